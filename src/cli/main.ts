@@ -1,0 +1,70 @@
+import { createRequire } from 'node:module';
+import { UsageError, type CliIO, type Command } from './cli-io.js';
+import { lintCommand } from './commands/lint.js';
+
+const COMMANDS: Command[] = [lintCommand];
+
+function version(): string {
+  const require = createRequire(import.meta.url);
+  for (const candidate of ['../../package.json', '../../../package.json']) {
+    try {
+      return (require(candidate) as { version: string }).version;
+    } catch {
+      // try the next layout (source tree or compiled tree)
+    }
+  }
+  return 'unknown';
+}
+
+function topLevelHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'skiff: run Argo-style workflows straight from git',
+    '',
+    'Usage: skiff <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    '  -h, --help     show help (also: skiff <command> --help)',
+    '  -v, --version  show the version',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The `skiff` command line. Returns the exit status instead of exiting, so tests can run it in
+ * process. Nothing escapes as a stack trace: unexpected failures are reported in one line.
+ */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    const wanted = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    io.stdout.write(wanted ? `${wanted.usage}\n` : topLevelHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '-v' || name === '--version') {
+    io.stdout.write(`skiff ${version()}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`skiff: unknown command "${name}"\n\n${topLevelHelp()}`);
+    return 2;
+  }
+  if (rest.includes('-h') || rest.includes('--help')) {
+    io.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`skiff ${command.name}: ${error.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    io.stderr.write(`skiff ${command.name}: ${(error as Error).message ?? String(error)}\n`);
+    return 1;
+  }
+}

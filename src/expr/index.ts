@@ -1,0 +1,34 @@
+/**
+ * The expression layer: `{{...}}` tags, `{{= ...}}` expressions (an expr-lang subset with Argo's
+ * functions and sprig), govaluate-style `when:` conditions and DAG `depends:` logic. Pure: no I/O,
+ * no clock, never `eval`.
+ */
+export { findTemplateTags, type TemplateTag } from './template-tags.js';
+export { type ExpressionAst, ExpressionError, ExpressionSyntaxError, MAX_NESTING_DEPTH } from './expression-ast.js';
+export { parseExpression } from './expression-parser.js';
+export { evaluateExpression } from './expression-evaluator.js';
+export { expressionIdentifiers, expressionReferences, type ExpressionReference } from './expression-identifiers.js';
+export { nestFlatVariables } from './nest-flat-variables.js';
+export { jsonPath } from './json-path.js';
+export { goJson, goString } from './go-values.js';
+export {
+  substituteTemplate,
+  type SubstituteOptions,
+  type SubstituteProblem,
+  type SubstituteResult,
+  type VariableLookup,
+} from './substitute.js';
+export { evaluateWhen, WhenError } from './when.js';
+export {
+  type ContinueOn,
+  dependenciesToDepends,
+  type DependencyState,
+  type DependsAst,
+  DependsSyntaxError,
+  dependsTaskNames,
+  evaluateDepends,
+  type EvaluateDependsOptions,
+  parseDepends,
+  TASK_RESULTS,
+  type TaskResult,
+} from './depends.js';
