@@ -47,6 +47,11 @@ function checkRepositoryEntry(key: string, text: string): Finding[] {
   // Findings inside the embedded YAML point at the offending text within the entry.
   const at = (line: number, column: number): { start: number; end: number } => {
     const lines = text.split('\n');
+    // An error at the very end (an unclosed bracket) is shown on the last line with text.
+    while (line > 1 && (lines[line - 1] ?? '').trim() === '') {
+      line--;
+      column = (lines[line - 1] ?? '').length;
+    }
     const start = lines.slice(0, line - 1).reduce((sum, l) => sum + l.length + 1, 0) + column - 1;
     const end = start + Math.max(1, (lines[line - 1] ?? '').length - (column - 1));
     return { start, end };
@@ -65,8 +70,8 @@ function checkRepositoryEntry(key: string, text: string): Finding[] {
     return { ...finding, path, at: 'value' as const, span: at(where.line, where.column), message: `repository "${key}": ${finding.message}` };
   });
   const types = REPOSITORY_TYPES.filter((type) => repository[type] !== undefined);
-  const place = (inner: DocumentPath): { start: number; end: number } => {
-    const where = document.locate(inner, 'key');
+  const place = (inner: DocumentPath, part: 'key' | 'value' = 'key'): { start: number; end: number } => {
+    const where = document.locate(inner, part);
     return at(where.line, where.column);
   };
   if (types.length === 0) {
@@ -80,7 +85,7 @@ function checkRepositoryEntry(key: string, text: string): Finding[] {
       findings.push({ path, span: place(['s3']), severity: 'error', rule: 'artifact-repository', message: `repository "${key}": s3.bucket is required` });
     }
     if (typeof s3.endpoint === 'string' && /^[a-z]+:\/\//i.test(s3.endpoint)) {
-      findings.push({ path, span: place(['s3', 'endpoint']), severity: 'error', rule: 'artifact-repository', message: `repository "${key}": s3.endpoint is host[:port] without a scheme; for plain HTTP set "insecure: true"` });
+      findings.push({ path, span: place(['s3', 'endpoint'], 'value'), severity: 'error', rule: 'artifact-repository', message: `repository "${key}": s3.endpoint is host[:port] without a scheme; for plain HTTP set "insecure: true"` });
     }
     const hasAccess = s3.accessKeySecret !== undefined;
     const hasSecret = s3.secretKeySecret !== undefined;
