@@ -2,41 +2,62 @@
 # Builds the project and runs its tests with Node's built-in test runner, then prints one plain
 # summary line, "N passed, N failed", and exits non-zero if anything failed.
 #
-#   scripts/test.sh            every layer
+#   scripts/test.sh            the unit layer on this machine's Node and on Node 22
 #   scripts/test.sh unit       test/ without test/e2e: no servers needed
+#   scripts/test.sh node22     the unit layer again on Node 22 LTS (installed once into .cache/)
 #   scripts/test.sh e2e        test/e2e against real servers (installed and cached first)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 layers=("$@")
-[ "${#layers[@]}" -eq 0 ] && layers=(unit)
+[ "${#layers[@]}" -eq 0 ] && layers=(unit node22)
 
 npx tsc -p tsconfig.json || { echo "0 passed, 1 failed"; exit 1; }
 
-files=()
-for layer in "${layers[@]}"; do
-  case "$layer" in
-    unit) mapfile -t -O "${#files[@]}" files < <(find dist/test -name '*.test.js' -not -path 'dist/test/e2e/*' | sort) ;;
-    e2e) mapfile -t -O "${#files[@]}" files < <(find dist/test/e2e -name '*.test.js' | sort) ;;
-    *) echo "unknown test layer: $layer (use unit or e2e)"; echo "0 passed, 1 failed"; exit 2 ;;
-  esac
-done
-if [ "${#files[@]}" -eq 0 ]; then
-  echo "no test files found for: ${layers[*]}"
-  echo "0 passed, 1 failed"
-  exit 1
-fi
+unit_files() { find dist/test -name '*.test.js' -not -path 'dist/test/e2e/*' | sort; }
+e2e_files() { find dist/test/e2e -name '*.test.js' 2>/dev/null | sort; }
 
+total_passed=0
+total_failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-node --test --test-reporter=spec "${files[@]}" 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
 
-passed=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -1)
-failed=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -1)
-passed=${passed:-0}
-failed=${failed:-0}
-if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-echo "${passed} passed, ${failed} failed"
-[ "$failed" -eq 0 ]
+# Runs one layer's files with the given node binary and adds its counts to the totals.
+run_layer() {
+  local name=$1 node_bin=$2
+  shift 2
+  if [ "$#" -eq 0 ]; then
+    echo "no test files found for layer $name"
+    total_failed=$((total_failed + 1))
+    return
+  fi
+  echo "=== $name: $("$node_bin" --version), $# test files"
+  "$node_bin" --test --test-reporter=spec "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  local passed failed
+  passed=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -1)
+  failed=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -1)
+  passed=${passed:-0}
+  failed=${failed:-0}
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+}
+
+for layer in "${layers[@]}"; do
+  case "$layer" in
+    unit) mapfile -t files < <(unit_files); run_layer unit node "${files[@]}" ;;
+    node22)
+      if node22=$(bash scripts/node22.sh); then
+        mapfile -t files < <(unit_files); run_layer node22 "$node22" "${files[@]}"
+      else
+        echo "could not install Node 22"; total_failed=$((total_failed + 1))
+      fi ;;
+    e2e) mapfile -t files < <(e2e_files); run_layer e2e node "${files[@]}" ;;
+    *) echo "unknown test layer: $layer (use unit, node22 or e2e)"; echo "0 passed, 1 failed"; exit 2 ;;
+  esac
+done
+
+echo "${total_passed} passed, ${total_failed} failed"
+[ "$total_failed" -eq 0 ]
