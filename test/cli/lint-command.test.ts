@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -81,10 +81,12 @@ describe('skiff lint', () => {
   it('reports unreadable and oversized files without reading them, and goes on', async () => {
     const dir = workspace({ 'ok.yaml': GOOD, 'big.yaml': `a: "${'x'.repeat(6 * 1024 * 1024)}"\n`, 'locked.yaml': GOOD });
     chmodSync(join(dir, 'locked.yaml'), 0o000);
+    symlinkSync(join(dir, 'gone.txt'), join(dir, 'dangling.yaml'));
     const result = await run(['lint', '-f', 'json', '.'], dir);
     const parsed = JSON.parse(result.stdout);
     const rules = parsed.diagnostics.map((d: { file: string; rule: string }) => `${d.file} ${d.rule}`);
     assert.ok(rules.includes('big.yaml file-too-large'), rules.join());
+    assert.ok(rules.includes('dangling.yaml unreadable'), rules.join());
     // root can read a mode-000 file; then it is simply linted like the others
     if (process.getuid?.() !== 0) assert.ok(rules.includes('locked.yaml unreadable'), rules.join());
     assert.equal(parsed.summary.checked.Workflow >= 1, true);

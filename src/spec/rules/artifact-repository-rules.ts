@@ -1,3 +1,4 @@
+import { findTemplateTags } from '../../expr/template-tags.js';
 import type { DocumentPath, Finding } from '../diagnostic.js';
 import { ARTIFACT_REPOSITORIES_CONFIGMAP, DEFAULT_ARTIFACT_REPOSITORY_ANNOTATION } from '../model/artifact-repository.js';
 import type { ConfigMap } from '../model/kubernetes.js';
@@ -91,6 +92,16 @@ function checkRepositoryEntry(key: string, text: string): Finding[] {
     const hasSecret = s3.secretKeySecret !== undefined;
     if (hasAccess !== hasSecret) {
       findings.push({ path, span: place(['s3', hasAccess ? 'accessKeySecret' : 'secretKeySecret']), severity: 'error', rule: 'artifact-repository', message: `repository "${key}": set both s3.accessKeySecret and s3.secretKeySecret, or neither` });
+    }
+    if (typeof s3.keyFormat === 'string') {
+      // Keys are made when an artifact is saved, where only the workflow's and the pod's
+      // variables exist (Argo substitutes nothing else there).
+      for (const tag of findTemplateTags(s3.keyFormat)) {
+        const name = tag.variable ?? '';
+        if (tag.error || tag.kind !== 'variable' || !/^(workflow|pod)\./.test(name)) {
+          findings.push({ path, span: place(['s3', 'keyFormat'], 'value'), severity: 'error', rule: 'artifact-repository', message: `repository "${key}": keyFormat can only use workflow.* and pod.* variables, not ${tag.raw}` });
+        }
+      }
     }
     for (const secret of ['accessKeySecret', 'secretKeySecret', 'sessionTokenSecret'] as const) {
       const ref = s3[secret];
