@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 layers=("$@")
 [ "${#layers[@]}" -eq 0 ] && layers=(unit node22)
 
+bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 npx tsc -p tsconfig.json || { echo "0 passed, 1 failed"; exit 1; }
 
 unit_files() { find dist/test -name '*.test.js' -not -path 'dist/test/e2e/*' | sort; }
