@@ -2,7 +2,7 @@
 # Builds the project and runs its tests with Node's built-in test runner, then prints one plain
 # summary line, "N passed, N failed", and exits non-zero if anything failed.
 #
-#   scripts/test.sh            the unit layer on this machine's Node and on Node 22
+#   scripts/test.sh            every layer: unit, node22, e2e
 #   scripts/test.sh unit       test/ without test/e2e: no servers needed
 #   scripts/test.sh node22     the unit layer again on Node 22 LTS (installed once into .cache/)
 #   scripts/test.sh e2e        test/e2e against real servers (installed and cached first)
@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 layers=("$@")
-[ "${#layers[@]}" -eq 0 ] && layers=(unit node22)
+[ "${#layers[@]}" -eq 0 ] && layers=(unit node22 e2e)
 
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 npx tsc -p tsconfig.json || { echo "0 passed, 1 failed"; exit 1; }
@@ -55,7 +55,13 @@ for layer in "${layers[@]}"; do
       else
         echo "could not install Node 22"; total_failed=$((total_failed + 1))
       fi ;;
-    e2e) mapfile -t files < <(e2e_files); run_layer e2e node "${files[@]}" ;;
+    e2e)
+      # Builds (once per machine, cached in .cache/) the real servers the e2e tests run against.
+      if bash test/env/install-kube.sh && bash test/env/install-tools.sh; then
+        mapfile -t files < <(e2e_files); run_layer e2e node "${files[@]}"
+      else
+        echo "could not install the test environment"; total_failed=$((total_failed + 1))
+      fi ;;
     *) echo "unknown test layer: $layer (use unit, node22 or e2e)"; echo "0 passed, 1 failed"; exit 2 ;;
   esac
 done

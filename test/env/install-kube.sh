@@ -8,11 +8,9 @@
 # (SupportedEtcdVersion in cmd/kubeadm/app/constants/constants.go), so etcd is built too.
 set -euo pipefail
 
-# ---- pinned versions (the lead merges these into the project's single pin file later) ----------
-KUBE_VERSION="v1.36.3"          # k8s.io/kubernetes; needs Go >= 1.26.0 (its go.mod)
-KUBE_STAGING_VERSION="v0.36.3"  # the published k8s.io/* staging modules matching KUBE_VERSION
-ETCD_VERSION="v3.6.8"           # go.etcd.io/etcd/server/v3; the etcd Kubernetes 1.36 itself pins
-# --------------------------------------------------------------------------------------------------
+# Pins live in one file for the whole test environment.
+# shellcheck source=versions.env
+source "$(dirname "${BASH_SOURCE[0]}")/versions.env"
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE_DIR="${SKIFF_CACHE_DIR:-$REPO_ROOT/.cache}"

@@ -10,22 +10,9 @@
 # Usage: test/env/install-tools.sh [minio] [helm] [kubeconform] [kube-schemas]   (default: all)
 set -euo pipefail
 
-# --- pins -------------------------------------------------------------------------------------------
-# MinIO publishes RELEASE.* tags, which are not semver, so the module proxy only knows pseudo-versions.
-# This is `@latest` as the proxy served it (a master commit of 2026-02-12); its go.mod needs go >= 1.24
-# and has no replace directives, so `go install module@version` works.
-MINIO_MODULE_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
-HELM_VERSION="v3.22.0"            # newest helm v3 (go.mod: go 1.26.0)
-KUBECONFORM_VERSION="v0.8.0"      # go.mod: go 1.26
-KUBE_SCHEMA_WHEEL_VERSION="1.37.0"  # PyPI kubernetes-validate, carries schemas for Kubernetes 1.25–1.37
-KUBE_SCHEMA_WHEEL_SHA256="85136d018a27b50ec7fc049d902bfa5193f5976807e6c0f408e3ab6fe078cad9"
-# Kubernetes version to match: the kube-apiserver the tests run (test/env/install-kube.sh, 1.36.x).
-KUBE_SCHEMA_K8S_VERSION="1.36.0"  # which version's schemas to extract (the wheel has x.y.0 only)
-# The Kubernetes version helm reports as .Capabilities.KubeVersion and lints against. helm's own
-# Makefile sets these at link time; a plain `go install` would leave helm's default of 1.20.
-HELM_K8S_VERSION_MAJOR="1"
-HELM_K8S_VERSION_MINOR="36"
-# ----------------------------------------------------------------------------------------------------
+# Pins live in one file for the whole test environment.
+# shellcheck source=versions.env
+source "$(dirname "${BASH_SOURCE[0]}")/versions.env"
 
 NICE_LEVEL="${SKIFF_TOOLS_NICE:-10}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
