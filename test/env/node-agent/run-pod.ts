@@ -1,0 +1,142 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CoreV1Api, V1Container, V1ContainerStatus, V1Pod, V1PodStatus } from '@kubernetes/client-node';
+import { startSandboxed, type SandboxedProcess } from '../../../src/runtime/local/sandbox.js';
+import { containerEnv, containerMounts, materializeVolumes } from './pod-volumes.js';
+
+export interface PodRunOptions {
+  pod: V1Pod;
+  /** This pod's own directory: volumes and logs. */
+  podDir: string;
+  /** Where persistentVolumeClaim directories live, shared across pods. */
+  claimsDir: string;
+  core: CoreV1Api;
+  /** Called with the pod's whole status at every change (Pending, Running, each container's end). */
+  report(status: V1PodStatus): Promise<void>;
+  /** Host commands standing in for images that are not plain OS images (e.g. Skiff's executor). */
+  imageCommands?: Record<string, string[]>;
+}
+
+export interface PodRun {
+  /** Ends the pod's processes (the pod was deleted). */
+  kill(): void;
+  readonly done: Promise<void>;
+}
+
+export function logPath(podDir: string, container: string): string {
+  return join(podDir, 'logs', `${container}.log`);
+}
+
+/**
+ * Runs a pod as a kubelet with restartPolicy Never would: init containers one after another (a
+ * failing one fails the pod), then the other containers together; the pod Succeeds when every
+ * container exits 0. Each container runs in the bubblewrap sandbox with the host's tools.
+ */
+export function runPod(options: PodRunOptions): PodRun {
+  const { pod, podDir } = options;
+  const processes = new Set<SandboxedProcess>();
+  let killed = false;
+  const now = (): Date => new Date();
+  const status: V1PodStatus = {
+    phase: 'Pending',
+    hostIP: '127.0.0.1',
+    podIP: '127.0.0.1',
+    podIPs: [{ ip: '127.0.0.1' }],
+    startTime: now(),
+    conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: now() }],
+    initContainerStatuses: (pod.spec?.initContainers ?? []).map(waiting),
+    containerStatuses: (pod.spec?.containers ?? []).map(waiting),
+  };
+
+  const runContainer = async (container: V1Container, statuses: V1ContainerStatus[], volumes: Map<string, string>): Promise<number> => {
+    const index = statuses.findIndex((s) => s.name === container.name);
+    const set = (state: V1ContainerStatus): void => {
+      statuses[index] = state;
+    };
+    const startedAt = now();
+    let exitCode: number;
+    let message: string | undefined;
+    try {
+      const argv = [...(options.imageCommands?.[container.image ?? ''] ?? []), ...(container.command ?? []), ...(container.args ?? [])];
+      if (argv.length === 0) throw new Error(`container "${container.name}" has no command: images are not pulled here, so give it a command`);
+      const log = createWriteStream(logPath(podDir, container.name), { flags: 'a' });
+      const process = startSandboxed({
+        argv,
+        env: await containerEnv(container, pod, options.core),
+        workingDir: container.workingDir,
+        hostname: pod.metadata?.name,
+        mounts: containerMounts(container, volumes),
+        onStdout: (chunk) => log.write(chunk),
+        onStderr: (chunk) => log.write(chunk),
+      });
+      processes.add(process);
+      set({ ...waiting(container), ready: true, started: true, state: { running: { startedAt } } });
+      status.phase = 'Running';
+      await options.report(status);
+      const exit = await process.exited;
+      processes.delete(process);
+      await new Promise<void>((resolve) => log.end(resolve));
+      exitCode = exit.exitCode;
+      if (exit.signal) message = `killed by ${exit.signal}`;
+    } catch (error) {
+      exitCode = 128;
+      message = (error as Error).message;
+    }
+    set({
+      ...waiting(container),
+      ready: false,
+      started: false,
+      state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', message, startedAt, finishedAt: now() } },
+    });
+    return exitCode;
+  };
+
+  const done = (async () => {
+    await mkdir(join(podDir, 'logs'), { recursive: true });
+    let failed = false;
+    let reason: string | undefined;
+    try {
+      await options.report(status);
+      const volumes = await materializeVolumes(pod, podDir, options.claimsDir, options.core);
+      for (const container of pod.spec?.initContainers ?? []) {
+        if (killed || (await runContainer(container, status.initContainerStatuses!, volumes)) !== 0) {
+          failed = true;
+          break;
+        }
+        await options.report(status);
+      }
+      if (!failed) {
+        const codes = await Promise.all((pod.spec?.containers ?? []).map((c) => runContainer(c, status.containerStatuses!, volumes)));
+        failed = killed || codes.some((code) => code !== 0);
+      }
+    } catch (error) {
+      failed = true;
+      reason = (error as Error).message;
+    }
+    status.phase = failed ? 'Failed' : 'Succeeded';
+    if (reason) status.message = reason;
+    status.conditions = [...(status.conditions ?? []), { type: 'Ready', status: 'False', reason: 'PodCompleted', lastTransitionTime: now() }];
+    await options.report(status);
+  })();
+
+  return {
+    kill() {
+      killed = true;
+      for (const process of processes) process.kill('SIGKILL');
+    },
+    done,
+  };
+}
+
+function waiting(container: V1Container): V1ContainerStatus {
+  return {
+    name: container.name,
+    image: container.image ?? '',
+    imageID: '',
+    ready: false,
+    restartCount: 0,
+    started: false,
+    state: { waiting: { reason: 'PodInitializing' } },
+  };
+}
