@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { freePort } from './free-port.js';
+import { freePort } from '../tools/free-port.js';
 import { installCrds } from './install-crds.js';
 import { ensureKubeBinaries, type KubeBinaries } from './kube-binaries.js';
 import { writeKubeconfig } from './kubeconfig.js';
