@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, Watch, type V1Pod, type V1PodStatus } from '@kubernetes/client-node';
 import { startLogServer } from './log-server.js';
-import { logPath, runPod, type PodRun } from './run-pod.js';
+import { logPath, runPod, type PodRun } from '../../../src/runtime/local/run-pod.js';
+import type { PodObjectSource } from '../../../src/runtime/local/pod-volumes.js';
 
 export interface NodeAgentOptions {
   kubeconfigPath: string;
@@ -33,6 +34,13 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
   const dir = await mkdtemp(join(tmpdir(), 'skiff-node-'));
   const claimsDir = join(dir, 'claims');
   await mkdir(claimsDir);
+  const objects: PodObjectSource = {
+    configMap: async (namespace, name) => (await core.readNamespacedConfigMap({ name, namespace }).catch(() => undefined))?.data ?? undefined,
+    secret: async (namespace, name) => {
+      const secret = await core.readNamespacedSecret({ name, namespace }).catch(() => undefined);
+      return secret ? Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) : undefined;
+    },
+  };
   const runs = new Map<string, PodRun>();
   const podDirs = new Map<string, string>();
   const finished = new Set<string>();
@@ -97,7 +105,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     const podDir = join(dir, 'pods', pod.metadata!.namespace!, pod.metadata!.name!);
     podDirs.set(key, podDir);
-    const run = runPod({ pod, podDir, claimsDir, core, imageCommands: options.imageCommands, report: (status) => reportStatus(pod, status) });
+    const run = runPod({ pod, podDir, claimsDir, objects, imageCommands: options.imageCommands, report: (status) => reportStatus(pod, status) });
     runs.set(key, run);
     await run.done;
     runs.delete(key);

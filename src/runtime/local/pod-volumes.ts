@@ -1,14 +1,26 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CoreV1Api, V1Container, V1Pod } from '@kubernetes/client-node';
-import type { SandboxMount } from '../../../src/runtime/local/sandbox.js';
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { SandboxMount } from './sandbox.js';
+
+/**
+ * Where a pod's ConfigMaps and Secrets come from: the cluster's API for the test node, what
+ * `skiff apply` stored for local runs. Values are plain text (Secrets already decoded).
+ *
+ * @example
+ *   const objects: PodObjectSource = { configMap: async (ns, name) => ({ key: 'value' }), secret: async () => undefined };
+ */
+export interface PodObjectSource {
+  configMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  secret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+}
 
 /**
  * Makes a pod's volumes real on this machine, as a kubelet would: emptyDir as a directory per pod,
  * persistentVolumeClaim as a directory per claim shared by every pod that mounts it, ConfigMaps and
  * Secrets written out as files, hostPath as the host path itself.
  */
-export async function materializeVolumes(pod: V1Pod, podDir: string, claimsDir: string, core: CoreV1Api): Promise<Map<string, string>> {
+export async function materializeVolumes(pod: V1Pod, podDir: string, claimsDir: string, objects: PodObjectSource): Promise<Map<string, string>> {
   const namespace = pod.metadata?.namespace ?? 'default';
   const paths = new Map<string, string>();
   for (const volume of pod.spec?.volumes ?? []) {
@@ -25,9 +37,9 @@ export async function materializeVolumes(pod: V1Pod, podDir: string, claimsDir: 
     } else if (volume.configMap || volume.secret) {
       const dir = join(podDir, 'volumes', volume.name);
       await mkdir(dir, { recursive: true });
-      const data = volume.configMap
-        ? (await core.readNamespacedConfigMap({ name: volume.configMap.name!, namespace })).data ?? {}
-        : Object.fromEntries(Object.entries((await core.readNamespacedSecret({ name: volume.secret!.secretName!, namespace })).data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      const name = volume.configMap ? volume.configMap.name! : volume.secret!.secretName!;
+      const data = volume.configMap ? await objects.configMap(namespace, name) : await objects.secret(namespace, name);
+      if (!data) throw new Error(`volume "${volume.name}": ${volume.configMap ? 'ConfigMap' : 'Secret'} "${name}" does not exist in namespace "${namespace}"`);
       for (const [key, value] of Object.entries(data)) await writeFile(join(dir, key), value);
       paths.set(volume.name, dir);
     } else {
@@ -46,7 +58,7 @@ export function containerMounts(container: V1Container, volumes: Map<string, str
 }
 
 /** A container's environment, with `valueFrom` resolved against the pod and the API. */
-export async function containerEnv(container: V1Container, pod: V1Pod, core: CoreV1Api): Promise<Record<string, string>> {
+export async function containerEnv(container: V1Container, pod: V1Pod, objects: PodObjectSource): Promise<Record<string, string>> {
   const namespace = pod.metadata?.namespace ?? 'default';
   const env: Record<string, string> = {};
   for (const variable of container.env ?? []) {
@@ -65,12 +77,14 @@ export async function containerEnv(container: V1Container, pod: V1Pod, core: Cor
       };
       const annotation = /^metadata\.annotations\['(.+)'\]$/.exec(from.fieldRef.fieldPath);
       env[variable.name] = annotation ? (pod.metadata?.annotations?.[annotation[1]!] ?? '') : (fields[from.fieldRef.fieldPath] ?? '');
-    } else if (from.secretKeyRef) {
-      const secret = await core.readNamespacedSecret({ name: from.secretKeyRef.name!, namespace });
-      env[variable.name] = Buffer.from(secret.data?.[from.secretKeyRef.key] ?? '', 'base64').toString('utf8');
-    } else if (from.configMapKeyRef) {
-      const configMap = await core.readNamespacedConfigMap({ name: from.configMapKeyRef.name!, namespace });
-      env[variable.name] = configMap.data?.[from.configMapKeyRef.key] ?? '';
+    } else if (from.secretKeyRef || from.configMapKeyRef) {
+      const ref = (from.secretKeyRef ?? from.configMapKeyRef)!;
+      const data = from.secretKeyRef ? await objects.secret(namespace, ref.name!) : await objects.configMap(namespace, ref.name!);
+      const value = data?.[ref.key];
+      if (value === undefined && ref.optional !== true) {
+        throw new Error(`env ${variable.name}: ${from.secretKeyRef ? 'Secret' : 'ConfigMap'} "${ref.name}" has no key "${ref.key}" in namespace "${namespace}"`);
+      }
+      env[variable.name] = value ?? '';
     }
   }
   return env;

@@ -1,9 +1,9 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CoreV1Api, V1Container, V1ContainerStatus, V1Pod, V1PodStatus } from '@kubernetes/client-node';
-import { startSandboxed, type SandboxedProcess } from '../../../src/runtime/local/sandbox.js';
-import { containerEnv, containerMounts, materializeVolumes } from './pod-volumes.js';
+import type { V1Container, V1ContainerStatus, V1Pod, V1PodStatus } from '@kubernetes/client-node';
+import { containerEnv, containerMounts, materializeVolumes, type PodObjectSource } from './pod-volumes.js';
+import { startSandboxed, type SandboxedProcess } from './sandbox.js';
 
 export interface PodRunOptions {
   pod: V1Pod;
@@ -11,7 +11,7 @@ export interface PodRunOptions {
   podDir: string;
   /** Where persistentVolumeClaim directories live, shared across pods. */
   claimsDir: string;
-  core: CoreV1Api;
+  objects: PodObjectSource;
   /** Called with the pod's whole status at every change (Pending, Running, each container's end). */
   report(status: V1PodStatus): Promise<void>;
   /** Host commands standing in for images that are not plain OS images (e.g. Skiff's executor). */
@@ -29,7 +29,7 @@ export function logPath(podDir: string, container: string): string {
 }
 
 /**
- * Runs a pod as a kubelet with restartPolicy Never would: init containers one after another (a
+ * Runs a pod on this machine as a kubelet with restartPolicy Never would: init containers one after another (a
  * failing one fails the pod), then the other containers together; the pod Succeeds when every
  * container exits 0. Each container runs in the bubblewrap sandbox with the host's tools.
  */
@@ -63,7 +63,7 @@ export function runPod(options: PodRunOptions): PodRun {
       const log = createWriteStream(logPath(podDir, container.name), { flags: 'a' });
       const process = startSandboxed({
         argv,
-        env: await containerEnv(container, pod, options.core),
+        env: await containerEnv(container, pod, options.objects),
         workingDir: container.workingDir,
         hostname: pod.metadata?.name,
         mounts: containerMounts(container, volumes),
@@ -98,7 +98,7 @@ export function runPod(options: PodRunOptions): PodRun {
     let reason: string | undefined;
     try {
       await options.report(status);
-      const volumes = await materializeVolumes(pod, podDir, options.claimsDir, options.core);
+      const volumes = await materializeVolumes(pod, podDir, options.claimsDir, options.objects);
       for (const container of pod.spec?.initContainers ?? []) {
         if (killed || (await runContainer(container, status.initContainerStatuses!, volumes)) !== 0) {
           failed = true;
