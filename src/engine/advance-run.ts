@@ -1,0 +1,279 @@
+import type { Workflow, WorkflowSpec } from '../spec/model/workflow.js';
+import { parseDuration } from './durations.js';
+import type { EngineAction, EngineEvent } from './engine-events.js';
+import { executeTemplate } from './execute-template.js';
+import { type EngineOptions, Execution, type Frame, type Shutdown } from './execution.js';
+import { recordGlobalOutputs } from './global-outputs.js';
+import { podName } from './node-naming.js';
+import { PodTracker } from './pod-tracker.js';
+import { effectiveSpec, LOCAL_SCOPE, type ReferencedTemplate, TemplateCatalog } from './template-catalog.js';
+import { isFailedOrError, isFulfilled, isWorkflowDone, type NodeStatus, type WorkflowPhase, type WorkflowStatus } from './workflow-status.js';
+
+/** What the engine runs: the workflow (with `metadata.name` set) and the templates it refers to. */
+export interface RunDefinition {
+  workflow: Workflow;
+  /** WorkflowTemplates and ClusterWorkflowTemplates named by templateRef/workflowTemplateRef. */
+  referenced?: ReferencedTemplate[];
+  options?: EngineOptions;
+}
+
+/** The outcome of one event: the status (updated in place), what to do, and what changed. */
+export interface Transition {
+  status: WorkflowStatus;
+  actions: EngineAction[];
+  /** Nodes created or changed by this event, for the journal and observers. */
+  changed: NodeStatus[];
+}
+
+/** The status of a run that has not started. */
+export function newRunStatus(): WorkflowStatus {
+  return { phase: 'Pending', nodes: {} };
+}
+
+// The working state of each status object the engine has seen. A status it has not seen (a
+// restart, a retry) is adopted once, in O(nodes); later events then cost only what they touch.
+const executions = new WeakMap<WorkflowStatus, Execution>();
+
+/**
+ * The engine: applies one event to a run at time `now` and returns the actions it calls for.
+ * Pure in the sense that matters here: no I/O and no clock of its own, and the same workflow,
+ * status, event and time always give the same result. The status object is updated in place
+ * (copying a 100,000-node status per event would make a run quadratic); clone it first to keep
+ * the old one. Never throws: an internal failure ends the run in Error with the reason.
+ *
+ * @example
+ * const status = newRunStatus();
+ * const { actions } = advanceRun({ workflow }, status, { type: 'start' }, new Date());
+ * // actions: [{ type: 'run-pod', pod: { nodeId: 'hello', podName: 'hello', ... } }]
+ */
+export function advanceRun(run: RunDefinition, status: WorkflowStatus, event: EngineEvent, now: Date | string | number): Transition {
+  let exec = executions.get(status);
+  const fresh = exec === undefined || exec.workflow !== run.workflow;
+  const time = typeof now === 'number' ? now : typeof now === 'string' ? Date.parse(now) : now.getTime();
+  try {
+    if (fresh) {
+      exec = createExecution(run, status, time);
+      executions.set(status, exec);
+    }
+    exec = exec!;
+    exec.now = time;
+    exec.actions = [];
+    exec.changed = new Set();
+    if (fresh) boot(exec);
+    exec.drain();
+    if (!(fresh && event.type === 'start')) handle(exec, event);
+    exec.drain();
+    exec.fireTimers();
+    exec.scheduleWake(fresh);
+    return { status, actions: exec.actions, changed: changedNodes(exec) };
+  } catch (error) {
+    executions.delete(status);
+    const message = `internal error: ${(error as Error).message}`;
+    if (!isWorkflowDone(status.phase)) {
+      status.phase = 'Error';
+      status.message = message;
+      status.finishedAt = new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    }
+    return { status, actions: exec?.actions ?? [], changed: exec ? changedNodes(exec) : [] };
+  }
+}
+
+function changedNodes(exec: Execution): NodeStatus[] {
+  const out: NodeStatus[] = [];
+  for (const id of exec.changed) {
+    const node = exec.status.nodes[id];
+    if (node) out.push(node);
+  }
+  return out;
+}
+
+function createExecution(run: RunDefinition, status: WorkflowStatus, now: number): Execution {
+  const referenced = run.referenced ?? [];
+  const spec = effectiveSpec(run.workflow, referenced);
+  const specError = 'error' in spec && typeof spec.error === 'string' ? spec.error : undefined;
+  const specOk: WorkflowSpec = specError !== undefined ? { ...run.workflow.spec, templates: [] } : spec;
+  const exec = new Execution(run.workflow, specOk, new TemplateCatalog(specOk, referenced), status, run.options);
+  exec.now = now;
+  exec.pods = new PodTracker(exec, specOk.parallelism);
+  exec.rememberIds();
+  if (specError !== undefined) exec.specError = specError;
+  return exec;
+}
+
+/** Starts a new run, or picks an existing one up where its status says it is. */
+function boot(exec: Execution): void {
+  const { status, spec } = exec;
+  if (isWorkflowDone(status.phase)) return;
+  if (status.phase === 'Pending') {
+    status.phase = 'Running';
+    status.startedAt = exec.nowIso;
+    delete status.message;
+    delete status.finishedAt;
+  }
+  if (exec.specError) return finishRun(exec, 'Error', exec.specError);
+  setGlobals(exec);
+  if (spec.shutdown === 'Stop' || spec.shutdown === 'Terminate') applyShutdown(exec, shutdownOf(spec.shutdown));
+  const deadline = spec.activeDeadlineSeconds;
+  if (deadline !== undefined && status.startedAt) {
+    const ms = parseDuration(deadline);
+    if (ms !== undefined) exec.addTimer(Date.parse(status.startedAt) + ms, 'workflow-deadline', () => applyShutdown(exec, { message: 'Step exceeded its deadline', runExitHandlers: true }));
+  }
+  const entrypoint = spec.entrypoint ?? '';
+  const root = new RootFrame(exec);
+  executeTemplate(exec, { nodeName: exec.name, boundaryId: undefined, holder: { template: entrypoint }, args: spec.arguments, scope: LOCAL_SCOPE, owner: root, depth: 0 });
+}
+
+function shutdownOf(strategy: 'Stop' | 'Terminate', message?: string): Shutdown {
+  return { message: message ?? `Stopped with strategy '${strategy}'`, runExitHandlers: strategy === 'Stop' };
+}
+
+function setGlobals(exec: Execution): void {
+  const { workflow, spec, globals, status } = exec;
+  const meta = workflow.metadata ?? {};
+  globals.set('workflow.name', exec.name);
+  globals.set('workflow.namespace', String(meta.namespace ?? 'default'));
+  globals.set('workflow.uid', String(meta.uid ?? ''));
+  globals.set('workflow.serviceAccountName', spec.serviceAccountName ?? 'default');
+  globals.set('workflow.mainEntrypoint', spec.entrypoint ?? '');
+  globals.set('workflow.creationTimestamp', String(meta.creationTimestamp ?? status.startedAt ?? exec.nowIso));
+  if (spec.priority !== undefined) globals.set('workflow.priority', String(spec.priority));
+  for (const [k, v] of Object.entries(meta.labels ?? {})) globals.set(`workflow.labels.${k}`, String(v));
+  for (const [k, v] of Object.entries(meta.annotations ?? {})) globals.set(`workflow.annotations.${k}`, String(v));
+  globals.set('workflow.labels', JSON.stringify(meta.labels ?? {}));
+  globals.set('workflow.annotations', JSON.stringify(meta.annotations ?? {}));
+  const params: Array<{ name: string; value: string }> = [];
+  for (const p of spec.arguments?.parameters ?? []) {
+    const value = p.value ?? p.default;
+    if (value === undefined) continue;
+    globals.set(`workflow.parameters.${p.name}`, String(value));
+    params.push({ name: p.name, value: String(value) });
+  }
+  globals.set('workflow.parameters', JSON.stringify(params));
+  globals.set('workflow.parameters.json', JSON.stringify(params));
+  globals.set('workflow.labels.json', JSON.stringify(meta.labels ?? {}));
+  globals.set('workflow.annotations.json', JSON.stringify(meta.annotations ?? {}));
+  recordGlobalOutputs(exec, status.outputs);
+  globals.setDynamic((name) => {
+    // Argo prints the duration with %f: seconds with six decimals.
+    if (name === 'workflow.duration') return ((exec.now - Date.parse(status.startedAt ?? exec.nowIso)) / 1000).toFixed(6);
+    return undefined;
+  });
+}
+
+function handle(exec: Execution, event: EngineEvent): void {
+  switch (event.type) {
+    case 'start':
+    case 'timer':
+      return;
+    case 'pod-started':
+      return exec.pods.started(event.nodeId);
+    case 'pod-finished':
+      return exec.pods.finished(event.nodeId, event.exitCode, event.outputs, event.message);
+    case 'pod-error':
+      return exec.pods.lost(event.nodeId, event.message);
+    case 'resume': {
+      const targets = event.nodeId !== undefined ? [event.nodeId] : [...exec.resumers.keys()];
+      for (const id of targets) exec.resumers.get(id)?.(event.parameters);
+      return;
+    }
+    case 'stop':
+      return applyShutdown(exec, shutdownOf('Stop', event.message));
+    case 'terminate':
+      return applyShutdown(exec, shutdownOf('Terminate', event.message));
+  }
+}
+
+/** Stops a run: pods are killed and waiting nodes failed; only exit handlers may still start. */
+function applyShutdown(exec: Execution, shutdown: Shutdown): void {
+  if (isWorkflowDone(exec.status.phase)) return;
+  if (exec.shutdown && !exec.shutdown.runExitHandlers) return;
+  exec.shutdown = shutdown;
+  exec.pods.killAll(shutdown.message);
+  for (const fail of [...exec.waiters.values()]) fail();
+  exec.waiters.clear();
+}
+
+const WORKFLOW_PHASE: Record<string, WorkflowPhase> = { Succeeded: 'Succeeded', Skipped: 'Succeeded', Omitted: 'Succeeded', Failed: 'Failed', Error: 'Error' };
+
+/** Waits for the entry node, then runs the workflow's exit handler, then ends the run. */
+class RootFrame implements Frame {
+  private entry: NodeStatus | undefined;
+
+  constructor(private readonly exec: Execution) {}
+
+  childSettled(node: NodeStatus): void {
+    if (node.name === this.exec.name) return this.entryDone(node);
+    if (this.entry) this.finish(this.entry, node);
+  }
+
+  private entryDone(entry: NodeStatus): void {
+    const { exec } = this;
+    this.entry = entry;
+    const phase = WORKFLOW_PHASE[entry.phase] ?? 'Error';
+    exec.globals.set('workflow.status', phase);
+    exec.globals.set('workflow.failures', JSON.stringify(failures(exec)));
+    const onExit = exec.spec.onExit ?? exec.spec.hooks?.exit?.template;
+    if (!onExit || (exec.shutdown && !exec.shutdown.runExitHandlers)) return this.finish(entry, undefined);
+    executeTemplate(exec, {
+      nodeName: `${exec.name}.onExit`,
+      boundaryId: undefined,
+      holder: { template: onExit },
+      args: exec.spec.hooks?.exit?.arguments ?? exec.spec.arguments,
+      scope: LOCAL_SCOPE,
+      owner: this,
+      depth: 0,
+      nodeFlag: { hooked: true },
+      onExit: true,
+    });
+  }
+
+  private finish(entry: NodeStatus, exitNode: NodeStatus | undefined): void {
+    const { exec } = this;
+    let phase = WORKFLOW_PHASE[entry.phase] ?? 'Error';
+    let message = isFailedOrError(entry.phase) && exec.shutdown ? exec.shutdown.message : entry.message;
+    if (phase === 'Succeeded' && exitNode && isFailedOrError(exitNode.phase)) {
+      phase = exitNode.phase === 'Failed' ? 'Failed' : 'Error';
+      message = exitNode.message;
+    }
+    finishRun(exec, phase, message);
+  }
+}
+
+function finishRun(exec: Execution, phase: WorkflowPhase, message: string | undefined): void {
+  const { status } = exec;
+  status.phase = phase;
+  if (message) status.message = message;
+  else delete status.message;
+  status.finishedAt = exec.nowIso;
+  let pods = 0;
+  let succeeded = 0;
+  for (const id in status.nodes) {
+    const node = status.nodes[id]!;
+    if (node.type !== 'Pod') continue;
+    pods++;
+    if (node.phase === 'Succeeded') succeeded++;
+  }
+  status.progress = `${succeeded}/${pods}`;
+  exec.pods.killAll(message ?? 'workflow finished');
+}
+
+interface Failure {
+  displayName: string;
+  message: string;
+  templateName: string;
+  phase: string;
+  podName: string;
+  finishedAt: string;
+}
+
+/** `workflow.failures`: the failed and errored nodes, as Argo lists them for exit handlers. */
+function failures(exec: Execution): Failure[] {
+  const out: Failure[] = [];
+  for (const id in exec.status.nodes) {
+    const node = exec.status.nodes[id]!;
+    if (!isFulfilled(node.phase) || !isFailedOrError(node.phase)) continue;
+    const templateName = node.templateName ?? node.templateRef?.template ?? '';
+    out.push({ displayName: node.displayName, message: node.message ?? '', templateName, phase: node.phase, podName: podName(exec.name, node.name, templateName), finishedAt: node.finishedAt ?? '' });
+  }
+  return out;
+}

@@ -1,0 +1,344 @@
+import type { DagTask, LifecycleHook, Template } from '../spec/model/workflow.js';
+import { dependenciesToDepends, type DependsAst, dependsTaskNames, evaluateDepends, parseDepends } from '../expr/index.js';
+import { executeTemplate } from './execute-template.js';
+import type { ExecRequest, Execution, Frame } from './execution.js';
+import { recordGlobalOutputs } from './global-outputs.js';
+import { expandLoop, isLooped, type LoopIteration } from './loop-items.js';
+import { dropAbsentArguments, exposeAggregate, exposeNode, exposeSkipped, templateOutputsFromScope } from './node-variables.js';
+import { continuesOn, decideWhen, exitHookOf } from './steps-frame.js';
+import type { TemplateScope } from './template-catalog.js';
+import { describeProblems, substituteValue, type VariableScope } from './variable-scope.js';
+import { isFailedOrError, type NodeInputs, type NodePhase, type NodeStatus } from './workflow-status.js';
+import { TaskGroupFrame } from './task-group-frame.js';
+
+interface TaskState {
+  task: DagTask;
+  deps: string[];
+  depends?: DependsAst;
+  dependsError?: string;
+  /** Dependencies not yet settled. */
+  waiting: number;
+  started: boolean;
+  node?: NodeStatus;
+  settled: boolean;
+  /** Holds a slot under the template's `parallelism`. */
+  slot?: boolean;
+}
+
+/**
+ * A DAG template (Argo's executeDAG/executeDAGTask in workflow/controller/dag.go). Each task
+ * starts the moment its last dependency settles: its `depends` (or `dependencies`, expanded as
+ * Argo's ancestry.go does, with the dependencies' `continueOn`) decides run or omit, then `when`
+ * decides run or skip. Looped tasks get a TaskGroup node. The DAG ends when nothing runs and
+ * nothing can start; it fails when a target task's branch failed (Argo's assessDAGPhase: a task
+ * that did not run inherits the failure of what it depended on) unless `continueOn` covers it.
+ *
+ * `dag.failFast` is read but, as in Argo's code (unlike its field docs), does not stop other
+ * branches from being scheduled; the template-level `failFast: true` does.
+ */
+export class DagFrame implements Frame {
+  node!: NodeStatus;
+  private readonly scope: VariableScope;
+  private readonly tasks = new Map<string, TaskState>();
+  private readonly dependents = new Map<string, string[]>();
+  private readonly taskOfNode = new Map<string, string>();
+  private readonly hookParent = new Map<string, { task: string; node: NodeStatus }>();
+  private running = 0;
+  private queue: Array<() => void> = [];
+  private active = 0;
+  private failed = false;
+  private done = false;
+
+  constructor(
+    readonly exec: Execution,
+    readonly req: ExecRequest,
+    readonly template: Template,
+    scope: VariableScope,
+    readonly templateScope: TemplateScope,
+    private readonly templateName: string,
+    private readonly inputs: NodeInputs,
+    private readonly existing: NodeStatus | undefined,
+  ) {
+    this.scope = scope.child();
+  }
+
+  start(): NodeStatus {
+    const { exec, req } = this;
+    const fields: Parameters<Execution['createNode']>[3] = { phase: 'Running', templateName: this.templateName };
+    if (req.holder.templateRef) fields.templateRef = req.holder.templateRef;
+    if (req.nodeFlag) fields.nodeFlag = req.nodeFlag;
+    this.node = this.existing ?? exec.createNode(req.nodeName, 'DAG', req.boundaryId, fields);
+    if (!this.existing && (this.inputs.parameters || this.inputs.artifacts)) this.node.inputs = this.inputs;
+    exec.watch(this.node, req.owner);
+    const list = this.template.dag?.tasks ?? [];
+    const byName = new Map(list.map((t) => [t.name, t]));
+    for (const task of list) {
+      const state: TaskState = { task, deps: [], waiting: 0, started: false, settled: false };
+      try {
+        const text = task.depends ?? (task.dependencies && task.dependencies.length > 0 ? dependenciesToDepends(task.dependencies, (d) => byName.get(d)?.continueOn) : undefined);
+        if (text) {
+          state.depends = parseDepends(text);
+          state.deps = dependsTaskNames(state.depends).filter((d) => byName.has(d));
+        }
+      } catch (error) {
+        state.dependsError = `invalid depends of task "${task.name}": ${(error as Error).message}`;
+      }
+      state.waiting = state.deps.length;
+      this.tasks.set(task.name, state);
+      for (const dep of state.deps) {
+        let list = this.dependents.get(dep);
+        if (!list) this.dependents.set(dep, (list = []));
+        list.push(task.name);
+      }
+    }
+    for (const state of this.tasks.values()) if (state.waiting === 0) this.consider(state);
+    this.checkDone();
+    return this.node;
+  }
+
+  private taskNodeName(name: string): string {
+    return `${this.node.name}.${name}`;
+  }
+
+  private consider(state: TaskState): void {
+    if (state.started || this.done) return;
+    const name = this.taskNodeName(state.task.name);
+    const existing = this.exec.nodeByName(name);
+    if (!existing && this.failed && this.template.failFast === true) return;
+    state.started = true;
+    this.running++;
+    if (existing) return this.adopt(state, existing);
+    if (state.dependsError) return this.settledTask(state, name, 'Error', state.dependsError);
+    if (state.depends) {
+      const run = evaluateDepends(state.depends, (t) => this.dependencyState(t), { continueOn: (t) => this.tasks.get(t)?.task.continueOn });
+      if (run === false) return this.settledTask(state, name, 'Omitted', 'omitted: depends condition not met');
+    }
+    const { hooks: _hooks, onExit: _onExit, ...rest } = state.task;
+    if (state.task.when && !isLooped(state.task)) {
+      const when = substituteValue(state.task.when, this.scope, ['steps', 'tasks']);
+      if (when.problems.length > 0) return this.settledTask(state, name, 'Error', describeProblems(when.problems));
+      const decided = decideWhen(when.value);
+      if (decided !== true) return this.settledTask(state, name, decided === false ? 'Skipped' : 'Error', decided === false ? `when '${when.value}' evaluated false` : decided);
+    }
+    const resolved = substituteValue(dropAbsentArguments(rest, this.scope) as DagTask, this.scope, ['steps', 'tasks']);
+    if (resolved.problems.length > 0) return this.settledTask(state, name, 'Error', describeProblems(resolved.problems));
+    if (isLooped(state.task)) {
+      let iterations: LoopIteration<DagTask>[];
+      try {
+        iterations = expandLoop(resolved.value, this.scope).iterations;
+      } catch (error) {
+        return this.settledTask(state, name, 'Error', (error as Error).message);
+      }
+      if (iterations.length === 0) return this.settledTask(state, name, 'Skipped', 'Skipped, empty params');
+      const group = this.exec.createNode(name, 'TaskGroup', this.node.id, { phase: 'Running', templateName: state.task.template ?? '' });
+      this.link(state, group.id);
+      return this.startGroup(state, group, iterations);
+    }
+    this.launch(() => {
+      state.slot = true;
+      const child = this.execute(name, resolved.value, state.task.name, this);
+      this.link(state, child.id);
+      this.track(state, child);
+    });
+  }
+
+  /** A task node found in the status (after a restart): continue it rather than start it. */
+  private adopt(state: TaskState, existing: NodeStatus): void {
+    if (existing.type === 'TaskGroup') {
+      const { hooks: _h, onExit: _o, ...rest } = state.task;
+      const resolved = substituteValue(rest as DagTask, this.scope, ['steps', 'tasks']);
+      let iterations: LoopIteration<DagTask>[] = [];
+      try {
+        iterations = expandLoop(resolved.value, this.scope).iterations;
+      } catch {
+        // the group's children are in the status already; nothing new will start
+      }
+      return this.startGroup(state, existing, iterations);
+    }
+    if (existing.type === 'Skipped') {
+      this.track(state, existing);
+      return this.exec.watch(existing, this);
+    }
+    const resolved = substituteValue(state.task, this.scope, ['steps', 'tasks']).value;
+    this.launch(() => {
+      state.slot = true;
+      this.track(state, this.execute(existing.name, resolved, state.task.name, this));
+    }, true);
+  }
+
+  execute(nodeName: string, task: DagTask, taskName: string, owner: Frame): NodeStatus {
+    return executeTemplate(this.exec, {
+      nodeName,
+      boundaryId: this.node.id,
+      holder: task,
+      args: task.arguments,
+      scope: this.templateScope,
+      owner,
+      depth: this.req.depth + 1,
+      local: { 'tasks.name': taskName },
+      ...(this.req.onExit ? { onExit: true } : {}),
+    });
+  }
+
+  private startGroup(state: TaskState, group: NodeStatus, iterations: LoopIteration<DagTask>[]): void {
+    this.track(state, group);
+    this.exec.watch(group, this);
+    new TaskGroupFrame(this, group, state.task.name, iterations).start();
+  }
+
+  private track(state: TaskState, node: NodeStatus): void {
+    state.node = node;
+    this.taskOfNode.set(node.id, state.task.name);
+  }
+
+  /** Runs now, or when a slot frees under the template's `parallelism`. */
+  launch(run: () => void, now = false): void {
+    const limit = this.template.parallelism;
+    if (now || !limit || this.active < limit) {
+      this.active++;
+      run();
+    } else this.queue.push(run);
+  }
+
+  release(): void {
+    this.active--;
+    const limit = this.template.parallelism;
+    while (this.queue.length > 0 && (!limit || this.active < limit)) {
+      this.active++;
+      this.queue.shift()!();
+    }
+  }
+
+  private settledTask(state: TaskState, name: string, phase: NodePhase, message: string): void {
+    const node = this.exec.createNode(name, 'Skipped', this.node.id, { phase, message, templateName: state.task.template ?? '' });
+    this.link(state, node.id);
+    this.track(state, node);
+    this.exec.watch(node, this);
+  }
+
+  /** Hangs a new task node under the outbound nodes of its dependencies (or the DAG node). */
+  private link(state: TaskState, childId: string): void {
+    if (state.deps.length === 0) return this.exec.addChild(this.node, childId);
+    for (const dep of state.deps) {
+      const depNode = this.tasks.get(dep)?.node;
+      if (!depNode) continue;
+      for (const out of this.exec.outboundOf(depNode.id)) {
+        const outNode = this.exec.node(out);
+        if (outNode) this.exec.addChild(outNode, childId);
+      }
+    }
+  }
+
+  private dependencyState(task: string): { phase: string; childPhases?: string[] } | undefined {
+    const node = this.tasks.get(task)?.node;
+    if (!node) return undefined;
+    if (node.type !== 'TaskGroup') return { phase: node.phase };
+    return { phase: node.phase, childPhases: (node.children ?? []).map((c) => this.exec.node(c)?.phase ?? 'Pending') };
+  }
+
+  childSettled(child: NodeStatus): void {
+    const hooked = this.hookParent.get(child.id);
+    if (hooked) {
+      this.hookParent.delete(child.id);
+      return this.taskDone(hooked.task, hooked.node);
+    }
+    const taskName = this.taskOfNode.get(child.id);
+    if (taskName === undefined) return;
+    const state = this.tasks.get(taskName)!;
+    const hook = exitHookOf(state.task);
+    if (hook && child.type !== 'Skipped' && child.type !== 'TaskGroup') return this.runExitHook(state, child, hook);
+    this.taskDone(taskName, child);
+  }
+
+  private runExitHook(state: TaskState, child: NodeStatus, hook: LifecycleHook): void {
+    const name = `${child.name}.onExit`;
+    const isNew = this.exec.nodeByName(name) === undefined;
+    const scope = this.scope.child();
+    exposeNode(this.exec, scope, 'tasks', state.task.name, child);
+    const args = hook.arguments ? substituteValue(hook.arguments, scope, false).value : undefined;
+    const node = executeTemplate(this.exec, { nodeName: name, boundaryId: this.node.id, holder: hook, args, scope: this.templateScope, owner: this, depth: this.req.depth + 1, nodeFlag: { hooked: true }, onExit: true });
+    if (isNew) this.exec.addChild(child, node.id);
+    this.hookParent.set(node.id, { task: state.task.name, node: child });
+  }
+
+  private taskDone(taskName: string, child: NodeStatus): void {
+    const state = this.tasks.get(taskName)!;
+    if (state.settled) return;
+    state.settled = true;
+    this.running--;
+    if (state.slot) {
+      state.slot = false;
+      this.release();
+    }
+    if (isFailedOrError(child.phase) && !continuesOn(state.task, child.phase)) this.failed = true;
+    this.expose(state, child);
+    for (const dependent of this.dependents.get(taskName) ?? []) {
+      const next = this.tasks.get(dependent)!;
+      if (--next.waiting === 0) this.consider(next);
+    }
+    this.checkDone();
+  }
+
+  private expose(state: TaskState, node: NodeStatus): void {
+    const name = state.task.name;
+    if (node.type === 'TaskGroup') {
+      const children = (node.children ?? []).map((c) => this.exec.node(c)).filter((n): n is NodeStatus => n !== undefined);
+      exposeAggregate(this.exec, this.scope, 'tasks', name, children);
+      this.scope.set(`tasks.${name}.status`, node.phase).set(`tasks.${name}.id`, node.id);
+    } else if ((node.phase === 'Skipped' || node.phase === 'Omitted') && !node.outputs) {
+      exposeSkipped(this.scope, 'tasks', name, node, this.exec.templateFor(state.task, this.templateScope));
+    } else exposeNode(this.exec, this.scope, 'tasks', name, node);
+  }
+
+  private checkDone(): void {
+    if (this.done || this.running > 0) return;
+    this.done = true;
+    const targets = this.template.dag?.target ? this.template.dag.target.split(' ').filter(Boolean) : [...this.tasks.keys()].filter((t) => !this.dependents.has(t)).sort();
+    const memo = new Map<string, NodePhase>();
+    let phase: NodePhase = 'Succeeded';
+    for (const target of targets) {
+      const branch = this.branchPhase(target, memo);
+      const task = this.tasks.get(target)?.task;
+      if (isFailedOrError(branch) && !(task && continuesOn(task, branch))) {
+        phase = branch;
+        break;
+      }
+    }
+    this.node.outboundNodes = targets.flatMap((t) => {
+      const node = this.tasks.get(t)?.node;
+      return node ? this.exec.outboundOf(node.id) : [];
+    });
+    this.exec.touch(this.node);
+    if (phase !== 'Succeeded') return this.exec.markPhase(this.node, phase);
+    const { outputs, error } = templateOutputsFromScope(this.template, this.scope);
+    if (error) return this.exec.markPhase(this.node, 'Error', error);
+    if (outputs) {
+      this.node.outputs = outputs;
+      recordGlobalOutputs(this.exec, outputs);
+    }
+    this.exec.markPhase(this.node, 'Succeeded');
+  }
+
+  /** A task's own phase if it completed, else the first failure among what it depended on. */
+  private branchPhase(name: string, memo: Map<string, NodePhase>): NodePhase {
+    const known = memo.get(name);
+    if (known) return known;
+    memo.set(name, 'Succeeded');
+    const state = this.tasks.get(name);
+    let phase: NodePhase = 'Succeeded';
+    const node = state?.node;
+    if (node && (node.phase === 'Succeeded' || isFailedOrError(node.phase))) phase = node.phase;
+    else if (!node && state && !state.started && this.template.failFast === true && this.failed) phase = 'Failed';
+    else {
+      for (const dep of state?.deps ?? []) {
+        const p = this.branchPhase(dep, memo);
+        if (isFailedOrError(p)) {
+          phase = p;
+          break;
+        }
+      }
+    }
+    memo.set(name, phase);
+    return phase;
+  }
+}

@@ -1,0 +1,248 @@
+import type { Workflow } from '../../spec/model/workflow.js';
+import { advanceRun, newRunStatus, type RunDefinition } from '../advance-run.js';
+import type { EngineAction, EngineEvent } from '../engine-events.js';
+import type { EngineOptions } from '../execution.js';
+import { runFields, type JournalRecord, type RunStore, type StoredRun } from '../ports/run-store.js';
+import type { Runtime } from '../ports/runtime.js';
+import { retryRun, type RetryOptions } from '../operations/retry-run.js';
+import { resubmitRun } from '../operations/resubmit-run.js';
+import { type SubmitOverrides, withOverrides } from '../submit-overrides.js';
+import { isWorkflowDone, type NodeStatus, type WorkflowStatus } from '../workflow-status.js';
+
+/** A node that changed, for observers (the CLI's live view, the GitHub reporter). */
+export interface NodeChange {
+  runId: string;
+  node: NodeStatus;
+}
+
+export interface RunDriverOptions {
+  store: RunStore;
+  runtime: Runtime;
+  /** The clock; tests pass a fake one. */
+  now?: () => number;
+  /** Names for `generateName` workflows. */
+  suffix?: () => string;
+  engine?: EngineOptions;
+  /** Timers: tests and benchmarks may replace setTimeout. */
+  setTimer?: (callback: () => void, ms: number) => { cancel(): void };
+}
+
+interface ActiveRun {
+  stored: StoredRun;
+  definition: RunDefinition;
+  timer?: { cancel(): void };
+  waiters: Array<(status: WorkflowStatus) => void>;
+}
+
+/**
+ * The thin, I/O-only part of the engine: feeds events to `advanceRun`, saves every change
+ * through the RunStore *before* starting its effects (write-ahead), then hands pods to the
+ * Runtime and sets timers. Events are handled in batches: all events that arrived while the
+ * last batch was being saved become one journal record per run (group commit), so saving costs
+ * O(changed nodes), never O(all nodes), per event.
+ */
+export class RunDriver {
+  private readonly runs = new Map<string, ActiveRun>();
+  private queue: Array<{ runId: string; event: EngineEvent }> = [];
+  private pumping = false;
+  private readonly listeners = new Set<(change: NodeChange) => void>();
+  private readonly now: () => number;
+  private readonly suffix: () => string;
+
+  constructor(private readonly options: RunDriverOptions) {
+    this.now = options.now ?? Date.now;
+    this.suffix = options.suffix ?? randomSuffix;
+  }
+
+  /** Observes node-level changes of every run, after they are saved. Returns an unsubscribe. */
+  subscribe(listener: (change: NodeChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts a new run of `workflow`; resolves to its id once it is saved. */
+  async submit(submitted: Workflow, extra: Pick<StoredRun, 'referenced'> & SubmitOverrides = {}): Promise<string> {
+    const workflow = withOverrides(submitted, extra);
+    const named: Workflow = workflow.metadata?.name ? workflow : { ...workflow, metadata: { ...workflow.metadata, name: `${workflow.metadata?.generateName ?? 'workflow-'}${this.suffix()}` } };
+    const stored: StoredRun = { id: named.metadata.name!, workflow: named, status: newRunStatus() };
+    if (extra.referenced) stored.referenced = extra.referenced;
+    await this.options.store.save(stored);
+    this.track(stored);
+    this.send(stored.id, { type: 'start' });
+    return stored.id;
+  }
+
+  /** Continues every unfinished run in the store (after a restart). Returns their ids. */
+  async resumeAll(): Promise<string[]> {
+    const ids: string[] = [];
+    for (const id of await this.options.store.list()) {
+      if (this.runs.has(id)) continue;
+      const stored = await this.options.store.load(id);
+      if (!stored || isWorkflowDone(stored.status.phase)) continue;
+      this.track(stored);
+      this.send(id, { type: 'start' });
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /** Continues one run whose status was replaced in the store (retry, resubmit). */
+  async resume(id: string): Promise<void> {
+    const stored = await this.options.store.load(id);
+    if (!stored) throw new Error(`run ${id} not found`);
+    this.runs.get(id)?.timer?.cancel();
+    this.runs.delete(id);
+    this.track(stored);
+    this.send(id, { type: 'start' });
+  }
+
+  /** Retries a finished run in place (see retryRun). */
+  async retry(runId: string, options: RetryOptions = {}): Promise<void> {
+    const stored = await this.options.store.load(runId);
+    if (!stored) throw new Error(`run ${runId} not found`);
+    const result = retryRun(stored.workflow, stored.status, options);
+    if ('error' in result) throw new Error(result.error);
+    await this.replace({ ...stored, workflow: result.workflow, status: result.status });
+  }
+
+  /** Starts a new run of a finished run's workflow; with `memoized`, its succeeded pods are reused. */
+  async resubmit(runId: string, options: { memoized?: boolean; name?: string } = {}): Promise<string> {
+    const stored = await this.options.store.load(runId);
+    if (!stored) throw new Error(`run ${runId} not found`);
+    const base = stored.workflow.metadata?.generateName ?? `${runId.replace(/-[a-z0-9]{5}$/, '')}-`;
+    const name = options.name ?? `${base}${this.suffix()}`;
+    const result = resubmitRun(stored.workflow, stored.status, name, options.memoized ?? false);
+    if ('error' in result) throw new Error(result.error);
+    const next: StoredRun = { id: name, workflow: result.workflow, status: result.status };
+    if (stored.referenced) next.referenced = stored.referenced;
+    await this.replace(next);
+    return name;
+  }
+
+  /** Stops a run: pods are killed, exit handlers run. */
+  stop(runId: string, message?: string): void {
+    this.send(runId, message === undefined ? { type: 'stop' } : { type: 'stop', message });
+  }
+
+  /** Terminates a run: pods are killed, exit handlers do not run. */
+  terminate(runId: string, message?: string): void {
+    this.send(runId, message === undefined ? { type: 'terminate' } : { type: 'terminate', message });
+  }
+
+  private async replace(stored: StoredRun): Promise<void> {
+    await this.options.store.save(stored);
+    const previous = this.runs.get(stored.id);
+    previous?.timer?.cancel();
+    this.track(stored);
+    if (previous) this.runs.get(stored.id)!.waiters.push(...previous.waiters);
+    this.send(stored.id, { type: 'start' });
+  }
+
+  /** Queues an event for a run (resume, stop, terminate, or a runtime report). */
+  send(runId: string, event: EngineEvent): void {
+    this.queue.push({ runId, event });
+    if (!this.pumping) {
+      this.pumping = true;
+      setImmediate(() => void this.pump());
+    }
+  }
+
+  status(runId: string): WorkflowStatus | undefined {
+    return this.runs.get(runId)?.stored.status;
+  }
+
+  /** Resolves with the final status once the run has finished. */
+  wait(runId: string): Promise<WorkflowStatus> {
+    const run = this.runs.get(runId);
+    if (!run) return Promise.reject(new Error(`run ${runId} is not active`));
+    if (isWorkflowDone(run.stored.status.phase)) return Promise.resolve(run.stored.status);
+    return new Promise((resolve) => run.waiters.push(resolve));
+  }
+
+  private track(stored: StoredRun): void {
+    const definition: RunDefinition = { workflow: stored.workflow };
+    if (stored.referenced) definition.referenced = stored.referenced;
+    if (this.options.engine) definition.options = this.options.engine;
+    this.runs.set(stored.id, { stored, definition, waiters: [] });
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        const touched = new Map<string, { changed: Map<string, NodeStatus>; actions: EngineAction[]; workflowChanged: boolean }>();
+        for (const { runId, event } of batch) {
+          const run = this.runs.get(runId);
+          if (!run) continue;
+          let workflowChanged = false;
+          if (event.type === 'stop' || event.type === 'terminate') {
+            // Argo keeps the shutdown in spec.shutdown; so do we, so a restart still honours it.
+            run.stored.workflow = { ...run.stored.workflow, spec: { ...run.stored.workflow.spec, shutdown: event.type === 'stop' ? 'Stop' : 'Terminate' } };
+            run.definition = { ...run.definition, workflow: run.stored.workflow };
+            workflowChanged = true;
+          }
+          const transition = advanceRun(run.definition, run.stored.status, event, this.now());
+          let entry = touched.get(runId);
+          if (!entry) touched.set(runId, (entry = { changed: new Map(), actions: [], workflowChanged: false }));
+          for (const node of transition.changed) entry.changed.set(node.id, node);
+          for (const action of transition.actions) entry.actions.push(action);
+          entry.workflowChanged ||= workflowChanged;
+        }
+        // Write-ahead: every change of the batch is saved before any of its effects start.
+        await Promise.all(
+          [...touched].map(async ([runId, entry]) => {
+            const run = this.runs.get(runId)!;
+            const record: JournalRecord = { nodes: [...entry.changed.values()], run: runFields(run.stored.status) };
+            if (entry.workflowChanged) record.workflow = run.stored.workflow;
+            if (await this.options.store.append(runId, record)) await this.options.store.save(run.stored);
+          }),
+        );
+        for (const [runId, entry] of touched) this.effects(runId, entry.changed, entry.actions);
+      }
+    } finally {
+      this.pumping = false;
+      if (this.queue.length > 0) {
+        this.pumping = true;
+        setImmediate(() => void this.pump());
+      }
+    }
+  }
+
+  private effects(runId: string, changed: Map<string, NodeStatus>, actions: EngineAction[]): void {
+    const run = this.runs.get(runId);
+    if (!run) return;
+    if (this.listeners.size > 0) {
+      for (const node of changed.values()) for (const listener of this.listeners) listener({ runId, node: { ...node } });
+    }
+    let wake: string | undefined;
+    for (const action of actions) {
+      if (action.type === 'run-pod') this.options.runtime.run(action.pod, (event) => this.send(runId, event));
+      else if (action.type === 'kill-pod') this.options.runtime.kill(action.podName);
+      else wake = action.time;
+    }
+    if (wake !== undefined) {
+      run.timer?.cancel();
+      const delay = Math.max(0, Date.parse(wake) - this.now());
+      const set = this.options.setTimer ?? defaultTimer;
+      run.timer = set(() => this.send(runId, { type: 'timer' }), delay);
+    }
+    if (isWorkflowDone(run.stored.status.phase)) {
+      run.timer?.cancel();
+      const waiters = run.waiters.splice(0);
+      for (const resolve of waiters) resolve(run.stored.status);
+    }
+  }
+}
+
+function defaultTimer(callback: () => void, ms: number): { cancel(): void } {
+  const handle = setTimeout(callback, ms);
+  return { cancel: () => clearTimeout(handle) };
+}
+
+function randomSuffix(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  let out = '';
+  for (let i = 0; i < 5; i++) out += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return out;
+}

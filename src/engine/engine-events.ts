@@ -1,0 +1,45 @@
+import type { Artifact, Template } from '../spec/model/workflow.js';
+import type { NodeInputs } from './workflow-status.js';
+
+/** What a pod reports when it ends: its exit code and its outputs, in one message. */
+export interface PodOutputs {
+  parameters?: Array<{ name: string; value: string }>;
+  /** Standard output of the main container (script and container templates). */
+  result?: string;
+  artifacts?: Artifact[];
+}
+
+/** Something that happened to a run; the engine's only input besides the clock. */
+export type EngineEvent =
+  /** Begin a run, or continue one loaded from a store (after a restart, retry or resubmit). */
+  | { type: 'start' }
+  | { type: 'pod-started'; nodeId: string }
+  /** A pod ended. The node completes only with this event, which carries its outputs. */
+  | { type: 'pod-finished'; nodeId: string; exitCode: number; outputs?: PodOutputs; message?: string }
+  /** The runtime could not run the pod, or lost it. */
+  | { type: 'pod-error'; nodeId: string; message: string }
+  /** The clock reached a time the engine asked for with `wake-at`. */
+  | { type: 'timer' }
+  /** Resume suspended nodes (all of them, or the one named), optionally supplying output parameters. */
+  | { type: 'resume'; nodeId?: string; parameters?: Record<string, string> }
+  /** Shut down and run exit handlers. */
+  | { type: 'stop'; message?: string }
+  /** Shut down without exit handlers. */
+  | { type: 'terminate'; message?: string };
+
+/** A pod the runtime should run. Idempotent by `podName`: a runtime that already runs it reattaches. */
+export interface PodRequest {
+  nodeId: string;
+  podName: string;
+  /** The template with every `{{...}}` of its inputs and the workflow resolved. */
+  template: Template;
+  inputs: NodeInputs;
+  /** When the runtime must give up on the pod (template activeDeadlineSeconds/timeout), ISO time. */
+  deadline?: string;
+}
+
+export type EngineAction =
+  | { type: 'run-pod'; pod: PodRequest }
+  | { type: 'kill-pod'; nodeId: string; podName: string; reason: string }
+  /** Send a `timer` event at this time (ISO). Only the latest wake-at counts. */
+  | { type: 'wake-at'; time: string };

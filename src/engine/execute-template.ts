@@ -1,0 +1,128 @@
+import type { Template } from '../spec/model/workflow.js';
+import { templateTypeOf } from '../spec/template-type.js';
+import { parseDuration } from './durations.js';
+import type { ExecRequest, Execution } from './execution.js';
+import { DagFrame } from './dag-frame.js';
+import { podName } from './node-naming.js';
+import { RetryFrame } from './retry-frame.js';
+import { StepsFrame } from './steps-frame.js';
+import { processTemplate } from './template-arguments.js';
+import { isFulfilled, type NodeInputs, type NodePhase, type NodeStatus } from './workflow-status.js';
+
+/**
+ * Runs a template as node `req.nodeName` (Argo's executeTemplate): resolves it, binds its
+ * inputs, wraps it in a Retry node when it has a retry strategy, and starts a pod, a suspend,
+ * or a steps/DAG frame. A node that already exists is adopted rather than created, which is
+ * how a run continues after a restart. Never throws: whatever cannot be resolved becomes an
+ * Error node with the reason as its message.
+ */
+export function executeTemplate(exec: Execution, req: ExecRequest): NodeStatus {
+  const existing = exec.nodeByName(req.nodeName);
+  if (existing && isFulfilled(existing.phase)) {
+    exec.watch(existing, req.owner);
+    return existing;
+  }
+  const resolved = exec.catalog.resolve(req.holder, req.scope);
+  if ('error' in resolved) return failNode(exec, req, existing, 'Error', resolved.error);
+  if (req.depth > exec.maxDepth) return failNode(exec, req, existing, 'Error', `maximum recursion depth exceeded (${exec.maxDepth} nested templates)`);
+  if (!existing && !exec.mayStart(req.onExit)) return failNode(exec, req, existing, 'Failed', exec.shutdown!.message);
+
+  const template = resolved.template;
+  const type = templateTypeOf(template);
+  const isPod = type !== undefined && type !== 'steps' && type !== 'dag' && type !== 'suspend';
+  const strategy = req.attempt ? undefined : (template.retryStrategy ?? exec.spec.retryStrategy);
+  const templateName = nodeTemplateName(req, template);
+
+  const local: Record<string, string> = { ...(req.local ?? {}), 'node.name': req.nodeName };
+  if (isPod && !strategy) local['pod.name'] = podName(exec.name, req.nodeName, templateName);
+  if (req.attempt) {
+    const last = req.attempt.last;
+    local.retries = String(req.attempt.index);
+    local['lastRetry.exitCode'] = last?.outputs?.exitCode ?? '0';
+    local['lastRetry.status'] = last?.phase ?? '';
+    local['lastRetry.duration'] = last ? String(durationSeconds(last)) : '0';
+    local['lastRetry.message'] = last?.message ?? '';
+  }
+  const processed = processTemplate(template, req.args, exec.globals, local);
+  if ('error' in processed) return failNode(exec, req, existing, 'Error', processed.error);
+
+  if (strategy) return new RetryFrame(exec, req, strategy, templateName, existing).start();
+
+  switch (type) {
+    case 'steps':
+      return new StepsFrame(exec, req, processed.template, processed.scope, resolved.scope, templateName, processed.inputs, existing).start();
+    case 'dag':
+      return new DagFrame(exec, req, processed.template, processed.scope, resolved.scope, templateName, processed.inputs, existing).start();
+    case 'suspend':
+      return startSuspend(exec, req, processed.template, processed.inputs, templateName, existing);
+    case undefined:
+      return failNode(exec, req, existing, 'Error', `template "${template.name}" has no type (container, script, steps, dag, ...)`);
+    default:
+      return startPod(exec, req, processed.template, processed.inputs, templateName, existing);
+  }
+}
+
+function nodeTemplateName(req: ExecRequest, template: Template): string {
+  return req.holder.template ?? req.holder.templateRef?.template ?? template.name ?? '';
+}
+
+function newNodeFields(req: ExecRequest, templateName: string, phase: NodePhase) {
+  const fields: Parameters<Execution['createNode']>[3] = { phase, templateName };
+  if (req.holder.templateRef) fields.templateRef = req.holder.templateRef;
+  if (req.nodeFlag) fields.nodeFlag = req.nodeFlag;
+  return fields;
+}
+
+function setInputs(node: NodeStatus, inputs: NodeInputs): void {
+  if (inputs.parameters || inputs.artifacts) node.inputs = inputs;
+}
+
+/** A node that could not run: Argo records it as a Skipped-type node in Error (or Failed on shutdown). */
+export function failNode(exec: Execution, req: ExecRequest, existing: NodeStatus | undefined, phase: 'Error' | 'Failed', message: string): NodeStatus {
+  const node = existing ?? exec.createNode(req.nodeName, 'Skipped', req.boundaryId, { ...newNodeFields(req, req.holder.template ?? req.holder.templateRef?.template ?? '', phase), message });
+  if (existing) exec.markPhase(existing, phase, message);
+  exec.watch(node, req.owner);
+  return node;
+}
+
+function startPod(exec: Execution, req: ExecRequest, template: Template, inputs: NodeInputs, templateName: string, existing: NodeStatus | undefined): NodeStatus {
+  const node = existing ?? exec.createNode(req.nodeName, 'Pod', req.boundaryId, newNodeFields(req, templateName, 'Pending'));
+  if (!existing) setInputs(node, inputs);
+  exec.watch(node, req.owner);
+  const seconds = parseDuration(template.activeDeadlineSeconds) ?? parseDuration(template.timeout);
+  const startedAt = Date.parse(node.startedAt ?? exec.nowIso);
+  const deadlineAt = seconds !== undefined ? startedAt + seconds : undefined;
+  exec.pods.add(node, { nodeId: node.id, podName: exec.podNameOf(node, templateName), template, inputs }, deadlineAt);
+  return node;
+}
+
+function startSuspend(exec: Execution, req: ExecRequest, template: Template, inputs: NodeInputs, templateName: string, existing: NodeStatus | undefined): NodeStatus {
+  const node = existing ?? exec.createNode(req.nodeName, 'Suspend', req.boundaryId, newNodeFields(req, templateName, 'Running'));
+  if (!existing) setInputs(node, inputs);
+  exec.watch(node, req.owner);
+  const finish = (phase: NodePhase, message: string, supplied?: Record<string, string>) => {
+    exec.resumers.delete(node.id);
+    exec.waiters.delete(node.id);
+    exec.cancelTimer(`suspend:${node.id}`);
+    const parameters = (template.outputs?.parameters ?? []).flatMap((p) => {
+      const value = supplied?.[p.name] ?? (p.valueFrom?.default !== undefined ? String(p.valueFrom.default) : p.value !== undefined ? String(p.value) : undefined);
+      return value === undefined ? [] : [{ name: p.name, value, ...(p.globalName ? { globalName: p.globalName } : {}) }];
+    });
+    if (parameters.length > 0) node.outputs = { parameters };
+    exec.markPhase(node, phase, message);
+  };
+  exec.resumers.set(node.id, (supplied) => finish('Succeeded', '', supplied));
+  exec.waiters.set(node.id, () => finish('Failed', exec.shutdown?.message ?? 'stopped'));
+  const duration = template.suspend?.duration;
+  if (duration !== undefined && duration !== '') {
+    const ms = parseDuration(duration);
+    if (ms === undefined) finish('Error', `suspend duration "${duration}" is neither seconds nor a duration such as "20s"`);
+    else exec.addTimer(Date.parse(node.startedAt ?? exec.nowIso) + ms, `suspend:${node.id}`, () => finish('Succeeded', ''));
+  }
+  return node;
+}
+
+function durationSeconds(node: NodeStatus): number {
+  if (!node.startedAt || !node.finishedAt) return 0;
+  return (Date.parse(node.finishedAt) - Date.parse(node.startedAt)) / 1000;
+}

@@ -1,0 +1,149 @@
+import type { Outputs, Parameter, Template } from '../spec/model/workflow.js';
+import type { PodOutputs, PodRequest } from './engine-events.js';
+import type { Execution } from './execution.js';
+import type { NodeStatus } from './workflow-status.js';
+import { recordGlobalOutputs } from './global-outputs.js';
+
+interface ActivePod {
+  node: NodeStatus;
+  request: PodRequest;
+  /** run-pod was sent (it waits for a slot under the workflow's parallelism otherwise). */
+  sent: boolean;
+}
+
+/**
+ * The pods of a run that have not finished: sends `run-pod` under the workflow's
+ * `parallelism`, turns `pod-finished` into the node's outputs and phase, enforces pod
+ * deadlines, and kills everything on shutdown. All operations are O(1) per pod.
+ */
+export class PodTracker {
+  private readonly active = new Map<string, ActivePod>();
+  private readonly waiting: ActivePod[] = [];
+  private waitingHead = 0;
+  private sent = 0;
+
+  constructor(
+    private readonly exec: Execution,
+    private readonly parallelism: number | undefined,
+  ) {}
+
+  get size(): number {
+    return this.active.size;
+  }
+
+  has(nodeId: string): boolean {
+    return this.active.has(nodeId);
+  }
+
+  /** Registers a pod node; sends it to the runtime now or when a slot frees. */
+  add(node: NodeStatus, request: PodRequest, deadlineAt: number | undefined): void {
+    const pod: ActivePod = { node, request, sent: false };
+    this.active.set(node.id, pod);
+    if (deadlineAt !== undefined) {
+      request.deadline = new Date(deadlineAt).toISOString();
+      this.exec.addTimer(deadlineAt, `deadline:${node.id}`, () => this.expire(node.id));
+    }
+    if (this.parallelism === undefined || this.parallelism <= 0 || this.sent < this.parallelism) this.send(pod);
+    else this.waiting.push(pod);
+  }
+
+  private send(pod: ActivePod): void {
+    pod.sent = true;
+    this.sent++;
+    this.exec.actions.push({ type: 'run-pod', pod: pod.request });
+  }
+
+  private remove(nodeId: string): ActivePod | undefined {
+    const pod = this.active.get(nodeId);
+    if (!pod) return undefined;
+    this.active.delete(nodeId);
+    this.exec.cancelTimer(`deadline:${nodeId}`);
+    if (pod.sent) {
+      this.sent--;
+      while (this.waitingHead < this.waiting.length && (this.parallelism === undefined || this.sent < this.parallelism)) {
+        const next = this.waiting[this.waitingHead++]!;
+        if (this.active.get(next.node.id) === next) this.send(next);
+      }
+      if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+        this.waiting.splice(0, this.waitingHead);
+        this.waitingHead = 0;
+      }
+    }
+    return pod;
+  }
+
+  started(nodeId: string): void {
+    const pod = this.active.get(nodeId);
+    if (pod && pod.node.phase === 'Pending') {
+      pod.node.phase = 'Running';
+      this.exec.touch(pod.node);
+    }
+  }
+
+  finished(nodeId: string, exitCode: number, reported: PodOutputs | undefined, message: string | undefined): void {
+    const pod = this.remove(nodeId);
+    if (!pod) return; // late or repeated report: the node already has its outcome
+    const { node, request } = pod;
+    const template = request.template;
+    const outputs: Outputs = {};
+    let failure: string | undefined;
+    const parameters: Parameter[] = [];
+    for (const declared of template.outputs?.parameters ?? []) {
+      const value = reported?.parameters?.find((p) => p.name === declared.name)?.value ?? stringOf(declared.valueFrom?.default);
+      if (value === undefined) {
+        failure ??= `output parameter "${declared.name}" has no value and no default`;
+        continue;
+      }
+      const out: Parameter = { name: declared.name, value };
+      if (declared.globalName) out.globalName = declared.globalName;
+      parameters.push(out);
+    }
+    if (parameters.length > 0) outputs.parameters = parameters;
+    const artifacts = (template.outputs?.artifacts ?? []).map((declared) => ({ ...declared, ...(reported?.artifacts?.find((a) => a.name === declared.name) ?? {}) }));
+    if (artifacts.length > 0) outputs.artifacts = artifacts;
+    let result = reported?.result;
+    if (result === undefined && template.script) result = '';
+    if (result !== undefined) {
+      // Argo's executor trims the trailing newline of stdout; we also cap what we keep.
+      result = result.replace(/\r?\n$/, '');
+      if (result.length > this.exec.resultLimit) result = result.slice(0, this.exec.resultLimit);
+      outputs.result = result;
+    }
+    outputs.exitCode = String(exitCode);
+    node.outputs = outputs;
+    recordGlobalOutputs(this.exec, outputs);
+    if (exitCode !== 0) this.exec.markPhase(node, 'Failed', message ?? `Error (exit code ${exitCode})`);
+    else if (failure) this.exec.markPhase(node, 'Failed', failure);
+    else this.exec.markPhase(node, 'Succeeded', message ?? '');
+  }
+
+  lost(nodeId: string, message: string): void {
+    const pod = this.remove(nodeId);
+    if (pod) this.exec.markPhase(pod.node, 'Error', message);
+  }
+
+  private expire(nodeId: string): void {
+    const pod = this.remove(nodeId);
+    if (!pod) return;
+    if (pod.sent) this.exec.actions.push({ type: 'kill-pod', nodeId, podName: pod.request.podName, reason: 'deadline' });
+    this.exec.markPhase(pod.node, 'Failed', 'Pod was active on the node longer than the specified deadline');
+  }
+
+  /** Fails every unfinished pod with `message` and asks the runtime to kill the ones it runs. */
+  killAll(message: string): void {
+    for (const nodeId of [...this.active.keys()]) {
+      const pod = this.remove(nodeId)!;
+      if (pod.sent) this.exec.actions.push({ type: 'kill-pod', nodeId, podName: pod.request.podName, reason: message });
+      this.exec.markPhase(pod.node, 'Failed', message);
+    }
+  }
+
+  /** Pods the runtime should be running, to resend after a restart. */
+  templateOf(nodeId: string): Template | undefined {
+    return this.active.get(nodeId)?.request.template;
+  }
+}
+
+function stringOf(value: unknown): string | undefined {
+  return value === undefined || value === null ? undefined : String(value);
+}

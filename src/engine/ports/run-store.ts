@@ -1,0 +1,62 @@
+import type { Workflow } from '../../spec/model/workflow.js';
+import type { ReferencedTemplate } from '../template-catalog.js';
+import type { NodeStatus, WorkflowStatus } from '../workflow-status.js';
+
+/** A run as saved: the workflow it executes (with the templates it refers to) and its status. */
+export interface StoredRun {
+  id: string;
+  workflow: Workflow;
+  referenced?: ReferencedTemplate[];
+  status: WorkflowStatus;
+}
+
+/** The run-level fields of a status (everything but the nodes). */
+export type RunFields = Omit<WorkflowStatus, 'nodes'>;
+
+/**
+ * One group-committed batch of changes to a run: the nodes created or changed (whole nodes,
+ * so replay is "last write wins"), the run-level fields after the batch, and the workflow when
+ * it changed (a stop or terminate sets `spec.shutdown`).
+ */
+export interface JournalRecord {
+  nodes: NodeStatus[];
+  run: RunFields;
+  workflow?: Workflow;
+}
+
+/**
+ * Where runs survive restarts. Every change is appended before its effects start (the driver
+ * waits for `append` to resolve before it starts pods), so a run loaded after a crash never
+ * misses a step it started nor repeats one recorded as finished.
+ *
+ * @example
+ * await store.create({ id: 'hello-x7k2p', workflow, status: newRunStatus() });
+ * await store.append('hello-x7k2p', { nodes: changed, run: { phase: 'Running' } });
+ * const run = await store.load('hello-x7k2p'); // snapshot with the journal replayed
+ */
+export interface RunStore {
+  /** Ids of every saved run, finished or not. */
+  list(): Promise<string[]>;
+  load(id: string): Promise<StoredRun | undefined>;
+  /** Saves a run whole (a new run, or a retried/resubmitted status), replacing what was there. */
+  save(run: StoredRun): Promise<void>;
+  /**
+   * Appends a batch of changes durably. Resolves true when the journal has outgrown its
+   * snapshot: the caller should then `save` the whole run, which compacts it.
+   */
+  append(id: string, record: JournalRecord): Promise<boolean>;
+}
+
+/** Applies a journal record to a status (replay). */
+export function applyRecord(run: StoredRun, record: JournalRecord): void {
+  for (const node of record.nodes) run.status.nodes[node.id] = node;
+  const nodes = run.status.nodes;
+  run.status = { ...record.run, nodes };
+  if (record.workflow) run.workflow = record.workflow;
+}
+
+/** The run-level fields of a status. */
+export function runFields(status: WorkflowStatus): RunFields {
+  const { nodes: _nodes, ...fields } = status;
+  return fields;
+}

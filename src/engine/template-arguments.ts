@@ -1,0 +1,64 @@
+import type { AnyString, Arguments, Artifact, Parameter, Template } from '../spec/model/workflow.js';
+import type { NodeInputs } from './workflow-status.js';
+import { describeProblems, substituteValue, VariableScope } from './variable-scope.js';
+
+export type ProcessedTemplate = { template: Template; inputs: NodeInputs; scope: VariableScope } | { error: string };
+
+function text(value: AnyString | undefined): string | undefined {
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+/**
+ * Binds a template's inputs to the caller's arguments and substitutes the template, as Argo's
+ * common.ProcessArgs does: an argument wins over the input's own value, which wins over its
+ * default; a parameter with no value is an error; a value outside `enum` is an error. Every
+ * `{{inputs...}}` tag must resolve; other tags (`{{steps...}}`, `{{item}}`) are left for later.
+ *
+ * `local` holds the variables of this execution (`pod.name`, `node.name`, `retries`, ...).
+ */
+export function processTemplate(template: Template, args: Arguments | undefined, globals: VariableScope, local: Record<string, string>): ProcessedTemplate {
+  const scope = globals.child();
+  for (const [k, v] of Object.entries(local)) scope.set(k, v);
+  const parameters: Parameter[] = [];
+  for (const input of template.inputs?.parameters ?? []) {
+    const arg = args?.parameters?.find((p) => p.name === input.name);
+    let value = text(arg?.value) ?? text(input.value) ?? text(input.default);
+    if (arg && arg.value === undefined && arg.valueFrom?.configMapKeyRef) {
+      return { error: `inputs.parameters.${input.name}: configMapKeyRef is not supported by this runtime` };
+    }
+    if (value === undefined && input.valueFrom?.configMapKeyRef) {
+      return { error: `inputs.parameters.${input.name}: configMapKeyRef is not supported by this runtime` };
+    }
+    if (value === undefined) return { error: `inputs.parameters.${input.name} was not supplied` };
+    // An argument may itself hold tags of the workflow (`{{workflow.name}}`).
+    if (value.includes('{{')) value = substituteValue(value, scope, false).value;
+    if (input.enum && input.enum.length > 0 && !input.enum.map(String).includes(value)) {
+      return { error: `inputs.parameters.${input.name} value "${value}" is not one of the allowed values: ${input.enum.map(String).join(', ')}` };
+    }
+    const bound: Parameter = { name: input.name, value };
+    if (input.enum) bound.enum = input.enum;
+    if (input.description !== undefined) bound.description = input.description;
+    parameters.push(bound);
+    scope.set(`inputs.parameters.${input.name}`, value);
+  }
+  scope.set('inputs.parameters', JSON.stringify(parameters));
+  const artifacts: Artifact[] = [];
+  for (const input of template.inputs?.artifacts ?? []) {
+    const arg = args?.artifacts?.find((a) => a.name === input.name);
+    const merged: Artifact = { ...input, ...(arg ?? {}), name: input.name };
+    if (input.path !== undefined) merged.path = input.path;
+    if (!arg && !hasSource(input) && !input.optional) return { error: `inputs.artifacts.${input.name} was not supplied` };
+    artifacts.push(merged);
+    if (merged.path !== undefined) scope.set(`inputs.artifacts.${input.name}.path`, merged.path);
+  }
+  const { value: substituted, problems } = substituteValue(template, scope, ['inputs']);
+  if (problems.length > 0) return { error: describeProblems(problems) };
+  const inputs: NodeInputs = {};
+  if (parameters.length > 0) inputs.parameters = parameters;
+  if (artifacts.length > 0) inputs.artifacts = substituteValue(artifacts, scope, false).value;
+  return { template: substituted, inputs, scope };
+}
+
+function hasSource(artifact: Artifact): boolean {
+  return Boolean(artifact.s3 || artifact.git || artifact.http || artifact.raw || artifact.gcs || artifact.oss || artifact.azure || artifact.hdfs || artifact.artifactory || artifact.from || artifact.fromExpression);
+}

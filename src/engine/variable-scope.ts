@@ -1,0 +1,79 @@
+import { substituteTemplate, type SubstituteProblem } from '../expr/index.js';
+
+/**
+ * Variables visible at one point of a run (`inputs.parameters.x`, `steps.a.outputs.result`,
+ * `workflow.name`, ...), as flat names the way Argo keys them. Scopes chain to their parent, so
+ * a steps template's scope sees the workflow's globals without copying them. A value of `null`
+ * is Argo's "absent optional": a skipped step's output without a default.
+ */
+export class VariableScope {
+  private readonly vars = new Map<string, string | null>();
+  /** Computed on each lookup (e.g. `workflow.duration`, which depends on the clock). */
+  private dynamic?: (name: string) => string | undefined;
+
+  constructor(private readonly parent?: VariableScope) {}
+
+  set(name: string, value: string | null): this {
+    this.vars.set(name, value);
+    return this;
+  }
+
+  setDynamic(lookup: (name: string) => string | undefined): this {
+    this.dynamic = lookup;
+    return this;
+  }
+
+  get(name: string): string | null | undefined {
+    // Iterate rather than recurse: loop scopes can chain a few levels deep per template.
+    for (let scope: VariableScope | undefined = this; scope; scope = scope.parent) {
+      const value = scope.vars.get(name);
+      if (value !== undefined) return value;
+      const computed = scope.dynamic?.(name);
+      if (computed !== undefined) return computed;
+    }
+    return undefined;
+  }
+
+  child(): VariableScope {
+    return new VariableScope(this);
+  }
+
+  readonly lookup = (name: string): string | null | undefined => this.get(name);
+}
+
+export interface SubstitutionFailure {
+  problems: SubstituteProblem[];
+}
+
+/**
+ * Substitutes `{{...}}` in every string of a JSON value (object keys are kept). Returns the new
+ * value and the problems of tags that had to resolve and did not. Strings without `{{` are
+ * shared, not copied.
+ *
+ * @example substituteValue({ args: ['{{inputs.parameters.x}}'] }, scope, ['inputs'])
+ */
+export function substituteValue<T>(value: T, scope: VariableScope, strict: boolean | readonly string[] = false): { value: T; problems: SubstituteProblem[] } {
+  const problems: SubstituteProblem[] = [];
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      if (!v.includes('{{')) return v;
+      const result = substituteTemplate(v, scope.lookup, { strict });
+      problems.push(...result.errors);
+      return result.text;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, child] of Object.entries(v)) out[k] = walk(child);
+      return out;
+    }
+    return v;
+  };
+  return { value: walk(value) as T, problems };
+}
+
+/** One line for a node's message from substitution problems. */
+export function describeProblems(problems: readonly SubstituteProblem[]): string {
+  const unique = [...new Set(problems.map((p) => p.message))];
+  return unique.join('; ');
+}

@@ -1,0 +1,72 @@
+import type { Outputs, Parameter, Artifact, TemplateRef } from '../spec/model/workflow.js';
+
+/**
+ * The run's status in Argo's shape (`status` of an argoproj.io/v1alpha1 Workflow), so that
+ * `kubectl get wf`, Argo's UI and our reporters read the same object. Field names and phase
+ * strings are Argo's (pkg/apis/workflow/v1alpha1/workflow_types.go, NodeStatus).
+ */
+
+export type NodePhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Error' | 'Skipped' | 'Omitted';
+export type NodeType = 'Pod' | 'Steps' | 'StepGroup' | 'DAG' | 'TaskGroup' | 'Retry' | 'Skipped' | 'Suspend';
+export type WorkflowPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Error';
+
+export interface NodeInputs {
+  parameters?: Parameter[];
+  artifacts?: Artifact[];
+}
+
+export interface NodeStatus {
+  id: string;
+  name: string;
+  displayName: string;
+  type: NodeType;
+  templateName?: string;
+  templateRef?: TemplateRef;
+  phase: NodePhase;
+  boundaryID?: string;
+  message?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  inputs?: NodeInputs;
+  outputs?: Outputs;
+  children?: string[];
+  outboundNodes?: string[];
+  /** Argo's NodeFlag: `hooked` for exit handlers and hooks, `retried` for attempts under a Retry node. */
+  nodeFlag?: { hooked?: boolean; retried?: boolean };
+  daemoned?: boolean;
+  /** Set on nodes kept from an earlier run by resubmit (Argo's memoization status, reused). */
+  memoizationStatus?: { hit: boolean; key: string; cacheName: string };
+}
+
+export interface WorkflowStatus {
+  phase: WorkflowPhase;
+  startedAt?: string;
+  finishedAt?: string;
+  message?: string;
+  nodes: Record<string, NodeStatus>;
+  /** Global outputs (`globalName` parameters), as `workflow.outputs.parameters.<name>`. */
+  outputs?: Outputs;
+  /** Argo's progress summary `succeeded/total` of pod nodes. */
+  progress?: string;
+}
+
+const FULFILLED: ReadonlySet<NodePhase> = new Set(['Succeeded', 'Failed', 'Error', 'Skipped', 'Omitted']);
+
+/** Argo's Fulfilled: the node will not change any more (finished, skipped or omitted). */
+export function isFulfilled(phase: NodePhase): boolean {
+  return FULFILLED.has(phase);
+}
+
+/** Argo's FailedOrError. */
+export function isFailedOrError(phase: NodePhase): boolean {
+  return phase === 'Failed' || phase === 'Error';
+}
+
+export function isWorkflowDone(phase: WorkflowPhase): boolean {
+  return phase === 'Succeeded' || phase === 'Failed' || phase === 'Error';
+}
+
+/** A deep copy through JSON: statuses hold only JSON values. */
+export function cloneStatus(status: WorkflowStatus): WorkflowStatus {
+  return JSON.parse(JSON.stringify(status)) as WorkflowStatus;
+}

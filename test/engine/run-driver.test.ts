@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RunDriver, type NodeChange } from '../../src/engine/driver/run-driver.js';
+import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
+import { MemoryRunStore } from '../../src/state/memory-run-store.js';
+import { echo, workflowOf } from './simulate-run.js';
+
+const workflow = workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'a', template: 'w' }], [{ name: 'b', template: 'w', withItems: [1, 2, 3] }]] }, { name: 'w', ...echo }] }, 'drv');
+
+test('the driver runs a workflow to the end, streams node changes, and the store replays to the same status', async () => {
+  const store = new MemoryRunStore(200);
+  const driver = new RunDriver({ store, runtime: new InstantRuntime() });
+  const changes: NodeChange[] = [];
+  driver.subscribe((c) => changes.push(c));
+  const id = await driver.submit(workflow);
+  const status = await driver.wait(id);
+  assert.equal(status.phase, 'Succeeded');
+  const podChanges = changes.filter((c) => c.node.type === 'Pod').map((c) => c.node.phase);
+  assert.ok(podChanges.includes('Pending') && podChanges.includes('Succeeded'));
+  const loaded = await store.load(id);
+  assert.deepEqual(loaded!.status, JSON.parse(JSON.stringify(status)));
+});
+
+test('the driver stops, retries and resubmits runs', async () => {
+  const store = new MemoryRunStore();
+  let fail = true;
+  const runtime = new InstantRuntime({ script: (pod) => (fail && pod.podName.includes('-w-') ? { exitCode: 1 } : undefined) });
+  const driver = new RunDriver({ store, runtime, suffix: () => 'zzzzz' });
+  const id = await driver.submit(workflow);
+  assert.equal((await driver.wait(id)).phase, 'Failed');
+  fail = false;
+  await driver.retry(id);
+  assert.equal((await driver.wait(id)).phase, 'Succeeded');
+  const again = await driver.resubmit(id, { memoized: true });
+  assert.equal(again, 'drv-zzzzz');
+  assert.equal((await driver.wait(again)).phase, 'Succeeded');
+
+  const hanging = new RunDriver({ store: new MemoryRunStore(), runtime: new InstantRuntime({ script: () => ({ hang: true }) }) });
+  const run = await hanging.submit(workflowOf({ entrypoint: 'main', templates: [{ name: 'main', ...echo }] }, 'hang'));
+  setTimeout(() => hanging.stop(run), 10);
+  const stopped = await hanging.wait(run);
+  assert.equal(stopped.phase, 'Failed');
+  assert.equal(stopped.message, "Stopped with strategy 'Stop'");
+});

@@ -1,0 +1,108 @@
+import type { PodOutputs, PodRequest } from '../../src/engine/engine-events.js';
+import { advanceRun, newRunStatus, type RunDefinition } from '../../src/engine/advance-run.js';
+import type { NodeStatus, WorkflowStatus } from '../../src/engine/workflow-status.js';
+import type { Workflow } from '../../src/spec/model/workflow.js';
+
+/** What a scripted pod does: exit code, outputs, how long it takes, or a runtime error. */
+export interface PodScript {
+  exitCode?: number;
+  outputs?: PodOutputs;
+  durationMs?: number;
+  error?: string;
+  /** Never finishes (until killed). */
+  hang?: boolean;
+}
+
+export type Script = (pod: PodRequest, status: WorkflowStatus) => PodScript | undefined;
+
+export interface SimulatedEvent {
+  at: number;
+  event: Parameters<typeof advanceRun>[2];
+}
+
+export interface SimulationResult {
+  status: WorkflowStatus;
+  pods: PodRequest[];
+  kills: string[];
+  /** Node by display name (first match), for assertions. */
+  byDisplay(name: string): NodeStatus | undefined;
+  byName(name: string): NodeStatus | undefined;
+  now: number;
+}
+
+export const START = Date.parse('2024-01-01T00:00:00Z');
+
+/**
+ * Runs a workflow through the engine with a fake clock and scripted pods: pods start at once
+ * and finish after `durationMs` (default 0), and `wake-at` moves the clock. Extra events (stop,
+ * resume) can be injected at given times. Deterministic: same input, same result.
+ */
+export function simulate(workflow: Workflow, options: { script?: Script; events?: SimulatedEvent[]; definition?: Partial<RunDefinition>; status?: WorkflowStatus; maxEvents?: number; start?: number } = {}): SimulationResult {
+  const run: RunDefinition = { workflow, ...options.definition };
+  const status = options.status ?? newRunStatus();
+  const queue: Array<SimulatedEvent & { seq: number; cancel?: string }> = [];
+  let seq = 0;
+  const push = (at: number, event: SimulatedEvent['event'], cancel?: string) => {
+    const item: SimulatedEvent & { seq: number; cancel?: string } = { at, event, seq: seq++ };
+    if (cancel !== undefined) item.cancel = cancel;
+    queue.push(item);
+  };
+  const pods: PodRequest[] = [];
+  const kills: string[] = [];
+  const killed = new Set<string>();
+  let now = options.start ?? START;
+  push(now, { type: 'start' });
+  for (const e of options.events ?? []) push(e.at, e.event);
+  let count = 0;
+  const max = options.maxEvents ?? 200_000;
+  while (queue.length > 0 && count++ < max) {
+    let best = 0;
+    for (let i = 1; i < queue.length; i++) {
+      const a = queue[i]!;
+      const b = queue[best]!;
+      if (a.at < b.at || (a.at === b.at && a.seq < b.seq)) best = i;
+    }
+    const item = queue.splice(best, 1)[0]!;
+    if (item.cancel !== undefined && killed.has(item.cancel)) continue;
+    now = Math.max(now, item.at);
+    const { actions } = advanceRun(run, status, item.event, now);
+    for (const action of actions) {
+      if (action.type === 'run-pod') {
+        const pod = action.pod;
+        pods.push(pod);
+        killed.delete(pod.podName);
+        const behaviour = options.script?.(pod, status) ?? {};
+        push(now, { type: 'pod-started', nodeId: pod.nodeId }, pod.podName);
+        if (behaviour.hang) continue;
+        const at = now + (behaviour.durationMs ?? 0);
+        if (behaviour.error !== undefined) push(at, { type: 'pod-error', nodeId: pod.nodeId, message: behaviour.error }, pod.podName);
+        else {
+          const finished: SimulatedEvent['event'] = { type: 'pod-finished', nodeId: pod.nodeId, exitCode: behaviour.exitCode ?? 0 };
+          if (behaviour.outputs) finished.outputs = behaviour.outputs;
+          push(at, finished, pod.podName);
+        }
+      } else if (action.type === 'kill-pod') {
+        kills.push(action.podName);
+        killed.add(action.podName);
+      } else if (action.type === 'wake-at') {
+        push(Date.parse(action.time), { type: 'timer' });
+      }
+    }
+  }
+  const nodes = Object.values(status.nodes);
+  return {
+    status,
+    pods,
+    kills,
+    now,
+    byDisplay: (name) => nodes.find((n) => n.displayName === name) ?? Object.values(status.nodes).find((n) => n.displayName === name),
+    byName: (name) => Object.values(status.nodes).find((n) => n.name === name),
+  };
+}
+
+/** A workflow from a compact spec, named `wf`. */
+export function workflowOf(spec: Workflow['spec'], name = 'wf'): Workflow {
+  return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name, uid: 'uid-1' }, spec };
+}
+
+export const echo = { container: { image: 'alpine', command: ['echo'] } };

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalRunStore } from '../../src/state/local-run-store.js';
+import type { StoredRun } from '../../src/engine/ports/run-store.js';
+
+const run = (): StoredRun => ({ id: 'r1', workflow: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'r1' }, spec: {} }, status: { phase: 'Pending', nodes: {} } });
+const node = (id: string, phase: 'Running' | 'Succeeded') => ({ id, name: id, displayName: id, type: 'Pod' as const, phase });
+
+test('the local store replays its journal over the snapshot, ignores a torn last line, and compacts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-store-'));
+  try {
+    const store = new LocalRunStore(dir, { compactBytes: 1 });
+    await store.save(run());
+    await store.append('r1', { nodes: [node('a', 'Running')], run: { phase: 'Running' } });
+    await store.append('r1', { nodes: [node('a', 'Succeeded'), node('b', 'Running')], run: { phase: 'Running' } });
+    await store.closeAll();
+    appendFileSync(join(dir, 'runs/r1/journal.ndjson'), '{"q":9,"nodes":[{"id":"c"');
+    const again = new LocalRunStore(dir);
+    const loaded = (await again.load('r1'))!;
+    assert.deepEqual(Object.keys(loaded.status.nodes), ['a', 'b']);
+    assert.equal(loaded.status.nodes.a!.phase, 'Succeeded');
+    assert.doesNotMatch(readFileSync(join(dir, 'runs/r1/journal.ndjson'), 'utf8'), /"c"/);
+    await again.append('r1', { nodes: [node('b', 'Succeeded')], run: { phase: 'Succeeded' } });
+    await again.save(loaded);
+    await again.closeAll();
+    assert.equal(readFileSync(join(dir, 'runs/r1/journal.ndjson'), 'utf8'), '');
+    assert.deepEqual(await new LocalRunStore(dir).list(), ['r1']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
