@@ -1,6 +1,6 @@
 // Artifact transfer benchmarks through the S3 driver against a real MinIO on loopback.
 //
-//   node dist/bench/artifacts-transfer.js [tar|none|small|all]   (SKIFF_BENCH_MIB=1024, SKIFF_BENCH_RUNS=3)
+//   node dist/bench/artifacts-transfer.bench.js [tar|none|small|all]   (SKIFF_BENCH_MIB=1024, SKIFF_BENCH_RUNS=3)
 //
 // 1. tar+gzip save then load of a directory of mixed files vs GNU `tar -czf - DIR > /dev/null`,
 //    same data, same run (target: ratio >= 0.8), and this process's peak RSS (target < 200 MB).
