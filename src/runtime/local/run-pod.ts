@@ -25,7 +25,7 @@ export interface PodRun {
 }
 
 export function logPath(podDir: string, container: string): string {
-  return join(podDir, 'logs', `${container}.log`);
+  return join(podDir, 'logs', `${container}.log`); // the same layout as StateLayout.containerLog
 }
 
 /**
