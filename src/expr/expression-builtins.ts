@@ -100,16 +100,12 @@ function sortValues(items: unknown[], order: unknown): unknown[] {
   return order === 'desc' ? copy.reverse() : copy;
 }
 
-function notSupported(name: string): BuiltinFunction {
-  return () => {
-    throw new Error(`${name}() is not supported by Skiff: time functions would make expressions depend on the clock`);
-  };
-}
-
 /**
  * Every function an expression can call by bare name: expr-lang's builtins plus what Argo adds to
  * the environment (util/expr/env): `asInt`, `asFloat`, `jsonpath`, `toJson` (compact, unlike
- * expr-lang's indented `toJSON`). `sprig.*` lives in sprig-functions.ts.
+ * expr-lang's indented `toJSON`). `sprig.*` lives in sprig-functions.ts; `now()`, `date()`,
+ * `duration()`, `timezone()` and sprig's date functions, which may read the clock the caller
+ * supplies, in time-functions.ts.
  */
 export const BUILTINS: Readonly<Record<string, BuiltinFunction>> = {
   asInt: toInt,
@@ -216,8 +212,4 @@ export const BUILTINS: Readonly<Record<string, BuiltinFunction>> = {
   concat: (...args) => args.flatMap((a, i) => arr(a, i + 1)),
   flatten: (...args) => (arity(args, 1), flattenDeep(arr(args[0], 1))),
   sort: (...args) => (arity(args, 1, 2), sortValues(arr(args[0], 1), args[1] ?? 'asc')),
-  now: notSupported('now'),
-  duration: notSupported('duration'),
-  date: notSupported('date'),
-  timezone: notSupported('timezone'),
 };

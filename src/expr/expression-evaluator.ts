@@ -4,7 +4,9 @@ import { parseExpression } from './expression-parser.js';
 import { callPredicate } from './expression-predicates.js';
 import { compileGoRegexp } from './go-regexp.js';
 import { deepEqual, goString, isPlainMap, setOwn, typeName } from './go-values.js';
+import { GoTime } from './go-time.js';
 import { SPRIG_FUNCTIONS } from './sprig-functions.js';
+import { NOT_TIME, SPRIG_TIME_FUNCTIONS, TIME_BUILTINS, timeMethod, timeOperation } from './time-functions.js';
 
 /** What `#`, `#index` and `#acc` mean inside the predicate being evaluated. */
 export interface PointerScope {
@@ -16,6 +18,25 @@ export interface PointerScope {
 export interface EvaluationContext {
   readonly env: Readonly<Record<string, unknown>>;
   readonly pointer: PointerScope | undefined;
+  /** The current time for `now()` and sprig's date functions; `undefined`: none was given. */
+  readonly now?: GoTime | undefined;
+}
+
+export interface EvaluateOptions {
+  /**
+   * The current time (a Date or epoch milliseconds), for `now()` and the sprig date functions
+   * that default to it. The expression layer has no clock of its own: without this, they fail
+   * with "now() needs the current time".
+   */
+  now?: Date | number;
+}
+
+/** The `now` option as the time value expressions see (in Go's Local zone, UTC in Skiff). */
+export function currentTime(now: Date | number | undefined): GoTime | undefined {
+  if (now === undefined) return undefined;
+  const ms = typeof now === 'number' ? now : now.getTime();
+  if (!Number.isFinite(ms)) throw new ExpressionError('the current time given is not a valid time');
+  return GoTime.fromMillis(ms);
 }
 
 // A `?.` that met nil: the rest of the member chain is skipped and the chain yields nil.
@@ -29,9 +50,9 @@ const SHORT_CIRCUIT = Symbol('short-circuit');
  * @example
  * evaluateExpression("asInt(inputs.parameters.n) * 10", { inputs: { parameters: { n: '4' } } }) // 40
  */
-export function evaluateExpression(input: ExpressionAst | string, env: Readonly<Record<string, unknown>>): unknown {
+export function evaluateExpression(input: ExpressionAst | string, env: Readonly<Record<string, unknown>>, options: EvaluateOptions = {}): unknown {
   const ast = typeof input === 'string' ? parseExpression(input) : input;
-  return evaluateNode(ast, { env, pointer: undefined });
+  return evaluateNode(ast, { env, pointer: undefined, now: currentTime(options.now) });
 }
 
 /** Evaluates one node; exported for the predicate builtins, which re-enter with a pointer scope. */
@@ -86,7 +107,7 @@ function own<T>(table: Readonly<Record<string, T>>, name: string): T | undefined
 
 function lookupName(name: string, column: number, context: EvaluationContext): unknown {
   if (Object.hasOwn(context.env, name)) return context.env[name] ?? null;
-  if (own(BUILTINS, name) || name === 'sprig') throw new ExpressionError(`${name} is a function: call it as ${name}(...)`, column);
+  if (own(BUILTINS, name) || own(TIME_BUILTINS, name) || name === 'sprig') throw new ExpressionError(`${name} is a function: call it as ${name}(...)`, column);
   throw new ExpressionError(`unknown name ${name}`, column);
 }
 
@@ -140,15 +161,22 @@ function call(node: Extract<ExpressionAst, { kind: 'call' }>, context: Evaluatio
     if (node.args[1]?.kind === 'predicate') return callPredicate(name, node.args, context, column);
     const fromEnv = Object.hasOwn(context.env, name) ? context.env[name] : undefined;
     fn = typeof fromEnv === 'function' ? (fromEnv as BuiltinFunction) : own(BUILTINS, name);
+    const timeFn = fn ? undefined : own(TIME_BUILTINS, name);
+    if (timeFn) fn = (...args) => timeFn(context.now, ...args);
   } else if (callee.kind === 'member' && callee.property.kind === 'literal' && typeof callee.property.value === 'string') {
     name = callee.property.value;
     if (callee.object.kind === 'identifier' && callee.object.name === 'sprig' && !Object.hasOwn(context.env, 'sprig')) {
       fn = own(SPRIG_FUNCTIONS, name);
+      const timeFn = own(SPRIG_TIME_FUNCTIONS, name);
+      if (timeFn) fn = (...args) => timeFn(context.now, ...args);
       name = `sprig.${name}`;
-      if (!fn) throw new ExpressionError(`unknown function ${name} (Skiff supports ${Object.keys(SPRIG_FUNCTIONS).length} sprig functions; dates, crypto and randomness are left out)`, column);
+      if (!fn) {
+        const count = Object.keys(SPRIG_FUNCTIONS).length + Object.keys(SPRIG_TIME_FUNCTIONS).length;
+        throw new ExpressionError(`unknown function ${name} (Skiff supports ${count} sprig functions; crypto, randomness and the environment are left out)`, column);
+      }
     } else {
       const object = evaluateNode(callee.object, context);
-      const method = isPlainMap(object) && Object.hasOwn(object, name) ? object[name] : undefined;
+      const method = isPlainMap(object) && Object.hasOwn(object, name) ? object[name] : timeMethod(object, name);
       if (typeof method !== 'function') throw new ExpressionError(`method ${name} is not supported on ${typeName(object)}`, column);
       fn = method as BuiltinFunction;
     }
@@ -190,6 +218,8 @@ function binary(operator: string, leftNode: ExpressionAst, rightNode: Expression
   }
   if (operator === '??') return left ?? evaluateNode(rightNode, context);
   const right = evaluateNode(rightNode, context);
+  const timed = timeOperation(operator, left, right);
+  if (timed !== NOT_TIME) return timed;
   switch (operator) {
     case '==':
       return deepEqual(left, right);

@@ -12,7 +12,7 @@ export function callPredicate(name: string, args: ExpressionAst[], context: Eval
   if (!Array.isArray(collection)) throw new ExpressionError(`${name}(): cannot iterate over ${typeName(collection)}`, column);
   const body = args[1]!.kind === 'predicate' ? args[1].body : args[1]!;
   const run = (element: unknown, index: number, acc?: unknown): unknown =>
-    evaluateNode(body, { env: context.env, pointer: acc === undefined ? { element, index } : { element, index, acc } });
+    evaluateNode(body, { ...context, pointer: acc === undefined ? { element, index } : { element, index, acc } });
   const test = (element: unknown, index: number): boolean => {
     const result = run(element, index);
     if (typeof result !== 'boolean') throw new ExpressionError(`${name}(): the predicate must return a bool, got ${typeName(result)}`, column);

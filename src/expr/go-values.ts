@@ -7,10 +7,18 @@
  * `int`, others as Go prints a `float64`.
  */
 
+import { GoLocation } from './go-time-format.js';
+import { GoDuration, GoTime } from './go-time.js';
+
 export type PlainMap = Record<string, unknown>;
 
+/** Go's time values (`time.Time`, `time.Duration`, `*time.Location`): objects, but not maps. */
+function isTimeValue(value: unknown): value is GoTime | GoDuration | GoLocation {
+  return value instanceof GoTime || value instanceof GoDuration || value instanceof GoLocation;
+}
+
 export function isPlainMap(value: unknown): value is PlainMap {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isTimeValue(value);
 }
 
 /** expr-lang's `type()` names. */
@@ -21,6 +29,9 @@ export function typeName(value: unknown): string {
   if (typeof value === 'boolean') return 'bool';
   if (Array.isArray(value)) return 'array';
   if (typeof value === 'function') return 'func';
+  if (value instanceof GoTime) return 'time.Time';
+  if (value instanceof GoDuration) return 'time.Duration';
+  if (value instanceof GoLocation) return '*time.Location';
   return 'map';
 }
 
@@ -28,6 +39,9 @@ export function typeName(value: unknown): string {
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
+  // Times are equal when they are the same instant (Go's Time.Equal), whatever their zones.
+  if (a instanceof GoTime) return b instanceof GoTime && a.compare(b) === 0;
+  if (a instanceof GoDuration) return b instanceof GoDuration && a.nanoseconds === b.nanoseconds;
   if (Array.isArray(a)) {
     return Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
   }
@@ -65,6 +79,7 @@ export function goString(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 1e21 ? String(value) : goFloat(value);
   if (typeof value === 'boolean') return String(value);
+  if (isTimeValue(value)) return value instanceof GoLocation ? value.name : value.toString();
   if (Array.isArray(value)) return `[${value.map(goString).join(' ')}]`;
   if (isPlainMap(value)) {
     return `map[${Object.keys(value).sort().map((k) => `${k}:${goString(value[k])}`).join(' ')}]`;
@@ -97,6 +112,9 @@ function marshal(value: unknown, indent: string, prefix: string): string {
     return String(value);
   }
   if (typeof value === 'string') return jsonString(value);
+  if (value instanceof GoTime) return jsonString(value.toJSON());
+  if (value instanceof GoDuration) return String(value.nanoseconds);
+  if (value instanceof GoLocation) return '{}';
   const inner = prefix + indent;
   const open = indent ? `\n${inner}` : '';
   const close = indent ? `\n${prefix}` : '';

@@ -1,12 +1,15 @@
 /**
  * The expression layer: `{{...}}` tags, `{{= ...}}` expressions (an expr-lang subset with Argo's
  * functions and sprig), govaluate-style `when:` conditions and DAG `depends:` logic. Pure: no I/O,
- * no clock, never `eval`.
+ * never `eval`, and no clock of its own: `now()` and sprig's date functions read the time the
+ * caller passes as the `now` option.
  */
 export { findTemplateTags, type TemplateTag } from './template-tags.js';
 export { type ExpressionAst, ExpressionError, ExpressionSyntaxError, MAX_NESTING_DEPTH } from './expression-ast.js';
 export { parseExpression } from './expression-parser.js';
-export { evaluateExpression } from './expression-evaluator.js';
+export { evaluateExpression, type EvaluateOptions } from './expression-evaluator.js';
+export { formatGoTime, type GoInstant, GoLocation, loadLocation, parseGoTime } from './go-time-format.js';
+export { formatGoDuration, GoDuration, GoTime, parseGoDuration } from './go-time.js';
 export { expressionIdentifiers, expressionReferences, type ExpressionReference } from './expression-identifiers.js';
 export { nestFlatVariables } from './nest-flat-variables.js';
 export { jsonPath } from './json-path.js';

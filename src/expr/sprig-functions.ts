@@ -5,8 +5,9 @@ import { deepEqual, goJson, goString, isPlainMap, type PlainMap, setOwn } from '
 
 /**
  * The sprig functions (Masterminds/sprig v3 `GenericFuncMap`) reachable as `sprig.name(...)` in
- * Argo expressions, minus dates, randomness, crypto keys, network and environment access, which
- * would make evaluation impure. Argument order is sprig's (`sprig.contains(needle, haystack)`).
+ * Argo expressions, minus randomness, crypto keys, network and environment access, which would
+ * make evaluation impure. The date functions, which read the caller's clock, are in
+ * time-functions.ts. Argument order is sprig's (`sprig.contains(needle, haystack)`).
  */
 
 /** spf13/cast `ToInt64` as sprig uses it: unparseable input is 0, never an error. */

@@ -23,6 +23,11 @@ export interface SubstituteOptions {
   strict?: boolean | readonly string[];
   /** The environment for `{{= }}` expressions. Default: built from `lookup` for the names each reads. */
   env?: Record<string, unknown>;
+  /**
+   * The current time (a Date or epoch milliseconds) for `now()` and sprig's date functions in
+   * `{{= }}` expressions. Without it they fail ("now() needs the current time").
+   */
+  now?: Date | number;
 }
 
 export interface SubstituteProblem {
@@ -157,7 +162,7 @@ function expressionTag(tag: TemplateTag, lookup: VariableLookup, options: Substi
   const lenient = missing.length > 0 || !options.strict;
   let value: unknown;
   try {
-    value = evaluateExpression(ast, env);
+    value = evaluateExpression(ast, env, { now: options.now });
     if (value === null || value === undefined) throw new Error('the result is nil');
     const text = typeof value === 'string' ? value : goJson(value);
     return text;

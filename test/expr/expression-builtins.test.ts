@@ -202,7 +202,8 @@ describe('sprig functions', () => {
     ['sprig.div(1, 0)', /integer divide by zero/],
     ['sprig.regexMatch("(", "x")', /error parsing regexp/],
     ['sprig.ternary(1, 2, "yes")', /argument 3 must be a bool/],
-    ['sprig.now()', /unknown function sprig\.now/],
+    ['sprig.now()', /sprig\.now\(\): now\(\) needs the current time/],
+    ['sprig.env("HOME")', /unknown function sprig\.env/],
     ['sprig', /sprig is a function/],
   ]);
 });
