@@ -112,7 +112,11 @@ function boot(exec: Execution): void {
   }
   if (exec.specError) return finishRun(exec, 'Error', exec.specError);
   setGlobals(exec);
-  if (spec.shutdown === 'Stop' || spec.shutdown === 'Terminate') applyShutdown(exec, shutdownOf(spec.shutdown));
+  // A run picked up with a shutdown already under way (stop or terminate, or a restart after one)
+  // must start nothing new, but the pods it still runs are only known once its templates are
+  // walked again: mark the shutdown first, and kill them after the walk.
+  const restored = spec.shutdown === 'Stop' || spec.shutdown === 'Terminate' ? shutdownOf(spec.shutdown) : undefined;
+  if (restored) exec.shutdown = restored;
   const deadline = spec.activeDeadlineSeconds;
   if (deadline !== undefined && status.startedAt) {
     const ms = parseDuration(deadline);
@@ -121,6 +125,7 @@ function boot(exec: Execution): void {
   const entrypoint = spec.entrypoint ?? '';
   const root = new RootFrame(exec);
   executeTemplate(exec, { nodeName: exec.name, boundaryId: undefined, holder: { template: entrypoint }, args: spec.arguments, scope: LOCAL_SCOPE, owner: root, depth: 0 });
+  if (restored) killForShutdown(exec, restored);
 }
 
 function shutdownOf(strategy: 'Stop' | 'Terminate', message?: string): Shutdown {
@@ -186,8 +191,14 @@ function handle(exec: Execution, event: EngineEvent): void {
 /** Stops a run: pods are killed and waiting nodes failed; only exit handlers may still start. */
 function applyShutdown(exec: Execution, shutdown: Shutdown): void {
   if (isWorkflowDone(exec.status.phase)) return;
-  if (exec.shutdown && !exec.shutdown.runExitHandlers) return;
+  // A shutdown under way is only escalated (a stop becomes a terminate), never repeated.
+  if (exec.shutdown && (!exec.shutdown.runExitHandlers || shutdown.runExitHandlers)) return;
   exec.shutdown = shutdown;
+  killForShutdown(exec, shutdown);
+}
+
+/** Ends what a shutdown ends: every running pod, and every node waiting on the clock or a person. */
+function killForShutdown(exec: Execution, shutdown: Shutdown): void {
   exec.pods.killAll(shutdown.message);
   for (const fail of [...exec.waiters.values()]) fail();
   exec.waiters.clear();
