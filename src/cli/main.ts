@@ -1,8 +1,38 @@
 import { createRequire } from 'node:module';
 import { UsageError, type CliIO, type Command } from './cli-io.js';
+import { applyCommand } from './commands/apply.js';
+import { executorCommand } from './commands/executor.js';
+import { driveCommand } from './commands/drive.js';
 import { lintCommand } from './commands/lint.js';
+import { submitCommand } from './commands/submit.js';
+import { deleteCommand } from './commands/delete.js';
+import { getCommand } from './commands/get.js';
+import { listCommand } from './commands/list.js';
+import { logsCommand } from './commands/logs.js';
+import { resubmitCommand } from './commands/resubmit.js';
+import { resumeCommand } from './commands/resume.js';
+import { retryCommand } from './commands/retry.js';
+import { stopCommand } from './commands/stop.js';
+import { terminateCommand } from './commands/terminate.js';
+import { waitCommand } from './commands/wait.js';
 
-const COMMANDS: Command[] = [lintCommand];
+const COMMANDS: Command[] = [
+  lintCommand,
+  applyCommand,
+  submitCommand,
+  listCommand,
+  getCommand,
+  logsCommand,
+  waitCommand,
+  retryCommand,
+  resubmitCommand,
+  resumeCommand,
+  stopCommand,
+  terminateCommand,
+  deleteCommand,
+  executorCommand,
+  driveCommand,
+];
 
 function version(): string {
   const require = createRequire(import.meta.url);
@@ -17,14 +47,15 @@ function version(): string {
 }
 
 function topLevelHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const listed = COMMANDS.filter((c) => !c.hidden);
+  const width = Math.max(...listed.map((c) => c.name.length));
   return [
     'skiff: run Argo-style workflows straight from git',
     '',
     'Usage: skiff <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...listed.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Options:',
     '  -h, --help     show help (also: skiff <command> --help)',

@@ -29,6 +29,8 @@ export type EngineEvent =
 
 /** A pod the runtime should run. Idempotent by `podName`: a runtime that already runs it reattaches. */
 export interface PodRequest {
+  /** The run's workflow name (its run id): how a runtime finds the run's spec-level pod settings. */
+  workflowName: string;
   nodeId: string;
   podName: string;
   /** The template with every `{{...}}` of its inputs and the workflow resolved. */

@@ -91,7 +91,7 @@ export class Execution {
     options: EngineOptions = {},
   ) {
     this.name = workflow.metadata?.name ?? '';
-    this.globals = new VariableScope();
+    this.globals = new VariableScope().setClock(() => this.now);
     this.maxDepth = options.maxDepth ?? 150;
     this.resultLimit = options.resultLimit ?? 256 * 1024;
   }

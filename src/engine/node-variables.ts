@@ -1,6 +1,7 @@
 import type { Outputs, Parameter, Template } from '../spec/model/workflow.js';
 import { substituteTemplate } from '../expr/index.js';
 import { hasResultOutput } from '../spec/template-type.js';
+import { fanInValue, type FanInPart } from './artifact-from.js';
 import type { Execution } from './execution.js';
 import type { VariableScope } from './variable-scope.js';
 import type { NodeStatus } from './workflow-status.js';
@@ -56,7 +57,8 @@ export function exposeAggregate(exec: Execution, scope: VariableScope, prefix: '
   const results: unknown[] = [];
   const maps: Array<Record<string, string>> = [];
   const byName = new Map<string, string[]>();
-  for (const node of nodes) {
+  const artifacts = new Map<string, FanInPart[]>();
+  for (const [index, node] of nodes.entries()) {
     // Memoized nodes kept by resubmit are Skipped but carry their outputs.
     if (node.phase !== 'Succeeded' && !node.memoizationStatus?.hit) continue;
     let outputs = node.outputs;
@@ -74,10 +76,22 @@ export function exposeAggregate(exec: Execution, scope: VariableScope, prefix: '
       maps.push(map);
     }
     if (outputs.result !== undefined) results.push(parseJsonOr(outputs.result));
+    for (const artifact of outputs.artifacts ?? []) {
+      if (!hasLocation(artifact)) continue;
+      let parts = artifacts.get(artifact.name);
+      if (!parts) artifacts.set(artifact.name, (parts = []));
+      parts.push({ index, artifact });
+    }
   }
+  // Beyond Argo (issue 934): a looped step's output artifact is every iteration's, as one fan-in input.
+  for (const [artifact, parts] of artifacts) scope.set(`${key}.outputs.artifacts.${artifact}`, fanInValue(artifact, parts));
   scope.set(`${key}.outputs.result`, JSON.stringify(results));
   scope.set(`${key}.outputs.parameters`, JSON.stringify(maps));
   for (const [param, values] of byName) scope.set(`${key}.outputs.parameters.${param}`, aggregateValues(values));
+}
+
+function hasLocation(artifact: object): boolean {
+  return ['s3', 'local', 'git', 'http', 'raw', 'gcs', 'oss', 'azure', 'hdfs', 'artifactory'].some((field) => (artifact as Record<string, unknown>)[field] != null);
 }
 
 // Argo decodes each result as a JSON item; a result that is not JSON is kept as a string.
@@ -122,7 +136,7 @@ export function templateOutputsFromScope(template: Template, scope: VariableScop
       if (p.value !== undefined) value = String(p.value);
       else if (fallback === undefined) return { error: `output parameter "${p.name}" needs valueFrom.parameter or valueFrom.expression` };
     } else {
-      const result = substituteTemplate(source, scope.lookup, { strict: true });
+      const result = substituteTemplate(source, scope.lookup, { strict: true, now: scope.now() });
       if (result.errors.length > 0) error = result.errors[0]!.message;
       else value = result.text;
     }

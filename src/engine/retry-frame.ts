@@ -96,7 +96,7 @@ export class RetryFrame implements Frame {
       };
       let proceed: unknown;
       try {
-        proceed = evaluateExpression(strategy.expression, nestFlatVariables(flat));
+        proceed = evaluateExpression(strategy.expression, nestFlatVariables(flat), { now: exec.now });
       } catch (error) {
         return exec.markPhase(node, 'Error', `retryStrategy.expression: ${(error as Error).message}`);
       }

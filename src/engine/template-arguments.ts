@@ -1,5 +1,6 @@
 import type { AnyString, Arguments, Artifact, Parameter, Template } from '../spec/model/workflow.js';
 import type { NodeInputs } from './workflow-status.js';
+import { resolveArtifactFrom } from './artifact-from.js';
 import { describeProblems, substituteValue, VariableScope } from './variable-scope.js';
 
 export type ProcessedTemplate = { template: Template; inputs: NodeInputs; scope: VariableScope } | { error: string };
@@ -45,12 +46,24 @@ export function processTemplate(template: Template, args: Arguments | undefined,
   const artifacts: Artifact[] = [];
   for (const input of template.inputs?.artifacts ?? []) {
     const arg = args?.artifacts?.find((a) => a.name === input.name);
-    const merged: Artifact = { ...input, ...(arg ?? {}), name: input.name };
+    let merged: Artifact = { ...input, ...(arg ?? {}), name: input.name };
     if (input.path !== undefined) merged.path = input.path;
     if (!arg && !hasSource(input) && !input.optional) return { error: `inputs.artifacts.${input.name} was not supplied` };
+    if (merged.from !== undefined) {
+      // The caller substituted its own `from`; one declared on the input itself is substituted here.
+      if (merged.from.includes('{{')) merged.from = substituteValue(merged.from, scope, false).value;
+      const resolved = resolveArtifactFrom(merged);
+      if ('error' in resolved) return { error: resolved.error };
+      merged = resolved.artifact;
+    }
     artifacts.push(merged);
     if (merged.path !== undefined) scope.set(`inputs.artifacts.${input.name}.path`, merged.path);
+    // So that a steps or DAG template can pass its input on: `from: "{{inputs.artifacts.x}}"`.
+    scope.set(`inputs.artifacts.${input.name}`, JSON.stringify(merged));
   }
+  // Argo's output path placeholders: `{{outputs.artifacts.x.path}}`, `{{outputs.parameters.x.path}}`.
+  for (const a of template.outputs?.artifacts ?? []) if (a.path !== undefined) scope.set(`outputs.artifacts.${a.name}.path`, a.path);
+  for (const p of template.outputs?.parameters ?? []) if (p.valueFrom?.path !== undefined) scope.set(`outputs.parameters.${p.name}.path`, p.valueFrom.path);
   const { value: substituted, problems } = substituteValue(template, scope, ['inputs']);
   if (problems.length > 0) return { error: describeProblems(problems) };
   const inputs: NodeInputs = {};

@@ -10,6 +10,8 @@ export class VariableScope {
   private readonly vars = new Map<string, string | null>();
   /** Computed on each lookup (e.g. `workflow.duration`, which depends on the clock). */
   private dynamic?: (name: string) => string | undefined;
+  /** The run's clock (epoch ms) for `now()` in expressions; set on the root, seen by children. */
+  private clock?: () => number;
 
   constructor(private readonly parent?: VariableScope) {}
 
@@ -30,6 +32,19 @@ export class VariableScope {
       if (value !== undefined) return value;
       const computed = scope.dynamic?.(name);
       if (computed !== undefined) return computed;
+    }
+    return undefined;
+  }
+
+  setClock(clock: () => number): this {
+    this.clock = clock;
+    return this;
+  }
+
+  /** The current time for expressions (epoch ms), from the nearest scope with a clock. */
+  now(): number | undefined {
+    for (let scope: VariableScope | undefined = this; scope; scope = scope.parent) {
+      if (scope.clock) return scope.clock();
     }
     return undefined;
   }
@@ -57,7 +72,7 @@ export function substituteValue<T>(value: T, scope: VariableScope, strict: boole
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') {
       if (!v.includes('{{')) return v;
-      const result = substituteTemplate(v, scope.lookup, { strict });
+      const result = substituteTemplate(v, scope.lookup, { strict, now: scope.now() });
       problems.push(...result.errors);
       return result.text;
     }

@@ -4,7 +4,7 @@ import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
 import type { RuntimeEvent } from '../../src/engine/ports/runtime.js';
 import type { PodRequest } from '../../src/engine/engine-events.js';
 
-const pod: PodRequest = { nodeId: 'n1', podName: 'p1', template: { name: 't', container: { image: 'a' }, outputs: { parameters: [{ name: 'x', valueFrom: { path: '/x', default: 'd' } }] } }, inputs: {} };
+const pod: PodRequest = { workflowName: 'wf', nodeId: 'n1', podName: 'p1', template: { name: 't', container: { image: 'a' }, outputs: { parameters: [{ name: 'x', valueFrom: { path: '/x', default: 'd' } }] } }, inputs: {} };
 
 test('the instant runtime succeeds at once with default outputs, reattaches by pod name, and obeys scripts and kills', async () => {
   const events: RuntimeEvent[] = [];

@@ -229,6 +229,7 @@ export class RunDriver {
     }
     if (isWorkflowDone(run.stored.status.phase)) {
       run.timer?.cancel();
+      this.options.runtime.runFinished?.(runId);
       const waiters = run.waiters.splice(0);
       for (const resolve of waiters) resolve(run.stored.status);
     }

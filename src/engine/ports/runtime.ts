@@ -15,4 +15,9 @@ export type RuntimeEvent = Extract<EngineEvent, { type: 'pod-started' | 'pod-fin
 export interface Runtime {
   run(pod: PodRequest, report: (event: RuntimeEvent) => void): void;
   kill(podName: string): void;
+  /**
+   * The run has finished (every pod ended): run-scoped resources such as volumeClaimTemplates
+   * directories can go. Optional; may be called more than once.
+   */
+  runFinished?(runId: string): void;
 }

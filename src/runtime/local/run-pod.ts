@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { V1Container, V1ContainerStatus, V1Pod, V1PodStatus } from '@kubernetes/client-node';
 import { containerEnv, containerMounts, materializeVolumes, type PodObjectSource } from './pod-volumes.js';
@@ -60,17 +60,20 @@ export function runPod(options: PodRunOptions): PodRun {
     try {
       const argv = [...(options.imageCommands?.[container.image ?? ''] ?? []), ...(container.command ?? []), ...(container.args ?? [])];
       if (argv.length === 0) throw new Error(`container "${container.name}" has no command: images are not pulled here, so give it a command`);
+      await ensureSubPaths(container, volumes);
       const log = createWriteStream(logPath(podDir, container.name), { flags: 'a' });
       const process = startSandboxed({
         argv,
         env: await containerEnv(container, pod, options.objects),
         workingDir: container.workingDir,
-        hostname: pod.metadata?.name,
+        hostname: hostnameOf(pod.metadata?.name),
         mounts: containerMounts(container, volumes),
         onStdout: (chunk) => log.write(chunk),
         onStderr: (chunk) => log.write(chunk),
       });
       processes.add(process);
+      // kill() may have come while this container was being set up: it must not outlive the pod.
+      if (killed) process.kill('SIGKILL');
       set({ ...waiting(container), ready: true, started: true, state: { running: { startedAt } } });
       status.phase = 'Running';
       await options.report(status);
@@ -139,4 +142,23 @@ function waiting(container: V1Container): V1ContainerStatus {
     started: false,
     state: { waiting: { reason: 'PodInitializing' } },
   };
+}
+
+/** As the kubelet does, a volume's subPath that does not exist yet is created as a directory. */
+async function ensureSubPaths(container: V1Container, volumes: Map<string, string>): Promise<void> {
+  for (const mount of container.volumeMounts ?? []) {
+    const root = volumes.get(mount.name);
+    if (!mount.subPath || !root) continue;
+    const path = join(root, mount.subPath);
+    try {
+      await lstat(path);
+    } catch {
+      await mkdir(path, { recursive: true });
+    }
+  }
+}
+
+/** As the kubelet: a pod's hostname is its name cut to 63 characters, without a trailing '-' or '.'. */
+export function hostnameOf(podName: string | undefined): string | undefined {
+  return podName?.slice(0, 63).replace(/[-.]+$/, '');
 }

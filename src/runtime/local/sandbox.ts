@@ -61,6 +61,20 @@ const hostTree: HostTree = {
   },
 };
 
+/** Namespace inits of running sandboxes: killed if Skiff exits first, so no step outlives it. */
+const live = new Set<number>();
+process.once('exit', () => {
+  for (const pid of live) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+const IMAGE_DIRS = ['/mnt', '/home', '/root', '/srv', '/media'];
+
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13, SIGABRT: 6, SIGSEGV: 11 };
 
 /**
@@ -77,25 +91,55 @@ export function startSandboxed(spec: SandboxSpec): SandboxedProcess {
     '--unshare-ipc',
     '--unshare-uts',
     '--hostname', spec.hostname ?? 'skiff-step',
+    // The private /tmp comes first: mounts below it (an input artifact at /tmp/in) land on top of it.
+    ...(spec.mounts.some((m) => cleanPath(m.containerPath) === '/tmp') ? [] : ['--tmpfs', '/tmp']),
+    // The empty directories every image has, so a step can write below /mnt or $HOME as in a container.
+    ...IMAGE_DIRS.flatMap((dir) => ['--dir', dir]),
     ...planRootMounts(hostTree, spec.mounts),
     '--proc', '/proc',
     '--dev', '/dev',
-    ...(spec.mounts.some((m) => cleanPath(m.containerPath) === '/tmp') ? [] : ['--tmpfs', '/tmp']),
     '--clearenv',
     ...Object.entries({ PATH: CONTAINER_PATH, HOME: '/root', HOSTNAME: spec.hostname ?? 'skiff-step', ...spec.env }).flatMap(([k, v]) => ['--setenv', k, v]),
-    ...(spec.workingDir ? ['--dir', spec.workingDir, '--chdir', spec.workingDir] : []),
+    // Without a workingDir a container starts in its image's WORKDIR, `/` for the images we stand in for.
+    ...(spec.workingDir ? ['--dir', spec.workingDir, '--chdir', spec.workingDir] : ['--chdir', '/']),
     '--',
     ...spec.argv,
   ];
-  const child = spawn('bwrap', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (chunk: Buffer) => spec.onStdout(chunk));
-  child.stderr.on('data', (chunk: Buffer) => spec.onStderr(chunk));
+  // bwrap tells on fd 3 the host pid of the namespace's init: killing it ends every process of the
+  // step. --die-with-parent alone is not enough: the kernel drops the parent-death signal when bwrap
+  // changes credentials (it does, run as root), so a killed bwrap could leave the step running.
+  const child = spawn('bwrap', ['--info-fd', '3', ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  let innerPid: number | undefined;
+  let pendingSignal: NodeJS.Signals | undefined;
+  let info = '';
+  const infoStream = child.stdio[3] as NodeJS.ReadableStream | null;
+  infoStream?.on('data', (chunk: Buffer) => {
+    info += chunk.toString();
+    const match = /"child-pid"\s*:\s*(\d+)/.exec(info);
+    if (match && innerPid === undefined) {
+      innerPid = Number(match[1]);
+      live.add(innerPid);
+      if (pendingSignal) signalInner(pendingSignal);
+    }
+  });
+  infoStream?.on('error', () => undefined);
+  const signalInner = (signal: NodeJS.Signals): void => {
+    if (innerPid === undefined) return;
+    try {
+      process.kill(innerPid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  child.stdout!.on('data', (chunk: Buffer) => spec.onStdout(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => spec.onStderr(chunk));
   const exited = new Promise<SandboxExit>((resolve) => {
     child.on('error', (error) => {
       spec.onStderr(Buffer.from(`skiff: cannot start the sandbox: ${error.message}\n`));
       resolve({ exitCode: 127 });
     });
     child.on('close', (code, signal) => {
+      if (innerPid !== undefined) live.delete(innerPid);
       if (signal) resolve({ exitCode: 128 + (SIGNALS[signal] ?? 0), signal });
       else resolve({ exitCode: code ?? 1 });
     });
@@ -106,6 +150,8 @@ export function startSandboxed(spec: SandboxSpec): SandboxedProcess {
     },
     exited,
     kill(signal: NodeJS.Signals = 'SIGTERM') {
+      pendingSignal = signal;
+      signalInner(signal);
       child.kill(signal);
     },
   };

@@ -1,0 +1,55 @@
+import { resubmitRun } from '../../engine/operations/resubmit-run.js';
+import type { CliIO, Command } from '../cli-io.js';
+import { continueOrphans, launchRun } from '../launch-run.js';
+import { openLocalTarget } from '../local-target.js';
+import { parseOutputFormat } from '../output-format.js';
+import { oneName, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { readRun, requireRun } from '../read-run.js';
+import { acquireLease } from '../run-lease.js';
+import { runSuffix } from '../run-suffix.js';
+
+const USAGE = `Usage: skiff resubmit [options] NAME
+
+Starts a new run of the same workflow with the same arguments, as argo resubmit does. The new
+run is named from the old one's generateName (or its name) with a new suffix. With --memoized,
+steps that succeeded in the old run are not run again: their outputs are reused.
+
+Like skiff submit, the run goes on in a background skiff process unless --wait is given.
+
+Options:
+      --memoized          reuse the steps that succeeded
+  -w, --wait              run in the foreground until the run finishes
+  -o, --output FORMAT     json, yaml or wide (see skiff submit)
+${STATE_DIR_HELP}
+  -h, --help              show this help
+
+Exit status: 0 resubmitted (with --wait: the new run Succeeded), 1 no such run or (with
+--wait) a run that did not succeed, 2 usage error.`;
+
+export const resubmitCommand: Command = {
+  name: 'resubmit',
+  summary: 'start a new run of a run\'s workflow',
+  usage: USAGE,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { values, positionals } = parseCommandArgs(args, {
+      ...STATE_DIR_OPTION,
+      memoized: { type: 'boolean' },
+      wait: { type: 'boolean', short: 'w' },
+      output: { type: 'string', short: 'o' },
+    });
+    const runId = oneName(positionals);
+    const output = parseOutputFormat(values.output);
+    const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const old = await requireRun(target.layout, runId);
+    const base = old.workflow.metadata?.generateName ?? `${runId.replace(/-[a-z0-9]{5}$/, '')}-`;
+    const name = `${base}${runSuffix()}`;
+    const result = resubmitRun(old.workflow, old.status, name, values.memoized === true);
+    if ('error' in result) throw new Error(`cannot resubmit "${runId}": ${result.error}`);
+    const lease = await acquireLease(target.layout, name);
+    if (!lease || (await readRun(target.layout, name))) throw new Error(`a run named "${name}" already exists`);
+    await target.runs.save({ id: name, workflow: result.workflow, status: result.status, ...(old.referenced ? { referenced: old.referenced } : {}) });
+    await target.runs.closeAll();
+    await continueOrphans(target, io, name);
+    return launchRun(target, io, name, { wait: values.wait === true, output });
+  },
+};

@@ -1,0 +1,50 @@
+import { isWorkflowDone } from '../../engine/workflow-status.js';
+import { envOf, type CliIO, type Command } from '../cli-io.js';
+import { controlRun } from '../control-run.js';
+import { runInForeground } from '../launch-run.js';
+import { openLocalTarget } from '../local-target.js';
+import { parseOutputFormat } from '../output-format.js';
+import { oneName, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { requireRun } from '../read-run.js';
+import { leaseOwner } from '../run-lease.js';
+import { sendRequest } from '../run-requests.js';
+
+const USAGE = `Usage: skiff resume [options] NAME
+
+Resumes the run's suspended steps (suspend templates, spec.suspend), as argo resume does.
+A run left unfinished by a skiff process that was killed is continued from where it was, by a
+background skiff process, or in the foreground with --wait.
+
+Options:
+  -w, --wait            continue the run in the foreground until it finishes (only when no
+                        other skiff process is running it)
+  -o, --output FORMAT   with --wait: json, yaml or wide (see skiff submit)
+${STATE_DIR_HELP}
+  -h, --help            show this help
+
+Exit status: 0 resumed (with --wait: the run Succeeded), 1 no such run, a finished run, or
+(with --wait) a run that did not succeed, 2 usage error.`;
+
+export const resumeCommand: Command = {
+  name: 'resume',
+  summary: 'resume suspended steps, or continue a run whose skiff process ended',
+  usage: USAGE,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { values, positionals } = parseCommandArgs(args, { ...STATE_DIR_OPTION, wait: { type: 'boolean', short: 'w' }, output: { type: 'string', short: 'o' } });
+    const runId = oneName(positionals);
+    const output = parseOutputFormat(values.output);
+    const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    if (values.wait) {
+      const run = await requireRun(target.layout, runId);
+      if (isWorkflowDone(run.status.phase)) throw new Error(`run "${runId}" has already finished (${run.status.phase})`);
+      const owner = await leaseOwner(target.layout, runId);
+      if (owner !== undefined) throw new Error(`run "${runId}" is being run by another skiff process (pid ${owner}); resume it without --wait`);
+      await sendRequest(target.layout, runId, { op: 'resume' }); // taken by the driver below once it runs
+      const finished = await runInForeground(target, io, runId, output);
+      return finished.status.phase === 'Succeeded' ? 0 : 1;
+    }
+    await controlRun(target, io, runId, { op: 'resume' }, { ...process.env, ...envOf(io) });
+    io.stdout.write(`${runId} resumed\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,49 @@
+import { RunDriver, type NodeChange } from '../engine/driver/run-driver.js';
+import type { StoredRun } from '../engine/ports/run-store.js';
+import { createRuntime } from './local-runtime-factory.js';
+import type { LocalTarget } from './local-target.js';
+import { acquireLease, leaseOwner } from './run-lease.js';
+import { watchRequests } from './run-requests.js';
+
+export interface DriveOptions {
+  target: LocalTarget;
+  env: NodeJS.ProcessEnv;
+  runId: string;
+  /** Node changes as they are saved (progress output). */
+  onChange?: (change: NodeChange) => void;
+}
+
+/**
+ * Drives a saved run in this process until it finishes: takes the run's lease, starts (or
+ * continues, after a crash) the run with the engine and the local runtime, obeys requests from
+ * other `skiff` processes (stop, terminate, resume), and returns the finished run. Every run is
+ * started this way, whether freshly submitted, retried, resubmitted or left behind by a killed
+ * process: the engine continues from whatever the store holds.
+ */
+export async function driveRun(options: DriveOptions): Promise<StoredRun> {
+  const { target, runId } = options;
+  const lease = await acquireLease(target.layout, runId);
+  if (!lease) throw new Error(`run "${runId}" is being run by another skiff process (pid ${(await leaseOwner(target.layout, runId)) ?? '?'})`);
+  let runtime: Awaited<ReturnType<typeof createRuntime>> | undefined;
+  let requests: { close(): void } | undefined;
+  try {
+    runtime = await createRuntime(target, options.env);
+    const driver = new RunDriver({ store: target.runs, runtime });
+    if (options.onChange) driver.subscribe((change) => change.runId === runId && options.onChange!(change));
+    await driver.resume(runId);
+    requests = watchRequests(target.layout, runId, (request) => {
+      if (request.op === 'resume') driver.send(runId, { type: 'resume' });
+      else if (request.op === 'stop') driver.stop(runId, request.message);
+      else driver.terminate(runId, request.message);
+    });
+    await driver.wait(runId);
+    const finished = await target.runs.load(runId);
+    if (!finished) throw new Error(`run "${runId}" disappeared while it ran`);
+    return finished;
+  } finally {
+    requests?.close();
+    await runtime?.close();
+    await target.runs.closeAll();
+    await lease.release();
+  }
+}

@@ -1,0 +1,67 @@
+import type { StoredRun } from '../engine/ports/run-store.js';
+import type { Workflow } from '../spec/model/workflow.js';
+import { DEFAULT_NAMESPACE } from '../state/local-object-store.js';
+import { formatDuration, spanOf } from './format-duration.js';
+import { formatTable } from './format-table.js';
+import { phaseSymbol, podNameOfNode, treeRows } from './node-tree.js';
+
+export type TreeColumns = 'live' | 'normal' | 'wide';
+
+/**
+ * The run's nodes as a table whose first column is the tree: `live` has the step, duration and
+ * message (the view redrawn while waiting); `normal` adds template and pod (`argo get`); `wide`
+ * adds phase, start time and output parameters.
+ */
+export function formatTree(run: StoredRun, now: number, columns: TreeColumns): string {
+  const name = run.workflow.metadata.name ?? run.id;
+  const header = columns === 'live' ? ['STEP', 'DURATION', 'MESSAGE'] : columns === 'normal' ? ['STEP', 'TEMPLATE', 'PODNAME', 'DURATION', 'MESSAGE'] : ['STEP', 'PHASE', 'TEMPLATE', 'PODNAME', 'STARTED', 'DURATION', 'OUTPUTS', 'MESSAGE'];
+  const rows = [header];
+  for (const { prefix, node } of treeRows(run.status, name)) {
+    const step = `${prefix}${phaseSymbol(node)} ${node.displayName}`;
+    const duration = spanOf(node, now);
+    const message = node.message ?? '';
+    if (columns === 'live') rows.push([step, duration, message]);
+    else if (columns === 'normal') rows.push([step, node.templateName ?? '', podNameOfNode(name, node) ?? '', duration, message]);
+    else {
+      const outputs = (node.outputs?.parameters ?? []).map((p) => `${p.name}=${String(p.value ?? '')}`);
+      if (node.outputs?.exitCode !== undefined) outputs.push(`exitCode=${node.outputs.exitCode}`);
+      rows.push([step, node.phase, node.templateName ?? '', podNameOfNode(name, node) ?? '', node.startedAt ?? '', duration, outputs.join(' '), message]);
+    }
+  }
+  return formatTable(rows);
+}
+
+/** `argo get`: the run's summary, then its tree. */
+export function formatRunDetails(run: StoredRun, now: number, wide = false): string {
+  const status = run.status;
+  const fields: Array<[string, string | undefined]> = [
+    ['Name', run.workflow.metadata.name ?? run.id],
+    ['Namespace', run.workflow.metadata.namespace ?? DEFAULT_NAMESPACE],
+    ['Status', status.phase],
+    ['Message', status.message],
+    ['Started', status.startedAt],
+    ['Finished', status.finishedAt],
+    ['Duration', status.startedAt ? formatDuration((status.finishedAt ? Date.parse(status.finishedAt) : now) - Date.parse(status.startedAt)) : undefined],
+    ['Progress', status.progress],
+  ];
+  const lines = fields.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${`${k}:`.padEnd(14)}${v}`);
+  const parameters = run.workflow.spec.arguments?.parameters ?? [];
+  if (parameters.length > 0) {
+    lines.push('Parameters:');
+    for (const p of parameters) lines.push(`  ${p.name}: ${String(p.value ?? p.default ?? '')}`);
+  }
+  const outputs = status.outputs?.parameters ?? [];
+  if (outputs.length > 0) {
+    lines.push('Outputs:');
+    for (const p of outputs) lines.push(`  ${p.name}: ${String(p.value ?? '')}`);
+  }
+  return `${lines.join('\n')}\n\n${formatTree(run, now, wide ? 'wide' : 'normal')}\n`;
+}
+
+/** The run as an argoproj.io/v1alpha1 Workflow with its status in Argo's format (`-o json|yaml`). */
+export function workflowObject(run: StoredRun): Workflow {
+  const { status: _ignored, ...workflow } = run.workflow;
+  const metadata = { ...workflow.metadata, name: workflow.metadata.name ?? run.id, namespace: workflow.metadata.namespace ?? DEFAULT_NAMESPACE };
+  if (run.status.startedAt && !metadata.creationTimestamp) metadata.creationTimestamp = run.status.startedAt;
+  return { ...workflow, metadata, status: run.status as unknown as Record<string, unknown> };
+}

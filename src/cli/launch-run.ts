@@ -1,0 +1,76 @@
+import type { StoredRun } from '../engine/ports/run-store.js';
+import { isWorkflowDone } from '../engine/workflow-status.js';
+import { envOf, type CliIO } from './cli-io.js';
+import { driveRun } from './drive-run.js';
+import { LiveTreeView } from './live-tree-view.js';
+import type { LocalTarget } from './local-target.js';
+import { formatRunOutput, type OutputFormat } from './output-format.js';
+import { ProgressLines } from './progress-lines.js';
+import { readRun } from './read-run.js';
+import { leaseOwner } from './run-lease.js';
+import { startBackgroundDriver } from './start-background-driver.js';
+
+export interface LaunchOptions {
+  wait: boolean;
+  output?: OutputFormat | undefined;
+}
+
+/**
+ * Runs a saved run (new, retried, resubmitted, or continued): with `wait`, drives it in this
+ * process with progress and returns 0 if it Succeeded, else 1; without, hands it to a
+ * background `skiff` process, prints its name, and returns 0 at once.
+ */
+export async function launchRun(target: LocalTarget, io: CliIO, runId: string, options: LaunchOptions): Promise<number> {
+  if (!options.wait) {
+    await startBackgroundDriver(target, runId, childEnv(io));
+    const run = await readRun(target.layout, runId);
+    io.stdout.write(run && (options.output === 'json' || options.output === 'yaml') ? formatRunOutput(run, options.output) : `${runId}\n`);
+    return 0;
+  }
+  const finished = await runInForeground(target, io, runId, options.output);
+  return finished.status.phase === 'Succeeded' ? 0 : 1;
+}
+
+/** Drives the run here, showing progress unless the output is a document (json, yaml). */
+export async function runInForeground(target: LocalTarget, io: CliIO, runId: string, output: OutputFormat | undefined): Promise<StoredRun> {
+  const quiet = output === 'json' || output === 'yaml';
+  const initial = await readRun(target.layout, runId);
+  const live = !quiet && io.stdout.isTTY === true && initial ? new LiveTreeView(io.stdout, initial) : undefined;
+  const lines = !quiet && !live ? new ProgressLines(io.stdout, runId) : undefined;
+  let finished: StoredRun;
+  try {
+    finished = await driveRun({ target, env: envOf(io), runId, onChange: (change) => (live ?? lines)?.onChange(change) });
+  } finally {
+    live?.close();
+  }
+  if (lines) io.stdout.write('\n');
+  io.stdout.write(formatRunOutput(finished, output));
+  return finished;
+}
+
+/**
+ * Runs left unfinished by a `skiff` process that ended (killed, machine restarted) move again:
+ * each gets a background driver, which continues it from its journal. Called by the commands
+ * that start runs, so a crash costs at most a wait until the next one.
+ */
+export async function continueOrphans(target: LocalTarget, io: CliIO, except?: string): Promise<string[]> {
+  const continued: string[] = [];
+  for (const id of await target.runs.list()) {
+    if (id === except) continue;
+    const run = await readRun(target.layout, id).catch(() => undefined);
+    if (!run || isWorkflowDone(run.status.phase)) continue;
+    if ((await leaseOwner(target.layout, id)) !== undefined) continue;
+    try {
+      await startBackgroundDriver(target, id, childEnv(io));
+      io.stderr.write(`continuing run ${id}, left unfinished by a skiff process that ended\n`);
+      continued.push(id);
+    } catch {
+      // another process took it first: it is moving again either way
+    }
+  }
+  return continued;
+}
+
+function childEnv(io: CliIO): NodeJS.ProcessEnv {
+  return io.env ? { ...process.env, ...io.env } : process.env;
+}

@@ -1,0 +1,50 @@
+import type { Runtime } from '../engine/ports/runtime.js';
+import { InstantRuntime, type InstantPodScript } from '../runtime/instant-runtime.js';
+import type { Workflow } from '../spec/model/workflow.js';
+import type { LocalTarget } from './local-target.js';
+import { readRun } from './read-run.js';
+
+export type LocalRuntime = Runtime & { close(): Promise<void> };
+
+/** The local runtime's module; a variable so the build does not depend on it existing yet. */
+const LOCAL_RUNTIME_MODULE = '../runtime/local/create-local-runtime.js';
+
+/**
+ * The runtime local runs use: the sandboxed local runtime, or with `SKIFF_RUNTIME=instant` the
+ * InstantRuntime, which runs nothing and lets tests script pods through `SKIFF_INSTANT_SCRIPT`,
+ * a JSON object from template name to InstantPodScript (`{"flaky": {"exitCode": 1}}`). The one
+ * seam between the commands and how pods run.
+ */
+export async function createRuntime(target: LocalTarget, env: NodeJS.ProcessEnv): Promise<LocalRuntime> {
+  checkRuntimeChoice(env);
+  if (env.SKIFF_RUNTIME === 'instant') return instantRuntime(env.SKIFF_INSTANT_SCRIPT);
+  let module: { createLocalRuntime?: (options: { layout: LocalTarget['layout']; objects: LocalTarget['objects']; runOf(runId: string): Promise<Workflow | undefined> }) => LocalRuntime | Promise<LocalRuntime> };
+  try {
+    module = (await import(LOCAL_RUNTIME_MODULE)) as typeof module;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error('the local runtime is not part of this build yet; set SKIFF_RUNTIME=instant to run workflows without running their pods');
+  }
+  if (typeof module.createLocalRuntime !== 'function') throw new Error('the local runtime module has no createLocalRuntime');
+  return module.createLocalRuntime({ layout: target.layout, objects: target.objects, runOf: async (id) => (await readRun(target.layout, id))?.workflow });
+}
+
+/** Fails early, before anything is saved, on a SKIFF_RUNTIME that names no runtime. */
+export function checkRuntimeChoice(env: NodeJS.ProcessEnv): void {
+  if (env.SKIFF_RUNTIME && env.SKIFF_RUNTIME !== 'local' && env.SKIFF_RUNTIME !== 'instant') {
+    throw new Error(`SKIFF_RUNTIME="${env.SKIFF_RUNTIME}" is not a runtime: use local (the default) or instant`);
+  }
+}
+
+function instantRuntime(scriptJson: string | undefined): LocalRuntime {
+  let scripts: Record<string, InstantPodScript> = {};
+  if (scriptJson) {
+    try {
+      scripts = JSON.parse(scriptJson) as Record<string, InstantPodScript>;
+    } catch (error) {
+      throw new Error(`SKIFF_INSTANT_SCRIPT is not JSON: ${(error as Error).message}`);
+    }
+  }
+  const runtime = new InstantRuntime({ script: (pod) => scripts[pod.template.name] });
+  return Object.assign(runtime, { close: async () => undefined });
+}

@@ -1,0 +1,68 @@
+import { nodeId, podName } from '../engine/node-naming.js';
+import type { NodePhase, NodeStatus, WorkflowStatus } from '../engine/workflow-status.js';
+
+/** Argo's symbols (`argo get`), one per phase. */
+const SYMBOLS: Record<NodePhase, string> = {
+  Pending: '◷',
+  Running: '●',
+  Succeeded: '✔',
+  Failed: '✖',
+  Error: '⚠',
+  Skipped: '○',
+  Omitted: '○',
+};
+
+export function phaseSymbol(node: Pick<NodeStatus, 'phase' | 'type'>): string {
+  if (node.type === 'Suspend' && node.phase === 'Running') return 'ǁ';
+  return SYMBOLS[node.phase] ?? '?';
+}
+
+export interface TreeRow {
+  /** Tree drawing before the symbol: `├─ `, `│  └─ `, ... */
+  prefix: string;
+  node: NodeStatus;
+}
+
+/**
+ * A run's nodes as a tree, in the order they were created: the workflow's own node with what it
+ * ran nested under the steps or DAG that ran it (its boundary), attempts under their Retry node,
+ * then the exit handler. Step groups and task groups are left out, as in Argo's tree, so it reads
+ * as the steps the author wrote rather than as the engine's graph.
+ */
+export function treeRows(status: WorkflowStatus, workflowName: string): TreeRow[] {
+  const nodes = status.nodes;
+  const all = Object.values(nodes);
+  const parentOf = new Map<string, string>();
+  const linked = new Set<string>();
+  for (const node of all) for (const child of node.children ?? []) linked.add(child);
+  for (const node of all) if (node.type === 'Retry') for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const kids = new Map<string, NodeStatus[]>();
+  const roots: NodeStatus[] = [];
+  for (const node of all) {
+    if (node.type === 'StepGroup' || node.type === 'TaskGroup') continue;
+    const parent = parentOf.get(node.id) ?? (linked.has(node.id) && node.boundaryID && nodes[node.boundaryID] ? node.boundaryID : undefined);
+    if (parent === undefined || parent === node.id) roots.push(node);
+    else kids.set(parent, [...(kids.get(parent) ?? []), node]);
+  }
+  roots.sort((a, b) => (a.id === workflowName ? -1 : b.id === workflowName ? 1 : 0));
+  const rows: TreeRow[] = [];
+  const seen = new Set<string>();
+  const walk = (node: NodeStatus, indent: string, connector: string): void => {
+    if (seen.has(node.id)) return;
+    seen.add(node.id);
+    rows.push({ prefix: indent + connector, node });
+    const children = kids.get(node.id) ?? [];
+    const nextIndent = connector === '' ? indent : indent + (connector.startsWith('└') ? '   ' : '│  ');
+    children.forEach((child, index) => walk(child, nextIndent, index === children.length - 1 ? '└─ ' : '├─ '));
+  };
+  for (const root of roots) walk(root, '', '');
+  return rows;
+}
+
+/** The pod a Pod node ran in, named as the engine named it (Argo's v2 pod names). */
+export function podNameOfNode(workflowName: string, node: NodeStatus): string | undefined {
+  if (node.type !== 'Pod') return undefined;
+  const name = podName(workflowName, node.name, node.templateName ?? '');
+  const base = nodeId(workflowName, node.name);
+  return node.id === base ? name : `${name}${node.id.slice(base.length)}`;
+}

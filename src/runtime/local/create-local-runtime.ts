@@ -1,0 +1,250 @@
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { V1PodStatus } from '@kubernetes/client-node';
+import type { ConfigMapSource, Repository, SecretSource } from '../../artifacts/index.js';
+import type { PodRequest } from '../../engine/engine-events.js';
+import type { Runtime, RuntimeEvent } from '../../engine/ports/runtime.js';
+import type { Workflow } from '../../spec/model/workflow.js';
+import type { StateLayout } from '../../state/state-layout.js';
+import { buildPodSpec } from '../pod-spec/build-pod-spec.js';
+import { EXECUTOR_IMAGE, type ExecutorReport, MAIN_DIR, REPORT_PATH, RUN_DIR, RUN_VOLUME } from '../pod-spec/executor-plan.js';
+import { ensureHostShims } from './host-shims.js';
+import { imageWarning } from './image-warning.js';
+import { localizePod } from './localize-pod.js';
+import type { PodObjectSource } from './pod-volumes.js';
+import { RunRepositories } from './run-repositories.js';
+import { runPod, type PodRun } from './run-pod.js';
+
+export interface LocalRuntimeOptions {
+  layout: StateLayout;
+  /** What `skiff apply` stored: artifact-repository ConfigMaps, Secrets, pod volumes and env. */
+  objects: ConfigMapSource & SecretSource & PodObjectSource;
+  /** The run's workflow (as stored: name, namespace, uid, spec), by run id (= workflow name). */
+  runOf(runId: string): Promise<Workflow | undefined> | Workflow | undefined;
+  /** The controller-level default artifact repository, if the user configured one. */
+  defaultRepository?: Repository;
+  /** This project's directory (bin/skiff.js runs the executor). Default: found from this file. */
+  projectDir?: string;
+  /** Default: the Node.js running Skiff. */
+  nodePath?: string;
+}
+
+const DEADLINE_GRACE_MS = 1000;
+
+interface ActivePod {
+  report: (event: RuntimeEvent) => void;
+  run?: PodRun;
+  killed: boolean;
+  timer?: NodeJS.Timeout;
+  done: Promise<void>;
+}
+
+/** Where this file's project is: dist/src/runtime/local/ → the project root. */
+export function defaultProjectDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+}
+
+/**
+ * The local runtime: runs each pod node on this machine as the cluster would run its pod. The
+ * pod spec is the one `buildPodSpec` makes for Kubernetes (init: Skiff's executor loads input
+ * artifacts and stages the script; main: the user's command in the bubblewrap sandbox; wait: the
+ * executor collects outputs and saves artifacts), localized only in how the executor starts.
+ * Reports `pod-started` when main starts and `pod-finished` with the exit code and the outputs
+ * together once wait has collected them. Idempotent by pod name. Logs go where `skiff logs`
+ * reads them (StateLayout.containerLog); a run's volumeClaimTemplates directories are removed
+ * when the run finishes.
+ *
+ * @example
+ *   const runtime = createLocalRuntime({ layout, objects, runOf: async (id) => (await store.load(id))?.workflow });
+ *   const driver = new RunDriver({ store, runtime });
+ */
+export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { close(): Promise<void> } {
+  const { layout } = options;
+  const projectDir = options.projectDir ?? defaultProjectDir();
+  const nodePath = options.nodePath ?? process.execPath;
+  const active = new Map<string, ActivePod>();
+  const cleanups = new Set<Promise<void>>();
+  let shims: Promise<string | undefined> | undefined;
+  const repositories = new RunRepositories({ configMaps: options.objects, ...(options.defaultRepository ? { controllerDefault: options.defaultRepository } : {}), localDefault: { local: { root: layout.artifacts } } });
+
+  const start = async (request: PodRequest, entry: ActivePod): Promise<void> => {
+    const runId = request.workflowName;
+    const podDir = layout.podDir(runId, request.podName);
+    const fail = (message: string): void => finish(request.podName, entry, { type: 'pod-error', nodeId: request.nodeId, message });
+    const workflow = await options.runOf(runId);
+    if (!workflow) return fail(`run ${runId} is not known to the local runtime`);
+    const template = request.template;
+    let archiveLocation;
+    const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (template.outputs?.artifacts?.length ?? 0) > 0;
+    if (needsRepository) {
+      try {
+        archiveLocation = await repositories.archiveLocation(workflow, request);
+      } catch (error) {
+        return fail((error as Error).message);
+      }
+    }
+    const built = buildPodSpec(request, { workflow, ...(archiveLocation ? { archiveLocation } : {}) });
+    if ('error' in built) return fail(built.error);
+    if (!existsSync(join(projectDir, 'bin', 'skiff.js'))) return fail(`cannot run Skiff's executor: ${join(projectDir, 'bin', 'skiff.js')} does not exist`);
+    const repositoryDirs = localRoots([archiveLocation, ...(request.inputs.artifacts ?? [])]);
+    for (const dir of repositoryDirs) await mkdir(dir, { recursive: true });
+    shims ??= ensureHostShims(join(layout.root, 'shims'));
+    const shimsDir = await shims;
+    const pod = localizePod(built.pod, { projectDir, nodePath, executorImage: EXECUTOR_IMAGE, repositoryDirs, ...(shimsDir ? { shimsDir } : {}) });
+    const warnings = [imageWarning(((template.script ?? template.container) as { image?: string } | undefined)?.image)].filter((w): w is string => w !== undefined);
+    if ((template.sidecars?.length ?? 0) > 0) warnings.push('sidecars are not run by the local runtime');
+    // A pod asked for again after a restart starts afresh: its volumes of the lost attempt go.
+    await rm(join(podDir, 'volumes'), { recursive: true, force: true });
+    await mkdir(join(podDir, 'logs'), { recursive: true });
+    if (warnings.length > 0) await appendFile(layout.containerLog(runId, request.podName, 'main'), warnings.map((w) => `skiff: warning: ${w}\n`).join(''));
+    if (entry.killed) return;
+
+    const runDir = join(podDir, 'volumes', RUN_VOLUME);
+    const hostPath = (inPod: string): string => join(runDir, inPod.slice(RUN_DIR.length));
+    let started = false;
+    let mainEnded = false;
+    let last: V1PodStatus | undefined;
+    const onStatus = async (status: V1PodStatus): Promise<void> => {
+      last = status;
+      const main = status.containerStatuses?.find((c) => c.name === 'main');
+      if (!started && main?.state?.running) {
+        started = true;
+        entry.report({ type: 'pod-started', nodeId: request.nodeId });
+      }
+      if (!mainEnded && main?.state?.terminated) {
+        mainEnded = true;
+        // The wrapper writes the exit code after keeping the outputs; if main never got as far as
+        // running it (a mount it could not make), wait must still learn that main is over.
+        const codeFile = hostPath(`${MAIN_DIR}/exitcode`);
+        if (!existsSync(codeFile)) {
+          await mkdir(dirname(codeFile), { recursive: true });
+          await writeFile(codeFile, `${main.state.terminated.exitCode}\n`);
+        }
+      }
+    };
+    if (request.deadline) {
+      const ms = Date.parse(request.deadline) - Date.now();
+      // The engine's own timer normally fails the node and kills the pod first; this is the
+      // kubelet's activeDeadlineSeconds, for a pod whose engine is not listening.
+      entry.timer = setTimeout(() => {
+        entry.run?.kill();
+        finish(request.podName, entry, { type: 'pod-finished', nodeId: request.nodeId, exitCode: 137, message: 'Pod was active on the node longer than the specified deadline' });
+      }, Math.max(0, ms) + DEADLINE_GRACE_MS);
+    }
+    entry.run = runPod({ pod, podDir, claimsDir: layout.claimsDir(runId), objects: options.objects, report: onStatus });
+    await entry.run.done;
+    if (entry.killed) return;
+    finish(request.podName, entry, await podOutcome(request.nodeId, last, hostPath, warnings));
+  };
+
+  const finish = (podName: string, entry: ActivePod, event: RuntimeEvent): void => {
+    if (active.get(podName) !== entry || entry.killed) return;
+    if (entry.timer) clearTimeout(entry.timer);
+    active.delete(podName);
+    entry.killed = true; // nothing more is reported for this pod
+    entry.report(event);
+  };
+
+  return {
+    run(request, report) {
+      const existing = active.get(request.podName);
+      if (existing) {
+        existing.report = report;
+        return;
+      }
+      const entry: ActivePod = { report, killed: false, done: Promise.resolve() };
+      active.set(request.podName, entry);
+      entry.done = start(request, entry).catch((error: unknown) => {
+        finish(request.podName, entry, { type: 'pod-error', nodeId: request.nodeId, message: `local runtime: ${(error as Error).message}` });
+      });
+    },
+
+    kill(podName) {
+      const entry = active.get(podName);
+      if (!entry) return;
+      active.delete(podName);
+      entry.killed = true;
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.run?.kill();
+    },
+
+    runFinished(runId) {
+      repositories.forget(runId);
+      const cleanup = rm(layout.claimsDir(runId), { recursive: true, force: true }).finally(() => cleanups.delete(cleanup));
+      cleanups.add(cleanup);
+    },
+
+    async close() {
+      const entries = [...active.values()];
+      for (const [podName] of active) this.kill(podName);
+      await Promise.all(entries.map((e) => e.run?.done.catch(() => undefined)));
+      await Promise.all(entries.map((e) => e.done));
+      await Promise.all([...cleanups]);
+    },
+  };
+}
+
+/**
+ * Turns a pod that ran to its end into the one event the engine gets: `pod-error` when the pod
+ * could not do its job (init failed, main could not start, wait could not collect the outputs),
+ * else `pod-finished` with main's exit code and the outputs wait collected.
+ */
+async function podOutcome(nodeId: string, status: V1PodStatus | undefined, hostPath: (inPod: string) => string, warnings: string[]): Promise<RuntimeEvent> {
+  const error = (message: string): RuntimeEvent => ({ type: 'pod-error', nodeId, message });
+  for (const init of status?.initContainerStatuses ?? []) {
+    const ended = init.state?.terminated;
+    if (ended && ended.exitCode !== 0) {
+      const told = await readText(hostPath(`${RUN_DIR}/ctr/${init.name}/termination-log`));
+      return error(told ?? ended.message ?? `init container "${init.name}" failed with exit code ${ended.exitCode}`);
+    }
+  }
+  const main = status?.containerStatuses?.find((c) => c.name === 'main')?.state?.terminated;
+  if (!main) return error(status?.message ?? 'the pod ended before its main container ran');
+  if (main.exitCode === 128 && main.message) return error(main.message);
+  const report = await readReport(hostPath(REPORT_PATH));
+  if (!report || report.error !== undefined) {
+    const told = await readText(hostPath(`${RUN_DIR}/ctr/wait/termination-log`));
+    return error(`failed to collect the outputs: ${report?.error ?? told ?? 'the wait container failed (see its log)'}`);
+  }
+  const outputs: NonNullable<Extract<RuntimeEvent, { type: 'pod-finished' }>['outputs']> = {};
+  if (report.parameters) outputs.parameters = report.parameters;
+  if (report.result !== undefined) outputs.result = report.result;
+  if (report.artifacts) outputs.artifacts = report.artifacts;
+  const event: RuntimeEvent = { type: 'pod-finished', nodeId, exitCode: main.exitCode, outputs };
+  if (main.exitCode !== 0 && warnings.length > 0) event.message = `Error (exit code ${main.exitCode}); ${warnings.join('; ')}`;
+  return event;
+}
+
+/** Directories of `local` artifact locations (the embedded default repository, or `local: {root}`). */
+function localRoots(values: unknown[]): string[] {
+  const roots = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) return value.forEach(walk);
+    const local = (value as { local?: { root?: unknown } }).local;
+    if (local && typeof local.root === 'string') roots.add(local.root);
+    for (const child of Object.values(value)) walk(child);
+  };
+  values.forEach(walk);
+  return [...roots];
+}
+
+async function readReport(path: string): Promise<ExecutorReport | undefined> {
+  const text = await readText(path);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as ExecutorReport;
+  } catch {
+    return { error: `the wait container's report is not JSON` };
+  }
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,61 @@
+import { dirname, join } from 'node:path';
+import type { V1Pod } from '@kubernetes/client-node';
+import { SHIMS_PATH } from './host-shims.js';
+import { CONTAINER_PATH } from './sandbox.js';
+import { HOST_SYSTEM_DIRS } from './sandbox-mounts.js';
+
+export interface LocalizeOptions {
+  /** This project's directory (holding bin/skiff.js, dist/, node_modules/), mounted read-only. */
+  projectDir: string;
+  /** The Node.js binary that runs the executor. */
+  nodePath: string;
+  executorImage: string;
+  /** Local artifact repository directories the executor reads and writes, mounted read-write. */
+  repositoryDirs?: string[];
+  /** Aliases for commands the host lacks (see host-shims.ts), added at the end of main's PATH. */
+  shimsDir?: string;
+}
+
+/**
+ * Makes a pod spec runnable on this machine: the executor image is not pulled, so its containers'
+ * `skiff` command becomes this Node.js running this project's `bin/skiff.js`, with the project
+ * (and Node.js, when it lives outside the system directories every sandbox sees) mounted
+ * read-only at the same paths, and local artifact repositories (directories on this machine, where
+ * a cluster would have S3) read-write at theirs. Everything else of the spec is left exactly as built.
+ */
+export function localizePod(pod: V1Pod, options: LocalizeOptions): V1Pod {
+  const spec = { ...pod.spec!, containers: pod.spec!.containers.map((c) => ({ ...c })) };
+  const hostDirs = [{ name: 'skiff-project', path: options.projectDir }];
+  const nodePrefix = dirname(dirname(options.nodePath));
+  if (!HOST_SYSTEM_DIRS.some((dir) => nodePrefix === `/${dir}` || nodePrefix.startsWith(`/${dir}/`))) hostDirs.push({ name: 'skiff-node', path: nodePrefix });
+  const repositories = [...new Set(options.repositoryDirs ?? [])].map((path, i) => ({ name: `skiff-repository-${i}`, path }));
+  const localize = (containers: V1Pod['spec'] extends infer S ? NonNullable<S> extends { containers: infer C } ? C : never : never) =>
+    containers.map((c) => {
+      if (c.image !== options.executorImage || c.command?.[0] !== 'skiff') return c;
+      return {
+        ...c,
+        command: [options.nodePath, join(options.projectDir, 'bin', 'skiff.js'), ...c.command.slice(1)],
+        volumeMounts: [
+          ...(c.volumeMounts ?? []),
+          ...hostDirs.map((d) => ({ name: d.name, mountPath: d.path, readOnly: true })),
+          ...repositories.map((d) => ({ name: d.name, mountPath: d.path })),
+        ],
+      };
+    });
+  const main = spec.containers.find((c) => c.name === 'main');
+  if (main && options.shimsDir && !(main.env ?? []).some((e) => e.name === 'PATH')) {
+    main.env = [...(main.env ?? []), { name: 'PATH', value: `${CONTAINER_PATH}:${SHIMS_PATH}` }];
+    main.volumeMounts = [...(main.volumeMounts ?? []), { name: 'skiff-shims', mountPath: SHIMS_PATH, readOnly: true }];
+    spec.volumes = [...(spec.volumes ?? []), { name: 'skiff-shims', hostPath: { path: options.shimsDir } }];
+  }
+  const uses = [...(spec.initContainers ?? []), ...spec.containers].some((c) => c.image === options.executorImage);
+  return {
+    ...pod,
+    spec: {
+      ...spec,
+      initContainers: localize(spec.initContainers ?? []),
+      containers: localize(spec.containers),
+      volumes: [...(spec.volumes ?? []), ...(uses ? [...hostDirs, ...repositories].map((d) => ({ name: d.name, hostPath: { path: d.path } })) : [])],
+    },
+  };
+}

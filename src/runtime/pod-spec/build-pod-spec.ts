@@ -1,0 +1,163 @@
+import type { V1Container, V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { PodRequest } from '../../engine/engine-events.js';
+import type { StorageLocation } from '../../artifacts/index.js';
+import type { Container, Volume } from '../../spec/model/kubernetes.js';
+import type { Artifact, Workflow } from '../../spec/model/workflow.js';
+import { hasResultOutput, templateTypeOf } from '../../spec/template-type.js';
+import {
+  EXECUTOR_IMAGE,
+  type ExecutorPlan,
+  INPUTS_DIR,
+  INPUTS_VOLUME,
+  PLAN_ENV,
+  RUN_DIR,
+  RUN_VOLUME,
+  SCRIPT_PATH,
+  SECRETS_DIR,
+  TERMINATION_ENV,
+} from './executor-plan.js';
+import { mainWrapper, safeName } from './main-wrapper.js';
+
+export interface PodSpecContext {
+  /** The run's workflow: name, namespace, uid, spec-level volumes, volumeClaimTemplates, pod settings. */
+  workflow: Workflow;
+  /** The template's archive location (repository + this pod's key), when the pod has artifacts. */
+  archiveLocation?: StorageLocation;
+  /** The executor image (default `skiff/executor`). */
+  executorImage?: string;
+}
+
+/** The claim a volumeClaimTemplate becomes for a run: Argo names it `<workflow>-<template>`. */
+export function claimName(workflowName: string, template: string): string {
+  return `${workflowName}-${template}`;
+}
+
+/**
+ * Builds the Kubernetes pod for a pod node, as Argo's workflowpod.go does, with Skiff's executor:
+ * `init` (stage the script, load input artifacts into the `input-artifacts` emptyDir), `main` (the
+ * user's container or script, wrapped so that its outputs outlive it; see `mainWrapper`), `wait`
+ * (collect output parameters, `outputs.result` and output artifacts). Input artifacts reach main
+ * as subPath mounts at their paths; the workflow's and the template's volumes and the run's
+ * volumeClaimTemplates (as claims) are added as the containers mount them. The same spec runs on
+ * a cluster and, through the local runtime, on this machine. Pure.
+ *
+ * @example buildPodSpec(request, { workflow }) // { pod: { metadata: { name: 'hello-123' }, spec: { containers: [main, wait] } } }
+ */
+export function buildPodSpec(request: PodRequest, context: PodSpecContext): { pod: V1Pod } | { error: string } {
+  const template = request.template;
+  const type = templateTypeOf(template);
+  if (type !== 'container' && type !== 'script') {
+    return { error: `${type ?? 'untyped'} templates do not run as a pod of Skiff's (only container and script templates do)` };
+  }
+  const workflow = context.workflow;
+  const namespace = workflow.metadata?.namespace ?? 'default';
+  const source = (type === 'script' ? template.script : template.container) as Container;
+  const inputs = request.inputs.artifacts ?? [];
+  const parameters = (template.outputs?.parameters ?? []).flatMap((p) => (p.valueFrom?.path ? [{ name: p.name, path: p.valueFrom.path }] : []));
+  const artifacts = (template.outputs?.artifacts ?? []).filter((a): a is Artifact & { path: string } => typeof a.path === 'string' && a.path !== '');
+  for (const a of inputs) if (!a.path) return { error: `input artifact "${a.name}" has no path` };
+
+  const plan: ExecutorPlan = {
+    namespace,
+    inputs,
+    parameters,
+    artifacts,
+    result: hasResultOutput(template),
+  };
+  if (context.archiveLocation) plan.archiveLocation = context.archiveLocation;
+  if (type === 'script') plan.script = template.script!.source;
+
+  let argv: string[];
+  if (type === 'script') argv = [...(source.command ?? []), SCRIPT_PATH, ...(source.args ?? [])];
+  else argv = [...(source.command ?? []), ...(source.args ?? [])];
+  if (argv.length === 0) return { error: `the ${type} of template "${template.name}" has no command: images are not pulled, so name the command to run` };
+
+  const runMount: V1VolumeMount = { name: RUN_VOLUME, mountPath: RUN_DIR };
+  const secretVolumes = secretsOf([plan.archiveLocation, ...inputs, ...artifacts]).map((name) => ({ name: `secret-${name}`.slice(0, 63), secret: { secretName: name } }));
+  const secretMounts = secretVolumes.map((v) => ({ name: v.name, mountPath: `${SECRETS_DIR}/${v.secret.secretName}`, readOnly: true }));
+  const executorEnv = [{ name: PLAN_ENV, value: JSON.stringify(plan) }];
+  const executorImage = context.executorImage ?? EXECUTOR_IMAGE;
+
+  const initContainers: V1Container[] = [];
+  if (inputs.length > 0 || plan.script !== undefined) {
+    initContainers.push({
+      name: 'init',
+      image: executorImage,
+      command: ['skiff', 'executor', 'init'],
+      env: [...executorEnv, { name: TERMINATION_ENV, value: `${RUN_DIR}/ctr/init/termination-log` }],
+      volumeMounts: [runMount, ...(inputs.length > 0 ? [{ name: INPUTS_VOLUME, mountPath: INPUTS_DIR }] : []), ...secretMounts],
+    });
+  }
+  for (const user of template.initContainers ?? []) initContainers.push(user as V1Container);
+
+  const mainMounts: V1VolumeMount[] = [...((source.volumeMounts ?? []) as V1VolumeMount[]), runMount];
+  for (const a of inputs) mainMounts.push({ name: INPUTS_VOLUME, mountPath: a.path!, subPath: safeName(a.name) });
+  const { source: _source, ...container } = source as Container & { source?: string };
+  const main: V1Container = {
+    ...(container as V1Container),
+    name: 'main',
+    command: ['/bin/sh', '-c', mainWrapper({ parameters, artifacts, result: plan.result }), 'skiff-main', ...argv],
+    args: [],
+    env: [...((source.env ?? []) as V1Container['env'] & object)],
+    volumeMounts: mainMounts,
+  };
+  const wait: V1Container = {
+    name: 'wait',
+    image: executorImage,
+    command: ['skiff', 'executor', 'wait'],
+    env: [...executorEnv, { name: TERMINATION_ENV, value: `${RUN_DIR}/ctr/wait/termination-log` }],
+    volumeMounts: [runMount, ...secretMounts],
+  };
+
+  const volumes: V1Volume[] = [{ name: RUN_VOLUME, emptyDir: {} }, ...secretVolumes];
+  if (inputs.length > 0) volumes.push({ name: INPUTS_VOLUME, emptyDir: {} });
+  const declared = new Map<string, V1Volume>();
+  for (const v of [...(workflow.spec.volumes ?? []), ...((template.volumes ?? []) as Volume[])]) declared.set(v.name, v as V1Volume);
+  for (const claim of workflow.spec.volumeClaimTemplates ?? []) {
+    const name = claim.metadata.name;
+    if (name) declared.set(name, { name, persistentVolumeClaim: { claimName: claimName(workflow.metadata.name ?? request.workflowName, name) } });
+  }
+  // As Argo: only the volumes some container mounts become part of the pod.
+  const used = new Set([...initContainers, main].flatMap((c) => (c.volumeMounts ?? []).map((m) => m.name)));
+  for (const name of used) {
+    const volume = declared.get(name);
+    if (volume && !volumes.some((v) => v.name === name)) volumes.push(volume);
+  }
+
+  const labels = { ...(workflow.spec.podMetadata as { labels?: Record<string, string> } | undefined)?.labels, ...template.metadata?.labels, 'workflows.argoproj.io/workflow': request.workflowName };
+  const annotations = {
+    ...(workflow.spec.podMetadata as { annotations?: Record<string, string> } | undefined)?.annotations,
+    ...template.metadata?.annotations,
+    'workflows.argoproj.io/node-id': request.nodeId,
+  };
+  const pod: V1Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: request.podName, namespace, labels, annotations },
+    spec: {
+      restartPolicy: 'Never',
+      initContainers,
+      containers: [main, wait],
+      volumes,
+    },
+  };
+  if (workflow.metadata.uid) pod.metadata!.ownerReferences = [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', name: request.workflowName, uid: workflow.metadata.uid, controller: true, blockOwnerDeletion: true }];
+  const serviceAccount = (template.serviceAccountName as string | undefined) ?? workflow.spec.serviceAccountName;
+  if (serviceAccount) pod.spec!.serviceAccountName = serviceAccount;
+  return { pod };
+}
+
+/** Names of the Secrets artifact locations refer to (`accessKeySecret: {name, key}` and the like). */
+function secretsOf(values: unknown[]): string[] {
+  const names = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) return value.forEach(walk);
+    for (const [key, child] of Object.entries(value)) {
+      if (key.endsWith('Secret') && child && typeof child === 'object' && typeof (child as { name?: unknown }).name === 'string') names.add((child as { name: string }).name);
+      else walk(child);
+    }
+  };
+  values.forEach(walk);
+  return [...names].sort();
+}

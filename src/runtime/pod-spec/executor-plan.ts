@@ -1,0 +1,57 @@
+import type { Artifact } from '../../spec/model/workflow.js';
+import type { StorageLocation } from '../../artifacts/index.js';
+
+/**
+ * What Skiff's executor (`skiff executor init|wait`) is told about its pod, as Argo's executor
+ * reads the template from its `ARGO_TEMPLATE` env: one JSON document in one env variable, so the
+ * pod spec alone says everything the pod does, locally or on a cluster.
+ */
+export interface ExecutorPlan {
+  /** Where Secrets named by artifact locations are read (mounted under `SECRETS_DIR/<name>/<key>`). */
+  namespace: string;
+  /** The template's archive location: the repository's storage with this pod's key. */
+  archiveLocation?: StorageLocation;
+  /** Input artifacts to load, located (`from` resolved), each placed at `INPUTS_DIR/<name>`. */
+  inputs: Artifact[];
+  /** A script template's source, staged at `SCRIPT_PATH`. */
+  script?: string;
+  /** Output parameters read from `OUTPUTS_DIR/parameters/<name>`, copied there by the main wrapper. */
+  parameters: Array<{ name: string; path: string }>;
+  /** Output artifacts saved from `OUTPUTS_DIR/artifacts/<name>`. */
+  artifacts: Artifact[];
+  /** Whether the main container's stdout is the node's `outputs.result`. */
+  result: boolean;
+}
+
+/** What the wait container reports: the node's outputs, or why they could not be collected. */
+export interface ExecutorReport {
+  parameters?: Array<{ name: string; value: string }>;
+  result?: string;
+  artifacts?: Artifact[];
+  /** The main container's exit code, as the wrapper recorded it. */
+  exitCode?: number;
+  error?: string;
+}
+
+export const PLAN_ENV = 'SKIFF_EXECUTOR_PLAN';
+/** Env telling the executor where to write its termination message (Kubernetes does not). */
+export const TERMINATION_ENV = 'SKIFF_TERMINATION_MESSAGE_PATH';
+
+/** The pod's shared emptyDir: staged script, the main container's stdout and exit code, output copies. */
+export const RUN_VOLUME = 'argo-run';
+export const RUN_DIR = '/argo/run';
+export const SCRIPT_PATH = `${RUN_DIR}/staging/script`;
+export const MAIN_DIR = `${RUN_DIR}/ctr/main`;
+export const OUTPUTS_DIR = `${RUN_DIR}/outputs`;
+/** The wait container's report (an `ExecutorReport`). */
+export const REPORT_PATH = `${RUN_DIR}/report.json`;
+
+/** Input artifacts are loaded here by init, then mounted (subPath) at their paths in main. */
+export const INPUTS_VOLUME = 'input-artifacts';
+export const INPUTS_DIR = '/argo/inputs/artifacts';
+
+/** Secrets the executor needs (S3 keys, git credentials), one volume each. */
+export const SECRETS_DIR = '/argo/secrets';
+
+/** The executor's image; the local runtime runs it as this project's `bin/skiff.js`. */
+export const EXECUTOR_IMAGE = 'skiff/executor';

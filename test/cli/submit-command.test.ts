@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { load } from 'js-yaml';
+import { HELLO, runName, skiff, TWO_STEPS, workspace } from './run-cli.js';
+
+interface WorkflowJson {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string };
+  spec: { entrypoint: string; arguments?: { parameters?: Array<{ name: string; value: string }> } };
+  status: { phase: string; message?: string; nodes: Record<string, { displayName: string; phase: string; templateName?: string; type: string; inputs?: unknown }> };
+}
+
+describe('skiff submit', () => {
+  it('runs a hello world with --wait: a line per change, then the tree; exit 0', async () => {
+    const dir = workspace({ 'hello.yaml': HELLO });
+    const result = await skiff(dir, ['submit', 'hello.yaml', '--wait']);
+    assert.equal(result.status, 0, result.stderr);
+    const lines = result.stdout.split('\n');
+    assert.match(lines[0]!, /^NODE\s+PHASE\s+DURATION\s+MESSAGE$/);
+    assert.match(result.stdout, /^hello-[a-z0-9]{5}\s+Running$/m);
+    assert.match(result.stdout, /^hello-[a-z0-9]{5}\s+Succeeded\s+\d+s$/m);
+    assert.match(result.stdout, /^Status:\s+Succeeded$/m);
+    assert.match(result.stdout, /^STEP\s+TEMPLATE\s+PODNAME\s+DURATION\s+MESSAGE$/m);
+    assert.match(result.stdout, /^✔ hello-[a-z0-9]{5}\s+main\s+hello-[a-z0-9]{5}\s+\d+s$/m);
+  });
+
+  it('prints the tree of nested steps with the exit handler', async () => {
+    const dir = workspace({ 'two.yaml': TWO_STEPS });
+    const result = await skiff(dir, ['submit', 'two.yaml', '--wait']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^├─ ✔ first\s+say\s+two-\w+-say-\d+/m);
+    assert.match(result.stdout, /^└─ ✔ second\s+flaky\s+two-\w+-flaky-\d+/m);
+    assert.match(result.stdout, /^✔ two-\w+\.onExit\s+bye/m);
+  });
+
+  it('prints the final Workflow with Argo-format status for -o json and -o yaml', async () => {
+    const dir = workspace({ 'hello.yaml': HELLO });
+    const json = await skiff(dir, ['submit', 'hello.yaml', '--wait', '-o', 'json']);
+    assert.equal(json.status, 0, json.stderr);
+    const workflow = JSON.parse(json.stdout) as WorkflowJson;
+    assert.equal(workflow.kind, 'Workflow');
+    assert.equal(workflow.metadata.namespace, 'default');
+    assert.equal(workflow.status.phase, 'Succeeded');
+    const root = workflow.status.nodes[workflow.metadata.name];
+    assert.equal(root?.type, 'Pod');
+    assert.equal(root?.phase, 'Succeeded');
+
+    const yaml = await skiff(dir, ['submit', 'hello.yaml', '-w', '-o', 'yaml']);
+    assert.equal(yaml.status, 0);
+    const fromYaml = load(yaml.stdout) as WorkflowJson;
+    assert.equal(fromYaml.status.phase, 'Succeeded');
+    assert.equal(fromYaml.apiVersion, 'argoproj.io/v1alpha1');
+  });
+
+  it('prints a table with phases and outputs for -o wide', async () => {
+    const dir = workspace({ 'two.yaml': TWO_STEPS });
+    const result = await skiff(dir, ['submit', 'two.yaml', '--wait', '-o', 'wide']);
+    assert.equal(result.status, 0);
+    assert.match(result.stdout, /^STEP\s+PHASE\s+TEMPLATE\s+PODNAME\s+STARTED\s+DURATION\s+OUTPUTS\s+MESSAGE$/m);
+    assert.match(result.stdout, /^├─ ✔ first\s+Succeeded\s+say/m);
+  });
+
+  it('exits 1 when the run fails, with the failing step and its message', async () => {
+    const dir = workspace({ 'two.yaml': TWO_STEPS });
+    const result = await skiff(dir, ['submit', 'two.yaml', '--wait'], { env: { SKIFF_INSTANT_SCRIPT: '{"flaky": {"exitCode": 3}}' } });
+    assert.equal(result.status, 1);
+    assert.match(result.stdout, /^second\s+Failed\s+\d+s\s+Error \(exit code 3\)$/m);
+    assert.match(result.stdout, /^Status:\s+Failed$/m);
+    assert.match(result.stdout, /^└─ ✖ second\s+flaky\s+\S+\s+\d+s\s+Error \(exit code 3\)$/m);
+  });
+
+  it('overrides parameters with -p and the entrypoint with --entrypoint', async () => {
+    const dir = workspace({ 'hello.yaml': HELLO });
+    const result = await skiff(dir, ['submit', 'hello.yaml', '--wait', '-o', 'json', '-p', 'message=bonjour', '-p', 'extra=1']);
+    assert.equal(result.status, 0, result.stderr);
+    const workflow = JSON.parse(result.stdout) as WorkflowJson;
+    assert.deepEqual(workflow.spec.arguments?.parameters, [
+      { name: 'message', value: 'bonjour' },
+      { name: 'extra', value: '1' },
+    ]);
+    const other = JSON.parse((await skiff(dir, ['submit', 'hello.yaml', '--wait', '-o', 'json', '--entrypoint', 'other'])).stdout) as WorkflowJson;
+    assert.equal(other.spec.entrypoint, 'other');
+    assert.equal(other.status.nodes[other.metadata.name]?.templateName, 'other');
+    const missing = await skiff(dir, ['submit', 'hello.yaml', '--wait', '--entrypoint', 'nope']);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /--entrypoint nope: the workflow has no template by that name/);
+  });
+
+  it('finds WorkflowTemplates stored with skiff apply through templateRef', async () => {
+    const dir = workspace({
+      'templates.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: lib}\nspec:\n  templates:\n  - name: echo\n    container: {image: busybox, command: [echo]}\n',
+      'wf.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: ref-}\nspec:\n  entrypoint: main\n  templates:\n  - name: main\n    steps:\n    - - name: call\n        templateRef: {name: lib, template: echo}\n',
+    });
+    assert.equal((await skiff(dir, ['apply', 'templates.yaml'])).status, 0);
+    const result = await skiff(dir, ['submit', 'wf.yaml', '--wait']);
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /✔ call\s+echo/);
+  });
+
+  it('refuses a file with lint errors, printing the diagnostics as skiff lint does', async () => {
+    const dir = workspace({ 'bad.yaml': HELLO.replace('entrypoint: main', 'entrypoint: mian') });
+    const result = await skiff(dir, ['submit', 'bad.yaml', '--wait']);
+    assert.equal(result.status, 1);
+    const lines = result.stderr.split('\n');
+    assert.equal(lines[0], 'bad.yaml:6:15: error [entrypoint] template "mian" is not defined (did you mean "main"?)');
+    assert.equal(lines[1], '    6 |   entrypoint: mian');
+    assert.equal(existsSync(join(dir, 'state', 'runs')), false, 'no run was created');
+  });
+
+  it('refuses, with a clear message, a workflow that needs a cluster', async () => {
+    const dir = workspace({
+      'k8s.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: k8s-}\nspec:\n  entrypoint: make\n  templates:\n  - name: make\n    resource:\n      action: create\n      manifest: |\n        apiVersion: v1\n        kind: ConfigMap\n        metadata: {generateName: x-}\n',
+    });
+    const result = await skiff(dir, ['submit', 'k8s.yaml']);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /template "make" is a resource template: it creates Kubernetes objects, which needs a cluster/);
+    assert.match(result.stderr, /needs a Kubernetes cluster and cannot run locally/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('without --wait, prints the name and leaves the run to a background process', async () => {
+    const dir = workspace({ 'hello.yaml': HELLO });
+    const result = await skiff(dir, ['submit', 'hello.yaml']);
+    assert.equal(result.status, 0, result.stderr);
+    const name = result.stdout.trim();
+    assert.match(name, /^hello-[a-z0-9]{5}$/);
+    const waited = await skiff(dir, ['wait', name]);
+    assert.equal(waited.status, 0, waited.stdout + waited.stderr);
+    assert.match(waited.stdout, /^Status:\s+Succeeded$/m);
+    assert.ok(readdirSync(join(dir, 'state', 'runs', name)).includes('driver.log'));
+  });
+
+  it('draws a live tree in place on a terminal', async () => {
+    const dir = workspace({ 'two.yaml': TWO_STEPS });
+    const result = await skiff(dir, ['submit', 'two.yaml', '--wait'], { tty: true });
+    assert.equal(result.status, 0);
+    assert.match(result.stdout, /^STEP\s+DURATION\s+MESSAGE$/m);
+    assert.ok(result.stdout.includes('\u001b['), 'redraws with cursor movement');
+    assert.doesNotMatch(result.stdout, /^NODE\s+PHASE/m, 'no plain lines on a terminal');
+    assert.match(result.stdout, /^Status:\s+Succeeded$/m);
+  });
+
+  it('exits 2 on usage errors', async () => {
+    const dir = workspace({ 'hello.yaml': HELLO });
+    for (const args of [['submit'], ['submit', 'hello.yaml', 'hello.yaml'], ['submit', 'hello.yaml', '-o', 'xml'], ['submit', 'hello.yaml', '-p', 'novalue'], ['submit', '--bogus', 'hello.yaml'], ['submit', 'missing.yaml']]) {
+      const result = await skiff(dir, args);
+      assert.equal(result.status, 2, args.join(' '));
+      assert.match(result.stderr, /Usage: skiff submit/, args.join(' '));
+    }
+    assert.equal(existsSync(join(dir, 'state', 'runs')), false);
+  });
+
+  it('names the one-line reason and no stack trace when a runtime is missing', async () => {
+    const dir = workspace({ 'hello.yaml': HELLO });
+    const result = await skiff(dir, ['submit', 'hello.yaml', '--wait'], { env: { SKIFF_RUNTIME: 'docker' } });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /SKIFF_RUNTIME="docker" is not a runtime/);
+    assert.equal(result.stderr.trim().split('\n').length, 1);
+    assert.equal(existsSync(join(dir, 'state', 'runs')), false, 'nothing was saved');
+  });
+});
