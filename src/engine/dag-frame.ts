@@ -1,6 +1,7 @@
 import type { DagTask, LifecycleHook, Template } from '../spec/model/workflow.js';
 import { dependenciesToDepends, type DependsAst, dependsTaskNames, evaluateDepends, parseDepends } from '../expr/index.js';
 import { executeTemplate } from './execute-template.js';
+import { openTemplateNode } from './open-template-node.js';
 import type { ExecRequest, Execution, Frame } from './execution.js';
 import { recordGlobalOutputs } from './global-outputs.js';
 import { expandLoop, isLooped, type LoopIteration } from './loop-items.js';
@@ -64,12 +65,7 @@ export class DagFrame implements Frame {
 
   start(): NodeStatus {
     const { exec, req } = this;
-    const fields: Parameters<Execution['createNode']>[3] = { phase: 'Running', templateName: this.templateName };
-    if (req.holder.templateRef) fields.templateRef = req.holder.templateRef;
-    if (req.nodeFlag) fields.nodeFlag = req.nodeFlag;
-    this.node = this.existing ?? exec.createNode(req.nodeName, 'DAG', req.boundaryId, fields);
-    if (!this.existing && (this.inputs.parameters || this.inputs.artifacts)) this.node.inputs = this.inputs;
-    exec.watch(this.node, req.owner);
+    this.node = openTemplateNode(exec, req, 'DAG', this.templateName, this.inputs, this.existing);
     const list = this.template.dag?.tasks ?? [];
     const byName = new Map(list.map((t) => [t.name, t]));
     for (const task of list) {

@@ -4,6 +4,7 @@ import { parseDuration } from './durations.js';
 import type { ExecRequest, Execution } from './execution.js';
 import { DagFrame } from './dag-frame.js';
 import { podName } from './node-naming.js';
+import { newNodeFields } from './open-template-node.js';
 import { RetryFrame } from './retry-frame.js';
 import { StepsFrame } from './steps-frame.js';
 import { processTemplate } from './template-arguments.js';
@@ -64,13 +65,6 @@ export function executeTemplate(exec: Execution, req: ExecRequest): NodeStatus {
 
 function nodeTemplateName(req: ExecRequest, template: Template): string {
   return req.holder.template ?? req.holder.templateRef?.template ?? template.name ?? '';
-}
-
-function newNodeFields(req: ExecRequest, templateName: string, phase: NodePhase) {
-  const fields: Parameters<Execution['createNode']>[3] = { phase, templateName };
-  if (req.holder.templateRef) fields.templateRef = req.holder.templateRef;
-  if (req.nodeFlag) fields.nodeFlag = req.nodeFlag;
-  return fields;
 }
 
 function setInputs(node: NodeStatus, inputs: NodeInputs): void {

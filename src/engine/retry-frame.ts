@@ -2,6 +2,7 @@ import type { RetryStrategy } from '../spec/model/workflow.js';
 import { evaluateExpression, nestFlatVariables } from '../expr/index.js';
 import { formatDuration, parseDuration } from './durations.js';
 import { executeTemplate } from './execute-template.js';
+import { openTemplateNode } from './open-template-node.js';
 import type { ExecRequest, Execution, Frame } from './execution.js';
 import { isFailedOrError, isFulfilled, type NodeStatus } from './workflow-status.js';
 
@@ -26,11 +27,7 @@ export class RetryFrame implements Frame {
 
   start(): NodeStatus {
     const { exec, req } = this;
-    const fields: Parameters<Execution['createNode']>[3] = { phase: 'Running', templateName: this.templateName };
-    if (req.holder.templateRef) fields.templateRef = req.holder.templateRef;
-    if (req.nodeFlag) fields.nodeFlag = req.nodeFlag;
-    this.node = this.existing ?? exec.createNode(req.nodeName, 'Retry', req.boundaryId, fields);
-    exec.watch(this.node, req.owner);
+    this.node = openTemplateNode(exec, req, 'Retry', this.templateName, undefined, this.existing);
     const children = this.node.children ?? [];
     const last = exec.node(children[children.length - 1]);
     if (!last) this.attempt(0, undefined);

@@ -1,6 +1,7 @@
 import type { Invocation, LifecycleHook, Template, WorkflowStep } from '../spec/model/workflow.js';
 import { evaluateWhen } from '../expr/index.js';
 import { executeTemplate } from './execute-template.js';
+import { openTemplateNode } from './open-template-node.js';
 import type { ExecRequest, Execution, Frame } from './execution.js';
 import { recordGlobalOutputs } from './global-outputs.js';
 import { expandLoop, isLooped } from './loop-items.js';
@@ -76,12 +77,7 @@ export class StepsFrame implements Frame {
 
   start(): NodeStatus {
     const { exec, req } = this;
-    const fields: Parameters<Execution['createNode']>[3] = { phase: 'Running', templateName: this.templateName };
-    if (req.holder.templateRef) fields.templateRef = req.holder.templateRef;
-    if (req.nodeFlag) fields.nodeFlag = req.nodeFlag;
-    this.node = this.existing ?? exec.createNode(req.nodeName, 'Steps', req.boundaryId, fields);
-    if (!this.existing && (this.inputs.parameters || this.inputs.artifacts)) this.node.inputs = this.inputs;
-    exec.watch(this.node, req.owner);
+    this.node = openTemplateNode(exec, req, 'Steps', this.templateName, this.inputs, this.existing);
     this.advance();
     return this.node;
   }
