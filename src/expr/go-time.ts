@@ -1,6 +1,6 @@
-import {
-  clockOf, formatGoTime, type GoInstant, GoLocation, goDate, goTimeQuote, LOCAL, UTC, ZERO_TIME_SECONDS,
-} from './go-time-format.js';
+import { clockOf, type GoInstant, GoLocation, goDate, LOCAL, UTC, ZERO_TIME_SECONDS } from './go-calendar.js';
+import { formatGoTime } from './go-time-format.js';
+import { goTimeQuote } from './go-time-parse.js';
 
 /**
  * The time values expressions compute with, as Go's `time.Time` and `time.Duration`: what

@@ -7,7 +7,7 @@
  * `int`, others as Go prints a `float64`.
  */
 
-import { GoLocation } from './go-time-format.js';
+import { GoLocation } from './go-calendar.js';
 import { GoDuration, GoTime } from './go-time.js';
 
 export type PlainMap = Record<string, unknown>;

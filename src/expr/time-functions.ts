@@ -1,5 +1,6 @@
 import { type BuiltinFunction, int, str, want } from './expression-builtins.js';
-import { clockOf, GoLocation, LOCAL, loadLocation, parseGoTime, UTC } from './go-time-format.js';
+import { clockOf, GoLocation, LOCAL, loadLocation, UTC } from './go-calendar.js';
+import { parseGoTime } from './go-time-parse.js';
 import { GoDuration, GoTime, parseGoDuration, roundDuration } from './go-time.js';
 import { typeName } from './go-values.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  civilFromDays, daysFromCivil, fixedZone, formatGoTime, goDate, LOCAL, loadLocation, parseGoTime, UTC,
-} from '../../src/expr/go-time-format.js';
+import { civilFromDays, daysFromCivil, fixedZone, goDate, LOCAL, loadLocation, UTC } from '../../src/expr/go-calendar.js';
+import { formatGoTime } from '../../src/expr/go-time-format.js';
+import { parseGoTime } from '../../src/expr/go-time-parse.js';
 
 // Expected values are what Go 1.26's time package prints for the same inputs (Time.Format,
 // time.Parse, time.ParseInLocation), checked when these tables were written.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fixedZone, UTC } from '../../src/expr/go-time-format.js';
+import { fixedZone, UTC } from '../../src/expr/go-calendar.js';
 import { formatGoDuration, GoDuration, GoTime, parseGoDuration, roundDuration } from '../../src/expr/go-time.js';
 
 // Expected values are what Go 1.26's time package gives for the same inputs.
