@@ -13,6 +13,8 @@ layers=("$@")
 [ "${#layers[@]}" -eq 0 ] && layers=(unit node22 e2e)
 
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+# A clean build: a test file renamed or removed must not linger in dist/ and still run.
+rm -rf dist
 npx tsc -p tsconfig.json || { echo "0 passed, 1 failed"; exit 1; }
 
 unit_files() { find dist/test -name '*.test.js' -not -path 'dist/test/e2e/*' | sort; }
