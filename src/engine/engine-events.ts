@@ -1,5 +1,5 @@
 import type { Artifact, Template } from '../spec/model/workflow.js';
-import type { NodeInputs } from './workflow-status.js';
+import type { ArtifactRepositoryRefStatus, NodeInputs } from './workflow-status.js';
 
 /** What a pod reports when it ends: its exit code and its outputs, in one message. */
 export interface PodOutputs {
@@ -13,7 +13,11 @@ export interface PodOutputs {
 export type EngineEvent =
   /** Begin a run, or continue one loaded from a store (after a restart, retry or resubmit). */
   | { type: 'start' }
-  | { type: 'pod-started'; nodeId: string }
+  /**
+   * A pod's main container started. `artifactRepositoryRef` is the repository the runtime
+   * resolved for the run; the driver records the first one in status (the engine ignores it).
+   */
+  | { type: 'pod-started'; nodeId: string; artifactRepositoryRef?: ArtifactRepositoryRefStatus }
   /** A pod ended. The node completes only with this event, which carries its outputs. */
   | { type: 'pod-finished'; nodeId: string; exitCode: number; outputs?: PodOutputs; message?: string }
   /** The runtime could not run the pod, or lost it. */

@@ -48,6 +48,29 @@ export interface WorkflowStatus {
   outputs?: Outputs;
   /** Argo's progress summary `succeeded/total` of pod nodes. */
   progress?: string;
+  /** The artifact repository the run uses, recorded once so a ConfigMap changed later does not move it (Argo's ArtifactRepositoryRefStatus). */
+  artifactRepositoryRef?: ArtifactRepositoryRefStatus;
+  /** Which artifact GC strategies have run (Argo's ArtGCStatus). */
+  artifactGCStatus?: ArtifactGCStatus;
+  /** Argo's workflow conditions; Skiff sets `ArtifactGCError` when GC could not delete something. */
+  conditions?: Array<{ type: string; status: 'True' | 'False'; message?: string }>;
+}
+
+/** Argo's `status.artifactRepositoryRef`: where the repository came from, and the repository itself. */
+export interface ArtifactRepositoryRefStatus {
+  namespace?: string;
+  configMap?: string;
+  key?: string;
+  /** True when no ConfigMap was used (the controller's or Skiff's default). */
+  default?: boolean;
+  /** The repository as resolved (shape of artifacts' `Repository`; kept opaque here). */
+  artifactRepository?: Record<string, unknown>;
+}
+
+/** Argo's `status.artifactGCStatus`. */
+export interface ArtifactGCStatus {
+  strategiesProcessed?: Partial<Record<'OnWorkflowCompletion' | 'OnWorkflowDeletion', boolean>>;
+  notSpecified?: boolean;
 }
 
 const FULFILLED: ReadonlySet<NodePhase> = new Set(['Succeeded', 'Failed', 'Error', 'Skipped', 'Omitted']);

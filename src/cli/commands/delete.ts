@@ -5,6 +5,11 @@ import { openLocalTarget } from '../local-target.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { readRun } from '../read-run.js';
 import { acquireLease, leaseOwner } from '../run-lease.js';
+import { createArtifactDriver, type Repository } from '../../artifacts/index.js';
+import type { StoredRun } from '../../engine/ports/run-store.js';
+import { collectRunGarbage, garbageChanges } from '../../runtime/local/run-artifact-gc.js';
+import { RunRepositories } from '../../runtime/local/run-repositories.js';
+import type { LocalTarget } from '../local-target.js';
 
 const USAGE = `Usage: skiff delete [options] NAME...
 
@@ -12,8 +17,10 @@ Deletes runs from the state directory: their status and journal, their pods' log
 volumes, and their volume claims. A run that a skiff process is still running is refused; stop
 or terminate it first.
 
-Not yet: artifact garbage collection on deletion (artifactGC strategy OnWorkflowDeletion);
-artifacts such a run saved stay in their repository.
+First the run's artifact garbage collection: artifacts whose artifactGC strategy is
+OnWorkflowDeletion (and OnWorkflowCompletion, if the run's end did not get to it) are deleted
+from their repository. If one cannot be deleted, the run is kept and the reason printed, unless
+the workflow sets spec.artifactGC.forceFinalizerRemoval: true.
 
 Options:
 ${STATE_DIR_HELP}
@@ -44,8 +51,16 @@ export const deleteCommand: Command = {
         status = 1;
         continue;
       }
-      // TODO(artifact GC): run OnWorkflowDeletion GC here (planArtifactGC + collectArtifactGarbage
-      // with the run's repositories) once the local runtime exposes repository resolution.
+      const gc = await deletionGC(target, run);
+      if (gc.failures.length > 0) {
+        for (const failure of gc.failures) io.stderr.write(`skiff delete: ${failure}\n`);
+        if (!gc.removable) {
+          io.stderr.write(`skiff delete: run "${runId}" kept: its artifacts could not all be garbage collected (set spec.artifactGC.forceFinalizerRemoval: true to delete it anyway)\n`);
+          await lease.release();
+          status = 1;
+          continue;
+        }
+      }
       await rm(target.layout.podDir(runId, '.'), { recursive: true, force: true });
       await rm(target.layout.claimsDir(runId), { recursive: true, force: true });
       await rm(join(target.layout.runs, runId), { recursive: true, force: true });
@@ -54,3 +69,34 @@ export const deleteCommand: Command = {
     return status;
   },
 };
+
+/**
+ * Argo's deletion-time artifact GC: what is due is deleted through the run's repository (the
+ * one recorded in status, else resolved again) and recorded in the run's status, so a refused
+ * delete keeps what was already done.
+ */
+async function deletionGC(target: LocalTarget, run: StoredRun): Promise<{ failures: string[]; removable: boolean }> {
+  const { workflow, status } = run;
+  const driver = createArtifactDriver({ secrets: target.objects, namespace: workflow.metadata.namespace ?? 'default' });
+  try {
+    let repository = status.artifactRepositoryRef?.artifactRepository as Repository | undefined;
+    repository ??= await new RunRepositories({ configMaps: target.objects, localDefault: { local: { root: target.layout.artifacts } } })
+      .repository(workflow)
+      .then((r) => r.repository, () => undefined);
+    const garbage = await collectRunGarbage(workflow, status, { deleting: true, driver, repository });
+    if (!garbage) return { failures: [], removable: true };
+    if (!garbage.finalizerRemovable) {
+      const changes = garbageChanges(status, garbage);
+      for (const node of changes.nodes) status.nodes[node.id] = node;
+      Object.assign(status, changes.run);
+      await target.runs.save(run);
+      await target.runs.closeAll();
+    }
+    return { failures: garbage.failures, removable: garbage.finalizerRemovable };
+  } catch (error) {
+    const removable = Boolean(workflow.spec.artifactGC?.forceFinalizerRemoval);
+    return { failures: [`artifact GC of run "${run.id}" failed: ${(error as Error).message}`], removable };
+  } finally {
+    driver.close();
+  }
+}

@@ -32,6 +32,8 @@ interface ActiveRun {
   definition: RunDefinition;
   timer?: { cancel(): void };
   waiters: Array<(status: WorkflowStatus) => void>;
+  /** Set once the run has finished: its artifact GC and the runtime's clean-up, then the waiters. */
+  finishing?: Promise<void>;
 }
 
 /**
@@ -155,7 +157,7 @@ export class RunDriver {
   wait(runId: string): Promise<WorkflowStatus> {
     const run = this.runs.get(runId);
     if (!run) return Promise.reject(new Error(`run ${runId} is not active`));
-    if (isWorkflowDone(run.stored.status.phase)) return Promise.resolve(run.stored.status);
+    if (isWorkflowDone(run.stored.status.phase)) return (run.finishing ?? Promise.resolve()).then(() => run.stored.status);
     return new Promise((resolve) => run.waiters.push(resolve));
   }
 
@@ -181,6 +183,10 @@ export class RunDriver {
             run.stored.workflow = { ...run.stored.workflow, spec: { ...run.stored.workflow.spec, shutdown: event.type === 'stop' ? 'Stop' : 'Terminate' } };
             run.definition = { ...run.definition, workflow: run.stored.workflow };
             workflowChanged = true;
+          }
+          // The repository the runtime resolved is recorded once, as Argo does at the run's start.
+          if (event.type === 'pod-started' && event.artifactRepositoryRef && !run.stored.status.artifactRepositoryRef) {
+            run.stored.status.artifactRepositoryRef = event.artifactRepositoryRef;
           }
           const transition = advanceRun(run.definition, run.stored.status, event, this.now());
           let entry = touched.get(runId);
@@ -229,9 +235,39 @@ export class RunDriver {
     }
     if (isWorkflowDone(run.stored.status.phase)) {
       run.timer?.cancel();
+      run.finishing ??= this.finish(runId, run);
+      void run.finishing.then(() => {
+        const waiters = run.waiters.splice(0);
+        for (const resolve of waiters) resolve(run.stored.status);
+      });
+    }
+  }
+
+  /**
+   * A run has finished: its OnWorkflowCompletion artifact GC runs and is recorded (artifacts
+   * marked `deleted`, the strategy processed) before waiters hear of the end, so `skiff submit
+   * --wait` prints the status GC left. A GC that cannot be recorded is left for `skiff delete`,
+   * which redoes an unprocessed OnWorkflowCompletion.
+   */
+  private async finish(runId: string, run: ActiveRun): Promise<void> {
+    try {
+      const changes = await this.options.runtime.collectGarbage?.({ id: runId, workflow: run.stored.workflow, status: run.stored.status });
+      if (!changes || this.runs.get(runId) !== run) return;
+      const status = run.stored.status;
+      for (const node of changes.nodes) {
+        // In place: the engine's working state holds these node objects.
+        const existing = status.nodes[node.id];
+        if (existing) Object.assign(existing, node);
+        else status.nodes[node.id] = node;
+      }
+      Object.assign(status, changes.run);
+      const nodes = changes.nodes.map((n) => status.nodes[n.id]!);
+      if (await this.options.store.append(runId, { nodes, run: runFields(status) })) await this.options.store.save(run.stored);
+      if (this.listeners.size > 0) for (const node of nodes) for (const listener of this.listeners) listener({ runId, node: { ...node } });
+    } catch {
+      // Recording failed: the store keeps the strategy unprocessed, so `skiff delete` retries it.
+    } finally {
       this.options.runtime.runFinished?.(runId);
-      const waiters = run.waiters.splice(0);
-      for (const resolve of waiters) resolve(run.stored.status);
     }
   }
 }

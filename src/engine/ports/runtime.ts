@@ -1,4 +1,6 @@
 import type { EngineEvent, PodRequest } from '../engine-events.js';
+import type { NodeStatus, WorkflowStatus } from '../workflow-status.js';
+import type { Workflow } from '../../spec/model/workflow.js';
 
 /** What a runtime reports about a pod. A pod's outputs come only with `pod-finished`. */
 export type RuntimeEvent = Extract<EngineEvent, { type: 'pod-started' | 'pod-finished' | 'pod-error' }>;
@@ -20,4 +22,17 @@ export interface Runtime {
    * directories can go. Optional; may be called more than once.
    */
   runFinished?(runId: string): void;
+  /**
+   * The run has finished: apply its OnWorkflowCompletion artifact GC. Resolves to the status
+   * changes to record (nodes whose artifacts are now `deleted`, run-level fields such as
+   * `artifactGCStatus`), or undefined when nothing was due. Never rejects: failures are reported
+   * in the changes. Called once per finished run, before `runFinished`. Optional.
+   */
+  collectGarbage?(run: { id: string; workflow: Workflow; status: WorkflowStatus }): Promise<RunStatusChanges | undefined>;
+}
+
+/** Changes a runtime asks the driver to record in a run's status. */
+export interface RunStatusChanges {
+  nodes: NodeStatus[];
+  run: Partial<Omit<WorkflowStatus, 'nodes'>>;
 }

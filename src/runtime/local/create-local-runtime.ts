@@ -3,9 +3,10 @@ import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { V1PodStatus } from '@kubernetes/client-node';
-import type { ConfigMapSource, Repository, SecretSource } from '../../artifacts/index.js';
+import { type ConfigMapSource, createArtifactDriver, type Repository, type SecretSource } from '../../artifacts/index.js';
 import type { PodRequest } from '../../engine/engine-events.js';
 import type { Runtime, RuntimeEvent } from '../../engine/ports/runtime.js';
+import type { ArtifactRepositoryRefStatus } from '../../engine/workflow-status.js';
 import type { Workflow } from '../../spec/model/workflow.js';
 import type { StateLayout } from '../../state/state-layout.js';
 import { buildPodSpec } from '../pod-spec/build-pod-spec.js';
@@ -14,6 +15,7 @@ import { ensureHostShims } from './host-shims.js';
 import { imageWarning } from './image-warning.js';
 import { localizePod } from './localize-pod.js';
 import type { PodObjectSource } from './pod-volumes.js';
+import { collectRunGarbage, garbageChanges } from './run-artifact-gc.js';
 import { RunRepositories } from './run-repositories.js';
 import { runPod, type PodRun } from './run-pod.js';
 
@@ -78,6 +80,12 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     const template = request.template;
     let archiveLocation;
     const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (template.outputs?.artifacts?.length ?? 0) > 0;
+    // Every pod resolves the run's repository (once per run), so the first one to start records
+    // it in status as Argo does; only a pod with artifacts fails when it cannot be resolved.
+    const repositoryRef = await repositories.repository(workflow).then(
+      (resolved) => resolved.ref as ArtifactRepositoryRefStatus,
+      () => undefined,
+    );
     if (needsRepository) {
       try {
         archiveLocation = await repositories.archiveLocation(workflow, request);
@@ -111,7 +119,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
       const main = status.containerStatuses?.find((c) => c.name === 'main');
       if (!started && main?.state?.running) {
         started = true;
-        entry.report({ type: 'pod-started', nodeId: request.nodeId });
+        entry.report({ type: 'pod-started', nodeId: request.nodeId, ...(repositoryRef ? { artifactRepositoryRef: repositoryRef } : {}) });
       }
       if (!mainEnded && main?.state?.terminated) {
         mainEnded = true;
@@ -168,6 +176,20 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
       entry.killed = true;
       if (entry.timer) clearTimeout(entry.timer);
       entry.run?.kill();
+    },
+
+    async collectGarbage({ workflow, status }) {
+      const driver = createArtifactDriver({ secrets: options.objects, namespace: workflow.metadata.namespace ?? 'default' });
+      try {
+        const recorded = status.artifactRepositoryRef?.artifactRepository as Repository | undefined;
+        const repository = recorded ?? (await repositories.repository(workflow).then((r) => r.repository, () => undefined));
+        const garbage = await collectRunGarbage(workflow, status, { deleting: false, driver, repository });
+        return garbage ? garbageChanges(status, garbage) : undefined;
+      } catch (error) {
+        return { nodes: [], run: { conditions: [...(status.conditions ?? []), { type: 'ArtifactGCError', status: 'True', message: `artifact GC failed: ${(error as Error).message}` }] } };
+      } finally {
+        driver.close();
+      }
     },
 
     runFinished(runId) {

@@ -1,0 +1,78 @@
+import { type ArtifactDriver, collectArtifactGarbage, planArtifactGC, type Repository, type StorageLocation } from '../../artifacts/index.js';
+import type { RunStatusChanges } from '../../engine/ports/runtime.js';
+import type { ArtifactGCStatus, NodeStatus, WorkflowStatus } from '../../engine/workflow-status.js';
+import type { Workflow } from '../../spec/model/workflow.js';
+
+export interface RunGarbageOptions {
+  /** On `skiff delete`: OnWorkflowDeletion, and OnWorkflowCompletion if it has not run yet. */
+  deleting: boolean;
+  driver: ArtifactDriver;
+  /** The run's repository, for artifacts recorded by key only. */
+  repository: Repository | undefined;
+}
+
+/** What one GC pass changed, for the caller to record in the run's status. */
+export interface RunGarbage {
+  /** Copies of the nodes whose artifacts were deleted, with those artifacts marked `deleted: true`. */
+  nodes: NodeStatus[];
+  artifactGCStatus: ArtifactGCStatus;
+  /** One line per artifact that could not be deleted (Argo: an `ArtifactGCError` condition). */
+  failures: string[];
+  /** Everything due was deleted, or `forceFinalizerRemoval` lets the run go despite failures. */
+  finalizerRemovable: boolean;
+}
+
+/**
+ * Runs the artifact GC a run is due (Argo's controller `garbageCollectArtifacts`): plans it from
+ * the status, deletes through the driver, and returns the status changes Argo would make — the
+ * deleted artifacts marked `deleted: true` on their nodes, the strategies marked processed. A
+ * strategy with failures is still marked processed, as Argo does; the failures are reported.
+ * Undefined when nothing is due. Does not change `status`.
+ *
+ * @example
+ *   const garbage = await collectRunGarbage(workflow, status, { deleting: false, driver, repository });
+ */
+export async function collectRunGarbage(workflow: Workflow, status: WorkflowStatus, options: RunGarbageOptions): Promise<RunGarbage | undefined> {
+  const processed = new Set(Object.entries(status.artifactGCStatus?.strategiesProcessed ?? {}).filter(([, done]) => done).map(([s]) => s as 'OnWorkflowCompletion'));
+  const plan = planArtifactGC(Object.values(status.nodes), workflow.spec, { completed: true, deleting: options.deleting, processed });
+  if (plan.strategies.length === 0) return undefined;
+  const root = options.repository ? repositoryRoot(options.repository) : undefined;
+  const outcome = await collectArtifactGarbage(plan, { driver: options.driver, archiveLocationFor: () => root, spec: workflow.spec });
+  const changed = new Map<string, NodeStatus>();
+  for (const item of outcome.deleted) {
+    const node = status.nodes[item.nodeId];
+    if (!node) continue;
+    let copy = changed.get(node.id);
+    if (!copy) changed.set(node.id, (copy = JSON.parse(JSON.stringify(node)) as NodeStatus));
+    for (const artifact of copy.outputs?.artifacts ?? []) if (artifact.name === item.artifact.name) artifact.deleted = true;
+  }
+  const strategiesProcessed = { ...status.artifactGCStatus?.strategiesProcessed };
+  for (const strategy of plan.strategies) strategiesProcessed[strategy] = true;
+  return {
+    nodes: [...changed.values()],
+    artifactGCStatus: { ...status.artifactGCStatus, strategiesProcessed },
+    failures: outcome.failed.map((f) => f.message),
+    finalizerRemovable: outcome.finalizerRemovable,
+  };
+}
+
+/** A GC pass as status changes (nodes, GC status, an `ArtifactGCError` condition on failures), for `RunStatusChanges` or to apply in place. */
+export function garbageChanges(status: WorkflowStatus, garbage: RunGarbage): RunStatusChanges {
+  const run: RunStatusChanges['run'] = { artifactGCStatus: garbage.artifactGCStatus };
+  if (garbage.failures.length > 0) {
+    const others = (status.conditions ?? []).filter((c) => c.type !== 'ArtifactGCError');
+    run.conditions = [...others, { type: 'ArtifactGCError', status: 'True', message: garbage.failures.join('; ') }];
+  }
+  return { nodes: garbage.nodes, run };
+}
+
+/** The repository as a location without a key: where key-only artifacts live. */
+function repositoryRoot(repository: Repository): StorageLocation | undefined {
+  const strip = <T extends { keyFormat?: string; keyPrefix?: string }>(storage: T): Omit<T, 'keyFormat' | 'keyPrefix'> => {
+    const { keyFormat: _format, keyPrefix: _prefix, ...rest } = storage;
+    return rest;
+  };
+  if (repository.s3) return { s3: strip(repository.s3) } as StorageLocation;
+  if (repository.local) return { local: strip(repository.local) } as StorageLocation;
+  return undefined;
+}
