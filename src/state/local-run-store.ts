@@ -54,7 +54,27 @@ export class LocalRunStore implements RunStore {
     }
   }
 
+  /**
+   * The run as saved, read without taking it over: nothing is opened for writing and a torn last
+   * journal line is skipped, not cut. For commands that look at a run another process drives.
+   */
+  async peek(id: string): Promise<StoredRun | undefined> {
+    const files = await this.readFiles(id);
+    return files && replayJournal(files.snapshot, files.journal).run;
+  }
+
   async load(id: string): Promise<StoredRun | undefined> {
+    const files = await this.readFiles(id);
+    if (!files) return undefined;
+    const { snapshot, journal, journalPath } = files;
+    const { run, seq, goodLength } = replayJournal(snapshot, journal);
+    if (goodLength < Buffer.byteLength(journal)) await truncate(journalPath, goodLength);
+    await this.close(id);
+    this.open.set(id, { journal: await open(journalPath, 'a'), journalBytes: goodLength, snapshotBytes: snapshot.length, seq });
+    return run;
+  }
+
+  private async readFiles(id: string): Promise<{ snapshot: string; journal: string; journalPath: string } | undefined> {
     const dir = this.runDir(id);
     let snapshot: string;
     try {
@@ -70,11 +90,7 @@ export class LocalRunStore implements RunStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    const { run, seq, goodLength } = replayJournal(snapshot, journal);
-    if (goodLength < Buffer.byteLength(journal)) await truncate(journalPath, goodLength);
-    await this.close(id);
-    this.open.set(id, { journal: await open(journalPath, 'a'), journalBytes: goodLength, snapshotBytes: snapshot.length, seq });
-    return run;
+    return { snapshot, journal, journalPath };
   }
 
   async save(run: StoredRun): Promise<void> {

@@ -32,3 +32,22 @@ test('the local store replays its journal over the snapshot, ignores a torn last
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('peek reads a run another process is writing without cutting its torn last line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-store-'));
+  try {
+    const writer = new LocalRunStore(dir);
+    await writer.save(run());
+    await writer.append('r1', { nodes: [node('a', 'Running')], run: { phase: 'Running' } });
+    // The writer is in the middle of its next line.
+    appendFileSync(join(dir, 'runs/r1/journal.ndjson'), '{"q":3,"nodes":[{"id":"b"');
+    const seen = (await new LocalRunStore(dir).peek('r1'))!;
+    assert.deepEqual(Object.keys(seen.status.nodes), ['a']);
+    assert.equal(seen.status.phase, 'Running');
+    assert.match(readFileSync(join(dir, 'runs/r1/journal.ndjson'), 'utf8'), /"b"$/);
+    assert.equal(await new LocalRunStore(dir).peek('nope'), undefined);
+    await writer.closeAll();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
