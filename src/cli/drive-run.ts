@@ -26,6 +26,21 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
   if (!lease) throw new Error(`run "${runId}" is being run by another skiff process (pid ${(await leaseOwner(target.layout, runId)) ?? '?'})`);
   let runtime: Awaited<ReturnType<typeof createRuntime>> | undefined;
   let requests: { close(): void } | undefined;
+  // Ctrl-C or a SIGTERM must not leave steps running in sandboxes nobody drives: end them, give
+  // the run back, and say how to continue it. Steps that were cut short run again on resume; none
+  // that finished does (the store has them).
+  const interrupted = (signal: NodeJS.Signals): void => {
+    void (async () => {
+      requests?.close();
+      await runtime?.close().catch(() => undefined);
+      await target.runs.closeAll().catch(() => undefined);
+      await lease.release().catch(() => undefined);
+      process.stderr.write(`skiff: run "${runId}" interrupted by ${signal}; "skiff resume ${runId}" continues it\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    })();
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     runtime = await createRuntime(target, options.env);
     const driver = new RunDriver({ store: target.runs, runtime });
@@ -41,6 +56,8 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
     if (!finished) throw new Error(`run "${runId}" disappeared while it ran`);
     return finished;
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     requests?.close();
     await runtime?.close();
     await target.runs.closeAll();
