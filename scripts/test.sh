@@ -35,8 +35,10 @@ run_layer() {
     return
   fi
   echo "=== $name: $("$node_bin" --version), $# test files"
-  "$node_bin" --test --test-reporter=spec "$@" 2>&1 | tee "$log"
+  # A layer that hangs (a process that never exits) fails after 30 minutes instead of holding CI.
+  timeout --kill-after=10 1800 "$node_bin" --test --test-reporter=spec "$@" 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]}
+  if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then echo "layer $name did not finish within 30 minutes"; fi
   local passed failed
   passed=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -1)
   failed=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -1)

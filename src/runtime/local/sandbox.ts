@@ -119,7 +119,10 @@ export function startSandboxed(spec: SandboxSpec): SandboxedProcess {
     if (match && innerPid === undefined) {
       innerPid = Number(match[1]);
       live.add(innerPid);
-      if (pendingSignal) signalInner(pendingSignal);
+      if (pendingSignal) {
+        signalInner(pendingSignal);
+        child.kill(pendingSignal);
+      }
     }
   });
   infoStream?.on('error', () => undefined);
@@ -151,8 +154,17 @@ export function startSandboxed(spec: SandboxSpec): SandboxedProcess {
     exited,
     kill(signal: NodeJS.Signals = 'SIGTERM') {
       pendingSignal = signal;
-      signalInner(signal);
-      child.kill(signal);
+      if (innerPid !== undefined) {
+        signalInner(signal);
+        child.kill(signal);
+        return;
+      }
+      // bwrap has not told the step's pid yet. Killing bwrap now could leave a step it has just
+      // started running with nobody to end it, so the signal waits for the pid (above); bwrap is
+      // killed anyway if it never tells, which means it started no step.
+      setTimeout(() => {
+        if (innerPid === undefined) child.kill(signal);
+      }, 2000).unref();
     },
   };
 }
