@@ -14,17 +14,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMinio } from '../test/env/minio/start-minio.js';
 import { createArtifactDriver } from '../src/artifacts/create-artifact-driver.js';
+import { median } from './median.js';
 
 const MIB = 1024 * 1024;
 const totalMiB = Number(process.env.SKIFF_BENCH_MIB ?? 1024);
 const runs = Number(process.env.SKIFF_BENCH_RUNS ?? 3);
 const which = process.argv[2] ?? 'all';
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const mbps = (bytes: number, ms: number): string => `${(bytes / MIB / (ms / 1000)).toFixed(1)} MiB/s`;
 const maxRssMb = (): number => process.resourceUsage().maxRSS / 1024;
 

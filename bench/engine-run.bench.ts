@@ -13,14 +13,9 @@ import { InstantRuntime } from '../src/runtime/instant-runtime.js';
 import type { Workflow } from '../src/spec/model/workflow.js';
 import { LocalRunStore } from '../src/state/local-run-store.js';
 import { MemoryRunStore } from '../src/state/memory-run-store.js';
+import { median } from './median.js';
 
 const runs = Number(process.argv[2] ?? 5);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 const work = { container: { image: 'alpine', command: ['echo', '{{inputs.parameters.n}}'] }, inputs: { parameters: [{ name: 'n' }] } };
 

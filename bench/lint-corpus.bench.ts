@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { lintSources, type LintSource } from '../src/spec/lint-sources.js';
+import { median } from './median.js';
 
 const runs = Number(process.argv[2] ?? 15);
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -20,12 +21,6 @@ function yamlFiles(dir: string): string[] {
     if (statSync(path).isDirectory()) return yamlFiles(path);
     return /\.(ya?ml|json)$/.test(name) ? [path] : [];
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function time(work: () => void): number {

@@ -13,14 +13,9 @@ import { startSandboxed } from '../src/runtime/local/sandbox.js';
 import type { Workflow } from '../src/spec/model/workflow.js';
 import { LocalRunStore } from '../src/state/local-run-store.js';
 import { StateLayout } from '../src/state/state-layout.js';
+import { median } from './median.js';
 
 const runs = Number(process.argv[2] ?? 7);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 const hello = (template: Workflow['spec']['templates']): Workflow => ({
   apiVersion: 'argoproj.io/v1alpha1',
