@@ -6,7 +6,7 @@ import type { ArtifactDriver } from './artifact-driver.js';
 import { describeLocation, locationKey, s3Bucket, storageKind, type StorageLocation } from './artifact-location.js';
 import { zipUnsupported } from './archive/archive-strategy.js';
 import { loadFromStore, materialise } from './load-from-store.js';
-import type { ObjectStore } from './object-store.js';
+import type { ObjectStore, OnBytes } from './object-store.js';
 import { saveToStore } from './save-to-store.js';
 import type { SecretSource } from './secret-source.js';
 import { loadGitArtifact } from './sources/load-git-artifact.js';
@@ -29,6 +29,8 @@ export interface ArtifactDriverOptions {
     concurrency?: number;
   };
   fetch?: typeof fetch;
+  /** Told as bytes move to and from S3 and directory repositories (for progress, see TransferProgress). */
+  onBytes?: OnBytes;
 }
 
 /**
@@ -46,7 +48,7 @@ export function createArtifactDriver(options: ArtifactDriverOptions): ArtifactDr
   const storeFor = async (location: StorageLocation): Promise<ObjectStore> => {
     if (location.local) {
       if (!location.local.root) throw new ArtifactError('config', 'local artifact location without a root directory');
-      return new DirectoryObjectStore(location.local.root);
+      return new DirectoryObjectStore(location.local.root, options.onBytes);
     }
     const s3 = location.s3;
     if (!s3) throw new ArtifactError('unsupported', `${storageKind(location) ?? 'empty'} artifact locations cannot be stored to or listed`);
@@ -56,7 +58,7 @@ export function createArtifactDriver(options: ArtifactDriverOptions): ArtifactDr
     if (!entry) {
       entry = (async () => {
         const client = new S3Client(await s3ClientConfig(s3, { secrets: options.secrets, namespace: options.namespace, ...options.s3 }));
-        const store = new S3ObjectStore({ client, bucket: s3.bucket!, endpoint: s3EndpointUrl(s3), ...options.s3 });
+        const store = new S3ObjectStore({ client, bucket: s3.bucket!, endpoint: s3EndpointUrl(s3), ...options.s3, ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
         return { store, client };
       })();
       entry.catch(() => stores.delete(id));

@@ -4,6 +4,9 @@ export interface ObjectInfo {
   size: number;
 }
 
+/** Told the size of every piece of an object as it reaches or leaves a store: what progress displays count. */
+export type OnBytes = (count: number) => void;
+
 /**
  * The port every artifact repository is reached through: a flat store of objects by key (S3, or a
  * directory on this machine). Archive handling, key layout and Argo's rules live above it, so a

@@ -1,4 +1,5 @@
 import type { StoredRun } from '../engine/ports/run-store.js';
+import type { NodeStatus } from '../engine/workflow-status.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import { DEFAULT_NAMESPACE } from '../state/local-object-store.js';
 import { formatDuration, spanOf } from './format-duration.js';
@@ -12,14 +13,15 @@ export type TreeColumns = 'live' | 'normal' | 'wide';
  * message (the view redrawn while waiting); `normal` adds template and pod (`argo get`); `wide`
  * adds phase, start time and output parameters.
  */
-export function formatTree(run: StoredRun, now: number, columns: TreeColumns): string {
+export function formatTree(run: StoredRun, now: number, columns: TreeColumns, noteOf?: (node: NodeStatus) => string | undefined): string {
   const name = run.workflow.metadata.name ?? run.id;
   const header = columns === 'live' ? ['STEP', 'DURATION', 'MESSAGE'] : columns === 'normal' ? ['STEP', 'TEMPLATE', 'PODNAME', 'DURATION', 'MESSAGE'] : ['STEP', 'PHASE', 'TEMPLATE', 'PODNAME', 'STARTED', 'DURATION', 'OUTPUTS', 'MESSAGE'];
   const rows = [header];
   for (const { prefix, node } of treeRows(run.status, name)) {
     const step = `${prefix}${phaseSymbol(node)} ${node.displayName}`;
     const duration = spanOf(node, now);
-    const message = node.message ?? '';
+    const note = noteOf?.(node);
+    const message = note ? [node.message, note].filter(Boolean).join(' · ') : (node.message ?? '');
     if (columns === 'live') rows.push([step, duration, message]);
     else if (columns === 'normal') rows.push([step, node.templateName ?? '', podNameOfNode(name, node) ?? '', duration, message]);
     else {

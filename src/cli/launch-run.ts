@@ -1,9 +1,12 @@
 import type { StoredRun } from '../engine/ports/run-store.js';
-import { isWorkflowDone } from '../engine/workflow-status.js';
+import { isWorkflowDone, type NodeStatus } from '../engine/workflow-status.js';
+import { readTransferProgress } from '../runtime/local/read-transfer-progress.js';
 import { envOf, type CliIO } from './cli-io.js';
 import { driveRun } from './drive-run.js';
+import { formatTransfer } from './format-transfer.js';
 import { LiveTreeView } from './live-tree-view.js';
 import type { LocalTarget } from './local-target.js';
+import { podNameOfNode } from './node-tree.js';
 import { formatRunOutput, type OutputFormat } from './output-format.js';
 import { ProgressLines } from './progress-lines.js';
 import { readRun } from './read-run.js';
@@ -35,17 +38,29 @@ export async function launchRun(target: LocalTarget, io: CliIO, runId: string, o
 export async function runInForeground(target: LocalTarget, io: CliIO, runId: string, output: OutputFormat | undefined): Promise<StoredRun> {
   const quiet = output === 'json' || output === 'yaml';
   const initial = await readRun(target.layout, runId);
-  const live = !quiet && io.stdout.isTTY === true && initial ? new LiveTreeView(io.stdout, initial) : undefined;
-  const lines = !quiet && !live ? new ProgressLines(io.stdout, runId) : undefined;
+  const noteOf = transferNotes(target, initial?.workflow.metadata.name ?? runId, runId);
+  const live = !quiet && io.stdout.isTTY === true && initial ? new LiveTreeView(io.stdout, initial, Date.now, noteOf) : undefined;
+  const lines = !quiet && !live ? new ProgressLines(io.stdout, runId, Date.now, noteOf) : undefined;
   let finished: StoredRun;
   try {
     finished = await driveRun({ target, env: envOf(io), runId, onChange: (change) => (live ?? lines)?.onChange(change) });
   } finally {
     live?.close();
+    lines?.close();
   }
   if (lines) io.stdout.write('\n');
   io.stdout.write(formatRunOutput(finished, output));
   return finished;
+}
+
+/** What a running pod of the run is transferring, as its executor reports it in the pod's directory. */
+function transferNotes(target: LocalTarget, workflowName: string, runId: string): (node: NodeStatus) => string | undefined {
+  return (node) => {
+    if (node.phase !== 'Running') return undefined;
+    const pod = podNameOfNode(workflowName, node);
+    const progress = pod === undefined ? undefined : readTransferProgress(target.layout.podDir(runId, pod));
+    return progress ? formatTransfer(progress) : undefined;
+  };
 }
 
 /**

@@ -1,11 +1,13 @@
 import type { NodeChange } from '../engine/driver/run-driver.js';
 import type { StoredRun } from '../engine/ports/run-store.js';
+import type { NodeStatus } from '../engine/workflow-status.js';
 import { formatTree } from './format-run.js';
 
 /**
  * Progress on a terminal: the run's tree (step, phase symbol, duration, message) redrawn in place
  * as nodes change, and once a second so running durations tick. Redraws are coalesced (at most
  * one per 100 ms), and lines are cut to the terminal's width so the cursor arithmetic holds.
+ * `noteOf` adds what a running step is doing right now (an artifact transfer) to its message.
  */
 export class LiveTreeView {
   private drawnLines = 0;
@@ -16,6 +18,7 @@ export class LiveTreeView {
     private readonly out: { write(text: string): unknown; columns?: number },
     private readonly run: StoredRun,
     private readonly now: () => number = Date.now,
+    private readonly noteOf?: (node: NodeStatus) => string | undefined,
   ) {
     this.ticker = setInterval(() => this.draw(), 1000);
     this.draw();
@@ -44,7 +47,7 @@ export class LiveTreeView {
 
   private draw(): void {
     const width = Math.max(20, (this.out.columns ?? 100) - 1);
-    const lines = formatTree(this.run, this.now(), 'live')
+    const lines = formatTree(this.run, this.now(), 'live', this.noteOf)
       .split('\n')
       .map((l) => ([...l].length > width ? `${[...l].slice(0, width - 1).join('')}…` : l));
     this.erase();

@@ -7,6 +7,7 @@ import { isFanIn } from '../engine/artifact-from.js';
 import { type ExecutorPlan, INPUTS_DIR, SCRIPT_PATH, SECRETS_DIR } from '../runtime/pod-spec/executor-plan.js';
 import { safeName } from '../runtime/pod-spec/main-wrapper.js';
 import { fileSecretSource } from './file-secret-source.js';
+import type { TransferProgressFile } from './transfer-progress-file.js';
 
 export interface ExecutorPaths {
   inputsDir: string;
@@ -16,13 +17,23 @@ export interface ExecutorPaths {
 
 const POD_PATHS: ExecutorPaths = { inputsDir: INPUTS_DIR, scriptPath: SCRIPT_PATH, secretsDir: SECRETS_DIR };
 
+export interface ExecutorInitOptions {
+  /** Default: the pod's own paths. */
+  paths?: ExecutorPaths;
+  /** Default: the real driver, reading Secrets from the pod's secret volumes. */
+  driver?: ArtifactDriver;
+  /** Where the transfer of each artifact is reported while it loads. */
+  progress?: TransferProgressFile;
+}
+
 /**
  * The init container's work (Argo's `argoexec init`): stage a script's source as an executable
  * file, and load every input artifact into the `input-artifacts` volume under its name, from
  * where main mounts it at its path. A looped step's artifact (fan-in) becomes a directory with
  * one entry per iteration. The first failure names the artifact and fails the pod.
  */
-export async function executorInit(plan: ExecutorPlan, paths: ExecutorPaths = POD_PATHS, driver?: ArtifactDriver): Promise<string[]> {
+export async function executorInit(plan: ExecutorPlan, options: ExecutorInitOptions = {}): Promise<string[]> {
+  const { paths = POD_PATHS, driver, progress } = options;
   const notes: string[] = [];
   if (plan.script !== undefined) {
     await mkdir(dirname(paths.scriptPath), { recursive: true });
@@ -32,12 +43,13 @@ export async function executorInit(plan: ExecutorPlan, paths: ExecutorPaths = PO
   if (plan.inputs.length === 0) return notes;
   // Loaded only here: the S3 client is most of the executor's start-up time.
   const { createArtifactDriver, loadFanIn, loadInputArtifact } = await import('../artifacts/index.js');
-  const artifacts = driver ?? createArtifactDriver({ secrets: fileSecretSource(paths.secretsDir), namespace: plan.namespace });
+  const artifacts = driver ?? createArtifactDriver({ secrets: fileSecretSource(paths.secretsDir), namespace: plan.namespace, ...(progress ? { onBytes: progress.add } : {}) });
   try {
     await mkdir(paths.inputsDir, { recursive: true });
     for (const input of plan.inputs) {
       const destPath = join(paths.inputsDir, safeName(input.name));
       const archiveLocation = plan.archiveLocation ? { archiveLocation: plan.archiveLocation } : {};
+      progress?.begin('load', input.name);
       if (isFanIn(input)) {
         const { loaded } = await loadFanIn(input, input.fanIn.map((part) => ({ index: part.index, artifact: part.artifact, ...archiveLocation })), { driver: artifacts, destPath });
         notes.push(`loaded ${input.name}: ${loaded.length} iteration(s)`);
@@ -45,8 +57,10 @@ export async function executorInit(plan: ExecutorPlan, paths: ExecutorPaths = PO
         const result = await loadInputArtifact(withSubPath(input), { driver: artifacts, destPath, ...archiveLocation });
         notes.push(result.loaded ? `loaded ${input.name}` : result.reason);
       }
+      await progress?.end();
     }
   } finally {
+    await progress?.end();
     if (!driver) artifacts.close();
   }
   return notes;

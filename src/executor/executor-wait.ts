@@ -6,6 +6,7 @@ import type { ArtifactDriver } from '../artifacts/index.js';
 import { type ExecutorPlan, type ExecutorReport, MAIN_DIR, OUTPUTS_DIR, REPORT_PATH, SECRETS_DIR } from '../runtime/pod-spec/executor-plan.js';
 import { safeName } from '../runtime/pod-spec/main-wrapper.js';
 import { fileSecretSource } from './file-secret-source.js';
+import type { TransferProgressFile } from './transfer-progress-file.js';
 
 export interface WaitPaths {
   mainDir: string;
@@ -19,6 +20,17 @@ const POD_PATHS: WaitPaths = { mainDir: MAIN_DIR, outputsDir: OUTPUTS_DIR, repor
 /** Longest stdout kept for `outputs.result`; the engine caps it further. */
 export const RESULT_READ_LIMIT = 1 << 20;
 
+export interface ExecutorWaitOptions {
+  /** Default: the pod's own paths. */
+  paths?: WaitPaths;
+  /** Default: the real driver, reading Secrets from the pod's secret volumes. */
+  driver?: ArtifactDriver;
+  /** How often to look for main's exit code. */
+  pollMs?: number;
+  /** Where the transfer of each artifact is reported while it saves. */
+  progress?: TransferProgressFile;
+}
+
 /**
  * The wait container's work (Argo's `argoexec wait`): wait until the main container's wrapper
  * has written its exit code (after copying the declared outputs into the shared volume), then
@@ -26,7 +38,8 @@ export const RESULT_READ_LIMIT = 1 << 20;
  * `outputs.result`, and save output artifacts through the artifact driver. Writes the report,
  * which the runtime sends to the engine with the exit code in one event.
  */
-export async function executorWait(plan: ExecutorPlan, paths: WaitPaths = POD_PATHS, driver?: ArtifactDriver, pollMs = 20): Promise<ExecutorReport> {
+export async function executorWait(plan: ExecutorPlan, options: ExecutorWaitOptions = {}): Promise<ExecutorReport> {
+  const { paths = POD_PATHS, driver, pollMs = 20, progress } = options;
   const codeFile = join(paths.mainDir, 'exitcode');
   for (;;) {
     try {
@@ -49,18 +62,21 @@ export async function executorWait(plan: ExecutorPlan, paths: WaitPaths = POD_PA
     if (plan.artifacts.length > 0) {
       // Loaded only here: the S3 client is most of the executor's start-up time.
       const { createArtifactDriver, saveOutputArtifact } = await import('../artifacts/index.js');
-      const artifacts = driver ?? createArtifactDriver({ secrets: fileSecretSource(paths.secretsDir), namespace: plan.namespace });
+      const artifacts = driver ?? createArtifactDriver({ secrets: fileSecretSource(paths.secretsDir), namespace: plan.namespace, ...(progress ? { onBytes: progress.add } : {}) });
       try {
         const saved: Artifact[] = [];
         for (const artifact of plan.artifacts) {
           const sourcePath = join(paths.outputsDir, 'artifacts', safeName(artifact.name));
           // A failed step's missing outputs are not a second failure: it failed already.
           if (report.exitCode !== 0 && !(await exists(sourcePath))) continue;
+          progress?.begin('save', artifact.name);
           const result = await saveOutputArtifact(artifact, { driver: artifacts, sourcePath, ...(plan.archiveLocation ? { archiveLocation: plan.archiveLocation } : {}) });
+          await progress?.end();
           if (result.saved) saved.push(result.recorded as Artifact);
         }
         if (saved.length > 0) report.artifacts = saved;
       } finally {
+        await progress?.end();
         if (!driver) artifacts.close();
       }
     }

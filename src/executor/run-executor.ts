@@ -1,8 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type ExecutorPlan, PLAN_ENV, TERMINATION_ENV } from '../runtime/pod-spec/executor-plan.js';
+import { type ExecutorPlan, PLAN_ENV, PROGRESS_PATH, TERMINATION_ENV } from '../runtime/pod-spec/executor-plan.js';
 import { executorInit } from './executor-init.js';
 import { executorWait } from './executor-wait.js';
+import { TransferProgressFile } from './transfer-progress-file.js';
 
 export interface ExecutorIO {
   stdout: { write(text: string): unknown };
@@ -29,11 +30,12 @@ export async function runExecutor(args: string[], io: ExecutorIO): Promise<numbe
   }
   try {
     const plan = JSON.parse(text) as ExecutorPlan;
+    const progress = new TransferProgressFile(PROGRESS_PATH);
     if (phase === 'init') {
-      for (const note of await executorInit(plan)) io.stdout.write(`${note}\n`);
+      for (const note of await executorInit(plan, { progress })) io.stdout.write(`${note}\n`);
       return 0;
     }
-    const report = await executorWait(plan);
+    const report = await executorWait(plan, { progress });
     if (report.error) throw new Error(report.error);
     io.stdout.write(`collected outputs: ${(report.parameters ?? []).length} parameter(s), ${(report.artifacts ?? []).length} artifact(s)\n`);
     return 0;

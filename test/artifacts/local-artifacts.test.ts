@@ -146,3 +146,22 @@ test('deleting removes the object, or every object of a directory artifact', asy
   await driver.delete({ local: { root: join(dir, 'repo'), key: 'gc/dir' } });
   await assert.rejects(stat(repoFile('gc')), /ENOENT/, 'empty directories are removed too');
 });
+
+test('progress: a directory repository counts every stored byte once, saving a tarball and loading it back, and each file of archive: none', async () => {
+  let counted = 0;
+  const counting = createArtifactDriver({ secrets: { get: async () => undefined }, namespace: 'argo', onBytes: (n) => (counted += n) });
+  const location = { local: { root: join(dir, 'repo'), key: 'progress/out.tgz' } };
+  await counting.save(join(dir, 'work', 'out'), location, { kind: 'tar', level: -1 }, 'out');
+  const stored = (await stat(join(dir, 'repo', 'progress', 'out.tgz'))).size;
+  assert.equal(counted, stored);
+  counted = 0;
+  await counting.load(location, join(dir, 'progress-loaded'), 'auto', 'out');
+  assert.equal(counted, stored);
+  counted = 0;
+  await counting.save(join(dir, 'work', 'out'), { local: { root: join(dir, 'repo'), key: 'progress/plain' } }, { kind: 'none', level: 0 }, 'out');
+  assert.equal(counted, 'alpha\n'.length + 'beta\n'.length);
+  counted = 0;
+  await counting.load({ local: { root: join(dir, 'repo'), key: 'progress/plain' } }, join(dir, 'progress-plain'), 'auto', 'out');
+  assert.equal(counted, 'alpha\n'.length + 'beta\n'.length);
+  counting.close();
+});

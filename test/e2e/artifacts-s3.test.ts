@@ -165,3 +165,19 @@ test('bad input: a missing secret is a configuration error naming it', async () 
     /accessKeySecret: key "accesskey" of secret "nope" not found in namespace "argo"/,
   );
 });
+
+test('progress: every byte of a multipart upload and of a ranged download is counted once', async () => {
+  let counted = 0;
+  const counting = createArtifactDriver({ secrets, namespace: 'argo', s3: { partSize: 5 * 1024 * 1024, concurrency: 3 }, onBytes: (n) => (counted += n) });
+  try {
+    const single = join(dir, 'work', 'single.bin');
+    const location = { s3: { ...archive.s3!, key: 'runs/progress/single.bin' } };
+    await counting.save(single, location, { kind: 'none', level: 0 }, 'single');
+    assert.equal(counted, 12 * 1024 * 1024 + 7, 'upload');
+    counted = 0;
+    await counting.load(location, join(dir, 'progress-single.bin'), 'none', 'single');
+    assert.equal(counted, 12 * 1024 * 1024 + 7, 'download');
+  } finally {
+    counting.close();
+  }
+});

@@ -37,7 +37,7 @@ describe('executor init and wait', () => {
           { name: 'maybe', path: '/tmp/maybe', optional: true, local: { key: 'nothing/here' } } as never,
         ],
       }),
-      paths,
+      { paths },
     );
     assert.equal(await readFile(paths.scriptPath, 'utf8'), 'echo hi');
     assert.equal((await stat(paths.scriptPath)).mode & 0o777, 0o755);
@@ -48,7 +48,7 @@ describe('executor init and wait', () => {
 
   it('init fails naming a missing required artifact', async () => {
     const paths = { inputsDir: join(dir, 'inputs2'), scriptPath: join(dir, 'staging2', 'script'), secretsDir: join(dir, 'secrets') };
-    await assert.rejects(executorInit(plan({ inputs: [{ name: 'need', path: '/x', local: { key: 'absent' } } as never] }), paths), /"need"/);
+    await assert.rejects(executorInit(plan({ inputs: [{ name: 'need', path: '/x', local: { key: 'absent' } } as never] }), { paths }), /"need"/);
   });
 
   it('wait collects parameters, the result and artifacts once main has written its exit code', async () => {
@@ -59,7 +59,7 @@ describe('executor init and wait', () => {
     await writeFile(join(paths.outputsDir, 'parameters', 'p'), 'value\n\n');
     await writeFile(join(paths.outputsDir, 'artifacts', 'out', 'f'), 'x');
     await writeFile(join(paths.mainDir, 'stdout'), 'printed\n');
-    const waiting = executorWait(plan({ parameters: [{ name: 'p', path: '/tmp/p' }, { name: 'q', path: '/tmp/q' }], artifacts: [{ name: 'out', path: '/tmp/out' }], result: true }), paths, driver, 5);
+    const waiting = executorWait(plan({ parameters: [{ name: 'p', path: '/tmp/p' }, { name: 'q', path: '/tmp/q' }], artifacts: [{ name: 'out', path: '/tmp/out' }], result: true }), { paths, driver, pollMs: 5 });
     await new Promise((r) => setTimeout(r, 30));
     await writeFile(join(paths.mainDir, 'exitcode'), '0\n');
     const report = await waiting;
@@ -74,11 +74,11 @@ describe('executor init and wait', () => {
     const paths = { mainDir: join(dir, 'm2'), outputsDir: join(dir, 'o2'), reportPath: join(dir, 'r2.json'), secretsDir: join(dir, 'secrets') };
     await mkdir(paths.mainDir, { recursive: true });
     await writeFile(join(paths.mainDir, 'exitcode'), '2\n');
-    const failed = await executorWait(plan({ artifacts: [{ name: 'out', path: '/tmp/out' }] }), paths, driver, 5);
+    const failed = await executorWait(plan({ artifacts: [{ name: 'out', path: '/tmp/out' }] }), { paths, driver, pollMs: 5 });
     assert.equal(failed.error, undefined);
     assert.equal(failed.exitCode, 2);
     await writeFile(join(paths.mainDir, 'exitcode'), '0\n');
-    const succeeded = await executorWait(plan({ artifacts: [{ name: 'out', path: '/tmp/out' }] }), paths, driver, 5);
+    const succeeded = await executorWait(plan({ artifacts: [{ name: 'out', path: '/tmp/out' }] }), { paths, driver, pollMs: 5 });
     assert.match(succeeded.error ?? '', /"out"/);
   });
 });

@@ -3,7 +3,7 @@ import { constants, createReadStream } from 'node:fs';
 import { copyFile, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join, posix, resolve } from 'node:path';
 import { ArtifactError } from '../artifact-error.js';
-import type { ObjectInfo, ObjectStore } from '../object-store.js';
+import type { ObjectInfo, ObjectStore, OnBytes } from '../object-store.js';
 
 /** Uploads land here first and are renamed into place, so a reader never sees half an object. */
 const TEMP_PREFIX = '.skiff-upload-';
@@ -20,7 +20,8 @@ export class DirectoryObjectStore implements ObjectStore {
   readonly root: string;
   readonly description: string;
 
-  constructor(root: string) {
+  /** `onBytes` is told each file's size once it is copied in or out, and each chunk streamed. */
+  constructor(root: string, private readonly onBytes: OnBytes = () => undefined) {
     this.root = resolve(root);
     this.description = `directory ${this.root}`;
   }
@@ -30,6 +31,7 @@ export class DirectoryObjectStore implements ObjectStore {
     await this.replace(target, async (temp) => {
       try {
         await copyFile(path, temp, constants.COPYFILE_FICLONE);
+        this.onBytes((await stat(temp)).size);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ArtifactError('not-found', `${path}: no such file`, { cause: err });
         throw err;
@@ -45,6 +47,7 @@ export class DirectoryObjectStore implements ObjectStore {
         for await (const chunk of body) {
           let written = 0;
           while (written < chunk.length) written += (await handle.write(chunk, written, chunk.length - written)).bytesWritten;
+          this.onBytes(chunk.length);
         }
       } finally {
         await handle.close();
@@ -55,13 +58,20 @@ export class DirectoryObjectStore implements ObjectStore {
   async openRead(key: string): Promise<AsyncIterable<Buffer>> {
     const path = this.pathOf(key);
     await this.requireFile(key, path);
-    return createReadStream(path, { highWaterMark: 1024 * 1024 });
+    const onBytes = this.onBytes;
+    return (async function* () {
+      for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+        onBytes(chunk.length);
+        yield chunk;
+      }
+    })();
   }
 
   async getFile(key: string, path: string): Promise<void> {
     const source = this.pathOf(key);
     await this.requireFile(key, source);
     await copyFile(source, path, constants.COPYFILE_FICLONE);
+    this.onBytes((await stat(path)).size);
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {

@@ -14,7 +14,7 @@ import {
 import { ArtifactError } from '../artifact-error.js';
 import { forEachConcurrent, mapOrdered } from '../map-ordered.js';
 import { rechunk } from '../rechunk.js';
-import type { ObjectInfo, ObjectStore } from '../object-store.js';
+import type { ObjectInfo, ObjectStore, OnBytes } from '../object-store.js';
 import { s3Error } from './s3-error.js';
 
 export interface S3ObjectStoreOptions {
@@ -26,6 +26,8 @@ export interface S3ObjectStoreOptions {
   partSize?: number;
   /** Parts or ranges in flight at once. Default 4. */
   concurrency?: number;
+  /** Told each part's size once it is uploaded and each range's once it is downloaded. */
+  onBytes?: OnBytes;
 }
 
 /** S3 allows at most this many parts in one multipart upload. */
@@ -46,12 +48,14 @@ export class S3ObjectStore implements ObjectStore {
   private readonly bucket: string;
   private readonly partSize: number;
   private readonly concurrency: number;
+  private readonly onBytes: OnBytes;
 
   constructor(options: S3ObjectStoreOptions) {
     this.client = options.client;
     this.bucket = options.bucket;
     this.partSize = options.partSize ?? 8 * 1024 * 1024;
     this.concurrency = options.concurrency ?? 4;
+    this.onBytes = options.onBytes ?? (() => undefined);
     this.description = `s3://${options.bucket}${options.endpoint ? ` at ${options.endpoint}` : ''}`;
   }
 
@@ -80,6 +84,7 @@ export class S3ObjectStore implements ObjectStore {
       if (size <= partSize) {
         const body = size === 0 ? Buffer.alloc(0) : await readPart(0);
         await this.send(key, 'upload', () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body })));
+        this.onBytes(body.length);
         return;
       }
       const offsets = function* (): Generator<number> {
@@ -100,6 +105,7 @@ export class S3ObjectStore implements ObjectStore {
     if (second.done) {
       const only = first.done ? Buffer.alloc(0) : first.value;
       await this.send(key, 'upload', () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: only })));
+      this.onBytes(only.length);
       return;
     }
     const firstPart = first.value!;
@@ -182,6 +188,7 @@ export class S3ObjectStore implements ObjectStore {
       }
     }
     const body = await collect(response.Body as AsyncIterable<Uint8Array> | undefined);
+    this.onBytes(body.reduce((sum, chunk) => sum + chunk.length, 0));
     const totalText = response.ContentRange?.split('/')[1];
     const total = totalText && totalText !== '*' ? Number(totalText) : (response.ContentLength ?? body.reduce((sum, chunk) => sum + chunk.length, 0));
     return { body, total, etag: response.ETag };
@@ -203,6 +210,7 @@ export class S3ObjectStore implements ObjectStore {
           this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: body })),
         );
         etags[number - 1] = result.ETag!;
+        this.onBytes(body.length);
       });
       await this.send(key, 'upload', () =>
         this.client.send(

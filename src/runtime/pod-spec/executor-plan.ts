@@ -46,6 +46,24 @@ export const OUTPUTS_DIR = `${RUN_DIR}/outputs`;
 /** The wait container's report (an `ExecutorReport`). */
 export const REPORT_PATH = `${RUN_DIR}/report.json`;
 
+/**
+ * The artifact transfer under way in this pod (a `TransferProgress`), rewritten about once a
+ * second while an artifact is loaded or saved and removed when it is done: what `skiff submit`
+ * shows beside a step that is moving a large artifact.
+ */
+export const PROGRESS_PATH = `${RUN_DIR}/progress.json`;
+
+/** An artifact transfer as the executor reports it: what, which way, how far. */
+export interface TransferProgress {
+  direction: 'load' | 'save';
+  artifact: string;
+  /** Bytes moved so far: stored bytes (compressed, for a tarball). */
+  bytes: number;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  updatedAt: number;
+}
+
 /** Input artifacts are loaded here by init, then mounted (subPath) at their paths in main. */
 export const INPUTS_VOLUME = 'input-artifacts';
 export const INPUTS_DIR = '/argo/inputs/artifacts';
