@@ -6,7 +6,7 @@ import { freePort } from '../tools/free-port.js';
 import { installCrds } from './install-crds.js';
 import { ensureKubeBinaries, type KubeBinaries } from './kube-binaries.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { startServerProcess, tailLog, type ServerProcess } from './server-process.js';
+import { logTail, type ManagedProcess, startProcess } from '../managed-process.js';
 import { issueClientCert, makeTlsAssets, SERVICE_CLUSTER_IP_RANGE, type TlsAssets } from './tls-assets.js';
 import { waitForReady } from './wait-for-ready.js';
 
@@ -115,26 +115,26 @@ async function startOnce(
   dir: string,
   tls: TlsAssets,
   options: KubeEnvOptions,
-): Promise<{ etcd: ServerProcess; apiServer: ServerProcess; server: string }> {
+): Promise<{ etcd: ManagedProcess; apiServer: ManagedProcess; server: string }> {
   const ports: Ports = { apiServer: await freePort(), etcdClient: await freePort(), etcdPeer: await freePort() };
   await rm(join(dir, 'etcd-data'), { recursive: true, force: true });
   const [ca, cert, key] = await Promise.all([readFile(tls.caCert), readFile(tls.adminCert), readFile(tls.adminKey)]);
-  const exitOf = (p: ServerProcess): Promise<string> =>
+  const exitOf = (p: ManagedProcess): Promise<string> =>
     p.exited.then(({ code, signal }) => `${p.name} exited (code ${code}, signal ${signal})`);
   const deadlineMs = options.startTimeoutMs ?? 120_000;
   const started = Date.now();
-  const etcd = startServerProcess(ETCD_NAME, bins.etcd, etcdArgs(dir, tls, ports), join(dir, 'etcd.log'));
-  let apiServer: ServerProcess | undefined;
+  const etcd = startProcess({ name: ETCD_NAME, command: bins.etcd, args: etcdArgs(dir, tls, ports), logPath: join(dir, 'etcd.log') });
+  let apiServer: ManagedProcess | undefined;
   try {
     // The apiserver would retry its storage until etcd answers, but it logs a dial error for every
     // try; waiting here keeps its log readable and names the server that failed.
     await waitForReady(`https://127.0.0.1:${ports.etcdClient}/health`, { ca, cert, key }, { deadlineMs, abort: exitOf(etcd) });
-    apiServer = startServerProcess(
-      API_SERVER_NAME,
-      bins.kubeApiServer,
-      [...apiServerArgs(dir, tls, ports), ...(options.extraApiServerArgs ?? [])],
-      join(dir, 'kube-apiserver.log'),
-    );
+    apiServer = startProcess({
+      name: API_SERVER_NAME,
+      command: bins.kubeApiServer,
+      args: [...apiServerArgs(dir, tls, ports), ...(options.extraApiServerArgs ?? [])],
+      logPath: join(dir, 'kube-apiserver.log'),
+    });
     const server = `https://127.0.0.1:${ports.apiServer}`;
     await waitForReady(`${server}/readyz`, { ca, cert, key }, {
       deadlineMs: Math.max(1, deadlineMs - (Date.now() - started)),
@@ -171,10 +171,10 @@ export async function startKubeApiServer(options: KubeEnvOptions = {}): Promise<
   const keep = options.keepWorkDir === true || process.env.SKIFF_KEEP_KUBE_ENV === '1';
   const logs = { etcd: join(dir, 'etcd.log'), apiServer: join(dir, 'kube-apiserver.log') };
   const tailLogs = async (lines = 40): Promise<string> =>
-    `--- ${logs.etcd} (last ${lines} lines)\n${await tailLog(logs.etcd, lines)}\n` +
-    `--- ${logs.apiServer} (last ${lines} lines)\n${await tailLog(logs.apiServer, lines)}`;
+    `--- ${logs.etcd} (last ${lines} lines)\n${logTail(logs.etcd, lines)}\n` +
+    `--- ${logs.apiServer} (last ${lines} lines)\n${logTail(logs.apiServer, lines)}`;
 
-  let processes: { etcd: ServerProcess; apiServer: ServerProcess; server: string } | undefined;
+  let processes: { etcd: ManagedProcess; apiServer: ManagedProcess; server: string } | undefined;
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { freePort } from '../tools/free-port.js';
-import { startProcess, waitUntil, type ManagedProcess } from '../tools/managed-process.js';
+import { startProcess, waitUntil, type ManagedProcess } from '../managed-process.js';
 import { minioPath } from '../tools/tool-paths.js';
 import { assumeRole, type TemporaryCredentials } from './assume-role.js';
 

@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 
-/** A long-running helper server (MinIO, ...) started by test setup, with its output in a log file. */
+/**
+ * A long-running server the tests start (etcd, kube-apiserver, MinIO, ...), in its own process
+ * group, with its output in a log file.
+ */
 export interface ManagedProcess {
   readonly name: string;
   readonly pid: number;
@@ -31,7 +34,8 @@ export interface StartProcessOptions {
 }
 
 // Every process started here and not yet exited; killed when this Node process exits or is signalled,
-// so an interrupted test run leaves no servers behind.
+// so an interrupted test run leaves no servers behind. Each is its own process group, and the
+// whole group is ended, so whatever a server started itself goes with it.
 const live = new Set<ChildProcess>();
 let hooksInstalled = false;
 
@@ -40,14 +44,16 @@ let hooksInstalled = false;
 const SETPRIV = '/usr/bin/setpriv';
 const usePdeathsig = process.platform === 'linux' && existsSync(SETPRIV);
 
-function killAllNow(): void {
-  for (const child of live) {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    // already gone
   }
+}
+
+function killAllNow(): void {
+  for (const child of live) killGroup(child, 'SIGKILL');
   live.clear();
 }
 
@@ -84,10 +90,15 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', logFd, logFd],
+      detached: true,
     });
   } finally {
+    // The child holds its own copy of the descriptor.
     closeSync(logFd);
   }
+  // Holding no reference lets the test process exit while a server runs; the hooks above and the
+  // parent-death signal still end it.
+  child.unref();
   live.add(child);
   let running = true;
   let spawnError: Error | undefined;
@@ -106,28 +117,21 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
     });
   });
 
-  const logTail = (lines = 40): string => {
-    const parts: string[] = [];
-    if (spawnError) parts.push(`spawn failed: ${spawnError.message}`);
-    try {
-      parts.push(readFileSync(options.logPath, 'utf8').split('\n').slice(-lines).join('\n'));
-    } catch {
-      // no log yet
-    }
-    return parts.join('\n');
-  };
+  const tail = (lines = 40): string => [...(spawnError ? [`spawn failed: ${spawnError.message}`] : []), logTail(options.logPath, lines)].join('\n');
 
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = 5000): Promise<void> => {
     stopping ??= (async () => {
       if (!running) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
       try {
         await exited;
       } finally {
         clearTimeout(timer);
       }
+      // The leader is gone; anything left in its group goes too.
+      killGroup(child, 'SIGKILL');
     })();
     return stopping;
   };
@@ -139,8 +143,17 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
     exited,
     isRunning: () => running,
     stop,
-    logTail,
+    logTail: tail,
   };
+}
+
+/** The last `lines` lines of a log file, for failure messages. */
+export function logTail(logPath: string, lines = 40): string {
+  try {
+    return readFileSync(logPath, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch (error) {
+    return `(no log at ${logPath}: ${(error as Error).message})`;
+  }
 }
 
 export interface WaitUntilOptions {
