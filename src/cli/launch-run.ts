@@ -1,6 +1,7 @@
 import type { StoredRun } from '../engine/ports/run-store.js';
 import { isWorkflowDone, type NodeStatus } from '../engine/workflow-status.js';
 import { readTransferProgress } from '../runtime/local/read-transfer-progress.js';
+import { completionGarbagePending } from '../runtime/local/run-artifact-gc.js';
 import { envOf, type CliIO } from './cli-io.js';
 import { driveRun } from './drive-run.js';
 import { formatTransfer } from './format-transfer.js';
@@ -65,19 +66,22 @@ function transferNotes(target: LocalTarget, workflowName: string, runId: string)
 
 /**
  * Runs left unfinished by a `skiff` process that ended (killed, machine restarted) move again:
- * each gets a background driver, which continues it from its journal. Called by the commands
- * that start runs, so a crash costs at most a wait until the next one.
+ * each gets a background driver, which continues it from its journal; a finished run whose
+ * completion GC was cut short gets one too, which does just the GC. Called by the commands that
+ * start runs, so a crash costs at most a wait until the next one.
  */
 export async function continueOrphans(target: LocalTarget, io: CliIO, except?: string): Promise<string[]> {
   const continued: string[] = [];
   for (const id of await target.runs.list()) {
     if (id === except) continue;
     const run = await readRun(target.layout, id).catch(() => undefined);
-    if (!run || isWorkflowDone(run.status.phase)) continue;
+    if (!run) continue;
+    const owesGarbage = isWorkflowDone(run.status.phase) && completionGarbagePending(run.workflow, run.status);
+    if (isWorkflowDone(run.status.phase) && !owesGarbage) continue;
     if ((await leaseOwner(target.layout, id)) !== undefined) continue;
     try {
       await startBackgroundDriver(target, id, childEnv(io));
-      io.stderr.write(`continuing run ${id}, left unfinished by a skiff process that ended\n`);
+      io.stderr.write(owesGarbage ? `collecting the artifact garbage of run ${id}, left undone by a skiff process that ended\n` : `continuing run ${id}, left unfinished by a skiff process that ended\n`);
       continued.push(id);
     } catch {
       // another process took it first: it is moving again either way

@@ -68,7 +68,9 @@ describe('artifact GC of local runs (local default repository)', () => {
     assert.equal(existsSync(fileOf(byName.ondelete)), true, 'the OnWorkflowDeletion artifact waits for deletion');
     assert.deepEqual(status.artifactGCStatus?.strategiesProcessed, { OnWorkflowCompletion: true });
     // What the store holds is what the driver reported.
-    const stored = await new LocalRunStore(harness.layout.root).load(id);
+    const reader = new LocalRunStore(harness.layout.root);
+    const stored = await reader.load(id);
+    await reader.closeAll();
     assert.equal(artifacts(stored!.status).gone?.deleted, true);
     assert.deepEqual(stored!.status.artifactGCStatus?.strategiesProcessed, { OnWorkflowCompletion: true });
   });
@@ -109,6 +111,37 @@ describe('artifact GC of local runs (local default repository)', () => {
     assert.equal(existsSync(fileOf(byName.kept)), true);
   });
 
+  it('the next skiff that starts a run also finishes an OnWorkflowCompletion GC a dead skiff left undone', async () => {
+    const { id, status } = await harness.run(WORKFLOW('gc-orphan'));
+    const byName = artifacts(status);
+    // As if the process had died between the run's end and its completion GC.
+    const store = new LocalRunStore(harness.layout.root);
+    const run = (await store.load(id))!;
+    delete run.status.artifactGCStatus;
+    for (const a of podNode(run.status)!.outputs!.artifacts!) delete a.deleted;
+    await store.save(run);
+    await store.closeAll();
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(join(fileOf(byName.gone), '..'), { recursive: true });
+    await writeFile(fileOf(byName.gone), 'again');
+    await writeFile(join(harness.layout.root, 'other.yaml'), 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: other-}\nspec:\n  entrypoint: main\n  templates:\n  - name: main\n    container: {image: busybox, command: ["true"]}\n');
+    let stderr = '';
+    const submitted = await main(['submit', '--state-dir', harness.layout.root, join(harness.layout.root, 'other.yaml'), '--wait'], { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, cwd: harness.layout.root, env: {} });
+    assert.equal(submitted, 0, stderr);
+    assert.match(stderr, new RegExp(`collecting the artifact garbage of run ${id}`));
+    let processed: boolean | undefined;
+    for (let i = 0; i < 200 && !processed; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const reader = new LocalRunStore(harness.layout.root);
+      processed = (await reader.load(id))?.status.artifactGCStatus?.strategiesProcessed?.OnWorkflowCompletion;
+      await reader.closeAll();
+    }
+    assert.equal(processed, true, 'the GC was recorded');
+    assert.equal(existsSync(fileOf(byName.gone)), false, 'the OnWorkflowCompletion artifact is gone again');
+    assert.equal(existsSync(fileOf(byName.kept)), true);
+    assert.equal(existsSync(fileOf(byName.ondelete)), true);
+  });
+
   for (const force of [false, true]) {
     it(`skiff delete ${force ? 'deletes the run anyway with forceFinalizerRemoval' : 'keeps a run whose artifacts cannot be deleted, and says why'}`, async () => {
       const { id } = await harness.run(WORKFLOW(force ? 'gc-force' : 'gc-fail', force ? ', forceFinalizerRemoval: true' : ''));
@@ -128,7 +161,9 @@ describe('artifact GC of local runs (local default repository)', () => {
       } else {
         assert.equal(deleted.status, 1);
         assert.match(deleted.stderr, /kept: .*forceFinalizerRemoval/);
-        const kept = await new LocalRunStore(harness.layout.root).load(id);
+        const reader = new LocalRunStore(harness.layout.root);
+        const kept = await reader.load(id);
+        await reader.closeAll();
         assert.ok(kept, 'the run is still there');
         assert.equal(kept.status.artifactGCStatus?.strategiesProcessed?.OnWorkflowDeletion, true);
         assert.match(kept.status.conditions?.find((c) => c.type === 'ArtifactGCError')?.message ?? '', /ondelete/);

@@ -33,8 +33,7 @@ export interface RunGarbage {
  *   const garbage = await collectRunGarbage(workflow, status, { deleting: false, driver, repository });
  */
 export async function collectRunGarbage(workflow: Workflow, status: WorkflowStatus, options: RunGarbageOptions): Promise<RunGarbage | undefined> {
-  const processed = new Set(Object.entries(status.artifactGCStatus?.strategiesProcessed ?? {}).filter(([, done]) => done).map(([s]) => s as 'OnWorkflowCompletion'));
-  const plan = planArtifactGC(Object.values(status.nodes), workflow.spec, { completed: true, deleting: options.deleting, processed });
+  const plan = planRunGarbage(workflow, status, options.deleting);
   if (plan.strategies.length === 0) return undefined;
   const root = options.repository ? repositoryRoot(options.repository) : undefined;
   const outcome = await collectArtifactGarbage(plan, { driver: options.driver, archiveLocationFor: () => root, spec: workflow.spec });
@@ -54,6 +53,19 @@ export async function collectRunGarbage(workflow: Workflow, status: WorkflowStat
     failures: outcome.failed.map((f) => f.message),
     finalizerRemovable: outcome.finalizerRemovable,
   };
+}
+
+/**
+ * Whether a finished run still owes its OnWorkflowCompletion GC: the `skiff` that finished it
+ * ended before recording the GC. Such a run is driven once more, which does only the GC.
+ */
+export function completionGarbagePending(workflow: Workflow, status: WorkflowStatus): boolean {
+  return planRunGarbage(workflow, status, false).strategies.length > 0;
+}
+
+function planRunGarbage(workflow: Workflow, status: WorkflowStatus, deleting: boolean): ReturnType<typeof planArtifactGC> {
+  const processed = new Set(Object.entries(status.artifactGCStatus?.strategiesProcessed ?? {}).filter(([, done]) => done).map(([s]) => s as 'OnWorkflowCompletion'));
+  return planArtifactGC(Object.values(status.nodes), workflow.spec, { completed: true, deleting, processed });
 }
 
 /** A GC pass as status changes (nodes, GC status, an `ArtifactGCError` condition on failures), for `RunStatusChanges` or to apply in place. */
