@@ -93,7 +93,30 @@ export class LocalRunStore implements RunStore {
     return { snapshot, journal, journalPath };
   }
 
-  async save(run: StoredRun): Promise<void> {
+  // Saves and appends of one run take turns: a save closes and truncates the journal an append
+  // might be writing (the driver's batches and its after-the-end GC record can overlap).
+  private readonly turns = new Map<string, Promise<unknown>>();
+
+  private inTurn<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.turns.get(id) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.then(() => undefined, () => undefined);
+    this.turns.set(id, settled);
+    void settled.then(() => {
+      if (this.turns.get(id) === settled) this.turns.delete(id);
+    });
+    return next;
+  }
+
+  save(run: StoredRun): Promise<void> {
+    return this.inTurn(run.id, () => this.saveNow(run));
+  }
+
+  append(id: string, record: JournalRecord): Promise<boolean> {
+    return this.inTurn(id, () => this.appendNow(id, record));
+  }
+
+  private async saveNow(run: StoredRun): Promise<void> {
     const dir = this.runDir(run.id);
     await mkdir(dir, { recursive: true });
     const seq = (this.open.get(run.id)?.seq ?? 0) + 1;
@@ -105,7 +128,7 @@ export class LocalRunStore implements RunStore {
     this.open.set(run.id, { journal, journalBytes: 0, snapshotBytes: text.length, seq });
   }
 
-  async append(id: string, record: JournalRecord): Promise<boolean> {
+  private async appendNow(id: string, record: JournalRecord): Promise<boolean> {
     const state = this.open.get(id) ?? (await this.reopen(id));
     const line = encodeRecord(++state.seq, record);
     await state.journal.write(line);

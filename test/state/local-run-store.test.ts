@@ -51,3 +51,26 @@ test('peek reads a run another process is writing without cutting its torn last 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('saves and appends of one run started together take turns: none fails, and the last state is what loads', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-store-'));
+  try {
+    const store = new LocalRunStore(dir, { sync: false });
+    const current = run();
+    await store.save(current);
+    const work: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 200; i++) {
+      const n = node(`n${i}`, 'Succeeded');
+      current.status.nodes[n.id] = n;
+      // Not awaited: a save may start while appends are still writing, as the driver's batches
+      // and its after-the-end GC record can.
+      work.push(i % 7 === 0 ? store.save(structuredClone(current)) : store.append('r1', { nodes: [n], run: { phase: 'Running' } }));
+    }
+    await Promise.all(work);
+    await store.closeAll();
+    const loaded = (await new LocalRunStore(dir).load('r1'))!;
+    assert.equal(Object.keys(loaded.status.nodes).length, 200);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
