@@ -13,7 +13,8 @@ import type { ConfigMapSource } from './config-map-source.js';
 export type Repository = ArtifactRepository & { local?: LocalLocation };
 
 /** Where the repository came from, for messages and for the workflow's status. */
-export type RepositorySource = 'workflow-ref' | 'namespace-configmap' | 'controller-default' | 'skiff-default';
+/** Where a run's repository came from; `recorded` is a run's status.artifactRepositoryRef, reused when it continues. */
+export type RepositorySource = 'workflow-ref' | 'namespace-configmap' | 'controller-default' | 'skiff-default' | 'recorded';
 
 /**
  * Argo's `status.artifactRepositoryRef`: the fully resolved reference, recorded once so that a

@@ -1,6 +1,6 @@
 import type { Runtime } from '../engine/ports/runtime.js';
 import { InstantRuntime, type InstantPodScript } from '../runtime/instant-runtime.js';
-import type { Workflow } from '../spec/model/workflow.js';
+import type { LocalRuntimeOptions } from '../runtime/local/create-local-runtime.js';
 import type { LocalTarget } from './local-target.js';
 import { readRun } from './read-run.js';
 
@@ -18,7 +18,7 @@ const LOCAL_RUNTIME_MODULE = '../runtime/local/create-local-runtime.js';
 export async function createRuntime(target: LocalTarget, env: NodeJS.ProcessEnv): Promise<LocalRuntime> {
   checkRuntimeChoice(env);
   if (env.SKIFF_RUNTIME === 'instant') return instantRuntime(env.SKIFF_INSTANT_SCRIPT);
-  let module: { createLocalRuntime?: (options: { layout: LocalTarget['layout']; objects: LocalTarget['objects']; runOf(runId: string): Promise<Workflow | undefined> }) => LocalRuntime | Promise<LocalRuntime> };
+  let module: { createLocalRuntime?: (options: LocalRuntimeOptions) => LocalRuntime | Promise<LocalRuntime> };
   try {
     module = (await import(LOCAL_RUNTIME_MODULE)) as typeof module;
   } catch (error) {
@@ -26,7 +26,12 @@ export async function createRuntime(target: LocalTarget, env: NodeJS.ProcessEnv)
     throw new Error('the local runtime is not part of this build yet; set SKIFF_RUNTIME=instant to run workflows without running their pods');
   }
   if (typeof module.createLocalRuntime !== 'function') throw new Error('the local runtime module has no createLocalRuntime');
-  return module.createLocalRuntime({ layout: target.layout, objects: target.objects, runOf: async (id) => (await readRun(target.layout, id))?.workflow });
+  return module.createLocalRuntime({
+    layout: target.layout,
+    objects: target.objects,
+    runOf: async (id) => (await readRun(target.layout, id))?.workflow,
+    recordedRepositoryOf: async (id) => (await readRun(target.layout, id))?.status.artifactRepositoryRef,
+  });
 }
 
 /** Fails early, before anything is saved, on a SKIFF_RUNTIME that names no runtime. */

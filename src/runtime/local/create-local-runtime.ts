@@ -25,6 +25,8 @@ export interface LocalRuntimeOptions {
   objects: ConfigMapSource & SecretSource & PodObjectSource;
   /** The run's workflow (as stored: name, namespace, uid, spec), by run id (= workflow name). */
   runOf(runId: string): Promise<Workflow | undefined> | Workflow | undefined;
+  /** The artifact repository the run recorded in its status, if any (see RunRepositories). */
+  recordedRepositoryOf?(runId: string): Promise<ArtifactRepositoryRefStatus | undefined>;
   /** The controller-level default artifact repository, if the user configured one. */
   defaultRepository?: Repository;
   /** This project's directory (bin/skiff.js runs the executor). Default: found from this file. */
@@ -69,7 +71,12 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
   const active = new Map<string, ActivePod>();
   const cleanups = new Set<Promise<void>>();
   let shims: Promise<string | undefined> | undefined;
-  const repositories = new RunRepositories({ configMaps: options.objects, ...(options.defaultRepository ? { controllerDefault: options.defaultRepository } : {}), localDefault: { local: { root: layout.artifacts } } });
+  const repositories = new RunRepositories({
+    configMaps: options.objects,
+    ...(options.defaultRepository ? { controllerDefault: options.defaultRepository } : {}),
+    localDefault: { local: { root: layout.artifacts } },
+    ...(options.recordedRepositoryOf ? { recordedOf: (runId: string) => options.recordedRepositoryOf!(runId) } : {}),
+  });
 
   const start = async (request: PodRequest, entry: ActivePod): Promise<void> => {
     const runId = request.workflowName;

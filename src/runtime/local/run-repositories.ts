@@ -8,18 +8,25 @@ import {
   type StorageLocation,
 } from '../../artifacts/index.js';
 import type { PodRequest } from '../../engine/engine-events.js';
+import type { ArtifactRepositoryRefStatus } from '../../engine/workflow-status.js';
 import type { Workflow } from '../../spec/model/workflow.js';
 
 export interface RunRepositoriesOptions {
   configMaps: ConfigMapSource;
   controllerDefault?: Repository;
   localDefault: Repository;
+  /**
+   * The repository a run recorded in its status (status.artifactRepositoryRef), if it has one: a
+   * run continued after a restart keeps it even if the ConfigMaps changed since.
+   */
+  recordedOf?: (runId: string) => Promise<ArtifactRepositoryRefStatus | undefined>;
 }
 
 /**
  * Each run's artifact repository, resolved once per run by Argo's rule (workflow ref > namespace
  * `artifact-repositories` ConfigMap > controller default > Skiff's local directory repository)
- * and kept, as Argo records it in status, so a ConfigMap changed mid-run does not move it.
+ * and kept, as Argo records it in status, so a ConfigMap changed mid-run does not move it; a run
+ * that continues after a restart takes the one its status recorded.
  */
 export class RunRepositories {
   private readonly resolved = new Map<string, Promise<ResolvedRepository>>();
@@ -30,12 +37,18 @@ export class RunRepositories {
     const runId = workflow.metadata.name ?? '';
     let found = this.resolved.get(runId);
     if (!found) {
-      found = resolveArtifactRepository(workflow.spec.artifactRepositoryRef, {
-        configMaps: this.options.configMaps,
-        workflowNamespace: workflow.metadata.namespace ?? 'default',
-        ...(this.options.controllerDefault ? { controllerDefault: this.options.controllerDefault } : {}),
-        localDefault: this.options.localDefault,
-      });
+      found = (async (): Promise<ResolvedRepository> => {
+        const recorded = await this.options.recordedOf?.(runId);
+        if (recorded?.artifactRepository) {
+          return { repository: recorded.artifactRepository as Repository, source: 'recorded', ref: recorded, description: "the repository recorded in the run's status" };
+        }
+        return resolveArtifactRepository(workflow.spec.artifactRepositoryRef, {
+          configMaps: this.options.configMaps,
+          workflowNamespace: workflow.metadata.namespace ?? 'default',
+          ...(this.options.controllerDefault ? { controllerDefault: this.options.controllerDefault } : {}),
+          localDefault: this.options.localDefault,
+        });
+      })();
       found.catch(() => this.resolved.delete(runId));
       this.resolved.set(runId, found);
     }
