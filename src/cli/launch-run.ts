@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { StoredRun } from '../engine/ports/run-store.js';
 import { isWorkflowDone, type NodeStatus } from '../engine/workflow-status.js';
 import { readTransferProgress } from '../runtime/local/read-transfer-progress.js';
@@ -67,8 +69,9 @@ function transferNotes(target: LocalTarget, workflowName: string, runId: string)
 /**
  * Runs left unfinished by a `skiff` process that ended (killed, machine restarted) move again:
  * each gets a background driver, which continues it from its journal; a finished run whose
- * completion GC was cut short gets one too, which does just the GC. Called by the commands that
- * start runs, so a crash costs at most a wait until the next one.
+ * completion GC was cut short gets one too, which does just the GC, and one that ended without
+ * removing its claim directories loses them now. Called by the commands that start runs, so a
+ * crash costs at most a wait until the next one.
  */
 export async function continueOrphans(target: LocalTarget, io: CliIO, except?: string): Promise<string[]> {
   const continued: string[] = [];
@@ -77,7 +80,12 @@ export async function continueOrphans(target: LocalTarget, io: CliIO, except?: s
     const run = await readRun(target.layout, id).catch(() => undefined);
     if (!run) continue;
     const owesGarbage = isWorkflowDone(run.status.phase) && completionGarbagePending(run.workflow, run.status);
-    if (isWorkflowDone(run.status.phase) && !owesGarbage) continue;
+    if (isWorkflowDone(run.status.phase) && !owesGarbage) {
+      // Its volumeClaimTemplates directories go with the run's end; a skiff that died first left them.
+      const claims = target.layout.claimsDir(id);
+      if (existsSync(claims) && (await leaseOwner(target.layout, id)) === undefined) await rm(claims, { recursive: true, force: true });
+      continue;
+    }
     if ((await leaseOwner(target.layout, id)) !== undefined) continue;
     try {
       await startBackgroundDriver(target, id, childEnv(io));

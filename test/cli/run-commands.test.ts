@@ -158,6 +158,24 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
     assert.match(resumed.stdout, /^Status:\s+Succeeded$/m);
   });
 
+  it('removes the claim directories a finished run kept because its skiff died, at the next submit', async () => {
+    const dir = workspace({ 'hello.yaml': HELLO });
+    const layout = new StateLayout(join(dir, 'state'));
+    const store = new LocalRunStore(layout.root);
+    const workflow: Workflow = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'ended-abcde', namespace: 'default' }, spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'busybox', command: ['true'] } }] } };
+    await store.save({ id: 'ended-abcde', workflow, status: { ...newRunStatus(), phase: 'Succeeded' } });
+    await store.save({ id: 'running-abcde', workflow: { ...workflow, metadata: { ...workflow.metadata, name: 'running-abcde' } }, status: { ...newRunStatus(), phase: 'Running' } });
+    await store.closeAll();
+    mkdirSync(join(layout.claimsDir('ended-abcde'), 'workdir'), { recursive: true });
+    mkdirSync(join(layout.claimsDir('running-abcde'), 'workdir'), { recursive: true });
+    // The running run's skiff is alive (this test process), so its claims are in use.
+    writeFileSync(join(layout.runs, 'running-abcde', 'driver.json'), JSON.stringify({ pid: process.pid }));
+    const submitted = await skiff(dir, ['submit', 'hello.yaml', '--wait']);
+    assert.equal(submitted.status, 0, submitted.stderr);
+    assert.equal(existsSync(layout.claimsDir('ended-abcde')), false);
+    assert.equal(existsSync(join(layout.claimsDir('running-abcde'), 'workdir')), true);
+  });
+
   it('resumes a suspended run', async () => {
     const dir = workspace({
       'approve.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: approve-}\nspec:\n  entrypoint: main\n  templates:\n  - name: main\n    steps:\n    - - {name: wait, template: gate}\n    - - {name: ship, template: ship}\n  - name: gate\n    suspend: {}\n  - name: ship\n    container: {image: busybox, command: [echo, shipped]}\n',

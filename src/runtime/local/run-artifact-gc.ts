@@ -56,11 +56,12 @@ export async function collectRunGarbage(workflow: Workflow, status: WorkflowStat
 }
 
 /**
- * Whether a finished run still owes its OnWorkflowCompletion GC: the `skiff` that finished it
- * ended before recording the GC. Such a run is driven once more, which does only the GC.
+ * Whether a finished run still owes its OnWorkflowCompletion GC artifacts to delete: the `skiff`
+ * that finished it ended before recording the GC. Such a run is driven once more, which does only
+ * the GC.
  */
 export function completionGarbagePending(workflow: Workflow, status: WorkflowStatus): boolean {
-  return planRunGarbage(workflow, status, false).strategies.length > 0;
+  return planRunGarbage(workflow, status, false).items.length > 0;
 }
 
 function planRunGarbage(workflow: Workflow, status: WorkflowStatus, deleting: boolean): ReturnType<typeof planArtifactGC> {
