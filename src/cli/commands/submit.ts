@@ -1,3 +1,4 @@
+import { loadParameterConfigMaps } from '../../engine/driver/load-parameter-config-maps.js';
 import { loadTemplateRefs } from '../../engine/driver/load-template-refs.js';
 import { newRunStatus } from '../../engine/advance-run.js';
 import { MemoryTemplateStore, type TemplateKind, type TemplateStore } from '../../engine/ports/template-store.js';
@@ -21,7 +22,8 @@ Runs the Workflow in FILE on this machine: each step's container runs in a sandb
 host's tools, artifacts go to the repository the workflow names (or a directory under the
 state directory), and the run is kept in the state directory. The file is linted first and
 refused with any lint error. WorkflowTemplates in FILE, and those stored with skiff apply, are
-found by templateRef. Workflows that need a cluster (resource, http or plugin templates,
+found by templateRef; parameters with valueFrom.configMapKeyRef read the ConfigMaps stored with
+skiff apply in the run's namespace. Workflows that need a cluster (resource, http or plugin templates,
 daemon steps) are refused.
 
 Without --wait the run goes on in a background skiff process (its log is
@@ -91,7 +93,9 @@ export const submitCommand: Command = {
     // The lease is taken before the run exists, so no other process mistakes it for an orphan.
     const lease = await acquireLease(target.layout, name);
     if (!lease || (await readRun(target.layout, name))) throw new Error(`a run named "${name}" already exists`);
-    await target.runs.save({ id: name, workflow, status: newRunStatus(), ...(referenced.length > 0 ? { referenced } : {}) });
+    // Read once, here: a restart of the run uses the same values even if the ConfigMaps change.
+    const configMaps = await loadParameterConfigMaps(workflow, referenced, target.objects);
+    await target.runs.save({ id: name, workflow, status: newRunStatus(), ...(referenced.length > 0 ? { referenced } : {}), ...(configMaps.length > 0 ? { configMaps } : {}) });
     await target.runs.closeAll();
     return launchRun(target, io, name, { wait: values.wait === true, output });
   },
