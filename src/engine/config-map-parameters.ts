@@ -1,8 +1,5 @@
+import { CONFIG_MAP_TYPE_LABEL, PARAMETER_CONFIG_MAP_TYPE } from '../spec/model/config-map-type.js';
 import type { Parameter } from '../spec/model/workflow.js';
-
-/** The label Argo's controller watches ConfigMaps by; parameters are read only from type `Parameter`. */
-export const CONFIG_MAP_TYPE_LABEL = 'workflows.argoproj.io/configmap-type';
-export const PARAMETER_CONFIG_MAP_TYPE = 'Parameter';
 
 /**
  * A ConfigMap of the run's namespace as the run reads parameters from it (`valueFrom.configMapKeyRef`),

@@ -1,7 +1,8 @@
 import { substituteTemplate } from '../../expr/index.js';
+import { CONFIG_MAP_TYPE_LABEL, PARAMETER_CONFIG_MAP_TYPE } from '../../spec/model/config-map-type.js';
 import type { ConfigMap } from '../../spec/model/kubernetes.js';
 import type { Workflow } from '../../spec/model/workflow.js';
-import { CONFIG_MAP_TYPE_LABEL, PARAMETER_CONFIG_MAP_TYPE, type ParameterConfigMap } from '../config-map-parameters.js';
+import type { ParameterConfigMap } from '../config-map-parameters.js';
 import type { ReferencedTemplate } from '../template-catalog.js';
 
 /**
