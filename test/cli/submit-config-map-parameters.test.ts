@@ -38,6 +38,42 @@ describe('skiff submit with parameters from ConfigMaps', () => {
     assert.deepEqual(workflow.status.nodes[name]?.inputs?.parameters, [{ name: 'message', value: 'hello world' }]);
   });
 
+  it('finds a ConfigMap whose name is only known at run time among the applied ones', async () => {
+    const dir = workspace({
+      'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prod-settings\n  labels: {workflows.argoproj.io/configmap-type: Parameter}\ndata: {region: eu-west-1}\n',
+      'wf.yaml': `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: dynamic-}
+spec:
+  entrypoint: main
+  arguments:
+    parameters: [{name: env, value: prod}]
+  templates:
+  - name: main
+    inputs:
+      parameters: [{name: env}]
+    steps:
+    - - name: show
+        template: show
+        arguments:
+          parameters:
+          - name: region
+            valueFrom:
+              configMapKeyRef: {name: "{{inputs.parameters.env}}-settings", key: region}
+  - name: show
+    inputs:
+      parameters: [{name: region}]
+    container: {image: busybox, command: [echo, "{{inputs.parameters.region}}"]}
+`,
+    });
+    assert.equal((await skiff(dir, ['apply', 'cm.yaml'])).status, 0);
+    const result = await skiff(dir, ['submit', 'wf.yaml', '--wait', '-o', 'json']);
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    const workflow = JSON.parse(result.stdout) as WorkflowJson;
+    const show = Object.values(workflow.status.nodes).find((n) => n.displayName === 'show');
+    assert.deepEqual(show?.inputs?.parameters, [{ name: 'region', value: 'eu-west-1' }]);
+  });
+
   it('reads the ConfigMap of the run\'s namespace (-n), not another namespace\'s', async () => {
     const dir = workspace({ 'cm.yaml': example('configmaps/simple-parameters-configmap.yaml'), 'wf.yaml': example('arguments-parameters-from-configmap.yaml') });
     assert.equal((await skiff(dir, ['apply', 'cm.yaml', '-n', 'team-a'])).status, 0);

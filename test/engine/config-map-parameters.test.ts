@@ -40,6 +40,13 @@ test('a global parameter from a ConfigMap is passed to the entrypoint as its inp
   assert.deepEqual(r.byName('wf')!.inputs!.parameters, [{ name: 'message', value: 'hello world' }]);
 });
 
+test('a workflowTemplateRef run reads the template\'s ConfigMap arguments, and its exit handler gets them too', () => {
+  const library = { name: 'lib', spec: { entrypoint: 'print', onExit: 'print', arguments: { parameters: [{ name: 'message', valueFrom: fromMap() }] }, templates: [printer()] } };
+  const r = simulate(workflowOf({ workflowTemplateRef: { name: 'lib' } }), { definition: { referenced: [library], configMaps: [SIMPLE] } });
+  assert.equal(r.status.phase, 'Succeeded', r.status.message);
+  assert.deepEqual(r.pods.map(argsOf), [['hello world'], ['hello world']]);
+});
+
 test('a step argument may come from a ConfigMap whose name is made of workflow parameters', () => {
   const maps: ParameterConfigMap[] = [{ name: 'prod-settings', type: 'Parameter', data: { region: 'eu-west-1' } }];
   const r = run(

@@ -68,6 +68,26 @@ test('loads the ConfigMaps named by parameters of the workflow and of the templa
   assert.ok(!source.asked.some((key) => key.includes('{{')), 'a name that needs a step\'s values is not looked up');
 });
 
+test('a ConfigMap named at run time (by a template input) makes every Parameter ConfigMap of the namespace count, when the source can list them', async () => {
+  const maps = [configMap('prod-settings', { k: 'p' }), configMap('dev-settings', { k: 'd' }), configMap('plain', { k: 'x' }, {}), configMap('prod-settings', { k: 'other' }, PARAMETER_LABEL, 'elsewhere')];
+  const workflow = workflowOf({ entrypoint: 'main', templates: [{ name: 'main', inputs: { parameters: [{ name: 'env' }] }, steps: [[{ name: 's', template: 'leaf', arguments: { parameters: [{ name: 'x', valueFrom: ref('{{inputs.parameters.env}}-settings') }, { name: 'y', valueFrom: ref('plain') }] } }]] }] });
+  const listing = { ...sourceOf(...maps), listConfigMaps: async (namespace: string) => maps.filter((cm) => (cm.metadata.namespace ?? 'default') === namespace) };
+  assert.deepEqual(await loadParameterConfigMaps(workflow, [], listing), [
+    { name: 'dev-settings', type: 'Parameter', data: { k: 'd' } },
+    { name: 'plain' },
+    { name: 'prod-settings', type: 'Parameter', data: { k: 'p' } },
+  ]);
+  // Without a listing, only the ConfigMaps named outright are read.
+  assert.deepEqual(await loadParameterConfigMaps(workflow, [], sourceOf(...maps)), [{ name: 'plain' }]);
+});
+
+test('a name Kubernetes would refuse is not looked up (no ConfigMap can have it)', async () => {
+  const source = sourceOf();
+  const workflow = workflowOf({ entrypoint: 'main', arguments: { parameters: [{ name: 'a', valueFrom: ref('../etc') }, { name: 'b', valueFrom: ref('Upper Case') }, { name: 'c', valueFrom: ref('') }] }, templates: [] });
+  assert.deepEqual(await loadParameterConfigMaps(workflow, [], source), []);
+  assert.deepEqual(source.asked, []);
+});
+
 test('the driver reads parameter ConfigMaps at submit, keeps them with the run, and reads them again on retry', async () => {
   const source = sourceOf();
   const seen: PodRequest[] = [];

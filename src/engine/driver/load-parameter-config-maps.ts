@@ -14,14 +14,17 @@ import type { ReferencedTemplate } from '../template-catalog.js';
 export interface ParameterConfigMapSource {
   /** ConfigMap `name` of `namespace`, or `undefined` if there is none. */
   get(namespace: string, name: string): Promise<ConfigMap | undefined>;
+  /** Every ConfigMap of `namespace`: read when a parameter's ConfigMap is only named at run time. */
+  listConfigMaps?(namespace: string): Promise<ConfigMap[]>;
 }
 
 /**
  * Reads the ConfigMaps that the parameters of a workflow (and of the templates it refers to)
  * name with `valueFrom.configMapKeyRef`, from the workflow's namespace, so the engine can resolve
  * them without I/O. A name made of the workflow's parameters (`{{workflow.parameters.env}}-settings`)
- * is read under the name those give; one that needs a step's values cannot be known beforehand
- * and is left out, as is a ConfigMap that does not exist: the engine then says which is missing.
+ * is read under the name those give; when one needs values known only at run time (a template's
+ * inputs), every Parameter ConfigMap of the namespace is read, if the source can list them. A
+ * ConfigMap that does not exist is left out: the engine then says which one is missing.
  *
  * @example
  * const configMaps = await loadParameterConfigMaps(workflow, referenced, objects);
@@ -30,6 +33,7 @@ export interface ParameterConfigMapSource {
 export async function loadParameterConfigMaps(workflow: Workflow, referenced: readonly ReferencedTemplate[], source: ParameterConfigMapSource): Promise<ParameterConfigMap[]> {
   const namespace = String(workflow.metadata?.namespace ?? 'default');
   const names = new Set<string>();
+  let dynamic = false;
   const variables = workflowVariables(workflow, namespace);
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) return value.forEach(visit);
@@ -40,7 +44,9 @@ export async function loadParameterConfigMaps(workflow: Workflow, referenced: re
         const name = configMapNameOf(parameter);
         if (name === undefined) continue;
         const resolved = name.includes('{{') ? substituteTemplate(name, (v) => variables.get(v)).text : name;
-        if (resolved !== '' && !resolved.includes('{{')) names.add(resolved);
+        if (resolved.includes('{{')) dynamic = true;
+        // A name Kubernetes would refuse names no ConfigMap; the engine reports it as missing.
+        else if (OBJECT_NAME.test(resolved)) names.add(resolved);
       }
     }
     Object.values(record).forEach(visit);
@@ -48,10 +54,20 @@ export async function loadParameterConfigMaps(workflow: Workflow, referenced: re
   visit(workflow.spec);
   for (const ref of referenced) visit(ref.spec);
 
-  const out: ParameterConfigMap[] = [];
-  for (const name of [...names].sort()) {
+  const found = new Map<string, ConfigMap>();
+  if (dynamic && source.listConfigMaps) {
+    for (const configMap of await source.listConfigMaps(namespace)) {
+      const name = configMap.metadata?.name;
+      if (name && configMap.metadata.labels?.[CONFIG_MAP_TYPE_LABEL] === PARAMETER_CONFIG_MAP_TYPE) found.set(name, configMap);
+    }
+  }
+  for (const name of names) {
+    if (found.has(name)) continue;
     const configMap = await source.get(namespace, name);
-    if (!configMap) continue;
+    if (configMap) found.set(name, configMap);
+  }
+  const out: ParameterConfigMap[] = [];
+  for (const [name, configMap] of [...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const type = configMap.metadata?.labels?.[CONFIG_MAP_TYPE_LABEL];
     const entry: ParameterConfigMap = { name };
     if (type !== undefined) entry.type = String(type);
@@ -61,6 +77,9 @@ export async function loadParameterConfigMaps(workflow: Workflow, referenced: re
   }
   return out;
 }
+
+// Kubernetes' rule for ConfigMap names (a DNS subdomain).
+const OBJECT_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 function configMapNameOf(parameter: unknown): string | undefined {
   if (parameter === null || typeof parameter !== 'object') return undefined;
