@@ -22,9 +22,12 @@ Runs the Workflow in FILE on this machine: each step's container runs in a sandb
 host's tools, artifacts go to the repository the workflow names (or a directory under the
 state directory), and the run is kept in the state directory. The file is linted first and
 refused with any lint error. WorkflowTemplates in FILE, and those stored with skiff apply, are
-found by templateRef; parameters with valueFrom.configMapKeyRef read the ConfigMaps stored with
-skiff apply in the run's namespace. Workflows that need a cluster (resource, http or plugin templates,
+found by templateRef. Workflows that need a cluster (resource, http or plugin templates,
 daemon steps) are refused.
+
+Parameters with valueFrom.configMapKeyRef read the ConfigMaps stored with skiff apply in the
+run's namespace (labelled workflows.argoproj.io/configmap-type: Parameter) when the run is
+submitted, and again when skiff retry runs steps again.
 
 Without --wait the run goes on in a background skiff process (its log is
 runs/NAME/driver.log in the state directory); submit prints the run's name and exits 0 at once.
