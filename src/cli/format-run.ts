@@ -1,6 +1,7 @@
+import { ConfigMapParameters } from '../engine/config-map-parameters.js';
 import type { StoredRun } from '../engine/ports/run-store.js';
 import type { NodeStatus } from '../engine/workflow-status.js';
-import type { Workflow } from '../spec/model/workflow.js';
+import type { Parameter, Workflow } from '../spec/model/workflow.js';
 import { DEFAULT_NAMESPACE } from '../state/local-object-store.js';
 import { formatDuration, spanOf } from './format-duration.js';
 import { formatTable } from './format-table.js';
@@ -33,6 +34,16 @@ export function formatTree(run: StoredRun, now: number, columns: TreeColumns, no
   return formatTable(rows);
 }
 
+/** A workflow argument as the run sees it: a ConfigMap's value as the run read it, or where it comes from. */
+function parameterText(parameter: Parameter, configMaps: ConfigMapParameters): string {
+  const ref = parameter.valueFrom?.configMapKeyRef;
+  if ((parameter.value === undefined || parameter.value === null) && ref) {
+    const read = configMaps.resolve(parameter.valueFrom!, ref, true);
+    return 'value' in read ? read.value : `(ConfigMap "${String(ref.name ?? '')}", key "${String(ref.key ?? '')}")`;
+  }
+  return String(parameter.value ?? parameter.default ?? '');
+}
+
 /** `argo get`: the run's summary, then its tree. */
 export function formatRunDetails(run: StoredRun, now: number, wide = false): string {
   const status = run.status;
@@ -50,7 +61,8 @@ export function formatRunDetails(run: StoredRun, now: number, wide = false): str
   const parameters = run.workflow.spec.arguments?.parameters ?? [];
   if (parameters.length > 0) {
     lines.push('Parameters:');
-    for (const p of parameters) lines.push(`  ${p.name}: ${String(p.value ?? p.default ?? '')}`);
+    const configMaps = new ConfigMapParameters(run.workflow.metadata.namespace ?? DEFAULT_NAMESPACE, run.configMaps);
+    for (const p of parameters) lines.push(`  ${p.name}: ${parameterText(p, configMaps)}`);
   }
   const outputs = status.outputs?.parameters ?? [];
   if (outputs.length > 0) {

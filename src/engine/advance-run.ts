@@ -1,4 +1,5 @@
 import type { Workflow, WorkflowSpec } from '../spec/model/workflow.js';
+import { ConfigMapParameters, type ParameterConfigMap } from './config-map-parameters.js';
 import { parseDuration } from './durations.js';
 import type { EngineAction, EngineEvent } from './engine-events.js';
 import { executeTemplate } from './execute-template.js';
@@ -14,6 +15,11 @@ export interface RunDefinition {
   workflow: Workflow;
   /** WorkflowTemplates and ClusterWorkflowTemplates named by templateRef/workflowTemplateRef. */
   referenced?: ReferencedTemplate[];
+  /**
+   * The ConfigMaps of the workflow's namespace that `valueFrom.configMapKeyRef` parameters name,
+   * as they were when the run was submitted or retried (see `loadParameterConfigMaps`).
+   */
+  configMaps?: ParameterConfigMap[];
   options?: EngineOptions;
 }
 
@@ -95,6 +101,7 @@ function createExecution(run: RunDefinition, status: WorkflowStatus, now: number
   const exec = new Execution(run.workflow, specOk, new TemplateCatalog(specOk, referenced), status, run.options);
   exec.now = now;
   exec.pods = new PodTracker(exec, specOk.parallelism);
+  exec.configMaps = new ConfigMapParameters(String(run.workflow.metadata?.namespace ?? 'default'), run.configMaps);
   exec.rememberIds();
   if (specError !== undefined) exec.specError = specError;
   return exec;
@@ -111,7 +118,9 @@ function boot(exec: Execution): void {
     delete status.finishedAt;
   }
   if (exec.specError) return finishRun(exec, 'Error', exec.specError);
-  setGlobals(exec);
+  // Argo fails the run, before any node exists, when a global parameter has no value.
+  const globalsError = setGlobals(exec);
+  if (globalsError !== undefined) return finishRun(exec, 'Failed', globalsError);
   // A run picked up with a shutdown already under way (stop or terminate, or a restart after one)
   // must start nothing new, but the pods it still runs are only known once its templates are
   // walked again: mark the shutdown first, and kill them after the walk.
@@ -132,7 +141,8 @@ function shutdownOf(strategy: 'Stop' | 'Terminate', message?: string): Shutdown 
   return { message: message ?? `Stopped with strategy '${strategy}'`, runExitHandlers: strategy === 'Stop' };
 }
 
-function setGlobals(exec: Execution): void {
+/** Sets the workflow's variables; returns why a global parameter has no value, if one has none. */
+function setGlobals(exec: Execution): string | undefined {
   const { workflow, spec, globals, status } = exec;
   const meta = workflow.metadata ?? {};
   globals.set('workflow.name', exec.name);
@@ -148,8 +158,15 @@ function setGlobals(exec: Execution): void {
   globals.set('workflow.annotations', JSON.stringify(meta.annotations ?? {}));
   const params: Array<{ name: string; value: string }> = [];
   for (const p of spec.arguments?.parameters ?? []) {
-    const value = p.value ?? p.default;
-    if (value === undefined) continue;
+    let value = p.value;
+    if ((value === undefined || value === null) && p.valueFrom?.configMapKeyRef) {
+      // Read by the names as written (Argo substitutes no variables here).
+      const read = exec.configMaps.resolve(p.valueFrom, p.valueFrom.configMapKeyRef, true);
+      if ('error' in read) return `spec.arguments.parameters.${p.name}: ${read.error}`;
+      value = read.value;
+    }
+    value ??= p.default;
+    if (value === undefined || value === null) continue;
     globals.set(`workflow.parameters.${p.name}`, String(value));
     params.push({ name: p.name, value: String(value) });
   }
@@ -163,6 +180,7 @@ function setGlobals(exec: Execution): void {
     if (name === 'workflow.duration') return ((exec.now - Date.parse(status.startedAt ?? exec.nowIso)) / 1000).toFixed(6);
     return undefined;
   });
+  return undefined;
 }
 
 function handle(exec: Execution, event: EngineEvent): void {

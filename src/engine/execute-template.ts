@@ -44,7 +44,7 @@ export function executeTemplate(exec: Execution, req: ExecRequest): NodeStatus {
     local['lastRetry.duration'] = last ? String(durationSeconds(last)) : '0';
     local['lastRetry.message'] = last?.message ?? '';
   }
-  const processed = processTemplate(template, req.args, exec.globals, local);
+  const processed = processTemplate(template, req.args, exec.globals, local, { configMaps: exec.configMaps, ...(existing?.inputs ? { recorded: existing.inputs } : {}) });
   if ('error' in processed) return failNode(exec, req, existing, 'Error', processed.error);
 
   if (strategy) return new RetryFrame(exec, req, strategy, templateName, existing).start();

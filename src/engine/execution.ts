@@ -1,4 +1,5 @@
 import type { Arguments, Template, Workflow, WorkflowSpec } from '../spec/model/workflow.js';
+import type { ConfigMapParameters } from './config-map-parameters.js';
 import type { EngineAction } from './engine-events.js';
 import type { PodTracker } from './pod-tracker.js';
 import { displayNameOf, nodeId, podName } from './node-naming.js';
@@ -76,6 +77,8 @@ export class Execution {
   readonly resumers = new Map<string, (parameters?: Record<string, string>) => void>();
   /** Set by advanceRun right after construction. */
   pods!: PodTracker;
+  /** Where `configMapKeyRef` parameters are read; set by advanceRun from the run definition. */
+  configMaps!: ConfigMapParameters;
 
   private readonly owners = new Map<string, Frame>();
   private readonly settleQueue: NodeStatus[] = [];

@@ -1,9 +1,17 @@
 import type { AnyString, Arguments, Artifact, Parameter, Template } from '../spec/model/workflow.js';
 import type { NodeInputs } from './workflow-status.js';
 import { resolveArtifactFrom } from './artifact-from.js';
+import type { ConfigMapParameters } from './config-map-parameters.js';
 import { describeProblems, substituteValue, VariableScope } from './variable-scope.js';
 
 export type ProcessedTemplate = { template: Template; inputs: NodeInputs; scope: VariableScope } | { error: string };
+
+export interface ProcessOptions {
+  /** Where `valueFrom.configMapKeyRef` parameters are read; without it they are an error. */
+  configMaps?: ConfigMapParameters;
+  /** The inputs the node already recorded (a run picked up again): their ConfigMap values are kept, not read again. */
+  recorded?: NodeInputs;
+}
 
 function text(value: AnyString | undefined): string | undefined {
   return value === undefined || value === null ? undefined : String(value);
@@ -15,20 +23,28 @@ function text(value: AnyString | undefined): string | undefined {
  * default; a parameter with no value is an error; a value outside `enum` is an error. Every
  * `{{inputs...}}` tag must resolve; other tags (`{{steps...}}`, `{{item}}`) are left for later.
  *
+ * A parameter whose `valueFrom.configMapKeyRef` is in effect (the input's own, or the argument's
+ * when the argument has no value) takes its value from that ConfigMap key, read now, as Argo
+ * does when the template runs; the ConfigMap's name and key may use the workflow's variables.
+ *
  * `local` holds the variables of this execution (`pod.name`, `node.name`, `retries`, ...).
  */
-export function processTemplate(template: Template, args: Arguments | undefined, globals: VariableScope, local: Record<string, string>): ProcessedTemplate {
+export function processTemplate(template: Template, args: Arguments | undefined, globals: VariableScope, local: Record<string, string>, options: ProcessOptions = {}): ProcessedTemplate {
   const scope = globals.child();
   for (const [k, v] of Object.entries(local)) scope.set(k, v);
   const parameters: Parameter[] = [];
   for (const input of template.inputs?.parameters ?? []) {
     const arg = args?.parameters?.find((p) => p.name === input.name);
-    let value = text(arg?.value) ?? text(input.value) ?? text(input.default);
-    if (arg && arg.value === undefined && arg.valueFrom?.configMapKeyRef) {
-      return { error: `inputs.parameters.${input.name}: configMapKeyRef is not supported by this runtime` };
-    }
-    if (value === undefined && input.valueFrom?.configMapKeyRef) {
-      return { error: `inputs.parameters.${input.name}: configMapKeyRef is not supported by this runtime` };
+    const argValue = text(arg?.value);
+    // An argument's value replaces the input's ConfigMap source; an argument without one may bring its own.
+    const fromConfigMap = argValue !== undefined ? undefined : arg?.valueFrom?.configMapKeyRef ? arg.valueFrom : input.valueFrom?.configMapKeyRef ? input.valueFrom : undefined;
+    let value: string | undefined;
+    if (fromConfigMap) {
+      const read = configMapValue(input.name, fromConfigMap, globals, options);
+      if ('error' in read) return { error: `inputs.parameters.${input.name}: ${read.error}` };
+      value = read.value;
+    } else {
+      value = argValue ?? text(input.value) ?? text(input.default);
     }
     if (value === undefined) return { error: `inputs.parameters.${input.name} was not supplied` };
     // An argument may itself hold tags of the workflow (`{{workflow.name}}`).
@@ -70,6 +86,18 @@ export function processTemplate(template: Template, args: Arguments | undefined,
   if (parameters.length > 0) inputs.parameters = parameters;
   if (artifacts.length > 0) inputs.artifacts = substituteValue(artifacts, scope, false).value;
   return { template: substituted, inputs, scope };
+}
+
+/** An input's value from its ConfigMap key: the one the node recorded, else read now. */
+function configMapValue(name: string, valueFrom: NonNullable<Parameter['valueFrom']>, globals: VariableScope, options: ProcessOptions): { value: string } | { error: string } {
+  const recorded = text(options.recorded?.parameters?.find((p) => p.name === name)?.value);
+  if (recorded !== undefined) return { value: recorded };
+  if (!options.configMaps) return { error: 'configMapKeyRef cannot be read here (no ConfigMaps were given to the run)' };
+  const ref = valueFrom.configMapKeyRef!;
+  // Argo substitutes the workflow's variables, not the template's, in the ConfigMap's name and key.
+  const { value: selector, problems } = substituteValue({ name: ref.name, key: ref.key }, globals, true);
+  if (problems.length > 0) return { error: `configMapKeyRef: ${describeProblems(problems)}` };
+  return options.configMaps.resolve(valueFrom, selector);
 }
 
 function hasSource(artifact: Artifact): boolean {

@@ -3,6 +3,7 @@ import type { ConfigMap } from './model/kubernetes.js';
 import type { WorkflowSpec } from './model/workflow.js';
 import { checkArtifactRepositoryConfigMap, checkArtifactRepositoryRef, isArtifactRepositoryConfigMap } from './rules/artifact-repository-rules.js';
 import { checkArtifactsAndParameters } from './rules/artifact-rules.js';
+import { checkParameterConfigMaps } from './rules/config-map-parameter-rules.js';
 import { checkDags } from './rules/dag-rules.js';
 import { checkLoops } from './rules/loop-rules.js';
 import { buildSpecContext, isRecord, type LintCatalog, type SpecKind, type SpecRule } from './rules/spec-context.js';
@@ -32,6 +33,7 @@ const SPEC_RULES: SpecRule[] = [
   checkArtifactsAndParameters,
   checkVariables,
   checkArtifactRepositoryRef,
+  checkParameterConfigMaps,
 ];
 
 export type DocumentCheck =

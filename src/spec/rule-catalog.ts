@@ -38,5 +38,7 @@ export const RULES: Readonly<Record<string, { severity: Severity; summary: strin
   'expression-syntax': { severity: 'error', summary: 'a {{= ...}} expression does not parse' },
   'artifact-repository': { severity: 'error', summary: 'an artifact-repositories ConfigMap, or a reference to one, is wrong' },
   'external-artifact-repository': { severity: 'notice', summary: 'an artifactRepositoryRef names a ConfigMap that is not among the linted files' },
+  'parameter-config-map': { severity: 'error', summary: 'a configMapKeyRef parameter names a key its ConfigMap lacks, or a ConfigMap without the Parameter label' },
+  'external-parameter-config-map': { severity: 'notice', summary: 'a configMapKeyRef parameter names a ConfigMap that is not among the linted files' },
   internal: { severity: 'error', summary: 'a check could not run on a malformed document (please report it)' },
 };

@@ -107,6 +107,18 @@ export class LocalObjectStore implements ConfigMapSource, SecretSource, PodObjec
     return this.getObject<ConfigMap>('ConfigMap', first, name);
   }
 
+  /** Every ConfigMap stored in `namespace`, by name (ParameterConfigMapSource). */
+  async listConfigMaps(namespace: string): Promise<ConfigMap[]> {
+    const dir = dirname(this.pathOf('ConfigMap', namespace, 'any'));
+    const out: ConfigMap[] = [];
+    for (const file of await names(dir)) {
+      if (!file.endsWith('.json')) continue;
+      const object = await this.read<ConfigMap>(join(dir, file));
+      if (object) out.push(object);
+    }
+    return out;
+  }
+
   // PodObjectSource
   async configMap(namespace: string, name: string): Promise<Record<string, string> | undefined> {
     const object = await this.getObject<ConfigMap>('ConfigMap', namespace, name);

@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import { parseSourceFile } from '../../src/spec/source/parse-source-file.js';
 import type { Workflow, WorkflowSpec } from '../../src/spec/model/workflow.js';
 import type { ReferencedTemplate } from '../../src/engine/template-catalog.js';
+import { loadParameterConfigMaps } from '../../src/engine/driver/load-parameter-config-maps.js';
+import type { ConfigMap } from '../../src/spec/model/kubernetes.js';
 import { argoCorpusDir } from '../helpers/paths.js';
 import { corpusScript } from './corpus-script.js';
 import { simulate } from './simulate-run.js';
@@ -14,9 +16,6 @@ import { simulate } from './simulate-run.js';
  * own tests expect, on the scripted instant runtime. The exclusions say why.
  */
 export const EXCLUDED: Record<string, string> = {
-  'examples/arguments-parameters-from-configmap.yaml': 'parameters from a ConfigMap (needs the cluster)',
-  'examples/global-parameters-from-configmap-referenced-as-local-variable.yaml': 'parameters from a ConfigMap (needs the cluster)',
-  'examples/global-parameters-from-configmap.yaml': 'parameters from a ConfigMap (needs the cluster)',
   'examples/daemon-nginx.yaml': 'daemon containers (not covered)',
   'examples/daemon-step.yaml': 'daemon containers (not covered)',
   'examples/variables-showcase.yaml': 'daemons, metrics and input artifacts from outputs (not covered)',
@@ -37,6 +36,8 @@ function documents(file: string): unknown[] {
 
 const lines = readFileSync(resolve(argoCorpusDir, 'MANIFEST.tsv'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
 const referenced: ReferencedTemplate[] = [];
+// The corpus' ConfigMaps, as if applied to the namespace its workflows run in.
+const configMaps = new Map<string, ConfigMap>();
 const cases: Case[] = [];
 for (const line of lines) {
   const [file, kind, , , , expected] = line.split('\t') as [string, string, string, string, string, string];
@@ -44,6 +45,7 @@ for (const line of lines) {
     if (doc?.kind === 'WorkflowTemplate' || doc?.kind === 'ClusterWorkflowTemplate') {
       referenced.push({ name: doc.metadata?.name ?? '', clusterScope: doc.kind === 'ClusterWorkflowTemplate', spec: doc.spec ?? {} });
     }
+    if (doc?.kind === 'ConfigMap' && doc.metadata?.name) configMaps.set(doc.metadata.name, doc as unknown as ConfigMap);
     if (doc?.kind === 'Workflow' && kind.includes('Workflow') && (expected === 'Succeeded' || expected === 'Failed')) {
       const workflow = doc as unknown as Workflow;
       workflow.metadata = { ...workflow.metadata, name: workflow.metadata?.name ?? `${workflow.metadata?.generateName ?? 'wf-'}abcde` };
@@ -56,8 +58,9 @@ let ran = 0;
 for (const c of cases) {
   if (EXCLUDED[c.file]) continue;
   ran++;
-  test(`corpus: ${c.file} ends ${c.expected}`, () => {
-    const result = simulate(c.workflow, { script: corpusScript, definition: { referenced }, maxEvents: 50_000 });
+  test(`corpus: ${c.file} ends ${c.expected}`, async () => {
+    const parameterMaps = await loadParameterConfigMaps(c.workflow, referenced, { get: async (_namespace, name) => configMaps.get(name) });
+    const result = simulate(c.workflow, { script: corpusScript, definition: { referenced, configMaps: parameterMaps }, maxEvents: 50_000 });
     const failed = Object.values(result.status.nodes).filter((n) => n.phase === 'Error' || n.phase === 'Failed').map((n) => `${n.name}: ${n.message ?? ''}`);
     assert.equal(result.status.phase, c.expected, `${result.status.message ?? ''}\n${failed.join('\n')}`);
   });

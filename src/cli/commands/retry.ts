@@ -1,3 +1,4 @@
+import { loadParameterConfigMaps } from '../../engine/driver/load-parameter-config-maps.js';
 import { retryRun } from '../../engine/operations/retry-run.js';
 import type { CliIO, Command } from '../cli-io.js';
 import { continueOrphans, launchRun } from '../launch-run.js';
@@ -52,7 +53,10 @@ export const retryCommand: Command = {
       const hint = result.error.includes('only a finished run') ? `; skiff resume ${runId} continues it` : '';
       throw new Error(`cannot retry "${runId}": ${result.error}${hint}`);
     }
-    await target.runs.save({ ...stored, workflow: result.workflow, status: result.status });
+    // Steps run again read the ConfigMaps as they are now: one may have been applied since the failure.
+    const { configMaps: _before, ...kept } = stored;
+    const configMaps = await loadParameterConfigMaps(result.workflow, stored.referenced ?? [], target.objects);
+    await target.runs.save({ ...kept, workflow: result.workflow, status: result.status, ...(configMaps.length > 0 ? { configMaps } : {}) });
     await target.runs.closeAll();
     await continueOrphans(target, io, runId);
     return launchRun(target, io, runId, { wait: values.wait === true, output });

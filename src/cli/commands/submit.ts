@@ -1,3 +1,4 @@
+import { loadParameterConfigMaps } from '../../engine/driver/load-parameter-config-maps.js';
 import { loadTemplateRefs } from '../../engine/driver/load-template-refs.js';
 import { newRunStatus } from '../../engine/advance-run.js';
 import { MemoryTemplateStore, type TemplateKind, type TemplateStore } from '../../engine/ports/template-store.js';
@@ -23,6 +24,10 @@ state directory), and the run is kept in the state directory. The file is linted
 refused with any lint error. WorkflowTemplates in FILE, and those stored with skiff apply, are
 found by templateRef. Workflows that need a cluster (resource, http or plugin templates,
 daemon steps) are refused.
+
+Parameters with valueFrom.configMapKeyRef read the ConfigMaps stored with skiff apply in the
+run's namespace (labelled workflows.argoproj.io/configmap-type: Parameter) when the run is
+submitted, and again when skiff retry runs steps again.
 
 Without --wait the run goes on in a background skiff process (its log is
 runs/NAME/driver.log in the state directory); submit prints the run's name and exits 0 at once.
@@ -91,7 +96,9 @@ export const submitCommand: Command = {
     // The lease is taken before the run exists, so no other process mistakes it for an orphan.
     const lease = await acquireLease(target.layout, name);
     if (!lease || (await readRun(target.layout, name))) throw new Error(`a run named "${name}" already exists`);
-    await target.runs.save({ id: name, workflow, status: newRunStatus(), ...(referenced.length > 0 ? { referenced } : {}) });
+    // Read once, here: a restart of the run uses the same values even if the ConfigMaps change.
+    const configMaps = await loadParameterConfigMaps(workflow, referenced, target.objects);
+    await target.runs.save({ id: name, workflow, status: newRunStatus(), ...(referenced.length > 0 ? { referenced } : {}), ...(configMaps.length > 0 ? { configMaps } : {}) });
     await target.runs.closeAll();
     return launchRun(target, io, name, { wait: values.wait === true, output });
   },

@@ -2,6 +2,7 @@ import type { Workflow } from '../../spec/model/workflow.js';
 import { advanceRun, newRunStatus, type RunDefinition } from '../advance-run.js';
 import type { EngineAction, EngineEvent } from '../engine-events.js';
 import type { EngineOptions } from '../execution.js';
+import { loadParameterConfigMaps, type ParameterConfigMapSource } from './load-parameter-config-maps.js';
 import { runFields, type JournalRecord, type RunStore, type StoredRun } from '../ports/run-store.js';
 import type { Runtime } from '../ports/runtime.js';
 import { retryRun, type RetryOptions } from '../operations/retry-run.js';
@@ -23,6 +24,11 @@ export interface RunDriverOptions {
   /** Names for `generateName` workflows. */
   suffix?: () => string;
   engine?: EngineOptions;
+  /**
+   * Where the ConfigMaps of `configMapKeyRef` parameters are read when a run is submitted,
+   * retried or resubmitted (unless the caller passes them). A restart reuses what was read.
+   */
+  configMaps?: ParameterConfigMapSource;
   /** Timers: tests and benchmarks may replace setTimeout. */
   setTimer?: (callback: () => void, ms: number) => { cancel(): void };
 }
@@ -63,11 +69,13 @@ export class RunDriver {
   }
 
   /** Starts a new run of `workflow`; resolves to its id once it is saved. */
-  async submit(submitted: Workflow, extra: Pick<StoredRun, 'referenced'> & SubmitOverrides = {}): Promise<string> {
+  async submit(submitted: Workflow, extra: Pick<StoredRun, 'referenced' | 'configMaps'> & SubmitOverrides = {}): Promise<string> {
     const workflow = withOverrides(submitted, extra);
     const named: Workflow = workflow.metadata?.name ? workflow : { ...workflow, metadata: { ...workflow.metadata, name: `${workflow.metadata?.generateName ?? 'workflow-'}${this.suffix()}` } };
     const stored: StoredRun = { id: named.metadata.name!, workflow: named, status: newRunStatus() };
     if (extra.referenced) stored.referenced = extra.referenced;
+    const configMaps = extra.configMaps ?? (await this.readConfigMaps(named, extra.referenced));
+    if (configMaps) stored.configMaps = configMaps;
     await this.options.store.save(stored);
     this.track(stored);
     this.send(stored.id, { type: 'start' });
@@ -104,7 +112,9 @@ export class RunDriver {
     if (!stored) throw new Error(`run ${runId} not found`);
     const result = retryRun(stored.workflow, stored.status, options);
     if ('error' in result) throw new Error(result.error);
-    await this.replace({ ...stored, workflow: result.workflow, status: result.status });
+    // Steps run again read the ConfigMaps as they are now (one may have been created since).
+    const configMaps = await this.readConfigMaps(result.workflow, stored.referenced);
+    await this.replace({ ...stored, workflow: result.workflow, status: result.status, ...(configMaps ? { configMaps } : {}) });
   }
 
   /** Starts a new run of a finished run's workflow; with `memoized`, its succeeded pods are reused. */
@@ -117,6 +127,8 @@ export class RunDriver {
     if ('error' in result) throw new Error(result.error);
     const next: StoredRun = { id: name, workflow: result.workflow, status: result.status };
     if (stored.referenced) next.referenced = stored.referenced;
+    const configMaps = (await this.readConfigMaps(result.workflow, stored.referenced)) ?? stored.configMaps;
+    if (configMaps) next.configMaps = configMaps;
     await this.replace(next);
     return name;
   }
@@ -161,9 +173,14 @@ export class RunDriver {
     return new Promise((resolve) => run.waiters.push(resolve));
   }
 
+  private async readConfigMaps(workflow: Workflow, referenced: StoredRun['referenced']): Promise<StoredRun['configMaps']> {
+    return this.options.configMaps && loadParameterConfigMaps(workflow, referenced ?? [], this.options.configMaps);
+  }
+
   private track(stored: StoredRun): void {
     const definition: RunDefinition = { workflow: stored.workflow };
     if (stored.referenced) definition.referenced = stored.referenced;
+    if (stored.configMaps) definition.configMaps = stored.configMaps;
     if (this.options.engine) definition.options = this.options.engine;
     this.runs.set(stored.id, { stored, definition, waiters: [] });
   }

@@ -1,12 +1,17 @@
 import type { Workflow } from '../../spec/model/workflow.js';
+import type { ParameterConfigMap } from '../config-map-parameters.js';
 import type { ReferencedTemplate } from '../template-catalog.js';
 import type { NodeStatus, WorkflowStatus } from '../workflow-status.js';
 
-/** A run as saved: the workflow it executes (with the templates it refers to) and its status. */
+/**
+ * A run as saved: the workflow it executes (with the templates it refers to, and the ConfigMaps
+ * its parameters read, as they were when it was submitted or retried) and its status.
+ */
 export interface StoredRun {
   id: string;
   workflow: Workflow;
   referenced?: ReferencedTemplate[];
+  configMaps?: ParameterConfigMap[];
   status: WorkflowStatus;
 }
 

@@ -59,7 +59,7 @@ export class LocalRunHarness {
   ) {
     this.store = new LocalRunStore(layout.root, { sync: false });
     this.runtime = createLocalRuntime({ layout, objects, runOf: (id) => this.workflows.get(id), ...extra });
-    this.driver = new RunDriver({ store: this.store, runtime: this.runtime });
+    this.driver = new RunDriver({ store: this.store, runtime: this.runtime, configMaps: objects });
   }
 
   static async create(objects = new MemoryObjects(), extra: Partial<LocalRuntimeOptions> = {}): Promise<LocalRunHarness> {
