@@ -197,6 +197,7 @@ export class DagFrame implements Frame {
       depth: this.req.depth + 1,
       variables: () => hookVariables(this.exec, this.scope, 'tasks', state.task.name, node),
       evaluates: (n) => n.phase !== 'Pending',
+      ...(this.req.onExit ? { onExit: true } : {}),
     });
     if (site) this.hookSites.set(node.id, site);
   }

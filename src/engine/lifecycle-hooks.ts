@@ -20,6 +20,8 @@ export interface HookSiteOptions {
   variables(): VariableScope;
   /** Whether the hooks are looked at in the node's current phase (Argo's DAG waits for Running). */
   evaluates?(node: NodeStatus): boolean;
+  /** The watched node is part of an exit handler: its hooks still run after a Stop. */
+  onExit?: boolean;
 }
 
 interface Hooks {
@@ -136,6 +138,7 @@ export class HookSite implements Frame {
       owner: this,
       depth: this.options.depth,
       nodeFlag: { hooked: true },
+      ...(this.options.onExit ? { onExit: true } : {}),
     };
   }
 

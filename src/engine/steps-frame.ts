@@ -207,7 +207,7 @@ export class StepsFrame implements Frame {
 
   /** A step's lifecycle hooks watch its node; Argo names it by display name in `steps.<name>.status`. */
   private watchHooks(step: WorkflowStep, child: NodeStatus): void {
-    const site = openHookSite(this.exec, { node: child, hooks: step.hooks, boundaryId: this.node.id, templateScope: this.templateScope, depth: this.req.depth + 1, variables: () => hookVariables(this.exec, this.scope, 'steps', child.displayName, child) });
+    const site = openHookSite(this.exec, { node: child, hooks: step.hooks, boundaryId: this.node.id, templateScope: this.templateScope, depth: this.req.depth + 1, variables: () => hookVariables(this.exec, this.scope, 'steps', child.displayName, child), ...(this.req.onExit ? { onExit: true } : {}) });
     if (site) this.hookSites.set(child.id, site);
   }
 

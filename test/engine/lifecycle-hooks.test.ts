@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { advanceRun, newRunStatus } from '../../src/engine/advance-run.js';
+import type { EngineAction } from '../../src/engine/engine-events.js';
+import { cloneStatus } from '../../src/engine/workflow-status.js';
 import type { LifecycleHook, Template } from '../../src/spec/model/workflow.js';
 import { echo, simulate, START, workflowOf, type Script } from './simulate-run.js';
 
@@ -192,4 +195,23 @@ test('http nodes: type HTTP, the body as outputs.result as received, the failure
   assert.equal(bad.phase, 'Failed');
   assert.equal(bad.message, 'the HTTP request failed');
   assert.equal(r.status.progress, '0/0', 'http nodes are not pods');
+});
+
+test('a run picked up from its status continues the hooks that started and starts none twice', () => {
+  const run = { workflow: workflowOf({ entrypoint: 'main', hooks: { running: hook('workflow.status == "Running"') }, templates: [{ name: 'main', steps: [[{ name: 'a', template: 'work', hooks: { running: hook('steps.a.status == "Running"') } }]] }, leaf('work'), leaf('hook')] }) };
+  const status = newRunStatus();
+  const podsOf = (actions: EngineAction[]) => actions.flatMap((a) => (a.type === 'run-pod' ? [a.pod] : []));
+  const first = podsOf(advanceRun(run, status, { type: 'start' }, START).actions);
+  assert.deepEqual(first.map((p) => status.nodes[p.nodeId]!.name).sort(), ['wf.hooks.running', 'wf[0].a']);
+  const a = first.find((p) => p.template.name === 'work')!;
+  const stepHook = podsOf(advanceRun(run, status, { type: 'pod-started', nodeId: a.nodeId }, START + 10).actions);
+  assert.deepEqual(stepHook.map((p) => status.nodes[p.nodeId]!.name), ['wf[0].a.hooks.running']);
+
+  // As after a restart: a copy of the status, new to the engine.
+  const restored = cloneStatus(status);
+  const resent = podsOf(advanceRun(run, restored, { type: 'start' }, START + 20).actions);
+  assert.deepEqual(resent.map((p) => restored.nodes[p.nodeId]!.name).sort(), ['wf.hooks.running', 'wf[0].a', 'wf[0].a.hooks.running'], 'unfinished pods are asked for again, hooks included');
+  for (const pod of resent) assert.equal(podsOf(advanceRun(run, restored, { type: 'pod-finished', nodeId: pod.nodeId, exitCode: 0 }, START + 30).actions).length, 0, 'no hook starts twice');
+  assert.equal(restored.phase, 'Succeeded');
+  assert.equal(Object.values(restored.nodes).filter((n) => n.nodeFlag?.hooked).length, 2);
 });
