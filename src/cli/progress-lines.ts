@@ -21,7 +21,7 @@ export class ProgressLines {
 
   onChange(change: NodeChange): void {
     const node = change.node;
-    if (node.id !== this.runId && node.type !== 'Pod' && node.type !== 'Suspend' && node.type !== 'Skipped') return;
+    if (node.id !== this.runId && node.type !== 'Pod' && node.type !== 'HTTP' && node.type !== 'Suspend' && node.type !== 'Skipped') return;
     const key = `${node.phase}\u0000${node.message ?? ''}`;
     if (this.last.get(node.id) === key) return;
     this.last.set(node.id, key);
