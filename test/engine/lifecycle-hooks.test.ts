@@ -215,3 +215,16 @@ test('a run picked up from its status continues the hooks that started and start
   assert.equal(restored.phase, 'Succeeded');
   assert.equal(Object.values(restored.nodes).filter((n) => n.nodeFlag?.hooked).length, 2);
 });
+
+test('a stop kills running hooks; a hook due after it fails with the stop message and the exit handler still runs', () => {
+  const r = simulate(
+    workflowOf({ entrypoint: 'main', onExit: 'bye', hooks: { running: hook('workflow.status == "Running"', 'slow'), failed: hook('workflow.status == "Failed"') }, templates: [{ name: 'main', steps: [[{ name: 'a', template: 'slow' }]] }, leaf('slow'), leaf('hook'), leaf('bye')] }),
+    { script: durations(10, { slow: 60_000 }), events: [{ at: START + 1000, event: { type: 'stop' } }] },
+  );
+  assert.equal(r.status.phase, 'Failed');
+  assert.equal(r.status.message, "Stopped with strategy 'Stop'");
+  assert.equal(r.byName('wf.hooks.running')!.phase, 'Failed');
+  assert.equal(r.byName('wf.hooks.failed')!.message, "Stopped with strategy 'Stop'");
+  assert.equal(r.byName('wf.onExit')!.phase, 'Succeeded');
+  assert.equal(r.kills.length, 2, 'the step and the running hook were killed');
+});

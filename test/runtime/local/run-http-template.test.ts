@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,12 +136,37 @@ describe('http templates on the local runtime (a real HTTP server on 127.0.0.1)'
     assert.equal(seen.length, before);
   });
 
+  it('sends bodyFrom.bytes (base64, as Argo stores []byte) and shows request fields to successCondition', async () => {
+    const event = await run({ url: `${base}/echo`, method: 'PUT', bodyFrom: { bytes: Buffer.from('raw bytes').toString('base64') }, headers: [{ name: 'x-name', value: 'v' }], successCondition: 'request.method == "PUT" && request.headers["X-Name"][0] == "v" && response.body contains "raw bytes"' });
+    assert.equal(event.exitCode, 0, event.message);
+    assert.equal(JSON.parse(event.outputs!.result!).body, 'raw bytes');
+  });
+
+  it('verifies TLS certificates unless insecureSkipVerify is set', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'skiff-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    const tls = createHttpsServer({ key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'cert.pem')) }, (_req, res) => res.writeHead(200).end('secure'));
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/`;
+    try {
+      const refused = await run({ url });
+      assert.equal(refused.message, `GET ${url}: the server certificate is self-signed (insecureSkipVerify: true accepts it) (DEPTH_ZERO_SELF_SIGNED_CERT)`);
+      assert.deepEqual((await run({ url, insecureSkipVerify: true })).outputs, { result: 'secure' });
+    } finally {
+      tls.closeAllConnections();
+      await new Promise((resolve) => tls.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('ends at once when killed', async () => {
     const controller = new AbortController();
+    const started = Date.now();
     const pending = run({ url: `${base}/slow` }, { signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
     const event = await pending;
     assert.equal(event.exitCode, 1);
+    assert.ok(Date.now() - started < 2000, 'the request was abandoned, not waited for');
   });
 
   it('runs through createLocalRuntime with no pod and no pod-started, with the injected client, logging the outcome', async () => {
