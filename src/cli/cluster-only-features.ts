@@ -3,8 +3,8 @@ import type { Template, Workflow } from '../spec/model/workflow.js';
 
 /**
  * What a workflow asks for that only a cluster can give, one sentence per template. Local runs
- * have no Kubernetes API (resource templates create and watch cluster objects), no agent pod
- * (http and plugin templates run in Argo's agent), and the engine does not yet keep daemon steps
+ * have no Kubernetes API (resource templates create and watch cluster objects), no executor
+ * plugins (plugin templates run in Argo's agent; http templates run from Skiff itself), and the engine does not yet keep daemon steps
  * running beside later steps. Refusing up front beats a run that fails or hangs halfway.
  */
 export function clusterOnlyFeatures(workflow: Workflow, referenced: ReferencedTemplate[] = []): string[] {
@@ -13,7 +13,6 @@ export function clusterOnlyFeatures(workflow: Workflow, referenced: ReferencedTe
     if (!template || typeof template !== 'object') return;
     const name = `template "${template.name}"${where}`;
     if (template.resource) problems.push(`${name} is a resource template: it creates Kubernetes objects, which needs a cluster`);
-    if (template.http) problems.push(`${name} is an http template: it runs in Argo's agent pod, which needs a cluster`);
     if (template.plugin) problems.push(`${name} is a plugin template: executor plugins need a cluster`);
     if (template.daemon === true) problems.push(`${name} is a daemon: daemoned steps need a cluster`);
   };

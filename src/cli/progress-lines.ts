@@ -29,7 +29,7 @@ export class ProgressLines {
 
   onChange(change: NodeChange): void {
     const node = change.node;
-    if (node.id !== this.runId && node.type !== 'Pod' && node.type !== 'Suspend' && node.type !== 'Skipped') return;
+    if (node.id !== this.runId && node.type !== 'Pod' && node.type !== 'HTTP' && node.type !== 'Suspend' && node.type !== 'Skipped') return;
     if (node.type === 'Pod' && node.phase === 'Running') this.runningPods.set(node.id, node);
     else this.runningPods.delete(node.id);
     const key = `${node.phase}\u0000${node.message ?? ''}`;

@@ -5,6 +5,7 @@ import type { EngineAction, EngineEvent } from './engine-events.js';
 import { executeTemplate } from './execute-template.js';
 import { type EngineOptions, Execution, type Frame, type Shutdown } from './execution.js';
 import { recordGlobalOutputs } from './global-outputs.js';
+import { checkHooks, type HookSite, hookErrors, openHookSite } from './lifecycle-hooks.js';
 import { podName } from './node-naming.js';
 import { PodTracker } from './pod-tracker.js';
 import { effectiveSpec, LOCAL_SCOPE, type ReferencedTemplate, TemplateCatalog } from './template-catalog.js';
@@ -66,10 +67,11 @@ export function advanceRun(run: RunDefinition, status: WorkflowStatus, event: En
     exec.actions = [];
     exec.changed = new Set();
     if (fresh) boot(exec);
-    exec.drain();
+    settle(exec);
     if (!(fresh && event.type === 'start')) handle(exec, event);
-    exec.drain();
+    settle(exec);
     exec.fireTimers();
+    settle(exec);
     exec.scheduleWake(fresh);
     return { status, actions: exec.actions, changed: changedNodes(exec) };
   } catch (error) {
@@ -82,6 +84,12 @@ export function advanceRun(run: RunDefinition, status: WorkflowStatus, event: En
     }
     return { status, actions: exec?.actions ?? [], changed: exec ? changedNodes(exec) : [] };
   }
+}
+
+/** Tells owners about settled nodes, and starts the lifecycle hooks that this made due, until both are quiet. */
+function settle(exec: Execution): void {
+  do exec.drain();
+  while (checkHooks(exec));
 }
 
 function changedNodes(exec: Execution): NodeStatus[] {
@@ -133,7 +141,7 @@ function boot(exec: Execution): void {
   }
   const entrypoint = spec.entrypoint ?? '';
   const root = new RootFrame(exec);
-  executeTemplate(exec, { nodeName: exec.name, boundaryId: undefined, holder: { template: entrypoint }, args: spec.arguments, scope: LOCAL_SCOPE, owner: root, depth: 0 });
+  root.watchHooks(executeTemplate(exec, { nodeName: exec.name, boundaryId: undefined, holder: { template: entrypoint }, args: spec.arguments, scope: LOCAL_SCOPE, owner: root, depth: 0 }));
   if (restored) killForShutdown(exec, restored);
 }
 
@@ -150,6 +158,8 @@ function setGlobals(exec: Execution): string | undefined {
   globals.set('workflow.uid', String(meta.uid ?? ''));
   globals.set('workflow.serviceAccountName', spec.serviceAccountName ?? 'default');
   globals.set('workflow.mainEntrypoint', spec.entrypoint ?? '');
+  // What the run is now, as Argo has it while the run goes (the exit handler sees the outcome).
+  globals.set('workflow.status', 'Running');
   globals.set('workflow.creationTimestamp', String(meta.creationTimestamp ?? status.startedAt ?? exec.nowIso));
   if (spec.priority !== undefined) globals.set('workflow.priority', String(spec.priority));
   for (const [k, v] of Object.entries(meta.labels ?? {})) globals.set(`workflow.labels.${k}`, String(v));
@@ -227,8 +237,16 @@ const WORKFLOW_PHASE: Record<string, WorkflowPhase> = { Succeeded: 'Succeeded', 
 /** Waits for the entry node, then runs the workflow's exit handler, then ends the run. */
 class RootFrame implements Frame {
   private entry: NodeStatus | undefined;
+  private hooks: HookSite | undefined;
 
   constructor(private readonly exec: Execution) {}
+
+  /** The workflow's lifecycle hooks (`spec.hooks` but `exit`) watch the entry node, seeing `workflow.status`. */
+  watchHooks(entry: NodeStatus): void {
+    const { exec } = this;
+    const status = (): string => (entry.phase === 'Pending' || entry.phase === 'Running' ? entry.phase : (WORKFLOW_PHASE[entry.phase] ?? 'Error'));
+    this.hooks = openHookSite(exec, { node: entry, hooks: exec.spec.hooks, boundaryId: undefined, templateScope: LOCAL_SCOPE, depth: 1, variables: () => exec.globals.child().set('workflow.status', status()) });
+  }
 
   childSettled(node: NodeStatus): void {
     if (node.name === this.exec.name) return this.entryDone(node);
@@ -240,6 +258,15 @@ class RootFrame implements Frame {
     this.entry = entry;
     const phase = WORKFLOW_PHASE[entry.phase] ?? 'Error';
     exec.globals.set('workflow.status', phase);
+    // As Argo, the exit handler starts once the hooks that started have ended.
+    const hooks = this.hooks;
+    this.hooks = undefined;
+    if (hooks) return hooks.close(() => this.runExitHandler(entry));
+    this.runExitHandler(entry);
+  }
+
+  private runExitHandler(entry: NodeStatus): void {
+    const { exec } = this;
     exec.globals.set('workflow.failures', JSON.stringify(failures(exec)));
     const onExit = exec.spec.onExit ?? exec.spec.hooks?.exit?.template;
     if (!onExit || (exec.shutdown && !exec.shutdown.runExitHandlers)) return this.finish(entry, undefined);
@@ -263,6 +290,11 @@ class RootFrame implements Frame {
     if (phase === 'Succeeded' && exitNode && isFailedOrError(exitNode.phase)) {
       phase = exitNode.phase === 'Failed' ? 'Failed' : 'Error';
       message = exitNode.message;
+    }
+    const hookError = hookErrors(exec);
+    if (phase === 'Succeeded' && hookError) {
+      phase = 'Error';
+      message = hookError;
     }
     finishRun(exec, phase, message);
   }

@@ -4,6 +4,7 @@ import { executeTemplate } from './execute-template.js';
 import { openTemplateNode } from './open-template-node.js';
 import type { ExecRequest, Execution, Frame } from './execution.js';
 import { recordGlobalOutputs } from './global-outputs.js';
+import { type HookSite, hookVariables, openHookSite } from './lifecycle-hooks.js';
 import { expandLoop, isLooped, type LoopIteration } from './loop-items.js';
 import { dropAbsentArguments, exposeAggregate, exposeNode, exposeSkipped, templateOutputsFromScope } from './node-variables.js';
 import { continuesOn, decideWhen, exitHookOf } from './steps-frame.js';
@@ -44,6 +45,8 @@ export class DagFrame implements Frame {
   private readonly dependents = new Map<string, string[]>();
   private readonly taskOfNode = new Map<string, string>();
   private readonly hookParent = new Map<string, { task: string; node: NodeStatus }>();
+  /** Lifecycle hooks of tasks still running, by the task's node id. */
+  private readonly hookSites = new Map<string, HookSite>();
   private running = 0;
   private queue: Array<() => void> = [];
   private active = 0;
@@ -185,6 +188,18 @@ export class DagFrame implements Frame {
   private track(state: TaskState, node: NodeStatus): void {
     state.node = node;
     this.taskOfNode.set(node.id, state.task.name);
+    // Argo looks at a task's lifecycle hooks once its node runs or has ended, never while Pending.
+    const site = openHookSite(this.exec, {
+      node,
+      hooks: state.task.hooks,
+      boundaryId: this.node.id,
+      templateScope: this.templateScope,
+      depth: this.req.depth + 1,
+      variables: () => hookVariables(this.exec, this.scope, 'tasks', state.task.name, node),
+      evaluates: (n) => n.phase !== 'Pending',
+      ...(this.req.onExit ? { onExit: true } : {}),
+    });
+    if (site) this.hookSites.set(node.id, site);
   }
 
   /** Runs now, or when a slot frees under the template's `parallelism`. */
@@ -237,6 +252,11 @@ export class DagFrame implements Frame {
     if (hooked) {
       this.hookParent.delete(child.id);
       return this.taskDone(hooked.task, hooked.node);
+    }
+    const site = this.hookSites.get(child.id);
+    if (site) {
+      this.hookSites.delete(child.id);
+      return site.close(() => this.childSettled(child));
     }
     const taskName = this.taskOfNode.get(child.id);
     if (taskName === undefined) return;

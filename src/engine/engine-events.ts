@@ -18,7 +18,12 @@ export type EngineEvent =
    * resolved for the run; the driver records the first one in status (the engine ignores it).
    */
   | { type: 'pod-started'; nodeId: string; artifactRepositoryRef?: ArtifactRepositoryRefStatus }
-  /** A pod ended. The node completes only with this event, which carries its outputs. */
+  /**
+   * A pod ended. The node completes only with this event, which carries its outputs. An http
+   * template (no pod: the runtime makes the request itself) ends with this event too: exit code 0
+   * when the response met its success rule, else non-zero with the reason as `message`, and the
+   * response body as `outputs.result`.
+   */
   | { type: 'pod-finished'; nodeId: string; exitCode: number; outputs?: PodOutputs; message?: string }
   /** The runtime could not run the pod, or lost it. */
   | { type: 'pod-error'; nodeId: string; message: string }

@@ -80,7 +80,8 @@ export function failNode(exec: Execution, req: ExecRequest, existing: NodeStatus
 }
 
 function startPod(exec: Execution, req: ExecRequest, template: Template, inputs: NodeInputs, templateName: string, existing: NodeStatus | undefined): NodeStatus {
-  const node = existing ?? exec.createNode(req.nodeName, 'Pod', req.boundaryId, newNodeFields(req, templateName, 'Pending'));
+  // An http template runs no pod (Argo's agent makes the request): its node is of type HTTP.
+  const node = existing ?? exec.createNode(req.nodeName, template.http ? 'HTTP' : 'Pod', req.boundaryId, newNodeFields(req, templateName, 'Pending'));
   if (!existing) setInputs(node, inputs);
   exec.watch(node, req.owner);
   const seconds = parseDuration(template.activeDeadlineSeconds) ?? parseDuration(template.timeout);

@@ -3,6 +3,7 @@ import type { ConfigMapParameters } from './config-map-parameters.js';
 import type { EngineAction } from './engine-events.js';
 import type { PodTracker } from './pod-tracker.js';
 import { displayNameOf, nodeId, podName } from './node-naming.js';
+import { lastAttempt } from './retry-attempts.js';
 import type { TemplateCatalog, TemplateHolder, TemplateScope } from './template-catalog.js';
 import { VariableScope } from './variable-scope.js';
 import { isFulfilled, type NodePhase, type NodeStatus, type NodeType, type WorkflowStatus } from './workflow-status.js';
@@ -256,6 +257,7 @@ export class Execution {
     if (!node) return [];
     switch (node.type) {
       case 'Pod':
+      case 'HTTP':
       case 'Skipped':
       case 'Suspend':
         return [node.id];
@@ -264,8 +266,8 @@ export class Execution {
         return node.children.flatMap((c) => this.outboundOf(c));
       }
       case 'Retry': {
-        const last = node.children?.[node.children.length - 1];
-        return last === undefined ? [] : [last];
+        const last = lastAttempt(node, (id) => this.node(id));
+        return last === undefined ? [] : [last.id];
       }
       default:
         return (node.outboundNodes ?? []).flatMap((c) => this.outboundOf(c));

@@ -3,6 +3,7 @@ import { substituteTemplate } from '../expr/index.js';
 import { hasResultOutput } from '../spec/template-type.js';
 import { fanInValue, type FanInPart } from './artifact-from.js';
 import type { Execution } from './execution.js';
+import { lastAttempt } from './retry-attempts.js';
 import type { VariableScope } from './variable-scope.js';
 import type { NodeStatus } from './workflow-status.js';
 
@@ -13,7 +14,7 @@ import type { NodeStatus } from './workflow-status.js';
  */
 export function exposeNode(exec: Execution, scope: VariableScope, prefix: 'steps' | 'tasks', name: string, node: NodeStatus): void {
   let source = node;
-  if (node.type === 'Retry' && node.children && node.children.length > 0) source = exec.node(node.children[node.children.length - 1]) ?? node;
+  if (node.type === 'Retry') source = lastAttempt(node, (id) => exec.node(id)) ?? node;
   const key = `${prefix}.${name}`;
   scope.set(`${key}.id`, source.id);
   scope.set(`${key}.status`, source.phase);
@@ -62,7 +63,7 @@ export function exposeAggregate(exec: Execution, scope: VariableScope, prefix: '
     // Memoized nodes kept by resubmit are Skipped but carry their outputs.
     if (node.phase !== 'Succeeded' && !node.memoizationStatus?.hit) continue;
     let outputs = node.outputs;
-    if (!outputs && node.type === 'Retry' && node.children?.length) outputs = exec.node(node.children[node.children.length - 1])?.outputs;
+    if (!outputs && node.type === 'Retry') outputs = lastAttempt(node, (id) => exec.node(id))?.outputs;
     if (!outputs) continue;
     if (outputs.parameters && outputs.parameters.length > 0) {
       const map: Record<string, string> = {};

@@ -3,6 +3,7 @@ import type { PodOutputs, PodRequest } from './engine-events.js';
 import type { Execution } from './execution.js';
 import type { NodeStatus } from './workflow-status.js';
 import { recordGlobalOutputs } from './global-outputs.js';
+import { httpOutcome } from './http-outcome.js';
 
 interface ActivePod {
   node: NodeStatus;
@@ -85,6 +86,11 @@ export class PodTracker {
     if (!pod) return; // late or repeated report: the node already has its outcome
     const { node, request } = pod;
     const template = request.template;
+    if (template.http) {
+      const http = httpOutcome(exitCode, reported, message, this.exec.resultLimit);
+      if (http.outputs) node.outputs = http.outputs;
+      return this.exec.markPhase(node, http.phase, http.message);
+    }
     const outputs: Outputs = {};
     let failure: string | undefined;
     const parameters: Parameter[] = [];

@@ -3,6 +3,7 @@ import { evaluateExpression, nestFlatVariables } from '../expr/index.js';
 import { formatDuration, parseDuration } from './durations.js';
 import { executeTemplate } from './execute-template.js';
 import { openTemplateNode } from './open-template-node.js';
+import { retryAttempts } from './retry-attempts.js';
 import type { ExecRequest, Execution, Frame } from './execution.js';
 import { isFailedOrError, isFulfilled, type NodeStatus } from './workflow-status.js';
 
@@ -28,7 +29,7 @@ export class RetryFrame implements Frame {
   start(): NodeStatus {
     const { exec, req } = this;
     this.node = openTemplateNode(exec, req, 'Retry', this.templateName, undefined, this.existing);
-    const children = this.node.children ?? [];
+    const children = retryAttempts(this.node, (id) => exec.node(id));
     const last = exec.node(children[children.length - 1]);
     if (!last) this.attempt(0, undefined);
     else if (!isFulfilled(last.phase)) this.attempt(children.length - 1, exec.node(children[children.length - 2]));
@@ -51,7 +52,7 @@ export class RetryFrame implements Frame {
       exec.markPhase(node, 'Succeeded', '');
       return;
     }
-    const attempts = node.children?.length ?? 1;
+    const attempts = retryAttempts(node, (id) => exec.node(id)).length || 1;
     if (exec.shutdown) return exec.markPhase(node, child.phase, exec.shutdown.message);
 
     let waitMs = 0;
@@ -59,7 +60,7 @@ export class RetryFrame implements Frame {
     const backoff = strategy.backoff;
     if (backoff) {
       const max = backoff.maxDuration !== undefined ? parseDuration(backoff.maxDuration) : undefined;
-      const first = exec.node(node.children?.[0]);
+      const first = exec.node(retryAttempts(node, (id) => exec.node(id))[0]);
       if (max !== undefined && first?.startedAt) {
         maxDeadline = Date.parse(first.startedAt) + max;
         if (exec.now > maxDeadline) return exec.markPhase(node, child.phase, 'Max duration limit exceeded');

@@ -4,6 +4,7 @@ import { executeTemplate } from './execute-template.js';
 import { openTemplateNode } from './open-template-node.js';
 import type { ExecRequest, Execution, Frame } from './execution.js';
 import { recordGlobalOutputs } from './global-outputs.js';
+import { type HookSite, hookVariables, openHookSite } from './lifecycle-hooks.js';
 import { expandLoop, isLooped } from './loop-items.js';
 import { dropAbsentArguments, exposeAggregate, exposeNode, exposeSkipped, templateOutputsFromScope } from './node-variables.js';
 import type { TemplateScope } from './template-catalog.js';
@@ -61,6 +62,8 @@ export class StepsFrame implements Frame {
   private group: Group | undefined;
   private readonly children = new Map<string, ChildInfo>();
   private readonly hookParent = new Map<string, NodeStatus>();
+  /** Lifecycle hooks of steps still running, by the step's node id. */
+  private readonly hookSites = new Map<string, HookSite>();
 
   constructor(
     private readonly exec: Execution,
@@ -193,6 +196,7 @@ export class StepsFrame implements Frame {
         ...(this.req.onExit ? { onExit: true } : {}),
       });
       if (!existing) this.exec.addChild(group.node, child.id);
+      this.watchHooks(entry.step, child);
       entry.nodes[slot] = child;
       this.children.set(child.id, { entry, launched: true });
     };
@@ -201,11 +205,22 @@ export class StepsFrame implements Frame {
     else group.queue.push(run);
   }
 
+  /** A step's lifecycle hooks watch its node; Argo names it by display name in `steps.<name>.status`. */
+  private watchHooks(step: WorkflowStep, child: NodeStatus): void {
+    const site = openHookSite(this.exec, { node: child, hooks: step.hooks, boundaryId: this.node.id, templateScope: this.templateScope, depth: this.req.depth + 1, variables: () => hookVariables(this.exec, this.scope, 'steps', child.displayName, child), ...(this.req.onExit ? { onExit: true } : {}) });
+    if (site) this.hookSites.set(child.id, site);
+  }
+
   childSettled(child: NodeStatus): void {
     const stepNode = this.hookParent.get(child.id);
     if (stepNode) {
       this.hookParent.delete(child.id);
       return this.stepDone(stepNode);
+    }
+    const site = this.hookSites.get(child.id);
+    if (site) {
+      this.hookSites.delete(child.id);
+      return site.close(() => this.childSettled(child));
     }
     const info = this.children.get(child.id);
     const hook = info ? exitHookOf(info.entry.step) : undefined;

@@ -8,6 +8,7 @@ export { findTemplateTags, type TemplateTag } from './template-tags.js';
 export { type ExpressionAst, ExpressionError, ExpressionSyntaxError, MAX_NESTING_DEPTH } from './expression-ast.js';
 export { parseExpression } from './expression-parser.js';
 export { evaluateExpression, type EvaluateOptions } from './expression-evaluator.js';
+export { evaluateCondition } from './evaluate-condition.js';
 export { type GoInstant, GoLocation, loadLocation } from './go-calendar.js';
 export { formatGoTime } from './go-time-format.js';
 export { parseGoTime } from './go-time-parse.js';

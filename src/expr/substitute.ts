@@ -113,7 +113,7 @@ function variableTag(tag: TemplateTag, lookup: VariableLookup, options: Substitu
 }
 
 /** Builds the nested environment from the flat names an expression reads and their parents. */
-function envFor(references: ExpressionReference[], lookup: VariableLookup): Record<string, unknown> {
+export function expressionEnv(references: ExpressionReference[], lookup: VariableLookup): Record<string, unknown> {
   const flat: Record<string, string | null> = {};
   for (const { path, guarded } of references) {
     const parts = path.split('.');
@@ -150,7 +150,7 @@ function expressionTag(tag: TemplateTag, lookup: VariableLookup, options: Substi
     return fail(`failed to evaluate expression ${tag.raw}: ${(error as Error).message}`);
   }
   const references = expressionReferences(ast);
-  const env = options.env ?? envFor(references, lookup);
+  const env = options.env ?? expressionEnv(references, lookup);
   // A guarded reference (`a.b ?? x`) may be absent, but its root name must exist, as in Argo.
   const missing = references
     .map((ref) => (ref.guarded ? ref.path.split('.')[0]! : ref.path))

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { load } from 'js-yaml';
@@ -119,6 +121,48 @@ describe('skiff submit', () => {
     assert.match(result.stderr, /template "make" is a resource template: it creates Kubernetes objects, which needs a cluster/);
     assert.match(result.stderr, /needs a Kubernetes cluster and cannot run locally/);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('runs an http step and a workflow hook locally against a loopback server; skiff logs shows the response', async () => {
+    const server = createServer((req, res) => res.writeHead(req.url === '/ok' ? 200 : 503).end(req.url === '/ok' ? 'pong' : 'down'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const dir = workspace({
+        'http.yaml': `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: http-}
+spec:
+  entrypoint: main
+  hooks:
+    running: {expression: workflow.status == "Running", template: call, arguments: {parameters: [{name: path, value: ok}]}}
+  templates:
+  - name: main
+    steps:
+    - - {name: ping, template: call, arguments: {parameters: [{name: path, value: ok}]}}
+      - {name: down, template: call, continueOn: {failed: true}, arguments: {parameters: [{name: path, value: down}]}}
+  - name: call
+    inputs: {parameters: [{name: path}]}
+    http: {url: "${base}/{{inputs.parameters.path}}"}
+`,
+      });
+      // The real local runtime (http templates need no sandbox), not the CLI tests' instant one.
+      const result = await skiff(dir, ['submit', 'http.yaml', '--wait', '-o', 'json'], { env: { SKIFF_RUNTIME: 'local' } });
+      assert.equal(result.status, 0, result.stderr);
+      const workflow = JSON.parse(result.stdout) as WorkflowJson;
+      const nodes = Object.values(workflow.status.nodes);
+      const byName = (name: string) => nodes.find((n) => n.displayName === name)!;
+      assert.equal(workflow.status.phase, 'Succeeded');
+      assert.equal(byName('ping').type, 'HTTP');
+      assert.equal(byName('down').phase, 'Failed');
+      assert.equal(byName(`${workflow.metadata.name}.hooks.running`).phase, 'Succeeded');
+      const logs = await skiff(dir, ['logs', workflow.metadata.name, '--node', 'down']);
+      assert.equal(logs.status, 0, logs.stderr);
+      assert.equal(logs.stdout, 'failed: received non-2xx response code: 503\ndown\n');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('without --wait, prints the name and leaves the run to a background process', async () => {

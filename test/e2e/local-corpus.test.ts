@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ReferencedTemplate } from '../../src/engine/template-catalog.js';
@@ -7,7 +9,27 @@ import type { ConfigMap } from '../../src/spec/model/kubernetes.js';
 import type { Workflow, WorkflowSpec } from '../../src/spec/model/workflow.js';
 import { parseSourceFile } from '../../src/spec/source/parse-source-file.js';
 import { argoCorpusDir } from '../helpers/paths.js';
+import { type HttpClient, nodeHttpClient } from '../../src/runtime/local/http-client.js';
 import { LocalRunHarness, MemoryObjects } from '../runtime/local/local-run-harness.js';
+
+/**
+ * The one URL the corpus's http templates fetch (the lifecycle-hook examples). This machine has no
+ * network, so the runtime's HTTP client port is given a client that answers exactly this URL from
+ * a real HTTP server on 127.0.0.1 serving a JSON body, and refuses every other host.
+ */
+const CORPUS_URL = 'https://raw.githubusercontent.com/argoproj/argo-workflows/4e450e250168e6b4d51a126b784e90b11a0162bc/pkg/apis/workflow/v1alpha1/generated.swagger.json';
+
+async function loopbackFor(url: string): Promise<{ server: Server; client: HttpClient; requests: () => number }> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ swagger: '2.0', info: { title: 'Argo Workflows API' } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const local = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/generated.swagger.json`);
+  const client: HttpClient = (request) => (request.url.href === url ? nodeHttpClient({ ...request, url: local }) : Promise.reject(new Error(`no network in this test: ${request.url.href} is not served`)));
+  return { server, client, requests: () => requests };
+}
 
 /**
  * Conformance: every Workflow of Argo's examples that MANIFEST.tsv marks local_runnable=yes, with
@@ -16,7 +38,6 @@ import { LocalRunHarness, MemoryObjects } from '../runtime/local/local-run-harne
  * phase. The exclusions say why a file does not run here.
  */
 export const LOCAL_EXCLUDED: Record<string, string> = {
-  'examples/life-cycle-hooks-wf-level.yaml': 'an http template (exit hook): http templates do not run locally yet',
   'examples/variables-showcase.yaml': 'a daemon step (daemon containers are not run locally yet)',
   'examples/container-set-template/outputs-result-workflow.yaml': 'a containerSet template: not run locally yet',
 };
@@ -56,7 +77,8 @@ const CONCURRENCY = 6;
 
 describe('Argo example corpus on the local runtime', () => {
   let harness: LocalRunHarness;
-  const outcomes = new Map<string, Promise<{ phase: string; detail: string; exhausted: boolean }>>();
+  let http: Awaited<ReturnType<typeof loopbackFor>>;
+  const outcomes = new Map<string, Promise<{ phase: string; detail: string; exhausted: boolean; hooks: string[] }>>();
 
   before(async () => {
     const objects = new MemoryObjects();
@@ -64,7 +86,8 @@ describe('Argo example corpus on the local runtime', () => {
     // artifact-repository-ref.yaml names key my-key of the namespace's artifact-repositories ConfigMap;
     // no default-key annotation, so every other example still falls to Skiff's local default.
     objects.addConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'artifact-repositories', namespace: 'default' }, data: {} });
-    harness = await LocalRunHarness.create(objects);
+    http = await loopbackFor(CORPUS_URL);
+    harness = await LocalRunHarness.create(objects, { httpClient: http.client });
     objects.configMaps.get('default/artifact-repositories')!.data = { 'my-key': `local:\n  root: ${harness.layout.root}/my-repository\n` };
     // Runs start together (a few at a time); each test awaits its own.
     const queue = cases.filter((c) => !LOCAL_EXCLUDED[c.file]);
@@ -88,7 +111,12 @@ describe('Argo example corpus on the local runtime', () => {
             const pods = Object.values(status.nodes).filter((n) => n.type === 'Pod');
             const bad = pods.filter((n) => n.phase !== 'Succeeded').map((n) => `${n.displayName}: ${n.phase} ${n.message ?? ''}`);
             const exhausted = pods.length === 11 && pods.every((n) => n.phase === 'Failed');
-            return { phase: status.phase, detail: `${status.message ?? ''} ${bad.join('; ')}`, exhausted };
+            const root = Object.values(status.nodes).find((n) => !n.boundaryID && !n.nodeFlag)?.name ?? '';
+            const hooks = Object.values(status.nodes)
+              .filter((n) => n.nodeFlag?.hooked)
+              .map((n) => `${n.name.slice(root.length)}:${n.type}:${n.phase}`)
+              .sort();
+            return { phase: status.phase, detail: `${status.message ?? ''} ${bad.join('; ')}`, exhausted, hooks };
           } finally {
             release();
           }
@@ -96,7 +124,11 @@ describe('Argo example corpus on the local runtime', () => {
       );
     }
   });
-  after(async () => harness.close());
+  after(async () => {
+    await harness.close();
+    http.server.closeAllConnections();
+    await new Promise((resolve) => http.server.close(resolve));
+  });
 
   for (const c of cases) {
     if (LOCAL_EXCLUDED[c.file]) continue;
@@ -106,6 +138,14 @@ describe('Argo example corpus on the local runtime', () => {
       assert.equal(outcome.phase, c.expected, outcome.detail);
     });
   }
+
+  it('runs the lifecycle hooks of both examples, each once, with their http templates', async () => {
+    const wfLevel = await outcomes.get('examples/life-cycle-hooks-wf-level.yaml')!;
+    const tmplLevel = await outcomes.get('examples/life-cycle-hooks-tmpl-level.yaml')!;
+    assert.deepEqual(wfLevel.hooks, ['.hooks.running:HTTP:Succeeded', '.onExit:HTTP:Succeeded']);
+    assert.deepEqual(tmplLevel.hooks, ['[0].step-1.hooks.running:HTTP:Succeeded', '[0].step-1.hooks.success:HTTP:Succeeded', '[1].step2.hooks.running:HTTP:Succeeded', '[1].step2.hooks.success:HTTP:Succeeded']);
+    assert.ok(http.requests() >= 6);
+  });
 
   it('runs most of the runnable corpus', () => {
     const ran = cases.filter((c) => !LOCAL_EXCLUDED[c.file]).length;

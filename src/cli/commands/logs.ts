@@ -52,7 +52,7 @@ export const logsCommand: Command = {
       const pods = podsOf(run, values.node);
       const prefixed = podsOf(run, undefined).length > 1 && values.node === undefined;
       for (const node of pods) {
-        const pod = podNameOfNode(run.workflow.metadata.name ?? run.id, node)!;
+        const pod = logNameOf(run.workflow.metadata.name ?? run.id, node)!;
         let log = logs.get(pod);
         if (!log) logs.set(pod, (log = { label: node.displayName, path: target.layout.containerLog(run.id, pod, values.container), offset: 0, partial: '' }));
         await readNew(log, io, prefixed, flush);
@@ -72,12 +72,17 @@ export const logsCommand: Command = {
   },
 };
 
-/** Pod nodes, in the order they started, optionally only the one named. */
+/** Where a node's log is kept: under its pod's name; an HTTP node, which has no pod, under the name a pod of it would have. */
+function logNameOf(workflowName: string, node: NodeStatus): string | undefined {
+  return podNameOfNode(workflowName, node.type === 'HTTP' ? { ...node, type: 'Pod' } : node);
+}
+
+/** Pod and HTTP nodes, in the order they started, optionally only the one named. */
 function podsOf(run: StoredRun, wanted: string | undefined): NodeStatus[] {
   const name = run.workflow.metadata.name ?? run.id;
   return Object.values(run.status.nodes)
-    .filter((n) => n.type === 'Pod')
-    .filter((n) => wanted === undefined || n.id === wanted || n.name === wanted || n.displayName === wanted || podNameOfNode(name, n) === wanted)
+    .filter((n) => n.type === 'Pod' || n.type === 'HTTP')
+    .filter((n) => wanted === undefined || n.id === wanted || n.name === wanted || n.displayName === wanted || logNameOf(name, n) === wanted)
     .sort((a, b) => (a.startedAt ?? '\uffff').localeCompare(b.startedAt ?? '\uffff'));
 }
 

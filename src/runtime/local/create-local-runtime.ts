@@ -18,6 +18,8 @@ import type { PodObjectSource } from './pod-volumes.js';
 import { collectRunGarbage, garbageChanges } from './run-artifact-gc.js';
 import { RunRepositories } from './run-repositories.js';
 import { runPod, type PodRun } from './run-pod.js';
+import { type HttpClient, nodeHttpClient } from './http-client.js';
+import { runHttpTemplate } from './run-http-template.js';
 
 export interface LocalRuntimeOptions {
   layout: StateLayout;
@@ -33,6 +35,8 @@ export interface LocalRuntimeOptions {
   projectDir?: string;
   /** Default: the Node.js running Skiff. */
   nodePath?: string;
+  /** How http templates make their request. Default: Node's http and https modules. */
+  httpClient?: HttpClient;
 }
 
 const DEADLINE_GRACE_MS = 1000;
@@ -85,6 +89,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     const workflow = await options.runOf(runId);
     if (!workflow) return fail(`run ${runId} is not known to the local runtime`);
     const template = request.template;
+    // An http template runs no pod: the request is made from here, as Argo's agent makes it.
+    if (template.http) return runHttp(request, entry, workflow);
     let archiveLocation;
     const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (template.outputs?.artifacts?.length ?? 0) > 0;
     // Every pod resolves the run's repository (once per run), so the first one to start records
@@ -152,6 +158,17 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     await entry.run.done;
     if (entry.killed) return;
     finish(request.podName, entry, await podOutcome(request.nodeId, last, hostPath, warnings));
+  };
+
+  const runHttp = async (request: PodRequest, entry: ActivePod, workflow: Workflow): Promise<void> => {
+    const controller = new AbortController();
+    const done = runHttpTemplate(request, { client: options.httpClient ?? nodeHttpClient, secrets: options.objects, namespace: workflow.metadata?.namespace ?? 'default', signal: controller.signal });
+    entry.run = { kill: () => controller.abort(), done: done.then(() => undefined) };
+    const event = await done;
+    const log = layout.containerLog(request.workflowName, request.podName, 'main');
+    await mkdir(dirname(log), { recursive: true });
+    await appendFile(log, `${event.exitCode === 0 ? 'succeeded' : `failed: ${event.message ?? ''}`}\n${event.outputs?.result ?? ''}`);
+    if (!entry.killed) finish(request.podName, entry, event);
   };
 
   const finish = (podName: string, entry: ActivePod, event: RuntimeEvent): void => {

@@ -56,7 +56,6 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
   it('says clearly when a pod cannot run', async () => {
     const unknown: PodRequest = { workflowName: 'nobody', nodeId: 'n', podName: 'p-x', template: { name: 't', container: { image: 'alpine', command: ['true'] } }, inputs: {} };
     assert.match((await events(unknown).done as { message: string }).message, /run nobody is not known/);
-    assert.match((await events(pod({ name: 'h', http: { url: 'http://x' } })).done as { message: string }).message, /http templates/);
     assert.match((await events(pod({ name: 'v', container: { image: 'alpine', command: ['true'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] } }, {}, { volumes: [{ name: 'cfg', configMap: { name: 'absent' } }] })).done as { message: string }).message, /ConfigMap "absent" does not exist/);
   });
 
