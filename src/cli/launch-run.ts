@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import type { StoredRun } from '../engine/ports/run-store.js';
-import { isWorkflowDone, type NodeStatus } from '../engine/workflow-status.js';
+import type { NodeStatus } from '../engine/workflow-status.js';
 import { readTransferProgress } from '../runtime/local/read-transfer-progress.js';
-import { completionGarbagePending } from '../runtime/local/run-artifact-gc.js';
 import { envOf, type CliIO } from './cli-io.js';
 import { driveRun } from './drive-run.js';
 import { formatTransfer } from './format-transfer.js';
@@ -13,7 +10,6 @@ import { podNameOfNode } from './node-tree.js';
 import { formatRunOutput, type OutputFormat } from './output-format.js';
 import { ProgressLines } from './progress-lines.js';
 import { readRun } from './read-run.js';
-import { leaseOwner } from './run-lease.js';
 import { startBackgroundDriver } from './start-background-driver.js';
 
 export interface LaunchOptions {
@@ -66,38 +62,7 @@ function transferNotes(target: LocalTarget, workflowName: string, runId: string)
   };
 }
 
-/**
- * Runs left unfinished by a `skiff` process that ended (killed, machine restarted) move again:
- * each gets a background driver, which continues it from its journal; a finished run whose
- * completion GC was cut short gets one too, which does just the GC, and one that ended without
- * removing its claim directories loses them now. Called by the commands that start runs, so a
- * crash costs at most a wait until the next one.
- */
-export async function continueOrphans(target: LocalTarget, io: CliIO, except?: string): Promise<string[]> {
-  const continued: string[] = [];
-  for (const id of await target.runs.list()) {
-    if (id === except) continue;
-    const run = await readRun(target.layout, id).catch(() => undefined);
-    if (!run) continue;
-    const owesGarbage = isWorkflowDone(run.status.phase) && completionGarbagePending(run.workflow, run.status);
-    if (isWorkflowDone(run.status.phase) && !owesGarbage) {
-      // Its volumeClaimTemplates directories go with the run's end; a skiff that died first left them.
-      const claims = target.layout.claimsDir(id);
-      if (existsSync(claims) && (await leaseOwner(target.layout, id)) === undefined) await rm(claims, { recursive: true, force: true });
-      continue;
-    }
-    if ((await leaseOwner(target.layout, id)) !== undefined) continue;
-    try {
-      await startBackgroundDriver(target, id, childEnv(io));
-      io.stderr.write(owesGarbage ? `collecting the artifact garbage of run ${id}, left undone by a skiff process that ended\n` : `continuing run ${id}, left unfinished by a skiff process that ended\n`);
-      continued.push(id);
-    } catch {
-      // another process took it first: it is moving again either way
-    }
-  }
-  return continued;
-}
-
-function childEnv(io: CliIO): NodeJS.ProcessEnv {
+/** The environment for a background `skiff`: this process's, with the command's own on top. */
+export function childEnv(io: CliIO): NodeJS.ProcessEnv {
   return io.env ? { ...process.env, ...io.env } : process.env;
 }

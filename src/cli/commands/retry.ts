@@ -1,7 +1,8 @@
 import { loadParameterConfigMaps } from '../../engine/driver/load-parameter-config-maps.js';
 import { retryRun } from '../../engine/operations/retry-run.js';
 import type { CliIO, Command } from '../cli-io.js';
-import { continueOrphans, launchRun } from '../launch-run.js';
+import { continueOrphans } from '../continue-orphans.js';
+import { launchRun } from '../launch-run.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseOutputFormat } from '../output-format.js';
 import { oneName, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
