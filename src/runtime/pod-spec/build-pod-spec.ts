@@ -37,7 +37,9 @@ export function claimName(workflowName: string, template: string): string {
  * Builds the Kubernetes pod for a pod node, as Argo's workflowpod.go does, with Skiff's executor:
  * `init` (stage the script, load input artifacts into the `input-artifacts` emptyDir), `main` (the
  * user's container or script, wrapped so that its outputs outlive it; see `mainWrapper`), `wait`
- * (collect output parameters, `outputs.result` and output artifacts). Input artifacts reach main
+ * (collect output parameters, `outputs.result` and output artifacts). A containerSet's pod has
+ * its containers in main's place, each wrapped to start once its dependencies succeeded (see
+ * `containerSetContainers`); wait then waits for all of them. Input artifacts reach main
  * as subPath mounts at their paths; the workflow's and the template's volumes and the run's
  * volumeClaimTemplates (as claims) are added as the containers mount them. The same spec runs on
  * a cluster and, through the local runtime, on this machine. Pure.
