@@ -217,7 +217,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
 /**
  * Turns a pod that ran to its end into the one event the engine gets: `pod-error` when the pod
  * could not do its job (init failed, main could not start, wait could not collect the outputs),
- * else `pod-finished` with main's exit code and the outputs wait collected.
+ * else `pod-finished` with main's exit code and the outputs wait collected, and for a
+ * containerSet how each of its containers ended (one that could not start fails on its own).
  */
 async function podOutcome(nodeId: string, status: V1PodStatus | undefined, hostPath: (inPod: string) => string, warnings: string[], containerSet: boolean): Promise<RuntimeEvent> {
   const error = (message: string): RuntimeEvent => ({ type: 'pod-error', nodeId, message });
@@ -230,8 +231,8 @@ async function podOutcome(nodeId: string, status: V1PodStatus | undefined, hostP
   }
   const users = (status?.containerStatuses ?? []).filter((c) => c.name !== 'wait');
   const main = users.find((c) => c.name === 'main')?.state?.terminated;
-  if (containerSet ? !users.some((c) => c.state?.terminated) : !main) return error(status?.message ?? 'the pod ended before its main container ran');
-  // A containerSet member that could not start fails on its own; only a lone main fails the pod so.
+  if (containerSet && !users.some((c) => c.state?.terminated)) return error(status?.message ?? 'the pod ended before its containers ran');
+  if (!containerSet && !main) return error(status?.message ?? 'the pod ended before its main container ran');
   if (!containerSet && main && main.exitCode === 128 && main.message) return error(main.message);
   const report = await readReport(hostPath(REPORT_PATH));
   if (!report || report.error !== undefined) {
