@@ -201,7 +201,7 @@ function handle(exec: Execution, event: EngineEvent): void {
     case 'pod-started':
       return exec.pods.started(event.nodeId);
     case 'pod-finished':
-      return exec.pods.finished(event.nodeId, event.exitCode, event.outputs, event.message);
+      return exec.pods.finished(event.nodeId, event.exitCode, event.outputs, event.message, event.containers);
     case 'pod-error':
       return exec.pods.lost(event.nodeId, event.message);
     case 'resume': {

@@ -9,6 +9,16 @@ export interface PodOutputs {
   artifacts?: Artifact[];
 }
 
+/** How one container of a containerSet's pod ended. */
+export interface ContainerOutcome {
+  name: string;
+  exitCode: number;
+  /** Why it failed when its exit code does not say (it could not start). */
+  message?: string;
+  /** It never ran its command: this container, which it depends on, failed. */
+  blockedBy?: string;
+}
+
 /** Something that happened to a run; the engine's only input besides the clock. */
 export type EngineEvent =
   /** Begin a run, or continue one loaded from a store (after a restart, retry or resubmit). */
@@ -19,12 +29,13 @@ export type EngineEvent =
    */
   | { type: 'pod-started'; nodeId: string; artifactRepositoryRef?: ArtifactRepositoryRefStatus }
   /**
-   * A pod ended. The node completes only with this event, which carries its outputs. An http
-   * template (no pod: the runtime makes the request itself) ends with this event too: exit code 0
-   * when the response met its success rule, else non-zero with the reason as `message`, and the
-   * response body as `outputs.result`.
+   * A pod ended. The node completes only with this event, which carries its outputs. A
+   * containerSet's pod also says how each of its containers ended; any failed one fails the node.
+   * An http template (no pod: the runtime makes the request itself) ends with this event too:
+   * exit code 0 when the response met its success rule, else non-zero with the reason as
+   * `message`, and the response body as `outputs.result`.
    */
-  | { type: 'pod-finished'; nodeId: string; exitCode: number; outputs?: PodOutputs; message?: string }
+  | { type: 'pod-finished'; nodeId: string; exitCode: number; outputs?: PodOutputs; message?: string; containers?: ContainerOutcome[] }
   /** The runtime could not run the pod, or lost it. */
   | { type: 'pod-error'; nodeId: string; message: string }
   /** The clock reached a time the engine asked for with `wake-at`. */

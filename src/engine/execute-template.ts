@@ -1,5 +1,6 @@
 import type { Template } from '../spec/model/workflow.js';
 import { templateTypeOf } from '../spec/template-type.js';
+import { openContainerNodes } from './container-nodes.js';
 import { parseDuration } from './durations.js';
 import type { ExecRequest, Execution } from './execution.js';
 import { DagFrame } from './dag-frame.js';
@@ -87,6 +88,7 @@ function startPod(exec: Execution, req: ExecRequest, template: Template, inputs:
   const seconds = parseDuration(template.activeDeadlineSeconds) ?? parseDuration(template.timeout);
   const startedAt = Date.parse(node.startedAt ?? exec.nowIso);
   const deadlineAt = seconds !== undefined ? startedAt + seconds : undefined;
+  openContainerNodes(exec, node, template);
   exec.pods.add(node, { workflowName: exec.name, nodeId: node.id, podName: exec.podNameOf(node, templateName), template, inputs }, deadlineAt);
   return node;
 }

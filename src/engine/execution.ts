@@ -257,6 +257,11 @@ export class Execution {
     if (!node) return [];
     switch (node.type) {
       case 'Pod':
+        // A containerSet's pod leads on from its last containers, as Argo links it.
+        if (node.children?.some((c) => this.node(c)?.type === 'Container')) return [...new Set(this.containerOutbound(node))];
+        return [node.id];
+      case 'Container':
+        return [...new Set(this.containerOutbound(node))];
       case 'HTTP':
       case 'Skipped':
       case 'Suspend':
@@ -272,6 +277,13 @@ export class Execution {
       default:
         return (node.outboundNodes ?? []).flatMap((c) => this.outboundOf(c));
     }
+  }
+
+  /** The Container nodes at the end of a containerSet's graph (a child in another boundary is a later step). */
+  private containerOutbound(node: NodeStatus): string[] {
+    const inside = (node.children ?? []).filter((c) => this.node(c)?.type === 'Container' && this.node(c)?.boundaryID === (node.type === 'Pod' ? node.id : node.boundaryID));
+    if (inside.length === 0) return [node.id];
+    return inside.flatMap((c) => this.containerOutbound(this.node(c)!));
   }
 
   /** The template a node ran, for nodes whose outputs must be defaulted (skipped steps). */

@@ -1,5 +1,6 @@
 import type { Outputs, Parameter, Template } from '../spec/model/workflow.js';
-import type { PodOutputs, PodRequest } from './engine-events.js';
+import { containerSetFailure, settleContainerNodes, startContainerNodes } from './container-nodes.js';
+import type { ContainerOutcome, PodOutputs, PodRequest } from './engine-events.js';
 import type { Execution } from './execution.js';
 import type { NodeStatus } from './workflow-status.js';
 import { recordGlobalOutputs } from './global-outputs.js';
@@ -78,10 +79,11 @@ export class PodTracker {
     if (pod && pod.node.phase === 'Pending') {
       pod.node.phase = 'Running';
       this.exec.touch(pod.node);
+      startContainerNodes(this.exec, pod.node, pod.request.template);
     }
   }
 
-  finished(nodeId: string, exitCode: number, reported: PodOutputs | undefined, message: string | undefined): void {
+  finished(nodeId: string, exitCode: number, reported: PodOutputs | undefined, message: string | undefined, containers?: ContainerOutcome[]): void {
     const pod = this.remove(nodeId);
     if (!pod) return; // late or repeated report: the node already has its outcome
     const { node, request } = pod;
@@ -118,21 +120,29 @@ export class PodTracker {
     outputs.exitCode = String(exitCode);
     node.outputs = outputs;
     recordGlobalOutputs(this.exec, outputs);
-    if (exitCode !== 0) this.exec.markPhase(node, 'Failed', message ?? `Error (exit code ${exitCode})`);
+    // A containerSet fails when any of its containers does, whatever main's exit code.
+    const containerFailure = containerSetFailure(containers);
+    settleContainerNodes(this.exec, node, template, containers, 'Failed', message);
+    if (containerFailure) this.exec.markPhase(node, 'Failed', message ? `${containerFailure}; ${message}` : containerFailure);
+    else if (exitCode !== 0) this.exec.markPhase(node, 'Failed', message ?? `Error (exit code ${exitCode})`);
     else if (failure) this.exec.markPhase(node, 'Failed', failure);
     else this.exec.markPhase(node, 'Succeeded', message ?? '');
   }
 
   lost(nodeId: string, message: string): void {
     const pod = this.remove(nodeId);
-    if (pod) this.exec.markPhase(pod.node, 'Error', message);
+    if (!pod) return;
+    settleContainerNodes(this.exec, pod.node, pod.request.template, undefined, 'Error', message);
+    this.exec.markPhase(pod.node, 'Error', message);
   }
 
   private expire(nodeId: string): void {
     const pod = this.remove(nodeId);
     if (!pod) return;
     if (pod.sent) this.exec.actions.push({ type: 'kill-pod', nodeId, podName: pod.request.podName, reason: 'deadline' });
-    this.exec.markPhase(pod.node, 'Failed', 'Pod was active on the node longer than the specified deadline');
+    const message = 'Pod was active on the node longer than the specified deadline';
+    settleContainerNodes(this.exec, pod.node, pod.request.template, undefined, 'Failed', message);
+    this.exec.markPhase(pod.node, 'Failed', message);
   }
 
   /** Fails every unfinished pod with `message` and asks the runtime to kill the ones it runs. */
@@ -140,6 +150,7 @@ export class PodTracker {
     for (const nodeId of [...this.active.keys()]) {
       const pod = this.remove(nodeId)!;
       if (pod.sent) this.exec.actions.push({ type: 'kill-pod', nodeId, podName: pod.request.podName, reason: message });
+      settleContainerNodes(this.exec, pod.node, pod.request.template, undefined, 'Failed', message);
       this.exec.markPhase(pod.node, 'Failed', message);
     }
   }

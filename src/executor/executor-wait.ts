@@ -1,10 +1,10 @@
 import { access, open, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Artifact } from '../spec/model/workflow.js';
 import type { ArtifactDriver } from '../artifacts/index.js';
 import { type ExecutorPlan, type ExecutorReport, MAIN_DIR, OUTPUTS_DIR, REPORT_PATH, SECRETS_DIR } from '../runtime/pod-spec/executor-plan.js';
-import { safeName } from '../runtime/pod-spec/main-wrapper.js';
+import { BLOCKED_BY_FILE, safeName } from '../runtime/pod-spec/main-wrapper.js';
 import { fileSecretSource } from './file-secret-source.js';
 import type { TransferProgressFile } from './transfer-progress-file.js';
 
@@ -33,24 +33,27 @@ export interface ExecutorWaitOptions {
 
 /**
  * The wait container's work (Argo's `argoexec wait`): wait until the main container's wrapper
- * has written its exit code (after copying the declared outputs into the shared volume), then
- * read output parameters (one trailing newline trimmed, as Argo), the main container's stdout as
+ * (every container's, in a containerSet) has written its exit code (after copying the declared
+ * outputs into the shared volume), then read output parameters (one trailing newline trimmed, as Argo), the main container's stdout as
  * `outputs.result`, and save output artifacts through the artifact driver. Writes the report,
  * which the runtime sends to the engine with the exit code in one event.
  */
 export async function executorWait(plan: ExecutorPlan, options: ExecutorWaitOptions = {}): Promise<ExecutorReport> {
   const { paths = POD_PATHS, driver, pollMs = 20, progress } = options;
-  const codeFile = join(paths.mainDir, 'exitcode');
-  for (;;) {
-    try {
-      await access(codeFile);
-      break;
-    } catch {
-      await sleep(pollMs);
+  // A containerSet's containers each leave an exit code beside main's; the pod is done when all have.
+  const names = plan.containers ?? ['main'];
+  const dirOf = (name: string): string => (name === 'main' ? paths.mainDir : join(dirname(paths.mainDir), name));
+  const codes = new Map<string, number>();
+  for (const name of names) codes.set(name, await waitForExitCode(dirOf(name), pollMs));
+  const failed = [...codes.values()].find((code) => code !== 0);
+  const report: ExecutorReport = { exitCode: codes.get('main') ?? failed ?? 0 };
+  if (plan.containers) {
+    report.containers = [];
+    for (const name of names) {
+      const blockedBy = (await readText(join(dirOf(name), BLOCKED_BY_FILE)))?.trim();
+      report.containers.push({ name, exitCode: codes.get(name)!, ...(blockedBy ? { blockedBy } : {}) });
     }
   }
-  const exitCode = Number.parseInt((await readFile(codeFile, 'utf8')).trim(), 10);
-  const report: ExecutorReport = { exitCode: Number.isNaN(exitCode) ? 1 : exitCode };
   try {
     const parameters: Array<{ name: string; value: string }> = [];
     for (const p of plan.parameters) {
@@ -85,6 +88,20 @@ export async function executorWait(plan: ExecutorPlan, options: ExecutorWaitOpti
   }
   await writeFile(paths.reportPath, JSON.stringify(report));
   return report;
+}
+
+async function waitForExitCode(dir: string, pollMs: number): Promise<number> {
+  const codeFile = join(dir, 'exitcode');
+  for (;;) {
+    try {
+      await access(codeFile);
+      break;
+    } catch {
+      await sleep(pollMs);
+    }
+  }
+  const exitCode = Number.parseInt((await readFile(codeFile, 'utf8')).trim(), 10);
+  return Number.isNaN(exitCode) ? 1 : exitCode;
 }
 
 async function readText(path: string, limit?: number): Promise<string | undefined> {

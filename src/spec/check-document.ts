@@ -4,6 +4,7 @@ import type { WorkflowSpec } from './model/workflow.js';
 import { checkArtifactRepositoryConfigMap, checkArtifactRepositoryRef, isArtifactRepositoryConfigMap } from './rules/artifact-repository-rules.js';
 import { checkArtifactsAndParameters } from './rules/artifact-rules.js';
 import { checkParameterConfigMaps } from './rules/config-map-parameter-rules.js';
+import { checkContainerSets } from './rules/container-set-rules.js';
 import { checkDags } from './rules/dag-rules.js';
 import { checkLoops } from './rules/loop-rules.js';
 import { buildSpecContext, isRecord, type LintCatalog, type SpecKind, type SpecRule } from './rules/spec-context.js';
@@ -28,6 +29,7 @@ const SPEC_RULES: SpecRule[] = [
   checkNames,
   checkTemplateReferences,
   checkDags,
+  checkContainerSets,
   checkLoops,
   checkTiming,
   checkArtifactsAndParameters,

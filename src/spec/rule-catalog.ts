@@ -25,6 +25,7 @@ export const RULES: Readonly<Record<string, { severity: Severity; summary: strin
   'external-template': { severity: 'notice', summary: 'a templateRef names a WorkflowTemplate that is not among the linted files' },
   'dag-dependency': { severity: 'error', summary: 'a DAG dependency or target names no task, or the DAG mixes depends with dependencies' },
   'dag-cycle': { severity: 'error', summary: 'DAG tasks wait for each other in a cycle (the cycle is named)' },
+  'container-set': { severity: 'error', summary: 'a containerSet cannot run as one pod: a container name, a dependency (or a cycle of them), a mount path, a missing "main" for inputs or outputs, or its retryStrategy' },
   'depends-syntax': { severity: 'error', summary: 'a depends expression does not parse' },
   loop: { severity: 'error', summary: 'withItems, withParam or withSequence is malformed, or more than one is set' },
   deadline: { severity: 'error', summary: 'activeDeadlineSeconds, timeout or a suspend duration is malformed or on a template that cannot honour it' },

@@ -76,6 +76,34 @@ describe('skiff list, get, logs', () => {
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /has no step "nope"/);
   });
+
+  it("prints each container's log of a containerSet, or the one asked for", async () => {
+    const set = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: { generateName: set- }
+spec:
+  entrypoint: set
+  templates:
+  - name: set
+    containerSet:
+      containers:
+      - { name: a, image: alpine, command: ["true"] }
+      - { name: main, image: alpine, command: ["true"], dependencies: [a] }
+`;
+    const dir = workspace({ 'set.yaml': set });
+    const name = runName((await skiff(dir, ['submit', 'set.yaml', '--wait'])).stdout);
+    const layout = new StateLayout(join(dir, 'state'));
+    for (const [container, text] of [['a', 'from a\n'], ['main', 'from main\n']] as const) {
+      const path = layout.containerLog(name, name, container);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+    }
+    const all = await skiff(dir, ['logs', name]);
+    assert.equal(all.status, 0, all.stderr);
+    assert.equal(all.stdout, `${name}/a: from a\n${name}/main: from main\n`);
+    const one = await skiff(dir, ['logs', name, '-c', 'a']);
+    assert.equal(one.stdout, 'from a\n');
+  });
 });
 
 describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {

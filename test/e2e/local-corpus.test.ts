@@ -39,7 +39,6 @@ async function loopbackFor(url: string): Promise<{ server: Server; client: HttpC
  */
 export const LOCAL_EXCLUDED: Record<string, string> = {
   'examples/variables-showcase.yaml': 'a daemon step (daemon containers are not run locally yet)',
-  'examples/container-set-template/outputs-result-workflow.yaml': 'a containerSet template: not run locally yet',
 };
 
 /**

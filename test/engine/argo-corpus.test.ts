@@ -20,8 +20,6 @@ export const EXCLUDED: Record<string, string> = {
   'examples/daemon-step.yaml': 'daemon containers (not covered)',
   'examples/variables-showcase.yaml': 'daemons, metrics and input artifacts from outputs (not covered)',
   'examples/memoize-simple.yaml': 'memoization caches (ConfigMaps)',
-  'examples/container-set-template/outputs-result-workflow.yaml': 'containerSet nodes per container (not covered)',
-  'examples/container-set-template/workspace-workflow.yaml': 'containerSet nodes per container (not covered)',
 };
 
 interface Case {

@@ -9,7 +9,8 @@ import type { PodScript } from './simulate-run.js';
  */
 export function corpusScript(pod: PodRequest): PodScript {
   const t = pod.template;
-  const main = t.script ?? t.container;
+  // A containerSet's outputs are its container named main's.
+  const main = t.script ?? t.container ?? t.containerSet?.containers.find((c) => c.name === 'main');
   const text = [...(main?.command ?? []), ...(main?.args ?? []), t.script?.source ?? ''].join('\n');
   const script: PodScript = { outputs: {} };
   const exit = /(?:^|[;&|\n]\s*|\s)exit\s+([1-9]\d*)/.exec(text);

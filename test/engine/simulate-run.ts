@@ -1,4 +1,4 @@
-import type { PodOutputs, PodRequest } from '../../src/engine/engine-events.js';
+import type { ContainerOutcome, PodOutputs, PodRequest } from '../../src/engine/engine-events.js';
 import { advanceRun, newRunStatus, type RunDefinition } from '../../src/engine/advance-run.js';
 import type { NodeStatus, WorkflowStatus } from '../../src/engine/workflow-status.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
@@ -11,6 +11,8 @@ export interface PodScript {
   error?: string;
   /** Never finishes (until killed). */
   hang?: boolean;
+  /** How each container of a containerSet's pod ended. */
+  containers?: ContainerOutcome[];
 }
 
 export type Script = (pod: PodRequest, status: WorkflowStatus) => PodScript | undefined;
@@ -79,6 +81,7 @@ export function simulate(workflow: Workflow, options: { script?: Script; events?
         else {
           const finished: SimulatedEvent['event'] = { type: 'pod-finished', nodeId: pod.nodeId, exitCode: behaviour.exitCode ?? 0 };
           if (behaviour.outputs) finished.outputs = behaviour.outputs;
+          if (behaviour.containers) finished.containers = behaviour.containers;
           push(at, finished, pod.podName);
         }
       } else if (action.type === 'kill-pod') {

@@ -81,4 +81,24 @@ describe('executor init and wait', () => {
     const succeeded = await executorWait(plan({ artifacts: [{ name: 'out', path: '/tmp/out' }] }), { paths, driver, pollMs: 5 });
     assert.match(succeeded.error ?? '', /"out"/);
   });
+
+  it("wait waits for every container of a containerSet, reports each, and takes main's exit code as the pod's", async () => {
+    const ctr = join(dir, 'set', 'ctr');
+    const paths = { mainDir: join(ctr, 'main'), outputsDir: join(dir, 'set', 'outputs'), reportPath: join(dir, 'set', 'report.json'), secretsDir: join(dir, 'secrets') };
+    for (const name of ['a', 'b', 'main']) await mkdir(join(ctr, name), { recursive: true });
+    await writeFile(join(ctr, 'a', 'exitcode'), '2\n');
+    await writeFile(join(ctr, 'main', 'exitcode'), '2\n');
+    await writeFile(join(ctr, 'main', 'blocked-by'), 'a\n');
+    let done = false;
+    const waiting = executorWait(plan({ containers: ['a', 'b', 'main'] }), { paths, driver, pollMs: 5 }).then((r) => ((done = true), r));
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal(done, false, 'b has not ended yet');
+    await writeFile(join(ctr, 'b', 'exitcode'), '0\n');
+    const report = await waiting;
+    assert.equal(report.exitCode, 2);
+    assert.deepEqual(report.containers, [{ name: 'a', exitCode: 2 }, { name: 'b', exitCode: 0 }, { name: 'main', exitCode: 2, blockedBy: 'a' }]);
+    // Without main, the pod's exit code is its first failed container's.
+    const noMain = await executorWait(plan({ containers: ['b', 'a'] }), { paths: { ...paths, reportPath: join(dir, 'set', 'r2.json') }, driver, pollMs: 5 });
+    assert.equal(noMain.exitCode, 2);
+  });
 });

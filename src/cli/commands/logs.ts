@@ -16,7 +16,8 @@ the order they started. With several steps, each line starts with the step's nam
 
 Options:
       --node NAME         only this step (its name, display name, node id or pod name)
-  -c, --container NAME    which container of each pod (default: main)
+  -c, --container NAME    which container of each pod (default: main; every container of a
+                          containerSet)
   -f, --follow            keep printing as the steps write, until the run finishes
 ${STATE_DIR_HELP}
   -h, --help              show this help
@@ -38,7 +39,7 @@ export const logsCommand: Command = {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
       node: { type: 'string' },
-      container: { type: 'string', short: 'c', default: 'main' },
+      container: { type: 'string', short: 'c' },
       follow: { type: 'boolean', short: 'f' },
     });
     const runId = oneName(positionals);
@@ -50,11 +51,16 @@ export const logsCommand: Command = {
     const logs = new Map<string, PodLog>();
     const pump = async (flush: boolean): Promise<void> => {
       const pods = podsOf(run, values.node);
-      const prefixed = podsOf(run, undefined).length > 1 && values.node === undefined;
-      for (const node of pods) {
+      // A containerSet's pod has a log per container: without --container, each is printed.
+      const wanted = pods.flatMap((node) => {
+        const containers = values.container !== undefined ? [values.container] : containerSetMembers(run, node);
+        return containers.length === 0 ? [{ node, container: 'main', label: node.displayName }] : containers.map((container) => ({ node, container, label: `${node.displayName}/${container}` }));
+      });
+      const prefixed = (podsOf(run, undefined).length > 1 && values.node === undefined) || wanted.length > 1;
+      for (const { node, container, label } of wanted) {
         const pod = logNameOf(run.workflow.metadata.name ?? run.id, node)!;
-        let log = logs.get(pod);
-        if (!log) logs.set(pod, (log = { label: node.displayName, path: target.layout.containerLog(run.id, pod, values.container), offset: 0, partial: '' }));
+        let log = logs.get(`${pod}/${container}`);
+        if (!log) logs.set(`${pod}/${container}`, (log = { label, path: target.layout.containerLog(run.id, pod, container), offset: 0, partial: '' }));
         await readNew(log, io, prefixed, flush);
       }
     };
@@ -84,6 +90,13 @@ function podsOf(run: StoredRun, wanted: string | undefined): NodeStatus[] {
     .filter((n) => n.type === 'Pod' || n.type === 'HTTP')
     .filter((n) => wanted === undefined || n.id === wanted || n.name === wanted || n.displayName === wanted || logNameOf(name, n) === wanted)
     .sort((a, b) => (a.startedAt ?? '\uffff').localeCompare(b.startedAt ?? '\uffff'));
+}
+
+/** The containers of a containerSet's pod node, in order (none for any other pod). */
+function containerSetMembers(run: StoredRun, pod: NodeStatus): string[] {
+  return Object.values(run.status.nodes)
+    .filter((n) => n.type === 'Container' && n.boundaryID === pod.id)
+    .map((n) => n.displayName);
 }
 
 /** Prints what was added to a log since the last look; a line is printed only once it is whole. */

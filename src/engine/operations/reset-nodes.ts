@@ -22,8 +22,8 @@ export function resetNodes(status: WorkflowStatus, roots: Iterable<string>, down
     deleted.add(id);
     const node = status.nodes[id];
     if (!node) continue;
-    // A deleted container takes everything inside it along.
-    if (downstream || isContainer(node)) for (const child of node.children ?? []) queue.push(child);
+    // A deleted container takes everything inside it along; a containerSet's pod, its Container nodes.
+    for (const child of node.children ?? []) if (downstream || isContainer(node) || status.nodes[child]?.type === 'Container') queue.push(child);
   }
   // Parents through `children` edges, kept only where the parent is a container that holds
   // the child (a step group, task group, Retry node, or a DAG's root tasks).

@@ -10,7 +10,8 @@ import type { ArtifactRepositoryRefStatus } from '../../engine/workflow-status.j
 import type { Workflow } from '../../spec/model/workflow.js';
 import type { StateLayout } from '../../state/state-layout.js';
 import { buildPodSpec } from '../pod-spec/build-pod-spec.js';
-import { EXECUTOR_IMAGE, type ExecutorReport, MAIN_DIR, REPORT_PATH, RUN_DIR, RUN_VOLUME } from '../pod-spec/executor-plan.js';
+import { EXECUTOR_IMAGE, type ExecutorReport, REPORT_PATH, RUN_DIR, RUN_VOLUME } from '../pod-spec/executor-plan.js';
+import { containerDir } from '../pod-spec/main-wrapper.js';
 import { ensureHostShims } from './host-shims.js';
 import { imageWarning } from './image-warning.js';
 import { localizePod } from './localize-pod.js';
@@ -59,7 +60,8 @@ export function defaultProjectDir(): string {
  * pod spec is the one `buildPodSpec` makes for Kubernetes (init: Skiff's executor loads input
  * artifacts and stages the script; main: the user's command in the bubblewrap sandbox; wait: the
  * executor collects outputs and saves artifacts), localized only in how the executor starts.
- * Reports `pod-started` when main starts and `pod-finished` with the exit code and the outputs
+ * Reports `pod-started` when main (or a containerSet's first container) starts and
+ * `pod-finished` with the exit code, the outputs and each containerSet member's exit code
  * together once wait has collected them. Idempotent by pod name. Logs go where `skiff logs`
  * reads them (StateLayout.containerLog); a run's volumeClaimTemplates directories are removed
  * when the run finishes.
@@ -114,7 +116,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     shims ??= ensureHostShims(join(layout.root, 'shims'));
     const shimsDir = await shims;
     const pod = localizePod(built.pod, { projectDir, nodePath, executorImage: EXECUTOR_IMAGE, repositoryDirs, ...(shimsDir ? { shimsDir } : {}) });
-    const warnings = [imageWarning(((template.script ?? template.container) as { image?: string } | undefined)?.image)].filter((w): w is string => w !== undefined);
+    const images = template.containerSet ? template.containerSet.containers.map((c) => c.image) : [((template.script ?? template.container) as { image?: string } | undefined)?.image];
+    const warnings = [...new Set(images.map(imageWarning).filter((w): w is string => w !== undefined))];
     if ((template.sidecars?.length ?? 0) > 0) warnings.push('sidecars are not run by the local runtime');
     // A pod asked for again after a restart starts afresh: its volumes of the lost attempt go.
     await rm(join(podDir, 'volumes'), { recursive: true, force: true });
@@ -125,23 +128,26 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     const runDir = join(podDir, 'volumes', RUN_VOLUME);
     const hostPath = (inPod: string): string => join(runDir, inPod.slice(RUN_DIR.length));
     let started = false;
-    let mainEnded = false;
+    const ended = new Set<string>();
     let last: V1PodStatus | undefined;
     const onStatus = async (status: V1PodStatus): Promise<void> => {
       last = status;
-      const main = status.containerStatuses?.find((c) => c.name === 'main');
-      if (!started && main?.state?.running) {
+      // The user's containers: main, or a containerSet's; the pod has started when one runs.
+      const users = (status.containerStatuses ?? []).filter((c) => c.name !== 'wait');
+      if (!started && users.some((c) => c.state?.running)) {
         started = true;
         entry.report({ type: 'pod-started', nodeId: request.nodeId, ...(repositoryRef ? { artifactRepositoryRef: repositoryRef } : {}) });
       }
-      if (!mainEnded && main?.state?.terminated) {
-        mainEnded = true;
-        // The wrapper writes the exit code after keeping the outputs; if main never got as far as
-        // running it (a mount it could not make), wait must still learn that main is over.
-        const codeFile = hostPath(`${MAIN_DIR}/exitcode`);
+      for (const user of users) {
+        if (ended.has(user.name) || !user.state?.terminated) continue;
+        ended.add(user.name);
+        // The wrapper writes the exit code after keeping the outputs; if a container never got as
+        // far as running it (a mount it could not make), wait and its dependents must still learn
+        // that it is over.
+        const codeFile = hostPath(`${containerDir(user.name)}/exitcode`);
         if (!existsSync(codeFile)) {
           await mkdir(dirname(codeFile), { recursive: true });
-          await writeFile(codeFile, `${main.state.terminated.exitCode}\n`);
+          await writeFile(codeFile, `${user.state.terminated.exitCode}\n`);
         }
       }
     };
@@ -157,7 +163,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     entry.run = runPod({ pod, podDir, claimsDir: layout.claimsDir(runId), objects: options.objects, report: onStatus });
     await entry.run.done;
     if (entry.killed) return;
-    finish(request.podName, entry, await podOutcome(request.nodeId, last, hostPath, warnings));
+    finish(request.podName, entry, await podOutcome(request.nodeId, last, hostPath, warnings, template.containerSet !== undefined));
   };
 
   const runHttp = async (request: PodRequest, entry: ActivePod, workflow: Workflow): Promise<void> => {
@@ -235,9 +241,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
 /**
  * Turns a pod that ran to its end into the one event the engine gets: `pod-error` when the pod
  * could not do its job (init failed, main could not start, wait could not collect the outputs),
- * else `pod-finished` with main's exit code and the outputs wait collected.
+ * else `pod-finished` with main's exit code and the outputs wait collected, and for a
+ * containerSet how each of its containers ended (one that could not start fails on its own).
  */
-async function podOutcome(nodeId: string, status: V1PodStatus | undefined, hostPath: (inPod: string) => string, warnings: string[]): Promise<RuntimeEvent> {
+async function podOutcome(nodeId: string, status: V1PodStatus | undefined, hostPath: (inPod: string) => string, warnings: string[], containerSet: boolean): Promise<RuntimeEvent> {
   const error = (message: string): RuntimeEvent => ({ type: 'pod-error', nodeId, message });
   for (const init of status?.initContainerStatuses ?? []) {
     const ended = init.state?.terminated;
@@ -246,9 +253,11 @@ async function podOutcome(nodeId: string, status: V1PodStatus | undefined, hostP
       return error(told ?? ended.message ?? `init container "${init.name}" failed with exit code ${ended.exitCode}`);
     }
   }
-  const main = status?.containerStatuses?.find((c) => c.name === 'main')?.state?.terminated;
-  if (!main) return error(status?.message ?? 'the pod ended before its main container ran');
-  if (main.exitCode === 128 && main.message) return error(main.message);
+  const users = (status?.containerStatuses ?? []).filter((c) => c.name !== 'wait');
+  const main = users.find((c) => c.name === 'main')?.state?.terminated;
+  if (containerSet && !users.some((c) => c.state?.terminated)) return error(status?.message ?? 'the pod ended before its containers ran');
+  if (!containerSet && !main) return error(status?.message ?? 'the pod ended before its main container ran');
+  if (!containerSet && main && main.exitCode === 128 && main.message) return error(main.message);
   const report = await readReport(hostPath(REPORT_PATH));
   if (!report || report.error !== undefined) {
     const told = await readText(hostPath(`${RUN_DIR}/ctr/wait/termination-log`));
@@ -258,8 +267,19 @@ async function podOutcome(nodeId: string, status: V1PodStatus | undefined, hostP
   if (report.parameters) outputs.parameters = report.parameters;
   if (report.result !== undefined) outputs.result = report.result;
   if (report.artifacts) outputs.artifacts = report.artifacts;
-  const event: RuntimeEvent = { type: 'pod-finished', nodeId, exitCode: main.exitCode, outputs };
-  if (main.exitCode !== 0 && warnings.length > 0) event.message = `Error (exit code ${main.exitCode}); ${warnings.join('; ')}`;
+  const exitCode = main?.exitCode ?? report.exitCode ?? 1;
+  const event: Extract<RuntimeEvent, { type: 'pod-finished' }> = { type: 'pod-finished', nodeId, exitCode, outputs };
+  if (report.containers) {
+    event.containers = report.containers.map((c) => {
+      const terminated = users.find((u) => u.name === c.name)?.state?.terminated;
+      // Exit code 128 with a message is a container the sandbox could not start (see run-pod).
+      const message = terminated?.exitCode === 128 && terminated.message ? terminated.message : undefined;
+      return { ...c, ...(message ? { message } : {}) };
+    });
+  }
+  const failed = exitCode !== 0 || (event.containers ?? []).some((c) => c.exitCode !== 0);
+  // The engine names a failed containerSet member itself; the warnings only add why it may have failed.
+  if (failed && warnings.length > 0) event.message = report.containers ? warnings.join('; ') : `Error (exit code ${exitCode}); ${warnings.join('; ')}`;
   return event;
 }
 

@@ -42,10 +42,13 @@ export function localizePod(pod: V1Pod, options: LocalizeOptions): V1Pod {
         ],
       };
     });
-  const main = spec.containers.find((c) => c.name === 'main');
-  if (main && options.shimsDir && !(main.env ?? []).some((e) => e.name === 'PATH')) {
-    main.env = [...(main.env ?? []), { name: 'PATH', value: `${CONTAINER_PATH}:${SHIMS_PATH}` }];
-    main.volumeMounts = [...(main.volumeMounts ?? []), { name: 'skiff-shims', mountPath: SHIMS_PATH, readOnly: true }];
+  // The user's containers: main, or every container of a containerSet.
+  const users = spec.containers.filter((c) => c.image !== options.executorImage && !(c.env ?? []).some((e) => e.name === 'PATH'));
+  if (users.length > 0 && options.shimsDir) {
+    for (const user of users) {
+      user.env = [...(user.env ?? []), { name: 'PATH', value: `${CONTAINER_PATH}:${SHIMS_PATH}` }];
+      user.volumeMounts = [...(user.volumeMounts ?? []), { name: 'skiff-shims', mountPath: SHIMS_PATH, readOnly: true }];
+    }
     spec.volumes = [...(spec.volumes ?? []), { name: 'skiff-shims', hostPath: { path: options.shimsDir } }];
   }
   const uses = [...(spec.initContainers ?? []), ...spec.containers].some((c) => c.image === options.executorImage);

@@ -92,6 +92,8 @@ export function runPod(options: PodRunOptions): PodRun {
       started: false,
       state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', message, startedAt, finishedAt: now() } },
     });
+    // Each container's end is news: the others of the pod may be waiting on it (a containerSet).
+    await options.report(status);
     return exitCode;
   };
 

@@ -16,6 +16,7 @@ import {
   SECRETS_DIR,
   TERMINATION_ENV,
 } from './executor-plan.js';
+import { containerSetContainers } from './container-set-containers.js';
 import { mainWrapper, safeName } from './main-wrapper.js';
 
 export interface PodSpecContext {
@@ -36,7 +37,9 @@ export function claimName(workflowName: string, template: string): string {
  * Builds the Kubernetes pod for a pod node, as Argo's workflowpod.go does, with Skiff's executor:
  * `init` (stage the script, load input artifacts into the `input-artifacts` emptyDir), `main` (the
  * user's container or script, wrapped so that its outputs outlive it; see `mainWrapper`), `wait`
- * (collect output parameters, `outputs.result` and output artifacts). Input artifacts reach main
+ * (collect output parameters, `outputs.result` and output artifacts). A containerSet's pod has
+ * its containers in main's place, each wrapped to start once its dependencies succeeded (see
+ * `containerSetContainers`); wait then waits for all of them. Input artifacts reach main
  * as subPath mounts at their paths; the workflow's and the template's volumes and the run's
  * volumeClaimTemplates (as claims) are added as the containers mount them. The same spec runs on
  * a cluster and, through the local runtime, on this machine. Pure.
@@ -46,12 +49,11 @@ export function claimName(workflowName: string, template: string): string {
 export function buildPodSpec(request: PodRequest, context: PodSpecContext): { pod: V1Pod } | { error: string } {
   const template = request.template;
   const type = templateTypeOf(template);
-  if (type !== 'container' && type !== 'script') {
-    return { error: `${type ?? 'untyped'} templates do not run as a pod of Skiff's (only container and script templates do)` };
+  if (type !== 'container' && type !== 'script' && type !== 'containerSet') {
+    return { error: `${type ?? 'untyped'} templates do not run as a pod of Skiff's (only container, script and containerSet templates do)` };
   }
   const workflow = context.workflow;
   const namespace = workflow.metadata?.namespace ?? 'default';
-  const source = (type === 'script' ? template.script : template.container) as Container;
   const inputs = request.inputs.artifacts ?? [];
   const parameters = (template.outputs?.parameters ?? []).flatMap((p) => (p.valueFrom?.path ? [{ name: p.name, path: p.valueFrom.path }] : []));
   const artifacts = (template.outputs?.artifacts ?? []).filter((a): a is Artifact & { path: string } => typeof a.path === 'string' && a.path !== '');
@@ -67,16 +69,37 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
   if (context.archiveLocation) plan.archiveLocation = context.archiveLocation;
   if (type === 'script') plan.script = template.script!.source;
 
-  let argv: string[];
-  if (type === 'script') argv = [...(source.command ?? []), SCRIPT_PATH, ...(source.args ?? [])];
-  else argv = [...(source.command ?? []), ...(source.args ?? [])];
-  if (argv.length === 0) return { error: `the ${type} of template "${template.name}" has no command: images are not pulled, so name the command to run` };
-
   const runMount: V1VolumeMount = { name: RUN_VOLUME, mountPath: RUN_DIR };
   const secretVolumes = secretsOf([plan.archiveLocation, ...inputs, ...artifacts]).map((name) => ({ name: `secret-${name}`.slice(0, 63), secret: { secretName: name } }));
   const secretMounts = secretVolumes.map((v) => ({ name: v.name, mountPath: `${SECRETS_DIR}/${v.secret.secretName}`, readOnly: true }));
-  const executorEnv = [{ name: PLAN_ENV, value: JSON.stringify(plan) }];
   const executorImage = context.executorImage ?? EXECUTOR_IMAGE;
+
+  const inputMounts: V1VolumeMount[] = inputs.map((a) => ({ name: INPUTS_VOLUME, mountPath: a.path!, subPath: safeName(a.name) }));
+  let users: V1Container[];
+  if (type === 'containerSet') {
+    const built = containerSetContainers(template, { runMount, inputMounts, outputs: { parameters, artifacts, result: plan.result } });
+    if ('error' in built) return built;
+    users = built.containers;
+    plan.containers = users.map((c) => c.name);
+  } else {
+    const source = (type === 'script' ? template.script : template.container) as Container;
+    let argv: string[];
+    if (type === 'script') argv = [...(source.command ?? []), SCRIPT_PATH, ...(source.args ?? [])];
+    else argv = [...(source.command ?? []), ...(source.args ?? [])];
+    if (argv.length === 0) return { error: `the ${type} of template "${template.name}" has no command: images are not pulled, so name the command to run` };
+    const { source: _source, ...container } = source as Container & { source?: string };
+    users = [
+      {
+        ...(container as V1Container),
+        name: 'main',
+        command: ['/bin/sh', '-c', mainWrapper({ parameters, artifacts, result: plan.result }), 'skiff-main', ...argv],
+        args: [],
+        env: [...((source.env ?? []) as V1Container['env'] & object)],
+        volumeMounts: [...((source.volumeMounts ?? []) as V1VolumeMount[]), runMount, ...inputMounts],
+      },
+    ];
+  }
+  const executorEnv = [{ name: PLAN_ENV, value: JSON.stringify(plan) }];
 
   const initContainers: V1Container[] = [];
   if (inputs.length > 0 || plan.script !== undefined) {
@@ -90,17 +113,6 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
   }
   for (const user of template.initContainers ?? []) initContainers.push(user as V1Container);
 
-  const mainMounts: V1VolumeMount[] = [...((source.volumeMounts ?? []) as V1VolumeMount[]), runMount];
-  for (const a of inputs) mainMounts.push({ name: INPUTS_VOLUME, mountPath: a.path!, subPath: safeName(a.name) });
-  const { source: _source, ...container } = source as Container & { source?: string };
-  const main: V1Container = {
-    ...(container as V1Container),
-    name: 'main',
-    command: ['/bin/sh', '-c', mainWrapper({ parameters, artifacts, result: plan.result }), 'skiff-main', ...argv],
-    args: [],
-    env: [...((source.env ?? []) as V1Container['env'] & object)],
-    volumeMounts: mainMounts,
-  };
   const wait: V1Container = {
     name: 'wait',
     image: executorImage,
@@ -118,7 +130,7 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
     if (name) declared.set(name, { name, persistentVolumeClaim: { claimName: claimName(workflow.metadata.name ?? request.workflowName, name) } });
   }
   // As Argo: only the volumes some container mounts become part of the pod.
-  const used = new Set([...initContainers, main].flatMap((c) => (c.volumeMounts ?? []).map((m) => m.name)));
+  const used = new Set([...initContainers, ...users].flatMap((c) => (c.volumeMounts ?? []).map((m) => m.name)));
   for (const name of used) {
     const volume = declared.get(name);
     if (volume && !volumes.some((v) => v.name === name)) volumes.push(volume);
@@ -137,7 +149,7 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
     spec: {
       restartPolicy: 'Never',
       initContainers,
-      containers: [main, wait],
+      containers: [...users, wait],
       volumes,
     },
   };

@@ -21,6 +21,19 @@ export interface ExecutorPlan {
   artifacts: Artifact[];
   /** Whether the main container's stdout is the node's `outputs.result`. */
   result: boolean;
+  /**
+   * A containerSet's containers, in order: wait waits for every one's exit code and reports
+   * each. Absent for a pod with one user container, `main`.
+   */
+  containers?: string[];
+}
+
+/** How one container of a containerSet ended, as the wait container found it. */
+export interface ContainerReport {
+  name: string;
+  exitCode: number;
+  /** The dependency whose failure kept this container from running its command. */
+  blockedBy?: string;
 }
 
 /** What the wait container reports: the node's outputs, or why they could not be collected. */
@@ -30,6 +43,8 @@ export interface ExecutorReport {
   artifacts?: Artifact[];
   /** The main container's exit code, as the wrapper recorded it. */
   exitCode?: number;
+  /** A containerSet's containers, each with its exit code. */
+  containers?: ContainerReport[];
   error?: string;
 }
 

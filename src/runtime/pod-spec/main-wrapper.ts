@@ -1,4 +1,29 @@
-import { MAIN_DIR, OUTPUTS_DIR } from './executor-plan.js';
+import { MAIN_DIR, OUTPUTS_DIR, RUN_DIR } from './executor-plan.js';
+
+/** What the wrapper keeps once the command has exited: output copies and stdout for `outputs.result`. */
+export interface WrapperOutputs {
+  parameters: Array<{ name: string; path: string }>;
+  artifacts: Array<{ name: string; path: string }>;
+  result: boolean;
+}
+
+/** How a containerSet member is wrapped besides its outputs (a plain main container needs none of it). */
+export interface WrapperOptions {
+  /** The container's name: its exit code goes to `RUN_DIR/ctr/<name>/exitcode`. Default `main`. */
+  container?: string;
+  /** Containers whose exit code must be 0 before this one starts its command. */
+  dependencies?: string[];
+  /** containerSet.retryStrategy: attempts after the first, and the pause between attempts. */
+  retries?: { limit: number; delaySeconds: number };
+}
+
+/** The directory of a container's exit code, stdout and markers in the pod's shared volume. */
+export function containerDir(name: string): string {
+  return name === 'main' ? MAIN_DIR : `${RUN_DIR}/ctr/${name}`;
+}
+
+/** Written by a containerSet member that did not run its command: the dependency that failed. */
+export const BLOCKED_BY_FILE = 'blocked-by';
 
 /**
  * The POSIX sh wrapper the main container runs its command under, as Argo's emissary wraps it:
@@ -8,20 +33,52 @@ import { MAIN_DIR, OUTPUTS_DIR } from './executor-plan.js';
  * write the exit code, which is what the wait container waits for. The user's command is `"$@"`,
  * never interpolated into the script, and it keeps its exit code.
  *
+ * A containerSet member is wrapped the same way, and besides waits until each of its
+ * dependencies has written an exit code: the shared volume is the only thing the containers of a
+ * pod share, on a cluster as here. A failed dependency means the command never runs; the member
+ * says which dependency it was and passes the failure on to its own dependents. With retries the
+ * command runs again after a failure, except when it could not be found or executed (126, 127),
+ * which no retry mends.
+ *
  * @example
  *   ['/bin/sh', '-c', mainWrapper({ parameters: [{ name: 'p', path: '/tmp/p' }], artifacts: [], result: true }), 'skiff-main', 'echo', 'hi']
+ *   ['/bin/sh', '-c', mainWrapper(none, { container: 'd', dependencies: ['b', 'c'] }), 'skiff-d', 'make']
  */
-export function mainWrapper(outputs: { parameters: Array<{ name: string; path: string }>; artifacts: Array<{ name: string; path: string }>; result: boolean }): string {
-  const lines = [`d=${quote(MAIN_DIR)}`, `o=${quote(OUTPUTS_DIR)}`, 'mkdir -p "$d" "$o/parameters" "$o/artifacts"'];
-  if (outputs.result) {
-    // A pipe loses the command's exit code in POSIX sh; the subshell writes it down instead.
-    lines.push('( "$@"; echo $? > "$d/code" ) | tee "$d/stdout"', 'code=$(cat "$d/code" 2>/dev/null || echo 1)');
+export function mainWrapper(outputs: WrapperOutputs, options: WrapperOptions = {}): string {
+  const name = options.container ?? 'main';
+  const lines = [`d=${quote(containerDir(name))}`, `o=${quote(OUTPUTS_DIR)}`, 'mkdir -p "$d" "$o/parameters" "$o/artifacts"'];
+  // The exit code appears whole or not at all (a rename), since other containers poll for it.
+  lines.push('finish() { echo "$1" > "$d/exitcode.tmp" && mv -f "$d/exitcode.tmp" "$d/exitcode"; exit "$1"; }');
+  for (const dependency of options.dependencies ?? []) {
+    const file = quote(`${containerDir(dependency)}/exitcode`);
+    lines.push(
+      `while [ ! -s ${file} ]; do sleep 0.1 2>/dev/null || sleep 1; done`,
+      `c=$(cat ${file})`,
+      `if [ "$c" != 0 ]; then echo ${quote(`skiff: "${name}" does not run: it depends on "${dependency}", which failed (exit code `)}"$c)" >&2; echo ${quote(dependency)} > "$d/${BLOCKED_BY_FILE}"; finish "$c"; fi`,
+    );
+  }
+  const attempt = outputs.result
+    ? // A pipe loses the command's exit code in POSIX sh; the subshell writes it down instead.
+      ['rm -f "$d/code"', '( "$@"; echo $? > "$d/code" ) | tee "$d/stdout"', 'code=$(cat "$d/code" 2>/dev/null || echo 1)']
+    : ['"$@"', 'code=$?'];
+  const retries = options.retries;
+  if (retries && retries.limit > 0) {
+    lines.push(
+      'n=0',
+      'while :; do',
+      ...attempt.map((l) => `  ${l}`),
+      `  if [ "$code" = 0 ] || [ "$code" = 126 ] || [ "$code" = 127 ] || [ "$n" -ge ${retries.limit} ]; then break; fi`,
+      '  n=$((n + 1))',
+      `  echo "skiff: ${name.replace(/["`$\\]/g, '')} exited with code $code; attempt $((n + 1)) of ${retries.limit + 1}${retries.delaySeconds > 0 ? ` in ${retries.delaySeconds}s` : ''}" >&2`,
+      ...(retries.delaySeconds > 0 ? [`  sleep ${retries.delaySeconds}`] : []),
+      'done',
+    );
   } else {
-    lines.push('"$@"', 'code=$?');
+    lines.push(...attempt);
   }
   for (const p of outputs.parameters) lines.push(copy(p.path, `$o/parameters/${safeName(p.name)}`));
   for (const a of outputs.artifacts) lines.push(copy(a.path, `$o/artifacts/${safeName(a.name)}`));
-  lines.push('echo "$code" > "$d/exitcode"', 'exit "$code"');
+  lines.push('finish "$code"');
   return lines.join('\n');
 }
 

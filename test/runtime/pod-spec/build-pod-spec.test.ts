@@ -83,4 +83,78 @@ describe('buildPodSpec', () => {
     assert.match((buildPodSpec(request({ name: 'r', resource: { action: 'create' } }), { workflow }) as { error: string }).error, /resource templates/);
     assert.match((buildPodSpec(request({ name: 'c', container: { image: 'alpine' } }), { workflow }) as { error: string }).error, /no command/);
   });
+
+  describe('containerSet', () => {
+    const set = (extra: Partial<PodRequest['template']> = {}, containerSet: Partial<NonNullable<PodRequest['template']['containerSet']>> = {}): PodRequest['template'] => ({
+      name: 'set',
+      volumes: [{ name: 'workspace', emptyDir: {} }],
+      containerSet: {
+        volumeMounts: [{ name: 'workspace', mountPath: '/workspace' }],
+        containers: [
+          { name: 'a', image: 'alpine', command: ['sh', '-c'], args: ['echo a'] },
+          { name: 'b', image: 'alpine', command: ['echo', 'b'], dependencies: ['a'], env: [{ name: 'X', value: '1' }] },
+          { name: 'main', image: 'python:3', command: ['python3', '-c', 'print(1)'], dependencies: ['a', 'b'] },
+        ],
+        ...containerSet,
+      },
+      ...extra,
+    });
+
+    it('runs every container of the set, wrapped, beside wait, each with the shared mounts', () => {
+      const pod = built(request(set({ outputs: { parameters: [{ name: 'p', valueFrom: { path: '/workspace/p' } }] } }), { artifacts: [{ name: 'in', path: '/tmp/in', s3: { key: 'k' } }] }));
+      assert.deepEqual(pod.spec!.containers.map((c) => c.name), ['a', 'b', 'main', 'wait']);
+      const [a, b, main, wait] = pod.spec!.containers;
+      assert.deepEqual(a!.command!.slice(0, 2), ['/bin/sh', '-c']);
+      assert.deepEqual(a!.command!.slice(3), ['skiff-a', 'sh', '-c', 'echo a']);
+      assert.deepEqual(a!.args, []);
+      assert.deepEqual(b!.env, [{ name: 'X', value: '1' }]);
+      assert.equal((b as { dependencies?: unknown }).dependencies, undefined, 'dependencies are not a container field');
+      for (const c of [a!, b!, main!]) {
+        assert.ok(c.volumeMounts!.some((m) => m.name === 'workspace' && m.mountPath === '/workspace'), `${c.name} mounts the workspace`);
+        assert.ok(c.volumeMounts!.some((m) => m.mountPath === '/argo/run'), `${c.name} mounts the run volume`);
+      }
+      // Only main loads inputs and keeps outputs.
+      assert.ok(main!.volumeMounts!.some((m) => m.mountPath === '/tmp/in' && m.subPath === 'in'));
+      assert.ok(!a!.volumeMounts!.some((m) => m.mountPath === '/tmp/in'));
+      assert.match(main!.command![2]!, /\/workspace\/p/);
+      assert.doesNotMatch(a!.command![2]!, /\/workspace\/p/);
+      // Each waits on its dependencies' exit codes in the shared run volume.
+      assert.match(b!.command![2]!, /'\/argo\/run\/ctr\/a\/exitcode'/);
+      assert.match(main!.command![2]!, /'\/argo\/run\/ctr\/a\/exitcode'[\s\S]*'\/argo\/run\/ctr\/b\/exitcode'/);
+      assert.doesNotMatch(a!.command![2]!, /ctr\/[a-z]+\/exitcode'/);
+      const plan = planOf(wait!);
+      assert.deepEqual(plan.containers, ['a', 'b', 'main']);
+      assert.equal(plan.result, true, "main's stdout is the result");
+      assert.ok(pod.spec!.volumes!.some((v) => v.name === 'workspace' && v.emptyDir), 'the shared volume is part of the pod');
+    });
+
+    it('has no result without a container named main', () => {
+      const pod = built(request({ name: 'set', containerSet: { containers: [{ name: 'x', image: 'alpine', command: ['true'] }, { name: 'y', image: 'alpine', command: ['true'] }] } }));
+      const plan = planOf(pod.spec!.containers.at(-1)!);
+      assert.equal(plan.result, false);
+      assert.deepEqual(plan.containers, ['x', 'y']);
+    });
+
+    it('retries each container in place per containerSet.retryStrategy', () => {
+      const pod = built(request(set({}, { retryStrategy: { retries: '2', duration: '500ms' } })));
+      const wrapper = pod.spec!.containers[0]!.command![2]!;
+      assert.match(wrapper, /-ge 2 \]/);
+      assert.match(wrapper, /sleep 0\.5/);
+      assert.doesNotMatch(built(request(set())).spec!.containers[0]!.command![2]!, /while :/);
+    });
+
+    it('refuses a set that could never run, saying what and where', () => {
+      const error = (template: PodRequest['template']) => (buildPodSpec(request(template), { workflow }) as { error?: string }).error;
+      const containers = (list: unknown[]) => ({ name: 'set', containerSet: { containers: list as never } });
+      assert.match(error(containers([{ name: 'a', command: ['true'], dependencies: ['b'] }, { name: 'b', command: ['true'], dependencies: ['a'] }])) ?? '', /containerSet of template "set": dependency cycle: a -> b -> a/);
+      assert.match(error(containers([{ name: 'a', command: ['true'], dependencies: ['nope'] }])) ?? '', /"a" depends on "nope", which is not a container/);
+      assert.match(error(containers([{ name: 'a', image: 'argoproj/argosay:v2' }])) ?? '', /container "a" has no command: images are not pulled/);
+      assert.match(error(containers([{ name: 'wait', command: ['true'] }])) ?? '', /"wait" is reserved/);
+      assert.match(error(containers([{ name: 'a', command: ['true'] }, { name: 'a', command: ['true'] }])) ?? '', /"a" is used twice/);
+      assert.match(error(containers([])) ?? '', /at least one container/);
+      assert.match(error({ ...containers([{ name: 'a', command: ['true'] }]), outputs: { parameters: [{ name: 'p', valueFrom: { path: '/p' } }] } }) ?? '', /needs a container named "main"/);
+      assert.match(error(set({}, { retryStrategy: { retries: 'many' } })) ?? '', /retries "many" is not a whole number/);
+      assert.match(error(set({}, { retryStrategy: { retries: 1, duration: 'soon' } })) ?? '', /duration "soon" is not a duration/);
+    });
+  });
 });
