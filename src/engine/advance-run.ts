@@ -1,5 +1,6 @@
 import type { Workflow, WorkflowSpec } from '../spec/model/workflow.js';
 import { parseDuration } from './durations.js';
+import { DaemonTracker } from './daemon-tracker.js';
 import type { EngineAction, EngineEvent } from './engine-events.js';
 import { executeTemplate } from './execute-template.js';
 import { type EngineOptions, Execution, type Frame, type Shutdown } from './execution.js';
@@ -95,6 +96,7 @@ function createExecution(run: RunDefinition, status: WorkflowStatus, now: number
   const exec = new Execution(run.workflow, specOk, new TemplateCatalog(specOk, referenced), status, run.options);
   exec.now = now;
   exec.pods = new PodTracker(exec, specOk.parallelism);
+  exec.daemons = new DaemonTracker(exec);
   exec.rememberIds();
   if (specError !== undefined) exec.specError = specError;
   return exec;
@@ -124,9 +126,12 @@ function boot(exec: Execution): void {
   }
   const entrypoint = spec.entrypoint ?? '';
   const root = new RootFrame(exec);
-  executeTemplate(exec, { nodeName: exec.name, boundaryId: undefined, holder: { template: entrypoint }, args: spec.arguments, scope: LOCAL_SCOPE, owner: root, depth: 0 });
+  executeTemplate(exec, { nodeName: exec.name, boundaryId: undefined, holder: { template: entrypoint }, args: spec.arguments, scope: LOCAL_SCOPE, owner: root, depth: 0, local: ROOT_LOCALS });
   if (restored) killForShutdown(exec, restored);
 }
+
+/** Argo calls the entrypoint and the exit handler as steps without a name: `{{steps.name}}` is empty there. */
+const ROOT_LOCALS: Readonly<Record<string, string>> = { 'steps.name': '' };
 
 function shutdownOf(strategy: 'Stop' | 'Terminate', message?: string): Shutdown {
   return { message: message ?? `Stopped with strategy '${strategy}'`, runExitHandlers: strategy === 'Stop' };
@@ -171,7 +176,9 @@ function handle(exec: Execution, event: EngineEvent): void {
     case 'timer':
       return;
     case 'pod-started':
-      return exec.pods.started(event.nodeId);
+      return exec.pods.started(event.nodeId, event.hostNodeName);
+    case 'pod-ready':
+      return exec.pods.ready(event.nodeId, event.podIP);
     case 'pod-finished':
       return exec.pods.finished(event.nodeId, event.exitCode, event.outputs, event.message);
     case 'pod-error':
@@ -220,6 +227,8 @@ class RootFrame implements Frame {
   private entryDone(entry: NodeStatus): void {
     const { exec } = this;
     this.entry = entry;
+    // An entrypoint that is itself a daemon has no scope to outlive: it ends with the run's main part.
+    if (entry.daemoned) exec.daemons.endScope(undefined);
     const phase = WORKFLOW_PHASE[entry.phase] ?? 'Error';
     exec.globals.set('workflow.status', phase);
     exec.globals.set('workflow.failures', JSON.stringify(failures(exec)));
@@ -229,6 +238,7 @@ class RootFrame implements Frame {
       nodeName: `${exec.name}.onExit`,
       boundaryId: undefined,
       holder: { template: onExit },
+      local: ROOT_LOCALS,
       args: exec.spec.hooks?.exit?.arguments ?? exec.spec.arguments,
       scope: LOCAL_SCOPE,
       owner: this,
@@ -256,6 +266,7 @@ function finishRun(exec: Execution, phase: WorkflowPhase, message: string | unde
   if (message) status.message = message;
   else delete status.message;
   status.finishedAt = exec.nowIso;
+  exec.daemons.endScope(undefined);
   let pods = 0;
   let succeeded = 0;
   for (const id in status.nodes) {
