@@ -20,7 +20,6 @@ export const LOCAL_EXCLUDED: Record<string, string> = {
   'examples/global-parameters-from-configmap.yaml': 'parameters from a ConfigMap (configMapKeyRef): the engine does not resolve them yet',
   'examples/global-parameters-from-configmap-referenced-as-local-variable.yaml': 'parameters from a ConfigMap (configMapKeyRef): the engine does not resolve them yet',
   'examples/life-cycle-hooks-wf-level.yaml': 'an http template (exit hook): http templates do not run locally yet',
-  'examples/variables-showcase.yaml': 'a daemon step (daemon containers are not run locally yet)',
   'examples/container-set-template/outputs-result-workflow.yaml': 'a containerSet template: not run locally yet',
 };
 
