@@ -51,7 +51,15 @@ function handle(line: string, rest: Buffer, client: Socket): void {
   const tcp = /^TCP (\d{1,5})$/.exec(line);
   if (tcp) return relayTcp(Number(tcp[1]), rest, client);
   const exec = /^EXEC (\[.*\]) (\d+)$/.exec(line);
-  if (exec) return runExec(JSON.parse(exec[1]!) as string[], Number(exec[2]), client);
+  if (exec) {
+    let argv: unknown;
+    try {
+      argv = JSON.parse(exec[1]!);
+    } catch {
+      argv = undefined;
+    }
+    return runExec(argv, Number(exec[2]), client);
+  }
   client.end(`ERR unknown request\n`);
 }
 
@@ -78,12 +86,13 @@ function relayTcp(port: number, rest: Buffer, client: Socket): void {
   upstream.once('error', refused);
 }
 
-function runExec(argv: string[], timeoutMs: number, client: Socket): void {
-  if (!Array.isArray(argv) || argv.length === 0 || !argv.every((a) => typeof a === 'string')) {
+function runExec(argv: unknown, timeoutMs: number, client: Socket): void {
+  const command = Array.isArray(argv) && argv.every((a) => typeof a === 'string') ? (argv as string[]) : [];
+  if (command.length === 0) {
     client.end('EXIT 127\n');
     return;
   }
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+  const child = spawn(command[0]!, command.slice(1), { stdio: 'ignore' });
   let answered = false;
   const answer = (code: number): void => {
     if (answered) return;

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { lstat, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { V1Container, V1ContainerStatus, V1Pod, V1PodStatus } from '@kubernetes/client-node';
-import { followReadiness } from './container-readiness.js';
+import { followReadiness } from './follow-readiness.js';
 import { openPodNetwork, type PodNetwork } from './pod-network.js';
 import { containerEnv, containerMounts, materializeVolumes, type PodObjectSource } from './pod-volumes.js';
 import { podPorts, probeProblem } from './readiness-probe.js';

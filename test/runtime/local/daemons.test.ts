@@ -178,7 +178,7 @@ spec:
     container:
       image: alpine:3.23
       command: [sh, -c]
-      args: ["sleep 2; exit 3 # ${marker}-dies"]
+      args: ["sleep 4; exit 3 # ${marker}-dies"]
       readinessProbe:
         tcpSocket: { port: 9999 }
         periodSeconds: 1
