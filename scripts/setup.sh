@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Skiff needs on this machine, once: bubblewrap (the sandbox local
-# steps run in), git (its http-backend serves test repositories), openssl (test certificates).
+# steps run in), git (its http-backend serves test repositories), openssl (test certificates),
+# ncat (the `nc` of alpine and busybox images, for steps the local runtime runs).
 # Idempotent and quiet when everything is present; needs root (or sudo) only when something is
 # missing, and then says exactly what to install if it cannot.
 set -euo pipefail
 
-packages=(bubblewrap git openssl)
+packages=(bubblewrap git openssl ncat)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -3,9 +3,9 @@ import type { Template, Workflow } from '../spec/model/workflow.js';
 
 /**
  * What a workflow asks for that only a cluster can give, one sentence per template. Local runs
- * have no Kubernetes API (resource templates create and watch cluster objects), no executor
- * plugins (plugin templates run in Argo's agent; http templates run from Skiff itself), and the engine does not yet keep daemon steps
- * running beside later steps. Refusing up front beats a run that fails or hangs halfway.
+ * have no Kubernetes API (resource templates create and watch cluster objects) and no executor
+ * plugins (plugin templates run in Argo's agent; http templates run from Skiff itself). Refusing
+ * up front beats a run that fails or hangs halfway.
  */
 export function clusterOnlyFeatures(workflow: Workflow, referenced: ReferencedTemplate[] = []): string[] {
   const problems: string[] = [];
@@ -14,7 +14,6 @@ export function clusterOnlyFeatures(workflow: Workflow, referenced: ReferencedTe
     const name = `template "${template.name}"${where}`;
     if (template.resource) problems.push(`${name} is a resource template: it creates Kubernetes objects, which needs a cluster`);
     if (template.plugin) problems.push(`${name} is a plugin template: executor plugins need a cluster`);
-    if (template.daemon === true) problems.push(`${name} is a daemon: daemoned steps need a cluster`);
   };
   for (const template of workflow.spec.templates ?? []) check(template, '');
   for (const ref of referenced) for (const template of ref.spec.templates ?? []) check(template, ` (${ref.clusterScope ? 'ClusterWorkflowTemplate' : 'WorkflowTemplate'} ${ref.name})`);

@@ -1,6 +1,7 @@
 import type { Workflow, WorkflowSpec } from '../spec/model/workflow.js';
 import { ConfigMapParameters, type ParameterConfigMap } from './config-map-parameters.js';
 import { parseDuration } from './durations.js';
+import { DaemonTracker } from './daemon-tracker.js';
 import type { EngineAction, EngineEvent } from './engine-events.js';
 import { executeTemplate } from './execute-template.js';
 import { type EngineOptions, Execution, type Frame, type Shutdown } from './execution.js';
@@ -110,6 +111,7 @@ function createExecution(run: RunDefinition, status: WorkflowStatus, now: number
   exec.now = now;
   exec.pods = new PodTracker(exec, specOk.parallelism);
   exec.configMaps = new ConfigMapParameters(String(run.workflow.metadata?.namespace ?? 'default'), run.configMaps);
+  exec.daemons = new DaemonTracker(exec);
   exec.rememberIds();
   if (specError !== undefined) exec.specError = specError;
   return exec;
@@ -141,9 +143,12 @@ function boot(exec: Execution): void {
   }
   const entrypoint = spec.entrypoint ?? '';
   const root = new RootFrame(exec);
-  root.watchHooks(executeTemplate(exec, { nodeName: exec.name, boundaryId: undefined, holder: { template: entrypoint }, args: spec.arguments, scope: LOCAL_SCOPE, owner: root, depth: 0 }));
+  root.watchHooks(executeTemplate(exec, { nodeName: exec.name, boundaryId: undefined, holder: { template: entrypoint }, args: spec.arguments, scope: LOCAL_SCOPE, owner: root, depth: 0, local: ROOT_LOCALS }));
   if (restored) killForShutdown(exec, restored);
 }
+
+/** Argo calls the entrypoint and the exit handler as steps without a name: `{{steps.name}}` is empty there. */
+const ROOT_LOCALS: Readonly<Record<string, string>> = { 'steps.name': '' };
 
 function shutdownOf(strategy: 'Stop' | 'Terminate', message?: string): Shutdown {
   return { message: message ?? `Stopped with strategy '${strategy}'`, runExitHandlers: strategy === 'Stop' };
@@ -199,7 +204,9 @@ function handle(exec: Execution, event: EngineEvent): void {
     case 'timer':
       return;
     case 'pod-started':
-      return exec.pods.started(event.nodeId);
+      return exec.pods.started(event.nodeId, event.hostNodeName);
+    case 'pod-ready':
+      return exec.pods.ready(event.nodeId, event.podIP);
     case 'pod-finished':
       return exec.pods.finished(event.nodeId, event.exitCode, event.outputs, event.message, event.containers);
     case 'pod-error':
@@ -256,6 +263,8 @@ class RootFrame implements Frame {
   private entryDone(entry: NodeStatus): void {
     const { exec } = this;
     this.entry = entry;
+    // An entrypoint that is itself a daemon has no scope to outlive: it ends with the run's main part.
+    if (entry.daemoned) exec.daemons.endScope(undefined);
     const phase = WORKFLOW_PHASE[entry.phase] ?? 'Error';
     exec.globals.set('workflow.status', phase);
     // As Argo, the exit handler starts once the hooks that started have ended.
@@ -274,6 +283,7 @@ class RootFrame implements Frame {
       nodeName: `${exec.name}.onExit`,
       boundaryId: undefined,
       holder: { template: onExit },
+      local: ROOT_LOCALS,
       args: exec.spec.hooks?.exit?.arguments ?? exec.spec.arguments,
       scope: LOCAL_SCOPE,
       owner: this,
@@ -306,6 +316,7 @@ function finishRun(exec: Execution, phase: WorkflowPhase, message: string | unde
   if (message) status.message = message;
   else delete status.message;
   status.finishedAt = exec.nowIso;
+  exec.daemons.endScope(undefined);
   let pods = 0;
   let succeeded = 0;
   for (const id in status.nodes) {

@@ -1,5 +1,5 @@
 import type { DagTask, LifecycleHook, Template } from '../spec/model/workflow.js';
-import { dependenciesToDepends, type DependsAst, dependsTaskNames, evaluateDepends, parseDepends } from '../expr/index.js';
+import { dependenciesToDepends, type DependencyState, type DependsAst, dependsTaskNames, evaluateDepends, parseDepends } from '../expr/index.js';
 import { executeTemplate } from './execute-template.js';
 import { openTemplateNode } from './open-template-node.js';
 import type { ExecRequest, Execution, Frame } from './execution.js';
@@ -240,10 +240,10 @@ export class DagFrame implements Frame {
     }
   }
 
-  private dependencyState(task: string): { phase: string; childPhases?: string[] } | undefined {
+  private dependencyState(task: string): DependencyState | undefined {
     const node = this.tasks.get(task)?.node;
     if (!node) return undefined;
-    if (node.type !== 'TaskGroup') return { phase: node.phase };
+    if (node.type !== 'TaskGroup') return node.daemoned ? { phase: node.phase, daemoned: true } : { phase: node.phase };
     return { phase: node.phase, childPhases: (node.children ?? []).map((c) => this.exec.node(c)?.phase ?? 'Pending') };
   }
 

@@ -26,8 +26,14 @@ export type EngineEvent =
   /**
    * A pod's main container started. `artifactRepositoryRef` is the repository the runtime
    * resolved for the run; the driver records the first one in status (the engine ignores it).
+   * `hostNodeName` is the machine (Kubernetes node) it runs on.
    */
-  | { type: 'pod-started'; nodeId: string; artifactRepositoryRef?: ArtifactRepositoryRefStatus }
+  | { type: 'pod-started'; nodeId: string; artifactRepositoryRef?: ArtifactRepositoryRefStatus; hostNodeName?: string }
+  /**
+   * A daemon pod is running and every container is ready (its readiness probes pass): the node
+   * becomes daemoned, and later steps reach it at `podIP` (`{{steps.<name>.ip}}`).
+   */
+  | { type: 'pod-ready'; nodeId: string; podIP?: string }
   /**
    * A pod ended. The node completes only with this event, which carries its outputs. A
    * containerSet's pod also says how each of its containers ended; any failed one fails the node.

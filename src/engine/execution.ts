@@ -1,12 +1,13 @@
 import type { Arguments, Template, Workflow, WorkflowSpec } from '../spec/model/workflow.js';
 import type { ConfigMapParameters } from './config-map-parameters.js';
+import type { DaemonTracker } from './daemon-tracker.js';
 import type { EngineAction } from './engine-events.js';
 import type { PodTracker } from './pod-tracker.js';
 import { displayNameOf, nodeId, podName } from './node-naming.js';
 import { lastAttempt } from './retry-attempts.js';
 import type { TemplateCatalog, TemplateHolder, TemplateScope } from './template-catalog.js';
 import { VariableScope } from './variable-scope.js';
-import { isFulfilled, type NodePhase, type NodeStatus, type NodeType, type WorkflowStatus } from './workflow-status.js';
+import { isFulfilled, isSettled, type NodePhase, type NodeStatus, type NodeType, type WorkflowStatus } from './workflow-status.js';
 
 /**
  * Something that waits for nodes it started: a steps template waits for its step groups, a
@@ -80,6 +81,8 @@ export class Execution {
   pods!: PodTracker;
   /** Where `configMapKeyRef` parameters are read; set by advanceRun from the run definition. */
   configMaps!: ConfigMapParameters;
+  /** Set by advanceRun right after construction. */
+  daemons!: DaemonTracker;
 
   private readonly owners = new Map<string, Frame>();
   private readonly settleQueue: NodeStatus[] = [];
@@ -193,14 +196,23 @@ export class Execution {
     if (isFulfilled(phase)) {
       node.finishedAt ??= this.nowIso;
       this.settleQueue.push(node);
+      this.daemons.ended(node);
     }
     this.changed.add(node.id);
   }
 
-  /** Makes `owner` the one told when `node` is fulfilled (at once, if it already is). */
-  watch(node: NodeStatus, owner: Frame): void {
+  /**
+   * Makes `owner` the one told when `node` settles: when it is fulfilled, or, unless `untilEnd`,
+   * when it is a daemon that is ready (see isSettled). At once, if it already has.
+   */
+  watch(node: NodeStatus, owner: Frame, untilEnd = false): void {
     this.owners.set(node.id, owner);
-    if (isFulfilled(node.phase)) this.settleQueue.push(node);
+    if (untilEnd ? isFulfilled(node.phase) : isSettled(node)) this.settleQueue.push(node);
+  }
+
+  /** Tells `node`'s owner that it has settled without being fulfilled (a daemon became ready). */
+  settle(node: NodeStatus): void {
+    this.settleQueue.push(node);
   }
 
   /** Tells owners about fulfilled nodes, in order, until nothing is left to tell. */

@@ -9,8 +9,8 @@ import type { NodeStatus } from './workflow-status.js';
 
 /**
  * Puts a finished step's or task's variables in scope, as Argo's buildLocalScope:
- * `<prefix>.<name>.id/status/startedAt/finishedAt/exitCode/outputs.result/outputs.parameters.<p>/
- * outputs.artifacts.<a>`. For a Retry node the last attempt's values are used.
+ * `<prefix>.<name>.id/status/startedAt/finishedAt/ip/hostNodeName/exitCode/outputs.result/
+ * outputs.parameters.<p>/outputs.artifacts.<a>`. For a Retry node the last attempt's values are used.
  */
 export function exposeNode(exec: Execution, scope: VariableScope, prefix: 'steps' | 'tasks', name: string, node: NodeStatus): void {
   let source = node;
@@ -20,6 +20,8 @@ export function exposeNode(exec: Execution, scope: VariableScope, prefix: 'steps
   scope.set(`${key}.status`, source.phase);
   if (source.startedAt) scope.set(`${key}.startedAt`, source.startedAt);
   if (source.finishedAt) scope.set(`${key}.finishedAt`, source.finishedAt);
+  if (source.podIP) scope.set(`${key}.ip`, source.podIP);
+  if (source.hostNodeName) scope.set(`${key}.hostNodeName`, source.hostNodeName);
   exposeOutputs(scope, key, node.outputs ?? source.outputs);
 }
 

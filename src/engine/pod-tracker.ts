@@ -41,6 +41,7 @@ export class PodTracker {
   add(node: NodeStatus, request: PodRequest, deadlineAt: number | undefined): void {
     const pod: ActivePod = { node, request, sent: false };
     this.active.set(node.id, pod);
+    if (node.daemoned) this.exec.daemons.adopt(node);
     if (deadlineAt !== undefined) {
       request.deadline = new Date(deadlineAt).toISOString();
       this.exec.addTimer(deadlineAt, `deadline:${node.id}`, () => this.expire(node.id));
@@ -74,13 +75,25 @@ export class PodTracker {
     return pod;
   }
 
-  started(nodeId: string): void {
+  started(nodeId: string, hostNodeName: string | undefined): void {
     const pod = this.active.get(nodeId);
-    if (pod && pod.node.phase === 'Pending') {
+    if (!pod) return;
+    if (hostNodeName !== undefined && pod.node.hostNodeName !== hostNodeName) {
+      pod.node.hostNodeName = hostNodeName;
+      this.exec.touch(pod.node);
+    }
+    // As Argo, a daemon's node stays Pending until the pod is ready too (`ready`).
+    if (pod.node.phase === 'Pending' && pod.request.template.daemon !== true) {
       pod.node.phase = 'Running';
       this.exec.touch(pod.node);
       startContainerNodes(this.exec, pod.node, pod.request.template);
     }
+  }
+
+  /** A pod is running and ready: a daemon's node becomes daemoned; other pods need nothing more. */
+  ready(nodeId: string, podIP: string | undefined): void {
+    const pod = this.active.get(nodeId);
+    if (pod && pod.request.template.daemon === true) this.exec.daemons.daemoned(pod.node, podIP);
   }
 
   finished(nodeId: string, exitCode: number, reported: PodOutputs | undefined, message: string | undefined, containers?: ContainerOutcome[]): void {
@@ -123,7 +136,11 @@ export class PodTracker {
     // A containerSet fails when any of its containers does, whatever main's exit code.
     const containerFailure = containerSetFailure(containers);
     settleContainerNodes(this.exec, node, template, containers, 'Failed', message);
-    if (containerFailure) this.exec.markPhase(node, 'Failed', message ? `${containerFailure}; ${message}` : containerFailure);
+    if (template.daemon === true) {
+      // A daemon runs until its scope ends and it is killed; ending on its own, even with 0, is a failure (as Argo).
+      const what = node.daemoned ? 'daemon stopped while the steps after it were still running' : 'daemon exited before it was ready';
+      this.exec.markPhase(node, 'Failed', message ? `${what}: ${message}` : `${what} (exit code ${exitCode})`);
+    } else if (containerFailure) this.exec.markPhase(node, 'Failed', message ? `${containerFailure}; ${message}` : containerFailure);
     else if (exitCode !== 0) this.exec.markPhase(node, 'Failed', message ?? `Error (exit code ${exitCode})`);
     else if (failure) this.exec.markPhase(node, 'Failed', failure);
     else this.exec.markPhase(node, 'Succeeded', message ?? '');
@@ -145,9 +162,19 @@ export class PodTracker {
     this.exec.markPhase(pod.node, 'Failed', message);
   }
 
-  /** Fails every unfinished pod with `message` and asks the runtime to kill the ones it runs. */
+  /** Stops a pod without deciding its node's phase (a daemon whose scope ended: the caller does). */
+  release(nodeId: string, reason: string): void {
+    const pod = this.remove(nodeId);
+    if (pod?.sent) this.exec.actions.push({ type: 'kill-pod', nodeId, podName: pod.request.podName, reason });
+  }
+
+  /**
+   * Fails every unfinished pod with `message` and asks the runtime to kill the ones it runs.
+   * Daemons that are ready are left to end with their scope (as Argo's shutdown leaves fulfilled nodes).
+   */
   killAll(message: string): void {
-    for (const nodeId of [...this.active.keys()]) {
+    for (const [nodeId, active] of [...this.active]) {
+      if (active.node.daemoned) continue;
       const pod = this.remove(nodeId)!;
       if (pod.sent) this.exec.actions.push({ type: 'kill-pod', nodeId, podName: pod.request.podName, reason: message });
       settleContainerNodes(this.exec, pod.node, pod.request.template, undefined, 'Failed', message);

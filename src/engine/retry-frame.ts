@@ -47,6 +47,12 @@ export class RetryFrame implements Frame {
 
   childSettled(child: NodeStatus): void {
     const { exec, node, strategy } = this;
+    if (!isFulfilled(child.phase)) {
+      // A daemon attempt is ready: the Retry node is daemoned with it, and still retries it if it fails later.
+      exec.daemons.daemoned(node, child.podIP);
+      exec.watch(child, this, true);
+      return;
+    }
     if (!isFailedOrError(child.phase)) {
       if (child.outputs) node.outputs = child.outputs;
       exec.markPhase(node, 'Succeeded', '');
@@ -113,6 +119,7 @@ export class RetryFrame implements Frame {
       });
       exec.addTimer(at, `backoff:${node.id}`, () => {
         exec.waiters.delete(node.id);
+        if (isFulfilled(node.phase)) return; // a daemon whose scope ended while it waited
         delete node.message;
         exec.touch(node);
         this.attempt(attempts, child);

@@ -33,7 +33,12 @@ export interface NodeStatus {
   outboundNodes?: string[];
   /** Argo's NodeFlag: `hooked` for exit handlers and hooks, `retried` for attempts under a Retry node. */
   nodeFlag?: { hooked?: boolean; retried?: boolean };
+  /** A daemon that is running and ready: it counts as done for what comes after it, and runs until its scope ends. */
   daemoned?: boolean;
+  /** Where other pods reach a daemon pod (Argo records it for daemoned nodes only). */
+  podIP?: string;
+  /** The machine (Kubernetes node) a pod ran on. */
+  hostNodeName?: string;
   /** Set on nodes kept from an earlier run by resubmit (Argo's memoization status, reused). */
   memoizationStatus?: { hit: boolean; key: string; cacheName: string };
 }
@@ -78,6 +83,14 @@ const FULFILLED: ReadonlySet<NodePhase> = new Set(['Succeeded', 'Failed', 'Error
 /** Argo's Fulfilled: the node will not change any more (finished, skipped or omitted). */
 export function isFulfilled(phase: NodePhase): boolean {
   return FULFILLED.has(phase);
+}
+
+/**
+ * Argo's NodeStatus.Fulfilled: the node will not change any more, or it is a daemon that is
+ * ready, which the steps and tasks after it need not wait for.
+ */
+export function isSettled(node: NodeStatus): boolean {
+  return isFulfilled(node.phase) || (node.daemoned === true && node.phase !== 'Pending');
 }
 
 /** Argo's FailedOrError. */

@@ -38,7 +38,6 @@ async function loopbackFor(url: string): Promise<{ server: Server; client: HttpC
  * phase. The exclusions say why a file does not run here.
  */
 export const LOCAL_EXCLUDED: Record<string, string> = {
-  'examples/variables-showcase.yaml': 'a daemon step (daemon containers are not run locally yet)',
 };
 
 /**

@@ -16,9 +16,6 @@ import { simulate } from './simulate-run.js';
  * own tests expect, on the scripted instant runtime. The exclusions say why.
  */
 export const EXCLUDED: Record<string, string> = {
-  'examples/daemon-nginx.yaml': 'daemon containers (not covered)',
-  'examples/daemon-step.yaml': 'daemon containers (not covered)',
-  'examples/variables-showcase.yaml': 'daemons, metrics and input artifacts from outputs (not covered)',
   'examples/memoize-simple.yaml': 'memoization caches (ConfigMaps)',
 };
 

@@ -5,14 +5,14 @@ import type { PodScript } from './simulate-run.js';
  * Plays the pods of Argo's examples well enough for their expected phase: what a script
  * prints when it prints a literal, what `echo x > /path` writes for output parameters, an
  * `exit N` that is not behind a condition, and `sleep N` for timeouts. Random choices take
- * the first outcome (coins land heads).
+ * the first outcome (coins land heads). Every pod runs on machine `node-1`; daemons are ready at once.
  */
 export function corpusScript(pod: PodRequest): PodScript {
   const t = pod.template;
   // A containerSet's outputs are its container named main's.
   const main = t.script ?? t.container ?? t.containerSet?.containers.find((c) => c.name === 'main');
   const text = [...(main?.command ?? []), ...(main?.args ?? []), t.script?.source ?? ''].join('\n');
-  const script: PodScript = { outputs: {} };
+  const script: PodScript = { outputs: {}, hostNodeName: 'node-1' };
   const exit = /(?:^|[;&|\n]\s*|\s)exit\s+([1-9]\d*)/.exec(text);
   if (exit && !/\bif\b|random|\$\(/.test(text)) script.exitCode = Number(exit[1]);
   const sleep = /sleep\s+(\d+)([smhd]?)/.exec(text);

@@ -9,10 +9,16 @@ export interface PodScript {
   outputs?: PodOutputs;
   durationMs?: number;
   error?: string;
-  /** Never finishes (until killed). */
+  /** Never finishes (until killed). Daemon pods hang unless they are given a duration, exit code or error. */
   hang?: boolean;
   /** How each container of a containerSet's pod ended. */
   containers?: ContainerOutcome[];
+  /** Reports `pod-ready` this long after the start (daemon pods: default 0; other pods: never). */
+  readyAfterMs?: number;
+  /** The IP that `pod-ready` reports (default 10.0.0.<n>, n counting the pods). */
+  podIP?: string;
+  /** The machine `pod-started` reports. */
+  hostNodeName?: string;
 }
 
 export type Script = (pod: PodRequest, status: WorkflowStatus) => PodScript | undefined;
@@ -74,8 +80,12 @@ export function simulate(workflow: Workflow, options: { script?: Script; events?
         pods.push(pod);
         killed.delete(pod.podName);
         const behaviour = options.script?.(pod, status) ?? {};
-        push(now, { type: 'pod-started', nodeId: pod.nodeId }, pod.podName);
-        if (behaviour.hang) continue;
+        push(now, behaviour.hostNodeName !== undefined ? { type: 'pod-started', nodeId: pod.nodeId, hostNodeName: behaviour.hostNodeName } : { type: 'pod-started', nodeId: pod.nodeId }, pod.podName);
+        const daemon = pod.template.daemon === true;
+        const readyAfter = behaviour.readyAfterMs ?? (daemon ? 0 : undefined);
+        if (readyAfter !== undefined) push(now + readyAfter, { type: 'pod-ready', nodeId: pod.nodeId, podIP: behaviour.podIP ?? `10.0.0.${pods.length}` }, pod.podName);
+        const ends = behaviour.durationMs !== undefined || behaviour.exitCode !== undefined || behaviour.error !== undefined;
+        if (behaviour.hang || (daemon && !ends)) continue;
         const at = now + (behaviour.durationMs ?? 0);
         if (behaviour.error !== undefined) push(at, { type: 'pod-error', nodeId: pod.nodeId, message: behaviour.error }, pod.podName);
         else {

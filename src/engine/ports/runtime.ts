@@ -3,7 +3,7 @@ import type { NodeStatus, WorkflowStatus } from '../workflow-status.js';
 import type { Workflow } from '../../spec/model/workflow.js';
 
 /** What a runtime reports about a pod. A pod's outputs come only with `pod-finished`. */
-export type RuntimeEvent = Extract<EngineEvent, { type: 'pod-started' | 'pod-finished' | 'pod-error' }>;
+export type RuntimeEvent = Extract<EngineEvent, { type: 'pod-started' | 'pod-ready' | 'pod-finished' | 'pod-error' }>;
 
 /**
  * Runs the pods the engine asks for. `run` is idempotent by pod name: after a restart the

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { V1PodStatus } from '@kubernetes/client-node';
@@ -12,6 +13,7 @@ import type { StateLayout } from '../../state/state-layout.js';
 import { buildPodSpec } from '../pod-spec/build-pod-spec.js';
 import { EXECUTOR_IMAGE, type ExecutorReport, REPORT_PATH, RUN_DIR, RUN_VOLUME } from '../pod-spec/executor-plan.js';
 import { containerDir } from '../pod-spec/main-wrapper.js';
+import { type DaemonPod, prepareDaemonPod } from './daemon-pod.js';
 import { ensureHostShims } from './host-shims.js';
 import { imageWarning } from './image-warning.js';
 import { localizePod } from './localize-pod.js';
@@ -62,7 +64,9 @@ export function defaultProjectDir(): string {
  * executor collects outputs and saves artifacts), localized only in how the executor starts.
  * Reports `pod-started` when main (or a containerSet's first container) starts and
  * `pod-finished` with the exit code, the outputs and each containerSet member's exit code
- * together once wait has collected them. Idempotent by pod name. Logs go where `skiff logs`
+ * together once wait has collected them; for a daemon, `pod-ready` with the pod's own address once
+ * it is running and ready (its main container then has a network of its own: see daemon-pod.ts
+ * and pod-network.ts). Idempotent by pod name. Logs go where `skiff logs`
  * reads them (StateLayout.containerLog); a run's volumeClaimTemplates directories are removed
  * when the run finishes.
  *
@@ -124,11 +128,20 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     await mkdir(join(podDir, 'logs'), { recursive: true });
     if (warnings.length > 0) await appendFile(layout.containerLog(runId, request.podName, 'main'), warnings.map((w) => `skiff: warning: ${w}\n`).join(''));
     if (entry.killed) return;
+    let daemon: DaemonPod | undefined;
+    if (template.daemon === true) {
+      try {
+        daemon = await prepareDaemonPod(pod, { projectDir, nodePath });
+      } catch (error) {
+        return fail((error as Error).message);
+      }
+    }
 
     const runDir = join(podDir, 'volumes', RUN_VOLUME);
     const hostPath = (inPod: string): string => join(runDir, inPod.slice(RUN_DIR.length));
     let started = false;
     const ended = new Set<string>();
+    let ready = false;
     let last: V1PodStatus | undefined;
     const onStatus = async (status: V1PodStatus): Promise<void> => {
       last = status;
@@ -136,7 +149,12 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
       const users = (status.containerStatuses ?? []).filter((c) => c.name !== 'wait');
       if (!started && users.some((c) => c.state?.running)) {
         started = true;
-        entry.report({ type: 'pod-started', nodeId: request.nodeId, ...(repositoryRef ? { artifactRepositoryRef: repositoryRef } : {}) });
+        entry.report({ type: 'pod-started', nodeId: request.nodeId, hostNodeName: hostname(), ...(repositoryRef ? { artifactRepositoryRef: repositoryRef } : {}) });
+      }
+      // As Argo's controller, only a daemon's readiness matters: then later steps may use it.
+      if (daemon && !ready && !entry.killed && status.phase === 'Running' && (status.containerStatuses ?? []).every((c) => c.ready)) {
+        ready = true;
+        entry.report({ type: 'pod-ready', nodeId: request.nodeId, ...(status.podIP ? { podIP: status.podIP } : {}) });
       }
       for (const user of users) {
         if (ended.has(user.name) || !user.state?.terminated) continue;
@@ -160,8 +178,15 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
         finish(request.podName, entry, { type: 'pod-finished', nodeId: request.nodeId, exitCode: 137, message: 'Pod was active on the node longer than the specified deadline' });
       }, Math.max(0, ms) + DEADLINE_GRACE_MS);
     }
-    entry.run = runPod({ pod, podDir, claimsDir: layout.claimsDir(runId), objects: options.objects, report: onStatus });
-    await entry.run.done;
+    entry.run = runPod({
+      pod: daemon?.pod ?? pod,
+      podDir,
+      claimsDir: layout.claimsDir(runId),
+      objects: options.objects,
+      report: onStatus,
+      ...(daemon ? { network: { container: 'main', relaySocket: daemon.relaySocket } } : {}),
+    });
+    await entry.run.done.finally(() => daemon?.dispose());
     if (entry.killed) return;
     finish(request.podName, entry, await podOutcome(request.nodeId, last, hostPath, warnings, template.containerSet !== undefined));
   };

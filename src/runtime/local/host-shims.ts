@@ -6,8 +6,12 @@ import { CONTAINER_PATH } from './sandbox.js';
 /** Where the shims directory appears in a sandbox; it comes last on PATH, so real programs win. */
 export const SHIMS_PATH = '/skiff/shims';
 
-/** Names language images always have that some hosts lack, and what stands in for them. */
-const ALIASES: Record<string, string[]> = { python: ['python3'], pip: ['pip3'] };
+/**
+ * Names images always have that some hosts lack, and what stands in for them. `nc`: the BusyBox
+ * nc of alpine and busybox images takes `-l -k -p PORT -e PROG`; of Debian's programs only Nmap's
+ * ncat takes them all (Debian's busybox nc has no `-k`, netcat-openbsd no `-e`).
+ */
+const ALIASES: Record<string, string[]> = { python: ['python3'], pip: ['pip3'], nc: ['ncat'] };
 
 /**
  * Makes `dir` hold the aliases this host lacks (the `python` of a python image, when the host has

@@ -17,6 +17,17 @@ export interface LocalizeOptions {
 }
 
 /**
+ * The host directories a container must see to run Skiff's own code with this Node.js: the
+ * project, and Node.js's prefix when it lives outside the system directories every sandbox sees.
+ */
+export function skiffHostDirs(projectDir: string, nodePath: string): Array<{ name: string; path: string }> {
+  const dirs = [{ name: 'skiff-project', path: projectDir }];
+  const nodePrefix = dirname(dirname(nodePath));
+  if (!HOST_SYSTEM_DIRS.some((dir) => nodePrefix === `/${dir}` || nodePrefix.startsWith(`/${dir}/`))) dirs.push({ name: 'skiff-node', path: nodePrefix });
+  return dirs;
+}
+
+/**
  * Makes a pod spec runnable on this machine: the executor image is not pulled, so its containers'
  * `skiff` command becomes this Node.js running this project's `bin/skiff.js`, with the project
  * (and Node.js, when it lives outside the system directories every sandbox sees) mounted
@@ -25,9 +36,7 @@ export interface LocalizeOptions {
  */
 export function localizePod(pod: V1Pod, options: LocalizeOptions): V1Pod {
   const spec = { ...pod.spec!, containers: pod.spec!.containers.map((c) => ({ ...c })) };
-  const hostDirs = [{ name: 'skiff-project', path: options.projectDir }];
-  const nodePrefix = dirname(dirname(options.nodePath));
-  if (!HOST_SYSTEM_DIRS.some((dir) => nodePrefix === `/${dir}` || nodePrefix.startsWith(`/${dir}/`))) hostDirs.push({ name: 'skiff-node', path: nodePrefix });
+  const hostDirs = skiffHostDirs(options.projectDir, options.nodePath);
   const repositories = [...new Set(options.repositoryDirs ?? [])].map((path, i) => ({ name: `skiff-repository-${i}`, path }));
   const localize = (containers: V1Pod['spec'] extends infer S ? NonNullable<S> extends { containers: infer C } ? C : never : never) =>
     containers.map((c) => {

@@ -72,7 +72,7 @@ export async function containerEnv(container: V1Container, pod: V1Pod, objects: 
         'metadata.uid': pod.metadata?.uid,
         'spec.nodeName': pod.spec?.nodeName,
         'spec.serviceAccountName': pod.spec?.serviceAccountName,
-        'status.podIP': '127.0.0.1',
+        'status.podIP': pod.status?.podIP ?? '127.0.0.1',
         'status.hostIP': '127.0.0.1',
       };
       const annotation = /^metadata\.annotations\['(.+)'\]$/.exec(from.fieldRef.fieldPath);

@@ -2,7 +2,10 @@ import { createWriteStream } from 'node:fs';
 import { lstat, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { V1Container, V1ContainerStatus, V1Pod, V1PodStatus } from '@kubernetes/client-node';
+import { followReadiness } from './follow-readiness.js';
+import { openPodNetwork, type PodNetwork } from './pod-network.js';
 import { containerEnv, containerMounts, materializeVolumes, type PodObjectSource } from './pod-volumes.js';
+import { podPorts, probeProblem } from './readiness-probe.js';
 import { startSandboxed, type SandboxedProcess } from './sandbox.js';
 
 export interface PodRunOptions {
@@ -16,6 +19,12 @@ export interface PodRunOptions {
   report(status: V1PodStatus): Promise<void>;
   /** Host commands standing in for images that are not plain OS images (e.g. Skiff's executor). */
   imageCommands?: Record<string, string[]>;
+  /**
+   * The container (a daemon's main) that gets a network of its own, reached at the pod's own
+   * address through Skiff's relay, which it must run (see network-relay.ts and daemon-pod.ts).
+   * It is ready once the relay answers and its readinessProbe passes. Other containers keep the host's network.
+   */
+  network?: { container: string; relaySocket: string };
 }
 
 export interface PodRun {
@@ -37,6 +46,7 @@ export function runPod(options: PodRunOptions): PodRun {
   const { pod, podDir } = options;
   const processes = new Set<SandboxedProcess>();
   let killed = false;
+  let network: PodNetwork | undefined;
   const now = (): Date => new Date();
   const status: V1PodStatus = {
     phase: 'Pending',
@@ -57,14 +67,19 @@ export function runPod(options: PodRunOptions): PodRun {
     const startedAt = now();
     let exitCode: number;
     let message: string | undefined;
+    const networked = network !== undefined && options.network?.container === container.name;
+    let failure: string | undefined;
     try {
+      const problem = networked && container.readinessProbe ? probeProblem(container.readinessProbe, container) : undefined;
+      if (problem) throw new Error(problem);
       const argv = [...(options.imageCommands?.[container.image ?? ''] ?? []), ...(container.command ?? []), ...(container.args ?? [])];
       if (argv.length === 0) throw new Error(`container "${container.name}" has no command: images are not pulled here, so give it a command`);
       await ensureSubPaths(container, volumes);
       const log = createWriteStream(logPath(podDir, container.name), { flags: 'a' });
       const process = startSandboxed({
         argv,
-        env: await containerEnv(container, pod, options.objects),
+        env: await containerEnv(container, network ? { ...pod, status: { podIP: network.ip } } : pod, options.objects),
+        ownNetwork: networked,
         workingDir: container.workingDir,
         hostname: hostnameOf(pod.metadata?.name),
         mounts: containerMounts(container, volumes),
@@ -74,14 +89,34 @@ export function runPod(options: PodRunOptions): PodRun {
       processes.add(process);
       // kill() may have come while this container was being set up: it must not outlive the pod.
       if (killed) process.kill('SIGKILL');
-      set({ ...waiting(container), ready: true, started: true, state: { running: { startedAt } } });
+      set({ ...waiting(container), ready: !networked, started: true, state: { running: { startedAt } } });
       status.phase = 'Running';
       await options.report(status);
+      const readiness = networked
+        ? followReadiness(container, network!, {
+            setReady: (ready) => {
+              const current = statuses[index];
+              if (!current?.state?.running || current.ready === ready) return;
+              set({ ...current, ready });
+              void options.report(status);
+            },
+            log: (line) => log.write(`${line}\n`),
+            fail: (reason) => {
+              failure = reason;
+              process.kill('SIGKILL');
+            },
+          })
+        : undefined;
       const exit = await process.exited;
+      readiness?.stop();
       processes.delete(process);
       await new Promise<void>((resolve) => log.end(resolve));
       exitCode = exit.exitCode;
       if (exit.signal) message = `killed by ${exit.signal}`;
+      if (failure) {
+        exitCode = 128;
+        message = failure;
+      }
     } catch (error) {
       exitCode = 128;
       message = (error as Error).message;
@@ -103,6 +138,12 @@ export function runPod(options: PodRunOptions): PodRun {
     let reason: string | undefined;
     try {
       await options.report(status);
+      if (options.network) {
+        const own = pod.spec?.containers.find((c) => c.name === options.network!.container);
+        network = await openPodNetwork({ relaySocket: options.network.relaySocket, ports: own ? podPorts(own) : [] });
+        status.podIP = network.ip;
+        status.podIPs = [{ ip: network.ip }];
+      }
       const volumes = await materializeVolumes(pod, podDir, options.claimsDir, options.objects);
       for (const container of pod.spec?.initContainers ?? []) {
         if (killed || (await runContainer(container, status.initContainerStatuses!, volumes)) !== 0) {
@@ -118,6 +159,8 @@ export function runPod(options: PodRunOptions): PodRun {
     } catch (error) {
       failed = true;
       reason = (error as Error).message;
+    } finally {
+      await network?.close();
     }
     status.phase = failed ? 'Failed' : 'Succeeded';
     if (reason) status.message = reason;

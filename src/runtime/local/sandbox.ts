@@ -13,6 +13,8 @@ export interface SandboxSpec {
   workingDir?: string;
   hostname?: string;
   mounts: SandboxMount[];
+  /** A network namespace of its own, with only loopback (a daemon pod's; see pod-network.ts). Default: the host's network. */
+  ownNetwork?: boolean;
   /** Called with each chunk the process writes. */
   onStdout(chunk: Buffer): void;
   onStderr(chunk: Buffer): void;
@@ -81,7 +83,8 @@ const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGK
  * Runs one container's process under bubblewrap: a root of the host's system directories
  * (read-only) plus the container's mounts, a private /tmp, /proc and /dev, its own PID, IPC and
  * UTS namespaces, a clean environment, and no way to outlive Skiff (--die-with-parent). The
- * network is shared: steps talk to the same services the host can reach.
+ * network is shared, so steps talk to the same services the host can reach, unless the spec asks
+ * for a network of its own.
  */
 export function startSandboxed(spec: SandboxSpec): SandboxedProcess {
   const args = [
@@ -90,6 +93,7 @@ export function startSandboxed(spec: SandboxSpec): SandboxedProcess {
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
+    ...(spec.ownNetwork ? ['--unshare-net'] : []),
     '--hostname', spec.hostname ?? 'skiff-step',
     // The private /tmp comes first: mounts below it (an input artifact at /tmp/in) land on top of it.
     ...(spec.mounts.some((m) => cleanPath(m.containerPath) === '/tmp') ? [] : ['--tmpfs', '/tmp']),
