@@ -23,8 +23,8 @@ Runs the Workflow in FILE on this machine: each step's container runs in a sandb
 host's tools, artifacts go to the repository the workflow names (or a directory under the
 state directory), and the run is kept in the state directory. The file is linted first and
 refused with any lint error. WorkflowTemplates in FILE, and those stored with skiff apply, are
-found by templateRef. Workflows that need a cluster (resource or plugin templates, daemon
-steps) are refused; http templates are sent from this machine.
+found by templateRef. Workflows that need a cluster (resource or plugin templates) are refused;
+http templates are sent from this machine, and daemons run in a network of their own.
 
 Parameters with valueFrom.configMapKeyRef read the ConfigMaps stored with skiff apply in the
 run's namespace (labelled workflows.argoproj.io/configmap-type: Parameter) when the run is
