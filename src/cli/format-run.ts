@@ -21,8 +21,9 @@ export function formatTree(run: StoredRun, now: number, columns: TreeColumns, no
   for (const { prefix, node } of treeRows(run.status, name)) {
     const step = `${prefix}${phaseSymbol(node)} ${node.displayName}`;
     const duration = spanOf(node, now);
-    const note = noteOf?.(node);
-    const message = note ? [node.message, note].filter(Boolean).join(' · ') : (node.message ?? '');
+    // A daemon that is up says where later steps reach it; a transfer under way says how far it got.
+    const daemon = node.daemoned && node.phase === 'Running' ? `daemon ready${node.podIP ? ` at ${node.podIP}` : ''}` : undefined;
+    const message = [node.message, daemon, noteOf?.(node)].filter(Boolean).join(' · ');
     if (columns === 'live') rows.push([step, duration, message]);
     else if (columns === 'normal') rows.push([step, node.templateName ?? '', podNameOfNode(name, node) ?? '', duration, message]);
     else {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StoredRun } from '../../src/engine/ports/run-store.js';
 import type { NodeStatus } from '../../src/engine/workflow-status.js';
+import { formatTree } from '../../src/cli/format-run.js';
 import { formatBytes, formatTransfer } from '../../src/cli/format-transfer.js';
 import { LiveTreeView } from '../../src/cli/live-tree-view.js';
 import { ProgressLines } from '../../src/cli/progress-lines.js';
@@ -14,7 +15,7 @@ const run = (): StoredRun =>
     status: { phase: 'Running', startedAt: '2026-11-22T00:00:00Z', nodes: { wf: { id: 'wf', name: 'wf', displayName: 'wf', type: 'Steps', phase: 'Running', startedAt: '2026-11-22T00:00:00Z', children: ['wf-1'] }, 'wf-1': running } },
   }) as unknown as StoredRun;
 
-describe('transfer progress for people', () => {
+describe('what a running step is doing, for people', () => {
   it('formats bytes in binary units with three significant digits', () => {
     assert.equal(formatBytes(512), '512 B');
     assert.equal(formatBytes(10_000_000), '9.54 MiB');
@@ -34,6 +35,14 @@ describe('transfer progress for people', () => {
     );
     view.close();
     assert.match(text, /upload\s+10s\s+saving out: 1\.00 GiB at 256 MiB\/s/);
+  });
+
+  it('the tree says where a ready daemon is reached', () => {
+    const stored = run();
+    stored.status.nodes['wf-1'] = { ...running, displayName: 'svc', daemoned: true, podIP: '127.83.4.17' };
+    assert.match(formatTree(stored, Date.parse('2026-11-22T00:00:10Z'), 'normal'), /svc\s+upload\s+\S+\s+10s\s+daemon ready at 127\.83\.4\.17/);
+    stored.status.nodes['wf-1'] = { ...running, displayName: 'svc', daemoned: undefined, podIP: '127.83.4.17' } as NodeStatus;
+    assert.doesNotMatch(formatTree(stored, Date.parse('2026-11-22T00:00:10Z'), 'normal'), /daemon ready/);
   });
 
   it('plain progress lines repeat a running pod\'s transfer every interval, and stop when it ends', async () => {
