@@ -22,7 +22,7 @@ export function formatTree(run: StoredRun, now: number, columns: TreeColumns, no
     const step = `${prefix}${phaseSymbol(node)} ${node.displayName}`;
     const duration = spanOf(node, now);
     const note = noteOf?.(node);
-    const message = note ? [node.message, note].filter(Boolean).join(' · ') : (node.message ?? '');
+    const message = [node.message, cacheNote(node), note].filter(Boolean).join(' · ');
     if (columns === 'live') rows.push([step, duration, message]);
     else if (columns === 'normal') rows.push([step, node.templateName ?? '', podNameOfNode(name, node) ?? '', duration, message]);
     else {
@@ -32,6 +32,13 @@ export function formatTree(run: StoredRun, now: number, columns: TreeColumns, no
     }
   }
   return formatTable(rows);
+}
+
+/** A node taken from a memoization cache ran nothing: say where its outputs came from. */
+function cacheNote(node: NodeStatus): string | undefined {
+  const memo = node.memoizationStatus;
+  // Resubmit's kept nodes say so in their message already ("original pod: ...").
+  return memo?.hit && node.type !== 'Skipped' ? `from cache ${memo.cacheName} (key ${memo.key})` : undefined;
 }
 
 /** A workflow argument as the run sees it: a ConfigMap's value as the run read it, or where it comes from. */

@@ -50,5 +50,11 @@ describe('skiff submit with memoized templates', () => {
     assert.deepEqual(phases, ['Succeeded']);
     const firstJournal = readFileSync(join(dir, 'state', 'runs', first.metadata.name, 'journal.ndjson'), 'utf8');
     assert.match(firstJournal, /"phase":"Pending"/);
+
+    // `skiff get` says where the outputs came from, and names no pod.
+    const shown = await skiff(dir, ['get', second.metadata.name]);
+    const row = shown.stdout.split('\n').find((line) => line.includes(`✔ ${second.metadata.name}`)) ?? '';
+    assert.match(row, /from cache cache-config \(key cache-key\)/);
+    assert.equal(row.split(second.metadata.name).length, 2, row);
   });
 });
