@@ -6,6 +6,7 @@ import type { LocalObjectStore } from './local-object-store.js';
 
 /** Kubernetes refuses a ConfigMap whose values add up to more than this many bytes. */
 export const CONFIG_MAP_MAX_BYTES = 1024 * 1024;
+const CONFIG_MAP_KEY_MAX = 253;
 
 /**
  * Memoization caches of local runs: ConfigMaps in the objects `skiff apply` keeps, written as
@@ -30,8 +31,10 @@ export class LocalMemoizationCache implements MemoizationCacheStore {
   }
 
   private async write(namespace: string, name: string, key: string, entry: CacheEntry): Promise<void> {
-    const existing = await this.objects.getObject<ConfigMap>('ConfigMap', namespace, name);
     const where = `ConfigMap "${name}" in namespace "${namespace}"`;
+    // Kubernetes' limit for a ConfigMap key; Argo's key rule sets none, the API server refuses it.
+    if (key.length > CONFIG_MAP_KEY_MAX) throw new Error(`cache key "${key.slice(0, 40)}..." is ${key.length} characters long; a key of ${where} may have at most ${CONFIG_MAP_KEY_MAX}`);
+    const existing = await this.objects.getObject<ConfigMap>('ConfigMap', namespace, name);
     const type = existing?.metadata?.labels?.[CONFIG_MAP_TYPE_LABEL];
     if (existing && type !== CACHE_CONFIG_MAP_TYPE) {
       throw new Error(`${where} is not labelled ${CONFIG_MAP_TYPE_LABEL}: ${CACHE_CONFIG_MAP_TYPE}; refusing to use it as a memoization cache`);

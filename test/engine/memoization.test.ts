@@ -195,6 +195,25 @@ test('a memoized steps template that hits runs none of its steps and leads on to
   assert.deepEqual(miss.saves.map((s) => [s.key, s.entry.outputs]), [['inner', { parameters: [{ name: 'out', value: 'x' }] }]]);
 });
 
+test('a memoized DAG template that hits leads on to the tasks that depend on it', () => {
+  const wf = workflowOf({
+    entrypoint: 'main',
+    templates: [
+      { name: 'main', dag: { tasks: [{ name: 'a', template: 'inner' }, { name: 'b', template: 'echo', depends: 'a', arguments: { parameters: [{ name: 'v', value: '{{tasks.a.outputs.parameters.out}}' }] } }] } },
+      { name: 'inner', memoize: { key: 'inner', maxAge: '1h', cache: { configMap: { name: 'c' } } }, dag: { tasks: [{ name: 'work', template: 'echo', arguments: { parameters: [{ name: 'v', value: 'x' }] } }] }, outputs: { parameters: [{ name: 'out', valueFrom: { parameter: '{{tasks.work.outputs.result}}' } }] } },
+      { name: 'echo', inputs: { parameters: [{ name: 'v' }] }, container: { image: 'busybox', command: ['echo', '{{inputs.parameters.v}}'] } },
+    ],
+  });
+  const caches = [cacheWith({ inner: entry({ parameters: [{ name: 'out', value: 'cached' }] }, START - 60_000) }, 'c')];
+  const r = simulate(wf, { definition: { caches } });
+  assert.equal(r.status.phase, 'Succeeded', r.status.message);
+  assert.deepEqual(r.pods.map((p) => p.template.container?.command), [['echo', 'cached']]);
+  const a = r.byDisplay('a')!;
+  assert.equal(a.type, 'DAG');
+  assert.deepEqual(a.children, [r.byDisplay('b')!.id]);
+  assert.deepEqual(r.byName('wf')!.outboundNodes, [r.byDisplay('b')!.id]);
+});
+
 test('with a retry strategy the Retry node is memoized, not each attempt', () => {
   const wf = memoizeSimple();
   wf.spec.templates![0]!.retryStrategy = { limit: 2 };

@@ -38,6 +38,7 @@ test('refuses a ConfigMap that is not labelled as a cache, and one that would ou
   await assert.rejects(cache.save('default', 'big', 'second', entry('n', 'y'.repeat(2000))), /ConfigMap "big" in namespace "default" would hold \d+ bytes, more than the 1048576 a ConfigMap may; delete the ConfigMap to clear the cache/);
   const stored = await objects.getObject<ConfigMap>('ConfigMap', 'default', 'big');
   assert.deepEqual(Object.keys(stored?.data ?? {}), ['first']);
+  await assert.rejects(cache.save('default', 'big', 'k'.repeat(254), entry('n')), /is 254 characters long; a key of ConfigMap "big" in namespace "default" may have at most 253/);
   // A failed save does not block the next one.
   await cache.save('default', 'other', 'k', entry('n'));
   assert.ok(await objects.getObject<ConfigMap>('ConfigMap', 'default', 'other'));
