@@ -1,5 +1,6 @@
 import { RunDriver, type NodeChange } from '../engine/driver/run-driver.js';
 import type { StoredRun } from '../engine/ports/run-store.js';
+import { LocalMemoizationCache } from '../state/local-memoization-cache.js';
 import { createRuntime } from './local-runtime-factory.js';
 import type { LocalTarget } from './local-target.js';
 import { acquireLease, leaseOwner } from './run-lease.js';
@@ -43,7 +44,12 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
   process.once('SIGTERM', interrupted);
   try {
     runtime = await createRuntime(target, options.env);
-    const driver = new RunDriver({ store: target.runs, runtime });
+    const driver = new RunDriver({
+      store: target.runs,
+      runtime,
+      caches: new LocalMemoizationCache(target.objects),
+      warn: (id, message) => process.stderr.write(`skiff: run "${id}": ${message}\n`),
+    });
     if (options.onChange) driver.subscribe((change) => change.runId === runId && options.onChange!(change));
     await driver.resume(runId);
     requests = watchRequests(target.layout, runId, (request) => {

@@ -21,9 +21,10 @@ export function formatTree(run: StoredRun, now: number, columns: TreeColumns, no
   for (const { prefix, node } of treeRows(run.status, name)) {
     const step = `${prefix}${phaseSymbol(node)} ${node.displayName}`;
     const duration = spanOf(node, now);
-    // A daemon that is up says where later steps reach it; a transfer under way says how far it got.
+    // A daemon that is up says where later steps reach it, a cache hit where its outputs came from,
+    // a transfer under way how far it got.
     const daemon = node.daemoned && node.phase === 'Running' ? `daemon ready${node.podIP ? ` at ${node.podIP}` : ''}` : undefined;
-    const message = [node.message, daemon, noteOf?.(node)].filter(Boolean).join(' · ');
+    const message = [node.message, daemon, cacheNote(node), noteOf?.(node)].filter(Boolean).join(' · ');
     if (columns === 'live') rows.push([step, duration, message]);
     else if (columns === 'normal') rows.push([step, node.templateName ?? '', podNameOfNode(name, node) ?? '', duration, message]);
     else {
@@ -33,6 +34,13 @@ export function formatTree(run: StoredRun, now: number, columns: TreeColumns, no
     }
   }
   return formatTable(rows);
+}
+
+/** A node taken from a memoization cache ran nothing: say where its outputs came from. */
+function cacheNote(node: NodeStatus): string | undefined {
+  const memo = node.memoizationStatus;
+  // Resubmit's kept nodes say so in their message already ("original pod: ...").
+  return memo?.hit && node.type !== 'Skipped' ? `from cache ${memo.cacheName} (key ${memo.key})` : undefined;
 }
 
 /** A workflow argument as the run sees it: a ConfigMap's value as the run read it, or where it comes from. */

@@ -61,7 +61,8 @@ export function treeRows(status: WorkflowStatus, workflowName: string): TreeRow[
 
 /** The pod a Pod node ran in, named as the engine named it (Argo's v2 pod names). */
 export function podNameOfNode(workflowName: string, node: NodeStatus): string | undefined {
-  if (node.type !== 'Pod') return undefined;
+  // A node taken from a memoization cache has no pod.
+  if (node.type !== 'Pod' || node.memoizationStatus?.hit) return undefined;
   const name = podName(workflowName, node.name, node.templateName ?? '');
   const base = nodeId(workflowName, node.name);
   return node.id === base ? name : `${name}${node.id.slice(base.length)}`;

@@ -7,6 +7,7 @@ import { executeTemplate } from './execute-template.js';
 import { type EngineOptions, Execution, type Frame, type Shutdown } from './execution.js';
 import { recordGlobalOutputs } from './global-outputs.js';
 import { checkHooks, type HookSite, hookErrors, openHookSite } from './lifecycle-hooks.js';
+import { type CacheConfigMap, MemoizationCaches } from './memoization-caches.js';
 import { podName } from './node-naming.js';
 import { PodTracker } from './pod-tracker.js';
 import { effectiveSpec, LOCAL_SCOPE, type ReferencedTemplate, TemplateCatalog } from './template-catalog.js';
@@ -22,6 +23,11 @@ export interface RunDefinition {
    * as they were when the run was submitted or retried (see `loadParameterConfigMaps`).
    */
   configMaps?: ParameterConfigMap[];
+  /**
+   * The memoization cache ConfigMaps the templates name (`memoize.cache.configMap`), as they were
+   * when the run was submitted or retried (see `loadMemoizationCaches`).
+   */
+  caches?: CacheConfigMap[];
   options?: EngineOptions;
 }
 
@@ -112,6 +118,7 @@ function createExecution(run: RunDefinition, status: WorkflowStatus, now: number
   exec.pods = new PodTracker(exec, specOk.parallelism);
   exec.configMaps = new ConfigMapParameters(String(run.workflow.metadata?.namespace ?? 'default'), run.configMaps);
   exec.daemons = new DaemonTracker(exec);
+  exec.memoization = new MemoizationCaches(String(run.workflow.metadata?.namespace ?? 'default'), run.caches, status);
   exec.rememberIds();
   if (specError !== undefined) exec.specError = specError;
   return exec;

@@ -1,4 +1,5 @@
 import type { Artifact, Template } from '../spec/model/workflow.js';
+import type { CacheEntry } from './memoization-caches.js';
 import type { ArtifactRepositoryRefStatus, NodeInputs } from './workflow-status.js';
 
 /** What a pod reports when it ends: its exit code and its outputs, in one message. */
@@ -69,5 +70,7 @@ export interface PodRequest {
 export type EngineAction =
   | { type: 'run-pod'; pod: PodRequest }
   | { type: 'kill-pod'; nodeId: string; podName: string; reason: string }
+  /** Store a memoized node's outputs as `key` of cache ConfigMap `cache` (created if absent). */
+  | { type: 'save-cache'; namespace: string; cache: string; key: string; entry: CacheEntry }
   /** Send a `timer` event at this time (ISO). Only the latest wake-at counts. */
   | { type: 'wake-at'; time: string };

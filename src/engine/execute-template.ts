@@ -4,6 +4,7 @@ import { openContainerNodes } from './container-nodes.js';
 import { parseDuration } from './durations.js';
 import type { ExecRequest, Execution } from './execution.js';
 import { DagFrame } from './dag-frame.js';
+import { memoizeTemplate } from './memoize-template.js';
 import { podName } from './node-naming.js';
 import { newNodeFields } from './open-template-node.js';
 import { RetryFrame } from './retry-frame.js';
@@ -47,6 +48,10 @@ export function executeTemplate(exec: Execution, req: ExecRequest): NodeStatus {
   }
   const processed = processTemplate(template, req.args, exec.globals, local, { configMaps: exec.configMaps, ...(existing?.inputs ? { recorded: existing.inputs } : {}) });
   if ('error' in processed) return failNode(exec, req, existing, 'Error', processed.error);
+  const memoized = memoizeTemplate(exec, req, processed.template, templateName, processed.inputs, existing);
+  if (memoized && 'node' in memoized) return memoized.node;
+  if (memoized && 'error' in memoized) return failNode(exec, req, existing, 'Error', memoized.error);
+  if (memoized) req = memoized.req;
 
   if (strategy) return new RetryFrame(exec, req, strategy, templateName, existing).start();
 

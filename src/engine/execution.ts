@@ -2,6 +2,7 @@ import type { Arguments, Template, Workflow, WorkflowSpec } from '../spec/model/
 import type { ConfigMapParameters } from './config-map-parameters.js';
 import type { DaemonTracker } from './daemon-tracker.js';
 import type { EngineAction } from './engine-events.js';
+import type { MemoizationCaches } from './memoization-caches.js';
 import type { PodTracker } from './pod-tracker.js';
 import { displayNameOf, nodeId, podName } from './node-naming.js';
 import { lastAttempt } from './retry-attempts.js';
@@ -35,6 +36,8 @@ export interface ExecRequest {
   onExit?: boolean;
   /** An attempt under a Retry node (the retry strategy was applied by the parent). */
   attempt?: { index: number; last?: NodeStatus };
+  /** The node runs because a memoization cache missed: it records so (see memoizeTemplate). */
+  memoizationStatus?: NodeStatus['memoizationStatus'];
 }
 
 export interface EngineOptions {
@@ -83,6 +86,8 @@ export class Execution {
   configMaps!: ConfigMapParameters;
   /** Set by advanceRun right after construction. */
   daemons!: DaemonTracker;
+  /** The memoization caches (`memoize`); set by advanceRun from the run definition and status. */
+  memoization!: MemoizationCaches;
 
   private readonly owners = new Map<string, Frame>();
   private readonly settleQueue: NodeStatus[] = [];
@@ -157,7 +162,7 @@ export class Execution {
     name: string,
     type: NodeType,
     boundaryId: string | undefined,
-    fields: { phase: NodePhase; templateName?: string; message?: string; nodeFlag?: NodeStatus['nodeFlag']; templateRef?: NodeStatus['templateRef'] },
+    fields: { phase: NodePhase; templateName?: string; message?: string; nodeFlag?: NodeStatus['nodeFlag']; templateRef?: NodeStatus['templateRef']; memoizationStatus?: NodeStatus['memoizationStatus'] },
   ): NodeStatus {
     let id = this.idOf(name);
     if (this.status.nodes[id] !== undefined) {
@@ -173,6 +178,7 @@ export class Execution {
     if (boundaryId !== undefined) node.boundaryID = boundaryId;
     if (fields.message) node.message = fields.message;
     if (fields.nodeFlag && (fields.nodeFlag.hooked || fields.nodeFlag.retried)) node.nodeFlag = { ...fields.nodeFlag };
+    if (fields.memoizationStatus) node.memoizationStatus = { ...fields.memoizationStatus };
     if (isFulfilled(fields.phase)) node.finishedAt = node.startedAt;
     this.status.nodes[id] = node;
     this.changed.add(id);
@@ -287,6 +293,8 @@ export class Execution {
         return last === undefined ? [] : [last.id];
       }
       default:
+        // A steps or DAG node taken from a memoization cache ran no children: it is its own end.
+        if (node.memoizationStatus?.hit) return [node.id];
         return (node.outboundNodes ?? []).flatMap((c) => this.outboundOf(c));
     }
   }

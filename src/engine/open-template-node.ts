@@ -6,6 +6,8 @@ export function newNodeFields(req: ExecRequest, templateName: string, phase: Nod
   const fields: Parameters<Execution['createNode']>[3] = { phase, templateName };
   if (req.holder.templateRef) fields.templateRef = req.holder.templateRef;
   if (req.nodeFlag) fields.nodeFlag = req.nodeFlag;
+  // Attempts under a memoized Retry node inherit its request; only the Retry node is memoized.
+  if (req.memoizationStatus && !req.attempt) fields.memoizationStatus = req.memoizationStatus;
   return fields;
 }
 

@@ -39,7 +39,10 @@ export interface NodeStatus {
   podIP?: string;
   /** The machine (Kubernetes node) a pod ran on. */
   hostNodeName?: string;
-  /** Set on nodes kept from an earlier run by resubmit (Argo's memoization status, reused). */
+  /**
+   * A memoized template's node (`memoize`): `hit` when its outputs came from cache `cacheName` under
+   * `key` and it ran nothing. Also set on nodes kept from an earlier run by resubmit (key: the old node's id).
+   */
   memoizationStatus?: { hit: boolean; key: string; cacheName: string };
 }
 

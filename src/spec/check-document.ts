@@ -7,6 +7,7 @@ import { checkParameterConfigMaps } from './rules/config-map-parameter-rules.js'
 import { checkContainerSets } from './rules/container-set-rules.js';
 import { checkDags } from './rules/dag-rules.js';
 import { checkLoops } from './rules/loop-rules.js';
+import { checkMemoize } from './rules/memoize-rules.js';
 import { buildSpecContext, isRecord, type LintCatalog, type SpecKind, type SpecRule } from './rules/spec-context.js';
 import { checkEntrypoint, checkNames, checkTemplateReferences, checkTemplateTypes } from './rules/template-rules.js';
 import { checkTiming } from './rules/timing-rules.js';
@@ -36,6 +37,7 @@ const SPEC_RULES: SpecRule[] = [
   checkVariables,
   checkArtifactRepositoryRef,
   checkParameterConfigMaps,
+  checkMemoize,
 ];
 
 export type DocumentCheck =

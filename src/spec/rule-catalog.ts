@@ -41,5 +41,6 @@ export const RULES: Readonly<Record<string, { severity: Severity; summary: strin
   'external-artifact-repository': { severity: 'notice', summary: 'an artifactRepositoryRef names a ConfigMap that is not among the linted files' },
   'parameter-config-map': { severity: 'error', summary: 'a configMapKeyRef parameter names a key its ConfigMap lacks, or a ConfigMap without the Parameter label' },
   'external-parameter-config-map': { severity: 'notice', summary: 'a configMapKeyRef parameter names a ConfigMap that is not among the linted files' },
+  memoize: { severity: 'error', summary: 'a memoized template names no cache, or a key, maxAge or cache ConfigMap Argo would refuse' },
   internal: { severity: 'error', summary: 'a check could not run on a malformed document (please report it)' },
 };

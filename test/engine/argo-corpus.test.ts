@@ -15,9 +15,7 @@ import { simulate } from './simulate-run.js';
  * Every Workflow of Argo's examples whose features the engine covers runs to the phase Argo's
  * own tests expect, on the scripted instant runtime. The exclusions say why.
  */
-export const EXCLUDED: Record<string, string> = {
-  'examples/memoize-simple.yaml': 'memoization caches (ConfigMaps)',
-};
+export const EXCLUDED: Record<string, string> = {};
 
 interface Case {
   file: string;

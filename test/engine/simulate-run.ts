@@ -1,4 +1,4 @@
-import type { ContainerOutcome, PodOutputs, PodRequest } from '../../src/engine/engine-events.js';
+import type { ContainerOutcome, EngineAction, PodOutputs, PodRequest } from '../../src/engine/engine-events.js';
 import { advanceRun, newRunStatus, type RunDefinition } from '../../src/engine/advance-run.js';
 import type { NodeStatus, WorkflowStatus } from '../../src/engine/workflow-status.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
@@ -32,6 +32,8 @@ export interface SimulationResult {
   status: WorkflowStatus;
   pods: PodRequest[];
   kills: string[];
+  /** The `save-cache` actions, in order (memoized nodes that succeeded). */
+  saves: Array<Extract<EngineAction, { type: 'save-cache' }>>;
   /** Node by display name (first match), for assertions. */
   byDisplay(name: string): NodeStatus | undefined;
   byName(name: string): NodeStatus | undefined;
@@ -57,6 +59,7 @@ export function simulate(workflow: Workflow, options: { script?: Script; events?
   };
   const pods: PodRequest[] = [];
   const kills: string[] = [];
+  const saves: SimulationResult['saves'] = [];
   const killed = new Set<string>();
   let now = options.start ?? START;
   push(now, { type: 'start' });
@@ -97,6 +100,8 @@ export function simulate(workflow: Workflow, options: { script?: Script; events?
       } else if (action.type === 'kill-pod') {
         kills.push(action.podName);
         killed.add(action.podName);
+      } else if (action.type === 'save-cache') {
+        saves.push(action);
       } else if (action.type === 'wake-at') {
         push(Date.parse(action.time), { type: 'timer' });
       }
@@ -107,6 +112,7 @@ export function simulate(workflow: Workflow, options: { script?: Script; events?
     status,
     pods,
     kills,
+    saves,
     now,
     byDisplay: (name) => nodes.find((n) => n.displayName === name) ?? Object.values(status.nodes).find((n) => n.displayName === name),
     byName: (name) => Object.values(status.nodes).find((n) => n.name === name),

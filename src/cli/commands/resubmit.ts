@@ -1,3 +1,4 @@
+import { loadMemoizationCaches } from '../../engine/driver/load-memoization-caches.js';
 import { loadParameterConfigMaps } from '../../engine/driver/load-parameter-config-maps.js';
 import { resubmitRun } from '../../engine/operations/resubmit-run.js';
 import type { CliIO, Command } from '../cli-io.js';
@@ -50,7 +51,8 @@ export const resubmitCommand: Command = {
     const lease = await acquireLease(target.layout, name);
     if (!lease || (await readRun(target.layout, name))) throw new Error(`a run named "${name}" already exists`);
     const configMaps = await loadParameterConfigMaps(result.workflow, old.referenced ?? [], target.objects);
-    await target.runs.save({ id: name, workflow: result.workflow, status: result.status, ...(old.referenced ? { referenced: old.referenced } : {}), ...(configMaps.length > 0 ? { configMaps } : {}) });
+    const caches = await loadMemoizationCaches(result.workflow, old.referenced ?? [], target.objects);
+    await target.runs.save({ id: name, workflow: result.workflow, status: result.status, ...(old.referenced ? { referenced: old.referenced } : {}), ...(configMaps.length > 0 ? { configMaps } : {}), ...(caches.length > 0 ? { caches } : {}) });
     await target.runs.closeAll();
     await continueOrphans(target, io, name);
     return launchRun(target, io, name, { wait: values.wait === true, output });

@@ -2,7 +2,9 @@ import type { Workflow } from '../../spec/model/workflow.js';
 import { advanceRun, newRunStatus, type RunDefinition } from '../advance-run.js';
 import type { EngineAction, EngineEvent } from '../engine-events.js';
 import type { EngineOptions } from '../execution.js';
+import { loadMemoizationCaches } from './load-memoization-caches.js';
 import { loadParameterConfigMaps, type ParameterConfigMapSource } from './load-parameter-config-maps.js';
+import type { MemoizationCacheStore } from '../ports/memoization-cache-store.js';
 import { runFields, type JournalRecord, type RunStore, type StoredRun } from '../ports/run-store.js';
 import type { Runtime } from '../ports/runtime.js';
 import { retryRun, type RetryOptions } from '../operations/retry-run.js';
@@ -29,6 +31,13 @@ export interface RunDriverOptions {
    * retried or resubmitted (unless the caller passes them). A restart reuses what was read.
    */
   configMaps?: ParameterConfigMapSource;
+  /**
+   * Where memoized outputs are saved (`save-cache`). The caches a run reads are loaded from
+   * `configMaps` when it is submitted, retried or resubmitted; a restart reuses what was read.
+   */
+  caches?: MemoizationCacheStore;
+  /** Told of what went wrong without failing the run (a cache entry that could not be saved). */
+  warn?: (runId: string, message: string) => void;
   /** Timers: tests and benchmarks may replace setTimeout. */
   setTimer?: (callback: () => void, ms: number) => { cancel(): void };
 }
@@ -40,6 +49,8 @@ interface ActiveRun {
   waiters: Array<(status: WorkflowStatus) => void>;
   /** Set once the run has finished: its artifact GC and the runtime's clean-up, then the waiters. */
   finishing?: Promise<void>;
+  /** The run's cache saves, one after another (each reads and rewrites its ConfigMap); waited for before the run finishes. */
+  saving?: Promise<void>;
 }
 
 /**
@@ -69,13 +80,15 @@ export class RunDriver {
   }
 
   /** Starts a new run of `workflow`; resolves to its id once it is saved. */
-  async submit(submitted: Workflow, extra: Pick<StoredRun, 'referenced' | 'configMaps'> & SubmitOverrides = {}): Promise<string> {
+  async submit(submitted: Workflow, extra: Pick<StoredRun, 'referenced' | 'configMaps' | 'caches'> & SubmitOverrides = {}): Promise<string> {
     const workflow = withOverrides(submitted, extra);
     const named: Workflow = workflow.metadata?.name ? workflow : { ...workflow, metadata: { ...workflow.metadata, name: `${workflow.metadata?.generateName ?? 'workflow-'}${this.suffix()}` } };
     const stored: StoredRun = { id: named.metadata.name!, workflow: named, status: newRunStatus() };
     if (extra.referenced) stored.referenced = extra.referenced;
     const configMaps = extra.configMaps ?? (await this.readConfigMaps(named, extra.referenced));
     if (configMaps) stored.configMaps = configMaps;
+    const caches = extra.caches ?? (await this.readCaches(named, extra.referenced));
+    if (caches) stored.caches = caches;
     await this.options.store.save(stored);
     this.track(stored);
     this.send(stored.id, { type: 'start' });
@@ -114,7 +127,8 @@ export class RunDriver {
     if ('error' in result) throw new Error(result.error);
     // Steps run again read the ConfigMaps as they are now (one may have been created since).
     const configMaps = await this.readConfigMaps(result.workflow, stored.referenced);
-    await this.replace({ ...stored, workflow: result.workflow, status: result.status, ...(configMaps ? { configMaps } : {}) });
+    const caches = (await this.readCaches(result.workflow, stored.referenced)) ?? stored.caches;
+    await this.replace({ ...stored, workflow: result.workflow, status: result.status, ...(configMaps ? { configMaps } : {}), ...(caches ? { caches } : {}) });
   }
 
   /** Starts a new run of a finished run's workflow; with `memoized`, its succeeded pods are reused. */
@@ -129,6 +143,8 @@ export class RunDriver {
     if (stored.referenced) next.referenced = stored.referenced;
     const configMaps = (await this.readConfigMaps(result.workflow, stored.referenced)) ?? stored.configMaps;
     if (configMaps) next.configMaps = configMaps;
+    const caches = (await this.readCaches(result.workflow, stored.referenced)) ?? stored.caches;
+    if (caches) next.caches = caches;
     await this.replace(next);
     return name;
   }
@@ -177,10 +193,15 @@ export class RunDriver {
     return this.options.configMaps && loadParameterConfigMaps(workflow, referenced ?? [], this.options.configMaps);
   }
 
+  private async readCaches(workflow: Workflow, referenced: StoredRun['referenced']): Promise<StoredRun['caches']> {
+    return this.options.configMaps && loadMemoizationCaches(workflow, referenced ?? [], this.options.configMaps);
+  }
+
   private track(stored: StoredRun): void {
     const definition: RunDefinition = { workflow: stored.workflow };
     if (stored.referenced) definition.referenced = stored.referenced;
     if (stored.configMaps) definition.configMaps = stored.configMaps;
+    if (stored.caches) definition.caches = stored.caches;
     if (this.options.engine) definition.options = this.options.engine;
     this.runs.set(stored.id, { stored, definition, waiters: [] });
   }
@@ -242,6 +263,7 @@ export class RunDriver {
     for (const action of actions) {
       if (action.type === 'run-pod') this.options.runtime.run(action.pod, (event) => this.send(runId, event));
       else if (action.type === 'kill-pod') this.options.runtime.kill(action.podName);
+      else if (action.type === 'save-cache') this.saveCache(runId, run, action);
       else wake = action.time;
     }
     if (wake !== undefined) {
@@ -261,6 +283,25 @@ export class RunDriver {
   }
 
   /**
+   * Saves a memoized node's outputs once the node's success is journaled (write-ahead, as every
+   * effect). A save that fails leaves the node as it is: its work is done and its outputs are
+   * right, only later runs will not find them; the reason goes to `warn`. (Argo errors the node
+   * instead, failing a run for want of an optimisation.)
+   */
+  private saveCache(runId: string, run: ActiveRun, action: Extract<EngineAction, { type: 'save-cache' }>): void {
+    const store = this.options.caches;
+    if (!store) return;
+    const save = async (): Promise<void> => {
+      try {
+        await store.save(action.namespace, action.cache, action.key, action.entry);
+      } catch (error) {
+        this.options.warn?.(runId, `node ${action.entry.nodeID}: outputs not saved to memoization cache "${action.cache}" (key "${action.key}"): ${(error as Error).message}`);
+      }
+    };
+    run.saving = (run.saving ?? Promise.resolve()).then(save);
+  }
+
+  /**
    * A run has finished: its OnWorkflowCompletion artifact GC runs and is recorded (artifacts
    * marked `deleted`, the strategy processed) before waiters hear of the end, so `skiff submit
    * --wait` prints the status GC left. A GC that cannot be recorded is left for `skiff delete`,
@@ -268,6 +309,7 @@ export class RunDriver {
    */
   private async finish(runId: string, run: ActiveRun): Promise<void> {
     try {
+      await run.saving;
       const changes = await this.options.runtime.collectGarbage?.({ id: runId, workflow: run.stored.workflow, status: run.stored.status });
       if (!changes || this.runs.get(runId) !== run) return;
       const status = run.stored.status;

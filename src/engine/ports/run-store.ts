@@ -1,5 +1,6 @@
 import type { Workflow } from '../../spec/model/workflow.js';
 import type { ParameterConfigMap } from '../config-map-parameters.js';
+import type { CacheConfigMap } from '../memoization-caches.js';
 import type { ReferencedTemplate } from '../template-catalog.js';
 import type { NodeStatus, WorkflowStatus } from '../workflow-status.js';
 
@@ -12,6 +13,8 @@ export interface StoredRun {
   workflow: Workflow;
   referenced?: ReferencedTemplate[];
   configMaps?: ParameterConfigMap[];
+  /** The memoization caches its templates name, as they were when it was submitted or retried. */
+  caches?: CacheConfigMap[];
   status: WorkflowStatus;
 }
 

@@ -4,3 +4,5 @@
  */
 export const CONFIG_MAP_TYPE_LABEL = 'workflows.argoproj.io/configmap-type';
 export const PARAMETER_CONFIG_MAP_TYPE = 'Parameter';
+/** Memoization caches (`memoize.cache.configMap`) are read and written only in ConfigMaps of this type. */
+export const CACHE_CONFIG_MAP_TYPE = 'Cache';
