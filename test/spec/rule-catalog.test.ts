@@ -25,6 +25,14 @@ describe('rule catalog', () => {
     assert.deepEqual([...used].sort(), Object.keys(RULES).sort());
   });
 
+  it('is the README\'s rule table, row for row, with the same severities and summaries', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    // The README may set code in backticks; the words are the catalog's.
+    const rows = [...readme.matchAll(/^\| `([a-z-]+)` \| (error|warning|notice) \| (.*) \|$/gm)].map((m) => [m[1], m[2], m[3]!.replaceAll('`', '')]);
+    const catalog = Object.entries(RULES).map(([rule, { severity, summary }]) => [rule, severity, summary]);
+    assert.deepEqual(rows, catalog);
+  });
+
   it('has a failing fixture or a hostile-input test for every rule', () => {
     const fixtures = join(fixturesDir, 'lint');
     const covered = new Set(
