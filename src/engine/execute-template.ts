@@ -8,6 +8,7 @@ import { podName } from './node-naming.js';
 import { newNodeFields } from './open-template-node.js';
 import { RetryFrame } from './retry-frame.js';
 import { StepsFrame } from './steps-frame.js';
+import { nodeTypeOf, synchronizeTemplate } from './synchronized-template.js';
 import { processTemplate } from './template-arguments.js';
 import { isFulfilled, type NodeInputs, type NodePhase, type NodeStatus } from './workflow-status.js';
 
@@ -48,20 +49,27 @@ export function executeTemplate(exec: Execution, req: ExecRequest): NodeStatus {
   const processed = processTemplate(template, req.args, exec.globals, local, { configMaps: exec.configMaps, ...(existing?.inputs ? { recorded: existing.inputs } : {}) });
   if ('error' in processed) return failNode(exec, req, existing, 'Error', processed.error);
 
-  if (strategy) return new RetryFrame(exec, req, strategy, templateName, existing).start();
-
-  switch (type) {
-    case 'steps':
-      return new StepsFrame(exec, req, processed.template, processed.scope, resolved.scope, templateName, processed.inputs, existing).start();
-    case 'dag':
-      return new DagFrame(exec, req, processed.template, processed.scope, resolved.scope, templateName, processed.inputs, existing).start();
-    case 'suspend':
-      return startSuspend(exec, req, processed.template, processed.inputs, templateName, existing);
-    case undefined:
-      return failNode(exec, req, existing, 'Error', `template "${template.name}" has no type (container, script, steps, dag, ...)`);
-    default:
-      return startPod(exec, req, processed.template, processed.inputs, templateName, existing);
+  const proceed = (existing: NodeStatus | undefined): NodeStatus => {
+    if (strategy) return new RetryFrame(exec, req, strategy, templateName, existing).start();
+    switch (type) {
+      case 'steps':
+        return new StepsFrame(exec, req, processed.template, processed.scope, resolved.scope, templateName, processed.inputs, existing).start();
+      case 'dag':
+        return new DagFrame(exec, req, processed.template, processed.scope, resolved.scope, templateName, processed.inputs, existing).start();
+      case 'suspend':
+        return startSuspend(exec, req, processed.template, processed.inputs, templateName, existing);
+      case undefined:
+        return failNode(exec, req, existing, 'Error', `template "${template.name}" has no type (container, script, steps, dag, ...)`);
+      default:
+        return startPod(exec, req, processed.template, processed.inputs, templateName, existing);
+    }
+  };
+  // The locks are the whole node's (a Retry node's, not each attempt's).
+  if (processed.template.synchronization && type !== undefined && !req.attempt) {
+    const fail = (message: string) => failNode(exec, req, existing, 'Error', message);
+    return synchronizeTemplate(exec, req, processed.template, nodeTypeOf(processed.template, type, strategy !== undefined), templateName, processed.inputs, existing, fail, proceed);
   }
+  return proceed(existing);
 }
 
 function nodeTemplateName(req: ExecRequest, template: Template): string {

@@ -39,6 +39,8 @@ export interface NodeStatus {
   podIP?: string;
   /** The machine (Kubernetes node) a pod ran on. */
   hostNodeName?: string;
+  /** The lock this node waits for before it may run (Argo's NodeSynchronizationStatus). */
+  synchronizationStatus?: { waiting?: string };
   /** Set on nodes kept from an earlier run by resubmit (Argo's memoization status, reused). */
   memoizationStatus?: { hit: boolean; key: string; cacheName: string };
 }
@@ -57,6 +59,12 @@ export interface WorkflowStatus {
   artifactRepositoryRef?: ArtifactRepositoryRefStatus;
   /** Which artifact GC strategies have run (Argo's ArtGCStatus). */
   artifactGCStatus?: ArtifactGCStatus;
+  /**
+   * The mutexes and semaphores the run holds and waits for (Argo's SynchronizationStatus), by
+   * holder key: `<namespace>/<workflow>` for the workflow's own locks, `<namespace>/<workflow>/<node id>`
+   * for a template's. A hold recorded here is re-established when the run is picked up again.
+   */
+  synchronization?: SynchronizationStatus;
   /** Argo's workflow conditions; Skiff sets `ArtifactGCError` when GC could not delete something. */
   conditions?: Array<{ type: string; status: 'True' | 'False'; message?: string }>;
 }
@@ -70,6 +78,12 @@ export interface ArtifactRepositoryRefStatus {
   default?: boolean;
   /** The repository as resolved (shape of artifacts' `Repository`; kept opaque here). */
   artifactRepository?: Record<string, unknown>;
+}
+
+/** Argo's `status.synchronization`. */
+export interface SynchronizationStatus {
+  semaphore?: { holding?: Array<{ semaphore: string; holders: string[] }>; waiting?: Array<{ semaphore: string; holders: string[] }> };
+  mutex?: { holding?: Array<{ mutex: string; holder: string }>; waiting?: Array<{ mutex: string; holder: string }> };
 }
 
 /** Argo's `status.artifactGCStatus`. */
