@@ -4,6 +4,11 @@ import { createRuntime } from './local-runtime-factory.js';
 import type { LocalTarget } from './local-target.js';
 import { acquireLease, leaseOwner } from './run-lease.js';
 import { watchRequests } from './run-requests.js';
+import { SharedLocks } from '../engine/driver/shared-locks.js';
+import { LocalLockTable } from '../state/local-lock-table.js';
+
+/** How often a run waiting for a lock looks whether another process freed it. */
+const LOCK_POLL_MS = 250;
 
 export interface DriveOptions {
   target: LocalTarget;
@@ -26,6 +31,7 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
   if (!lease) throw new Error(`run "${runId}" is being run by another skiff process (pid ${(await leaseOwner(target.layout, runId)) ?? '?'})`);
   let runtime: Awaited<ReturnType<typeof createRuntime>> | undefined;
   let requests: { close(): void } | undefined;
+  let locks: SharedLocks | undefined;
   // Ctrl-C or a SIGTERM must not leave steps running in sandboxes nobody drives: end them, give
   // the run back, and say how to continue it. Steps that were cut short run again on resume; none
   // that finished does (the store has them).
@@ -43,7 +49,9 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
   process.once('SIGTERM', interrupted);
   try {
     runtime = await createRuntime(target, options.env);
-    const driver = new RunDriver({ store: target.runs, runtime });
+    // Runs of this state directory share their mutexes and semaphores, whichever process drives them.
+    locks = new SharedLocks(new LocalLockTable(target.layout.locks), { pollMs: LOCK_POLL_MS });
+    const driver = new RunDriver({ store: target.runs, runtime, locks });
     if (options.onChange) driver.subscribe((change) => change.runId === runId && options.onChange!(change));
     await driver.resume(runId);
     requests = watchRequests(target.layout, runId, (request) => {
@@ -59,6 +67,7 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     requests?.close();
+    await locks?.close();
     await runtime?.close();
     await target.runs.closeAll();
     await lease.release();
