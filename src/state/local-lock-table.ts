@@ -1,6 +1,9 @@
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LockTable, LockTableState } from '../engine/ports/lock-table.js';
+
+/** How long a guard may stay without its pid before it counts as left by a dead process. */
+const UNWRITTEN_GUARD_MS = 2000;
 
 export interface LocalLockTableOptions {
   /** Whether a process still runs (a guard left by a dead one is removed). */
@@ -77,8 +80,10 @@ export class LocalLockTable implements LockTable {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const owner = Number.parseInt(await readFile(guard, 'utf8').catch(() => ''), 10);
-      // A guard without a pid yet is being written; one whose process is gone is stale.
-      if (Number.isInteger(owner) && owner !== process.pid && !this.isAlive(owner)) {
+      // A guard whose process is gone is stale. One without a pid is being written, unless it has
+      // been so for long: its process died between creating it and writing its pid.
+      const unwritten = !Number.isInteger(owner) && Date.now() - ((await stat(guard).catch(() => undefined))?.mtimeMs ?? Date.now()) > UNWRITTEN_GUARD_MS;
+      if (unwritten || (Number.isInteger(owner) && owner !== process.pid && !this.isAlive(owner))) {
         await rm(guard, { force: true });
         continue;
       }

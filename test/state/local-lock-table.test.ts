@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -113,12 +113,17 @@ test('a request for several locks takes them all at once or waits for all', asyn
   await p.locks.close();
 });
 
-test('a guard left by a process that died mid-update does not block the table', async () => {
+test('a guard left by a process that died mid-update does not block the table; one of a live process does, for a while', async () => {
   const dir = await tableDir();
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'table.guard'), '999999');
   const table = new LocalLockTable(dir, { isAlive: (pid) => pid !== 999999, timeoutMs: 2000 });
   assert.equal(await table.update((state) => ++state.seq), 1);
+  // Created and never written (its process died in between): stale once it is old.
+  await writeFile(join(dir, 'table.guard'), '');
+  const old = new Date(Date.now() - 60_000);
+  await utimes(join(dir, 'table.guard'), old, old);
+  assert.equal(await table.update((state) => ++state.seq), 2);
   const live = new LocalLockTable(dir, { isAlive: () => true, timeoutMs: 100 });
   await writeFile(join(dir, 'table.guard'), '424242');
   await assert.rejects(live.update(() => 0), /held by process 424242 for more than 100 ms/);
