@@ -122,16 +122,40 @@ export class SharedLocks implements LockManager {
       lock.waiting = lock.waiting.filter(alive);
     }
     const reports: Array<() => void> = [];
-    for (const p of pending) {
-      if (p.said === 'held' || !this.pending.has(p.request.holder)) continue;
-      const { request } = p;
+    const open = pending.filter((p) => p.said !== 'held' && this.pending.has(p.request.holder));
+    // Every entry by lock and holder: looked up per request, never searched for.
+    const entries = new Map<string, Map<string, LockEntry>>();
+    for (const [name, lock] of Object.entries(state.locks)) entries.set(name, new Map([...lock.holders, ...lock.waiting].map((e) => [e.holder, e])));
+    for (const { request } of open) {
       for (const ref of request.locks) {
         const lock = (state.locks[ref.name] ??= { holders: [], waiting: [] });
-        if (lock.holders.some((e) => e.holder === request.holder) || lock.waiting.some((e) => e.holder === request.holder)) continue;
+        let known = entries.get(ref.name);
+        if (!known) entries.set(ref.name, (known = new Map()));
+        if (known.has(request.holder)) continue;
         const entry: LockEntry = { holder: request.holder, runId: request.runId, owner: this.owner, priority: request.priority, createdAt: request.createdAt, seq: ++state.seq };
+        known.set(request.holder, entry);
         (request.reacquire ? lock.holders : lock.waiting).push(entry);
       }
-      const blocked = request.reacquire ? undefined : request.locks.find((ref) => !admits(state, ref.name, ref.limit, request.holder));
+    }
+    // Each queue in its order and indexed, once per pass (a wide fan-out queues thousands of
+    // nodes). Granting within the pass leaves every other place's verdict as it was: a grant moves
+    // one entry ahead of the others from the queue to the holders, so holders + place stays put.
+    const views = new Map<string, QueueView>();
+    for (const [name, lock] of Object.entries(state.locks)) {
+      lock.waiting.sort(queueOrder);
+      views.set(name, { held: new Set(lock.holders.map((e) => e.holder)), place: new Map(lock.waiting.map((e, i) => [e.holder, i])), holders: lock.holders.length });
+    }
+    const admits = (name: string, limit: number, holder: string): boolean => {
+      const view = views.get(name)!;
+      const place = view.place.get(holder);
+      return view.held.has(holder) || (place !== undefined && view.holders + place < limit);
+    };
+    // Grants in queue order, so an earlier request is never passed over for a later one here.
+    const first = new Map(open.map((p) => [p, entries.get(p.request.locks[0]?.name ?? '')?.get(p.request.holder) ?? LAST]));
+    open.sort((a, b) => queueOrder(first.get(a)!, first.get(b)!));
+    for (const p of open) {
+      const { request } = p;
+      const blocked = request.reacquire ? undefined : request.locks.find((ref) => !admits(ref.name, ref.limit, request.holder));
       if (blocked === undefined) {
         for (const ref of request.locks) {
           const lock = state.locks[ref.name]!;
@@ -153,14 +177,15 @@ export class SharedLocks implements LockManager {
   }
 }
 
-/** Whether `holder` may hold lock `name` now: it does, or the free places reach its turn in the queue. */
-function admits(state: LockTableState, name: string, limit: number, holder: string): boolean {
-  const lock = state.locks[name]!;
-  if (lock.holders.some((e) => e.holder === holder)) return true;
-  const queue = [...lock.waiting].sort(queueOrder);
-  const position = queue.findIndex((e) => e.holder === holder);
-  return position >= 0 && lock.holders.length + position < limit;
+/** A lock's queue as the pass began: who holds it, each waiter's place, how many hold it. */
+interface QueueView {
+  held: Set<string>;
+  place: Map<string, number>;
+  holders: number;
 }
+
+/** Where a request without locks sorts: after everything. */
+const LAST: LockEntry = { holder: '', runId: '', owner: 0, priority: Number.MIN_SAFE_INTEGER, createdAt: '', seq: Number.MAX_SAFE_INTEGER };
 
 function queueOrder(a: LockEntry, b: LockEntry): number {
   if (a.priority !== b.priority) return b.priority - a.priority;
