@@ -229,3 +229,18 @@ test('two runs with the same workflow-level mutex run one after the other throug
   assert.equal(sb.synchronization, undefined);
   assert.ok(Date.parse(sb.startedAt!) >= Date.parse(sa.finishedAt!), `second started ${sb.startedAt}, first finished ${sa.finishedAt}`);
 });
+
+test('a template\'s lock names take its inputs, so each value gets a mutex of its own', () => {
+  const workflow = workflowOf({
+    entrypoint: 'main',
+    templates: [
+      { name: 'main', steps: [[{ name: 'a', template: 'per-env', arguments: { parameters: [{ name: 'env', value: 'prod' }] } }, { name: 'b', template: 'per-env', arguments: { parameters: [{ name: 'env', value: 'dev' }] } }, { name: 'c', template: 'per-env', arguments: { parameters: [{ name: 'env', value: 'prod' }] } }]] },
+      { name: 'per-env', inputs: { parameters: [{ name: 'env' }] }, synchronization: { mutexes: [{ name: 'deploy-{{inputs.parameters.env}}', namespace: 'ops' }] }, ...echo },
+    ],
+  });
+  const locks = new FakeLocks();
+  const r = simulate(workflow, { script: () => ({ durationMs: 1000 }), locks });
+  assert.equal(r.status.phase, 'Succeeded', r.status.message);
+  assert.deepEqual(locks.grants.map(([, names]) => names[0]), ['ops/Mutex/deploy-prod', 'ops/Mutex/deploy-dev', 'ops/Mutex/deploy-prod']);
+  assert.deepEqual(['a', 'b', 'c'].map((s) => r.byDisplay(s)!.finishedAt), [at(1000), at(1000), at(2000)]);
+});
