@@ -49,19 +49,20 @@ export function executeTemplate(exec: Execution, req: ExecRequest): NodeStatus {
   const processed = processTemplate(template, req.args, exec.globals, local, { configMaps: exec.configMaps, ...(existing?.inputs ? { recorded: existing.inputs } : {}) });
   if ('error' in processed) return failNode(exec, req, existing, 'Error', processed.error);
 
-  const proceed = (existing: NodeStatus | undefined): NodeStatus => {
-    if (strategy) return new RetryFrame(exec, req, strategy, templateName, existing).start();
+  // Runs the template as the node `node` (the one a restart finds, or the one that waited for its locks), or a new one.
+  const proceed = (node: NodeStatus | undefined): NodeStatus => {
+    if (strategy) return new RetryFrame(exec, req, strategy, templateName, node).start();
     switch (type) {
       case 'steps':
-        return new StepsFrame(exec, req, processed.template, processed.scope, resolved.scope, templateName, processed.inputs, existing).start();
+        return new StepsFrame(exec, req, processed.template, processed.scope, resolved.scope, templateName, processed.inputs, node).start();
       case 'dag':
-        return new DagFrame(exec, req, processed.template, processed.scope, resolved.scope, templateName, processed.inputs, existing).start();
+        return new DagFrame(exec, req, processed.template, processed.scope, resolved.scope, templateName, processed.inputs, node).start();
       case 'suspend':
-        return startSuspend(exec, req, processed.template, processed.inputs, templateName, existing);
+        return startSuspend(exec, req, processed.template, processed.inputs, templateName, node);
       case undefined:
-        return failNode(exec, req, existing, 'Error', `template "${template.name}" has no type (container, script, steps, dag, ...)`);
+        return failNode(exec, req, node, 'Error', `template "${template.name}" has no type (container, script, steps, dag, ...)`);
       default:
-        return startPod(exec, req, processed.template, processed.inputs, templateName, existing);
+        return startPod(exec, req, processed.template, processed.inputs, templateName, node);
     }
   };
   // The locks are the whole node's (a Retry node's, not each attempt's).
