@@ -5,6 +5,11 @@ import { createRuntime } from './local-runtime-factory.js';
 import type { LocalTarget } from './local-target.js';
 import { acquireLease, leaseOwner } from './run-lease.js';
 import { watchRequests } from './run-requests.js';
+import { SharedLocks } from '../engine/driver/shared-locks.js';
+import { LocalLockTable } from '../state/local-lock-table.js';
+
+/** How often a run waiting for a lock looks whether another process freed it. */
+const LOCK_POLL_MS = 250;
 
 export interface DriveOptions {
   target: LocalTarget;
@@ -27,6 +32,7 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
   if (!lease) throw new Error(`run "${runId}" is being run by another skiff process (pid ${(await leaseOwner(target.layout, runId)) ?? '?'})`);
   let runtime: Awaited<ReturnType<typeof createRuntime>> | undefined;
   let requests: { close(): void } | undefined;
+  let locks: SharedLocks | undefined;
   // Ctrl-C or a SIGTERM must not leave steps running in sandboxes nobody drives: end them, give
   // the run back, and say how to continue it. Steps that were cut short run again on resume; none
   // that finished does (the store has them).
@@ -44,9 +50,12 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
   process.once('SIGTERM', interrupted);
   try {
     runtime = await createRuntime(target, options.env);
+    // Runs of this state directory share their mutexes and semaphores, whichever process drives them.
+    locks = new SharedLocks(new LocalLockTable(target.layout.locks), { pollMs: LOCK_POLL_MS });
     const driver = new RunDriver({
       store: target.runs,
       runtime,
+      locks,
       caches: new LocalMemoizationCache(target.objects),
       warn: (id, message) => process.stderr.write(`skiff: run "${id}": ${message}\n`),
     });
@@ -65,6 +74,7 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     requests?.close();
+    await locks?.close();
     await runtime?.close();
     await target.runs.closeAll();
     await lease.release();

@@ -9,8 +9,10 @@ import { recordGlobalOutputs } from './global-outputs.js';
 import { checkHooks, type HookSite, hookErrors, openHookSite } from './lifecycle-hooks.js';
 import { type CacheConfigMap, MemoizationCaches } from './memoization-caches.js';
 import { podName } from './node-naming.js';
+import { LockTracker } from './lock-tracker.js';
 import { PodTracker } from './pod-tracker.js';
 import { effectiveSpec, LOCAL_SCOPE, type ReferencedTemplate, TemplateCatalog } from './template-catalog.js';
+import { waitForWorkflowLocks } from './workflow-locks.js';
 import { isFailedOrError, isFulfilled, isWorkflowDone, type NodeStatus, type WorkflowPhase, type WorkflowStatus } from './workflow-status.js';
 
 /** What the engine runs: the workflow (with `metadata.name` set) and the templates it refers to. */
@@ -119,6 +121,7 @@ function createExecution(run: RunDefinition, status: WorkflowStatus, now: number
   exec.configMaps = new ConfigMapParameters(String(run.workflow.metadata?.namespace ?? 'default'), run.configMaps);
   exec.daemons = new DaemonTracker(exec);
   exec.memoization = new MemoizationCaches(String(run.workflow.metadata?.namespace ?? 'default'), run.caches, status);
+  exec.locks = new LockTracker(exec);
   exec.rememberIds();
   if (specError !== undefined) exec.specError = specError;
   return exec;
@@ -142,6 +145,7 @@ function boot(exec: Execution): void {
   // must start nothing new, but the pods it still runs are only known once its templates are
   // walked again: mark the shutdown first, and kill them after the walk.
   const restored = spec.shutdown === 'Stop' || spec.shutdown === 'Terminate' ? shutdownOf(spec.shutdown) : undefined;
+  if (waitForWorkflowLocks(exec, restored, () => boot(exec), (phase, message) => finishRun(exec, phase, message))) return;
   if (restored) exec.shutdown = restored;
   const deadline = spec.activeDeadlineSeconds;
   if (deadline !== undefined && status.startedAt) {
@@ -223,6 +227,10 @@ function handle(exec: Execution, event: EngineEvent): void {
       for (const id of targets) exec.resumers.get(id)?.(event.parameters);
       return;
     }
+    case 'lock-acquired':
+      return exec.locks.acquired(event.holder);
+    case 'lock-waiting':
+      return exec.locks.waiting(event.holder, event.lock, event.holders);
     case 'stop':
       return applyShutdown(exec, shutdownOf('Stop', event.message));
     case 'terminate':
@@ -319,6 +327,7 @@ class RootFrame implements Frame {
 
 function finishRun(exec: Execution, phase: WorkflowPhase, message: string | undefined): void {
   const { status } = exec;
+  exec.locks.releaseAll();
   status.phase = phase;
   if (message) status.message = message;
   else delete status.message;

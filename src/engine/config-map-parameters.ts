@@ -4,10 +4,13 @@ import type { Parameter } from '../spec/model/workflow.js';
 /**
  * A ConfigMap of the run's namespace as the run reads parameters from it (`valueFrom.configMapKeyRef`),
  * captured when the run is submitted or retried. `type` is its `workflows.argoproj.io/configmap-type`
- * label; `data` is kept only for `Parameter` ConfigMaps, the only ones parameters come from.
+ * label; `data` is kept only for `Parameter` ConfigMaps, the only ones parameters come from, and
+ * for the ConfigMaps semaphores take their limits from (which need no label, as in Argo).
  */
 export interface ParameterConfigMap {
   name: string;
+  /** Set for a ConfigMap of another namespace (a semaphore's `namespace`); else the run's own. */
+  namespace?: string;
   type?: string;
   data?: Record<string, string>;
 }
@@ -26,12 +29,25 @@ type ValueFrom = NonNullable<Parameter['valueFrom']>;
  */
 export class ConfigMapParameters {
   private readonly byName = new Map<string, ParameterConfigMap>();
+  private readonly elsewhere = new Map<string, ParameterConfigMap>();
 
   constructor(
     readonly namespace: string,
     configMaps: readonly ParameterConfigMap[] = [],
   ) {
-    for (const configMap of configMaps) this.byName.set(configMap.name, configMap);
+    for (const configMap of configMaps) {
+      if (configMap.namespace === undefined || configMap.namespace === namespace) this.byName.set(configMap.name, configMap);
+      else this.elsewhere.set(`${configMap.namespace}/${configMap.name}`, configMap);
+    }
+  }
+
+  /** Key `key` of ConfigMap `name` of `namespace` whatever its label (a semaphore's limit), or why there is none. */
+  raw(namespace: string, name: string, key: string): ConfigMapLookup {
+    const configMap = namespace === this.namespace ? this.byName.get(name) : this.elsewhere.get(`${namespace}/${name}`);
+    if (!configMap) return { error: `ConfigMap "${name}" does not exist in namespace "${namespace}"`, notFound: true };
+    const value = configMap.data?.[key];
+    if (value === undefined) return { error: `ConfigMap "${name}" in namespace "${namespace}" has no key "${key}"`, notFound: true };
+    return { value };
   }
 
   /**

@@ -49,6 +49,10 @@ export type EngineEvent =
   | { type: 'timer' }
   /** Resume suspended nodes (all of them, or the one named), optionally supplying output parameters. */
   | { type: 'resume'; nodeId?: string; parameters?: Record<string, string> }
+  /** Every lock of an `acquire-lock` request is now held by `holder`. */
+  | { type: 'lock-acquired'; holder: string }
+  /** `holder` waits in the queue of `lock`, which `holders` hold. */
+  | { type: 'lock-waiting'; holder: string; lock: string; holders: string[] }
   /** Shut down and run exit handlers. */
   | { type: 'stop'; message?: string }
   /** Shut down without exit handlers. */
@@ -67,10 +71,36 @@ export interface PodRequest {
   deadline?: string;
 }
 
+/** One mutex or semaphore, by Argo's lock name (`default/Mutex/x`, `default/ConfigMap/my-config/key`). */
+export interface LockRef {
+  name: string;
+  /** How many may hold it at once: 1 for a mutex, the ConfigMap's value for a semaphore. */
+  limit: number;
+}
+
+/**
+ * Locks to take together (all or none) for a holder: the run (`<namespace>/<workflow>`) or one of
+ * its nodes (`<namespace>/<workflow>/<node id>`). Queued by priority (higher first), then by
+ * the workflow's creation time. `reacquire` re-establishes a hold the run's status records (a
+ * run picked up again): it is granted at once, over the limit if need be, as Argo does.
+ */
+export interface LockRequest {
+  holder: string;
+  runId: string;
+  locks: LockRef[];
+  priority: number;
+  createdAt: string;
+  reacquire?: boolean;
+}
+
 export type EngineAction =
   | { type: 'run-pod'; pod: PodRequest }
   | { type: 'kill-pod'; nodeId: string; podName: string; reason: string }
   /** Store a memoized node's outputs as `key` of cache ConfigMap `cache` (created if absent). */
   | { type: 'save-cache'; namespace: string; cache: string; key: string; entry: CacheEntry }
+  /** Queue for these locks; answered by `lock-waiting` and, once all are held, `lock-acquired`. */
+  | { type: 'acquire-lock'; request: LockRequest }
+  /** Give up every lock `holder` holds or waits for. */
+  | { type: 'release-lock'; holder: string }
   /** Send a `timer` event at this time (ISO). Only the latest wake-at counts. */
   | { type: 'wake-at'; time: string };

@@ -9,6 +9,7 @@ import { podName } from './node-naming.js';
 import { newNodeFields } from './open-template-node.js';
 import { RetryFrame } from './retry-frame.js';
 import { StepsFrame } from './steps-frame.js';
+import { nodeTypeOf, synchronizeTemplate } from './synchronized-template.js';
 import { processTemplate } from './template-arguments.js';
 import { isFulfilled, type NodeInputs, type NodePhase, type NodeStatus } from './workflow-status.js';
 
@@ -53,20 +54,28 @@ export function executeTemplate(exec: Execution, req: ExecRequest): NodeStatus {
   if (memoized && 'error' in memoized) return failNode(exec, req, existing, 'Error', memoized.error);
   if (memoized) req = memoized.req;
 
-  if (strategy) return new RetryFrame(exec, req, strategy, templateName, existing).start();
-
-  switch (type) {
-    case 'steps':
-      return new StepsFrame(exec, req, processed.template, processed.scope, resolved.scope, templateName, processed.inputs, existing).start();
-    case 'dag':
-      return new DagFrame(exec, req, processed.template, processed.scope, resolved.scope, templateName, processed.inputs, existing).start();
-    case 'suspend':
-      return startSuspend(exec, req, processed.template, processed.inputs, templateName, existing);
-    case undefined:
-      return failNode(exec, req, existing, 'Error', `template "${template.name}" has no type (container, script, steps, dag, ...)`);
-    default:
-      return startPod(exec, req, processed.template, processed.inputs, templateName, existing);
+  // Runs the template as the node `node` (the one a restart finds, or the one that waited for its locks), or a new one.
+  const proceed = (node: NodeStatus | undefined): NodeStatus => {
+    if (strategy) return new RetryFrame(exec, req, strategy, templateName, node).start();
+    switch (type) {
+      case 'steps':
+        return new StepsFrame(exec, req, processed.template, processed.scope, resolved.scope, templateName, processed.inputs, node).start();
+      case 'dag':
+        return new DagFrame(exec, req, processed.template, processed.scope, resolved.scope, templateName, processed.inputs, node).start();
+      case 'suspend':
+        return startSuspend(exec, req, processed.template, processed.inputs, templateName, node);
+      case undefined:
+        return failNode(exec, req, node, 'Error', `template "${template.name}" has no type (container, script, steps, dag, ...)`);
+      default:
+        return startPod(exec, req, processed.template, processed.inputs, templateName, node);
+    }
+  };
+  // The locks are the whole node's (a Retry node's, not each attempt's).
+  if (processed.template.synchronization && type !== undefined && !req.attempt) {
+    const fail = (message: string) => failNode(exec, req, existing, 'Error', message);
+    return synchronizeTemplate(exec, req, processed.template, nodeTypeOf(processed.template, type, strategy !== undefined), templateName, processed.inputs, existing, fail, proceed);
   }
+  return proceed(existing);
 }
 
 function nodeTemplateName(req: ExecRequest, template: Template): string {

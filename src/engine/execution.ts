@@ -2,6 +2,7 @@ import type { Arguments, Template, Workflow, WorkflowSpec } from '../spec/model/
 import type { ConfigMapParameters } from './config-map-parameters.js';
 import type { DaemonTracker } from './daemon-tracker.js';
 import type { EngineAction } from './engine-events.js';
+import type { LockTracker } from './lock-tracker.js';
 import type { MemoizationCaches } from './memoization-caches.js';
 import type { PodTracker } from './pod-tracker.js';
 import { displayNameOf, nodeId, podName } from './node-naming.js';
@@ -88,6 +89,8 @@ export class Execution {
   daemons!: DaemonTracker;
   /** The memoization caches (`memoize`); set by advanceRun from the run definition and status. */
   memoization!: MemoizationCaches;
+  /** The mutexes and semaphores the run and its nodes ask for and hold; set by advanceRun. */
+  locks!: LockTracker;
 
   private readonly owners = new Map<string, Frame>();
   private readonly settleQueue: NodeStatus[] = [];
@@ -203,6 +206,7 @@ export class Execution {
       node.finishedAt ??= this.nowIso;
       this.settleQueue.push(node);
       this.daemons.ended(node);
+      this.locks.ended(node);
     }
     this.changed.add(node.id);
   }

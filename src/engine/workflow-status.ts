@@ -39,6 +39,8 @@ export interface NodeStatus {
   podIP?: string;
   /** The machine (Kubernetes node) a pod ran on. */
   hostNodeName?: string;
+  /** The lock this node waits for before it may run (Argo's NodeSynchronizationStatus). */
+  synchronizationStatus?: { waiting?: string };
   /**
    * A memoized template's node (`memoize`): `hit` when its outputs came from cache `cacheName` under
    * `key` and it ran nothing. Also set on nodes kept from an earlier run by resubmit (key: the old node's id).
@@ -60,6 +62,12 @@ export interface WorkflowStatus {
   artifactRepositoryRef?: ArtifactRepositoryRefStatus;
   /** Which artifact GC strategies have run (Argo's ArtGCStatus). */
   artifactGCStatus?: ArtifactGCStatus;
+  /**
+   * The mutexes and semaphores the run holds and waits for (Argo's SynchronizationStatus), by
+   * holder key: `<namespace>/<workflow>` for the workflow's own locks, `<namespace>/<workflow>/<node id>`
+   * for a template's. A hold recorded here is re-established when the run is picked up again.
+   */
+  synchronization?: SynchronizationStatus;
   /** Argo's workflow conditions; Skiff sets `ArtifactGCError` when GC could not delete something. */
   conditions?: Array<{ type: string; status: 'True' | 'False'; message?: string }>;
 }
@@ -73,6 +81,12 @@ export interface ArtifactRepositoryRefStatus {
   default?: boolean;
   /** The repository as resolved (shape of artifacts' `Repository`; kept opaque here). */
   artifactRepository?: Record<string, unknown>;
+}
+
+/** Argo's `status.synchronization`. */
+export interface SynchronizationStatus {
+  semaphore?: { holding?: Array<{ semaphore: string; holders: string[] }>; waiting?: Array<{ semaphore: string; holders: string[] }> };
+  mutex?: { holding?: Array<{ mutex: string; holder: string }>; waiting?: Array<{ mutex: string; holder: string }> };
 }
 
 /** Argo's `status.artifactGCStatus`. */

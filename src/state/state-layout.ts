@@ -25,6 +25,11 @@ export class StateLayout {
     return join(this.root, 'objects');
   }
 
+  /** The mutexes and semaphores every local run of this state directory shares. */
+  get locks(): string {
+    return join(this.root, 'locks');
+  }
+
   /** The embedded default artifact repository (a directory repository). */
   get artifacts(): string {
     return join(this.root, 'artifacts');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { advanceRun, newRunStatus, type RunDefinition } from '../../src/engine/advance-run.js';
-import type { ParameterConfigMap } from '../../src/engine/config-map-parameters.js';
+import { ConfigMapParameters, type ParameterConfigMap } from '../../src/engine/config-map-parameters.js';
 import type { PodRequest } from '../../src/engine/engine-events.js';
 import type { Parameter, Template, Workflow } from '../../src/spec/model/workflow.js';
 import { echo, simulate, START, workflowOf } from './simulate-run.js';
@@ -179,4 +179,13 @@ test('without ConfigMaps given to the run, a configMapKeyRef parameter is an err
   const r = simulate(workflow);
   assert.equal(r.status.phase, 'Error');
   assert.equal(r.byName('wf')!.message, 'inputs.parameters.message: ConfigMap "simple-parameters" does not exist in namespace "default"');
+});
+
+test('a semaphore reads its limit from a ConfigMap without the Parameter label, which parameters still may not read', () => {
+  const maps = new ConfigMapParameters('default', [{ name: 'my-config', data: { template: '2' } }, { name: 'limits', namespace: 'platform', data: { big: '5' } }]);
+  assert.deepEqual(maps.raw('default', 'my-config', 'template'), { value: '2' });
+  assert.deepEqual(maps.raw('platform', 'limits', 'big'), { value: '5' });
+  assert.match((maps.raw('platform', 'my-config', 'template') as { error: string }).error, /ConfigMap "my-config" does not exist in namespace "platform"/);
+  assert.match((maps.lookup('my-config', 'template') as { error: string }).error, /has no label workflows.argoproj.io\/configmap-type: Parameter/);
+  assert.match((maps.lookup('limits', 'big') as { error: string }).error, /does not exist in namespace "default"/);
 });

@@ -111,3 +111,18 @@ test('the driver reads parameter ConfigMaps at submit, keeps them with the run, 
   assert.equal((await driver.wait(again)).phase, 'Succeeded');
   assert.deepEqual(seen.map((p) => p.template.container?.args), [['applied later'], ['changed']]);
 });
+
+test('loads the ConfigMaps that semaphores take their limits from, labelled or not, in their own namespace', async () => {
+  const source = sourceOf(configMap('my-config', { workflow: '1', template: '2' }, {}), configMap('shared-limits', { big: '5' }, {}, 'platform'), configMap('unrelated', { k: 'x' }, {}));
+  const workflow = workflowOf({
+    entrypoint: 'main',
+    arguments: { parameters: [{ name: 'limits', value: 'my-config' }] },
+    synchronization: { semaphores: [{ configMapKeyRef: { name: '{{workflow.parameters.limits}}', key: 'workflow' } }] },
+    templates: [{ name: 'main', synchronization: { semaphore: { configMapKeyRef: { name: 'shared-limits', key: 'big' }, namespace: 'platform' } }, container: { image: 'alpine' } }],
+  });
+  const loaded = await loadParameterConfigMaps(workflow, [], source);
+  assert.deepEqual(loaded, [
+    { name: 'my-config', data: { workflow: '1', template: '2' } },
+    { name: 'shared-limits', namespace: 'platform', data: { big: '5' } },
+  ]);
+});

@@ -2,6 +2,7 @@ import type { ContainerOutcome, EngineAction, PodOutputs, PodRequest } from '../
 import { advanceRun, newRunStatus, type RunDefinition } from '../../src/engine/advance-run.js';
 import type { NodeStatus, WorkflowStatus } from '../../src/engine/workflow-status.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
+import { FakeLocks } from './fake-locks.js';
 
 /** What a scripted pod does: exit code, outputs, how long it takes, or a runtime error. */
 export interface PodScript {
@@ -47,7 +48,8 @@ export const START = Date.parse('2024-01-01T00:00:00Z');
  * and finish after `durationMs` (default 0), and `wake-at` moves the clock. Extra events (stop,
  * resume) can be injected at given times. Deterministic: same input, same result.
  */
-export function simulate(workflow: Workflow, options: { script?: Script; events?: SimulatedEvent[]; definition?: Partial<RunDefinition>; status?: WorkflowStatus; maxEvents?: number; start?: number } = {}): SimulationResult {
+export function simulate(workflow: Workflow, options: { script?: Script; events?: SimulatedEvent[]; definition?: Partial<RunDefinition>; status?: WorkflowStatus; maxEvents?: number; start?: number; locks?: FakeLocks } = {}): SimulationResult {
+  const locks = options.locks ?? new FakeLocks();
   const run: RunDefinition = { workflow, ...options.definition };
   const status = options.status ?? newRunStatus();
   const queue: Array<SimulatedEvent & { seq: number; cancel?: string }> = [];
@@ -102,6 +104,10 @@ export function simulate(workflow: Workflow, options: { script?: Script; events?
         killed.add(action.podName);
       } else if (action.type === 'save-cache') {
         saves.push(action);
+      } else if (action.type === 'acquire-lock') {
+        for (const event of locks.acquire(action.request)) push(now, event);
+      } else if (action.type === 'release-lock') {
+        for (const event of locks.release(action.holder)) push(now, event);
       } else if (action.type === 'wake-at') {
         push(Date.parse(action.time), { type: 'timer' });
       }

@@ -33,6 +33,7 @@ export interface ParameterConfigMapSource {
 export async function loadParameterConfigMaps(workflow: Workflow, referenced: readonly ReferencedTemplate[], source: ParameterConfigMapSource): Promise<ParameterConfigMap[]> {
   const namespace = String(workflow.metadata?.namespace ?? 'default');
   const names = new Set<string>();
+  const semaphoreMaps = new Set<string>();
   let dynamic = false;
   const variables = workflowVariables(workflow, namespace);
   const visit = (value: unknown): void => {
@@ -47,6 +48,19 @@ export async function loadParameterConfigMaps(workflow: Workflow, referenced: re
         if (resolved.includes('{{')) dynamic = true;
         // A name Kubernetes would refuse names no ConfigMap; the engine reports it as missing.
         else if (OBJECT_NAME.test(resolved)) names.add(resolved);
+      }
+    }
+    // A semaphore's limit is a ConfigMap key too (any ConfigMap: Argo asks for no label there).
+    const sync = record.synchronization;
+    if (sync !== null && typeof sync === 'object') {
+      const { semaphores, semaphore } = sync as { semaphores?: unknown; semaphore?: unknown };
+      for (const ref of [...(Array.isArray(semaphores) ? semaphores : []), semaphore]) {
+        if (ref === null || typeof ref !== 'object') continue;
+        const name = (ref as { configMapKeyRef?: { name?: unknown } }).configMapKeyRef?.name;
+        if (typeof name !== 'string') continue;
+        const resolved = name.includes('{{') ? substituteTemplate(name, (v) => variables.get(v)).text : name;
+        const own = (ref as { namespace?: unknown }).namespace;
+        if (OBJECT_NAME.test(resolved)) semaphoreMaps.add(`${typeof own === 'string' && own !== '' ? own : namespace}/${resolved}`);
       }
     }
     Object.values(record).forEach(visit);
@@ -74,6 +88,18 @@ export async function loadParameterConfigMaps(workflow: Workflow, referenced: re
     // Only a Parameter ConfigMap's data can become a value; others are kept to say why not.
     if (type === PARAMETER_CONFIG_MAP_TYPE) entry.data = Object.fromEntries(Object.entries(configMap.data ?? {}).map(([k, v]) => [k, String(v)]));
     out.push(entry);
+  }
+  for (const key of semaphoreMaps) {
+    const [ns, name] = key.split('/') as [string, string];
+    const configMap = ns === namespace ? (found.get(name) ?? (await source.get(ns, name))) : await source.get(ns, name);
+    if (!configMap) continue;
+    const data = Object.fromEntries(Object.entries(configMap.data ?? {}).map(([k, v]) => [k, String(v)]));
+    const existing = ns === namespace ? out.find((e) => e.name === name) : undefined;
+    if (existing) existing.data = { ...data, ...existing.data };
+    else {
+      const type = configMap.metadata?.labels?.[CONFIG_MAP_TYPE_LABEL];
+      out.push({ name, ...(ns !== namespace ? { namespace: ns } : {}), ...(type !== undefined ? { type: String(type) } : {}), data });
+    }
   }
   return out;
 }

@@ -6,7 +6,10 @@ import { loadMemoizationCaches } from './load-memoization-caches.js';
 import { loadParameterConfigMaps, type ParameterConfigMapSource } from './load-parameter-config-maps.js';
 import type { MemoizationCacheStore } from '../ports/memoization-cache-store.js';
 import { runFields, type JournalRecord, type RunStore, type StoredRun } from '../ports/run-store.js';
+import type { LockManager } from '../ports/lock-manager.js';
 import type { Runtime } from '../ports/runtime.js';
+import { MemoryLockTable } from './memory-lock-table.js';
+import { SharedLocks } from './shared-locks.js';
 import { retryRun, type RetryOptions } from '../operations/retry-run.js';
 import { resubmitRun } from '../operations/resubmit-run.js';
 import { type SubmitOverrides, withOverrides } from '../submit-overrides.js';
@@ -38,6 +41,11 @@ export interface RunDriverOptions {
   caches?: MemoizationCacheStore;
   /** Told of what went wrong without failing the run (a cache entry that could not be saved). */
   warn?: (runId: string, message: string) => void;
+  /**
+   * The mutexes and semaphores of `synchronization`, shared by the runs this driver drives (and,
+   * with a shared table, by other processes). Default: shared by this driver's runs only.
+   */
+  locks?: LockManager;
   /** Timers: tests and benchmarks may replace setTimeout. */
   setTimer?: (callback: () => void, ms: number) => { cancel(): void };
 }
@@ -67,9 +75,11 @@ export class RunDriver {
   private readonly listeners = new Set<(change: NodeChange) => void>();
   private readonly now: () => number;
   private readonly suffix: () => string;
+  private readonly locks: LockManager;
 
   constructor(private readonly options: RunDriverOptions) {
     this.now = options.now ?? Date.now;
+    this.locks = options.locks ?? new SharedLocks(new MemoryLockTable());
     this.suffix = options.suffix ?? randomSuffix;
   }
 
@@ -264,6 +274,8 @@ export class RunDriver {
       if (action.type === 'run-pod') this.options.runtime.run(action.pod, (event) => this.send(runId, event));
       else if (action.type === 'kill-pod') this.options.runtime.kill(action.podName);
       else if (action.type === 'save-cache') this.saveCache(runId, run, action);
+      else if (action.type === 'acquire-lock') this.locks.acquire(action.request, (event) => this.send(runId, event));
+      else if (action.type === 'release-lock') this.locks.release(action.holder);
       else wake = action.time;
     }
     if (wake !== undefined) {
@@ -274,6 +286,8 @@ export class RunDriver {
     }
     if (isWorkflowDone(run.stored.status.phase)) {
       run.timer?.cancel();
+      // Whatever way the run ended, nothing of it may keep a lock.
+      this.locks.releaseRun(runId);
       run.finishing ??= this.finish(runId, run);
       void run.finishing.then(() => {
         const waiters = run.waiters.splice(0);
