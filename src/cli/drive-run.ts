@@ -1,5 +1,6 @@
 import { RunDriver, type NodeChange } from '../engine/driver/run-driver.js';
 import type { StoredRun } from '../engine/ports/run-store.js';
+import { transientErrorPattern } from '../engine/transient-errors.js';
 import { createRuntime } from './local-runtime-factory.js';
 import type { LocalTarget } from './local-target.js';
 import { acquireLease, leaseOwner } from './run-lease.js';
@@ -43,7 +44,10 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
   process.once('SIGTERM', interrupted);
   try {
     runtime = await createRuntime(target, options.env);
-    const driver = new RunDriver({ store: target.runs, runtime });
+    // As Argo's controller, TRANSIENT_ERROR_PATTERN widens what `retryPolicy: OnTransientError` retries.
+    const pattern = options.env.TRANSIENT_ERROR_PATTERN;
+    if (pattern) transientErrorPattern(pattern); // a bad pattern is refused here, with its reason, not mid-run
+    const driver = new RunDriver({ store: target.runs, runtime, ...(pattern ? { engine: { transientErrorPattern: pattern } } : {}) });
     if (options.onChange) driver.subscribe((change) => change.runId === runId && options.onChange!(change));
     await driver.resume(runId);
     requests = watchRequests(target.layout, runId, (request) => {

@@ -5,6 +5,7 @@ import type { EngineAction } from './engine-events.js';
 import type { PodTracker } from './pod-tracker.js';
 import { displayNameOf, nodeId, podName } from './node-naming.js';
 import { lastAttempt } from './retry-attempts.js';
+import { transientErrorPattern } from './transient-errors.js';
 import type { TemplateCatalog, TemplateHolder, TemplateScope } from './template-catalog.js';
 import { VariableScope } from './variable-scope.js';
 import { isFulfilled, isSettled, type NodePhase, type NodeStatus, type NodeType, type WorkflowStatus } from './workflow-status.js';
@@ -42,6 +43,11 @@ export interface EngineOptions {
   maxDepth?: number;
   /** Longest `outputs.result` kept, in characters. */
   resultLimit?: number;
+  /**
+   * Argo's controller setting `TRANSIENT_ERROR_PATTERN`: a regular expression; a failed attempt
+   * whose message matches it is retried by `retryPolicy: OnTransientError`.
+   */
+  transientErrorPattern?: string;
 }
 
 interface Timer {
@@ -67,6 +73,7 @@ export class Execution {
   readonly globals: VariableScope;
   readonly maxDepth: number;
   readonly resultLimit: number;
+  readonly transientErrorPattern: RegExp | undefined;
   now = 0;
   actions: EngineAction[] = [];
   changed = new Set<string>();
@@ -101,6 +108,7 @@ export class Execution {
     this.globals = new VariableScope().setClock(() => this.now);
     this.maxDepth = options.maxDepth ?? 150;
     this.resultLimit = options.resultLimit ?? 256 * 1024;
+    this.transientErrorPattern = transientErrorPattern(options.transientErrorPattern);
   }
 
   private isoAt = NaN;
