@@ -90,6 +90,10 @@ export class Execution {
   configMaps!: ConfigMapParameters;
   /** Set by advanceRun right after construction. */
   daemons!: DaemonTracker;
+  /** Told when a node of the boundary (a steps or DAG node's id) ends: template-level failFast. */
+  readonly boundaryListeners = new Map<string, (node: NodeStatus) => void>();
+  /** Boundaries in which no new node may start (failFast tripped): a retry makes no new attempt there. */
+  readonly closedBoundaries = new Set<string>();
 
   private readonly owners = new Map<string, Frame>();
   private readonly settleQueue: NodeStatus[] = [];
@@ -205,6 +209,7 @@ export class Execution {
       node.finishedAt ??= this.nowIso;
       this.settleQueue.push(node);
       this.daemons.ended(node);
+      if (node.boundaryID !== undefined) this.boundaryListeners.get(node.boundaryID)?.(node);
     }
     this.changed.add(node.id);
   }

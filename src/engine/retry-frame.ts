@@ -62,6 +62,8 @@ export class RetryFrame implements Frame {
     }
     const attempts = retryAttempts(node, (id) => exec.node(id)).length || 1;
     if (exec.shutdown) return exec.markPhase(node, child.phase, exec.shutdown.message);
+    // The steps or DAG template around it stopped starting nodes (failFast): no new attempt either.
+    if (this.req.boundaryId !== undefined && exec.closedBoundaries.has(this.req.boundaryId)) return exec.markPhase(node, child.phase, child.message ?? '');
 
     let waitMs = 0;
     let maxDeadline: number | undefined;
@@ -124,6 +126,7 @@ export class RetryFrame implements Frame {
       exec.addTimer(at, `backoff:${node.id}`, () => {
         exec.waiters.delete(node.id);
         if (isFulfilled(node.phase)) return; // a daemon whose scope ended while it waited
+        if (this.req.boundaryId !== undefined && exec.closedBoundaries.has(this.req.boundaryId)) return exec.markPhase(node, child.phase, child.message ?? '');
         delete node.message;
         exec.touch(node);
         this.attempt(attempts, child);
