@@ -26,6 +26,11 @@ const TRANSIENT_SUBSTRINGS: readonly string[] = [
   // client-side rate limiting and a database driver's lost row
   'client rate limiter Wait returned an error',
   'upper: no more rows in',
+  // The same network conditions as Node words them: Skiff's executor and local runtime are Node
+  // programs, so a refused, reset or timed-out connection reaches the message in this form.
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
 ];
 
 /**

@@ -16,6 +16,8 @@ test('isTransientFailure: network and etcd messages are transient, exit codes an
   assert.equal(isTransientFailure('dial tcp 10.0.0.1:9000: connect: connection refused'), true);
   assert.equal(isTransientFailure('read tcp: connection reset by peer'), true);
   assert.equal(isTransientFailure('etcdserver: leader changed'), true);
+  assert.equal(isTransientFailure('uploading artifact "out": connect ECONNREFUSED 127.0.0.1:9000'), true, 'as Node words it');
+  assert.equal(isTransientFailure('read ECONNRESET'), true);
   assert.equal(isTransientFailure('Error (exit code 1)'), false);
   assert.equal(isTransientFailure('Pod was active on the node longer than the specified deadline'), false);
   assert.equal(isTransientFailure(undefined), false);
