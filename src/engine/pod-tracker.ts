@@ -11,6 +11,8 @@ interface ActivePod {
   request: PodRequest;
   /** run-pod was sent (it waits for a slot under the workflow's parallelism otherwise). */
   sent: boolean;
+  /** A deadline that waits with the pod: it runs from when the pod is sent (see add). */
+  heldDeadline?: { at: number; since: number };
 }
 
 /**
@@ -42,15 +44,23 @@ export class PodTracker {
     const pod: ActivePod = { node, request, sent: false };
     this.active.set(node.id, pod);
     if (node.daemoned) this.exec.daemons.adopt(node);
-    if (deadlineAt !== undefined) {
-      request.deadline = new Date(deadlineAt).toISOString();
-      this.exec.addTimer(deadlineAt, `deadline:${node.id}`, () => this.expire(node.id));
-    }
-    if (this.parallelism === undefined || this.parallelism <= 0 || this.sent < this.parallelism) this.send(pod);
+    const free = this.parallelism === undefined || this.parallelism <= 0 || this.sent < this.parallelism;
+    // Argo creates no node while the workflow's parallelism is reached, so a template's timeout
+    // starts when the pod can start: a pod held back here gets its deadline moved by the wait.
+    if (deadlineAt !== undefined && free) this.setDeadline(pod, deadlineAt);
+    else if (deadlineAt !== undefined) pod.heldDeadline = { at: deadlineAt, since: this.exec.now };
+    if (free) this.send(pod);
     else this.waiting.push(pod);
   }
 
+  private setDeadline(pod: ActivePod, at: number): void {
+    const id = pod.node.id;
+    pod.request.deadline = new Date(at).toISOString();
+    this.exec.addTimer(at, `deadline:${id}`, () => this.expire(id));
+  }
+
   private send(pod: ActivePod): void {
+    if (pod.heldDeadline) this.setDeadline(pod, pod.heldDeadline.at + (this.exec.now - pod.heldDeadline.since));
     pod.sent = true;
     this.sent++;
     this.exec.actions.push({ type: 'run-pod', pod: pod.request });

@@ -83,3 +83,14 @@ test('a timeout that templateDefaults gives a steps or DAG template bounds its p
   assert.equal(slow.byName('wf[0].a')!.message, DEADLINE);
   assert.equal(slow.status.phase, 'Failed');
 });
+
+test("a pod held back by the workflow's parallelism starts its timeout when it is sent, as Argo creates its node only then", () => {
+  const workflow = workflowOf({ entrypoint: 'main', parallelism: 1, templates: [{ name: 'main', steps: [[{ name: 'a', template: 'work' }, { name: 'b', template: 'work' }]] }, leaf('work', { timeout: '10s' })] });
+  const r = simulate(workflow, { script: () => ({ durationMs: 6_000 }) });
+  assert.equal(r.status.phase, 'Succeeded', r.status.message);
+  assert.deepEqual(
+    r.pods.map((p) => p.deadline),
+    [at(10_000), at(16_000)].map((t) => t.replace('Z', '.000Z')),
+  );
+  assert.equal(r.status.finishedAt, at(12_000));
+});
