@@ -94,3 +94,15 @@ test("a pod held back by the workflow's parallelism starts its timeout when it i
   );
   assert.equal(r.status.finishedAt, at(12_000));
 });
+
+test('pendingTimeout fails a pod that has not started in time with "timeout", and kills it; a started pod runs on', () => {
+  const workflow = workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'slow-start', template: 'a' }, { name: 'quick-start', template: 'b' }]] }, leaf('a', { pendingTimeout: '5s' }), leaf('b', { pendingTimeout: '5s' })] });
+  const r = simulate(workflow, { script: (pod) => (pod.template.name === 'a' ? { startAfterMs: 60_000, durationMs: 1_000 } : { startAfterMs: 1_000, durationMs: 30_000 }) });
+  const late = r.byName('wf[0].slow-start')!;
+  assert.equal(late.phase, 'Failed');
+  assert.equal(late.message, 'timeout');
+  assert.equal(late.finishedAt, at(5_000));
+  assert.equal(r.kills.length, 1);
+  assert.equal(r.byName('wf[0].quick-start')!.phase, 'Succeeded', 'started within its pendingTimeout, then ran for 30 s');
+  assert.equal(r.status.phase, 'Failed');
+});
