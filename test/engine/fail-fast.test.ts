@@ -142,3 +142,17 @@ test('failFast after a restart: a template whose boundary already holds a failur
   assert.equal(resumed.status.phase, 'Failed');
   assert.equal(resumed.status.message, FAIL_FAST_MESSAGE);
 });
+
+test('steps with failFast: a lifecycle hook that would start after the failure does not', () => {
+  const templates = (failFast: boolean): Template[] => [
+    { name: 'main', failFast, steps: [[{ name: 'a', template: 'bad', hooks: { failed: { expression: 'steps.a.status == "Failed"', template: 'ok' } } }, { name: 'b', template: 'slow' }]] },
+    leaf('bad'),
+    leaf('slow'),
+    leaf('ok'),
+  ];
+  const r = simulate(workflowOf({ entrypoint: 'main', templates: templates(true) }), { script });
+  assert.equal(r.byName('wf[0].a.hooks.failed'), undefined);
+  assert.equal(r.status.message, FAIL_FAST_MESSAGE);
+  const without = simulate(workflowOf({ entrypoint: 'main', templates: templates(false) }), { script });
+  assert.equal(without.byName('wf[0].a.hooks.failed')!.phase, 'Succeeded');
+});
