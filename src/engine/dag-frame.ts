@@ -74,7 +74,7 @@ export class DagFrame implements Frame {
     const { exec, req } = this;
     this.node = openTemplateNode(exec, req, 'DAG', this.templateName, this.inputs, this.existing);
     if (this.template.failFast === true) {
-      this.failFast = new FailFast(exec, this.node, (message) => this.failedFast(message));
+      this.failFast = new FailFast(exec, this.node, (message) => this.failedFast(message), this.existing !== undefined);
       this.failFast.settleNow();
       if (this.done) return this.node;
     }

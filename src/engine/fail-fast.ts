@@ -29,10 +29,11 @@ export class FailFast {
     private readonly exec: Execution,
     private readonly node: NodeStatus,
     private readonly fail: (message: string) => void,
+    /** The template's node was in the status already (a restart): its boundary may hold a failure. */
+    adopted: boolean,
   ) {
     exec.boundaryListeners.set(node.id, (ended) => this.ended(ended));
-    // After a restart the boundary may hold a failure already.
-    if (this.boundaryNodes().some((n) => COUNTED.has(n.type) && isFailedOrError(n.phase))) this.trip();
+    if (adopted && this.boundaryNodes().some((n) => COUNTED.has(n.type) && isFailedOrError(n.phase))) this.trip();
   }
 
   /** For a frame that picks its template up after a restart: ends it at once if it should have ended. */
@@ -41,7 +42,10 @@ export class FailFast {
   }
 
   private ended(node: NodeStatus): void {
-    if (this.failed || isFulfilled(this.node.phase)) return;
+    if (this.failed || isFulfilled(this.node.phase)) {
+      this.exec.boundaryListeners.delete(this.node.id);
+      return;
+    }
     if (!this.tripped) {
       if (!COUNTED.has(node.type) || !isFailedOrError(node.phase)) return;
       this.trip();

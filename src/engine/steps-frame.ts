@@ -86,7 +86,7 @@ export class StepsFrame implements Frame {
     const { exec, req } = this;
     this.node = openTemplateNode(exec, req, 'Steps', this.templateName, this.inputs, this.existing);
     if (this.template.failFast === true) {
-      this.failFast = new FailFast(exec, this.node, (message) => this.failedFast(message));
+      this.failFast = new FailFast(exec, this.node, (message) => this.failedFast(message), this.existing !== undefined);
       this.failFast.settleNow();
       if (this.closed) return this.node;
     }
