@@ -1,5 +1,6 @@
 import { RunDriver, type NodeChange } from '../engine/driver/run-driver.js';
 import type { StoredRun } from '../engine/ports/run-store.js';
+import { transientErrorPattern } from '../engine/transient-errors.js';
 import { LocalMemoizationCache } from '../state/local-memoization-cache.js';
 import { createRuntime } from './local-runtime-factory.js';
 import type { LocalTarget } from './local-target.js';
@@ -52,12 +53,16 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
     runtime = await createRuntime(target, options.env);
     // Runs of this state directory share their mutexes and semaphores, whichever process drives them.
     locks = new SharedLocks(new LocalLockTable(target.layout.locks), { pollMs: LOCK_POLL_MS });
+    // As Argo's controller, TRANSIENT_ERROR_PATTERN widens what `retryPolicy: OnTransientError` retries.
+    const pattern = options.env.TRANSIENT_ERROR_PATTERN;
+    if (pattern) transientErrorPattern(pattern); // a bad pattern is refused here, with its reason, not mid-run
     const driver = new RunDriver({
       store: target.runs,
       runtime,
       locks,
       caches: new LocalMemoizationCache(target.objects),
       warn: (id, message) => process.stderr.write(`skiff: run "${id}": ${message}\n`),
+      ...(pattern ? { engine: { transientErrorPattern: pattern } } : {}),
     });
     if (options.onChange) driver.subscribe((change) => change.runId === runId && options.onChange!(change));
     await driver.resume(runId);

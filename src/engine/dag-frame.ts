@@ -1,6 +1,7 @@
 import type { DagTask, LifecycleHook, Template } from '../spec/model/workflow.js';
 import { dependenciesToDepends, type DependencyState, type DependsAst, dependsTaskNames, evaluateDepends, parseDepends } from '../expr/index.js';
 import { executeTemplate } from './execute-template.js';
+import { FailFast } from './fail-fast.js';
 import { openTemplateNode } from './open-template-node.js';
 import type { ExecRequest, Execution, Frame } from './execution.js';
 import { recordGlobalOutputs } from './global-outputs.js';
@@ -36,7 +37,10 @@ interface TaskState {
  * that did not run inherits the failure of what it depended on) unless `continueOn` covers it.
  *
  * `dag.failFast` is read but, as in Argo's code (unlike its field docs), does not stop other
- * branches from being scheduled; the template-level `failFast: true` does.
+ * branches from being scheduled: Argo's assessDAGPhase waits for every task node it can reach,
+ * and schedules each ready task before it assesses, so the flag only decides the phase of a DAG
+ * whose ready tasks a parallelism limit held back, which this frame never leaves waiting.
+ * The template-level `failFast: true` does stop it (see FailFast).
  */
 export class DagFrame implements Frame {
   node!: NodeStatus;
@@ -50,7 +54,7 @@ export class DagFrame implements Frame {
   private running = 0;
   private queue: Array<() => void> = [];
   private active = 0;
-  private failed = false;
+  private failFast: FailFast | undefined;
   private done = false;
 
   constructor(
@@ -69,6 +73,11 @@ export class DagFrame implements Frame {
   start(): NodeStatus {
     const { exec, req } = this;
     this.node = openTemplateNode(exec, req, 'DAG', this.templateName, this.inputs, this.existing);
+    if (this.template.failFast === true) {
+      this.failFast = new FailFast(exec, this.node, (message) => this.failedFast(message), this.existing !== undefined);
+      this.failFast.settleNow();
+      if (this.done) return this.node;
+    }
     const list = this.template.dag?.tasks ?? [];
     const byName = new Map(list.map((t) => [t.name, t]));
     for (const task of list) {
@@ -103,7 +112,7 @@ export class DagFrame implements Frame {
     if (state.started || this.done) return;
     const name = this.taskNodeName(state.task.name);
     const existing = this.exec.nodeByName(name);
-    if (!existing && this.failed && this.template.failFast === true) return;
+    if (!existing && this.failFast?.tripped) return; // as Argo, a task failFast holds back leaves no node
     state.started = true;
     this.running++;
     if (existing) return this.adopt(state, existing);
@@ -213,6 +222,7 @@ export class DagFrame implements Frame {
 
   release(): void {
     this.active--;
+    if (this.failFast?.tripped) this.queue = []; // queued tasks and iterations never start
     const limit = this.template.parallelism;
     while (this.queue.length > 0 && (!limit || this.active < limit)) {
       this.active++;
@@ -248,6 +258,7 @@ export class DagFrame implements Frame {
   }
 
   childSettled(child: NodeStatus): void {
+    if (this.done) return;
     const hooked = this.hookParent.get(child.id);
     if (hooked) {
       this.hookParent.delete(child.id);
@@ -286,7 +297,6 @@ export class DagFrame implements Frame {
       state.slot = false;
       this.release();
     }
-    if (isFailedOrError(child.phase) && !continuesOn(state.task, child.phase)) this.failed = true;
     this.expose(state, child);
     for (const dependent of this.dependents.get(taskName) ?? []) {
       const next = this.tasks.get(dependent)!;
@@ -307,9 +317,10 @@ export class DagFrame implements Frame {
   }
 
   private checkDone(): void {
-    if (this.done || this.running > 0) return;
+    // With failFast tripped, the DAG fails when its last pod ends (FailFast), not here.
+    if (this.done || this.running > 0 || this.failFast?.tripped) return;
     this.done = true;
-    const targets = this.template.dag?.target ? this.template.dag.target.split(' ').filter(Boolean) : [...this.tasks.keys()].filter((t) => !this.dependents.has(t)).sort();
+    const targets = this.targetNames();
     const memo = new Map<string, NodePhase>();
     let phase: NodePhase = 'Succeeded';
     for (const target of targets) {
@@ -320,11 +331,7 @@ export class DagFrame implements Frame {
         break;
       }
     }
-    this.node.outboundNodes = targets.flatMap((t) => {
-      const node = this.tasks.get(t)?.node;
-      return node ? this.exec.outboundOf(node.id) : [];
-    });
-    this.exec.touch(this.node);
+    this.setOutboundNodes(targets);
     if (phase !== 'Succeeded') return this.exec.markPhase(this.node, phase);
     const { outputs, error } = templateOutputsFromScope(this.template, this.scope);
     if (error) return this.exec.markPhase(this.node, 'Error', error);
@@ -333,6 +340,26 @@ export class DagFrame implements Frame {
       recordGlobalOutputs(this.exec, outputs);
     }
     this.exec.markPhase(this.node, 'Succeeded');
+  }
+
+  /** failFast ended the DAG, whatever still runs under it. */
+  private failedFast(message: string): void {
+    this.done = true;
+    this.setOutboundNodes(this.targetNames());
+    this.exec.markPhase(this.node, 'Failed', message);
+  }
+
+  /** `dag.target`, or the tasks nothing depends on. */
+  private targetNames(): string[] {
+    return this.template.dag?.target ? this.template.dag.target.split(' ').filter(Boolean) : [...this.tasks.keys()].filter((t) => !this.dependents.has(t)).sort();
+  }
+
+  private setOutboundNodes(targets: string[]): void {
+    this.node.outboundNodes = targets.flatMap((t) => {
+      const node = this.tasks.get(t)?.node;
+      return node ? this.exec.outboundOf(node.id) : [];
+    });
+    this.exec.touch(this.node);
   }
 
   /** A task's own phase if it completed, else the first failure among what it depended on. */
@@ -344,7 +371,6 @@ export class DagFrame implements Frame {
     let phase: NodePhase = 'Succeeded';
     const node = state?.node;
     if (node && (node.phase === 'Succeeded' || isFailedOrError(node.phase))) phase = node.phase;
-    else if (!node && state && !state.started && this.template.failFast === true && this.failed) phase = 'Failed';
     else {
       for (const dep of state?.deps ?? []) {
         const p = this.branchPhase(dep, memo);

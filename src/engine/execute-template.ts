@@ -102,8 +102,9 @@ function startPod(exec: Execution, req: ExecRequest, template: Template, inputs:
   const seconds = parseDuration(template.activeDeadlineSeconds) ?? parseDuration(template.timeout);
   const startedAt = Date.parse(node.startedAt ?? exec.nowIso);
   const deadlineAt = seconds !== undefined ? startedAt + seconds : undefined;
+  const pending = parseDuration(template.pendingTimeout);
   openContainerNodes(exec, node, template);
-  exec.pods.add(node, { workflowName: exec.name, nodeId: node.id, podName: exec.podNameOf(node, templateName), template, inputs }, deadlineAt);
+  exec.pods.add(node, { workflowName: exec.name, nodeId: node.id, podName: exec.podNameOf(node, templateName), template, inputs }, deadlineAt, pending !== undefined ? startedAt + pending : undefined);
   return node;
 }
 

@@ -7,6 +7,7 @@ import type { MemoizationCaches } from './memoization-caches.js';
 import type { PodTracker } from './pod-tracker.js';
 import { displayNameOf, nodeId, podName } from './node-naming.js';
 import { lastAttempt } from './retry-attempts.js';
+import { transientErrorPattern } from './transient-errors.js';
 import type { TemplateCatalog, TemplateHolder, TemplateScope } from './template-catalog.js';
 import { VariableScope } from './variable-scope.js';
 import { isFulfilled, isSettled, type NodePhase, type NodeStatus, type NodeType, type WorkflowStatus } from './workflow-status.js';
@@ -46,6 +47,11 @@ export interface EngineOptions {
   maxDepth?: number;
   /** Longest `outputs.result` kept, in characters. */
   resultLimit?: number;
+  /**
+   * Argo's controller setting `TRANSIENT_ERROR_PATTERN`: a regular expression; a failed attempt
+   * whose message matches it is retried by `retryPolicy: OnTransientError`.
+   */
+  transientErrorPattern?: string;
 }
 
 interface Timer {
@@ -71,6 +77,7 @@ export class Execution {
   readonly globals: VariableScope;
   readonly maxDepth: number;
   readonly resultLimit: number;
+  readonly transientErrorPattern: RegExp | undefined;
   now = 0;
   actions: EngineAction[] = [];
   changed = new Set<string>();
@@ -91,6 +98,10 @@ export class Execution {
   memoization!: MemoizationCaches;
   /** The mutexes and semaphores the run and its nodes ask for and hold; set by advanceRun. */
   locks!: LockTracker;
+  /** Told when a node of the boundary (a steps or DAG node's id) ends: template-level failFast. */
+  readonly boundaryListeners = new Map<string, (node: NodeStatus) => void>();
+  /** Boundaries in which no new node may start (failFast tripped): a retry makes no new attempt there. */
+  readonly closedBoundaries = new Set<string>();
 
   private readonly owners = new Map<string, Frame>();
   private readonly settleQueue: NodeStatus[] = [];
@@ -109,6 +120,7 @@ export class Execution {
     this.globals = new VariableScope().setClock(() => this.now);
     this.maxDepth = options.maxDepth ?? 150;
     this.resultLimit = options.resultLimit ?? 256 * 1024;
+    this.transientErrorPattern = transientErrorPattern(options.transientErrorPattern);
   }
 
   private isoAt = NaN;
@@ -207,6 +219,7 @@ export class Execution {
       this.settleQueue.push(node);
       this.daemons.ended(node);
       this.locks.ended(node);
+      if (node.boundaryID !== undefined) this.boundaryListeners.get(node.boundaryID)?.(node);
     }
     this.changed.add(node.id);
   }

@@ -101,8 +101,10 @@ export class HookSite implements Frame {
 
   /** Starts the hooks whose expression is now true; true when one started. */
   check(): boolean {
-    const { node, evaluates } = this.options;
+    const { node, evaluates, boundaryId } = this.options;
     if (this.closed || (evaluates && !evaluates(node))) return false;
+    // A steps or DAG template that failFast stopped starts no hook either (Argo never gets to evaluate it).
+    if (boundaryId !== undefined && this.exec.closedBoundaries.has(boundaryId)) return false;
     let started = false;
     let scope: VariableScope | undefined;
     for (const [name, hook] of this.entries) {

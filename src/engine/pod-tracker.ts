@@ -11,6 +11,8 @@ interface ActivePod {
   request: PodRequest;
   /** run-pod was sent (it waits for a slot under the workflow's parallelism otherwise). */
   sent: boolean;
+  /** Deadlines that wait with the pod: they run from when the pod is sent (see add). */
+  held?: { since: number; deadlineAt: number | undefined; pendingAt: number | undefined };
 }
 
 /**
@@ -37,20 +39,43 @@ export class PodTracker {
     return this.active.has(nodeId);
   }
 
-  /** Registers a pod node; sends it to the runtime now or when a slot frees. */
-  add(node: NodeStatus, request: PodRequest, deadlineAt: number | undefined): void {
+  /**
+   * Registers a pod node; sends it to the runtime now or when a slot frees. `deadlineAt` ends the
+   * pod whatever it does (activeDeadlineSeconds, timeout); `pendingAt` only if it has not started
+   * by then (pendingTimeout), with Argo's message "timeout".
+   */
+  add(node: NodeStatus, request: PodRequest, deadlineAt: number | undefined, pendingAt?: number): void {
     const pod: ActivePod = { node, request, sent: false };
     this.active.set(node.id, pod);
     if (node.daemoned) this.exec.daemons.adopt(node);
-    if (deadlineAt !== undefined) {
-      request.deadline = new Date(deadlineAt).toISOString();
-      this.exec.addTimer(deadlineAt, `deadline:${node.id}`, () => this.expire(node.id));
-    }
-    if (this.parallelism === undefined || this.parallelism <= 0 || this.sent < this.parallelism) this.send(pod);
+    const free = this.parallelism === undefined || this.parallelism <= 0 || this.sent < this.parallelism;
+    // Argo creates no node while the workflow's parallelism is reached, so a template's timeout
+    // starts when the pod can start: a pod held back here gets its deadline moved by the wait.
+    if (free) this.setDeadlines(pod, deadlineAt, pendingAt);
+    else if (deadlineAt !== undefined || pendingAt !== undefined) pod.held = { since: this.exec.now, deadlineAt, pendingAt };
+    if (free) this.send(pod);
     else this.waiting.push(pod);
   }
 
+  private setDeadlines(pod: ActivePod, deadlineAt: number | undefined, pendingAt: number | undefined): void {
+    const { node } = pod;
+    if (deadlineAt !== undefined) {
+      pod.request.deadline = new Date(deadlineAt).toISOString();
+      this.exec.addTimer(deadlineAt, `deadline:${node.id}`, () => this.expire(node.id, 'Pod was active on the node longer than the specified deadline'));
+    }
+    if (pendingAt !== undefined) {
+      this.exec.addTimer(pendingAt, `pending:${node.id}`, () => {
+        if (node.phase === 'Pending') this.expire(node.id, 'timeout');
+      });
+    }
+  }
+
   private send(pod: ActivePod): void {
+    const held = pod.held;
+    if (held) {
+      const waited = this.exec.now - held.since;
+      this.setDeadlines(pod, held.deadlineAt === undefined ? undefined : held.deadlineAt + waited, held.pendingAt === undefined ? undefined : held.pendingAt + waited);
+    }
     pod.sent = true;
     this.sent++;
     this.exec.actions.push({ type: 'run-pod', pod: pod.request });
@@ -61,6 +86,7 @@ export class PodTracker {
     if (!pod) return undefined;
     this.active.delete(nodeId);
     this.exec.cancelTimer(`deadline:${nodeId}`);
+    this.exec.cancelTimer(`pending:${nodeId}`);
     if (pod.sent) {
       this.sent--;
       while (this.waitingHead < this.waiting.length && (this.parallelism === undefined || this.sent < this.parallelism)) {
@@ -153,11 +179,10 @@ export class PodTracker {
     this.exec.markPhase(pod.node, 'Error', message);
   }
 
-  private expire(nodeId: string): void {
+  private expire(nodeId: string, message: string): void {
     const pod = this.remove(nodeId);
     if (!pod) return;
     if (pod.sent) this.exec.actions.push({ type: 'kill-pod', nodeId, podName: pod.request.podName, reason: 'deadline' });
-    const message = 'Pod was active on the node longer than the specified deadline';
     settleContainerNodes(this.exec, pod.node, pod.request.template, undefined, 'Failed', message);
     this.exec.markPhase(pod.node, 'Failed', message);
   }

@@ -4,6 +4,7 @@ import { formatDuration, parseDuration } from './durations.js';
 import { executeTemplate } from './execute-template.js';
 import { openTemplateNode } from './open-template-node.js';
 import { retryAttempts } from './retry-attempts.js';
+import { isTransientFailure } from './transient-errors.js';
 import type { ExecRequest, Execution, Frame } from './execution.js';
 import { isFailedOrError, isFulfilled, type NodeStatus } from './workflow-status.js';
 
@@ -11,7 +12,8 @@ import { isFailedOrError, isFulfilled, type NodeStatus } from './workflow-status
  * A template with a `retryStrategy`: a Retry node whose children are the attempts `name(0)`,
  * `name(1)`, ... Decides after each failed attempt, as Argo's processNodeRetries
  * (workflow/controller/operator.go): stop on shutdown, on `backoff.maxDuration`, when the
- * `retryPolicy` does not cover the phase (OnFailure by default, Always with an expression), when
+ * `retryPolicy` does not cover the phase (OnFailure by default, Always with an expression;
+ * OnTransientError only a message that `isTransientFailure` recognises), when
  * `limit` retries were made (no limit: retry until it works), or when `expression` is false;
  * otherwise wait `duration * factor^(attempts-1)` (capped) after the attempt ended, and retry.
  */
@@ -60,6 +62,8 @@ export class RetryFrame implements Frame {
     }
     const attempts = retryAttempts(node, (id) => exec.node(id)).length || 1;
     if (exec.shutdown) return exec.markPhase(node, child.phase, exec.shutdown.message);
+    // The steps or DAG template around it stopped starting nodes (failFast): no new attempt either.
+    if (this.req.boundaryId !== undefined && exec.closedBoundaries.has(this.req.boundaryId)) return exec.markPhase(node, child.phase, child.message ?? '');
 
     let waitMs = 0;
     let maxDeadline: number | undefined;
@@ -80,8 +84,10 @@ export class RetryFrame implements Frame {
     }
 
     const policy = strategy.retryPolicy ?? (strategy.expression ? 'Always' : 'OnFailure');
-    const onFailed = policy === 'Always' || policy === 'OnFailure' || policy === 'OnTransientError';
-    const onError = policy === 'Always' || policy === 'OnError' || policy === 'OnTransientError';
+    // OnTransientError retries either phase, but only when the attempt's message says the failure was transient.
+    const transient = policy === 'OnTransientError' && isTransientFailure(child.message, exec.transientErrorPattern);
+    const onFailed = policy === 'Always' || policy === 'OnFailure' || transient;
+    const onError = policy === 'Always' || policy === 'OnError' || transient;
     if ((child.phase === 'Failed' && !onFailed) || (child.phase === 'Error' && !onError)) return exec.markPhase(node, child.phase, child.message ?? '');
 
     if (strategy.limit !== undefined && strategy.limit !== null) {
@@ -120,6 +126,7 @@ export class RetryFrame implements Frame {
       exec.addTimer(at, `backoff:${node.id}`, () => {
         exec.waiters.delete(node.id);
         if (isFulfilled(node.phase)) return; // a daemon whose scope ended while it waited
+        if (this.req.boundaryId !== undefined && exec.closedBoundaries.has(this.req.boundaryId)) return exec.markPhase(node, child.phase, child.message ?? '');
         delete node.message;
         exec.touch(node);
         this.attempt(attempts, child);

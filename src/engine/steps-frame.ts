@@ -1,6 +1,7 @@
 import type { Invocation, LifecycleHook, Template, WorkflowStep } from '../spec/model/workflow.js';
 import { evaluateWhen } from '../expr/index.js';
 import { executeTemplate } from './execute-template.js';
+import { FailFast } from './fail-fast.js';
 import { openTemplateNode } from './open-template-node.js';
 import type { ExecRequest, Execution, Frame } from './execution.js';
 import { recordGlobalOutputs } from './global-outputs.js';
@@ -64,6 +65,9 @@ export class StepsFrame implements Frame {
   private readonly hookParent = new Map<string, NodeStatus>();
   /** Lifecycle hooks of steps still running, by the step's node id. */
   private readonly hookSites = new Map<string, HookSite>();
+  /** The template's `failFast: true`; once it ended the template, nothing here acts again. */
+  private failFast: FailFast | undefined;
+  private closed = false;
 
   constructor(
     private readonly exec: Execution,
@@ -81,6 +85,11 @@ export class StepsFrame implements Frame {
   start(): NodeStatus {
     const { exec, req } = this;
     this.node = openTemplateNode(exec, req, 'Steps', this.templateName, this.inputs, this.existing);
+    if (this.template.failFast === true) {
+      this.failFast = new FailFast(exec, this.node, (message) => this.failedFast(message), this.existing !== undefined);
+      this.failFast.settleNow();
+      if (this.closed) return this.node;
+    }
     this.advance();
     return this.node;
   }
@@ -89,10 +98,14 @@ export class StepsFrame implements Frame {
   private advance(): void {
     const groups = this.template.steps ?? [];
     for (;;) {
+      if (this.closed) return;
       const index = ++this.groupIndex;
-      if (index >= groups.length) return this.finish();
+      // With failFast tripped, the template fails when its last pod ends (FailFast), not here.
+      if (index >= groups.length) return this.failFast?.tripped ? undefined : this.finish();
       const name = `${this.node.name}[${index}]`;
       let groupNode = this.exec.nodeByName(name);
+      // Tripped failFast: the template ends when its last pod does, never with a new group.
+      if (!groupNode && this.failFast?.tripped) return;
       if (!groupNode) {
         groupNode = this.exec.createNode(name, 'StepGroup', this.node.id, { phase: 'Running' });
         this.link(index, groupNode);
@@ -173,6 +186,7 @@ export class StepsFrame implements Frame {
 
   private spawn(group: Group, entry: StepEntry, name: string, invocation: WorkflowStep): void {
     const existing = this.exec.nodeByName(name);
+    if (!existing && this.failFast?.tripped) return; // as Argo, a step failFast holds back leaves no node
     if (!existing && invocation.when) {
       const decided = decideWhen(invocation.when);
       if (decided !== true) {
@@ -212,6 +226,7 @@ export class StepsFrame implements Frame {
   }
 
   childSettled(child: NodeStatus): void {
+    if (this.closed) return;
     const stepNode = this.hookParent.get(child.id);
     if (stepNode) {
       this.hookParent.delete(child.id);
@@ -224,7 +239,8 @@ export class StepsFrame implements Frame {
     }
     const info = this.children.get(child.id);
     const hook = info ? exitHookOf(info.entry.step) : undefined;
-    if (info && hook && child.type !== 'Skipped') return this.runExitHook(info.entry, child, hook);
+    const heldBack = this.failFast?.tripped === true && !this.exec.nodeByName(`${child.name}.onExit`);
+    if (info && hook && child.type !== 'Skipped' && !heldBack) return this.runExitHook(info.entry, child, hook);
     this.stepDone(child);
   }
 
@@ -256,6 +272,11 @@ export class StepsFrame implements Frame {
     this.children.delete(child.id);
     group.pending--;
     if (info.launched) group.active--;
+    if (this.failFast?.tripped) {
+      // Queued steps never start: they no longer count as pending.
+      group.pending -= group.queue.length - group.queueHead;
+      group.queueHead = group.queue.length;
+    }
     const limit = this.template.parallelism;
     while (group.queueHead < group.queue.length && (!limit || group.active < limit)) group.queue[group.queueHead++]!();
     if (group.pending === 0 && this.groupDone(group)) this.advance();
@@ -291,6 +312,16 @@ export class StepsFrame implements Frame {
     if ((first.phase === 'Skipped' || first.phase === 'Omitted') && !first.outputs) {
       exposeSkipped(this.scope, 'steps', name, first, this.exec.templateFor(entry.step, this.templateScope));
     } else exposeNode(this.exec, this.scope, 'steps', name, first);
+  }
+
+  /** failFast ended the template: it and its last step group fail, whatever still runs under it. */
+  private failedFast(message: string): void {
+    this.closed = true;
+    const groups = this.template.steps ?? [];
+    let last = this.group?.node;
+    for (let i = groups.length - 1; !last && i >= 0; i--) last = this.exec.nodeByName(`${this.node.name}[${i}]`);
+    if (last) this.exec.markPhase(last, 'Failed', message);
+    this.finish('Failed', message);
   }
 
   private finish(phase?: 'Failed', message?: string): void {

@@ -20,6 +20,8 @@ export interface PodScript {
   podIP?: string;
   /** The machine `pod-started` reports. */
   hostNodeName?: string;
+  /** Reports `pod-started` this long after run-pod (default 0): a pod that stays Pending meanwhile. */
+  startAfterMs?: number;
 }
 
 export type Script = (pod: PodRequest, status: WorkflowStatus) => PodScript | undefined;
@@ -85,13 +87,13 @@ export function simulate(workflow: Workflow, options: { script?: Script; events?
         pods.push(pod);
         killed.delete(pod.podName);
         const behaviour = options.script?.(pod, status) ?? {};
-        push(now, behaviour.hostNodeName !== undefined ? { type: 'pod-started', nodeId: pod.nodeId, hostNodeName: behaviour.hostNodeName } : { type: 'pod-started', nodeId: pod.nodeId }, pod.podName);
+        push(now + (behaviour.startAfterMs ?? 0), behaviour.hostNodeName !== undefined ? { type: 'pod-started', nodeId: pod.nodeId, hostNodeName: behaviour.hostNodeName } : { type: 'pod-started', nodeId: pod.nodeId }, pod.podName);
         const daemon = pod.template.daemon === true;
         const readyAfter = behaviour.readyAfterMs ?? (daemon ? 0 : undefined);
         if (readyAfter !== undefined) push(now + readyAfter, { type: 'pod-ready', nodeId: pod.nodeId, podIP: behaviour.podIP ?? `10.0.0.${pods.length}` }, pod.podName);
         const ends = behaviour.durationMs !== undefined || behaviour.exitCode !== undefined || behaviour.error !== undefined;
         if (behaviour.hang || (daemon && !ends)) continue;
-        const at = now + (behaviour.durationMs ?? 0);
+        const at = now + (behaviour.startAfterMs ?? 0) + (behaviour.durationMs ?? 0);
         if (behaviour.error !== undefined) push(at, { type: 'pod-error', nodeId: pod.nodeId, message: behaviour.error }, pod.podName);
         else {
           const finished: SimulatedEvent['event'] = { type: 'pod-finished', nodeId: pod.nodeId, exitCode: behaviour.exitCode ?? 0 };

@@ -168,6 +168,8 @@ export interface Template {
   parallelism?: number;
   failFast?: boolean;
   timeout?: string;
+  /** Longest time the node may stay Pending (its pod not started), from the node's start. */
+  pendingTimeout?: string;
   memoize?: { key: string; maxAge?: string; cache?: { configMap: { name: string } } };
   podSpecPatch?: string;
   serviceAccountName?: string;
