@@ -1,4 +1,5 @@
 import type { Runtime } from '../engine/ports/runtime.js';
+import { transientErrorPattern } from '../engine/transient-errors.js';
 import { InstantRuntime, type InstantPodScript } from '../runtime/instant-runtime.js';
 import type { LocalRuntimeOptions } from '../runtime/local/create-local-runtime.js';
 import type { LocalTarget } from './local-target.js';
@@ -16,7 +17,7 @@ const LOCAL_RUNTIME_MODULE = '../runtime/local/create-local-runtime.js';
  * seam between the commands and how pods run.
  */
 export async function createRuntime(target: LocalTarget, env: NodeJS.ProcessEnv): Promise<LocalRuntime> {
-  checkRuntimeChoice(env);
+  checkRunEnvironment(env);
   if (env.SKIFF_RUNTIME === 'instant') return instantRuntime(env.SKIFF_INSTANT_SCRIPT);
   let module: { createLocalRuntime?: (options: LocalRuntimeOptions) => LocalRuntime | Promise<LocalRuntime> };
   try {
@@ -34,11 +35,16 @@ export async function createRuntime(target: LocalTarget, env: NodeJS.ProcessEnv)
   });
 }
 
-/** Fails early, before anything is saved, on a SKIFF_RUNTIME that names no runtime. */
-export function checkRuntimeChoice(env: NodeJS.ProcessEnv): void {
+/**
+ * Fails early, before anything is saved, on settings from the environment a run could not start
+ * with: a SKIFF_RUNTIME that names no runtime, a TRANSIENT_ERROR_PATTERN that is no regular
+ * expression.
+ */
+export function checkRunEnvironment(env: NodeJS.ProcessEnv): void {
   if (env.SKIFF_RUNTIME && env.SKIFF_RUNTIME !== 'local' && env.SKIFF_RUNTIME !== 'instant') {
     throw new Error(`SKIFF_RUNTIME="${env.SKIFF_RUNTIME}" is not a runtime: use local (the default) or instant`);
   }
+  transientErrorPattern(env.TRANSIENT_ERROR_PATTERN);
 }
 
 function instantRuntime(scriptJson: string | undefined): LocalRuntime {

@@ -34,10 +34,12 @@ describe('TRANSIENT_ERROR_PATTERN', () => {
     assert.equal(await attempts(dir, matched), 3, 'the first attempt and two retries');
   });
 
-  it('refuses a pattern that is not a regular expression, saying why', async () => {
+  it('refuses a pattern that is not a regular expression, saying why, before any run is saved', async () => {
     const dir = workspace({ 'flaky.yaml': FLAKY });
     const result = await skiff(dir, ['submit', 'flaky.yaml', '--wait'], { env: { ...OUT_OF_SLOTS, TRANSIENT_ERROR_PATTERN: '(slots' } });
     assert.notEqual(result.status, 0);
     assert.match(result.stderr, /TRANSIENT_ERROR_PATTERN "\(slots" is not a regular expression/);
+    assert.match((await skiff(dir, ['list'])).stdout, /^NAME\s+STATUS/, 'the list has its header');
+    assert.doesNotMatch((await skiff(dir, ['list'])).stdout, /flaky-/, 'and no run');
   });
 });

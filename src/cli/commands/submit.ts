@@ -6,7 +6,7 @@ import { MemoryTemplateStore, type TemplateKind, type TemplateStore } from '../.
 import { withOverrides } from '../../engine/submit-overrides.js';
 import type { Workflow, WorkflowSpec } from '../../spec/model/workflow.js';
 import { envOf, UsageError, type CliIO, type Command } from '../cli-io.js';
-import { checkRuntimeChoice } from '../local-runtime-factory.js';
+import { checkRunEnvironment } from '../local-runtime-factory.js';
 import { clusterOnlyFeatures } from '../cluster-only-features.js';
 import { continueOrphans } from '../continue-orphans.js';
 import { launchRun } from '../launch-run.js';
@@ -71,7 +71,7 @@ export const submitCommand: Command = {
       parameters[given.slice(0, at)] = given.slice(at + 1);
     }
 
-    checkRuntimeChoice(envOf(io));
+    checkRunEnvironment(envOf(io));
     const manifests = await readManifests(positionals, io);
     if (!manifests) return 1;
     const workflows = manifests.filter((m) => m.object.kind === 'Workflow').map((m) => m.object as Workflow);
