@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
@@ -48,6 +49,18 @@ async function skiffDelete(root: string, id: string): Promise<{ status: number; 
   return { status, stdout, stderr };
 }
 
+/** Puts a finished run back as if its skiff had died before the completion GC: the artifact is back, the strategy unprocessed. */
+async function undoCompletionGc(harness: LocalRunHarness, id: string, byName: Record<string, Artifact>): Promise<void> {
+  const store = new LocalRunStore(harness.layout.root);
+  const run = (await store.load(id))!;
+  delete run.status.artifactGCStatus;
+  for (const a of podNode(run.status)!.outputs!.artifacts!) delete a.deleted;
+  await store.save(run);
+  await store.closeAll();
+  await mkdir(join(fileOf(byName.gone), '..'), { recursive: true });
+  await writeFile(fileOf(byName.gone), 'again');
+}
+
 describe('artifact GC of local runs (local default repository)', () => {
   let harness: LocalRunHarness;
   before(async () => {
@@ -94,16 +107,7 @@ describe('artifact GC of local runs (local default repository)', () => {
   it('skiff delete also applies an OnWorkflowCompletion GC the run did not get to', async () => {
     const { id, status } = await harness.run(WORKFLOW('gc-late'));
     const byName = artifacts(status);
-    // As if the process had died before the completion GC: the artifact is back, the strategy unprocessed.
-    const store = new LocalRunStore(harness.layout.root);
-    const run = (await store.load(id))!;
-    delete run.status.artifactGCStatus;
-    for (const a of podNode(run.status)!.outputs!.artifacts!) delete a.deleted;
-    await store.save(run);
-    await store.closeAll();
-    const { mkdir, writeFile } = await import('node:fs/promises');
-    await mkdir(join(fileOf(byName.gone), '..'), { recursive: true });
-    await writeFile(fileOf(byName.gone), 'again');
+    await undoCompletionGc(harness, id, byName);
     const deleted = await skiffDelete(harness.layout.root, id);
     assert.equal(deleted.status, 0, deleted.stderr);
     assert.equal(existsSync(fileOf(byName.gone)), false);
@@ -114,16 +118,7 @@ describe('artifact GC of local runs (local default repository)', () => {
   it('the next skiff that starts a run also finishes an OnWorkflowCompletion GC a dead skiff left undone', async () => {
     const { id, status } = await harness.run(WORKFLOW('gc-orphan'));
     const byName = artifacts(status);
-    // As if the process had died between the run's end and its completion GC.
-    const store = new LocalRunStore(harness.layout.root);
-    const run = (await store.load(id))!;
-    delete run.status.artifactGCStatus;
-    for (const a of podNode(run.status)!.outputs!.artifacts!) delete a.deleted;
-    await store.save(run);
-    await store.closeAll();
-    const { mkdir, writeFile } = await import('node:fs/promises');
-    await mkdir(join(fileOf(byName.gone), '..'), { recursive: true });
-    await writeFile(fileOf(byName.gone), 'again');
+    await undoCompletionGc(harness, id, byName);
     await writeFile(join(harness.layout.root, 'other.yaml'), 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: other-}\nspec:\n  entrypoint: main\n  templates:\n  - name: main\n    container: {image: busybox, command: ["true"]}\n');
     let stderr = '';
     const submitted = await main(['submit', '--state-dir', harness.layout.root, join(harness.layout.root, 'other.yaml'), '--wait'], { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, cwd: harness.layout.root, env: {} });
