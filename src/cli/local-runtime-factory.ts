@@ -1,14 +1,10 @@
 import type { Runtime } from '../engine/ports/runtime.js';
 import { transientErrorPattern } from '../engine/transient-errors.js';
 import { InstantRuntime, type InstantPodScript } from '../runtime/instant-runtime.js';
-import type { LocalRuntimeOptions } from '../runtime/local/create-local-runtime.js';
 import type { LocalTarget } from './local-target.js';
 import { readRun } from './read-run.js';
 
 export type LocalRuntime = Runtime & { close(): Promise<void> };
-
-/** The local runtime's module; a variable so the build does not depend on it existing yet. */
-const LOCAL_RUNTIME_MODULE = '../runtime/local/create-local-runtime.js';
 
 /**
  * The runtime local runs use: the sandboxed local runtime, or with `SKIFF_RUNTIME=instant` the
@@ -19,15 +15,9 @@ const LOCAL_RUNTIME_MODULE = '../runtime/local/create-local-runtime.js';
 export async function createRuntime(target: LocalTarget, env: NodeJS.ProcessEnv): Promise<LocalRuntime> {
   checkRunEnvironment(env);
   if (env.SKIFF_RUNTIME === 'instant') return instantRuntime(env.SKIFF_INSTANT_SCRIPT);
-  let module: { createLocalRuntime?: (options: LocalRuntimeOptions) => LocalRuntime | Promise<LocalRuntime> };
-  try {
-    module = (await import(LOCAL_RUNTIME_MODULE)) as typeof module;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new Error('the local runtime is not part of this build yet; set SKIFF_RUNTIME=instant to run workflows without running their pods');
-  }
-  if (typeof module.createLocalRuntime !== 'function') throw new Error('the local runtime module has no createLocalRuntime');
-  return module.createLocalRuntime({
+  // Loaded only here: commands that run no pods (and instant runs) do not pay for the sandbox's modules.
+  const { createLocalRuntime } = await import('../runtime/local/create-local-runtime.js');
+  return createLocalRuntime({
     layout: target.layout,
     objects: target.objects,
     runOf: async (id) => (await readRun(target.layout, id))?.workflow,
