@@ -102,6 +102,46 @@ describe('skiff submit', () => {
     assert.match(result.stdout, /✔ call\s+echo/);
   });
 
+  it('runs a stored WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow with --from, as argo submit --from', async () => {
+    const dir = workspace({
+      'stored.yaml': [
+        'apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: greet}\nspec:\n  entrypoint: say\n  arguments: {parameters: [{name: who, value: world}]}\n  templates:\n  - name: say\n    container: {image: busybox, command: [echo, "{{workflow.parameters.who}}"]}\n',
+        'apiVersion: argoproj.io/v1alpha1\nkind: ClusterWorkflowTemplate\nmetadata: {name: shared}\nspec:\n  entrypoint: say\n  templates:\n  - name: say\n    container: {image: busybox, command: [echo, hi]}\n',
+        'apiVersion: argoproj.io/v1alpha1\nkind: CronWorkflow\nmetadata: {name: nightly}\nspec:\n  schedule: "0 1 * * *"\n  workflowMetadata: {labels: {team: data}}\n  workflowSpec:\n    entrypoint: say\n    templates:\n    - name: say\n      container: {image: busybox, command: [echo, night]}\n',
+      ].join('---\n'),
+    });
+    assert.equal((await skiff(dir, ['apply', 'stored.yaml'])).status, 0);
+    type Submitted = WorkflowJson & { metadata: { name: string; labels?: Record<string, string> }; spec: { workflowTemplateRef?: { name: string; clusterScope?: boolean } }; status: { phase: string } };
+    const submit = async (...args: string[]): Promise<Submitted> => {
+      const result = await skiff(dir, ['submit', '--wait', '-o', 'json', ...args]);
+      assert.equal(result.status, 0, result.stderr);
+      return JSON.parse(result.stdout) as Submitted;
+    };
+    const fromTemplate = await submit('--from', 'workflowtemplate/greet', '-p', 'who=skiff');
+    assert.match(fromTemplate.metadata.name, /^greet-[a-z0-9]{5}$/);
+    assert.deepEqual(fromTemplate.spec.workflowTemplateRef, { name: 'greet' });
+    assert.equal(fromTemplate.metadata.labels?.['workflows.argoproj.io/workflow-template'], 'greet');
+    assert.deepEqual(fromTemplate.spec.arguments?.parameters, [{ name: 'who', value: 'skiff' }]);
+    assert.equal(fromTemplate.status.phase, 'Succeeded');
+    const fromCluster = await submit('--from', 'cwftmpl/shared');
+    assert.deepEqual(fromCluster.spec.workflowTemplateRef, { name: 'shared', clusterScope: true });
+    assert.equal(fromCluster.status.phase, 'Succeeded');
+    const fromCron = await submit('--from', 'cronwf/nightly');
+    assert.match(fromCron.metadata.name, /^nightly-[a-z0-9]{5}$/);
+    assert.deepEqual(fromCron.metadata.labels, { team: 'data', 'workflows.argoproj.io/cron-workflow': 'nightly' });
+    assert.equal(fromCron.spec.entrypoint, 'say');
+    assert.equal(fromCron.status.phase, 'Succeeded');
+
+    const missing = await skiff(dir, ['submit', '--from', 'wftmpl/nope']);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /--from wftmpl\/nope: no WorkflowTemplate "nope" in namespace default was stored with skiff apply/);
+    const badKind = await skiff(dir, ['submit', '--from', 'pod/x']);
+    assert.equal(badKind.status, 2);
+    assert.match(badKind.stderr, /expected workflowtemplate\/NAME, clusterworkflowtemplate\/NAME or cronworkflow\/NAME/);
+    const both = await skiff(dir, ['submit', 'stored.yaml', '--from', 'wftmpl/greet']);
+    assert.equal(both.status, 2);
+  });
+
   it('refuses a file with lint errors, printing the diagnostics as skiff lint does', async () => {
     const dir = workspace({ 'bad.yaml': HELLO.replace('entrypoint: main', 'entrypoint: mian') });
     const result = await skiff(dir, ['submit', 'bad.yaml', '--wait']);

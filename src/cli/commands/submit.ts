@@ -15,10 +15,12 @@ import { parseOutputFormat } from '../output-format.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { readManifests } from '../read-manifests.js';
 import { readRun } from '../read-run.js';
+import { workflowFromStored } from '../workflow-from-stored.js';
 import { acquireLease } from '../run-lease.js';
 import { runSuffix } from '../run-suffix.js';
 
 const USAGE = `Usage: skiff submit [options] FILE
+       skiff submit [options] --from KIND/NAME
 
 Runs the Workflow in FILE on this machine: each step's container runs in a sandbox with the
 host's tools, artifacts go to the repository the workflow names (or a directory under the
@@ -37,6 +39,8 @@ Follow it with skiff get, skiff logs --follow or skiff wait. With --wait, submit
 the foreground: a live tree on a terminal, a line per change otherwise, then the result.
 
 Options:
+      --from KIND/NAME        run a stored workflowtemplate/NAME, clusterworkflowtemplate/NAME or
+                              cronworkflow/NAME (see skiff apply) instead of a file
   -p, --parameter NAME=VALUE  set a workflow argument (repeatable)
       --entrypoint TEMPLATE   run this template instead of spec.entrypoint
   -w, --wait                  run in the foreground until the run finishes
@@ -61,8 +65,10 @@ export const submitCommand: Command = {
       wait: { type: 'boolean', short: 'w' },
       output: { type: 'string', short: 'o' },
       namespace: { type: 'string', short: 'n' },
+      from: { type: 'string' },
     });
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'name the workflow file to submit' : `submit one file at a time (got ${positionals.length})`);
+    if (values.from !== undefined && positionals.length > 0) throw new UsageError(`--from ${values.from} runs a stored object: name no file as well (got ${positionals.join(' ')})`);
+    if (values.from === undefined && positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'name the workflow file to submit (or --from KIND/NAME)' : `submit one file at a time (got ${positionals.length})`);
     const output = parseOutputFormat(values.output);
     const parameters: Record<string, string> = {};
     for (const given of values.parameter ?? []) {
@@ -72,11 +78,13 @@ export const submitCommand: Command = {
     }
 
     checkRunEnvironment(envOf(io));
-    const manifests = await readManifests(positionals, io);
-    if (!manifests) return 1;
-    const workflows = manifests.filter((m) => m.object.kind === 'Workflow').map((m) => m.object as Workflow);
-    if (workflows.length !== 1) throw new Error(`${positionals[0]} holds ${workflows.length} Workflows; submit needs exactly one`);
     const target = openLocalTarget(io, { stateDir: values['state-dir'], namespace: values.namespace });
+    // A stored object was linted when it was applied; a file is linted now.
+    const manifests = values.from !== undefined ? [] : await readManifests(positionals, io);
+    if (!manifests) return 1;
+    const workflows = values.from !== undefined ? [await workflowFromStored(values.from, target.objects, target.objects.namespace)] : manifests.filter((m) => m.object.kind === 'Workflow').map((m) => m.object as Workflow);
+    if (workflows.length !== 1) throw new Error(`${positionals[0]} holds ${workflows.length} Workflows; submit needs exactly one`);
+    const source = values.from ?? positionals[0]!;
 
     const overrides = { ...(values.entrypoint ? { entrypoint: values.entrypoint } : {}), parameters };
     let workflow = withOverrides(workflows[0]!, overrides);
@@ -88,7 +96,7 @@ export const submitCommand: Command = {
     }
     const refused = clusterOnlyFeatures(workflow, referenced);
     if (refused.length > 0) {
-      io.stderr.write(`${refused.map((r) => `${positionals[0]}: ${r}`).join('\n')}\n`);
+      io.stderr.write(`${refused.map((r) => `${source}: ${r}`).join('\n')}\n`);
       throw new Error(`this workflow needs a Kubernetes cluster and cannot run locally`);
     }
 
