@@ -126,3 +126,35 @@ test('loads the ConfigMaps that semaphores take their limits from, labelled or n
     { name: 'shared-limits', namespace: 'platform', data: { big: '5' } },
   ]);
 });
+
+test('a semaphore whose ConfigMap is named by a template input loads every ConfigMap of its namespace, labelled or not', async () => {
+  const source = sourceOf(configMap('gpu-limits', { pool: '2' }, {}), configMap('cpu-limits', { pool: '4' }, {}), configMap('elsewhere', { pool: '9' }, {}, 'other'));
+  const listed: string[] = [];
+  const listing: ParameterConfigMapSource = {
+    ...source,
+    listConfigMaps: async (namespace) => {
+      listed.push(namespace);
+      return [...source.maps.values()].filter((cm) => (cm.metadata.namespace ?? 'default') === namespace);
+    },
+  };
+  const workflow = workflowOf({
+    entrypoint: 'main',
+    templates: [
+      {
+        name: 'main',
+        inputs: { parameters: [{ name: 'kind', value: 'gpu' }] },
+        synchronization: { semaphores: [{ configMapKeyRef: { name: '{{inputs.parameters.kind}}-limits', key: 'pool' } }] },
+        container: { image: 'alpine' },
+      },
+    ],
+  });
+  const loaded = await loadParameterConfigMaps(workflow, [], listing);
+  assert.deepEqual(listed, ['default']);
+  assert.deepEqual(
+    loaded.map((c) => [c.name, c.data]).sort(),
+    [
+      ['cpu-limits', { pool: '4' }],
+      ['gpu-limits', { pool: '2' }],
+    ],
+  );
+});

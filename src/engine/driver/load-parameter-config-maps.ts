@@ -23,8 +23,9 @@ export interface ParameterConfigMapSource {
  * name with `valueFrom.configMapKeyRef`, from the workflow's namespace, so the engine can resolve
  * them without I/O. A name made of the workflow's parameters (`{{workflow.parameters.env}}-settings`)
  * is read under the name those give; when one needs values known only at run time (a template's
- * inputs), every Parameter ConfigMap of the namespace is read, if the source can list them. A
- * ConfigMap that does not exist is left out: the engine then says which one is missing.
+ * inputs), every Parameter ConfigMap of the namespace is read, if the source can list them, and
+ * for a semaphore's limit every ConfigMap of its namespace. A ConfigMap that does not exist is
+ * left out: the engine then says which one is missing.
  *
  * @example
  * const configMaps = await loadParameterConfigMaps(workflow, referenced, objects);
@@ -35,6 +36,8 @@ export async function loadParameterConfigMaps(workflow: Workflow, referenced: re
   const names = new Set<string>();
   const semaphoreMaps = new Set<string>();
   let dynamic = false;
+  // Semaphore ConfigMap names known only at run time (a template's inputs) in these namespaces.
+  const dynamicSemaphores = new Set<string>();
   const variables = workflowVariables(workflow, namespace);
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) return value.forEach(visit);
@@ -60,7 +63,9 @@ export async function loadParameterConfigMaps(workflow: Workflow, referenced: re
         if (typeof name !== 'string') continue;
         const resolved = name.includes('{{') ? substituteTemplate(name, (v) => variables.get(v)).text : name;
         const own = (ref as { namespace?: unknown }).namespace;
-        if (OBJECT_NAME.test(resolved)) semaphoreMaps.add(`${typeof own === 'string' && own !== '' ? own : namespace}/${resolved}`);
+        const ns = typeof own === 'string' && own !== '' ? own : namespace;
+        if (resolved.includes('{{')) dynamicSemaphores.add(ns);
+        else if (OBJECT_NAME.test(resolved)) semaphoreMaps.add(`${ns}/${resolved}`);
       }
     }
     Object.values(record).forEach(visit);
@@ -88,6 +93,11 @@ export async function loadParameterConfigMaps(workflow: Workflow, referenced: re
     // Only a Parameter ConfigMap's data can become a value; others are kept to say why not.
     if (type === PARAMETER_CONFIG_MAP_TYPE) entry.data = Object.fromEntries(Object.entries(configMap.data ?? {}).map(([k, v]) => [k, String(v)]));
     out.push(entry);
+  }
+  if (source.listConfigMaps) {
+    for (const ns of dynamicSemaphores) {
+      for (const configMap of await source.listConfigMaps(ns)) if (configMap.metadata?.name) semaphoreMaps.add(`${ns}/${configMap.metadata.name}`);
+    }
   }
   for (const key of semaphoreMaps) {
     const [ns, name] = key.split('/') as [string, string];
