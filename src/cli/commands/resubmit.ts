@@ -1,5 +1,4 @@
-import { loadMemoizationCaches } from '../../engine/driver/load-memoization-caches.js';
-import { loadParameterConfigMaps } from '../../engine/driver/load-parameter-config-maps.js';
+import { loadRunConfigMaps } from '../../engine/driver/load-run-config-maps.js';
 import { resubmitRun } from '../../engine/operations/resubmit-run.js';
 import type { CliIO, Command } from '../cli-io.js';
 import { continueOrphans } from '../continue-orphans.js';
@@ -50,9 +49,7 @@ export const resubmitCommand: Command = {
     if ('error' in result) throw new Error(`cannot resubmit "${runId}": ${result.error}`);
     const lease = await acquireLease(target.layout, name);
     if (!lease || (await readRun(target.layout, name))) throw new Error(`a run named "${name}" already exists`);
-    const configMaps = await loadParameterConfigMaps(result.workflow, old.referenced ?? [], target.objects);
-    const caches = await loadMemoizationCaches(result.workflow, old.referenced ?? [], target.objects);
-    await target.runs.save({ id: name, workflow: result.workflow, status: result.status, ...(old.referenced ? { referenced: old.referenced } : {}), ...(configMaps.length > 0 ? { configMaps } : {}), ...(caches.length > 0 ? { caches } : {}) });
+    await target.runs.save({ id: name, workflow: result.workflow, status: result.status, ...(old.referenced ? { referenced: old.referenced } : {}), ...(await loadRunConfigMaps(result.workflow, old.referenced ?? [], target.objects)) });
     await target.runs.closeAll();
     await continueOrphans(target, io, name);
     return launchRun(target, io, name, { wait: values.wait === true, output });

@@ -1,5 +1,4 @@
-import { loadMemoizationCaches } from '../../engine/driver/load-memoization-caches.js';
-import { loadParameterConfigMaps } from '../../engine/driver/load-parameter-config-maps.js';
+import { loadRunConfigMaps } from '../../engine/driver/load-run-config-maps.js';
 import { retryRun } from '../../engine/operations/retry-run.js';
 import type { CliIO, Command } from '../cli-io.js';
 import { continueOrphans } from '../continue-orphans.js';
@@ -57,9 +56,7 @@ export const retryCommand: Command = {
     }
     // Steps run again read the ConfigMaps as they are now: one may have been applied since the failure.
     const { configMaps: _before, caches: _cachesBefore, ...kept } = stored;
-    const configMaps = await loadParameterConfigMaps(result.workflow, stored.referenced ?? [], target.objects);
-    const caches = await loadMemoizationCaches(result.workflow, stored.referenced ?? [], target.objects);
-    await target.runs.save({ ...kept, workflow: result.workflow, status: result.status, ...(configMaps.length > 0 ? { configMaps } : {}), ...(caches.length > 0 ? { caches } : {}) });
+    await target.runs.save({ ...kept, workflow: result.workflow, status: result.status, ...(await loadRunConfigMaps(result.workflow, stored.referenced ?? [], target.objects)) });
     await target.runs.closeAll();
     await continueOrphans(target, io, runId);
     return launchRun(target, io, runId, { wait: values.wait === true, output });

@@ -1,5 +1,4 @@
-import { loadMemoizationCaches } from '../../engine/driver/load-memoization-caches.js';
-import { loadParameterConfigMaps } from '../../engine/driver/load-parameter-config-maps.js';
+import { loadRunConfigMaps } from '../../engine/driver/load-run-config-maps.js';
 import { loadTemplateRefs } from '../../engine/driver/load-template-refs.js';
 import { newRunStatus } from '../../engine/advance-run.js';
 import { MemoryTemplateStore, type TemplateKind, type TemplateStore } from '../../engine/ports/template-store.js';
@@ -107,9 +106,7 @@ export const submitCommand: Command = {
     const lease = await acquireLease(target.layout, name);
     if (!lease || (await readRun(target.layout, name))) throw new Error(`a run named "${name}" already exists`);
     // Read once, here: a restart of the run uses the same values even if the ConfigMaps change.
-    const configMaps = await loadParameterConfigMaps(workflow, referenced, target.objects);
-    const caches = await loadMemoizationCaches(workflow, referenced, target.objects);
-    await target.runs.save({ id: name, workflow, status: newRunStatus(), ...(referenced.length > 0 ? { referenced } : {}), ...(configMaps.length > 0 ? { configMaps } : {}), ...(caches.length > 0 ? { caches } : {}) });
+    await target.runs.save({ id: name, workflow, status: newRunStatus(), ...(referenced.length > 0 ? { referenced } : {}), ...(await loadRunConfigMaps(workflow, referenced, target.objects)) });
     await target.runs.closeAll();
     return launchRun(target, io, name, { wait: values.wait === true, output });
   },

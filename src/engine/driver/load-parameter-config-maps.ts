@@ -1,22 +1,11 @@
-import { substituteTemplate } from '../../expr/index.js';
 import { CONFIG_MAP_TYPE_LABEL, PARAMETER_CONFIG_MAP_TYPE } from '../../spec/model/config-map-type.js';
-import type { ConfigMap } from '../../spec/model/kubernetes.js';
 import type { Workflow } from '../../spec/model/workflow.js';
 import type { ParameterConfigMap } from '../config-map-parameters.js';
 import type { ReferencedTemplate } from '../template-catalog.js';
+import { ConfigMapNames, type ConfigMapSource, dataOf, readTypedConfigMaps } from './read-typed-config-maps.js';
 
-/**
- * Where the ConfigMaps of `configMapKeyRef` parameters are read: the cluster's API, or what
- * `skiff apply` stored for local runs.
- *
- * @example const source: ParameterConfigMapSource = { get: async (namespace, name) => applied.get(`${namespace}/${name}`) };
- */
-export interface ParameterConfigMapSource {
-  /** ConfigMap `name` of `namespace`, or `undefined` if there is none. */
-  get(namespace: string, name: string): Promise<ConfigMap | undefined>;
-  /** Every ConfigMap of `namespace`: read when a parameter's ConfigMap is only named at run time. */
-  listConfigMaps?(namespace: string): Promise<ConfigMap[]>;
-}
+/** Where the ConfigMaps of parameters, semaphores and caches are read (see ConfigMapSource). */
+export type ParameterConfigMapSource = ConfigMapSource;
 
 /**
  * Reads the ConfigMaps that the parameters of a workflow (and of the templates it refers to)
@@ -33,12 +22,14 @@ export interface ParameterConfigMapSource {
  */
 export async function loadParameterConfigMaps(workflow: Workflow, referenced: readonly ReferencedTemplate[], source: ParameterConfigMapSource): Promise<ParameterConfigMap[]> {
   const namespace = String(workflow.metadata?.namespace ?? 'default');
-  const names = new Set<string>();
-  const semaphoreMaps = new Set<string>();
-  let dynamic = false;
-  // Semaphore ConfigMap names known only at run time (a template's inputs) in these namespaces.
-  const dynamicSemaphores = new Set<string>();
-  const variables = workflowVariables(workflow, namespace);
+  const names = new ConfigMapNames(workflow, namespace);
+  // Semaphore limits are ConfigMap keys too (of any ConfigMap: Argo asks for no label there), by namespace.
+  const semaphoreNames = new Map<string, ConfigMapNames>();
+  const semaphoreNamesIn = (ns: string): ConfigMapNames => {
+    let found = semaphoreNames.get(ns);
+    if (!found) semaphoreNames.set(ns, (found = new ConfigMapNames(workflow, ns)));
+    return found;
+  };
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) return value.forEach(visit);
     if (value === null || typeof value !== 'object') return;
@@ -46,14 +37,9 @@ export async function loadParameterConfigMaps(workflow: Workflow, referenced: re
     if (Array.isArray(record.parameters)) {
       for (const parameter of record.parameters as unknown[]) {
         const name = configMapNameOf(parameter);
-        if (name === undefined) continue;
-        const resolved = name.includes('{{') ? substituteTemplate(name, (v) => variables.get(v)).text : name;
-        if (resolved.includes('{{')) dynamic = true;
-        // A name Kubernetes would refuse names no ConfigMap; the engine reports it as missing.
-        else if (OBJECT_NAME.test(resolved)) names.add(resolved);
+        if (name !== undefined) names.add(name);
       }
     }
-    // A semaphore's limit is a ConfigMap key too (any ConfigMap: Argo asks for no label there).
     const sync = record.synchronization;
     if (sync !== null && typeof sync === 'object') {
       const { semaphores, semaphore } = sync as { semaphores?: unknown; semaphore?: unknown };
@@ -61,11 +47,8 @@ export async function loadParameterConfigMaps(workflow: Workflow, referenced: re
         if (ref === null || typeof ref !== 'object') continue;
         const name = (ref as { configMapKeyRef?: { name?: unknown } }).configMapKeyRef?.name;
         if (typeof name !== 'string') continue;
-        const resolved = name.includes('{{') ? substituteTemplate(name, (v) => variables.get(v)).text : name;
         const own = (ref as { namespace?: unknown }).namespace;
-        const ns = typeof own === 'string' && own !== '' ? own : namespace;
-        if (resolved.includes('{{')) dynamicSemaphores.add(ns);
-        else if (OBJECT_NAME.test(resolved)) semaphoreMaps.add(`${ns}/${resolved}`);
+        semaphoreNamesIn(typeof own === 'string' && own !== '' ? own : namespace).add(name);
       }
     }
     Object.values(record).forEach(visit);
@@ -73,49 +56,28 @@ export async function loadParameterConfigMaps(workflow: Workflow, referenced: re
   visit(workflow.spec);
   for (const ref of referenced) visit(ref.spec);
 
-  const found = new Map<string, ConfigMap>();
-  if (dynamic && source.listConfigMaps) {
-    for (const configMap of await source.listConfigMaps(namespace)) {
-      const name = configMap.metadata?.name;
-      if (name && configMap.metadata.labels?.[CONFIG_MAP_TYPE_LABEL] === PARAMETER_CONFIG_MAP_TYPE) found.set(name, configMap);
+  // Only a Parameter ConfigMap's data can become a value; others are kept to say why not.
+  const out: ParameterConfigMap[] = await readTypedConfigMaps(source, names, PARAMETER_CONFIG_MAP_TYPE);
+  for (const [ns, wanted] of semaphoreNames) {
+    // A semaphore named by a template's inputs may read any ConfigMap of its namespace.
+    const candidates = wanted.dynamic && source.listConfigMaps ? await source.listConfigMaps(ns) : [];
+    const byName = new Map(candidates.flatMap((cm) => (cm.metadata?.name ? [[cm.metadata.name, cm] as const] : [])));
+    for (const name of wanted.names) if (!byName.has(name)) {
+      const configMap = await source.get(ns, name);
+      if (configMap) byName.set(name, configMap);
     }
-  }
-  for (const name of names) {
-    if (found.has(name)) continue;
-    const configMap = await source.get(namespace, name);
-    if (configMap) found.set(name, configMap);
-  }
-  const out: ParameterConfigMap[] = [];
-  for (const [name, configMap] of [...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const type = configMap.metadata?.labels?.[CONFIG_MAP_TYPE_LABEL];
-    const entry: ParameterConfigMap = { name };
-    if (type !== undefined) entry.type = String(type);
-    // Only a Parameter ConfigMap's data can become a value; others are kept to say why not.
-    if (type === PARAMETER_CONFIG_MAP_TYPE) entry.data = Object.fromEntries(Object.entries(configMap.data ?? {}).map(([k, v]) => [k, String(v)]));
-    out.push(entry);
-  }
-  if (source.listConfigMaps) {
-    for (const ns of dynamicSemaphores) {
-      for (const configMap of await source.listConfigMaps(ns)) if (configMap.metadata?.name) semaphoreMaps.add(`${ns}/${configMap.metadata.name}`);
-    }
-  }
-  for (const key of semaphoreMaps) {
-    const [ns, name] = key.split('/') as [string, string];
-    const configMap = ns === namespace ? (found.get(name) ?? (await source.get(ns, name))) : await source.get(ns, name);
-    if (!configMap) continue;
-    const data = Object.fromEntries(Object.entries(configMap.data ?? {}).map(([k, v]) => [k, String(v)]));
-    const existing = ns === namespace ? out.find((e) => e.name === name) : undefined;
-    if (existing) existing.data = { ...data, ...existing.data };
-    else {
-      const type = configMap.metadata?.labels?.[CONFIG_MAP_TYPE_LABEL];
-      out.push({ name, ...(ns !== namespace ? { namespace: ns } : {}), ...(type !== undefined ? { type: String(type) } : {}), data });
+    for (const [name, configMap] of byName) {
+      const data = dataOf(configMap);
+      const existing = ns === namespace ? out.find((e) => e.name === name) : undefined;
+      if (existing) existing.data = { ...data, ...existing.data };
+      else {
+        const type = configMap.metadata?.labels?.[CONFIG_MAP_TYPE_LABEL];
+        out.push({ name, ...(ns !== namespace ? { namespace: ns } : {}), ...(type !== undefined ? { type: String(type) } : {}), data });
+      }
     }
   }
   return out;
 }
-
-// Kubernetes' rule for ConfigMap names (a DNS subdomain).
-const OBJECT_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 function configMapNameOf(parameter: unknown): string | undefined {
   if (parameter === null || typeof parameter !== 'object') return undefined;
@@ -125,15 +87,4 @@ function configMapNameOf(parameter: unknown): string | undefined {
   if (ref === null || typeof ref !== 'object') return undefined;
   const name = (ref as { name?: unknown }).name;
   return typeof name === 'string' ? name : undefined;
-}
-
-/** The workflow's variables known before it runs: its name, namespace and parameters given by value. */
-function workflowVariables(workflow: Workflow, namespace: string): Map<string, string> {
-  const variables = new Map<string, string>([['workflow.namespace', namespace]]);
-  if (workflow.metadata?.name) variables.set('workflow.name', workflow.metadata.name);
-  for (const p of workflow.spec?.arguments?.parameters ?? []) {
-    const value = p.value ?? p.default;
-    if (value !== undefined && value !== null) variables.set(`workflow.parameters.${p.name}`, String(value));
-  }
-  return variables;
 }

@@ -2,8 +2,8 @@ import type { Workflow } from '../../spec/model/workflow.js';
 import { advanceRun, newRunStatus, type RunDefinition } from '../advance-run.js';
 import type { EngineAction, EngineEvent } from '../engine-events.js';
 import type { EngineOptions } from '../execution.js';
-import { loadMemoizationCaches } from './load-memoization-caches.js';
-import { loadParameterConfigMaps, type ParameterConfigMapSource } from './load-parameter-config-maps.js';
+import type { ParameterConfigMapSource } from './load-parameter-config-maps.js';
+import { loadRunConfigMaps } from './load-run-config-maps.js';
 import type { MemoizationCacheStore } from '../ports/memoization-cache-store.js';
 import { runFields, type JournalRecord, type RunStore, type StoredRun } from '../ports/run-store.js';
 import type { LockManager } from '../ports/lock-manager.js';
@@ -95,9 +95,10 @@ export class RunDriver {
     const named: Workflow = workflow.metadata?.name ? workflow : { ...workflow, metadata: { ...workflow.metadata, name: `${workflow.metadata?.generateName ?? 'workflow-'}${this.suffix()}` } };
     const stored: StoredRun = { id: named.metadata.name!, workflow: named, status: newRunStatus() };
     if (extra.referenced) stored.referenced = extra.referenced;
-    const configMaps = extra.configMaps ?? (await this.readConfigMaps(named, extra.referenced));
+    const read = extra.configMaps && extra.caches ? {} : await this.readConfigMaps(named, extra.referenced, {});
+    const configMaps = extra.configMaps ?? read.configMaps;
     if (configMaps) stored.configMaps = configMaps;
-    const caches = extra.caches ?? (await this.readCaches(named, extra.referenced));
+    const caches = extra.caches ?? read.caches;
     if (caches) stored.caches = caches;
     await this.options.store.save(stored);
     this.track(stored);
@@ -136,9 +137,8 @@ export class RunDriver {
     const result = retryRun(stored.workflow, stored.status, options);
     if ('error' in result) throw new Error(result.error);
     // Steps run again read the ConfigMaps as they are now (one may have been created since).
-    const configMaps = await this.readConfigMaps(result.workflow, stored.referenced);
-    const caches = (await this.readCaches(result.workflow, stored.referenced)) ?? stored.caches;
-    await this.replace({ ...stored, workflow: result.workflow, status: result.status, ...(configMaps ? { configMaps } : {}), ...(caches ? { caches } : {}) });
+    const { configMaps: _before, caches: _cachesBefore, ...kept } = stored;
+    await this.replace({ ...kept, workflow: result.workflow, status: result.status, ...(await this.readConfigMaps(result.workflow, stored.referenced, stored)) });
   }
 
   /** Starts a new run of a finished run's workflow; with `memoized`, its succeeded pods are reused. */
@@ -151,11 +151,7 @@ export class RunDriver {
     if ('error' in result) throw new Error(result.error);
     const next: StoredRun = { id: name, workflow: result.workflow, status: result.status };
     if (stored.referenced) next.referenced = stored.referenced;
-    const configMaps = (await this.readConfigMaps(result.workflow, stored.referenced)) ?? stored.configMaps;
-    if (configMaps) next.configMaps = configMaps;
-    const caches = (await this.readCaches(result.workflow, stored.referenced)) ?? stored.caches;
-    if (caches) next.caches = caches;
-    await this.replace(next);
+    await this.replace({ ...next, ...(await this.readConfigMaps(result.workflow, stored.referenced, stored)) });
     return name;
   }
 
@@ -199,12 +195,10 @@ export class RunDriver {
     return new Promise((resolve) => run.waiters.push(resolve));
   }
 
-  private async readConfigMaps(workflow: Workflow, referenced: StoredRun['referenced']): Promise<StoredRun['configMaps']> {
-    return this.options.configMaps && loadParameterConfigMaps(workflow, referenced ?? [], this.options.configMaps);
-  }
-
-  private async readCaches(workflow: Workflow, referenced: StoredRun['referenced']): Promise<StoredRun['caches']> {
-    return this.options.configMaps && loadMemoizationCaches(workflow, referenced ?? [], this.options.configMaps);
+  /** What the run reads of the cluster, as it is now; without a source, what `known` held. */
+  private async readConfigMaps(workflow: Workflow, referenced: StoredRun['referenced'], known: Pick<StoredRun, 'configMaps' | 'caches'>): Promise<Pick<StoredRun, 'configMaps' | 'caches'>> {
+    if (!this.options.configMaps) return { ...(known.configMaps ? { configMaps: known.configMaps } : {}), ...(known.caches ? { caches: known.caches } : {}) };
+    return loadRunConfigMaps(workflow, referenced ?? [], this.options.configMaps);
   }
 
   private track(stored: StoredRun): void {
