@@ -8,7 +8,7 @@ import { recordGlobalOutputs } from './global-outputs.js';
 import { type HookSite, hookVariables, openHookSite } from './lifecycle-hooks.js';
 import { expandLoop, isLooped, type LoopIteration } from './loop-items.js';
 import { dropAbsentArguments, exposeAggregate, exposeNode, exposeSkipped, templateOutputsFromScope } from './node-variables.js';
-import { continuesOn, decideWhen, exitHookOf } from './steps-frame.js';
+import { continuesOn, decideWhen, exitHookOf } from './invocation-decisions.js';
 import type { TemplateScope } from './template-catalog.js';
 import { describeProblems, substituteValue, type VariableScope } from './variable-scope.js';
 import { isFailedOrError, type NodeInputs, type NodePhase, type NodeStatus } from './workflow-status.js';

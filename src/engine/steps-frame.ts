@@ -1,5 +1,5 @@
-import type { Invocation, LifecycleHook, Template, WorkflowStep } from '../spec/model/workflow.js';
-import { evaluateWhen } from '../expr/index.js';
+import type { LifecycleHook, Template, WorkflowStep } from '../spec/model/workflow.js';
+import { continuesOn, decideWhen, exitHookOf } from './invocation-decisions.js';
 import { executeTemplate } from './execute-template.js';
 import { FailFast } from './fail-fast.js';
 import { openTemplateNode } from './open-template-node.js';
@@ -35,17 +35,6 @@ interface Group {
 interface ChildInfo {
   entry: StepEntry;
   launched: boolean;
-}
-
-/** A step's exit handler: `hooks.exit`, or the older `onExit` template name. */
-export function exitHookOf(invocation: Invocation): LifecycleHook | undefined {
-  if (invocation.hooks?.exit) return invocation.hooks.exit;
-  if (invocation.onExit) return { template: invocation.onExit };
-  return undefined;
-}
-
-export function continuesOn(invocation: Invocation, phase: string): boolean {
-  return (phase === 'Failed' && invocation.continueOn?.failed === true) || (phase === 'Error' && invocation.continueOn?.error === true);
 }
 
 /**
@@ -336,14 +325,5 @@ export class StepsFrame implements Frame {
       recordGlobalOutputs(this.exec, outputs);
     }
     this.exec.markPhase(this.node, 'Succeeded');
-  }
-}
-
-/** true, false, or the error message of a `when` that cannot be evaluated. */
-export function decideWhen(when: string): boolean | string {
-  try {
-    return evaluateWhen(when);
-  } catch (error) {
-    return (error as Error).message;
   }
 }

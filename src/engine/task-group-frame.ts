@@ -2,7 +2,7 @@ import type { DagTask } from '../spec/model/workflow.js';
 import type { DagFrame } from './dag-frame.js';
 import type { Frame } from './execution.js';
 import type { LoopIteration } from './loop-items.js';
-import { decideWhen } from './steps-frame.js';
+import { decideWhen } from './invocation-decisions.js';
 import { isFailedOrError, type NodePhase, type NodeStatus } from './workflow-status.js';
 
 /** The iterations of a looped DAG task, under a TaskGroup node. */

@@ -1,40 +1,6 @@
-import { jsonPath } from './json-path.js';
+import { arity, arr, type BuiltinFunction, int, map, num, str } from './builtin-arguments.js';
+import { goAtoi, goParseFloat, goSplit } from './go-strings.js';
 import { deepEqual, goJson, goString, isPlainMap, type PlainMap, setOwn, typeName } from './go-values.js';
-
-/** A function callable from expressions. Throwing an `Error` becomes an `ExpressionError`. */
-export type BuiltinFunction = (...args: unknown[]) => unknown;
-
-/** Asserts an argument's type; `position` is 1-based for the message. */
-export function want<T>(check: (v: unknown) => v is T, label: string): (value: unknown, position: number) => T {
-  return (value, position) => {
-    if (!check(value)) throw new Error(`argument ${position} must be ${label}, got ${typeName(value)}`);
-    return value;
-  };
-}
-export const str = want((v): v is string => typeof v === 'string', 'a string');
-export const num = want((v): v is number => typeof v === 'number', 'a number');
-export const int = want((v): v is number => typeof v === 'number' && Number.isInteger(v), 'an int');
-export const arr = want((v): v is unknown[] => Array.isArray(v), 'an array');
-export const map = want(isPlainMap, 'a map');
-
-function arity(args: unknown[], min: number, max = min): void {
-  if (args.length < min || args.length > max) {
-    const expected = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-    throw new Error(`invalid number of arguments (expected ${expected}, got ${args.length})`);
-  }
-}
-
-/** Go's `strconv.Atoi`. */
-export function goAtoi(text: string): number | undefined {
-  return /^[+-]?[0-9]+$/.test(text) ? Number(text) : undefined;
-}
-
-/** Go's `strconv.ParseFloat(s, 64)` for the decimal and special spellings. */
-export function goParseFloat(text: string): number | undefined {
-  if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
-  if (/^nan$/i.test(text)) return NaN;
-  return /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(text) ? Number(text) : undefined;
-}
 
 function toInt(...args: unknown[]): number {
   arity(args, 1);
@@ -58,15 +24,6 @@ function toFloat(...args: unknown[]): number {
     return parsed;
   }
   throw new Error(`invalid operation: float(${typeName(value)})`);
-}
-
-/** Go's `strings.Split` / `SplitN`: an empty separator splits into characters. */
-export function goSplit(text: string, separator: string, limit = -1): string[] {
-  if (limit === 0) return [];
-  const parts = separator === '' ? Array.from(text) : text.split(separator);
-  if (limit < 0 || parts.length <= limit) return parts;
-  const head = parts.slice(0, limit - 1);
-  return [...head, parts.slice(limit - 1).join(separator)];
 }
 
 function trimCutset(text: string, cutset: string, start: boolean, end: boolean): string {
@@ -102,10 +59,10 @@ function sortValues(items: unknown[], order: unknown): unknown[] {
 
 /**
  * Every function an expression can call by bare name: expr-lang's builtins plus what Argo adds to
- * the environment (util/expr/env): `asInt`, `asFloat`, `jsonpath`, `toJson` (compact, unlike
+ * the environment (util/expr/env): `asInt`, `asFloat`, `toJson` (compact, unlike
  * expr-lang's indented `toJSON`). `sprig.*` lives in sprig-functions.ts; `now()`, `date()`,
  * `duration()`, `timezone()` and sprig's date functions, which may read the clock the caller
- * supplies, in time-functions.ts.
+ * supplies, in time-functions.ts; `jsonpath`, whose filters are expressions, beside the evaluator.
  */
 export const BUILTINS: Readonly<Record<string, BuiltinFunction>> = {
   asInt: toInt,
@@ -113,7 +70,6 @@ export const BUILTINS: Readonly<Record<string, BuiltinFunction>> = {
   int: toInt,
   float: toFloat,
   string: (...args) => (arity(args, 1), goString(args[0])),
-  jsonpath: (...args) => (arity(args, 2), jsonPath(str(args[0], 1), str(args[1], 2))),
   toJson: (...args) => (arity(args, 1), goJson(args[0])),
   toJSON: (...args) => (arity(args, 1), goJson(args[0], '  ')),
   fromJSON: (...args) => {

@@ -1,12 +1,20 @@
 import { type ExpressionAst, ExpressionError } from './expression-ast.js';
-import { BUILTINS, type BuiltinFunction } from './expression-builtins.js';
+import { arity, type BuiltinFunction, str } from './builtin-arguments.js';
+import { BUILTINS } from './expression-builtins.js';
 import { parseExpression } from './expression-parser.js';
 import { callPredicate } from './expression-predicates.js';
+import { jsonPath } from './json-path.js';
 import { compileGoRegexp } from './go-regexp.js';
 import { deepEqual, goString, isPlainMap, setOwn, typeName } from './go-values.js';
 import { GoTime } from './go-time.js';
 import { SPRIG_FUNCTIONS } from './sprig-functions.js';
 import { NOT_TIME, SPRIG_TIME_FUNCTIONS, TIME_BUILTINS, timeMethod, timeOperation } from './time-functions.js';
+
+/** Every function callable by bare name; `jsonpath` evaluates its filters with this evaluator. */
+const FUNCTIONS: Readonly<Record<string, BuiltinFunction>> = {
+  ...BUILTINS,
+  jsonpath: (...args) => (arity(args, 2), jsonPath(str(args[0], 1), str(args[1], 2), (filter, variables) => evaluateExpression(filter, variables))),
+};
 
 /** What `#`, `#index` and `#acc` mean inside the predicate being evaluated. */
 export interface PointerScope {
@@ -107,7 +115,7 @@ function own<T>(table: Readonly<Record<string, T>>, name: string): T | undefined
 
 function lookupName(name: string, column: number, context: EvaluationContext): unknown {
   if (Object.hasOwn(context.env, name)) return context.env[name] ?? null;
-  if (own(BUILTINS, name) || own(TIME_BUILTINS, name) || name === 'sprig') throw new ExpressionError(`${name} is a function: call it as ${name}(...)`, column);
+  if (own(FUNCTIONS, name) || own(TIME_BUILTINS, name) || name === 'sprig') throw new ExpressionError(`${name} is a function: call it as ${name}(...)`, column);
   throw new ExpressionError(`unknown name ${name}`, column);
 }
 
@@ -158,9 +166,9 @@ function call(node: Extract<ExpressionAst, { kind: 'call' }>, context: Evaluatio
   let name: string;
   if (callee.kind === 'identifier') {
     name = callee.name;
-    if (node.args[1]?.kind === 'predicate') return callPredicate(name, node.args, context, column);
+    if (node.args[1]?.kind === 'predicate') return callPredicate(name, node.args, context, column, evaluateNode);
     const fromEnv = Object.hasOwn(context.env, name) ? context.env[name] : undefined;
-    fn = typeof fromEnv === 'function' ? (fromEnv as BuiltinFunction) : own(BUILTINS, name);
+    fn = typeof fromEnv === 'function' ? (fromEnv as BuiltinFunction) : own(FUNCTIONS, name);
     const timeFn = fn ? undefined : own(TIME_BUILTINS, name);
     if (timeFn) fn = (...args) => timeFn(context.now, ...args);
   } else if (callee.kind === 'member' && callee.property.kind === 'literal' && typeof callee.property.value === 'string') {

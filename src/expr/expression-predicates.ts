@@ -1,13 +1,14 @@
 import { type ExpressionAst, ExpressionError } from './expression-ast.js';
-import { type EvaluationContext, evaluateNode } from './expression-evaluator.js';
+import type { EvaluationContext } from './expression-evaluator.js';
 import { goString, setOwn, typeName } from './go-values.js';
 
 /**
  * expr-lang's closure builtins — `map(xs, {# * 2})`, `filter`, `all`, `any`, `none`, `one`,
  * `count`, `sum`, `find`, `findIndex`, `findLast`, `findLastIndex`, `groupBy`, `sortBy`, `reduce` —
- * whose second argument is evaluated once per element with `#` bound to it.
+ * whose second argument is evaluated once per element with `#` bound to it. The evaluator passes
+ * itself in as `evaluateNode`: it is the caller, so importing it here would make a cycle.
  */
-export function callPredicate(name: string, args: ExpressionAst[], context: EvaluationContext, column: number): unknown {
+export function callPredicate(name: string, args: ExpressionAst[], context: EvaluationContext, column: number, evaluateNode: (node: ExpressionAst, context: EvaluationContext) => unknown): unknown {
   const collection = evaluateNode(args[0]!, context);
   if (!Array.isArray(collection)) throw new ExpressionError(`${name}(): cannot iterate over ${typeName(collection)}`, column);
   const body = args[1]!.kind === 'predicate' ? args[1].body : args[1]!;

@@ -1,5 +1,4 @@
 import { type ExpressionAst, ExpressionError } from './expression-ast.js';
-import { evaluateExpression } from './expression-evaluator.js';
 import { parseExpression } from './expression-parser.js';
 import { isPlainMap } from './go-values.js';
 
@@ -21,13 +20,26 @@ type Step =
   | { kind: 'recursive'; then: Step };
 
 /**
+ * Evaluates a filter's expression with `__current` (the filter's `@`) and `$` bound. The
+ * expression evaluator passes itself in: it is also the caller of `jsonpath()`, so the two
+ * modules would otherwise import each other.
+ */
+export type JsonPathFilterEvaluator = (filter: ExpressionAst, variables: Record<string, unknown>) => unknown;
+
+interface Query {
+  path: string;
+  evaluate: JsonPathFilterEvaluator;
+}
+
+/**
  * Queries a JSON document with a JSONPath. Throws `ExpressionError` on bad JSON, a bad path, or a
  * missing key on a single-valued path.
  *
  * @example
- * jsonPath('{"a":[{"b":1},{"b":2}]}', '$.a[*].b') // [1, 2]
+ * jsonPath('{"a":[{"b":1},{"b":2}]}', '$.a[*].b', evaluateExpression) // [1, 2]
  */
-export function jsonPath(json: string, path: string): unknown {
+export function jsonPath(json: string, path: string, evaluate: JsonPathFilterEvaluator): unknown {
+  const query: Query = { path, evaluate };
   let document: unknown;
   try {
     document = JSON.parse(json);
@@ -39,7 +51,7 @@ export function jsonPath(json: string, path: string): unknown {
   let single = true;
   for (const step of steps) {
     if (step.kind !== 'key' && step.kind !== 'index') single = false;
-    nodes = nodes.flatMap((node) => apply(step, node, document, single, path));
+    nodes = nodes.flatMap((node) => apply(step, node, document, single, query));
   }
   return single ? nodes[0] : nodes;
 }
@@ -119,23 +131,23 @@ function children(node: unknown): unknown[] {
   return [];
 }
 
-function apply(step: Step, node: unknown, root: unknown, single: boolean, path: string): unknown[] {
+function apply(step: Step, node: unknown, root: unknown, single: boolean, query: Query): unknown[] {
   switch (step.kind) {
     case 'key': {
       if (isPlainMap(node) && Object.hasOwn(node, step.key)) return [node[step.key]];
       if (step.key === 'length' && (Array.isArray(node) || typeof node === 'string' || isPlainMap(node))) {
         return [isPlainMap(node) ? Object.keys(node).length : node.length];
       }
-      return single ? fail(path, `key "${step.key}" not found`) : [];
+      return single ? fail(query.path, `key "${step.key}" not found`) : [];
     }
     case 'index': {
-      if (!Array.isArray(node)) return single ? fail(path, `index [${step.index}] used on a non-array`) : [];
+      if (!Array.isArray(node)) return single ? fail(query.path, `index [${step.index}] used on a non-array`) : [];
       const index = step.index < 0 ? node.length + step.index : step.index;
-      if (index < 0 || index >= node.length) return single ? fail(path, `index [${step.index}] out of range`) : [];
+      if (index < 0 || index >= node.length) return single ? fail(query.path, `index [${step.index}] out of range`) : [];
       return [node[index]];
     }
     case 'union':
-      return step.items.flatMap((item) => apply(typeof item === 'number' ? { kind: 'index', index: item } : { kind: 'key', key: item }, node, root, false, path));
+      return step.items.flatMap((item) => apply(typeof item === 'number' ? { kind: 'index', index: item } : { kind: 'key', key: item }, node, root, false, query));
     case 'wildcard':
       return children(node);
     case 'range': {
@@ -145,20 +157,20 @@ function apply(step: Step, node: unknown, root: unknown, single: boolean, path: 
       const start = clamp(step.start ?? 0);
       const end = clamp(step.end ?? length);
       const stride = step.step ?? 1;
-      if (stride === 0) fail(path, 'range step must not be 0');
+      if (stride === 0) fail(query.path, 'range step must not be 0');
       const picked: unknown[] = [];
       for (let i = start; i < end; i += Math.abs(stride)) picked.push(node[i]);
       return stride < 0 ? picked.reverse() : picked;
     }
     case 'filter': {
-      const filter = parseFilter(step.expression, path);
-      return children(node).filter((child) => matches(filter, child, root));
+      const filter = parseFilter(step.expression, query.path);
+      return children(node).filter((child) => matches(filter, child, root, query.evaluate));
     }
     case 'recursive': {
       const found: unknown[] = [];
       const visit = (current: unknown, depth: number): void => {
-        if (depth > 1000) fail(path, 'document is too deeply nested');
-        found.push(...apply(step.then, current, root, false, path));
+        if (depth > 1000) fail(query.path, 'document is too deeply nested');
+        found.push(...apply(step.then, current, root, false, query));
         for (const child of children(current)) visit(child, depth + 1);
       };
       visit(node, 0);
@@ -178,10 +190,10 @@ function parseFilter(expression: string, path: string): ExpressionAst {
 }
 
 // An element the filter cannot be applied to (say `@.age` on a number) is simply not matched.
-function matches(filter: ExpressionAst, current: unknown, root: unknown): boolean {
+function matches(filter: ExpressionAst, current: unknown, root: unknown, evaluate: JsonPathFilterEvaluator): boolean {
   let result: unknown;
   try {
-    result = evaluateExpression(filter, { __current: current, $: root });
+    result = evaluate(filter, { __current: current, $: root });
   } catch (error) {
     if (error instanceof ExpressionError) return false;
     throw error;

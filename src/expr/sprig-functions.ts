@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { arr, type BuiltinFunction, goParseFloat, goSplit, int, map, str } from './expression-builtins.js';
+import { arr, type BuiltinFunction, int, map, str } from './builtin-arguments.js';
+import { goParseFloat, goSplit } from './go-strings.js';
 import { goReplaceAll, compileGoRegexp } from './go-regexp.js';
 import { deepEqual, goJson, goString, isPlainMap, type PlainMap, setOwn } from './go-values.js';
 

@@ -1,4 +1,4 @@
-import { type BuiltinFunction, int, str, want } from './expression-builtins.js';
+import { type BuiltinFunction, int, str, want } from './builtin-arguments.js';
 import { clockOf, GoLocation, LOCAL, loadLocation, UTC } from './go-calendar.js';
 import { parseGoTime } from './go-time-parse.js';
 import { GoDuration, GoTime, parseGoDuration, roundDuration } from './go-time.js';

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ExpressionError } from '../../src/expr/expression-ast.js';
-import { jsonPath } from '../../src/expr/json-path.js';
+import { evaluateExpression } from '../../src/expr/expression-evaluator.js';
+import { jsonPath as queryJsonPath } from '../../src/expr/json-path.js';
+
+// Filters are expressions: the evaluator is passed in, as expression-evaluator.ts does.
+const jsonPath = (json: string, path: string): unknown => queryJsonPath(json, path, (filter, variables) => evaluateExpression(filter, variables));
 
 const employees = '{"employees": [{"name": "Baris", "age":43},{"name": "Mo", "age": 42}, {"name": "Jai", "age" :44}]}';
 const store = JSON.stringify({ a: 1, b: 'two', c: { d: [10, 20, 30], 'e f': true, length: 'own' }, list: [{ x: 1 }, { y: 2 }, { x: 3 }] });
