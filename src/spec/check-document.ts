@@ -10,7 +10,8 @@ import { checkLoops } from './rules/loop-rules.js';
 import { checkMemoize } from './rules/memoize-rules.js';
 import { buildSpecContext, isRecord, type LintCatalog, type SpecKind, type SpecRule } from './rules/spec-context.js';
 import { checkEntrypoint, checkNames, checkTemplateReferences, checkTemplateTypes } from './rules/template-rules.js';
-import { checkTiming } from './rules/timing-rules.js';
+import { checkDeadlines } from './rules/deadline-rules.js';
+import { checkRetryStrategies } from './rules/retry-rules.js';
 import { checkVariables } from './rules/variable-rules.js';
 import { clusterWorkflowTemplate, cronWorkflow, workflow, workflowTemplate } from './schema/argo-shapes.js';
 import { checkShape } from './schema/check-shape.js';
@@ -32,7 +33,8 @@ const SPEC_RULES: SpecRule[] = [
   checkDags,
   checkContainerSets,
   checkLoops,
-  checkTiming,
+  checkRetryStrategies,
+  checkDeadlines,
   checkArtifactsAndParameters,
   checkVariables,
   checkArtifactRepositoryRef,

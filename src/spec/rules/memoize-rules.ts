@@ -2,7 +2,7 @@ import type { Finding } from '../diagnostic.js';
 import { CACHE_CONFIG_MAP_TYPE, CONFIG_MAP_TYPE_LABEL } from '../model/config-map-type.js';
 import type { Template } from '../model/workflow.js';
 import { isRecord, list, type SpecContext } from './spec-context.js';
-import { isGoDuration } from './timing-rules.js';
+import { isGoDuration } from './go-duration.js';
 
 // Argo's rule for cache keys: they become ConfigMap keys.
 const CACHE_KEY = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
