@@ -69,7 +69,7 @@ const laughs = (() => {
 const hostile: Record<string, string> = {
   'billion laughs': laughs,
   'flow nesting 50k deep': `a: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`,
-  'block nesting 500 deep': Array.from({ length: 500 }, (_, d) => `${'  '.repeat(d)}k${d}:`).join('\n') + '\n',
+  'block nesting 500 deep': `${Array.from({ length: 500 }, (_, d) => `${'  '.repeat(d)}k${d}:`).join('\n')}\n`,
   '999 ConfigMaps in one file': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\n'.repeat(999),
   'DAG of 3000 chained tasks': ['apiVersion: argoproj.io/v1alpha1', 'kind: Workflow', 'metadata: {name: big}', 'spec:', '  entrypoint: main', '  templates:', '  - name: w', '    container: {image: busybox}', '  - name: main', '    dag:', '      tasks:', ...Array.from({ length: 3000 }, (_, i) => `      - {name: t${i}, template: w${i > 0 ? `, depends: t${i - 1}` : ''}}`), ''].join('\n'),
   '5 MiB string': `a: "${'x'.repeat(5 * 1024 * 1024 - 10)}"\n`,

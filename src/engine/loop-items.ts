@@ -1,6 +1,6 @@
 import type { Invocation, Sequence } from '../spec/model/workflow.js';
 import { loopNodeName } from './node-naming.js';
-import { substituteValue, VariableScope } from './variable-scope.js';
+import { substituteValue, type VariableScope } from './variable-scope.js';
 import type { SubstituteProblem } from '../expr/index.js';
 
 /** One iteration of a looped step or task: its name and its substituted invocation. */

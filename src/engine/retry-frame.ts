@@ -78,7 +78,7 @@ export class RetryFrame implements Frame {
       const base = parseDuration(backoff.duration);
       if (base === undefined) return exec.markPhase(node, 'Error', `retryStrategy.backoff.duration "${backoff.duration ?? ''}" is not a duration`);
       const factor = Number(backoff.factor ?? 0);
-      waitMs = factor > 0 ? base * Math.pow(factor, attempts - 1) : base;
+      waitMs = factor > 0 ? base * factor ** (attempts - 1) : base;
       const cap = backoff.cap !== undefined ? parseDuration(backoff.cap) : undefined;
       if (cap !== undefined && waitMs > cap) waitMs = cap;
     }

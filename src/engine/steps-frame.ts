@@ -6,7 +6,7 @@ import { openTemplateNode } from './open-template-node.js';
 import type { ExecRequest, Execution, Frame } from './execution.js';
 import { recordGlobalOutputs } from './global-outputs.js';
 import { type HookSite, hookVariables, openHookSite } from './lifecycle-hooks.js';
-import { expandLoop, isLooped } from './loop-items.js';
+import { expandLoop, isLooped, type LoopIteration } from './loop-items.js';
 import { dropAbsentArguments, exposeAggregate, exposeNode, exposeSkipped, templateOutputsFromScope } from './node-variables.js';
 import type { TemplateScope } from './template-catalog.js';
 import { describeProblems, substituteValue, type VariableScope } from './variable-scope.js';
@@ -148,7 +148,7 @@ export class StepsFrame implements Frame {
         this.spawn(group, entry, base, resolved.value);
         continue;
       }
-      let iterations;
+      let iterations: LoopIteration<WorkflowStep>[];
       try {
         iterations = expandLoop(resolved.value, this.scope).iterations;
       } catch (error) {

@@ -2,7 +2,7 @@ import type { AnyString, Arguments, Artifact, Parameter, Template } from '../spe
 import type { NodeInputs } from './workflow-status.js';
 import { resolveArtifactFrom } from './artifact-from.js';
 import type { ConfigMapParameters } from './config-map-parameters.js';
-import { describeProblems, substituteValue, VariableScope } from './variable-scope.js';
+import { describeProblems, substituteValue, type VariableScope } from './variable-scope.js';
 
 export type ProcessedTemplate = { template: Template; inputs: NodeInputs; scope: VariableScope } | { error: string };
 

@@ -43,7 +43,7 @@ const TRANSIENT_SUBSTRINGS: readonly string[] = [
 export function isTransientFailure(message: string | undefined, pattern?: RegExp): boolean {
   if (!message) return false;
   if (TRANSIENT_SUBSTRINGS.some((s) => message.includes(s))) return true;
-  return pattern !== undefined && pattern.test(message);
+  return pattern?.test(message) ?? false;
 }
 
 /**

@@ -41,7 +41,7 @@ export function tokenizeExpression(text: string): ExpressionToken[] {
       i++;
     } else if (ch === '"' || ch === "'") {
       const end = readQuoted(text, i);
-      tokens.push({ kind: 'string', value: unescape(text.slice(i + 1, end), column), column });
+      tokens.push({ kind: 'string', value: unescapeString(text.slice(i + 1, end), column), column });
       i = end + 1;
     } else if (ch === '`') {
       const end = text.indexOf('`', i + 1);
@@ -85,7 +85,7 @@ function readQuoted(text: string, start: number): number {
   throw new ExpressionSyntaxError('literal not terminated', start + 1);
 }
 
-function unescape(body: string, column: number): string {
+function unescapeString(body: string, column: number): string {
   if (!body.includes('\\')) return body;
   let out = '';
   for (let i = 0; i < body.length; i++) {

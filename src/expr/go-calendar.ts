@@ -169,10 +169,10 @@ function ianaLocation(name: string): GoLocation | undefined {
     const date = new Date(Math.max(-8.64e15, Math.min(8.64e15, unixSeconds * 1000)));
     const parts: Record<string, string> = {};
     for (const part of wall.formatToParts(date)) parts[part.type] = part.value;
-    const yearValue = Number(parts['year']);
-    const fullYear = parts['era'] === 'BC' || parts['era'] === 'B' ? 1 - yearValue : yearValue;
-    const asUtc = daysFromCivil(fullYear, Number(parts['month']), Number(parts['day'])) * SECONDS_PER_DAY
-      + Number(parts['hour']) * 3600 + Number(parts['minute']) * 60 + Number(parts['second']);
+    const yearValue = Number(parts.year);
+    const fullYear = parts.era === 'BC' || parts.era === 'B' ? 1 - yearValue : yearValue;
+    const asUtc = daysFromCivil(fullYear, Number(parts.month), Number(parts.day)) * SECONDS_PER_DAY
+      + Number(parts.hour) * 3600 + Number(parts.minute) * 60 + Number(parts.second);
     const offset = asUtc - Math.floor(date.getTime() / 1000);
     let abbreviation = '';
     for (const namer of namers) {

@@ -2,7 +2,7 @@
  * Go's `time.Parse` / `ParseInLocation`: the same layouts as formatting, Go's range checks and its
  * error messages word for word, the fractional second a layout without one still accepts. Pure.
  */
-import { DAYS_BEFORE, daysIn, fixedZone, goDate, type GoInstant, GoLocation, isLeapYear, SECONDS_PER_DAY, UTC } from './go-calendar.js';
+import { DAYS_BEFORE, daysIn, fixedZone, goDate, type GoInstant, type GoLocation, isLeapYear, SECONDS_PER_DAY, UTC } from './go-calendar.js';
 import { LONG_DAYS, LONG_MONTHS, SHORT_DAYS, SHORT_MONTHS } from './go-time-format.js';
 import { isDigitAt, nextChunk } from './go-time-layout.js';
 

@@ -1,4 +1,4 @@
-import { clockOf, type GoInstant, GoLocation, goDate, LOCAL, UTC, ZERO_TIME_SECONDS } from './go-calendar.js';
+import { clockOf, type GoInstant, type GoLocation, goDate, LOCAL, UTC, ZERO_TIME_SECONDS } from './go-calendar.js';
 import { formatGoTime } from './go-time-format.js';
 import { goTimeQuote } from './go-time-parse.js';
 

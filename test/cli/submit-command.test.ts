@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { load } from 'js-yaml';
-import { HELLO, runName, skiff, TWO_STEPS, workspace } from './run-cli.js';
+import { HELLO, skiff, TWO_STEPS, workspace } from './run-cli.js';
 
 interface WorkflowJson {
   apiVersion: string;

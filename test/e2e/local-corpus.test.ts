@@ -22,7 +22,7 @@ const CORPUS_URL = 'https://raw.githubusercontent.com/argoproj/argo-workflows/4e
 
 async function loopbackFor(url: string): Promise<{ server: Server; client: HttpClient; requests: () => number }> {
   let requests = 0;
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     requests++;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ swagger: '2.0', info: { title: 'Argo Workflows API' } }));
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { advanceRun, newRunStatus, type RunDefinition } from '../../src/engine/advance-run.js';
-import type { EngineAction, LockRequest, PodRequest } from '../../src/engine/engine-events.js';
+import type { EngineAction, LockRequest } from '../../src/engine/engine-events.js';
 import { RunDriver } from '../../src/engine/driver/run-driver.js';
 import { cloneStatus } from '../../src/engine/workflow-status.js';
 import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
@@ -11,7 +11,6 @@ import { FakeLocks } from './fake-locks.js';
 import { echo, type PodScript, simulate, START, workflowOf } from './simulate-run.js';
 
 const at = (ms: number): string => new Date(START + ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const byTemplate = (scripts: Record<string, PodScript>) => (pod: PodRequest): PodScript | undefined => scripts[pod.template.name ?? ''];
 const parallel = (template: string, count: number): Template => ({ name: 'main', steps: [Array.from({ length: count }, (_, i) => ({ name: `s${i}`, template }))] });
 const limits = (data: Record<string, string>): Partial<RunDefinition> => ({ configMaps: [{ name: 'my-config', data }] });
 const locksOf = (actions: EngineAction[]): LockRequest[] => actions.flatMap((a) => (a.type === 'acquire-lock' ? [a.request] : []));

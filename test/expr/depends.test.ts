@@ -71,8 +71,8 @@ describe('parseDepends', () => {
   }
 
   test('deep nesting is refused cleanly', () => {
-    assert.throws(() => parseDepends('('.repeat(100_000) + 'A' + ')'.repeat(100_000)), /too deeply nested/);
-    assert.throws(() => parseDepends('!'.repeat(100_000) + 'A'), /too deeply nested/);
+    assert.throws(() => parseDepends(`${'('.repeat(100_000)}A${')'.repeat(100_000)}`), /too deeply nested/);
+    assert.throws(() => parseDepends(`${'!'.repeat(100_000)}A`), /too deeply nested/);
   });
 
   test('a long flat chain parses and evaluates without deep recursion', () => {

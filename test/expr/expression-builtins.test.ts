@@ -173,6 +173,7 @@ describe('sprig functions', () => {
     ['sprig.regexFind("z", "abc")', ''],
     ['sprig.regexFindAll("[0-9]", "a1b2c3", 2)', ['1', '2']],
     ['sprig.regexFindAll("[0-9]", "a1b2c3", -1)', ['1', '2', '3']],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's regexp replacement syntax, not a template
     ['sprig.regexReplaceAll("a(x*)b", "-ab-axxb-", "${1}W")', '-W-xxW-'],
     ['sprig.regexReplaceAll("a(x*)b", "-ab-axxb-", "$1W")', '---'],
     ['sprig.regexReplaceAll("(?P<word>[a-z]+)", "hi yo", "<$word>")', '<hi> <yo>'],

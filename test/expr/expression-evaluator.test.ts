@@ -160,7 +160,7 @@ describe('evaluateExpression', () => {
 
   test('map literals with hostile keys do not touch prototypes', () => {
     const result = evaluateExpression('{"__proto__": {"polluted": true}}', {}) as Record<string, unknown>;
-    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.deepEqual(Object.keys(result), ['__proto__']);
   });
 

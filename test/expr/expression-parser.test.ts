@@ -114,17 +114,17 @@ describe('parseExpression', () => {
   }
 
   test('deep parentheses are refused with a clear error, not a stack overflow', () => {
-    const deep = '('.repeat(100_000) + '1' + ')'.repeat(100_000);
+    const deep = `${'('.repeat(100_000)}1${')'.repeat(100_000)}`;
     assert.throws(() => parseExpression(deep), /too deeply nested \(more than 200 levels\)/);
   });
 
   test('nesting just under the cap parses', () => {
     const depth = MAX_NESTING_DEPTH - 5;
-    assert.equal(parseExpression('('.repeat(depth) + 'x' + ')'.repeat(depth)).kind, 'identifier');
+    assert.equal(parseExpression(`${'('.repeat(depth)}x${')'.repeat(depth)}`).kind, 'identifier');
   });
 
   test('deep unary chains and long operator chains are refused cleanly', () => {
-    assert.throws(() => parseExpression('!'.repeat(100_000) + 'x'), /too deeply nested/);
+    assert.throws(() => parseExpression(`${'!'.repeat(100_000)}x`), /too deeply nested/);
     assert.throws(() => parseExpression(Array(5000).fill('a').join(' + ')), /too deeply nested \(more than 1000 levels\)/);
   });
 

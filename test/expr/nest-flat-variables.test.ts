@@ -26,9 +26,9 @@ describe('nestFlatVariables', () => {
 
   test('prototype-like names are plain keys, not prototype changes', () => {
     const env = nestFlatVariables({ '__proto__.polluted': 'yes', 'constructor.x': '1' });
-    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.deepEqual(Object.keys(env).sort(), ['__proto__', 'constructor']);
-    assert.equal((Object.getOwnPropertyDescriptor(env, '__proto__')!.value as Record<string, unknown>)['polluted'], 'yes');
+    assert.equal((Object.getOwnPropertyDescriptor(env, '__proto__')!.value as Record<string, unknown>).polluted, 'yes');
   });
 
   test('empty input gives an empty environment', () => {

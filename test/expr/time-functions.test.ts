@@ -179,7 +179,7 @@ describe('sprig date functions', () => {
     ["sprig.toDate('2006-01-02', '2024-03-05').Unix()", 1709596800],
     ["sprig.toDate('2006-01-02', 'x').IsZero()", true],
     ["sprig.toDate('2006-01-02', 'x')", '0001-01-01 00:00:00 +0000 UTC'],
-    ["sprig.mustToDate('02/01/2006 15:04', '05/03/2024 10:20').Format(" + `'${RFC3339}'` + ')', '2024-03-05T10:20:00Z'],
+    [`sprig.mustToDate('02/01/2006 15:04', '05/03/2024 10:20').Format('${RFC3339}')`, '2024-03-05T10:20:00Z'],
     ["sprig.unixEpoch(now())", '1709647629'],
     ["sprig.unixEpoch(sprig.toDate('2006-01-02', '1970-01-02'))", '86400'],
     ["sprig.ago(date('2024-03-05T14:00:00Z'))", '7m9s'],

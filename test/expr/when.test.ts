@@ -104,8 +104,8 @@ describe('evaluateWhen', () => {
   });
 
   test('deeply nested parentheses are refused, not a stack overflow', () => {
-    assert.throws(() => evaluateWhen('('.repeat(50_000) + 'true' + ')'.repeat(50_000)), /too deeply nested/);
-    assert.equal(evaluateWhen('('.repeat(150) + 'true' + ')'.repeat(150)), true);
+    assert.throws(() => evaluateWhen(`${'('.repeat(50_000)}true${')'.repeat(50_000)}`), /too deeply nested/);
+    assert.equal(evaluateWhen(`${'('.repeat(150)}true${')'.repeat(150)}`), true);
   });
 
   test('very long conditions are refused or evaluated quickly', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
+import { constants, createReadStream, type Dirent } from 'node:fs';
 import { copyFile, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join, posix, resolve } from 'node:path';
 import { ArtifactError } from '../artifact-error.js';
@@ -78,7 +78,7 @@ export class DirectoryObjectStore implements ObjectStore {
     const dir = prefix === '' || prefix.endsWith('/') ? prefix.replace(/\/+$/, '') : posix.dirname(prefix);
     const start = dir === '.' || dir === '' ? this.root : this.pathOf(dir);
     const walk = async function* (abs: string, rel: string): AsyncGenerator<ObjectInfo> {
-      let entries;
+      let entries: Dirent[];
       try {
         entries = await readdir(abs, { withFileTypes: true });
       } catch (err) {

@@ -8,7 +8,7 @@ import {
   type GetObjectCommandOutput,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { ArtifactError } from '../artifact-error.js';

@@ -53,7 +53,7 @@ export function resetNodes(status: WorkflowStatus, roots: Iterable<string>, down
   for (const id of deleted) delete status.nodes[id];
   for (const id in status.nodes) {
     const node = status.nodes[id]!;
-    if (node.children && node.children.some((c) => deleted.has(c))) node.children = node.children.filter((c) => !deleted.has(c));
+    if (node.children?.some((c) => deleted.has(c))) node.children = node.children.filter((c) => !deleted.has(c));
     if (node.children?.length === 0) delete node.children;
   }
   for (const id of reopen) {

@@ -1,4 +1,4 @@
-import { expressionReferences } from '../../expr/expression-identifiers.js';
+import { type ExpressionReference, expressionReferences } from '../../expr/expression-identifiers.js';
 import { parseExpression } from '../../expr/expression-parser.js';
 import { findTemplateTags } from '../../expr/template-tags.js';
 import type { DocumentPath, Finding } from '../diagnostic.js';
@@ -60,7 +60,6 @@ function checkTemplate(context: SpecContext, template: Template, path: DocumentP
   }
   if (isRecord(template.dag)) {
     const tasks = list<DagTask>(template.dag.tasks).filter(isRecord) as DagTask[];
-    const byName = new Map(tasks.map((task) => [String(task.name), task]));
     // Each task's outputs, computed once; a task sees those of its ancestors, looked up on demand.
     const nodeScopes = new Map(tasks.map((task) => [String(task.name), addNodeVariables(new VariableScope(), 'tasks', task, resolveInvocation(context, task))]));
     const dependencies = new Map(tasks.map((task) => [String(task.name), directDependencies(task)]));
@@ -181,7 +180,7 @@ function checkTags(text: string, path: DocumentPath, scope: VariableScope, findi
       continue;
     }
     if (tag.kind === 'expression' && tag.expression !== undefined) {
-      let references;
+      let references: ExpressionReference[];
       try {
         references = expressionReferences(parseExpression(tag.expression));
       } catch (error) {

@@ -54,7 +54,7 @@ export function relaxFlowIndentation(text: string): string {
     }
     const open = quote !== null || flowDepth > 0;
     if (open && !continuing) openerIndent = indent;
-    if (!open && /(^|[:\-]\s+|^\s*)[|>][-+0-9]*\s*(#.*)?$/.test(line.replace(/\s+#.*$/, ''))) blockParentIndent = indent;
+    if (!open && /(^|[:-]\s+|^\s*)[|>][-+0-9]*\s*(#.*)?$/.test(line.replace(/\s+#.*$/, ''))) blockParentIndent = indent;
   }
   return lines.join('\n');
 }

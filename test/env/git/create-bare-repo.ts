@@ -48,7 +48,7 @@ export async function createBareRepo(
     await runGit(['init', '--quiet', `--initial-branch=${branch}`, work]);
     for (const [file, content] of Object.entries(files)) {
       const target = join(work, file);
-      if (!target.startsWith(work + '/')) throw new Error(`file path escapes the repository: ${file}`);
+      if (!target.startsWith(`${work}/`)) throw new Error(`file path escapes the repository: ${file}`);
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, content);
     }

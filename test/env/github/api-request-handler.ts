@@ -136,7 +136,7 @@ export function createApiRequestHandler(deps: ApiHandlerDeps): (req: IncomingMes
       bot,
       onCheckRunRerequested,
     };
-    let result;
+    let result: Awaited<ReturnType<typeof handler>>;
     try {
       result = await handler(ctx);
     } catch (err) {

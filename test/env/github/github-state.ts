@@ -290,7 +290,7 @@ export class GitHubState {
   /** Whether `token` may see `repo`: the repository is in its installation and in its restriction, if any. */
   tokenCovers(token: FakeToken, repo: FakeRepo): boolean {
     const installation = this.installations.get(token.installationId);
-    if (!installation || !installation.repositoryIds.has(repo.id)) return false;
+    if (!installation?.repositoryIds.has(repo.id)) return false;
     return !token.repositoryIds || token.repositoryIds.has(repo.id);
   }
 }

@@ -133,7 +133,7 @@ export async function commitFiles(
     await runGit(['checkout', '--quiet', '-B', branch, start], { cwd: work });
     for (const [file, content] of Object.entries(changes)) {
       const target = join(work, file);
-      if (!target.startsWith(work + '/')) throw new Error(`file path escapes the repository: ${file}`);
+      if (!target.startsWith(`${work}/`)) throw new Error(`file path escapes the repository: ${file}`);
       if (content === null) {
         await runGit(['rm', '--quiet', '--', file], { cwd: work });
       } else {

@@ -22,5 +22,5 @@ export async function writeKubeconfig(
     contexts: [{ name: 'skiff-test', context: { cluster: 'skiff-test', user, namespace: 'default' } }],
     'current-context': 'skiff-test',
   };
-  await writeFile(path, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
 }

@@ -52,8 +52,8 @@ export async function issueClientCert(
   groups: readonly string[] = [],
 ): Promise<{ cert: string; key: string }> {
   // openssl's -subj splits on '/' and '=' and joins on '+'; a backslash keeps them literal.
-  const escape = (value: string): string => value.replace(/[\\/+=]/g, (c) => `\\${c}`);
-  const subject = `/CN=${escape(user)}${groups.map((g) => `/O=${escape(g)}`).join('')}`;
+  const escapeName = (value: string): string => value.replace(/[\\/+=]/g, (c) => `\\${c}`);
+  const subject = `/CN=${escapeName(user)}${groups.map((g) => `/O=${escapeName(g)}`).join('')}`;
   return issue(assets, dir, baseName, subject, ['extendedKeyUsage=clientAuth']);
 }
 
@@ -68,7 +68,7 @@ async function issue(
   const csr = join(dir, `${baseName}.csr`);
   const cert = join(dir, `${baseName}.crt`);
   const ext = join(dir, `${baseName}.ext`);
-  await writeFile(ext, ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', ...extensions].join('\n') + '\n');
+  await writeFile(ext, `${['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', ...extensions].join('\n')}\n`);
   await openssl(['req', '-new', ...NEW_KEY, '-keyout', key, '-out', csr, '-subj', subject], dir);
   await openssl(
     ['x509', '-req', '-in', csr, '-CA', assets.caCert, '-CAkey', assets.caKey,
