@@ -2,15 +2,17 @@
 # Builds the project and runs its tests with Node's built-in test runner, then prints one plain
 # summary line, "N passed, N failed", and exits non-zero if anything failed.
 #
-#   scripts/test.sh            every layer: unit, node22, e2e
+#   scripts/test.sh            every layer: check, unit, node22, node24, e2e
+#   scripts/test.sh check      the formatter and linter (Biome) and the import-cycle check
 #   scripts/test.sh unit       test/ without test/e2e: no servers needed
 #   scripts/test.sh node22     the unit layer again on Node 22 LTS (installed once into .cache/)
+#   scripts/test.sh node24     the unit layer again on Node 24 LTS, what production runs on
 #   scripts/test.sh e2e        test/e2e against real servers (installed and cached first)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 layers=("$@")
-[ "${#layers[@]}" -eq 0 ] && layers=(unit node22 e2e)
+[ "${#layers[@]}" -eq 0 ] && layers=(check unit node22 node24 e2e)
 
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 # A clean build: a test file renamed or removed must not linger in dist/ and still run.
@@ -50,14 +52,31 @@ run_layer() {
   total_failed=$((total_failed + failed))
 }
 
+# A check counts as one test: passed when its command exits 0.
+run_check() {
+  local name=$1
+  shift
+  echo "=== check: $name"
+  if "$@"; then
+    total_passed=$((total_passed + 1))
+  else
+    echo "check failed: $name"
+    total_failed=$((total_failed + 1))
+  fi
+}
+
 for layer in "${layers[@]}"; do
   case "$layer" in
+    check)
+      # Formatting and lint findings (warnings too) fail; `npx biome check --write .` fixes most.
+      run_check "format and lint (biome ci)" npx biome ci --error-on-warnings --max-diagnostics=50 .
+      run_check "import cycles" node scripts/check-import-cycles.mjs dist/src ;;
     unit) mapfile -t files < <(unit_files); run_layer unit node "${files[@]}" ;;
-    node22)
-      if node22=$(bash scripts/node22.sh); then
-        mapfile -t files < <(unit_files); run_layer node22 "$node22" "${files[@]}"
+    node22 | node24)
+      if lts=$(bash scripts/node-lts.sh "${layer#node}"); then
+        mapfile -t files < <(unit_files); run_layer "$layer" "$lts" "${files[@]}"
       else
-        echo "could not install Node 22"; total_failed=$((total_failed + 1))
+        echo "could not install Node ${layer#node}"; total_failed=$((total_failed + 1))
       fi ;;
     e2e)
       # Builds (once per machine, cached in .cache/) the real servers the e2e tests run against.
@@ -66,7 +85,7 @@ for layer in "${layers[@]}"; do
       else
         echo "could not install the test environment"; total_failed=$((total_failed + 1))
       fi ;;
-    *) echo "unknown test layer: $layer (use unit, node22 or e2e)"; echo "0 passed, 1 failed"; exit 2 ;;
+    *) echo "unknown test layer: $layer (use check, unit, node22, node24 or e2e)"; echo "0 passed, 1 failed"; exit 2 ;;
   esac
 done
 
