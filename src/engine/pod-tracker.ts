@@ -136,7 +136,9 @@ export class PodTracker {
     let failure: string | undefined;
     const parameters: Parameter[] = [];
     for (const declared of template.outputs?.parameters ?? []) {
-      const value = reported?.parameters?.find((p) => p.name === declared.name)?.value ?? stringOf(declared.valueFrom?.default);
+      // A parameter given as `value` (substituted with the template) is the output as it stands, as in Argo.
+      const given = declared.valueFrom === undefined ? stringOf(declared.value) : undefined;
+      const value = reported?.parameters?.find((p) => p.name === declared.name)?.value ?? given ?? stringOf(declared.valueFrom?.default);
       if (value === undefined) {
         failure ??= `output parameter "${declared.name}" has no value and no default`;
         continue;

@@ -21,7 +21,8 @@ function text(value: AnyString | undefined): string | undefined {
  * Binds a template's inputs to the caller's arguments and substitutes the template, as Argo's
  * common.ProcessArgs does: an argument wins over the input's own value, which wins over its
  * default; a parameter with no value is an error; a value outside `enum` is an error. Every
- * `{{inputs...}}` tag must resolve; other tags (`{{steps...}}`, `{{item}}`) are left for later.
+ * `{{inputs...}}` tag must resolve; other tags (`{{steps...}}`, `{{item}}`) are left for later, and
+ * so are a steps or DAG template's expressions that fail to evaluate (their steps decide later).
  *
  * A parameter whose `valueFrom.configMapKeyRef` is in effect (the input's own, or the argument's
  * when the argument has no value) takes its value from that ConfigMap key, read now, as Argo
@@ -80,7 +81,10 @@ export function processTemplate(template: Template, args: Arguments | undefined,
   // Argo's output path placeholders: `{{outputs.artifacts.x.path}}`, `{{outputs.parameters.x.path}}`.
   for (const a of template.outputs?.artifacts ?? []) if (a.path !== undefined) scope.set(`outputs.artifacts.${a.name}.path`, a.path);
   for (const p of template.outputs?.parameters ?? []) if (p.valueFrom?.path !== undefined) scope.set(`outputs.parameters.${p.name}.path`, p.valueFrom.path);
-  const { value: substituted, problems } = substituteValue(template, scope, ['inputs']);
+  // A steps or DAG template's expressions that fail now are evaluated again per step, after its
+  // `when`: one guarded by `when` (jsonpath of a parameter that may be empty) must not fail the template.
+  const deferFailedExpressions = template.steps !== undefined || template.dag !== undefined;
+  const { value: substituted, problems } = substituteValue(template, scope, ['inputs'], { deferFailedExpressions });
   if (problems.length > 0) return { error: describeProblems(problems) };
   const inputs: NodeInputs = {};
   if (parameters.length > 0) inputs.parameters = parameters;

@@ -1,4 +1,4 @@
-import { substituteTemplate, type SubstituteProblem } from '../expr/index.js';
+import { type SubstituteOptions, substituteTemplate, type SubstituteProblem } from '../expr/index.js';
 
 /**
  * Variables visible at one point of a run (`inputs.parameters.x`, `steps.a.outputs.result`,
@@ -67,12 +67,17 @@ export interface SubstitutionFailure {
  *
  * @example substituteValue({ args: ['{{inputs.parameters.x}}'] }, scope, ['inputs'])
  */
-export function substituteValue<T>(value: T, scope: VariableScope, strict: boolean | readonly string[] = false): { value: T; problems: SubstituteProblem[] } {
+export function substituteValue<T>(
+  value: T,
+  scope: VariableScope,
+  strict: boolean | readonly string[] = false,
+  options: Pick<SubstituteOptions, 'deferFailedExpressions'> = {},
+): { value: T; problems: SubstituteProblem[] } {
   const problems: SubstituteProblem[] = [];
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') {
       if (!v.includes('{{')) return v;
-      const result = substituteTemplate(v, scope.lookup, { strict, now: scope.now() });
+      const result = substituteTemplate(v, scope.lookup, { ...options, strict, now: scope.now() });
       problems.push(...result.errors);
       return result.text;
     }

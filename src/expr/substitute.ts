@@ -28,6 +28,12 @@ export interface SubstituteOptions {
    * `{{= }}` expressions. Without it they fail ("now() needs the current time").
    */
   now?: Date | number;
+  /**
+   * An expression whose variables all resolve but whose evaluation fails is kept for a later pass
+   * instead of being an error, as Argo's allowUnresolved keeps it: a steps or DAG template's
+   * inputs are substituted before its steps' `when` decides whether their arguments matter.
+   */
+  deferFailedExpressions?: boolean;
 }
 
 export interface SubstituteProblem {
@@ -159,7 +165,7 @@ function expressionTag(tag: TemplateTag, lookup: VariableLookup, options: Substi
     if (isStrict(name, options.strict)) return fail(`failed to evaluate expression ${tag.raw}: ${name} is missing`);
   }
   // With names missing, or in lenient mode, a failure leaves the tag for a later pass.
-  const lenient = missing.length > 0 || !options.strict;
+  const lenient = missing.length > 0 || !options.strict || options.deferFailedExpressions === true;
   let value: unknown;
   try {
     value = evaluateExpression(ast, env, { now: options.now });

@@ -8,6 +8,7 @@ import { checkContainerSets } from './rules/container-set-rules.js';
 import { checkDags } from './rules/dag-rules.js';
 import { checkLoops } from './rules/loop-rules.js';
 import { checkMemoize } from './rules/memoize-rules.js';
+import { checkObjectName } from './rules/object-name-rules.js';
 import { buildSpecContext, isRecord, type LintCatalog, type SpecKind, type SpecRule } from './rules/spec-context.js';
 import { checkEntrypoint, checkNames, checkTemplateReferences, checkTemplateTypes } from './rules/template-rules.js';
 import { checkDeadlines } from './rules/deadline-rules.js';
@@ -63,6 +64,7 @@ export function checkDocument(value: unknown, catalog: LintCatalog): DocumentChe
       findings.push({ path: apiVersion === undefined ? [] : ['apiVersion'], at: apiVersion === undefined ? 'key' : 'value', severity: 'error', rule: 'api-version', message: `${kind} must have apiVersion "argoproj.io/v1alpha1"${apiVersion === undefined ? '' : `, not "${String(apiVersion)}"`}` });
     }
     findings.push(...checkShape(value, ARGO_KINDS[specKind]));
+    findings.push(...checkObjectName(kind, value.metadata));
     const specPath: DocumentPath = specKind === 'CronWorkflow' ? ['spec', 'workflowSpec'] : ['spec'];
     const spec = specKind === 'CronWorkflow' ? (isRecord(value.spec) ? value.spec.workflowSpec : undefined) : value.spec;
     if (isRecord(spec)) {
@@ -72,14 +74,14 @@ export function checkDocument(value: unknown, catalog: LintCatalog): DocumentChe
     return { checked: true, kind, findings };
   }
   if (kind === 'ConfigMap' && (apiVersion === 'v1' || apiVersion === undefined)) {
-    const findings = checkShape(value, configMap);
+    const findings = [...checkShape(value, configMap), ...checkObjectName(kind, value.metadata)];
     if (isArtifactRepositoryConfigMap(value as unknown as ConfigMap)) {
       findings.push(...runSafely('checkArtifactRepositoryConfigMap', () => checkArtifactRepositoryConfigMap(value as unknown as ConfigMap), []));
     }
     return { checked: true, kind, findings };
   }
   if (kind === 'Secret' && (apiVersion === 'v1' || apiVersion === undefined)) {
-    return { checked: true, kind, findings: checkShape(value, secret) };
+    return { checked: true, kind, findings: [...checkShape(value, secret), ...checkObjectName(kind, value.metadata)] };
   }
   return { checked: false, reason: `${kind}${typeof apiVersion === 'string' ? ` (${apiVersion})` : ''} is not a kind Skiff checks` };
 }

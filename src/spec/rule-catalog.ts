@@ -19,6 +19,7 @@ export const RULES: Readonly<Record<string, { severity: Severity; summary: strin
   'no-templates': { severity: 'error', summary: 'a Workflow has neither templates nor a workflowTemplateRef' },
   entrypoint: { severity: 'error', summary: 'the entrypoint is missing or names no template' },
   'template-type': { severity: 'error', summary: 'a template has no type (container, script, steps, dag, ...) or more than one' },
+  'object-name': { severity: 'error', summary: 'metadata.name or generateName is missing or does not make a valid Kubernetes name (lowercase, at most 253 characters; a CronWorkflow at most 52)' },
   'invalid-name': { severity: 'error', summary: 'a template, step, task, parameter or artifact name is missing or malformed' },
   'duplicate-name': { severity: 'error', summary: 'a name is used twice in the same scope' },
   'unknown-template': { severity: 'error', summary: 'a step, task, hook or exit handler runs a template that does not exist' },

@@ -24,7 +24,12 @@ describe("Argo's example corpus", () => {
 
   it('lints with no error: every example Argo accepts is accepted', () => {
     const errors = report.diagnostics.filter((d) => d.severity === 'error');
-    assert.deepEqual(errors.map((d) => `${d.file}:${d.line}:${d.column} [${d.rule}] ${d.message}`), []);
+    // Two examples indent generateName under labels, so they have no name at all: the API server
+    // refuses them ("name or generateName is required"), and Argo's own tests skip both (no-test label).
+    assert.deepEqual(errors.map((d) => `${d.file}:${d.line}:${d.column} [${d.rule}] ${d.message}`), [
+      'fun-with-gifs.yaml:12:1 [object-name] a Workflow needs metadata.name or metadata.generateName',
+      'k8s-jobs.yaml:8:1 [object-name] a Workflow needs metadata.name or metadata.generateName',
+    ]);
   });
 
   it('checks every Argo workflow kind in it and skips only kinds Skiff does not manage', () => {
