@@ -8,6 +8,7 @@ if (process.argv[2] === 'executor') {
   const { main } = await import('../dist/src/cli/main.js');
   process.exitCode = await main(process.argv.slice(2), {
     stdout: process.stdout,
+    stdin: process.stdin,
     stderr: process.stderr,
     cwd: process.cwd(),
   });

@@ -3,6 +3,8 @@ export interface CliIO {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(text: string): unknown };
   cwd: string;
+  /** Standard input, for `skiff lint -`; absent where there is none. */
+  stdin?: AsyncIterable<Buffer | string>;
   /** The environment (SKIFF_STATE_DIR, SKIFF_RUNTIME, ...); `process.env` when not given. */
   env?: NodeJS.ProcessEnv;
 }

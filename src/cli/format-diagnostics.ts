@@ -23,6 +23,13 @@ export function formatHuman(report: LintReport, options: { color: boolean }): st
   return `${out.join('\n')}\n`;
 }
 
+/** One line per problem and the summary: for logs and scripts that grep. */
+export function formatSimple(report: LintReport): string {
+  const out = report.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity} [${d.rule}] ${d.message}`);
+  out.push(summaryLine(report));
+  return `${out.join('\n')}\n`;
+}
+
 export function summaryLine(report: LintReport): string {
   const count = (severity: Diagnostic['severity']): number => report.diagnostics.filter((d) => d.severity === severity).length;
   const checked = Object.values(report.checked).reduce((a, b) => a + b, 0);

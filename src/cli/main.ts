@@ -15,6 +15,7 @@ import { retryCommand } from './commands/retry.js';
 import { stopCommand } from './commands/stop.js';
 import { terminateCommand } from './commands/terminate.js';
 import { waitCommand } from './commands/wait.js';
+import { usageErrorMessage } from './usage-error-message.js';
 
 const COMMANDS: Command[] = [
   lintCommand,
@@ -92,7 +93,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`skiff ${command.name}: ${error.message}\n\n${command.usage}\n`);
+      io.stderr.write(usageErrorMessage(command.name, error.message, command.usage));
       return 2;
     }
     io.stderr.write(`skiff ${command.name}: ${(error as Error).message ?? String(error)}\n`);

@@ -25,13 +25,31 @@ export interface LintReport {
   lines: Map<string, string>;
 }
 
+export interface LintOptions {
+  /**
+   * The Argo kinds to check (`Workflow`, `WorkflowTemplate`, ...); documents of other Argo kinds
+   * are skipped, as `argo lint --kinds` does. ConfigMaps and Secrets are always checked. Default: all.
+   */
+  kinds?: ReadonlySet<string>;
+  /** Unknown fields are errors, not warnings, as `argo lint` (strict by default) has them. */
+  strict?: boolean;
+}
+
+/** The Argo kinds `skiff lint --kinds` names, by Argo's plural spelling. */
+export const ARGO_KIND_NAMES: Readonly<Record<string, string>> = {
+  workflows: 'Workflow',
+  workflowtemplates: 'WorkflowTemplate',
+  cronworkflows: 'CronWorkflow',
+  clusterworkflowtemplates: 'ClusterWorkflowTemplate',
+};
+
 /**
  * Lints a set of files together, so that a workflow's `templateRef` can be checked against the
  * WorkflowTemplates and ConfigMaps among them. Pure: the caller reads the files.
  *
  * @example lintSources([{ file: 'wf.yaml', text: 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\n...' }]).diagnostics
  */
-export function lintSources(sources: LintSource[]): LintReport {
+export function lintSources(sources: LintSource[], options: LintOptions = {}): LintReport {
   const diagnostics: Diagnostic[] = [];
   const skipped: SkippedDocument[] = [];
   const checked: Record<string, number> = {};
@@ -49,6 +67,11 @@ export function lintSources(sources: LintSource[]): LintReport {
 
   for (const { source, documents } of parsed) {
     for (const document of documents) {
+      const kind = kindOf(document.value);
+      if (options.kinds && kind !== undefined && Object.values(ARGO_KIND_NAMES).includes(kind) && !options.kinds.has(kind)) {
+        skipped.push({ file: source.file, line: document.locate([]).line, reason: `${kind} is not among the kinds asked for` });
+        continue;
+      }
       const result = checkDocument(document.value, catalog);
       if (!result.checked) {
         skipped.push({ file: source.file, line: document.locate([]).line, reason: result.reason });
@@ -57,7 +80,8 @@ export function lintSources(sources: LintSource[]): LintReport {
       checked[result.kind] = (checked[result.kind] ?? 0) + 1;
       for (const finding of result.findings) {
         const range = document.locate(finding.path, finding.at, finding.span);
-        const diagnostic: Diagnostic = { file: source.file, ...range, severity: finding.severity, rule: finding.rule, message: finding.message };
+        const severity = options.strict && finding.rule === 'unknown-key' ? 'error' : finding.severity;
+        const diagnostic: Diagnostic = { file: source.file, ...range, severity, rule: finding.rule, message: finding.message };
         diagnostics.push(diagnostic);
         lines.set(`${source.file}:${range.line}`, document.lineText(range.line));
       }
@@ -65,6 +89,10 @@ export function lintSources(sources: LintSource[]): LintReport {
   }
   diagnostics.sort(compareDiagnostics);
   return { diagnostics: dedupe(diagnostics), skipped, checked, lines };
+}
+
+function kindOf(value: unknown): string | undefined {
+  return value !== null && typeof value === 'object' && typeof (value as { kind?: unknown }).kind === 'string' ? (value as { kind: string }).kind : undefined;
 }
 
 function remember(lines: Map<string, string>, diagnostic: Diagnostic, text: string): void {

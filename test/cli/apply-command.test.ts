@@ -137,7 +137,7 @@ describe('skiff apply', () => {
     for (const args of [['apply'], ['apply', 'missing.yaml'], ['apply', '--bogus', '.']]) {
       const result = await skiff(dir, args);
       assert.equal(result.status, 2, args.join(' '));
-      assert.match(result.stderr, /Usage: skiff apply/);
+      assert.match(result.stderr, /^skiff apply: .+\nRun "skiff apply --help" for usage\.\n$/);
     }
   });
 });

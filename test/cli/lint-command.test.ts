@@ -2,16 +2,18 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
 
-async function run(args: string[], cwd: string): Promise<{ status: number; stdout: string; stderr: string }> {
+async function run(args: string[], cwd: string, stdin?: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const status = await main(args, {
     stdout: { write: (t: string) => (stdout += t) },
     stderr: { write: (t: string) => (stderr += t) },
     cwd,
+    ...(stdin ? { stdin: Readable.from(stdin.map((chunk) => Buffer.from(chunk))) } : {}),
   });
   return { status, stdout, stderr };
 }
@@ -40,7 +42,45 @@ function workspace(files: Record<string, string>): string {
   return dir;
 }
 
+const UNKNOWN_FIELD = GOOD.replace('  entrypoint: main', '  entrypoint: main\n  templats: []');
+
 describe('skiff lint', () => {
+  it('is strict by default, as argo lint: an unknown field is an error; --strict=false and --no-strict keep it a warning', async () => {
+    const dir = workspace({ 'wf.yaml': UNKNOWN_FIELD });
+    const strict = await run(['lint', '-o', 'simple', 'wf.yaml'], dir);
+    assert.equal(strict.status, 1);
+    assert.match(strict.stdout, /^wf\.yaml:7:3: error \[unknown-key\] unknown field "templats" in WorkflowSpec \(did you mean "templates"\?\)/);
+    for (const flag of ['--strict=false', '--no-strict']) {
+      const lenient = await run(['lint', flag, '-o', 'simple', 'wf.yaml'], dir);
+      assert.equal(lenient.status, 0, flag);
+      assert.match(lenient.stdout, /^wf\.yaml:7:3: warning \[unknown-key\]/, flag);
+    }
+    assert.equal((await run(['lint', '--strict=true', 'wf.yaml'], dir)).status, 1);
+  });
+
+  it('reads standard input for -, reported as <stdin>, within the size limit', async () => {
+    const dir = workspace({});
+    const result = await run(['lint', '-o', 'simple', '-'], dir, [BAD.slice(0, 40), BAD.slice(40)]);
+    assert.equal(result.status, 1);
+    assert.match(result.stdout, /^<stdin>:6:15: error \[entrypoint\] template "mian" is not defined/);
+    const huge = await run(['lint', '-'], dir, Array.from({ length: 6 }, () => `# ${'x'.repeat(1024 * 1024)}\n`));
+    assert.equal(huge.status, 1);
+    assert.match(huge.stdout, /<stdin>:1:1: error \[file-too-large\]/);
+    const none = await run(['lint', '-'], dir);
+    assert.equal(none.status, 2);
+  });
+
+  it('checks only the kinds --kinds names; ConfigMaps always', async () => {
+    const template = BAD.replace('kind: Workflow', 'kind: WorkflowTemplate').replace('generateName: hello-', 'name: hello');
+    const configMap = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\ndata: {}\n';
+    const dir = workspace({ 'wf.yaml': BAD, 'tmpl.yaml': template, 'cm.yaml': configMap });
+    const templatesOnly = await run(['lint', '--kinds', 'workflowtemplates', '-o', 'simple', '.'], dir);
+    assert.deepEqual(templatesOnly.stdout.split('\n').filter((l) => l.includes(': error ')).map((l) => l.split(':')[0]), ['cm.yaml', 'tmpl.yaml']);
+    const both = await run(['lint', '--kinds', 'workflows,workflowtemplate', '-o', 'simple', '.'], dir);
+    assert.match(both.stdout, /^3 errors/m);
+    assert.match((await run(['lint', '--kinds', 'all', '-o', 'simple', '.'], dir)).stdout, /^3 errors/m);
+  });
+
   it('exits 0 and says so when the files are clean', async () => {
     const dir = workspace({ 'wf/hello.yaml': GOOD });
     const result = await run(['lint', 'wf'], dir);
@@ -93,13 +133,18 @@ describe('skiff lint', () => {
     assert.equal(result.status, 1);
   });
 
-  it('exits 2 on usage errors, with the usage', async () => {
+  it('exits 2 on usage errors: one line saying what is wrong and where the help is', async () => {
     const dir = workspace({});
-    for (const args of [['lint'], ['lint', '--format', 'xml', '.'], ['lint', '--bogus', '.'], ['lint', 'nowhere.yaml'], ['frobnicate']]) {
+    for (const args of [['lint'], ['lint', '--format', 'xml', '.'], ['lint', '--bogus', '.'], ['lint', 'nowhere.yaml'], ['lint', '--kinds', 'pods', '.']]) {
       const result = await run(args, dir);
       assert.equal(result.status, 2, args.join(' '));
-      assert.match(result.stderr, /Usage: skiff/, args.join(' '));
+      assert.match(result.stderr, /^skiff lint: .+\nRun "skiff lint --help" for usage\.\n$/, args.join(' '));
     }
+    assert.match((await run(['lint', '--strcit', '.'], dir)).stderr, /^skiff lint: unknown flag --strcit \(did you mean --strict\?\)\n/);
+    assert.match((await run(['lint', '--zzzzzzzz', '.'], dir)).stderr, /^skiff lint: unknown flag --zzzzzzzz\nRun/);
+    const unknownCommand = await run(['frobnicate'], dir);
+    assert.equal(unknownCommand.status, 2);
+    assert.match(unknownCommand.stderr, /Usage: skiff/);
   });
 
   it('explains itself with --help', async () => {

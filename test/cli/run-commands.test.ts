@@ -246,7 +246,7 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
     for (const args of wrong) {
       const result = await skiff(dir, args);
       assert.equal(result.status, 2, args.join(' '));
-      assert.match(result.stderr, new RegExp(`Usage: skiff ${args[0]}`), args.join(' '));
+      assert.match(result.stderr, new RegExp(`^skiff ${args[0]}: .+\nRun "skiff ${args[0]} --help" for usage.\n$`), args.join(' '));
     }
     for (const command of ['apply', 'submit', 'list', 'get', 'logs', 'wait', 'retry', 'resubmit', 'resume', 'stop', 'terminate', 'delete']) {
       const help = await skiff(dir, [command, '--help']);

@@ -232,7 +232,7 @@ spec:
     for (const args of [['submit'], ['submit', 'hello.yaml', 'hello.yaml'], ['submit', 'hello.yaml', '-o', 'xml'], ['submit', 'hello.yaml', '-p', 'novalue'], ['submit', '--bogus', 'hello.yaml'], ['submit', 'missing.yaml']]) {
       const result = await skiff(dir, args);
       assert.equal(result.status, 2, args.join(' '));
-      assert.match(result.stderr, /Usage: skiff submit/, args.join(' '));
+      assert.match(result.stderr, /^skiff submit: .+\nRun "skiff submit --help" for usage\.\n$/, args.join(' '));
     }
     assert.equal(existsSync(join(dir, 'state', 'runs')), false);
   });
