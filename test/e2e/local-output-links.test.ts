@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../helpers/paths.js';
+import { repositoryText } from '../helpers/repository-text.js';
 import { LocalRunHarness, nodesByName } from '../runtime/local/local-run-harness.js';
 
 const head = (name: string) => `apiVersion: argoproj.io/v1alpha1
@@ -27,20 +26,8 @@ describe('local runtime: outputs are read as the step sees them', () => {
   });
   after(async () => harness.close());
 
-  /** Everything the artifact repository holds, tarballs unpacked. */
-  const stored = async (): Promise<string> => {
-    const root = harness.layout.artifacts;
-    const files = await readdir(root, { recursive: true }).catch(() => [] as string[]);
-    let text = '';
-    for (const file of files) {
-      const path = join(root, file);
-      if (!(await lstat(path)).isFile()) continue;
-      text += file.endsWith('.tgz') ? execFileSync('tar', ['-xzOf', path], { encoding: 'utf8' }) : await readFile(path, 'utf8');
-    }
-    return text;
-  };
   const leaked = async (): Promise<void> => {
-    const text = await stored();
+    const text = await repositoryText(harness.layout.artifacts);
     assert.doesNotMatch(text, /root:[^:\n]*:0:0:/, 'no /etc/passwd in the repository');
     assert.ok(!text.includes('"bench:local"'), "no Skiff package.json in the repository");
   };

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createArtifactDriver } from '../../src/artifacts/index.js';
 import type { Artifact } from '../../src/spec/model/workflow.js';
 import { executorWait, type WaitPaths } from '../../src/executor/executor-wait.js';
+import { repositoryText } from '../helpers/repository-text.js';
 import type { ExecutorPlan } from '../../src/runtime/pod-spec/executor-plan.js';
 
 /**
@@ -43,17 +44,6 @@ describe('executor wait: outputs are read as the step sees them', () => {
   const plan = (repo: string, extra: Partial<ExecutorPlan>): ExecutorPlan => ({ namespace: 'default', inputs: [], parameters: [], artifacts: [], result: false, archiveLocation: { local: { root: repo, key: 'wf/pod' } }, ...extra });
   const wait = (paths: WaitPaths, repo: string, extra: Partial<ExecutorPlan>) => executorWait(plan(repo, extra), { paths, driver, pollMs: 5 });
 
-  /** Every byte the repository holds, tarballs inflated, so a leak shows whatever its form. */
-  const stored = async (repo: string): Promise<string> => {
-    const files = await readdir(repo, { recursive: true }).catch(() => [] as string[]);
-    let text = '';
-    for (const file of files) {
-      const path = join(repo, file);
-      if (!(await lstat(path)).isFile()) continue;
-      text += file.endsWith('.tgz') ? execFileSync('tar', ['-xzOf', path], { encoding: 'utf8' }) : await readFile(path, 'utf8');
-    }
-    return text;
-  };
   const NOTE = /outputs are read as the step sees them, and links that leave the output are not followed/;
 
   it('refuses a link to /etc/passwd inside an output directory, naming the output and the link', async () => {
@@ -66,7 +56,7 @@ describe('executor wait: outputs are read as the step sees them', () => {
     assert.match(report.error ?? '', /^output artifact "out": "sub\/passwd" is a link to "\/etc\/passwd", outside the artifact; /);
     assert.match(report.error!, NOTE);
     assert.equal(report.artifacts, undefined);
-    assert.doesNotMatch(await stored(repo), /root:/);
+    assert.doesNotMatch(await repositoryText(repo), /root:/);
     assert.deepEqual(JSON.parse(await readFile(paths.reportPath, 'utf8')), report);
   });
 
@@ -98,7 +88,7 @@ describe('executor wait: outputs are read as the step sees them', () => {
       assert.ok(!report.error!.includes(SECRET));
       assert.equal(report.parameters, undefined);
     }
-    assert.ok(!(await stored(repo)).includes(SECRET));
+    assert.ok(!(await repositoryText(repo)).includes(SECRET));
     assert.ok(!(await readFile(paths.reportPath, 'utf8')).includes(SECRET));
   });
 
@@ -147,7 +137,7 @@ describe('executor wait: outputs are read as the step sees them', () => {
     await symlink(join(dir, 'secrets', 's3'), join(paths.outputsDir, 'artifacts'));
     const artifact = await wait(paths, repo, { artifacts: [{ name: 'secretkey', path: '/tmp/k' }] });
     assert.match(artifact.error ?? '', /<outputs>\/artifacts in the pod's run volume was replaced by a link/);
-    assert.ok(!(await stored(repo)).includes(SECRET));
+    assert.ok(!(await repositoryText(repo)).includes(SECRET));
   });
 
   it("refuses outputs.result when the step swapped its stdout file for a link, and never writes the report through one", async () => {
