@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
-import { lstat, open, readlink } from 'node:fs/promises';
-import { dirname, relative, sep } from 'node:path';
+import { lstat, open, readlink, realpath } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { openedPath } from '../artifacts/archive/opened-path.js';
 
 /** What was found at a path in the pod's shared run volume. */
 export type StepFile =
@@ -40,6 +41,13 @@ export async function readStepFile(path: string, options: { under?: string; limi
     throw error;
   }
   try {
+    if (under !== undefined) {
+      // A directory on the way swapped for a link after it was checked: the kernel's path tells.
+      const reached = await openedPath(handle.fd);
+      if (reached !== undefined && reached !== join(await realpath(under), relative(under, path))) {
+        throw new Error(`${path} in the pod's run volume was reached through a link (it is ${reached}); links there are not followed`);
+      }
+    }
     if (!(await handle.stat()).isFile()) return { kind: 'other' };
     if (limit === undefined) return { kind: 'file', text: await handle.readFile('utf8') };
     const buffer = Buffer.alloc(limit);

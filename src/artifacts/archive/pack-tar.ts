@@ -1,8 +1,9 @@
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { lstat, open, readdir, readlink, realpath } from 'node:fs/promises';
 import { constants, type Stats } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { ArtifactError } from '../artifact-error.js';
 import { linkOutsideError, linkStaysInside, rootLinkError } from './link-stays-inside.js';
+import { openedPath } from './opened-path.js';
 import { BLOCK, encodeHeader, padding } from './tar-header.js';
 
 export interface PackStats {
@@ -47,16 +48,24 @@ export async function* packTar(sourcePath: string, stats: PackStats = { entries:
   if (!root.isFile() && !root.isDirectory()) throw new ArtifactError('config', `${sourcePath} is not a regular file or directory`);
   const out = new ChunkBuffer();
   const name = basename(sourcePath);
+  // Every file read must lie where the walk found it, under the tree's real path.
+  const within = { real: await realpath(sourcePath), path: resolve(sourcePath) };
   if (root.isFile()) {
-    yield* packFile(sourcePath, name, root, out, stats);
+    yield* packFile(sourcePath, name, root, out, stats, within);
   } else {
-    yield* packDirectory(sourcePath, name, root, out, stats, name);
+    yield* packDirectory(sourcePath, name, root, out, stats, name, within);
   }
   out.push(Buffer.alloc(BLOCK * 2));
   yield* out.flush();
 }
 
-async function* packDirectory(dir: string, name: string, info: Stats, out: ChunkBuffer, stats: PackStats, top: string): AsyncGenerator<Buffer> {
+/** The artifact's path as given and as resolved once at the start. */
+interface Within {
+  path: string;
+  real: string;
+}
+
+async function* packDirectory(dir: string, name: string, info: Stats, out: ChunkBuffer, stats: PackStats, top: string, within: Within): AsyncGenerator<Buffer> {
   out.push(encodeHeader({ name: `${name}/`, type: 'directory', mode: info.mode, size: 0, mtime: info.mtimeMs / 1000, linkname: '' }));
   stats.entries++;
   const children = (await readdir(dir)).sort();
@@ -65,9 +74,9 @@ async function* packDirectory(dir: string, name: string, info: Stats, out: Chunk
     const childName = `${name}/${child}`;
     const childInfo = await lstat(path);
     if (childInfo.isDirectory()) {
-      yield* packDirectory(path, childName, childInfo, out, stats, top);
+      yield* packDirectory(path, childName, childInfo, out, stats, top, within);
     } else if (childInfo.isFile()) {
-      yield* packFile(path, childName, childInfo, out, stats);
+      yield* packFile(path, childName, childInfo, out, stats, within);
     } else if (childInfo.isSymbolicLink()) {
       const target = await readlink(path);
       if (!linkStaysInside(childName, target, top)) throw linkOutsideError(childName.slice(top.length + 1), target);
@@ -80,12 +89,12 @@ async function* packDirectory(dir: string, name: string, info: Stats, out: Chunk
   }
 }
 
-async function* packFile(path: string, name: string, info: Stats, out: ChunkBuffer, stats: PackStats): AsyncGenerator<Buffer> {
+async function* packFile(path: string, name: string, info: Stats, out: ChunkBuffer, stats: PackStats, within: Within): AsyncGenerator<Buffer> {
   const size = info.size;
   out.push(encodeHeader({ name, type: 'file', mode: info.mode, size, mtime: info.mtimeMs / 1000, linkname: '' }));
   stats.entries++;
   if (size > 0) {
-    const handle = await openSame(path, info);
+    const handle = await openSame(path, info, within);
     try {
       let position = 0;
       while (position < size) {
@@ -118,17 +127,19 @@ async function* packFile(path: string, name: string, info: Stats, out: ChunkBuff
 }
 
 /**
- * Opens the file `info` was taken of. Between the lstat and the open, the name may have been made
- * a link or another file; the open does not follow a link, and the file opened must be the one
- * looked at.
+ * Opens the file `info` was taken of. Between the lstat and the open, the name, or a directory on
+ * its way, may have been made a link or another file: the open does not follow a link at the
+ * name, the file opened must be the one looked at, and it must have been reached inside the tree.
  */
-async function openSame(path: string, info: Stats) {
+async function openSame(path: string, info: Stats, within: Within) {
   const handle = await open(path, READ_FLAGS).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ELOOP') throw new ArtifactError('unsafe', `${path} was replaced by a link while it was archived`, { cause: err });
     throw err;
   });
   const now = await handle.stat();
-  if (now.ino !== info.ino || now.dev !== info.dev || !now.isFile()) {
+  const reached = await openedPath(handle.fd);
+  const expected = join(within.real, relative(within.path, resolve(path)));
+  if (now.ino !== info.ino || now.dev !== info.dev || !now.isFile() || (reached !== undefined && reached !== expected)) {
     await handle.close();
     throw new ArtifactError('unsafe', `${path} was replaced while it was archived`);
   }
