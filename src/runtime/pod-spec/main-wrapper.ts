@@ -78,7 +78,7 @@ export function mainWrapper(outputs: WrapperOutputs, options: WrapperOptions = {
   }
   if (outputs.parameters.length + outputs.artifacts.length > 0) {
     // The command could write to the shared volume too: the copies go to directories made afresh.
-    lines.push('rm -rf "$o" && mkdir -p "$o/parameters" "$o/artifacts"');
+    lines.push('rm -rf "$o"; mkdir -p "$o/parameters" "$o/artifacts"');
   }
   for (const p of outputs.parameters) lines.push(copy(p.path, `$o/parameters/${safeName(p.name)}`));
   for (const a of outputs.artifacts) lines.push(copy(a.path, `$o/artifacts/${safeName(a.name)}`));
