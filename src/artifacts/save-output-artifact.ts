@@ -48,7 +48,13 @@ export async function saveOutputArtifact(artifact: SkiffArtifact, options: SaveO
       return { saved: false, reason: `optional artifact ${JSON.stringify(artifact.name)}: ${artifact.path ?? options.sourcePath} does not exist` };
     }
     if (err instanceof ArtifactError) {
-      const message = err.message.includes(JSON.stringify(artifact.name)) ? err.message : `artifact ${JSON.stringify(artifact.name)} failed to save: ${err.message}`;
+      // A refused link is the output's fault, not a failed transfer: said as what it is.
+      const message =
+        err.code === 'unsafe'
+          ? `output artifact ${JSON.stringify(artifact.name)}: ${err.message}`
+          : err.message.includes(JSON.stringify(artifact.name))
+            ? err.message
+            : `artifact ${JSON.stringify(artifact.name)} failed to save: ${err.message}`;
       throw new ArtifactError(err.code, message, { cause: err });
     }
     throw err;

@@ -1,4 +1,4 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ArtifactDriver } from '../artifacts/index.js';
 import { joinKey } from '../artifacts/artifact-location.js';
@@ -7,6 +7,7 @@ import { isFanIn } from '../engine/artifact-from.js';
 import { type ExecutorPlan, INPUTS_DIR, SCRIPT_PATH, SECRETS_DIR } from '../runtime/pod-spec/executor-plan.js';
 import { safeName } from '../runtime/pod-spec/main-wrapper.js';
 import { fileSecretSource } from './file-secret-source.js';
+import { replaceFile } from './replace-file.js';
 import type { TransferProgressFile } from './transfer-progress-file.js';
 
 export interface ExecutorPaths {
@@ -36,9 +37,8 @@ export async function executorInit(plan: ExecutorPlan, options: ExecutorInitOpti
   const { paths = POD_PATHS, driver, progress } = options;
   const notes: string[] = [];
   if (plan.script !== undefined) {
-    await mkdir(dirname(paths.scriptPath), { recursive: true });
-    await writeFile(paths.scriptPath, plan.script);
-    await chmod(paths.scriptPath, 0o755);
+    // The run volume is shared with the user's containers: nothing there is written through.
+    await replaceFile(paths.scriptPath, plan.script, { mode: 0o755, under: dirname(dirname(paths.scriptPath)) });
   }
   if (plan.inputs.length === 0) return notes;
   // Loaded only here: the S3 client is most of the executor's start-up time.

@@ -1,8 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { type ExecutorPlan, PLAN_ENV, PROGRESS_PATH, TERMINATION_ENV } from '../runtime/pod-spec/executor-plan.js';
+import { type ExecutorPlan, PLAN_ENV, PROGRESS_PATH, RUN_DIR, TERMINATION_ENV } from '../runtime/pod-spec/executor-plan.js';
 import { executorInit } from './executor-init.js';
 import { executorWait } from './executor-wait.js';
+import { replaceFile } from './replace-file.js';
 import { TransferProgressFile } from './transfer-progress-file.js';
 
 export interface ExecutorIO {
@@ -42,10 +41,8 @@ export async function runExecutor(args: string[], io: ExecutorIO): Promise<numbe
   } catch (error) {
     const message = (error as Error).message;
     const path = io.env[TERMINATION_ENV];
-    if (path) {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, message);
-    }
+    // In the run volume, where the step may have planted links on the way to it.
+    if (path) await replaceFile(path, message, path.startsWith(`${RUN_DIR}/`) ? { under: RUN_DIR } : {});
     io.stderr.write(`skiff executor ${phase}: ${message}\n`);
     return 1;
   }

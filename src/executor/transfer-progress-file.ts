@@ -1,5 +1,6 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { TransferProgress } from '../runtime/pod-spec/executor-plan.js';
+import { replaceFile } from './replace-file.js';
 
 /**
  * Keeps the pod's progress file (PROGRESS_PATH) up to date while artifacts move: `begin` names the
@@ -49,7 +50,6 @@ export class TransferProgressFile {
     if (!current) return;
     const snapshot = { ...current, updatedAt: this.now() };
     this.written = true;
-    const temp = `${this.path}.tmp`;
-    this.queue = this.queue.then(() => writeFile(temp, JSON.stringify(snapshot)).then(() => rename(temp, this.path)).catch(() => undefined));
+    this.queue = this.queue.then(() => replaceFile(this.path, JSON.stringify(snapshot)).catch(() => undefined));
   }
 }

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { chmod, lutimes, mkdir, open, symlink, utimes } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { ArtifactError } from '../artifact-error.js';
+import { linkStaysInside } from './link-stays-inside.js';
 import { readTar, type TarEntry } from './read-tar.js';
 
 export interface ExtractStats {
@@ -134,9 +135,7 @@ function checkLinkTarget(entry: TarEntry, relative: string, root: string): void 
   const target = entry.linkname;
   if (target === '') throw unsafe(entry, 'the symbolic link has no target');
   if (target.startsWith('/')) throw unsafe(entry, `the symbolic link points to the absolute path ${JSON.stringify(target)}`);
-  const resolved = posix.normalize(posix.join(posix.dirname(relative), target));
-  const inside = root === '' ? resolved !== '..' && !resolved.startsWith('../') : resolved === root || resolved.startsWith(`${root}/`);
-  if (!inside) throw unsafe(entry, `the symbolic link points outside the artifact (to ${JSON.stringify(target)})`);
+  if (!linkStaysInside(relative, target, root)) throw unsafe(entry, `the symbolic link points outside the artifact (to ${JSON.stringify(target)})`);
 }
 
 function unsafe(entry: TarEntry, why: string): ArtifactError {

@@ -28,7 +28,7 @@ export const BLOCKED_BY_FILE = 'blocked-by';
 /**
  * The POSIX sh wrapper the main container runs its command under, as Argo's emissary wraps it:
  * it keeps a copy of stdout (for `outputs.result`), and once the command has exited, copies the
- * declared output paths into the pod's shared emptyDir, so the wait container can collect them
+ * declared output paths (resolved as the step sees them, see `copy`) into the pod's shared emptyDir, so the wait container can collect them
  * although the main container's own filesystem (its private /tmp) is gone. Only then does it
  * write the exit code, which is what the wait container waits for. The user's command is `"$@"`,
  * never interpolated into the script, and it keeps its exit code.
@@ -76,15 +76,28 @@ export function mainWrapper(outputs: WrapperOutputs, options: WrapperOptions = {
   } else {
     lines.push(...attempt);
   }
+  if (outputs.parameters.length + outputs.artifacts.length > 0) {
+    // The command could write to the shared volume too: the copies go to directories made afresh.
+    lines.push('rm -rf "$o"; mkdir -p "$o/parameters" "$o/artifacts"');
+  }
   for (const p of outputs.parameters) lines.push(copy(p.path, `$o/parameters/${safeName(p.name)}`));
   for (const a of outputs.artifacts) lines.push(copy(a.path, `$o/artifacts/${safeName(a.name)}`));
   lines.push('finish "$code"');
   return lines.join('\n');
 }
 
+/**
+ * Outputs are resolved here, in the step's own filesystem, because the wait container that reads
+ * the copies sees another one (with the repository's Secrets) and follows no link. `cp -RH`
+ * (POSIX; GNU and BusyBox alike) follows the output path itself when it is a link, so a link to
+ * the step's own /tmp/data/x keeps x, and keeps links inside a directory as links, which the
+ * wait container stores if they stay inside the output. A link the step cannot resolve (dangling,
+ * a loop) is kept as the link, for the wait container to refuse by name.
+ */
 function copy(path: string, dest: string): string {
-  // Symlinks are copied as links (cp -P); the wait container reads them as the user left them.
-  return `if [ -e ${quote(path)} ] || [ -L ${quote(path)} ]; then cp -RPp ${quote(path)} "${dest}" || echo "skiff: cannot keep output ${path.replace(/["`$\\]/g, '')}" >&2; fi`;
+  const p = quote(path);
+  const failed = `echo "skiff: cannot keep output ${path.replace(/["`$\\]/g, '')}" >&2`;
+  return `if [ -e ${p} ]; then cp -RHp ${p} "${dest}" || ${failed}; elif [ -L ${p} ]; then cp -RPp ${p} "${dest}" || ${failed}; fi`;
 }
 
 /** Output names are Argo identifiers; anything else is refused by the linter, and replaced here. */
