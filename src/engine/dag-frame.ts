@@ -13,6 +13,7 @@ import type { TemplateScope } from './template-catalog.js';
 import { describeProblems, substituteValue, type VariableScope } from './variable-scope.js';
 import { isFailedOrError, type NodeInputs, type NodePhase, type NodeStatus } from './workflow-status.js';
 import { TaskGroupFrame } from './task-group-frame.js';
+import { volumesFor } from './workflow-volumes.js';
 
 interface TaskState {
   task: DagTask;
@@ -184,6 +185,7 @@ export class DagFrame implements Frame {
       owner,
       depth: this.req.depth + 1,
       local: { 'tasks.name': taskName },
+      volumes: volumesFor(this.exec.spec.volumes, this.req, this.scope),
       ...(this.req.onExit ? { onExit: true } : {}),
     });
   }

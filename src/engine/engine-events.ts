@@ -1,3 +1,4 @@
+import type { Volume } from '../spec/model/kubernetes.js';
 import type { Artifact, Template } from '../spec/model/workflow.js';
 import type { CacheEntry } from './memoization-caches.js';
 import type { ArtifactRepositoryRefStatus, NodeInputs } from './workflow-status.js';
@@ -69,6 +70,8 @@ export interface PodRequest {
   inputs: NodeInputs;
   /** When the runtime must give up on the pod (template activeDeadlineSeconds/timeout), ISO time. */
   deadline?: string;
+  /** The workflow's volumes with the variables of the steps and tasks above substituted; absent: the workflow's own. */
+  volumes?: Volume[];
 }
 
 /** One mutex or semaphore, by Argo's lock name (`default/Mutex/x`, `default/ConfigMap/my-config/key`). */

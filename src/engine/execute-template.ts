@@ -104,7 +104,7 @@ function startPod(exec: Execution, req: ExecRequest, template: Template, inputs:
   const deadlineAt = seconds !== undefined ? startedAt + seconds : undefined;
   const pending = parseDuration(template.pendingTimeout);
   openContainerNodes(exec, node, template);
-  exec.pods.add(node, { workflowName: exec.name, nodeId: node.id, podName: exec.podNameOf(node, templateName), template, inputs }, deadlineAt, pending !== undefined ? startedAt + pending : undefined);
+  exec.pods.add(node, { workflowName: exec.name, nodeId: node.id, podName: exec.podNameOf(node, templateName), template, inputs, ...(req.volumes ? { volumes: req.volumes } : {}) }, deadlineAt, pending !== undefined ? startedAt + pending : undefined);
   return node;
 }
 

@@ -1,3 +1,4 @@
+import type { Volume } from '../spec/model/kubernetes.js';
 import type { Arguments, Template, Workflow, WorkflowSpec } from '../spec/model/workflow.js';
 import type { ConfigMapParameters } from './config-map-parameters.js';
 import type { DaemonTracker } from './daemon-tracker.js';
@@ -40,6 +41,8 @@ export interface ExecRequest {
   attempt?: { index: number; last?: NodeStatus };
   /** The node runs because a memoization cache missed: it records so (see memoizeTemplate). */
   memoizationStatus?: NodeStatus['memoizationStatus'];
+  /** The workflow's volumes with the callers' variables substituted (see volumesFor); absent: as declared. */
+  volumes?: Volume[];
 }
 
 export interface EngineOptions {

@@ -11,6 +11,7 @@ import { dropAbsentArguments, exposeAggregate, exposeNode, exposeSkipped, templa
 import type { TemplateScope } from './template-catalog.js';
 import { describeProblems, substituteValue, type VariableScope } from './variable-scope.js';
 import { isFailedOrError, type NodeInputs, type NodeStatus } from './workflow-status.js';
+import { volumesFor } from './workflow-volumes.js';
 
 interface StepEntry {
   step: WorkflowStep;
@@ -196,6 +197,7 @@ export class StepsFrame implements Frame {
         owner: this,
         depth: this.req.depth + 1,
         local: { 'steps.name': entry.step.name },
+        volumes: volumesFor(this.exec.spec.volumes, this.req, this.scope),
         ...(this.req.onExit ? { onExit: true } : {}),
       });
       if (!existing) this.exec.addChild(group.node, child.id);

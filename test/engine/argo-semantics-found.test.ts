@@ -78,3 +78,31 @@ test('a parameter read from a file comes from the pod, one given as `value` from
     { name: 'b', value: 'from the file' },
   ]);
 });
+
+// Argo substitutes the DAG's scope into the workflow's volumes before each task (dag.go,
+// substituteParamsInVolumes); a skipped task's output parameter is its default there.
+test("a workflow-level volume named by a task's output reaches the pods of the tasks after it", () => {
+  const workflow = (when: string) =>
+    workflowOf({
+      entrypoint: 'main',
+      volumes: [{ name: 'cfg', configMap: { name: '{{tasks.gen.outputs.parameters.cm}}' } }],
+      templates: [
+        { name: 'main', dag: { tasks: [{ name: 'gen', template: 'gen', when }, { name: 'use', template: 'use', depends: 'gen.Succeeded || gen.Skipped' }] } } as Template,
+        { name: 'gen', ...echo, outputs: { parameters: [{ name: 'cm', valueFrom: { path: '/tmp/cm', default: 'fallback-config' } }] } },
+        { name: 'use', container: { image: 'alpine', command: ['cat', '/cfg/a'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] } },
+      ],
+    });
+  const ran = simulate(workflow('true'), { script: (pod) => (pod.template.name === 'gen' ? { outputs: { parameters: [{ name: 'cm', value: 'made-by-gen' }] } } : undefined) });
+  assert.equal(ran.status.phase, 'Succeeded', ran.status.message);
+  const use = ran.pods.find((pod) => pod.template.name === 'use')!;
+  assert.deepEqual(use.volumes, [{ name: 'cfg', configMap: { name: 'made-by-gen' } }]);
+  const skipped = simulate(workflow('false'));
+  assert.equal(skipped.byDisplay('gen')!.phase, 'Skipped');
+  assert.deepEqual(skipped.pods.find((pod) => pod.template.name === 'use')!.volumes, [{ name: 'cfg', configMap: { name: 'fallback-config' } }]);
+});
+
+test('without tags in the workflow volumes, pod requests carry none: the pods take the workflow own', () => {
+  const r = simulate(workflowOf({ entrypoint: 'main', volumes: [{ name: 'cfg', configMap: { name: 'fixed' } }], templates: [{ name: 'main', steps: [[{ name: 'a', template: 'leaf' }]] } as Template, { name: 'leaf', ...echo }] }));
+  assert.equal(r.pods.length, 1);
+  assert.equal(r.pods[0]!.volumes, undefined);
+});

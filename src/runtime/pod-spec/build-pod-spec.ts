@@ -124,7 +124,7 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
   const volumes: V1Volume[] = [{ name: RUN_VOLUME, emptyDir: {} }, ...secretVolumes];
   if (inputs.length > 0) volumes.push({ name: INPUTS_VOLUME, emptyDir: {} });
   const declared = new Map<string, V1Volume>();
-  for (const v of [...(workflow.spec.volumes ?? []), ...((template.volumes ?? []) as Volume[])]) declared.set(v.name, v as V1Volume);
+  for (const v of [...(request.volumes ?? workflow.spec.volumes ?? []), ...((template.volumes ?? []) as Volume[])]) declared.set(v.name, v as V1Volume);
   for (const claim of workflow.spec.volumeClaimTemplates ?? []) {
     const name = claim.metadata.name;
     if (name) declared.set(name, { name, persistentVolumeClaim: { claimName: claimName(workflow.metadata.name ?? request.workflowName, name) } });

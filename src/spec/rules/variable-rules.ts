@@ -22,10 +22,11 @@ export function checkVariables(context: SpecContext): Finding[] {
   const findings: Finding[] = [];
   const globals = globalScope(context);
   const { specPath } = context;
-  // Workflow-level fields besides templates see only the globals; hooks also see the run's nodes.
+  // Workflow-level fields besides templates see only the globals; hooks also see the run's nodes,
+  // and so do volumes, which Argo substitutes with each step's or task's scope before it runs.
   for (const [key, value] of Object.entries(context.spec)) {
     if (key === 'templates' || key === 'templateDefaults') continue;
-    const scope = key === 'hooks' ? new VariableScope(globals).allowUnder('steps.').allowUnder('tasks.') : globals;
+    const scope = key === 'hooks' || key === 'volumes' ? new VariableScope(globals).allowUnder('steps.').allowUnder('tasks.') : globals;
     checkStrings(value, [...specPath, key], scope, findings);
   }
   list<Template>(context.spec.templates).forEach((template, index) => {

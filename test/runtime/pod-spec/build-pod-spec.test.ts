@@ -71,6 +71,13 @@ describe('buildPodSpec', () => {
     assert.equal(pod.spec!.volumes!.find((v) => v.name === 'work')!.persistentVolumeClaim!.claimName, 'wf-work');
   });
 
+  it("takes the workflow's volumes as the engine substituted them for this pod, when it did", () => {
+    const template = { name: 't', container: { image: 'alpine', command: ['ls'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] } };
+    const pod = built({ ...request(template), volumes: [{ name: 'cfg', configMap: { name: 'made-by-gen' } }] });
+    assert.equal(pod.spec!.volumes!.find((v) => v.name === 'cfg')!.configMap!.name, 'made-by-gen');
+    assert.equal(built(request(template)).spec!.volumes!.find((v) => v.name === 'cfg')!.configMap!.name, 'settings');
+  });
+
   it('tells the wait container which outputs to collect', () => {
     const pod = built(request({ name: 't', container: { image: 'alpine', command: ['true'] }, outputs: { parameters: [{ name: 'p', valueFrom: { path: '/tmp/p' } }, { name: 's', valueFrom: { supplied: {} } }], artifacts: [{ name: 'a', path: '/tmp/a' }] } }));
     const plan = planOf(pod.spec!.containers[1]!);
