@@ -1,3 +1,4 @@
+import { workflowOfCron } from '../schedule/workflow-of-cron.js';
 import type { CronWorkflow, Workflow } from '../spec/model/workflow.js';
 import type { LocalObjectStore } from '../state/local-object-store.js';
 import { UsageError } from './cli-io.js';
@@ -42,17 +43,10 @@ export async function workflowFromStored(from: string, objects: LocalObjectStore
   }
   const base = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow' as const };
   if (kind === 'CronWorkflow') {
-    const cron = stored as CronWorkflow;
-    const metadata = cron.spec?.workflowMetadata ?? {};
-    return {
-      ...base,
-      metadata: {
-        generateName: `${name}-`,
-        labels: { ...metadata.labels, 'workflows.argoproj.io/cron-workflow': name },
-        ...(metadata.annotations ? { annotations: { ...metadata.annotations } } : {}),
-      },
-      spec: structuredClone(cron.spec.workflowSpec),
-    };
+    // The namespace is the one the run is submitted to (-n), as for the other kinds.
+    const run = workflowOfCron(stored as CronWorkflow);
+    delete run.metadata.namespace;
+    return run;
   }
   const clusterScope = kind === 'ClusterWorkflowTemplate';
   return {

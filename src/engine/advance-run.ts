@@ -1,3 +1,4 @@
+import { SCHEDULED_TIME_ANNOTATION } from '../spec/model/argo-labels.js';
 import type { Workflow, WorkflowSpec } from '../spec/model/workflow.js';
 import { ConfigMapParameters, type ParameterConfigMap } from './config-map-parameters.js';
 import { parseDuration } from './durations.js';
@@ -177,6 +178,9 @@ function setGlobals(exec: Execution): string | undefined {
   // What the run is now, as Argo has it while the run goes (the exit handler sees the outcome).
   globals.set('workflow.status', 'Running');
   globals.set('workflow.creationTimestamp', String(meta.creationTimestamp ?? status.startedAt ?? exec.nowIso));
+  // A CronWorkflow's run carries its scheduled time (see workflowOfCron).
+  const scheduledTime = meta.annotations?.[SCHEDULED_TIME_ANNOTATION];
+  if (scheduledTime !== undefined) globals.set('workflow.scheduledTime', String(scheduledTime));
   if (spec.priority !== undefined) globals.set('workflow.priority', String(spec.priority));
   for (const [k, v] of Object.entries(meta.labels ?? {})) globals.set(`workflow.labels.${k}`, String(v));
   for (const [k, v] of Object.entries(meta.annotations ?? {})) globals.set(`workflow.annotations.${k}`, String(v));
