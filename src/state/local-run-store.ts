@@ -106,10 +106,13 @@ export class LocalRunStore implements RunStore {
   private async replay(id: string): Promise<ReplayedRun | undefined> {
     const dir = this.runDir(id);
     const snapshot = await readRunFile(join(dir, SNAPSHOT));
-    if (snapshot.text === undefined && (await readRunFile(join(dir, PREVIOUS_SNAPSHOT))).text === undefined) return undefined;
+    const journal = await readRunFile(join(dir, JOURNAL));
+    // A folder with neither is a run not saved yet (its submitter holds the lease); a journal
+    // or an older snapshot without a snapshot is a run whose snapshot went missing.
+    if (snapshot.text === undefined && journal.text === undefined && !(await exists(join(dir, PREVIOUS_SNAPSHOT)))) return undefined;
     return replayRun(id, {
       snapshot,
-      journal: await readRunFile(join(dir, JOURNAL)),
+      journal,
       previous: () => ({ snapshot: readRunFileSync(join(dir, PREVIOUS_SNAPSHOT)), journal: readRunFileSync(join(dir, PREVIOUS_JOURNAL)) }),
     });
   }
@@ -259,6 +262,13 @@ function readRunFileSync(path: string): RunFile {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { path, text: undefined };
     throw error;
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function fileSize(path: string): Promise<number> {

@@ -140,6 +140,25 @@ test('a truncated, empty or wrongly shaped snapshot of a new run makes it damage
   }
 });
 
+test('a missing snapshot beside a journal makes the run damaged, not absent', async () => {
+  const { dir, snapshot } = await savedRun();
+  try {
+    rmSync(snapshot);
+    const error = await new LocalRunStore(dir).peek('r1').then(
+      () => assert.fail('a run without its snapshot was read'),
+      (e: unknown) => e as DamagedRunError,
+    );
+    assert.ok(error instanceof DamagedRunError);
+    assert.equal(error.file, snapshot);
+    assert.match(error.problem, /^it is missing, and the previous snapshot cannot stand in for it/);
+    // A folder with no files yet (a run whose submitter holds its lease) is no run.
+    mkdirSync(join(dir, 'runs/r2'));
+    assert.equal(await new LocalRunStore(dir).peek('r2'), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a damaged snapshot made by compaction is rebuilt from the previous generation, then repaired', async () => {
   const { dir, snapshot } = await savedRun({ compactAfter: 2 });
   try {
