@@ -54,52 +54,34 @@ function lines(path: string): string[] {
   return readFileSync(path, 'utf8').split('\n');
 }
 
-test('a garbled line in the middle of the journal makes the run damaged, not a torn tail', async () => {
-  const { dir, journal } = await savedRun();
-  try {
-    const text = lines(journal);
-    text[2] = text[2]!.slice(0, 40); // line 3 (seq 3) cut short, valid records after it
-    writeFileSync(journal, text.join('\n'));
-    await assertDamaged(dir, journal, /^line 3$/, /valid records follow it/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+/** Damage done to the journal's lines before its end, and where and what it must be reported as. */
+const JOURNAL_DAMAGES: Array<{ what: string; damage: (lines: string[]) => void; at: RegExp; problem: RegExp }> = [
+  // Line 1 is the header; line 3 holds seq 3, with valid records after it.
+  { what: 'a garbled line in the middle', damage: (l) => void (l[2] = l[2]!.slice(0, 40)), at: /^line 3$/, problem: /valid records follow it/ },
+  // Still valid JSON, a plausible record: only the checksum tells.
+  { what: 'a record whose checksum does not match before the end', damage: (l) => void (l[2] = l[2]!.replace('"phase":"Succeeded"', '"phase":"Failed"')), at: /^line 3$/, problem: /checksum does not match/ },
+  { what: 'a gap in the record numbers', damage: (l) => void l.splice(2, 1), at: /^line 3 \(seq 4\)$/, problem: /records are missing: seq 3 was expected/ },
+  {
+    what: 'a record of the wrong shape with a good checksum',
+    damage: (l) => void (l[2] = encodeRecord(3, { nodes: [{ id: 'x', name: 'x', displayName: 'x', type: 'Pod', phase: 'Running', children: 'y' }], run: { phase: 'Running' } } as unknown as JournalRecord).trimEnd()),
+    at: /^line 3 \(seq 3\)$/,
+    problem: /wrong shape: its node 1: "children" is not a list of node ids/,
+  },
+];
 
-test('a record whose checksum does not match before the end makes the run damaged', async () => {
-  const { dir, journal } = await savedRun();
-  try {
-    // Still valid JSON, a plausible record: only the checksum tells.
-    writeFileSync(journal, readFileSync(journal, 'utf8').replace('"id":"b","name":"b","displayName":"b","type":"Pod","phase":"Succeeded"', '"id":"b","name":"b","displayName":"b","type":"Pod","phase":"Failed"'));
-    await assertDamaged(dir, journal, /^line 3$/, /checksum does not match/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('a gap in the record numbers makes the run damaged', async () => {
-  const { dir, journal } = await savedRun();
-  try {
-    const text = lines(journal);
-    text.splice(2, 1); // seq 3 gone
-    writeFileSync(journal, text.join('\n'));
-    await assertDamaged(dir, journal, /^line 3 \(seq 4\)$/, /records are missing: seq 3 was expected/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('a record of the wrong shape with a good checksum makes the run damaged', async () => {
-  const { dir, journal } = await savedRun();
-  try {
-    const text = lines(journal);
-    text[2] = encodeRecord(3, { nodes: [{ id: 'x', name: 'x', displayName: 'x', type: 'Pod', phase: 'Running', children: 'y' }], run: { phase: 'Running' } } as unknown as JournalRecord).trimEnd();
-    writeFileSync(journal, text.join('\n'));
-    await assertDamaged(dir, journal, /^line 3 \(seq 3\)$/, /wrong shape: its node 1: "children" is not a list of node ids/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+for (const { what, damage, at, problem } of JOURNAL_DAMAGES) {
+  test(`${what} makes the run damaged, not a torn tail`, async () => {
+    const { dir, journal } = await savedRun();
+    try {
+      const text = lines(journal);
+      damage(text);
+      writeFileSync(journal, text.join('\n'));
+      await assertDamaged(dir, journal, at, problem);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 test('a torn tail is still just dropped: cut short, or failing its checksum as the very last line', async () => {
   for (const tear of [(t: string) => t.slice(0, -30), (t: string) => t.replace(/"Succeeded"\}\}\n$/, '"Succeedex"}}\n')]) {
