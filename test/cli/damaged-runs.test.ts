@@ -12,10 +12,11 @@ const DAMAGES: Array<{ what: string; file: 'journal.ndjson' | 'snapshot.json'; a
   { what: 'a line cut short in the middle of the journal', file: 'journal.ndjson', at: /journal\.ndjson, line 2: its checksum does not match its content, and valid records follow it/, damage: (t) => withLine(t, 1, (l) => l.slice(0, 60)) },
   { what: 'a bad checksum in the middle of the journal', file: 'journal.ndjson', at: /journal\.ndjson, line 2: its checksum does not match its content/, damage: (t) => withLine(t, 1, (l) => l.replace('"Running"', '"Failed"')) },
   {
+    // A number where the phase goes once made `skiff list` fail for every run ("cell is not iterable").
     what: 'a journal record of the wrong shape',
     file: 'journal.ndjson',
     at: /journal\.ndjson, line 2 \(seq 2\): the record is of the wrong shape: its "run" has no string "phase"/,
-    damage: (t) => withLine(t, 1, () => encodeRecord(2, { nodes: [], run: { phase: ['Running'] } } as unknown as JournalRecord).trimEnd()),
+    damage: (t) => withLine(t, 1, () => encodeRecord(2, { nodes: [], run: { phase: 3 } } as unknown as JournalRecord).trimEnd()),
   },
   { what: 'a truncated snapshot', file: 'snapshot.json', at: /snapshot\.json: its checksum does not match its content, and the previous snapshot cannot stand in/, damage: (t) => t.slice(0, 100) },
   { what: 'an empty snapshot', file: 'snapshot.json', at: /snapshot\.json: it is empty/, damage: () => '' },
