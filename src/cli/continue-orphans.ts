@@ -5,7 +5,8 @@ import { completionGarbagePending } from '../runtime/local/run-artifact-gc.js';
 import type { CliIO } from './cli-io.js';
 import { childEnv } from './launch-run.js';
 import type { LocalTarget } from './local-target.js';
-import { readRun } from './read-run.js';
+import { DamagedRunError } from '../state/damaged-run-error.js';
+import { damagedAdvice, readRun } from './read-run.js';
 import { leaseOwner } from './run-lease.js';
 import { startBackgroundDriver } from './start-background-driver.js';
 
@@ -14,13 +15,21 @@ import { startBackgroundDriver } from './start-background-driver.js';
  * each gets a background driver, which continues it from its journal; a finished run whose
  * completion GC was cut short gets one too, which does just the GC, and one that ended without
  * removing its claim directories loses them now. Called by the commands that start runs, so a
- * crash costs at most a wait until the next one.
+ * crash costs at most a wait until the next one. A damaged run is not continued: it is named on
+ * stderr with what is wrong.
  */
 export async function continueOrphans(target: LocalTarget, io: CliIO, except?: string): Promise<string[]> {
   const continued: string[] = [];
   for (const id of await target.runs.list()) {
     if (id === except) continue;
-    const run = await readRun(target.layout, id).catch(() => undefined);
+    let run;
+    try {
+      run = await readRun(target.layout, id);
+    } catch (error) {
+      // Continuing it would replay a journal short of its records: it stays as it is, and says so.
+      if (error instanceof DamagedRunError) io.stderr.write(`skiff: ${error.message}\nskiff: ${damagedAdvice(id)}\n`);
+      continue;
+    }
     if (!run) continue;
     const owesGarbage = isWorkflowDone(run.status.phase) && completionGarbagePending(run.workflow, run.status);
     if (isWorkflowDone(run.status.phase) && !owesGarbage) {

@@ -1,5 +1,6 @@
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makePrivateDir, openPrivate, writePrivateFile } from '../state/private-files.js';
 import type { StateLayout } from '../state/state-layout.js';
 
 /**
@@ -33,10 +34,10 @@ export async function leaseOwner(layout: StateLayout, runId: string): Promise<nu
  */
 export async function acquireLease(layout: StateLayout, runId: string, pid = process.pid): Promise<RunLease | undefined> {
   const path = leasePath(layout, runId);
-  await mkdir(join(layout.runs, runId), { recursive: true });
+  await makePrivateDir(join(layout.runs, runId));
   for (let attempt = 0; attempt < 100; attempt++) {
     try {
-      const handle = await open(path, 'wx');
+      const handle = await openPrivate(path, 'wx');
       await handle.writeFile(JSON.stringify({ pid, since: new Date().toISOString() }));
       await handle.close();
       return lease(path, pid);
@@ -60,7 +61,7 @@ export async function acquireLease(layout: StateLayout, runId: string, pid = pro
 export async function transferLease(layout: StateLayout, runId: string, toPid: number): Promise<void> {
   const path = leasePath(layout, runId);
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, JSON.stringify({ pid: toPid, since: new Date().toISOString() }));
+  await writePrivateFile(temporary, JSON.stringify({ pid: toPid, since: new Date().toISOString() }));
   await rename(temporary, path);
 }
 

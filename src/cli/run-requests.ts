@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile, rename } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makePrivateDir, writePrivateFile } from '../state/private-files.js';
 import type { StateLayout } from '../state/state-layout.js';
 
 /** What another `skiff` process asks of the process that drives a run. */
@@ -19,9 +20,9 @@ let counter = 0;
  */
 export async function sendRequest(layout: StateLayout, runId: string, request: RunRequest): Promise<string> {
   const dir = requestsDir(layout, runId);
-  await mkdir(dir, { recursive: true });
+  await makePrivateDir(dir);
   const name = `${Date.now().toString().padStart(15, '0')}-${process.pid}-${counter++}.json`;
-  await writeFile(join(dir, `.${name}.tmp`), JSON.stringify(request));
+  await writePrivateFile(join(dir, `.${name}.tmp`), JSON.stringify(request));
   await rename(join(dir, `.${name}.tmp`), join(dir, name));
   return join(dir, name);
 }
@@ -79,7 +80,7 @@ export function watchRequests(layout: StateLayout, runId: string, handle: (reque
     }
   };
   let watcher: FSWatcher | undefined;
-  void mkdir(dir, { recursive: true }).then(() => {
+  void makePrivateDir(dir).then(() => {
     if (closed) return;
     try {
       watcher = watch(dir, () => void scan());

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PRIVATE_FILE_MODE } from '../state/private-files.js';
 import type { LocalTarget } from './local-target.js';
 import { acquireLease, leaseOwner, transferLease } from './run-lease.js';
 
@@ -18,7 +19,7 @@ export async function startBackgroundDriver(target: LocalTarget, runId: string, 
   if (!existsSync(SKIFF_BIN)) throw new Error(`cannot start a background run: ${SKIFF_BIN} is missing`);
   const lease = await acquireLease(target.layout, runId);
   if (!lease) throw new Error(`run "${runId}" is being run by another skiff process (pid ${(await leaseOwner(target.layout, runId)) ?? '?'})`);
-  const log = openSync(join(target.layout.runs, runId, 'driver.log'), 'a');
+  const log = openSync(join(target.layout.runs, runId, 'driver.log'), 'a', PRIVATE_FILE_MODE);
   try {
     const child = spawn(process.execPath, [SKIFF_BIN, '__drive', runId, '--state-dir', target.layout.root], {
       detached: true,

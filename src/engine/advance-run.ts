@@ -219,11 +219,11 @@ function handle(exec: Execution, event: EngineEvent): void {
     case 'timer':
       return;
     case 'pod-started':
-      return exec.pods.started(event.nodeId, event.hostNodeName);
+      return exec.pods.started(event.nodeId, event.hostNodeName, event.restarted === true);
     case 'pod-ready':
       return exec.pods.ready(event.nodeId, event.podIP);
     case 'pod-finished':
-      return exec.pods.finished(event.nodeId, event.exitCode, event.outputs, event.message, event.containers);
+      return exec.pods.finished(event.nodeId, event.exitCode, event.outputs, event.message, event.containers, event.finishedAt);
     case 'pod-error':
       return exec.pods.lost(event.nodeId, event.message);
     case 'resume': {

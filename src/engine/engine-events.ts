@@ -28,9 +28,11 @@ export type EngineEvent =
   /**
    * A pod's main container started. `artifactRepositoryRef` is the repository the runtime
    * resolved for the run; the driver records the first one in status (the engine ignores it).
-   * `hostNodeName` is the machine (Kubernetes node) it runs on.
+   * `hostNodeName` is the machine (Kubernetes node) it runs on. `restarted`: the pod was asked
+   * for again after a restart and runs over from its beginning (its earlier start was lost with
+   * the process that drove it), so the node's time starts now, not when nobody was driving it.
    */
-  | { type: 'pod-started'; nodeId: string; artifactRepositoryRef?: ArtifactRepositoryRefStatus; hostNodeName?: string }
+  | { type: 'pod-started'; nodeId: string; artifactRepositoryRef?: ArtifactRepositoryRefStatus; hostNodeName?: string; restarted?: boolean }
   /**
    * A daemon pod is running and every container is ready (its readiness probes pass): the node
    * becomes daemoned, and later steps reach it at `podIP` (`{{steps.<name>.ip}}`).
@@ -41,9 +43,10 @@ export type EngineEvent =
    * containerSet's pod also says how each of its containers ended; any failed one fails the node.
    * An http template (no pod: the runtime makes the request itself) ends with this event too:
    * exit code 0 when the response met its success rule, else non-zero with the reason as
-   * `message`, and the response body as `outputs.result`.
+   * `message`, and the response body as `outputs.result`. `finishedAt` (ISO) is when it ended,
+   * when that was before it was reported: an end the runtime found recorded after a restart.
    */
-  | { type: 'pod-finished'; nodeId: string; exitCode: number; outputs?: PodOutputs; message?: string; containers?: ContainerOutcome[] }
+  | { type: 'pod-finished'; nodeId: string; exitCode: number; outputs?: PodOutputs; message?: string; containers?: ContainerOutcome[]; finishedAt?: string }
   /** The runtime could not run the pod, or lost it. */
   | { type: 'pod-error'; nodeId: string; message: string }
   /** The clock reached a time the engine asked for with `wake-at`. */
@@ -72,6 +75,13 @@ export interface PodRequest {
   deadline?: string;
   /** The workflow's volumes with the variables of the steps and tasks above substituted; absent: the workflow's own. */
   volumes?: Volume[];
+  /**
+   * Set when an earlier driver already asked for this pod (a run picked up after a restart): the
+   * node's startedAt (ISO). The pod may still run, or may have ended with its end recorded by the
+   * runtime but not by the driver; a runtime that finds such an end, written after this time,
+   * reports it instead of running the pod again.
+   */
+  askedBefore?: string;
 }
 
 /** One mutex or semaphore, by Argo's lock name (`default/Mutex/x`, `default/ConfigMap/my-config/key`). */

@@ -4,6 +4,7 @@ import { openContainerNodes } from './container-nodes.js';
 import { parseDuration } from './durations.js';
 import type { ExecRequest, Execution } from './execution.js';
 import { DagFrame } from './dag-frame.js';
+import type { PodRequest } from './engine-events.js';
 import { memoizeTemplate } from './memoize-template.js';
 import { podName } from './node-naming.js';
 import { newNodeFields } from './open-template-node.js';
@@ -104,7 +105,10 @@ function startPod(exec: Execution, req: ExecRequest, template: Template, inputs:
   const deadlineAt = seconds !== undefined ? startedAt + seconds : undefined;
   const pending = parseDuration(template.pendingTimeout);
   openContainerNodes(exec, node, template);
-  exec.pods.add(node, { workflowName: exec.name, nodeId: node.id, podName: exec.podNameOf(node, templateName), template, inputs, ...(req.volumes ? { volumes: req.volumes } : {}) }, deadlineAt, pending !== undefined ? startedAt + pending : undefined);
+  const request: PodRequest = { workflowName: exec.name, nodeId: node.id, podName: exec.podNameOf(node, templateName), template, inputs, ...(req.volumes ? { volumes: req.volumes } : {}) };
+  // The node was in the status already: a driver before this one asked for its pod.
+  if (existing?.startedAt) request.askedBefore = existing.startedAt;
+  exec.pods.add(node, request, deadlineAt, pending !== undefined ? startedAt + pending : undefined);
   return node;
 }
 

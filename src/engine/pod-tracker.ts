@@ -101,9 +101,14 @@ export class PodTracker {
     return pod;
   }
 
-  started(nodeId: string, hostNodeName: string | undefined): void {
+  started(nodeId: string, hostNodeName: string | undefined, restarted = false): void {
     const pod = this.active.get(nodeId);
     if (!pod) return;
+    if (restarted) {
+      // Its earlier run was lost with the driver: the node's time is this run's only.
+      pod.node.startedAt = this.exec.nowIso;
+      this.exec.touch(pod.node);
+    }
     if (hostNodeName !== undefined && pod.node.hostNodeName !== hostNodeName) {
       pod.node.hostNodeName = hostNodeName;
       this.exec.touch(pod.node);
@@ -122,10 +127,12 @@ export class PodTracker {
     if (pod && pod.request.template.daemon === true) this.exec.daemons.daemoned(pod.node, podIP);
   }
 
-  finished(nodeId: string, exitCode: number, reported: PodOutputs | undefined, message: string | undefined, containers?: ContainerOutcome[]): void {
+  finished(nodeId: string, exitCode: number, reported: PodOutputs | undefined, message: string | undefined, containers?: ContainerOutcome[], finishedAt?: string): void {
     const pod = this.remove(nodeId);
     if (!pod) return; // late or repeated report: the node already has its outcome
     const { node, request } = pod;
+    // An end found recorded after a restart: it ended then, not when it was found.
+    if (finishedAt !== undefined && !node.finishedAt) node.finishedAt = finishedAt;
     const template = request.template;
     if (template.http) {
       const http = httpOutcome(exitCode, reported, message, this.exec.resultLimit);

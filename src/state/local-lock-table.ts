@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LockTable, LockTableState } from '../engine/ports/lock-table.js';
+import { makePrivateDir, openPrivate, writePrivateFile } from './private-files.js';
 
 /** How long a guard may stay without its pid before it counts as left by a dead process. */
 const UNWRITTEN_GUARD_MS = 2000;
@@ -43,7 +44,7 @@ export class LocalLockTable implements LockTable {
   }
 
   private async guarded<T>(change: (state: LockTableState) => T): Promise<T> {
-    await mkdir(this.dir, { recursive: true });
+    await makePrivateDir(this.dir);
     const guard = join(this.dir, 'table.guard');
     await this.takeGuard(guard);
     try {
@@ -59,7 +60,7 @@ export class LocalLockTable implements LockTable {
       const after = JSON.stringify(state);
       if (after !== before) {
         const temporary = `${path}.${process.pid}.tmp`;
-        await writeFile(temporary, after);
+        await writePrivateFile(temporary, after);
         await rename(temporary, path);
       }
       return result;
@@ -72,7 +73,7 @@ export class LocalLockTable implements LockTable {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
       try {
-        const handle = await open(guard, 'wx');
+        const handle = await openPrivate(guard, 'wx');
         await handle.writeFile(String(process.pid));
         await handle.close();
         return;

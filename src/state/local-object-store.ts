@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ConfigMapSource } from '../artifacts/config-map-source.js';
 import type { SecretSource } from '../artifacts/secret-source.js';
@@ -6,6 +6,7 @@ import type { TemplateKind, TemplateStore } from '../engine/ports/template-store
 import type { PodObjectSource } from '../runtime/local/pod-volumes.js';
 import type { ConfigMap, KubernetesObject, Secret } from '../spec/model/kubernetes.js';
 import type { WorkflowSpec } from '../spec/model/workflow.js';
+import { makePrivateDir, openPrivate } from './private-files.js';
 
 /** The kinds `skiff apply` keeps for local runs. */
 export const STORED_KINDS = ['ConfigMap', 'Secret', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow'] as const;
@@ -156,9 +157,9 @@ export class LocalObjectStore implements ConfigMapSource, SecretSource, PodObjec
   }
 
   private async writeAtomic(path: string, text: string): Promise<void> {
-    await mkdir(dirname(path), { recursive: true });
+    await makePrivateDir(dirname(path));
     const temporary = `${path}.${process.pid}.tmp`;
-    const handle = await open(temporary, 'w');
+    const handle = await openPrivate(temporary, 'w');
     try {
       await handle.writeFile(text);
       if (this.sync) await handle.sync();

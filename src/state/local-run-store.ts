@@ -1,7 +1,11 @@
-import { mkdir, open, readdir, readFile, rename, truncate, type FileHandle } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { link, open, readdir, readFile, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JournalRecord, RunStore, StoredRun } from '../engine/ports/run-store.js';
-import { encodeRecord, encodeSnapshot, replayJournal } from './journal-format.js';
+import type { JournalRecord, RunStore, SaveOptions, StoredRun } from '../engine/ports/run-store.js';
+import { DamagedRunError } from './damaged-run-error.js';
+import { encodeJournalHeader, encodeRecord, encodeSnapshot, type SaveKind } from './journal-format.js';
+import { makePrivateDir, openPrivate } from './private-files.js';
+import { replayRun, type ReplayedRun, type RunFile } from './replay-run.js';
 
 export interface LocalRunStoreOptions {
   /** fsync every append and snapshot (default true). Off only for benchmarks that measure the engine. */
@@ -17,11 +21,20 @@ interface OpenRun {
   seq: number;
 }
 
+const SNAPSHOT = 'snapshot.json';
+const JOURNAL = 'journal.ndjson';
+const PREVIOUS_SNAPSHOT = 'snapshot.prev.json';
+const PREVIOUS_JOURNAL = 'journal.prev.ndjson';
+
 /**
- * Runs in a local state directory, one folder per run: `snapshot.json`, replaced atomically
- * (write a temporary file, fsync, rename, fsync the folder), and `journal.ndjson`, appended and
- * fsynced per batch. A crash can at worst cut the journal's last line, which loading ignores
- * and cuts off before anything more is appended.
+ * Runs in a local state directory, one folder per run: `snapshot.json` and `journal.ndjson`
+ * (format: journal-format.ts), and the generation before them, `snapshot.prev.json` and
+ * `journal.prev.ndjson`, which stand in for a damaged snapshot when they provably hold the same
+ * run (replay-run.ts). A save writes the new snapshot and journal beside the old ones, keeps the
+ * old ones as the previous generation, then renames the new ones in; appends are fsynced per
+ * batch. A crash can at worst cut the journal's last line, which loading ignores and cuts off
+ * before anything more is appended. Anything else wrong makes the run damaged (DamagedRunError):
+ * its files are then left exactly as they are. Files are owner-only (private-files.ts).
  *
  * @example
  * const store = new LocalRunStore('.skiff/state');
@@ -57,40 +70,51 @@ export class LocalRunStore implements RunStore {
   /**
    * The run as saved, read without taking it over: nothing is opened for writing and a torn last
    * journal line is skipped, not cut. For commands that look at a run another process drives.
+   * Throws DamagedRunError for a damaged run.
    */
   async peek(id: string): Promise<StoredRun | undefined> {
-    const files = await this.readFiles(id);
-    return files && replayJournal(files.snapshot, files.journal).run;
+    // A save by the driving process may swap the files between our two reads: read again before
+    // calling the run damaged.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.replay(id))?.run;
+      } catch (error) {
+        if (!(error instanceof DamagedRunError) || attempt >= 2) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
   }
 
+  /** Takes the run over for writing. Throws DamagedRunError, leaving its files untouched, for a damaged run. */
   async load(id: string): Promise<StoredRun | undefined> {
-    const files = await this.readFiles(id);
-    if (!files) return undefined;
-    const { snapshot, journal, journalPath } = files;
-    const { run, seq, goodLength } = replayJournal(snapshot, journal);
-    if (goodLength < Buffer.byteLength(journal)) await truncate(journalPath, goodLength);
+    const replayed = await this.replay(id);
+    if (!replayed) return undefined;
+    const { run, seq, goodLength, rewrite } = replayed;
     await this.close(id);
-    this.open.set(id, { journal: await open(journalPath, 'a'), journalBytes: goodLength, snapshotBytes: snapshot.length, seq });
+    if (rewrite) {
+      // The journal is not the snapshot's own: start the generation again from what was read.
+      await this.saveNow(run, 'compaction', seq);
+      return run;
+    }
+    const journalPath = join(this.runDir(id), JOURNAL);
+    const bytes = await fileSize(journalPath);
+    if (goodLength < bytes) await truncate(journalPath, goodLength);
+    this.open.set(id, { journal: await openPrivate(journalPath, 'a'), journalBytes: goodLength, snapshotBytes: await fileSize(join(this.runDir(id), SNAPSHOT)), seq });
     return run;
   }
 
-  private async readFiles(id: string): Promise<{ snapshot: string; journal: string; journalPath: string } | undefined> {
+  private async replay(id: string): Promise<ReplayedRun | undefined> {
     const dir = this.runDir(id);
-    let snapshot: string;
-    try {
-      snapshot = await readFile(join(dir, 'snapshot.json'), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    const journalPath = join(dir, 'journal.ndjson');
-    let journal = '';
-    try {
-      journal = await readFile(journalPath, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    return { snapshot, journal, journalPath };
+    const snapshot = await readRunFile(join(dir, SNAPSHOT));
+    const journal = await readRunFile(join(dir, JOURNAL));
+    // A folder with neither is a run not saved yet (its submitter holds the lease); a journal
+    // or an older snapshot without a snapshot is a run whose snapshot went missing.
+    if (snapshot.text === undefined && journal.text === undefined && !(await exists(join(dir, PREVIOUS_SNAPSHOT)))) return undefined;
+    return replayRun(id, {
+      snapshot,
+      journal,
+      previous: () => ({ snapshot: readRunFileSync(join(dir, PREVIOUS_SNAPSHOT)), journal: readRunFileSync(join(dir, PREVIOUS_JOURNAL)) }),
+    });
   }
 
   // Saves and appends of one run take turns: a save closes and truncates the journal an append
@@ -108,46 +132,66 @@ export class LocalRunStore implements RunStore {
     return next;
   }
 
-  save(run: StoredRun): Promise<void> {
-    return this.inTurn(run.id, () => this.saveNow(run));
+  save(run: StoredRun, options: SaveOptions = {}): Promise<void> {
+    return this.inTurn(run.id, async () => {
+      const open = this.open.get(run.id);
+      // A compaction holds exactly the records so far: it takes the last one's number, which is
+      // how a later reader knows the previous generation may stand in for it. A replacement
+      // takes a number of its own.
+      if (options.compaction && open) return this.saveNow(run, 'compaction', open.seq);
+      return this.saveNow(run, 'replacement', (open?.seq ?? (await this.savedSeq(run.id))) + 1);
+    });
   }
 
   append(id: string, record: JournalRecord): Promise<boolean> {
     return this.inTurn(id, () => this.appendNow(id, record));
   }
 
-  private async saveNow(run: StoredRun): Promise<void> {
+  /** The last number used for a run not opened by this store (0 when it is new or unreadable). */
+  private async savedSeq(id: string): Promise<number> {
+    try {
+      return (await this.replay(id))?.seq ?? 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  private async saveNow(run: StoredRun, by: SaveKind, seq: number): Promise<void> {
     const dir = this.runDir(run.id);
-    await mkdir(dir, { recursive: true });
-    const seq = (this.open.get(run.id)?.seq ?? 0) + 1;
-    const text = encodeSnapshot(seq, run);
-    await this.writeAtomic(dir, 'snapshot.json', text);
+    await makePrivateDir(dir);
     await this.close(run.id);
-    // Records up to `seq` are in the snapshot; emptying the journal is only tidying up.
-    const journal = await open(join(dir, 'journal.ndjson'), 'w');
-    this.open.set(run.id, { journal, journalBytes: 0, snapshotBytes: text.length, seq });
+    const text = encodeSnapshot(seq, run, by);
+    const header = encodeJournalHeader(seq, by);
+    const newSnapshot = join(dir, `.${SNAPSHOT}.${process.pid}.tmp`);
+    const newJournal = join(dir, `.${JOURNAL}.${process.pid}.tmp`);
+    await this.writeSynced(newSnapshot, text);
+    await this.writeSynced(newJournal, header);
+    // The generation being replaced becomes the previous one; until the snapshot's rename below
+    // the current files are still whole, so a crash anywhere leaves a readable run.
+    await keepAs(join(dir, SNAPSHOT), join(dir, PREVIOUS_SNAPSHOT));
+    await keepAs(join(dir, JOURNAL), join(dir, PREVIOUS_JOURNAL));
+    await rename(newSnapshot, join(dir, SNAPSHOT));
+    await rename(newJournal, join(dir, JOURNAL));
+    if (this.sync) await syncFolder(dir);
+    const journal = await openPrivate(join(dir, JOURNAL), 'a');
+    this.open.set(run.id, { journal, journalBytes: Buffer.byteLength(header), snapshotBytes: Buffer.byteLength(text), seq });
   }
 
   private async appendNow(id: string, record: JournalRecord): Promise<boolean> {
     const state = this.open.get(id) ?? (await this.reopen(id));
-    const line = encodeRecord(++state.seq, record);
+    const line = encodeRecord(state.seq + 1, record);
     await state.journal.write(line);
     if (this.sync) await state.journal.datasync();
+    state.seq++;
     state.journalBytes += Buffer.byteLength(line);
     return state.journalBytes > Math.max(this.compactBytes, 2 * state.snapshotBytes);
   }
 
-  /** Bytes on disk for a run (snapshot + journal). */
+  /** Bytes on disk for a run (snapshot + journal, both generations). */
   async sizeOf(id: string): Promise<number> {
     const dir = this.runDir(id);
     let total = 0;
-    for (const name of ['snapshot.json', 'journal.ndjson']) {
-      try {
-        total += (await readFile(join(dir, name))).length;
-      } catch {
-        // absent
-      }
-    }
+    for (const name of [SNAPSHOT, JOURNAL, PREVIOUS_SNAPSHOT, PREVIOUS_JOURNAL]) total += await fileSize(join(dir, name));
     return total;
   }
 
@@ -169,23 +213,68 @@ export class LocalRunStore implements RunStore {
     await state.journal.close();
   }
 
-  private async writeAtomic(dir: string, name: string, text: string): Promise<void> {
-    const temporary = join(dir, `.${name}.${process.pid}.tmp`);
-    const handle = await open(temporary, 'w');
+  private async writeSynced(path: string, text: string): Promise<void> {
+    const handle = await openPrivate(path, 'w');
     try {
       await handle.writeFile(text);
       if (this.sync) await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(temporary, join(dir, name));
-    if (this.sync) {
-      const folder = await open(dir, 'r');
-      try {
-        await folder.sync();
-      } finally {
-        await folder.close();
-      }
-    }
+  }
+}
+
+/** Makes `to` another name of `from` (atomically replacing what `to` was); nothing if `from` does not exist. */
+async function keepAs(from: string, to: string): Promise<void> {
+  const temporary = `${to}.${process.pid}.tmp`;
+  await rm(temporary, { force: true });
+  try {
+    await link(from, temporary);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  await rename(temporary, to);
+}
+
+async function syncFolder(dir: string): Promise<void> {
+  const folder = await open(dir, 'r');
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
+}
+
+async function readRunFile(path: string): Promise<RunFile> {
+  try {
+    return { path, text: await readFile(path, 'utf8') };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { path, text: undefined };
+    throw error;
+  }
+}
+
+function readRunFileSync(path: string): RunFile {
+  try {
+    return { path, text: readFileSync(path, 'utf8') };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { path, text: undefined };
+    throw error;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
   }
 }

@@ -1,5 +1,6 @@
-import type { JournalRecord, RunStore, StoredRun } from '../engine/ports/run-store.js';
-import { encodeRecord, encodeSnapshot, replayJournal } from './journal-format.js';
+import type { JournalRecord, RunStore, SaveOptions, StoredRun } from '../engine/ports/run-store.js';
+import { encodeJournalHeader, encodeRecord, encodeSnapshot } from './journal-format.js';
+import { replayRun } from './replay-run.js';
 
 /**
  * A RunStore in memory that keeps exactly what the directory store writes (snapshot text and
@@ -17,12 +18,15 @@ export class MemoryRunStore implements RunStore {
   async load(id: string): Promise<StoredRun | undefined> {
     const saved = this.runs.get(id);
     if (!saved) return undefined;
-    return replayJournal(saved.snapshot, saved.journal.join('')).run;
+    return replayRun(id, { snapshot: { path: `${id}/snapshot`, text: saved.snapshot }, journal: { path: `${id}/journal`, text: saved.journal.join('') } }).run;
   }
 
-  async save(run: StoredRun): Promise<void> {
-    const seq = (this.runs.get(run.id)?.seq ?? 0) + 1;
-    this.runs.set(run.id, { snapshot: encodeSnapshot(seq, run), journal: [], journalBytes: 0, seq });
+  async save(run: StoredRun, options: SaveOptions = {}): Promise<void> {
+    const last = this.runs.get(run.id)?.seq;
+    const by = options.compaction && last !== undefined ? 'compaction' : 'replacement';
+    const seq = by === 'compaction' ? last! : (last ?? 0) + 1;
+    const header = encodeJournalHeader(seq, by);
+    this.runs.set(run.id, { snapshot: encodeSnapshot(seq, run, by), journal: [header], journalBytes: header.length, seq });
   }
 
   async append(id: string, record: JournalRecord): Promise<boolean> {

@@ -4,6 +4,7 @@ import { UsageError, type CliIO, type Command } from '../cli-io.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { readRun } from '../read-run.js';
+import { DamagedRunError } from '../../state/damaged-run-error.js';
 import { acquireLease, leaseOwner } from '../run-lease.js';
 import { createArtifactDriver, type Repository } from '../../artifacts/index.js';
 import type { StoredRun } from '../../engine/ports/run-store.js';
@@ -15,7 +16,8 @@ const USAGE = `Usage: skiff delete [options] NAME...
 
 Deletes runs from the state directory: their status and journal, their pods' logs and
 volumes, and their volume claims. A run that a skiff process is still running is refused; stop
-or terminate it first.
+or terminate it first. A damaged run (see skiff list) is deleted too, without its artifact
+garbage collection, which needs the run's status: its artifacts stay in their repository.
 
 First the run's artifact garbage collection: artifacts whose artifactGC strategy is
 OnWorkflowDeletion (and OnWorkflowCompletion, if the run's end did not get to it) are deleted
@@ -39,8 +41,15 @@ export const deleteCommand: Command = {
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
     let status = 0;
     for (const runId of positionals) {
-      const run = await readRun(target.layout, runId);
-      if (!run) {
+      let run: StoredRun | undefined;
+      let damage: DamagedRunError | undefined;
+      try {
+        run = await readRun(target.layout, runId);
+      } catch (error) {
+        if (!(error instanceof DamagedRunError)) throw error;
+        damage = error;
+      }
+      if (!run && !damage) {
         io.stderr.write(`skiff delete: run "${runId}" not found\n`);
         status = 1;
         continue;
@@ -51,7 +60,8 @@ export const deleteCommand: Command = {
         status = 1;
         continue;
       }
-      const gc = await deletionGC(target, run);
+      if (damage) io.stderr.write(`skiff delete: ${damage.message}; its artifact garbage collection is skipped\n`);
+      const gc = run ? await deletionGC(target, run) : { failures: [], removable: true };
       if (gc.failures.length > 0) {
         for (const failure of gc.failures) io.stderr.write(`skiff delete: ${failure}\n`);
         if (!gc.removable) {

@@ -16,7 +16,8 @@ Options:
 ${STATE_DIR_HELP}
   -h, --help            show this help
 
-Exit status: 0 shown, 1 no such run, 2 usage error.`;
+Exit status: 0 shown, 1 no such run or a damaged run (its file and record are named), 2 usage
+error.`;
 
 export const getCommand: Command = {
   name: 'get',

@@ -22,7 +22,7 @@ Options:
 ${STATE_DIR_HELP}
   -h, --help              show this help
 
-Exit status: 0 printed, 1 no such run or step, 2 usage error.`;
+Exit status: 0 printed, 1 no such run or step, or a damaged run, 2 usage error.`;
 
 interface PodLog {
   label: string;

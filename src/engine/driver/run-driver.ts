@@ -106,12 +106,22 @@ export class RunDriver {
     return stored.id;
   }
 
-  /** Continues every unfinished run in the store (after a restart). Returns their ids. */
+  /**
+   * Continues every unfinished run in the store (after a restart). Returns their ids. A run the
+   * store cannot load (its files are damaged) is left as it is and told to `warn`: it must not
+   * keep the others from moving.
+   */
   async resumeAll(): Promise<string[]> {
     const ids: string[] = [];
     for (const id of await this.options.store.list()) {
       if (this.runs.has(id)) continue;
-      const stored = await this.options.store.load(id);
+      let stored: StoredRun | undefined;
+      try {
+        stored = await this.options.store.load(id);
+      } catch (error) {
+        this.options.warn?.(id, `not continued: ${(error as Error).message}`);
+        continue;
+      }
       if (!stored || isWorkflowDone(stored.status.phase)) continue;
       this.track(stored);
       this.send(id, { type: 'start' });
@@ -243,7 +253,7 @@ export class RunDriver {
             const run = this.runs.get(runId)!;
             const record: JournalRecord = { nodes: [...entry.changed.values()], run: runFields(run.stored.status) };
             if (entry.workflowChanged) record.workflow = run.stored.workflow;
-            if (await this.options.store.append(runId, record)) await this.options.store.save(run.stored);
+            if (await this.options.store.append(runId, record)) await this.options.store.save(run.stored, { compaction: true });
           }),
         );
         for (const [runId, entry] of touched) this.effects(runId, entry.changed, entry.actions);
@@ -329,7 +339,7 @@ export class RunDriver {
       }
       Object.assign(status, changes.run);
       const nodes = changes.nodes.map((n) => status.nodes[n.id]!);
-      if (await this.options.store.append(runId, { nodes, run: runFields(status) })) await this.options.store.save(run.stored);
+      if (await this.options.store.append(runId, { nodes, run: runFields(status) })) await this.options.store.save(run.stored, { compaction: true });
       if (this.listeners.size > 0) for (const node of nodes) for (const listener of this.listeners) listener({ runId, node: { ...node } });
     } catch {
       // Recording failed: the store keeps the strategy unprocessed, so `skiff delete` retries it.

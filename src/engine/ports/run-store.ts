@@ -46,13 +46,24 @@ export interface RunStore {
   /** Ids of every saved run, finished or not. */
   list(): Promise<string[]>;
   load(id: string): Promise<StoredRun | undefined>;
-  /** Saves a run whole (a new run, or a retried/resubmitted status), replacing what was there. */
-  save(run: StoredRun): Promise<void>;
+  /**
+   * Saves a run whole: a new run, or a retried/resubmitted status, replacing what was there; or,
+   * with `compaction`, the run as its records made it, after `append` asked for it.
+   */
+  save(run: StoredRun, options?: SaveOptions): Promise<void>;
   /**
    * Appends a batch of changes durably. Resolves true when the journal has outgrown its
    * snapshot: the caller should then `save` the whole run, which compacts it.
    */
   append(id: string, record: JournalRecord): Promise<boolean>;
+}
+
+export interface SaveOptions {
+  /**
+   * The run is exactly what its appended records made it (the driver compacting its journal), not
+   * a replacement. A store may then rebuild a damaged snapshot of it from the one before.
+   */
+  compaction?: boolean;
 }
 
 /** Applies a journal record to a status (replay). */

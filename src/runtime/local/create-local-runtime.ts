@@ -20,6 +20,7 @@ import { localizePod } from './localize-pod.js';
 import type { PodObjectSource } from './pod-volumes.js';
 import { collectRunGarbage, garbageChanges } from './run-artifact-gc.js';
 import { RunRepositories } from './run-repositories.js';
+import { recordedPodEnd } from './recorded-pod-end.js';
 import { runPod, type PodRun } from './run-pod.js';
 import { type HttpClient, nodeHttpClient } from './http-client.js';
 import { runHttpTemplate } from './run-http-template.js';
@@ -94,6 +95,9 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     const fail = (message: string): void => finish(request.podName, entry, { type: 'pod-error', nodeId: request.nodeId, message });
     const workflow = await options.runOf(runId);
     if (!workflow) return fail(`run ${runId} is not known to the local runtime`);
+    // Asked for again after a restart: an end the pod recorded while no driver listened counts.
+    const recorded = await recordedPodEnd(request, podDir);
+    if (recorded) return finish(request.podName, entry, recorded);
     const template = request.template;
     // An http template runs no pod: the request is made from here, as Argo's agent makes it.
     if (template.http) return runHttp(request, entry, workflow);
@@ -149,7 +153,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
       const users = (status.containerStatuses ?? []).filter((c) => c.name !== 'wait');
       if (!started && users.some((c) => c.state?.running)) {
         started = true;
-        entry.report({ type: 'pod-started', nodeId: request.nodeId, hostNodeName: hostname(), ...(repositoryRef ? { artifactRepositoryRef: repositoryRef } : {}) });
+        entry.report({ type: 'pod-started', nodeId: request.nodeId, hostNodeName: hostname(), ...(repositoryRef ? { artifactRepositoryRef: repositoryRef } : {}), ...(request.askedBefore ? { restarted: true } : {}) });
       }
       // As Argo's controller, only a daemon's readiness matters: then later steps may use it.
       if (daemon && !ready && !entry.killed && status.phase === 'Running' && (status.containerStatuses ?? []).every((c) => c.ready)) {

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { NodeStatus } from '../../../src/engine/workflow-status.js';
+import { LocalRunStore } from '../../../src/state/local-run-store.js';
+
+const child = fileURLToPath(new URL('./pod-end-kill-child.js', import.meta.url));
+
+function run(args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [child, ...args], { stdio: 'inherit' });
+    proc.on('error', reject);
+    proc.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+async function nodeNamed(state: string, displayName: string): Promise<NodeStatus> {
+  const run = (await new LocalRunStore(state).peek('once'))!;
+  return Object.values(run.status.nodes).find((n) => n.displayName === displayName)!;
+}
+
+/** Kills a driver at `killAt` of step `count`, waits a while with no driver, then lets another one continue the run. */
+async function killAndResume(killAt: 'ended' | 'started'): Promise<{ dir: string; state: string; work: string; killedAt: number; resumedAt: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-once-'));
+  const state = join(dir, 'state');
+  const work = join(dir, 'work');
+  mkdirSync(work);
+  assert.deepEqual(await run([state, work, 'start', killAt]), { code: null, signal: 'SIGKILL' });
+  const killedAt = Date.now();
+  // Nobody drives the run for a while: none of this may count in a step's time.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const resumedAt = Date.now();
+  assert.deepEqual(await run([state, work, 'resume', killAt]), { code: 0, signal: null });
+  return { dir, state, work, killedAt, resumedAt };
+}
+
+test('a step whose end its pod recorded before the driver was SIGKILLed is not run again: the restarted driver takes the recorded end and outputs', async () => {
+  const { dir, state, work, killedAt, resumedAt } = await killAndResume('ended');
+  try {
+    assert.equal(readFileSync(join(work, 'runs.log'), 'utf8'), 'ran\n', 'the step ran a second time');
+    const run = (await new LocalRunStore(state).peek('once'))!;
+    assert.equal(run.status.phase, 'Succeeded');
+    const count = await nodeNamed(state, 'count');
+    assert.equal(count.phase, 'Succeeded');
+    assert.deepEqual(count.outputs?.parameters, [{ name: 'n', value: '1' }]);
+    assert.equal(readFileSync(join(work, 'used.log'), 'utf8'), '1\n', 'the next step did not get the output');
+    // It ended before the kill, not when the next driver found its end.
+    assert.ok(Date.parse(count.finishedAt!) <= killedAt, `finishedAt ${count.finishedAt} is after the kill`);
+    assert.ok(Date.parse(count.finishedAt!) < resumedAt);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a step cut short by a SIGKILL runs again, and its time is that of its new run only', async () => {
+  const { dir, state, work, resumedAt } = await killAndResume('started');
+  try {
+    // Killed as it started (its sandbox dies with the driver); whether it got to write is a race.
+    assert.match(readFileSync(join(work, 'runs.log'), 'utf8'), /^(ran\n){1,2}$/);
+    const count = await nodeNamed(state, 'count');
+    assert.equal(count.phase, 'Succeeded');
+    // Node times are whole seconds.
+    assert.ok(Date.parse(count.startedAt!) >= Math.floor(resumedAt / 1000) * 1000, `startedAt ${count.startedAt} counts time from before the restart (${new Date(resumedAt).toISOString()})`);
+    assert.ok(Date.parse(count.finishedAt!) >= Date.parse(count.startedAt!));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
