@@ -1,4 +1,4 @@
-import { SCHEDULED_TIME_ANNOTATION } from '../spec/model/argo-labels.js';
+import { SCHEDULED_TIME_ANNOTATION, SHUTDOWN_MESSAGE_ANNOTATION } from '../spec/model/argo-labels.js';
 import type { Workflow, WorkflowSpec } from '../spec/model/workflow.js';
 import { ConfigMapParameters, type ParameterConfigMap } from './config-map-parameters.js';
 import { parseDuration } from './durations.js';
@@ -145,7 +145,8 @@ function boot(exec: Execution): void {
   // A run picked up with a shutdown already under way (stop or terminate, or a restart after one)
   // must start nothing new, but the pods it still runs are only known once its templates are
   // walked again: mark the shutdown first, and kill them after the walk.
-  const restored = spec.shutdown === 'Stop' || spec.shutdown === 'Terminate' ? shutdownOf(spec.shutdown) : undefined;
+  const message = exec.workflow.metadata?.annotations?.[SHUTDOWN_MESSAGE_ANNOTATION];
+  const restored = spec.shutdown === 'Stop' || spec.shutdown === 'Terminate' ? shutdownOf(spec.shutdown, message) : undefined;
   if (waitForWorkflowLocks(exec, restored, () => boot(exec), (phase, message) => finishRun(exec, phase, message))) return;
   if (restored) exec.shutdown = restored;
   const deadline = spec.activeDeadlineSeconds;

@@ -167,6 +167,7 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
     assert.equal(waited.status, 1);
     const status = (JSON.parse(waited.stdout) as { status: Status }).status;
     assert.equal(status.phase, 'Failed');
+    assert.equal(status.message, 'enough', 'the --message given is the run message');
     assert.equal(nodeNamed(status, `${name}.onExit`), undefined);
   });
 

@@ -1,3 +1,4 @@
+import { SHUTDOWN_MESSAGE_ANNOTATION } from '../../spec/model/argo-labels.js';
 import type { Workflow } from '../../spec/model/workflow.js';
 import { advanceRun, newRunStatus, type RunDefinition } from '../advance-run.js';
 import type { EngineAction, EngineEvent } from '../engine-events.js';
@@ -232,7 +233,10 @@ export class RunDriver {
           let workflowChanged = false;
           if (event.type === 'stop' || event.type === 'terminate') {
             // Argo keeps the shutdown in spec.shutdown; so do we, so a restart still honours it.
-            run.stored.workflow = { ...run.stored.workflow, spec: { ...run.stored.workflow.spec, shutdown: event.type === 'stop' ? 'Stop' : 'Terminate' } };
+            // The message goes with it: the engine rebuilds the run from the new workflow and takes the shutdown from there.
+            const { workflow } = run.stored;
+            const metadata = event.message === undefined ? workflow.metadata : { ...workflow.metadata, annotations: { ...workflow.metadata.annotations, [SHUTDOWN_MESSAGE_ANNOTATION]: event.message } };
+            run.stored.workflow = { ...workflow, metadata, spec: { ...workflow.spec, shutdown: event.type === 'stop' ? 'Stop' : 'Terminate' } };
             run.definition = { ...run.definition, workflow: run.stored.workflow };
             workflowChanged = true;
           }
