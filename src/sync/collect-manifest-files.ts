@@ -1,0 +1,87 @@
+import type { Diagnostic } from '../spec/diagnostic.js';
+import type { LintSource } from '../spec/lint-sources.js';
+import { compileGlob, matchesAny } from './glob-matcher.js';
+import { formatBytes, readTextFile } from './read-text-file.js';
+import type { RepositoryConfig } from './repository-config.js';
+import type { RepositoryTree } from './repository-tree.js';
+import { SYNC_LIMITS, type SyncLimits } from './sync-limits.js';
+
+export interface CollectedManifests {
+  /** The selected files' text, by root-relative path, in path order. */
+  files: LintSource[];
+  /** Why some selected files could not be read, or why the selection itself was refused. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Walks the config's paths at a commit and reads every file the include and exclude globs select,
+ * within the sync limits. Submodules are outside the repository and skipped; a selected symbolic
+ * link is an error, never followed. Exceeding the file-count, tree-size or total-size limit stops
+ * the walk with one error on the config's `paths` line: a partial set must never look complete.
+ *
+ * @example const { files, diagnostics } = await collectManifestFiles(tree, config)
+ */
+export async function collectManifestFiles(tree: RepositoryTree, config: RepositoryConfig, limits: SyncLimits = SYNC_LIMITS): Promise<CollectedManifests> {
+  const include = config.include.map(compileGlob);
+  const exclude = config.exclude.map(compileGlob);
+  const selected = (path: string): boolean => matchesAny(include, path) && !matchesAny(exclude, path);
+  const diagnostics: Diagnostic[] = [];
+  const refuse = (message: string): CollectedManifests => ({
+    files: [],
+    diagnostics: [{ file: config.file, line: config.lines.paths ?? 1, column: 1, severity: 'error', rule: 'sync-limit', message }],
+  });
+
+  const candidates = new Set<string>();
+  let walked = 0;
+  for (const root of config.paths) {
+    const type = root === '' ? 'directory' : await tree.entryType(root);
+    if (type === undefined) {
+      diagnostics.push({
+        file: config.file,
+        line: config.lines.paths ?? 1,
+        column: 1,
+        severity: 'warning',
+        rule: 'sync-path-missing',
+        message: `path "${root}" does not exist at this commit`,
+      });
+      continue;
+    }
+    if (type !== 'directory') {
+      // A path naming one file is read even if the globs would not select it: it was asked for by name.
+      if (type !== 'submodule') candidates.add(root);
+      continue;
+    }
+    const pending = [root];
+    while (pending.length > 0) {
+      const directory = pending.pop()!;
+      const entries = (await tree.listDirectory(directory)) ?? [];
+      walked += entries.length;
+      if (walked > limits.maxTreeEntries) {
+        return refuse(`the paths to sync hold more than ${limits.maxTreeEntries} entries; narrow "paths" or "exclude" what is not manifests`);
+      }
+      for (const entry of entries) {
+        const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
+        if (entry.type === 'directory') pending.push(path);
+        else if (entry.type !== 'submodule' && selected(path)) candidates.add(path);
+      }
+      if (candidates.size > limits.maxFiles) {
+        return refuse(`more than ${limits.maxFiles} files match the paths and globs; sync reads at most ${limits.maxFiles}`);
+      }
+    }
+  }
+
+  const files: LintSource[] = [];
+  let total = 0;
+  for (const path of [...candidates].sort()) {
+    const read = await readTextFile(tree, path, limits.maxFileBytes);
+    if (!('text' in read)) {
+      diagnostics.push({ file: path, line: 1, column: 1, severity: 'error', rule: read.rule, message: `${path} ${read.message}` });
+      continue;
+    }
+    total += read.text.length;
+    if (total > limits.maxTotalBytes)
+      return refuse(`the selected files hold more than ${formatBytes(limits.maxTotalBytes)} together; sync refuses to read more`);
+    files.push({ file: path, text: read.text });
+  }
+  return { files, diagnostics };
+}
