@@ -1,4 +1,4 @@
-import type { Diagnostic, DocumentPath } from '../spec/diagnostic.js';
+import { compareDiagnostics, type Diagnostic, type DocumentPath } from '../spec/diagnostic.js';
 import { parseSourceFile } from '../spec/source/parse-source-file.js';
 import { compileGlob } from './glob-matcher.js';
 import { readTextFile } from './read-text-file.js';
@@ -132,7 +132,7 @@ export function parseRepositoryConfig(file: string, text: string): ConfigResult 
   });
   if (values.prune !== undefined && typeof values.prune !== 'boolean') report(['prune'], 'prune must be true or false');
 
-  if (problems.length > 0 || !paths) return { ok: false, diagnostics: problems };
+  if (problems.length > 0 || !paths) return { ok: false, diagnostics: problems.sort(compareDiagnostics) };
   const lines: RepositoryConfig['lines'] = {};
   for (const key of KEYS) if (values[key] !== undefined) lines[key] = document.locate([key], 'key').line;
   return {
