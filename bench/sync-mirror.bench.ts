@@ -56,12 +56,22 @@ try {
   await runGit(['clone', '--quiet', repo.url, work]);
   // A little history, as a real repository has: each commit changes 100 files.
   for (let revision = 1; revision <= HISTORY; revision++) {
-    for (let i = revision * 100; i < revision * 100 + 100; i++) await writeFile(join(work, `workflows/group-${i % 50}/template-${i}.yaml`), manifest(i, revision));
+    for (let i = revision * 100; i < revision * 100 + 100; i++)
+      await writeFile(join(work, `workflows/group-${i % 50}/template-${i}.yaml`), manifest(i, revision));
     await runGit(['commit', '--quiet', '-am', `revision ${revision}`], { cwd: work });
   }
   await runGit(['push', '--quiet', 'origin', 'HEAD:refs/heads/main'], { cwd: work });
 
-  const samples = { isoClone: [] as number[], cliClone: [] as number[], isoShallow: [] as number[], cliShallow: [] as number[], isoFetch: [] as number[], cliFetch: [] as number[], isoFetchDepth: [] as number[], read: [] as number[] };
+  const samples = {
+    isoClone: [] as number[],
+    cliClone: [] as number[],
+    isoShallow: [] as number[],
+    cliShallow: [] as number[],
+    isoFetch: [] as number[],
+    cliFetch: [] as number[],
+    isoFetchDepth: [] as number[],
+    read: [] as number[],
+  };
   let filesRead = 0;
   for (let run = 0; run < runs; run++) {
     const root = join(scratch, `run-${run}`);
@@ -102,9 +112,15 @@ try {
   const ms = (values: number[]): string => `${median(values).toFixed(0).padStart(5)} ms`;
   const ratio = (a: number[], b: number[]): string => `${(median(a) / median(b)).toFixed(2)}x`;
   console.log(`repository: ${FILES} files, ${HISTORY + 1} commits before the runs; ${runs} runs; load average ${loadavg()[0]!.toFixed(2)}`);
-  console.log(`clone   mirror (isomorphic-git) ${ms(samples.isoClone)}   git clone --bare          ${ms(samples.cliClone)}   ratio ${ratio(samples.isoClone, samples.cliClone)} (goal <= 3x)`);
-  console.log(`clone   isomorphic-git depth 1  ${ms(samples.isoShallow)}   git clone --bare --depth 1 ${ms(samples.cliShallow)}   ratio ${ratio(samples.isoShallow, samples.cliShallow)}`);
-  console.log(`fetch   mirror (isomorphic-git) ${ms(samples.isoFetch)}   git fetch                 ${ms(samples.cliFetch)}   ratio ${ratio(samples.isoFetch, samples.cliFetch)} (goal <= 1.5x)`);
+  console.log(
+    `clone   mirror (isomorphic-git) ${ms(samples.isoClone)}   git clone --bare          ${ms(samples.cliClone)}   ratio ${ratio(samples.isoClone, samples.cliClone)} (goal <= 3x)`,
+  );
+  console.log(
+    `clone   isomorphic-git depth 1  ${ms(samples.isoShallow)}   git clone --bare --depth 1 ${ms(samples.cliShallow)}   ratio ${ratio(samples.isoShallow, samples.cliShallow)}`,
+  );
+  console.log(
+    `fetch   mirror (isomorphic-git) ${ms(samples.isoFetch)}   git fetch                 ${ms(samples.cliFetch)}   ratio ${ratio(samples.isoFetch, samples.cliFetch)} (goal <= 1.5x)`,
+  );
   console.log(`fetch   isomorphic-git depth 1  ${ms(samples.isoFetchDepth)}   (vs the mirror's fetch: ${ratio(samples.isoFetchDepth, samples.isoFetch)})`);
   console.log(`read    all ${filesRead} files at a commit from the mirror: ${ms(samples.read)}`);
 } finally {

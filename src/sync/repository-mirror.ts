@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import git, { type GitAuth, type HttpClient } from 'isomorphic-git';
 import nodeHttp from 'isomorphic-git/http/node';
@@ -139,6 +139,12 @@ export class RepositoryMirror {
   private async confirm(result: FetchedCommit, wanted: string | undefined): Promise<FetchedCommit> {
     if (wanted === undefined || wanted === result.commit) return result;
     if (await hasCommit(result.gitdir, wanted)) return { ...result, commit: wanted };
+    if (await isShallow(result.gitdir)) {
+      // An older commit than the shallow clone reached (a pull request based on old history):
+      // deepen once to the whole history, then look again.
+      await this.fetchInto(result.gitdir, result.url, result.ref, UNSHALLOW);
+      if (await hasCommit(result.gitdir, wanted)) return { ...result, commit: wanted };
+    }
     throw new Error(`commit ${wanted} is not reachable from ${result.ref} of ${result.url} (now at ${result.commit}); was it force-pushed away?`);
   }
 
@@ -153,7 +159,10 @@ export class RepositoryMirror {
       await git.setConfig({ fs, gitdir: partial, path: 'remote.origin.url', value: url });
       // Remote refs keep their own names (as `git clone --mirror` does), pull-request heads included.
       await git.setConfig({ fs, gitdir: partial, path: 'remote.origin.fetch', value: '+refs/*:refs/*' });
-      const commit = await this.fetchInto(partial, url, ref);
+      // The first fetch is shallow: a mirror reads commits from now on, and isomorphic-git indexes
+      // every object it receives in JavaScript, so old history is time spent for nothing. Later
+      // fetches are never shallow: with a depth the server re-sends the whole tree every time.
+      const commit = await this.fetchInto(partial, url, ref, 1);
       await writeFile(join(partial, MIRROR_MARKER), `${JSON.stringify({ url, created: new Date().toISOString() })}\n`);
       await rename(partial, gitdir);
       return commit;
@@ -163,7 +172,7 @@ export class RepositoryMirror {
     }
   }
 
-  private async fetchInto(gitdir: string, url: string, ref: string): Promise<string> {
+  private async fetchInto(gitdir: string, url: string, ref: string, depth?: number): Promise<string> {
     this.options.onEvent?.({ type: 'fetch', url, ref });
     // isomorphic-git tells the server only about the local ref it is given ("have"s): the same ref
     // when it was fetched before, else the last commit fetched for any ref, so a PR head fetch
@@ -178,6 +187,7 @@ export class RepositoryMirror {
       remoteRef: ref,
       singleBranch: true,
       tags: false,
+      ...(depth === undefined ? {} : { depth }),
       onAuth: (authUrl) => this.auth(authUrl),
       // A refused token is not retried with the same token.
       onAuthFailure: () => ({ cancel: true }),
@@ -207,6 +217,9 @@ export class RepositoryMirror {
   }
 }
 
+/** What `git fetch --unshallow` asks for: a depth beyond any history. */
+const UNSHALLOW = 2_147_483_647;
+
 /** Not under refs/heads, so a server's branch can never overwrite it through the mirror refspec. */
 const LAST_FETCHED = 'refs/skiff/last-fetched';
 
@@ -231,6 +244,10 @@ async function hasCommit(gitdir: string, oid: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+async function isShallow(gitdir: string): Promise<boolean> {
+  return (await stat(join(gitdir, 'shallow')).catch(() => undefined)) !== undefined;
 }
 
 async function refExists(gitdir: string, ref: string): Promise<boolean> {

@@ -170,6 +170,28 @@ test('three commits (create, change, delete) are fetched incrementally, and each
   );
 });
 
+test('the first clone is shallow; a commit older than it deepens the mirror once', async () => {
+  const repo = await server.createRepo('acme/history', { '.skiff.yml': CONFIG, 'workflows/build.yaml': workflowTemplate('build', 'v0') });
+  const work = await workClone(repo.url, 'history');
+  const old = [repo.commit];
+  for (let i = 1; i <= 3; i++) {
+    await work.write({ [`workflows/t${i}.yaml`]: workflowTemplate(`t${i}`), 'docs/bulk.bin': randomBytes(100_000) });
+    old.push(await work.commit(`revision ${i}`));
+  }
+  const { client, spans } = instrumentedHttp();
+  const mirror = new RepositoryMirror({ root: join(scratch, 'mirrors-history'), http: client });
+  const tip = await mirror.fetchCommit({ url: repo.url, ref: 'main' });
+  assert.equal(tip.commit, old[3]);
+  assert.ok((await readFile(join(tip.gitdir, 'shallow'), 'utf8')).includes(old[3]!), 'the clone stopped at the tip');
+  const cloneBytes = spans.reduce((sum, s) => sum + s.bytes, 0);
+  assert.ok(cloneBytes < 200_000, `old revisions of the bulk file were not transferred (${cloneBytes} bytes)`);
+
+  const first = await mirror.fetchCommit({ url: repo.url, ref: 'main', commit: repo.commit });
+  assert.equal(first.commit, repo.commit);
+  assert.deepEqual(summary(await desiredAt(mirror, repo.url, repo.commit)).apply, ['WorkflowTemplate ci/build @workflows/build.yaml:1']);
+  assert.deepEqual(summary(await desiredAt(mirror, repo.url, old[3]!)).apply.length, 4);
+});
+
 test("a fork's pull-request head is fetched through refs/pull/N/head and read with the base branch's config", async () => {
   const repo = await server.createRepo('acme/forked', { '.skiff.yml': CONFIG, 'workflows/build.yaml': workflowTemplate('build') });
   // The fork is another repository; the server exposes its head as refs/pull/7/head, as GitHub does.
