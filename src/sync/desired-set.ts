@@ -111,7 +111,7 @@ export function desiredSetFromFiles(files: LintSource[], config: RepositoryConfi
   }
 
   diagnostics.sort(compareDiagnostics);
-  if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics: dedupe(diagnostics) };
+  if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics };
   return { ok: true, desired: { config, apply, run, warnings: diagnostics } };
 }
 
@@ -169,12 +169,4 @@ function classify(
   const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : 'v1';
   const identity: ObjectIdentity = { apiVersion, kind: kind as ObjectIdentity['kind'], ...(namespace ? { namespace } : {}), name };
   return { identity, source, object };
-}
-
-function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return diagnostics.filter((d) => {
-    const key = `${d.file}:${d.line}:${d.column}:${d.rule}:${d.message}`;
-    return seen.has(key) ? false : (seen.add(key), true);
-  });
 }

@@ -55,7 +55,13 @@ export interface FetchedCommit {
 }
 
 const SHA = /^[0-9a-f]{40}$/;
-const GIT_DAMAGE = /Unexpected end|does not match|Invalid checksum|corrupt|inflat|incorrect header|Could not find|NotFoundError|ObjectTypeError/i;
+/**
+ * Errors that mean the mirror's own bytes are bad. Deliberately narrow: a ref missing on the
+ * server or a refused token must fail the fetch, not throw away a good mirror.
+ */
+const GIT_DAMAGE = /Unexpected end|does not match|Invalid checksum|corrupt|inflat|incorrect header/i;
+/** The refs a webhook can name; no `..`, no characters git forbids in ref names. */
+const FETCHABLE_REF = /^refs\/(heads|tags|pull)\/(?!.*\.\.)(?!.*\/\.)[^\s~^:?*[\\]+$/;
 
 /**
  * One persistent bare mirror per repository under `root`, fetched incrementally: only the
@@ -97,6 +103,7 @@ export class RepositoryMirror {
   async fetchCommit(request: FetchRequest): Promise<FetchedCommit> {
     const url = parseRepositoryUrl(request.url).href;
     const ref = request.ref.startsWith('refs/') ? request.ref : `refs/heads/${request.ref}`;
+    if (!FETCHABLE_REF.test(ref)) throw new Error(`cannot fetch "${request.ref}": name a branch, a tag or refs/pull/N/head`);
     if (request.commit !== undefined && !SHA.test(request.commit)) throw new Error(`commit must be a full 40-character SHA, not "${request.commit}"`);
     const gitdir = this.gitdirFor(url);
     return this.serializer.run(gitdir, async () => {
@@ -178,20 +185,24 @@ export class RepositoryMirror {
     // when it was fetched before, else the last commit fetched for any ref, so a PR head fetch
     // after the base branch receives only the PR's own objects.
     const haveRef = (await refExists(gitdir, ref)) ? ref : (await refExists(gitdir, LAST_FETCHED)) ? LAST_FETCHED : ref;
-    const result = await git.fetch({
-      fs,
-      http: this.http,
-      gitdir,
-      url,
-      ref: haveRef,
-      remoteRef: ref,
-      singleBranch: true,
-      tags: false,
-      ...(depth === undefined ? {} : { depth }),
-      onAuth: (authUrl) => this.auth(authUrl),
-      // A refused token is not retried with the same token.
-      onAuthFailure: () => ({ cancel: true }),
-    });
+    const result = await git
+      .fetch({
+        fs,
+        http: this.http,
+        gitdir,
+        url,
+        ref: haveRef,
+        remoteRef: ref,
+        singleBranch: true,
+        tags: false,
+        ...(depth === undefined ? {} : { depth }),
+        onAuth: (authUrl) => this.auth(authUrl),
+        // A refused token is not retried with the same token.
+        onAuthFailure: () => ({ cancel: true }),
+      })
+      .catch((error: Error) => {
+        throw new Error(`fetching ${ref} of ${url} failed: ${error.message}`, { cause: error });
+      });
     if (!result.fetchHead) throw new Error(`${url} has no ref ${ref}`);
     await git.writeRef({ fs, gitdir, ref: LAST_FETCHED, value: result.fetchHead, force: true });
     return result.fetchHead;
@@ -237,22 +248,21 @@ function parseRepositoryUrl(url: string): URL {
   return parsed;
 }
 
-async function hasCommit(gitdir: string, oid: string): Promise<boolean> {
-  try {
-    await git.readCommit({ fs, gitdir, oid });
-    return true;
-  } catch {
-    return false;
-  }
+function hasCommit(gitdir: string, oid: string): Promise<boolean> {
+  return succeeds(git.readCommit({ fs, gitdir, oid }));
 }
 
-async function isShallow(gitdir: string): Promise<boolean> {
-  return (await stat(join(gitdir, 'shallow')).catch(() => undefined)) !== undefined;
+function isShallow(gitdir: string): Promise<boolean> {
+  return succeeds(stat(join(gitdir, 'shallow')));
 }
 
-async function refExists(gitdir: string, ref: string): Promise<boolean> {
+function refExists(gitdir: string, ref: string): Promise<boolean> {
+  return succeeds(git.resolveRef({ fs, gitdir, ref }));
+}
+
+async function succeeds(work: Promise<unknown>): Promise<boolean> {
   try {
-    await git.resolveRef({ fs, gitdir, ref });
+    await work;
     return true;
   } catch {
     return false;

@@ -220,6 +220,10 @@ test("a fork's pull-request head is fetched through refs/pull/N/head and read wi
   const forkConfig = await readRepositoryConfig(mirror.treeAt(repo.url, head));
   assert.ok(forkConfig.ok && forkConfig.config.namespace === 'kube-system');
 
+  // A ref the server does not have fails the fetch and leaves the mirror alone.
+  await assert.rejects(mirror.fetchCommit({ url: repo.url, ref: 'refs/pull/99/head' }), /refs\/pull\/99\/head/);
+  await assert.rejects(mirror.fetchCommit({ url: repo.url, ref: 'refs/heads/../../config' }), /name a branch, a tag or refs\/pull\/N\/head/);
+  assert.equal((await mirror.fetchCommit({ url: repo.url, ref: 'refs/pull/7/head', commit: head })).fetched, false, 'the mirror was kept');
   // A head SHA the ref no longer reaches (force-pushed away) is an error, not another commit.
   await assert.rejects(mirror.fetchCommit({ url: repo.url, ref: 'refs/pull/7/head', commit: 'f'.repeat(40) }), /not reachable from refs\/pull\/7\/head/);
 });
