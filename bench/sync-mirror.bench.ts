@@ -42,7 +42,7 @@ async function readAll(tree: RepositoryTree, path = ''): Promise<number> {
   for (const entry of (await tree.listDirectory(path)) ?? []) {
     const child = path ? `${path}/${entry.name}` : entry.name;
     if (entry.type === 'directory') count += await readAll(tree, child);
-    else if ((await tree.readFile(child, Number.POSITIVE_INFINITY)) !== undefined) count++;
+    else if ((await tree.readFile(child, 1024 * 1024)) instanceof Uint8Array) count++;
   }
   return count;
 }

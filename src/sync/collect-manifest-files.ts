@@ -2,7 +2,7 @@ import type { Diagnostic } from '../spec/diagnostic.js';
 import type { LintSource } from '../spec/lint-sources.js';
 import { compileGlob, matchesAny } from './glob-matcher.js';
 import { formatBytes, readTextFile } from './read-text-file.js';
-import type { RepositoryConfig } from './repository-config.js';
+import { CONFIG_FILES, type RepositoryConfig } from './repository-config.js';
 import type { RepositoryTree } from './repository-tree.js';
 import { SYNC_LIMITS, type SyncLimits } from './sync-limits.js';
 
@@ -24,7 +24,8 @@ export interface CollectedManifests {
 export async function collectManifestFiles(tree: RepositoryTree, config: RepositoryConfig, limits: SyncLimits = SYNC_LIMITS): Promise<CollectedManifests> {
   const include = config.include.map(compileGlob);
   const exclude = config.exclude.map(compileGlob);
-  const selected = (path: string): boolean => matchesAny(include, path) && !matchesAny(exclude, path);
+  // The config file is never a manifest, even when `paths: [.]` and the globs would select it.
+  const selected = (path: string): boolean => !(CONFIG_FILES as readonly string[]).includes(path) && matchesAny(include, path) && !matchesAny(exclude, path);
   const diagnostics: Diagnostic[] = [];
   const refuse = (message: string): CollectedManifests => ({
     files: [],

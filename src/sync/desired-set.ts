@@ -3,7 +3,7 @@ import { lintSources, type LintSource } from '../spec/lint-sources.js';
 import { parseSourceFile } from '../spec/source/parse-source-file.js';
 import type { SourceDocument } from '../spec/source/source-document.js';
 import { collectManifestFiles } from './collect-manifest-files.js';
-import { SYNC_KINDS, type RepositoryConfig, type SyncKind } from './repository-config.js';
+import { readRepositoryConfig, SYNC_KINDS, type RepositoryConfig, type SyncKind } from './repository-config.js';
 import type { RepositoryTree } from './repository-tree.js';
 import { SYNC_LIMITS, type SyncLimits } from './sync-limits.js';
 
@@ -67,6 +67,19 @@ export type DesiredSetResult = { ok: true; desired: DesiredSet } | { ok: false; 
 export async function computeDesiredSet(tree: RepositoryTree, config: RepositoryConfig, limits: SyncLimits = SYNC_LIMITS): Promise<DesiredSetResult> {
   const collected = await collectManifestFiles(tree, config, limits);
   return desiredSetFromFiles(collected.files, config, collected.diagnostics);
+}
+
+/**
+ * The desired set of the commit `files` is read from, with the config read from `configFrom`:
+ * the same commit for a push, the base branch's commit for a pull request. A missing or invalid
+ * config is an error result like any other.
+ *
+ * @example await desiredSetAt(mirror.treeAt(url, headSha), mirror.treeAt(url, baseSha))
+ */
+export async function desiredSetAt(files: RepositoryTree, configFrom: RepositoryTree = files, limits: SyncLimits = SYNC_LIMITS): Promise<DesiredSetResult> {
+  const config = await readRepositoryConfig(configFrom, limits);
+  if (!config.ok) return config;
+  return computeDesiredSet(files, config.config, limits);
 }
 
 /** The pure part of computeDesiredSet, over files already read. */

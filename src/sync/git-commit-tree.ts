@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import git, { type ReadTreeResult, type TreeEntry as GitTreeEntry } from 'isomorphic-git';
+import { gitObjectSizes } from './git-object-size.js';
 import type { RepositoryTree, TreeEntry } from './repository-tree.js';
 
 /**
@@ -11,6 +12,7 @@ import type { RepositoryTree, TreeEntry } from './repository-tree.js';
  */
 export function gitCommitTree(gitdir: string, commit: string): RepositoryTree {
   const cache = {};
+  const sizes = gitObjectSizes(gitdir);
   const listings = new Map<string, Promise<GitTreeEntry[] | undefined>>();
   const listRaw = (path: string): Promise<GitTreeEntry[] | undefined> => {
     let listing = listings.get(path);
@@ -42,11 +44,13 @@ export function gitCommitTree(gitdir: string, commit: string): RepositoryTree {
       const entry = await find(path);
       return entry ? entryType(entry) : undefined;
     },
-    async readFile(path) {
+    async readFile(path, maxBytes) {
       const entry = await find(path);
       if (!entry || entryType(entry) !== 'file') return undefined;
-      // git stores a blob whole, so it is read whole; the fetch's byte bound keeps it finite and
-      // the caller compares its length with the limit.
+      // Sizes first: a blob is inflated whole when read, and a few compressed megabytes can hold
+      // gigabytes of zeros.
+      const size = await sizes.sizeOf(entry.oid);
+      if (size !== undefined && size > maxBytes) return 'too-large';
       const { blob } = await git.readBlob({ fs, gitdir, oid: entry.oid, cache });
       return blob;
     },

@@ -18,7 +18,7 @@ export async function readTextFile(tree: RepositoryTree, path: string, maxBytes:
   if (type !== 'file') return { rule: 'not-a-file', message: `is ${type === undefined ? 'missing' : `a ${type}`}, not a file` };
   const bytes = await tree.readFile(path, maxBytes);
   if (bytes === undefined) return { rule: 'not-a-file', message: 'cannot be read as a file' };
-  if (bytes.length > maxBytes) {
+  if (bytes === 'too-large' || bytes.length > maxBytes) {
     return { rule: 'file-too-large', message: `is larger than the ${formatBytes(maxBytes)} limit; refusing to read it` };
   }
   try {

@@ -18,12 +18,12 @@ export interface RepositoryTree {
    */
   listDirectory(path: string): Promise<TreeEntry[] | undefined>;
   /**
-   * The bytes of a regular file, or undefined when it is absent or not a regular file. `maxBytes`
-   * lets an implementation refuse early; a result longer than `maxBytes` means "too large".
+   * The bytes of a regular file, `'too-large'` when it holds more than `maxBytes` (found out
+   * without reading it), or undefined when it is absent or not a regular file.
    *
-   * @example await tree.readFile('.skiff.yml', 64 * 1024)
+   * @example const bytes = await tree.readFile('.skiff.yml', 64 * 1024); if (bytes === 'too-large') ...
    */
-  readFile(path: string, maxBytes: number): Promise<Uint8Array | undefined>;
+  readFile(path: string, maxBytes: number): Promise<Uint8Array | 'too-large' | undefined>;
   /** What kind of entry a path is, without reading it; undefined when absent. */
   entryType(path: string): Promise<TreeEntry['type'] | undefined>;
 }

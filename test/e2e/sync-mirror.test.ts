@@ -10,7 +10,7 @@ import type { HttpClient } from 'isomorphic-git';
 import nodeHttp from 'isomorphic-git/http/node';
 import { startGitServer, type GitServer } from '../env/git/start-git-server.js';
 import { runGit } from '../env/git/run-git.js';
-import { computeDesiredSet, type DesiredSetResult } from '../../src/sync/desired-set.js';
+import { desiredSetAt, type DesiredSetResult } from '../../src/sync/desired-set.js';
 import { readRepositoryConfig } from '../../src/sync/repository-config.js';
 import { RepositoryMirror, type MirrorEvent } from '../../src/sync/repository-mirror.js';
 import { ARTIFACT_REPOSITORIES, CLUSTER_TEMPLATE, CONFIG, CRON_WORKFLOW, LINT_ERROR, SECRET, WORKFLOW, workflowTemplate } from '../sync/sync-fixtures.js';
@@ -89,10 +89,8 @@ function summary(result: DesiredSetResult) {
   };
 }
 
-async function desiredAt(mirror: RepositoryMirror, url: string, commit: string, configCommit = commit): Promise<DesiredSetResult> {
-  const config = await readRepositoryConfig(mirror.treeAt(url, configCommit));
-  if (!config.ok) return config;
-  return computeDesiredSet(mirror.treeAt(url, commit), config.config);
+function desiredAt(mirror: RepositoryMirror, url: string, commit: string, configCommit = commit): Promise<DesiredSetResult> {
+  return desiredSetAt(mirror.treeAt(url, commit), mirror.treeAt(url, configCommit));
 }
 
 test('three commits (create, change, delete) are fetched incrementally, and each desired set is exactly what is there', async () => {
@@ -246,6 +244,12 @@ test('hostile or broken contents are refused with their file and line, and nothi
         files: { 'workflows/large.yaml': `# ${'x'.repeat(5 * 1024 * 1024)}\n` },
         expect: [['workflows/large.yaml', 1, 'file-too-large', /larger than the 5 MiB limit/]],
       },
+      // 64 MiB of zeros compress to well under a MiB: refused from its size, never inflated.
+      {
+        name: 'bomb',
+        files: { 'workflows/zeros.yaml': Buffer.alloc(64 * 1024 * 1024) },
+        expect: [['workflows/zeros.yaml', 1, 'file-too-large', /larger than the 5 MiB limit/]],
+      },
       {
         name: 'count',
         files: Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`workflows/many/t${i}.yaml`, workflowTemplate(`t${i}`)])),
@@ -278,6 +282,10 @@ test('hostile or broken contents are refused with their file and line, and nothi
       );
     }
     assert.ok(!JSON.stringify(result).includes('root:x:0:0'), 'nothing of /etc/passwd was read');
+    if (c.name === 'bomb') {
+      // The mirror answers from the object's header: the blob was never inflated into memory.
+      assert.equal(await mirror.treeAt(repo.url, commit).readFile('workflows/zeros.yaml', 5 * 1024 * 1024), 'too-large');
+    }
   }
 });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeDesiredSet, type DesiredSetResult } from '../../src/sync/desired-set.js';
+import { computeDesiredSet, desiredSetAt, type DesiredSetResult } from '../../src/sync/desired-set.js';
 import { parseRepositoryConfig, type RepositoryConfig } from '../../src/sync/repository-config.js';
 import { SYNC_LIMITS } from '../../src/sync/sync-limits.js';
 import { memoryTree, type MemoryEntry } from './memory-tree.js';
@@ -155,4 +155,24 @@ test('the limits stop the walk with one error on the config line of paths, and r
     /workflows\/a.yaml:1 file-too-large .* larger than the 100 bytes limit/,
   );
   assert.match(errors(await desired({ 'workflows/bin.yaml': new Uint8Array([0xff, 0xfe, 0x00]) }))[0]!, /binary-file .*not UTF-8/);
+});
+
+test("a pull request's files are read with the base's config; the config file itself is never a manifest", async () => {
+  const base = memoryTree({ '.skiff.yml': 'paths: [.]\nnamespace: ci\nexclude: [".github/**"]\n' });
+  const head = memoryTree({
+    '.skiff.yml': 'paths: [.]\nnamespace: kube-system\n',
+    '.github/skiff.yml': 'paths: [.]\nnamespace: kube-system\n',
+    'flows/build.yaml': workflowTemplate('build'),
+  });
+  const result = await desiredSetAt(head, base);
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.diagnostics));
+  assert.deepEqual(
+    result.desired.apply.map((o) => `${o.identity.namespace}/${o.identity.name} @${o.source.file}`),
+    ['ci/build @flows/build.yaml'],
+  );
+  const own = await desiredSetAt(head);
+  assert.ok(own.ok && own.desired.apply[0]!.identity.namespace === 'kube-system');
+  assert.deepEqual(errors(await desiredSetAt(memoryTree({ 'flows/build.yaml': workflowTemplate('build') }))), [
+    '.skiff.yml:1 config-missing no .skiff.yml or .github/skiff.yml at this commit: it says which paths to sync and where',
+  ]);
 });

@@ -32,11 +32,13 @@ export function memoryTree(files: Record<string, MemoryEntry>): RepositoryTree &
     async entryType(path) {
       return typeOf(path);
     },
-    async readFile(path) {
+    async readFile(path, maxBytes) {
       if (typeOf(path) !== 'file') return undefined;
-      reads.push(path);
       const entry = files[path]!;
-      return typeof entry === 'string' ? new TextEncoder().encode(entry) : (entry as Uint8Array);
+      const bytes = typeof entry === 'string' ? new TextEncoder().encode(entry) : (entry as Uint8Array);
+      if (bytes.length > maxBytes) return 'too-large';
+      reads.push(path);
+      return bytes;
     },
   };
 }
