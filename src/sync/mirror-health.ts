@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Written last when a mirror is created: a directory without it is a clone that never finished. */
 export const MIRROR_MARKER = 'skiff-mirror.json';
 
-export type MirrorHealth = { state: 'absent' } | { state: 'ok' } | { state: 'broken'; reason: string };
+/** `packs` grows by one per fetch: isomorphic-git writes every fetch's objects as a new pack. */
+export type MirrorHealth = { state: 'absent' } | { state: 'ok'; packs: number } | { state: 'broken'; reason: string };
 
 const HEAD_CONTENT = /^(ref: refs\/[^\s]+|[0-9a-f]{40})\n?$/;
 
@@ -44,29 +46,38 @@ export async function inspectMirror(gitdir: string, verified: Map<string, number
     const problem = await checkPack(join(packDir, base), verified);
     if (problem) return broken(`${base}.pack ${problem}`);
   }
-  return { state: 'ok' };
+  return { state: 'ok', packs: packs.length };
 }
 
 async function checkPack(base: string, verified: Map<string, number>): Promise<string | undefined> {
-  if (verified.get(base) === (await stat(`${base}.pack`)).size) return undefined;
-  const pack = await readFile(`${base}.pack`);
-  if (pack.length < 32 || pack.subarray(0, 4).toString('latin1') !== 'PACK') return 'is truncated or not a pack';
-  const trailer = pack.subarray(pack.length - 20);
-  const digest = createHash('sha1')
-    .update(pack.subarray(0, pack.length - 20))
-    .digest();
-  if (!digest.equals(trailer)) return 'does not match its own checksum (truncated or overwritten)';
+  const { size } = await stat(`${base}.pack`);
+  if (verified.get(base) === size) return undefined;
+  if (size < 32) return 'is truncated or not a pack';
+  const magic = Buffer.alloc(4);
+  const trailer = Buffer.alloc(20);
+  const pack = await open(`${base}.pack`, 'r');
+  try {
+    await pack.read(magic, 0, 4, 0);
+    await pack.read(trailer, 0, 20, size - 20);
+  } finally {
+    await pack.close();
+  }
+  if (magic.toString('latin1') !== 'PACK') return 'is truncated or not a pack';
+  // Streamed, so that a large pack is hashed without being held in memory.
+  const hash = createHash('sha1');
+  for await (const chunk of createReadStream(`${base}.pack`, { start: 0, end: size - 21 })) hash.update(chunk as Buffer);
+  if (!hash.digest().equals(trailer)) return 'does not match its own checksum (truncated or overwritten)';
   // The index records the checksum of the pack it was built for, 40 bytes from its end.
   const index = await open(`${base}.idx`, 'r');
   try {
-    const { size } = await index.stat();
-    if (size < 48) return 'has a truncated index';
+    const indexSize = (await index.stat()).size;
+    if (indexSize < 48) return 'has a truncated index';
     const recorded = Buffer.alloc(20);
-    await index.read(recorded, 0, 20, size - 40);
+    await index.read(recorded, 0, 20, indexSize - 40);
     if (!recorded.equals(trailer)) return 'is not the pack its index was built for';
   } finally {
     await index.close();
   }
-  verified.set(base, pack.length);
+  verified.set(base, size);
   return undefined;
 }

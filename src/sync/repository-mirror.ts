@@ -31,6 +31,12 @@ export interface RepositoryMirrorOptions {
   http?: HttpClient;
   /** Bytes one fetch may receive; default 512 MiB. */
   maxFetchBytes?: number;
+  /**
+   * Packs a mirror may gather (one per fetch) before it is cloned afresh, default 64: every
+   * object lookup searches every pack's index, and a fresh shallow clone is the cheapest repack
+   * isomorphic-git offers.
+   */
+  maxPacks?: number;
   onEvent?: (event: MirrorEvent) => void;
 }
 
@@ -109,12 +115,14 @@ export class RepositoryMirror {
     return this.serializer.run(gitdir, async () => {
       let recloned: string | undefined;
       const health = await inspectMirror(gitdir, this.verifiedPacks);
-      if (health.state === 'broken') {
-        recloned = health.reason;
-        this.options.onEvent?.({ type: 'reclone', url, gitdir, reason: health.reason });
+      const maxPacks = this.options.maxPacks ?? 64;
+      if (health.state === 'broken') recloned = health.reason;
+      else if (health.state === 'ok' && health.packs > maxPacks) recloned = `${health.packs} packs, over ${maxPacks}: cloned afresh to compact it`;
+      if (recloned) {
+        this.options.onEvent?.({ type: 'reclone', url, gitdir, reason: recloned });
         await this.remove(gitdir);
       }
-      if (health.state !== 'ok') {
+      if (health.state !== 'ok' || recloned) {
         const commit = await this.clone(url, ref, gitdir);
         return this.confirm({ url, gitdir, ref, commit, fetched: true, recloned }, request.commit);
       }

@@ -336,6 +336,25 @@ test('a truncated pack or a half-written mirror is detected and cloned again, ne
   );
 });
 
+test('a mirror that gathered too many packs is cloned afresh before the next fetch', async () => {
+  const repo = await server.createRepo('acme/packs', { 'a.txt': 'a\n' });
+  const work = await workClone(repo.url, 'packs');
+  const events: MirrorEvent[] = [];
+  const mirror = new RepositoryMirror({ root: join(scratch, 'mirrors-packs'), maxPacks: 2, onEvent: (e) => events.push(e) });
+  await mirror.fetchCommit({ url: repo.url, ref: 'main' });
+  for (let i = 1; i <= 3; i++) {
+    await work.write({ 'a.txt': `${i}\n` });
+    const commit = await work.commit(`change ${i}`);
+    const fetched = await mirror.fetchCommit({ url: repo.url, ref: 'main', commit });
+    assert.equal(fetched.commit, commit);
+    if (i < 3) assert.equal(fetched.recloned, undefined);
+    else assert.match(fetched.recloned ?? '', /3 packs, over 2/);
+  }
+  const packs = (await readdir(join(mirror.gitdirFor(repo.url), 'objects', 'pack'))).filter((n) => n.endsWith('.pack'));
+  assert.equal(packs.length, 1);
+  assert.equal(events.filter((e) => e.type === 'clone').length, 2);
+});
+
 test('fetches of one repository are serialised; fetches of two repositories run in parallel', async () => {
   const one = await server.createRepo('acme/one', { 'a.txt': 'a\n' });
   const two = await server.createRepo('acme/two', { 'b.txt': 'b\n' });
