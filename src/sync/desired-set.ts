@@ -98,11 +98,11 @@ export function desiredSetFromFiles(files: LintSource[], config: RepositoryConfi
       };
       const found = classify(document, config, error);
       if (!found) continue;
-      if ('identity' in found) {
-        const { identity } = found;
-        const key = `${identity.kind}/${identity.namespace ?? ''}/${identity.name}`;
-        const earlier = defined.get(key);
-        const label = `${identity.kind} ${identity.namespace ? `${identity.namespace}/` : ''}${identity.name}`;
+      // A Workflow with a fixed name is one object too: two files naming it would race to create it.
+      const name = 'identity' in found ? found.identity : found.name ? { kind: 'Workflow', namespace: found.namespace, name: found.name } : undefined;
+      if (name) {
+        const label = `${name.kind} ${name.namespace ? `${name.namespace}/` : ''}${name.name}`;
+        const earlier = defined.get(label);
         if (earlier) {
           error(['metadata', 'name'], 'sync-duplicate', `${label} is also defined in ${earlier.source.file}:${earlier.source.line}`);
           const at = earlier.document.locate(['metadata', 'name']);
@@ -115,11 +115,10 @@ export function desiredSetFromFiles(files: LintSource[], config: RepositoryConfi
           });
           continue;
         }
-        defined.set(key, { source: found.source, document });
-        apply.push(found);
-      } else {
-        run.push(found);
+        defined.set(label, { source: found.source, document });
       }
+      if ('identity' in found) apply.push(found);
+      else run.push(found);
     }
   }
 

@@ -84,15 +84,21 @@ test('a Secret, a foreign kind, a disallowed kind or namespace, a namespaced clu
   ]);
 });
 
-test('two files defining one object are an error on both lines; the same name in two namespaces is not', async () => {
+test('two files defining one object are an error on both lines; the same name in two namespaces, or one generateName twice, is not', async () => {
   const result = await desired({
     'workflows/a.yaml': workflowTemplate('build'),
     'workflows/b.yaml': `${ARTIFACT_REPOSITORIES}---\n${workflowTemplate('build', 'again', 'ci')}`,
     'workflows/c.yaml': workflowTemplate('build', 'hi', 'nightly'),
+    'workflows/run-1.yaml': WORKFLOW.replace('generateName: build-', 'name: release'),
+    'workflows/run-2.yaml': WORKFLOW.replace('generateName: build-', 'name: release'),
+    'workflows/run-3.yaml': WORKFLOW,
+    'workflows/run-4.yaml': WORKFLOW,
   });
   assert.deepEqual(errors(result), [
     'workflows/a.yaml:4 sync-duplicate WorkflowTemplate ci/build is also defined in workflows/b.yaml:14',
     'workflows/b.yaml:17 sync-duplicate WorkflowTemplate ci/build is also defined in workflows/a.yaml:1',
+    'workflows/run-1.yaml:4 sync-duplicate Workflow ci/release is also defined in workflows/run-2.yaml:1',
+    'workflows/run-2.yaml:4 sync-duplicate Workflow ci/release is also defined in workflows/run-1.yaml:1',
   ]);
 });
 
