@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRepositoryConfig, readRepositoryConfig } from '../../src/sync/repository-config.js';
+import { memoryTree } from './memory-tree.js';
+import { CONFIG } from './sync-fixtures.js';
+
+function problems(text: string): string[] {
+  const result = parseRepositoryConfig('.skiff.yml', text);
+  assert.equal(result.ok, false);
+  return result.ok ? [] : result.diagnostics.map((d) => `${d.line}:${d.column} ${d.rule} ${d.message}`);
+}
+
+test('a full config is read with its values and the line of each setting', () => {
+  const result = parseRepositoryConfig('.skiff.yml', CONFIG);
+  assert.ok(result.ok);
+  assert.deepEqual(result.config, {
+    file: '.skiff.yml',
+    version: 1,
+    paths: ['workflows', 'cluster'],
+    include: ['**/*.yaml', '**/*.yml', '**/*.json'],
+    exclude: ['**/drafts/**'],
+    namespace: 'ci',
+    namespaces: ['ci', 'nightly'],
+    kinds: ['ConfigMap', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow', 'Workflow'],
+    prune: true,
+    lines: { version: 2, paths: 3, exclude: 4, namespace: 5, namespaces: 6, prune: 7 },
+  });
+});
+
+test('defaults: every kind, no prune, only the default namespace; paths are normalised', () => {
+  const result = parseRepositoryConfig('.skiff.yml', 'paths: [./flows/, .]\nnamespace: ci\n');
+  assert.ok(result.ok);
+  assert.deepEqual(result.config.paths, ['flows', '']);
+  assert.deepEqual(result.config.namespaces, ['ci']);
+  assert.equal(result.config.prune, false);
+  assert.equal(result.config.kinds.length, 5);
+});
+
+test('every problem is reported at once, on its own line and column', () => {
+  assert.deepEqual(
+    problems(
+      [
+        'version: 2',
+        'paths: [/etc, ../up, ok]',
+        'include: ["**/*.yaml", "{a,b"]',
+        'namespace: Not_A_Namespace',
+        'namespaces: [ok, "bad ns"]',
+        'kinds: [Secret, Deployment]',
+        'prune: yes please',
+        'extra: 1',
+        '',
+      ].join('\n'),
+    ),
+    [
+      '1:10 config-invalid version must be 1',
+      '2:9 config-invalid path "/etc" must be relative to the repository root and stay inside it',
+      '2:15 config-invalid path "../up" must be relative to the repository root and stay inside it',
+      '3:24 config-invalid glob "{a,b" is malformed: unclosed "{" in glob',
+      '4:12 config-invalid namespace must be a Kubernetes namespace name (lowercase letters, digits and "-", at most 63)',
+      '5:18 config-invalid "bad ns" is not a Kubernetes namespace name',
+      '6:9 config-invalid Secrets are never read from git: keep them in the cluster',
+      '6:17 config-invalid kind "Deployment" cannot be synced; use one of ConfigMap, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow, Workflow',
+      '7:8 config-invalid prune must be true or false',
+      '8:1 config-invalid unknown setting "extra"; known settings: version, paths, include, exclude, namespace, namespaces, kinds, prune',
+    ],
+  );
+});
+
+test('missing required settings, a YAML error, several documents and a non-map are refused', () => {
+  assert.deepEqual(problems('prune: true\n'), [
+    '1:1 config-invalid paths is required: a list of strings',
+    '1:1 config-invalid namespace is required: the namespace given to objects that name none',
+  ]);
+  assert.match(problems('paths: [a\nnamespace: ci\n')[0]!, /config-yaml-syntax/);
+  assert.deepEqual(problems('paths: [a]\nnamespace: ci\n---\npaths: [b]\n'), ['4:1 config-shape .skiff.yml must hold exactly one YAML document']);
+  assert.deepEqual(problems('- a\n'), ['1:1 config-invalid .skiff.yml must be a map of settings (paths, namespace, ...)']);
+  assert.deepEqual(problems('paths: []\nnamespace: ci\n'), ['1:8 config-invalid paths must be a non-empty list of strings']);
+});
+
+test('.skiff.yml is preferred, .github/skiff.yml is the fallback, and no config is an error', async () => {
+  const both = await readRepositoryConfig(memoryTree({ '.skiff.yml': 'paths: [a]\nnamespace: one\n', '.github/skiff.yml': 'paths: [b]\nnamespace: two\n' }));
+  assert.ok(both.ok && both.config.namespace === 'one');
+  const github = await readRepositoryConfig(memoryTree({ '.github/skiff.yml': 'paths: [b]\nnamespace: two\n' }));
+  assert.ok(github.ok && github.config.file === '.github/skiff.yml');
+  const none = await readRepositoryConfig(memoryTree({ 'flows/a.yaml': 'kind: Workflow\n' }));
+  assert.ok(!none.ok && none.diagnostics[0]!.rule === 'config-missing');
+});
+
+test('a config that is a symbolic link or too large is refused without being followed or read', async () => {
+  const linked = memoryTree({ '.skiff.yml': { symlink: '/etc/passwd' } });
+  const result = await readRepositoryConfig(linked);
+  assert.ok(!result.ok);
+  assert.equal(result.diagnostics[0]!.rule, 'config-symlink');
+  assert.deepEqual(linked.reads, []);
+  const large = await readRepositoryConfig(memoryTree({ '.skiff.yml': `# ${'x'.repeat(70_000)}\npaths: [a]\nnamespace: ci\n` }));
+  assert.ok(!large.ok);
+  assert.match(large.diagnostics[0]!.message, /larger than the 64 KiB limit/);
+});
