@@ -28,6 +28,12 @@ export interface SubstituteOptions {
    * `{{= }}` expressions. Without it they fail ("now() needs the current time").
    */
   now?: Date | number;
+  /**
+   * What sprig's random functions in `{{= }}` expressions draw from (the engine passes the run
+   * and the node). Each tag draws from this seed and its own text, so a node that writes the same
+   * expression twice gets the same value in both places. Without it they fail.
+   */
+  seed?: string;
 }
 
 export interface SubstituteProblem {
@@ -93,7 +99,11 @@ function variableTag(tag: TemplateTag, lookup: VariableLookup, options: Substitu
   const value = lookup(name);
   if (typeof value === 'string') return value;
   if (value === null) {
-    result.errors.push({ tag: tag.raw, start: tag.start, message: `unable to substitute ${tag.raw}: output is an absent optional (skipped/omitted node with no default)` });
+    result.errors.push({
+      tag: tag.raw,
+      start: tag.start,
+      message: `unable to substitute ${tag.raw}: output is an absent optional (skipped/omitted node with no default)`,
+    });
     return undefined;
   }
   // `{{inputs.parameters.{{item}}}}`: the engine sees the tag `inputs.parameters.{{item`. Argo
@@ -103,7 +113,11 @@ function variableTag(tag: TemplateTag, lookup: VariableLookup, options: Substitu
     const nestedValue = lookup(inner.slice(nestedAt + 2));
     if (typeof nestedValue === 'string') return `{{${inner.slice(0, nestedAt)}${nestedValue}`;
     if (nestedValue === null) {
-      result.errors.push({ tag: tag.raw, start: tag.start, message: `unable to substitute nested tag ${tag.raw}: "${inner.slice(nestedAt + 2)}" is an absent optional` });
+      result.errors.push({
+        tag: tag.raw,
+        start: tag.start,
+        message: `unable to substitute nested tag ${tag.raw}: "${inner.slice(nestedAt + 2)}" is an absent optional`,
+      });
       return undefined;
     }
   }
@@ -162,7 +176,8 @@ function expressionTag(tag: TemplateTag, lookup: VariableLookup, options: Substi
   const lenient = missing.length > 0 || !options.strict;
   let value: unknown;
   try {
-    value = evaluateExpression(ast, env, { now: options.now });
+    const seed = options.seed === undefined ? undefined : `${options.seed}\0${tag.expression}`;
+    value = evaluateExpression(ast, env, { now: options.now, seed });
     if (value === null || value === undefined) throw new Error('the result is nil');
     const text = typeof value === 'string' ? value : goJson(value);
     return text;

@@ -1,0 +1,156 @@
+import { type BuiltinFunction, str } from './builtin-arguments.js';
+
+/**
+ * sprig's `semver` and `semverCompare`, with Masterminds/semver v3's rules: lenient versions
+ * (`v1.2` is 1.2.0), ranges joined by `,` or spaces (and) and `||` (or), wildcards (`1.2.x`),
+ * hyphen ranges, `~` and `^`, and no prerelease matching a range that names none.
+ */
+
+interface Version {
+  major: number;
+  minor: number;
+  patch: number;
+  prerelease: string;
+  metadata: string;
+  original: string;
+}
+
+const VERSION = /^v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+
+/**
+ * Parses a version as semver's `NewVersion`; throws "Invalid Semantic Version".
+ *
+ * @example
+ * parseVersion('v1.2-beta.1') // { major: 1, minor: 2, patch: 0, prerelease: 'beta.1', ... }
+ */
+export function parseVersion(text: string): Version {
+  const match = VERSION.exec(text);
+  if (!match) throw new Error('Invalid Semantic Version');
+  const [major, minor, patch] = [match[1], match[2], match[3]].map((part) => Number(part ?? 0)) as [number, number, number];
+  return { major, minor, patch, prerelease: match[4] ?? '', metadata: match[5] ?? '', original: text };
+}
+
+function comparePrerelease(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === '') return 1;
+  if (b === '') return -1;
+  const [left, right] = [a.split('.'), b.split('.')];
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const [x, y] = [left[i], right[i]];
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    const [xNumeric, yNumeric] = [/^[0-9]+$/.test(x), /^[0-9]+$/.test(y)];
+    if (xNumeric && yNumeric && Number(x) !== Number(y)) return Number(x) < Number(y) ? -1 : 1;
+    if (xNumeric !== yNumeric) return xNumeric ? -1 : 1;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+export function compareVersions(a: Version, b: Version): number {
+  for (const key of ['major', 'minor', 'patch'] as const) if (a[key] !== b[key]) return a[key] < b[key] ? -1 : 1;
+  return comparePrerelease(a.prerelease, b.prerelease);
+}
+
+interface Constraint {
+  operator: string;
+  version: Version;
+  /** Which parts were wildcards (or left out): `1.2` and `1.2.x` leave the patch free. */
+  minorDirty: boolean;
+  patchDirty: boolean;
+  anyVersion: boolean;
+}
+
+const WILDCARD = /^[xX*]$/;
+
+function parseConstraint(text: string): Constraint {
+  const match = /^(!=|>=|=>|<=|=<|~>|[=><~^])?\s*v?([0-9xX*]+)(?:\.([0-9xX*]+))?(?:\.([0-9xX*]+))?((?:-|\+)[0-9A-Za-z.+-]*)?$/.exec(text.trim());
+  if (!match) throw new Error(`improper constraint: ${text}`);
+  const parts = [match[2]!, match[3], match[4]];
+  const dirty = parts.map((part) => part === undefined || WILDCARD.test(part));
+  const numbers = parts.map((part) => (part === undefined || WILDCARD.test(part) ? '0' : part));
+  const version = parseVersion(`${numbers.join('.')}${match[5] ?? ''}`);
+  const operator = { '=>': '>=', '=<': '<=', '~>': '~' }[match[1] ?? ''] ?? match[1] ?? '=';
+  return { operator, version, anyVersion: dirty[0]!, minorDirty: dirty[0]! || dirty[1]!, patchDirty: dirty[0]! || dirty[1]! || dirty[2]! };
+}
+
+function satisfies(v: Version, c: Constraint): boolean {
+  const con = c.version;
+  // A range without a prerelease never matches a prerelease version.
+  if (v.prerelease !== '' && con.prerelease === '' && c.operator !== '!=') return false;
+  const cmp = compareVersions(v, con);
+  const within = (): boolean => c.anyVersion || (v.major === con.major && (c.minorDirty || (v.minor === con.minor && (c.patchDirty || cmp === 0))));
+  switch (c.operator) {
+    case '=':
+      return within();
+    case '!=':
+      return !within();
+    case '>':
+      if (c.anyVersion) return false;
+      if (c.minorDirty) return v.major > con.major;
+      if (c.patchDirty) return v.major > con.major || (v.major === con.major && v.minor > con.minor);
+      return cmp > 0;
+    case '<':
+      return cmp < 0;
+    case '>=':
+      return cmp >= 0;
+    case '<=':
+      if (c.anyVersion) return true;
+      if (c.minorDirty) return v.major <= con.major;
+      if (c.patchDirty) return v.major < con.major || (v.major === con.major && v.minor <= con.minor);
+      return cmp <= 0;
+    case '~':
+      return cmp >= 0 && (c.anyVersion || (v.major === con.major && (c.minorDirty || v.minor === con.minor)));
+    default: // '^'
+      if (cmp < 0) return false;
+      if (con.major > 0 || c.minorDirty) return v.major === con.major;
+      if (con.minor > 0 || c.patchDirty) return v.major === 0 && v.minor === con.minor;
+      return v.major === 0 && v.minor === 0 && v.patch === con.patch;
+  }
+}
+
+/** Parses `>=1.2 <2 || ^3` into or-groups of and-ed constraints; hyphen ranges become `>=a, <=b`. */
+function parseRange(text: string): Constraint[][] {
+  return text.split('||').map((group) => {
+    const normalised = group
+      .trim()
+      .replace(/(\S+)\s+-\s+(\S+)/g, '>=$1,<=$2')
+      .replace(/(!=|>=|=>|<=|=<|~>|[=><~^])\s+/g, '$1');
+    const parts = normalised.split(/[\s,]+/).filter((part) => part !== '');
+    if (parts.length === 0) throw new Error(`improper constraint: ${text}`);
+    return parts.map(parseConstraint);
+  });
+}
+
+// The version behind each value `semver()` returned, for its `Compare` method.
+const VERSIONS = new WeakMap<object, Version>();
+
+/** What `sprig.semver(text)` returns: Go's `*semver.Version` methods (`.Major()`, `.Compare(other)`, ...). */
+function versionValue(v: Version): Record<string, unknown> {
+  const text = `${v.major}.${v.minor}.${v.patch}${v.prerelease ? `-${v.prerelease}` : ''}${v.metadata ? `+${v.metadata}` : ''}`;
+  const methods: Record<string, (...args: unknown[]) => unknown> = {
+    Major: () => v.major,
+    Minor: () => v.minor,
+    Patch: () => v.patch,
+    Prerelease: () => v.prerelease,
+    Metadata: () => v.metadata,
+    Original: () => v.original,
+    String: () => text,
+    Compare: (other: unknown) => {
+      const theirs = typeof other === 'object' && other !== null ? VERSIONS.get(other) : undefined;
+      if (!theirs) throw new Error('Compare() needs a version made by semver()');
+      return compareVersions(v, theirs);
+    },
+  };
+  VERSIONS.set(methods, v);
+  return methods;
+}
+
+export const SPRIG_SEMVER_FUNCTIONS: Readonly<Record<string, BuiltinFunction>> = {
+  semver: (text) => versionValue(parseVersion(str(text, 1))),
+  semverCompare: (range, text) => {
+    const groups = parseRange(str(range, 1));
+    const version = parseVersion(str(text, 2));
+    return groups.some((group) => group.every((c) => satisfies(version, c)));
+  },
+};

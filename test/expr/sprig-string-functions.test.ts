@@ -1,0 +1,45 @@
+import { describe } from 'node:test';
+import { expectValues } from './sprig-cases.js';
+
+// Expected values from sprig's strings_test.go and docs/strings.md, and goutils/xstrings behaviour.
+describe('sprig string functions', () => {
+  expectValues([
+    ['sprig.hello()', 'Hello!'],
+    ['sprig.abbrev(5, "hello world")', 'he...'],
+    ['sprig.abbrev(3, "hello world")', 'hello world'],
+    ['sprig.abbrev(20, "hello world")', 'hello world'],
+    ['sprig.abbrevboth(5, 10, "1234 5678 9123")', '...5678...'],
+    ['sprig.abbrevboth(5, 6, "1234 5678 9123")', '1234 5678 9123'],
+    ['sprig.untitle("First Try")', 'first try'],
+    ['sprig.initials("First Try")', 'FT'],
+    ['sprig.initials("  ünter  wegs ")', 'üw'],
+    ['sprig.wrap(5, "Hello World")', 'Hello\nWorld'],
+    ['sprig.wrap(3, "Hello World")', 'Hello\nWorld'],
+    ['sprig.wrapWith(5, "\\t", "Hello World")', 'Hello\tWorld'],
+    ['sprig.wrapWith(3, "|", "Hello World")', 'Hel|lo|Wor|ld'],
+    ['sprig.indent(4, "a\\nb\\nc")', '    a\n    b\n    c'],
+    ['sprig.nindent(4, "a\\nb\\nc")', '\n    a\n    b\n    c'],
+    ['sprig.plural("1 char", "chars", 3)', 'chars'],
+    ['sprig.plural("cheese", "%d chars", 1)', 'cheese'],
+    ['sprig.swapcase("This Is A.Test")', 'tHIS iS a.tEST'],
+    ['sprig.snakecase("FirstName")', 'first_name'],
+    ['sprig.snakecase("HTTPServer")', 'http_server'],
+    ['sprig.snakecase("NoHTTPS")', 'no_https'],
+    ['sprig.snakecase("GO_PATH")', 'go_path'],
+    ['sprig.snakecase("GO PATH")', 'go_path'],
+    ['sprig.snakecase("GO-PATH")', 'go_path'],
+    ['sprig.snakecase("HTTP20xOK")', 'http_20x_ok'],
+    ['sprig.snakecase("Bld4Floor3rd")', 'bld4_floor_3rd'],
+    ['sprig.snakecase("a1b2c3d")', 'a_1b2c3d'],
+    ['sprig.kebabcase("FirstName")', 'first-name'],
+    ['sprig.kebabcase("HTTPServer")', 'http-server'],
+    ['sprig.camelcase("http_server")', 'HttpServer'],
+    ['sprig.camelcase("no_https")', 'NoHttps'],
+    ['sprig.camelcase("all")', 'All'],
+    ['sprig.camelcase("_camel_case")', '_CamelCase'],
+    ['sprig.trimall("$", "$5.00$")', '5.00'],
+    ['sprig.trimAll("$", "$5.00")', '5.00'],
+    ['sprig.trunc(5, "hello world")', 'hello'],
+    ['sprig.trunc(-5, "hello world")', 'world'],
+  ]);
+});
