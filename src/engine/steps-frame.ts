@@ -139,7 +139,8 @@ export class StepsFrame implements Frame {
           continue;
         }
       }
-      const resolved = substituteValue(dropAbsentArguments(rest, this.scope) as WorkflowStep, this.scope, ['steps', 'tasks']);
+      // Seeded for the step's node, so random values in its arguments are its own.
+      const resolved = substituteValue(dropAbsentArguments(rest, this.scope) as WorkflowStep, this.scope.child().seedForNode(base), ['steps', 'tasks']);
       if (resolved.problems.length > 0) {
         this.settledChild(group, entry, base, 'Error', describeProblems(resolved.problems));
         continue;
@@ -179,7 +180,13 @@ export class StepsFrame implements Frame {
     if (!existing && invocation.when) {
       const decided = decideWhen(invocation.when);
       if (decided !== true) {
-        this.settledChild(group, entry, name, decided === false ? 'Skipped' : 'Error', decided === false ? `when '${invocation.when}' evaluated false` : decided);
+        this.settledChild(
+          group,
+          entry,
+          name,
+          decided === false ? 'Skipped' : 'Error',
+          decided === false ? `when '${invocation.when}' evaluated false` : decided,
+        );
         return;
       }
     }
@@ -210,7 +217,15 @@ export class StepsFrame implements Frame {
 
   /** A step's lifecycle hooks watch its node; Argo names it by display name in `steps.<name>.status`. */
   private watchHooks(step: WorkflowStep, child: NodeStatus): void {
-    const site = openHookSite(this.exec, { node: child, hooks: step.hooks, boundaryId: this.node.id, templateScope: this.templateScope, depth: this.req.depth + 1, variables: () => hookVariables(this.exec, this.scope, 'steps', child.displayName, child), ...(this.req.onExit ? { onExit: true } : {}) });
+    const site = openHookSite(this.exec, {
+      node: child,
+      hooks: step.hooks,
+      boundaryId: this.node.id,
+      templateScope: this.templateScope,
+      depth: this.req.depth + 1,
+      variables: () => hookVariables(this.exec, this.scope, 'steps', child.displayName, child),
+      ...(this.req.onExit ? { onExit: true } : {}),
+    });
     if (site) this.hookSites.set(child.id, site);
   }
 

@@ -29,9 +29,10 @@ export interface SubstituteOptions {
    */
   now?: Date | number;
   /**
-   * What sprig's random functions in `{{= }}` expressions draw from (the engine passes the run
-   * and the node). Each tag draws from this seed and its own text, so a node that writes the same
-   * expression twice gets the same value in both places. Without it they fail.
+   * What sprig's random functions in `{{= }}` expressions draw from (the engine passes the run,
+   * the node and where the text is). Each tag draws from this seed, its text and how many tags
+   * with that text came before it, so every call gives a value of its own, and the same values
+   * each time the same text is substituted with the same seed. Without it they fail.
    */
   seed?: string;
 }
@@ -71,10 +72,17 @@ export function substituteTemplate(text: string, lookup: VariableLookup, options
   }
   let out = '';
   let last = 0;
+  const seen = new Map<string, number>();
   for (const tag of tags) {
     out += text.slice(last, tag.start);
     last = tag.end;
-    const replacement = tag.kind === 'expression' ? expressionTag(tag, lookup, options, result) : variableTag(tag, lookup, options, result);
+    let seed: string | undefined;
+    if (tag.kind === 'expression' && options.seed !== undefined) {
+      const occurrence = seen.get(tag.raw) ?? 0;
+      seen.set(tag.raw, occurrence + 1);
+      seed = `${options.seed}\0${tag.raw}\0${occurrence}`;
+    }
+    const replacement = tag.kind === 'expression' ? expressionTag(tag, lookup, { ...options, seed }, result) : variableTag(tag, lookup, options, result);
     out += replacement ?? tag.raw;
   }
   result.text = out + text.slice(last);
@@ -176,8 +184,7 @@ function expressionTag(tag: TemplateTag, lookup: VariableLookup, options: Substi
   const lenient = missing.length > 0 || !options.strict;
   let value: unknown;
   try {
-    const seed = options.seed === undefined ? undefined : `${options.seed}\0${tag.expression}`;
-    value = evaluateExpression(ast, env, { now: options.now, seed });
+    value = evaluateExpression(ast, env, { now: options.now, seed: options.seed });
     if (value === null || value === undefined) throw new Error('the result is nil');
     const text = typeof value === 'string' ? value : goJson(value);
     return text;
