@@ -40,3 +40,4 @@ export {
 } from './depends.js';
 export { BARE_FUNCTION_NAMES, SPRIG_FUNCTION_NAMES } from './function-names.js';
 export { REFUSED_SPRIG_FUNCTIONS } from './refused-sprig-functions.js';
+export { type ExpressionCall, expressionCalls } from './expression-calls.js';

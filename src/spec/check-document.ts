@@ -11,6 +11,7 @@ import { checkMemoize } from './rules/memoize-rules.js';
 import { buildSpecContext, isRecord, type LintCatalog, type SpecKind, type SpecRule } from './rules/spec-context.js';
 import { checkEntrypoint, checkNames, checkTemplateReferences, checkTemplateTypes } from './rules/template-rules.js';
 import { checkDeadlines } from './rules/deadline-rules.js';
+import { checkFunctions } from './rules/function-rules.js';
 import { checkRetryStrategies } from './rules/retry-rules.js';
 import { checkVariables } from './rules/variable-rules.js';
 import { clusterWorkflowTemplate, cronWorkflow, workflow, workflowTemplate } from './schema/argo-shapes.js';
@@ -37,6 +38,7 @@ const SPEC_RULES: SpecRule[] = [
   checkDeadlines,
   checkArtifactsAndParameters,
   checkVariables,
+  checkFunctions,
   checkArtifactRepositoryRef,
   checkParameterConfigMaps,
   checkMemoize,
