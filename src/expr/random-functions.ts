@@ -14,6 +14,12 @@ import { aesKey } from './sprig-crypto-functions.js';
 /** A function that draws randomness (`undefined` when the caller gave no seed). */
 export type RandomFunction = (random: SeededRandom | undefined, ...args: unknown[]) => unknown;
 
+/**
+ * The caller's random stream, or the error that says it gave none.
+ *
+ * @example
+ * requireRandom(undefined) // throws "random values need a seed, ..."
+ */
 export function requireRandom(random: SeededRandom | undefined): SeededRandom {
   if (!random) throw new Error('random values need a seed, and none was given (the caller passes it as the `seed` option)');
   return random;

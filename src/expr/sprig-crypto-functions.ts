@@ -23,7 +23,12 @@ function adler32(text: string): string {
   return String(b * 65536 + a);
 }
 
-/** sprig's AES key: the password's bytes, cut or zero-padded to 32 (AES-256). */
+/**
+ * sprig's AES key: the password's bytes, cut or zero-padded to 32 (AES-256).
+ *
+ * @example
+ * aesKey('secret').length // 32
+ */
 export function aesKey(password: string): Buffer {
   const key = Buffer.alloc(32);
   Buffer.from(password, 'utf8').copy(key, 0, 0, 32);

@@ -35,7 +35,12 @@ function uniq(list: unknown): unknown[] {
   return listArgument(list, 'Cannot find uniq on type').filter((v, i, all) => all.findIndex((w) => deepEqual(v, w)) === i);
 }
 
-/** sprig's `untilStep`: from `start` towards `stop` (excluded) by `step`; nothing if the step leads away. */
+/**
+ * sprig's `untilStep`: from `start` towards `stop` (excluded) by `step`; nothing if the step leads away.
+ *
+ * @example
+ * untilStep(0, 10, 3) // [0, 3, 6, 9]
+ */
 export function untilStep(start: number, stop: number, step: number): number[] {
   const out: number[] = [];
   if (stop < start ? step >= 0 : step <= 0) return out;

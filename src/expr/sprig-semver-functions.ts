@@ -47,6 +47,12 @@ function comparePrerelease(a: string, b: string): number {
   return 0;
 }
 
+/**
+ * Semantic-version precedence: -1, 0 or 1; a prerelease comes before its release.
+ *
+ * @example
+ * compareVersions(parseVersion('1.0.0-rc.1'), parseVersion('1.0.0')) // -1
+ */
 export function compareVersions(a: Version, b: Version): number {
   for (const key of ['major', 'minor', 'patch'] as const) if (a[key] !== b[key]) return a[key] < b[key] ? -1 : 1;
   return comparePrerelease(a.prerelease, b.prerelease);

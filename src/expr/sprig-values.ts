@@ -9,7 +9,12 @@ import { goString, isPlainMap } from './go-values.js';
  * functions and error messages print. Expressions hold ints (integral numbers) and float64s.
  */
 
-/** spf13/cast `ToInt64` as sprig uses it: unparseable input is 0, never an error. */
+/**
+ * spf13/cast `ToInt64` as sprig uses it: unparseable input is 0, never an error.
+ *
+ * @example
+ * castInt('0x1F') // 31
+ */
 export function castInt(value: unknown): number {
   if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : 0;
   if (typeof value === 'boolean') return value ? 1 : 0;
@@ -23,7 +28,12 @@ export function castInt(value: unknown): number {
   return Number.isNaN(parsed) ? 0 : match[1] === '-' ? -parsed : parsed;
 }
 
-/** spf13/cast `ToFloat64`: unparseable input is 0. */
+/**
+ * spf13/cast `ToFloat64`: unparseable input is 0.
+ *
+ * @example
+ * castFloat('2.5') // 2.5
+ */
 export function castFloat(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
@@ -31,7 +41,12 @@ export function castFloat(value: unknown): number {
   return 0;
 }
 
-/** sprig's `empty`: nil, false, 0, "" and empty collections. */
+/**
+ * sprig's `empty`: nil, false, 0, "" and empty collections.
+ *
+ * @example
+ * isEmpty([]) // true
+ */
 export function isEmpty(value: unknown): boolean {
   if (value === null || value === undefined || value === false || value === 0 || value === '') return true;
   if (Array.isArray(value)) return value.length === 0;
@@ -39,7 +54,12 @@ export function isEmpty(value: unknown): boolean {
   return false;
 }
 
-/** sprig's `strslice`: a list of strings, nils dropped; a single value is a list of one. */
+/**
+ * sprig's `strslice`: a list of strings, nils dropped; a single value is a list of one.
+ *
+ * @example
+ * stringList([1, null, 'a']) // ['1', 'a']
+ */
 export function stringList(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((v) => v !== null && v !== undefined).map(goString);
   return value === null || value === undefined ? [] : [goString(value)];
@@ -80,7 +100,12 @@ export function goKindOf(value: unknown): string {
   return type.startsWith('map[') ? 'map' : type;
 }
 
-/** The items of a list argument, or sprig's error for anything else (`Cannot find first on type string`). */
+/**
+ * The items of a list argument, or sprig's error for anything else.
+ *
+ * @example
+ * listArgument('ab', 'Cannot find first on type') // throws "Cannot find first on type string"
+ */
 export function listArgument(value: unknown, failure: string): unknown[] {
   if (!Array.isArray(value)) throw new Error(`${failure} ${goKindOf(value)}`);
   return value;
