@@ -1,10 +1,12 @@
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
+import { bcryptHash } from './bcrypt-hash.js';
 import { int, str } from './builtin-arguments.js';
 import type { SeededRandom } from './seeded-random.js';
 import { aesKey } from './sprig-crypto-functions.js';
 
 /**
- * sprig's random functions (`randAlphaNum`, `uuidv4`, `shuffle`, ...). They draw from the seeded
+ * sprig's random functions (`randAlphaNum`, `uuidv4`, `shuffle`, ...), and those that draw a salt
+ * or an IV (`bcrypt`, `htpasswd`, `encryptAES`). They draw from the seeded
  * stream the caller provides (the `seed` option of `evaluateExpression` and `substituteTemplate`),
  * never from the machine: the engine seeds each node with the run and the node's name, so a
  * node's values survive a restart and a retry attempt, a new node, gets new ones. Without a seed
@@ -60,6 +62,19 @@ function encryptAes(random: SeededRandom | undefined, password: string, plaintex
   return Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final()]).toString('base64');
 }
 
+// golang.org/x/crypto/bcrypt's DefaultCost, which sprig uses.
+const BCRYPT_COST = 10;
+
+/** sprig's `bcrypt`: a random salt, and Go's error as the value when the password is too long. */
+function bcrypt(random: SeededRandom | undefined, password: string): string {
+  const salt = requireRandom(random).bytes(16);
+  try {
+    return bcryptHash(password, salt, BCRYPT_COST);
+  } catch (error) {
+    return `failed to encrypt string with bcrypt: ${(error as Error).message}`;
+  }
+}
+
 export const SPRIG_RANDOM_FUNCTIONS: Readonly<Record<string, RandomFunction>> = {
   randAlphaNum: randomString(ALPHA + DIGITS),
   randAlpha: randomString(ALPHA),
@@ -87,4 +102,11 @@ export const SPRIG_RANDOM_FUNCTIONS: Readonly<Record<string, RandomFunction>> = 
     return runes.join('');
   },
   encryptAES: (random, password, plaintext) => encryptAes(random, str(password, 1), str(plaintext, 2)),
+  bcrypt: (random, password) => bcrypt(random, str(password, 1)),
+  htpasswd: (random, username, password, algorithm) => {
+    const [user, secret] = [str(username, 1), str(password, 2)];
+    if (user.includes(':')) return `invalid username: ${user}`;
+    if (algorithm === 'sha') return `${user}:{SHA}${createHash('sha1').update(secret).digest('base64')}`;
+    return `${user}:${bcrypt(random, secret)}`;
+  },
 };

@@ -3,9 +3,9 @@ import { type BuiltinFunction, int, str } from './builtin-arguments.js';
 
 /**
  * sprig's deterministic crypto (crypto.go): digests for cache keys, adler32, `derivePassword`
- * (the Master Password algorithm) and `decryptAES`. `encryptAES` draws a random IV, so it lives
- * with the random functions; key and certificate generation and bcrypt are refused (see
- * refused-sprig-functions.ts).
+ * (the Master Password algorithm) and `decryptAES`. `encryptAES`, `bcrypt` and `htpasswd` draw a
+ * random IV or salt, so they live with the random functions; key and certificate generation is
+ * refused (see refused-sprig-functions.ts).
  */
 
 function hash(algorithm: string): BuiltinFunction {

@@ -18,7 +18,6 @@ describe('sprig crypto functions', () => {
     ['sprig.decryptAES("secretkey", "")', ''],
   ]);
   expectErrors([
-    ['sprig.bcrypt("abc")', /sprig\.bcrypt is not offered/],
     ['sprig.genCA("x", 365)', /sprig\.genCA is not offered: .*Secret/],
     ['sprig.getHostByName("example.com")', /without network access/],
     ['sprig.expandenv("$HOME")', /Argo leaves it out/],
