@@ -42,66 +42,127 @@ const isDigit = (c: string): boolean => /\p{N}/u.test(c);
 // xstrings' connectors: what separates words and is replaced in snake_case and kebab-case.
 const isConnector = (c: string): boolean => c === '_' || c === '-' || isSpace(c);
 
+type WordKind = 'number' | 'upper' | 'alpha' | 'connector' | 'punct' | 'other' | 'end';
+interface Word {
+  kind: WordKind;
+  text: string;
+}
+
+// xstrings counts CJK ideographs as "other", not as letters that form words.
+const isAlphabet = (c: string): boolean => /\p{L}/u.test(c) && !/[\u3400-\u4D85\u4E00-\u9FCC\u{20000}-\u{2B81D}]/u.test(c);
+const isPunct = (c: string): boolean => /\p{P}/u.test(c);
+
 /**
- * xstrings' `ToSnakeCase`/`ToKebabCase`: a word starts at a capital after a small letter or a
- * digit, at the last capital of an acronym (`HTTPServer`), and at a number followed by small
- * letters (`HTTP20xOK`: `http_20x_ok`); each connector becomes one `connector`.
+ * Splits text into xstrings' words: runs of connectors, of punctuation, of digits, of small
+ * letters, a capital with the small letters after it, or an acronym (`HTTP` in `HTTPServer`,
+ * whose last capital starts the next word).
+ */
+function splitWords(text: string): Word[] {
+  const chars = Array.from(text);
+  const words: Word[] = [];
+  let i = 0;
+  const run = (from: number, test: (c: string) => boolean): number => {
+    let end = from;
+    while (end < chars.length && test(chars[end]!)) end++;
+    return end;
+  };
+  while (i < chars.length) {
+    const c = chars[i]!;
+    let kind: WordKind;
+    let end: number;
+    if (isConnector(c)) [kind, end] = ['connector', run(i, isConnector)];
+    else if (isPunct(c)) [kind, end] = ['punct', run(i, isPunct)];
+    else if (isUpper(c)) {
+      kind = 'upper';
+      end = i + 1;
+      const next = chars[end];
+      if (next !== undefined && isUpper(next)) {
+        end = run(end, isUpper);
+        if (end < chars.length && isAlphabet(chars[end]!)) end--;
+      } else if (next !== undefined && isAlphabet(next)) end = run(end, (x) => isAlphabet(x) && !isUpper(x));
+    } else if (isAlphabet(c)) [kind, end] = ['alpha', run(i, (x) => isAlphabet(x) && !isUpper(x))];
+    else if (isDigit(c)) [kind, end] = ['number', run(i, isDigit)];
+    else [kind, end] = ['other', run(i + 1, (x) => !isConnector(x) && !isAlphabet(x) && !isDigit(x) && !isPunct(x))];
+    words.push({ kind, text: chars.slice(i, end).join('') });
+    i = end;
+  }
+  return words;
+}
+
+/**
+ * xstrings' `ToSnakeCase`/`ToKebabCase`: words joined by `connector`, capitals made small, each
+ * connector character kept as one `connector`. A number belongs to the word before it
+ * (`Bld4Floor`: `bld4_floor`) unless small letters follow it (`HTTP20xOK`: `http_20x_ok`).
  */
 function lowerWords(text: string, connector: string): string {
-  const chars = Array.from(text);
+  const words = splitWords(text);
+  let index = 0;
+  const next = (): Word => words[index++] ?? { kind: 'end', text: '' };
+  const more = (): boolean => index < words.length;
   let out = '';
-  let numberWord = false;
-  for (let i = 0; i < chars.length; i++) {
-    const [c, prev, next] = [chars[i]!, chars[i - 1], chars[i + 1]];
-    if (isConnector(c)) {
-      out += connector;
-      numberWord = false;
-      continue;
-    }
-    if (prev !== undefined && !isConnector(prev)) {
-      if (isUpper(c) && (isLower(prev) || isDigit(prev) || (isUpper(prev) && next !== undefined && isLower(next)))) {
-        out += connector;
-        numberWord = false;
-      } else if (isDigit(c) && !isDigit(prev) && !numberWord) {
-        let end = i;
-        while (end < chars.length && isDigit(chars[end]!)) end++;
-        if (end < chars.length && isLower(chars[end]!)) {
-          out += connector;
-          numberWord = true;
-        }
+  const emit = (word: Word): void => {
+    if (word.kind !== 'upper' && word.kind !== 'connector') out += word.text;
+    else for (const c of word.text) out += isConnector(c) ? connector : c.toLowerCase();
+  };
+  const separates = (word: Word): boolean => word.kind !== 'end' && word.kind !== 'connector' && word.kind !== 'punct';
+  let word = next();
+  while (more()) {
+    if (word.kind !== 'connector') emit(word);
+    const previous = word;
+    word = next();
+    if (previous.kind === 'connector') emit(previous);
+    else if (previous.kind === 'number') {
+      while (word.kind === 'alpha' || word.kind === 'number') {
+        emit(word);
+        word = next();
       }
-    } else if (isDigit(c)) numberWord = true;
-    out += c.toLowerCase();
+      if (separates(word)) out += connector;
+    } else if (previous.kind !== 'punct') {
+      if (word.kind !== 'number') {
+        if (separates(word)) out += connector;
+        continue;
+      }
+      if (!more()) continue;
+      const number = word;
+      word = next();
+      if (word.kind !== 'alpha') {
+        emit(number);
+        if (separates(word)) out += connector;
+        continue;
+      }
+      out += connector;
+      emit(number);
+      while (word.kind === 'alpha' || word.kind === 'number') {
+        emit(word);
+        word = next();
+      }
+      if (separates(word)) out += connector;
+    }
   }
+  emit(word);
   return out;
 }
 
-/** xstrings' `ToPascalCase`: connectors dropped, the letter after one capitalised, leading ones kept. */
+/**
+ * xstrings' `ToPascalCase` (its `ToCamelCase` before 1.5): a connector is dropped and the letter
+ * after it capitalised, the first letter too; other letters keep their case; connectors at the
+ * start, and all but the last of a run, are kept.
+ */
 function pascalCase(text: string): string {
   const chars = Array.from(text);
   let i = 0;
   let out = '';
   while (i < chars.length && isConnector(chars[i]!)) out += chars[i++];
   if (i === chars.length) return out;
-  let firstUpper = isUpper(chars[i]!);
   let current = chars[i++]!.toUpperCase();
   for (; i < chars.length; i++) {
     const previous = current;
     current = chars[i]!;
-    if (isConnector(current) && isConnector(previous)) {
-      out += previous;
-      continue;
-    }
-    if (isConnector(previous)) current = current.toUpperCase();
-    else {
-      if (firstUpper) {
-        if (isUpper(current)) current = current.toLowerCase();
-        else firstUpper = false;
-      }
-      out += previous;
-    }
+    if (isConnector(current) && isConnector(previous)) out += previous;
+    else if (isConnector(previous)) current = current.toUpperCase();
+    else out += previous;
   }
-  return out + (firstUpper ? current.toLowerCase() : current);
+  return out + current;
 }
 
 /** goutils `SwapCase`: capitals to small, small to capital (title case at a word's start, the same for these scripts). */

@@ -1,7 +1,7 @@
 import { describe } from 'node:test';
 import { expectValues } from './sprig-cases.js';
 
-// Expected values from sprig's strings_test.go and docs/strings.md, and goutils/xstrings behaviour.
+// Expected values from sprig's strings_test.go and docs/strings.md, and huandu/xstrings' convert_test.go.
 describe('sprig string functions', () => {
   expectValues([
     ['sprig.hello()', 'Hello!'],
@@ -31,12 +31,25 @@ describe('sprig string functions', () => {
     ['sprig.snakecase("HTTP20xOK")', 'http_20x_ok'],
     ['sprig.snakecase("Bld4Floor3rd")', 'bld4_floor_3rd'],
     ['sprig.snakecase("a1b2c3d")', 'a_1b2c3d'],
+    ['sprig.snakecase("HTTP2XX")', 'http2_xx'],
+    ['sprig.snakecase("Duration2m3s")', 'duration_2m3s'],
+    ['sprig.snakecase("A//B%%2c")', 'a//b%%2c'],
+    ['sprig.snakecase("HTTP状态码404/502Error")', 'http_状态码404/502_error'],
+    ['sprig.snakecase("混合ABCWords与123数字456")', '混合_abc_words_与123_数字456'],
+    ['sprig.snakecase(" Mixed-hyphen case _and SENTENCE_case and UPPER-case")', '_mixed_hyphen_case__and_sentence_case_and_upper_case'],
+    ['sprig.kebabcase("FROM CamelCase to snake/kebab-case")', 'from-camel-case-to-snake/kebab-case'],
+    ['sprig.kebabcase(" _-_ ")', '-----'],
     ['sprig.kebabcase("FirstName")', 'first-name'],
     ['sprig.kebabcase("HTTPServer")', 'http-server'],
     ['sprig.camelcase("http_server")', 'HttpServer'],
     ['sprig.camelcase("no_https")', 'NoHttps'],
     ['sprig.camelcase("all")', 'All'],
     ['sprig.camelcase("_camel_case")', '_CamelCase'],
+    ['sprig.camelcase("_complex__case_")', '_Complex_Case_'],
+    ['sprig.camelcase(" complex -case ")', ' Complex Case '],
+    ['sprig.camelcase("GOLANG_IS_GREAT")', 'GOLANGISGREAT'],
+    ['sprig.camelcase("FROM CamelCase to snake/kebab-case")', 'FROMCamelCaseToSnake/kebabCase'],
+    ['sprig.camelcase("好")', '好'],
     ['sprig.trimall("$", "$5.00$")', '5.00'],
     ['sprig.trimAll("$", "$5.00")', '5.00'],
     ['sprig.trunc(5, "hello world")', 'hello'],
