@@ -203,6 +203,9 @@ function wrap(text: string, width: number, newline: string, breakLong: boolean):
   return out + text.slice(offset);
 }
 
+// The bytes Go's unicode.IsSpace accepts when a byte is taken as a rune (U+0085 and U+00A0 too).
+const GO_SPACE_BYTES = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0]);
+
 function indent(spaces: number, text: string): string {
   const pad = ' '.repeat(Math.max(0, Math.min(spaces, 10_000)));
   return pad + text.replaceAll('\n', `\n${pad}`);
@@ -255,13 +258,14 @@ export const SPRIG_STRING_FUNCTIONS: Readonly<Record<string, BuiltinFunction>> =
       .filter((v) => v !== null && v !== undefined)
       .map(goString)
       .join(' '),
+  // goutils reads bytes, not runes: a non-ASCII initial comes out as its first byte's Latin-1 letter.
   initials: (s) => {
     let out = '';
     let gap = true;
-    for (const c of str(s, 1)) {
-      if (isSpace(c)) gap = true;
+    for (const byte of Buffer.from(str(s, 1), 'utf8')) {
+      if (GO_SPACE_BYTES.has(byte)) gap = true;
       else if (gap) {
-        out += c;
+        out += String.fromCharCode(byte);
         gap = false;
       }
     }
