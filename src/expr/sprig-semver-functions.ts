@@ -61,58 +61,81 @@ export function compareVersions(a: Version, b: Version): number {
 interface Constraint {
   operator: string;
   version: Version;
-  /** Which parts were wildcards (or left out): `1.2` and `1.2.x` leave the patch free. */
+  /** semver's flags for wildcards or parts left out: `dirty` for any, `minorDirty` for `1` or `1.x`, `patchDirty` for `1.2`. */
+  dirty: boolean;
   minorDirty: boolean;
   patchDirty: boolean;
-  anyVersion: boolean;
 }
 
 const WILDCARD = /^[xX*]$/;
 
 function parseConstraint(text: string): Constraint {
   const match = /^(!=|>=|=>|<=|=<|~>|[=><~^])?\s*v?([0-9xX*]+)(?:\.([0-9xX*]+))?(?:\.([0-9xX*]+))?((?:-|\+)[0-9A-Za-z.+-]*)?$/.exec(text.trim());
-  if (!match) throw new Error(`improper constraint: ${text}`);
-  const parts = [match[2]!, match[3], match[4]];
-  const dirty = parts.map((part) => part === undefined || WILDCARD.test(part));
-  const numbers = parts.map((part) => (part === undefined || WILDCARD.test(part) ? '0' : part));
-  const version = parseVersion(`${numbers.join('.')}${match[5] ?? ''}`);
+  if (!match) throw new Error(`improper constraint: ${JSON.stringify(text)}`);
+  const [major, minor, patch, rest = ''] = [match[2]!, match[3], match[4], match[5]];
+  const free = (part: string | undefined): boolean => part === undefined || WILDCARD.test(part);
+  let flags = { dirty: false, minorDirty: false, patchDirty: false };
+  let version: string;
+  if (free(major)) [flags, version] = [{ ...flags, dirty: true }, `0.0.0${rest}`];
+  else if (free(minor)) [flags, version] = [{ ...flags, dirty: true, minorDirty: true }, `${major}.0.0${rest}`];
+  else if (free(patch)) [flags, version] = [{ ...flags, dirty: true, patchDirty: true }, `${major}.${minor}.0${rest}`];
+  else version = `${major}.${minor}.${patch}${rest}`;
   const operator = { '=>': '>=', '=<': '<=', '~>': '~' }[match[1] ?? ''] ?? match[1] ?? '=';
-  return { operator, version, anyVersion: dirty[0]!, minorDirty: dirty[0]! || dirty[1]!, patchDirty: dirty[0]! || dirty[1]! || dirty[2]! };
+  return { operator, version: parseVersion(version), ...flags };
 }
 
+function tilde(v: Version, c: Constraint): boolean {
+  const con = c.version;
+  if (compareVersions(v, con) < 0) return false;
+  // `~0`, `~*`: anything at all.
+  if (con.major === 0 && con.minor === 0 && con.patch === 0 && !c.minorDirty && !c.patchDirty) return true;
+  return v.major === con.major && (v.minor === con.minor || c.minorDirty);
+}
+
+/** One constraint, as Masterminds/semver's constraint functions decide it (prereleases are checked by the caller). */
 function satisfies(v: Version, c: Constraint): boolean {
   const con = c.version;
-  // A range without a prerelease never matches a prerelease version.
-  if (v.prerelease !== '' && con.prerelease === '' && c.operator !== '!=') return false;
   const cmp = compareVersions(v, con);
-  const within = (): boolean => c.anyVersion || (v.major === con.major && (c.minorDirty || (v.minor === con.minor && (c.patchDirty || cmp === 0))));
   switch (c.operator) {
     case '=':
-      return within();
+      return c.dirty ? tilde(v, c) : cmp === 0;
     case '!=':
-      return !within();
+      if (c.dirty) {
+        if (con.major !== v.major) return true;
+        if (c.minorDirty) return false;
+        if (con.minor !== v.minor) return true;
+        if (c.patchDirty) return comparePrerelease(v.prerelease, con.prerelease) !== 0;
+      }
+      return cmp !== 0;
     case '>':
-      if (c.anyVersion) return false;
-      if (c.minorDirty) return v.major > con.major;
-      if (c.patchDirty) return v.major > con.major || (v.major === con.major && v.minor > con.minor);
-      return cmp > 0;
+      if (!c.dirty || (v.major === con.major && !c.minorDirty && !c.patchDirty)) return cmp > 0;
+      if (v.major !== con.major) return v.major > con.major;
+      return c.patchDirty && v.minor > con.minor;
     case '<':
       return cmp < 0;
     case '>=':
       return cmp >= 0;
     case '<=':
-      if (c.anyVersion) return true;
-      if (c.minorDirty) return v.major <= con.major;
-      if (c.patchDirty) return v.major < con.major || (v.major === con.major && v.minor <= con.minor);
-      return cmp <= 0;
+      if (!c.dirty) return cmp <= 0;
+      return !(v.major > con.major || (v.major === con.major && v.minor > con.minor && !c.minorDirty));
     case '~':
-      return cmp >= 0 && (c.anyVersion || (v.major === con.major && (c.minorDirty || v.minor === con.minor)));
+      return tilde(v, c);
     default: // '^'
       if (cmp < 0) return false;
       if (con.major > 0 || c.minorDirty) return v.major === con.major;
-      if (con.minor > 0 || c.patchDirty) return v.major === 0 && v.minor === con.minor;
-      return v.major === 0 && v.minor === 0 && v.patch === con.patch;
+      if (v.major > 0) return false;
+      if (con.minor > 0 || c.patchDirty) return v.minor === con.minor;
+      return v.minor === 0 && v.patch === con.patch;
   }
+}
+
+/**
+ * An and-group holds a prerelease version only if one of its constraints names a prerelease
+ * (`>=1.2.0-0`); otherwise prereleases never match.
+ */
+function groupAccepts(v: Version, group: Constraint[]): boolean {
+  if (v.prerelease !== '' && !group.some((c) => c.version.prerelease !== '')) return false;
+  return group.every((c) => satisfies(v, c));
 }
 
 /** Parses `>=1.2 <2 || ^3` into or-groups of and-ed constraints; hyphen ranges become `>=a, <=b`. */
@@ -123,7 +146,7 @@ function parseRange(text: string): Constraint[][] {
       .replace(/(\S+)\s+-\s+(\S+)/g, '>=$1,<=$2')
       .replace(/(!=|>=|=>|<=|=<|~>|[=><~^])\s+/g, '$1');
     const parts = normalised.split(/[\s,]+/).filter((part) => part !== '');
-    if (parts.length === 0) throw new Error(`improper constraint: ${text}`);
+    if (parts.length === 0) throw new Error(`improper constraint: ${JSON.stringify(group)}`);
     return parts.map(parseConstraint);
   });
 }
@@ -157,6 +180,6 @@ export const SPRIG_SEMVER_FUNCTIONS: Readonly<Record<string, BuiltinFunction>> =
   semverCompare: (range, text) => {
     const groups = parseRange(str(range, 1));
     const version = parseVersion(str(text, 2));
-    return groups.some((group) => group.every((c) => satisfies(version, c)));
+    return groups.some((group) => groupAccepts(version, group));
   },
 };
