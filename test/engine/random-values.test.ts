@@ -84,3 +84,13 @@ test("a step's arguments are seeded for the step's node: two steps with the same
   assert.match(String(values[0]), /^[0-9]{12}$/);
   assert.notEqual(values[0], values[1]);
 });
+
+test("a looped step's arguments share a value unless the expression reads the item", () => {
+  const each = (value: string) => ({ name: 'each', template: 'write', arguments: { parameters: [{ name: 'n', value }] }, withItems: ['a', 'b', 'c'] });
+  const suffixes = (value: string): string[] => {
+    const run = simulate(workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[each(value)]] }, writer] }), { script });
+    return run.pods.map((p) => String(p.inputs.parameters?.find((x) => x.name === 'n')?.value).slice(-6));
+  };
+  assert.equal(new Set(suffixes('{{=sprig.randAlpha(6)}}')).size, 1, 'evaluated once for the step, as Argo does');
+  assert.equal(new Set(suffixes("{{=item + '-' + sprig.randAlpha(6)}}")).size, 3, 'evaluated per iteration');
+});
