@@ -1,4 +1,5 @@
 import { type BuiltinFunction, str } from './builtin-arguments.js';
+import { GO_STRINGER } from './go-values.js';
 
 /**
  * sprig's `semver` and `semverCompare`, with Masterminds/semver v3's rules: lenient versions
@@ -171,8 +172,12 @@ function versionValue(v: Version): Record<string, unknown> {
       return compareVersions(v, theirs);
     },
   };
-  VERSIONS.set(methods, v);
-  return methods;
+  // Methods are not fields: a version prints, and marshals, as its text, as Go's does.
+  const value: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(methods)) Object.defineProperty(value, name, { value: method, enumerable: false });
+  Object.defineProperty(value, GO_STRINGER, { value: () => text, enumerable: false });
+  VERSIONS.set(value, v);
+  return value;
 }
 
 export const SPRIG_SEMVER_FUNCTIONS: Readonly<Record<string, BuiltinFunction>> = {

@@ -41,6 +41,8 @@ describe('sprig semver functions', () => {
     ['sprig.semver("1.2.3-beta.1+c0ff33").Prerelease()', 'beta.1'],
     ['sprig.semver("1.2.3-beta.1+c0ff33").Major()', 1],
     ['sprig.semver("v1.2").String()', '1.2.0'],
+    ['string(sprig.semver("v1.2-rc.1"))', '1.2.0-rc.1'],
+    ['toJson([sprig.semver("2")])', '["2.0.0"]'],
     ['sprig.semver("1.2.3").Compare(sprig.semver("1.2.3"))', 0],
     ['sprig.semver("1.3.3").Compare(sprig.semver("1.2.3"))', 1],
     ['sprig.semver("1.2.3").Compare(sprig.semver("1.4.3"))', -1],
