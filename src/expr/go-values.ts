@@ -95,7 +95,10 @@ export function goString(value: unknown): string {
   const stringer = stringerOf(value);
   if (stringer !== undefined) return stringer;
   if (isPlainMap(value)) {
-    return `map[${Object.keys(value).sort().map((k) => `${k}:${goString(value[k])}`).join(' ')}]`;
+    return `map[${Object.keys(value)
+      .sort()
+      .map((k) => `${k}:${goString(value[k])}`)
+      .join(' ')}]`;
   }
   return String(value);
 }
