@@ -15,6 +15,9 @@ export const BARE_FUNCTION_NAMES: readonly string[] = [
   ...new Set([...Object.keys(BUILTINS), ...PREDICATE_FUNCTIONS, 'jsonpath', ...Object.keys(TIME_BUILTINS)]),
 ].sort();
 
+/** The sprig functions that need the caller's seed (`randAlphaNum`, `uuidv4`, `bcrypt`, ...). */
+export const SPRIG_RANDOM_FUNCTION_NAMES: readonly string[] = Object.keys(SPRIG_RANDOM_FUNCTIONS).sort();
+
 /**
  * The sprig functions Skiff offers, without the `sprig.` prefix.
  *

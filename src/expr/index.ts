@@ -38,6 +38,6 @@ export {
   TASK_RESULTS,
   type TaskResult,
 } from './depends.js';
-export { BARE_FUNCTION_NAMES, SPRIG_FUNCTION_NAMES } from './function-names.js';
+export { BARE_FUNCTION_NAMES, SPRIG_FUNCTION_NAMES, SPRIG_RANDOM_FUNCTION_NAMES } from './function-names.js';
 export { REFUSED_SPRIG_FUNCTIONS } from './refused-sprig-functions.js';
 export { type ExpressionCall, expressionCalls } from './expression-calls.js';

@@ -1,4 +1,11 @@
-import { BARE_FUNCTION_NAMES, expressionCalls, findTemplateTags, REFUSED_SPRIG_FUNCTIONS, SPRIG_FUNCTION_NAMES } from '../../expr/index.js';
+import {
+  BARE_FUNCTION_NAMES,
+  expressionCalls,
+  findTemplateTags,
+  REFUSED_SPRIG_FUNCTIONS,
+  SPRIG_FUNCTION_NAMES,
+  SPRIG_RANDOM_FUNCTION_NAMES,
+} from '../../expr/index.js';
 import type { ExpressionCall } from '../../expr/expression-calls.js';
 import type { DocumentPath, Finding } from '../diagnostic.js';
 import { suggest } from '../schema/check-shape.js';
@@ -11,7 +18,8 @@ const SPRIG_CANDIDATES = [...SPRIG_FUNCTION_NAMES.map((name) => `sprig.${name}`)
  * function fails the lint and not the run: `{{= ...}}` tags anywhere, and the `expression` fields
  * (outputs' `valueFrom.expression`, lifecycle hooks, `retryStrategy.expression`), whose text is
  * an expression with `{{...}}` tags substituted first. Expressions that do not parse are left to
- * the syntax rules.
+ * the syntax rules. Retry and hook expressions are evaluated for no node, so nothing seeds the
+ * random functions there: those calls are reported too.
  */
 export function checkFunctions(context: SpecContext): Finding[] {
   const findings: Finding[] = [];
@@ -19,14 +27,16 @@ export function checkFunctions(context: SpecContext): Finding[] {
   while (stack.length > 0) {
     const [value, path] = stack.pop()!;
     if (typeof value === 'string') {
-      if (path.at(-1) === 'expression')
+      if (path.at(-1) === 'expression') {
+        const unseeded = path.at(-2) === 'retryStrategy' || path.at(-3) === 'hooks';
         checkExpression(
           value.replace(/\{\{[^}]*\}\}/g, (tag) => '_'.repeat(tag.length)),
           0,
           path,
           findings,
+          unseeded,
         );
-      else if (value.includes('{{=')) {
+      } else if (value.includes('{{=')) {
         for (const tag of findTemplateTags(value)) {
           if (tag.kind === 'expression' && tag.expression !== undefined && !tag.error) checkExpression(tag.expression, tag.start + 3, path, findings);
         }
@@ -41,7 +51,7 @@ export function checkFunctions(context: SpecContext): Finding[] {
 }
 
 /** `offset`: where the expression starts in the string, so findings point at the call. */
-function checkExpression(expression: string, offset: number, path: DocumentPath, findings: Finding[]): void {
+function checkExpression(expression: string, offset: number, path: DocumentPath, findings: Finding[], unseeded = false): void {
   let calls: ExpressionCall[];
   try {
     calls = expressionCalls(expression);
@@ -49,7 +59,8 @@ function checkExpression(expression: string, offset: number, path: DocumentPath,
     return;
   }
   for (const call of calls) {
-    const problem = unknownFunction(call);
+    const random = unseeded && call.sprig && SPRIG_RANDOM_FUNCTION_NAMES.includes(call.name.slice('sprig.'.length));
+    const problem = random ? `${call.name} draws random values, and retry and hook expressions have no node to seed them` : unknownFunction(call);
     if (problem === undefined) continue;
     const start = offset + call.column - 1;
     findings.push({ path, span: { start, end: start + call.name.length }, severity: 'error', rule: 'unknown-function', message: problem });
