@@ -1,8 +1,8 @@
 /**
  * The expression layer: `{{...}}` tags, `{{= ...}}` expressions (an expr-lang subset with Argo's
  * functions and sprig), govaluate-style `when:` conditions and DAG `depends:` logic. Pure: no I/O,
- * never `eval`, and no clock of its own: `now()` and sprig's date functions read the time the
- * caller passes as the `now` option.
+ * never `eval`, and no clock or randomness of its own: `now()` and sprig's date functions read the
+ * time the caller passes as the `now` option, sprig's random functions draw from its `seed`.
  */
 export { findTemplateTags, type TemplateTag } from './template-tags.js';
 export { type ExpressionAst, ExpressionError, ExpressionSyntaxError, MAX_NESTING_DEPTH } from './expression-ast.js';
