@@ -129,7 +129,8 @@ export class DagFrame implements Frame {
       const decided = decideWhen(when.value);
       if (decided !== true) return this.settledTask(state, name, decided === false ? 'Skipped' : 'Error', decided === false ? `when '${when.value}' evaluated false` : decided);
     }
-    const resolved = substituteValue(dropAbsentArguments(rest, this.scope) as DagTask, this.scope, ['steps', 'tasks']);
+    // Seeded for the task's node, so random values in its arguments are its own (after a restart too).
+    const resolved = substituteValue(dropAbsentArguments(rest, this.scope) as DagTask, this.scope.child().seedForNode(name), ['steps', 'tasks']);
     if (resolved.problems.length > 0) return this.settledTask(state, name, 'Error', describeProblems(resolved.problems));
     if (isLooped(state.task)) {
       let iterations: LoopIteration<DagTask>[];
@@ -155,7 +156,7 @@ export class DagFrame implements Frame {
   private adopt(state: TaskState, existing: NodeStatus): void {
     if (existing.type === 'TaskGroup') {
       const { hooks: _h, onExit: _o, ...rest } = state.task;
-      const resolved = substituteValue(rest as DagTask, this.scope, ['steps', 'tasks']);
+      const resolved = substituteValue(rest as DagTask, this.scope.child().seedForNode(existing.name), ['steps', 'tasks']);
       let iterations: LoopIteration<DagTask>[] = [];
       try {
         iterations = expandLoop(resolved.value, this.scope).iterations;
@@ -168,7 +169,7 @@ export class DagFrame implements Frame {
       this.track(state, existing);
       return this.exec.watch(existing, this);
     }
-    const resolved = substituteValue(state.task, this.scope, ['steps', 'tasks']).value;
+    const resolved = substituteValue(state.task, this.scope.child().seedForNode(existing.name), ['steps', 'tasks']).value;
     this.launch(() => {
       state.slot = true;
       this.track(state, this.execute(existing.name, resolved, state.task.name, this));

@@ -120,7 +120,7 @@ export class Execution {
     options: EngineOptions = {},
   ) {
     this.name = workflow.metadata?.name ?? '';
-    this.globals = new VariableScope().setClock(() => this.now);
+    this.globals = new VariableScope().setClock(() => this.now).setSeed(String(workflow.metadata?.uid || this.name));
     this.maxDepth = options.maxDepth ?? 150;
     this.resultLimit = options.resultLimit ?? 256 * 1024;
     this.transientErrorPattern = transientErrorPattern(options.transientErrorPattern);

@@ -92,11 +92,13 @@ export function expandLoop<T extends Invocation>(invocation: T, scope: VariableS
   const { withItems: _a, withParam: _b, withSequence: _c, ...rest } = invocation;
   const problems: SubstituteProblem[] = [];
   const iterations = items.map((item, index) => {
-    const vars = itemVariables(item, scope);
+    const name = loopNodeName(invocation.name, index, item);
+    // Seeded per iteration, so a random value that depends on the item differs between iterations.
+    const vars = itemVariables(item, scope).seedForNode(name);
     const result = substituteValue(rest, vars, false);
     problems.push(...result.problems);
     const copy = { ...(result.value as T), template: invocation.template } as T;
-    return { name: loopNodeName(invocation.name, index, item), invocation: copy };
+    return { name, invocation: copy };
   });
   return { iterations, problems };
 }

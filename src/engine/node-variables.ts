@@ -120,6 +120,12 @@ function aggregateValues(values: string[]): string {
   return JSON.stringify(parsed);
 }
 
+// An output parameter's random values are its own: the node's seed and the parameter's name.
+function outputSeed(scope: VariableScope, name: string): string | undefined {
+  const seed = scope.randomSeed();
+  return seed === undefined ? undefined : `${seed}\0outputs/${name}`;
+}
+
 /**
  * The outputs of a steps or DAG template from its scope (Argo's getTemplateOutputsFromScope):
  * `valueFrom.parameter` or `valueFrom.expression`, falling back to `valueFrom.default`.
@@ -139,7 +145,7 @@ export function templateOutputsFromScope(template: Template, scope: VariableScop
       if (p.value !== undefined) value = String(p.value);
       else if (fallback === undefined) return { error: `output parameter "${p.name}" needs valueFrom.parameter or valueFrom.expression` };
     } else {
-      const result = substituteTemplate(source, scope.lookup, { strict: true, now: scope.now() });
+      const result = substituteTemplate(source, scope.lookup, { strict: true, now: scope.now(), seed: outputSeed(scope, p.name) });
       if (result.errors.length > 0) error = result.errors[0]!.message;
       else value = result.text;
     }

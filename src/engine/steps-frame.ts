@@ -140,7 +140,8 @@ export class StepsFrame implements Frame {
           continue;
         }
       }
-      const resolved = substituteValue(dropAbsentArguments(rest, this.scope) as WorkflowStep, this.scope, ['steps', 'tasks']);
+      // Seeded for the step's node, so random values in its arguments are its own.
+      const resolved = substituteValue(dropAbsentArguments(rest, this.scope) as WorkflowStep, this.scope.child().seedForNode(base), ['steps', 'tasks']);
       if (resolved.problems.length > 0) {
         this.settledChild(group, entry, base, 'Error', describeProblems(resolved.problems));
         continue;

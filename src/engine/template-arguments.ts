@@ -32,6 +32,7 @@ function text(value: AnyString | undefined): string | undefined {
  */
 export function processTemplate(template: Template, args: Arguments | undefined, globals: VariableScope, local: Record<string, string>, options: ProcessOptions = {}): ProcessedTemplate {
   const scope = globals.child();
+  if (local['node.name'] !== undefined) scope.seedForNode(local['node.name']);
   for (const [k, v] of Object.entries(local)) scope.set(k, v);
   const parameters: Parameter[] = [];
   for (const input of template.inputs?.parameters ?? []) {

@@ -12,6 +12,8 @@ export class VariableScope {
   private dynamic?: (name: string) => string | undefined;
   /** The run's clock (epoch ms) for `now()` in expressions; set on the root, seen by children. */
   private clock?: () => number;
+  /** What random functions in expressions draw from: the run's identity on the root, the node's name below. */
+  private seed?: string;
 
   constructor(private readonly parent?: VariableScope) {}
 
@@ -49,6 +51,30 @@ export class VariableScope {
     return undefined;
   }
 
+  /** Seeds the root with the run's identity (its uid, or its name). */
+  setSeed(seed: string): this {
+    this.seed = seed;
+    return this;
+  }
+
+  /**
+   * Gives this scope's expressions random values of their own: the run's seed and `nodeName`.
+   * Node names are stable across restarts and new for each retry attempt, and so are the values.
+   */
+  seedForNode(nodeName: string): this {
+    const run = this.parent?.randomSeed();
+    if (run !== undefined) this.seed = `${run}\0${nodeName}`;
+    return this;
+  }
+
+  /** The seed for random functions in expressions, from the nearest scope with one. */
+  randomSeed(): string | undefined {
+    for (let scope: VariableScope | undefined = this; scope; scope = scope.parent) {
+      if (scope.seed !== undefined) return scope.seed;
+    }
+    return undefined;
+  }
+
   child(): VariableScope {
     return new VariableScope(this);
   }
@@ -74,22 +100,25 @@ export function substituteValue<T>(
   options: Pick<SubstituteOptions, 'deferFailedExpressions'> = {},
 ): { value: T; problems: SubstituteProblem[] } {
   const problems: SubstituteProblem[] = [];
-  const walk = (v: unknown): unknown => {
+  const seed = scope.randomSeed();
+  // Each string's random values are seeded by where it is in the value too, so the same
+  // expression in two fields (two steps' arguments, two args) gives two values, as in Argo.
+  const walk = (v: unknown, path: string): unknown => {
     if (typeof v === 'string') {
       if (!v.includes('{{')) return v;
-      const result = substituteTemplate(v, scope.lookup, { ...options, strict, now: scope.now() });
+      const result = substituteTemplate(v, scope.lookup, { ...options, strict, now: scope.now(), seed: seed === undefined ? undefined : `${seed}\0${path}` });
       problems.push(...result.errors);
       return result.text;
     }
-    if (Array.isArray(v)) return v.map(walk);
+    if (Array.isArray(v)) return v.map((item, i) => walk(item, `${path}/${i}`));
     if (v !== null && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, child] of Object.entries(v)) out[k] = walk(child);
+      for (const [k, child] of Object.entries(v)) out[k] = walk(child, `${path}/${k}`);
       return out;
     }
     return v;
   };
-  return { value: walk(value) as T, problems };
+  return { value: walk(value, '') as T, problems };
 }
 
 /** One line for a node's message from substitution problems. */

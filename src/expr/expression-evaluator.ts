@@ -7,6 +7,9 @@ import { jsonPath } from './json-path.js';
 import { compileGoRegexp } from './go-regexp.js';
 import { deepEqual, goString, isPlainMap, setOwn, typeName } from './go-values.js';
 import { GoTime } from './go-time.js';
+import { SPRIG_RANDOM_FUNCTIONS } from './random-functions.js';
+import { REFUSED_SPRIG_FUNCTIONS } from './refused-sprig-functions.js';
+import { SeededRandom } from './seeded-random.js';
 import { SPRIG_FUNCTIONS } from './sprig-functions.js';
 import { NOT_TIME, SPRIG_TIME_FUNCTIONS, TIME_BUILTINS, timeMethod, timeOperation } from './time-functions.js';
 
@@ -28,6 +31,8 @@ export interface EvaluationContext {
   readonly pointer: PointerScope | undefined;
   /** The current time for `now()` and sprig's date functions; `undefined`: none was given. */
   readonly now?: GoTime | undefined;
+  /** The stream sprig's random functions draw from; `undefined`: no seed was given. */
+  readonly random?: SeededRandom | undefined;
 }
 
 export interface EvaluateOptions {
@@ -37,6 +42,12 @@ export interface EvaluateOptions {
    * with "now() needs the current time".
    */
   now?: Date | number;
+  /**
+   * What sprig's random functions (`randAlphaNum`, `uuidv4`, ...) draw from: the same seed gives
+   * the same values, in the order the expression calls them. The expression layer has no
+   * randomness of its own: without a seed, they fail with "random values need a seed".
+   */
+  seed?: string;
 }
 
 /** The `now` option as the time value expressions see (in Go's Local zone, UTC in Skiff). */
@@ -60,7 +71,8 @@ const SHORT_CIRCUIT = Symbol('short-circuit');
  */
 export function evaluateExpression(input: ExpressionAst | string, env: Readonly<Record<string, unknown>>, options: EvaluateOptions = {}): unknown {
   const ast = typeof input === 'string' ? parseExpression(input) : input;
-  return evaluateNode(ast, { env, pointer: undefined, now: currentTime(options.now) });
+  const random = options.seed === undefined ? undefined : new SeededRandom(options.seed);
+  return evaluateNode(ast, { env, pointer: undefined, now: currentTime(options.now), random });
 }
 
 /** Evaluates one node; exported for the predicate builtins, which re-enter with a pointer scope. */
@@ -177,11 +189,12 @@ function call(node: Extract<ExpressionAst, { kind: 'call' }>, context: Evaluatio
       fn = own(SPRIG_FUNCTIONS, name);
       const timeFn = own(SPRIG_TIME_FUNCTIONS, name);
       if (timeFn) fn = (...args) => timeFn(context.now, ...args);
+      const randomFn = own(SPRIG_RANDOM_FUNCTIONS, name);
+      if (randomFn) fn = (...args) => randomFn(context.random, ...args);
+      const refused = own(REFUSED_SPRIG_FUNCTIONS, name);
       name = `sprig.${name}`;
-      if (!fn) {
-        const count = Object.keys(SPRIG_FUNCTIONS).length + Object.keys(SPRIG_TIME_FUNCTIONS).length;
-        throw new ExpressionError(`unknown function ${name} (Skiff supports ${count} sprig functions; crypto, randomness and the environment are left out)`, column);
-      }
+      if (refused) throw new ExpressionError(`${name} is not offered: ${refused}`, column);
+      if (!fn) throw new ExpressionError(`unknown function ${name}`, column);
     } else {
       const object = evaluateNode(callee.object, context);
       const method = isPlainMap(object) && Object.hasOwn(object, name) ? object[name] : timeMethod(object, name);
@@ -233,8 +246,12 @@ function binary(operator: string, leftNode: ExpressionAst, rightNode: Expression
       return deepEqual(left, right);
     case '!=':
       return !deepEqual(left, right);
-    case '<': case '>': case '<=': case '>=': {
-      if (!((typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string'))) mismatch(operator, left, right, column);
+    case '<':
+    case '>':
+    case '<=':
+    case '>=': {
+      if (!((typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string')))
+        mismatch(operator, left, right, column);
       const [a, b] = [left as number | string, right as number | string];
       return operator === '<' ? a < b : operator === '>' ? a > b : operator === '<=' ? a <= b : a >= b;
     }
@@ -243,7 +260,12 @@ function binary(operator: string, leftNode: ExpressionAst, rightNode: Expression
       if (typeof left === 'string' && typeof right === 'string') return left + right;
       if (Array.isArray(left) && Array.isArray(right)) return [...left, ...right];
       return mismatch(operator, left, right, column);
-    case '-': case '*': case '/': case '%': case '**': case '^':
+    case '-':
+    case '*':
+    case '/':
+    case '%':
+    case '**':
+    case '^':
       if (typeof left !== 'number' || typeof right !== 'number') return mismatch(operator, left, right, column);
       if (operator === '%') {
         if (!Number.isInteger(left) || !Number.isInteger(right)) mismatch(operator, left, right, column);
@@ -255,7 +277,9 @@ function binary(operator: string, leftNode: ExpressionAst, rightNode: Expression
       if (Array.isArray(right)) return right.some((item) => deepEqual(item, left));
       if (isPlainMap(right)) return typeof left === 'string' && Object.hasOwn(right, left);
       return mismatch(operator, left, right, column);
-    case 'contains': case 'startsWith': case 'endsWith':
+    case 'contains':
+    case 'startsWith':
+    case 'endsWith':
       if (typeof left !== 'string' || typeof right !== 'string') return mismatch(operator, left, right, column);
       return operator === 'contains' ? left.includes(right) : operator === 'startsWith' ? left.startsWith(right) : left.endsWith(right);
     case 'matches':

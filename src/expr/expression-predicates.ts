@@ -2,13 +2,38 @@ import { type ExpressionAst, ExpressionError } from './expression-ast.js';
 import type { EvaluationContext } from './expression-evaluator.js';
 import { goString, setOwn, typeName } from './go-values.js';
 
+/** The builtins that take a predicate (`map(xs, {# * 2})`). */
+export const PREDICATE_FUNCTIONS: readonly string[] = [
+  'all',
+  'any',
+  'none',
+  'one',
+  'filter',
+  'map',
+  'count',
+  'find',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+  'sum',
+  'groupBy',
+  'sortBy',
+  'reduce',
+];
+
 /**
  * expr-lang's closure builtins — `map(xs, {# * 2})`, `filter`, `all`, `any`, `none`, `one`,
  * `count`, `sum`, `find`, `findIndex`, `findLast`, `findLastIndex`, `groupBy`, `sortBy`, `reduce` —
  * whose second argument is evaluated once per element with `#` bound to it. The evaluator passes
  * itself in as `evaluateNode`: it is the caller, so importing it here would make a cycle.
  */
-export function callPredicate(name: string, args: ExpressionAst[], context: EvaluationContext, column: number, evaluateNode: (node: ExpressionAst, context: EvaluationContext) => unknown): unknown {
+export function callPredicate(
+  name: string,
+  args: ExpressionAst[],
+  context: EvaluationContext,
+  column: number,
+  evaluateNode: (node: ExpressionAst, context: EvaluationContext) => unknown,
+): unknown {
   const collection = evaluateNode(args[0]!, context);
   if (!Array.isArray(collection)) throw new ExpressionError(`${name}(): cannot iterate over ${typeName(collection)}`, column);
   const body = args[1]!.kind === 'predicate' ? args[1].body : args[1]!;
@@ -21,17 +46,28 @@ export function callPredicate(name: string, args: ExpressionAst[], context: Eval
   };
   const items = collection as unknown[];
   switch (name) {
-    case 'all': return items.every(test);
-    case 'any': return items.some(test);
-    case 'none': return !items.some(test);
-    case 'one': return items.filter(test).length === 1;
-    case 'filter': return items.filter(test);
-    case 'map': return items.map((element, index) => run(element, index));
-    case 'count': return items.filter(test).length;
-    case 'find': return items.find(test) ?? null;
-    case 'findIndex': return items.findIndex(test);
-    case 'findLast': return items.findLast(test) ?? null;
-    case 'findLastIndex': return items.findLastIndex(test);
+    case 'all':
+      return items.every(test);
+    case 'any':
+      return items.some(test);
+    case 'none':
+      return !items.some(test);
+    case 'one':
+      return items.filter(test).length === 1;
+    case 'filter':
+      return items.filter(test);
+    case 'map':
+      return items.map((element, index) => run(element, index));
+    case 'count':
+      return items.filter(test).length;
+    case 'find':
+      return items.find(test) ?? null;
+    case 'findIndex':
+      return items.findIndex(test);
+    case 'findLast':
+      return items.findLast(test) ?? null;
+    case 'findLastIndex':
+      return items.findLastIndex(test);
     case 'sum':
       return items.reduce<number>((total, element, index) => {
         const value = run(element, index);

@@ -12,6 +12,17 @@ import { GoDuration, GoTime } from './go-time.js';
 
 export type PlainMap = Record<string, unknown>;
 
+/**
+ * The key of a value's Go `String()` method, for values Go prints and marshals as text (a sprig
+ * `semver` version): `goString` and `goJson` use it instead of printing the value's fields.
+ */
+export const GO_STRINGER: unique symbol = Symbol('go-stringer');
+
+function stringerOf(value: unknown): string | undefined {
+  const method = typeof value === 'object' && value !== null ? (value as { [GO_STRINGER]?: unknown })[GO_STRINGER] : undefined;
+  return typeof method === 'function' ? String(method()) : undefined;
+}
+
 /** Go's time values (`time.Time`, `time.Duration`, `*time.Location`): objects, but not maps. */
 function isTimeValue(value: unknown): value is GoTime | GoDuration | GoLocation {
   return value instanceof GoTime || value instanceof GoDuration || value instanceof GoLocation;
@@ -81,8 +92,13 @@ export function goString(value: unknown): string {
   if (typeof value === 'boolean') return String(value);
   if (isTimeValue(value)) return value instanceof GoLocation ? value.name : value.toString();
   if (Array.isArray(value)) return `[${value.map(goString).join(' ')}]`;
+  const stringer = stringerOf(value);
+  if (stringer !== undefined) return stringer;
   if (isPlainMap(value)) {
-    return `map[${Object.keys(value).sort().map((k) => `${k}:${goString(value[k])}`).join(' ')}]`;
+    return `map[${Object.keys(value)
+      .sort()
+      .map((k) => `${k}:${goString(value[k])}`)
+      .join(' ')}]`;
   }
   return String(value);
 }
@@ -115,6 +131,8 @@ function marshal(value: unknown, indent: string, prefix: string): string {
   if (value instanceof GoTime) return jsonString(value.toJSON());
   if (value instanceof GoDuration) return String(value.nanoseconds);
   if (value instanceof GoLocation) return '{}';
+  const stringer = stringerOf(value);
+  if (stringer !== undefined) return jsonString(stringer);
   const inner = prefix + indent;
   const open = indent ? `\n${inner}` : '';
   const close = indent ? `\n${prefix}` : '';

@@ -1,8 +1,8 @@
 /**
  * The expression layer: `{{...}}` tags, `{{= ...}}` expressions (an expr-lang subset with Argo's
  * functions and sprig), govaluate-style `when:` conditions and DAG `depends:` logic. Pure: no I/O,
- * never `eval`, and no clock of its own: `now()` and sprig's date functions read the time the
- * caller passes as the `now` option.
+ * never `eval`, and no clock or randomness of its own: `now()` and sprig's date functions read the
+ * time the caller passes as the `now` option, sprig's random functions draw from its `seed`.
  */
 export { findTemplateTags, type TemplateTag } from './template-tags.js';
 export { type ExpressionAst, ExpressionError, ExpressionSyntaxError, MAX_NESTING_DEPTH } from './expression-ast.js';
@@ -38,3 +38,6 @@ export {
   TASK_RESULTS,
   type TaskResult,
 } from './depends.js';
+export { BARE_FUNCTION_NAMES, SPRIG_FUNCTION_NAMES, SPRIG_RANDOM_FUNCTION_NAMES } from './function-names.js';
+export { REFUSED_SPRIG_FUNCTIONS } from './refused-sprig-functions.js';
+export { type ExpressionCall, expressionCalls } from './expression-calls.js';

@@ -34,6 +34,13 @@ export interface SubstituteOptions {
    * inputs are substituted before its steps' `when` decides whether their arguments matter.
    */
   deferFailedExpressions?: boolean;
+  /**
+   * What sprig's random functions in `{{= }}` expressions draw from (the engine passes the run,
+   * the node and where the text is). Each tag draws from this seed, its text and how many tags
+   * with that text came before it, so every call gives a value of its own, and the same values
+   * each time the same text is substituted with the same seed. Without it they fail.
+   */
+  seed?: string;
 }
 
 export interface SubstituteProblem {
@@ -71,10 +78,17 @@ export function substituteTemplate(text: string, lookup: VariableLookup, options
   }
   let out = '';
   let last = 0;
+  const seen = new Map<string, number>();
   for (const tag of tags) {
     out += text.slice(last, tag.start);
     last = tag.end;
-    const replacement = tag.kind === 'expression' ? expressionTag(tag, lookup, options, result) : variableTag(tag, lookup, options, result);
+    let seed: string | undefined;
+    if (tag.kind === 'expression' && options.seed !== undefined) {
+      const occurrence = seen.get(tag.raw) ?? 0;
+      seen.set(tag.raw, occurrence + 1);
+      seed = `${options.seed}\0${tag.raw}\0${occurrence}`;
+    }
+    const replacement = tag.kind === 'expression' ? expressionTag(tag, lookup, { ...options, seed }, result) : variableTag(tag, lookup, options, result);
     out += replacement ?? tag.raw;
   }
   result.text = out + text.slice(last);
@@ -99,7 +113,11 @@ function variableTag(tag: TemplateTag, lookup: VariableLookup, options: Substitu
   const value = lookup(name);
   if (typeof value === 'string') return value;
   if (value === null) {
-    result.errors.push({ tag: tag.raw, start: tag.start, message: `unable to substitute ${tag.raw}: output is an absent optional (skipped/omitted node with no default)` });
+    result.errors.push({
+      tag: tag.raw,
+      start: tag.start,
+      message: `unable to substitute ${tag.raw}: output is an absent optional (skipped/omitted node with no default)`,
+    });
     return undefined;
   }
   // `{{inputs.parameters.{{item}}}}`: the engine sees the tag `inputs.parameters.{{item`. Argo
@@ -109,7 +127,11 @@ function variableTag(tag: TemplateTag, lookup: VariableLookup, options: Substitu
     const nestedValue = lookup(inner.slice(nestedAt + 2));
     if (typeof nestedValue === 'string') return `{{${inner.slice(0, nestedAt)}${nestedValue}`;
     if (nestedValue === null) {
-      result.errors.push({ tag: tag.raw, start: tag.start, message: `unable to substitute nested tag ${tag.raw}: "${inner.slice(nestedAt + 2)}" is an absent optional` });
+      result.errors.push({
+        tag: tag.raw,
+        start: tag.start,
+        message: `unable to substitute nested tag ${tag.raw}: "${inner.slice(nestedAt + 2)}" is an absent optional`,
+      });
       return undefined;
     }
   }
@@ -168,7 +190,7 @@ function expressionTag(tag: TemplateTag, lookup: VariableLookup, options: Substi
   const lenient = missing.length > 0 || !options.strict || options.deferFailedExpressions === true;
   let value: unknown;
   try {
-    value = evaluateExpression(ast, env, { now: options.now });
+    value = evaluateExpression(ast, env, { now: options.now, seed: options.seed });
     if (value === null || value === undefined) throw new Error('the result is nil');
     const text = typeof value === 'string' ? value : goJson(value);
     return text;

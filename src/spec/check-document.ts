@@ -12,6 +12,7 @@ import { checkObjectName } from './rules/object-name-rules.js';
 import { buildSpecContext, isRecord, type LintCatalog, type SpecKind, type SpecRule } from './rules/spec-context.js';
 import { checkEntrypoint, checkNames, checkTemplateReferences, checkTemplateTypes } from './rules/template-rules.js';
 import { checkDeadlines } from './rules/deadline-rules.js';
+import { checkFunctions } from './rules/function-rules.js';
 import { checkRetryStrategies } from './rules/retry-rules.js';
 import { checkVariables } from './rules/variable-rules.js';
 import { clusterWorkflowTemplate, cronWorkflow, workflow, workflowTemplate } from './schema/argo-shapes.js';
@@ -38,6 +39,7 @@ const SPEC_RULES: SpecRule[] = [
   checkDeadlines,
   checkArtifactsAndParameters,
   checkVariables,
+  checkFunctions,
   checkArtifactRepositoryRef,
   checkParameterConfigMaps,
   checkMemoize,

@@ -38,6 +38,7 @@ export const RULES: Readonly<Record<string, { severity: Severity; summary: strin
   'unresolved-variable': { severity: 'error', summary: 'a {{...}} reference names nothing declared and visible at that point' },
   'template-syntax': { severity: 'error', summary: 'a {{ tag is never closed' },
   'expression-syntax': { severity: 'error', summary: 'a {{= ...}} expression does not parse' },
+  'unknown-function': { severity: 'error', summary: 'an expression calls a function Skiff does not offer: misspelt (with a "did you mean"), refused (such as sprig.env), or random where no node seeds it' },
   'artifact-repository': { severity: 'error', summary: 'an artifact-repositories ConfigMap, or a reference to one, is wrong' },
   'external-artifact-repository': { severity: 'notice', summary: 'an artifactRepositoryRef names a ConfigMap that is not among the linted files' },
   'parameter-config-map': { severity: 'error', summary: 'a configMapKeyRef parameter names a key its ConfigMap lacks, or a ConfigMap without the Parameter label' },

@@ -73,7 +73,13 @@ describe('Argo and expr-lang builtins', () => {
     ['take(nums, 2)', [3, 1]],
     ['keys(m)', ['a', 'b']],
     ['values(m)', [1, 2]],
-    ['toPairs(m)', [['a', 1], ['b', 2]]],
+    [
+      'toPairs(m)',
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+    ],
     ['fromPairs([["x", 1]])', { x: 1 }],
     ['reverse(nums)', [2, 1, 3]],
     ['uniq([1, 1, "1", 2])', [1, '1', 2]],
@@ -201,10 +207,11 @@ describe('sprig functions', () => {
   rejects([
     ['sprig.trim(5)', /sprig\.trim\(\): argument 1 must be a string, got int/],
     ['sprig.div(1, 0)', /integer divide by zero/],
-    ['sprig.regexMatch("(", "x")', /error parsing regexp/],
+    ['sprig.mustRegexMatch("(", "x")', /error parsing regexp/],
     ['sprig.ternary(1, 2, "yes")', /argument 3 must be a bool/],
     ['sprig.now()', /sprig\.now\(\): now\(\) needs the current time/],
-    ['sprig.env("HOME")', /unknown function sprig\.env/],
+    ['sprig.env("HOME")', /sprig\.env is not offered: Argo leaves it out/],
+    ['sprig.nosuch(1)', /unknown function sprig\.nosuch/],
     ['sprig', /sprig is a function/],
   ]);
 });
