@@ -103,22 +103,38 @@ export function substituteValue<T>(
   const seed = scope.randomSeed();
   // Each string's random values are seeded by where it is in the value too, so the same
   // expression in two fields (two steps' arguments, two args) gives two values, as in Argo.
-  const walk = (v: unknown, path: string): unknown => {
+  // The path is kept as parts and joined only for a string with tags: most strings have none.
+  const path: Array<string | number> = [];
+  const walk = (v: unknown): unknown => {
     if (typeof v === 'string') {
       if (!v.includes('{{')) return v;
-      const result = substituteTemplate(v, scope.lookup, { ...options, strict, now: scope.now(), seed: seed === undefined ? undefined : `${seed}\0${path}` });
+      // Only expressions (`{{=`) draw random values.
+      const where = seed === undefined || !v.includes('{{=') ? undefined : `${seed}\0${path.map((part) => `/${part}`).join('')}`;
+      const result = substituteTemplate(v, scope.lookup, { ...options, strict, now: scope.now(), seed: where });
       problems.push(...result.errors);
       return result.text;
     }
-    if (Array.isArray(v)) return v.map((item, i) => walk(item, `${path}/${i}`));
+    if (Array.isArray(v)) {
+      const out = new Array<unknown>(v.length);
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        out[i] = walk(v[i]);
+        path.pop();
+      }
+      return out;
+    }
     if (v !== null && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, child] of Object.entries(v)) out[k] = walk(child, `${path}/${k}`);
+      for (const k in v) {
+        path.push(k);
+        out[k] = walk((v as Record<string, unknown>)[k]);
+        path.pop();
+      }
       return out;
     }
     return v;
   };
-  return { value: walk(value, '') as T, problems };
+  return { value: walk(value) as T, problems };
 }
 
 /** One line for a node's message from substitution problems. */

@@ -25,7 +25,7 @@ const DAMAGES: Array<{ what: string; file: 'journal.ndjson' | 'snapshot.json'; a
     file: 'snapshot.json',
     at: /snapshot\.json: node "x" has no string "phase"/,
     damage: (t) => {
-      const run = JSON.parse(t.slice(17)) as { seq: number; run: StoredRun };
+      const run = JSON.parse(t.slice(9)) as { seq: number; run: StoredRun };
       return encodeSnapshot(run.seq, { ...run.run, status: { ...run.run.status, nodes: { x: { id: 'x', name: 'x', displayName: 'x', type: 'Pod' } } } } as unknown as StoredRun, 'replacement');
     },
   },

@@ -47,7 +47,7 @@ describe('skiff submit with memoized templates', () => {
     // No pod ran: the run's journal has the node only as created, already Succeeded (a pod's node starts Pending).
     // Each line is a checksum and a record; the first, a header, has no nodes.
     const journal = readFileSync(join(dir, 'state', 'runs', second.metadata.name, 'journal.ndjson'), 'utf8').trim().split('\n');
-    const phases = journal.flatMap((line) => (JSON.parse(line.replace(/^[0-9a-f]{16} /, '')) as { nodes?: NodeJson[] }).nodes ?? []).filter((n) => n.id === hit.id).map((n) => n.phase);
+    const phases = journal.flatMap((line) => (JSON.parse(line.replace(/^[0-9a-f]{8} /, '')) as { nodes?: NodeJson[] }).nodes ?? []).filter((n) => n.id === hit.id).map((n) => n.phase);
     assert.deepEqual(phases, ['Succeeded']);
     const firstJournal = readFileSync(join(dir, 'state', 'runs', first.metadata.name, 'journal.ndjson'), 'utf8');
     assert.match(firstJournal, /"phase":"Pending"/);
