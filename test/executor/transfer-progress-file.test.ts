@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -107,6 +108,20 @@ describe('readTransferProgress', () => {
     assert.equal(readTransferProgress(podDir('broken'), now), undefined);
     assert.equal(readTransferProgress(podDir('wrong'), now), undefined);
     assert.equal(readTransferProgress(podDir('absent'), now), undefined);
+  });
+
+  it("neither follows a link the step put there, nor hangs on a FIFO, nor reads a huge file whole", async () => {
+    const now = Date.now();
+    for (const name of ['link', 'fifo', 'huge']) await mkdir(join(podDir(name), 'volumes', 'argo-run'), { recursive: true });
+    // A file the step cannot see, which would read as a valid progress file if the link were followed.
+    const elsewhere = join(dir, 'elsewhere.json');
+    await writeFile(elsewhere, JSON.stringify({ direction: 'load', artifact: 'secret', bytes: 1, startedAt: now, updatedAt: now }));
+    await symlink(elsewhere, file('link'));
+    execFileSync('mkfifo', [file('fifo')]);
+    await writeFile(file('huge'), JSON.stringify({ direction: 'load', artifact: 'x'.repeat(8192), bytes: 1, startedAt: now, updatedAt: now }));
+    assert.equal(readTransferProgress(podDir('link'), now), undefined);
+    assert.equal(readTransferProgress(podDir('fifo'), now), undefined);
+    assert.equal(readTransferProgress(podDir('huge'), now), undefined, 'only the first KiBs are read, and they are not a whole document');
   });
 });
 
