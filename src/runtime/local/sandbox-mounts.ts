@@ -83,8 +83,9 @@ export function planRootMounts(tree: HostTree, mounts: SandboxMount[], root: Roo
   }
 
   // Mounts, parents first, so that a mount inside another mount lands on top of it. The
-  // directories leading to a mount are made first, readable by all: bubblewrap would make them
-  // for root only (0700), and the step does not run as root.
+  // directories leading to a mount are made first, open to the step as the image's own would be
+  // to its root (an input artifact at /work/in.txt, an output written to /work/out.txt):
+  // bubblewrap would make them for root only (0700), and the step does not run as root.
   const ordered = mounts.map((m) => ({ ...m, containerPath: cleanPath(m.containerPath) })).sort((a, b) => depth(a.containerPath) - depth(b.containerPath));
   const made = new Set(args.filter((arg, i) => arg.startsWith('/') && !(args[i + 1] ?? '').startsWith('/')));
   const inside = (path: string, dirs: Iterable<string>): boolean => [...dirs].some((d) => path === d || path.startsWith(`${d}/`));
@@ -94,7 +95,7 @@ export function planRootMounts(tree: HostTree, mounts: SandboxMount[], root: Roo
     for (const dir of parents) {
       if (made.has(dir) || inside(dir, targets)) continue;
       made.add(dir);
-      args.push('--dir', dir);
+      args.push('--perms', '0777', '--dir', dir);
     }
   }
   for (const mount of ordered) {

@@ -55,15 +55,15 @@ describe('sandbox root plan', () => {
     ]);
   });
 
-  it('makes the directories leading to a mount itself, readable by the step, not inside another mount', () => {
+  it('makes the directories leading to a mount itself, open to the step, not inside another mount', () => {
     const args = planRootMounts(tree, [
       { hostPath: '/state/out', containerPath: '/work/dir/out' },
       { hostPath: '/state/in', containerPath: '/work/dir/out/in/x' },
     ], { systemDirs: [], etcEntries: [], etcFiles: {} });
     assert.deepEqual(args, [
       '--dir', '/etc',
-      '--dir', '/work',
-      '--dir', '/work/dir',
+      '--perms', '0777', '--dir', '/work',
+      '--perms', '0777', '--dir', '/work/dir',
       '--bind', '/state/out', '/work/dir/out',
       '--bind', '/state/in', '/work/dir/out/in/x',
     ]);
