@@ -131,6 +131,9 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     }
     const built = buildPodSpec(request, { workflow, ...(archiveLocation ? { archiveLocation } : {}) });
     if ('error' in built) return fail(built.error);
+    // A hostPath would hand the step any directory of this machine: the one way around the sandbox's root.
+    const hostVolume = built.pod.spec?.volumes?.find((v) => v.hostPath);
+    if (hostVolume) return fail(`volume "${hostVolume.name}": hostPath volumes are refused by the local runtime, whose steps see only their own volumes; use an emptyDir or a volumeClaimTemplate`);
     if (!existsSync(join(projectDir, 'bin', 'skiff.js'))) return fail(`cannot run Skiff's executor: ${join(projectDir, 'bin', 'skiff.js')} does not exist`);
     const repositoryDirs = localRoots([archiveLocation, ...(request.inputs.artifacts ?? [])]);
     for (const dir of repositoryDirs) {
