@@ -12,7 +12,7 @@ import { createLocalRuntime, defaultProjectDir } from '../../../src/runtime/loca
 import { sandboxIdentity } from '../../../src/runtime/local/sandbox-identity.js';
 import type { Template, Workflow } from '../../../src/spec/model/workflow.js';
 import { StateLayout } from '../../../src/state/state-layout.js';
-import { MemoryObjects } from './local-run-harness.js';
+import { LocalRunHarness, MemoryObjects, nodesByName } from './local-run-harness.js';
 
 const SECRET = 'hunter2-b7c9e1f0a3d5';
 const identity = sandboxIdentity();
@@ -186,6 +186,53 @@ for a in '${addresses.join(' ')}'.split():
   it("reaches the host's services when the run is allowed egress", async () => {
     const { log } = await step(connectScript(['127.0.0.1']), {}, { egress: true });
     assert.match(log, /REACHED 127\.0\.0\.1 b'host service\\n'/);
+  });
+
+  it("reaches the run's daemon, and through the daemons' gateway nothing else", { timeout: 60_000 }, async () => {
+    const harness = await LocalRunHarness.create();
+    try {
+      // The step asks the gateway Skiff gives it for the daemon, then for the host's service.
+      const probe = `
+import socket
+def ask(ip, port):
+    s = socket.socket(socket.AF_UNIX); s.connect('/skiff/reach/gateway.sock')
+    s.sendall(('TCP %s %d\\n' % (ip, port)).encode()); answer = s.recv(200).decode().strip(); s.close(); return answer
+d = socket.create_connection(('{{inputs.parameters.ip}}', 8080), timeout=5); print('daemon', d.recv(100).decode().strip())
+print('gateway-daemon', ask('{{inputs.parameters.ip}}', 8080).split(chr(10))[0])
+print('gateway-host', ask('127.0.0.1', ${port}))
+`;
+      const { status } = await harness.run(`
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: { generateName: reach- }
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - { name: svc, template: svc }
+    - - { name: call, template: call, arguments: { parameters: [{ name: ip, value: "{{steps.svc.ip}}" }] } }
+  - name: svc
+    daemon: true
+    container:
+      image: alpine:3.23
+      command: [sh, -c, "ncat -lk -p 8080 -c 'echo from-the-daemon'"]
+      readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 }
+  - name: call
+    inputs: { parameters: [{ name: ip }] }
+    script:
+      image: python:3
+      command: [python3]
+      source: ${JSON.stringify(probe)}
+`);
+      const result = nodesByName(status).call?.outputs?.result ?? '';
+      assert.equal(status.phase, 'Succeeded', JSON.stringify(Object.values(status.nodes).map((n) => [n.name, n.phase, n.message])));
+      assert.match(result, /^daemon from-the-daemon$/m);
+      assert.match(result, /^gateway-daemon OK$/m);
+      assert.match(result, /^gateway-host ERR not a daemon of this run$/m);
+    } finally {
+      await harness.close();
+    }
   });
 
   it('keeps Secrets out of every command line and every other environment, and their copies private and short-lived', async () => {
