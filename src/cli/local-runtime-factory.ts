@@ -22,19 +22,33 @@ export async function createRuntime(target: LocalTarget, env: NodeJS.ProcessEnv)
     objects: target.objects,
     runOf: async (id) => (await readRun(target.layout, id))?.workflow,
     recordedRepositoryOf: async (id) => (await readRun(target.layout, id))?.status.artifactRepositoryRef,
+    allowEgress: egressAllowed(env),
   });
+}
+
+/**
+ * `SKIFF_ALLOW_EGRESS=1` lets the user's containers share the host's network (the internet, the
+ * host's services); unset or 0, each has a network of its own with only loopback and the run's
+ * daemons. One setting for everything this Skiff process runs.
+ */
+export function egressAllowed(env: NodeJS.ProcessEnv): boolean {
+  const value = env.SKIFF_ALLOW_EGRESS?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new Error(`SKIFF_ALLOW_EGRESS="${env.SKIFF_ALLOW_EGRESS}" is neither 1 nor 0`);
 }
 
 /**
  * Fails early, before anything is saved, on settings from the environment a run could not start
  * with: a SKIFF_RUNTIME that names no runtime, a TRANSIENT_ERROR_PATTERN that is no regular
- * expression.
+ * expression, a SKIFF_ALLOW_EGRESS that is neither 1 nor 0.
  */
 export function checkRunEnvironment(env: NodeJS.ProcessEnv): void {
   if (env.SKIFF_RUNTIME && env.SKIFF_RUNTIME !== 'local' && env.SKIFF_RUNTIME !== 'instant') {
     throw new Error(`SKIFF_RUNTIME="${env.SKIFF_RUNTIME}" is not a runtime: use local (the default) or instant`);
   }
   transientErrorPattern(env.TRANSIENT_ERROR_PATTERN);
+  egressAllowed(env);
 }
 
 function instantRuntime(scriptJson: string | undefined): LocalRuntime {

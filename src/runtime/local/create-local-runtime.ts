@@ -13,7 +13,9 @@ import type { StateLayout } from '../../state/state-layout.js';
 import { buildPodSpec } from '../pod-spec/build-pod-spec.js';
 import { EXECUTOR_IMAGE, type ExecutorReport, REPORT_PATH, RUN_DIR, RUN_VOLUME } from '../pod-spec/executor-plan.js';
 import { containerDir } from '../pod-spec/main-wrapper.js';
+import { type DaemonAddress, type DaemonGateway, openDaemonGateway } from './daemon-gateway.js';
 import { type DaemonPod, prepareDaemonPod } from './daemon-pod.js';
+import { podPorts } from './readiness-probe.js';
 import { ensureHostShims } from './host-shims.js';
 import { imageWarning } from './image-warning.js';
 import { localizePod } from './localize-pod.js';
@@ -22,6 +24,7 @@ import { collectRunGarbage, garbageChanges } from './run-artifact-gc.js';
 import { RunRepositories } from './run-repositories.js';
 import { recordedPodEnd } from './recorded-pod-end.js';
 import { runPod, type PodRun } from './run-pod.js';
+import { handTreeToSandbox, makeSandboxDir, sandboxIdentity, type SandboxIdentity } from './sandbox-identity.js';
 import { type HttpClient, nodeHttpClient } from './http-client.js';
 import { runHttpTemplate } from './run-http-template.js';
 
@@ -41,6 +44,14 @@ export interface LocalRuntimeOptions {
   nodePath?: string;
   /** How http templates make their request. Default: Node's http and https modules. */
   httpClient?: HttpClient;
+  /**
+   * Let the user's containers share the host's network (reach the internet and the host's
+   * services). Default: each has a network of its own with only loopback and the run's daemons.
+   * Skiff's executor containers always share it: they load and save artifacts.
+   */
+  allowEgress?: boolean;
+  /** Who steps run as. Default: sandboxIdentity() (SKIFF_SANDBOX_UID when Skiff runs as root). */
+  identity?: SandboxIdentity;
 }
 
 const DEADLINE_GRACE_MS = 1000;
@@ -79,7 +90,13 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
   const { layout } = options;
   const projectDir = options.projectDir ?? defaultProjectDir();
   const nodePath = options.nodePath ?? process.execPath;
+  const identity = options.identity ?? sandboxIdentity();
+  // Local artifact repositories the executor writes, handed to the sandbox user once per runtime.
+  const handedRepositories = new Map<string, Promise<void>>();
   const active = new Map<string, ActivePod>();
+  // Each run's ready daemons by pod name: what its steps in networks of their own may reach.
+  const daemonsOf = new Map<string, Map<string, DaemonAddress>>();
+  const liveDaemons = (runId: string): DaemonAddress[] => [...(daemonsOf.get(runId)?.values() ?? [])];
   const cleanups = new Set<Promise<void>>();
   let shims: Promise<string | undefined> | undefined;
   const repositories = new RunRepositories({
@@ -118,9 +135,16 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     }
     const built = buildPodSpec(request, { workflow, ...(archiveLocation ? { archiveLocation } : {}) });
     if ('error' in built) return fail(built.error);
+    // A hostPath would hand the step any directory of this machine: the one way around the sandbox's root.
+    const hostVolume = built.pod.spec?.volumes?.find((v) => v.hostPath);
+    if (hostVolume) return fail(`volume "${hostVolume.name}": hostPath volumes are refused by the local runtime, whose steps see only their own volumes; use an emptyDir or a volumeClaimTemplate`);
     if (!existsSync(join(projectDir, 'bin', 'skiff.js'))) return fail(`cannot run Skiff's executor: ${join(projectDir, 'bin', 'skiff.js')} does not exist`);
     const repositoryDirs = localRoots([archiveLocation, ...(request.inputs.artifacts ?? [])]);
-    for (const dir of repositoryDirs) await mkdir(dir, { recursive: true });
+    for (const dir of repositoryDirs) {
+      await mkdir(dir, { recursive: true });
+      if (!handedRepositories.has(dir)) handedRepositories.set(dir, handTreeToSandbox(dir, identity));
+      await handedRepositories.get(dir);
+    }
     shims ??= ensureHostShims(join(layout.root, 'shims'));
     const shimsDir = await shims;
     const pod = localizePod(built.pod, { projectDir, nodePath, executorImage: EXECUTOR_IMAGE, repositoryDirs, ...(shimsDir ? { shimsDir } : {}) });
@@ -130,12 +154,12 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     // A pod asked for again after a restart starts afresh: its volumes of the lost attempt go.
     await rm(join(podDir, 'volumes'), { recursive: true, force: true });
     await mkdir(join(podDir, 'logs'), { recursive: true });
-    if (warnings.length > 0) await appendFile(layout.containerLog(runId, request.podName, 'main'), warnings.map((w) => `skiff: warning: ${w}\n`).join(''));
+    if (warnings.length > 0) await appendFile(layout.containerLog(runId, request.podName, 'main'), warnings.map((w) => `skiff: warning: ${w}\n`).join(''), { mode: 0o600 });
     if (entry.killed) return;
     let daemon: DaemonPod | undefined;
     if (template.daemon === true) {
       try {
-        daemon = await prepareDaemonPod(pod, { projectDir, nodePath });
+        daemon = await prepareDaemonPod(pod, { nodePath, identity });
       } catch (error) {
         return fail((error as Error).message);
       }
@@ -158,6 +182,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
       // As Argo's controller, only a daemon's readiness matters: then later steps may use it.
       if (daemon && !ready && !entry.killed && status.phase === 'Running' && (status.containerStatuses ?? []).every((c) => c.ready)) {
         ready = true;
+        const main = pod.spec?.containers.find((c) => c.name === 'main');
+        if (status.podIP && main) daemonsOf.set(runId, (daemonsOf.get(runId) ?? new Map()).set(request.podName, { ip: status.podIP, ports: podPorts(main) }));
         entry.report({ type: 'pod-ready', nodeId: request.nodeId, ...(status.podIP ? { podIP: status.podIP } : {}) });
       }
       for (const user of users) {
@@ -168,7 +194,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
         // that it is over.
         const codeFile = hostPath(`${containerDir(user.name)}/exitcode`);
         if (!existsSync(codeFile)) {
-          await mkdir(dirname(codeFile), { recursive: true });
+          await makeSandboxDir(dirname(codeFile), identity);
           await writeFile(codeFile, `${user.state.terminated.exitCode}\n`);
         }
       }
@@ -182,15 +208,26 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
         finish(request.podName, entry, { type: 'pod-finished', nodeId: request.nodeId, exitCode: 137, message: 'Pod was active on the node longer than the specified deadline' });
       }, Math.max(0, ms) + DEADLINE_GRACE_MS);
     }
+    // Steps in networks of their own reach the run's daemons through a gateway (see daemon-gateway.ts).
+    let gateway: DaemonGateway | undefined;
+    const isolated = pod.spec!.containers.filter((c) => c.image !== EXECUTOR_IMAGE).map((c) => c.name);
+    if (!daemon && options.allowEgress !== true && isolated.length > 0 && liveDaemons(runId).length > 0) {
+      gateway = await openDaemonGateway(pod, { containers: isolated, daemons: liveDaemons(runId), live: () => liveDaemons(runId), nodePath, identity });
+    }
     entry.run = runPod({
-      pod: daemon?.pod ?? pod,
+      pod: daemon?.pod ?? gateway?.pod ?? pod,
       podDir,
       claimsDir: layout.claimsDir(runId),
       objects: options.objects,
       report: onStatus,
+      identity,
+      hostNetwork: (container) => options.allowEgress === true || container.image === EXECUTOR_IMAGE,
       ...(daemon ? { network: { container: 'main', relaySocket: daemon.relaySocket } } : {}),
     });
-    await entry.run.done.finally(() => daemon?.dispose());
+    await entry.run.done.finally(async () => {
+      daemonsOf.get(runId)?.delete(request.podName);
+      await Promise.all([daemon?.dispose(), gateway?.close()]);
+    });
     if (entry.killed) return;
     finish(request.podName, entry, await podOutcome(request.nodeId, last, hostPath, warnings, template.containerSet !== undefined));
   };
@@ -202,7 +239,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     const event = await done;
     const log = layout.containerLog(request.workflowName, request.podName, 'main');
     await mkdir(dirname(log), { recursive: true });
-    await appendFile(log, `${event.exitCode === 0 ? 'succeeded' : `failed: ${event.message ?? ''}`}\n${event.outputs?.result ?? ''}`);
+    await appendFile(log, `${event.exitCode === 0 ? 'succeeded' : `failed: ${event.message ?? ''}`}\n${event.outputs?.result ?? ''}`, { mode: 0o600 });
     if (!entry.killed) finish(request.podName, entry, event);
   };
 
@@ -253,6 +290,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
 
     runFinished(runId) {
       repositories.forget(runId);
+      daemonsOf.delete(runId);
       const cleanup = rm(layout.claimsDir(runId), { recursive: true, force: true }).finally(() => cleanups.delete(cleanup));
       cleanups.add(cleanup);
     },

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
-import { skiffHostDirs } from './localize-pod.js';
+import { relayProgram } from './relay-program.js';
+import { handToSandbox, type SandboxIdentity } from './sandbox-identity.js';
 
 /** Where the relay's directory appears in the daemon's sandbox. */
 export const RELAY_DIR = '/skiff/net';
@@ -26,27 +26,24 @@ export interface DaemonPod {
  * Prepares a daemon's pod for a network of its own: its main container will run in a network
  * namespace of its own (see runPod's `network`), where Skiff cannot connect, so it starts Skiff's
  * relay (network-relay.ts, run by this Node.js) beside the user's command, listening on a Unix
- * socket in a short-named directory both sides see.
+ * socket in a short-named directory both sides see (the step's user's, so the relay can make it).
  */
-export async function prepareDaemonPod(pod: V1Pod, options: { projectDir: string; nodePath: string; container?: string }): Promise<DaemonPod> {
+export async function prepareDaemonPod(pod: V1Pod, options: { nodePath: string; identity: SandboxIdentity; container?: string }): Promise<DaemonPod> {
   const name = options.container ?? 'main';
-  const relayScript = fileURLToPath(new URL('./network-relay.js', import.meta.url));
-  if (relative(options.projectDir, relayScript).startsWith('..')) {
-    throw new Error(`cannot give the daemon a network: the relay ${relayScript} is not inside the project directory ${options.projectDir}`);
-  }
   // A Unix socket path must stay short (about 100 bytes): the state directory may be deep, the temp directory is not.
   const dir = await mkdtemp(join(tmpdir(), 'skiff-net-'));
-  const hostDirs = skiffHostDirs(options.projectDir, options.nodePath).map((d) => ({ ...d, name: `${d.name}-relay` }));
-  const volumes = [...hostDirs.map((d) => ({ name: d.name, hostPath: { path: d.path } })), { name: 'skiff-relay', hostPath: { path: dir } }];
+  await handToSandbox(dir, options.identity);
+  const relay = relayProgram(options.nodePath, 'skiff-daemon');
+  const volumes = [...relay.volumes, { name: 'skiff-relay', hostPath: { path: dir } }];
   let found = false;
   const containers = pod.spec!.containers.map((c) => {
     if (c.name !== name) return c;
     found = true;
     return {
       ...c,
-      command: ['/bin/sh', '-c', LAUNCH, 'skiff-relay', options.nodePath, relayScript, `${RELAY_DIR}/relay.sock`, ...(c.command ?? []), ...(c.args ?? [])],
+      command: ['/bin/sh', '-c', LAUNCH, 'skiff-relay', ...relay.command, `${RELAY_DIR}/relay.sock`, ...(c.command ?? []), ...(c.args ?? [])],
       args: [],
-      volumeMounts: [...(c.volumeMounts ?? []), ...hostDirs.map((d) => ({ name: d.name, mountPath: d.path, readOnly: true })), { name: 'skiff-relay', mountPath: RELAY_DIR }],
+      volumeMounts: [...(c.volumeMounts ?? []), ...relay.mounts, { name: 'skiff-relay', mountPath: RELAY_DIR }],
     };
   });
   const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true });

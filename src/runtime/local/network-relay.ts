@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
-import { unlinkSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 /**
@@ -108,12 +108,65 @@ function runExec(argv: unknown, timeoutMs: number, client: Socket): void {
   child.on('close', (code, signal) => answer(code ?? (signal ? 128 + 9 : 1)));
 }
 
-// Run as a program: `node network-relay.js <socket path>`.
+/**
+ * The other direction, for a step in a network of its own: listens on each of the run's daemon
+ * addresses (`127.x.y.z:port`, on the step's own loopback) and carries each connection to Skiff
+ * through `socketPath` (a `TCP <ip> <port>` header line, then bytes both ways once Skiff answers
+ * `OK`; see daemon-gateway.ts), so the step reaches the daemons at the addresses Argo's
+ * `{{steps.NAME.ip}}` gives it and nothing else. Writes `readyFile` once every address listens.
+ */
+export function runDaemonForwarder(socketPath: string, readyFile: string, addresses: Array<{ ip: string; port: number }>): void {
+  let listening = 0;
+  for (const { ip, port } of addresses) {
+    const server = createServer({ allowHalfOpen: true }, (client) => {
+      client.pause();
+      client.on('error', () => client.destroy());
+      const upstream = connect({ path: socketPath, allowHalfOpen: true });
+      upstream.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+      upstream.once('connect', () => upstream.write(`TCP ${ip} ${port}\n`));
+      let answer = '';
+      let piped = false;
+      upstream.on('close', () => {
+        if (!piped) client.resetAndDestroy();
+      });
+      const onAnswer = (chunk: Buffer): void => {
+        answer += chunk.toString('latin1');
+        const end = answer.indexOf('\n');
+        if (end < 0) return;
+        upstream.off('data', onAnswer);
+        if (answer.slice(0, end) !== 'OK') {
+          client.resetAndDestroy();
+          upstream.destroy();
+          return;
+        }
+        const rest = answer.slice(end + 1);
+        if (rest.length > 0) client.write(Buffer.from(rest, 'latin1'));
+        piped = true;
+        client.pipe(upstream);
+        upstream.pipe(client);
+        client.resume();
+      };
+      upstream.on('data', onAnswer);
+    });
+    server.listen({ host: ip, port }, () => {
+      if (++listening === addresses.length) writeFileSync(readyFile, '');
+    });
+  }
+}
+
+// Run as a program: `node network-relay.js <socket path>`, or
+// `node network-relay.js --forward <socket path> <ready file> <ip:port,...>`.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const socketPath = process.argv[2];
-  if (!socketPath) {
-    process.stderr.write('usage: network-relay <socket path>\n');
+  const [first, socketPath, readyFile, list] = process.argv.slice(2);
+  if (first === '--forward' && socketPath && readyFile && list) {
+    runDaemonForwarder(socketPath, readyFile, list.split(',').map((a) => ({ ip: a.slice(0, a.lastIndexOf(':')), port: Number(a.slice(a.lastIndexOf(':') + 1)) })));
+  } else if (first && first !== '--forward') {
+    runNetworkRelay(first);
+  } else {
+    process.stderr.write('usage: network-relay <socket path> | --forward <socket path> <ready file> <ip:port,...>\n');
     process.exit(2);
   }
-  runNetworkRelay(socketPath);
 }

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { V1Container, V1ContainerStatus, V1Pod, V1PodStatus } from '@kubernetes/client-node';
 import { followReadiness } from './follow-readiness.js';
 import { openPodNetwork, type PodNetwork } from './pod-network.js';
-import { containerEnv, containerMounts, materializeVolumes, type PodObjectSource } from './pod-volumes.js';
+import { containerEnv, containerMounts, materializeVolumes, removeSecretCopies, type PodObjectSource } from './pod-volumes.js';
 import { podPorts, probeProblem } from './readiness-probe.js';
 import { startSandboxed, type SandboxedProcess } from './sandbox.js';
+import { makeSandboxDir, sandboxIdentity, type SandboxIdentity } from './sandbox-identity.js';
 
 export interface PodRunOptions {
   pod: V1Pod;
@@ -25,6 +26,14 @@ export interface PodRunOptions {
    * It is ready once the relay answers and its readinessProbe passes. Other containers keep the host's network.
    */
   network?: { container: string; relaySocket: string };
+  /**
+   * Whether a container shares the host's network (Skiff's executor, a run allowed egress);
+   * the others get a network namespace of their own with only loopback, as does every container
+   * when this is not given, unless the pod asks for `hostNetwork`.
+   */
+  hostNetwork?(container: V1Container): boolean;
+  /** Who the containers run as. Default: sandboxIdentity(). */
+  identity?: SandboxIdentity;
 }
 
 export interface PodRun {
@@ -44,6 +53,7 @@ export function logPath(podDir: string, container: string): string {
  */
 export function runPod(options: PodRunOptions): PodRun {
   const { pod, podDir } = options;
+  const identity = options.identity ?? sandboxIdentity();
   const processes = new Set<SandboxedProcess>();
   let killed = false;
   let network: PodNetwork | undefined;
@@ -74,12 +84,14 @@ export function runPod(options: PodRunOptions): PodRun {
       if (problem) throw new Error(problem);
       const argv = [...(options.imageCommands?.[container.image ?? ''] ?? []), ...(container.command ?? []), ...(container.args ?? [])];
       if (argv.length === 0) throw new Error(`container "${container.name}" has no command: images are not pulled here, so give it a command`);
-      await ensureSubPaths(container, volumes);
-      const log = createWriteStream(logPath(podDir, container.name), { flags: 'a' });
+      await ensureSubPaths(container, volumes, identity);
+      // Skiff's copy of what the container printed, which may show its Secrets: for Skiff's user only.
+      const log = createWriteStream(logPath(podDir, container.name), { flags: 'a', mode: 0o600 });
       const process = startSandboxed({
         argv,
         env: await containerEnv(container, network ? { ...pod, status: { podIP: network.ip } } : pod, options.objects),
-        ownNetwork: networked,
+        hostNetwork: !networked && (pod.spec?.hostNetwork === true || options.hostNetwork?.(container) === true),
+        identity,
         workingDir: container.workingDir,
         hostname: hostnameOf(pod.metadata?.name),
         mounts: containerMounts(container, volumes),
@@ -144,7 +156,7 @@ export function runPod(options: PodRunOptions): PodRun {
         status.podIP = network.ip;
         status.podIPs = [{ ip: network.ip }];
       }
-      const volumes = await materializeVolumes(pod, podDir, options.claimsDir, options.objects);
+      const volumes = await materializeVolumes(pod, podDir, options.claimsDir, options.objects, identity);
       for (const container of pod.spec?.initContainers ?? []) {
         if (killed || (await runContainer(container, status.initContainerStatuses!, volumes)) !== 0) {
           failed = true;
@@ -161,6 +173,7 @@ export function runPod(options: PodRunOptions): PodRun {
       reason = (error as Error).message;
     } finally {
       await network?.close();
+      await removeSecretCopies(pod, podDir).catch(() => undefined);
     }
     status.phase = failed ? 'Failed' : 'Succeeded';
     if (reason) status.message = reason;
@@ -189,8 +202,11 @@ function waiting(container: V1Container): V1ContainerStatus {
   };
 }
 
-/** As the kubelet does, a volume's subPath that does not exist yet is created as a directory. */
-async function ensureSubPaths(container: V1Container, volumes: Map<string, string>): Promise<void> {
+/**
+ * As the kubelet does, a volume's subPath that does not exist yet is created as a directory, the
+ * step's own as the volume is.
+ */
+async function ensureSubPaths(container: V1Container, volumes: Map<string, string>, identity: SandboxIdentity): Promise<void> {
   for (const mount of container.volumeMounts ?? []) {
     const root = volumes.get(mount.name);
     if (!mount.subPath || !root) continue;
@@ -198,7 +214,7 @@ async function ensureSubPaths(container: V1Container, volumes: Map<string, strin
     try {
       await lstat(path);
     } catch {
-      await mkdir(path, { recursive: true });
+      await makeSandboxDir(path, identity);
     }
   }
 }

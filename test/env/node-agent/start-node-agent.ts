@@ -105,7 +105,8 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     const podDir = join(dir, 'pods', pod.metadata!.namespace!, pod.metadata!.name!);
     podDirs.set(key, podDir);
-    const run = runPod({ pod, podDir, claimsDir, objects, imageCommands: options.imageCommands, report: (status) => reportStatus(pod, status) });
+    // As a cluster's pods, these reach the network (the API server, MinIO): every container shares the host's.
+    const run = runPod({ pod, podDir, claimsDir, objects, imageCommands: options.imageCommands, hostNetwork: () => true, report: (status) => reportStatus(pod, status) });
     runs.set(key, run);
     await run.done;
     runs.delete(key);

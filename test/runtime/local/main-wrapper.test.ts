@@ -6,10 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { RUN_DIR } from '../../../src/runtime/pod-spec/executor-plan.js';
 import { mainWrapper, type WrapperOptions } from '../../../src/runtime/pod-spec/main-wrapper.js';
 import { startSandboxed } from '../../../src/runtime/local/sandbox.js';
+import { handTreeToSandbox, sandboxIdentity } from '../../../src/runtime/local/sandbox-identity.js';
 
 /** Runs the wrapper in the sandbox with the pod's shared volume at its place. */
 async function wrapped(script: string, outputs: Parameters<typeof mainWrapper>[0], runDir: string, options?: WrapperOptions) {
   let stdout = '';
+  // As the runtime does with a pod's run volume: the step's user owns it.
+  await handTreeToSandbox(runDir, sandboxIdentity());
   const process = startSandboxed({
     argv: ['/bin/sh', '-c', mainWrapper(outputs, options), 'skiff-main', 'sh', '-c', script],
     env: {},

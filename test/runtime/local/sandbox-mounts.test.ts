@@ -23,12 +23,24 @@ const tree: HostTree = {
 };
 
 describe('sandbox root plan', () => {
-  it('binds the system directories read-only and keeps system symlinks, nothing else of the host', () => {
-    assert.deepEqual(planRootMounts(tree, [], ['usr', 'etc']), ['--symlink', 'usr/bin', '/bin', '--ro-bind', '/usr', '/usr', '--ro-bind', '/etc', '/etc']);
+  it('binds the system directories read-only and keeps system symlinks, nothing else of the host, not even /etc', () => {
+    assert.deepEqual(planRootMounts(tree, [], { systemDirs: ['usr'], etcEntries: [], etcFiles: {} }), ['--symlink', 'usr/bin', '/bin', '--ro-bind', '/usr', '/usr', '--dir', '/etc']);
+  });
+
+  it('gives /etc only the allowed host entries and the files written for the sandbox', () => {
+    const args = planRootMounts(tree, [], { systemDirs: ['usr'], etcEntries: ['ssl', 'shadow', 'passwd'], etcFiles: { passwd: '/run/skiff-etc/passwd', hosts: '/run/skiff-etc/hosts' } });
+    assert.deepEqual(args, [
+      '--symlink', 'usr/bin', '/bin',
+      '--ro-bind', '/usr', '/usr',
+      '--dir', '/etc',
+      '--ro-bind', '/etc/ssl', '/etc/ssl',
+      '--ro-bind', '/run/skiff-etc/hosts', '/etc/hosts',
+      '--ro-bind', '/run/skiff-etc/passwd', '/etc/passwd',
+    ]);
   });
 
   it('shadows only the directories on the path to a mount inside a system directory', () => {
-    const args = planRootMounts(tree, [{ hostPath: '/state/cfg', containerPath: '/usr/share/config/', readOnly: true }], ['usr', 'etc']);
+    const args = planRootMounts(tree, [{ hostPath: '/state/cfg', containerPath: '/usr/share/config/', readOnly: true }], { systemDirs: ['usr'], etcEntries: ['hosts', 'ssl'], etcFiles: {} });
     assert.deepEqual(args, [
       '--symlink', 'usr/bin', '/bin',
       '--tmpfs', '/usr',
@@ -36,8 +48,24 @@ describe('sandbox root plan', () => {
       '--tmpfs', '/usr/share',
       '--ro-bind', '/usr/share/doc', '/usr/share/doc',
       '--ro-bind', '/usr/share/man', '/usr/share/man',
-      '--ro-bind', '/etc', '/etc',
+      '--dir', '/etc',
+      '--ro-bind', '/etc/hosts', '/etc/hosts',
+      '--ro-bind', '/etc/ssl', '/etc/ssl',
       '--ro-bind', '/state/cfg', '/usr/share/config',
+    ]);
+  });
+
+  it('makes the directories leading to a mount itself, open to the step, not inside another mount', () => {
+    const args = planRootMounts(tree, [
+      { hostPath: '/state/out', containerPath: '/work/dir/out' },
+      { hostPath: '/state/in', containerPath: '/work/dir/out/in/x' },
+    ], { systemDirs: [], etcEntries: [], etcFiles: {} });
+    assert.deepEqual(args, [
+      '--dir', '/etc',
+      '--perms', '0777', '--dir', '/work',
+      '--perms', '0777', '--dir', '/work/dir',
+      '--bind', '/state/out', '/work/dir/out',
+      '--bind', '/state/in', '/work/dir/out/in/x',
     ]);
   });
 
@@ -45,9 +73,9 @@ describe('sandbox root plan', () => {
     const args = planRootMounts(tree, [
       { hostPath: '/state/ssl-inner', containerPath: '/etc/ssl/inner' },
       { hostPath: '/state/ssl', containerPath: '/etc/ssl' },
-    ], ['etc']);
+    ], { systemDirs: [], etcEntries: ['hosts', 'ssl'], etcFiles: {} });
     assert.deepEqual(args, [
-      '--tmpfs', '/etc',
+      '--dir', '/etc',
       '--ro-bind', '/etc/hosts', '/etc/hosts',
       '--bind', '/state/ssl', '/etc/ssl',
       '--bind', '/state/ssl-inner', '/etc/ssl/inner',

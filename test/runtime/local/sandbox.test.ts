@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sandboxUnavailableReason, startSandboxed, type SandboxSpec } from '../../../src/runtime/local/sandbox.js';
+import { sandboxIdentity } from '../../../src/runtime/local/sandbox-identity.js';
 
 async function run(spec: Partial<SandboxSpec> & { argv: string[] }): Promise<{ exitCode: number; signal?: string; stdout: string; stderr: string }> {
   let stdout = '';
@@ -28,6 +29,9 @@ describe('bubblewrap sandbox (real processes)', () => {
   it('shows the mounts, hides the host home and work trees, and gives a private /tmp', async () => {
     const host = mkdtempSync(join(tmpdir(), 'skiff-sandbox-'));
     mkdirSync(join(host, 'out'));
+    // As the runtime does for a pod's volumes: the step's user owns what it writes to.
+    const identity = sandboxIdentity();
+    chownSync(join(host, 'out'), identity.uid, identity.gid);
     mkdirSync(join(host, 'cfg'));
     writeFileSync(join(host, 'cfg', 'setting'), 'on');
     writeFileSync(join(tmpdir(), 'skiff-host-secret'), 'host /tmp file');
