@@ -31,6 +31,12 @@ export interface ArtifactDriverOptions {
   fetch?: typeof fetch;
   /** Told as bytes move to and from S3 and directory repositories (for progress, see TransferProgress). */
   onBytes?: OnBytes;
+  /**
+   * Where a `local` location's root may be: returns the directory to use, or throws. A root is
+   * data (a ConfigMap, a recorded status), so Skiff's own process confines it before it deletes
+   * or writes there; inside a pod's sandbox, what the sandbox mounts is the confinement.
+   */
+  localRoot?: (root: string) => Promise<string>;
 }
 
 /**
@@ -48,7 +54,15 @@ export function createArtifactDriver(options: ArtifactDriverOptions): ArtifactDr
   const storeFor = async (location: StorageLocation): Promise<ObjectStore> => {
     if (location.local) {
       if (!location.local.root) throw new ArtifactError('config', 'local artifact location without a root directory');
-      return new DirectoryObjectStore(location.local.root, options.onBytes);
+      let root = location.local.root;
+      if (options.localRoot) {
+        try {
+          root = await options.localRoot(root);
+        } catch (error) {
+          throw new ArtifactError('config', (error as Error).message);
+        }
+      }
+      return new DirectoryObjectStore(root, options.onBytes);
     }
     const s3 = location.s3;
     if (!s3) throw new ArtifactError('unsupported', `${storageKind(location) ?? 'empty'} artifact locations cannot be stored to or listed`);

@@ -1,3 +1,4 @@
+import { localRepositoryRootsFromEnv } from '../runtime/local/local-repository-roots.js';
 import type { Runtime } from '../engine/ports/runtime.js';
 import { transientErrorPattern } from '../engine/transient-errors.js';
 import { InstantRuntime, type InstantPodScript } from '../runtime/instant-runtime.js';
@@ -23,6 +24,7 @@ export async function createRuntime(target: LocalTarget, env: NodeJS.ProcessEnv)
     runOf: async (id) => (await readRun(target.layout, id))?.workflow,
     recordedRepositoryOf: async (id) => (await readRun(target.layout, id))?.status.artifactRepositoryRef,
     allowEgress: egressAllowed(env),
+    localRepositoryRoots: localRepositoryRootsFromEnv(env.SKIFF_LOCAL_REPOSITORY_ROOTS),
   });
 }
 
@@ -41,7 +43,8 @@ export function egressAllowed(env: NodeJS.ProcessEnv): boolean {
 /**
  * Fails early, before anything is saved, on settings from the environment a run could not start
  * with: a SKIFF_RUNTIME that names no runtime, a TRANSIENT_ERROR_PATTERN that is no regular
- * expression, a SKIFF_ALLOW_EGRESS that is neither 1 nor 0.
+ * expression, a SKIFF_ALLOW_EGRESS that is neither 1 nor 0, a SKIFF_LOCAL_REPOSITORY_ROOTS that
+ * names a relative path.
  */
 export function checkRunEnvironment(env: NodeJS.ProcessEnv): void {
   if (env.SKIFF_RUNTIME && env.SKIFF_RUNTIME !== 'local' && env.SKIFF_RUNTIME !== 'instant') {
@@ -49,6 +52,7 @@ export function checkRunEnvironment(env: NodeJS.ProcessEnv): void {
   }
   transientErrorPattern(env.TRANSIENT_ERROR_PATTERN);
   egressAllowed(env);
+  localRepositoryRootsFromEnv(env.SKIFF_LOCAL_REPOSITORY_ROOTS);
 }
 
 function instantRuntime(scriptJson: string | undefined): LocalRuntime {

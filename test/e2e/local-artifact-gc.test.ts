@@ -165,4 +165,23 @@ describe('artifact GC of local runs (local default repository)', () => {
       }
     });
   }
+
+  it("skiff delete never deletes outside the directories local repositories may be in, whatever the run's status says", async () => {
+    const { id } = await harness.run(WORKFLOW('gc-forged'));
+    // A file of this machine, and a recorded repository (a status is data) that points at it.
+    const victimDir = join(harness.layout.root, '..', `${id}-victim`);
+    await mkdir(victimDir, { recursive: true });
+    await writeFile(join(victimDir, 'precious'), 'keep me');
+    const store = new LocalRunStore(harness.layout.root);
+    const run = (await store.load(id))!;
+    const artifact = podNode(run.status)!.outputs!.artifacts!.find((a) => a.name === 'ondelete') as Artifact;
+    artifact.local = { root: victimDir, key: 'precious' };
+    run.status.artifactRepositoryRef = { default: true, artifactRepository: { local: { root: victimDir } } } as never;
+    await store.save(run);
+    await store.closeAll();
+    const deleted = await skiffDelete(harness.layout.root, id);
+    assert.equal(deleted.status, 1);
+    assert.match(deleted.stderr, /is outside the directories Skiff may use for them/);
+    assert.equal(existsSync(join(victimDir, 'precious')), true, 'the file outside is still there');
+  });
 });

@@ -90,7 +90,7 @@ describe('Argo example corpus on the local runtime', () => {
     objects.addConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'artifact-repositories', namespace: 'default' }, data: {} });
     http = await loopbackFor(CORPUS_URL);
     harness = await LocalRunHarness.create(objects, { httpClient: http.client });
-    objects.configMaps.get('default/artifact-repositories')!.data = { 'my-key': `local:\n  root: ${harness.layout.root}/my-repository\n` };
+    objects.configMaps.get('default/artifact-repositories')!.data = { 'my-key': `local:\n  root: ${harness.layout.artifacts}/my-repository\n` };
     // Runs start together (a few at a time); each test awaits its own.
     const queue = cases.filter((c) => !LOCAL_EXCLUDED[c.file]);
     let next = 0;

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError, type CliIO, type Command } from '../cli-io.js';
+import { LocalRepositoryRoots, localRepositoryRootsFromEnv } from '../../runtime/local/local-repository-roots.js';
+import { UsageError, type CliIO, type Command, envOf } from '../cli-io.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { readRun } from '../read-run.js';
@@ -61,7 +62,7 @@ export const deleteCommand: Command = {
         continue;
       }
       if (damage) io.stderr.write(`skiff delete: ${damage.message}; its artifact garbage collection is skipped\n`);
-      const gc = run ? await deletionGC(target, run) : { failures: [], removable: true };
+      const gc = run ? await deletionGC(target, run, envOf(io)) : { failures: [], removable: true };
       if (gc.failures.length > 0) {
         for (const failure of gc.failures) io.stderr.write(`skiff delete: ${failure}\n`);
         if (!gc.removable) {
@@ -85,9 +86,11 @@ export const deleteCommand: Command = {
  * one recorded in status, else resolved again) and recorded in the run's status, so a refused
  * delete keeps what was already done.
  */
-async function deletionGC(target: LocalTarget, run: StoredRun): Promise<{ failures: string[]; removable: boolean }> {
+async function deletionGC(target: LocalTarget, run: StoredRun, env: NodeJS.ProcessEnv): Promise<{ failures: string[]; removable: boolean }> {
   const { workflow, status } = run;
-  const driver = createArtifactDriver({ secrets: target.objects, namespace: workflow.metadata.namespace ?? 'default' });
+  // The repository's root is data: Skiff deletes only inside the directories local repositories may be in.
+  const roots = new LocalRepositoryRoots([target.layout.artifacts, ...localRepositoryRootsFromEnv(env.SKIFF_LOCAL_REPOSITORY_ROOTS)]);
+  const driver = createArtifactDriver({ secrets: target.objects, namespace: workflow.metadata.namespace ?? 'default', localRoot: (root) => roots.confine(root) });
   try {
     let repository = status.artifactRepositoryRef?.artifactRepository as Repository | undefined;
     repository ??= await new RunRepositories({ configMaps: target.objects, localDefault: { local: { root: target.layout.artifacts } } })

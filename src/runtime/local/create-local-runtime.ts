@@ -13,11 +13,13 @@ import type { StateLayout } from '../../state/state-layout.js';
 import { buildPodSpec } from '../pod-spec/build-pod-spec.js';
 import { EXECUTOR_IMAGE, type ExecutorReport, REPORT_PATH, RUN_DIR, RUN_VOLUME } from '../pod-spec/executor-plan.js';
 import { containerDir } from '../pod-spec/main-wrapper.js';
+import { readStepFile } from '../../executor/read-step-file.js';
 import { type DaemonAddress, type DaemonGateway, openDaemonGateway } from './daemon-gateway.js';
 import { type DaemonPod, prepareDaemonPod } from './daemon-pod.js';
 import { podPorts } from './readiness-probe.js';
 import { ensureHostShims } from './host-shims.js';
 import { imageWarning } from './image-warning.js';
+import { LocalRepositoryRoots } from './local-repository-roots.js';
 import { localizePod } from './localize-pod.js';
 import type { PodObjectSource } from './pod-volumes.js';
 import { collectRunGarbage, garbageChanges } from './run-artifact-gc.js';
@@ -52,6 +54,11 @@ export interface LocalRuntimeOptions {
   allowEgress?: boolean;
   /** Who steps run as. Default: sandboxIdentity() (SKIFF_SANDBOX_UID when Skiff runs as root). */
   identity?: SandboxIdentity;
+  /**
+   * Directories besides the state directory's own artifacts where `local` artifact repositories
+   * may be (SKIFF_LOCAL_REPOSITORY_ROOTS); a root anywhere else is refused (see LocalRepositoryRoots).
+   */
+  localRepositoryRoots?: string[];
 }
 
 const DEADLINE_GRACE_MS = 1000;
@@ -93,6 +100,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
   const identity = options.identity ?? sandboxIdentity();
   // Local artifact repositories the executor writes, handed to the sandbox user once per runtime.
   const handedRepositories = new Map<string, Promise<void>>();
+  const repositoryRoots = new LocalRepositoryRoots([layout.artifacts, ...(options.localRepositoryRoots ?? [])]);
   const active = new Map<string, ActivePod>();
   // Each run's ready daemons by pod name: what its steps in networks of their own may reach.
   const daemonsOf = new Map<string, Map<string, DaemonAddress>>();
@@ -139,9 +147,13 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     const hostVolume = built.pod.spec?.volumes?.find((v) => v.hostPath);
     if (hostVolume) return fail(`volume "${hostVolume.name}": hostPath volumes are refused by the local runtime, whose steps see only their own volumes; use an emptyDir or a volumeClaimTemplate`);
     if (!existsSync(join(projectDir, 'bin', 'skiff.js'))) return fail(`cannot run Skiff's executor: ${join(projectDir, 'bin', 'skiff.js')} does not exist`);
-    const repositoryDirs = localRoots([archiveLocation, ...(request.inputs.artifacts ?? [])]);
+    const repositoryDirs: string[] = [];
+    try {
+      for (const root of localRoots([archiveLocation, ...(request.inputs.artifacts ?? [])])) repositoryDirs.push(await repositoryRoots.admit(root));
+    } catch (error) {
+      return fail((error as Error).message);
+    }
     for (const dir of repositoryDirs) {
-      await mkdir(dir, { recursive: true });
       if (!handedRepositories.has(dir)) handedRepositories.set(dir, handTreeToSandbox(dir, identity));
       await handedRepositories.get(dir);
     }
@@ -275,7 +287,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     },
 
     async collectGarbage({ workflow, status }) {
-      const driver = createArtifactDriver({ secrets: options.objects, namespace: workflow.metadata.namespace ?? 'default' });
+      const driver = createArtifactDriver({ secrets: options.objects, namespace: workflow.metadata.namespace ?? 'default', localRoot: (root) => repositoryRoots.confine(root) });
       try {
         const recorded = status.artifactRepositoryRef?.artifactRepository as Repository | undefined;
         const repository = recorded ?? (await repositories.repository(workflow).then((r) => r.repository, () => undefined));
@@ -316,7 +328,7 @@ async function podOutcome(nodeId: string, status: V1PodStatus | undefined, hostP
   for (const init of status?.initContainerStatuses ?? []) {
     const ended = init.state?.terminated;
     if (ended && ended.exitCode !== 0) {
-      const told = await readText(hostPath(`${RUN_DIR}/ctr/${init.name}/termination-log`));
+      const told = await readText(hostPath(`${RUN_DIR}/ctr/${init.name}/termination-log`), hostPath(RUN_DIR), 64 << 10);
       return error(told ?? ended.message ?? `init container "${init.name}" failed with exit code ${ended.exitCode}`);
     }
   }
@@ -325,9 +337,9 @@ async function podOutcome(nodeId: string, status: V1PodStatus | undefined, hostP
   if (containerSet && !users.some((c) => c.state?.terminated)) return error(status?.message ?? 'the pod ended before its containers ran');
   if (!containerSet && !main) return error(status?.message ?? 'the pod ended before its main container ran');
   if (!containerSet && main && main.exitCode === 128 && main.message) return error(main.message);
-  const report = await readReport(hostPath(REPORT_PATH));
+  const report = await readReport(hostPath(REPORT_PATH), hostPath(RUN_DIR));
   if (!report || report.error !== undefined) {
-    const told = await readText(hostPath(`${RUN_DIR}/ctr/wait/termination-log`));
+    const told = await readText(hostPath(`${RUN_DIR}/ctr/wait/termination-log`), hostPath(RUN_DIR), 64 << 10);
     return error(`failed to collect the outputs: ${report?.error ?? told ?? 'the wait container failed (see its log)'}`);
   }
   const outputs: NonNullable<Extract<RuntimeEvent, { type: 'pod-finished' }>['outputs']> = {};
@@ -364,8 +376,8 @@ function localRoots(values: unknown[]): string[] {
   return [...roots];
 }
 
-async function readReport(path: string): Promise<ExecutorReport | undefined> {
-  const text = await readText(path);
+async function readReport(path: string, runDir: string): Promise<ExecutorReport | undefined> {
+  const text = await readText(path, runDir);
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as ExecutorReport;
@@ -374,9 +386,15 @@ async function readReport(path: string): Promise<ExecutorReport | undefined> {
   }
 }
 
-async function readText(path: string): Promise<string | undefined> {
+/**
+ * A file the pod left in its run volume (the wait container's report, a termination log). The
+ * user's containers write that volume too, so a link there is not followed (it could lead to any
+ * file Skiff can read), a FIFO does not block, and at most `limit` bytes are read.
+ */
+async function readText(path: string, runDir: string, limit = 16 << 20): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    const found = await readStepFile(path, { under: runDir, limit });
+    return found.kind === 'file' ? found.text : undefined;
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PodRequest } from '../../engine/engine-events.js';
+import { readStepFile } from '../../executor/read-step-file.js';
 import type { RuntimeEvent } from '../../engine/ports/runtime.js';
 import { type ExecutorReport, REPORT_PATH, RUN_DIR, RUN_VOLUME } from '../pod-spec/executor-plan.js';
 
@@ -18,12 +19,16 @@ import { type ExecutorReport, REPORT_PATH, RUN_DIR, RUN_VOLUME } from '../pod-sp
  */
 export async function recordedPodEnd(request: PodRequest, podDir: string): Promise<RuntimeEvent | undefined> {
   if (request.askedBefore === undefined || request.template.daemon === true) return undefined;
-  const path = join(podDir, 'volumes', RUN_VOLUME, REPORT_PATH.slice(RUN_DIR.length));
+  const runDir = join(podDir, 'volumes', RUN_VOLUME);
+  const path = join(runDir, REPORT_PATH.slice(RUN_DIR.length));
   let report: ExecutorReport;
   let writtenAt: number;
   try {
-    writtenAt = (await stat(path)).mtimeMs;
-    report = JSON.parse(await readFile(path, 'utf8')) as ExecutorReport;
+    // The user's containers write this volume too: no link is followed, no FIFO waited on.
+    writtenAt = (await lstat(path)).mtimeMs;
+    const found = await readStepFile(path, { under: runDir, limit: 16 << 20 });
+    if (found.kind !== 'file') return undefined;
+    report = JSON.parse(found.text) as ExecutorReport;
   } catch {
     return undefined; // none, or cut short by the kill: run it again
   }

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PodRequest } from '../../../src/engine/engine-events.js';
 import type { RuntimeEvent } from '../../../src/engine/ports/runtime.js';
 import { createLocalRuntime } from '../../../src/runtime/local/create-local-runtime.js';
+import { sandboxIdentity } from '../../../src/runtime/local/sandbox-identity.js';
 import type { Template, Workflow } from '../../../src/spec/model/workflow.js';
 import { StateLayout } from '../../../src/state/state-layout.js';
 import { MemoryObjects } from './local-run-harness.js';
@@ -104,7 +105,7 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
   });
 
   it("stores artifacts in the namespace's artifact-repositories ConfigMap repository, by its default-key annotation", async () => {
-    const root = join(layout.root, 'team-repo');
+    const root = join(layout.artifacts, 'team-repo');
     objects.addConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'artifact-repositories', namespace: 'default', annotations: { 'workflows.argoproj.io/default-artifact-repository': 'team' } }, data: { team: `local:\n  root: ${root}\n  keyFormat: "team/{{workflow.name}}/{{pod.name}}"\n` } });
     try {
       const request = pod({ name: 't', container: { image: 'alpine', command: ['sh', '-c', 'echo x > /tmp/o'] }, outputs: { artifacts: [{ name: 'o', path: '/tmp/o', archive: { none: {} } }] } });
@@ -115,6 +116,25 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
     } finally {
       objects.configMaps.delete('default/artifact-repositories');
     }
+  });
+
+  it("refuses a repository root outside Skiff's artifacts directory, creating and handing over nothing there", async () => {
+    // A ConfigMap is data (applied from git): its root must not make Skiff mount or chown a host directory.
+    const outside = join(layout.root, 'runs');
+    const victim = join(tmpdir(), `skiff-not-a-repository-${process.pid}`);
+    for (const root of [outside, victim, `${layout.artifacts}/../runs`]) {
+      objects.addConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'artifact-repositories', namespace: 'default', annotations: { 'workflows.argoproj.io/default-artifact-repository': 'evil' } }, data: { evil: `local:\n  root: ${root}\n` } });
+      try {
+        const request = pod({ name: 't', container: { image: 'alpine', command: ['sh', '-c', 'echo x > /tmp/o'] }, outputs: { artifacts: [{ name: 'o', path: '/tmp/o' }] } });
+        const ended = await events(request).done;
+        assert.equal(ended.type, 'pod-error', root);
+        assert.match((ended as { message: string }).message, /is outside the directories Skiff may use for them .*SKIFF_LOCAL_REPOSITORY_ROOTS/, root);
+      } finally {
+        objects.configMaps.delete('default/artifact-repositories');
+      }
+    }
+    assert.equal(existsSync(victim), false, 'nothing was created there');
+    if (existsSync(outside)) assert.notEqual((await stat(outside)).uid, sandboxIdentity().uid, 'nothing was handed to the sandbox user');
   });
 
   it('removes the run claims when the run finishes', async () => {

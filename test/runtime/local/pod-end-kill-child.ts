@@ -3,7 +3,7 @@
 // step named by KILL_STEP: `ended` when the runtime reports the step's end (the pod's report is
 // on disk, the driver has not journaled it), `started` when it reports the step's start.
 //
-//   node pod-end-kill-child.js <state-dir> <hostPath-dir> start|resume <ended|started>
+//   node pod-end-kill-child.js <state-dir> start|resume <ended|started>
 import { RunDriver } from '../../../src/engine/driver/run-driver.js';
 import type { Runtime } from '../../../src/engine/ports/runtime.js';
 import { createLocalRuntime } from '../../../src/runtime/local/create-local-runtime.js';
@@ -12,17 +12,20 @@ import { LocalRunStore } from '../../../src/state/local-run-store.js';
 import { StateLayout } from '../../../src/state/state-layout.js';
 import { MemoryObjects } from './local-run-harness.js';
 
-const [stateDir, workDir, mode, killAt] = process.argv.slice(2) as [string, string, 'start' | 'resume', 'ended' | 'started'];
+const [stateDir, mode, killAt] = process.argv.slice(2) as [string, 'start' | 'resume', 'ended' | 'started'];
 
-/** `count` appends a line to a host file each time it runs and outputs how many there are; `use` takes that output. */
-export function countingWorkflow(hostDir: string): Workflow {
+/**
+ * `count` appends a line to a file of the run's claim (kept across a restart of the driver) each
+ * time it runs, and outputs how many there are; `use` takes that output.
+ */
+export function countingWorkflow(): Workflow {
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Workflow',
     metadata: { name: 'once', namespace: 'default' },
     spec: {
       entrypoint: 'main',
-      volumes: [{ name: 'work', hostPath: { path: hostDir } }],
+      volumeClaimTemplates: [{ metadata: { name: 'work' }, spec: {} }],
       templates: [
         {
           name: 'main',
@@ -54,7 +57,7 @@ if (mode === 'start' || mode === 'resume') {
     runFinished: (runId) => local.runFinished?.(runId),
   };
   const driver = new RunDriver({ store, runtime });
-  const ids = mode === 'start' ? [await driver.submit(countingWorkflow(workDir))] : await driver.resumeAll();
+  const ids = mode === 'start' ? [await driver.submit(countingWorkflow())] : await driver.resumeAll();
   for (const id of ids) await driver.wait(id);
   await local.close();
   await store.closeAll();
