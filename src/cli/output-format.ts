@@ -3,7 +3,7 @@ import type { StoredRun } from '../engine/ports/run-store.js';
 import { UsageError } from './cli-io.js';
 import { formatRunDetails, workflowObject } from './format-run.js';
 
-export type OutputFormat = 'json' | 'yaml' | 'wide';
+export type OutputFormat = 'json' | 'yaml' | 'wide' | 'name';
 
 export function parseOutputFormat(value: string | undefined, allowed: OutputFormat[] = ['json', 'yaml', 'wide']): OutputFormat | undefined {
   if (value === undefined) return undefined;
@@ -11,8 +11,9 @@ export function parseOutputFormat(value: string | undefined, allowed: OutputForm
   return value as OutputFormat;
 }
 
-/** A run as `get` and `submit --wait` print it: `argo get`'s summary and tree, or the Workflow object. */
+/** A run as `get` and `submit --wait` print it: `argo get`'s summary and tree, the Workflow object, or its name. */
 export function formatRunOutput(run: StoredRun, format: OutputFormat | undefined, now = Date.now()): string {
+  if (format === 'name') return `${run.workflow.metadata.name ?? run.id}\n`;
   if (format === 'json') return `${JSON.stringify(workflowObject(run), null, 2)}\n`;
   if (format === 'yaml') return dump(workflowObject(run), { noRefs: true, lineWidth: -1 });
   return formatRunDetails(run, now, format === 'wide');
