@@ -66,7 +66,7 @@ export async function followInBackground(target: LocalTarget, io: CliIO, runId: 
 
 /** Drives the run here, showing progress unless the output is a document (json, yaml). */
 export async function runInForeground(target: LocalTarget, io: CliIO, runId: string, output: OutputFormat | undefined): Promise<StoredRun> {
-  const quiet = output === 'json' || output === 'yaml';
+  const quiet = output === 'json' || output === 'yaml' || output === 'name';
   const initial = await readRun(target.layout, runId);
   const noteOf = transferNotes(target, initial?.workflow.metadata.name ?? runId, runId);
   const live = !quiet && io.stdout.isTTY === true && initial ? new LiveTreeView(io.stdout, initial, Date.now, noteOf) : undefined;
