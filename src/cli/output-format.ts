@@ -1,5 +1,6 @@
 import { dump } from 'js-yaml';
 import type { StoredRun } from '../engine/ports/run-store.js';
+import type { NodeStatus } from '../engine/workflow-status.js';
 import { UsageError } from './cli-io.js';
 import { formatRunDetails, workflowObject } from './format-run.js';
 
@@ -12,9 +13,9 @@ export function parseOutputFormat(value: string | undefined, allowed: OutputForm
 }
 
 /** A run as `get` and `submit --wait` print it: `argo get`'s summary and tree, the Workflow object, or its name. */
-export function formatRunOutput(run: StoredRun, format: OutputFormat | undefined, now = Date.now()): string {
+export function formatRunOutput(run: StoredRun, format: OutputFormat | undefined, now = Date.now(), shown?: (node: NodeStatus) => boolean): string {
   if (format === 'name') return `${run.workflow.metadata.name ?? run.id}\n`;
   if (format === 'json') return `${JSON.stringify(workflowObject(run), null, 2)}\n`;
   if (format === 'yaml') return dump(workflowObject(run), { noRefs: true, lineWidth: -1 });
-  return formatRunDetails(run, now, format === 'wide');
+  return formatRunDetails(run, now, format === 'wide', shown);
 }

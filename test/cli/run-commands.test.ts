@@ -49,8 +49,8 @@ describe('skiff list, get, logs', () => {
     assert.equal(get.status, 0);
     assert.match(get.stdout, new RegExp(`^Name:\\s+${failed}$`, 'm'));
     assert.match(get.stdout, /^Status:\s+Failed$/m);
-    assert.match(get.stdout, /^├─ ✔ first\s+say/m);
-    assert.match(get.stdout, /^└─ ✖ second\s+flaky\s+\S+\s+\d+s\s+Error \(exit code 1\)$/m);
+    assert.match(get.stdout, /^├───✔ first\s+say/m);
+    assert.match(get.stdout, /^└───✖ second\s+flaky\s+\S+\s+\d+s\s+Error \(exit code 1\)$/m);
     assert.equal((await statusOf(dir, failed)).phase, 'Failed');
 
     const missing = await skiff(dir, ['get', 'no-such-run']);
@@ -271,7 +271,7 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
     const dir = workspace({});
     const wrong = [
       ['get'],
-      ['get', 'a', 'b'],
+      ['get', 'a', '--status'],
       ['get', 'a', '-o', 'xml'],
       ['list', 'x'],
       ['logs'],

@@ -37,8 +37,8 @@ describe('skiff submit', () => {
     const dir = workspace({ 'two.yaml': TWO_STEPS });
     const result = await skiff(dir, ['submit', 'two.yaml', '--wait']);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /^├─ ✔ first\s+say\s+two-\w+-say-\d+/m);
-    assert.match(result.stdout, /^└─ ✔ second\s+flaky\s+two-\w+-flaky-\d+/m);
+    assert.match(result.stdout, /^├───✔ first\s+say\s+two-\w+-say-\d+/m);
+    assert.match(result.stdout, /^└───✔ second\s+flaky\s+two-\w+-flaky-\d+/m);
     assert.match(result.stdout, /^✔ two-\w+\.onExit\s+bye/m);
   });
 
@@ -65,8 +65,8 @@ describe('skiff submit', () => {
     const dir = workspace({ 'two.yaml': TWO_STEPS });
     const result = await skiff(dir, ['submit', 'two.yaml', '--wait', '-o', 'wide']);
     assert.equal(result.status, 0);
-    assert.match(result.stdout, /^STEP\s+PHASE\s+TEMPLATE\s+PODNAME\s+STARTED\s+DURATION\s+OUTPUTS\s+MESSAGE$/m);
-    assert.match(result.stdout, /^├─ ✔ first\s+Succeeded\s+say/m);
+    assert.match(result.stdout, /^STEP\s+PHASE\s+TEMPLATE\s+PODNAME\s+STARTED\s+DURATION\s+OUTPUTS\s+ARTIFACTS\s+MESSAGE\s+RESOURCESDURATION$/m);
+    assert.match(result.stdout, /^├───✔ first\s+Succeeded\s+say/m);
   });
 
   it('exits 1 when the run fails, with the failing step and its message', async () => {
@@ -75,7 +75,7 @@ describe('skiff submit', () => {
     assert.equal(result.status, 1);
     assert.match(result.stdout, /^second\s+Failed\s+\d+s\s+Error \(exit code 3\)$/m);
     assert.match(result.stdout, /^Status:\s+Failed$/m);
-    assert.match(result.stdout, /^└─ ✖ second\s+flaky\s+\S+\s+\d+s\s+Error \(exit code 3\)$/m);
+    assert.match(result.stdout, /^└───✖ second\s+flaky\s+\S+\s+\d+s\s+Error \(exit code 3\)$/m);
   });
 
   it('overrides parameters with -p and the entrypoint with --entrypoint', async () => {
