@@ -44,7 +44,7 @@ export function formatTree(
       const outputs = (node.outputs?.parameters ?? []).map((p) => `${p.name}=${String(p.value ?? '')}`);
       if (node.outputs?.exitCode !== undefined) outputs.push(`exitCode=${node.outputs.exitCode}`);
       const artifacts = (node.outputs?.artifacts ?? []).map((a) => a.name).join(' ');
-      const used = node.type === 'Pod' ? formatResourcesDuration(resourcesDuration(run, node, now)) : '';
+      const used = node.type === 'Pod' && node.startedAt && !node.memoizationStatus?.hit ? formatResourcesDuration(resourcesDuration(run, node, now)) : '';
       rows.push([
         step,
         node.phase,
@@ -91,7 +91,12 @@ export function formatRunDetails(run: StoredRun, now: number, wide = false, show
     ['Finished', status.finishedAt],
     ['Duration', status.startedAt ? formatDuration((status.finishedAt ? Date.parse(status.finishedAt) : now) - Date.parse(status.startedAt)) : undefined],
     ['Progress', status.progress],
-    ['ResourcesDuration', formatResourcesDuration(resourcesDuration(run, { id: run.workflow.metadata.name ?? run.id, type: 'Steps' } as NodeStatus, now))],
+    [
+      'ResourcesDuration',
+      Object.values(status.nodes).some((n) => n.type === 'Pod' && n.startedAt)
+        ? formatResourcesDuration(resourcesDuration(run, { id: run.workflow.metadata.name ?? run.id, type: 'Steps' } as NodeStatus, now))
+        : undefined,
+    ],
   ];
   const lines = fields.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${`${k}:`.padEnd(19)}${v}`);
   const parameters = run.workflow.spec.arguments?.parameters ?? [];

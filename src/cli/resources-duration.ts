@@ -35,9 +35,8 @@ export function resourcesDuration(run: StoredRun, node: NodeStatus, now: number)
   return total;
 }
 
-/** Argo's way of writing it: `12s*(1 cpu),12s*(100Mi memory)`; empty when nothing ran. */
+/** Argo's way of writing it: `12s*(1 cpu),12s*(100Mi memory)`. */
 export function formatResourcesDuration(used: ResourcesDuration): string {
-  if (used.cpu === 0 && used.memory === 0) return '';
   return `${used.cpu}s*(1 cpu),${used.memory}s*(100Mi memory)`;
 }
 

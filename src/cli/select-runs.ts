@@ -44,8 +44,13 @@ export async function readAllRuns(target: LocalTarget): Promise<RunListing> {
       listing.damaged.push({ id, reason });
     }
   }
-  listing.runs.sort((a, b) => (b.status.startedAt ?? '\uffff').localeCompare(a.status.startedAt ?? '\uffff'));
+  listing.runs.sort((a, b) => createdAt(b).localeCompare(createdAt(a)));
   return listing;
+}
+
+/** When the run was created (submitted), else started; runs of neither sort first. */
+function createdAt(run: StoredRun): string {
+  return run.workflow.metadata.creationTimestamp ?? run.status.startedAt ?? '\uffff';
 }
 
 export function namespaceOf(run: StoredRun): string {

@@ -5,6 +5,7 @@ import { MemoryTemplateStore, type TemplateKind, type TemplateStore } from '../e
 import { withOverrides } from '../engine/submit-overrides.js';
 import type { ReferencedTemplate } from '../engine/template-catalog.js';
 import type { KubernetesObject } from '../spec/model/kubernetes.js';
+import type { WorkflowStatus } from '../engine/workflow-status.js';
 import type { Workflow, WorkflowSpec } from '../spec/model/workflow.js';
 import { clusterOnlyFeatures } from './cluster-only-features.js';
 import type { LocalTarget } from './local-target.js';
@@ -29,6 +30,8 @@ export interface SubmitChanges {
 export interface PreparedRun {
   workflow: Workflow;
   referenced: ReferencedTemplate[];
+  /** The status it starts from: new, unless resubmitted with memoized steps kept. */
+  status?: WorkflowStatus;
 }
 
 /**
@@ -67,10 +70,14 @@ export async function prepareRun(
 /**
  * Saves a prepared run as new in the state directory, ready for a driver: the ConfigMaps its
  * parameters read are read once, here, so a restart of the run uses the same values. The one way
- * runs come into being, for `skiff submit` and for the cron scheduler alike. Returns its name.
+ * runs come into being, for `skiff submit`, `skiff resubmit` and the cron scheduler alike.
+ * Returns its name.
  */
-export async function saveNewRun(target: LocalTarget, prepared: PreparedRun): Promise<string> {
-  const { workflow, referenced } = prepared;
+export async function saveNewRun(target: LocalTarget, prepared: PreparedRun, now = Date.now()): Promise<string> {
+  const { referenced } = prepared;
+  // When it was created, as the API server stamps it; with milliseconds, so runs submitted in one
+  // second still sort newest first (list, @latest).
+  const workflow = { ...prepared.workflow, metadata: { ...prepared.workflow.metadata, creationTimestamp: new Date(now).toISOString() } };
   const name = workflow.metadata.name!;
   // The lease is taken before the run exists, so no other process mistakes it for an orphan.
   const lease = await acquireLease(target.layout, name);
