@@ -82,3 +82,18 @@ export async function resolveRunName(target: LocalTarget, name: string, namespac
   if (!latest) throw new Error('@latest: there are no runs');
   return latest.id;
 }
+
+/** The flags by which stop, terminate, wait and delete pick runs besides by name. */
+export const SELECT_OPTIONS = { selector: { type: 'string', short: 'l' } } as const;
+
+/**
+ * The runs a command acts on: those named (`@latest` too), then those the filter selects (`-l`,
+ * delete's --all, --completed, ...), each once. No filter and no name is a usage error; a filter
+ * that selects nothing is an empty list.
+ */
+export async function namedOrSelected(target: LocalTarget, names: string[], filter: RunFilter | undefined, now = Date.now()): Promise<string[]> {
+  const chosen: string[] = [];
+  for (const name of names) chosen.push(await resolveRunName(target, name));
+  if (filter) for (const run of (await readAllRuns(target)).runs) if (matchesRun(run, filter, now)) chosen.push(run.id);
+  return [...new Set(chosen)];
+}

@@ -1,6 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, type CliIO, type Command } from '../cli-io.js';
+import { parseLabelSelector } from '../label-selector.js';
+import { parseAge } from '../parse-age.js';
+import { namedOrSelected, SELECT_OPTIONS } from '../select-runs.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { readRun } from '../read-run.js';
@@ -13,6 +16,7 @@ import { RunRepositories } from '../../runtime/local/run-repositories.js';
 import type { LocalTarget } from '../local-target.js';
 
 const USAGE = `Usage: skiff delete [options] NAME...
+       skiff delete [options] --all | --completed | --older DURATION | --prefix PREFIX | -l SELECTOR
 
 Deletes runs from the state directory: their status and journal, their pods' logs and
 volumes, and their volume claims. A run that a skiff process is still running is refused; stop
@@ -24,7 +28,17 @@ OnWorkflowDeletion (and OnWorkflowCompletion, if the run's end did not get to it
 from their repository. If one cannot be deleted, the run is kept and the reason printed, unless
 the workflow sets spec.artifactGC.forceFinalizerRemoval: true.
 
+Runs can be picked as argo delete picks them; the flags combine (all must hold):
+
 Options:
+      --all                    every run (of the namespace; with -A, of every namespace)
+      --completed              every finished run
+      --older DURATION         every run that finished at least DURATION ago (10m, 3h, 2d)
+      --prefix PREFIX          every run whose name starts with PREFIX
+  -l, --selector SELECTOR      every run whose labels match (see skiff list)
+  -n, --namespace NS           with the flags above: runs of namespace NS (default: default)
+  -A, --all-namespaces         with the flags above: runs of every namespace
+      --dry-run                print what would be deleted, delete nothing
 ${STATE_DIR_HELP}
   -h, --help            show this help
 
@@ -36,11 +50,37 @@ export const deleteCommand: Command = {
   summary: 'delete runs and their logs',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, STATE_DIR_OPTION);
-    if (positionals.length === 0) throw new UsageError('name the run(s) to delete');
+    const { values, positionals } = parseCommandArgs(args, {
+      ...STATE_DIR_OPTION,
+      ...SELECT_OPTIONS,
+      all: { type: 'boolean' },
+      completed: { type: 'boolean' },
+      older: { type: 'string' },
+      prefix: { type: 'string' },
+      namespace: { type: 'string', short: 'n' },
+      'all-namespaces': { type: 'boolean', short: 'A' },
+      'dry-run': { type: 'boolean' },
+    });
+    const selecting =
+      values.all === true || values.completed === true || values.older !== undefined || values.prefix !== undefined || values.selector !== undefined;
+    if (positionals.length === 0 && !selecting) throw new UsageError('name the run(s) to delete, or pick them (--all, --completed, --older, --prefix, -l)');
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const filter = selecting
+      ? {
+          namespace: values['all-namespaces'] ? undefined : (values.namespace ?? target.objects.namespace),
+          completed: values.completed,
+          older: values.older === undefined ? undefined : parseAge(values.older, '--older'),
+          prefix: values.prefix,
+          labels: values.selector === undefined ? undefined : parseLabelSelector(values.selector),
+        }
+      : undefined;
+    const chosen = await namedOrSelected(target, positionals, filter);
+    if (values['dry-run']) {
+      io.stdout.write(chosen.map((id) => `workflow ${id} deleted (dry run)\n`).join(''));
+      return 0;
+    }
     let status = 0;
-    for (const runId of positionals) {
+    for (const runId of chosen) {
       let run: StoredRun | undefined;
       let damage: DamagedRunError | undefined;
       try {
@@ -56,7 +96,9 @@ export const deleteCommand: Command = {
       }
       const lease = await acquireLease(target.layout, runId);
       if (!lease) {
-        io.stderr.write(`skiff delete: run "${runId}" is running (skiff process ${(await leaseOwner(target.layout, runId)) ?? '?'}); stop or terminate it first\n`);
+        io.stderr.write(
+          `skiff delete: run "${runId}" is running (skiff process ${(await leaseOwner(target.layout, runId)) ?? '?'}); stop or terminate it first\n`,
+        );
         status = 1;
         continue;
       }
@@ -65,7 +107,9 @@ export const deleteCommand: Command = {
       if (gc.failures.length > 0) {
         for (const failure of gc.failures) io.stderr.write(`skiff delete: ${failure}\n`);
         if (!gc.removable) {
-          io.stderr.write(`skiff delete: run "${runId}" kept: its artifacts could not all be garbage collected (set spec.artifactGC.forceFinalizerRemoval: true to delete it anyway)\n`);
+          io.stderr.write(
+            `skiff delete: run "${runId}" kept: its artifacts could not all be garbage collected (set spec.artifactGC.forceFinalizerRemoval: true to delete it anyway)\n`,
+          );
           await lease.release();
           status = 1;
           continue;
@@ -92,7 +136,10 @@ async function deletionGC(target: LocalTarget, run: StoredRun): Promise<{ failur
     let repository = status.artifactRepositoryRef?.artifactRepository as Repository | undefined;
     repository ??= await new RunRepositories({ configMaps: target.objects, localDefault: { local: { root: target.layout.artifacts } } })
       .repository(workflow)
-      .then((r) => r.repository, () => undefined);
+      .then(
+        (r) => r.repository,
+        () => undefined,
+      );
     const garbage = await collectRunGarbage(workflow, status, { deleting: true, driver, repository });
     if (!garbage) return { failures: [], removable: true };
     if (!garbage.finalizerRemovable) {

@@ -9,6 +9,7 @@ import { checkRunEnvironment } from '../local-runtime-factory.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseOutputFormat } from '../output-format.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { parseAssignments } from '../parse-assignments.js';
 import { readManifests } from '../read-manifests.js';
 import { prepareRun, saveNewRun, type SubmitChanges } from '../submit-run.js';
 import { workflowFromStored } from '../workflow-from-stored.js';
@@ -161,17 +162,6 @@ export const submitCommand: Command = {
     return status;
   },
 };
-
-/** `NAME=VALUE` pairs of -p and -l; a pair without `=` is a usage error. */
-function parseAssignments(pairs: string[], flag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const given of pairs) {
-    const at = given.indexOf('=');
-    if (at <= 0) throw new UsageError(`${flag} ${given}: expected NAME=VALUE`);
-    out[given.slice(0, at).trim()] = given.slice(at + 1);
-  }
-  return out;
-}
 
 function parsePriority(text: string): number {
   const value = Number(text);
