@@ -18,6 +18,8 @@ import { usageErrorMessage } from './usage-error-message.js';
 import { packageVersion } from './package-version.js';
 import { versionCommand } from './commands/version.js';
 import { watchCommand } from './commands/watch.js';
+import { templateCommand } from './commands/template.js';
+import { cronCommand } from './commands/cron.js';
 
 const COMMANDS: Command[] = [
   lintCommand,
@@ -34,6 +36,8 @@ const COMMANDS: Command[] = [
   stopCommand,
   terminateCommand,
   deleteCommand,
+  templateCommand,
+  cronCommand,
   versionCommand,
   executorCommand,
   driveCommand,

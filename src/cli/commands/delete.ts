@@ -1,19 +1,10 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { UsageError, type CliIO, type Command } from '../cli-io.js';
 import { parseLabelSelector } from '../label-selector.js';
 import { parseAge } from '../parse-age.js';
 import { namedOrSelected, SELECT_OPTIONS } from '../select-runs.js';
+import { deleteRun } from '../delete-run.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
-import { readRun } from '../read-run.js';
-import { DamagedRunError } from '../../state/damaged-run-error.js';
-import { acquireLease, leaseOwner } from '../run-lease.js';
-import { createArtifactDriver, type Repository } from '../../artifacts/index.js';
-import type { StoredRun } from '../../engine/ports/run-store.js';
-import { collectRunGarbage, garbageChanges } from '../../runtime/local/run-artifact-gc.js';
-import { RunRepositories } from '../../runtime/local/run-repositories.js';
-import type { LocalTarget } from '../local-target.js';
 
 const USAGE = `Usage: skiff delete [options] NAME...
        skiff delete [options] --all | --completed | --older DURATION | --prefix PREFIX | -l SELECTOR
@@ -80,80 +71,7 @@ export const deleteCommand: Command = {
       return 0;
     }
     let status = 0;
-    for (const runId of chosen) {
-      let run: StoredRun | undefined;
-      let damage: DamagedRunError | undefined;
-      try {
-        run = await readRun(target.layout, runId);
-      } catch (error) {
-        if (!(error instanceof DamagedRunError)) throw error;
-        damage = error;
-      }
-      if (!run && !damage) {
-        io.stderr.write(`skiff delete: run "${runId}" not found\n`);
-        status = 1;
-        continue;
-      }
-      const lease = await acquireLease(target.layout, runId);
-      if (!lease) {
-        io.stderr.write(
-          `skiff delete: run "${runId}" is running (skiff process ${(await leaseOwner(target.layout, runId)) ?? '?'}); stop or terminate it first\n`,
-        );
-        status = 1;
-        continue;
-      }
-      if (damage) io.stderr.write(`skiff delete: ${damage.message}; its artifact garbage collection is skipped\n`);
-      const gc = run ? await deletionGC(target, run) : { failures: [], removable: true };
-      if (gc.failures.length > 0) {
-        for (const failure of gc.failures) io.stderr.write(`skiff delete: ${failure}\n`);
-        if (!gc.removable) {
-          io.stderr.write(
-            `skiff delete: run "${runId}" kept: its artifacts could not all be garbage collected (set spec.artifactGC.forceFinalizerRemoval: true to delete it anyway)\n`,
-          );
-          await lease.release();
-          status = 1;
-          continue;
-        }
-      }
-      await rm(target.layout.podDir(runId, '.'), { recursive: true, force: true });
-      await rm(target.layout.claimsDir(runId), { recursive: true, force: true });
-      await rm(join(target.layout.runs, runId), { recursive: true, force: true });
-      io.stdout.write(`workflow ${runId} deleted\n`);
-    }
+    for (const runId of chosen) if (!(await deleteRun(target, io, runId))) status = 1;
     return status;
   },
 };
-
-/**
- * Argo's deletion-time artifact GC: what is due is deleted through the run's repository (the
- * one recorded in status, else resolved again) and recorded in the run's status, so a refused
- * delete keeps what was already done.
- */
-async function deletionGC(target: LocalTarget, run: StoredRun): Promise<{ failures: string[]; removable: boolean }> {
-  const { workflow, status } = run;
-  const driver = createArtifactDriver({ secrets: target.objects, namespace: workflow.metadata.namespace ?? 'default' });
-  try {
-    let repository = status.artifactRepositoryRef?.artifactRepository as Repository | undefined;
-    repository ??= await new RunRepositories({ configMaps: target.objects, localDefault: { local: { root: target.layout.artifacts } } })
-      .repository(workflow)
-      .then(
-        (r) => r.repository,
-        () => undefined,
-      );
-    const garbage = await collectRunGarbage(workflow, status, { deleting: true, driver, repository });
-    if (!garbage) return { failures: [], removable: true };
-    if (!garbage.finalizerRemovable) {
-      const changes = garbageChanges(status, garbage);
-      for (const node of changes.nodes) status.nodes[node.id] = node;
-      Object.assign(status, changes.run);
-      await target.runs.save(run);
-      await target.runs.closeAll();
-    }
-    return { failures: garbage.failures, removable: garbage.finalizerRemovable };
-  } catch (error) {
-    const removable = Boolean(workflow.spec.artifactGC?.forceFinalizerRemoval);
-    return { failures: [`artifact GC of run "${run.id}" failed: ${(error as Error).message}`], removable };
-  } finally {
-    driver.close();
-  }
-}
