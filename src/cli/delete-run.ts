@@ -1,14 +1,14 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createArtifactDriver, type Repository } from '../artifacts/index.js';
+import { createArtifactDriver } from '../artifacts/index.js';
 import type { StoredRun } from '../engine/ports/run-store.js';
 import { collectRunGarbage, garbageChanges } from '../runtime/local/run-artifact-gc.js';
-import { RunRepositories } from '../runtime/local/run-repositories.js';
 import { DamagedRunError } from '../state/damaged-run-error.js';
 import type { CliIO } from './cli-io.js';
 import type { LocalTarget } from './local-target.js';
 import { readRun } from './read-run.js';
 import { acquireLease, leaseOwner } from './run-lease.js';
+import { runRepository } from './run-repository.js';
 
 /**
  * Deletes one run with its logs, volumes and claims, after its deletion-time artifact garbage
@@ -61,13 +61,7 @@ async function deletionGC(target: LocalTarget, run: StoredRun): Promise<{ failur
   const { workflow, status } = run;
   const driver = createArtifactDriver({ secrets: target.objects, namespace: workflow.metadata.namespace ?? 'default' });
   try {
-    let repository = status.artifactRepositoryRef?.artifactRepository as Repository | undefined;
-    repository ??= await new RunRepositories({ configMaps: target.objects, localDefault: { local: { root: target.layout.artifacts } } })
-      .repository(workflow)
-      .then(
-        (r) => r.repository,
-        () => undefined,
-      );
+    const repository = await runRepository(target, run);
     const garbage = await collectRunGarbage(workflow, status, { deleting: true, driver, repository });
     if (!garbage) return { failures: [], removable: true };
     if (!garbage.finalizerRemovable) {

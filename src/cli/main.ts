@@ -20,6 +20,7 @@ import { versionCommand } from './commands/version.js';
 import { watchCommand } from './commands/watch.js';
 import { templateCommand } from './commands/template.js';
 import { cronCommand } from './commands/cron.js';
+import { cpCommand } from './commands/cp.js';
 
 const COMMANDS: Command[] = [
   lintCommand,
@@ -36,6 +37,7 @@ const COMMANDS: Command[] = [
   stopCommand,
   terminateCommand,
   deleteCommand,
+  cpCommand,
   templateCommand,
   cronCommand,
   versionCommand,
