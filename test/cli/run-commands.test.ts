@@ -289,7 +289,25 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
       assert.equal(result.status, 2, args.join(' '));
       assert.match(result.stderr, new RegExp(`^skiff ${args[0]}: .+\nRun "skiff ${args[0]} --help" for usage.\n$`), args.join(' '));
     }
-    for (const command of ['apply', 'submit', 'list', 'get', 'logs', 'wait', 'retry', 'resubmit', 'resume', 'stop', 'terminate', 'delete']) {
+    for (const command of [
+      'apply',
+      'submit',
+      'list',
+      'get',
+      'logs',
+      'watch',
+      'wait',
+      'retry',
+      'resubmit',
+      'resume',
+      'stop',
+      'terminate',
+      'delete',
+      'cp',
+      'template',
+      'cron',
+      'version',
+    ]) {
       const help = await skiff(dir, [command, '--help']);
       assert.equal(help.status, 0, command);
       assert.match(help.stdout, new RegExp(`^Usage: skiff ${command}`), command);
@@ -297,5 +315,31 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
     }
     const top = await skiff(dir, ['--help']);
     assert.doesNotMatch(top.stdout, /__drive/);
+    for (const command of ['watch', 'cp', 'template', 'cron', 'version']) assert.match(top.stdout, new RegExp(`^  ${command}\\s+\\S`, 'm'), command);
+    // Each command's help lists the flags an Argo user reaches for.
+    const flags: Record<string, string[]> = {
+      submit: [
+        '--watch',
+        '--log',
+        '--labels',
+        '--name',
+        '--generate-name',
+        '--serviceaccount',
+        '--priority',
+        '--dry-run',
+        '--server-dry-run',
+        '--parameter-file',
+      ],
+      list: ['--status', '--running', '--completed', '--prefix', '--since', '--older', '--selector', '--all-namespaces', '--no-headers', '--chunk-size'],
+      get: ['--status', '--node-field-selector', '@latest'],
+      logs: ['--since', '--since-time', '--tail', '--grep', '--timestamps', '--no-color', '--previous'],
+      retry: ['--node-field-selector', '--parameter', '--watch', '--log'],
+      delete: ['--all', '--completed', '--older', '--prefix', '--selector'],
+      cron: ['suspend', 'resume', 'backfill', 'schedule'],
+    };
+    for (const [command, wanted] of Object.entries(flags)) {
+      const help = (await skiff(dir, [command, '--help'])).stdout;
+      for (const flag of wanted) assert.ok(help.includes(flag), `${command} --help lists ${flag}`);
+    }
   });
 });

@@ -9,7 +9,9 @@ the platform it runs on.
 
 Options:
       --short     only the version line
-  -h, --help      show this help`;
+  -h, --help      show this help
+
+Exit status: 0 printed, 2 usage error.`;
 
 export const versionCommand: Command = {
   name: 'version',
