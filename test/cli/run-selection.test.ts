@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { StateLayout } from '../../src/state/state-layout.js';
 import { HELLO, skiff, TWO_STEPS, workspace } from './run-cli.js';
 
 const HANG = { SKIFF_INSTANT_SCRIPT: '{"say": {"hang": true}}' };
@@ -99,6 +102,19 @@ describe('skiff watch, version, retry as argo', () => {
     assert.equal(started(after, 'first'), started(before, 'first'), 'first did not run again');
     assert.deepEqual(after.spec.arguments?.parameters, [{ name: 'extra', value: '1' }]);
     assert.equal((await skiff(dir, ['retry', 'again', '-p', 'novalue'])).status, 2);
+  });
+
+  it("retry --log prints the steps' logs as they run again", async () => {
+    const dir = workspace({ 'two.yaml': TWO_STEPS });
+    assert.equal((await skiff(dir, ['submit', 'two.yaml', '--name', 'relog', '-w'], { env: FAIL_SECOND })).status, 1);
+    const pod = /second\s+flaky\s+(relog-flaky-\d+)/.exec((await skiff(dir, ['get', 'relog'])).stdout)![1]!;
+    // The instant runtime writes no logs: the step's log is put where its pod writes it.
+    const path = new StateLayout(join(dir, 'state')).containerLog('relog', pod, 'main');
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, 'second time lucky\n');
+    const retried = await skiff(dir, ['retry', 'relog', '--log'], { env: { SKIFF_INSTANT_SCRIPT: '{"flaky": {"delayMs": 200}}' } });
+    assert.equal(retried.status, 0, retried.stderr);
+    assert.equal(retried.stdout, `${pod}: second time lucky\n`);
   });
 });
 

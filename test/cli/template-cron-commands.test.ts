@@ -60,8 +60,8 @@ describe('skiff template, as argo template', () => {
 });
 
 describe('skiff cron, as argo cron', () => {
-  it('lists and gets CronWorkflows, suspends and resumes them', async () => {
-    const dir = workspace({ 'cron.yaml': CRON });
+  it('lists, gets and lints CronWorkflows, suspends and resumes them', async () => {
+    const dir = workspace({ 'cron.yaml': CRON, 'bad.yaml': CRON.replace('entrypoint: main', 'entrypoint: nowhere') });
     assert.equal((await skiff(dir, ['cron', 'create', 'cron.yaml', '-o', 'name'])).stdout, 'hourly\n');
     const list = await skiff(dir, ['cron', 'list']);
     assert.match(list.stdout, /^NAME\s+AGE\s+LAST RUN\s+NEXT RUN\s+SCHEDULE\s+TIMEZONE\s+SUSPENDED$/m);
@@ -76,6 +76,10 @@ describe('skiff cron, as argo cron', () => {
     assert.match(get.stdout, /^StartingDeadlineSeconds:\s+7200$/m);
     assert.match(get.stdout, /^NextScheduledTime:\s+\S+Z \(in [^)]+\)$/m);
     assert.equal((await skiff(dir, ['cron', 'suspend', 'nope'])).status, 1);
+    assert.equal((await skiff(dir, ['cron', 'lint', 'cron.yaml'])).status, 0);
+    const bad = await skiff(dir, ['cron', 'lint', 'bad.yaml']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stdout + bad.stderr, /nowhere/);
     assert.equal((await skiff(dir, ['cron', 'delete', '--all'])).stdout, "CronWorkflow 'hourly' deleted\n");
   });
 
