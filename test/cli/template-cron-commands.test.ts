@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { load } from 'js-yaml';
 import { skiff, workspace } from './run-cli.js';
@@ -102,6 +105,17 @@ describe('skiff cron, as argo cron', () => {
     const status = (JSON.parse(get.stdout) as { status: { lastScheduledTime: string } }).status;
     assert.equal(Date.parse(status.lastScheduledTime) / 1000, Number(seconds));
     assert.match((await skiff(dir, ['cron', 'list'])).stdout, /^hourly\s+\S+\s+\d+[smh]/m, 'LAST RUN is known now');
+    // A second scheduler of the same state directory is refused while the first lives (here: a sleep).
+    const holder = spawn('sleep', ['30']);
+    try {
+      writeFileSync(join(dir, 'state', 'cron-scheduler.json'), JSON.stringify({ pid: holder.pid }));
+      const second = await skiff(dir, ['cron', 'schedule', '--once']);
+      assert.equal(second.status, 1);
+      assert.match(second.stderr, new RegExp(`another skiff cron schedule \\(pid ${holder.pid}\\) is scheduling`));
+    } finally {
+      holder.kill();
+    }
+    assert.equal((await skiff(dir, ['cron', 'schedule', '--once'])).status, 0, 'a scheduler that is gone is taken over');
   });
 
   it('backfills the scheduled times of a range, each once', async () => {

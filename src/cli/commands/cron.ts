@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { CronScheduler } from '../../schedule/cron-scheduler.js';
+import { makePrivateDir } from '../../state/private-files.js';
 import { schedulesOf } from '../../schedule/plan-cron-tick.js';
 import { workflowOfCron } from '../../schedule/workflow-of-cron.js';
 import type { CronWorkflow } from '../../spec/model/workflow.js';
@@ -8,6 +10,7 @@ import { localCronPorts, submitCronRun } from '../local-cron-ports.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { readRun } from '../read-run.js';
+import { acquireLeaseAt, leaseOwnerAt } from '../run-lease.js';
 import { storedObjectCommands } from '../stored-object-commands.js';
 import { type Subcommand, subcommandGroup } from '../subcommand-group.js';
 
@@ -32,7 +35,8 @@ times missed while no scheduler ran, and the history limits (older finished runs
 Runs are named NAME-<Unix seconds of the scheduled time> and submitted as skiff submit submits,
 each driven by a background skiff process. lastScheduledTime and the runs going are recorded in
 the CronWorkflow's status, so a restarted scheduler never runs a scheduled time twice. A
-CronWorkflow applied while it runs is seen within 10 seconds. Ctrl-C stops it; runs go on.
+CronWorkflow applied while it runs is seen within 10 seconds. One scheduler runs per state
+directory (cron-scheduler.json holds its pid). Ctrl-C stops it; runs go on.
 
 Options:
   -n, --namespace NS      the namespace (default: default)
@@ -154,25 +158,38 @@ const schedule: Subcommand = {
     const { values, positionals } = parseCommandArgs(args, { ...STATE_DIR_OPTION, once: { type: 'boolean' } });
     if (positionals.length > 0) throw new UsageError(`schedule takes no arguments (got ${positionals.join(' ')})`);
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
-    const scheduler = new CronScheduler(localCronPorts(target, io));
-    if (values.once) {
-      await scheduler.tick();
-      return 0;
-    }
-    const stop = new AbortController();
-    const quit = (): void => stop.abort();
-    process.once('SIGINT', quit);
-    process.once('SIGTERM', quit);
-    io.stdout.write(`${new Date().toISOString()} scheduling the CronWorkflows of ${target.layout.root} (Ctrl-C stops)\n`);
+    // One scheduler per state directory: a second would see the same schedules and race the first.
+    const lockPath = join(target.layout.root, 'cron-scheduler.json');
+    await makePrivateDir(target.layout.root);
+    const lock = await acquireLeaseAt(lockPath);
+    if (!lock)
+      throw new Error(`another skiff cron schedule (pid ${(await leaseOwnerAt(lockPath)) ?? '?'}) is scheduling the CronWorkflows of ${target.layout.root}`);
     try {
-      await scheduler.run(stop.signal);
+      return await scheduleWith(new CronScheduler(localCronPorts(target, io)), io, target.layout.root, values.once === true);
     } finally {
-      process.off('SIGINT', quit);
-      process.off('SIGTERM', quit);
+      await lock.release();
     }
-    return 0;
   },
 };
+
+async function scheduleWith(scheduler: CronScheduler, io: CliIO, root: string, once: boolean): Promise<number> {
+  if (once) {
+    await scheduler.tick();
+    return 0;
+  }
+  const stop = new AbortController();
+  const quit = (): void => stop.abort();
+  process.once('SIGINT', quit);
+  process.once('SIGTERM', quit);
+  io.stdout.write(`${new Date().toISOString()} scheduling the CronWorkflows of ${root} (Ctrl-C stops)\n`);
+  try {
+    await scheduler.run(stop.signal);
+  } finally {
+    process.off('SIGINT', quit);
+    process.off('SIGTERM', quit);
+  }
+  return 0;
+}
 
 export const cronCommand = subcommandGroup('cron', 'manage CronWorkflows and run them on their schedules', USAGE, [
   ...storedObjectCommands<CronWorkflow>({
