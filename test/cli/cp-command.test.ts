@@ -48,9 +48,9 @@ describe('skiff cp, as argo cp', () => {
     assert.equal(one.stdout, `make/log -> ${join(dir, 'flat', 'make-log.txt')}\n`);
     assert.equal(readFileSync(join(dir, 'flat', 'make-log.txt'), 'utf8'), 'the log\n');
     assert.equal((await skiff(dir, ['cp', 'saves', 'none', '--template-name', 'other'])).stdout, '');
-    const escape = await skiff(dir, ['cp', 'saves', 'x', '--path', '../../{artifactName}']);
-    assert.equal(escape.status, 1);
-    assert.match(escape.stderr, /leaves/);
+    const leaving = await skiff(dir, ['cp', 'saves', 'x', '--path', '../../{artifactName}']);
+    assert.equal(leaving.status, 1);
+    assert.match(leaving.stderr, /leaves/);
     assert.equal((await skiff(dir, ['cp', 'saves'])).status, 2);
   });
 });
