@@ -1,5 +1,5 @@
 import { isWorkflowDone } from '../engine/workflow-status.js';
-import type { CliIO } from './cli-io.js';
+import { type CliIO, envOf } from './cli-io.js';
 import type { LocalTarget } from './local-target.js';
 import { requireRun, readRun } from './read-run.js';
 import { leaseOwner } from './run-lease.js';
@@ -27,4 +27,23 @@ export async function controlRun(target: LocalTarget, io: CliIO, runId: string, 
   const now = await readRun(target.layout, runId);
   if (now && isWorkflowDone(now.status.phase)) throw new Error(`run "${runId}" finished (${now.status.phase}) before it could ${request.op}`);
   throw new Error(`the skiff process driving run "${runId}" did not answer; the request stays queued for it`);
+}
+
+/**
+ * stop, terminate (and resume) of several runs: each is asked in turn and reported as argo
+ * reports it (`NAME stopped`); one that fails is reported and the others still asked.
+ */
+export async function controlRuns(target: LocalTarget, io: CliIO, runIds: string[], request: RunRequest, done: string): Promise<number> {
+  let status = 0;
+  for (const runId of runIds) {
+    try {
+      await controlRun(target, io, runId, request, { ...process.env, ...envOf(io) });
+      io.stdout.write(`${runId} ${done}\n`);
+    } catch (error) {
+      if (runIds.length === 1) throw error;
+      io.stderr.write(`skiff ${request.op}: ${(error as Error).message}\n`);
+      status = 1;
+    }
+  }
+  return status;
 }

@@ -6,6 +6,7 @@ import { DEFAULT_NAMESPACE } from '../state/local-object-store.js';
 import { formatDuration, spanOf } from './format-duration.js';
 import { formatTable } from './format-table.js';
 import { phaseSymbol, podNameOfNode, treeRows } from './node-tree.js';
+import { formatResourcesDuration, resourcesDuration } from './resources-duration.js';
 
 export type TreeColumns = 'live' | 'normal' | 'wide';
 
@@ -14,11 +15,23 @@ export type TreeColumns = 'live' | 'normal' | 'wide';
  * message (the view redrawn while waiting); `normal` adds template and pod (`argo get`); `wide`
  * adds phase, start time and output parameters.
  */
-export function formatTree(run: StoredRun, now: number, columns: TreeColumns, noteOf?: (node: NodeStatus) => string | undefined): string {
+export function formatTree(
+  run: StoredRun,
+  now: number,
+  columns: TreeColumns,
+  noteOf?: (node: NodeStatus) => string | undefined,
+  shown: (node: NodeStatus) => boolean = () => true,
+): string {
   const name = run.workflow.metadata.name ?? run.id;
-  const header = columns === 'live' ? ['STEP', 'DURATION', 'MESSAGE'] : columns === 'normal' ? ['STEP', 'TEMPLATE', 'PODNAME', 'DURATION', 'MESSAGE'] : ['STEP', 'PHASE', 'TEMPLATE', 'PODNAME', 'STARTED', 'DURATION', 'OUTPUTS', 'MESSAGE'];
+  const header =
+    columns === 'live'
+      ? ['STEP', 'DURATION', 'MESSAGE']
+      : columns === 'normal'
+        ? ['STEP', 'TEMPLATE', 'PODNAME', 'DURATION', 'MESSAGE']
+        : ['STEP', 'PHASE', 'TEMPLATE', 'PODNAME', 'STARTED', 'DURATION', 'OUTPUTS', 'ARTIFACTS', 'MESSAGE', 'RESOURCESDURATION'];
   const rows = [header];
   for (const { prefix, node } of treeRows(run.status, name)) {
+    if (!shown(node)) continue;
     const step = `${prefix}${phaseSymbol(node)} ${node.displayName}`;
     const duration = spanOf(node, now);
     // A daemon that is up says where later steps reach it, a cache hit where its outputs came from,
@@ -30,7 +43,20 @@ export function formatTree(run: StoredRun, now: number, columns: TreeColumns, no
     else {
       const outputs = (node.outputs?.parameters ?? []).map((p) => `${p.name}=${String(p.value ?? '')}`);
       if (node.outputs?.exitCode !== undefined) outputs.push(`exitCode=${node.outputs.exitCode}`);
-      rows.push([step, node.phase, node.templateName ?? '', podNameOfNode(name, node) ?? '', node.startedAt ?? '', duration, outputs.join(' '), message]);
+      const artifacts = (node.outputs?.artifacts ?? []).map((a) => a.name).join(' ');
+      const used = node.type === 'Pod' && node.startedAt && !node.memoizationStatus?.hit ? formatResourcesDuration(resourcesDuration(run, node, now)) : '';
+      rows.push([
+        step,
+        node.phase,
+        node.templateName ?? '',
+        podNameOfNode(name, node) ?? '',
+        node.startedAt ?? '',
+        duration,
+        outputs.join(' '),
+        artifacts,
+        message,
+        used,
+      ]);
     }
   }
   return formatTable(rows);
@@ -54,7 +80,7 @@ function parameterText(parameter: Parameter, configMaps: ConfigMapParameters): s
 }
 
 /** `argo get`: the run's summary, then its tree. */
-export function formatRunDetails(run: StoredRun, now: number, wide = false): string {
+export function formatRunDetails(run: StoredRun, now: number, wide = false, shown?: (node: NodeStatus) => boolean): string {
   const status = run.status;
   const fields: Array<[string, string | undefined]> = [
     ['Name', run.workflow.metadata.name ?? run.id],
@@ -65,8 +91,14 @@ export function formatRunDetails(run: StoredRun, now: number, wide = false): str
     ['Finished', status.finishedAt],
     ['Duration', status.startedAt ? formatDuration((status.finishedAt ? Date.parse(status.finishedAt) : now) - Date.parse(status.startedAt)) : undefined],
     ['Progress', status.progress],
+    [
+      'ResourcesDuration',
+      Object.values(status.nodes).some((n) => n.type === 'Pod' && n.startedAt)
+        ? formatResourcesDuration(resourcesDuration(run, { id: run.workflow.metadata.name ?? run.id, type: 'Steps' } as NodeStatus, now))
+        : undefined,
+    ],
   ];
-  const lines = fields.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${`${k}:`.padEnd(14)}${v}`);
+  const lines = fields.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${`${k}:`.padEnd(19)}${v}`);
   const parameters = run.workflow.spec.arguments?.parameters ?? [];
   if (parameters.length > 0) {
     lines.push('Parameters:');
@@ -78,7 +110,7 @@ export function formatRunDetails(run: StoredRun, now: number, wide = false): str
     lines.push('Outputs:');
     for (const p of outputs) lines.push(`  ${p.name}: ${String(p.value ?? '')}`);
   }
-  return `${lines.join('\n')}\n\n${formatTree(run, now, wide ? 'wide' : 'normal')}\n`;
+  return `${lines.join('\n')}\n\n${formatTree(run, now, wide ? 'wide' : 'normal', undefined, shown)}\n`;
 }
 
 /** The run as an argoproj.io/v1alpha1 Workflow with its status in Argo's format (`-o json|yaml`). */

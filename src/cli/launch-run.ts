@@ -9,12 +9,19 @@ import type { LocalTarget } from './local-target.js';
 import { podNameOfNode } from './node-tree.js';
 import { formatRunOutput, type OutputFormat } from './output-format.js';
 import { ProgressLines } from './progress-lines.js';
-import { readRun } from './read-run.js';
+import { controlRun } from './control-run.js';
+import { followRun, type InterruptSource } from './follow-run.js';
+import { printRunLogs } from './print-run-logs.js';
+import { readRun, requireRun } from './read-run.js';
 import { startBackgroundDriver } from './start-background-driver.js';
 
 export interface LaunchOptions {
   wait: boolean;
+  /** Run in the background and follow it here: its tree (`watch`) or its logs (`log`). */
+  follow?: 'watch' | 'log' | undefined;
   output?: OutputFormat | undefined;
+  /** Ctrl-C, for --watch; the process's SIGINT when not given. */
+  interrupts?: InterruptSource;
 }
 
 /**
@@ -25,6 +32,7 @@ export interface LaunchOptions {
 export async function launchRun(target: LocalTarget, io: CliIO, runId: string, options: LaunchOptions): Promise<number> {
   if (!options.wait) {
     await startBackgroundDriver(target, runId, childEnv(io));
+    if (options.follow) return followInBackground(target, io, runId, options);
     const run = await readRun(target.layout, runId);
     io.stdout.write(run && (options.output === 'json' || options.output === 'yaml') ? formatRunOutput(run, options.output) : `${runId}\n`);
     return 0;
@@ -33,9 +41,32 @@ export async function launchRun(target: LocalTarget, io: CliIO, runId: string, o
   return finished.status.phase === 'Succeeded' ? 0 : 1;
 }
 
+/**
+ * Follows a run a background process drives: its tree as it changes (`--watch`) or its logs
+ * (`--log`), then the result. Ctrl-C stops following and leaves the run going (exit 130).
+ */
+export async function followInBackground(target: LocalTarget, io: CliIO, runId: string, options: LaunchOptions): Promise<number> {
+  const quiet = options.output === 'json' || options.output === 'yaml' || options.output === 'name';
+  if (options.follow === 'log') {
+    await printRunLogs(target, io, runId, { follow: true, color: io.stdout.isTTY === true });
+    const run = await requireRun(target.layout, runId);
+    return run.status.phase === 'Succeeded' ? 0 : 1;
+  }
+  const stop = (): Promise<void> => controlRun(target, io, runId, { op: 'stop', message: 'stopped by Ctrl-C' }, childEnv(io));
+  const result = await followRun(target, io, runId, { progress: !quiet, stop, ...(options.interrupts ? { interrupts: options.interrupts } : {}) });
+  if (result.run === undefined) return 130; // Ctrl-C: detached, or stopped
+  if (result.how === 'orphaned') {
+    io.stderr.write(`skiff: no skiff process is running ${runId} any more; skiff resume ${runId} continues it\n`);
+    return 1;
+  }
+  if (!quiet) io.stdout.write('\n');
+  io.stdout.write(formatRunOutput(result.run, options.output));
+  return result.run.status.phase === 'Succeeded' ? 0 : 1;
+}
+
 /** Drives the run here, showing progress unless the output is a document (json, yaml). */
 export async function runInForeground(target: LocalTarget, io: CliIO, runId: string, output: OutputFormat | undefined): Promise<StoredRun> {
-  const quiet = output === 'json' || output === 'yaml';
+  const quiet = output === 'json' || output === 'yaml' || output === 'name';
   const initial = await readRun(target.layout, runId);
   const noteOf = transferNotes(target, initial?.workflow.metadata.name ?? runId, runId);
   const live = !quiet && io.stdout.isTTY === true && initial ? new LiveTreeView(io.stdout, initial, Date.now, noteOf) : undefined;

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { UsageError, type CliIO, type Command } from './cli-io.js';
 import { applyCommand } from './commands/apply.js';
 import { executorCommand } from './commands/executor.js';
@@ -16,6 +15,12 @@ import { stopCommand } from './commands/stop.js';
 import { terminateCommand } from './commands/terminate.js';
 import { waitCommand } from './commands/wait.js';
 import { usageErrorMessage } from './usage-error-message.js';
+import { packageVersion } from './package-version.js';
+import { versionCommand } from './commands/version.js';
+import { watchCommand } from './commands/watch.js';
+import { templateCommand } from './commands/template.js';
+import { cronCommand } from './commands/cron.js';
+import { cpCommand } from './commands/cp.js';
 
 const COMMANDS: Command[] = [
   lintCommand,
@@ -24,6 +29,7 @@ const COMMANDS: Command[] = [
   listCommand,
   getCommand,
   logsCommand,
+  watchCommand,
   waitCommand,
   retryCommand,
   resubmitCommand,
@@ -31,21 +37,13 @@ const COMMANDS: Command[] = [
   stopCommand,
   terminateCommand,
   deleteCommand,
+  cpCommand,
+  templateCommand,
+  cronCommand,
+  versionCommand,
   executorCommand,
   driveCommand,
 ];
-
-function version(): string {
-  const require = createRequire(import.meta.url);
-  for (const candidate of ['../../package.json', '../../../package.json']) {
-    try {
-      return (require(candidate) as { version: string }).version;
-    } catch {
-      // try the next layout (source tree or compiled tree)
-    }
-  }
-  return 'unknown';
-}
 
 function topLevelHelp(): string {
   const listed = COMMANDS.filter((c) => !c.hidden);
@@ -77,7 +75,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '-v' || name === '--version') {
-    io.stdout.write(`skiff ${version()}\n`);
+    io.stdout.write(`skiff ${packageVersion()}\n`);
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);

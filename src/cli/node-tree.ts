@@ -18,7 +18,7 @@ export function phaseSymbol(node: Pick<NodeStatus, 'phase' | 'type'>): string {
 }
 
 export interface TreeRow {
-  /** Tree drawing before the symbol: `├─ `, `│  └─ `, ... */
+  /** Tree drawing before the symbol, as argo get draws it: `├───`, `├─┬─`, `│ └─`, ... */
   prefix: string;
   node: NodeStatus;
 }
@@ -45,15 +45,38 @@ export function treeRows(status: WorkflowStatus, workflowName: string): TreeRow[
     else kids.set(parent, [...(kids.get(parent) ?? []), node]);
   }
   roots.sort((a, b) => (a.id === workflowName ? -1 : b.id === workflowName ? 1 : 0));
+  const groupOf = new Map<string, string>();
+  for (const node of all) if (node.type === 'StepGroup') for (const child of node.children ?? []) groupOf.set(child, node.id);
   const rows: TreeRow[] = [];
   const seen = new Set<string>();
-  const walk = (node: NodeStatus, indent: string, connector: string): void => {
+  const walk = (node: NodeStatus, prefix: string, childIndent: string): void => {
     if (seen.has(node.id)) return;
     seen.add(node.id);
-    rows.push({ prefix: indent + connector, node });
-    const children = kids.get(node.id) ?? [];
-    const nextIndent = connector === '' ? indent : indent + (connector.startsWith('└') ? '   ' : '│  ');
-    children.forEach((child, index) => walk(child, nextIndent, index === children.length - 1 ? '└─ ' : '├─ '));
+    rows.push({ prefix, node });
+    // Steps that ran side by side (one step group) hang off one branch, as argo get draws them:
+    // `├─┬─` for the first, `│ ├─` and `│ └─` for the others; a step alone in its group `├───`.
+    const groups: NodeStatus[][] = [];
+    const byGroup = new Map<string, NodeStatus[]>();
+    for (const child of kids.get(node.id) ?? []) {
+      const key = groupOf.get(child.id) ?? child.id;
+      let members = byGroup.get(key);
+      if (!members) {
+        byGroup.set(key, (members = []));
+        groups.push(members);
+      }
+      members.push(child);
+    }
+    groups.forEach((members, g) => {
+      const lastGroup = g === groups.length - 1;
+      const branch = childIndent + (lastGroup ? '└─' : '├─');
+      const below = childIndent + (lastGroup ? '  ' : '│ ');
+      members.forEach((child, m) => {
+        const alone = members.length === 1;
+        const last = m === members.length - 1;
+        const part = alone ? '──' : m === 0 ? '┬─' : last ? '└─' : '├─';
+        walk(child, m === 0 ? branch + part : below + part, below + (alone || last ? '  ' : '│ '));
+      });
+    });
   };
   for (const root of roots) walk(root, '', '');
   return rows;

@@ -1,9 +1,10 @@
 import { dump } from 'js-yaml';
 import type { StoredRun } from '../engine/ports/run-store.js';
+import type { NodeStatus } from '../engine/workflow-status.js';
 import { UsageError } from './cli-io.js';
 import { formatRunDetails, workflowObject } from './format-run.js';
 
-export type OutputFormat = 'json' | 'yaml' | 'wide';
+export type OutputFormat = 'json' | 'yaml' | 'wide' | 'name';
 
 export function parseOutputFormat(value: string | undefined, allowed: OutputFormat[] = ['json', 'yaml', 'wide']): OutputFormat | undefined {
   if (value === undefined) return undefined;
@@ -11,9 +12,10 @@ export function parseOutputFormat(value: string | undefined, allowed: OutputForm
   return value as OutputFormat;
 }
 
-/** A run as `get` and `submit --wait` print it: `argo get`'s summary and tree, or the Workflow object. */
-export function formatRunOutput(run: StoredRun, format: OutputFormat | undefined, now = Date.now()): string {
+/** A run as `get` and `submit --wait` print it: `argo get`'s summary and tree, the Workflow object, or its name. */
+export function formatRunOutput(run: StoredRun, format: OutputFormat | undefined, now = Date.now(), shown?: (node: NodeStatus) => boolean): string {
+  if (format === 'name') return `${run.workflow.metadata.name ?? run.id}\n`;
   if (format === 'json') return `${JSON.stringify(workflowObject(run), null, 2)}\n`;
   if (format === 'yaml') return dump(workflowObject(run), { noRefs: true, lineWidth: -1 });
-  return formatRunDetails(run, now, format === 'wide');
+  return formatRunDetails(run, now, format === 'wide', shown);
 }

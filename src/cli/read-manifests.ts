@@ -18,7 +18,7 @@ export interface Manifest {
  * but do not stop anything. Otherwise returns every document that is a Kubernetes object.
  */
 export async function readManifests(paths: string[], io: CliIO): Promise<Manifest[] | undefined> {
-  const collected = await collectFiles(paths, io.cwd);
+  const collected = await collectFiles(paths, io.cwd, io.stdin);
   if (collected.missing.length > 0) throw new UsageError(`no such file or directory: ${collected.missing.join(', ')}`);
   const report = lintSources(collected.sources);
   report.diagnostics.push(...collected.problems);

@@ -33,8 +33,16 @@ export async function leaseOwner(layout: StateLayout, runId: string): Promise<nu
  * driver it has just started). Resolves undefined if another live process holds it.
  */
 export async function acquireLease(layout: StateLayout, runId: string, pid = process.pid): Promise<RunLease | undefined> {
-  const path = leasePath(layout, runId);
   await makePrivateDir(join(layout.runs, runId));
+  return acquireLeaseAt(leasePath(layout, runId), pid);
+}
+
+/**
+ * The same kind of lease on any file of the state directory (its folder must exist): held by one
+ * live process at a time, taken over from a process that is gone. The cron scheduler holds one,
+ * so two schedulers never run the same CronWorkflows.
+ */
+export async function acquireLeaseAt(path: string, pid = process.pid): Promise<RunLease | undefined> {
   for (let attempt = 0; attempt < 100; attempt++) {
     try {
       const handle = await openPrivate(path, 'wx');
@@ -73,7 +81,7 @@ function lease(path: string, pid: number): RunLease {
   };
 }
 
-async function leaseOwnerAt(path: string): Promise<number | undefined> {
+export async function leaseOwnerAt(path: string): Promise<number | undefined> {
   try {
     return (JSON.parse(await readFile(path, 'utf8')) as { pid: number }).pid;
   } catch {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +11,14 @@ export interface CliResult {
 }
 
 /** Runs `skiff` in process with the instant runtime, in `dir`, against `dir/state`. */
-export async function skiff(dir: string, args: string[], options: { env?: Record<string, string>; tty?: boolean } = {}): Promise<CliResult> {
+export async function skiff(dir: string, args: string[], options: { env?: Record<string, string>; tty?: boolean; stdin?: string } = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const status = await main(args, {
     stdout: { write: (t: string) => (stdout += t), isTTY: options.tty ?? false, columns: 120 },
     stderr: { write: (t: string) => (stderr += t) },
     cwd: dir,
+    ...(options.stdin !== undefined ? { stdin: Readable.from([Buffer.from(options.stdin)]) } : {}),
     env: { SKIFF_RUNTIME: 'instant', SKIFF_STATE_DIR: join(dir, 'state'), ...options.env },
   });
   return { status, stdout, stderr };

@@ -36,15 +36,21 @@ describe('skiff list, get, logs', () => {
     assert.equal(list.status, 0);
     const lines = list.stdout.trim().split('\n');
     assert.match(lines[0]!, /^NAME\s+STATUS\s+AGE\s+DURATION\s+MESSAGE$/);
-    assert.ok(lines.some((l) => new RegExp(`^${ok}\\s+Succeeded\\s+\\d+s\\s+\\d+s$`).test(l)), list.stdout);
-    assert.ok(lines.some((l) => new RegExp(`^${failed}\\s+Failed\\s+\\d+s\\s+\\d+s`).test(l)), list.stdout);
+    assert.ok(
+      lines.some((l) => new RegExp(`^${ok}\\s+Succeeded\\s+\\d+s\\s+\\d+s$`).test(l)),
+      list.stdout,
+    );
+    assert.ok(
+      lines.some((l) => new RegExp(`^${failed}\\s+Failed\\s+\\d+s\\s+\\d+s`).test(l)),
+      list.stdout,
+    );
 
     const get = await skiff(dir, ['get', failed]);
     assert.equal(get.status, 0);
     assert.match(get.stdout, new RegExp(`^Name:\\s+${failed}$`, 'm'));
     assert.match(get.stdout, /^Status:\s+Failed$/m);
-    assert.match(get.stdout, /^├─ ✔ first\s+say/m);
-    assert.match(get.stdout, /^└─ ✖ second\s+flaky\s+\S+\s+\d+s\s+Error \(exit code 1\)$/m);
+    assert.match(get.stdout, /^├───✔ first\s+say/m);
+    assert.match(get.stdout, /^└───✖ second\s+flaky\s+\S+\s+\d+s\s+Error \(exit code 1\)$/m);
     assert.equal((await statusOf(dir, failed)).phase, 'Failed');
 
     const missing = await skiff(dir, ['get', 'no-such-run']);
@@ -52,7 +58,7 @@ describe('skiff list, get, logs', () => {
     assert.match(missing.stderr, /^skiff get: run "no-such-run" not found/);
   });
 
-  it('prints logs from the layout, prefixed with the step when there are several', async () => {
+  it('prints logs from the layout, each line after its pod name as argo logs does', async () => {
     const dir = workspace({ 'two.yaml': TWO_STEPS });
     const name = runName((await skiff(dir, ['submit', 'two.yaml', '--wait', '-o', 'wide'])).stdout);
     const get = (await skiff(dir, ['get', name])).stdout;
@@ -67,11 +73,13 @@ describe('skiff list, get, logs', () => {
     write(pod('second'), 'flaky ok');
     const all = await skiff(dir, ['logs', name]);
     assert.equal(all.status, 0, all.stderr);
-    assert.equal(all.stdout, 'first: hi\nfirst: there\nsecond: flaky ok\nbye: \n'.replace('bye: \n', ''));
+    assert.equal(all.stdout, `${pod('first')}: hi\n${pod('first')}: there\n${pod('second')}: flaky ok\n`);
     const one = await skiff(dir, ['logs', name, '--node', 'second']);
-    assert.equal(one.stdout, 'flaky ok\n');
+    assert.equal(one.stdout, `${pod('second')}: flaky ok\n`);
+    const positional = await skiff(dir, ['logs', name, pod('second')]);
+    assert.equal(positional.stdout, `${pod('second')}: flaky ok\n`);
     const follow = await skiff(dir, ['logs', name, '--follow', '--node', pod('first')]);
-    assert.equal(follow.stdout, 'hi\nthere\n');
+    assert.equal(follow.stdout, `${pod('first')}: hi\n${pod('first')}: there\n`);
     const unknown = await skiff(dir, ['logs', name, '--node', 'nope']);
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /has no step "nope"/);
@@ -93,7 +101,10 @@ spec:
     const dir = workspace({ 'set.yaml': set });
     const name = runName((await skiff(dir, ['submit', 'set.yaml', '--wait'])).stdout);
     const layout = new StateLayout(join(dir, 'state'));
-    for (const [container, text] of [['a', 'from a\n'], ['main', 'from main\n']] as const) {
+    for (const [container, text] of [
+      ['a', 'from a\n'],
+      ['main', 'from main\n'],
+    ] as const) {
       const path = layout.containerLog(name, name, container);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, text);
@@ -102,7 +113,7 @@ spec:
     assert.equal(all.status, 0, all.stderr);
     assert.equal(all.stdout, `${name}/a: from a\n${name}/main: from main\n`);
     const one = await skiff(dir, ['logs', name, '-c', 'a']);
-    assert.equal(one.stdout, 'from a\n');
+    assert.equal(one.stdout, `${name}: from a\n`);
   });
 });
 
@@ -175,7 +186,12 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
     const dir = workspace({});
     const layout = new StateLayout(join(dir, 'state'));
     const store = new LocalRunStore(layout.root);
-    const workflow: Workflow = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'orphan-abcde', namespace: 'default' }, spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'busybox', command: ['true'] } }] } };
+    const workflow: Workflow = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Workflow',
+      metadata: { name: 'orphan-abcde', namespace: 'default' },
+      spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'busybox', command: ['true'] } }] },
+    };
     await store.save({ id: 'orphan-abcde', workflow, status: { ...newRunStatus(), phase: 'Running' } });
     await store.closeAll();
     // A lease left by a process that is gone (pid 2^22 + 1 is above Linux's pid_max default range).
@@ -191,9 +207,18 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
     const dir = workspace({ 'hello.yaml': HELLO });
     const layout = new StateLayout(join(dir, 'state'));
     const store = new LocalRunStore(layout.root);
-    const workflow: Workflow = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'ended-abcde', namespace: 'default' }, spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'busybox', command: ['true'] } }] } };
+    const workflow: Workflow = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Workflow',
+      metadata: { name: 'ended-abcde', namespace: 'default' },
+      spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'busybox', command: ['true'] } }] },
+    };
     await store.save({ id: 'ended-abcde', workflow, status: { ...newRunStatus(), phase: 'Succeeded' } });
-    await store.save({ id: 'running-abcde', workflow: { ...workflow, metadata: { ...workflow.metadata, name: 'running-abcde' } }, status: { ...newRunStatus(), phase: 'Running' } });
+    await store.save({
+      id: 'running-abcde',
+      workflow: { ...workflow, metadata: { ...workflow.metadata, name: 'running-abcde' } },
+      status: { ...newRunStatus(), phase: 'Running' },
+    });
     await store.closeAll();
     mkdirSync(join(layout.claimsDir('ended-abcde'), 'workdir'), { recursive: true });
     mkdirSync(join(layout.claimsDir('running-abcde'), 'workdir'), { recursive: true });
@@ -207,7 +232,8 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
 
   it('resumes a suspended run', async () => {
     const dir = workspace({
-      'approve.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: approve-}\nspec:\n  entrypoint: main\n  templates:\n  - name: main\n    steps:\n    - - {name: wait, template: gate}\n    - - {name: ship, template: ship}\n  - name: gate\n    suspend: {}\n  - name: ship\n    container: {image: busybox, command: [echo, shipped]}\n',
+      'approve.yaml':
+        'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: approve-}\nspec:\n  entrypoint: main\n  templates:\n  - name: main\n    steps:\n    - - {name: wait, template: gate}\n    - - {name: ship, template: ship}\n  - name: gate\n    suspend: {}\n  - name: ship\n    container: {image: busybox, command: [echo, shipped]}\n',
     });
     const name = (await skiff(dir, ['submit', 'approve.yaml'])).stdout.trim();
     let status = await statusOf(dir, name);
@@ -243,13 +269,45 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
 
   it('exits 2 on usage errors, and explains every command with --help', async () => {
     const dir = workspace({});
-    const wrong = [['get'], ['get', 'a', 'b'], ['get', 'a', '-o', 'xml'], ['list', 'x'], ['logs'], ['logs', 'a', '--bogus'], ['retry'], ['resubmit'], ['stop'], ['terminate'], ['resume'], ['delete'], ['wait']];
+    const wrong = [
+      ['get'],
+      ['get', 'a', '--status'],
+      ['get', 'a', '-o', 'xml'],
+      ['list', 'x'],
+      ['logs'],
+      ['logs', 'a', '--bogus'],
+      ['retry'],
+      ['resubmit'],
+      ['stop'],
+      ['terminate'],
+      ['resume'],
+      ['delete'],
+      ['wait'],
+    ];
     for (const args of wrong) {
       const result = await skiff(dir, args);
       assert.equal(result.status, 2, args.join(' '));
       assert.match(result.stderr, new RegExp(`^skiff ${args[0]}: .+\nRun "skiff ${args[0]} --help" for usage.\n$`), args.join(' '));
     }
-    for (const command of ['apply', 'submit', 'list', 'get', 'logs', 'wait', 'retry', 'resubmit', 'resume', 'stop', 'terminate', 'delete']) {
+    for (const command of [
+      'apply',
+      'submit',
+      'list',
+      'get',
+      'logs',
+      'watch',
+      'wait',
+      'retry',
+      'resubmit',
+      'resume',
+      'stop',
+      'terminate',
+      'delete',
+      'cp',
+      'template',
+      'cron',
+      'version',
+    ]) {
       const help = await skiff(dir, [command, '--help']);
       assert.equal(help.status, 0, command);
       assert.match(help.stdout, new RegExp(`^Usage: skiff ${command}`), command);
@@ -257,5 +315,31 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
     }
     const top = await skiff(dir, ['--help']);
     assert.doesNotMatch(top.stdout, /__drive/);
+    for (const command of ['watch', 'cp', 'template', 'cron', 'version']) assert.match(top.stdout, new RegExp(`^  ${command}\\s+\\S`, 'm'), command);
+    // Each command's help lists the flags an Argo user reaches for.
+    const flags: Record<string, string[]> = {
+      submit: [
+        '--watch',
+        '--log',
+        '--labels',
+        '--name',
+        '--generate-name',
+        '--serviceaccount',
+        '--priority',
+        '--dry-run',
+        '--server-dry-run',
+        '--parameter-file',
+      ],
+      list: ['--status', '--running', '--completed', '--prefix', '--since', '--older', '--selector', '--all-namespaces', '--no-headers', '--chunk-size'],
+      get: ['--status', '--node-field-selector', '@latest'],
+      logs: ['--since', '--since-time', '--tail', '--grep', '--timestamps', '--no-color', '--previous'],
+      retry: ['--node-field-selector', '--parameter', '--watch', '--log'],
+      delete: ['--all', '--completed', '--older', '--prefix', '--selector'],
+      cron: ['suspend', 'resume', 'backfill', 'schedule'],
+    };
+    for (const [command, wanted] of Object.entries(flags)) {
+      const help = (await skiff(dir, [command, '--help'])).stdout;
+      for (const flag of wanted) assert.ok(help.includes(flag), `${command} --help lists ${flag}`);
+    }
   });
 });

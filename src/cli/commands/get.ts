@@ -1,34 +1,64 @@
-import type { CliIO, Command } from '../cli-io.js';
+import { type CliIO, type Command, UsageError } from '../cli-io.js';
 import { openLocalTarget } from '../local-target.js';
+import { parseNodeFieldSelector } from '../node-field-selector.js';
 import { formatRunOutput, parseOutputFormat } from '../output-format.js';
-import { oneName, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { requireRun } from '../read-run.js';
+import { resolveRunName } from '../select-runs.js';
 
-const USAGE = `Usage: skiff get [options] NAME
+const USAGE = `Usage: skiff get [options] NAME...
 
-Shows a run as argo get does: its phase, times, progress and parameters, then its steps as a
-tree with each step's phase symbol (✔ Succeeded, ✖ Failed, ⚠ Error, ● Running, ◷ Pending,
-○ Skipped or Omitted, ǁ suspended), template, pod, duration and message.
+Shows runs as argo get does: each run's phase, times, progress, resources used and parameters,
+then its steps as a tree with each step's phase symbol (✔ Succeeded, ✖ Failed, ⚠ Error,
+● Running, ◷ Pending, ○ Skipped or Omitted, ǁ suspended), template, pod, duration and message.
+Steps that ran side by side hang off one branch (├─┬─). NAME may be @latest, the newest run.
 
 Options:
-  -o, --output FORMAT   json or yaml: the Workflow object with its status in Argo's format;
-                        wide: the tree with phases, start times and output parameters
+      --status PHASE               only steps in this phase (Pending, Running, Succeeded,
+                                   Skipped, Failed, Error)
+      --node-field-selector SEL    only steps whose fields match: FIELD=VALUE or FIELD!=VALUE,
+                                   comma-separated (id, name, displayName, templateName, phase,
+                                   type, templateRef.name, inputs.parameters.NAME.value)
+  -o, --output FORMAT              name: only the name; json or yaml: the Workflow object with
+                                   its status in Argo's format; wide: the tree with phases, start
+                                   times, output parameters and artifacts, and resources used
 ${STATE_DIR_HELP}
-  -h, --help            show this help
+  -h, --help                       show this help
 
-Exit status: 0 shown, 1 no such run or a damaged run (its file and record are named), 2 usage
-error.`;
+Exit status: 0 shown, 1 no such run or a damaged run (its file and record are named; the other
+runs are still shown), 2 usage error.`;
 
 export const getCommand: Command = {
   name: 'get',
-  summary: 'show a run and its steps',
+  summary: 'show runs and their steps',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, { ...STATE_DIR_OPTION, output: { type: 'string', short: 'o' } });
-    const runId = oneName(positionals);
-    const output = parseOutputFormat(values.output);
+    const { values, positionals } = parseCommandArgs(args, {
+      ...STATE_DIR_OPTION,
+      output: { type: 'string', short: 'o' },
+      status: { type: 'string' },
+      'node-field-selector': { type: 'string' },
+    });
+    if (positionals.length === 0) throw new UsageError('name the run (NAME, or @latest)');
+    const output = parseOutputFormat(values.output, ['json', 'yaml', 'wide', 'name']);
+    const selected = values['node-field-selector'] === undefined ? undefined : parseNodeFieldSelector(values['node-field-selector']);
+    const phase = values.status?.toLowerCase();
+    const shown =
+      selected || phase
+        ? (node: Parameters<NonNullable<typeof selected>>[0]) => (!phase || node.phase.toLowerCase() === phase) && (!selected || selected(node))
+        : undefined;
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
-    io.stdout.write(formatRunOutput(await requireRun(target.layout, runId), output));
-    return 0;
+    let status = 0;
+    for (const [index, given] of positionals.entries()) {
+      try {
+        const run = await requireRun(target.layout, await resolveRunName(target, given));
+        io.stdout.write(`${index > 0 && output !== 'name' ? (output === 'yaml' ? '---\n' : '\n') : ''}${formatRunOutput(run, output, Date.now(), shown)}`);
+      } catch (error) {
+        if (positionals.length === 1) throw error;
+        io.stderr.write(`skiff get: ${(error as Error).message}\n`);
+        status = 1;
+      }
+    }
+    return status;
   },
 };

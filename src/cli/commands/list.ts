@@ -1,26 +1,44 @@
-import { relative } from 'node:path';
+import { dump } from 'js-yaml';
 import type { StoredRun } from '../../engine/ports/run-store.js';
 import { isWorkflowDone } from '../../engine/workflow-status.js';
-import { DamagedRunError } from '../../state/damaged-run-error.js';
-import type { CliIO, Command } from '../cli-io.js';
+import { type CliIO, type Command, UsageError } from '../cli-io.js';
 import { ageOf, spanOf } from '../format-duration.js';
+import { workflowObject } from '../format-run.js';
 import { formatTable } from '../format-table.js';
+import { parseLabelSelector } from '../label-selector.js';
 import { openLocalTarget } from '../local-target.js';
-import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION, } from '../parse-command-args.js';
-import { UsageError } from '../cli-io.js';
-import { readRun } from '../read-run.js';
+import { parseAge } from '../parse-age.js';
+import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { leaseOwner } from '../run-lease.js';
+import { matchesRun, namespaceOf, readAllRuns, type RunFilter } from '../select-runs.js';
 
 const USAGE = `Usage: skiff list [options]
 
-Lists the runs in the state directory, newest first: NAME STATUS AGE DURATION MESSAGE. A run
-that no skiff process is running any more (its process was killed) says so; skiff resume
-continues it. A run whose saved files are damaged is listed with STATUS Damaged and what is
-wrong (file and record) as its MESSAGE; skiff delete removes it.
+Lists the runs in the state directory, newest first: NAME STATUS AGE DURATION MESSAGE, as argo
+list does. A run that no skiff process is running any more (its process was killed) says so;
+skiff resume continues it. A run whose saved files are damaged is listed with STATUS Damaged and
+what is wrong (file and record) as its MESSAGE; skiff delete removes it. Damaged runs are listed
+whatever the filters, since none of their fields can be read.
 
 Options:
+      --status PHASES      only runs in these phases (comma-separated: Pending, Running,
+                           Succeeded, Failed, Error)
+      --running            only runs that have not finished
+      --completed          only finished runs
+      --prefix PREFIX      only runs whose name starts with PREFIX
+      --since DURATION     only runs started within DURATION (30s, 10m, 1h30m, 2d)
+      --older DURATION     only finished runs that finished at least DURATION ago
+  -l, --selector SELECTOR  only runs whose labels match (key=value, key!=value, key in (a,b),
+                           key, !key; comma-separated)
+  -n, --namespace NS       only runs in namespace NS (default: default)
+  -A, --all-namespaces     runs of every namespace, with a NAMESPACE column
+      --no-headers         leave out the header line
+  -o, --output FORMAT      name: only the names; json or yaml: the Workflow objects with their
+                           status; wide: also PRIORITY, P/R/C (pending, running and completed
+                           steps) and PARAMETERS
+      --chunk-size N       taken as argo takes it; the local state directory is read whole
 ${STATE_DIR_HELP}
-  -h, --help            show this help
+  -h, --help               show this help
 
 Exit status: 0 listed, 1 listed but some run is damaged, 2 usage error.`;
 
@@ -29,32 +47,91 @@ export const listCommand: Command = {
   summary: 'list runs',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, STATE_DIR_OPTION);
+    const { values, positionals } = parseCommandArgs(args, {
+      ...STATE_DIR_OPTION,
+      status: { type: 'string' },
+      running: { type: 'boolean' },
+      completed: { type: 'boolean' },
+      prefix: { type: 'string' },
+      since: { type: 'string' },
+      older: { type: 'string' },
+      selector: { type: 'string', short: 'l' },
+      namespace: { type: 'string', short: 'n' },
+      'all-namespaces': { type: 'boolean', short: 'A' },
+      'no-headers': { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+      'chunk-size': { type: 'string' },
+    });
     if (positionals.length > 0) throw new UsageError(`list takes no arguments (got ${positionals.join(' ')})`);
+    const output = values.output;
+    if (output !== undefined && !['name', 'json', 'yaml', 'wide'].includes(output))
+      throw new UsageError(`unknown output format "${output}": use name, json, yaml, wide`);
+    if (values['chunk-size'] !== undefined && !/^\d+$/.test(values['chunk-size']))
+      throw new UsageError(`--chunk-size ${values['chunk-size']}: expected a whole number`);
+    if (values.running && values.completed) throw new UsageError('--running and --completed exclude each other');
+    const allNamespaces = values['all-namespaces'] === true;
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const filter: RunFilter = {
+      namespace: allNamespaces ? undefined : (values.namespace ?? target.objects.namespace),
+      phases: values.status?.split(',').map((s) => s.trim()),
+      running: values.running,
+      completed: values.completed,
+      prefix: values.prefix,
+      since: values.since === undefined ? undefined : parseAge(values.since, '--since'),
+      older: values.older === undefined ? undefined : parseAge(values.older, '--older'),
+      labels: values.selector === undefined ? undefined : parseLabelSelector(values.selector),
+    };
     const now = Date.now();
-    const runs: StoredRun[] = [];
-    // Damaged runs come first: each needs a person's look, and none keeps the others from showing.
-    const damaged: string[][] = [];
-    for (const id of await target.runs.list()) {
-      try {
-        const run = await readRun(target.layout, id);
-        if (run) runs.push(run);
-      } catch (error) {
-        const reason = error instanceof DamagedRunError ? `${relative(target.layout.root, error.file)}${error.at ? `, ${error.at}` : ''}: ${error.problem}` : (error as Error).message;
-        damaged.push([id, 'Damaged', '', '', reason]);
+    const listing = await readAllRuns(target);
+    const runs = listing.runs.filter((run) => matchesRun(run, filter, now));
+    const damaged = listing.damaged;
+
+    if (output === 'name') io.stdout.write(runs.map((r) => `${r.id}\n`).join(''));
+    else if (output === 'json') io.stdout.write(`${JSON.stringify(runs.map(workflowObject), null, 2)}\n`);
+    else if (output === 'yaml') io.stdout.write(runs.length === 0 ? '[]\n' : dump(runs.map(workflowObject), { noRefs: true, lineWidth: -1 }));
+    else {
+      const wide = output === 'wide';
+      const header = [
+        ...(allNamespaces ? ['NAMESPACE'] : []),
+        'NAME',
+        'STATUS',
+        'AGE',
+        'DURATION',
+        ...(wide ? ['PRIORITY'] : []),
+        'MESSAGE',
+        ...(wide ? ['P/R/C', 'PARAMETERS'] : []),
+      ];
+      const rows: string[][] = [];
+      // Damaged runs come first: each needs a person's look.
+      for (const { id, reason } of damaged)
+        rows.push([...(allNamespaces ? [''] : []), id, 'Damaged', '', '', ...(wide ? [''] : []), reason, ...(wide ? ['', ''] : [])]);
+      for (const run of runs) {
+        let message = run.status.message ?? '';
+        if (!isWorkflowDone(run.status.phase) && (await leaseOwner(target.layout, run.id)) === undefined)
+          message = `no skiff process is running it; skiff resume ${run.id} continues it`;
+        const row = [...(allNamespaces ? [namespaceOf(run)] : []), run.id, run.status.phase, ageOf(run.status.startedAt, now), spanOf(run.status, now)];
+        if (wide) row.push(String(run.workflow.spec.priority ?? 0), message, podCounts(run), parametersOf(run));
+        else row.push(message);
+        rows.push(row);
       }
+      const table = formatTable(values['no-headers'] ? rows : [header, ...rows]);
+      if (table !== '') io.stdout.write(`${table}\n`);
     }
-    runs.sort((a, b) => (b.status.startedAt ?? '\uffff').localeCompare(a.status.startedAt ?? '\uffff'));
-    const rows = [['NAME', 'STATUS', 'AGE', 'DURATION', 'MESSAGE'], ...damaged];
-    for (const run of runs) {
-      let message = run.status.message ?? '';
-      if (!isWorkflowDone(run.status.phase) && (await leaseOwner(target.layout, run.id)) === undefined) message = `no skiff process is running it; skiff resume ${run.id} continues it`;
-      rows.push([run.id, run.status.phase, ageOf(run.status.startedAt, now), spanOf(run.status, now), message]);
-    }
-    io.stdout.write(`${formatTable(rows)}\n`);
     if (damaged.length === 0) return 0;
-    io.stderr.write(`skiff list: ${damaged.length === 1 ? 'a run is' : `${damaged.length} runs are`} damaged and left as ${damaged.length === 1 ? 'it is' : 'they are'}; skiff delete NAME removes one\n`);
+    io.stderr.write(
+      `skiff list: ${damaged.length === 1 ? 'a run is' : `${damaged.length} runs are`} damaged and left as ${damaged.length === 1 ? 'it is' : 'they are'}; skiff delete NAME removes one\n`,
+    );
     return 1;
   },
 };
+
+/** Argo's P/R/C: the run's pods pending, running and completed. */
+function podCounts(run: StoredRun): string {
+  const pods = Object.values(run.status.nodes).filter((n) => n.type === 'Pod');
+  const count = (phases: string[]): number => pods.filter((n) => phases.includes(n.phase)).length;
+  return `${count(['Pending'])}/${count(['Running'])}/${count(['Succeeded', 'Failed', 'Error', 'Skipped', 'Omitted'])}`;
+}
+
+function parametersOf(run: StoredRun): string {
+  return (run.workflow.spec.arguments?.parameters ?? []).map((p) => `${p.name}=${String(p.value ?? p.default ?? '')}`).join(',');
+}

@@ -1,4 +1,3 @@
-import { loadRunConfigMaps } from '../../engine/driver/load-run-config-maps.js';
 import { resubmitRun } from '../../engine/operations/resubmit-run.js';
 import type { CliIO, Command } from '../cli-io.js';
 import { continueOrphans } from '../continue-orphans.js';
@@ -6,9 +5,9 @@ import { launchRun } from '../launch-run.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseOutputFormat } from '../output-format.js';
 import { oneName, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
-import { readRun, requireRun } from '../read-run.js';
-import { acquireLease } from '../run-lease.js';
+import { requireRun } from '../read-run.js';
 import { runSuffix } from '../run-suffix.js';
+import { saveNewRun } from '../submit-run.js';
 
 const USAGE = `Usage: skiff resubmit [options] NAME
 
@@ -30,7 +29,7 @@ Exit status: 0 resubmitted (with --wait: the new run Succeeded), 1 no such run o
 
 export const resubmitCommand: Command = {
   name: 'resubmit',
-  summary: 'start a new run of a run\'s workflow',
+  summary: "start a new run of a run's workflow",
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
@@ -47,10 +46,7 @@ export const resubmitCommand: Command = {
     const name = `${base}${runSuffix()}`;
     const result = resubmitRun(old.workflow, old.status, name, values.memoized === true);
     if ('error' in result) throw new Error(`cannot resubmit "${runId}": ${result.error}`);
-    const lease = await acquireLease(target.layout, name);
-    if (!lease || (await readRun(target.layout, name))) throw new Error(`a run named "${name}" already exists`);
-    await target.runs.save({ id: name, workflow: result.workflow, status: result.status, ...(old.referenced ? { referenced: old.referenced } : {}), ...(await loadRunConfigMaps(result.workflow, old.referenced ?? [], target.objects)) });
-    await target.runs.closeAll();
+    await saveNewRun(target, { workflow: result.workflow, referenced: old.referenced ?? [], status: result.status });
     await continueOrphans(target, io, name);
     return launchRun(target, io, name, { wait: values.wait === true, output });
   },

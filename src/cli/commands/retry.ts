@@ -1,6 +1,10 @@
 import { loadRunConfigMaps } from '../../engine/driver/load-run-config-maps.js';
 import { retryRun } from '../../engine/operations/retry-run.js';
 import type { CliIO, Command } from '../cli-io.js';
+import { withOverrides } from '../../engine/submit-overrides.js';
+import { parseAssignments } from '../parse-assignments.js';
+import { parseNodeFieldSelector } from '../node-field-selector.js';
+import { resolveRunName } from '../select-runs.js';
 import { continueOrphans } from '../continue-orphans.js';
 import { launchRun } from '../launch-run.js';
 import { openLocalTarget } from '../local-target.js';
@@ -15,12 +19,19 @@ Runs a finished run again in place, as argo retry does: failed and errored steps
 with everything that ran after them; succeeded steps keep their outputs and do not run again;
 the exit handler runs again. With --node, only those steps (and what ran after them) run again.
 
-Like skiff submit, the run goes on in a background skiff process unless --wait is given.
+Like skiff submit, the run goes on in a background skiff process unless --wait is given;
+--watch and --log follow it here as they do for skiff submit.
 
 Options:
-      --node NAME            retry this step (name, display name or node id; repeatable)
-      --restart-successful   allow --node to name steps that succeeded
-  -w, --wait                 run in the foreground until the run finishes
+      --node NAME                 retry this step (name, display name or node id; repeatable)
+      --node-field-selector SEL   retry the steps whose fields match (see skiff get), e.g.
+                                  templateName=build or displayName=test
+      --restart-successful        allow --node and --node-field-selector to name steps that
+                                  succeeded
+  -p, --parameter NAME=VALUE      change a workflow argument for the steps run again (repeatable)
+      --watch                     follow the run until it finishes (see skiff submit)
+      --log                       print the run's logs until it finishes
+  -w, --wait                      run in the foreground until the run finishes
   -o, --output FORMAT        json, yaml or wide (see skiff submit)
 ${STATE_DIR_HELP}
   -h, --help                 show this help
@@ -30,24 +41,43 @@ retried, or (with --wait) a run that did not succeed, 2 usage error.`;
 
 export const retryCommand: Command = {
   name: 'retry',
-  summary: 'run a finished run\'s failed steps again',
+  summary: "run a finished run's failed steps again",
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
       node: { type: 'string', multiple: true },
       'restart-successful': { type: 'boolean' },
+      'node-field-selector': { type: 'string' },
+      parameter: { type: 'string', short: 'p', multiple: true },
+      watch: { type: 'boolean' },
+      log: { type: 'boolean' },
       wait: { type: 'boolean', short: 'w' },
       output: { type: 'string', short: 'o' },
     });
-    const runId = oneName(positionals);
-    const output = parseOutputFormat(values.output);
+    const output = parseOutputFormat(values.output, ['json', 'yaml', 'wide', 'name']);
+    const selected = values['node-field-selector'] === undefined ? undefined : parseNodeFieldSelector(values['node-field-selector']);
+    const parameters = parseAssignments(values.parameter ?? [], '-p');
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const runId = await resolveRunName(target, oneName(positionals));
     await requireRun(target.layout, runId);
     const lease = await acquireLease(target.layout, runId);
     if (!lease) throw new Error(`run "${runId}" is still running (skiff process ${(await leaseOwner(target.layout, runId)) ?? '?'}); stop it first`);
     const stored = (await target.runs.load(runId))!;
-    const result = retryRun(stored.workflow, stored.status, { nodes: values.node ?? [], restartSuccessful: values['restart-successful'] === true });
+    // Argo's --node-field-selector names the nodes to retry by their fields; only steps (pods
+    // and the like) are named, so a matching group does not drag in all of its steps.
+    const picked = selected
+      ? Object.values(stored.status.nodes)
+          .filter((n) => n.type !== 'StepGroup' && n.type !== 'TaskGroup' && n.id !== stored.id && selected(n))
+          .map((n) => n.id)
+      : [];
+    if (selected && picked.length === 0) {
+      await target.runs.closeAll();
+      await lease.release();
+      throw new Error(`--node-field-selector ${values['node-field-selector']}: no step of "${runId}" matches`);
+    }
+    const workflow = Object.keys(parameters).length > 0 ? withOverrides(stored.workflow, { parameters }) : stored.workflow;
+    const result = retryRun(workflow, stored.status, { nodes: [...(values.node ?? []), ...picked], restartSuccessful: values['restart-successful'] === true });
     if ('error' in result) {
       await target.runs.closeAll();
       await lease.release();
@@ -56,9 +86,15 @@ export const retryCommand: Command = {
     }
     // Steps run again read the ConfigMaps as they are now: one may have been applied since the failure.
     const { configMaps: _before, caches: _cachesBefore, ...kept } = stored;
-    await target.runs.save({ ...kept, workflow: result.workflow, status: result.status, ...(await loadRunConfigMaps(result.workflow, stored.referenced ?? [], target.objects)) });
+    await target.runs.save({
+      ...kept,
+      workflow: result.workflow,
+      status: result.status,
+      ...(await loadRunConfigMaps(result.workflow, stored.referenced ?? [], target.objects)),
+    });
     await target.runs.closeAll();
     await continueOrphans(target, io, runId);
-    return launchRun(target, io, runId, { wait: values.wait === true, output });
+    const follow = values.log ? 'log' : values.watch ? 'watch' : undefined;
+    return launchRun(target, io, runId, { wait: values.wait === true && !follow, follow, output });
   },
 };

@@ -1,56 +1,68 @@
-import { loadRunConfigMaps } from '../../engine/driver/load-run-config-maps.js';
-import { loadTemplateRefs } from '../../engine/driver/load-template-refs.js';
-import { newRunStatus } from '../../engine/advance-run.js';
-import { MemoryTemplateStore, type TemplateKind, type TemplateStore } from '../../engine/ports/template-store.js';
-import { withOverrides } from '../../engine/submit-overrides.js';
-import type { Workflow, WorkflowSpec } from '../../spec/model/workflow.js';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { dump, load } from 'js-yaml';
+import type { Workflow } from '../../spec/model/workflow.js';
 import { envOf, UsageError, type CliIO, type Command } from '../cli-io.js';
-import { checkRunEnvironment } from '../local-runtime-factory.js';
-import { clusterOnlyFeatures } from '../cluster-only-features.js';
 import { continueOrphans } from '../continue-orphans.js';
 import { launchRun } from '../launch-run.js';
+import { checkRunEnvironment } from '../local-runtime-factory.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseOutputFormat } from '../output-format.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { parseAssignments } from '../parse-assignments.js';
 import { readManifests } from '../read-manifests.js';
-import { readRun } from '../read-run.js';
+import { prepareRun, saveNewRun, type SubmitChanges } from '../submit-run.js';
 import { workflowFromStored } from '../workflow-from-stored.js';
-import { acquireLease } from '../run-lease.js';
-import { runSuffix } from '../run-suffix.js';
 
-const USAGE = `Usage: skiff submit [options] FILE
+const USAGE = `Usage: skiff submit [options] FILE...
        skiff submit [options] --from KIND/NAME
 
-Runs the Workflow in FILE on this machine: each step's container runs in a sandbox with the
-host's tools, artifacts go to the repository the workflow names (or a directory under the
-state directory), and the run is kept in the state directory. The file is linted first and
-refused with any lint error. WorkflowTemplates in FILE, and those stored with skiff apply, are
-found by templateRef. Workflows that need a cluster (resource or plugin templates) are refused;
-http templates are sent from this machine, and daemons run in a network of their own.
+Runs the Workflows in the FILEs (- reads standard input) on this machine: each step's container
+runs in a sandbox with the host's tools, artifacts go to the repository the workflow names (or
+a directory under the state directory), and the run is kept in the state directory. The files
+are linted first and refused with any lint error. WorkflowTemplates in the files, and those
+stored with skiff apply, are found by templateRef. Workflows that need a cluster (resource or
+plugin templates) are refused; http templates are sent from this machine, and daemons run in a
+network of their own.
 
 Parameters with valueFrom.configMapKeyRef read the ConfigMaps stored with skiff apply in the
 run's namespace (labelled workflows.argoproj.io/configmap-type: Parameter) when the run is
 submitted, and again when skiff retry runs steps again.
 
-Without --wait the run goes on in a background skiff process (its log is
-runs/NAME/driver.log in the state directory); submit prints the run's name and exits 0 at once.
-Follow it with skiff get, skiff logs --follow or skiff wait. With --wait, submit runs it in
-the foreground: a live tree on a terminal, a line per change otherwise, then the result.
+The run goes on in a background skiff process (its log is runs/NAME/driver.log in the state
+directory); submit prints the run's name and exits 0 at once. Follow it with skiff watch, skiff
+get, skiff logs --follow or skiff wait. --watch follows it here as argo submit --watch does: a
+live tree on a terminal, a line per change otherwise, then the result. Ctrl-C stops watching
+and leaves the run going; a second Ctrl-C within 3 seconds stops the run. --wait runs it in
+this process instead, the same way shown; Ctrl-C there interrupts the run (skiff resume NAME
+continues it).
 
 Options:
-      --from KIND/NAME        run a stored workflowtemplate/NAME, clusterworkflowtemplate/NAME or
-                              cronworkflow/NAME (see skiff apply) instead of a file
-  -p, --parameter NAME=VALUE  set a workflow argument (repeatable)
-      --entrypoint TEMPLATE   run this template instead of spec.entrypoint
-  -w, --wait                  run in the foreground until the run finishes
-  -o, --output FORMAT         json or yaml: the Workflow object with its status (Argo's format);
-                              wide: the result table with phases, start times and outputs
-  -n, --namespace NS          namespace of the run (default: the file's, else default)
+      --from KIND/NAME           run a stored workflowtemplate/NAME, clusterworkflowtemplate/NAME
+                                 or cronworkflow/NAME (see skiff apply) instead of a file
+  -p, --parameter NAME=VALUE     set a workflow argument (repeatable)
+  -f, --parameter-file FILE      workflow arguments from a YAML or JSON map (-p wins)
+      --entrypoint TEMPLATE      run this template instead of spec.entrypoint
+  -l, --labels K=V,K=V           labels added to the run (over the workflow's own)
+      --name NAME                the run's name, instead of the workflow's
+      --generate-name PREFIX     the run's generateName, instead of the workflow's
+      --serviceaccount NAME      the run's spec.serviceAccountName
+      --priority N               the run's spec.priority
+      --watch                    follow the run until it finishes (see above)
+      --log                      print the run's logs as its steps write them, until it finishes
+  -w, --wait                     run in the foreground until the run finishes
+      --dry-run                  print the Workflow that would be submitted; save and run nothing
+      --server-dry-run           the same as --dry-run (there is no server here)
+  -o, --output FORMAT            name: only the run's name; json or yaml: the Workflow object with
+                                 its status (Argo's format); wide: the result table with phases,
+                                 start times and outputs
+  -n, --namespace NS             namespace of the run (default: the file's, else default)
 ${STATE_DIR_HELP}
-  -h, --help                  show this help
+  -h, --help                     show this help
 
-Exit status: 0 submitted (with --wait: the run Succeeded), 1 lint errors, a refused workflow or
-(with --wait) a run that did not succeed, 2 usage error.`;
+Exit status: 0 submitted (with --wait or --watch: the run Succeeded), 1 lint errors, a refused
+workflow or (with --wait or --watch) a run that did not succeed, 2 usage error. A Ctrl-C'd
+--watch exits 130.`;
 
 export const submitCommand: Command = {
   name: 'submit',
@@ -60,67 +72,115 @@ export const submitCommand: Command = {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
       parameter: { type: 'string', short: 'p', multiple: true },
+      'parameter-file': { type: 'string', short: 'f' },
       entrypoint: { type: 'string' },
       wait: { type: 'boolean', short: 'w' },
+      watch: { type: 'boolean' },
+      log: { type: 'boolean' },
       output: { type: 'string', short: 'o' },
       namespace: { type: 'string', short: 'n' },
       from: { type: 'string' },
+      labels: { type: 'string', short: 'l' },
+      name: { type: 'string' },
+      'generate-name': { type: 'string' },
+      serviceaccount: { type: 'string' },
+      priority: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'server-dry-run': { type: 'boolean' },
     });
-    if (values.from !== undefined && positionals.length > 0) throw new UsageError(`--from ${values.from} runs a stored object: name no file as well (got ${positionals.join(' ')})`);
-    if (values.from === undefined && positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'name the workflow file to submit (or --from KIND/NAME)' : `submit one file at a time (got ${positionals.length})`);
-    const output = parseOutputFormat(values.output);
-    const parameters: Record<string, string> = {};
-    for (const given of values.parameter ?? []) {
-      const at = given.indexOf('=');
-      if (at <= 0) throw new UsageError(`-p ${given}: expected NAME=VALUE`);
-      parameters[given.slice(0, at)] = given.slice(at + 1);
-    }
+    if (values.from !== undefined && positionals.length > 0)
+      throw new UsageError(`--from ${values.from} runs a stored object: name no file as well (got ${positionals.join(' ')})`);
+    if (values.from === undefined && positionals.length === 0) throw new UsageError('name the workflow file to submit (or --from KIND/NAME)');
+    const output = parseOutputFormat(values.output, ['json', 'yaml', 'wide', 'name']);
+    const dryRun = values['dry-run'] === true || values['server-dry-run'] === true;
+    const follow = values.watch === true || values.log === true;
+    const changes: SubmitChanges = {
+      entrypoint: values.entrypoint,
+      parameters: {
+        ...(values['parameter-file'] !== undefined ? await readParameterFile(values['parameter-file'], io) : {}),
+        ...parseAssignments(values.parameter ?? [], '-p'),
+      },
+      labels: parseAssignments(values.labels === undefined ? [] : values.labels.split(','), '-l'),
+      name: values.name,
+      generateName: values['generate-name'],
+      serviceAccount: values.serviceaccount,
+      priority: values.priority === undefined ? undefined : parsePriority(values.priority),
+      namespace: values.namespace,
+    };
 
-    checkRunEnvironment(envOf(io));
+    if (!dryRun) checkRunEnvironment(envOf(io));
     const target = openLocalTarget(io, { stateDir: values['state-dir'], namespace: values.namespace });
     // A stored object was linted when it was applied; a file is linted now.
     const manifests = values.from !== undefined ? [] : await readManifests(positionals, io);
     if (!manifests) return 1;
-    const workflows = values.from !== undefined ? [await workflowFromStored(values.from, target.objects, target.objects.namespace)] : manifests.filter((m) => m.object.kind === 'Workflow').map((m) => m.object as Workflow);
-    if (workflows.length !== 1) throw new Error(`${positionals[0]} holds ${workflows.length} Workflows; submit needs exactly one`);
-    const source = values.from ?? positionals[0]!;
+    const given =
+      values.from !== undefined
+        ? [{ source: values.from, workflow: await workflowFromStored(values.from, target.objects, target.objects.namespace) }]
+        : manifests.filter((m) => m.object.kind === 'Workflow').map((m) => ({ source: m.file, workflow: m.object as Workflow }));
+    if (given.length === 0) throw new Error(`${positionals.join(' ')}: no Workflow to submit`);
+    if (given.length > 1 && values.name !== undefined) throw new UsageError(`--name ${values.name} names one run, but ${given.length} Workflows were given`);
+    if (given.length > 1 && follow) throw new UsageError(`--${values.watch ? 'watch' : 'log'} follows one run, but ${given.length} Workflows were given`);
 
-    const overrides = { ...(values.entrypoint ? { entrypoint: values.entrypoint } : {}), parameters };
-    let workflow = withOverrides(workflows[0]!, overrides);
-    const namespace = values.namespace ?? workflow.metadata?.namespace ?? target.objects.namespace;
-    const templates = layered(manifests.map((m) => m.object), target.objects);
-    const referenced = await loadTemplateRefs(workflow, templates);
-    if (values.entrypoint && !hasTemplate(workflow.spec, values.entrypoint) && !referenced.some((r) => hasTemplate(r.spec, values.entrypoint!))) {
-      throw new Error(`--entrypoint ${values.entrypoint}: the workflow has no template by that name`);
+    // Every workflow is prepared (and refused) before any is saved: a bad one submits none.
+    const prepared = [];
+    for (const { source, workflow } of given) {
+      const run = await prepareRun(
+        target,
+        workflow,
+        changes,
+        source,
+        manifests.map((m) => m.object),
+      );
+      if (run.refused.length > 0) {
+        io.stderr.write(`${run.refused.join('\n')}\n`);
+        throw new Error(`this workflow needs a Kubernetes cluster and cannot run locally`);
+      }
+      prepared.push(run);
     }
-    const refused = clusterOnlyFeatures(workflow, referenced);
-    if (refused.length > 0) {
-      io.stderr.write(`${refused.map((r) => `${source}: ${r}`).join('\n')}\n`);
-      throw new Error(`this workflow needs a Kubernetes cluster and cannot run locally`);
+    if (dryRun) {
+      // As argo submit --dry-run: the Workflow that would be created, nothing saved.
+      for (const { workflow } of prepared)
+        io.stdout.write(
+          output === 'name'
+            ? `${workflow.metadata.name}\n`
+            : output === 'json'
+              ? `${JSON.stringify(workflow, null, 2)}\n`
+              : `${given.length > 1 ? '---\n' : ''}${dump(workflow, { noRefs: true, lineWidth: -1 })}`,
+        );
+      return 0;
     }
 
     await continueOrphans(target, io);
-    const name = workflow.metadata?.name ?? `${workflow.metadata?.generateName ?? 'workflow-'}${runSuffix()}`;
-    workflow = { ...workflow, metadata: { ...workflow.metadata, name, namespace } };
-    // The lease is taken before the run exists, so no other process mistakes it for an orphan.
-    const lease = await acquireLease(target.layout, name);
-    if (!lease || (await readRun(target.layout, name))) throw new Error(`a run named "${name}" already exists`);
-    // Read once, here: a restart of the run uses the same values even if the ConfigMaps change.
-    await target.runs.save({ id: name, workflow, status: newRunStatus(), ...(referenced.length > 0 ? { referenced } : {}), ...(await loadRunConfigMaps(workflow, referenced, target.objects)) });
-    await target.runs.closeAll();
-    return launchRun(target, io, name, { wait: values.wait === true, output });
+    const names: string[] = [];
+    for (const run of prepared) names.push(await saveNewRun(target, run));
+    if (follow) return launchRun(target, io, names[0]!, { wait: false, follow: values.log === true ? 'log' : 'watch', output });
+    let status = 0;
+    for (const name of names) {
+      const launched = await launchRun(target, io, name, { wait: values.wait === true, output });
+      status = Math.max(status, launched);
+    }
+    return status;
   },
 };
 
-function hasTemplate(spec: WorkflowSpec, name: string): boolean {
-  return (spec.templates ?? []).some((t) => t?.name === name);
+function parsePriority(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || Math.abs(value) > 2 ** 31 - 1) throw new UsageError(`--priority ${text}: expected a whole number`);
+  return value;
 }
 
-/** Templates in the submitted file first, then those stored with skiff apply. */
-function layered(objects: Array<{ kind: string; metadata: { name?: string }; spec?: unknown }>, stored: TemplateStore): TemplateStore {
-  const inFile = new MemoryTemplateStore();
-  for (const o of objects) {
-    if ((o.kind === 'WorkflowTemplate' || o.kind === 'ClusterWorkflowTemplate') && o.metadata?.name) inFile.add(o.kind, o.metadata.name, o.spec as WorkflowSpec);
+/** `-f FILE`, as argo submit reads it: a YAML or JSON map of parameter names to values. */
+async function readParameterFile(path: string, io: CliIO): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, path), 'utf8');
+  } catch (error) {
+    throw new UsageError(`--parameter-file ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  return { get: async (kind: TemplateKind, name: string) => (await inFile.get(kind, name)) ?? (await stored.get(kind, name)) };
+  const values = load(text);
+  if (values === null || values === undefined) return {};
+  if (typeof values !== 'object' || Array.isArray(values)) throw new UsageError(`--parameter-file ${path}: expected a map of parameter names to values`);
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) out[name] = typeof value === 'string' ? value : JSON.stringify(value);
+  return out;
 }

@@ -1,30 +1,35 @@
-import { envOf, type CliIO, type Command } from '../cli-io.js';
-import { controlRun } from '../control-run.js';
+import { type CliIO, type Command, UsageError } from '../cli-io.js';
+import { controlRuns } from '../control-run.js';
+import { parseLabelSelector } from '../label-selector.js';
+import { namedOrSelected, SELECT_OPTIONS } from '../select-runs.js';
 import { openLocalTarget } from '../local-target.js';
-import { oneName, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 
-const USAGE = `Usage: skiff terminate [options] NAME
+const USAGE = `Usage: skiff terminate [options] NAME...
+       skiff terminate [options] -l SELECTOR
 
 Terminates the run: running steps are killed and marked Failed, and nothing more runs, not
 even the exit handler, as argo terminate does.
 
 Options:
-      --message TEXT    why, recorded on the run
+      --message TEXT         why, recorded on the run
+  -l, --selector SELECTOR    also every unfinished run whose labels match (see skiff list)
 ${STATE_DIR_HELP}
   -h, --help            show this help
 
-Exit status: 0 done, 1 no such run or it has already finished, 2 usage error.`;
+Exit status: 0 done, 1 a run named does not exist or has already finished (the others are
+still done), 2 usage error.`;
 
 export const terminateCommand: Command = {
   name: 'terminate',
   summary: 'terminate a run at once, without its exit handler',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, { ...STATE_DIR_OPTION, message: { type: 'string' } });
-    const runId = oneName(positionals);
+    const { values, positionals } = parseCommandArgs(args, { ...STATE_DIR_OPTION, ...SELECT_OPTIONS, message: { type: 'string' } });
+    if (positionals.length === 0 && values.selector === undefined) throw new UsageError('name the run (NAME...) or select runs (-l)');
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
-    await controlRun(target, io, runId, { op: 'terminate', ...(values.message !== undefined ? { message: values.message } : {}) }, { ...process.env, ...envOf(io) });
-    io.stdout.write(`${runId} terminated\n`);
-    return 0;
+    const filter = values.selector === undefined ? undefined : { labels: parseLabelSelector(values.selector), running: true };
+    const request = { op: 'terminate' as const, ...(values.message !== undefined ? { message: values.message } : {}) };
+    return controlRuns(target, io, await namedOrSelected(target, positionals, filter), request, 'terminated');
   },
 };

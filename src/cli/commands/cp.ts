@@ -1,0 +1,89 @@
+import { resolve } from 'node:path';
+import { createArtifactDriver, inputLocation } from '../../artifacts/index.js';
+import type { StorageLocation } from '../../artifacts/artifact-location.js';
+import { DEFAULT_NAMESPACE } from '../../state/local-object-store.js';
+import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
+import { localRootConfinement } from '../local-root-confinement.js';
+import { openLocalTarget } from '../local-target.js';
+import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { requireRun } from '../read-run.js';
+import { runRepository } from '../run-repository.js';
+import { resolveRunName } from '../select-runs.js';
+
+const DEFAULT_PATH = '{namespace}/{workflowName}/{nodeId}/outputs/{artifactName}';
+
+const USAGE = `Usage: skiff cp [options] NAME OUTPUT_DIR
+
+Downloads the output artifacts of a run's steps into OUTPUT_DIR, as argo cp does, from the
+repository the run saved them to (a tarball is unpacked). Each goes to a path under OUTPUT_DIR
+made from --path, whose placeholders are {namespace}, {workflowName}, {nodeId}, {templateName}
+and {artifactName}. NAME may be @latest.
+
+Options:
+      --artifact-name NAME   only artifacts of this name
+      --template-name NAME   only artifacts of steps of this template
+      --node-id ID           only artifacts of this step (its node id)
+      --path PATTERN         where under OUTPUT_DIR (default: ${DEFAULT_PATH})
+${STATE_DIR_HELP}
+  -h, --help                 show this help
+
+Exit status: 0 downloaded (also when nothing matched), 1 no such run or an artifact that could
+not be downloaded, 2 usage error.`;
+
+export const cpCommand: Command = {
+  name: 'cp',
+  summary: "download a run's output artifacts",
+  usage: USAGE,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { values, positionals } = parseCommandArgs(args, {
+      ...STATE_DIR_OPTION,
+      'artifact-name': { type: 'string' },
+      'template-name': { type: 'string' },
+      'node-id': { type: 'string' },
+      path: { type: 'string' },
+    });
+    if (positionals.length !== 2) throw new UsageError('name the run and the directory: NAME OUTPUT_DIR');
+    const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const run = await requireRun(target.layout, await resolveRunName(target, positionals[0]!));
+    const outputDir = resolve(io.cwd, positionals[1]!);
+    const namespace = run.workflow.metadata.namespace ?? DEFAULT_NAMESPACE;
+    const repository = await runRepository(target, run);
+    const driver = createArtifactDriver({ secrets: target.objects, namespace, localRoot: localRootConfinement(target, envOf(io)) });
+    let status = 0;
+    try {
+      for (const node of Object.values(run.status.nodes)) {
+        if (values['node-id'] !== undefined && node.id !== values['node-id']) continue;
+        if (values['template-name'] !== undefined && node.templateName !== values['template-name']) continue;
+        for (const artifact of node.outputs?.artifacts ?? []) {
+          if (values['artifact-name'] !== undefined && artifact.name !== values['artifact-name']) continue;
+          const location = inputLocation(artifact, repository as StorageLocation | undefined);
+          if (!location) continue; // an optional artifact that was not produced
+          const relative = (values.path ?? DEFAULT_PATH).replace(
+            /\{(namespace|workflowName|nodeId|templateName|artifactName)\}/g,
+            (_, key: string) =>
+              ({
+                namespace,
+                workflowName: run.workflow.metadata.name ?? run.id,
+                nodeId: node.id,
+                templateName: node.templateName ?? '',
+                artifactName: artifact.name,
+              })[key] ?? '',
+          );
+          const destination = resolve(outputDir, relative);
+          // The pattern comes from the command line, but its values come from the run: keep them inside.
+          if (destination !== outputDir && !destination.startsWith(`${outputDir}/`)) throw new Error(`--path ${values.path}: ${relative} leaves ${outputDir}`);
+          try {
+            await driver.load(location, destination, 'auto', artifact.name);
+            io.stdout.write(`${node.displayName}/${artifact.name} -> ${destination}\n`);
+          } catch (error) {
+            io.stderr.write(`skiff cp: ${node.displayName}/${artifact.name}: ${(error as Error).message}\n`);
+            status = 1;
+          }
+        }
+      }
+    } finally {
+      driver.close();
+    }
+    return status;
+  },
+};

@@ -1,0 +1,99 @@
+import { relative } from 'node:path';
+import type { StoredRun } from '../engine/ports/run-store.js';
+import { isWorkflowDone } from '../engine/workflow-status.js';
+import { DamagedRunError } from '../state/damaged-run-error.js';
+import { DEFAULT_NAMESPACE } from '../state/local-object-store.js';
+import type { LocalTarget } from './local-target.js';
+import { readRun } from './read-run.js';
+
+export interface RunListing {
+  /** Newest first (by start; runs not started yet first of all). */
+  runs: StoredRun[];
+  /** Runs whose files are damaged: name and what is wrong (file and record). */
+  damaged: Array<{ id: string; reason: string }>;
+}
+
+/** What `argo list` (and delete, stop, wait with `-l`) select runs by; every field optional. */
+export interface RunFilter {
+  /** One namespace; undefined for all (`-A`). */
+  namespace?: string | undefined;
+  /** Phases, any of (`--status Failed,Error`). */
+  phases?: string[] | undefined;
+  running?: boolean | undefined;
+  completed?: boolean | undefined;
+  prefix?: string | undefined;
+  /** Started at most this long ago (ms). */
+  since?: number | undefined;
+  /** Finished at least this long ago (ms); only finished runs match. */
+  older?: number | undefined;
+  labels?: ((labels: Record<string, string> | undefined) => boolean) | undefined;
+}
+
+/** Every run of the state directory, damaged ones apart, so none keeps the others from showing. */
+export async function readAllRuns(target: LocalTarget): Promise<RunListing> {
+  const listing: RunListing = { runs: [], damaged: [] };
+  for (const id of await target.runs.list()) {
+    try {
+      const run = await readRun(target.layout, id);
+      if (run) listing.runs.push(run);
+    } catch (error) {
+      const reason =
+        error instanceof DamagedRunError
+          ? `${relative(target.layout.root, error.file)}${error.at ? `, ${error.at}` : ''}: ${error.problem}`
+          : (error as Error).message;
+      listing.damaged.push({ id, reason });
+    }
+  }
+  listing.runs.sort((a, b) => createdAt(b).localeCompare(createdAt(a)));
+  return listing;
+}
+
+/** When the run was created (submitted), else started; runs of neither sort first. */
+function createdAt(run: StoredRun): string {
+  return run.workflow.metadata.creationTimestamp ?? run.status.startedAt ?? '\uffff';
+}
+
+export function namespaceOf(run: StoredRun): string {
+  return run.workflow.metadata.namespace ?? DEFAULT_NAMESPACE;
+}
+
+/** Whether a run matches every field of the filter given. */
+export function matchesRun(run: StoredRun, filter: RunFilter, now: number): boolean {
+  const done = isWorkflowDone(run.status.phase);
+  if (filter.namespace !== undefined && namespaceOf(run) !== filter.namespace) return false;
+  if (filter.phases && !filter.phases.some((p) => p.toLowerCase() === run.status.phase.toLowerCase())) return false;
+  if (filter.running && done) return false;
+  if (filter.completed && !done) return false;
+  if (filter.prefix !== undefined && !run.id.startsWith(filter.prefix)) return false;
+  if (filter.since !== undefined && (run.status.startedAt === undefined || Date.parse(run.status.startedAt) < now - filter.since)) return false;
+  if (filter.older !== undefined && (!done || run.status.finishedAt === undefined || Date.parse(run.status.finishedAt) > now - filter.older)) return false;
+  if (filter.labels && !filter.labels(run.workflow.metadata.labels)) return false;
+  return true;
+}
+
+/**
+ * The name a person gave: `@latest` is the newest run (in `namespace`, if given), as in argo get
+ * and argo logs; any other name is itself.
+ */
+export async function resolveRunName(target: LocalTarget, name: string, namespace?: string): Promise<string> {
+  if (name !== '@latest') return name;
+  const { runs } = await readAllRuns(target);
+  const latest = runs.find((run) => namespace === undefined || namespaceOf(run) === namespace);
+  if (!latest) throw new Error('@latest: there are no runs');
+  return latest.id;
+}
+
+/** The flags by which stop, terminate, wait and delete pick runs besides by name. */
+export const SELECT_OPTIONS = { selector: { type: 'string', short: 'l' } } as const;
+
+/**
+ * The runs a command acts on: those named (`@latest` too), then those the filter selects (`-l`,
+ * delete's --all, --completed, ...), each once. No filter and no name is a usage error; a filter
+ * that selects nothing is an empty list.
+ */
+export async function namedOrSelected(target: LocalTarget, names: string[], filter: RunFilter | undefined, now = Date.now()): Promise<string[]> {
+  const chosen: string[] = [];
+  for (const name of names) chosen.push(await resolveRunName(target, name));
+  if (filter) for (const run of (await readAllRuns(target)).runs) if (matchesRun(run, filter, now)) chosen.push(run.id);
+  return [...new Set(chosen)];
+}
