@@ -78,7 +78,9 @@ async function main(): Promise<void> {
   const minio = await startMinio();
   const secrets = { get: async (_ns: string, _name: string, key: string) => (key === 'a' ? minio.accessKey : minio.secretKey) };
   const driver = createArtifactDriver({ secrets, namespace: 'bench' });
-  const location = (key: string) => ({ s3: { endpoint: minio.endpoint, bucket: minio.bucket, key, accessKeySecret: { name: 'm', key: 'a' }, secretKeySecret: { name: 'm', key: 's' } } });
+  const location = (key: string) => ({
+    s3: { endpoint: minio.endpoint, bucket: minio.bucket, key, accessKeySecret: { name: 'm', key: 'a' }, secretKeySecret: { name: 'm', key: 's' } },
+  });
   const gitSha = (() => {
     try {
       return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
@@ -86,13 +88,22 @@ async function main(): Promise<void> {
       return '?';
     }
   })();
-  console.log(`artifacts-transfer: node ${process.version}, commit ${gitSha}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${runs} run(s), MinIO ${minio.endpoint}`);
+  console.log(
+    `artifacts-transfer: node ${process.version}, commit ${gitSha}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, ${runs} run(s), MinIO ${minio.endpoint}`,
+  );
   try {
     if (which === 'tar' || which === 'all') {
       const tree = join(base, 'mixed');
       // Made in a child process, so this process's peak RSS measures transfers only.
-      const made = JSON.parse(execFileSync(process.execPath, [process.argv[1]!, 'make-tree', tree, String(totalMiB)], { encoding: 'utf8' })) as { files: number; bytes: number };
-      console.log(`\n[tar+gzip] ${made.files} files, ${(made.bytes / MIB).toFixed(0)} MiB (text, random, zeros); peak RSS after making the data ${maxRssMb().toFixed(0)} MB`);
+      const made = JSON.parse(execFileSync(process.execPath, [process.argv[1]!, 'make-tree', tree, String(totalMiB)], { encoding: 'utf8' })) as {
+        files: number;
+        bytes: number;
+      };
+      console.log(
+        `\n[tar+gzip] ${made.files} files, ${(made.bytes / MIB).toFixed(0)} MiB (text, random, zeros); peak RSS after making the data ${maxRssMb().toFixed(0)} MB`,
+      );
       const gnu: number[] = [];
       const save: number[] = [];
       const load: number[] = [];
@@ -107,7 +118,9 @@ async function main(): Promise<void> {
         await driver.load(location(key), join(base, `loaded-${run}`), 'auto', 'mixed');
         load.push(performance.now() - t);
         await rm(join(base, `loaded-${run}`), { recursive: true, force: true });
-        console.log(`  run ${run + 1}: GNU tar -czf ${(gnu.at(-1)! / 1000).toFixed(2)} s, save ${(save.at(-1)! / 1000).toFixed(2)} s, load ${(load.at(-1)! / 1000).toFixed(2)} s, peak RSS after save ${rssAfterSave.toFixed(0)} MB / after load ${maxRssMb().toFixed(0)} MB, load avg ${loadavg()[0]!.toFixed(2)}`);
+        console.log(
+          `  run ${run + 1}: GNU tar -czf ${(gnu.at(-1)! / 1000).toFixed(2)} s, save ${(save.at(-1)! / 1000).toFixed(2)} s, load ${(load.at(-1)! / 1000).toFixed(2)} s, peak RSS after save ${rssAfterSave.toFixed(0)} MB / after load ${maxRssMb().toFixed(0)} MB, load avg ${loadavg()[0]!.toFixed(2)}`,
+        );
       }
       const g = median(gnu);
       const s = median(save);
@@ -132,7 +145,9 @@ async function main(): Promise<void> {
         await driver.delete(location(`bench/none-${run}.bin`));
       }
       const m = median(times);
-      console.log(`\n[archive: none, one ${totalMiB} MiB file] median ${(m / 1000).toFixed(2)} s = ${mbps(totalMiB * MIB, m)} (target >= 200 MB/s); runs ${times.map((x) => (x / 1000).toFixed(2)).join(', ')} s`);
+      console.log(
+        `\n[archive: none, one ${totalMiB} MiB file] median ${(m / 1000).toFixed(2)} s = ${mbps(totalMiB * MIB, m)} (target >= 200 MB/s); runs ${times.map((x) => (x / 1000).toFixed(2)).join(', ')} s`,
+      );
       console.log(`  peak RSS of this process so far: ${maxRssMb().toFixed(0)} MB`);
       await rm(file, { force: true });
     }
@@ -150,7 +165,9 @@ async function main(): Promise<void> {
         if (result.objects !== 10_000) throw new Error(`uploaded ${result.objects} objects`);
       }
       const m = median(times);
-      console.log(`\n[archive: none, 10,000 files of 10 KB] median ${(m / 1000).toFixed(2)} s = ${(10_000 / (m / 1000)).toFixed(0)} files/s (target >= 500); runs ${times.map((x) => (x / 1000).toFixed(2)).join(', ')} s`);
+      console.log(
+        `\n[archive: none, 10,000 files of 10 KB] median ${(m / 1000).toFixed(2)} s = ${(10_000 / (m / 1000)).toFixed(0)} files/s (target >= 500); runs ${times.map((x) => (x / 1000).toFixed(2)).join(', ')} s`,
+      );
       const t = performance.now();
       await driver.load(location('bench/small-0'), join(base, 'small-loaded'), 'auto', 'small');
       const loadMs = performance.now() - t;

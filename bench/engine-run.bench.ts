@@ -48,7 +48,10 @@ export function chain(length: number, name = 'chain'): Workflow {
     spec: {
       entrypoint: 'main',
       templates: [
-        { name: 'main', steps: Array.from({ length }, (_, i) => [{ name: `s${i}`, template: 'work', arguments: { parameters: [{ name: 'n', value: String(i) }] } }]) },
+        {
+          name: 'main',
+          steps: Array.from({ length }, (_, i) => [{ name: `s${i}`, template: 'work', arguments: { parameters: [{ name: 'n', value: String(i) }] } }]),
+        },
         { name: 'work', ...work },
       ],
     },
@@ -72,7 +75,9 @@ async function measure(label: string, make: () => Workflow, count: number): Prom
     last = result;
   }
   const m = median(times);
-  console.log(`${label}: median ${m.toFixed(0)} ms over ${count} runs (${last.nodes} nodes, ${last.phase}); peak RSS so far ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+  console.log(
+    `${label}: median ${m.toFixed(0)} ms over ${count} runs (${last.nodes} nodes, ${last.phase}); peak RSS so far ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
+  );
   return m;
 }
 
@@ -96,7 +101,9 @@ try {
     await fresh.closeAll();
     if (Object.keys(loaded!.status.nodes).length !== result.nodes) throw new Error('saved run lost nodes');
   }
-  console.log(`10,000-item run on a state directory (fsync per batch): ${result.ms.toFixed(0)} ms; saved ${(bytes / 1e6).toFixed(1)} MB for ${result.nodes} nodes; load median ${median(loads).toFixed(0)} ms`);
+  console.log(
+    `10,000-item run on a state directory (fsync per batch): ${result.ms.toFixed(0)} ms; saved ${(bytes / 1e6).toFixed(1)} MB for ${result.nodes} nodes; load median ${median(loads).toFixed(0)} ms`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -24,7 +24,13 @@ const hello = (template: Workflow['spec']['templates']): Workflow => ({
   spec: { entrypoint: 'main', templates: template },
 });
 const container = hello([{ name: 'main', container: { image: 'busybox', command: ['echo'], args: ['hello world'] } }]);
-const script = hello([{ name: 'main', script: { image: 'python:3', command: ['python3'], source: 'print("hello world")' }, outputs: { parameters: [{ name: 'p', valueFrom: { path: '/tmp/p', default: 'x' } }] } }]);
+const script = hello([
+  {
+    name: 'main',
+    script: { image: 'python:3', command: ['python3'], source: 'print("hello world")' },
+    outputs: { parameters: [{ name: 'p', valueFrom: { path: '/tmp/p', default: 'x' } }] },
+  },
+]);
 
 async function direct(): Promise<number> {
   const started = performance.now();

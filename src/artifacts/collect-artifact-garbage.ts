@@ -42,7 +42,10 @@ export async function collectArtifactGarbage(plan: GCPlan, options: CollectGarba
       outcome.deleted.push(item);
     } catch (err) {
       const where = safeDescribe(item, options);
-      outcome.failed.push({ ...item, message: `artifact GC could not delete ${JSON.stringify(item.artifact.name)} of node ${item.nodeId}${where}: ${errorMessage(err)}` });
+      outcome.failed.push({
+        ...item,
+        message: `artifact GC could not delete ${JSON.stringify(item.artifact.name)} of node ${item.nodeId}${where}: ${errorMessage(err)}`,
+      });
     }
   });
   outcome.finalizerRemovable = outcome.failed.length === 0 || Boolean(options.spec.artifactGC?.forceFinalizerRemoval);

@@ -72,7 +72,13 @@ export function createArtifactDriver(options: ArtifactDriverOptions): ArtifactDr
     if (!entry) {
       entry = (async () => {
         const client = new S3Client(await s3ClientConfig(s3, { secrets: options.secrets, namespace: options.namespace, ...options.s3 }));
-        const store = new S3ObjectStore({ client, bucket: s3.bucket!, endpoint: s3EndpointUrl(s3), ...options.s3, ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
+        const store = new S3ObjectStore({
+          client,
+          bucket: s3.bucket!,
+          endpoint: s3EndpointUrl(s3),
+          ...options.s3,
+          ...(options.onBytes ? { onBytes: options.onBytes } : {}),
+        });
         return { store, client };
       })();
       entry.catch(() => stores.delete(id));
@@ -107,7 +113,8 @@ export function createArtifactDriver(options: ArtifactDriverOptions): ArtifactDr
     },
 
     async save(sourcePath, location, archive, name) {
-      if (!location.s3 && !location.local) throw new ArtifactError('config', `artifact ${JSON.stringify(name)}: cannot save to a ${storageKind(location) ?? 'empty'} location`);
+      if (!location.s3 && !location.local)
+        throw new ArtifactError('config', `artifact ${JSON.stringify(name)}: cannot save to a ${storageKind(location) ?? 'empty'} location`);
       return saveToStore(await storeFor(location), keyOf(location), sourcePath, archive, name);
     },
 
@@ -124,14 +131,21 @@ export function createArtifactDriver(options: ArtifactDriverOptions): ArtifactDr
     },
 
     close() {
-      for (const entry of stores.values()) void entry.then(({ client }) => client?.destroy(), () => undefined);
+      for (const entry of stores.values())
+        void entry.then(
+          ({ client }) => client?.destroy(),
+          () => undefined,
+        );
       stores.clear();
     },
   };
 }
 
 function unsupported(location: StorageLocation, name: string): ArtifactError {
-  return new ArtifactError('unsupported', `artifact ${JSON.stringify(name)}: ${storageKind(location) ?? 'empty'} artifact locations are not supported by Skiff (use s3, git, http or raw)`);
+  return new ArtifactError(
+    'unsupported',
+    `artifact ${JSON.stringify(name)}: ${storageKind(location) ?? 'empty'} artifact locations are not supported by Skiff (use s3, git, http or raw)`,
+  );
 }
 
 async function* once(data: Buffer): AsyncGenerator<Buffer> {

@@ -38,7 +38,8 @@ export function planFanIn(destPath: string, iterations: readonly FanInIteration[
   const seen = new Set<number>();
   const entries: FanInEntry[] = [];
   for (const iteration of iterations) {
-    if (!Number.isSafeInteger(iteration.index) || iteration.index < 0) throw new ArtifactError('config', `fan-in: iteration index ${iteration.index} is not a non-negative integer`);
+    if (!Number.isSafeInteger(iteration.index) || iteration.index < 0)
+      throw new ArtifactError('config', `fan-in: iteration index ${iteration.index} is not a non-negative integer`);
     if (seen.has(iteration.index)) throw new ArtifactError('config', `fan-in: iteration ${iteration.index} is given twice`);
     seen.add(iteration.index);
     if (!iteration.artifact) continue;
@@ -77,7 +78,11 @@ export async function loadFanIn(input: SkiffArtifact, iterations: readonly FanIn
       else delete artifact.archive;
       if (input.mode !== undefined) artifact.mode = input.mode;
       if (input.recurseMode !== undefined) artifact.recurseMode = input.recurseMode;
-      const result = await loadInputArtifact(artifact, { driver: options.driver, destPath: entry.path, ...(entry.archiveLocation ? { archiveLocation: entry.archiveLocation } : {}) });
+      const result = await loadInputArtifact(artifact, {
+        driver: options.driver,
+        destPath: entry.path,
+        ...(entry.archiveLocation ? { archiveLocation: entry.archiveLocation } : {}),
+      });
       if (result.loaded) loaded.push(entry.index);
     });
   } catch (err) {

@@ -41,7 +41,10 @@ export async function loadFromStore(store: ObjectStore, key: string, destPath: s
   } catch (err) {
     if (!isArtifactError(err, 'not-found')) throw err;
     const objects = await loadDirectory(store, key, destPath);
-    if (objects === 0) throw new ArtifactError('not-found', `artifact ${JSON.stringify(name)} not found: no object ${JSON.stringify(key)} in ${store.description}`, { cause: err });
+    if (objects === 0)
+      throw new ArtifactError('not-found', `artifact ${JSON.stringify(name)} not found: no object ${JSON.stringify(key)} in ${store.description}`, {
+        cause: err,
+      });
     return { form: 'directory', objects };
   }
   return { ...(await materialise(body, destPath, mode, name, key)), objects: 1 };

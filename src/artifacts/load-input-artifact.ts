@@ -14,9 +14,7 @@ export interface LoadInputOptions {
   destPath: string;
 }
 
-export type LoadInputResult =
-  | { loaded: true; location: StorageLocation }
-  | { loaded: false; reason: string };
+export type LoadInputResult = { loaded: true; location: StorageLocation } | { loaded: false; reason: string };
 
 /**
  * Loads one input artifact as Argo's executor does (`loadArtifact`): an artifact with no location
@@ -40,7 +38,9 @@ export async function loadInputArtifact(artifact: SkiffArtifact, options: LoadIn
       return { loaded: false, reason: `optional artifact ${JSON.stringify(artifact.name)} not found at ${describeLocation(location)}` };
     }
     if (err instanceof ArtifactError) {
-      const message = err.message.includes(JSON.stringify(artifact.name)) ? err.message : `artifact ${JSON.stringify(artifact.name)} failed to load: ${err.message}`;
+      const message = err.message.includes(JSON.stringify(artifact.name))
+        ? err.message
+        : `artifact ${JSON.stringify(artifact.name)} failed to load: ${err.message}`;
       throw new ArtifactError(err.code, message, { cause: err });
     }
     throw err;

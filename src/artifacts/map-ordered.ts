@@ -27,11 +27,7 @@ export async function* mapOrdered<T, R>(
  * Runs `task` over `items`, at most `concurrency` at once, for their side effects. Stops starting
  * new work after the first failure and rethrows it once running work has settled.
  */
-export async function forEachConcurrent<T>(
-  items: Iterable<T> | AsyncIterable<T>,
-  concurrency: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
+export async function forEachConcurrent<T>(items: Iterable<T> | AsyncIterable<T>, concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
   const running = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   for await (const item of items) {

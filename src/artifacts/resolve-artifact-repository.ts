@@ -1,9 +1,5 @@
 import { parse } from 'yaml';
-import {
-  ARTIFACT_REPOSITORIES_CONFIGMAP,
-  type ArtifactRepository,
-  DEFAULT_ARTIFACT_REPOSITORY_ANNOTATION,
-} from '../spec/model/artifact-repository.js';
+import { ARTIFACT_REPOSITORIES_CONFIGMAP, type ArtifactRepository, DEFAULT_ARTIFACT_REPOSITORY_ANNOTATION } from '../spec/model/artifact-repository.js';
 import type { ArtifactRepositoryRef } from '../spec/model/workflow.js';
 import { ArtifactError, errorMessage } from './artifact-error.js';
 import type { LocalLocation } from './artifact-location.js';
@@ -72,17 +68,33 @@ export async function resolveArtifactRepository(ref: ArtifactRepositoryRef | und
       const found = await fromConfigMap(options.configMaps, namespace, configMap, ref.key, misses);
       if (found) return { ...found, source: 'workflow-ref' };
     }
-    throw new ArtifactError('config', `artifactRepositoryRef ${JSON.stringify({ configMap, ...(ref.key ? { key: ref.key } : {}) })} found no artifact repository: ${misses.join('; ')}`);
+    throw new ArtifactError(
+      'config',
+      `artifactRepositoryRef ${JSON.stringify({ configMap, ...(ref.key ? { key: ref.key } : {}) })} found no artifact repository: ${misses.join('; ')}`,
+    );
   }
   const found = await fromConfigMap(options.configMaps, options.workflowNamespace, ARTIFACT_REPOSITORIES_CONFIGMAP, undefined, misses);
   if (found) return { ...found, source: 'namespace-configmap' };
   if (options.controllerDefault) {
-    return { repository: options.controllerDefault, source: 'controller-default', ref: { default: true, artifactRepository: options.controllerDefault }, description: "the controller's default artifact repository" };
+    return {
+      repository: options.controllerDefault,
+      source: 'controller-default',
+      ref: { default: true, artifactRepository: options.controllerDefault },
+      description: "the controller's default artifact repository",
+    };
   }
   if (options.localDefault) {
-    return { repository: options.localDefault, source: 'skiff-default', ref: { default: true, artifactRepository: options.localDefault }, description: "Skiff's local default artifact repository" };
+    return {
+      repository: options.localDefault,
+      source: 'skiff-default',
+      ref: { default: true, artifactRepository: options.localDefault },
+      description: "Skiff's local default artifact repository",
+    };
   }
-  throw new ArtifactError('config', `no artifact repository is configured (${misses.join('; ')}, and there is no default): You need to configure artifact storage`);
+  throw new ArtifactError(
+    'config',
+    `no artifact repository is configured (${misses.join('; ')}, and there is no default): You need to configure artifact storage`,
+  );
 }
 
 async function fromConfigMap(

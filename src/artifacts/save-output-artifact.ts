@@ -66,7 +66,19 @@ export async function saveOutputArtifact(artifact: SkiffArtifact, options: SaveO
 }
 
 function stripLocation(artifact: SkiffArtifact): SkiffArtifact {
-  const { s3: _s3, git: _git, http: _http, raw: _raw, gcs: _gcs, oss: _oss, azure: _azure, hdfs: _hdfs, artifactory: _a, plugin: _p, ...rest } = artifact as SkiffArtifact & { local?: unknown };
+  const {
+    s3: _s3,
+    git: _git,
+    http: _http,
+    raw: _raw,
+    gcs: _gcs,
+    oss: _oss,
+    azure: _azure,
+    hdfs: _hdfs,
+    artifactory: _a,
+    plugin: _p,
+    ...rest
+  } = artifact as SkiffArtifact & { local?: unknown };
   delete (rest as { local?: unknown }).local;
   return rest;
 }

@@ -16,6 +16,7 @@ export function clusterOnlyFeatures(workflow: Workflow, referenced: ReferencedTe
     if (template.plugin) problems.push(`${name} is a plugin template: executor plugins need a cluster`);
   };
   for (const template of workflow.spec.templates ?? []) check(template, '');
-  for (const ref of referenced) for (const template of ref.spec.templates ?? []) check(template, ` (${ref.clusterScope ? 'ClusterWorkflowTemplate' : 'WorkflowTemplate'} ${ref.name})`);
+  for (const ref of referenced)
+    for (const template of ref.spec.templates ?? []) check(template, ` (${ref.clusterScope ? 'ClusterWorkflowTemplate' : 'WorkflowTemplate'} ${ref.name})`);
   return problems;
 }

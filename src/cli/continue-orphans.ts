@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import type { StoredRun } from '../engine/ports/run-store.js';
 import { isWorkflowDone } from '../engine/workflow-status.js';
 import { completionGarbagePending } from '../runtime/local/run-artifact-gc.js';
 import type { CliIO } from './cli-io.js';
@@ -22,7 +23,7 @@ export async function continueOrphans(target: LocalTarget, io: CliIO, except?: s
   const continued: string[] = [];
   for (const id of await target.runs.list()) {
     if (id === except) continue;
-    let run;
+    let run: StoredRun | undefined;
     try {
       run = await readRun(target.layout, id);
     } catch (error) {
@@ -41,7 +42,11 @@ export async function continueOrphans(target: LocalTarget, io: CliIO, except?: s
     if ((await leaseOwner(target.layout, id)) !== undefined) continue;
     try {
       await startBackgroundDriver(target, id, childEnv(io));
-      io.stderr.write(owesGarbage ? `collecting the artifact garbage of run ${id}, left undone by a skiff process that ended\n` : `continuing run ${id}, left unfinished by a skiff process that ended\n`);
+      io.stderr.write(
+        owesGarbage
+          ? `collecting the artifact garbage of run ${id}, left undone by a skiff process that ended\n`
+          : `continuing run ${id}, left unfinished by a skiff process that ended\n`,
+      );
       continued.push(id);
     } catch {
       // another process took it first: it is moving again either way

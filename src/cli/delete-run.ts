@@ -60,7 +60,11 @@ export async function deleteRun(target: LocalTarget, io: CliIO, runId: string): 
  */
 async function deletionGC(target: LocalTarget, run: StoredRun, env: NodeJS.ProcessEnv): Promise<{ failures: string[]; removable: boolean }> {
   const { workflow, status } = run;
-  const driver = createArtifactDriver({ secrets: target.objects, namespace: workflow.metadata.namespace ?? 'default', localRoot: localRootConfinement(target, env) });
+  const driver = createArtifactDriver({
+    secrets: target.objects,
+    namespace: workflow.metadata.namespace ?? 'default',
+    localRoot: localRootConfinement(target, env),
+  });
   try {
     const repository = await runRepository(target, run);
     const garbage = await collectRunGarbage(workflow, status, { deleting: true, driver, repository });

@@ -62,9 +62,17 @@ function labelOf(node: NodeStatus, runId: string): string {
   // The path tells nested steps apart (`build.test`); the run's name and Argo's step-group
   // indexes (`[0]`) add nothing a reader needs.
   if (node.id === runId || !node.name.startsWith(runId)) return node.name;
-  return node.name.slice(runId.length).replace(/\[\d+\]/g, '').replace(/^\./, '') || node.name;
+  return (
+    node.name
+      .slice(runId.length)
+      .replace(/\[\d+\]/g, '')
+      .replace(/^\./, '') || node.name
+  );
 }
 
 function line(cells: string[]): string {
-  return cells.map((cell, i) => (i < WIDTHS.length ? cell.padEnd(WIDTHS[i]!) : cell)).join('  ').trimEnd();
+  return cells
+    .map((cell, i) => (i < WIDTHS.length ? cell.padEnd(WIDTHS[i]!) : cell))
+    .join('  ')
+    .trimEnd();
 }

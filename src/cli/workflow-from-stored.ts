@@ -51,7 +51,10 @@ export async function workflowFromStored(from: string, objects: LocalObjectStore
   const clusterScope = kind === 'ClusterWorkflowTemplate';
   return {
     ...base,
-    metadata: { generateName: `${name}-`, labels: { [clusterScope ? 'workflows.argoproj.io/cluster-workflow-template' : 'workflows.argoproj.io/workflow-template']: name } },
+    metadata: {
+      generateName: `${name}-`,
+      labels: { [clusterScope ? 'workflows.argoproj.io/cluster-workflow-template' : 'workflows.argoproj.io/workflow-template']: name },
+    },
     spec: { workflowTemplateRef: { name, ...(clusterScope ? { clusterScope: true } : {}) } },
   };
 }

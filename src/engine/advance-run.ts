@@ -147,16 +147,38 @@ function boot(exec: Execution): void {
   // walked again: mark the shutdown first, and kill them after the walk.
   const message = exec.workflow.metadata?.annotations?.[SHUTDOWN_MESSAGE_ANNOTATION];
   const restored = spec.shutdown === 'Stop' || spec.shutdown === 'Terminate' ? shutdownOf(spec.shutdown, message) : undefined;
-  if (waitForWorkflowLocks(exec, restored, () => boot(exec), (phase, message) => finishRun(exec, phase, message))) return;
+  if (
+    waitForWorkflowLocks(
+      exec,
+      restored,
+      () => boot(exec),
+      (phase, message) => finishRun(exec, phase, message),
+    )
+  )
+    return;
   if (restored) exec.shutdown = restored;
   const deadline = spec.activeDeadlineSeconds;
   if (deadline !== undefined && status.startedAt) {
     const ms = parseDuration(deadline);
-    if (ms !== undefined) exec.addTimer(Date.parse(status.startedAt) + ms, 'workflow-deadline', () => applyShutdown(exec, { message: 'Step exceeded its deadline', runExitHandlers: true }));
+    if (ms !== undefined)
+      exec.addTimer(Date.parse(status.startedAt) + ms, 'workflow-deadline', () =>
+        applyShutdown(exec, { message: 'Step exceeded its deadline', runExitHandlers: true }),
+      );
   }
   const entrypoint = spec.entrypoint ?? '';
   const root = new RootFrame(exec);
-  root.watchHooks(executeTemplate(exec, { nodeName: exec.name, boundaryId: undefined, holder: { template: entrypoint }, args: spec.arguments, scope: LOCAL_SCOPE, owner: root, depth: 0, local: ROOT_LOCALS }));
+  root.watchHooks(
+    executeTemplate(exec, {
+      nodeName: exec.name,
+      boundaryId: undefined,
+      holder: { template: entrypoint },
+      args: spec.arguments,
+      scope: LOCAL_SCOPE,
+      owner: root,
+      depth: 0,
+      local: ROOT_LOCALS,
+    }),
+  );
   if (restored) killForShutdown(exec, restored);
 }
 
@@ -272,7 +294,14 @@ class RootFrame implements Frame {
   watchHooks(entry: NodeStatus): void {
     const { exec } = this;
     const status = (): string => (entry.phase === 'Pending' || entry.phase === 'Running' ? entry.phase : (WORKFLOW_PHASE[entry.phase] ?? 'Error'));
-    this.hooks = openHookSite(exec, { node: entry, hooks: exec.spec.hooks, boundaryId: undefined, templateScope: LOCAL_SCOPE, depth: 1, variables: () => exec.globals.child().set('workflow.status', status()) });
+    this.hooks = openHookSite(exec, {
+      node: entry,
+      hooks: exec.spec.hooks,
+      boundaryId: undefined,
+      templateScope: LOCAL_SCOPE,
+      depth: 1,
+      variables: () => exec.globals.child().set('workflow.status', status()),
+    });
   }
 
   childSettled(node: NodeStatus): void {
@@ -366,7 +395,14 @@ function failures(exec: Execution): Failure[] {
     const node = exec.status.nodes[id]!;
     if (!isFulfilled(node.phase) || !isFailedOrError(node.phase)) continue;
     const templateName = node.templateName ?? node.templateRef?.template ?? '';
-    out.push({ displayName: node.displayName, message: node.message ?? '', templateName, phase: node.phase, podName: podName(exec.name, node.name, templateName), finishedAt: node.finishedAt ?? '' });
+    out.push({
+      displayName: node.displayName,
+      message: node.message ?? '',
+      templateName,
+      phase: node.phase,
+      podName: podName(exec.name, node.name, templateName),
+      finishedAt: node.finishedAt ?? '',
+    });
   }
   return out;
 }

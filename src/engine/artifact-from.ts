@@ -55,7 +55,8 @@ export function resolveArtifactFrom(input: Artifact): { artifact: Artifact } | {
   const artifact: Artifact = { ...stripLocation(rest) };
   if (Array.isArray(record.fanIn)) {
     const fanIn = record.fanIn as FanInPart[];
-    if (fanIn.length === 0 && !input.optional) return { error: `inputs.artifacts.${input.name}: no iteration of the loop produced artifact ${String(record.name)}` };
+    if (fanIn.length === 0 && !input.optional)
+      return { error: `inputs.artifacts.${input.name}: no iteration of the loop produced artifact ${String(record.name)}` };
     return { artifact: { ...artifact, fanIn } as FanInArtifact };
   }
   for (const field of LOCATION_FIELDS) if (record[field] != null) (artifact as unknown as Record<string, unknown>)[field] = record[field];

@@ -60,10 +60,16 @@ export class ConfigMapParameters {
     const configMap = this.byName.get(name);
     if (!configMap) return { error: `ConfigMap "${name}" does not exist in namespace "${this.namespace}"`, notFound: true };
     if (configMap.type === undefined) {
-      return { error: `${where} has no label ${CONFIG_MAP_TYPE_LABEL}: ${PARAMETER_CONFIG_MAP_TYPE}, which a ConfigMap needs for parameters to be read from it`, notFound: true };
+      return {
+        error: `${where} has no label ${CONFIG_MAP_TYPE_LABEL}: ${PARAMETER_CONFIG_MAP_TYPE}, which a ConfigMap needs for parameters to be read from it`,
+        notFound: true,
+      };
     }
     if (configMap.type !== PARAMETER_CONFIG_MAP_TYPE) {
-      return { error: `${where} is labelled ${CONFIG_MAP_TYPE_LABEL}: ${configMap.type}; parameters are read only from ConfigMaps labelled ${CONFIG_MAP_TYPE_LABEL}: ${PARAMETER_CONFIG_MAP_TYPE}`, notFound: false };
+      return {
+        error: `${where} is labelled ${CONFIG_MAP_TYPE_LABEL}: ${configMap.type}; parameters are read only from ConfigMaps labelled ${CONFIG_MAP_TYPE_LABEL}: ${PARAMETER_CONFIG_MAP_TYPE}`,
+        notFound: false,
+      };
     }
     const value = configMap.data?.[key];
     if (value === undefined) {

@@ -60,7 +60,14 @@ export function startContainerNodes(exec: Execution, pod: NodeStatus, template: 
  * container kept from running by a failed dependency Omitted, else Failed). Containers the pod
  * did not report on (it was killed, lost or timed out) take the pod's `phase` and `message`.
  */
-export function settleContainerNodes(exec: Execution, pod: NodeStatus, template: Template, outcomes: ContainerOutcome[] | undefined, phase: NodePhase, message: string | undefined): void {
+export function settleContainerNodes(
+  exec: Execution,
+  pod: NodeStatus,
+  template: Template,
+  outcomes: ContainerOutcome[] | undefined,
+  phase: NodePhase,
+  message: string | undefined,
+): void {
   for (const name of containerNames(template)) {
     const node = containerNode(exec, pod, name);
     if (!node || isFulfilled(node.phase)) continue;

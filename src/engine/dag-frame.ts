@@ -84,7 +84,9 @@ export class DagFrame implements Frame {
     for (const task of list) {
       const state: TaskState = { task, deps: [], waiting: 0, started: false, settled: false };
       try {
-        const text = task.depends ?? (task.dependencies && task.dependencies.length > 0 ? dependenciesToDepends(task.dependencies, (d) => byName.get(d)?.continueOn) : undefined);
+        const text =
+          task.depends ??
+          (task.dependencies && task.dependencies.length > 0 ? dependenciesToDepends(task.dependencies, (d) => byName.get(d)?.continueOn) : undefined);
         if (text) {
           state.depends = parseDepends(text);
           state.deps = dependsTaskNames(state.depends).filter((d) => byName.has(d));
@@ -127,7 +129,8 @@ export class DagFrame implements Frame {
       const when = substituteValue(state.task.when, this.scope, ['steps', 'tasks']);
       if (when.problems.length > 0) return this.settledTask(state, name, 'Error', describeProblems(when.problems));
       const decided = decideWhen(when.value);
-      if (decided !== true) return this.settledTask(state, name, decided === false ? 'Skipped' : 'Error', decided === false ? `when '${when.value}' evaluated false` : decided);
+      if (decided !== true)
+        return this.settledTask(state, name, decided === false ? 'Skipped' : 'Error', decided === false ? `when '${when.value}' evaluated false` : decided);
     }
     // Seeded for the task's node, so random values in its arguments are its own (after a restart too).
     const resolved = substituteValue(dropAbsentArguments(rest, this.scope) as DagTask, this.scope.child().seedForNode(name), ['steps', 'tasks']);
@@ -286,7 +289,17 @@ export class DagFrame implements Frame {
     const scope = this.scope.child();
     exposeNode(this.exec, scope, 'tasks', state.task.name, child);
     const args = hook.arguments ? substituteValue(hook.arguments, scope, false).value : undefined;
-    const node = executeTemplate(this.exec, { nodeName: name, boundaryId: this.node.id, holder: hook, args, scope: this.templateScope, owner: this, depth: this.req.depth + 1, nodeFlag: { hooked: true }, onExit: true });
+    const node = executeTemplate(this.exec, {
+      nodeName: name,
+      boundaryId: this.node.id,
+      holder: hook,
+      args,
+      scope: this.templateScope,
+      owner: this,
+      depth: this.req.depth + 1,
+      nodeFlag: { hooked: true },
+      onExit: true,
+    });
     if (isNew) this.exec.addChild(child, node.id);
     this.hookParent.set(node.id, { task: state.task.name, node: child });
   }
@@ -354,7 +367,9 @@ export class DagFrame implements Frame {
 
   /** `dag.target`, or the tasks nothing depends on. */
   private targetNames(): string[] {
-    return this.template.dag?.target ? this.template.dag.target.split(' ').filter(Boolean) : [...this.tasks.keys()].filter((t) => !this.dependents.has(t)).sort();
+    return this.template.dag?.target
+      ? this.template.dag.target.split(' ').filter(Boolean)
+      : [...this.tasks.keys()].filter((t) => !this.dependents.has(t)).sort();
   }
 
   private setOutboundNodes(targets: string[]): void {

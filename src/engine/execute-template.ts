@@ -48,7 +48,10 @@ export function executeTemplate(exec: Execution, req: ExecRequest): NodeStatus {
     local['lastRetry.duration'] = last ? String(durationSeconds(last)) : '0';
     local['lastRetry.message'] = last?.message ?? '';
   }
-  const processed = processTemplate(template, req.args, exec.globals, local, { configMaps: exec.configMaps, ...(existing?.inputs ? { recorded: existing.inputs } : {}) });
+  const processed = processTemplate(template, req.args, exec.globals, local, {
+    configMaps: exec.configMaps,
+    ...(existing?.inputs ? { recorded: existing.inputs } : {}),
+  });
   if ('error' in processed) return failNode(exec, req, existing, 'Error', processed.error);
   const memoized = memoizeTemplate(exec, req, processed.template, templateName, processed.inputs, existing);
   if (memoized && 'node' in memoized) return memoized.node;
@@ -74,7 +77,17 @@ export function executeTemplate(exec: Execution, req: ExecRequest): NodeStatus {
   // The locks are the whole node's (a Retry node's, not each attempt's).
   if (processed.template.synchronization && type !== undefined && !req.attempt) {
     const fail = (message: string) => failNode(exec, req, existing, 'Error', message);
-    return synchronizeTemplate(exec, req, processed.template, nodeTypeOf(processed.template, type, strategy !== undefined), templateName, processed.inputs, existing, fail, proceed);
+    return synchronizeTemplate(
+      exec,
+      req,
+      processed.template,
+      nodeTypeOf(processed.template, type, strategy !== undefined),
+      templateName,
+      processed.inputs,
+      existing,
+      fail,
+      proceed,
+    );
   }
   return proceed(existing);
 }
@@ -89,13 +102,25 @@ function setInputs(node: NodeStatus, inputs: NodeInputs): void {
 
 /** A node that could not run: Argo records it as a Skipped-type node in Error (or Failed on shutdown). */
 export function failNode(exec: Execution, req: ExecRequest, existing: NodeStatus | undefined, phase: 'Error' | 'Failed', message: string): NodeStatus {
-  const node = existing ?? exec.createNode(req.nodeName, 'Skipped', req.boundaryId, { ...newNodeFields(req, req.holder.template ?? req.holder.templateRef?.template ?? '', phase), message });
+  const node =
+    existing ??
+    exec.createNode(req.nodeName, 'Skipped', req.boundaryId, {
+      ...newNodeFields(req, req.holder.template ?? req.holder.templateRef?.template ?? '', phase),
+      message,
+    });
   if (existing) exec.markPhase(existing, phase, message);
   exec.watch(node, req.owner);
   return node;
 }
 
-function startPod(exec: Execution, req: ExecRequest, template: Template, inputs: NodeInputs, templateName: string, existing: NodeStatus | undefined): NodeStatus {
+function startPod(
+  exec: Execution,
+  req: ExecRequest,
+  template: Template,
+  inputs: NodeInputs,
+  templateName: string,
+  existing: NodeStatus | undefined,
+): NodeStatus {
   // An http template runs no pod (Argo's agent makes the request): its node is of type HTTP.
   const node = existing ?? exec.createNode(req.nodeName, template.http ? 'HTTP' : 'Pod', req.boundaryId, newNodeFields(req, templateName, 'Pending'));
   if (!existing) setInputs(node, inputs);
@@ -105,14 +130,28 @@ function startPod(exec: Execution, req: ExecRequest, template: Template, inputs:
   const deadlineAt = seconds !== undefined ? startedAt + seconds : undefined;
   const pending = parseDuration(template.pendingTimeout);
   openContainerNodes(exec, node, template);
-  const request: PodRequest = { workflowName: exec.name, nodeId: node.id, podName: exec.podNameOf(node, templateName), template, inputs, ...(req.volumes ? { volumes: req.volumes } : {}) };
+  const request: PodRequest = {
+    workflowName: exec.name,
+    nodeId: node.id,
+    podName: exec.podNameOf(node, templateName),
+    template,
+    inputs,
+    ...(req.volumes ? { volumes: req.volumes } : {}),
+  };
   // The node was in the status already: a driver before this one asked for its pod.
   if (existing?.startedAt) request.askedBefore = existing.startedAt;
   exec.pods.add(node, request, deadlineAt, pending !== undefined ? startedAt + pending : undefined);
   return node;
 }
 
-function startSuspend(exec: Execution, req: ExecRequest, template: Template, inputs: NodeInputs, templateName: string, existing: NodeStatus | undefined): NodeStatus {
+function startSuspend(
+  exec: Execution,
+  req: ExecRequest,
+  template: Template,
+  inputs: NodeInputs,
+  templateName: string,
+  existing: NodeStatus | undefined,
+): NodeStatus {
   const node = existing ?? exec.createNode(req.nodeName, 'Suspend', req.boundaryId, newNodeFields(req, templateName, 'Running'));
   if (!existing) setInputs(node, inputs);
   exec.watch(node, req.owner);
@@ -121,7 +160,8 @@ function startSuspend(exec: Execution, req: ExecRequest, template: Template, inp
     exec.waiters.delete(node.id);
     exec.cancelTimer(`suspend:${node.id}`);
     const parameters = (template.outputs?.parameters ?? []).flatMap((p) => {
-      const value = supplied?.[p.name] ?? (p.valueFrom?.default !== undefined ? String(p.valueFrom.default) : p.value !== undefined ? String(p.value) : undefined);
+      const value =
+        supplied?.[p.name] ?? (p.valueFrom?.default !== undefined ? String(p.valueFrom.default) : p.value !== undefined ? String(p.value) : undefined);
       return value === undefined ? [] : [{ name: p.name, value, ...(p.globalName ? { globalName: p.globalName } : {}) }];
     });
     if (parameters.length > 0) node.outputs = { parameters };

@@ -180,7 +180,14 @@ export class Execution {
     name: string,
     type: NodeType,
     boundaryId: string | undefined,
-    fields: { phase: NodePhase; templateName?: string; message?: string; nodeFlag?: NodeStatus['nodeFlag']; templateRef?: NodeStatus['templateRef']; memoizationStatus?: NodeStatus['memoizationStatus'] },
+    fields: {
+      phase: NodePhase;
+      templateName?: string;
+      message?: string;
+      nodeFlag?: NodeStatus['nodeFlag'];
+      templateRef?: NodeStatus['templateRef'];
+      memoizationStatus?: NodeStatus['memoizationStatus'];
+    },
   ): NodeStatus {
     let id = this.idOf(name);
     if (this.status.nodes[id] !== undefined) {
@@ -321,7 +328,9 @@ export class Execution {
 
   /** The Container nodes at the end of a containerSet's graph (a child in another boundary is a later step). */
   private containerOutbound(node: NodeStatus): string[] {
-    const inside = (node.children ?? []).filter((c) => this.node(c)?.type === 'Container' && this.node(c)?.boundaryID === (node.type === 'Pod' ? node.id : node.boundaryID));
+    const inside = (node.children ?? []).filter(
+      (c) => this.node(c)?.type === 'Container' && this.node(c)?.boundaryID === (node.type === 'Pod' ? node.id : node.boundaryID),
+    );
     if (inside.length === 0) return [node.id];
     return inside.flatMap((c) => this.containerOutbound(this.node(c)!));
   }

@@ -8,7 +8,12 @@ import type { NodePhase } from './workflow-status.js';
  * records it: `outputs.result` is the response body as received (no newline trimmed), and there
  * is no exit code, since no process ran.
  */
-export function httpOutcome(exitCode: number, reported: PodOutputs | undefined, message: string | undefined, resultLimit: number): { phase: NodePhase; message: string; outputs?: Outputs } {
+export function httpOutcome(
+  exitCode: number,
+  reported: PodOutputs | undefined,
+  message: string | undefined,
+  resultLimit: number,
+): { phase: NodePhase; message: string; outputs?: Outputs } {
   const body = reported?.result;
   const outputs: Outputs | undefined = body === undefined ? undefined : { result: body.length > resultLimit ? body.slice(0, resultLimit) : body };
   const phase: NodePhase = exitCode === 0 ? 'Succeeded' : 'Failed';

@@ -121,7 +121,8 @@ export class HookSite implements Frame {
 
   private decide(name: string, hook: LifecycleHook, scope: VariableScope): boolean | string {
     const expression = hook.expression;
-    if (expression === undefined || expression.trim() === '') return `lifecycle hook "${name}" of ${this.options.node.name} has no expression (only the exit hook may leave it out)`;
+    if (expression === undefined || expression.trim() === '')
+      return `lifecycle hook "${name}" of ${this.options.node.name} has no expression (only the exit hook may leave it out)`;
     try {
       return evaluateCondition(expression, scope.lookup, { now: this.exec.now });
     } catch (error) {

@@ -59,7 +59,14 @@ export class LockTracker {
     const createdAt = exec.workflow.metadata?.creationTimestamp;
     exec.actions.push({
       type: 'acquire-lock',
-      request: { holder, runId: exec.name, locks, priority: Number(exec.spec.priority ?? 0) || 0, createdAt: createdAt === undefined ? '' : String(createdAt), ...(reacquire ? { reacquire: true } : {}) },
+      request: {
+        holder,
+        runId: exec.name,
+        locks,
+        priority: Number(exec.spec.priority ?? 0) || 0,
+        createdAt: createdAt === undefined ? '' : String(createdAt),
+        ...(reacquire ? { reacquire: true } : {}),
+      },
     });
     if (reacquire) onAcquired();
     return reacquire;

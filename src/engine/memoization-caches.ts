@@ -113,7 +113,7 @@ export function parseMaxAge(value: unknown): { ms: number | undefined } | { erro
   const sign = /^[+-]/.test(text) ? text.charAt(0) : '';
   const body = text.slice(sign.length);
   const pattern = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   if (body === '') return bad;
   let total = 0;
   let at = 0;

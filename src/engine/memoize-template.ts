@@ -24,7 +24,14 @@ export type MemoizeOutcome = { node: NodeStatus } | { error: string } | { req: E
  * Retry node is, not each attempt. The cache is decided once per node: a node that exists (a run
  * picked up after a restart) keeps the decision it recorded.
  */
-export function memoizeTemplate(exec: Execution, req: ExecRequest, template: Template, templateName: string, inputs: NodeInputs, existing: NodeStatus | undefined): MemoizeOutcome {
+export function memoizeTemplate(
+  exec: Execution,
+  req: ExecRequest,
+  template: Template,
+  templateName: string,
+  inputs: NodeInputs,
+  existing: NodeStatus | undefined,
+): MemoizeOutcome {
   const memoize = template.memoize;
   if (!memoize || req.attempt) return undefined;
   if (existing) {
@@ -32,7 +39,8 @@ export function memoizeTemplate(exec: Execution, req: ExecRequest, template: Tem
     return recorded && !recorded.hit ? { req: { ...req, owner: new CacheSaver(exec, req.owner, recorded) } } : undefined;
   }
   const cacheName = memoize.cache?.configMap?.name;
-  if (typeof cacheName !== 'string' || cacheName === '') return { error: 'memoize.cache.configMap.name is not set: a memoized template names the ConfigMap its cache is kept in' };
+  if (typeof cacheName !== 'string' || cacheName === '')
+    return { error: 'memoize.cache.configMap.name is not set: a memoized template names the ConfigMap its cache is kept in' };
   const key = memoize.key === undefined || memoize.key === null ? '' : String(memoize.key);
   const maxAge = parseMaxAge(memoize.maxAge);
   if ('error' in maxAge) return maxAge;
@@ -44,8 +52,19 @@ export function memoizeTemplate(exec: Execution, req: ExecRequest, template: Tem
 }
 
 /** The node of a cache hit: finished at once, of the type the template would have made, with the cached outputs. */
-function hitNode(exec: Execution, req: ExecRequest, template: Template, templateName: string, inputs: NodeInputs, status: MemoizationStatus, outputs: NodeStatus['outputs']): NodeStatus {
-  const node = exec.createNode(req.nodeName, nodeTypeOf(template), req.boundaryId, { ...newNodeFields(req, templateName, 'Succeeded'), memoizationStatus: status });
+function hitNode(
+  exec: Execution,
+  req: ExecRequest,
+  template: Template,
+  templateName: string,
+  inputs: NodeInputs,
+  status: MemoizationStatus,
+  outputs: NodeStatus['outputs'],
+): NodeStatus {
+  const node = exec.createNode(req.nodeName, nodeTypeOf(template), req.boundaryId, {
+    ...newNodeFields(req, templateName, 'Succeeded'),
+    memoizationStatus: status,
+  });
   if (inputs.parameters || inputs.artifacts) node.inputs = inputs;
   if (outputs) {
     node.outputs = outputs;

@@ -71,7 +71,10 @@ function goPrint(value: unknown): string {
   if (value === null || value === undefined) return '<nil>';
   if (Array.isArray(value)) return `[${value.map(goPrint).join(' ')}]`;
   if (typeof value === 'object') {
-    return `map[${Object.keys(value).sort().map((k) => `${k}:${goPrint((value as Record<string, unknown>)[k])}`).join(' ')}]`;
+    return `map[${Object.keys(value)
+      .sort()
+      .map((k) => `${k}:${goPrint((value as Record<string, unknown>)[k])}`)
+      .join(' ')}]`;
   }
   return String(value);
 }

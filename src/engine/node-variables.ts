@@ -94,7 +94,9 @@ export function exposeAggregate(exec: Execution, scope: VariableScope, prefix: '
 }
 
 function hasLocation(artifact: object): boolean {
-  return ['s3', 'local', 'git', 'http', 'raw', 'gcs', 'oss', 'azure', 'hdfs', 'artifactory'].some((field) => (artifact as Record<string, unknown>)[field] != null);
+  return ['s3', 'local', 'git', 'http', 'raw', 'gcs', 'oss', 'azure', 'hdfs', 'artifactory'].some(
+    (field) => (artifact as Record<string, unknown>)[field] != null,
+  );
 }
 
 // Argo decodes each result as a JSON item; a result that is not JSON is kept as a string.

@@ -15,7 +15,14 @@ export function newNodeFields(req: ExecRequest, templateName: string, phase: Nod
  * The node of a steps, DAG or retry frame: the one the status already has (a run picked up after
  * a restart or a retry), or a new Running one with the invocation's inputs; watched by its owner.
  */
-export function openTemplateNode(exec: Execution, req: ExecRequest, type: NodeType, templateName: string, inputs: NodeInputs | undefined, existing: NodeStatus | undefined): NodeStatus {
+export function openTemplateNode(
+  exec: Execution,
+  req: ExecRequest,
+  type: NodeType,
+  templateName: string,
+  inputs: NodeInputs | undefined,
+  existing: NodeStatus | undefined,
+): NodeStatus {
   const node = existing ?? exec.createNode(req.nodeName, type, req.boundaryId, newNodeFields(req, templateName, 'Running'));
   if (!existing && inputs && (inputs.parameters || inputs.artifacts)) node.inputs = inputs;
   exec.watch(node, req.owner);

@@ -74,7 +74,11 @@ export class PodTracker {
     const held = pod.held;
     if (held) {
       const waited = this.exec.now - held.since;
-      this.setDeadlines(pod, held.deadlineAt === undefined ? undefined : held.deadlineAt + waited, held.pendingAt === undefined ? undefined : held.pendingAt + waited);
+      this.setDeadlines(
+        pod,
+        held.deadlineAt === undefined ? undefined : held.deadlineAt + waited,
+        held.pendingAt === undefined ? undefined : held.pendingAt + waited,
+      );
     }
     pod.sent = true;
     this.sent++;
@@ -127,7 +131,14 @@ export class PodTracker {
     if (pod && pod.request.template.daemon === true) this.exec.daemons.daemoned(pod.node, podIP);
   }
 
-  finished(nodeId: string, exitCode: number, reported: PodOutputs | undefined, message: string | undefined, containers?: ContainerOutcome[], finishedAt?: string): void {
+  finished(
+    nodeId: string,
+    exitCode: number,
+    reported: PodOutputs | undefined,
+    message: string | undefined,
+    containers?: ContainerOutcome[],
+    finishedAt?: string,
+  ): void {
     const pod = this.remove(nodeId);
     if (!pod) return; // late or repeated report: the node already has its outcome
     const { node, request } = pod;
@@ -155,7 +166,10 @@ export class PodTracker {
       parameters.push(out);
     }
     if (parameters.length > 0) outputs.parameters = parameters;
-    const artifacts = (template.outputs?.artifacts ?? []).map((declared) => ({ ...declared, ...(reported?.artifacts?.find((a) => a.name === declared.name) ?? {}) }));
+    const artifacts = (template.outputs?.artifacts ?? []).map((declared) => ({
+      ...declared,
+      ...(reported?.artifacts?.find((a) => a.name === declared.name) ?? {}),
+    }));
     if (artifacts.length > 0) outputs.artifacts = artifacts;
     let result = reported?.result;
     if (result === undefined && template.script) result = '';

@@ -181,7 +181,13 @@ export class StepsFrame implements Frame {
     if (!existing && invocation.when) {
       const decided = decideWhen(invocation.when);
       if (decided !== true) {
-        this.settledChild(group, entry, name, decided === false ? 'Skipped' : 'Error', decided === false ? `when '${invocation.when}' evaluated false` : decided);
+        this.settledChild(
+          group,
+          entry,
+          name,
+          decided === false ? 'Skipped' : 'Error',
+          decided === false ? `when '${invocation.when}' evaluated false` : decided,
+        );
         return;
       }
     }
@@ -213,7 +219,15 @@ export class StepsFrame implements Frame {
 
   /** A step's lifecycle hooks watch its node; Argo names it by display name in `steps.<name>.status`. */
   private watchHooks(step: WorkflowStep, child: NodeStatus): void {
-    const site = openHookSite(this.exec, { node: child, hooks: step.hooks, boundaryId: this.node.id, templateScope: this.templateScope, depth: this.req.depth + 1, variables: () => hookVariables(this.exec, this.scope, 'steps', child.displayName, child), ...(this.req.onExit ? { onExit: true } : {}) });
+    const site = openHookSite(this.exec, {
+      node: child,
+      hooks: step.hooks,
+      boundaryId: this.node.id,
+      templateScope: this.templateScope,
+      depth: this.req.depth + 1,
+      variables: () => hookVariables(this.exec, this.scope, 'steps', child.displayName, child),
+      ...(this.req.onExit ? { onExit: true } : {}),
+    });
     if (site) this.hookSites.set(child.id, site);
   }
 

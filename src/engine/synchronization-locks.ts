@@ -48,7 +48,9 @@ export function synchronizationLocks(sync: Synchronization, namespace: string, c
     const ref = semaphore?.configMapKeyRef;
     if (ref && semaphore.database) return { error: 'invalid semaphore with both configMapKeyRef and database' };
     if (semaphore?.database) {
-      return { error: `semaphore "${ns}/${text(semaphore.database.key)}" is a database semaphore, whose limit lives in Argo's synchronization database (the sync_limit table); Skiff has no such database: use a configMapKeyRef semaphore` };
+      return {
+        error: `semaphore "${ns}/${text(semaphore.database.key)}" is a database semaphore, whose limit lives in Argo's synchronization database (the sync_limit table); Skiff has no such database: use a configMapKeyRef semaphore`,
+      };
     }
     if (!ref) return { error: 'a semaphore needs a configMapKeyRef (the ConfigMap key that holds its limit)' };
     const name = text(ref.name);

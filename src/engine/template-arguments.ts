@@ -30,7 +30,13 @@ function text(value: AnyString | undefined): string | undefined {
  *
  * `local` holds the variables of this execution (`pod.name`, `node.name`, `retries`, ...).
  */
-export function processTemplate(template: Template, args: Arguments | undefined, globals: VariableScope, local: Record<string, string>, options: ProcessOptions = {}): ProcessedTemplate {
+export function processTemplate(
+  template: Template,
+  args: Arguments | undefined,
+  globals: VariableScope,
+  local: Record<string, string>,
+  options: ProcessOptions = {},
+): ProcessedTemplate {
   const scope = globals.child();
   if (local['node.name'] !== undefined) scope.seedForNode(local['node.name']);
   for (const [k, v] of Object.entries(local)) scope.set(k, v);
@@ -39,7 +45,8 @@ export function processTemplate(template: Template, args: Arguments | undefined,
     const arg = args?.parameters?.find((p) => p.name === input.name);
     const argValue = text(arg?.value);
     // An argument's value replaces the input's ConfigMap source; an argument without one may bring its own.
-    const fromConfigMap = argValue !== undefined ? undefined : arg?.valueFrom?.configMapKeyRef ? arg.valueFrom : input.valueFrom?.configMapKeyRef ? input.valueFrom : undefined;
+    const fromConfigMap =
+      argValue !== undefined ? undefined : arg?.valueFrom?.configMapKeyRef ? arg.valueFrom : input.valueFrom?.configMapKeyRef ? input.valueFrom : undefined;
     let value: string | undefined;
     if (fromConfigMap) {
       const read = configMapValue(input.name, fromConfigMap, globals, options);
@@ -94,7 +101,12 @@ export function processTemplate(template: Template, args: Arguments | undefined,
 }
 
 /** An input's value from its ConfigMap key: the one the node recorded, else read now. */
-function configMapValue(name: string, valueFrom: NonNullable<Parameter['valueFrom']>, globals: VariableScope, options: ProcessOptions): { value: string } | { error: string } {
+function configMapValue(
+  name: string,
+  valueFrom: NonNullable<Parameter['valueFrom']>,
+  globals: VariableScope,
+  options: ProcessOptions,
+): { value: string } | { error: string } {
   const recorded = text(options.recorded?.parameters?.find((p) => p.name === name)?.value);
   if (recorded !== undefined) return { value: recorded };
   if (!options.configMaps) return { error: 'configMapKeyRef cannot be read here (no ConfigMaps were given to the run)' };
@@ -106,5 +118,17 @@ function configMapValue(name: string, valueFrom: NonNullable<Parameter['valueFro
 }
 
 function hasSource(artifact: Artifact): boolean {
-  return Boolean(artifact.s3 || artifact.git || artifact.http || artifact.raw || artifact.gcs || artifact.oss || artifact.azure || artifact.hdfs || artifact.artifactory || artifact.from || artifact.fromExpression);
+  return Boolean(
+    artifact.s3 ||
+      artifact.git ||
+      artifact.http ||
+      artifact.raw ||
+      artifact.gcs ||
+      artifact.oss ||
+      artifact.azure ||
+      artifact.hdfs ||
+      artifact.artifactory ||
+      artifact.from ||
+      artifact.fromExpression,
+  );
 }

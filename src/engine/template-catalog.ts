@@ -28,7 +28,10 @@ export class TemplateCatalog {
   private readonly local = new Map<string, Template>();
   private readonly external = new Map<string, Map<string, Template>>();
 
-  constructor(readonly spec: WorkflowSpec, referenced: readonly ReferencedTemplate[] = []) {
+  constructor(
+    readonly spec: WorkflowSpec,
+    referenced: readonly ReferencedTemplate[] = [],
+  ) {
     for (const t of spec.templates ?? []) this.local.set(t.name, withDefaults(t, spec.templateDefaults));
     for (const ref of referenced) {
       const map = new Map<string, Template>();
@@ -45,7 +48,8 @@ export class TemplateCatalog {
       const templates = this.external.get(key(kind, ref.name));
       if (!templates) return { error: `${ref.clusterScope ? 'ClusterWorkflowTemplate' : 'WorkflowTemplate'} "${ref.name}" not found` };
       const template = templates.get(ref.template);
-      if (!template) return { error: `template "${ref.template}" not found in ${ref.clusterScope ? 'ClusterWorkflowTemplate' : 'WorkflowTemplate'} "${ref.name}"` };
+      if (!template)
+        return { error: `template "${ref.template}" not found in ${ref.clusterScope ? 'ClusterWorkflowTemplate' : 'WorkflowTemplate'} "${ref.name}"` };
       return { template, scope: { kind, name: ref.name } };
     }
     const name = holder.template ?? '';

@@ -14,7 +14,12 @@ const WAITER = ':workflow-locks';
  * records (a run picked up again) is re-established and the run goes on at once. Returns whether
  * the run must wait (or has ended); `restart` boots it once the locks are held.
  */
-export function waitForWorkflowLocks(exec: Execution, stopping: Shutdown | undefined, restart: () => void, finish: (phase: WorkflowPhase, message: string) => void): boolean {
+export function waitForWorkflowLocks(
+  exec: Execution,
+  stopping: Shutdown | undefined,
+  restart: () => void,
+  finish: (phase: WorkflowPhase, message: string) => void,
+): boolean {
   const sync = exec.spec.synchronization as Synchronization | undefined;
   if (!sync) return false;
   const holder = exec.locks.holderOf();

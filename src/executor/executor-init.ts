@@ -43,7 +43,8 @@ export async function executorInit(plan: ExecutorPlan, options: ExecutorInitOpti
   if (plan.inputs.length === 0) return notes;
   // Loaded only here: the S3 client is most of the executor's start-up time.
   const { createArtifactDriver, loadFanIn, loadInputArtifact } = await import('../artifacts/index.js');
-  const artifacts = driver ?? createArtifactDriver({ secrets: fileSecretSource(paths.secretsDir), namespace: plan.namespace, ...(progress ? { onBytes: progress.add } : {}) });
+  const artifacts =
+    driver ?? createArtifactDriver({ secrets: fileSecretSource(paths.secretsDir), namespace: plan.namespace, ...(progress ? { onBytes: progress.add } : {}) });
   try {
     await mkdir(paths.inputsDir, { recursive: true });
     for (const input of plan.inputs) {
@@ -51,7 +52,11 @@ export async function executorInit(plan: ExecutorPlan, options: ExecutorInitOpti
       const archiveLocation = plan.archiveLocation ? { archiveLocation: plan.archiveLocation } : {};
       progress?.begin('load', input.name);
       if (isFanIn(input)) {
-        const { loaded } = await loadFanIn(input, input.fanIn.map((part) => ({ index: part.index, artifact: part.artifact, ...archiveLocation })), { driver: artifacts, destPath });
+        const { loaded } = await loadFanIn(
+          input,
+          input.fanIn.map((part) => ({ index: part.index, artifact: part.artifact, ...archiveLocation })),
+          { driver: artifacts, destPath },
+        );
         notes.push(`loaded ${input.name}: ${loaded.length} iteration(s)`);
       } else {
         const result = await loadInputArtifact(withSubPath(input), { driver: artifacts, destPath, ...archiveLocation });

@@ -1,7 +1,7 @@
 import { lstat, readlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Artifact } from '../spec/model/workflow.js';
+import type { Artifact } from '../spec/model/workflow.js';
 import type { ArtifactDriver } from '../artifacts/index.js';
 import { isArtifactError } from '../artifacts/artifact-error.js';
 import { type ExecutorPlan, type ExecutorReport, MAIN_DIR, OUTPUTS_DIR, REPORT_PATH, SECRETS_DIR } from '../runtime/pod-spec/executor-plan.js';
@@ -78,13 +78,16 @@ export async function executorWait(plan: ExecutorPlan, options: ExecutorWaitOpti
     if (parameters.length > 0) report.parameters = parameters;
     if (plan.result) {
       const found = await readStepFile(join(paths.mainDir, 'stdout'), { under, limit: RESULT_READ_LIMIT });
-      if (found.kind === 'link') throw new Error(`outputs.result: the step's stdout file was replaced by a link to ${JSON.stringify(found.target)}; ${LINK_NOTE}`);
+      if (found.kind === 'link')
+        throw new Error(`outputs.result: the step's stdout file was replaced by a link to ${JSON.stringify(found.target)}; ${LINK_NOTE}`);
       report.result = stepText(found, 'outputs.result', "the step's stdout file") ?? '';
     }
     if (plan.artifacts.length > 0) {
       // Loaded only here: the S3 client is most of the executor's start-up time.
       const { createArtifactDriver, saveOutputArtifact } = await import('../artifacts/index.js');
-      const artifacts = driver ?? createArtifactDriver({ secrets: fileSecretSource(paths.secretsDir), namespace: plan.namespace, ...(progress ? { onBytes: progress.add } : {}) });
+      const artifacts =
+        driver ??
+        createArtifactDriver({ secrets: fileSecretSource(paths.secretsDir), namespace: plan.namespace, ...(progress ? { onBytes: progress.add } : {}) });
       try {
         const saved: Artifact[] = [];
         for (const artifact of plan.artifacts) {
@@ -96,7 +99,11 @@ export async function executorWait(plan: ExecutorPlan, options: ExecutorWaitOpti
           const what = `output artifact ${JSON.stringify(artifact.name)}`;
           if (kind?.isSymbolicLink()) throw refusal(what, artifact.path ?? artifact.name, await readlink(sourcePath));
           progress?.begin('save', artifact.name);
-          const result = await saveOutputArtifact(artifact, { driver: artifacts, sourcePath, ...(plan.archiveLocation ? { archiveLocation: plan.archiveLocation } : {}) }).catch((error: unknown) => {
+          const result = await saveOutputArtifact(artifact, {
+            driver: artifacts,
+            sourcePath,
+            ...(plan.archiveLocation ? { archiveLocation: plan.archiveLocation } : {}),
+          }).catch((error: unknown) => {
             throw isArtifactError(error, 'unsafe') ? new Error(`${error.message}; ${LINK_NOTE}`) : error;
           });
           await progress?.end();

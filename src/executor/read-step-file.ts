@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { lstat, open, readlink, realpath } from 'node:fs/promises';
+import { type FileHandle, lstat, open, readlink, realpath } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { openedPath } from '../artifacts/archive/opened-path.js';
 
@@ -31,7 +31,7 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 export async function readStepFile(path: string, options: { under?: string; limit?: number } = {}): Promise<StepFile> {
   const { under, limit } = options;
   if (under !== undefined) await assertRealDirectories(under, dirname(path));
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, READ_FLAGS);
   } catch (error) {

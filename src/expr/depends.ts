@@ -162,14 +162,22 @@ function fulfilled(state: DependencyState): boolean {
 
 function resultHolds(state: DependencyState, result: TaskResult): boolean {
   switch (result) {
-    case 'Succeeded': return state.phase === 'Succeeded';
-    case 'Failed': return state.phase === 'Failed';
-    case 'Errored': return state.phase === 'Error';
-    case 'Skipped': return state.phase === 'Skipped';
-    case 'Omitted': return state.phase === 'Omitted';
-    case 'Daemoned': return state.daemoned === true && state.phase !== 'Pending';
-    case 'AnySucceeded': return (state.childPhases ?? []).some((phase) => phase === 'Succeeded');
-    case 'AllFailed': return (state.childPhases ?? []).length > 0 && state.childPhases!.every((phase) => phase === 'Failed');
+    case 'Succeeded':
+      return state.phase === 'Succeeded';
+    case 'Failed':
+      return state.phase === 'Failed';
+    case 'Errored':
+      return state.phase === 'Error';
+    case 'Skipped':
+      return state.phase === 'Skipped';
+    case 'Omitted':
+      return state.phase === 'Omitted';
+    case 'Daemoned':
+      return state.daemoned === true && state.phase !== 'Pending';
+    case 'AnySucceeded':
+      return (state.childPhases ?? []).some((phase) => phase === 'Succeeded');
+    case 'AllFailed':
+      return (state.childPhases ?? []).length > 0 && state.childPhases!.every((phase) => phase === 'Failed');
   }
 }
 
@@ -181,7 +189,11 @@ function resultHolds(state: DependencyState, result: TaskResult): boolean {
  * @example
  * evaluateDepends(parseDepends('A && !B.Failed'), (t) => ({ phase: 'Succeeded' })) // true
  */
-export function evaluateDepends(ast: DependsAst, stateOf: (task: string) => DependencyState | undefined, options: EvaluateDependsOptions = {}): boolean | undefined {
+export function evaluateDepends(
+  ast: DependsAst,
+  stateOf: (task: string) => DependencyState | undefined,
+  options: EvaluateDependsOptions = {},
+): boolean | undefined {
   const states = new Map<string, DependencyState>();
   for (const task of dependsTaskNames(ast)) {
     const state = stateOf(task);
@@ -195,9 +207,12 @@ export function evaluateDepends(ast: DependsAst, stateOf: (task: string) => Depe
         if (node.result) return resultHolds(state, node.result);
         return bareResults(options.continueOn?.(node.task)).some((result) => resultHolds(state, result));
       }
-      case 'not': return !holds(node.operand);
-      case 'and': return node.operands.every(holds);
-      case 'or': return node.operands.some(holds);
+      case 'not':
+        return !holds(node.operand);
+      case 'and':
+        return node.operands.every(holds);
+      case 'or':
+        return node.operands.some(holds);
     }
   };
   return holds(ast);
@@ -220,5 +235,12 @@ function bareResults(continueOn: ContinueOn | undefined): TaskResult[] {
  * // '(A.Succeeded || A.Skipped || A.Daemoned) && (B.Succeeded || B.Skipped || B.Daemoned)'
  */
 export function dependenciesToDepends(list: readonly string[], continueOn?: (task: string) => ContinueOn | undefined): string {
-  return list.map((task) => `(${bareResults(continueOn?.(task)).map((r) => `${task}.${r}`).join(' || ')})`).join(' && ');
+  return list
+    .map(
+      (task) =>
+        `(${bareResults(continueOn?.(task))
+          .map((r) => `${task}.${r}`)
+          .join(' || ')})`,
+    )
+    .join(' && ');
 }

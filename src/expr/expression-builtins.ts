@@ -115,7 +115,12 @@ export const BUILTINS: Readonly<Record<string, BuiltinFunction>> = {
     if (count < 0 || count * str(args[0], 1).length > 1_000_000) throw new Error('repeat count is negative or too large');
     return str(args[0], 1).repeat(count);
   },
-  join: (...args) => (arity(args, 1, 2), arr(args[0], 1).map((v, i) => str(v, i + 1)).join(args.length > 1 ? str(args[1], 2) : '')),
+  join: (...args) => (
+    arity(args, 1, 2),
+    arr(args[0], 1)
+      .map((v, i) => str(v, i + 1))
+      .join(args.length > 1 ? str(args[1], 2) : '')
+  ),
   indexOf: (...args) => (arity(args, 2), str(args[0], 1).indexOf(str(args[1], 2))),
   lastIndexOf: (...args) => (arity(args, 2), str(args[0], 1).lastIndexOf(str(args[1], 2))),
   hasPrefix: (...args) => (arity(args, 2), str(args[0], 1).startsWith(str(args[1], 2))),
@@ -145,12 +150,16 @@ export const BUILTINS: Readonly<Record<string, BuiltinFunction>> = {
   values: (...args) => {
     arity(args, 1);
     const m = map(args[0], 1);
-    return Object.keys(m).sort().map((k) => m[k]);
+    return Object.keys(m)
+      .sort()
+      .map((k) => m[k]);
   },
   toPairs: (...args) => {
     arity(args, 1);
     const m = map(args[0], 1);
-    return Object.keys(m).sort().map((k) => [k, m[k]]);
+    return Object.keys(m)
+      .sort()
+      .map((k) => [k, m[k]]);
   },
   fromPairs: (...args) => {
     arity(args, 1);

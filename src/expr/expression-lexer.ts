@@ -10,11 +10,48 @@ export interface ExpressionToken {
 // Words expr-lang lexes as operators rather than names (`in`, `and`, ...).
 const WORD_OPERATORS = new Set(['not', 'in', 'or', 'and', 'matches', 'contains', 'startsWith', 'endsWith']);
 // Longest first, so `**` wins over `*` and `?.` over `?`.
-const SYMBOLS = ['?.', '??', '**', '==', '!=', '<=', '>=', '&&', '||', '..', '::',
-  '+', '-', '*', '/', '%', '^', '<', '>', '!', '?', ':', ',', '.', '|', '#', ';'];
+const SYMBOLS = [
+  '?.',
+  '??',
+  '**',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '..',
+  '::',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '^',
+  '<',
+  '>',
+  '!',
+  '?',
+  ':',
+  ',',
+  '.',
+  '|',
+  '#',
+  ';',
+];
 const ESCAPES: Record<string, string> = {
-  a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
-  '\\': '\\', "'": "'", '"': '"', '`': '`', '?': '?',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '`': '`',
+  '?': '?',
 };
 
 function isIdentifierStart(ch: string): boolean {

@@ -4,15 +4,29 @@ import { type ExpressionToken, tokenizeExpression } from './expression-lexer.js'
 // expr-lang's binding powers (parser/operator): higher binds tighter.
 const BINARY: Record<string, { precedence: number; right?: true }> = {
   '|': { precedence: 0 },
-  or: { precedence: 10 }, '||': { precedence: 10 },
-  and: { precedence: 15 }, '&&': { precedence: 15 },
-  '==': { precedence: 20 }, '!=': { precedence: 20 }, '<': { precedence: 20 }, '>': { precedence: 20 },
-  '<=': { precedence: 20 }, '>=': { precedence: 20 }, in: { precedence: 20 }, matches: { precedence: 20 },
-  contains: { precedence: 20 }, startsWith: { precedence: 20 }, endsWith: { precedence: 20 },
+  or: { precedence: 10 },
+  '||': { precedence: 10 },
+  and: { precedence: 15 },
+  '&&': { precedence: 15 },
+  '==': { precedence: 20 },
+  '!=': { precedence: 20 },
+  '<': { precedence: 20 },
+  '>': { precedence: 20 },
+  '<=': { precedence: 20 },
+  '>=': { precedence: 20 },
+  in: { precedence: 20 },
+  matches: { precedence: 20 },
+  contains: { precedence: 20 },
+  startsWith: { precedence: 20 },
+  endsWith: { precedence: 20 },
   '..': { precedence: 25 },
-  '+': { precedence: 30 }, '-': { precedence: 30 },
-  '*': { precedence: 60 }, '/': { precedence: 60 }, '%': { precedence: 60 },
-  '**': { precedence: 100, right: true }, '^': { precedence: 100, right: true },
+  '+': { precedence: 30 },
+  '-': { precedence: 30 },
+  '*': { precedence: 60 },
+  '/': { precedence: 60 },
+  '%': { precedence: 60 },
+  '**': { precedence: 100, right: true },
+  '^': { precedence: 100, right: true },
   '??': { precedence: 500 },
 };
 const UNARY: Record<string, number> = { not: 50, '!': 50, '-': 90, '+': 90 };
@@ -20,8 +34,21 @@ const COMPARISONS = new Set(['<', '>', '<=', '>=']);
 const NEGATABLE = new Set(['in', 'matches', 'contains', 'startsWith', 'endsWith']);
 /** Builtins whose second argument is a predicate (closure over `#`), per expr-lang's parser. */
 export const PREDICATE_BUILTINS: ReadonlySet<string> = new Set([
-  'all', 'none', 'any', 'one', 'filter', 'map', 'count', 'sum', 'find', 'findIndex', 'findLast',
-  'findLastIndex', 'groupBy', 'sortBy', 'reduce',
+  'all',
+  'none',
+  'any',
+  'one',
+  'filter',
+  'map',
+  'count',
+  'sum',
+  'find',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+  'groupBy',
+  'sortBy',
+  'reduce',
 ]);
 // AST depth also bounds left-deep chains (`a+a+a+...`) that the parser builds without recursing.
 const MAX_AST_DEPTH = 1000;

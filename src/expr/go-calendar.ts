@@ -102,7 +102,9 @@ export function clockOf(t: GoInstant): GoClock {
   const secondOfDay = local - days * SECONDS_PER_DAY;
   const { year, month, day } = civilFromDays(days);
   return {
-    year, month, day,
+    year,
+    month,
+    day,
     hour: Math.floor(secondOfDay / 3600),
     minute: Math.floor(secondOfDay / 60) % 60,
     second: secondOfDay % 60,
@@ -140,7 +142,6 @@ export function goDate(year: number, month: number, day: number, hour: number, m
   return { seconds: wall - offset, nanos, location };
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Locations.
 
@@ -151,8 +152,15 @@ function ianaLocation(name: string): GoLocation | undefined {
   let wall: Intl.DateTimeFormat;
   try {
     wall = new Intl.DateTimeFormat('en-US', {
-      timeZone: name, hourCycle: 'h23', era: 'short',
-      year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      timeZone: name,
+      hourCycle: 'h23',
+      era: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
   } catch {
     return undefined;
@@ -171,8 +179,11 @@ function ianaLocation(name: string): GoLocation | undefined {
     for (const part of wall.formatToParts(date)) parts[part.type] = part.value;
     const yearValue = Number(parts.year);
     const fullYear = parts.era === 'BC' || parts.era === 'B' ? 1 - yearValue : yearValue;
-    const asUtc = daysFromCivil(fullYear, Number(parts.month), Number(parts.day)) * SECONDS_PER_DAY
-      + Number(parts.hour) * 3600 + Number(parts.minute) * 60 + Number(parts.second);
+    const asUtc =
+      daysFromCivil(fullYear, Number(parts.month), Number(parts.day)) * SECONDS_PER_DAY +
+      Number(parts.hour) * 3600 +
+      Number(parts.minute) * 60 +
+      Number(parts.second);
     const offset = asUtc - Math.floor(date.getTime() / 1000);
     let abbreviation = '';
     for (const namer of namers) {

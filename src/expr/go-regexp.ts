@@ -19,7 +19,10 @@ export function compileGoRegexp(pattern: string, global = false): RegExp {
     for (const flag of leading[1]!) if (!flags.includes(flag)) flags += flag;
     source = source.slice(leading[0].length);
   }
-  source = source.replace(/\(\?P</g, '(?<').replace(/\\A/g, '^').replace(/\\z/g, '$(?![\\s\\S])');
+  source = source
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\\A/g, '^')
+    .replace(/\\z/g, '$(?![\\s\\S])');
   try {
     return new RegExp(source, flags);
   } catch (error) {

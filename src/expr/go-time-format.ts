@@ -13,7 +13,6 @@ export const LONG_MONTHS = ['January', 'February', 'March', 'April', 'May', 'Jun
 export const SHORT_DAYS = LONG_DAYS.map((d) => d.slice(0, 3));
 export const SHORT_MONTHS = LONG_MONTHS.map((m) => m.slice(0, 3));
 
-
 function formatNanos(nanos: number, digits: number, separator: string, trim: boolean): string {
   if (trim && (digits === 0 || nanos === 0)) return '';
   let text = String(nanos).padStart(9, '0').slice(0, Math.min(digits, 9));
@@ -54,28 +53,72 @@ export function formatGoTime(layout: string, t: GoInstant): string {
     rest = chunk.suffix;
     const hour12 = c.hour % 12 === 0 ? 12 : c.hour % 12;
     switch (chunk.std) {
-      case '2006': out += pad(c.year, 4); break;
-      case '06': out += pad(c.year % 100, 2); break;
-      case 'Jan': out += SHORT_MONTHS[c.month - 1]; break;
-      case 'January': out += LONG_MONTHS[c.month - 1]; break;
-      case '1': out += String(c.month); break;
-      case '01': out += pad(c.month, 2); break;
-      case 'Mon': out += SHORT_DAYS[c.weekday]; break;
-      case 'Monday': out += LONG_DAYS[c.weekday]; break;
-      case '2': out += String(c.day); break;
-      case '_2': out += String(c.day).padStart(2, ' '); break;
-      case '02': out += pad(c.day, 2); break;
-      case '__2': out += String(c.yearDay).padStart(3, ' '); break;
-      case '002': out += pad(c.yearDay, 3); break;
-      case '15': out += pad(c.hour, 2); break;
-      case '3': out += String(hour12); break;
-      case '03': out += pad(hour12, 2); break;
-      case '4': out += String(c.minute); break;
-      case '04': out += pad(c.minute, 2); break;
-      case '5': out += String(c.second); break;
-      case '05': out += pad(c.second, 2); break;
-      case 'PM': out += c.hour >= 12 ? 'PM' : 'AM'; break;
-      case 'pm': out += c.hour >= 12 ? 'pm' : 'am'; break;
+      case '2006':
+        out += pad(c.year, 4);
+        break;
+      case '06':
+        out += pad(c.year % 100, 2);
+        break;
+      case 'Jan':
+        out += SHORT_MONTHS[c.month - 1];
+        break;
+      case 'January':
+        out += LONG_MONTHS[c.month - 1];
+        break;
+      case '1':
+        out += String(c.month);
+        break;
+      case '01':
+        out += pad(c.month, 2);
+        break;
+      case 'Mon':
+        out += SHORT_DAYS[c.weekday];
+        break;
+      case 'Monday':
+        out += LONG_DAYS[c.weekday];
+        break;
+      case '2':
+        out += String(c.day);
+        break;
+      case '_2':
+        out += String(c.day).padStart(2, ' ');
+        break;
+      case '02':
+        out += pad(c.day, 2);
+        break;
+      case '__2':
+        out += String(c.yearDay).padStart(3, ' ');
+        break;
+      case '002':
+        out += pad(c.yearDay, 3);
+        break;
+      case '15':
+        out += pad(c.hour, 2);
+        break;
+      case '3':
+        out += String(hour12);
+        break;
+      case '03':
+        out += pad(hour12, 2);
+        break;
+      case '4':
+        out += String(c.minute);
+        break;
+      case '04':
+        out += pad(c.minute, 2);
+        break;
+      case '5':
+        out += String(c.second);
+        break;
+      case '05':
+        out += pad(c.second, 2);
+        break;
+      case 'PM':
+        out += c.hour >= 12 ? 'PM' : 'AM';
+        break;
+      case 'pm':
+        out += c.hour >= 12 ? 'pm' : 'am';
+        break;
       case 'MST': {
         if (c.zone.abbreviation !== '') {
           out += c.zone.abbreviation;
@@ -86,7 +129,8 @@ export function formatGoTime(layout: string, t: GoInstant): string {
         }
         break;
       }
-      case 'frac0': case 'frac9':
+      case 'frac0':
+      case 'frac9':
         out += formatNanos(c.nanos, chunk.digits, chunk.separator, chunk.std === 'frac9');
         break;
       default:
@@ -95,4 +139,3 @@ export function formatGoTime(layout: string, t: GoInstant): string {
   }
   return out;
 }
-

@@ -6,11 +6,41 @@
 // Layout chunks (Go's nextStdChunk).
 
 export type StdCode =
-  | 'Jan' | 'January' | '1' | '01' | 'Mon' | 'Monday' | '2' | '_2' | '02' | '__2' | '002'
-  | '15' | '3' | '03' | '4' | '04' | '5' | '05' | '2006' | '06' | 'PM' | 'pm' | 'MST'
-  | 'Z0700' | 'Z070000' | 'Z07' | 'Z07:00' | 'Z07:00:00'
-  | '-0700' | '-070000' | '-07' | '-07:00' | '-07:00:00'
-  | 'frac0' | 'frac9';
+  | 'Jan'
+  | 'January'
+  | '1'
+  | '01'
+  | 'Mon'
+  | 'Monday'
+  | '2'
+  | '_2'
+  | '02'
+  | '__2'
+  | '002'
+  | '15'
+  | '3'
+  | '03'
+  | '4'
+  | '04'
+  | '5'
+  | '05'
+  | '2006'
+  | '06'
+  | 'PM'
+  | 'pm'
+  | 'MST'
+  | 'Z0700'
+  | 'Z070000'
+  | 'Z07'
+  | 'Z07:00'
+  | 'Z07:00:00'
+  | '-0700'
+  | '-070000'
+  | '-07'
+  | '-07:00'
+  | '-07:00:00'
+  | 'frac0'
+  | 'frac9';
 
 export interface Chunk {
   prefix: string;
@@ -39,7 +69,12 @@ export function startsWithLower(text: string): boolean {
 
 export function nextChunk(layout: string): Chunk {
   const found = (i: number, std: StdCode, length: number, digits = 0, separator = '.'): Chunk => ({
-    prefix: layout.slice(0, i), std, text: layout.slice(i, i + length), suffix: layout.slice(i + length), digits, separator,
+    prefix: layout.slice(0, i),
+    std,
+    text: layout.slice(i, i + length),
+    suffix: layout.slice(i + length),
+    digits,
+    separator,
   });
   for (let i = 0; i < layout.length; i++) {
     const rest = layout.slice(i);
@@ -95,7 +130,8 @@ export function nextChunk(layout: string): Chunk {
       case 'Z':
         for (const std of ZONE_FIELDS) if (rest.startsWith(std)) return found(i, std, std.length);
         break;
-      case '.': case ',':
+      case '.':
+      case ',':
         if (rest[1] === '0' || rest[1] === '9') {
           const digit = rest[1];
           let j = 1;
@@ -108,4 +144,3 @@ export function nextChunk(layout: string): Chunk {
   }
   return { prefix: layout, std: undefined, text: '', suffix: '', digits: 0, separator: '.' };
 }
-

@@ -155,23 +155,29 @@ export function parseGoTime(layout: string, value: string, defaultLocation: GoLo
           year = atoi(value.slice(0, 4));
           value = value.slice(4);
           break;
-        case 'Jan': case 'January':
+        case 'Jan':
+        case 'January':
           [month, value] = lookupName(chunk.std === 'Jan' ? SHORT_MONTHS : LONG_MONTHS, value);
           month++;
           break;
-        case '1': case '01':
+        case '1':
+        case '01':
           [month, value] = getNumber(value, chunk.std === '01');
           if (month <= 0 || month > 12) range = 'month';
           break;
-        case 'Mon': case 'Monday':
+        case 'Mon':
+        case 'Monday':
           // The weekday is checked for spelling only.
           [, value] = lookupName(chunk.std === 'Mon' ? SHORT_DAYS : LONG_DAYS, value);
           break;
-        case '2': case '_2': case '02':
+        case '2':
+        case '_2':
+        case '02':
           if (chunk.std === '_2' && value[0] === ' ') value = value.slice(1);
           [day, value] = getNumber(value, chunk.std === '02');
           break;
-        case '__2': case '002':
+        case '__2':
+        case '002':
           for (let i = 0; i < 2; i++) if (chunk.std === '__2' && value[0] === ' ') value = value.slice(1);
           [yearDay, value] = getNumber(value, chunk.std === '002', 3);
           break;
@@ -179,15 +185,18 @@ export function parseGoTime(layout: string, value: string, defaultLocation: GoLo
           [hour, value] = getNumber(value, false);
           if (hour < 0 || hour >= 24) range = 'hour';
           break;
-        case '3': case '03':
+        case '3':
+        case '03':
           [hour, value] = getNumber(value, chunk.std === '03');
           if (hour < 0 || hour > 12) range = 'hour';
           break;
-        case '4': case '04':
+        case '4':
+        case '04':
           [minute, value] = getNumber(value, chunk.std === '04');
           if (minute < 0 || minute >= 60) range = 'minute';
           break;
-        case '5': case '05': {
+        case '5':
+        case '05': {
           [second, value] = getNumber(value, chunk.std === '05');
           if (second < 0 || second >= 60) {
             range = 'second';
@@ -204,7 +213,8 @@ export function parseGoTime(layout: string, value: string, defaultLocation: GoLo
           }
           break;
         }
-        case 'PM': case 'pm': {
+        case 'PM':
+        case 'pm': {
           if (value.length < 2) throw BAD;
           const word = value.slice(0, 2);
           value = value.slice(2);
@@ -339,4 +349,3 @@ export function parseGoTime(layout: string, value: string, defaultLocation: GoLo
   }
   return goDate(year, month, day, hour, minute, second, nanos, defaultLocation);
 }
-

@@ -125,7 +125,14 @@ export class GoTime implements GoInstant {
 // Durations.
 
 const UNITS: Record<string, bigint> = {
-  ns: 1n, us: 1000n, 'µs': 1000n, 'μs': 1000n, ms: 1_000_000n, s: NANOS, m: 60n * NANOS, h: 3600n * NANOS,
+  ns: 1n,
+  us: 1000n,
+  µs: 1000n,
+  μs: 1000n,
+  ms: 1_000_000n,
+  s: NANOS,
+  m: 60n * NANOS,
+  h: 3600n * NANOS,
 };
 
 /**

@@ -127,7 +127,10 @@ function parseItem(path: string, item: string): string | number {
 
 function children(node: unknown): unknown[] {
   if (Array.isArray(node)) return node;
-  if (isPlainMap(node)) return Object.keys(node).sort().map((k) => node[k]);
+  if (isPlainMap(node))
+    return Object.keys(node)
+      .sort()
+      .map((k) => node[k]);
   return [];
 }
 
@@ -147,7 +150,9 @@ function apply(step: Step, node: unknown, root: unknown, single: boolean, query:
       return [node[index]];
     }
     case 'union':
-      return step.items.flatMap((item) => apply(typeof item === 'number' ? { kind: 'index', index: item } : { kind: 'key', key: item }, node, root, false, query));
+      return step.items.flatMap((item) =>
+        apply(typeof item === 'number' ? { kind: 'index', index: item } : { kind: 'key', key: item }, node, root, false, query),
+      );
     case 'wildcard':
       return children(node);
     case 'range': {

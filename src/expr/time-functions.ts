@@ -47,7 +47,15 @@ function parseIn(layout: string, value: string, loc?: GoLocation): GoTime {
 
 const RFC3339 = '2006-01-02T15:04:05Z07:00';
 // The layouts expr-lang's date() tries when given none.
-const DATE_LAYOUTS = ['2006-01-02', '15:04:05', '2006-01-02 15:04:05', RFC3339, '02 Jan 06 15:04 MST', 'Monday, 02-Jan-06 15:04:05 MST', 'Mon, 02 Jan 2006 15:04:05 MST'];
+const DATE_LAYOUTS = [
+  '2006-01-02',
+  '15:04:05',
+  '2006-01-02 15:04:05',
+  RFC3339,
+  '02 Jan 06 15:04 MST',
+  'Monday, 02-Jan-06 15:04:05 MST',
+  'Mon, 02 Jan 2006 15:04:05 MST',
+];
 
 /** expr-lang's time builtins, called by bare name. */
 export const TIME_BUILTINS: Readonly<Record<string, TimeFunction>> = {
@@ -162,7 +170,12 @@ function durationRound(value: unknown, now: GoTime | undefined): string {
   const u = d < 0n ? -d : d;
   const hour = 3_600_000_000_000n;
   const units: Array<[bigint, string]> = [
-    [hour * 24n * 365n, 'y'], [hour * 24n * 30n, 'mo'], [hour * 24n, 'd'], [hour, 'h'], [60_000_000_000n, 'm'], [1_000_000_000n, 's'],
+    [hour * 24n * 365n, 'y'],
+    [hour * 24n * 30n, 'mo'],
+    [hour * 24n, 'd'],
+    [hour, 'h'],
+    [60_000_000_000n, 'm'],
+    [1_000_000_000n, 's'],
   ];
   for (const [size, suffix] of units) if (u > size) return `${u / size}${suffix}`;
   return '0s';
@@ -279,7 +292,10 @@ export function timeOperation(operator: string, left: unknown, right: unknown): 
   if (!(lt || rt || ld || rd)) return NOT_TIME;
   const integer = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
   switch (operator) {
-    case '<': case '>': case '<=': case '>=': {
+    case '<':
+    case '>':
+    case '<=':
+    case '>=': {
       let order: number;
       if (lt && rt) order = (left as GoTime).compare(right as GoTime);
       else if (ld && rd) order = Math.sign(Number((left as GoDuration).nanoseconds - (right as GoDuration).nanoseconds));

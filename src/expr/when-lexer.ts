@@ -7,8 +7,20 @@ import { MAX_NESTING_DEPTH } from './expression-ast.js';
  */
 
 export type WhenTokenKind =
-  | 'PREFIX' | 'NUMERIC' | 'BOOLEAN' | 'STRING' | 'TIME' | 'VARIABLE' | 'ACCESSOR' | 'COMPARATOR'
-  | 'LOGICALOP' | 'MODIFIER' | 'CLAUSE' | 'CLAUSE_CLOSE' | 'TERNARY' | 'SEPARATOR';
+  | 'PREFIX'
+  | 'NUMERIC'
+  | 'BOOLEAN'
+  | 'STRING'
+  | 'TIME'
+  | 'VARIABLE'
+  | 'ACCESSOR'
+  | 'COMPARATOR'
+  | 'LOGICALOP'
+  | 'MODIFIER'
+  | 'CLAUSE'
+  | 'CLAUSE_CLOSE'
+  | 'TERNARY'
+  | 'SEPARATOR';
 
 export interface WhenToken {
   kind: WhenTokenKind;
@@ -39,7 +51,23 @@ const AFTER_VALUE: WhenTokenKind[] = ['MODIFIER', 'COMPARATOR', 'LOGICALOP', 'CL
 const STATES: Record<WhenTokenKind | 'START', { next: ReadonlySet<WhenTokenKind>; canEnd: boolean }> = {
   START: { next: new Set(['PREFIX', ...VALUES]), canEnd: false },
   CLAUSE: { next: new Set(['PREFIX', ...VALUES, 'CLAUSE_CLOSE']), canEnd: false },
-  CLAUSE_CLOSE: { next: new Set(['COMPARATOR', 'MODIFIER', 'NUMERIC', 'BOOLEAN', 'VARIABLE', 'STRING', 'TIME', 'CLAUSE', 'CLAUSE_CLOSE', 'LOGICALOP', 'TERNARY', 'SEPARATOR']), canEnd: true },
+  CLAUSE_CLOSE: {
+    next: new Set([
+      'COMPARATOR',
+      'MODIFIER',
+      'NUMERIC',
+      'BOOLEAN',
+      'VARIABLE',
+      'STRING',
+      'TIME',
+      'CLAUSE',
+      'CLAUSE_CLOSE',
+      'LOGICALOP',
+      'TERNARY',
+      'SEPARATOR',
+    ]),
+    canEnd: true,
+  },
   NUMERIC: { next: new Set(AFTER_VALUE), canEnd: true },
   BOOLEAN: { next: new Set(AFTER_VALUE), canEnd: true },
   STRING: { next: new Set(AFTER_VALUE), canEnd: true },

@@ -112,7 +112,10 @@ class WhenParser {
       }
       case 'ACCESSOR':
         return { kind: 'accessor', name: String(token.value), column: token.column };
-      case 'NUMERIC': case 'BOOLEAN': case 'STRING': case 'TIME':
+      case 'NUMERIC':
+      case 'BOOLEAN':
+      case 'STRING':
+      case 'TIME':
         return { kind: 'value', value: token.value };
       default:
         throw new WhenError(`Unable to plan token kind: '${token.kind}', value: '${String(token.value)}'`, token.column);
@@ -168,23 +171,31 @@ function binary(node: Extract<Node, { kind: 'binary' }>): unknown {
   switch (operator) {
     case ',':
       return Array.isArray(left) ? [...left, right] : [left, right];
-    case '&&': case '||':
+    case '&&':
+    case '||':
       if (typeof left !== 'boolean') typeError(LOGICAL, left, operator, column);
       if (typeof right !== 'boolean') typeError(LOGICAL, right, operator, column);
       return right;
     case '?':
       if (typeof left !== 'boolean') typeError(TERNARY, left, operator, column);
       return right;
-    case '??': case ':':
+    case '??':
+    case ':':
       return right;
-    case '==': return deepEqual(left, right);
-    case '!=': return !deepEqual(left, right);
-    case '>': case '>=': case '<': case '<=': {
+    case '==':
+      return deepEqual(left, right);
+    case '!=':
+      return !deepEqual(left, right);
+    case '>':
+    case '>=':
+    case '<':
+    case '<=': {
       if (!(isNumber(left) && isNumber(right)) && !(isString(left) && isString(right))) typeError(COMPARATOR, left, operator, column);
       const [a, b] = [left as number | string, right as number | string];
       return operator === '>' ? a > b : operator === '>=' ? a >= b : operator === '<' ? a < b : a <= b;
     }
-    case '=~': case '!~': {
+    case '=~':
+    case '!~': {
       if (!isString(left)) typeError(COMPARATOR, left, operator, column);
       if (!isString(right)) typeError(COMPARATOR, right, operator, column);
       let pattern: RegExp;
@@ -206,15 +217,24 @@ function binary(node: Extract<Node, { kind: 'binary' }>): unknown {
   if (!isNumber(left)) typeError(MODIFIER, left, operator, column);
   if (!isNumber(right)) typeError(MODIFIER, right, operator, column);
   switch (operator) {
-    case '-': return left - right;
-    case '*': return left * right;
-    case '/': return left / right;
-    case '%': return left % right;
-    case '**': return left ** right;
-    case '&': return Number(int64(left) & int64(right));
-    case '|': return Number(int64(left) | int64(right));
-    case '^': return Number(int64(left) ^ int64(right));
-    case '<<': case '>>': {
+    case '-':
+      return left - right;
+    case '*':
+      return left * right;
+    case '/':
+      return left / right;
+    case '%':
+      return left % right;
+    case '**':
+      return left ** right;
+    case '&':
+      return Number(int64(left) & int64(right));
+    case '|':
+      return Number(int64(left) | int64(right));
+    case '^':
+      return Number(int64(left) ^ int64(right));
+    case '<<':
+    case '>>': {
       // Go shifts uint64 values; shifting by 64 or more gives 0 (and must not build a huge BigInt).
       const [value, shift] = [BigInt.asUintN(64, int64(left)), BigInt.asUintN(64, int64(right))];
       if (shift >= 64n) return 0;

@@ -73,6 +73,9 @@ export class InstantRuntime implements Runtime {
 }
 
 function defaultOutputs(pod: PodRequest): PodOutputs {
-  const parameters = (pod.template.outputs?.parameters ?? []).map((p) => ({ name: p.name, value: p.valueFrom?.default !== undefined ? String(p.valueFrom.default) : '' }));
+  const parameters = (pod.template.outputs?.parameters ?? []).map((p) => ({
+    name: p.name,
+    value: p.valueFrom?.default !== undefined ? String(p.valueFrom.default) : '',
+  }));
   return parameters.length > 0 ? { parameters } : {};
 }

@@ -66,10 +66,13 @@ export function parseCronSchedule(text: string, defaultLocation: GoLocation = UT
   if (spec === '') throw new Error(`schedule "${text}" is empty`);
   if (spec.startsWith('@every ')) return everySchedule(text, spec.slice('@every '.length).trim(), location);
   const expanded = spec.startsWith('@') ? DESCRIPTORS[spec.toLowerCase()] : spec;
-  if (expanded === undefined) throw new Error(`schedule "${text}": unknown descriptor "${spec}" (use @yearly, @monthly, @weekly, @daily, @hourly or @every DURATION)`);
+  if (expanded === undefined)
+    throw new Error(`schedule "${text}": unknown descriptor "${spec}" (use @yearly, @monthly, @weekly, @daily, @hourly or @every DURATION)`);
   const fields = expanded.split(/\s+/);
   if (fields.length !== 5) throw new Error(`schedule "${text}" has ${fields.length} fields; it needs 5: minute hour day-of-month month day-of-week`);
-  const [minute, hour, dayOfMonth, month, dayOfWeek] = fields.map((field, i) => parseField(text, field, [MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK][i]!)) as [FieldSet, FieldSet, FieldSet, FieldSet, FieldSet];
+  const [minute, hour, dayOfMonth, month, dayOfWeek] = fields.map((field, i) =>
+    parseField(text, field, [MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK][i]!),
+  ) as [FieldSet, FieldSet, FieldSet, FieldSet, FieldSet];
   const dayMatches = (day: number, weekday: number): boolean => {
     const byDate = dayOfMonth.values.has(day);
     const byWeekday = dayOfWeek.values.has(weekday);
@@ -130,8 +133,8 @@ function parseField(text: string, field: string, bounds: Field): FieldSet {
     } else {
       const [low, high, more] = range.split('-');
       if (more !== undefined) throw new Error(`schedule "${text}": too many hyphens in "${part}"`);
-      start = valueOf(text, low!, bounds);
-      end = high === undefined ? (stepText === undefined ? start : bounds.max) : valueOf(text, high, bounds);
+      start = fieldValue(text, low!, bounds);
+      end = high === undefined ? (stepText === undefined ? start : bounds.max) : fieldValue(text, high, bounds);
     }
     const step = stepText === undefined ? 1 : Number(stepText);
     if (!/^\d+$/.test(stepText ?? '1') || step === 0) throw new Error(`schedule "${text}": the step in "${part}" must be a positive number`);
@@ -144,7 +147,7 @@ function parseField(text: string, field: string, bounds: Field): FieldSet {
   return { values, star };
 }
 
-function valueOf(text: string, written: string, bounds: Field): number {
+function fieldValue(text: string, written: string, bounds: Field): number {
   const named = bounds.names?.[written.toLowerCase()];
   if (named !== undefined) return named;
   if (!/^\d+$/.test(written)) throw new Error(`schedule "${text}": "${written}" is not a number${bounds.names ? ' or a name' : ''}`);

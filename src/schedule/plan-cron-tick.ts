@@ -56,7 +56,10 @@ export function planCronTick(cron: CronWorkflow, state: CronState, now: number):
   const late = now - due;
   const deadline = cron.spec.startingDeadlineSeconds;
   if (late > ON_TIME_SECONDS && (deadline === undefined || late > deadline)) {
-    tick.skipped = { scheduledTime: due, reason: `missed by ${late}s${deadline === undefined ? ' and no startingDeadlineSeconds is set' : `, beyond startingDeadlineSeconds ${deadline}`}` };
+    tick.skipped = {
+      scheduledTime: due,
+      reason: `missed by ${late}s${deadline === undefined ? ' and no startingDeadlineSeconds is set' : `, beyond startingDeadlineSeconds ${deadline}`}`,
+    };
     return tick;
   }
   if (cron.spec.suspend === true) {

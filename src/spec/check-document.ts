@@ -63,7 +63,13 @@ export function checkDocument(value: unknown, catalog: LintCatalog): DocumentChe
     const specKind = kind as SpecKind;
     const findings: Finding[] = [];
     if (apiVersion !== 'argoproj.io/v1alpha1') {
-      findings.push({ path: apiVersion === undefined ? [] : ['apiVersion'], at: apiVersion === undefined ? 'key' : 'value', severity: 'error', rule: 'api-version', message: `${kind} must have apiVersion "argoproj.io/v1alpha1"${apiVersion === undefined ? '' : `, not "${String(apiVersion)}"`}` });
+      findings.push({
+        path: apiVersion === undefined ? [] : ['apiVersion'],
+        at: apiVersion === undefined ? 'key' : 'value',
+        severity: 'error',
+        rule: 'api-version',
+        message: `${kind} must have apiVersion "argoproj.io/v1alpha1"${apiVersion === undefined ? '' : `, not "${String(apiVersion)}"`}`,
+      });
     }
     findings.push(...checkShape(value, ARGO_KINDS[specKind]));
     findings.push(...checkObjectName(kind, value.metadata));

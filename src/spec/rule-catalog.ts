@@ -19,14 +19,21 @@ export const RULES: Readonly<Record<string, { severity: Severity; summary: strin
   'no-templates': { severity: 'error', summary: 'a Workflow has neither templates nor a workflowTemplateRef' },
   entrypoint: { severity: 'error', summary: 'the entrypoint is missing or names no template' },
   'template-type': { severity: 'error', summary: 'a template has no type (container, script, steps, dag, ...) or more than one' },
-  'object-name': { severity: 'error', summary: 'metadata.name or generateName is missing or does not make a valid Kubernetes name (lowercase, at most 253 characters; a CronWorkflow at most 52)' },
+  'object-name': {
+    severity: 'error',
+    summary: 'metadata.name or generateName is missing or does not make a valid Kubernetes name (lowercase, at most 253 characters; a CronWorkflow at most 52)',
+  },
   'invalid-name': { severity: 'error', summary: 'a template, step, task, parameter or artifact name is missing or malformed' },
   'duplicate-name': { severity: 'error', summary: 'a name is used twice in the same scope' },
   'unknown-template': { severity: 'error', summary: 'a step, task, hook or exit handler runs a template that does not exist' },
   'external-template': { severity: 'notice', summary: 'a templateRef names a WorkflowTemplate that is not among the linted files' },
   'dag-dependency': { severity: 'error', summary: 'a DAG dependency or target names no task, or the DAG mixes depends with dependencies' },
   'dag-cycle': { severity: 'error', summary: 'DAG tasks wait for each other in a cycle (the cycle is named)' },
-  'container-set': { severity: 'error', summary: 'a containerSet cannot run as one pod: a container name, a dependency (or a cycle of them), a mount path, a missing "main" for inputs or outputs, or its retryStrategy' },
+  'container-set': {
+    severity: 'error',
+    summary:
+      'a containerSet cannot run as one pod: a container name, a dependency (or a cycle of them), a mount path, a missing "main" for inputs or outputs, or its retryStrategy',
+  },
   'depends-syntax': { severity: 'error', summary: 'a depends expression does not parse' },
   loop: { severity: 'error', summary: 'withItems, withParam or withSequence is malformed, or more than one is set' },
   deadline: { severity: 'error', summary: 'activeDeadlineSeconds, timeout or a suspend duration is malformed or on a template that cannot honour it' },
@@ -38,10 +45,17 @@ export const RULES: Readonly<Record<string, { severity: Severity; summary: strin
   'unresolved-variable': { severity: 'error', summary: 'a {{...}} reference names nothing declared and visible at that point' },
   'template-syntax': { severity: 'error', summary: 'a {{ tag is never closed' },
   'expression-syntax': { severity: 'error', summary: 'a {{= ...}} expression does not parse' },
-  'unknown-function': { severity: 'error', summary: 'an expression calls a function Skiff does not offer: misspelt (with a "did you mean"), refused (such as sprig.env), or random where no node seeds it' },
+  'unknown-function': {
+    severity: 'error',
+    summary:
+      'an expression calls a function Skiff does not offer: misspelt (with a "did you mean"), refused (such as sprig.env), or random where no node seeds it',
+  },
   'artifact-repository': { severity: 'error', summary: 'an artifact-repositories ConfigMap, or a reference to one, is wrong' },
   'external-artifact-repository': { severity: 'notice', summary: 'an artifactRepositoryRef names a ConfigMap that is not among the linted files' },
-  'parameter-config-map': { severity: 'error', summary: 'a configMapKeyRef parameter names a key its ConfigMap lacks, or a ConfigMap without the Parameter label' },
+  'parameter-config-map': {
+    severity: 'error',
+    summary: 'a configMapKeyRef parameter names a key its ConfigMap lacks, or a ConfigMap without the Parameter label',
+  },
   'external-parameter-config-map': { severity: 'notice', summary: 'a configMapKeyRef parameter names a ConfigMap that is not among the linted files' },
   memoize: { severity: 'error', summary: 'a memoized template names no cache, or a key, maxAge or cache ConfigMap Argo would refuse' },
   internal: { severity: 'error', summary: 'a check could not run on a malformed document (please report it)' },

@@ -86,7 +86,8 @@ export function decodeSnapshot(text: string, runId: string): { snapshot: Snapsho
   const decoded = decodeLine(text.endsWith('\n') ? text.slice(0, -1) : text);
   if ('problem' in decoded) return { problem: decoded.problem.replace(/^it is not valid JSON$/, 'it is not valid JSON (cut short or garbled)') };
   const value = decoded.value as Partial<Snapshot> | null;
-  if (typeof value !== 'object' || value === null || !Number.isInteger(value.seq) || (value.seq as number) < 0) return { problem: 'it has no record number ("seq")' };
+  if (typeof value !== 'object' || value === null || !Number.isInteger(value.seq) || (value.seq as number) < 0)
+    return { problem: 'it has no record number ("seq")' };
   if (value.by !== undefined && value.by !== 'compaction' && value.by !== 'replacement') return { problem: `"by" is ${JSON.stringify(value.by)}` };
   const problem = storedRunProblem(value.run, runId);
   return problem ? { problem } : { snapshot: value as Snapshot };
@@ -126,7 +127,8 @@ export function decodeJournal(text: string, runId: string, file: string): Decode
       const seq = value.q;
       if (!Number.isInteger(seq)) throw damaged('it has no record number ("q")');
       const numbered = `${at} (seq ${seq as number})`;
-      if (previous !== undefined && seq !== previous + 1) throw new DamagedRunError(runId, file, numbered, `records are missing: seq ${previous + 1} was expected`);
+      if (previous !== undefined && seq !== previous + 1)
+        throw new DamagedRunError(runId, file, numbered, `records are missing: seq ${previous + 1} was expected`);
       const problem = recordProblem(value);
       if (problem) throw new DamagedRunError(runId, file, numbered, `the record is of the wrong shape: ${problem}`);
       const { q: _q, ...record } = value;

@@ -88,7 +88,8 @@ export class LocalLockTable implements LockTable {
         await rm(guard, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`the lock table guard ${guard} is held by process ${Number.isInteger(owner) ? owner : '?'} for more than ${this.timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`the lock table guard ${guard} is held by process ${Number.isInteger(owner) ? owner : '?'} for more than ${this.timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }

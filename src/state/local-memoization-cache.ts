@@ -33,7 +33,8 @@ export class LocalMemoizationCache implements MemoizationCacheStore {
   private async write(namespace: string, name: string, key: string, entry: CacheEntry): Promise<void> {
     const where = `ConfigMap "${name}" in namespace "${namespace}"`;
     // Kubernetes' limit for a ConfigMap key; Argo's key rule sets none, the API server refuses it.
-    if (key.length > CONFIG_MAP_KEY_MAX) throw new Error(`cache key "${key.slice(0, 40)}..." is ${key.length} characters long; a key of ${where} may have at most ${CONFIG_MAP_KEY_MAX}`);
+    if (key.length > CONFIG_MAP_KEY_MAX)
+      throw new Error(`cache key "${key.slice(0, 40)}..." is ${key.length} characters long; a key of ${where} may have at most ${CONFIG_MAP_KEY_MAX}`);
     const existing = await this.objects.getObject<ConfigMap>('ConfigMap', namespace, name);
     const type = existing?.metadata?.labels?.[CONFIG_MAP_TYPE_LABEL];
     if (existing && type !== CACHE_CONFIG_MAP_TYPE) {
@@ -41,12 +42,24 @@ export class LocalMemoizationCache implements MemoizationCacheStore {
     }
     const data: Record<string, string> = { ...(existing?.data ?? {}) };
     // The field order of Argo's entries, so either side reads the other's.
-    data[key] = JSON.stringify({ nodeID: entry.nodeID, outputs: entry.outputs ?? null, creationTimestamp: entry.creationTimestamp, lastHitTimestamp: entry.lastHitTimestamp });
+    data[key] = JSON.stringify({
+      nodeID: entry.nodeID,
+      outputs: entry.outputs ?? null,
+      creationTimestamp: entry.creationTimestamp,
+      lastHitTimestamp: entry.lastHitTimestamp,
+    });
     const bytes = [...Object.values(data), ...Object.values(existing?.binaryData ?? {})].reduce((sum, value) => sum + Buffer.byteLength(value), 0);
     if (bytes > CONFIG_MAP_MAX_BYTES) {
-      throw new Error(`${where} would hold ${bytes} bytes, more than the ${CONFIG_MAP_MAX_BYTES} a ConfigMap may; delete the ConfigMap to clear the cache, or use smaller outputs or another cache`);
+      throw new Error(
+        `${where} would hold ${bytes} bytes, more than the ${CONFIG_MAP_MAX_BYTES} a ConfigMap may; delete the ConfigMap to clear the cache, or use smaller outputs or another cache`,
+      );
     }
-    const metadata = { ...(existing?.metadata ?? {}), name, namespace, labels: { ...(existing?.metadata?.labels ?? {}), [CONFIG_MAP_TYPE_LABEL]: CACHE_CONFIG_MAP_TYPE } };
+    const metadata = {
+      ...(existing?.metadata ?? {}),
+      name,
+      namespace,
+      labels: { ...(existing?.metadata?.labels ?? {}), [CONFIG_MAP_TYPE_LABEL]: CACHE_CONFIG_MAP_TYPE },
+    };
     await this.objects.apply({ ...(existing ?? {}), apiVersion: 'v1', kind: 'ConfigMap', metadata, data } as ConfigMap);
   }
 }

@@ -61,7 +61,7 @@ export class LocalObjectStore implements ConfigMapSource, SecretSource, PodObjec
     const path = this.pathOf(kind, namespace, name);
     const previous = await this.read<KubernetesObject>(path);
     const text = `${JSON.stringify(stored, null, 2)}\n`;
-    if (previous && JSON.stringify(previous, null, 2) + '\n' === text) return 'unchanged';
+    if (previous && `${JSON.stringify(previous, null, 2)}\n` === text) return 'unchanged';
     await this.writeAtomic(path, text);
     return previous ? 'configured' : 'created';
   }
@@ -104,7 +104,8 @@ export class LocalObjectStore implements ConfigMapSource, SecretSource, PodObjec
   async get(first: string, name: string, key?: string): Promise<ConfigMap | WorkflowSpec | string | undefined> {
     if (key !== undefined) return (await this.secret(first, name))?.[key];
     if (first === 'WorkflowTemplate') return (await this.getObject<{ spec: WorkflowSpec } & KubernetesObject>('WorkflowTemplate', this.namespace, name))?.spec;
-    if (first === 'ClusterWorkflowTemplate') return (await this.getObject<{ spec: WorkflowSpec } & KubernetesObject>('ClusterWorkflowTemplate', undefined, name))?.spec;
+    if (first === 'ClusterWorkflowTemplate')
+      return (await this.getObject<{ spec: WorkflowSpec } & KubernetesObject>('ClusterWorkflowTemplate', undefined, name))?.spec;
     return this.getObject<ConfigMap>('ConfigMap', first, name);
   }
 

@@ -1,3 +1,4 @@
+import { KeyedSerializer } from '../shared/keyed-serializer.js';
 import { readFileSync } from 'node:fs';
 import { link, open, readdir, readFile, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -99,7 +100,12 @@ export class LocalRunStore implements RunStore {
     const journalPath = join(this.runDir(id), JOURNAL);
     const bytes = await fileSize(journalPath);
     if (goodLength < bytes) await truncate(journalPath, goodLength);
-    this.open.set(id, { journal: await openPrivate(journalPath, 'a'), journalBytes: goodLength, snapshotBytes: await fileSize(join(this.runDir(id), SNAPSHOT)), seq });
+    this.open.set(id, {
+      journal: await openPrivate(journalPath, 'a'),
+      journalBytes: goodLength,
+      snapshotBytes: await fileSize(join(this.runDir(id), SNAPSHOT)),
+      seq,
+    });
     return run;
   }
 
@@ -119,17 +125,10 @@ export class LocalRunStore implements RunStore {
 
   // Saves and appends of one run take turns: a save closes and truncates the journal an append
   // might be writing (the driver's batches and its after-the-end GC record can overlap).
-  private readonly turns = new Map<string, Promise<unknown>>();
+  private readonly turns = new KeyedSerializer();
 
   private inTurn<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.turns.get(id) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.then(() => undefined, () => undefined);
-    this.turns.set(id, settled);
-    void settled.then(() => {
-      if (this.turns.get(id) === settled) this.turns.delete(id);
-    });
-    return next;
+    return this.turns.run(id, work);
   }
 
   save(run: StoredRun, options: SaveOptions = {}): Promise<void> {

@@ -40,7 +40,8 @@ export function replayRun(runId: string, files: RunFiles): ReplayedRun {
   const decoded = files.snapshot.text === undefined ? { problem: 'it is missing' } : decodeSnapshot(files.snapshot.text, runId);
   if ('snapshot' in decoded) return { ...replay(runId, decoded.snapshot, journal, files.journal.path), goodLength: journal.goodLength };
 
-  const cannot = (reason: string): DamagedRunError => new DamagedRunError(runId, files.snapshot.path, undefined, `${decoded.problem}, and the previous snapshot cannot stand in for it: ${reason}`);
+  const cannot = (reason: string): DamagedRunError =>
+    new DamagedRunError(runId, files.snapshot.path, undefined, `${decoded.problem}, and the previous snapshot cannot stand in for it: ${reason}`);
   const header = journal.header;
   if (!header) throw cannot('the journal does not say how the snapshot was made');
   if (header.by !== 'compaction') throw cannot('the snapshot replaced the run (a new run, a retry or a resubmit), so no other file holds what it held');
@@ -75,7 +76,13 @@ function replay(runId: string, snapshot: Snapshot, journal: DecodedJournal, path
   for (const [index, { seq: q, record }] of journal.records.entries()) {
     // Without a header (older files) a journal may still hold records the snapshot already has.
     if (q <= snapshot.seq) continue;
-    if (q !== seq + 1) throw new DamagedRunError(runId, path, `line ${index + (header ? 2 : 1)} (seq ${q})`, `records are missing: seq ${seq + 1} was expected after the snapshot`);
+    if (q !== seq + 1)
+      throw new DamagedRunError(
+        runId,
+        path,
+        `line ${index + (header ? 2 : 1)} (seq ${q})`,
+        `records are missing: seq ${seq + 1} was expected after the snapshot`,
+      );
     applyRecord(run, record);
     seq = q;
   }

@@ -6,7 +6,7 @@ import git, { type GitAuth, type HttpClient } from 'isomorphic-git';
 import nodeHttp from 'isomorphic-git/http/node';
 import { boundedHttp } from './bounded-http.js';
 import { gitCommitTree } from './git-commit-tree.js';
-import { KeyedSerializer } from './keyed-serializer.js';
+import { KeyedSerializer } from '../shared/keyed-serializer.js';
 import { inspectMirror, MIRROR_MARKER } from './mirror-health.js';
 import type { RepositoryTree } from './repository-tree.js';
 

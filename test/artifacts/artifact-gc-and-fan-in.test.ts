@@ -39,10 +39,16 @@ test('on completion only OnWorkflowCompletion artifacts go; on deletion the rest
   assert.deepEqual(running, { strategies: [], items: [] });
   const done = planArtifactGC(nodes, spec, { completed: true, deleting: false, processed: new Set() });
   assert.deepEqual(done.strategies, ['OnWorkflowCompletion']);
-  assert.deepEqual(done.items.map((i) => i.artifact.name), ['default']);
+  assert.deepEqual(
+    done.items.map((i) => i.artifact.name),
+    ['default'],
+  );
   const deleting = planArtifactGC(nodes, spec, { completed: true, deleting: true, processed: new Set(['OnWorkflowCompletion']) });
   assert.deepEqual(deleting.strategies, ['OnWorkflowDeletion']);
-  assert.deepEqual(deleting.items.map((i) => i.artifact.name), ['on-delete']);
+  assert.deepEqual(
+    deleting.items.map((i) => i.artifact.name),
+    ['on-delete'],
+  );
   const deletedBeforeCompletionGC = planArtifactGC(nodes, spec, { completed: false, deleting: true, processed: new Set() });
   assert.deepEqual(deletedBeforeCompletionGC.items.map((i) => i.artifact.name).sort(), ['default', 'on-delete']);
 });
@@ -65,7 +71,11 @@ test('collectArtifactGarbage deletes through the driver, keeps Never, and report
     assert.equal(broken.failed.length, 2);
     assert.match(broken.failed[0]!.message, /artifact GC could not delete "(default|on-delete)" of node wf-a: .*configure artifact storage/);
     assert.equal(broken.finalizerRemovable, false);
-    const forced = await collectArtifactGarbage(plan, { driver, archiveLocationFor: () => undefined, spec: { artifactGC: { ...spec.artifactGC, forceFinalizerRemoval: true } } });
+    const forced = await collectArtifactGarbage(plan, {
+      driver,
+      archiveLocationFor: () => undefined,
+      spec: { artifactGC: { ...spec.artifactGC, forceFinalizerRemoval: true } },
+    });
     assert.equal(forced.finalizerRemovable, true);
   } finally {
     driver.close();
@@ -75,7 +85,9 @@ test('collectArtifactGarbage deletes through the driver, keeps Never, and report
 
 test('fan-in: each iteration lands at <path>/<index>; iterations without the artifact are left out', async () => {
   assert.deepEqual(
-    planFanIn('/in/all', [{ index: 2, artifact: { name: 'o', s3: { key: 'c' } } }, { index: 0, artifact: { name: 'o', s3: { key: 'a' } } }, { index: 1 }]).map((e) => e.path),
+    planFanIn('/in/all', [{ index: 2, artifact: { name: 'o', s3: { key: 'c' } } }, { index: 0, artifact: { name: 'o', s3: { key: 'a' } } }, { index: 1 }]).map(
+      (e) => e.path,
+    ),
     ['/in/all/0', '/in/all/2'],
   );
   assert.throws(() => planFanIn('/x', [{ index: 0 }, { index: 0 }]), /iteration 0 is given twice/);
@@ -87,7 +99,10 @@ test('fan-in: each iteration lands at <path>/<index>; iterations without the art
     for (const index of [0, 1, 2]) {
       const archive = archiveLocation({ local: { root: join(dir, 'repo') } }, (n) => ({ 'workflow.name': 'wf', 'pod.name': `wf-loop-${index}` })[n]);
       await writeFile(join(dir, `report-${index}.txt`), `report ${index}\n`);
-      const saved = await saveOutputArtifact({ name: 'report', path: '/tmp/report.txt' }, { driver, archiveLocation: archive, sourcePath: join(dir, `report-${index}.txt`) });
+      const saved = await saveOutputArtifact(
+        { name: 'report', path: '/tmp/report.txt' },
+        { driver, archiveLocation: archive, sourcePath: join(dir, `report-${index}.txt`) },
+      );
       assert.ok(saved.saved);
       iterations.push(index === 1 ? { index } : { index, artifact: saved.recorded, archiveLocation: archive });
     }

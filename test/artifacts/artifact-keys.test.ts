@@ -5,7 +5,13 @@ import { outputArchive, unarchiveMode } from '../../src/artifacts/archive/archiv
 
 const vars: Record<string, string> = { 'workflow.name': 'wf-1', 'pod.name': 'wf-1-main-42', 'workflow.namespace': 'argo' };
 const lookup = (name: string): string | undefined => vars[name];
-const bucket = { endpoint: 'minio:9000', bucket: 'b', insecure: true, accessKeySecret: { name: 'cred', key: 'a' }, secretKeySecret: { name: 'cred', key: 's' } };
+const bucket = {
+  endpoint: 'minio:9000',
+  bucket: 'b',
+  insecure: true,
+  accessKeySecret: { name: 'cred', key: 'a' },
+  secretKeySecret: { name: 'cred', key: 's' },
+};
 
 test("the default key is {{workflow.name}}/{{pod.name}} (Argo's DefaultArchivePattern), under keyPrefix", () => {
   assert.equal(archiveLocation({ s3: bucket }, lookup).s3?.key, 'wf-1/wf-1-main-42');
@@ -21,7 +27,10 @@ test('keyFormat replaces the default and ignores keyPrefix, as in Argo', () => {
 });
 
 test('a keyFormat variable that does not resolve is an error', () => {
-  assert.throws(() => archiveLocation({ s3: { ...bucket, keyFormat: '{{workflow.nmae}}/{{pod.name}}' } }, lookup), /key format "\{\{workflow\.nmae\}\}\/\{\{pod\.name\}\}"/);
+  assert.throws(
+    () => archiveLocation({ s3: { ...bucket, keyFormat: '{{workflow.nmae}}/{{pod.name}}' } }, lookup),
+    /key format "\{\{workflow\.nmae\}\}\/\{\{pod\.name\}\}"/,
+  );
 });
 
 test('an output without a key goes to <archive key>/<name>.tgz, or its own file name with archive: none', () => {

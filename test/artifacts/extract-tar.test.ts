@@ -35,19 +35,43 @@ async function refuses(entries: RawEntry[], pattern: RegExp): Promise<void> {
 }
 
 test('tar-slip: a "../" entry is refused, naming the entry', () =>
-  refuses([{ name: 'out/' , type: 'directory' }, { name: 'out/../../evil.txt', data: 'x' }], /"out\/\.\.\/\.\.\/evil\.txt".*"\.\."/));
+  refuses(
+    [
+      { name: 'out/', type: 'directory' },
+      { name: 'out/../../evil.txt', data: 'x' },
+    ],
+    /"out\/\.\.\/\.\.\/evil\.txt".*"\.\."/,
+  ));
 
 test('an absolute path is refused', () => refuses([{ name: '/tmp/skiff-evil.txt', data: 'x' }], /"\/tmp\/skiff-evil\.txt".*absolute/));
 
 test('a symbolic link pointing outside the artifact is refused', () =>
-  refuses([{ name: 'out/', type: 'directory' }, { name: 'out/escape', type: 'symlink', linkname: '../../../etc/passwd' }], /"out\/escape".*outside/));
+  refuses(
+    [
+      { name: 'out/', type: 'directory' },
+      { name: 'out/escape', type: 'symlink', linkname: '../../../etc/passwd' },
+    ],
+    /"out\/escape".*outside/,
+  ));
 
 test('an absolute symbolic link is refused', () =>
-  refuses([{ name: 'out/', type: 'directory' }, { name: 'out/passwd', type: 'symlink', linkname: '/etc/passwd' }], /"out\/passwd".*absolute/));
+  refuses(
+    [
+      { name: 'out/', type: 'directory' },
+      { name: 'out/passwd', type: 'symlink', linkname: '/etc/passwd' },
+    ],
+    /"out\/passwd".*absolute/,
+  ));
 
 test('a link that stays in the archive root but leaves the single kept entry is refused', () =>
   // Only "out" is kept (single-entry rule), so out/up -> .. would point beside the target.
-  refuses([{ name: 'out/', type: 'directory' }, { name: 'out/up', type: 'symlink', linkname: '..' }], /"out\/up".*outside/));
+  refuses(
+    [
+      { name: 'out/', type: 'directory' },
+      { name: 'out/up', type: 'symlink', linkname: '..' },
+    ],
+    /"out\/up".*outside/,
+  ));
 
 test('writing through a symbolic link is refused, even one that points inside', () =>
   refuses(
@@ -61,10 +85,22 @@ test('writing through a symbolic link is refused, even one that points inside', 
   ));
 
 test('hard links are refused', () =>
-  refuses([{ name: 'a', data: 'x' }, { name: 'b', typeflag: '1', linkname: 'a' }], /"b".*hard link/));
+  refuses(
+    [
+      { name: 'a', data: 'x' },
+      { name: 'b', typeflag: '1', linkname: 'a' },
+    ],
+    /"b".*hard link/,
+  ));
 
 test('device files and FIFOs are refused', async () => {
-  await refuses([{ name: 'dev/', type: 'directory' }, { name: 'dev/sda', typeflag: '4' }], /"dev\/sda".*device/);
+  await refuses(
+    [
+      { name: 'dev/', type: 'directory' },
+      { name: 'dev/sda', typeflag: '4' },
+    ],
+    /"dev\/sda".*device/,
+  );
   await refuses([{ name: 'null', typeflag: '3' }], /"null".*device/);
   await refuses([{ name: 'pipe', typeflag: '6' }], /"pipe".*FIFO/);
 });
@@ -73,7 +109,14 @@ test('links inside the artifact are kept', async () => {
   await withTemp(async (dir) => {
     const dest = join(dir, 'target');
     await unpackTarball(
-      chunked(buildTarGz([{ name: 'out/', type: 'directory' }, { name: 'out/a.txt', data: 'A' }, { name: 'out/sub/', type: 'directory' }, { name: 'out/sub/up', type: 'symlink', linkname: '../a.txt' }])),
+      chunked(
+        buildTarGz([
+          { name: 'out/', type: 'directory' },
+          { name: 'out/a.txt', data: 'A' },
+          { name: 'out/sub/', type: 'directory' },
+          { name: 'out/sub/up', type: 'symlink', linkname: '../a.txt' },
+        ]),
+      ),
       dest,
     );
     assert.equal(await readFile(join(dest, 'sub', 'up'), 'utf8'), 'A');
@@ -84,19 +127,42 @@ test("Argo's single-entry rule: one top-level entry becomes the target itself; s
   await withTemp(async (dir) => {
     await unpackTarball(chunked(buildTarGz([{ name: 'result.json', data: '{}' }])), join(dir, 'one'));
     assert.equal(await readFile(join(dir, 'one'), 'utf8'), '{}');
-    await unpackTarball(chunked(buildTarGz([{ name: 'out/', type: 'directory' }, { name: 'out/x', data: 'x' }])), join(dir, 'dir'));
+    await unpackTarball(
+      chunked(
+        buildTarGz([
+          { name: 'out/', type: 'directory' },
+          { name: 'out/x', data: 'x' },
+        ]),
+      ),
+      join(dir, 'dir'),
+    );
     assert.deepEqual(await readdir(join(dir, 'dir')), ['x']);
-    await unpackTarball(chunked(buildTarGz([{ name: 'a', data: 'a' }, { name: 'b', data: 'b' }])), join(dir, 'many'));
+    await unpackTarball(
+      chunked(
+        buildTarGz([
+          { name: 'a', data: 'a' },
+          { name: 'b', data: 'b' },
+        ]),
+      ),
+      join(dir, 'many'),
+    );
     assert.deepEqual((await readdir(join(dir, 'many'))).sort(), ['a', 'b']);
   });
 });
 
 test('a corrupt or truncated tarball gives a clear error and leaves nothing', async () => {
-  const good = buildTarGz([{ name: 'out/', type: 'directory' }, { name: 'out/big', data: Buffer.alloc(200_000, 1) }]);
+  const good = buildTarGz([
+    { name: 'out/', type: 'directory' },
+    { name: 'out/big', data: Buffer.alloc(200_000, 1) },
+  ]);
   const cases: Array<[string, Buffer, RegExp]> = [
     ['truncated gzip', good.subarray(0, good.length - 100), /truncated/],
     ['damaged gzip', Buffer.concat([good.subarray(0, 40), Buffer.alloc(200, 0xaa), good.subarray(240)]), /corrupt|damaged|truncated|bad header/],
-    ['truncated tar inside valid gzip', gzipSync(buildTar([{ name: 'f', data: Buffer.alloc(5000, 1) }], { end: false }).subarray(0, 2048)), /truncated tar archive.*"f"/],
+    [
+      'truncated tar inside valid gzip',
+      gzipSync(buildTar([{ name: 'f', data: Buffer.alloc(5000, 1) }], { end: false }).subarray(0, 2048)),
+      /truncated tar archive.*"f"/,
+    ],
     ['not a tar inside gzip', gzipSync(Buffer.alloc(2048, 0x41)), /bad header checksum/],
   ];
   for (const [what, data, pattern] of cases) {
@@ -121,7 +187,16 @@ test('isGzippedTar detects tarballs as Argo does (gzip + a tar header), not plai
 test('extractTar never creates anything outside its directory even for names with ./ and duplicates', async () => {
   await withTemp(async (dir) => {
     await mkdir(join(dir, 'x'));
-    await extractTar(chunked(buildTar([{ name: './', type: 'directory' }, { name: './a', data: '1' }, { name: './a', data: '2' }])), join(dir, 'x'));
+    await extractTar(
+      chunked(
+        buildTar([
+          { name: './', type: 'directory' },
+          { name: './a', data: '1' },
+          { name: './a', data: '2' },
+        ]),
+      ),
+      join(dir, 'x'),
+    );
     assert.equal(await readFile(join(dir, 'x', 'a'), 'utf8'), '2');
     assert.equal(existsSync(join(dir, 'a')), false);
   });

@@ -30,7 +30,12 @@ before(async () => {
   await writeFile(join(dir, 'work', 'result.json'), '{"n":1}');
   server = createServer((req, res) => {
     if (req.url === '/data.tgz') {
-      res.end(buildTarGz([{ name: 'data/', type: 'directory' }, { name: 'data/x.csv', data: '1,2\n' }]));
+      res.end(
+        buildTarGz([
+          { name: 'data/', type: 'directory' },
+          { name: 'data/x.csv', data: '1,2\n' },
+        ]),
+      );
     } else if (req.url === '/secret' && req.headers.authorization !== 'Bearer t') {
       res.writeHead(403).end();
     } else if (req.url === '/secret' || req.url === '/plain.txt') {
@@ -63,7 +68,10 @@ test('tar (default): stored as <workflow>/<pod>/<name>.tgz, a real gzipped tarba
 });
 
 test('tar.compressionLevel 0 stores without compression (still gzip framing)', async () => {
-  const saved = await saveOutputArtifact({ name: 'flat', path: '/tmp/r', archive: { tar: { compressionLevel: 0 } } }, { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'result.json') });
+  const saved = await saveOutputArtifact(
+    { name: 'flat', path: '/tmp/r', archive: { tar: { compressionLevel: 0 } } },
+    { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'result.json') },
+  );
   assert.ok(saved.saved);
   const stored = await readFile(repoFile('wf/wf-pod-1/flat.tgz'));
   assert.ok(stored.includes(Buffer.from('{"n":1}')), 'level 0 leaves the bytes readable');
@@ -71,10 +79,16 @@ test('tar.compressionLevel 0 stores without compression (still gzip framing)', a
 });
 
 test('archive: none stores a file as it is and a directory as one object per file; both load back', async () => {
-  const file = await saveOutputArtifact({ name: 'r', path: '/tmp/result.json', archive: { none: {} } }, { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'result.json') });
+  const file = await saveOutputArtifact(
+    { name: 'r', path: '/tmp/result.json', archive: { none: {} } },
+    { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'result.json') },
+  );
   assert.ok(file.saved);
   assert.equal(await readFile(repoFile('wf/wf-pod-1/result.json'), 'utf8'), '{"n":1}');
-  const tree = await saveOutputArtifact({ name: 'd', path: '/tmp/out', archive: { none: {} } }, { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'out') });
+  const tree = await saveOutputArtifact(
+    { name: 'd', path: '/tmp/out', archive: { none: {} } },
+    { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'out') },
+  );
   assert.ok(tree.saved);
   assert.equal(tree.stats.objects, 2);
   assert.equal(await readFile(repoFile('wf/wf-pod-1/out/sub/b.txt'), 'utf8'), 'beta\n');
@@ -86,15 +100,24 @@ test('archive: none stores a file as it is and a directory as one object per fil
 });
 
 test('key-only output and input artifacts meet at the same key', async () => {
-  await saveOutputArtifact({ name: 'file', path: '/mnt/file', s3: { key: 'shared/my-file' } }, { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'result.json') });
+  await saveOutputArtifact(
+    { name: 'file', path: '/mnt/file', s3: { key: 'shared/my-file' } },
+    { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'result.json') },
+  );
   assert.ok((await stat(repoFile('shared/my-file'))).isFile());
-  await loadInputArtifact({ name: 'file', path: '/tmp/file', s3: { key: 'shared/my-file' } }, { driver, archiveLocation: archive, destPath: join(dir, 'in3', 'file') });
+  await loadInputArtifact(
+    { name: 'file', path: '/tmp/file', s3: { key: 'shared/my-file' } },
+    { driver, archiveLocation: archive, destPath: join(dir, 'in3', 'file') },
+  );
   assert.equal(await readFile(join(dir, 'in3', 'file'), 'utf8'), '{"n":1}', 'a tarball of one file loads as that file');
 });
 
 test('mode and recurseMode are applied after loading', async () => {
   const dest = join(dir, 'in4', 'out');
-  await loadInputArtifact({ name: 'out', mode: 0o700, recurseMode: true, local: { key: 'wf/wf-pod-1/out.tgz' } }, { driver, archiveLocation: archive, destPath: dest });
+  await loadInputArtifact(
+    { name: 'out', mode: 0o700, recurseMode: true, local: { key: 'wf/wf-pod-1/out.tgz' } },
+    { driver, archiveLocation: archive, destPath: dest },
+  );
   assert.equal((await stat(join(dest, 'a.txt'))).mode & 0o777, 0o700);
 });
 
@@ -103,29 +126,55 @@ test('raw and http inputs; an http tarball is unpacked, other bodies written as 
   assert.equal(await readFile(join(dir, 'in5', 'raw'), 'utf8'), 'inline\n');
   await loadInputArtifact({ name: 'h', http: { url: `${baseUrl}/data.tgz` } }, { driver, destPath: join(dir, 'in5', 'data') });
   assert.equal(await readFile(join(dir, 'in5', 'data', 'x.csv'), 'utf8'), '1,2\n');
-  await loadInputArtifact({ name: 'h2', http: { url: `${baseUrl}/secret`, headers: [{ name: 'Authorization', value: 'Bearer t' }] } }, { driver, destPath: join(dir, 'in5', 's') });
+  await loadInputArtifact(
+    { name: 'h2', http: { url: `${baseUrl}/secret`, headers: [{ name: 'Authorization', value: 'Bearer t' }] } },
+    { driver, destPath: join(dir, 'in5', 's') },
+  );
   assert.equal(await readFile(join(dir, 'in5', 's'), 'utf8'), 'plain text');
-  await assert.rejects(loadInputArtifact({ name: 'h3', http: { url: `${baseUrl}/secret` } }, { driver, destPath: join(dir, 'in5', 'x') }), /artifact "h3".*answered 403/);
-  await assert.rejects(loadInputArtifact({ name: 'h4', http: { url: 'http://127.0.0.1:1/x' } }, { driver, destPath: join(dir, 'in5', 'y') }), (err: unknown) => isArtifactError(err, 'unreachable'));
+  await assert.rejects(
+    loadInputArtifact({ name: 'h3', http: { url: `${baseUrl}/secret` } }, { driver, destPath: join(dir, 'in5', 'x') }),
+    /artifact "h3".*answered 403/,
+  );
+  await assert.rejects(loadInputArtifact({ name: 'h4', http: { url: 'http://127.0.0.1:1/x' } }, { driver, destPath: join(dir, 'in5', 'y') }), (err: unknown) =>
+    isArtifactError(err, 'unreachable'),
+  );
 });
 
 test('bad input: a missing input artifact, not supplied or not found, is a clear error unless optional', async () => {
-  await assert.rejects(loadInputArtifact({ name: 'gone', path: '/tmp/gone' }, { driver, archiveLocation: archive, destPath: join(dir, 'in6', 'a') }), /required artifact "gone" not supplied/);
+  await assert.rejects(
+    loadInputArtifact({ name: 'gone', path: '/tmp/gone' }, { driver, archiveLocation: archive, destPath: join(dir, 'in6', 'a') }),
+    /required artifact "gone" not supplied/,
+  );
   await assert.rejects(
     loadInputArtifact({ name: 'gone', s3: { key: 'no/such/key' } }, { driver, archiveLocation: archive, destPath: join(dir, 'in6', 'b') }),
     (err: unknown) => isArtifactError(err, 'not-found') && /artifact "gone" not found: no object "no\/such\/key"/.test((err as Error).message),
   );
-  assert.deepEqual(await loadInputArtifact({ name: 'opt', optional: true, path: '/x' }, { driver, archiveLocation: archive, destPath: join(dir, 'in6', 'c') }), { loaded: false, reason: 'optional artifact "opt" was not supplied' });
-  const notFound = await loadInputArtifact({ name: 'opt', optional: true, s3: { key: 'no/such/key' } }, { driver, archiveLocation: archive, destPath: join(dir, 'in6', 'd') });
+  assert.deepEqual(
+    await loadInputArtifact({ name: 'opt', optional: true, path: '/x' }, { driver, archiveLocation: archive, destPath: join(dir, 'in6', 'c') }),
+    { loaded: false, reason: 'optional artifact "opt" was not supplied' },
+  );
+  const notFound = await loadInputArtifact(
+    { name: 'opt', optional: true, s3: { key: 'no/such/key' } },
+    { driver, archiveLocation: archive, destPath: join(dir, 'in6', 'd') },
+  );
   assert.equal(notFound.loaded, false);
-  const missingOutput = await saveOutputArtifact({ name: 'o', path: '/tmp/none', optional: true }, { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'none') });
+  const missingOutput = await saveOutputArtifact(
+    { name: 'o', path: '/tmp/none', optional: true },
+    { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'none') },
+  );
   assert.equal(missingOutput.saved, false);
-  await assert.rejects(saveOutputArtifact({ name: 'o', path: '/tmp/none' }, { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'none') }), /artifact "o" failed to save: .*no such file or directory/);
+  await assert.rejects(
+    saveOutputArtifact({ name: 'o', path: '/tmp/none' }, { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'none') }),
+    /artifact "o" failed to save: .*no such file or directory/,
+  );
 });
 
 test('bad input: corrupt and hostile tarballs in the repository give clear errors on the input', async () => {
   await mkdir(repoFile('bad'), { recursive: true });
-  const good = buildTarGz([{ name: 'x/', type: 'directory' }, { name: 'x/f', data: Buffer.alloc(100_000, 3) }]);
+  const good = buildTarGz([
+    { name: 'x/', type: 'directory' },
+    { name: 'x/f', data: Buffer.alloc(100_000, 3) },
+  ]);
   await writeFile(repoFile('bad/truncated.tgz'), good.subarray(0, good.length - 50));
   await writeFile(repoFile('bad/slip.tgz'), buildTarGz([{ name: '../../../../tmp/skiff-slip', data: 'x' }]));
   await assert.rejects(
@@ -137,12 +186,21 @@ test('bad input: corrupt and hostile tarballs in the repository give clear error
     (err: unknown) => isArtifactError(err, 'unsafe') && /refusing to extract tar entry "\.\.\/\.\.\/\.\.\/\.\.\/tmp\/skiff-slip"/.test((err as Error).message),
   );
   assert.deepEqual(await readdir(join(dir, 'in7')), []);
-  await assert.rejects(loadInputArtifact({ name: 'z', archive: { zip: {} }, s3: { key: 'bad/slip.tgz' } }, { driver, archiveLocation: archive, destPath: join(dir, 'in7', 'z') }), /archive: zip is not supported/);
-  await assert.rejects(loadInputArtifact({ name: 'p', archive: { tar: {} }, raw: { data: 'not a tarball' } }, { driver, destPath: join(dir, 'in7', 'p') }), /declared archive: tar but raw data is not a gzipped tarball/);
+  await assert.rejects(
+    loadInputArtifact({ name: 'z', archive: { zip: {} }, s3: { key: 'bad/slip.tgz' } }, { driver, archiveLocation: archive, destPath: join(dir, 'in7', 'z') }),
+    /archive: zip is not supported/,
+  );
+  await assert.rejects(
+    loadInputArtifact({ name: 'p', archive: { tar: {} }, raw: { data: 'not a tarball' } }, { driver, destPath: join(dir, 'in7', 'p') }),
+    /declared archive: tar but raw data is not a gzipped tarball/,
+  );
 });
 
 test('deleting removes the object, or every object of a directory artifact', async () => {
-  await saveOutputArtifact({ name: 'gc', path: '/tmp/out', archive: { none: {} }, s3: { key: 'gc/dir' } }, { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'out') });
+  await saveOutputArtifact(
+    { name: 'gc', path: '/tmp/out', archive: { none: {} }, s3: { key: 'gc/dir' } },
+    { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'out') },
+  );
   await driver.delete({ local: { root: join(dir, 'repo'), key: 'gc/dir' } });
   await assert.rejects(stat(repoFile('gc')), /ENOENT/, 'empty directories are removed too');
 });

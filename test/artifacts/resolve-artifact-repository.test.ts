@@ -36,7 +36,10 @@ test('the workflow ref wins: its ConfigMap and key', async () => {
     configMap('argo', 'my-repos', { v1: 's3: {bucket: v1, endpoint: "minio:9000"}', v2: 's3: {bucket: v2, endpoint: "minio:9000"}' }, 'v1'),
     configMap('argo', 'artifact-repositories', { d: 's3: {bucket: ns-default}' }, 'd'),
   );
-  const resolved = await resolveArtifactRepository({ configMap: 'my-repos', key: 'v2' }, { configMaps, workflowNamespace: 'argo', controllerDefault: controller, localDefault: local });
+  const resolved = await resolveArtifactRepository(
+    { configMap: 'my-repos', key: 'v2' },
+    { configMaps, workflowNamespace: 'argo', controllerDefault: controller, localDefault: local },
+  );
   assert.equal(resolved.source, 'workflow-ref');
   assert.equal(resolved.repository.s3?.bucket, 'v2');
   assert.deepEqual({ ...resolved.ref, artifactRepository: undefined }, { namespace: 'argo', configMap: 'my-repos', key: 'v2', artifactRepository: undefined });
@@ -51,12 +54,18 @@ test("a ref without a key uses the ConfigMap's default-key annotation; without c
 
 test("a ref is also looked up in the controller's namespace, and never falls back to a default", async () => {
   const configMaps = source(configMap('skiff-system', 'shared', { k: 's3: {bucket: shared}' }));
-  const resolved = await resolveArtifactRepository({ configMap: 'shared', key: 'k' }, { configMaps, workflowNamespace: 'team', controllerNamespace: 'skiff-system' });
+  const resolved = await resolveArtifactRepository(
+    { configMap: 'shared', key: 'k' },
+    { configMaps, workflowNamespace: 'team', controllerNamespace: 'skiff-system' },
+  );
   assert.equal(resolved.repository.s3?.bucket, 'shared');
   assert.equal(resolved.ref.namespace, 'skiff-system');
 
   await assert.rejects(
-    resolveArtifactRepository({ configMap: 'missing', key: 'k' }, { configMaps, workflowNamespace: 'team', controllerNamespace: 'skiff-system', localDefault: local }),
+    resolveArtifactRepository(
+      { configMap: 'missing', key: 'k' },
+      { configMaps, workflowNamespace: 'team', controllerNamespace: 'skiff-system', localDefault: local },
+    ),
     (err: unknown) => isArtifactError(err, 'config') && /no ConfigMap team\/missing; no ConfigMap skiff-system\/missing/.test((err as Error).message),
   );
   await assert.rejects(
@@ -67,12 +76,22 @@ test("a ref is also looked up in the controller's namespace, and never falls bac
 
 test('without a ref: namespace artifact-repositories (annotated key) > controller default > Skiff local default', async () => {
   const ns = configMap('argo', 'artifact-repositories', { minio: 's3: {bucket: ns}' }, 'minio');
-  const fromNs = await resolveArtifactRepository(undefined, { configMaps: source(ns), workflowNamespace: 'argo', controllerDefault: controller, localDefault: local });
+  const fromNs = await resolveArtifactRepository(undefined, {
+    configMaps: source(ns),
+    workflowNamespace: 'argo',
+    controllerDefault: controller,
+    localDefault: local,
+  });
   assert.equal(fromNs.source, 'namespace-configmap');
   assert.equal(fromNs.repository.s3?.bucket, 'ns');
 
   const unannotated = configMap('argo', 'artifact-repositories', { minio: 's3: {bucket: ns}' });
-  const fromController = await resolveArtifactRepository(undefined, { configMaps: source(unannotated), workflowNamespace: 'argo', controllerDefault: controller, localDefault: local });
+  const fromController = await resolveArtifactRepository(undefined, {
+    configMaps: source(unannotated),
+    workflowNamespace: 'argo',
+    controllerDefault: controller,
+    localDefault: local,
+  });
   assert.equal(fromController.source, 'controller-default');
   assert.deepEqual(fromController.ref, { default: true, artifactRepository: controller });
 

@@ -8,9 +8,24 @@ import { HELLO, runName, skiff, workspace } from './run-cli.js';
 
 /** Ways a finished run's files get damaged, each with what `get` must then say about where. */
 const DAMAGES: Array<{ what: string; file: 'journal.ndjson' | 'snapshot.json'; at: RegExp; damage: (text: string) => string }> = [
-  { what: 'a garbled line in the middle of the journal', file: 'journal.ndjson', at: /journal\.ndjson, line 2: it is neither a checksummed record nor JSON, and valid records follow it/, damage: (t) => withLine(t, 1, (l) => `\u0000\u0000${l.slice(40)}`) },
-  { what: 'a line cut short in the middle of the journal', file: 'journal.ndjson', at: /journal\.ndjson, line 2: its checksum does not match its content, and valid records follow it/, damage: (t) => withLine(t, 1, (l) => l.slice(0, 60)) },
-  { what: 'a bad checksum in the middle of the journal', file: 'journal.ndjson', at: /journal\.ndjson, line 2: its checksum does not match its content/, damage: (t) => withLine(t, 1, (l) => l.replace('"Running"', '"Failed"')) },
+  {
+    what: 'a garbled line in the middle of the journal',
+    file: 'journal.ndjson',
+    at: /journal\.ndjson, line 2: it is neither a checksummed record nor JSON, and valid records follow it/,
+    damage: (t) => withLine(t, 1, (l) => `\u0000\u0000${l.slice(40)}`),
+  },
+  {
+    what: 'a line cut short in the middle of the journal',
+    file: 'journal.ndjson',
+    at: /journal\.ndjson, line 2: its checksum does not match its content, and valid records follow it/,
+    damage: (t) => withLine(t, 1, (l) => l.slice(0, 60)),
+  },
+  {
+    what: 'a bad checksum in the middle of the journal',
+    file: 'journal.ndjson',
+    at: /journal\.ndjson, line 2: its checksum does not match its content/,
+    damage: (t) => withLine(t, 1, (l) => l.replace('"Running"', '"Failed"')),
+  },
   {
     // A number where the phase goes once made `skiff list` fail for every run ("cell is not iterable").
     what: 'a journal record of the wrong shape',
@@ -18,7 +33,12 @@ const DAMAGES: Array<{ what: string; file: 'journal.ndjson' | 'snapshot.json'; a
     at: /journal\.ndjson, line 2 \(seq 2\): the record is of the wrong shape: its "run" has no string "phase"/,
     damage: (t) => withLine(t, 1, () => encodeRecord(2, { nodes: [], run: { phase: 3 } } as unknown as JournalRecord).trimEnd()),
   },
-  { what: 'a truncated snapshot', file: 'snapshot.json', at: /snapshot\.json: its checksum does not match its content, and the previous snapshot cannot stand in/, damage: (t) => t.slice(0, 100) },
+  {
+    what: 'a truncated snapshot',
+    file: 'snapshot.json',
+    at: /snapshot\.json: its checksum does not match its content, and the previous snapshot cannot stand in/,
+    damage: (t) => t.slice(0, 100),
+  },
   { what: 'an empty snapshot', file: 'snapshot.json', at: /snapshot\.json: it is empty/, damage: () => '' },
   {
     what: 'a snapshot of the wrong shape',
@@ -26,7 +46,11 @@ const DAMAGES: Array<{ what: string; file: 'journal.ndjson' | 'snapshot.json'; a
     at: /snapshot\.json: node "x" has no string "phase"/,
     damage: (t) => {
       const run = JSON.parse(t.slice(9)) as { seq: number; run: StoredRun };
-      return encodeSnapshot(run.seq, { ...run.run, status: { ...run.run.status, nodes: { x: { id: 'x', name: 'x', displayName: 'x', type: 'Pod' } } } } as unknown as StoredRun, 'replacement');
+      return encodeSnapshot(
+        run.seq,
+        { ...run.run, status: { ...run.run.status, nodes: { x: { id: 'x', name: 'x', displayName: 'x', type: 'Pod' } } } } as unknown as StoredRun,
+        'replacement',
+      );
     },
   },
 ];
@@ -45,7 +69,12 @@ describe('a damaged run', () => {
       const healthy = runName((await skiff(dir, ['submit', 'hello.yaml', '--wait'])).stdout);
       const path = join(dir, 'state/runs', damaged, file);
       writeFileSync(path, damage(readFileSync(path, 'utf8')));
-      const files = (): string => readdirSync(join(dir, 'state/runs', damaged)).filter((n) => /^(snapshot|journal)/.test(n)).sort().map((name) => `${name}:${readFileSync(join(dir, 'state/runs', damaged, name), 'utf8')}`).join('\n');
+      const files = (): string =>
+        readdirSync(join(dir, 'state/runs', damaged))
+          .filter((n) => /^(snapshot|journal)/.test(n))
+          .sort()
+          .map((name) => `${name}:${readFileSync(join(dir, 'state/runs', damaged, name), 'utf8')}`)
+          .join('\n');
       const before = files();
 
       const list = await skiff(dir, ['list']);
@@ -92,7 +121,13 @@ describe('a damaged run', () => {
     const before = readFileSync(path, 'utf8');
     const next = await skiff(dir, ['submit', 'hello.yaml', '--wait']);
     assert.equal(next.status, 0, next.stderr);
-    assert.match(next.stderr, new RegExp(`^skiff: run "${name}" is damaged: .*journal\\.ndjson, line 2: .*\\nskiff: it is left as it is \\(nothing of it runs again\\); "skiff delete ${name}" removes it$`, 'm'));
+    assert.match(
+      next.stderr,
+      new RegExp(
+        `^skiff: run "${name}" is damaged: .*journal\\.ndjson, line 2: .*\\nskiff: it is left as it is \\(nothing of it runs again\\); "skiff delete ${name}" removes it$`,
+        'm',
+      ),
+    );
     assert.equal(readFileSync(path, 'utf8'), before);
   });
 });

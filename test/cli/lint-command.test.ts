@@ -63,7 +63,11 @@ describe('skiff lint', () => {
     const result = await run(['lint', '-o', 'simple', '-'], dir, [BAD.slice(0, 40), BAD.slice(40)]);
     assert.equal(result.status, 1);
     assert.match(result.stdout, /^<stdin>:6:15: error \[entrypoint\] template "mian" is not defined/);
-    const huge = await run(['lint', '-'], dir, Array.from({ length: 6 }, () => `# ${'x'.repeat(1024 * 1024)}\n`));
+    const huge = await run(
+      ['lint', '-'],
+      dir,
+      Array.from({ length: 6 }, () => `# ${'x'.repeat(1024 * 1024)}\n`),
+    );
     assert.equal(huge.status, 1);
     assert.match(huge.stdout, /<stdin>:1:1: error \[file-too-large\]/);
     const none = await run(['lint', '-'], dir);
@@ -75,7 +79,13 @@ describe('skiff lint', () => {
     const configMap = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\ndata: {}\n';
     const dir = workspace({ 'wf.yaml': BAD, 'tmpl.yaml': template, 'cm.yaml': configMap });
     const templatesOnly = await run(['lint', '--kinds', 'workflowtemplates', '-o', 'simple', '.'], dir);
-    assert.deepEqual(templatesOnly.stdout.split('\n').filter((l) => l.includes(': error ')).map((l) => l.split(':')[0]), ['cm.yaml', 'tmpl.yaml']);
+    assert.deepEqual(
+      templatesOnly.stdout
+        .split('\n')
+        .filter((l) => l.includes(': error '))
+        .map((l) => l.split(':')[0]),
+      ['cm.yaml', 'tmpl.yaml'],
+    );
     const both = await run(['lint', '--kinds', 'workflows,workflowtemplate', '-o', 'simple', '.'], dir);
     assert.match(both.stdout, /^3 errors/m);
     assert.match((await run(['lint', '--kinds', 'all', '-o', 'simple', '.'], dir)).stdout, /^3 errors/m);
@@ -104,14 +114,27 @@ describe('skiff lint', () => {
     assert.equal(result.status, 1);
     const parsed = JSON.parse(result.stdout);
     assert.deepEqual(parsed.diagnostics, [
-      { file: 'bad.yaml', line: 6, column: 15, endLine: 6, endColumn: 19, severity: 'error', rule: 'entrypoint', message: 'template "mian" is not defined (did you mean "main"?)' },
+      {
+        file: 'bad.yaml',
+        line: 6,
+        column: 15,
+        endLine: 6,
+        endColumn: 19,
+        severity: 'error',
+        rule: 'entrypoint',
+        message: 'template "mian" is not defined (did you mean "main"?)',
+      },
     ]);
     assert.deepEqual(parsed.skipped, [{ file: 'other.yaml', line: 1, reason: 'Deployment (apps/v1) is not a kind Skiff checks' }]);
     assert.equal(parsed.summary.errors, 1);
   });
 
   it('walks directories recursively for .yaml, .yml and .json, and ignores other files', async () => {
-    const dir = workspace({ 'a/b/c.yml': BAD, 'a/d.json': JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { k: 'v' } }), 'a/notes.txt': 'kind: Workflow' });
+    const dir = workspace({
+      'a/b/c.yml': BAD,
+      'a/d.json': JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { k: 'v' } }),
+      'a/notes.txt': 'kind: Workflow',
+    });
     const result = await run(['lint', '-f', 'json', 'a'], dir);
     const parsed = JSON.parse(result.stdout);
     assert.deepEqual(parsed.summary.checked, { Workflow: 1, ConfigMap: 1 });

@@ -7,12 +7,28 @@ import { formatBytes, formatTransfer } from '../../src/cli/format-transfer.js';
 import { LiveTreeView } from '../../src/cli/live-tree-view.js';
 import { ProgressLines } from '../../src/cli/progress-lines.js';
 
-const running: NodeStatus = { id: 'wf-1', name: 'wf.upload', displayName: 'upload', type: 'Pod', phase: 'Running', startedAt: '2026-11-22T00:00:00Z', boundaryID: 'wf', templateName: 'upload' };
+const running: NodeStatus = {
+  id: 'wf-1',
+  name: 'wf.upload',
+  displayName: 'upload',
+  type: 'Pod',
+  phase: 'Running',
+  startedAt: '2026-11-22T00:00:00Z',
+  boundaryID: 'wf',
+  templateName: 'upload',
+};
 const run = (): StoredRun =>
   ({
     id: 'wf',
     workflow: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'wf' }, spec: { entrypoint: 'main', templates: [] } },
-    status: { phase: 'Running', startedAt: '2026-11-22T00:00:00Z', nodes: { wf: { id: 'wf', name: 'wf', displayName: 'wf', type: 'Steps', phase: 'Running', startedAt: '2026-11-22T00:00:00Z', children: ['wf-1'] }, 'wf-1': running } },
+    status: {
+      phase: 'Running',
+      startedAt: '2026-11-22T00:00:00Z',
+      nodes: {
+        wf: { id: 'wf', name: 'wf', displayName: 'wf', type: 'Steps', phase: 'Running', startedAt: '2026-11-22T00:00:00Z', children: ['wf-1'] },
+        'wf-1': running,
+      },
+    },
   }) as unknown as StoredRun;
 
 describe('what a running step is doing, for people', () => {
@@ -24,14 +40,20 @@ describe('what a running step is doing, for people', () => {
   });
 
   it('says which way, which artifact, how much and how fast', () => {
-    assert.equal(formatTransfer({ direction: 'load', artifact: 'data', bytes: 3 * 2 ** 30, startedAt: 0, updatedAt: 12_000 }), 'loading data: 3.00 GiB at 256 MiB/s');
+    assert.equal(
+      formatTransfer({ direction: 'load', artifact: 'data', bytes: 3 * 2 ** 30, startedAt: 0, updatedAt: 12_000 }),
+      'loading data: 3.00 GiB at 256 MiB/s',
+    );
     assert.equal(formatTransfer({ direction: 'save', artifact: 'out', bytes: 0, startedAt: 5, updatedAt: 5 }), 'saving out: 0 B');
   });
 
-  it('the live tree shows the transfer in the running step\'s message', () => {
+  it("the live tree shows the transfer in the running step's message", () => {
     let text = '';
-    const view = new LiveTreeView({ write: (t: string) => (text += t), columns: 200 }, run(), () => Date.parse('2026-11-22T00:00:10Z'), (node) =>
-      node.id === 'wf-1' ? 'saving out: 1.00 GiB at 256 MiB/s' : undefined,
+    const view = new LiveTreeView(
+      { write: (t: string) => (text += t), columns: 200 },
+      run(),
+      () => Date.parse('2026-11-22T00:00:10Z'),
+      (node) => (node.id === 'wf-1' ? 'saving out: 1.00 GiB at 256 MiB/s' : undefined),
     );
     view.close();
     assert.match(text, /upload\s+10s\s+saving out: 1\.00 GiB at 256 MiB\/s/);
@@ -45,7 +67,7 @@ describe('what a running step is doing, for people', () => {
     assert.doesNotMatch(formatTree(stored, Date.parse('2026-11-22T00:00:10Z'), 'normal'), /daemon ready/);
   });
 
-  it('plain progress lines repeat a running pod\'s transfer every interval, and stop when it ends', async () => {
+  it("plain progress lines repeat a running pod's transfer every interval, and stop when it ends", async () => {
     let text = '';
     let note: string | undefined = 'loading in: 10.0 MiB at 5.00 MiB/s';
     const lines = new ProgressLines({ write: (t: string) => (text += t) }, 'wf', Date.now, () => note, 20);

@@ -9,12 +9,19 @@ const example = (file: string): string => readFileSync(resolve(argoCorpusDir, 'e
 
 interface WorkflowJson {
   metadata: { name: string };
-  status: { phase: string; message?: string; nodes: Record<string, { displayName: string; phase: string; message?: string; inputs?: { parameters?: Array<{ name: string; value: string }> } }> };
+  status: {
+    phase: string;
+    message?: string;
+    nodes: Record<string, { displayName: string; phase: string; message?: string; inputs?: { parameters?: Array<{ name: string; value: string }> } }>;
+  };
 }
 
 describe('skiff submit with parameters from ConfigMaps', () => {
-  it('reads a template input from a ConfigMap stored with skiff apply (Argo\'s example)', async () => {
-    const dir = workspace({ 'cm.yaml': example('configmaps/simple-parameters-configmap.yaml'), 'wf.yaml': example('arguments-parameters-from-configmap.yaml') });
+  it("reads a template input from a ConfigMap stored with skiff apply (Argo's example)", async () => {
+    const dir = workspace({
+      'cm.yaml': example('configmaps/simple-parameters-configmap.yaml'),
+      'wf.yaml': example('arguments-parameters-from-configmap.yaml'),
+    });
     assert.equal((await skiff(dir, ['apply', 'cm.yaml'])).status, 0);
     const result = await skiff(dir, ['submit', 'wf.yaml', '--wait', '-o', 'json']);
     assert.equal(result.status, 0, result.stdout + result.stderr);
@@ -24,7 +31,10 @@ describe('skiff submit with parameters from ConfigMaps', () => {
   });
 
   it('fails a run whose global parameter names a ConfigMap not applied, and a retry after skiff apply reads it', async () => {
-    const dir = workspace({ 'cm.yaml': example('configmaps/simple-parameters-configmap.yaml'), 'wf.yaml': example('global-parameters-from-configmap-referenced-as-local-variable.yaml') });
+    const dir = workspace({
+      'cm.yaml': example('configmaps/simple-parameters-configmap.yaml'),
+      'wf.yaml': example('global-parameters-from-configmap-referenced-as-local-variable.yaml'),
+    });
     const failed = await skiff(dir, ['submit', 'wf.yaml', '--wait']);
     assert.equal(failed.status, 1);
     assert.match(failed.stdout, /spec\.arguments\.parameters\.message: ConfigMap "simple-parameters" does not exist in namespace "default"/);
@@ -40,7 +50,8 @@ describe('skiff submit with parameters from ConfigMaps', () => {
 
   it('finds a ConfigMap whose name is only known at run time among the applied ones', async () => {
     const dir = workspace({
-      'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prod-settings\n  labels: {workflows.argoproj.io/configmap-type: Parameter}\ndata: {region: eu-west-1}\n',
+      'cm.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prod-settings\n  labels: {workflows.argoproj.io/configmap-type: Parameter}\ndata: {region: eu-west-1}\n',
       'wf.yaml': `apiVersion: argoproj.io/v1alpha1
 kind: Workflow
 metadata: {generateName: dynamic-}
@@ -74,8 +85,11 @@ spec:
     assert.deepEqual(show?.inputs?.parameters, [{ name: 'region', value: 'eu-west-1' }]);
   });
 
-  it('reads the ConfigMap of the run\'s namespace (-n), not another namespace\'s', async () => {
-    const dir = workspace({ 'cm.yaml': example('configmaps/simple-parameters-configmap.yaml'), 'wf.yaml': example('arguments-parameters-from-configmap.yaml') });
+  it("reads the ConfigMap of the run's namespace (-n), not another namespace's", async () => {
+    const dir = workspace({
+      'cm.yaml': example('configmaps/simple-parameters-configmap.yaml'),
+      'wf.yaml': example('arguments-parameters-from-configmap.yaml'),
+    });
     assert.equal((await skiff(dir, ['apply', 'cm.yaml', '-n', 'team-a'])).status, 0);
     const elsewhere = await skiff(dir, ['submit', 'wf.yaml', '--wait']);
     assert.equal(elsewhere.status, 1);

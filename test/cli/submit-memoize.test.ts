@@ -27,7 +27,7 @@ async function submit(dir: string): Promise<WorkflowJson> {
 }
 
 describe('skiff submit with memoized templates', () => {
-  it('runs Argo\'s memoize-simple once and takes it from the cache the second time', async () => {
+  it("runs Argo's memoize-simple once and takes it from the cache the second time", async () => {
     const dir = workspace({ 'wf.yaml': example('memoize-simple.yaml') });
     const first = await submit(dir);
     const ran = first.status.nodes[first.metadata.name]!;
@@ -35,7 +35,10 @@ describe('skiff submit with memoized templates', () => {
     assert.deepEqual(ran.memoizationStatus, { hit: false, key: 'cache-key', cacheName: 'cache-config' });
 
     // The cache is a ConfigMap among the applied objects, labelled and in Argo's entry format.
-    const cache = JSON.parse(readFileSync(join(dir, 'state', 'objects', 'ConfigMap', 'default', 'cache-config.json'), 'utf8')) as { metadata: { labels: Record<string, string> }; data: Record<string, string> };
+    const cache = JSON.parse(readFileSync(join(dir, 'state', 'objects', 'ConfigMap', 'default', 'cache-config.json'), 'utf8')) as {
+      metadata: { labels: Record<string, string> };
+      data: Record<string, string>;
+    };
     assert.equal(cache.metadata.labels['workflows.argoproj.io/configmap-type'], 'Cache');
     assert.equal((JSON.parse(cache.data['cache-key']!) as { nodeID: string }).nodeID, ran.id);
 
@@ -46,8 +49,13 @@ describe('skiff submit with memoized templates', () => {
     assert.deepEqual(hit.outputs, ran.outputs);
     // No pod ran: the run's journal has the node only as created, already Succeeded (a pod's node starts Pending).
     // Each line is a checksum and a record; the first, a header, has no nodes.
-    const journal = readFileSync(join(dir, 'state', 'runs', second.metadata.name, 'journal.ndjson'), 'utf8').trim().split('\n');
-    const phases = journal.flatMap((line) => (JSON.parse(line.replace(/^[0-9a-f]{8} /, '')) as { nodes?: NodeJson[] }).nodes ?? []).filter((n) => n.id === hit.id).map((n) => n.phase);
+    const journal = readFileSync(join(dir, 'state', 'runs', second.metadata.name, 'journal.ndjson'), 'utf8')
+      .trim()
+      .split('\n');
+    const phases = journal
+      .flatMap((line) => (JSON.parse(line.replace(/^[0-9a-f]{8} /, '')) as { nodes?: NodeJson[] }).nodes ?? [])
+      .filter((n) => n.id === hit.id)
+      .map((n) => n.phase);
     assert.deepEqual(phases, ['Succeeded']);
     const firstJournal = readFileSync(join(dir, 'state', 'runs', first.metadata.name, 'journal.ndjson'), 'utf8');
     assert.match(firstJournal, /"phase":"Pending"/);

@@ -30,7 +30,9 @@ describe('TRANSIENT_ERROR_PATTERN', () => {
     const dir = workspace({ 'flaky.yaml': FLAKY });
     const plain = runName((await skiff(dir, ['submit', 'flaky.yaml', '--wait'], { env: OUT_OF_SLOTS })).stdout);
     assert.equal(await attempts(dir, plain), 1, 'not a transient message: no retry');
-    const matched = runName((await skiff(dir, ['submit', 'flaky.yaml', '--wait'], { env: { ...OUT_OF_SLOTS, TRANSIENT_ERROR_PATTERN: 'out of (slots|memory)' } })).stdout);
+    const matched = runName(
+      (await skiff(dir, ['submit', 'flaky.yaml', '--wait'], { env: { ...OUT_OF_SLOTS, TRANSIENT_ERROR_PATTERN: 'out of (slots|memory)' } })).stdout,
+    );
     assert.equal(await attempts(dir, matched), 3, 'the first attempt and two retries');
   });
 

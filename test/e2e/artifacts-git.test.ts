@@ -15,7 +15,9 @@ let server: GitServer;
 let dir: string;
 let url: string;
 let first: string;
-const secrets = { get: async (_ns: string, name: string, key: string) => (name === 'git-cred' ? ({ user: 'skiff', pass: 'pw' } as Record<string, string>)[key] : undefined) };
+const secrets = {
+  get: async (_ns: string, name: string, key: string) => (name === 'git-cred' ? ({ user: 'skiff', pass: 'pw' } as Record<string, string>)[key] : undefined),
+};
 const driver = createArtifactDriver({ secrets, namespace: 'argo' });
 
 before(async () => {
@@ -55,12 +57,23 @@ test('checks out a revision: a tag or a commit', async () => {
 test('depth and singleBranch with a branch', async () => {
   await loadInputArtifact({ name: 'src', git: { repo: url, depth: 1, singleBranch: true, branch: 'main' } }, { driver, destPath: join(dir, 'in', 'shallow') });
   assert.ok(existsSync(join(dir, 'in', 'shallow', 'README.md')));
-  await assert.rejects(loadInputArtifact({ name: 'src', git: { repo: url, singleBranch: true } }, { driver, destPath: join(dir, 'in', 'nobranch') }), /singleBranch needs a branch/);
+  await assert.rejects(
+    loadInputArtifact({ name: 'src', git: { repo: url, singleBranch: true } }, { driver, destPath: join(dir, 'in', 'nobranch') }),
+    /singleBranch needs a branch/,
+  );
 });
 
 test('bad input: an unknown revision or repository is not-found; a dead server unreachable', async () => {
-  await assert.rejects(loadInputArtifact({ name: 'src', git: { repo: url, revision: 'no-such-tag' } }, { driver, destPath: join(dir, 'in', 'x1') }), /revision "no-such-tag" not found/);
-  await assert.rejects(loadInputArtifact({ name: 'src', git: { repo: server.url('missing') } }, { driver, destPath: join(dir, 'in', 'x2') }), (err: unknown) => isArtifactError(err, 'not-found'));
-  await assert.rejects(loadInputArtifact({ name: 'src', git: { repo: 'http://127.0.0.1:1/x.git' } }, { driver, destPath: join(dir, 'in', 'x3') }), (err: unknown) => isArtifactError(err, 'unreachable'));
+  await assert.rejects(
+    loadInputArtifact({ name: 'src', git: { repo: url, revision: 'no-such-tag' } }, { driver, destPath: join(dir, 'in', 'x1') }),
+    /revision "no-such-tag" not found/,
+  );
+  await assert.rejects(loadInputArtifact({ name: 'src', git: { repo: server.url('missing') } }, { driver, destPath: join(dir, 'in', 'x2') }), (err: unknown) =>
+    isArtifactError(err, 'not-found'),
+  );
+  await assert.rejects(
+    loadInputArtifact({ name: 'src', git: { repo: 'http://127.0.0.1:1/x.git' } }, { driver, destPath: join(dir, 'in', 'x3') }),
+    (err: unknown) => isArtifactError(err, 'unreachable'),
+  );
   assert.equal(existsSync(join(dir, 'in', 'x1')), false, 'nothing is left at a failed path');
 });

@@ -37,7 +37,8 @@ before(async () => {
   s3 = new S3Client(minio.s3Config());
   dir = await mkdtemp(join(tmpdir(), 'skiff-artifacts-s3-'));
   secrets = {
-    get: async (ns, name, key) => (ns === 'argo' && name === 'minio-cred' ? ({ accesskey: minio.accessKey, secretkey: `${minio.secretKey}\n` } as Record<string, string>)[key] : undefined),
+    get: async (ns, name, key) =>
+      ns === 'argo' && name === 'minio-cred' ? ({ accesskey: minio.accessKey, secretkey: `${minio.secretKey}\n` } as Record<string, string>)[key] : undefined,
   };
   // Small parts so a few MiB exercise multipart uploads and parallel ranged downloads.
   driver = createArtifactDriver({ secrets, namespace: 'argo', s3: { partSize: 5 * 1024 * 1024, concurrency: 3 } });
@@ -54,7 +55,11 @@ before(async () => {
           }
         : undefined,
   };
-  const resolved = await resolveArtifactRepository(undefined, { configMaps, workflowNamespace: 'argo', localDefault: { local: { root: join(dir, 'unused') } } });
+  const resolved = await resolveArtifactRepository(undefined, {
+    configMaps,
+    workflowNamespace: 'argo',
+    localDefault: { local: { root: join(dir, 'unused') } },
+  });
   assert.equal(resolved.source, 'namespace-configmap');
   archive = archiveLocation(resolved.repository, vars('wf-e2e-main-1'));
   assert.equal(archive.s3?.key, 'runs/wf-e2e/wf-e2e-main-1');
@@ -93,14 +98,20 @@ test('tar+gzip: one object at <keyPrefix>/<workflow>/<pod>/<name>.tgz (multipart
 });
 
 test('archive: none uploads a file as it is (multipart, no tar) and a directory as one object per file', async () => {
-  const file = await saveOutputArtifact({ name: 'single', path: '/tmp/single.bin', archive: { none: {} } }, { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'single.bin') });
+  const file = await saveOutputArtifact(
+    { name: 'single', path: '/tmp/single.bin', archive: { none: {} } },
+    { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'single.bin') },
+  );
   assert.ok(file.saved);
   const original = await readFile(join(dir, 'work', 'single.bin'));
   assert.equal(sha(await object('runs/wf-e2e/wf-e2e-main-1/single.bin')), sha(original), 'the stored object is the file itself');
   await loadInputArtifact({ ...file.recorded }, { driver, archiveLocation: archive, destPath: join(dir, 'in', 'single.bin') });
   assert.equal(sha(await readFile(join(dir, 'in', 'single.bin'))), sha(original), 'parallel ranged download');
 
-  const tree = await saveOutputArtifact({ name: 'tree', path: '/tmp/out', archive: { none: {} } }, { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'out') });
+  const tree = await saveOutputArtifact(
+    { name: 'tree', path: '/tmp/out', archive: { none: {} } },
+    { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'out') },
+  );
   assert.ok(tree.saved);
   assert.equal(await (await object('runs/wf-e2e/wf-e2e-main-1/out/nested/note.txt')).toString(), 'note\n');
   await loadInputArtifact({ ...tree.recorded }, { driver, archiveLocation: archive, destPath: join(dir, 'in', 'tree') });
@@ -108,20 +119,39 @@ test('archive: none uploads a file as it is (multipart, no tar) and a directory 
 });
 
 test('key-only artifacts resolve against the namespace ConfigMap repository', async () => {
-  await saveOutputArtifact({ name: 'file', path: '/mnt/file', s3: { key: 'my-file' } }, { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'out', 'nested', 'note.txt') });
+  await saveOutputArtifact(
+    { name: 'file', path: '/mnt/file', s3: { key: 'my-file' } },
+    { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'out', 'nested', 'note.txt') },
+  );
   const consumerArchive = archiveLocation({ s3: archive.s3! }, vars('wf-e2e-consume-2'));
-  await loadInputArtifact({ name: 'file', path: '/tmp/file', s3: { key: 'my-file' } }, { driver, archiveLocation: consumerArchive, destPath: join(dir, 'in', 'file') });
+  await loadInputArtifact(
+    { name: 'file', path: '/tmp/file', s3: { key: 'my-file' } },
+    { driver, archiveLocation: consumerArchive, destPath: join(dir, 'in', 'file') },
+  );
   assert.equal(await readFile(join(dir, 'in', 'file'), 'utf8'), 'note\n');
 });
 
 test('GC deletes OnWorkflowCompletion artifacts from the bucket and keeps Never', async () => {
-  const gone = await saveOutputArtifact({ name: 'gone', path: '/tmp/n', s3: { key: 'gc/gone' } }, { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'out', 'nested') });
-  const kept = await saveOutputArtifact({ name: 'kept', path: '/tmp/n', s3: { key: 'gc/kept' }, artifactGC: { strategy: 'Never' } }, { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'out', 'nested') });
+  const gone = await saveOutputArtifact(
+    { name: 'gone', path: '/tmp/n', s3: { key: 'gc/gone' } },
+    { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'out', 'nested') },
+  );
+  const kept = await saveOutputArtifact(
+    { name: 'kept', path: '/tmp/n', s3: { key: 'gc/kept' }, artifactGC: { strategy: 'Never' } },
+    { driver, archiveLocation: archive, sourcePath: join(dir, 'work', 'out', 'nested') },
+  );
   assert.ok(gone.saved && kept.saved);
   const spec = { artifactGC: { strategy: 'OnWorkflowCompletion' as const } };
-  const plan = planArtifactGC([{ id: 'n', type: 'Pod', outputs: { artifacts: [gone.recorded, kept.recorded] } }], spec, { completed: true, deleting: false, processed: new Set() });
+  const plan = planArtifactGC([{ id: 'n', type: 'Pod', outputs: { artifacts: [gone.recorded, kept.recorded] } }], spec, {
+    completed: true,
+    deleting: false,
+    processed: new Set(),
+  });
   const outcome = await collectArtifactGarbage(plan, { driver, archiveLocationFor: () => archive, spec });
-  assert.deepEqual(outcome.deleted.map((i) => i.artifact.name), ['gone']);
+  assert.deepEqual(
+    outcome.deleted.map((i) => i.artifact.name),
+    ['gone'],
+  );
   await assert.rejects(object('gc/gone'), /NoSuchKey|does not exist/);
   assert.ok((await object('gc/kept')).length > 0);
 });
@@ -129,16 +159,23 @@ test('GC deletes OnWorkflowCompletion artifacts from the bucket and keeps Never'
 test('bad input: a missing key is not-found naming the key and bucket', async () => {
   await assert.rejects(
     loadInputArtifact({ name: 'missing', s3: { key: 'no/such/object' } }, { driver, archiveLocation: archive, destPath: join(dir, 'in', 'missing') }),
-    (err: unknown) => isArtifactError(err, 'not-found') && /artifact "missing" not found: no object "no\/such\/object" in s3:\/\/skiff-artifacts/.test((err as Error).message),
+    (err: unknown) =>
+      isArtifactError(err, 'not-found') && /artifact "missing" not found: no object "no\/such\/object" in s3:\/\/skiff-artifacts/.test((err as Error).message),
   );
 });
 
 test('bad input: wrong credentials are access-denied, saying which secret to check', async () => {
-  const wrong = createArtifactDriver({ secrets: { get: async (_ns, _name, key) => (key === 'accesskey' ? minio.accessKey : 'not-the-secret') }, namespace: 'argo', s3: { maxAttempts: 1 } });
+  const wrong = createArtifactDriver({
+    secrets: { get: async (_ns, _name, key) => (key === 'accesskey' ? minio.accessKey : 'not-the-secret') },
+    namespace: 'argo',
+    s3: { maxAttempts: 1 },
+  });
   try {
     await assert.rejects(
       saveOutputArtifact({ name: 'x', path: '/tmp/x' }, { driver: wrong, archiveLocation: archive, sourcePath: join(dir, 'work', 'out', 'nested') }),
-      (err: unknown) => isArtifactError(err, 'access-denied') && /artifact "x" failed to save: .*refused the credentials \(SignatureDoesNotMatch\); check accessKeySecret\/secretKeySecret/.test((err as Error).message),
+      (err: unknown) =>
+        isArtifactError(err, 'access-denied') &&
+        /artifact "x" failed to save: .*refused the credentials \(SignatureDoesNotMatch\); check accessKeySecret\/secretKeySecret/.test((err as Error).message),
     );
   } finally {
     wrong.close();
@@ -151,7 +188,9 @@ test('bad input: an unreachable endpoint is reported as such, quickly', async ()
     const location = { s3: { ...archive.s3!, endpoint: '127.0.0.1:1', key: 'dead/key' } };
     await assert.rejects(
       loadInputArtifact({ name: 'x', ...location }, { driver: dead, destPath: join(dir, 'in', 'dead') }),
-      (err: unknown) => isArtifactError(err, 'unreachable') && /artifact "x" failed to load: .*s3:\/\/skiff-artifacts at http:\/\/127\.0\.0\.1:1.*unreachable \(ECONNREFUSED\)/.test((err as Error).message),
+      (err: unknown) =>
+        isArtifactError(err, 'unreachable') &&
+        /artifact "x" failed to load: .*s3:\/\/skiff-artifacts at http:\/\/127\.0\.0\.1:1.*unreachable \(ECONNREFUSED\)/.test((err as Error).message),
     );
   } finally {
     dead.close();

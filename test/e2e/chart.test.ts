@@ -12,7 +12,9 @@ import { runCommand } from '../env/tools/run-command.js';
 import { helmPath, kubeconformPath, kubeSchemas } from '../env/tools/tool-paths.js';
 
 const CHART = join(REPO_ROOT, 'charts', 'skiff');
-const VALUES = readdirSync(join(CHART, 'ci')).filter((f) => f.endsWith('.yaml')).sort();
+const VALUES = readdirSync(join(CHART, 'ci'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const RELEASE_NAMESPACE = 'skiff-system';
 
 async function render(values: string): Promise<string> {
@@ -62,7 +64,9 @@ describe("Skiff's Helm chart", () => {
     const objects = kc.makeApiClient(KubernetesObjectApi);
     for (const namespace of [RELEASE_NAMESPACE, 'team-a', 'team-b']) await core.createNamespace({ body: { metadata: { name: namespace } } });
     for (const values of VALUES) {
-      const documents = parseAllDocuments(await render(values)).map((d) => d.toJS() as KubernetesObject | null).filter((o): o is KubernetesObject => o !== null);
+      const documents = parseAllDocuments(await render(values))
+        .map((d) => d.toJS() as KubernetesObject | null)
+        .filter((o): o is KubernetesObject => o !== null);
       assert.ok(documents.some((o) => o.kind === 'Deployment'));
       for (const object of documents) {
         object.metadata = { ...object.metadata, namespace: object.metadata?.namespace ?? (object.kind?.startsWith('Cluster') ? undefined : RELEASE_NAMESPACE) };

@@ -102,7 +102,10 @@ test('the git CLI fetches with a gzipped negotiation', async () => {
   await runGit(['fetch', '--quiet', upstream.url, 'main'], { cwd: dir });
   assert.equal(await runGit(['rev-parse', 'FETCH_HEAD'], { cwd: dir }), upstream.commit);
   const negotiation = server.requests.slice(before).filter((r) => r.path.endsWith('/git-upload-pack') && r.method === 'POST');
-  assert.ok(negotiation.some((r) => r.contentEncoding === 'gzip' && r.status === 200), JSON.stringify(negotiation));
+  assert.ok(
+    negotiation.some((r) => r.contentEncoding === 'gzip' && r.status === 200),
+    JSON.stringify(negotiation),
+  );
 });
 
 test('an unknown repository is a 404, not a hang or a 500', async () => {

@@ -67,11 +67,20 @@ test('an installation token comes from a JWT signed with the app key, and only f
   assert.equal(repo.full_name, 'acme/flows');
   // Octokit asked for the token lazily, with the JWT, right before its first request.
   const tokenRequests = github.requests.filter((r) => r.operationId === 'apps/create-installation-access-token');
-  assert.deepEqual(tokenRequests.map((r) => r.status), [201]);
+  assert.deepEqual(
+    tokenRequests.map((r) => r.status),
+    [201],
+  );
   assert.equal(repo.clone_url, `${github.baseUrl}/acme/flows.git`);
 
   // Same app id, another key: GitHub refuses the JWT.
-  const impostor = new Probot({ appId: github.app.id, privateKey: createAppCredentials(github.app.id).privateKey, baseUrl: github.baseUrl, Octokit: TestOctokit, logLevel: 'fatal' });
+  const impostor = new Probot({
+    appId: github.app.id,
+    privateKey: createAppCredentials(github.app.id).privateKey,
+    baseUrl: github.baseUrl,
+    Octokit: TestOctokit,
+    logLevel: 'fatal',
+  });
   const impostorOctokit = await impostor.auth(installationId);
   await assert.rejects(impostorOctokit.rest.repos.get({ owner: 'acme', repo: 'flows' }), (err: { status?: number }) => err.status === 401);
   const taken = github.takeViolations();
@@ -83,7 +92,11 @@ test('an installation token comes from a JWT signed with the app key, and only f
   const stranger = new TestOctokit({ auth: { token: 'ghs_not-a-token' }, baseUrl: github.baseUrl });
   await assert.rejects(stranger.rest.repos.get({ owner: 'acme', repo: 'flows' }), (err: { status?: number }) => err.status === 401);
   const refused = github.takeViolations();
-  assert.deepEqual(refused.map((v) => v.kind), ['auth'], refused.map((v) => v.message).join('\n'));
+  assert.deepEqual(
+    refused.map((v) => v.kind),
+    ['auth'],
+    refused.map((v) => v.message).join('\n'),
+  );
 });
 
 test('a check run is created, annotated in batches, completed, and read back', async () => {
@@ -98,9 +111,18 @@ test('a check run is created, annotated in batches, completed, and read back', a
   });
   assert.equal(created.status, 'in_progress');
   assert.equal(created.conclusion, null);
-  assert.deepEqual(created.pull_requests.map((p) => p.number), [pr.number]);
+  assert.deepEqual(
+    created.pull_requests.map((p) => p.number),
+    [pr.number],
+  );
 
-  const annotation = (line: number) => ({ path: 'workflows/second.yaml', start_line: line, end_line: line, annotation_level: 'warning' as const, message: `line ${line}` });
+  const annotation = (line: number) => ({
+    path: 'workflows/second.yaml',
+    start_line: line,
+    end_line: line,
+    annotation_level: 'warning' as const,
+    message: `line ${line}`,
+  });
   await octokit.rest.checks.update({
     owner: 'acme',
     repo: 'flows',
@@ -125,7 +147,10 @@ test('a check run is created, annotated in batches, completed, and read back', a
   assert.equal(annotations.length, 52, 'paginate follows the Link header over three pages');
   assert.equal(annotations[51]?.message, 'line 52');
   const { data: list } = await octokit.rest.checks.listForRef({ owner: 'acme', repo: 'flows', ref: 'feature' });
-  assert.deepEqual(list.check_runs.map((r) => r.id), [created.id]);
+  assert.deepEqual(
+    list.check_runs.map((r) => r.id),
+    [created.id],
+  );
   assert.equal(github.state.checkRuns.get(created.id)?.actions[0]?.identifier, 'retry');
 });
 
@@ -138,21 +163,36 @@ test('a PR comment is posted, edited, listed and reacted to; PR, files, contents
   assert.equal(first.status, 201);
   assert.equal(again.status, 200, 'the same reaction twice is the same reaction');
   const { data: comments } = await octokit.rest.issues.listComments({ owner: 'acme', repo: 'flows', issue_number: pr.number });
-  assert.deepEqual(comments.map((c) => [c.id, c.body, c.reactions?.eyes]), [[comment.id, 'Skiff: 2 steps failed', 1]]);
+  assert.deepEqual(
+    comments.map((c) => [c.id, c.body, c.reactions?.eyes]),
+    [[comment.id, 'Skiff: 2 steps failed', 1]],
+  );
 
   const { data: pull } = await octokit.rest.pulls.get({ owner: 'acme', repo: 'flows', pull_number: pr.number });
   assert.equal(pull.head.sha, pr.headSha);
   assert.equal(pull.changed_files, 2);
   const { data: files } = await octokit.rest.pulls.listFiles({ owner: 'acme', repo: 'flows', pull_number: pr.number });
-  assert.deepEqual(files.map((f) => [f.filename, f.status]).sort(), [['README.md', 'removed'], ['workflows/second.yaml', 'added']]);
+  assert.deepEqual(files.map((f) => [f.filename, f.status]).sort(), [
+    ['README.md', 'removed'],
+    ['workflows/second.yaml', 'added'],
+  ]);
 
   const { data: dir } = await octokit.rest.repos.getContent({ owner: 'acme', repo: 'flows', path: 'workflows', ref: pr.headSha });
   assert.ok(Array.isArray(dir));
-  assert.deepEqual(dir.map((e) => [e.name, e.type]), [['hello.yaml', 'file'], ['second.yaml', 'file']]);
+  assert.deepEqual(
+    dir.map((e) => [e.name, e.type]),
+    [
+      ['hello.yaml', 'file'],
+      ['second.yaml', 'file'],
+    ],
+  );
   const { data: file } = await octokit.rest.repos.getContent({ owner: 'acme', repo: 'flows', path: 'workflows/second.yaml', ref: 'feature' });
   assert.ok(!Array.isArray(file) && file.type === 'file');
   assert.equal(Buffer.from(file.content, 'base64').toString('utf8'), WORKFLOW);
-  await assert.rejects(octokit.rest.repos.getContent({ owner: 'acme', repo: 'flows', path: 'README.md', ref: 'feature' }), (err: { status?: number }) => err.status === 404);
+  await assert.rejects(
+    octokit.rest.repos.getContent({ owner: 'acme', repo: 'flows', path: 'README.md', ref: 'feature' }),
+    (err: { status?: number }) => err.status === 404,
+  );
 
   github.setCollaborator('acme/flows', 'bob', 'write');
   const { data: bob } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner: 'acme', repo: 'flows', username: 'bob' });
@@ -171,7 +211,10 @@ test('every implemented operation answers in the shape GitHub documents', async 
   const app = await probot.auth();
   const base = { owner: 'acme', repo: 'flows' };
   assert.equal((await app.rest.apps.getAuthenticated()).data?.id, github.app.id);
-  assert.deepEqual((await app.rest.apps.listInstallations()).data.map((i) => i.id), [installationId]);
+  assert.deepEqual(
+    (await app.rest.apps.listInstallations()).data.map((i) => i.id),
+    [installationId],
+  );
   const { data: installation } = await app.rest.apps.getInstallation({ installation_id: installationId });
   assert.equal(installation.account && 'login' in installation.account ? installation.account.login : undefined, 'acme');
   assert.equal((await app.rest.apps.getRepoInstallation(base)).data.id, installationId);
@@ -179,29 +222,51 @@ test('every implemented operation answers in the shape GitHub documents', async 
   const tokenOnly = new TestOctokit({ auth: { token: github.createInstallationToken(installationId) }, baseUrl: github.baseUrl });
   await assert.rejects(tokenOnly.rest.apps.getAuthenticated(), (err: { status?: number }) => err.status === 401, 'an installation token is no JWT');
   const refused = github.takeViolations();
-  assert.deepEqual(refused.map((v) => v.kind), ['auth'], refused.map((v) => v.message).join('\n'));
+  assert.deepEqual(
+    refused.map((v) => v.kind),
+    ['auth'],
+    refused.map((v) => v.message).join('\n'),
+  );
 
   const { data: root } = await octokit.rest.repos.getContent({ ...base, path: '' });
   assert.ok(Array.isArray(root));
-  assert.deepEqual(root.map((e) => e.path), ['README.md', 'workflows']);
-  assert.deepEqual((await octokit.rest.pulls.list(base)).data.map((p) => p.number), [pr.number]);
+  assert.deepEqual(
+    root.map((e) => e.path),
+    ['README.md', 'workflows'],
+  );
+  assert.deepEqual(
+    (await octokit.rest.pulls.list(base)).data.map((p) => p.number),
+    [pr.number],
+  );
 
   const { data: comment } = await octokit.rest.issues.createComment({ ...base, issue_number: pr.number, body: 'to be deleted' });
   assert.equal((await octokit.rest.issues.getComment({ ...base, comment_id: comment.id })).data.body, 'to be deleted');
   const { data: rocket } = await octokit.rest.reactions.createForIssueComment({ ...base, comment_id: comment.id, content: 'rocket' });
-  assert.deepEqual((await octokit.rest.reactions.listForIssueComment({ ...base, comment_id: comment.id })).data.map((r) => r.content), ['rocket']);
+  assert.deepEqual(
+    (await octokit.rest.reactions.listForIssueComment({ ...base, comment_id: comment.id })).data.map((r) => r.content),
+    ['rocket'],
+  );
   await octokit.rest.reactions.deleteForIssueComment({ ...base, comment_id: comment.id, reaction_id: rocket.id });
   await octokit.rest.issues.deleteComment({ ...base, comment_id: comment.id });
   await assert.rejects(octokit.rest.issues.getComment({ ...base, comment_id: comment.id }), (err: { status?: number }) => err.status === 404);
   assert.equal((await octokit.rest.reactions.createForIssue({ ...base, issue_number: pr.number, content: '+1' })).status, 201);
 
   await octokit.rest.repos.createCommitStatus({ ...base, sha: pr.headSha, state: 'success', context: 'skiff/statuses' });
-  assert.deepEqual((await octokit.rest.repos.listCommitStatusesForRef({ ...base, ref: 'feature' })).data.map((s) => s.context).sort(), ['skiff', 'skiff/statuses']);
+  assert.deepEqual((await octokit.rest.repos.listCommitStatusesForRef({ ...base, ref: 'feature' })).data.map((s) => s.context).sort(), [
+    'skiff',
+    'skiff/statuses',
+  ]);
 
   // A person's comment may not be edited by the app: GitHub's 403, recorded.
   const human = github.addComment('acme/flows', pr.number, 'bob', 'mine');
-  await assert.rejects(octokit.rest.issues.updateComment({ ...base, comment_id: human.id, body: 'hijacked' }), (err: { status?: number }) => err.status === 403);
-  assert.deepEqual(github.takeViolations().map((v) => v.kind), ['forbidden']);
+  await assert.rejects(
+    octokit.rest.issues.updateComment({ ...base, comment_id: human.id, body: 'hijacked' }),
+    (err: { status?: number }) => err.status === 403,
+  );
+  assert.deepEqual(
+    github.takeViolations().map((v) => v.kind),
+    ['forbidden'],
+  );
 });
 
 test("requests that break GitHub's schema are refused with GitHub's errors and recorded", async () => {
@@ -223,13 +288,20 @@ test("requests that break GitHub's schema are refused with GitHub's errors and r
     }),
     422,
   );
-  await expectRefusal(octokit.rest.checks.create({ ...base, name: 'x', head_sha: pr.headSha, output: { title: 't', summary: 's', text: 'x'.repeat(65536) } }), 422);
+  await expectRefusal(
+    octokit.rest.checks.create({ ...base, name: 'x', head_sha: pr.headSha, output: { title: 't', summary: 's', text: 'x'.repeat(65536) } }),
+    422,
+  );
   await expectRefusal(
     octokit.rest.checks.create({
       ...base,
       name: 'x',
       head_sha: pr.headSha,
-      output: { title: 't', summary: 's', annotations: Array.from({ length: 51 }, () => ({ path: 'a', start_line: 1, end_line: 1, annotation_level: 'notice' as const, message: 'm' })) },
+      output: {
+        title: 't',
+        summary: 's',
+        annotations: Array.from({ length: 51 }, () => ({ path: 'a', start_line: 1, end_line: 1, annotation_level: 'notice' as const, message: 'm' })),
+      },
     }),
     422,
   );
@@ -293,7 +365,14 @@ test('signed webhook deliveries reach a receiver; a wrong signature is told apar
     const comment = github.addComment('acme/flows', pr.number, 'bob', '/skiff retry lint');
     await github.webhooks.issueComment('created', 'acme/flows', comment.id);
 
-    assert.deepEqual(received.map((r) => [r.event, r.valid]), [['pull_request', true], ['pull_request', false], ['issue_comment', true]]);
+    assert.deepEqual(
+      received.map((r) => [r.event, r.valid]),
+      [
+        ['pull_request', true],
+        ['pull_request', false],
+        ['issue_comment', true],
+      ],
+    );
     const [first, , third] = received;
     assert.match(first!.delivery, /^[0-9a-f-]{36}$/);
     assert.equal(first!.payload.installation.id, installationId);
@@ -309,7 +388,10 @@ test('signed webhook deliveries reach a receiver; a wrong signature is told apar
     const push = received[3]!;
     assert.equal(push.event, 'push');
     assert.equal(push.payload.after, after);
-    assert.deepEqual(push.payload.commits.map((c: { id: string; message: string }) => [c.id, c.message]), [[after, 'Add a third']]);
+    assert.deepEqual(
+      push.payload.commits.map((c: { id: string; message: string }) => [c.id, c.message]),
+      [[after, 'Add a third']],
+    );
     assert.equal(github.state.pull(github.state.repo('acme', 'flows'), pr.number).head.sha, after, 'the PR follows its branch');
     pr.headSha = after;
 
@@ -381,10 +463,7 @@ test('isomorphic-git clones through the fake host; a private repository needs a 
   assert.equal(await readFile(join(dir, 'workflows/second.yaml'), 'utf8'), WORKFLOW);
 
   const secret = await github.createRepo('acme/secret', { 'a.txt': 'a\n' }, { private: true });
-  await assert.rejects(
-    git.clone({ fs, http, dir: join(scratch, 'anon'), url: secret.cloneUrl, onAuthFailure: () => ({ cancel: true }) }),
-    /401/,
-  );
+  await assert.rejects(git.clone({ fs, http, dir: join(scratch, 'anon'), url: secret.cloneUrl, onAuthFailure: () => ({ cancel: true }) }), /401/);
   const token = github.createInstallationToken(installationId);
   const authed = join(scratch, 'authed');
   await git.clone({ fs, http, dir: authed, url: secret.cloneUrl, onAuth: () => ({ username: 'x-access-token', password: token }) });

@@ -75,11 +75,9 @@ async function writeChart(dir: string, files: Record<string, string>): Promise<s
 const helm = (args: string[]) => runCommand(helmPath(), args, { env: helmEnv, cwd: scratch });
 
 async function kubeconform(manifest: string, extraArgs: string[] = []) {
-  const result = await runCommand(
-    kubeconformPath(),
-    [...kubeSchemas().kubeconformArgs({ strict: true }), '-output', 'json', '-summary', ...extraArgs, '-'],
-    { input: manifest },
-  );
+  const result = await runCommand(kubeconformPath(), [...kubeSchemas().kubeconformArgs({ strict: true }), '-output', 'json', '-summary', ...extraArgs, '-'], {
+    input: manifest,
+  });
   const report = JSON.parse(result.stdout) as {
     resources?: { kind: string; name: string; status: string; msg: string }[];
     summary: { valid: number; invalid: number; errors: number; skipped: number };
@@ -122,7 +120,9 @@ test('helm template renders values, overrides and the pinned Kubernetes version'
   const chart = await writeChart(join(scratch, 'render'), CHART);
   const out = await helm(['template', 'skiff', chart, '--namespace', 'ci', '--set', 'replicas=3']);
   assert.equal(out.code, 0, out.stderr);
-  const docs = parseAllDocuments(out.stdout).map((d) => d.toJS() as Record<string, any>).filter(Boolean);
+  const docs = parseAllDocuments(out.stdout)
+    .map((d) => d.toJS() as Record<string, any>)
+    .filter(Boolean);
   assert.deepEqual(docs.map((d) => d.kind).sort(), ['ConfigMap', 'Deployment']);
   const deployment = docs.find((d) => d.kind === 'Deployment')!;
   assert.equal(deployment.metadata.name, 'skiff');

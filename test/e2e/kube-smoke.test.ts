@@ -86,7 +86,11 @@ describe('real kube-apiserver test environment', () => {
         const crd = await extensions.readCustomResourceDefinition({ name });
         assert.equal(crd.spec.scope, want.scope, `${name} scope`);
         assert.deepEqual(crd.spec.names.shortNames, want.shortNames, `${name} short names`);
-        assert.deepEqual(crd.spec.versions.map((v) => v.name), ['v1alpha1'], `${name} versions`);
+        assert.deepEqual(
+          crd.spec.versions.map((v) => v.name),
+          ['v1alpha1'],
+          `${name} versions`,
+        );
         const established = crd.status?.conditions?.find((c) => c.type === 'Established');
         assert.equal(established?.status, 'True', `${name} Established`);
       }
@@ -167,7 +171,10 @@ describe('real kube-apiserver test environment', () => {
       };
       const columns = columnDefinitions.map((c) => c.name);
       assert.deepEqual(columns.slice(0, 3), ['Name', 'Status', 'Age']);
-      assert.deepEqual(rows.map((r) => r.cells.slice(0, 2)), [['hello', 'Running']]);
+      assert.deepEqual(
+        rows.map((r) => r.cells.slice(0, 2)),
+        [['hello', 'Running']],
+      );
     }));
 
   test('refuses a request without credentials with 401', () =>

@@ -45,7 +45,12 @@ function fileOf(artifact: Artifact | undefined): string {
 async function skiffDelete(root: string, id: string): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const status = await main(['delete', '--state-dir', root, id], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, cwd: root, env: {} });
+  const status = await main(['delete', '--state-dir', root, id], {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    cwd: root,
+    env: {},
+  });
   return { status, stdout, stderr };
 }
 
@@ -119,9 +124,17 @@ describe('artifact GC of local runs (local default repository)', () => {
     const { id, status } = await harness.run(WORKFLOW('gc-orphan'));
     const byName = artifacts(status);
     await undoCompletionGc(harness, id, byName);
-    await writeFile(join(harness.layout.root, 'other.yaml'), 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: other-}\nspec:\n  entrypoint: main\n  templates:\n  - name: main\n    container: {image: busybox, command: ["true"]}\n');
+    await writeFile(
+      join(harness.layout.root, 'other.yaml'),
+      'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: other-}\nspec:\n  entrypoint: main\n  templates:\n  - name: main\n    container: {image: busybox, command: ["true"]}\n',
+    );
     let stderr = '';
-    const submitted = await main(['submit', '--state-dir', harness.layout.root, join(harness.layout.root, 'other.yaml'), '--wait'], { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, cwd: harness.layout.root, env: {} });
+    const submitted = await main(['submit', '--state-dir', harness.layout.root, join(harness.layout.root, 'other.yaml'), '--wait'], {
+      stdout: { write: () => true },
+      stderr: { write: (t: string) => (stderr += t) },
+      cwd: harness.layout.root,
+      env: {},
+    });
     assert.equal(submitted, 0, stderr);
     assert.match(stderr, new RegExp(`collecting the artifact garbage of run ${id}`));
     let processed: boolean | undefined;
@@ -145,7 +158,14 @@ describe('artifact GC of local runs (local default repository)', () => {
       const run = (await store.load(id))!;
       const artifact = podNode(run.status)!.outputs!.artifacts!.find((a) => a.name === 'ondelete') as Artifact;
       delete artifact.local;
-      artifact.s3 = { bucket: 'nowhere', endpoint: '127.0.0.1:9', insecure: true, key: 'x/d.tgz', accessKeySecret: { name: 'none', key: 'a' }, secretKeySecret: { name: 'none', key: 's' } };
+      artifact.s3 = {
+        bucket: 'nowhere',
+        endpoint: '127.0.0.1:9',
+        insecure: true,
+        key: 'x/d.tgz',
+        accessKeySecret: { name: 'none', key: 'a' },
+        secretKeySecret: { name: 'none', key: 's' },
+      };
       await store.save(run);
       await store.closeAll();
       const deleted = await skiffDelete(harness.layout.root, id);

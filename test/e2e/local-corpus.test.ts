@@ -18,7 +18,8 @@ import { LocalRunHarness, MemoryObjects } from '../runtime/local/local-run-harne
  * network, so the runtime's HTTP client port is given a client that answers exactly this URL from
  * a real HTTP server on 127.0.0.1 serving a JSON body, and refuses every other host.
  */
-const CORPUS_URL = 'https://raw.githubusercontent.com/argoproj/argo-workflows/4e450e250168e6b4d51a126b784e90b11a0162bc/pkg/apis/workflow/v1alpha1/generated.swagger.json';
+const CORPUS_URL =
+  'https://raw.githubusercontent.com/argoproj/argo-workflows/4e450e250168e6b4d51a126b784e90b11a0162bc/pkg/apis/workflow/v1alpha1/generated.swagger.json';
 
 async function loopbackFor(url: string): Promise<{ server: Server; client: HttpClient; requests: () => number }> {
   let requests = 0;
@@ -28,7 +29,10 @@ async function loopbackFor(url: string): Promise<{ server: Server; client: HttpC
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const local = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/generated.swagger.json`);
-  const client: HttpClient = (request) => (request.url.href === url ? nodeHttpClient({ ...request, url: local }) : Promise.reject(new Error(`no network in this test: ${request.url.href} is not served`)));
+  const client: HttpClient = (request) =>
+    request.url.href === url
+      ? nodeHttpClient({ ...request, url: local })
+      : Promise.reject(new Error(`no network in this test: ${request.url.href} is not served`));
   return { server, client, requests: () => requests };
 }
 
@@ -59,11 +63,17 @@ interface Case {
 const referenced: ReferencedTemplate[] = [];
 const configMaps: ConfigMap[] = [SEMAPHORE_CONFIG_MAP];
 const cases: Case[] = [];
-const lines = readFileSync(resolve(argoCorpusDir, 'MANIFEST.tsv'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+const lines = readFileSync(resolve(argoCorpusDir, 'MANIFEST.tsv'), 'utf8')
+  .split('\n')
+  .filter((l) => l && !l.startsWith('#'));
 for (const line of lines) {
   const [file, kind, , , runnable, pinned] = line.split('\t') as [string, string, string, string, string, string];
   const expected = PINNED_HERE[file] ?? pinned;
-  const docs = parseSourceFile(file, readFileSync(resolve(argoCorpusDir, file), 'utf8')).documents.map((d) => d.value) as Array<{ kind?: string; metadata?: { name?: string }; spec?: WorkflowSpec }>;
+  const docs = parseSourceFile(file, readFileSync(resolve(argoCorpusDir, file), 'utf8')).documents.map((d) => d.value) as Array<{
+    kind?: string;
+    metadata?: { name?: string };
+    spec?: WorkflowSpec;
+  }>;
   for (const doc of docs) {
     if (doc?.kind === 'WorkflowTemplate' || doc?.kind === 'ClusterWorkflowTemplate') {
       referenced.push({ name: doc.metadata?.name ?? '', clusterScope: doc.kind === 'ClusterWorkflowTemplate', spec: doc.spec ?? {} });
@@ -145,7 +155,12 @@ describe('Argo example corpus on the local runtime', () => {
     const wfLevel = await outcomes.get('examples/life-cycle-hooks-wf-level.yaml')!;
     const tmplLevel = await outcomes.get('examples/life-cycle-hooks-tmpl-level.yaml')!;
     assert.deepEqual(wfLevel.hooks, ['.hooks.running:HTTP:Succeeded', '.onExit:HTTP:Succeeded']);
-    assert.deepEqual(tmplLevel.hooks, ['[0].step-1.hooks.running:HTTP:Succeeded', '[0].step-1.hooks.success:HTTP:Succeeded', '[1].step2.hooks.running:HTTP:Succeeded', '[1].step2.hooks.success:HTTP:Succeeded']);
+    assert.deepEqual(tmplLevel.hooks, [
+      '[0].step-1.hooks.running:HTTP:Succeeded',
+      '[0].step-1.hooks.success:HTTP:Succeeded',
+      '[1].step2.hooks.running:HTTP:Succeeded',
+      '[1].step2.hooks.success:HTTP:Succeeded',
+    ]);
     assert.ok(http.requests() >= 6);
   });
 

@@ -29,7 +29,7 @@ describe('local runtime: outputs are read as the step sees them', () => {
   const leaked = async (): Promise<void> => {
     const text = await repositoryText(harness.layout.artifacts);
     assert.doesNotMatch(text, /root:[^:\n]*:0:0:/, 'no /etc/passwd in the repository');
-    assert.ok(!text.includes('"bench:local"'), "no Skiff package.json in the repository");
+    assert.ok(!text.includes('"bench:local"'), 'no Skiff package.json in the repository');
   };
   const NOTE = /outputs are read as the step sees them, and links that leave the output are not followed/;
 

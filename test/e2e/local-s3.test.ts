@@ -23,14 +23,12 @@ describe('local runs against MinIO', () => {
   before(async () => {
     minio = await startMinio();
     s3 = new S3Client(minio.s3Config());
-    const objects = new MemoryObjects()
-      .addSecret('default', 'minio-cred', { accesskey: minio.accessKey, secretkey: minio.secretKey })
-      .addConfigMap({
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'artifact-repositories', namespace: 'default', annotations: { 'workflows.argoproj.io/default-artifact-repository': 'ns-default' } },
-        data: { 'ns-default': repo(minio, 'from-namespace'), other: repo(minio, 'from-ref') },
-      });
+    const objects = new MemoryObjects().addSecret('default', 'minio-cred', { accesskey: minio.accessKey, secretkey: minio.secretKey }).addConfigMap({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'artifact-repositories', namespace: 'default', annotations: { 'workflows.argoproj.io/default-artifact-repository': 'ns-default' } },
+      data: { 'ns-default': repo(minio, 'from-namespace'), other: repo(minio, 'from-ref') },
+    });
     harness = await LocalRunHarness.create(objects);
   });
   after(async () => {

@@ -72,7 +72,10 @@ test('two skiff processes on one state directory take turns with a workflow-leve
   const a = start(dir, env, ['submit', 'a.yaml', '--wait']);
   await until('the first run holds the mutex', () => running(`${marker}-a`));
   const b = start(dir, env, ['submit', 'b.yaml', '--wait']);
-  await until('the second run says it waits', async () => (await peek(state, 'second'))?.status.message === 'Waiting for default/Mutex/shared lock. Lock status: 0/1');
+  await until(
+    'the second run says it waits',
+    async () => (await peek(state, 'second'))?.status.message === 'Waiting for default/Mutex/shared lock. Lock status: 0/1',
+  );
   const waiting = (await peek(state, 'second'))!;
   assert.equal(waiting.status.phase, 'Pending');
   assert.equal(running(`${marker}-b`), false);
@@ -97,7 +100,10 @@ test('a mutex held by a skiff that was killed is free for the others, and the ki
   const a = start(dir, env, ['submit', 'a.yaml', '--wait']);
   await until('the first run holds the mutex', () => running(`${marker}-a`));
   const b = start(dir, env, ['submit', 'b.yaml', '--wait']);
-  await until('the second run waits', async () => (await peek(state, 'waiter'))?.status.phase === 'Pending' && (await peek(state, 'waiter'))?.status.message !== undefined);
+  await until(
+    'the second run waits',
+    async () => (await peek(state, 'waiter'))?.status.phase === 'Pending' && (await peek(state, 'waiter'))?.status.message !== undefined,
+  );
   a.child.kill('SIGTERM');
   assert.equal(await a.exited, 143, a.output());
   const interrupted = (await peek(state, 'holder'))!.status;

@@ -81,16 +81,12 @@ test('multipart upload assembles its parts in order', async () => {
   // Upload out of order and concurrently, as a parallel uploader does.
   const uploaded = await Promise.all(
     [2, 0, 1].map(async (i) => {
-      const res = await s3.send(
-        new UploadPartCommand({ Bucket: minio.bucket, Key: key, UploadId, PartNumber: i + 1, Body: parts[i] }),
-      );
+      const res = await s3.send(new UploadPartCommand({ Bucket: minio.bucket, Key: key, UploadId, PartNumber: i + 1, Body: parts[i] }));
       return { PartNumber: i + 1, ETag: res.ETag };
     }),
   );
   uploaded.sort((a, b) => a.PartNumber - b.PartNumber);
-  const done = await s3.send(
-    new CompleteMultipartUploadCommand({ Bucket: minio.bucket, Key: key, UploadId, MultipartUpload: { Parts: uploaded } }),
-  );
+  const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: minio.bucket, Key: key, UploadId, MultipartUpload: { Parts: uploaded } }));
   assert.match(done.ETag ?? '', /-3"?$/, 'a multipart ETag names its part count');
   const whole = Buffer.concat(parts);
   const back = await getBytes(s3, key);
@@ -99,18 +95,14 @@ test('multipart upload assembles its parts in order', async () => {
 });
 
 test('a wrong secret key or an unknown access key is refused', async () => {
-  const wrongSecret = new S3Client(
-    minio.s3Config({ accessKeyId: minio.accessKey, secretAccessKey: `${minio.secretKey}x` }),
-  );
+  const wrongSecret = new S3Client(minio.s3Config({ accessKeyId: minio.accessKey, secretAccessKey: `${minio.secretKey}x` }));
   const unknownKey = new S3Client(minio.s3Config({ accessKeyId: 'nobody', secretAccessKey: minio.secretKey }));
   try {
     const bad = await s3Failure(wrongSecret.send(new GetObjectCommand({ Bucket: minio.bucket, Key: 'smoke/hello.txt' })));
     assert.equal(bad.name, 'SignatureDoesNotMatch');
     assert.equal(bad.$metadata.httpStatusCode, 403);
 
-    const badPut = await s3Failure(
-      wrongSecret.send(new PutObjectCommand({ Bucket: minio.bucket, Key: 'smoke/evil.txt', Body: 'x' })),
-    );
+    const badPut = await s3Failure(wrongSecret.send(new PutObjectCommand({ Bucket: minio.bucket, Key: 'smoke/evil.txt', Body: 'x' })));
     assert.equal(badPut.$metadata.httpStatusCode, 403);
 
     const unknown = await s3Failure(unknownKey.send(new ListObjectsV2Command({ Bucket: minio.bucket })));
@@ -135,9 +127,7 @@ test('read-only credentials can read but not write', async () => {
   );
   try {
     assert.equal(Buffer.from(await getBytes(reader, 'smoke/hello.txt')).toString('utf8'), 'hello from skiff\n');
-    const denied = await s3Failure(
-      reader.send(new PutObjectCommand({ Bucket: minio.bucket, Key: 'smoke/ro.txt', Body: 'nope' })),
-    );
+    const denied = await s3Failure(reader.send(new PutObjectCommand({ Bucket: minio.bucket, Key: 'smoke/ro.txt', Body: 'nope' })));
     assert.equal(denied.name, 'AccessDenied');
     assert.equal(denied.$metadata.httpStatusCode, 403);
   } finally {

@@ -47,7 +47,17 @@ describe('test node agent on a real kube-apiserver', () => {
       namespace: NAMESPACE,
       body: {
         metadata: { name: 'fails' },
-        spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'echo "hello from $POD_NAME"; exit 3'], env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }] },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            {
+              name: 'main',
+              image: 'busybox',
+              command: ['sh', '-c', 'echo "hello from $POD_NAME"; exit 3'],
+              env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+            },
+          ],
+        },
       },
     });
     const pod = await finished('fails');
@@ -78,22 +88,48 @@ describe('test node agent on a real kube-apiserver', () => {
     });
     const pod = await finished('ordered');
     assert.equal(pod.status?.phase, 'Succeeded');
-    assert.deepEqual(pod.status?.initContainerStatuses?.map((s) => s.state?.terminated?.exitCode), [0, 0]);
+    assert.deepEqual(
+      pod.status?.initContainerStatuses?.map((s) => s.state?.terminated?.exitCode),
+      [0, 0],
+    );
     assert.equal(await core.readNamespacedPodLog({ name: 'ordered', namespace: NAMESPACE, container: 'main' }), 'one\ntwo\n');
   });
 
   test('a persistentVolumeClaim is shared by the pods that mount it', async () => {
     const volume = { name: 'data', persistentVolumeClaim: { claimName: 'shared' } };
     const mount = [{ name: 'data', mountPath: '/data' }];
-    await core.createNamespacedPod({ namespace: NAMESPACE, body: { metadata: { name: 'writer' }, spec: { restartPolicy: 'Never', volumes: [volume], containers: [{ name: 'main', image: 'alpine', command: ['sh', '-c', 'echo written > /data/file'], volumeMounts: mount }] } } });
+    await core.createNamespacedPod({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name: 'writer' },
+        spec: {
+          restartPolicy: 'Never',
+          volumes: [volume],
+          containers: [{ name: 'main', image: 'alpine', command: ['sh', '-c', 'echo written > /data/file'], volumeMounts: mount }],
+        },
+      },
+    });
     assert.equal((await finished('writer')).status?.phase, 'Succeeded');
-    await core.createNamespacedPod({ namespace: NAMESPACE, body: { metadata: { name: 'reader' }, spec: { restartPolicy: 'Never', volumes: [volume], containers: [{ name: 'main', image: 'alpine', command: ['cat', '/data/file'], volumeMounts: mount }] } } });
+    await core.createNamespacedPod({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name: 'reader' },
+        spec: {
+          restartPolicy: 'Never',
+          volumes: [volume],
+          containers: [{ name: 'main', image: 'alpine', command: ['cat', '/data/file'], volumeMounts: mount }],
+        },
+      },
+    });
     assert.equal((await finished('reader')).status?.phase, 'Succeeded');
     assert.equal(await core.readNamespacedPodLog({ name: 'reader', namespace: NAMESPACE }), 'written\n');
   });
 
   test('deleting a running pod stops its process and removes the pod', async () => {
-    await core.createNamespacedPod({ namespace: NAMESPACE, body: { metadata: { name: 'sleeper' }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['sleep', '600'] }] } } });
+    await core.createNamespacedPod({
+      namespace: NAMESPACE,
+      body: { metadata: { name: 'sleeper' }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['sleep', '600'] }] } },
+    });
     for (let i = 0; i < 300; i++) {
       const pod = await core.readNamespacedPod({ name: 'sleeper', namespace: NAMESPACE });
       if (pod.status?.phase === 'Running') break;
@@ -101,7 +137,10 @@ describe('test node agent on a real kube-apiserver', () => {
     }
     await core.deleteNamespacedPod({ name: 'sleeper', namespace: NAMESPACE });
     for (let i = 0; ; i++) {
-      const gone = await core.readNamespacedPod({ name: 'sleeper', namespace: NAMESPACE }).then(() => false, () => true);
+      const gone = await core.readNamespacedPod({ name: 'sleeper', namespace: NAMESPACE }).then(
+        () => false,
+        () => true,
+      );
       if (gone) break;
       assert.ok(i < 300, 'the pod was never removed');
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -29,7 +29,9 @@ function documents(file: string): unknown[] {
   return parseSourceFile(file, readFileSync(resolve(argoCorpusDir, file), 'utf8')).documents.map((d) => d.value);
 }
 
-const lines = readFileSync(resolve(argoCorpusDir, 'MANIFEST.tsv'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+const lines = readFileSync(resolve(argoCorpusDir, 'MANIFEST.tsv'), 'utf8')
+  .split('\n')
+  .filter((l) => l && !l.startsWith('#'));
 const referenced: ReferencedTemplate[] = [];
 // The corpus' ConfigMaps, as if applied to the namespace its workflows run in.
 const configMaps = new Map<string, ConfigMap>([['my-config', SEMAPHORE_CONFIG_MAP]]);
@@ -57,7 +59,9 @@ for (const c of cases) {
   test(`corpus: ${c.file} ends ${c.expected}`, async () => {
     const parameterMaps = await loadParameterConfigMaps(c.workflow, referenced, { get: async (_namespace, name) => configMaps.get(name) });
     const result = simulate(c.workflow, { script: corpusScript, definition: { referenced, configMaps: parameterMaps }, maxEvents: 50_000 });
-    const failed = Object.values(result.status.nodes).filter((n) => n.phase === 'Error' || n.phase === 'Failed').map((n) => `${n.name}: ${n.message ?? ''}`);
+    const failed = Object.values(result.status.nodes)
+      .filter((n) => n.phase === 'Error' || n.phase === 'Failed')
+      .map((n) => `${n.name}: ${n.message ?? ''}`);
     assert.equal(result.status.phase, c.expected, `${result.status.message ?? ''}\n${failed.join('\n')}`);
   });
 }

@@ -43,7 +43,13 @@ test('a pod template still fails at once on an input expression that cannot be e
     workflowOf({
       entrypoint: 'leaf',
       arguments: { parameters: [{ name: 'p', value: 'not json' }] },
-      templates: [{ name: 'leaf', inputs: { parameters: [{ name: 'p', value: '{{workflow.parameters.p}}' }] }, container: { image: 'alpine', command: ['echo', "{{=jsonpath(inputs.parameters.p, '$.x')}}"] } }],
+      templates: [
+        {
+          name: 'leaf',
+          inputs: { parameters: [{ name: 'p', value: '{{workflow.parameters.p}}' }] },
+          container: { image: 'alpine', command: ['echo', "{{=jsonpath(inputs.parameters.p, '$.x')}}"] },
+        },
+      ],
     }),
   );
   assert.equal(r.status.phase, 'Error');
@@ -57,8 +63,19 @@ test('an output parameter given as `value` on a container template is the node o
     workflowOf({
       entrypoint: 'main',
       templates: [
-        { name: 'main', steps: [[{ name: 'make', template: 'make', arguments: { parameters: [{ name: 'who', value: 'world' }] } }], [{ name: 'show', template: 'show', arguments: { parameters: [{ name: 'x', value: '{{steps.make.outputs.parameters.greeting}}' }] } }]] } as Template,
-        { name: 'make', inputs: { parameters: [{ name: 'who' }] }, ...echo, outputs: { parameters: [{ name: 'greeting', value: 'hello {{inputs.parameters.who}}' }] } },
+        {
+          name: 'main',
+          steps: [
+            [{ name: 'make', template: 'make', arguments: { parameters: [{ name: 'who', value: 'world' }] } }],
+            [{ name: 'show', template: 'show', arguments: { parameters: [{ name: 'x', value: '{{steps.make.outputs.parameters.greeting}}' }] } }],
+          ],
+        } as Template,
+        {
+          name: 'make',
+          inputs: { parameters: [{ name: 'who' }] },
+          ...echo,
+          outputs: { parameters: [{ name: 'greeting', value: 'hello {{inputs.parameters.who}}' }] },
+        },
         { name: 'show', inputs: { parameters: [{ name: 'x' }] }, ...echo },
       ],
     }),
@@ -70,7 +87,21 @@ test('an output parameter given as `value` on a container template is the node o
 
 test('a parameter read from a file comes from the pod, one given as `value` from the template', () => {
   const r = simulate(
-    workflowOf({ entrypoint: 'make', templates: [{ name: 'make', ...echo, outputs: { parameters: [{ name: 'a', value: 'given' }, { name: 'b', valueFrom: { path: '/tmp/b' } }] } }] }),
+    workflowOf({
+      entrypoint: 'make',
+      templates: [
+        {
+          name: 'make',
+          ...echo,
+          outputs: {
+            parameters: [
+              { name: 'a', value: 'given' },
+              { name: 'b', valueFrom: { path: '/tmp/b' } },
+            ],
+          },
+        },
+      ],
+    }),
     { script: () => ({ outputs: { parameters: [{ name: 'b', value: 'from the file' }] } }) },
   );
   assert.deepEqual(r.byDisplay('wf')!.outputs!.parameters, [
@@ -87,12 +118,22 @@ test("a workflow-level volume named by a task's output reaches the pods of the t
       entrypoint: 'main',
       volumes: [{ name: 'cfg', configMap: { name: '{{tasks.gen.outputs.parameters.cm}}' } }],
       templates: [
-        { name: 'main', dag: { tasks: [{ name: 'gen', template: 'gen', when }, { name: 'use', template: 'use', depends: 'gen.Succeeded || gen.Skipped' }] } } as Template,
+        {
+          name: 'main',
+          dag: {
+            tasks: [
+              { name: 'gen', template: 'gen', when },
+              { name: 'use', template: 'use', depends: 'gen.Succeeded || gen.Skipped' },
+            ],
+          },
+        } as Template,
         { name: 'gen', ...echo, outputs: { parameters: [{ name: 'cm', valueFrom: { path: '/tmp/cm', default: 'fallback-config' } }] } },
         { name: 'use', container: { image: 'alpine', command: ['cat', '/cfg/a'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] } },
       ],
     });
-  const ran = simulate(workflow('true'), { script: (pod) => (pod.template.name === 'gen' ? { outputs: { parameters: [{ name: 'cm', value: 'made-by-gen' }] } } : undefined) });
+  const ran = simulate(workflow('true'), {
+    script: (pod) => (pod.template.name === 'gen' ? { outputs: { parameters: [{ name: 'cm', value: 'made-by-gen' }] } } : undefined),
+  });
   assert.equal(ran.status.phase, 'Succeeded', ran.status.message);
   const use = ran.pods.find((pod) => pod.template.name === 'use')!;
   assert.deepEqual(use.volumes, [{ name: 'cfg', configMap: { name: 'made-by-gen' } }]);
@@ -102,7 +143,13 @@ test("a workflow-level volume named by a task's output reaches the pods of the t
 });
 
 test('without tags in the workflow volumes, pod requests carry none: the pods take the workflow own', () => {
-  const r = simulate(workflowOf({ entrypoint: 'main', volumes: [{ name: 'cfg', configMap: { name: 'fixed' } }], templates: [{ name: 'main', steps: [[{ name: 'a', template: 'leaf' }]] } as Template, { name: 'leaf', ...echo }] }));
+  const r = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      volumes: [{ name: 'cfg', configMap: { name: 'fixed' } }],
+      templates: [{ name: 'main', steps: [[{ name: 'a', template: 'leaf' }]] } as Template, { name: 'leaf', ...echo }],
+    }),
+  );
   assert.equal(r.pods.length, 1);
   assert.equal(r.pods[0]!.volumes, undefined);
 });

@@ -10,19 +10,35 @@ const made = (key: string) => ({ outputs: { artifacts: [{ name: 'out', path: '/t
 
 describe('artifact from', () => {
   it('takes the location of the referenced artifact, keeping the input path', () => {
-    const result = resolveArtifactFrom({ name: 'in', path: '/tmp/in', from: JSON.stringify({ name: 'out', path: '/tmp/out', s3: { key: 'k' }, archive: { none: {} } }) });
+    const result = resolveArtifactFrom({
+      name: 'in',
+      path: '/tmp/in',
+      from: JSON.stringify({ name: 'out', path: '/tmp/out', s3: { key: 'k' }, archive: { none: {} } }),
+    });
     assert.deepEqual(result, { artifact: { name: 'in', path: '/tmp/in', s3: { key: 'k' } } });
   });
 
   it('is an error when the reference did not resolve, unless optional', () => {
     assert.match((resolveArtifactFrom({ name: 'in', from: '{{steps.x.outputs.artifacts.y}}' }) as { error: string }).error, /unable to resolve/);
-    assert.deepEqual(resolveArtifactFrom({ name: 'in', from: '{{steps.x.outputs.artifacts.y}}', optional: true }), { artifact: { name: 'in', optional: true } });
+    assert.deepEqual(resolveArtifactFrom({ name: 'in', from: '{{steps.x.outputs.artifacts.y}}', optional: true }), {
+      artifact: { name: 'in', optional: true },
+    });
   });
 
   it('resolves {{steps.x.outputs.artifacts.y}} when the pod of the next step is built', () => {
     const workflow = workflowOf({
       entrypoint: 'main',
-      templates: [{ name: 'main', steps: [[{ name: 'make', template: 'make' }], [{ name: 'read', template: 'read', arguments: { artifacts: [{ name: 'in', from: '{{steps.make.outputs.artifacts.out}}' }] } }]] }, producer, consumer],
+      templates: [
+        {
+          name: 'main',
+          steps: [
+            [{ name: 'make', template: 'make' }],
+            [{ name: 'read', template: 'read', arguments: { artifacts: [{ name: 'in', from: '{{steps.make.outputs.artifacts.out}}' }] } }],
+          ],
+        },
+        producer,
+        consumer,
+      ],
     });
     const run = simulate(workflow, { script: (pod) => (pod.template.name === 'make' ? made('wf/make/out.tgz') : undefined) });
     assert.equal(run.status.phase, 'Succeeded');
@@ -35,8 +51,20 @@ describe('artifact from', () => {
     const workflow = workflowOf({
       entrypoint: 'main',
       templates: [
-        { name: 'main', dag: { tasks: [{ name: 'make', template: 'make' }, { name: 'inner', template: 'inner', depends: 'make', arguments: { artifacts: [{ name: 'a', from: '{{tasks.make.outputs.artifacts.out}}' }] } }] } },
-        { name: 'inner', inputs: { artifacts: [{ name: 'a' }] }, steps: [[{ name: 'read', template: 'read', arguments: { artifacts: [{ name: 'in', from: '{{inputs.artifacts.a}}' }] } }]] },
+        {
+          name: 'main',
+          dag: {
+            tasks: [
+              { name: 'make', template: 'make' },
+              { name: 'inner', template: 'inner', depends: 'make', arguments: { artifacts: [{ name: 'a', from: '{{tasks.make.outputs.artifacts.out}}' }] } },
+            ],
+          },
+        },
+        {
+          name: 'inner',
+          inputs: { artifacts: [{ name: 'a' }] },
+          steps: [[{ name: 'read', template: 'read', arguments: { artifacts: [{ name: 'in', from: '{{inputs.artifacts.a}}' }] } }]],
+        },
         producer,
         consumer,
       ],
@@ -50,9 +78,22 @@ describe('artifact from', () => {
     const global: Template = { ...producer, outputs: { artifacts: [{ name: 'out', path: '/tmp/out', globalName: 'shared' }] } };
     const workflow = workflowOf({
       entrypoint: 'main',
-      templates: [{ name: 'main', steps: [[{ name: 'make', template: 'make' }], [{ name: 'read', template: 'read', arguments: { artifacts: [{ name: 'in', from: '{{workflow.outputs.artifacts.shared}}' }] } }]] }, global, consumer],
+      templates: [
+        {
+          name: 'main',
+          steps: [
+            [{ name: 'make', template: 'make' }],
+            [{ name: 'read', template: 'read', arguments: { artifacts: [{ name: 'in', from: '{{workflow.outputs.artifacts.shared}}' }] } }],
+          ],
+        },
+        global,
+        consumer,
+      ],
     });
-    const run = simulate(workflow, { script: (pod) => (pod.template.name === 'make' ? { outputs: { artifacts: [{ name: 'out', path: '/tmp/out', globalName: 'shared', s3: { key: 'g' } }] } } : undefined) });
+    const run = simulate(workflow, {
+      script: (pod) =>
+        pod.template.name === 'make' ? { outputs: { artifacts: [{ name: 'out', path: '/tmp/out', globalName: 'shared', s3: { key: 'g' } }] } } : undefined,
+    });
     assert.equal(run.status.phase, 'Succeeded');
     assert.deepEqual(run.pods.find((p) => p.template.name === 'read')!.inputs.artifacts, [{ name: 'in', path: '/tmp/in', s3: { key: 'g' } }]);
   });
@@ -61,7 +102,13 @@ describe('artifact from', () => {
     const workflow = workflowOf({
       entrypoint: 'main',
       templates: [
-        { name: 'main', steps: [[{ name: 'make', template: 'make', withItems: [0, 1, 2] }], [{ name: 'read', template: 'read', arguments: { artifacts: [{ name: 'in', from: '{{steps.make.outputs.artifacts.out}}' }] } }]] },
+        {
+          name: 'main',
+          steps: [
+            [{ name: 'make', template: 'make', withItems: [0, 1, 2] }],
+            [{ name: 'read', template: 'read', arguments: { artifacts: [{ name: 'in', from: '{{steps.make.outputs.artifacts.out}}' }] } }],
+          ],
+        },
         producer,
         consumer,
       ],
@@ -69,14 +116,26 @@ describe('artifact from', () => {
     let n = 0;
     const run = simulate(workflow, { script: (pod) => (pod.template.name === 'make' ? made(`k${n++}`) : undefined) });
     assert.equal(run.status.phase, 'Succeeded');
-    const input = run.pods.find((p) => p.template.name === 'read')!.inputs.artifacts![0] as unknown as { fanIn: Array<{ index: number; artifact: { s3: { key: string } } }> };
-    assert.deepEqual(input.fanIn.map((p) => [p.index, p.artifact.s3.key]).sort(), [[0, 'k0'], [1, 'k1'], [2, 'k2']]);
+    const input = run.pods.find((p) => p.template.name === 'read')!.inputs.artifacts![0] as unknown as {
+      fanIn: Array<{ index: number; artifact: { s3: { key: string } } }>;
+    };
+    assert.deepEqual(input.fanIn.map((p) => [p.index, p.artifact.s3.key]).sort(), [
+      [0, 'k0'],
+      [1, 'k1'],
+      [2, 'k2'],
+    ]);
   });
 
   it('substitutes {{outputs.artifacts.x.path}} and {{outputs.parameters.x.path}} in the template', () => {
     const workflow = workflowOf({
       entrypoint: 'main',
-      templates: [{ name: 'main', container: { image: 'alpine', command: ['sh', '-c', 'echo > {{outputs.artifacts.a.path}} {{outputs.parameters.p.path}}'] }, outputs: { artifacts: [{ name: 'a', path: '/o/a' }], parameters: [{ name: 'p', valueFrom: { path: '/o/p', default: 'x' } }] } }],
+      templates: [
+        {
+          name: 'main',
+          container: { image: 'alpine', command: ['sh', '-c', 'echo > {{outputs.artifacts.a.path}} {{outputs.parameters.p.path}}'] },
+          outputs: { artifacts: [{ name: 'a', path: '/o/a' }], parameters: [{ name: 'p', valueFrom: { path: '/o/p', default: 'x' } }] },
+        },
+      ],
     });
     const run = simulate(workflow);
     assert.deepEqual(run.pods[0]!.template.container!.command, ['sh', '-c', 'echo > /o/a /o/p']);

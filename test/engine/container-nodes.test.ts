@@ -42,7 +42,15 @@ test("a containerSet's pod node gets one Container node per container, linked as
 });
 
 test('a failed container fails the pod node, naming it and the containers it kept from running', () => {
-  const script: Script = () => ({ exitCode: 1, containers: [{ name: 'a', exitCode: 0 }, { name: 'b', exitCode: 3 }, { name: 'c', exitCode: 0 }, { name: 'main', exitCode: 3, blockedBy: 'b' }] });
+  const script: Script = () => ({
+    exitCode: 1,
+    containers: [
+      { name: 'a', exitCode: 0 },
+      { name: 'b', exitCode: 3 },
+      { name: 'c', exitCode: 0 },
+      { name: 'main', exitCode: 3, blockedBy: 'b' },
+    ],
+  });
   const r = simulate(workflowOf({ entrypoint: 'set', templates: [diamond] }), { script });
   assert.equal(r.status.phase, 'Failed');
   assert.equal(r.byName('wf')!.message, 'container "b" failed (exit code 3); "main" did not run: it depends on "b"');
@@ -54,8 +62,24 @@ test('a failed container fails the pod node, naming it and the containers it kep
 });
 
 test('a failed container fails the node even when main exits 0', () => {
-  const parallel: Template = { name: 'set', containerSet: { containers: [{ name: 'main', image: 'alpine', command: ['true'] }, { name: 'side', image: 'alpine', command: ['false'] }] } };
-  const r = simulate(workflowOf({ entrypoint: 'set', templates: [parallel] }), { script: () => ({ exitCode: 0, containers: [{ name: 'main', exitCode: 0 }, { name: 'side', exitCode: 1 }] }) });
+  const parallel: Template = {
+    name: 'set',
+    containerSet: {
+      containers: [
+        { name: 'main', image: 'alpine', command: ['true'] },
+        { name: 'side', image: 'alpine', command: ['false'] },
+      ],
+    },
+  };
+  const r = simulate(workflowOf({ entrypoint: 'set', templates: [parallel] }), {
+    script: () => ({
+      exitCode: 0,
+      containers: [
+        { name: 'main', exitCode: 0 },
+        { name: 'side', exitCode: 1 },
+      ],
+    }),
+  });
   assert.equal(r.byName('wf')!.phase, 'Failed');
   assert.equal(r.byName('wf')!.outputs?.exitCode, '0', "the node's exit code is main's, as in Argo");
   assert.match(r.byName('wf')!.message ?? '', /container "side" failed \(exit code 1\)/);
@@ -75,7 +99,10 @@ test('Container nodes run with the pod, and take its end when it is lost or time
 });
 
 test('the next step hangs under the last containers of the set, and a reset pod takes its Container nodes along', () => {
-  const workflow = workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'group', template: 'set' }], [{ name: 'after', template: 'leaf' }]] }, diamond, { name: 'leaf', ...echo }] });
+  const workflow = workflowOf({
+    entrypoint: 'main',
+    templates: [{ name: 'main', steps: [[{ name: 'group', template: 'set' }], [{ name: 'after', template: 'leaf' }]] }, diamond, { name: 'leaf', ...echo }],
+  });
   const r = simulate(workflow, { script: (pod) => (pod.template.name === 'set' ? { containers: ok('a', 'b', 'c', 'main') } : undefined) });
   assert.equal(r.status.phase, 'Succeeded');
   const main = r.byName('wf[0].group.main')!;

@@ -28,7 +28,10 @@ export function corpusScript(pod: PodRequest): PodScript {
   });
   if (parameters.length > 0) script.outputs!.parameters = parameters;
   const num = pod.inputs.parameters?.find((p) => p.name === 'num')?.value;
-  const result = /evenness/.test(text) && /json\.dumps/.test(text) && num !== undefined ? JSON.stringify({ num: Number(num), evenness: Number(num) % 2 ? 'odd' : 'even' }) : printed(text);
+  const result =
+    /evenness/.test(text) && /json\.dumps/.test(text) && num !== undefined
+      ? JSON.stringify({ num: Number(num), evenness: Number(num) % 2 ? 'odd' : 'even' })
+      : printed(text);
   if (result !== undefined) script.outputs!.result = result;
   return script;
 }

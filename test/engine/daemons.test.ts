@@ -10,13 +10,19 @@ const at = (ms: number): string => new Date(START + ms).toISOString().replace(/\
 const daemon = (extra: Partial<Template> = {}): Template => ({ name: 'svc', daemon: true, container: { image: 'alpine', command: ['serve'] }, ...extra });
 const user: Template = { name: 'use', inputs: { parameters: [{ name: 'ip' }] }, ...echo };
 const leaf = (name: string): Template => ({ name, ...echo });
-const byTemplate = (scripts: Record<string, PodScript>) => (pod: PodRequest): PodScript | undefined => scripts[pod.template.name ?? ''];
+const byTemplate =
+  (scripts: Record<string, PodScript>) =>
+  (pod: PodRequest): PodScript | undefined =>
+    scripts[pod.template.name ?? ''];
 
 test('a daemon step is Pending until ready, then daemoned: the next group starts and reads its ip; the daemon is killed and Succeeds when its steps end', () => {
   const workflow = workflowOf({
     entrypoint: 'main',
     templates: [
-      { name: 'main', steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'use', template: 'use', arguments: { parameters: [{ name: 'ip', value: '{{steps.svc.ip}}' }] } }]] },
+      {
+        name: 'main',
+        steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'use', template: 'use', arguments: { parameters: [{ name: 'ip', value: '{{steps.svc.ip}}' }] } }]],
+      },
       daemon(),
       user,
     ],
@@ -26,7 +32,10 @@ test('a daemon step is Pending until ready, then daemoned: the next group starts
   const svc = r.byName('wf[0].svc')!;
   const use = r.byName('wf[1].use')!;
   assert.equal(use.startedAt, at(3000), 'the next group waits for readiness, not for the daemon to end');
-  assert.deepEqual(use.inputs?.parameters?.map((p) => p.value), ['10.1.2.3']);
+  assert.deepEqual(
+    use.inputs?.parameters?.map((p) => p.value),
+    ['10.1.2.3'],
+  );
   assert.equal(svc.phase, 'Succeeded');
   assert.equal(svc.daemoned, undefined, 'no longer daemoned once killed');
   assert.equal(svc.podIP, '10.1.2.3');
@@ -35,7 +44,10 @@ test('a daemon step is Pending until ready, then daemoned: the next group starts
 });
 
 test('pod-started leaves a daemon Pending; pod-ready makes it Running and daemoned', () => {
-  const workflow = workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'after', template: 'after' }]] }, daemon(), leaf('after')] });
+  const workflow = workflowOf({
+    entrypoint: 'main',
+    templates: [{ name: 'main', steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'after', template: 'after' }]] }, daemon(), leaf('after')],
+  });
   const status = newRunStatus();
   const run = { workflow };
   const first = advanceRun(run, status, { type: 'start' }, START);
@@ -48,11 +60,17 @@ test('pod-started leaves a daemon Pending; pod-ready makes it Running and daemon
   assert.equal(node.phase, 'Running');
   assert.equal(node.daemoned, true);
   assert.equal(node.podIP, '127.1.0.1');
-  assert.ok(ready.changed.some((n) => n.id === node.id), 'the change is reported for the journal');
+  assert.ok(
+    ready.changed.some((n) => n.id === node.id),
+    'the change is reported for the journal',
+  );
   assert.equal(podOf(ready.actions, 'after').template.name, 'after');
   // A repeated report changes nothing and starts nothing twice.
   const again = advanceRun(run, status, { type: 'pod-ready', nodeId: pod.nodeId, podIP: '127.1.0.1' }, START + 30);
-  assert.deepEqual(again.actions.filter((a) => a.type === 'run-pod'), []);
+  assert.deepEqual(
+    again.actions.filter((a) => a.type === 'run-pod'),
+    [],
+  );
 });
 
 test('pod-ready of a pod that is not a daemon changes nothing', () => {
@@ -87,10 +105,15 @@ test('a DAG task depending on a daemon starts once it is ready, reads tasks.<nam
       leaf('later'),
     ],
   });
-  const r = simulate(workflow, { script: byTemplate({ svc: { readyAfterMs: 1000, podIP: '10.9.9.9' }, use: { durationMs: 2000 }, later: { durationMs: 1000 } }) });
+  const r = simulate(workflow, {
+    script: byTemplate({ svc: { readyAfterMs: 1000, podIP: '10.9.9.9' }, use: { durationMs: 2000 }, later: { durationMs: 1000 } }),
+  });
   assert.equal(r.status.phase, 'Succeeded', r.status.message);
   assert.equal(r.byName('wf[0].graph.use')!.startedAt, at(1000));
-  assert.deepEqual(r.byName('wf[0].graph.use')!.inputs?.parameters?.map((p) => p.value), ['10.9.9.9']);
+  assert.deepEqual(
+    r.byName('wf[0].graph.use')!.inputs?.parameters?.map((p) => p.value),
+    ['10.9.9.9'],
+  );
   assert.equal(r.byName('wf[0].graph.check')!.phase, 'Succeeded', '`svc.Daemoned` holds for a ready daemon');
   const svc = r.byName('wf[0].graph.svc')!;
   assert.equal(svc.phase, 'Succeeded');
@@ -116,7 +139,10 @@ test('a daemon in a nested steps template ends with that template, not with the 
 });
 
 test('a daemon that exits before it is ready fails its node with the reason, and the run', () => {
-  const workflow = workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'after', template: 'after' }]] }, daemon(), leaf('after')] });
+  const workflow = workflowOf({
+    entrypoint: 'main',
+    templates: [{ name: 'main', steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'after', template: 'after' }]] }, daemon(), leaf('after')],
+  });
   for (const exitCode of [1, 0]) {
     const r = simulate(workflow, { script: byTemplate({ svc: { readyAfterMs: 10_000, durationMs: 2000, exitCode } }) });
     const svc = r.byName('wf[0].svc')!;
@@ -128,7 +154,10 @@ test('a daemon that exits before it is ready fails its node with the reason, and
 });
 
 test('a daemon that stops while later steps run is Failed, as Argo: its group had already passed', () => {
-  const workflow = workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'after', template: 'after' }]] }, daemon(), leaf('after')] });
+  const workflow = workflowOf({
+    entrypoint: 'main',
+    templates: [{ name: 'main', steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'after', template: 'after' }]] }, daemon(), leaf('after')],
+  });
   const r = simulate(workflow, { script: byTemplate({ svc: { durationMs: 1000, exitCode: 2 }, after: { durationMs: 3000 } }) });
   const svc = r.byName('wf[0].svc')!;
   assert.equal(svc.phase, 'Failed');
@@ -143,7 +172,10 @@ test('retryStrategy on a daemon: a failed attempt is retried, and the Retry node
   const workflow = workflowOf({
     entrypoint: 'main',
     templates: [
-      { name: 'main', steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'use', template: 'use', arguments: { parameters: [{ name: 'ip', value: '{{steps.svc.ip}}' }] } }]] },
+      {
+        name: 'main',
+        steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'use', template: 'use', arguments: { parameters: [{ name: 'ip', value: '{{steps.svc.ip}}' }] } }]],
+      },
       daemon({ retryStrategy: { limit: 3 } }),
       user,
     ],
@@ -161,7 +193,10 @@ test('retryStrategy on a daemon: a failed attempt is retried, and the Retry node
   assert.equal(retry.type, 'Retry');
   assert.equal(retry.children?.length, 2);
   assert.equal(r.byName('wf[0].svc(0)')!.phase, 'Failed');
-  assert.deepEqual(r.byName('wf[1].use')!.inputs?.parameters?.map((p) => p.value), ['10.0.0.2']);
+  assert.deepEqual(
+    r.byName('wf[1].use')!.inputs?.parameters?.map((p) => p.value),
+    ['10.0.0.2'],
+  );
   assert.equal(r.byName('wf[1].use')!.startedAt, at(2000));
   for (const node of [retry, r.byName('wf[0].svc(1)')!]) {
     assert.equal(node.phase, 'Succeeded', node.name);
@@ -173,10 +208,16 @@ test('retryStrategy on a daemon: a failed attempt is retried, and the Retry node
 test('retryStrategy on a daemon: an attempt that dies after it was ready is retried while later steps run', () => {
   const workflow = workflowOf({
     entrypoint: 'main',
-    templates: [{ name: 'main', steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'after', template: 'after' }]] }, daemon({ retryStrategy: { limit: 2 } }), leaf('after')],
+    templates: [
+      { name: 'main', steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'after', template: 'after' }]] },
+      daemon({ retryStrategy: { limit: 2 } }),
+      leaf('after'),
+    ],
   });
   let attempts = 0;
-  const r = simulate(workflow, { script: (pod) => (pod.template.name === 'svc' ? (++attempts === 1 ? { readyAfterMs: 0, durationMs: 1000, exitCode: 137 } : {}) : { durationMs: 3000 }) });
+  const r = simulate(workflow, {
+    script: (pod) => (pod.template.name === 'svc' ? (++attempts === 1 ? { readyAfterMs: 0, durationMs: 1000, exitCode: 137 } : {}) : { durationMs: 3000 }),
+  });
   assert.equal(r.status.phase, 'Succeeded', r.status.message);
   assert.equal(r.byName('wf[0].svc(0)')!.phase, 'Failed');
   assert.equal(r.byName('wf[0].svc(1)')!.startedAt, at(1000));
@@ -186,7 +227,10 @@ test('retryStrategy on a daemon: an attempt that dies after it was ready is retr
 });
 
 test('stop while a daemon runs: the other pods fail, the daemon is killed with its scope and Succeeds', () => {
-  const workflow = workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'after', template: 'after' }]] }, daemon(), leaf('after')] });
+  const workflow = workflowOf({
+    entrypoint: 'main',
+    templates: [{ name: 'main', steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'after', template: 'after' }]] }, daemon(), leaf('after')],
+  });
   const r = simulate(workflow, { script: byTemplate({ after: { hang: true } }), events: [{ at: START + 5000, event: { type: 'stop' } }] });
   assert.equal(r.status.phase, 'Failed');
   assert.equal(r.byName('wf[1].after')!.phase, 'Failed');
@@ -203,7 +247,10 @@ test('a daemon that is the entrypoint ends with the run, Succeeded', () => {
 });
 
 test('a run picked up again (restart) resends its daemon pods and still kills them when their scope ends', () => {
-  const workflow = workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'after', template: 'after' }]] }, daemon(), leaf('after')] });
+  const workflow = workflowOf({
+    entrypoint: 'main',
+    templates: [{ name: 'main', steps: [[{ name: 'svc', template: 'svc' }], [{ name: 'after', template: 'after' }]] }, daemon(), leaf('after')],
+  });
   const status = newRunStatus();
   const first = advanceRun({ workflow }, status, { type: 'start' }, START);
   const svc = podOf(first.actions, 'svc');
@@ -213,10 +260,19 @@ test('a run picked up again (restart) resends its daemon pods and still kills th
   const restarted: WorkflowStatus = cloneStatus(status);
   const copy: Workflow = { ...workflow };
   const resumed = advanceRun({ workflow: copy }, restarted, { type: 'start' }, START + 100);
-  assert.deepEqual(resumed.actions.filter((a) => a.type === 'run-pod').map((a) => (a.type === 'run-pod' ? a.pod.podName : '')).sort(), [svc.podName, after.podName].sort());
+  assert.deepEqual(
+    resumed.actions
+      .filter((a) => a.type === 'run-pod')
+      .map((a) => (a.type === 'run-pod' ? a.pod.podName : ''))
+      .sort(),
+    [svc.podName, after.podName].sort(),
+  );
   assert.equal(restarted.nodes[svc.nodeId]!.daemoned, true);
   const end = advanceRun({ workflow: copy }, restarted, { type: 'pod-finished', nodeId: after.nodeId, exitCode: 0 }, START + 200);
-  assert.deepEqual(end.actions.filter((a) => a.type === 'kill-pod').map((a) => (a.type === 'kill-pod' ? a.podName : '')), [svc.podName]);
+  assert.deepEqual(
+    end.actions.filter((a) => a.type === 'kill-pod').map((a) => (a.type === 'kill-pod' ? a.podName : '')),
+    [svc.podName],
+  );
   assert.equal(restarted.nodes[svc.nodeId]!.phase, 'Succeeded');
   assert.equal(restarted.phase, 'Succeeded');
 });

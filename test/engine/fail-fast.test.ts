@@ -17,7 +17,27 @@ const script: Script = (pod) => {
 const item = leaf('item', { inputs: { parameters: [{ name: 'n' }] } });
 
 test('steps without failFast: a failed step leaves its running siblings to finish; the group then fails and no later group starts', () => {
-  const r = simulate(workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'a', template: 'bad' }, { name: 'b', template: 'slow' }], [{ name: 'c', template: 'ok' }]] }, leaf('bad'), leaf('slow'), leaf('ok')] }), { script });
+  const r = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      templates: [
+        {
+          name: 'main',
+          steps: [
+            [
+              { name: 'a', template: 'bad' },
+              { name: 'b', template: 'slow' },
+            ],
+            [{ name: 'c', template: 'ok' }],
+          ],
+        },
+        leaf('bad'),
+        leaf('slow'),
+        leaf('ok'),
+      ],
+    }),
+    { script },
+  );
   assert.equal(r.byName('wf[0].b')!.phase, 'Succeeded');
   assert.deepEqual(r.kills, []);
   assert.equal(r.byName('wf[1]'), undefined);
@@ -30,7 +50,15 @@ test('steps with failFast: once a step failed, queued loop iterations never star
   const r = simulate(
     workflowOf({
       entrypoint: 'main',
-      templates: [{ name: 'main', failFast: true, parallelism: 1, steps: [[{ name: 'each', template: 'item', arguments: { parameters: [{ name: 'n', value: '{{item}}' }] }, withItems: [1, 2, 3] }]] }, item],
+      templates: [
+        {
+          name: 'main',
+          failFast: true,
+          parallelism: 1,
+          steps: [[{ name: 'each', template: 'item', arguments: { parameters: [{ name: 'n', value: '{{item}}' }] }, withItems: [1, 2, 3] }]],
+        },
+        item,
+      ],
     }),
     { script },
   );
@@ -45,7 +73,14 @@ test('steps with failFast: once a step failed, queued loop iterations never star
   const without = simulate(
     workflowOf({
       entrypoint: 'main',
-      templates: [{ name: 'main', parallelism: 1, steps: [[{ name: 'each', template: 'item', arguments: { parameters: [{ name: 'n', value: '{{item}}' }] }, withItems: [1, 2, 3] }]] }, item],
+      templates: [
+        {
+          name: 'main',
+          parallelism: 1,
+          steps: [[{ name: 'each', template: 'item', arguments: { parameters: [{ name: 'n', value: '{{item}}' }] }, withItems: [1, 2, 3] }]],
+        },
+        item,
+      ],
     }),
     { script },
   );
@@ -53,7 +88,26 @@ test('steps with failFast: once a step failed, queued loop iterations never star
 });
 
 test('steps with failFast: a running step is not killed; the template fails when the last of its pods ends', () => {
-  const r = simulate(workflowOf({ entrypoint: 'main', templates: [{ name: 'main', failFast: true, steps: [[{ name: 'a', template: 'bad' }, { name: 'b', template: 'slow' }]] }, leaf('bad'), leaf('slow')] }), { script });
+  const r = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      templates: [
+        {
+          name: 'main',
+          failFast: true,
+          steps: [
+            [
+              { name: 'a', template: 'bad' },
+              { name: 'b', template: 'slow' },
+            ],
+          ],
+        },
+        leaf('bad'),
+        leaf('slow'),
+      ],
+    }),
+    { script },
+  );
   assert.deepEqual(r.kills, []);
   assert.equal(r.byName('wf[0].b')!.phase, 'Succeeded');
   assert.equal(r.byName('wf')!.message, FAIL_FAST_MESSAGE);
@@ -61,21 +115,53 @@ test('steps with failFast: a running step is not killed; the template fails when
 });
 
 test('steps with failFast: continueOn does not keep the template going, as in Argo', () => {
-  const r = simulate(workflowOf({ entrypoint: 'main', templates: [{ name: 'main', failFast: true, steps: [[{ name: 'a', template: 'bad', continueOn: { failed: true } }], [{ name: 'b', template: 'ok' }]] }, leaf('bad'), leaf('ok')] }), { script });
+  const r = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      templates: [
+        { name: 'main', failFast: true, steps: [[{ name: 'a', template: 'bad', continueOn: { failed: true } }], [{ name: 'b', template: 'ok' }]] },
+        leaf('bad'),
+        leaf('ok'),
+      ],
+    }),
+    { script },
+  );
   assert.equal(r.byName('wf[1]'), undefined);
   assert.equal(r.status.phase, 'Failed');
   assert.equal(r.status.message, FAIL_FAST_MESSAGE);
 });
 
 test('steps with failFast: a step with a retryStrategy is not retried once its attempt failed', () => {
-  const r = simulate(workflowOf({ entrypoint: 'main', templates: [{ name: 'main', failFast: true, steps: [[{ name: 'a', template: 'bad' }, { name: 'b', template: 'slow' }]] }, leaf('bad', { retryStrategy: { limit: 3 } }), leaf('slow')] }), { script });
+  const r = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      templates: [
+        {
+          name: 'main',
+          failFast: true,
+          steps: [
+            [
+              { name: 'a', template: 'bad' },
+              { name: 'b', template: 'slow' },
+            ],
+          ],
+        },
+        leaf('bad', { retryStrategy: { limit: 3 } }),
+        leaf('slow'),
+      ],
+    }),
+    { script },
+  );
   assert.equal(r.pods.filter((p) => p.template.name === 'bad').length, 1);
   assert.equal(r.byName('wf[0].a')!.type, 'Retry');
   assert.equal(r.byName('wf[0].a')!.phase, 'Failed');
   assert.equal(r.byName('wf[0].a')!.message, 'Error (exit code 1)');
   assert.equal(r.byName('wf')!.message, FAIL_FAST_MESSAGE);
 
-  const without = simulate(workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'a', template: 'bad' }]] }, leaf('bad', { retryStrategy: { limit: 3 } })] }), { script });
+  const without = simulate(
+    workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'a', template: 'bad' }]] }, leaf('bad', { retryStrategy: { limit: 3 } })] }),
+    { script },
+  );
   assert.equal(without.pods.length, 4, 'without failFast the retries run');
 });
 
@@ -84,7 +170,17 @@ test('steps with failFast: a failure inside a nested steps template trips it onl
     workflowOf({
       entrypoint: 'main',
       templates: [
-        { name: 'main', failFast: true, parallelism: 1, steps: [[{ name: 'inner', template: 'inner' }, { name: 'later', template: 'ok' }]] },
+        {
+          name: 'main',
+          failFast: true,
+          parallelism: 1,
+          steps: [
+            [
+              { name: 'inner', template: 'inner' },
+              { name: 'later', template: 'ok' },
+            ],
+          ],
+        },
         { name: 'inner', steps: [[{ name: 'x', template: 'bad' }]] },
         leaf('bad'),
         leaf('ok'),
@@ -101,7 +197,13 @@ test('DAG with failFast: a task that depends on a still-running branch never sta
   const dag = (failFast: boolean | undefined): Template => ({
     name: 'main',
     ...(failFast !== undefined ? { failFast } : {}),
-    dag: { tasks: [{ name: 'A', template: 'bad' }, { name: 'B', template: 'slow' }, { name: 'C', depends: 'B', template: 'ok' }] },
+    dag: {
+      tasks: [
+        { name: 'A', template: 'bad' },
+        { name: 'B', template: 'slow' },
+        { name: 'C', depends: 'B', template: 'ok' },
+      ],
+    },
   });
   const r = simulate(workflowOf({ entrypoint: 'main', templates: [dag(true), leaf('bad'), leaf('slow'), leaf('ok')] }), { script });
   assert.deepEqual(r.kills, [], 'the running branch is not killed');
@@ -121,7 +223,15 @@ test('DAG with failFast: queued loop iterations never start after one failed', (
   const r = simulate(
     workflowOf({
       entrypoint: 'main',
-      templates: [{ name: 'main', failFast: true, parallelism: 1, dag: { tasks: [{ name: 'each', template: 'item', arguments: { parameters: [{ name: 'n', value: '{{item}}' }] }, withItems: [1, 2, 3] }] } }, item],
+      templates: [
+        {
+          name: 'main',
+          failFast: true,
+          parallelism: 1,
+          dag: { tasks: [{ name: 'each', template: 'item', arguments: { parameters: [{ name: 'n', value: '{{item}}' }] }, withItems: [1, 2, 3] }] },
+        },
+        item,
+      ],
     }),
     { script },
   );
@@ -131,7 +241,25 @@ test('DAG with failFast: queued loop iterations never start after one failed', (
 });
 
 test('failFast after a restart: a template whose boundary already holds a failure starts nothing new and ends', () => {
-  const workflow = workflowOf({ entrypoint: 'main', templates: [{ name: 'main', failFast: true, steps: [[{ name: 'a', template: 'bad' }, { name: 'b', template: 'slow' }], [{ name: 'c', template: 'ok' }]] }, leaf('bad'), leaf('slow'), leaf('ok')] });
+  const workflow = workflowOf({
+    entrypoint: 'main',
+    templates: [
+      {
+        name: 'main',
+        failFast: true,
+        steps: [
+          [
+            { name: 'a', template: 'bad' },
+            { name: 'b', template: 'slow' },
+          ],
+          [{ name: 'c', template: 'ok' }],
+        ],
+      },
+      leaf('bad'),
+      leaf('slow'),
+      leaf('ok'),
+    ],
+  });
   // Stop the first run half-way (b still running), then continue from a copy of its status.
   const first = simulate(workflow, { script, maxEvents: 4 });
   assert.equal(first.byName('wf[0].a')!.phase, 'Failed');
@@ -145,7 +273,16 @@ test('failFast after a restart: a template whose boundary already holds a failur
 
 test('steps with failFast: a lifecycle hook that would start after the failure does not', () => {
   const templates = (failFast: boolean): Template[] => [
-    { name: 'main', failFast, steps: [[{ name: 'a', template: 'bad', hooks: { failed: { expression: 'steps.a.status == "Failed"', template: 'ok' } } }, { name: 'b', template: 'slow' }]] },
+    {
+      name: 'main',
+      failFast,
+      steps: [
+        [
+          { name: 'a', template: 'bad', hooks: { failed: { expression: 'steps.a.status == "Failed"', template: 'ok' } } },
+          { name: 'b', template: 'slow' },
+        ],
+      ],
+    },
     leaf('bad'),
     leaf('slow'),
     leaf('ok'),

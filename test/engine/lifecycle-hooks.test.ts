@@ -9,14 +9,21 @@ import { echo, simulate, START, workflowOf, type Script } from './simulate-run.j
 const leaf = (name: string, extra: Partial<Template> = {}): Template => ({ name, ...echo, ...extra });
 const hook = (expression: string, template = 'hook', extra: Partial<LifecycleHook> = {}): LifecycleHook => ({ expression, template, ...extra });
 /** Every pod takes `ms` unless its template is listed with its own duration. */
-const durations = (ms: number, own: Record<string, number> = {}, failing: string[] = []): Script => (pod) => ({ durationMs: own[pod.template.name] ?? ms, ...(failing.includes(pod.template.name) ? { exitCode: 1 } : {}) });
+const durations =
+  (ms: number, own: Record<string, number> = {}, failing: string[] = []): Script =>
+  (pod) => ({ durationMs: own[pod.template.name] ?? ms, ...(failing.includes(pod.template.name) ? { exitCode: 1 } : {}) });
 const time = (iso: string | undefined): number => Date.parse(iso ?? '');
 
 test('workflow-level hooks: each runs once when its expression becomes true, under the entry node, flagged hooked', () => {
   const r = simulate(
     workflowOf({
       entrypoint: 'main',
-      hooks: { exit: { template: 'bye' }, running: hook('workflow.status == "Running"'), succeeded: hook('workflow.status == "Succeeded"'), failed: hook('workflow.status == "Failed"') },
+      hooks: {
+        exit: { template: 'bye' },
+        running: hook('workflow.status == "Running"'),
+        succeeded: hook('workflow.status == "Succeeded"'),
+        failed: hook('workflow.status == "Failed"'),
+      },
       templates: [{ name: 'main', steps: [[{ name: 'a', template: 'work' }], [{ name: 'b', template: 'work' }]] }, leaf('work'), leaf('hook'), leaf('bye')],
     }),
     { script: durations(1000) },
@@ -29,7 +36,11 @@ test('workflow-level hooks: each runs once when its expression becomes true, und
   assert.deepEqual(running.nodeFlag, { hooked: true });
   assert.equal(running.type, 'Pod');
   assert.equal(running.startedAt, new Date(START).toISOString().replace('.000', ''), 'the Running hook starts with the run');
-  assert.equal(r.pods.filter((p) => r.status.nodes[p.nodeId]!.name === 'wf.hooks.running').length, 1, 'a hook runs once, however long its expression stays true');
+  assert.equal(
+    r.pods.filter((p) => r.status.nodes[p.nodeId]!.name === 'wf.hooks.running').length,
+    1,
+    'a hook runs once, however long its expression stays true',
+  );
   const entry = r.status.nodes.wf!;
   assert.ok(entry.children!.includes(running.id) && entry.children!.includes(succeeded.id), 'hook nodes hang under the entry node');
   // The Succeeded hook sees the entry node's outcome and runs before the exit handler.
@@ -40,7 +51,11 @@ test('workflow-level hooks: each runs once when its expression becomes true, und
 
 test('the run waits for a hook still running when its steps are done; a failing hook does not fail the run', () => {
   const r = simulate(
-    workflowOf({ entrypoint: 'main', hooks: { running: hook('workflow.status == "Running"', 'slow') }, templates: [{ name: 'main', steps: [[{ name: 'a', template: 'work' }]] }, leaf('work'), leaf('slow')] }),
+    workflowOf({
+      entrypoint: 'main',
+      hooks: { running: hook('workflow.status == "Running"', 'slow') },
+      templates: [{ name: 'main', steps: [[{ name: 'a', template: 'work' }]] }, leaf('work'), leaf('slow')],
+    }),
     { script: durations(1000, { slow: 5000 }, ['slow']) },
   );
   const slow = r.byName('wf.hooks.running')!;
@@ -53,18 +68,31 @@ test('the run waits for a hook still running when its steps are done; a failing 
 
 test('workflow.status in hooks: Failed when the entry node failed; a hook expression that cannot be evaluated errors the run', () => {
   const failed = simulate(
-    workflowOf({ entrypoint: 'main', hooks: { failed: hook('workflow.status == "Failed"'), ok: hook('workflow.status == "Succeeded"') }, templates: [{ name: 'main', steps: [[{ name: 'a', template: 'bad' }]] }, leaf('bad'), leaf('hook')] }),
+    workflowOf({
+      entrypoint: 'main',
+      hooks: { failed: hook('workflow.status == "Failed"'), ok: hook('workflow.status == "Succeeded"') },
+      templates: [{ name: 'main', steps: [[{ name: 'a', template: 'bad' }]] }, leaf('bad'), leaf('hook')],
+    }),
     { script: durations(10, {}, ['bad']) },
   );
   assert.equal(failed.status.phase, 'Failed');
   assert.equal(failed.byName('wf.hooks.failed')!.phase, 'Succeeded');
   assert.equal(failed.byName('wf.hooks.ok'), undefined);
 
-  const broken = simulate(workflowOf({ entrypoint: 'main', hooks: { typo: hook('workflow.stauts.phase == "Running"'), none: { template: 'hook' } }, templates: [leaf('main'), leaf('hook')] }));
+  const broken = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      hooks: { typo: hook('workflow.stauts.phase == "Running"'), none: { template: 'hook' } },
+      templates: [leaf('main'), leaf('hook')],
+    }),
+  );
   assert.equal(broken.status.phase, 'Error');
   const typo = broken.byName('wf.hooks.typo')!;
   assert.equal(typo.phase, 'Error');
-  assert.match(typo.message!, /lifecycle hook "typo" of wf: cannot evaluate expression 'workflow\.stauts\.phase == "Running"': workflow\.stauts\.phase is not a variable here/);
+  assert.match(
+    typo.message!,
+    /lifecycle hook "typo" of wf: cannot evaluate expression 'workflow\.stauts\.phase == "Running"': workflow\.stauts\.phase is not a variable here/,
+  );
   assert.match(broken.byName('wf.hooks.none')!.message!, /lifecycle hook "none" of wf has no expression/);
   assert.match(broken.status.message!, /lifecycle hook "typo"/);
 });
@@ -77,7 +105,18 @@ test('step hooks: named <step>.hooks.<name>, seeing steps.<name>.status; the gro
         {
           name: 'main',
           steps: [
-            [{ name: 'step-1', template: 'work', hooks: { exit: { template: 'bye' }, pending: hook('steps["step-1"].status == "Pending"'), running: hook('steps["step-1"].status == "Running"', 'slow'), success: hook('steps["step-1"].status == "Succeeded"') } }],
+            [
+              {
+                name: 'step-1',
+                template: 'work',
+                hooks: {
+                  exit: { template: 'bye' },
+                  pending: hook('steps["step-1"].status == "Pending"'),
+                  running: hook('steps["step-1"].status == "Running"', 'slow'),
+                  success: hook('steps["step-1"].status == "Succeeded"'),
+                },
+              },
+            ],
             [{ name: 'step2', template: 'work', hooks: { failed: hook('steps.step2.status == "Failed"') } }],
           ],
         },
@@ -112,7 +151,15 @@ test('task hooks: not looked at while Pending; dependents and the DAG wait for t
           name: 'main',
           dag: {
             tasks: [
-              { name: 'A', template: 'bad', hooks: { pending: hook('tasks.A.status == "Pending"'), running: hook('tasks.A.status == "Running"', 'slow'), failed: hook('tasks.A.status == "Failed"') } },
+              {
+                name: 'A',
+                template: 'bad',
+                hooks: {
+                  pending: hook('tasks.A.status == "Pending"'),
+                  running: hook('tasks.A.status == "Running"', 'slow'),
+                  failed: hook('tasks.A.status == "Failed"'),
+                },
+              },
               { name: 'B', template: 'work', depends: 'A', hooks: { running: hook('tasks.B.status == "Running"') } },
               { name: 'C', template: 'work', depends: 'A.Failed' },
             ],
@@ -146,7 +193,20 @@ test('hooks on a retried step hang under the Retry node without counting as atte
         {
           name: 'main',
           steps: [
-            [{ name: 'build', template: 'flaky', hooks: { started: hook('steps.build.status == "Running"', 'say', { arguments: { parameters: [{ name: 'msg', value: 'started {{steps.build.status}}' }] } }), done: hook('steps.build.status == "Succeeded"', 'say', { arguments: { parameters: [{ name: 'msg', value: '{{steps.build.outputs.result}}' }] } }) } }],
+            [
+              {
+                name: 'build',
+                template: 'flaky',
+                hooks: {
+                  started: hook('steps.build.status == "Running"', 'say', {
+                    arguments: { parameters: [{ name: 'msg', value: 'started {{steps.build.status}}' }] },
+                  }),
+                  done: hook('steps.build.status == "Succeeded"', 'say', {
+                    arguments: { parameters: [{ name: 'msg', value: '{{steps.build.outputs.result}}' }] },
+                  }),
+                },
+              },
+            ],
             [{ name: 'use', template: 'say', arguments: { parameters: [{ name: 'msg', value: '{{steps.build.outputs.result}}' }] } }],
           ],
         },
@@ -154,7 +214,14 @@ test('hooks on a retried step hang under the Retry node without counting as atte
         leaf('say', { inputs: { parameters: [{ name: 'msg' }] } }),
       ],
     }),
-    { script: (pod) => (pod.template.name === 'flaky' ? (++attempt < 3 ? { exitCode: 1, durationMs: 100 } : { durationMs: 100, outputs: { result: 'built' } }) : { durationMs: 100 }) },
+    {
+      script: (pod) =>
+        pod.template.name === 'flaky'
+          ? ++attempt < 3
+            ? { exitCode: 1, durationMs: 100 }
+            : { durationMs: 100, outputs: { result: 'built' } }
+          : { durationMs: 100 },
+    },
   );
   assert.equal(r.status.phase, 'Succeeded', r.status.message);
   const retry = r.byName('wf[0].build')!;
@@ -162,7 +229,10 @@ test('hooks on a retried step hang under the Retry node without counting as atte
   const started = r.byName('wf[0].build.hooks.started')!;
   const done = r.byName('wf[0].build.hooks.done')!;
   assert.ok(retry.children!.includes(started.id) && retry.children!.includes(done.id));
-  assert.deepEqual(retry.children!.map((id) => r.status.nodes[id]!.name).filter((n) => !n.includes('.hooks.')), ['wf[0].build(0)', 'wf[0].build(1)', 'wf[0].build(2)']);
+  assert.deepEqual(
+    retry.children!.map((id) => r.status.nodes[id]!.name).filter((n) => !n.includes('.hooks.')),
+    ['wf[0].build(0)', 'wf[0].build(1)', 'wf[0].build(2)'],
+  );
   assert.equal(started.inputs!.parameters![0]!.value, 'started Running');
   assert.equal(done.inputs!.parameters![0]!.value, 'built');
   assert.equal(r.byName('wf[1].use')!.inputs!.parameters![0]!.value, 'built');
@@ -172,7 +242,11 @@ test('a looped DAG task is watched as its TaskGroup', () => {
   const r = simulate(
     workflowOf({
       entrypoint: 'main',
-      templates: [{ name: 'main', dag: { tasks: [{ name: 'fan', template: 'work', withItems: [1, 2], hooks: { running: hook('tasks.fan.status == "Running"') } }] } }, leaf('work'), leaf('hook')],
+      templates: [
+        { name: 'main', dag: { tasks: [{ name: 'fan', template: 'work', withItems: [1, 2], hooks: { running: hook('tasks.fan.status == "Running"') } }] } },
+        leaf('work'),
+        leaf('hook'),
+      ],
     }),
     { script: durations(100) },
   );
@@ -184,8 +258,25 @@ test('a looped DAG task is watched as its TaskGroup', () => {
 
 test('http nodes: type HTTP, the body as outputs.result as received, the failure reason as message, no exit code', () => {
   const r = simulate(
-    workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'ok', template: 'get' }, { name: 'bad', template: 'get', continueOn: { failed: true } }]] }, { name: 'get', http: { url: 'http://example.test/' } }] }),
-    { script: (pod, status) => (status.nodes[pod.nodeId]!.name.endsWith('.ok') ? { outputs: { result: '{"a":1}\n' } } : { exitCode: 1, outputs: { result: 'nope' } }) },
+    workflowOf({
+      entrypoint: 'main',
+      templates: [
+        {
+          name: 'main',
+          steps: [
+            [
+              { name: 'ok', template: 'get' },
+              { name: 'bad', template: 'get', continueOn: { failed: true } },
+            ],
+          ],
+        },
+        { name: 'get', http: { url: 'http://example.test/' } },
+      ],
+    }),
+    {
+      script: (pod, status) =>
+        status.nodes[pod.nodeId]!.name.endsWith('.ok') ? { outputs: { result: '{"a":1}\n' } } : { exitCode: 1, outputs: { result: 'nope' } },
+    },
   );
   assert.equal(r.status.phase, 'Succeeded');
   const ok = r.byName('wf[0].ok')!;
@@ -198,27 +289,54 @@ test('http nodes: type HTTP, the body as outputs.result as received, the failure
 });
 
 test('a run picked up from its status continues the hooks that started and starts none twice', () => {
-  const run = { workflow: workflowOf({ entrypoint: 'main', hooks: { running: hook('workflow.status == "Running"') }, templates: [{ name: 'main', steps: [[{ name: 'a', template: 'work', hooks: { running: hook('steps.a.status == "Running"') } }]] }, leaf('work'), leaf('hook')] }) };
+  const run = {
+    workflow: workflowOf({
+      entrypoint: 'main',
+      hooks: { running: hook('workflow.status == "Running"') },
+      templates: [
+        { name: 'main', steps: [[{ name: 'a', template: 'work', hooks: { running: hook('steps.a.status == "Running"') } }]] },
+        leaf('work'),
+        leaf('hook'),
+      ],
+    }),
+  };
   const status = newRunStatus();
   const podsOf = (actions: EngineAction[]) => actions.flatMap((a) => (a.type === 'run-pod' ? [a.pod] : []));
   const first = podsOf(advanceRun(run, status, { type: 'start' }, START).actions);
   assert.deepEqual(first.map((p) => status.nodes[p.nodeId]!.name).sort(), ['wf.hooks.running', 'wf[0].a']);
   const a = first.find((p) => p.template.name === 'work')!;
   const stepHook = podsOf(advanceRun(run, status, { type: 'pod-started', nodeId: a.nodeId }, START + 10).actions);
-  assert.deepEqual(stepHook.map((p) => status.nodes[p.nodeId]!.name), ['wf[0].a.hooks.running']);
+  assert.deepEqual(
+    stepHook.map((p) => status.nodes[p.nodeId]!.name),
+    ['wf[0].a.hooks.running'],
+  );
 
   // As after a restart: a copy of the status, new to the engine.
   const restored = cloneStatus(status);
   const resent = podsOf(advanceRun(run, restored, { type: 'start' }, START + 20).actions);
-  assert.deepEqual(resent.map((p) => restored.nodes[p.nodeId]!.name).sort(), ['wf.hooks.running', 'wf[0].a', 'wf[0].a.hooks.running'], 'unfinished pods are asked for again, hooks included');
-  for (const pod of resent) assert.equal(podsOf(advanceRun(run, restored, { type: 'pod-finished', nodeId: pod.nodeId, exitCode: 0 }, START + 30).actions).length, 0, 'no hook starts twice');
+  assert.deepEqual(
+    resent.map((p) => restored.nodes[p.nodeId]!.name).sort(),
+    ['wf.hooks.running', 'wf[0].a', 'wf[0].a.hooks.running'],
+    'unfinished pods are asked for again, hooks included',
+  );
+  for (const pod of resent)
+    assert.equal(
+      podsOf(advanceRun(run, restored, { type: 'pod-finished', nodeId: pod.nodeId, exitCode: 0 }, START + 30).actions).length,
+      0,
+      'no hook starts twice',
+    );
   assert.equal(restored.phase, 'Succeeded');
   assert.equal(Object.values(restored.nodes).filter((n) => n.nodeFlag?.hooked).length, 2);
 });
 
 test('a stop kills running hooks; a hook due after it fails with the stop message and the exit handler still runs', () => {
   const r = simulate(
-    workflowOf({ entrypoint: 'main', onExit: 'bye', hooks: { running: hook('workflow.status == "Running"', 'slow'), failed: hook('workflow.status == "Failed"') }, templates: [{ name: 'main', steps: [[{ name: 'a', template: 'slow' }]] }, leaf('slow'), leaf('hook'), leaf('bye')] }),
+    workflowOf({
+      entrypoint: 'main',
+      onExit: 'bye',
+      hooks: { running: hook('workflow.status == "Running"', 'slow'), failed: hook('workflow.status == "Failed"') },
+      templates: [{ name: 'main', steps: [[{ name: 'a', template: 'slow' }]] }, leaf('slow'), leaf('hook'), leaf('bye')],
+    }),
     { script: durations(10, { slow: 60_000 }), events: [{ at: START + 1000, event: { type: 'stop' } }] },
   );
   assert.equal(r.status.phase, 'Failed');

@@ -15,7 +15,12 @@ import { MemoryRunStore } from '../../src/state/memory-run-store.js';
 import { workflowOf } from './simulate-run.js';
 
 const CACHE_LABEL = { 'workflows.argoproj.io/configmap-type': 'Cache' };
-const configMap = (name: string, data: Record<string, string>, labels?: Record<string, string>): ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', ...(labels ? { labels } : {}) }, data });
+const configMap = (name: string, data: Record<string, string>, labels?: Record<string, string>): ConfigMap => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'default', ...(labels ? { labels } : {}) },
+  data,
+});
 
 function sourceOf(...configMaps: ConfigMap[]): ParameterConfigMapSource & { asked: string[] } {
   const asked: string[] = [];
@@ -29,11 +34,19 @@ function sourceOf(...configMaps: ConfigMap[]): ParameterConfigMapSource & { aske
   };
 }
 
-const memoized = (name: string, cache: string, key = 'k'): Template => ({ name, memoize: { key, cache: { configMap: { name: cache } } }, container: { image: 'busybox', command: ['true'] } });
+const memoized = (name: string, cache: string, key = 'k'): Template => ({
+  name,
+  memoize: { key, cache: { configMap: { name: cache } } },
+  container: { image: 'busybox', command: ['true'] },
+});
 
 test('loads the cache ConfigMaps the memoized templates name, keeping entries only of Cache ConfigMaps', async () => {
   const source = sourceOf(configMap('hits', { k: '{"nodeID":"x"}' }, CACHE_LABEL), configMap('plain', { k: 'v' }), configMap('unused', {}, CACHE_LABEL));
-  const workflow = workflowOf({ entrypoint: 'a', arguments: { parameters: [{ name: 'which', value: 'plain' }] }, templates: [memoized('a', 'hits'), memoized('b', '{{workflow.parameters.which}}'), memoized('c', 'absent')] });
+  const workflow = workflowOf({
+    entrypoint: 'a',
+    arguments: { parameters: [{ name: 'which', value: 'plain' }] },
+    templates: [memoized('a', 'hits'), memoized('b', '{{workflow.parameters.which}}'), memoized('c', 'absent')],
+  });
   const referenced = [{ name: 'lib', spec: { templates: [memoized('d', 'hits')] } }];
   assert.deepEqual(await loadMemoizationCaches(workflow, referenced, source), [
     { name: 'hits', type: 'Cache', data: { k: '{"nodeID":"x"}' } },
@@ -53,7 +66,10 @@ test('the driver saves what a miss computed to the local cache, and the next run
   const pods: string[] = [];
   const runtime = new InstantRuntime({ script: (pod) => (pods.push(pod.podName), { outputs: { parameters: [{ name: 'hello', value: 'world' }] } }) });
   const driver = new RunDriver({ store: new MemoryRunStore(), runtime, configMaps: objects, caches: new LocalMemoizationCache(objects) });
-  const template: Template = { ...memoized('main', 'cache-config', 'cache-key'), outputs: { parameters: [{ name: 'hello', valueFrom: { path: '/tmp/hello' } }] } };
+  const template: Template = {
+    ...memoized('main', 'cache-config', 'cache-key'),
+    outputs: { parameters: [{ name: 'hello', valueFrom: { path: '/tmp/hello' } }] },
+  };
   const first = await driver.submit(workflowOf({ entrypoint: 'main', templates: [template] }, 'memo-1'));
   assert.equal((await driver.wait(first)).phase, 'Succeeded');
   const stored = await objects.getObject<ConfigMap>('ConfigMap', 'default', 'cache-config');
@@ -74,10 +90,17 @@ test('a save the cache refuses is reported and leaves the run as it was', async 
   const objects = new LocalObjectStore(mkdtempSync(join(tmpdir(), 'skiff-cache-')), { sync: false });
   await objects.apply(configMap('taken', { other: 'data' }));
   const warnings: string[] = [];
-  const driver = new RunDriver({ store: new MemoryRunStore(), runtime: new InstantRuntime(), caches: new LocalMemoizationCache(objects), warn: (id, message) => warnings.push(`${id}: ${message}`) });
+  const driver = new RunDriver({
+    store: new MemoryRunStore(),
+    runtime: new InstantRuntime(),
+    caches: new LocalMemoizationCache(objects),
+    warn: (id, message) => warnings.push(`${id}: ${message}`),
+  });
   // No configMaps source: the run sees no snapshot, so it misses and tries to save into the unlabelled ConfigMap.
   const id = await driver.submit(workflowOf({ entrypoint: 'main', templates: [memoized('main', 'taken')] }, 'refused'));
   assert.equal((await driver.wait(id)).phase, 'Succeeded');
-  assert.deepEqual(warnings, ['refused: node refused: outputs not saved to memoization cache "taken" (key "k"): ConfigMap "taken" in namespace "default" is not labelled workflows.argoproj.io/configmap-type: Cache; refusing to use it as a memoization cache']);
+  assert.deepEqual(warnings, [
+    'refused: node refused: outputs not saved to memoization cache "taken" (key "k"): ConfigMap "taken" in namespace "default" is not labelled workflows.argoproj.io/configmap-type: Cache; refusing to use it as a memoization cache',
+  ]);
   assert.deepEqual((await objects.getObject<ConfigMap>('ConfigMap', 'default', 'taken'))?.data, { other: 'data' });
 });

@@ -45,7 +45,7 @@ test('a cache hit finishes the node with the recorded outputs and runs no pod', 
   assert.deepEqual(r.saves, []);
 });
 
-test('a miss runs the pod and, once it succeeds, saves its outputs in Argo\'s entry format', () => {
+test("a miss runs the pod and, once it succeeds, saves its outputs in Argo's entry format", () => {
   const r = simulate(memoizeSimple(), { definition: { caches: [] }, script: (pod) => ({ durationMs: 3_000, ...writesWorld(pod, newRunStatus()) }) });
   assert.equal(r.status.phase, 'Succeeded', r.status.message);
   assert.equal(r.pods.length, 1);
@@ -91,7 +91,12 @@ function squares(): Workflow {
           [{ name: 'show', template: 'show', arguments: { parameters: [{ name: 'v', value: '{{steps.b.outputs.result}}' }] } }],
         ],
       },
-      { name: 'square', inputs: { parameters: [{ name: 'n' }] }, memoize: { key: 'square-{{inputs.parameters.n}}', cache: { configMap: { name: 'squares' } } }, script: { image: 'python:alpine', command: ['python'], source: 'print({{inputs.parameters.n}} ** 2)' } },
+      {
+        name: 'square',
+        inputs: { parameters: [{ name: 'n' }] },
+        memoize: { key: 'square-{{inputs.parameters.n}}', cache: { configMap: { name: 'squares' } } },
+        script: { image: 'python:alpine', command: ['python'], source: 'print({{inputs.parameters.n}} ** 2)' },
+      },
       { name: 'show', inputs: { parameters: [{ name: 'v' }] }, container: { image: 'busybox', command: ['echo', '{{inputs.parameters.v}}'] } },
     ],
   });
@@ -105,16 +110,25 @@ const squareScript: Script = (pod) => {
 test('the key is substituted with the inputs, and an entry saved earlier in the run is a hit later in it', () => {
   const r = simulate(squares(), { definition: { caches: [] }, script: squareScript });
   assert.equal(r.status.phase, 'Succeeded', r.status.message);
-  assert.deepEqual(r.pods.map((p) => p.template.script?.source ?? p.template.container?.command?.join(' ')), ['print(3 ** 2)', 'print(4 ** 2)', 'echo 9']);
+  assert.deepEqual(
+    r.pods.map((p) => p.template.script?.source ?? p.template.container?.command?.join(' ')),
+    ['print(3 ** 2)', 'print(4 ** 2)', 'echo 9'],
+  );
   assert.deepEqual(r.byDisplay('a')!.memoizationStatus, { hit: false, key: 'square-3', cacheName: 'squares' });
   assert.deepEqual(r.byDisplay('b')!.memoizationStatus, { hit: true, key: 'square-3', cacheName: 'squares' });
   assert.equal(r.byDisplay('b')!.outputs?.result, '9');
-  assert.deepEqual(r.saves.map((s) => s.key), ['square-3', 'square-4']);
+  assert.deepEqual(
+    r.saves.map((s) => s.key),
+    ['square-3', 'square-4'],
+  );
 });
 
 test('a node that fails is not stored, and a later call with the same key runs again', () => {
   let calls = 0;
-  const r = simulate(squares(), { definition: { caches: [] }, script: (pod, status) => (pod.template.script && calls++ === 0 ? { exitCode: 1 } : squareScript(pod, status)) });
+  const r = simulate(squares(), {
+    definition: { caches: [] },
+    script: (pod, status) => (pod.template.script && calls++ === 0 ? { exitCode: 1 } : squareScript(pod, status)),
+  });
   assert.equal(r.status.phase, 'Failed');
   assert.equal(r.byDisplay('a')!.phase, 'Failed');
   assert.deepEqual(r.byDisplay('a')!.memoizationStatus, { hit: false, key: 'square-3', cacheName: 'squares' });
@@ -124,10 +138,16 @@ test('a node that fails is not stored, and a later call with the same key runs a
   const wf = squares();
   (wf.spec.templates![0]!.steps![0]![0] as { continueOn?: unknown }).continueOn = { failed: true };
   calls = 0;
-  const again = simulate(wf, { definition: { caches: [] }, script: (pod, status) => (pod.template.script && calls++ === 0 ? { exitCode: 1 } : squareScript(pod, status)) });
+  const again = simulate(wf, {
+    definition: { caches: [] },
+    script: (pod, status) => (pod.template.script && calls++ === 0 ? { exitCode: 1 } : squareScript(pod, status)),
+  });
   assert.equal(again.status.phase, 'Succeeded', again.status.message);
   assert.equal(again.byDisplay('b')!.memoizationStatus?.hit, false);
-  assert.deepEqual(again.saves.map((s) => s.key), ['square-3', 'square-4']);
+  assert.deepEqual(
+    again.saves.map((s) => s.key),
+    ['square-3', 'square-4'],
+  );
 });
 
 test('a restarted run decides as the first one would have: saved entries come back from its status', () => {
@@ -140,7 +160,10 @@ test('a restarted run decides as the first one would have: saved entries come ba
   advanceRun(run, status, { type: 'pod-started', nodeId: podA.pod.nodeId }, now);
   now += 1_000;
   const finished = advanceRun(run, status, { type: 'pod-finished', nodeId: podA.pod.nodeId, exitCode: 0, outputs: { result: '9' } }, now);
-  assert.deepEqual(finished.actions.filter((a) => a.type === 'save-cache').map((a) => a.type === 'save-cache' && a.key), ['square-3']);
+  assert.deepEqual(
+    finished.actions.filter((a) => a.type === 'save-cache').map((a) => a.type === 'save-cache' && a.key),
+    ['square-3'],
+  );
 
   // A restart: a copy of the status is a run the engine has not seen, and the snapshot has no entry for square-3.
   const restarted = cloneStatus(status);
@@ -150,7 +173,10 @@ test('a restarted run decides as the first one would have: saved entries come ba
   // The pod of c (key square-4) is asked for again; a and b are not, nor is anything saved twice.
   const pods = resumed.actions.filter((a) => a.type === 'run-pod').map((a) => (a.type === 'run-pod' ? a.pod.template.script?.source : ''));
   assert.deepEqual(pods, ['print(4 ** 2)']);
-  assert.deepEqual(resumed.actions.filter((a) => a.type === 'save-cache'), []);
+  assert.deepEqual(
+    resumed.actions.filter((a) => a.type === 'save-cache'),
+    [],
+  );
 });
 
 test('a node that missed and was still running at a restart saves its outputs when it finishes', () => {
@@ -163,7 +189,12 @@ test('a node that missed and was still running at a restart saves its outputs wh
   const later: RunDefinition = { workflow: run.workflow, caches: [cacheWith({ 'cache-key': entry(worldOutputs, START) })] };
   const resumed = advanceRun(later, restarted, { type: 'start' }, START + 1_000);
   assert.equal(resumed.actions.filter((a) => a.type === 'run-pod').length, 1);
-  const done = advanceRun(later, restarted, { type: 'pod-finished', nodeId: podA.pod.nodeId, exitCode: 0, outputs: { parameters: [{ name: 'hello', value: 'world' }] } }, START + 2_000);
+  const done = advanceRun(
+    later,
+    restarted,
+    { type: 'pod-finished', nodeId: podA.pod.nodeId, exitCode: 0, outputs: { parameters: [{ name: 'hello', value: 'world' }] } },
+    START + 2_000,
+  );
   assert.equal(restarted.phase, 'Succeeded');
   const saves = done.actions.filter((a) => a.type === 'save-cache');
   assert.equal(saves.length, 1);
@@ -174,15 +205,29 @@ test('a memoized steps template that hits runs none of its steps and leads on to
   const wf = workflowOf({
     entrypoint: 'main',
     templates: [
-      { name: 'main', steps: [[{ name: 'inner', template: 'inner' }], [{ name: 'after', template: 'echo', arguments: { parameters: [{ name: 'v', value: '{{steps.inner.outputs.parameters.out}}' }] } }]] },
-      { name: 'inner', memoize: { key: 'inner', cache: { configMap: { name: 'c' } } }, steps: [[{ name: 'work', template: 'echo', arguments: { parameters: [{ name: 'v', value: 'x' }] } }]], outputs: { parameters: [{ name: 'out', valueFrom: { parameter: '{{steps.work.outputs.result}}' } }] } },
+      {
+        name: 'main',
+        steps: [
+          [{ name: 'inner', template: 'inner' }],
+          [{ name: 'after', template: 'echo', arguments: { parameters: [{ name: 'v', value: '{{steps.inner.outputs.parameters.out}}' }] } }],
+        ],
+      },
+      {
+        name: 'inner',
+        memoize: { key: 'inner', cache: { configMap: { name: 'c' } } },
+        steps: [[{ name: 'work', template: 'echo', arguments: { parameters: [{ name: 'v', value: 'x' }] } }]],
+        outputs: { parameters: [{ name: 'out', valueFrom: { parameter: '{{steps.work.outputs.result}}' } }] },
+      },
       { name: 'echo', inputs: { parameters: [{ name: 'v' }] }, container: { image: 'busybox', command: ['echo', '{{inputs.parameters.v}}'] } },
     ],
   });
   const caches = [cacheWith({ inner: entry({ parameters: [{ name: 'out', value: 'cached' }] }, START) }, 'c')];
   const r = simulate(wf, { definition: { caches } });
   assert.equal(r.status.phase, 'Succeeded', r.status.message);
-  assert.deepEqual(r.pods.map((p) => p.template.container?.command), [['echo', 'cached']]);
+  assert.deepEqual(
+    r.pods.map((p) => p.template.container?.command),
+    [['echo', 'cached']],
+  );
   const inner = r.byDisplay('inner')!;
   assert.equal(inner.type, 'Steps');
   assert.equal(r.byName('wf[0].inner[0]'), undefined);
@@ -192,22 +237,41 @@ test('a memoized steps template that hits runs none of its steps and leads on to
   // A miss runs the steps and saves the steps node's outputs.
   const miss = simulate(wf, { definition: { caches: [] }, script: () => ({ outputs: { result: 'x' } }) });
   assert.equal(miss.status.phase, 'Succeeded', miss.status.message);
-  assert.deepEqual(miss.saves.map((s) => [s.key, s.entry.outputs]), [['inner', { parameters: [{ name: 'out', value: 'x' }] }]]);
+  assert.deepEqual(
+    miss.saves.map((s) => [s.key, s.entry.outputs]),
+    [['inner', { parameters: [{ name: 'out', value: 'x' }] }]],
+  );
 });
 
 test('a memoized DAG template that hits leads on to the tasks that depend on it', () => {
   const wf = workflowOf({
     entrypoint: 'main',
     templates: [
-      { name: 'main', dag: { tasks: [{ name: 'a', template: 'inner' }, { name: 'b', template: 'echo', depends: 'a', arguments: { parameters: [{ name: 'v', value: '{{tasks.a.outputs.parameters.out}}' }] } }] } },
-      { name: 'inner', memoize: { key: 'inner', maxAge: '1h', cache: { configMap: { name: 'c' } } }, dag: { tasks: [{ name: 'work', template: 'echo', arguments: { parameters: [{ name: 'v', value: 'x' }] } }] }, outputs: { parameters: [{ name: 'out', valueFrom: { parameter: '{{tasks.work.outputs.result}}' } }] } },
+      {
+        name: 'main',
+        dag: {
+          tasks: [
+            { name: 'a', template: 'inner' },
+            { name: 'b', template: 'echo', depends: 'a', arguments: { parameters: [{ name: 'v', value: '{{tasks.a.outputs.parameters.out}}' }] } },
+          ],
+        },
+      },
+      {
+        name: 'inner',
+        memoize: { key: 'inner', maxAge: '1h', cache: { configMap: { name: 'c' } } },
+        dag: { tasks: [{ name: 'work', template: 'echo', arguments: { parameters: [{ name: 'v', value: 'x' }] } }] },
+        outputs: { parameters: [{ name: 'out', valueFrom: { parameter: '{{tasks.work.outputs.result}}' } }] },
+      },
       { name: 'echo', inputs: { parameters: [{ name: 'v' }] }, container: { image: 'busybox', command: ['echo', '{{inputs.parameters.v}}'] } },
     ],
   });
   const caches = [cacheWith({ inner: entry({ parameters: [{ name: 'out', value: 'cached' }] }, START - 60_000) }, 'c')];
   const r = simulate(wf, { definition: { caches } });
   assert.equal(r.status.phase, 'Succeeded', r.status.message);
-  assert.deepEqual(r.pods.map((p) => p.template.container?.command), [['echo', 'cached']]);
+  assert.deepEqual(
+    r.pods.map((p) => p.template.container?.command),
+    [['echo', 'cached']],
+  );
   const a = r.byDisplay('a')!;
   assert.equal(a.type, 'DAG');
   assert.deepEqual(a.children, [r.byDisplay('b')!.id]);
@@ -218,7 +282,10 @@ test('with a retry strategy the Retry node is memoized, not each attempt', () =>
   const wf = memoizeSimple();
   wf.spec.templates![0]!.retryStrategy = { limit: 2 };
   let attempts = 0;
-  const r = simulate(wf, { definition: { caches: [] }, script: () => (attempts++ === 0 ? { exitCode: 1 } : { outputs: { parameters: [{ name: 'hello', value: 'world' }] } }) });
+  const r = simulate(wf, {
+    definition: { caches: [] },
+    script: () => (attempts++ === 0 ? { exitCode: 1 } : { outputs: { parameters: [{ name: 'hello', value: 'world' }] } }),
+  });
   assert.equal(r.status.phase, 'Succeeded', r.status.message);
   const retry = r.byName('memoized-abcde')!;
   assert.equal(retry.type, 'Retry');
@@ -226,13 +293,26 @@ test('with a retry strategy the Retry node is memoized, not each attempt', () =>
   const attemptNodes = Object.values(r.status.nodes).filter((n) => n.name.startsWith('memoized-abcde('));
   assert.equal(attemptNodes.length, 2);
   assert.ok(attemptNodes.every((n) => n.memoizationStatus === undefined));
-  assert.deepEqual(r.saves.map((s) => s.entry.nodeID), [retry.id]);
+  assert.deepEqual(
+    r.saves.map((s) => s.entry.nodeID),
+    [retry.id],
+  );
 });
 
 test('what cannot be used as a cache makes the node an Error that says why', () => {
   const cases: Array<[string, Workflow, CacheConfigMap[], RegExp]> = [
-    ['unlabelled ConfigMap', memoizeSimple(), [{ name: 'cache-config' }], /memoization cache ConfigMap "cache-config" in namespace "default" has no label workflows\.argoproj\.io\/configmap-type: Cache/],
-    ['ConfigMap of another type', memoizeSimple(), [{ name: 'cache-config', type: 'Parameter' }], /is labelled workflows\.argoproj\.io\/configmap-type: Parameter, not Cache/],
+    [
+      'unlabelled ConfigMap',
+      memoizeSimple(),
+      [{ name: 'cache-config' }],
+      /memoization cache ConfigMap "cache-config" in namespace "default" has no label workflows\.argoproj\.io\/configmap-type: Cache/,
+    ],
+    [
+      'ConfigMap of another type',
+      memoizeSimple(),
+      [{ name: 'cache-config', type: 'Parameter' }],
+      /is labelled workflows\.argoproj\.io\/configmap-type: Parameter, not Cache/,
+    ],
     ['invalid key', memoizeSimple('10s', 'has space'), [], /memoize\.key "has space" is not a valid cache key/],
     ['maxAge without a unit', memoizeSimple('10'), [], /memoize\.maxAge "10" is not a duration/],
     ['malformed entry', memoizeSimple(), [cacheWith({ 'cache-key': '{not json' })], /key "cache-key" holds a malformed cache entry/],
@@ -250,7 +330,7 @@ test('what cannot be used as a cache makes the node an Error that says why', () 
   assert.match(simulate(noCache).byName('memoized-abcde')!.message ?? '', /memoize\.cache\.configMap\.name is not set/);
 });
 
-test('an entry without a node id is a miss, as Argo\'s Hit() has it', () => {
+test("an entry without a node id is a miss, as Argo's Hit() has it", () => {
   const caches = [cacheWith({ 'cache-key': JSON.stringify({ nodeID: '', outputs: worldOutputs, creationTimestamp: iso(START) }) })];
   assert.equal(simulate(memoizeSimple(), { definition: { caches }, script: writesWorld }).pods.length, 1);
 });
@@ -264,7 +344,7 @@ test('maxAge is read as Go durations are', () => {
   assert.ok('error' in parseMaxAge('1d'));
 });
 
-test('Argo\'s fibonacci-seq-conditional-param: memoized steps templates reuse results computed earlier in the run', () => {
+test("Argo's fibonacci-seq-conditional-param: memoized steps templates reuse results computed earlier in the run", () => {
   const file = 'examples/fibonacci-seq-conditional-param.yaml';
   const workflow = parseSourceFile(file, readFileSync(resolve(argoCorpusDir, file), 'utf8')).documents[0]!.value as Workflow;
   workflow.metadata = { ...workflow.metadata, name: 'fibonacci-abcde' };
@@ -279,6 +359,12 @@ test('Argo\'s fibonacci-seq-conditional-param: memoized steps templates reuse re
   assert.deepEqual(r.pods.at(-1)?.template.container?.args, ['echo 5']);
   const memoized = Object.values(r.status.nodes).filter((n) => n.memoizationStatus);
   // fib(5) calls fib(4) and fib(3); fib(4) calls fib(3) again, which the run's own cache answers.
-  assert.deepEqual(memoized.filter((n) => n.memoizationStatus!.hit).map((n) => n.memoizationStatus!.key).sort(), ['2', '3']);
+  assert.deepEqual(
+    memoized
+      .filter((n) => n.memoizationStatus!.hit)
+      .map((n) => n.memoizationStatus!.key)
+      .sort(),
+    ['2', '3'],
+  );
   assert.deepEqual(r.saves.map((s) => s.key).sort(), ['1', '2', '3', '4', '5']);
 });

@@ -10,13 +10,22 @@ const workflow = workflowOf({
   entrypoint: 'main',
   onExit: 'exit',
   templates: [
-    { name: 'main', steps: [[{ name: 'a', template: 'ok' }, { name: 'b', template: 'flaky' }], [{ name: 'c', template: 'ok', arguments: { parameters: [] } }]] },
+    {
+      name: 'main',
+      steps: [
+        [
+          { name: 'a', template: 'ok' },
+          { name: 'b', template: 'flaky' },
+        ],
+        [{ name: 'c', template: 'ok', arguments: { parameters: [] } }],
+      ],
+    },
     leaf('ok'),
     leaf('flaky'),
     { name: 'exit', ...echo },
   ],
 });
-const outputs = (pod: { podName: string }) => ({ outputs: { parameters: [{ name: 'o', value: pod.podName } ] } });
+const outputs = (pod: { podName: string }) => ({ outputs: { parameters: [{ name: 'o', value: pod.podName }] } });
 const failFlaky: Script = (pod) => (pod.template.name === 'flaky' ? { exitCode: 1 } : outputs(pod));
 const allOk: Script = (pod) => outputs(pod);
 
@@ -32,7 +41,10 @@ test('retry: only failed pods and what follows run again; succeeded work keeps i
   assert.equal(retried.status.nodes[first.byName('wf.onExit')!.id], undefined);
   const second = simulate(retried.workflow, { script: allOk, status: retried.status });
   assert.equal(second.status.phase, 'Succeeded', second.status.message);
-  assert.deepEqual(second.pods.map((p) => second.status.nodes[p.nodeId]!.name), ['wf[0].b', 'wf[1].c', 'wf.onExit']);
+  assert.deepEqual(
+    second.pods.map((p) => second.status.nodes[p.nodeId]!.name),
+    ['wf[0].b', 'wf[1].c', 'wf.onExit'],
+  );
   assert.deepEqual(second.status.nodes[a.id]!.outputs, a.outputs);
   assert.ok(second.byName('wf[0].b')!.children!.includes(second.byName('wf[1]')!.id));
 });
@@ -60,7 +72,10 @@ test('resubmit with memoization keeps succeeded pods as Skipped with their outpu
   assert.equal(kept.message, `original pod: ${first.byName('wf[0].a')!.id}`);
   const second = simulate(again.workflow, { script: allOk, status: again.status });
   assert.equal(second.status.phase, 'Succeeded', second.status.message);
-  assert.deepEqual(second.pods.map((p) => second.status.nodes[p.nodeId]!.name), ['wf2[0].b', 'wf2[1].c', 'wf2.onExit']);
+  assert.deepEqual(
+    second.pods.map((p) => second.status.nodes[p.nodeId]!.name),
+    ['wf2[0].b', 'wf2[1].c', 'wf2.onExit'],
+  );
   const fresh = resubmitRun(workflow, first.status, 'wf3', false);
   assert.ok(!('error' in fresh));
   assert.deepEqual(fresh.status.nodes, {});

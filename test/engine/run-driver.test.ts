@@ -5,7 +5,16 @@ import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
 import { MemoryRunStore } from '../../src/state/memory-run-store.js';
 import { echo, workflowOf } from './simulate-run.js';
 
-const workflow = workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'a', template: 'w' }], [{ name: 'b', template: 'w', withItems: [1, 2, 3] }]] }, { name: 'w', ...echo }] }, 'drv');
+const workflow = workflowOf(
+  {
+    entrypoint: 'main',
+    templates: [
+      { name: 'main', steps: [[{ name: 'a', template: 'w' }], [{ name: 'b', template: 'w', withItems: [1, 2, 3] }]] },
+      { name: 'w', ...echo },
+    ],
+  },
+  'drv',
+);
 
 test('the driver runs a workflow to the end, streams node changes, and the store replays to the same status', async () => {
   const store = new MemoryRunStore(200);

@@ -5,12 +5,18 @@ import { withOverrides } from '../../src/engine/submit-overrides.js';
 import { echo, simulate, START, workflowOf, type Script } from './simulate-run.js';
 
 const leaf = (name: string, extra: Partial<Template> = {}): Template => ({ name, ...echo, ...extra });
-const steps = (...groups: Array<Array<Record<string, unknown>>>): Template => ({ name: 'main', steps: groups as unknown as Template["steps"] });
-const failOn = (...templates: string[]): Script => (pod) => (templates.includes(pod.template.name) ? { exitCode: 1 } : undefined);
+const steps = (...groups: Array<Array<Record<string, unknown>>>): Template => ({ name: 'main', steps: groups as unknown as Template['steps'] });
+const failOn =
+  (...templates: string[]): Script =>
+  (pod) =>
+    templates.includes(pod.template.name) ? { exitCode: 1 } : undefined;
 const at = (ms: number) => new Date(START + ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 test('a failed step fails its group, the steps node and the run, with Argo messages', () => {
-  const r = simulate(workflowOf({ entrypoint: 'main', templates: [steps([{ name: 'a', template: 'bad' }], [{ name: 'b', template: 'ok' }]), leaf('bad'), leaf('ok')] }), { script: failOn('bad') });
+  const r = simulate(
+    workflowOf({ entrypoint: 'main', templates: [steps([{ name: 'a', template: 'bad' }], [{ name: 'b', template: 'ok' }]), leaf('bad'), leaf('ok')] }),
+    { script: failOn('bad') },
+  );
   const a = r.byName('wf[0].a')!;
   assert.equal(a.phase, 'Failed');
   assert.equal(a.message, 'Error (exit code 1)');
@@ -21,7 +27,13 @@ test('a failed step fails its group, the steps node and the run, with Argo messa
 });
 
 test('continueOn.failed lets the next group run and the run succeed', () => {
-  const r = simulate(workflowOf({ entrypoint: 'main', templates: [steps([{ name: 'a', template: 'bad', continueOn: { failed: true } }], [{ name: 'b', template: 'ok' }]), leaf('bad'), leaf('ok')] }), { script: failOn('bad') });
+  const r = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      templates: [steps([{ name: 'a', template: 'bad', continueOn: { failed: true } }], [{ name: 'b', template: 'ok' }]), leaf('bad'), leaf('ok')],
+    }),
+    { script: failOn('bad') },
+  );
   assert.equal(r.byName('wf[1].b')!.phase, 'Succeeded');
   assert.equal(r.status.phase, 'Succeeded');
 });
@@ -54,10 +66,19 @@ test('parameters: defaults, workflow arguments, enum, outputs by path, parameter
       { name: 'use', inputs: { parameters: [{ name: 'text', enum: ['hello world.'] }] }, ...echo },
     ],
   });
-  const r = simulate(workflow, { script: (pod) => (pod.template.name === 'gen' ? { outputs: { parameters: [{ name: 'out', value: String(pod.template.container!.args![0]) }] } } : undefined) });
+  const r = simulate(workflow, {
+    script: (pod) =>
+      pod.template.name === 'gen' ? { outputs: { parameters: [{ name: 'out', value: String(pod.template.container!.args![0]) }] } } : undefined,
+  });
   assert.equal(r.status.phase, 'Succeeded', r.status.message);
-  assert.deepEqual(r.byName('wf[0].gen')!.inputs!.parameters!.map((p) => p.value), ['hello world', '.']);
-  assert.deepEqual(r.status.nodes.wf!.outputs!.parameters!.map((p) => p.value), ['hello world.', 'hello world.!']);
+  assert.deepEqual(
+    r.byName('wf[0].gen')!.inputs!.parameters!.map((p) => p.value),
+    ['hello world', '.'],
+  );
+  assert.deepEqual(
+    r.status.nodes.wf!.outputs!.parameters!.map((p) => p.value),
+    ['hello world.', 'hello world.!'],
+  );
   assert.deepEqual(r.status.outputs?.parameters, [{ name: 'said', value: 'hello world.' }]);
 
   const bad = simulate(workflow, { script: () => ({ outputs: { parameters: [{ name: 'out', value: 'other' }] } }) });
@@ -66,10 +87,30 @@ test('parameters: defaults, workflow arguments, enum, outputs by path, parameter
 });
 
 test('a parameter that is never supplied and an unresolvable reference fail their node with a message', () => {
-  const r = simulate(workflowOf({ entrypoint: 'main', templates: [steps([{ name: 'a', template: 'needs' }], [{ name: 'b', template: 'ok', arguments: { parameters: [{ name: 'x', value: '{{steps.nope.outputs.result}}' }] } }]), leaf('needs', { inputs: { parameters: [{ name: 'x' }] } }), leaf('ok', { inputs: { parameters: [{ name: 'x' }] } })] }));
+  const r = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      templates: [
+        steps(
+          [{ name: 'a', template: 'needs' }],
+          [{ name: 'b', template: 'ok', arguments: { parameters: [{ name: 'x', value: '{{steps.nope.outputs.result}}' }] } }],
+        ),
+        leaf('needs', { inputs: { parameters: [{ name: 'x' }] } }),
+        leaf('ok', { inputs: { parameters: [{ name: 'x' }] } }),
+      ],
+    }),
+  );
   assert.equal(r.byName('wf[0].a')!.message, 'inputs.parameters.x was not supplied');
   assert.equal(r.status.phase, 'Failed');
-  const r2 = simulate(workflowOf({ entrypoint: 'main', templates: [steps([{ name: 'b', template: 'ok', arguments: { parameters: [{ name: 'x', value: '{{steps.nope.outputs.result}}' }] } }]), leaf('ok', { inputs: { parameters: [{ name: 'x' }] } })] }));
+  const r2 = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      templates: [
+        steps([{ name: 'b', template: 'ok', arguments: { parameters: [{ name: 'x', value: '{{steps.nope.outputs.result}}' }] } }]),
+        leaf('ok', { inputs: { parameters: [{ name: 'x' }] } }),
+      ],
+    }),
+  );
   assert.equal(r2.byName('wf[0].b')!.phase, 'Error');
   assert.match(r2.byName('wf[0].b')!.message!, /failed to resolve \{\{steps\.nope\.outputs\.result\}\}/);
 });
@@ -80,20 +121,48 @@ test('loops: withItems maps, withSequence format, withParam from an output; aggr
       entrypoint: 'main',
       templates: [
         steps(
-          [{ name: 'maps', template: 'p', arguments: { parameters: [{ name: 'x', value: '{{item.a}}-{{item.b}}' }] }, withItems: [{ a: 1, b: 'x' }, { a: 2, b: 'y' }] }],
-          [{ name: 'seq', template: 'p', arguments: { parameters: [{ name: 'x', value: '{{item}}' }] }, withSequence: { start: '1', end: '3', format: 'n%02d' } }],
+          [
+            {
+              name: 'maps',
+              template: 'p',
+              arguments: { parameters: [{ name: 'x', value: '{{item.a}}-{{item.b}}' }] },
+              withItems: [
+                { a: 1, b: 'x' },
+                { a: 2, b: 'y' },
+              ],
+            },
+          ],
+          [
+            {
+              name: 'seq',
+              template: 'p',
+              arguments: { parameters: [{ name: 'x', value: '{{item}}' }] },
+              withSequence: { start: '1', end: '3', format: 'n%02d' },
+            },
+          ],
           [{ name: 'param', template: 'p', arguments: { parameters: [{ name: 'x', value: '{{item}}' }] }, withParam: '{{steps.seq.outputs.parameters.out}}' }],
         ),
         { name: 'p', inputs: { parameters: [{ name: 'x' }] }, ...echo, outputs: { parameters: [{ name: 'out', valueFrom: { path: '/o' } }] } },
       ],
     }),
     // Later items finish first: aggregation must still follow loop order.
-    { script: (pod) => ({ durationMs: 100 - Number(/\d+/.exec(pod.inputs.parameters![0]!.value as string)?.[0] ?? 0), outputs: { parameters: [{ name: 'out', value: String(pod.inputs.parameters![0]!.value) }] } }) },
+    {
+      script: (pod) => ({
+        durationMs: 100 - Number(/\d+/.exec(pod.inputs.parameters![0]!.value as string)?.[0] ?? 0),
+        outputs: { parameters: [{ name: 'out', value: String(pod.inputs.parameters![0]!.value) }] },
+      }),
+    },
   );
   assert.equal(r.status.phase, 'Succeeded', r.status.message);
   assert.ok(r.byName('wf[0].maps(0:a:1,b:x)'));
   assert.ok(r.byName('wf[1].seq(2:n03)'));
-  assert.deepEqual(r.pods.filter((p) => p.nodeId.length > 0 && r.status.nodes[p.nodeId]!.name.startsWith('wf[2]')).map((p) => p.inputs.parameters![0]!.value).sort(), ['n01', 'n02', 'n03']);
+  assert.deepEqual(
+    r.pods
+      .filter((p) => p.nodeId.length > 0 && r.status.nodes[p.nodeId]!.name.startsWith('wf[2]'))
+      .map((p) => p.inputs.parameters![0]!.value)
+      .sort(),
+    ['n01', 'n02', 'n03'],
+  );
   assert.deepEqual(r.byName('wf[2].param(1:n02)')!.inputs!.parameters, [{ name: 'x', value: 'n02' }]);
 });
 
@@ -102,7 +171,14 @@ test('when: false skips with Argo message; {{= }} expressions are evaluated', ()
     workflowOf({
       entrypoint: 'main',
       templates: [
-        steps([{ name: 'flip', template: 'flip' }], [{ name: 'heads', template: 'ok', when: '{{steps.flip.outputs.result}} == heads' }, { name: 'tails', template: 'ok', when: '{{steps.flip.outputs.result}} == tails' }, { name: 'math', template: 'p', arguments: { parameters: [{ name: 'x', value: "{{=asInt('20') * 2 + len(steps.flip.outputs.result)}}" }] } }]),
+        steps(
+          [{ name: 'flip', template: 'flip' }],
+          [
+            { name: 'heads', template: 'ok', when: '{{steps.flip.outputs.result}} == heads' },
+            { name: 'tails', template: 'ok', when: '{{steps.flip.outputs.result}} == tails' },
+            { name: 'math', template: 'p', arguments: { parameters: [{ name: 'x', value: "{{=asInt('20') * 2 + len(steps.flip.outputs.result)}}" }] } },
+          ],
+        ),
         leaf('flip', { script: { image: 'python', source: 'print("heads")' }, container: undefined }),
         leaf('ok'),
         leaf('p', { inputs: { parameters: [{ name: 'x' }] } }),
@@ -159,32 +235,72 @@ test('DAG: dependencies, enhanced depends, omitted tasks, TaskGroup for loops, A
 });
 
 test('DAG tasks without dependencies start together; a DAG with continueOn targets succeeds', () => {
-  const r = simulate(workflowOf({ entrypoint: 'main', templates: [{ name: 'main', dag: { tasks: [{ name: 'a', template: 'bad', continueOn: { failed: true } }, { name: 'b', template: 'ok' }] } }, leaf('ok'), leaf('bad')] }), { script: failOn('bad') });
+  const r = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      templates: [
+        {
+          name: 'main',
+          dag: {
+            tasks: [
+              { name: 'a', template: 'bad', continueOn: { failed: true } },
+              { name: 'b', template: 'ok' },
+            ],
+          },
+        },
+        leaf('ok'),
+        leaf('bad'),
+      ],
+    }),
+    { script: failOn('bad') },
+  );
   assert.equal(r.status.phase, 'Succeeded');
   assert.equal(r.byName('wf.a')!.startedAt, r.byName('wf.b')!.startedAt);
 });
 
 test('retryStrategy: Retry node with numbered attempts, backoff with factor, limit message', () => {
-  const r = simulate(workflowOf({ entrypoint: 'main', templates: [leaf('main', { retryStrategy: { limit: 2, backoff: { duration: '1s', factor: 2 } } })] }), { script: () => ({ exitCode: 3, durationMs: 1000 }) });
+  const r = simulate(workflowOf({ entrypoint: 'main', templates: [leaf('main', { retryStrategy: { limit: 2, backoff: { duration: '1s', factor: 2 } } })] }), {
+    script: () => ({ exitCode: 3, durationMs: 1000 }),
+  });
   const root = r.status.nodes.wf!;
   assert.equal(root.type, 'Retry');
   assert.equal(root.phase, 'Failed');
   assert.equal(root.message, 'No more retries left');
   const attempts = root.children!.map((id) => r.status.nodes[id]!);
-  assert.deepEqual(attempts.map((a) => a.name), ['wf(0)', 'wf(1)', 'wf(2)']);
-  assert.deepEqual(attempts.map((a) => a.displayName), ['wf(0)', 'wf(1)', 'wf(2)']);
+  assert.deepEqual(
+    attempts.map((a) => a.name),
+    ['wf(0)', 'wf(1)', 'wf(2)'],
+  );
+  assert.deepEqual(
+    attempts.map((a) => a.displayName),
+    ['wf(0)', 'wf(1)', 'wf(2)'],
+  );
   // Attempt 0 ends at 1 s and waits 1 s; attempt 1 ends at 3 s and waits 2 s (times in whole seconds, as Argo's).
-  assert.deepEqual(attempts.map((a) => a.startedAt), [at(0), at(2000), at(5000)]);
+  assert.deepEqual(
+    attempts.map((a) => a.startedAt),
+    [at(0), at(2000), at(5000)],
+  );
 });
 
 test('retryStrategy: policy OnError does not retry a failure; an expression can stop retries; success ends them', () => {
-  const onError = simulate(workflowOf({ entrypoint: 'main', templates: [leaf('main', { retryStrategy: { limit: 3, retryPolicy: 'OnError' } })] }), { script: () => ({ exitCode: 1 }) });
+  const onError = simulate(workflowOf({ entrypoint: 'main', templates: [leaf('main', { retryStrategy: { limit: 3, retryPolicy: 'OnError' } })] }), {
+    script: () => ({ exitCode: 1 }),
+  });
   assert.equal(onError.status.nodes.wf!.children!.length, 1);
-  const expr = simulate(workflowOf({ entrypoint: 'main', templates: [leaf('main', { retryStrategy: { limit: 5, expression: 'asInt(lastRetry.exitCode) == 2' } })] }), { script: (pod) => ({ exitCode: pod.podName.length > 0 && expr1++ === 0 ? 2 : 1 }) });
+  const expr = simulate(
+    workflowOf({ entrypoint: 'main', templates: [leaf('main', { retryStrategy: { limit: 5, expression: 'asInt(lastRetry.exitCode) == 2' } })] }),
+    { script: (pod) => ({ exitCode: pod.podName.length > 0 && expr1++ === 0 ? 2 : 1 }) },
+  );
   assert.equal(expr.status.nodes.wf!.children!.length, 2);
   assert.equal(expr.status.nodes.wf!.message, 'retryStrategy.expression evaluated to false');
   let tries = 0;
-  const ok = simulate(workflowOf({ entrypoint: 'main', templates: [leaf('main', { retryStrategy: { limit: 5 }, outputs: { parameters: [{ name: 'o', valueFrom: { path: '/o' } }] } })] }), { script: () => (tries++ < 2 ? { exitCode: 1 } : { outputs: { parameters: [{ name: 'o', value: 'v' }] } }) });
+  const ok = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      templates: [leaf('main', { retryStrategy: { limit: 5 }, outputs: { parameters: [{ name: 'o', valueFrom: { path: '/o' } }] } })],
+    }),
+    { script: () => (tries++ < 2 ? { exitCode: 1 } : { outputs: { parameters: [{ name: 'o', value: 'v' }] } }) },
+  );
   assert.equal(ok.status.phase, 'Succeeded');
   assert.deepEqual(ok.status.nodes.wf!.outputs!.parameters, [{ name: 'o', value: 'v' }]);
 });
@@ -196,7 +312,9 @@ test('activeDeadlineSeconds: a pod past its deadline is killed and fails; the wo
   assert.equal(pod.status.nodes.wf!.message, 'Pod was active on the node longer than the specified deadline');
   assert.equal(pod.status.finishedAt, at(10_000));
   assert.deepEqual(pod.kills, ['wf']);
-  const run = simulate(workflowOf({ entrypoint: 'main', activeDeadlineSeconds: 5, templates: [steps([{ name: 'a', template: 'ok' }]), leaf('ok')] }), { script: () => ({ hang: true }) });
+  const run = simulate(workflowOf({ entrypoint: 'main', activeDeadlineSeconds: 5, templates: [steps([{ name: 'a', template: 'ok' }]), leaf('ok')] }), {
+    script: () => ({ hang: true }),
+  });
   assert.equal(run.status.phase, 'Failed');
   assert.equal(run.byName('wf[0].a')!.message, 'Step exceeded its deadline');
 });
@@ -206,7 +324,23 @@ test('onExit runs after the entry template with workflow.status and workflow.fai
     workflowOf({
       entrypoint: 'main',
       onExit: 'exit',
-      templates: [steps([{ name: 'a', template: 'bad' }]), leaf('bad'), { name: 'exit', steps: [[{ name: 'report', template: 'say', arguments: { parameters: [{ name: 's', value: '{{workflow.status}} {{=len(jsonpath(workflow.failures, "$[*]"))}}' }] } }]] }, leaf('say', { inputs: { parameters: [{ name: 's' }] } })],
+      templates: [
+        steps([{ name: 'a', template: 'bad' }]),
+        leaf('bad'),
+        {
+          name: 'exit',
+          steps: [
+            [
+              {
+                name: 'report',
+                template: 'say',
+                arguments: { parameters: [{ name: 's', value: '{{workflow.status}} {{=len(jsonpath(workflow.failures, "$[*]"))}}' }] },
+              },
+            ],
+          ],
+        },
+        leaf('say', { inputs: { parameters: [{ name: 's' }] } }),
+      ],
     }),
     { script: failOn('bad') },
   );
@@ -224,12 +358,26 @@ test('a failing exit handler fails a run that had succeeded', () => {
 });
 
 test('suspend: a duration resumes by itself; without one it waits for resume', () => {
-  const timed = simulate(workflowOf({ entrypoint: 'main', templates: [steps([{ name: 'wait', template: 'wait' }], [{ name: 'after', template: 'ok' }]), { name: 'wait', suspend: { duration: '20s' } }, leaf('ok')] }));
+  const timed = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      templates: [steps([{ name: 'wait', template: 'wait' }], [{ name: 'after', template: 'ok' }]), { name: 'wait', suspend: { duration: '20s' } }, leaf('ok')],
+    }),
+  );
   assert.equal(timed.byName('wf[0].wait')!.type, 'Suspend');
   assert.equal(timed.byName('wf[1].after')!.startedAt, at(20_000));
-  const manual = simulate(workflowOf({ entrypoint: 'main', templates: [steps([{ name: 'wait', template: 'wait' }]), { name: 'wait', suspend: {}, outputs: { parameters: [{ name: 'answer', valueFrom: { supplied: {} } }] } }] }), {
-    events: [{ at: START + 60_000, event: { type: 'resume', parameters: { answer: 'yes' } } }],
-  });
+  const manual = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      templates: [
+        steps([{ name: 'wait', template: 'wait' }]),
+        { name: 'wait', suspend: {}, outputs: { parameters: [{ name: 'answer', valueFrom: { supplied: {} } }] } },
+      ],
+    }),
+    {
+      events: [{ at: START + 60_000, event: { type: 'resume', parameters: { answer: 'yes' } } }],
+    },
+  );
   assert.equal(manual.status.phase, 'Succeeded');
   assert.deepEqual(manual.byName('wf[0].wait')!.outputs!.parameters, [{ name: 'answer', value: 'yes' }]);
   assert.equal(manual.status.finishedAt, at(60_000));
@@ -237,19 +385,27 @@ test('suspend: a duration resumes by itself; without one it waits for resume', (
 
 test('stop kills pods and runs the exit handler; terminate does not', () => {
   const spec = { entrypoint: 'main', onExit: 'exit', templates: [steps([{ name: 'a', template: 'slow' }]), leaf('slow'), leaf('exit')] };
-  const stopped = simulate(workflowOf(spec), { script: (pod) => (pod.template.name === 'slow' ? { hang: true } : undefined), events: [{ at: START + 1000, event: { type: 'stop' } }] });
+  const stopped = simulate(workflowOf(spec), {
+    script: (pod) => (pod.template.name === 'slow' ? { hang: true } : undefined),
+    events: [{ at: START + 1000, event: { type: 'stop' } }],
+  });
   assert.equal(stopped.status.phase, 'Failed');
   assert.equal(stopped.status.message, "Stopped with strategy 'Stop'");
   assert.equal(stopped.byName('wf[0].a')!.message, "Stopped with strategy 'Stop'");
   assert.equal(stopped.byName('wf.onExit')!.phase, 'Succeeded');
   assert.equal(stopped.kills.length, 1);
-  const terminated = simulate(workflowOf(spec), { script: (pod) => (pod.template.name === 'slow' ? { hang: true } : undefined), events: [{ at: START + 1000, event: { type: 'terminate' } }] });
+  const terminated = simulate(workflowOf(spec), {
+    script: (pod) => (pod.template.name === 'slow' ? { hang: true } : undefined),
+    events: [{ at: START + 1000, event: { type: 'terminate' } }],
+  });
   assert.equal(terminated.status.message, "Stopped with strategy 'Terminate'");
   assert.equal(terminated.byName('wf.onExit'), undefined);
 });
 
 test('recursion is capped with a clear error', () => {
-  const r = simulate(workflowOf({ entrypoint: 'main', templates: [steps([{ name: 'again', template: 'main' }])] }), { definition: { options: { maxDepth: 5 } } });
+  const r = simulate(workflowOf({ entrypoint: 'main', templates: [steps([{ name: 'again', template: 'main' }])] }), {
+    definition: { options: { maxDepth: 5 } },
+  });
   assert.equal(r.status.phase, 'Failed');
   const deepest = Object.values(r.status.nodes).find((n) => n.phase === 'Error')!;
   assert.match(deepest.message!, /maximum recursion depth exceeded \(5/);
@@ -261,16 +417,29 @@ test('parallelism on a template and on the workflow limits running pods', () => 
     return Math.max(...pods.map((p) => pods.filter((q) => q.startedAt! <= p.startedAt! && q.finishedAt! > p.startedAt!).length));
   };
   const items = [1, 2, 3, 4, 5, 6];
-  const tmpl = simulate(workflowOf({ entrypoint: 'main', templates: [{ ...steps([{ name: 'x', template: 'ok', withItems: items }]), parallelism: 2 }, leaf('ok')] }), { script: () => ({ durationMs: 1000 }) });
+  const tmpl = simulate(
+    workflowOf({ entrypoint: 'main', templates: [{ ...steps([{ name: 'x', template: 'ok', withItems: items }]), parallelism: 2 }, leaf('ok')] }),
+    { script: () => ({ durationMs: 1000 }) },
+  );
   assert.equal(tmpl.status.phase, 'Succeeded');
   assert.equal(maxRunning(tmpl), 2);
-  const wf = simulate(workflowOf({ entrypoint: 'main', parallelism: 3, templates: [{ name: 'main', dag: { tasks: items.map((i) => ({ name: `t${i}`, template: 'ok' })) } }, leaf('ok')] }), { script: () => ({ durationMs: 1000 }) });
+  const wf = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      parallelism: 3,
+      templates: [{ name: 'main', dag: { tasks: items.map((i) => ({ name: `t${i}`, template: 'ok' })) } }, leaf('ok')],
+    }),
+    { script: () => ({ durationMs: 1000 }) },
+  );
   assert.equal(wf.status.phase, 'Succeeded');
   assert.ok(wf.pods.length === 6);
 });
 
 test('script results are trimmed of the trailing newline and capped', () => {
-  const r = simulate(workflowOf({ entrypoint: 'main', templates: [{ name: 'main', script: { image: 'python', source: 'print(1)' } }] }), { script: () => ({ outputs: { result: 'abcdef\n' } }), definition: { options: { resultLimit: 4 } } });
+  const r = simulate(workflowOf({ entrypoint: 'main', templates: [{ name: 'main', script: { image: 'python', source: 'print(1)' } }] }), {
+    script: () => ({ outputs: { result: 'abcdef\n' } }),
+    definition: { options: { resultLimit: 4 } },
+  });
   assert.equal(r.status.nodes.wf!.outputs!.result, 'abcd');
 });
 
@@ -281,16 +450,34 @@ test('a pod the runtime loses becomes an Error node with its message', () => {
 });
 
 test('variables: workflow.name/uid, pod.name, node.name, retries', () => {
-  const r = simulate(workflowOf({ entrypoint: 'main', templates: [steps([{ name: 'a', template: 'show' }]), leaf('show', { container: { image: 'a', args: ['{{workflow.name}} {{workflow.uid}} {{pod.name}} {{node.name}}'] } })] }));
+  const r = simulate(
+    workflowOf({
+      entrypoint: 'main',
+      templates: [
+        steps([{ name: 'a', template: 'show' }]),
+        leaf('show', { container: { image: 'a', args: ['{{workflow.name}} {{workflow.uid}} {{pod.name}} {{node.name}}'] } }),
+      ],
+    }),
+  );
   const pod = r.pods[0]!;
   assert.equal(pod.template.container!.args![0], `wf uid-1 ${pod.podName} wf[0].a`);
-  const retried = simulate(workflowOf({ entrypoint: 'main', templates: [leaf('main', { retryStrategy: { limit: 1 }, container: { image: 'a', args: ['try {{retries}}'] } })] }), { script: () => ({ exitCode: 1 }) });
-  assert.deepEqual(retried.pods.map((p) => p.template.container!.args![0]), ['try 0', 'try 1']);
+  const retried = simulate(
+    workflowOf({ entrypoint: 'main', templates: [leaf('main', { retryStrategy: { limit: 1 }, container: { image: 'a', args: ['try {{retries}}'] } })] }),
+    { script: () => ({ exitCode: 1 }) },
+  );
+  assert.deepEqual(
+    retried.pods.map((p) => p.template.container!.args![0]),
+    ['try 0', 'try 1'],
+  );
 });
 
 test('templateRef and workflowTemplateRef resolve from the referenced templates', () => {
-  const referenced = [{ name: 'lib', spec: { entrypoint: 'hello', templates: [leaf('hello'), { name: 'chain', steps: [[{ name: 'inner', template: 'hello' }]] }] } }];
-  const byRef = simulate(workflowOf({ entrypoint: 'main', templates: [steps([{ name: 'r', templateRef: { name: 'lib', template: 'chain' } }])] }), { definition: { referenced } });
+  const referenced = [
+    { name: 'lib', spec: { entrypoint: 'hello', templates: [leaf('hello'), { name: 'chain', steps: [[{ name: 'inner', template: 'hello' }]] }] } },
+  ];
+  const byRef = simulate(workflowOf({ entrypoint: 'main', templates: [steps([{ name: 'r', templateRef: { name: 'lib', template: 'chain' } }])] }), {
+    definition: { referenced },
+  });
   assert.equal(byRef.status.phase, 'Succeeded');
   assert.equal(byRef.byName('wf[0].r[0].inner')!.templateName, 'hello');
   const whole = simulate(workflowOf({ workflowTemplateRef: { name: 'lib' } }), { definition: { referenced } });
@@ -300,7 +487,11 @@ test('templateRef and workflowTemplateRef resolve from the referenced templates'
 });
 
 test('entrypoint and parameter overrides from the caller', () => {
-  const base = workflowOf({ entrypoint: 'main', arguments: { parameters: [{ name: 'who', value: 'a' }] }, templates: [leaf('main'), leaf('other', { container: { image: 'x', args: ['{{workflow.parameters.who}}'] } })] });
+  const base = workflowOf({
+    entrypoint: 'main',
+    arguments: { parameters: [{ name: 'who', value: 'a' }] },
+    templates: [leaf('main'), leaf('other', { container: { image: 'x', args: ['{{workflow.parameters.who}}'] } })],
+  });
   const r = simulate(withOverrides(base, { entrypoint: 'other', parameters: { who: 'b' } }));
   assert.equal(r.status.nodes.wf!.templateName, 'other');
   assert.equal(r.pods[0]!.template.container!.args![0], 'b');

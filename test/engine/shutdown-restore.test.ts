@@ -8,7 +8,17 @@ import { echo, workflowOf } from './simulate-run.js';
 // Stop and terminate are recorded in the workflow (spec.shutdown) so that they survive a restart;
 // the engine then picks the run up again with the shutdown under way. The pods it still runs must
 // be killed, and the run must end, for both strategies.
-const workflow = workflowOf({ entrypoint: 'main', onExit: 'bye', templates: [{ name: 'main', ...echo }, { name: 'bye', ...echo }] }, 'shut');
+const workflow = workflowOf(
+  {
+    entrypoint: 'main',
+    onExit: 'bye',
+    templates: [
+      { name: 'main', ...echo },
+      { name: 'bye', ...echo },
+    ],
+  },
+  'shut',
+);
 
 for (const strategy of ['terminate', 'stop'] as const) {
   test(`${strategy} of a run whose pod hangs kills the pod and ends the run`, async () => {

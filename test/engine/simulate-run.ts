@@ -50,7 +50,18 @@ export const START = Date.parse('2024-01-01T00:00:00Z');
  * and finish after `durationMs` (default 0), and `wake-at` moves the clock. Extra events (stop,
  * resume) can be injected at given times. Deterministic: same input, same result.
  */
-export function simulate(workflow: Workflow, options: { script?: Script; events?: SimulatedEvent[]; definition?: Partial<RunDefinition>; status?: WorkflowStatus; maxEvents?: number; start?: number; locks?: FakeLocks } = {}): SimulationResult {
+export function simulate(
+  workflow: Workflow,
+  options: {
+    script?: Script;
+    events?: SimulatedEvent[];
+    definition?: Partial<RunDefinition>;
+    status?: WorkflowStatus;
+    maxEvents?: number;
+    start?: number;
+    locks?: FakeLocks;
+  } = {},
+): SimulationResult {
   const locks = options.locks ?? new FakeLocks();
   const run: RunDefinition = { workflow, ...options.definition };
   const status = options.status ?? newRunStatus();
@@ -87,10 +98,17 @@ export function simulate(workflow: Workflow, options: { script?: Script; events?
         pods.push(pod);
         killed.delete(pod.podName);
         const behaviour = options.script?.(pod, status) ?? {};
-        push(now + (behaviour.startAfterMs ?? 0), behaviour.hostNodeName !== undefined ? { type: 'pod-started', nodeId: pod.nodeId, hostNodeName: behaviour.hostNodeName } : { type: 'pod-started', nodeId: pod.nodeId }, pod.podName);
+        push(
+          now + (behaviour.startAfterMs ?? 0),
+          behaviour.hostNodeName !== undefined
+            ? { type: 'pod-started', nodeId: pod.nodeId, hostNodeName: behaviour.hostNodeName }
+            : { type: 'pod-started', nodeId: pod.nodeId },
+          pod.podName,
+        );
         const daemon = pod.template.daemon === true;
         const readyAfter = behaviour.readyAfterMs ?? (daemon ? 0 : undefined);
-        if (readyAfter !== undefined) push(now + readyAfter, { type: 'pod-ready', nodeId: pod.nodeId, podIP: behaviour.podIP ?? `10.0.0.${pods.length}` }, pod.podName);
+        if (readyAfter !== undefined)
+          push(now + readyAfter, { type: 'pod-ready', nodeId: pod.nodeId, podIP: behaviour.podIP ?? `10.0.0.${pods.length}` }, pod.podName);
         const ends = behaviour.durationMs !== undefined || behaviour.exitCode !== undefined || behaviour.error !== undefined;
         if (behaviour.hang || (daemon && !ends)) continue;
         const at = now + (behaviour.startAfterMs ?? 0) + (behaviour.durationMs ?? 0);

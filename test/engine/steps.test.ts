@@ -19,7 +19,16 @@ test('steps: groups in order, steps of a group in parallel, Argo node names and 
     workflowOf({
       entrypoint: 'main',
       templates: [
-        { name: 'main', steps: [[{ name: 'a', template: 'echo' }], [{ name: 'b', template: 'echo' }, { name: 'c', template: 'echo' }]] },
+        {
+          name: 'main',
+          steps: [
+            [{ name: 'a', template: 'echo' }],
+            [
+              { name: 'b', template: 'echo' },
+              { name: 'c', template: 'echo' },
+            ],
+          ],
+        },
         { name: 'echo', ...echo },
       ],
     }),
@@ -37,5 +46,8 @@ test('steps: groups in order, steps of a group in parallel, Argo node names and 
   assert.deepEqual(result.status.nodes.wf!.children, [result.byName('wf[0]')!.id]);
   assert.deepEqual(result.status.nodes.wf!.outboundNodes, [result.byName('wf[1].b')!.id, result.byName('wf[1].c')!.id]);
   assert.equal(result.pods[0]!.podName, podName('wf', 'wf[0].a', 'echo'));
-  assert.deepEqual(result.pods.map((p) => p.nodeId), [a.id, result.byName('wf[1].b')!.id, result.byName('wf[1].c')!.id]);
+  assert.deepEqual(
+    result.pods.map((p) => p.nodeId),
+    [a.id, result.byName('wf[1].b')!.id, result.byName('wf[1].c')!.id],
+  );
 });

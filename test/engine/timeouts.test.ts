@@ -61,7 +61,9 @@ test('loops-arbitrary-sequential-steps.yaml: failFast with parallelism 1 stops a
 
 test('timeout counts from each attempt of a retried template, not from the Retry node', () => {
   let n = 0;
-  const r = simulate(workflowOf({ entrypoint: 'main', templates: [leaf('main', { timeout: '10s', retryStrategy: { limit: 1 } })] }), { script: () => ({ durationMs: n++ === 0 ? 60_000 : 8_000 }) });
+  const r = simulate(workflowOf({ entrypoint: 'main', templates: [leaf('main', { timeout: '10s', retryStrategy: { limit: 1 } })] }), {
+    script: () => ({ durationMs: n++ === 0 ? 60_000 : 8_000 }),
+  });
   assert.equal(r.byName('wf(0)')!.message, DEADLINE);
   assert.equal(r.byName('wf(1)')!.phase, 'Succeeded');
   assert.equal(r.status.phase, 'Succeeded');
@@ -72,7 +74,11 @@ test('a timeout that templateDefaults gives a steps or DAG template bounds its p
   const workflow = workflowOf({
     entrypoint: 'main',
     templateDefaults: { timeout: '5s' },
-    templates: [{ name: 'main', steps: [[{ name: 'a', template: 'work' }], [{ name: 'b', template: 'inner' }]] }, { name: 'inner', dag: { tasks: [{ name: 'c', template: 'work' }] } }, leaf('work')],
+    templates: [
+      { name: 'main', steps: [[{ name: 'a', template: 'work' }], [{ name: 'b', template: 'inner' }]] },
+      { name: 'inner', dag: { tasks: [{ name: 'c', template: 'work' }] } },
+      leaf('work'),
+    ],
   });
   const ok = simulate(workflow, { script: () => ({ durationMs: 4_000 }) });
   assert.equal(ok.status.phase, 'Succeeded', 'two 4 s steps: 8 s in all, past the 5 s the steps template was given');
@@ -85,7 +91,22 @@ test('a timeout that templateDefaults gives a steps or DAG template bounds its p
 });
 
 test("a pod held back by the workflow's parallelism starts its timeout when it is sent, as Argo creates its node only then", () => {
-  const workflow = workflowOf({ entrypoint: 'main', parallelism: 1, templates: [{ name: 'main', steps: [[{ name: 'a', template: 'work' }, { name: 'b', template: 'work' }]] }, leaf('work', { timeout: '10s' })] });
+  const workflow = workflowOf({
+    entrypoint: 'main',
+    parallelism: 1,
+    templates: [
+      {
+        name: 'main',
+        steps: [
+          [
+            { name: 'a', template: 'work' },
+            { name: 'b', template: 'work' },
+          ],
+        ],
+      },
+      leaf('work', { timeout: '10s' }),
+    ],
+  });
   const r = simulate(workflow, { script: () => ({ durationMs: 6_000 }) });
   assert.equal(r.status.phase, 'Succeeded', r.status.message);
   assert.deepEqual(
@@ -96,8 +117,25 @@ test("a pod held back by the workflow's parallelism starts its timeout when it i
 });
 
 test('pendingTimeout fails a pod that has not started in time with "timeout", and kills it; a started pod runs on', () => {
-  const workflow = workflowOf({ entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'slow-start', template: 'a' }, { name: 'quick-start', template: 'b' }]] }, leaf('a', { pendingTimeout: '5s' }), leaf('b', { pendingTimeout: '5s' })] });
-  const r = simulate(workflow, { script: (pod) => (pod.template.name === 'a' ? { startAfterMs: 60_000, durationMs: 1_000 } : { startAfterMs: 1_000, durationMs: 30_000 }) });
+  const workflow = workflowOf({
+    entrypoint: 'main',
+    templates: [
+      {
+        name: 'main',
+        steps: [
+          [
+            { name: 'slow-start', template: 'a' },
+            { name: 'quick-start', template: 'b' },
+          ],
+        ],
+      },
+      leaf('a', { pendingTimeout: '5s' }),
+      leaf('b', { pendingTimeout: '5s' }),
+    ],
+  });
+  const r = simulate(workflow, {
+    script: (pod) => (pod.template.name === 'a' ? { startAfterMs: 60_000, durationMs: 1_000 } : { startAfterMs: 1_000, durationMs: 30_000 }),
+  });
   const late = r.byName('wf[0].slow-start')!;
   assert.equal(late.phase, 'Failed');
   assert.equal(late.message, 'timeout');

@@ -33,7 +33,9 @@ test('transientErrorPattern: empty is none, a malformed pattern is refused with 
 });
 
 test('OnTransientError retries an attempt that failed for a transient reason, Failed or Error', () => {
-  const error = simulate(workflowOf({ entrypoint: 'main', templates: [flaky()] }), { script: failingFirst(2, { error: 'dial tcp 10.0.0.7:443: i/o timeout' }) });
+  const error = simulate(workflowOf({ entrypoint: 'main', templates: [flaky()] }), {
+    script: failingFirst(2, { error: 'dial tcp 10.0.0.7:443: i/o timeout' }),
+  });
   assert.equal(error.status.phase, 'Succeeded', error.status.message);
   assert.equal(error.pods.length, 3);
   assert.equal(error.byName('wf(0)')!.phase, 'Error');
@@ -53,12 +55,18 @@ test('OnTransientError does not retry a step that exits non-zero, nor an error t
 
 test('OnTransientError with the engine option transientErrorPattern also retries what the pattern matches; limit still applies', () => {
   const workflow = workflowOf({ entrypoint: 'main', templates: [flaky({ retryStrategy: { limit: 1, retryPolicy: 'OnTransientError' } })] });
-  const matched = simulate(workflow, { script: failingFirst(5, { error: 'runner out of slots' }), definition: { options: { transientErrorPattern: 'out of slots' } } });
+  const matched = simulate(workflow, {
+    script: failingFirst(5, { error: 'runner out of slots' }),
+    definition: { options: { transientErrorPattern: 'out of slots' } },
+  });
   assert.equal(matched.pods.length, 2, 'one retry, then the limit');
   assert.equal(matched.status.phase, 'Error');
   assert.equal(matched.byName('wf')!.message, 'No more retries left');
 
-  const unmatched = simulate(workflow, { script: failingFirst(5, { error: 'runner out of slots' }), definition: { options: { transientErrorPattern: 'quota' } } });
+  const unmatched = simulate(workflow, {
+    script: failingFirst(5, { error: 'runner out of slots' }),
+    definition: { options: { transientErrorPattern: 'quota' } },
+  });
   assert.equal(unmatched.pods.length, 1);
 });
 

@@ -83,9 +83,7 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
   const logFd = openSync(options.logPath, 'a');
   let child: ChildProcess;
   try {
-    const [command, args] = usePdeathsig
-      ? [SETPRIV, ['--pdeathsig', 'KILL', '--', options.command, ...options.args]]
-      : [options.command, [...options.args]];
+    const [command, args] = usePdeathsig ? [SETPRIV, ['--pdeathsig', 'KILL', '--', options.command, ...options.args]] : [options.command, [...options.args]];
     child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
@@ -172,9 +170,7 @@ export async function waitUntil(check: () => Promise<boolean>, options: WaitUnti
   for (;;) {
     if (proc && !proc.isRunning()) {
       const exit = await proc.exited;
-      throw new Error(
-        `${proc.name} exited (code ${exit.code}, signal ${exit.signal}) before ${what}; log ${proc.logPath}:\n${proc.logTail()}`,
-      );
+      throw new Error(`${proc.name} exited (code ${exit.code}, signal ${exit.signal}) before ${what}; log ${proc.logPath}:\n${proc.logTail()}`);
     }
     try {
       if (await check()) return;

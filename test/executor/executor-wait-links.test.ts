@@ -34,14 +34,27 @@ describe('executor wait: outputs are read as the step sees them', () => {
   /** A pod's run volume with main finished (exit code 0), laid out as the wrapper leaves it. */
   const pod = async (): Promise<{ paths: WaitPaths; run: string; repo: string }> => {
     const run = join(dir, `pod-${++pods}`, 'run');
-    const paths = { mainDir: join(run, 'ctr', 'main'), outputsDir: join(run, 'outputs'), reportPath: join(run, 'report.json'), secretsDir: join(dir, 'secrets') };
+    const paths = {
+      mainDir: join(run, 'ctr', 'main'),
+      outputsDir: join(run, 'outputs'),
+      reportPath: join(run, 'report.json'),
+      secretsDir: join(dir, 'secrets'),
+    };
     await mkdir(paths.mainDir, { recursive: true });
     await mkdir(join(paths.outputsDir, 'parameters'), { recursive: true });
     await mkdir(join(paths.outputsDir, 'artifacts'), { recursive: true });
     await writeFile(join(paths.mainDir, 'exitcode'), '0\n');
     return { paths, run, repo: join(dir, `pod-${pods}`, 'repo') };
   };
-  const plan = (repo: string, extra: Partial<ExecutorPlan>): ExecutorPlan => ({ namespace: 'default', inputs: [], parameters: [], artifacts: [], result: false, archiveLocation: { local: { root: repo, key: 'wf/pod' } }, ...extra });
+  const plan = (repo: string, extra: Partial<ExecutorPlan>): ExecutorPlan => ({
+    namespace: 'default',
+    inputs: [],
+    parameters: [],
+    artifacts: [],
+    result: false,
+    archiveLocation: { local: { root: repo, key: 'wf/pod' } },
+    ...extra,
+  });
   const wait = (paths: WaitPaths, repo: string, extra: Partial<ExecutorPlan>) => executorWait(plan(repo, extra), { paths, driver, pollMs: 5 });
 
   const NOTE = /outputs are read as the step sees them, and links that leave the output are not followed/;
@@ -77,9 +90,18 @@ describe('executor wait: outputs are read as the step sees them', () => {
     const cases: Array<[Partial<ExecutorPlan>, RegExp]> = [
       [{ artifacts: [{ name: 'out', path: '/tmp/out' }] }, /^output artifact "out": "key" is a link to ".*secretkey", outside the artifact/],
       [{ artifacts: [{ name: 'climbs', path: '/tmp/c' }] }, /^output artifact "climbs": "a\/key" is a link to "\.\.\/.*secretkey", outside the artifact/],
-      [{ parameters: [{ name: 'p', path: '/tmp/p' }] }, /^output parameter "p": "\/tmp\/p" is a link to ".*secretkey", which the step's own filesystem does not resolve/],
-      [{ artifacts: [{ name: 'flat', path: '/tmp/flat.txt', archive: { none: {} } } as Artifact] }, /^output artifact "flat": "\/tmp\/flat\.txt" is a link to ".*secretkey"/],
-      [{ artifacts: [{ name: 'tree', path: '/tmp/tree', archive: { none: {} } } as Artifact] }, /^output artifact "tree": "key" is a link to ".*secretkey", outside the artifact/],
+      [
+        { parameters: [{ name: 'p', path: '/tmp/p' }] },
+        /^output parameter "p": "\/tmp\/p" is a link to ".*secretkey", which the step's own filesystem does not resolve/,
+      ],
+      [
+        { artifacts: [{ name: 'flat', path: '/tmp/flat.txt', archive: { none: {} } } as Artifact] },
+        /^output artifact "flat": "\/tmp\/flat\.txt" is a link to ".*secretkey"/,
+      ],
+      [
+        { artifacts: [{ name: 'tree', path: '/tmp/tree', archive: { none: {} } } as Artifact] },
+        /^output artifact "tree": "key" is a link to ".*secretkey", outside the artifact/,
+      ],
     ];
     for (const [extra, message] of cases) {
       const report = await wait(paths, repo, extra);
@@ -140,7 +162,7 @@ describe('executor wait: outputs are read as the step sees them', () => {
     assert.ok(!(await repositoryText(repo)).includes(SECRET));
   });
 
-  it("refuses outputs.result when the step swapped its stdout file for a link, and never writes the report through one", async () => {
+  it('refuses outputs.result when the step swapped its stdout file for a link, and never writes the report through one', async () => {
     const { paths, run, repo } = await pod();
     await symlink(secret, join(paths.mainDir, 'stdout'));
     const precious = join(dir, 'precious.txt');

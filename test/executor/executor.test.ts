@@ -19,7 +19,15 @@ describe('executor init and wait', () => {
     driver.close();
     await rm(dir, { recursive: true, force: true });
   });
-  const plan = (extra: Partial<ExecutorPlan>): ExecutorPlan => ({ namespace: 'default', inputs: [], parameters: [], artifacts: [], result: false, archiveLocation: repo(), ...extra });
+  const plan = (extra: Partial<ExecutorPlan>): ExecutorPlan => ({
+    namespace: 'default',
+    inputs: [],
+    parameters: [],
+    artifacts: [],
+    result: false,
+    archiveLocation: repo(),
+    ...extra,
+  });
 
   it('init stages the script and loads inputs (key-only, fan-in, optional)', async () => {
     const src = join(dir, 'src.txt');
@@ -33,7 +41,14 @@ describe('executor init and wait', () => {
         script: 'echo hi',
         inputs: [
           { name: 'one', path: '/tmp/one', local: { key } } as never,
-          { name: 'many', path: '/tmp/many', fanIn: [{ index: 0, artifact: { name: 'a', local: { key } } }, { index: 2, artifact: { name: 'a', local: { key } } }] } as never,
+          {
+            name: 'many',
+            path: '/tmp/many',
+            fanIn: [
+              { index: 0, artifact: { name: 'a', local: { key } } },
+              { index: 2, artifact: { name: 'a', local: { key } } },
+            ],
+          } as never,
           { name: 'maybe', path: '/tmp/maybe', optional: true, local: { key: 'nothing/here' } } as never,
         ],
       }),
@@ -59,7 +74,17 @@ describe('executor init and wait', () => {
     await writeFile(join(paths.outputsDir, 'parameters', 'p'), 'value\n\n');
     await writeFile(join(paths.outputsDir, 'artifacts', 'out', 'f'), 'x');
     await writeFile(join(paths.mainDir, 'stdout'), 'printed\n');
-    const waiting = executorWait(plan({ parameters: [{ name: 'p', path: '/tmp/p' }, { name: 'q', path: '/tmp/q' }], artifacts: [{ name: 'out', path: '/tmp/out' }], result: true }), { paths, driver, pollMs: 5 });
+    const waiting = executorWait(
+      plan({
+        parameters: [
+          { name: 'p', path: '/tmp/p' },
+          { name: 'q', path: '/tmp/q' },
+        ],
+        artifacts: [{ name: 'out', path: '/tmp/out' }],
+        result: true,
+      }),
+      { paths, driver, pollMs: 5 },
+    );
     await new Promise((r) => setTimeout(r, 30));
     await writeFile(join(paths.mainDir, 'exitcode'), '0\n');
     const report = await waiting;
@@ -70,7 +95,7 @@ describe('executor init and wait', () => {
     assert.deepEqual(JSON.parse(await readFile(paths.reportPath, 'utf8')), report);
   });
 
-  it("wait does not fail a failed step again for its missing artifacts, but does fail a successful one", async () => {
+  it('wait does not fail a failed step again for its missing artifacts, but does fail a successful one', async () => {
     const paths = { mainDir: join(dir, 'm2'), outputsDir: join(dir, 'o2'), reportPath: join(dir, 'r2.json'), secretsDir: join(dir, 'secrets') };
     await mkdir(paths.mainDir, { recursive: true });
     await writeFile(join(paths.mainDir, 'exitcode'), '2\n');
@@ -84,7 +109,12 @@ describe('executor init and wait', () => {
 
   it("wait waits for every container of a containerSet, reports each, and takes main's exit code as the pod's", async () => {
     const ctr = join(dir, 'set', 'ctr');
-    const paths = { mainDir: join(ctr, 'main'), outputsDir: join(dir, 'set', 'outputs'), reportPath: join(dir, 'set', 'report.json'), secretsDir: join(dir, 'secrets') };
+    const paths = {
+      mainDir: join(ctr, 'main'),
+      outputsDir: join(dir, 'set', 'outputs'),
+      reportPath: join(dir, 'set', 'report.json'),
+      secretsDir: join(dir, 'secrets'),
+    };
     for (const name of ['a', 'b', 'main']) await mkdir(join(ctr, name), { recursive: true });
     await writeFile(join(ctr, 'a', 'exitcode'), '2\n');
     await writeFile(join(ctr, 'main', 'exitcode'), '2\n');
@@ -96,7 +126,11 @@ describe('executor init and wait', () => {
     await writeFile(join(ctr, 'b', 'exitcode'), '0\n');
     const report = await waiting;
     assert.equal(report.exitCode, 2);
-    assert.deepEqual(report.containers, [{ name: 'a', exitCode: 2 }, { name: 'b', exitCode: 0 }, { name: 'main', exitCode: 2, blockedBy: 'a' }]);
+    assert.deepEqual(report.containers, [
+      { name: 'a', exitCode: 2 },
+      { name: 'b', exitCode: 0 },
+      { name: 'main', exitCode: 2, blockedBy: 'a' },
+    ]);
     // Without main, the pod's exit code is its first failed container's.
     const noMain = await executorWait(plan({ containers: ['b', 'a'] }), { paths: { ...paths, reportPath: join(dir, 'set', 'r2.json') }, driver, pollMs: 5 });
     assert.equal(noMain.exitCode, 2);

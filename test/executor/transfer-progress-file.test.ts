@@ -34,7 +34,10 @@ describe('TransferProgressFile', () => {
     progress.begin('save', 'out');
     progress.add(1000);
     progress.add(24);
-    const first = await until(() => (existsSync(path) ? (JSON.parse(readFileSyncSafe(path) ?? 'null') as TransferProgress | null) ?? undefined : undefined), 'the progress file');
+    const first = await until(
+      () => (existsSync(path) ? ((JSON.parse(readFileSyncSafe(path) ?? 'null') as TransferProgress | null) ?? undefined) : undefined),
+      'the progress file',
+    );
     assert.equal(first.direction, 'save');
     assert.equal(first.artifact, 'out');
     assert.equal(first.bytes, 1024);
@@ -81,7 +84,14 @@ describe('TransferProgressFile', () => {
       close: () => undefined,
     };
     const report = await executorWait(
-      { namespace: 'default', inputs: [], parameters: [], artifacts: [{ name: 'big', path: '/tmp/big' }], result: false, archiveLocation: { local: { root: dir, key: 'k' } } },
+      {
+        namespace: 'default',
+        inputs: [],
+        parameters: [],
+        artifacts: [{ name: 'big', path: '/tmp/big' }],
+        result: false,
+        archiveLocation: { local: { root: dir, key: 'k' } },
+      },
       { paths, driver, pollMs: 5, progress },
     );
     assert.equal(report.error, undefined);
@@ -103,14 +113,20 @@ describe('readTransferProgress', () => {
     await writeFile(file('stale'), JSON.stringify({ direction: 'load', artifact: 'data', bytes: 10, startedAt: now - 60_000, updatedAt: now - 30_000 }));
     await writeFile(file('broken'), '{"direction":"lo');
     await writeFile(file('wrong'), JSON.stringify({ direction: 'sideways', artifact: 3, bytes: 'many', startedAt: now, updatedAt: now }));
-    assert.deepEqual(readTransferProgress(podDir('fresh'), now), { direction: 'load', artifact: 'data', bytes: 10, startedAt: now - 2000, updatedAt: now - 100 });
+    assert.deepEqual(readTransferProgress(podDir('fresh'), now), {
+      direction: 'load',
+      artifact: 'data',
+      bytes: 10,
+      startedAt: now - 2000,
+      updatedAt: now - 100,
+    });
     assert.equal(readTransferProgress(podDir('stale'), now), undefined);
     assert.equal(readTransferProgress(podDir('broken'), now), undefined);
     assert.equal(readTransferProgress(podDir('wrong'), now), undefined);
     assert.equal(readTransferProgress(podDir('absent'), now), undefined);
   });
 
-  it("neither follows a link the step put there, nor hangs on a FIFO, nor reads a huge file whole", async () => {
+  it('neither follows a link the step put there, nor hangs on a FIFO, nor reads a huge file whole', async () => {
     const now = Date.now();
     for (const name of ['link', 'fifo', 'huge']) await mkdir(join(podDir(name), 'volumes', 'argo-run'), { recursive: true });
     // A file the step cannot see, which would read as a valid progress file if the link were followed.

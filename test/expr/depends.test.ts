@@ -12,10 +12,14 @@ import {
 
 function show(node: DependsAst): string {
   switch (node.kind) {
-    case 'task': return node.result ? `${node.task}.${node.result}` : node.task;
-    case 'not': return `!${show(node.operand)}`;
-    case 'and': return `(${node.operands.map(show).join(' && ')})`;
-    case 'or': return `(${node.operands.map(show).join(' || ')})`;
+    case 'task':
+      return node.result ? `${node.task}.${node.result}` : node.task;
+    case 'not':
+      return `!${show(node.operand)}`;
+    case 'and':
+      return `(${node.operands.map(show).join(' && ')})`;
+    case 'or':
+      return `(${node.operands.map(show).join(' || ')})`;
   }
 }
 
@@ -40,7 +44,10 @@ describe('parseDepends', () => {
   test('records columns', () => {
     const ast = parseDepends('A && !B.Failed');
     assert.ok(ast.kind === 'and');
-    assert.deepEqual(ast.operands.map((o) => o.column), [1, 6]);
+    assert.deepEqual(
+      ast.operands.map((o) => o.column),
+      [1, 6],
+    );
   });
 
   const errors: Array<[string, RegExp, number]> = [
@@ -61,12 +68,15 @@ describe('parseDepends', () => {
   ];
   for (const [text, message, column] of errors) {
     test(`rejects ${JSON.stringify(text)} at column ${column}`, () => {
-      assert.throws(() => parseDepends(text), (error: unknown) => {
-        assert.ok(error instanceof DependsSyntaxError);
-        assert.match(error.message, message);
-        assert.equal(error.column, column);
-        return true;
-      });
+      assert.throws(
+        () => parseDepends(text),
+        (error: unknown) => {
+          assert.ok(error instanceof DependsSyntaxError);
+          assert.match(error.message, message);
+          assert.equal(error.column, column);
+          return true;
+        },
+      );
     });
   }
 
@@ -79,7 +89,10 @@ describe('parseDepends', () => {
     const names = Array.from({ length: 20_000 }, (_, i) => `t${i}`);
     const ast = parseDepends(names.join(' && '));
     assert.equal(dependsTaskNames(ast).length, 20_000);
-    assert.equal(evaluateDepends(ast, () => ({ phase: 'Succeeded' })), true);
+    assert.equal(
+      evaluateDepends(ast, () => ({ phase: 'Succeeded' })),
+      true,
+    );
   });
 });
 
@@ -123,13 +136,19 @@ describe('evaluateDepends', () => {
     test(`${text} with ${JSON.stringify(states)} → ${expected}`, () => assert.equal(evaluateDepends(parseDepends(text), phases(states)), expected));
   }
 
-  test('a bare name accepts what the dependency\'s continueOn allows', () => {
+  test("a bare name accepts what the dependency's continueOn allows", () => {
     const ast = parseDepends('A');
     const failed = () => ({ phase: 'Failed' });
     assert.equal(evaluateDepends(ast, failed), false);
     assert.equal(evaluateDepends(ast, failed, { continueOn: () => ({ failed: true }) }), true);
-    assert.equal(evaluateDepends(ast, () => ({ phase: 'Error' }), { continueOn: () => ({ failed: true }) }), false);
-    assert.equal(evaluateDepends(ast, () => ({ phase: 'Error' }), { continueOn: () => ({ error: true }) }), true);
+    assert.equal(
+      evaluateDepends(ast, () => ({ phase: 'Error' }), { continueOn: () => ({ failed: true }) }),
+      false,
+    );
+    assert.equal(
+      evaluateDepends(ast, () => ({ phase: 'Error' }), { continueOn: () => ({ error: true }) }),
+      true,
+    );
     assert.equal(evaluateDepends(parseDepends('A.Succeeded'), failed, { continueOn: () => ({ failed: true }) }), false);
   });
 });

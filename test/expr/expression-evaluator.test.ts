@@ -12,7 +12,10 @@ const env = {
     item: 'x',
   }),
   list: [1, 2, 3],
-  people: [{ name: 'a', age: 30 }, { name: 'b', age: 50 }],
+  people: [
+    { name: 'a', age: 30 },
+    { name: 'b', age: 50 },
+  ],
   nothing: null,
   obj: { k: 'v', nested: { deep: 1 } },
 };
@@ -27,7 +30,7 @@ describe('evaluateExpression', () => {
     ['-(1 + 2)', -3],
     ['+5', 5],
     ['"a" + "b"', 'ab'],
-    ["'it' + \"s\"", 'its'],
+    ['\'it\' + "s"', 'its'],
     ['[1] + [2]', [1, 2]],
     ['1 == 1.0', true],
     ['"1" == 1', false],
@@ -139,11 +142,14 @@ describe('evaluateExpression', () => {
   ];
   for (const [source, message] of failures) {
     test(`${source} fails clearly`, () => {
-      assert.throws(() => evaluateExpression(source, env), (error: unknown) => {
-        assert.ok(error instanceof ExpressionError || (error instanceof Error && error.name === 'ExpressionSyntaxError'), String(error));
-        assert.match((error as Error).message, message);
-        return true;
-      });
+      assert.throws(
+        () => evaluateExpression(source, env),
+        (error: unknown) => {
+          assert.ok(error instanceof ExpressionError || (error instanceof Error && error.name === 'ExpressionSyntaxError'), String(error));
+          assert.match((error as Error).message, message);
+          return true;
+        },
+      );
     });
   }
 

@@ -7,26 +7,46 @@ import { parseExpression } from '../../src/expr/expression-parser.js';
 /** Renders a tree with explicit parentheses so precedence is visible. */
 function show(node: ExpressionAst): string {
   switch (node.kind) {
-    case 'literal': return JSON.stringify(node.value);
-    case 'identifier': return node.name;
-    case 'pointer': return `#${node.name}`;
-    case 'member': return `${show(node.object)}${node.optional ? '?.' : ''}[${show(node.property)}]`;
-    case 'slice': return `${show(node.object)}[${node.from ? show(node.from) : ''}:${node.to ? show(node.to) : ''}]`;
-    case 'call': return `${show(node.callee)}(${node.args.map(show).join(', ')})`;
-    case 'predicate': return `{${show(node.body)}}`;
-    case 'unary': return `(${node.operator} ${show(node.operand)})`;
-    case 'binary': return `(${show(node.left)} ${node.operator} ${show(node.right)})`;
-    case 'conditional': return `(${show(node.test)} ? ${show(node.then)} : ${show(node.otherwise)})`;
-    case 'array': return `[${node.items.map(show).join(', ')}]`;
-    case 'map': return `{${node.entries.map((e) => `${show(e.key)}: ${show(e.value)}`).join(', ')}}`;
+    case 'literal':
+      return JSON.stringify(node.value);
+    case 'identifier':
+      return node.name;
+    case 'pointer':
+      return `#${node.name}`;
+    case 'member':
+      return `${show(node.object)}${node.optional ? '?.' : ''}[${show(node.property)}]`;
+    case 'slice':
+      return `${show(node.object)}[${node.from ? show(node.from) : ''}:${node.to ? show(node.to) : ''}]`;
+    case 'call':
+      return `${show(node.callee)}(${node.args.map(show).join(', ')})`;
+    case 'predicate':
+      return `{${show(node.body)}}`;
+    case 'unary':
+      return `(${node.operator} ${show(node.operand)})`;
+    case 'binary':
+      return `(${show(node.left)} ${node.operator} ${show(node.right)})`;
+    case 'conditional':
+      return `(${show(node.test)} ? ${show(node.then)} : ${show(node.otherwise)})`;
+    case 'array':
+      return `[${node.items.map(show).join(', ')}]`;
+    case 'map':
+      return `{${node.entries.map((e) => `${show(e.key)}: ${show(e.value)}`).join(', ')}}`;
   }
 }
 
 describe('tokenizeExpression', () => {
   test('splits names, operators, strings and numbers with columns', () => {
-    assert.deepEqual(tokenizeExpression("a.b == 'x'").map((t) => [t.kind, t.value, t.column]), [
-      ['identifier', 'a', 1], ['operator', '.', 2], ['identifier', 'b', 3], ['operator', '==', 5], ['string', 'x', 8], ['eof', '', 11],
-    ]);
+    assert.deepEqual(
+      tokenizeExpression("a.b == 'x'").map((t) => [t.kind, t.value, t.column]),
+      [
+        ['identifier', 'a', 1],
+        ['operator', '.', 2],
+        ['identifier', 'b', 3],
+        ['operator', '==', 5],
+        ['string', 'x', 8],
+        ['eof', '', 11],
+      ],
+    );
   });
 
   const strings: Array<[string, string]> = [
@@ -41,7 +61,12 @@ describe('tokenizeExpression', () => {
   }
 
   test('word operators are operators', () => {
-    assert.deepEqual(tokenizeExpression('a not in b and c').filter((t) => t.kind === 'operator').map((t) => t.value), ['not', 'in', 'and']);
+    assert.deepEqual(
+      tokenizeExpression('a not in b and c')
+        .filter((t) => t.kind === 'operator')
+        .map((t) => t.value),
+      ['not', 'in', 'and'],
+    );
   });
 });
 
@@ -104,12 +129,15 @@ describe('parseExpression', () => {
   ];
   for (const [source, message, column] of errors) {
     test(`rejects ${JSON.stringify(source)} at column ${column}`, () => {
-      assert.throws(() => parseExpression(source), (error: unknown) => {
-        assert.ok(error instanceof ExpressionSyntaxError);
-        assert.match(error.message, message);
-        assert.equal(error.column, column);
-        return true;
-      });
+      assert.throws(
+        () => parseExpression(source),
+        (error: unknown) => {
+          assert.ok(error instanceof ExpressionSyntaxError);
+          assert.match(error.message, message);
+          assert.equal(error.column, column);
+          return true;
+        },
+      );
     });
   }
 

@@ -53,7 +53,10 @@ describe('parseGoDuration (Go time.ParseDuration) and Duration.String()', () => 
   for (const [input, expected, error] of DURATIONS) {
     test(JSON.stringify(input), () => {
       if (error !== undefined) {
-        assert.throws(() => parseGoDuration(input), (e: unknown) => e instanceof Error && e.message === error);
+        assert.throws(
+          () => parseGoDuration(input),
+          (e: unknown) => e instanceof Error && e.message === error,
+        );
       } else {
         const d = parseGoDuration(input);
         assert.equal(`${d.toString()} ${d.nanoseconds}`, expected);
@@ -69,8 +72,8 @@ describe('parseGoDuration (Go time.ParseDuration) and Duration.String()', () => 
     assert.equal(formatGoDuration(60_000_000_000n), '1m0s');
   });
 
-  test('arithmetic wraps at 64 bits as Go\'s int64', () => {
-    assert.equal(new GoDuration((1n << 63n)).nanoseconds, -(1n << 63n));
+  test("arithmetic wraps at 64 bits as Go's int64", () => {
+    assert.equal(new GoDuration(1n << 63n).nanoseconds, -(1n << 63n));
   });
 });
 

@@ -4,9 +4,20 @@ import { deepEqual, goJson, goString, typeName } from '../../src/expr/go-values.
 
 describe('goString (fmt %v)', () => {
   const cases: Array<[unknown, string]> = [
-    [null, '<nil>'], [true, 'true'], ['s', 's'], [42, '42'], [-0.5, '-0.5'], [2.5, '2.5'],
-    [1234567.5, '1.2345675e+06'], [0.00001, '1e-05'], [0.0001, '0.0001'], [1e21, '1e+21'],
-    [[1, [2, 'a']], '[1 [2 a]]'], [{ b: 1, a: [] }, 'map[a:[] b:1]'], [NaN, 'NaN'], [-Infinity, '-Inf'],
+    [null, '<nil>'],
+    [true, 'true'],
+    ['s', 's'],
+    [42, '42'],
+    [-0.5, '-0.5'],
+    [2.5, '2.5'],
+    [1234567.5, '1.2345675e+06'],
+    [0.00001, '1e-05'],
+    [0.0001, '0.0001'],
+    [1e21, '1e+21'],
+    [[1, [2, 'a']], '[1 [2 a]]'],
+    [{ b: 1, a: [] }, 'map[a:[] b:1]'],
+    [NaN, 'NaN'],
+    [-Infinity, '-Inf'],
   ];
   for (const [value, expected] of cases) test(`${JSON.stringify(value)} → ${expected}`, () => assert.equal(goString(value), expected));
 });
@@ -16,7 +27,12 @@ describe('goJson (encoding/json)', () => {
     [{ b: 1, a: { d: null, c: [true] } }, '{"a":{"c":[true],"d":null},"b":1}'],
     ['<a & b>', '"\\u003ca \\u0026 b\\u003e"'],
     ['line\nbreak "q" \u2028', '"line\\nbreak \\"q\\" \\u2028"'],
-    [10, '10'], [2.5, '2.5'], [1e21, '1e+21'], [1e-7, '1e-7'], [[], '[]'], [{}, '{}'],
+    [10, '10'],
+    [2.5, '2.5'],
+    [1e21, '1e+21'],
+    [1e-7, '1e-7'],
+    [[], '[]'],
+    [{}, '{}'],
   ];
   for (const [value, expected] of cases) test(`${JSON.stringify(value)} → ${expected}`, () => assert.equal(goJson(value), expected));
 

@@ -59,7 +59,10 @@ describe('jsonPath', () => {
   ];
   for (const [json, path, message] of failures) {
     test(`${path} on ${json.slice(0, 10)} fails`, () => {
-      assert.throws(() => jsonPath(json, path), (error: unknown) => error instanceof ExpressionError && message.test(error.message));
+      assert.throws(
+        () => jsonPath(json, path),
+        (error: unknown) => error instanceof ExpressionError && message.test(error.message),
+      );
     });
   }
 

@@ -56,8 +56,13 @@ describe('substituteTemplate', () => {
   });
 
   test('prefix-strict mode only insists on names under the prefixes, and lets artifacts through', () => {
-    const result = substituteTemplate('{{tasks.a.outputs.result}} {{steps.b.outputs.artifacts.x}} {{tasks.a.outputs.artifacts.y}} {{other.z}}', lookup, { strict: ['tasks', 'steps'] });
-    assert.deepEqual(result.errors.map((e) => e.message), ['failed to resolve {{tasks.a.outputs.result}}']);
+    const result = substituteTemplate('{{tasks.a.outputs.result}} {{steps.b.outputs.artifacts.x}} {{tasks.a.outputs.artifacts.y}} {{other.z}}', lookup, {
+      strict: ['tasks', 'steps'],
+    });
+    assert.deepEqual(
+      result.errors.map((e) => e.message),
+      ['failed to resolve {{tasks.a.outputs.result}}'],
+    );
     assert.deepEqual(result.unresolved, ['tasks.a.outputs.result', 'steps.b.outputs.artifacts.x', 'tasks.a.outputs.artifacts.y', 'other.z']);
   });
 

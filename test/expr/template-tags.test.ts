@@ -61,7 +61,10 @@ describe('findTemplateTags', () => {
   });
 
   test('adjacent tags are all found', () => {
-    assert.deepEqual(findTemplateTags('{{a}}{{b}}{{c}}').map((t) => t.variable), ['a', 'b', 'c']);
+    assert.deepEqual(
+      findTemplateTags('{{a}}{{b}}{{c}}').map((t) => t.variable),
+      ['a', 'b', 'c'],
+    );
   });
 
   test('very long input is scanned in linear time', () => {

@@ -90,11 +90,14 @@ describe('evaluateWhen', () => {
   ];
   for (const [text, message] of failures) {
     test(`${JSON.stringify(text)} fails clearly`, () => {
-      assert.throws(() => evaluateWhen(text), (error: unknown) => {
-        assert.ok(error instanceof WhenError, String(error));
-        assert.match(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => evaluateWhen(text),
+        (error: unknown) => {
+          assert.ok(error instanceof WhenError, String(error));
+          assert.match(error.message, message);
+          return true;
+        },
+      );
     });
   }
 
@@ -119,18 +122,42 @@ describe('evaluateWhen', () => {
 
 describe('tokenizeWhen', () => {
   test('gives govaluate token kinds', () => {
-    assert.deepEqual(tokenizeWhen('-1 < a && !(b == "c") in (x, 2.5)').map((t) => t.kind), [
-      'PREFIX', 'NUMERIC', 'COMPARATOR', 'VARIABLE', 'LOGICALOP', 'PREFIX', 'CLAUSE', 'VARIABLE', 'COMPARATOR', 'STRING', 'CLAUSE_CLOSE',
-      'COMPARATOR', 'CLAUSE', 'VARIABLE', 'SEPARATOR', 'NUMERIC', 'CLAUSE_CLOSE',
-    ]);
+    assert.deepEqual(
+      tokenizeWhen('-1 < a && !(b == "c") in (x, 2.5)').map((t) => t.kind),
+      [
+        'PREFIX',
+        'NUMERIC',
+        'COMPARATOR',
+        'VARIABLE',
+        'LOGICALOP',
+        'PREFIX',
+        'CLAUSE',
+        'VARIABLE',
+        'COMPARATOR',
+        'STRING',
+        'CLAUSE_CLOSE',
+        'COMPARATOR',
+        'CLAUSE',
+        'VARIABLE',
+        'SEPARATOR',
+        'NUMERIC',
+        'CLAUSE_CLOSE',
+      ],
+    );
   });
 
   test('a minus after a value is subtraction, at the start a prefix', () => {
-    assert.deepEqual(tokenizeWhen('a - -1').map((t) => t.kind), ['VARIABLE', 'MODIFIER', 'PREFIX', 'NUMERIC']);
+    assert.deepEqual(
+      tokenizeWhen('a - -1').map((t) => t.kind),
+      ['VARIABLE', 'MODIFIER', 'PREFIX', 'NUMERIC'],
+    );
   });
 
   test('syntax errors carry the column', () => {
-    assert.throws(() => checkWhenSyntax(tokenizeWhen('a == == b')), (error: unknown) => error instanceof WhenError && error.column === 6);
+    assert.throws(
+      () => checkWhenSyntax(tokenizeWhen('a == == b')),
+      (error: unknown) => error instanceof WhenError && error.column === 6,
+    );
   });
 });
 

@@ -16,5 +16,9 @@ export const PINNED_HERE: Record<string, string> = {
 };
 
 /** The semaphore limits the synchronization examples read (Argo's docs/synchronization.md). */
-export const SEMAPHORE_CONFIG_MAP: ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'my-config', namespace: 'default' }, data: { workflow: '1', template: '2' } };
-
+export const SEMAPHORE_CONFIG_MAP: ConfigMap = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'my-config', namespace: 'default' },
+  data: { workflow: '1', template: '2' },
+};

@@ -4,7 +4,13 @@ import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
 import type { RuntimeEvent } from '../../src/engine/ports/runtime.js';
 import type { PodRequest } from '../../src/engine/engine-events.js';
 
-const pod: PodRequest = { workflowName: 'wf', nodeId: 'n1', podName: 'p1', template: { name: 't', container: { image: 'a' }, outputs: { parameters: [{ name: 'x', valueFrom: { path: '/x', default: 'd' } }] } }, inputs: {} };
+const pod: PodRequest = {
+  workflowName: 'wf',
+  nodeId: 'n1',
+  podName: 'p1',
+  template: { name: 't', container: { image: 'a' }, outputs: { parameters: [{ name: 'x', valueFrom: { path: '/x', default: 'd' } }] } },
+  inputs: {},
+};
 
 test('the instant runtime succeeds at once with default outputs, reattaches by pod name, and obeys scripts and kills', async () => {
   const events: RuntimeEvent[] = [];
@@ -13,7 +19,10 @@ test('the instant runtime succeeds at once with default outputs, reattaches by p
   runtime.run(pod, (e) => events.push(e));
   await new Promise((r) => setImmediate(r));
   assert.equal(runtime.started, 1);
-  assert.deepEqual(events, [{ type: 'pod-started', nodeId: 'n1' }, { type: 'pod-finished', nodeId: 'n1', exitCode: 0, outputs: { parameters: [{ name: 'x', value: 'd' }] } }]);
+  assert.deepEqual(events, [
+    { type: 'pod-started', nodeId: 'n1' },
+    { type: 'pod-finished', nodeId: 'n1', exitCode: 0, outputs: { parameters: [{ name: 'x', value: 'd' }] } },
+  ]);
 
   const scripted = new InstantRuntime({ script: () => ({ exitCode: 2, delayMs: 20 }) });
   const got: RuntimeEvent[] = [];

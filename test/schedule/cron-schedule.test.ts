@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { parseCronSchedule } from '../../src/schedule/cron-schedule.js';
 
 const at = (iso: string): number => Date.parse(iso) / 1000;
-const iso = (seconds: number | undefined): string | undefined => (seconds === undefined ? undefined : new Date(seconds * 1000).toISOString().replace('.000Z', 'Z'));
+const iso = (seconds: number | undefined): string | undefined =>
+  seconds === undefined ? undefined : new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 /** The next `count` activations after `from`. */
 function upcoming(schedule: string, from: string, count = 3): Array<string | undefined> {
   const parsed = parseCronSchedule(schedule);
@@ -48,7 +49,11 @@ describe('parseCronSchedule', () => {
 
   test('a time zone by CRON_TZ or TZ, with daylight saving time honoured', () => {
     // 06:30 in Paris is 05:30 UTC in winter and 04:30 UTC in summer.
-    assert.deepEqual(upcoming('CRON_TZ=Europe/Paris 30 6 * * *', '2024-03-29T12:00:00Z', 3), ['2024-03-30T05:30:00Z', '2024-03-31T04:30:00Z', '2024-04-01T04:30:00Z']);
+    assert.deepEqual(upcoming('CRON_TZ=Europe/Paris 30 6 * * *', '2024-03-29T12:00:00Z', 3), [
+      '2024-03-30T05:30:00Z',
+      '2024-03-31T04:30:00Z',
+      '2024-04-01T04:30:00Z',
+    ]);
     // 02:30 does not exist in New York on 2024-03-10: that day has no 02:30 run.
     assert.deepEqual(upcoming('TZ=America/New_York 30 2 * * *', '2024-03-09T12:00:00Z', 2), ['2024-03-11T06:30:00Z', '2024-03-12T06:30:00Z']);
   });

@@ -91,6 +91,12 @@ describe('planCronTick', () => {
       ...[6, 7].map((n) => ({ name: `bad-${n}`, phase: 'Failed' as const, finishedAt: n })),
     ];
     assert.deepEqual(planCronTick(cron(), state({ finished }), at('2024-01-01T00:30:00Z')).remove, ['ok-1', 'ok-2', 'bad-6']);
-    assert.deepEqual(planCronTick(cron({ successfulJobsHistoryLimit: 0, failedJobsHistoryLimit: 5 }), state({ finished }), at('2024-01-01T00:30:00Z')).remove, ['ok-1', 'ok-2', 'ok-3', 'ok-4', 'ok-5']);
+    assert.deepEqual(planCronTick(cron({ successfulJobsHistoryLimit: 0, failedJobsHistoryLimit: 5 }), state({ finished }), at('2024-01-01T00:30:00Z')).remove, [
+      'ok-1',
+      'ok-2',
+      'ok-3',
+      'ok-4',
+      'ok-5',
+    ]);
   });
 });

@@ -26,10 +26,13 @@ describe("Argo's example corpus", () => {
     const errors = report.diagnostics.filter((d) => d.severity === 'error');
     // Two examples indent generateName under labels, so they have no name at all: the API server
     // refuses them ("name or generateName is required"), and Argo's own tests skip both (no-test label).
-    assert.deepEqual(errors.map((d) => `${d.file}:${d.line}:${d.column} [${d.rule}] ${d.message}`), [
-      'fun-with-gifs.yaml:12:1 [object-name] a Workflow needs metadata.name or metadata.generateName',
-      'k8s-jobs.yaml:8:1 [object-name] a Workflow needs metadata.name or metadata.generateName',
-    ]);
+    assert.deepEqual(
+      errors.map((d) => `${d.file}:${d.line}:${d.column} [${d.rule}] ${d.message}`),
+      [
+        'fun-with-gifs.yaml:12:1 [object-name] a Workflow needs metadata.name or metadata.generateName',
+        'k8s-jobs.yaml:8:1 [object-name] a Workflow needs metadata.name or metadata.generateName',
+      ],
+    );
   });
 
   it('checks every Argo workflow kind in it and skips only kinds Skiff does not manage', () => {
@@ -42,6 +45,9 @@ describe("Argo's example corpus", () => {
 
   it('raises no unknown-key warning: every field the examples use is known', () => {
     const unknown = report.diagnostics.filter((d) => d.rule === 'unknown-key');
-    assert.deepEqual(unknown.map((d) => `${d.file}:${d.line} ${d.message}`), []);
+    assert.deepEqual(
+      unknown.map((d) => `${d.file}:${d.line} ${d.message}`),
+      [],
+    );
   });
 });

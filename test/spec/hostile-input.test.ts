@@ -49,12 +49,18 @@ describe('hostile and broken input', () => {
     const text = 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n  templates: [\n    {name: a\n  entrypoint: a\n';
     const report = lint(text);
     assert.ok(report.diagnostics.length >= 1);
-    assert.ok(report.diagnostics.every((d) => d.rule === 'yaml-syntax' && d.line >= 4), JSON.stringify(report.diagnostics));
+    assert.ok(
+      report.diagnostics.every((d) => d.rule === 'yaml-syntax' && d.line >= 4),
+      JSON.stringify(report.diagnostics),
+    );
   });
 
   it('warns about a duplicate key on the line that repeats it (Go keeps the last value, so Argo accepts it)', () => {
     const report = lint('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: "1"\n  x: "2"\n');
-    assert.deepEqual(report.diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.rule}`), ['6:3 warning duplicate-key']);
+    assert.deepEqual(
+      report.diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.rule}`),
+      ['6:3 warning duplicate-key'],
+    );
     assert.match(report.diagnostics[0]!.message, /replaces the one on line 5/);
   });
 
@@ -94,12 +100,29 @@ describe('hostile and broken input', () => {
     ].join('\n');
     const report = lint(text);
     assert.ok(report.diagnostics.length > 0);
-    assert.ok(report.diagnostics.every((d) => d.rule !== 'internal'), JSON.stringify(report.diagnostics, null, 1));
+    assert.ok(
+      report.diagnostics.every((d) => d.rule !== 'internal'),
+      JSON.stringify(report.diagnostics, null, 1),
+    );
   });
 
   it('handles thousands of documents and a DAG of thousands of tasks', () => {
     const tasks = Array.from({ length: 3000 }, (_, i) => `      - {name: t${i}, template: w${i > 0 ? `, depends: t${i - 1}` : ''}}`);
-    const dag = ['apiVersion: argoproj.io/v1alpha1', 'kind: Workflow', 'metadata: {name: big}', 'spec:', '  entrypoint: main', '  templates:', '  - name: w', '    container: {image: busybox}', '  - name: main', '    dag:', '      tasks:', ...tasks, ''].join('\n');
+    const dag = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Workflow',
+      'metadata: {name: big}',
+      'spec:',
+      '  entrypoint: main',
+      '  templates:',
+      '  - name: w',
+      '    container: {image: busybox}',
+      '  - name: main',
+      '    dag:',
+      '      tasks:',
+      ...tasks,
+      '',
+    ].join('\n');
     assert.deepEqual(lint(dag).diagnostics, []);
     const many = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\n'.repeat(SOURCE_LIMITS.maxDocuments - 1);
     const report = lint(many);

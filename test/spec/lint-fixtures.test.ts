@@ -12,7 +12,9 @@ import { fixturesDir } from '../helpers/paths.js';
 const dir = join(fixturesDir, 'lint');
 
 describe('lint fixtures: every rule reports at the exact line and column', () => {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   it('has fixtures to check', () => assert.ok(files.length >= 8, `only ${files.length} fixtures`));
   for (const file of files) {
     it(file, () => {

@@ -25,7 +25,7 @@ describe('rule catalog', () => {
     assert.deepEqual([...used].sort(), Object.keys(RULES).sort());
   });
 
-  it('is the README\'s rule table, row for row, with the same severities and summaries', () => {
+  it("is the README's rule table, row for row, with the same severities and summaries", () => {
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
     // The README may set code in backticks; the words are the catalog's.
     const rows = [...readme.matchAll(/^\| `([a-z-]+)` \| (error|warning|notice) \| (.*) \|$/gm)].map((m) => [m[1], m[2], m[3]!.replaceAll('`', '')]);
@@ -35,14 +35,26 @@ describe('rule catalog', () => {
 
   it('has a failing fixture or a hostile-input test for every rule', () => {
     const fixtures = join(fixturesDir, 'lint');
-    const covered = new Set(
-      readdirSync(fixtures).flatMap((file) => readExpectations(readFileSync(join(fixtures, file), 'utf8')).map((e) => e.rule)),
-    );
+    const covered = new Set(readdirSync(fixtures).flatMap((file) => readExpectations(readFileSync(join(fixtures, file), 'utf8')).map((e) => e.rule)));
     // These need files no fixture can be (binary, huge, unreadable) and are tested in
     // test/spec/hostile-input.test.ts and test/cli/lint-command.test.ts.
-    for (const rule of ['yaml-syntax', 'yaml-aliases', 'too-deep', 'too-many-documents', 'file-too-large', 'binary-file', 'unreadable', 'duplicate-key', 'no-templates']) covered.add(rule);
+    for (const rule of [
+      'yaml-syntax',
+      'yaml-aliases',
+      'too-deep',
+      'too-many-documents',
+      'file-too-large',
+      'binary-file',
+      'unreadable',
+      'duplicate-key',
+      'no-templates',
+    ])
+      covered.add(rule);
     // `internal` only reports a bug in a rule; nothing should trigger it.
     covered.add('internal');
-    assert.deepEqual(Object.keys(RULES).filter((rule) => !covered.has(rule)), []);
+    assert.deepEqual(
+      Object.keys(RULES).filter((rule) => !covered.has(rule)),
+      [],
+    );
   });
 });

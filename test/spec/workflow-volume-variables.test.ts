@@ -38,5 +38,8 @@ test("workflow-level volumes may name a task's or step's outputs, which Argo sub
 
 test('other variables in workflow-level volumes are still checked', () => {
   const { diagnostics } = lintSources([{ file: 'wf.yaml', text: workflow('{{inputs.parameters.cm}}') }]);
-  assert.deepEqual(diagnostics.map((d) => `${d.line}:${d.rule}`), ['10:unresolved-variable']);
+  assert.deepEqual(
+    diagnostics.map((d) => `${d.line}:${d.rule}`),
+    ['10:unresolved-variable'],
+  );
 });

@@ -22,7 +22,10 @@ export const CRASH_WORKFLOW: Workflow = {
         steps: [
           [{ name: 'fan', template: 'work', withItems: [1, 2, 3, 4, 5, 6] }],
           [{ name: 'b', template: 'work' }],
-          [{ name: 'c', template: 'work' }, { name: 'd', template: 'work' }],
+          [
+            { name: 'c', template: 'work' },
+            { name: 'd', template: 'work' },
+          ],
           [{ name: 'e', template: 'work' }],
           [{ name: 'f', template: 'work' }],
         ],

@@ -54,8 +54,16 @@ for (const killAfterFinished of [0, 3, 7, 9]) {
       // A pod had started, and pods start only after the change that asked for them is saved.
       assert.ok(saved, 'the run was saved before its first pod started');
       assert.notEqual(saved.status.phase, 'Succeeded');
-      const recordedFinished = new Set(Object.values(saved.status.nodes).filter((n) => n.type === 'Pod' && n.phase === 'Succeeded').map((n) => n.id));
-      const recordedStarted = new Set(Object.values(saved.status.nodes).filter((n) => n.type === 'Pod').map((n) => n.id));
+      const recordedFinished = new Set(
+        Object.values(saved.status.nodes)
+          .filter((n) => n.type === 'Pod' && n.phase === 'Succeeded')
+          .map((n) => n.id),
+      );
+      const recordedStarted = new Set(
+        Object.values(saved.status.nodes)
+          .filter((n) => n.type === 'Pod')
+          .map((n) => n.id),
+      );
       assert.equal(await run([state, log, 'resume'], log), 0);
       const lines = readFileSync(log, 'utf8').trim().split('\n');
       const second = lines.slice(lines.findIndex((l) => l.startsWith('process resume')));
@@ -64,7 +72,10 @@ for (const killAfterFinished of [0, 3, 7, 9]) {
       const final = new LocalRunStore(state);
       const done = (await final.load('crash'))!;
       await final.closeAll();
-      assert.ok(second.some((l) => l === 'done crash Succeeded'), second.join('\n'));
+      assert.ok(
+        second.some((l) => l === 'done crash Succeeded'),
+        second.join('\n'),
+      );
       assert.equal(done.status.phase, 'Succeeded');
       const pods = Object.values(done.status.nodes).filter((n) => n.type === 'Pod');
       assert.equal(pods.length, 11);

@@ -19,10 +19,21 @@ async function tableDir(): Promise<string> {
   return join(dir, 'locks');
 }
 
-const mutex = (holder: string, extra: Partial<LockRequest> = {}): LockRequest => ({ holder, runId: holder.split('/')[1]!, locks: [{ name: 'default/Mutex/m', limit: 1 }], priority: 0, createdAt: '', ...extra });
+const mutex = (holder: string, extra: Partial<LockRequest> = {}): LockRequest => ({
+  holder,
+  runId: holder.split('/')[1]!,
+  locks: [{ name: 'default/Mutex/m', limit: 1 }],
+  priority: 0,
+  createdAt: '',
+  ...extra,
+});
 
 /** A process's view: its own SharedLocks over the shared directory, and the events it was told. */
-function processOf(dir: string, owner: number, dead: Set<number>): { locks: SharedLocks; events: LockEvent[]; next: (type: LockEvent['type'], holder: string) => Promise<LockEvent> } {
+function processOf(
+  dir: string,
+  owner: number,
+  dead: Set<number>,
+): { locks: SharedLocks; events: LockEvent[]; next: (type: LockEvent['type'], holder: string) => Promise<LockEvent> } {
   const isAlive = (pid: number) => !dead.has(pid);
   const events: LockEvent[] = [];
   const locks = new SharedLocks(new LocalLockTable(dir, { isAlive }), { owner, isAlive, pollMs: 10 });
@@ -49,11 +60,17 @@ test('two processes share a mutex through the state directory: the second waits,
   b.locks.acquire(mutex('default/two'), report(b.events));
   const waiting = await b.next('lock-waiting', 'default/two');
   assert.deepEqual(waiting, { type: 'lock-waiting', holder: 'default/two', lock: 'default/Mutex/m', holders: ['default/one'] });
-  assert.equal(b.events.some((e) => e.type === 'lock-acquired'), false);
+  assert.equal(
+    b.events.some((e) => e.type === 'lock-acquired'),
+    false,
+  );
   a.locks.release('default/one');
   await b.next('lock-acquired', 'default/two');
   const table = JSON.parse(await readFile(join(dir, 'table.json'), 'utf8')) as { locks: Record<string, { holders: Array<{ holder: string; owner: number }> }> };
-  assert.deepEqual(table.locks['default/Mutex/m']!.holders.map((h) => [h.holder, h.owner]), [['default/two', 102]]);
+  assert.deepEqual(
+    table.locks['default/Mutex/m']!.holders.map((h) => [h.holder, h.owner]),
+    [['default/two', 102]],
+  );
   await a.locks.close();
   await b.locks.close();
 });
@@ -82,7 +99,13 @@ test('a semaphore admits as many as its limit, then serves its queue by priority
   const dir = await tableDir();
   const dead = new Set<number>();
   const p = processOf(dir, 301, dead);
-  const sem = (holder: string, priority = 0): LockRequest => ({ holder, runId: holder.split('/')[1]!, locks: [{ name: 'default/ConfigMap/my-config/template', limit: 2 }], priority, createdAt: '' });
+  const sem = (holder: string, priority = 0): LockRequest => ({
+    holder,
+    runId: holder.split('/')[1]!,
+    locks: [{ name: 'default/ConfigMap/my-config/template', limit: 2 }],
+    priority,
+    createdAt: '',
+  });
   for (const h of ['default/a', 'default/b', 'default/c']) p.locks.acquire(sem(h), report(p.events));
   await p.next('lock-acquired', 'default/a');
   await p.next('lock-acquired', 'default/b');
@@ -91,7 +114,11 @@ test('a semaphore admits as many as its limit, then serves its queue by priority
   await p.next('lock-waiting', 'default/urgent');
   p.locks.release('default/a');
   await p.next('lock-acquired', 'default/urgent');
-  assert.equal(p.events.some((e) => e.type === 'lock-acquired' && e.holder === 'default/c'), false, 'the higher priority went first');
+  assert.equal(
+    p.events.some((e) => e.type === 'lock-acquired' && e.holder === 'default/c'),
+    false,
+    'the higher priority went first',
+  );
   p.locks.releaseRun('b');
   await p.next('lock-acquired', 'default/c');
   await p.locks.close();
@@ -103,7 +130,16 @@ test('a request for several locks takes them all at once or waits for all', asyn
   const p = processOf(dir, 401, dead);
   p.locks.acquire(mutex('default/x'), report(p.events));
   await p.next('lock-acquired', 'default/x');
-  const both: LockRequest = { holder: 'default/both', runId: 'both', locks: [{ name: 'default/Mutex/other', limit: 1 }, { name: 'default/Mutex/m', limit: 1 }], priority: 0, createdAt: '' };
+  const both: LockRequest = {
+    holder: 'default/both',
+    runId: 'both',
+    locks: [
+      { name: 'default/Mutex/other', limit: 1 },
+      { name: 'default/Mutex/m', limit: 1 },
+    ],
+    priority: 0,
+    createdAt: '',
+  };
   p.locks.acquire(both, report(p.events));
   await p.next('lock-waiting', 'default/both');
   const table = JSON.parse(await readFile(join(dir, 'table.json'), 'utf8')) as { locks: Record<string, { holders: unknown[] }> };
@@ -126,5 +162,8 @@ test('a guard left by a process that died mid-update does not block the table; o
   assert.equal(await table.update((state) => ++state.seq), 2);
   const live = new LocalLockTable(dir, { isAlive: () => true, timeoutMs: 100 });
   await writeFile(join(dir, 'table.guard'), '424242');
-  await assert.rejects(live.update(() => 0), /held by process 424242 for more than 100 ms/);
+  await assert.rejects(
+    live.update(() => 0),
+    /held by process 424242 for more than 100 ms/,
+  );
 });

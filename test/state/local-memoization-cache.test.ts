@@ -9,7 +9,12 @@ import { CONFIG_MAP_MAX_BYTES, LocalMemoizationCache } from '../../src/state/loc
 import { LocalObjectStore } from '../../src/state/local-object-store.js';
 
 const objectsIn = (): LocalObjectStore => new LocalObjectStore(mkdtempSync(join(tmpdir(), 'skiff-memo-')), { sync: false });
-const entry = (nodeID: string, value = 'v'): CacheEntry => ({ nodeID, outputs: { parameters: [{ name: 'p', value }] }, creationTimestamp: '2024-01-01T00:00:00Z', lastHitTimestamp: '2024-01-01T00:00:00Z' });
+const entry = (nodeID: string, value = 'v'): CacheEntry => ({
+  nodeID,
+  outputs: { parameters: [{ name: 'p', value }] },
+  creationTimestamp: '2024-01-01T00:00:00Z',
+  lastHitTimestamp: '2024-01-01T00:00:00Z',
+});
 
 test('creates the cache ConfigMap with the Cache label, then adds one key per cache key, keeping other labels', async () => {
   const objects = objectsIn();
@@ -32,13 +37,22 @@ test('refuses a ConfigMap that is not labelled as a cache, and one that would ou
   const cache = new LocalMemoizationCache(objects);
   const settings: ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } };
   await objects.apply(settings);
-  await assert.rejects(cache.save('default', 'settings', 'k', entry('n')), /ConfigMap "settings" in namespace "default" is not labelled workflows\.argoproj\.io\/configmap-type: Cache/);
+  await assert.rejects(
+    cache.save('default', 'settings', 'k', entry('n')),
+    /ConfigMap "settings" in namespace "default" is not labelled workflows\.argoproj\.io\/configmap-type: Cache/,
+  );
 
   await cache.save('default', 'big', 'first', entry('n', 'x'.repeat(CONFIG_MAP_MAX_BYTES - 1000)));
-  await assert.rejects(cache.save('default', 'big', 'second', entry('n', 'y'.repeat(2000))), /ConfigMap "big" in namespace "default" would hold \d+ bytes, more than the 1048576 a ConfigMap may; delete the ConfigMap to clear the cache/);
+  await assert.rejects(
+    cache.save('default', 'big', 'second', entry('n', 'y'.repeat(2000))),
+    /ConfigMap "big" in namespace "default" would hold \d+ bytes, more than the 1048576 a ConfigMap may; delete the ConfigMap to clear the cache/,
+  );
   const stored = await objects.getObject<ConfigMap>('ConfigMap', 'default', 'big');
   assert.deepEqual(Object.keys(stored?.data ?? {}), ['first']);
-  await assert.rejects(cache.save('default', 'big', 'k'.repeat(254), entry('n')), /is 254 characters long; a key of ConfigMap "big" in namespace "default" may have at most 253/);
+  await assert.rejects(
+    cache.save('default', 'big', 'k'.repeat(254), entry('n')),
+    /is 254 characters long; a key of ConfigMap "big" in namespace "default" may have at most 253/,
+  );
   // A failed save does not block the next one.
   await cache.save('default', 'other', 'k', entry('n'));
   assert.ok(await objects.getObject<ConfigMap>('ConfigMap', 'default', 'other'));

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { LocalRunStore } from '../../src/state/local-run-store.js';
 import type { StoredRun } from '../../src/engine/ports/run-store.js';
 
-const run = (): StoredRun => ({ id: 'r1', workflow: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'r1' }, spec: {} }, status: { phase: 'Pending', nodes: {} } });
+const run = (): StoredRun => ({
+  id: 'r1',
+  workflow: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'r1' }, spec: {} },
+  status: { phase: 'Pending', nodes: {} },
+});
 const node = (id: string, phase: 'Running' | 'Succeeded') => ({ id, name: id, displayName: id, type: 'Pod' as const, phase });
 
 test('the local store replays its journal over the snapshot, ignores a torn last line, and compacts', async () => {

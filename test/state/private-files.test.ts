@@ -40,7 +40,7 @@ test('every file the state layer writes is 0600 and every folder 0700, the state
     'secret.yaml': SECRET,
     'locked.yaml': LOCKED,
     'memoized.yaml': readFileSync(resolve(argoCorpusDir, 'examples', 'memoize-simple.yaml'), 'utf8'),
-    'hang.yaml': LOCKED.replace('locked-', 'hang-').replace(/synchronization:\n    mutex:\n      name: one-at-a-time\n  /, ''),
+    'hang.yaml': LOCKED.replace('locked-', 'hang-').replace(/synchronization:\n {4}mutex:\n {6}name: one-at-a-time\n {2}/, ''),
   });
   const hang = { SKIFF_INSTANT_SCRIPT: '{"main": {"hang": true}}' };
   assert.equal((await skiff(dir, ['apply', 'secret.yaml'])).status, 0);
@@ -53,7 +53,14 @@ test('every file the state layer writes is 0600 and every folder 0700, the state
 
   const entries = walk(join(dir, 'state'));
   const names = entries.map((e) => e.path);
-  for (const expected of ['objects/Secret/default/token.json', 'objects/ConfigMap/default/cache-config.json', 'locks/table.json', `runs/${background}/driver.log`, `runs/${background}/snapshot.json`, `runs/${background}/journal.ndjson`]) {
+  for (const expected of [
+    'objects/Secret/default/token.json',
+    'objects/ConfigMap/default/cache-config.json',
+    'locks/table.json',
+    `runs/${background}/driver.log`,
+    `runs/${background}/snapshot.json`,
+    `runs/${background}/journal.ndjson`,
+  ]) {
     assert.ok(names.includes(expected), `${expected} is not among ${names.join(', ')}`);
   }
   for (const entry of entries) assert.equal(entry.mode.toString(8), entry.folder ? '700' : '600', entry.path);

@@ -8,9 +8,16 @@ import { DamagedRunError } from '../../src/state/damaged-run-error.js';
 import { encodeRecord, encodeSnapshot } from '../../src/state/journal-format.js';
 import { LocalRunStore } from '../../src/state/local-run-store.js';
 
-const run = (id = 'r1'): StoredRun => ({ id, workflow: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: id }, spec: {} }, status: { phase: 'Pending', nodes: {} } });
+const run = (id = 'r1'): StoredRun => ({
+  id,
+  workflow: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: id }, spec: {} },
+  status: { phase: 'Pending', nodes: {} },
+});
 const node = (id: string, phase: 'Running' | 'Succeeded') => ({ id, name: id, displayName: id, type: 'Pod' as const, phase });
-const step = (id: string, phase: 'Running' | 'Succeeded', runPhase: 'Running' | 'Succeeded' = 'Running'): JournalRecord => ({ nodes: [node(id, phase)], run: { phase: runPhase } });
+const step = (id: string, phase: 'Running' | 'Succeeded', runPhase: 'Running' | 'Succeeded' = 'Running'): JournalRecord => ({
+  nodes: [node(id, phase)],
+  run: { phase: runPhase },
+});
 
 /** A state directory with run r1 saved and four records: a, b, c started and finished in turn, the run Succeeded. */
 async function savedRun(options: { compactAfter?: number } = {}): Promise<{ dir: string; journal: string; snapshot: string }> {
@@ -59,11 +66,20 @@ const JOURNAL_DAMAGES: Array<{ what: string; damage: (lines: string[]) => void; 
   // Line 1 is the header; line 3 holds seq 3, with valid records after it.
   { what: 'a garbled line in the middle', damage: (l) => void (l[2] = l[2]!.slice(0, 40)), at: /^line 3$/, problem: /valid records follow it/ },
   // Still valid JSON, a plausible record: only the checksum tells.
-  { what: 'a record whose checksum does not match before the end', damage: (l) => void (l[2] = l[2]!.replace('"phase":"Succeeded"', '"phase":"Failed"')), at: /^line 3$/, problem: /checksum does not match/ },
+  {
+    what: 'a record whose checksum does not match before the end',
+    damage: (l) => void (l[2] = l[2]!.replace('"phase":"Succeeded"', '"phase":"Failed"')),
+    at: /^line 3$/,
+    problem: /checksum does not match/,
+  },
   { what: 'a gap in the record numbers', damage: (l) => void l.splice(2, 1), at: /^line 3 \(seq 4\)$/, problem: /records are missing: seq 3 was expected/ },
   {
     what: 'a record of the wrong shape with a good checksum',
-    damage: (l) => void (l[2] = encodeRecord(3, { nodes: [{ id: 'x', name: 'x', displayName: 'x', type: 'Pod', phase: 'Running', children: 'y' }], run: { phase: 'Running' } } as unknown as JournalRecord).trimEnd()),
+    damage: (l) =>
+      void (l[2] = encodeRecord(3, {
+        nodes: [{ id: 'x', name: 'x', displayName: 'x', type: 'Pod', phase: 'Running', children: 'y' }],
+        run: { phase: 'Running' },
+      } as unknown as JournalRecord).trimEnd()),
     at: /^line 3 \(seq 3\)$/,
     problem: /wrong shape: its node 1: "children" is not a list of node ids/,
   },
@@ -107,7 +123,11 @@ test('a truncated, empty or wrongly shaped snapshot of a new run makes it damage
     ['truncated', (t) => t.slice(0, t.length / 2), /its checksum does not match its content/],
     ['truncated (written before checksums)', () => JSON.stringify({ seq: 1, run: run() }).slice(0, 60), /not valid JSON \(cut short or garbled\)/],
     ['empty', () => '', /it is empty/],
-    ['wrongly shaped', () => encodeSnapshot(1, { ...run(), status: { phase: 'Running', nodes: [] } } as unknown as StoredRun, 'replacement'), /the status has no "nodes" object/],
+    [
+      'wrongly shaped',
+      () => encodeSnapshot(1, { ...run(), status: { phase: 'Running', nodes: [] } } as unknown as StoredRun, 'replacement'),
+      /the status has no "nodes" object/,
+    ],
   ];
   for (const [what, damage, problem] of damages) {
     const { dir, snapshot } = await savedRun();
@@ -167,7 +187,12 @@ test('the previous generation does not stand in when its journal is short of the
     const text = lines(previousJournal);
     writeFileSync(previousJournal, `${text.slice(0, -2).join('\n')}\n`); // its last record (seq 3) gone
     writeFileSync(snapshot, '');
-    await assertDamaged(dir, snapshot, undefined, /it is empty, and the previous snapshot cannot stand in for it: the previous generation ends at seq 2, the snapshot was made at seq 3/);
+    await assertDamaged(
+      dir,
+      snapshot,
+      undefined,
+      /it is empty, and the previous snapshot cannot stand in for it: the previous generation ends at seq 2, the snapshot was made at seq 3/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

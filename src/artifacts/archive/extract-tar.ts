@@ -85,7 +85,10 @@ export async function extractTar(source: AsyncIterable<Uint8Array>, dest: string
       case 'fifo':
         throw unsafe(entry, 'FIFOs are not allowed in artifacts');
       default:
-        throw new ArtifactError('unsupported', `cannot extract tar entry ${JSON.stringify(entry.name)}: unsupported entry type ${JSON.stringify(entry.typeflag)}`);
+        throw new ArtifactError(
+          'unsupported',
+          `cannot extract tar entry ${JSON.stringify(entry.name)}: unsupported entry type ${JSON.stringify(entry.typeflag)}`,
+        );
     }
   }
 

@@ -90,7 +90,8 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
 }
 
 async function readMeta(bytes: ByteSource, size: number, name: string, at: number): Promise<Buffer> {
-  if (size > MAX_META_SIZE) throw new ArtifactError('corrupt', `not a valid tar archive: extended header ${JSON.stringify(name)} at byte ${at} is ${size} bytes`);
+  if (size > MAX_META_SIZE)
+    throw new ArtifactError('corrupt', `not a valid tar archive: extended header ${JSON.stringify(name)} at byte ${at} is ${size} bytes`);
   const data = size === 0 ? Buffer.alloc(0) : await bytes.readExact(size);
   if (!Buffer.isBuffer(data)) throw truncated(`the extended header at byte ${at}`);
   await bytes.skip(padding(size));

@@ -217,7 +217,10 @@ function readNumber(block: Buffer, at: number, width: number): number {
     for (let i = at + 1; i < at + width; i++) value = value * 256 + block[i]!;
     return value;
   }
-  const text = block.toString('latin1', at, at + width).replace(/[\0 ]+$/, '').replace(/^[ ]+/, '');
+  const text = block
+    .toString('latin1', at, at + width)
+    .replace(/[\0 ]+$/, '')
+    .replace(/^[ ]+/, '');
   if (text === '') return 0;
   if (!/^[0-7]+$/.test(text)) return NaN;
   return parseInt(text, 8);

@@ -79,7 +79,11 @@ async function credentials(location: GitLocation, options: GitLoadOptions): Prom
   const read = async (selector: GitLocation['usernameSecret'], field: string): Promise<string> => {
     if (!selector?.name || !selector.key) throw new ArtifactError('config', `git artifact ${location.repo}: ${field} must give name and key`);
     const value = await options.secrets.get(options.namespace, selector.name, selector.key);
-    if (value === undefined) throw new ArtifactError('config', `git artifact ${location.repo}: ${field}: key ${JSON.stringify(selector.key)} of secret ${JSON.stringify(selector.name)} not found in namespace ${JSON.stringify(options.namespace)}`);
+    if (value === undefined)
+      throw new ArtifactError(
+        'config',
+        `git artifact ${location.repo}: ${field}: key ${JSON.stringify(selector.key)} of secret ${JSON.stringify(selector.name)} not found in namespace ${JSON.stringify(options.namespace)}`,
+      );
     return value.trim();
   };
   return { username: await read(location.usernameSecret, 'usernameSecret'), password: await read(location.passwordSecret, 'passwordSecret') };
@@ -90,9 +94,14 @@ function gitError(err: unknown, url: string): unknown {
   const e = err as { code?: string; data?: { statusCode?: number } };
   const message = errorMessage(err);
   if (e.code === 'HttpError' && (e.data?.statusCode === 401 || e.data?.statusCode === 403)) {
-    return new ArtifactError('access-denied', `git artifact ${url}: the server refused the credentials (HTTP ${e.data.statusCode}); check usernameSecret/passwordSecret`, { cause: err });
+    return new ArtifactError(
+      'access-denied',
+      `git artifact ${url}: the server refused the credentials (HTTP ${e.data.statusCode}); check usernameSecret/passwordSecret`,
+      { cause: err },
+    );
   }
-  if (e.code === 'HttpError' && e.data?.statusCode === 404) return new ArtifactError('not-found', `git artifact ${url}: repository not found (HTTP 404)`, { cause: err });
+  if (e.code === 'HttpError' && e.data?.statusCode === 404)
+    return new ArtifactError('not-found', `git artifact ${url}: repository not found (HTTP 404)`, { cause: err });
   if (e.code === 'NotFoundError') return new ArtifactError('not-found', `git artifact ${url}: ${message}`, { cause: err });
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH/.test(message)) {
     return new ArtifactError('unreachable', `git artifact ${url}: the server is unreachable (${message})`, { cause: err });

@@ -21,7 +21,10 @@ export class DirectoryObjectStore implements ObjectStore {
   readonly description: string;
 
   /** `onBytes` is told each file's size once it is copied in or out, and each chunk streamed. */
-  constructor(root: string, private readonly onBytes: OnBytes = () => undefined) {
+  constructor(
+    root: string,
+    private readonly onBytes: OnBytes = () => undefined,
+  ) {
     this.root = resolve(root);
     this.description = `directory ${this.root}`;
   }

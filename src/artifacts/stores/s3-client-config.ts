@@ -46,7 +46,10 @@ export async function s3ClientConfig(location: S3Location, options: S3ClientConf
   const { accessKeySecret, secretKeySecret, sessionTokenSecret } = location;
   if (accessKeySecret || secretKeySecret) {
     if (!accessKeySecret || !secretKeySecret) {
-      throw new ArtifactError('config', `S3 location of bucket ${JSON.stringify(location.bucket ?? '')} gives ${accessKeySecret ? 'accessKeySecret' : 'secretKeySecret'} without ${accessKeySecret ? 'secretKeySecret' : 'accessKeySecret'}`);
+      throw new ArtifactError(
+        'config',
+        `S3 location of bucket ${JSON.stringify(location.bucket ?? '')} gives ${accessKeySecret ? 'accessKeySecret' : 'secretKeySecret'} without ${accessKeySecret ? 'secretKeySecret' : 'accessKeySecret'}`,
+      );
     }
     const accessKeyId = await secretValue(accessKeySecret, 'accessKeySecret', options);
     const secretAccessKey = await secretValue(secretKeySecret, 'secretKeySecret', options);
@@ -76,7 +79,10 @@ async function secretValue(selector: KeySelector, field: string, options: S3Clie
   if (!selector.name || !selector.key) throw new ArtifactError('config', `${field} must give both name and key`);
   const value = await options.secrets.get(options.namespace, selector.name, selector.key);
   if (value === undefined) {
-    throw new ArtifactError('config', `${field}: key ${JSON.stringify(selector.key)} of secret ${JSON.stringify(selector.name)} not found in namespace ${JSON.stringify(options.namespace)}`);
+    throw new ArtifactError(
+      'config',
+      `${field}: key ${JSON.stringify(selector.key)} of secret ${JSON.stringify(selector.name)} not found in namespace ${JSON.stringify(options.namespace)}`,
+    );
   }
   return value.trim();
 }

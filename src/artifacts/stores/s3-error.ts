@@ -10,7 +10,15 @@ export interface S3ErrorContext {
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
-const AUTH_NAMES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'ExpiredToken', 'InvalidToken', 'InvalidClientTokenId', 'AllAccessDisabled']);
+const AUTH_NAMES = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AccessDenied',
+  'ExpiredToken',
+  'InvalidToken',
+  'InvalidClientTokenId',
+  'AllAccessDisabled',
+]);
 
 /**
  * Turns what the AWS SDK throws into an `ArtifactError` a person can act on: which store, which
@@ -31,13 +39,25 @@ export function s3Error(err: unknown, context: S3ErrorContext): ArtifactError {
     return new ArtifactError('not-found', `${what}: no such key`, { cause: err });
   }
   if (AUTH_NAMES.has(name) || status === 403 || status === 401) {
-    return new ArtifactError('access-denied', `${what}: the store refused the credentials (${name || `HTTP ${status}`}); check accessKeySecret/secretKeySecret`, { cause: err });
+    return new ArtifactError(
+      'access-denied',
+      `${what}: the store refused the credentials (${name || `HTTP ${status}`}); check accessKeySecret/secretKeySecret`,
+      { cause: err },
+    );
   }
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(detail)) {
-    return new ArtifactError('config', `${what}: no S3 credentials: set accessKeySecret and secretKeySecret on the repository, or provide the AWS SDK's (useSDKCreds)`, { cause: err });
+    return new ArtifactError(
+      'config',
+      `${what}: no S3 credentials: set accessKeySecret and secretKeySecret on the repository, or provide the AWS SDK's (useSDKCreds)`,
+      { cause: err },
+    );
   }
   if (NETWORK_CODES.has(code) || name === 'TimeoutError' || /ECONNREFUSED|ENOTFOUND|socket hang up|connect ETIMEDOUT/.test(detail)) {
-    return new ArtifactError('unreachable', `${what}: the S3 endpoint is unreachable (${code || name || detail}); check the endpoint, and insecure: true for plain http`, { cause: err });
+    return new ArtifactError(
+      'unreachable',
+      `${what}: the S3 endpoint is unreachable (${code || name || detail}); check the endpoint, and insecure: true for plain http`,
+      { cause: err },
+    );
   }
   return new ArtifactError('io', `${what}: ${detail}`, { cause: err });
 }

@@ -90,9 +90,12 @@ export class S3ObjectStore implements ObjectStore {
       const offsets = function* (): Generator<number> {
         for (let offset = 0; offset < size; offset += partSize) yield offset;
       };
-      await this.multipart(key, (async function* () {
-        for (const offset of offsets()) yield () => readPart(offset);
-      })());
+      await this.multipart(
+        key,
+        (async function* () {
+          for (const offset of offsets()) yield () => readPart(offset);
+        })(),
+      );
     } finally {
       await handle.close();
     }
@@ -110,16 +113,19 @@ export class S3ObjectStore implements ObjectStore {
     }
     const firstPart = first.value!;
     const secondPart = second.value;
-    await this.multipart(key, (async function* () {
-      yield () => Promise.resolve(firstPart);
-      yield () => Promise.resolve(secondPart);
-      for (;;) {
-        const next = await parts.next();
-        if (next.done) return;
-        const part = next.value;
-        yield () => Promise.resolve(part);
-      }
-    })());
+    await this.multipart(
+      key,
+      (async function* () {
+        yield () => Promise.resolve(firstPart);
+        yield () => Promise.resolve(secondPart);
+        for (;;) {
+          const next = await parts.next();
+          if (next.done) return;
+          const part = next.value;
+          yield () => Promise.resolve(part);
+        }
+      })(),
+    );
   }
 
   async openRead(key: string): Promise<AsyncIterable<Buffer>> {
@@ -179,7 +185,10 @@ export class S3ObjectStore implements ObjectStore {
       response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end}`, IfMatch: etag }));
     } catch (err) {
       // A range of an empty object is "not satisfiable": fetch it whole.
-      if (start === 0 && ((err as { name?: string }).name === 'InvalidRange' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416)) {
+      if (
+        start === 0 &&
+        ((err as { name?: string }).name === 'InvalidRange' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416)
+      ) {
         response = await this.send(key, 'download', () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })));
       } else if ((err as { name?: string }).name === 'PreconditionFailed') {
         throw new ArtifactError('io', `${this.description}: object ${JSON.stringify(key)} changed while it was being downloaded`, { cause: err });

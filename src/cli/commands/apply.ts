@@ -35,10 +35,15 @@ export const applyCommand: Command = {
     let stored = 0;
     for (const { file, object } of manifests) {
       if (!(STORED_KINDS as readonly string[]).includes(object.kind)) {
-        io.stderr.write(`${file}: skipped ${object.kind}${object.metadata?.name ? `/${object.metadata.name}` : ''}: skiff apply stores ${STORED_KINDS.join(', ')}\n`);
+        io.stderr.write(
+          `${file}: skipped ${object.kind}${object.metadata?.name ? `/${object.metadata.name}` : ''}: skiff apply stores ${STORED_KINDS.join(', ')}\n`,
+        );
         continue;
       }
-      const withNamespace = values.namespace && !object.metadata?.namespace && object.kind !== 'ClusterWorkflowTemplate' ? { ...object, metadata: { ...object.metadata, namespace: values.namespace } } : object;
+      const withNamespace =
+        values.namespace && !object.metadata?.namespace && object.kind !== 'ClusterWorkflowTemplate'
+          ? { ...object, metadata: { ...object.metadata, namespace: values.namespace } }
+          : object;
       const result = await target.objects.apply(withNamespace);
       io.stdout.write(`${resourceName(object.kind as StoredKind)}/${object.metadata.name} ${result}\n`);
       stored++;

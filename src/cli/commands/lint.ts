@@ -76,7 +76,10 @@ function parseLintArgs(args: string[]) {
 
 /** `--kinds workflows,cronworkflows` as kind names; `all` is every kind. */
 function parseKinds(list: string): ReadonlySet<string> | undefined {
-  const names = list.split(',').map((k) => k.trim().toLowerCase()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((k) => k.trim().toLowerCase())
+    .filter(Boolean);
   if (names.includes('all')) return undefined;
   const kinds = new Set<string>();
   for (const name of names) {

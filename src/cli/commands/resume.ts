@@ -30,7 +30,11 @@ export const resumeCommand: Command = {
   summary: 'resume suspended steps, or continue a run whose skiff process ended',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, { ...STATE_DIR_OPTION, wait: { type: 'boolean', short: 'w' }, output: { type: 'string', short: 'o' } });
+    const { values, positionals } = parseCommandArgs(args, {
+      ...STATE_DIR_OPTION,
+      wait: { type: 'boolean', short: 'w' },
+      output: { type: 'string', short: 'o' },
+    });
     const runId = oneName(positionals);
     const output = parseOutputFormat(values.output);
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });

@@ -17,7 +17,11 @@ import { ConfigMapNames, readTypedConfigMaps } from './read-typed-config-maps.js
  * await loadMemoizationCaches(workflow, [], objects);
  * // [{ name: 'cache-config', type: 'Cache', data: { 'cache-key': '{"nodeID":...}' } }]
  */
-export async function loadMemoizationCaches(workflow: Workflow, referenced: readonly ReferencedTemplate[], source: ParameterConfigMapSource): Promise<CacheConfigMap[]> {
+export async function loadMemoizationCaches(
+  workflow: Workflow,
+  referenced: readonly ReferencedTemplate[],
+  source: ParameterConfigMapSource,
+): Promise<CacheConfigMap[]> {
   const names = new ConfigMapNames(workflow, String(workflow.metadata?.namespace ?? 'default'));
   const templates = [...(workflow.spec?.templates ?? []), ...referenced.flatMap((r) => r.spec?.templates ?? [])];
   for (const template of templates) {

@@ -20,7 +20,11 @@ export type ParameterConfigMapSource = ConfigMapSource;
  * const configMaps = await loadParameterConfigMaps(workflow, referenced, objects);
  * // [{ name: 'simple-parameters', type: 'Parameter', data: { msg: 'hello world' } }]
  */
-export async function loadParameterConfigMaps(workflow: Workflow, referenced: readonly ReferencedTemplate[], source: ParameterConfigMapSource): Promise<ParameterConfigMap[]> {
+export async function loadParameterConfigMaps(
+  workflow: Workflow,
+  referenced: readonly ReferencedTemplate[],
+  source: ParameterConfigMapSource,
+): Promise<ParameterConfigMap[]> {
   const namespace = String(workflow.metadata?.namespace ?? 'default');
   const names = new ConfigMapNames(workflow, namespace);
   // Semaphore limits are ConfigMap keys too (of any ConfigMap: Argo asks for no label there), by namespace.
@@ -62,10 +66,11 @@ export async function loadParameterConfigMaps(workflow: Workflow, referenced: re
     // A semaphore named by a template's inputs may read any ConfigMap of its namespace.
     const candidates = wanted.dynamic && source.listConfigMaps ? await source.listConfigMaps(ns) : [];
     const byName = new Map(candidates.flatMap((cm) => (cm.metadata?.name ? [[cm.metadata.name, cm] as const] : [])));
-    for (const name of wanted.names) if (!byName.has(name)) {
-      const configMap = await source.get(ns, name);
-      if (configMap) byName.set(name, configMap);
-    }
+    for (const name of wanted.names)
+      if (!byName.has(name)) {
+        const configMap = await source.get(ns, name);
+        if (configMap) byName.set(name, configMap);
+      }
     for (const [name, configMap] of byName) {
       const data = dataOf(configMap);
       const existing = ns === namespace ? out.find((e) => e.name === name) : undefined;

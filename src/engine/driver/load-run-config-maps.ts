@@ -13,7 +13,11 @@ import type { ConfigMapSource } from './read-typed-config-maps.js';
  * @example
  *   await target.runs.save({ id, workflow, status, ...(await loadRunConfigMaps(workflow, referenced, objects)) });
  */
-export async function loadRunConfigMaps(workflow: Workflow, referenced: readonly ReferencedTemplate[], source: ConfigMapSource): Promise<Pick<StoredRun, 'configMaps' | 'caches'>> {
+export async function loadRunConfigMaps(
+  workflow: Workflow,
+  referenced: readonly ReferencedTemplate[],
+  source: ConfigMapSource,
+): Promise<Pick<StoredRun, 'configMaps' | 'caches'>> {
   const configMaps = await loadParameterConfigMaps(workflow, referenced, source);
   const caches = await loadMemoizationCaches(workflow, referenced, source);
   return { ...(configMaps.length > 0 ? { configMaps } : {}), ...(caches.length > 0 ? { caches } : {}) };

@@ -32,7 +32,10 @@ export class ConfigMapNames {
   dynamic = false;
   private readonly variables = new Map<string, string>();
 
-  constructor(workflow: Workflow, readonly namespace: string) {
+  constructor(
+    workflow: Workflow,
+    readonly namespace: string,
+  ) {
     this.variables.set('workflow.namespace', namespace);
     if (workflow.metadata?.name) this.variables.set('workflow.name', workflow.metadata.name);
     for (const p of workflow.spec?.arguments?.parameters ?? []) {

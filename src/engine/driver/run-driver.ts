@@ -93,7 +93,9 @@ export class RunDriver {
   /** Starts a new run of `workflow`; resolves to its id once it is saved. */
   async submit(submitted: Workflow, extra: Pick<StoredRun, 'referenced' | 'configMaps' | 'caches'> & SubmitOverrides = {}): Promise<string> {
     const workflow = withOverrides(submitted, extra);
-    const named: Workflow = workflow.metadata?.name ? workflow : { ...workflow, metadata: { ...workflow.metadata, name: `${workflow.metadata?.generateName ?? 'workflow-'}${this.suffix()}` } };
+    const named: Workflow = workflow.metadata?.name
+      ? workflow
+      : { ...workflow, metadata: { ...workflow.metadata, name: `${workflow.metadata?.generateName ?? 'workflow-'}${this.suffix()}` } };
     const stored: StoredRun = { id: named.metadata.name!, workflow: named, status: newRunStatus() };
     if (extra.referenced) stored.referenced = extra.referenced;
     const read = extra.configMaps && extra.caches ? {} : await this.readConfigMaps(named, extra.referenced, {});
@@ -149,7 +151,12 @@ export class RunDriver {
     if ('error' in result) throw new Error(result.error);
     // Steps run again read the ConfigMaps as they are now (one may have been created since).
     const { configMaps: _before, caches: _cachesBefore, ...kept } = stored;
-    await this.replace({ ...kept, workflow: result.workflow, status: result.status, ...(await this.readConfigMaps(result.workflow, stored.referenced, stored)) });
+    await this.replace({
+      ...kept,
+      workflow: result.workflow,
+      status: result.status,
+      ...(await this.readConfigMaps(result.workflow, stored.referenced, stored)),
+    });
   }
 
   /** Starts a new run of a finished run's workflow; with `memoized`, its succeeded pods are reused. */
@@ -207,7 +214,11 @@ export class RunDriver {
   }
 
   /** What the run reads of the cluster, as it is now; without a source, what `known` held. */
-  private async readConfigMaps(workflow: Workflow, referenced: StoredRun['referenced'], known: Pick<StoredRun, 'configMaps' | 'caches'>): Promise<Pick<StoredRun, 'configMaps' | 'caches'>> {
+  private async readConfigMaps(
+    workflow: Workflow,
+    referenced: StoredRun['referenced'],
+    known: Pick<StoredRun, 'configMaps' | 'caches'>,
+  ): Promise<Pick<StoredRun, 'configMaps' | 'caches'>> {
     if (!this.options.configMaps) return { ...(known.configMaps ? { configMaps: known.configMaps } : {}), ...(known.caches ? { caches: known.caches } : {}) };
     return loadRunConfigMaps(workflow, referenced ?? [], this.options.configMaps);
   }
@@ -235,7 +246,10 @@ export class RunDriver {
             // Argo keeps the shutdown in spec.shutdown; so do we, so a restart still honours it.
             // The message goes with it: the engine rebuilds the run from the new workflow and takes the shutdown from there.
             const { workflow } = run.stored;
-            const metadata = event.message === undefined ? workflow.metadata : { ...workflow.metadata, annotations: { ...workflow.metadata.annotations, [SHUTDOWN_MESSAGE_ANNOTATION]: event.message } };
+            const metadata =
+              event.message === undefined
+                ? workflow.metadata
+                : { ...workflow.metadata, annotations: { ...workflow.metadata.annotations, [SHUTDOWN_MESSAGE_ANNOTATION]: event.message } };
             run.stored.workflow = { ...workflow, metadata, spec: { ...workflow.spec, shutdown: event.type === 'stop' ? 'Stop' : 'Terminate' } };
             run.definition = { ...run.definition, workflow: run.stored.workflow };
             workflowChanged = true;
@@ -317,7 +331,10 @@ export class RunDriver {
       try {
         await store.save(action.namespace, action.cache, action.key, action.entry);
       } catch (error) {
-        this.options.warn?.(runId, `node ${action.entry.nodeID}: outputs not saved to memoization cache "${action.cache}" (key "${action.key}"): ${(error as Error).message}`);
+        this.options.warn?.(
+          runId,
+          `node ${action.entry.nodeID}: outputs not saved to memoization cache "${action.cache}" (key "${action.key}"): ${(error as Error).message}`,
+        );
       }
     };
     run.saving = (run.saving ?? Promise.resolve()).then(save);

@@ -132,7 +132,14 @@ export class SharedLocks implements LockManager {
         let known = entries.get(ref.name);
         if (!known) entries.set(ref.name, (known = new Map()));
         if (known.has(request.holder)) continue;
-        const entry: LockEntry = { holder: request.holder, runId: request.runId, owner: this.owner, priority: request.priority, createdAt: request.createdAt, seq: ++state.seq };
+        const entry: LockEntry = {
+          holder: request.holder,
+          runId: request.runId,
+          owner: this.owner,
+          priority: request.priority,
+          createdAt: request.createdAt,
+          seq: ++state.seq,
+        };
         known.set(request.holder, entry);
         (request.reacquire ? lock.holders : lock.waiting).push(entry);
       }
@@ -143,7 +150,11 @@ export class SharedLocks implements LockManager {
     const views = new Map<string, QueueView>();
     for (const [name, lock] of Object.entries(state.locks)) {
       lock.waiting.sort(queueOrder);
-      views.set(name, { held: new Set(lock.holders.map((e) => e.holder)), place: new Map(lock.waiting.map((e, i) => [e.holder, i])), holders: lock.holders.length });
+      views.set(name, {
+        held: new Set(lock.holders.map((e) => e.holder)),
+        place: new Map(lock.waiting.map((e, i) => [e.holder, i])),
+        holders: lock.holders.length,
+      });
     }
     const admits = (name: string, limit: number, holder: string): boolean => {
       const view = views.get(name)!;

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { V1PodStatus } from '@kubernetes/client-node';
-import { type ConfigMapSource, createArtifactDriver, type Repository, type SecretSource } from '../../artifacts/index.js';
+import { type ConfigMapSource, createArtifactDriver, type Repository, type SecretSource, type StorageLocation } from '../../artifacts/index.js';
 import type { PodRequest } from '../../engine/engine-events.js';
 import type { Runtime, RuntimeEvent } from '../../engine/ports/runtime.js';
 import type { ArtifactRepositoryRefStatus } from '../../engine/workflow-status.js';
@@ -126,7 +126,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     const template = request.template;
     // An http template runs no pod: the request is made from here, as Argo's agent makes it.
     if (template.http) return runHttp(request, entry, workflow);
-    let archiveLocation;
+    let archiveLocation: StorageLocation | undefined;
     const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (template.outputs?.artifacts?.length ?? 0) > 0;
     // Every pod resolves the run's repository (once per run), so the first one to start records
     // it in status as Argo does; only a pod with artifacts fails when it cannot be resolved.
@@ -145,7 +145,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     if ('error' in built) return fail(built.error);
     // A hostPath would hand the step any directory of this machine: the one way around the sandbox's root.
     const hostVolume = built.pod.spec?.volumes?.find((v) => v.hostPath);
-    if (hostVolume) return fail(`volume "${hostVolume.name}": hostPath volumes are refused by the local runtime, whose steps see only their own volumes; use an emptyDir or a volumeClaimTemplate`);
+    if (hostVolume)
+      return fail(
+        `volume "${hostVolume.name}": hostPath volumes are refused by the local runtime, whose steps see only their own volumes; use an emptyDir or a volumeClaimTemplate`,
+      );
     if (!existsSync(join(projectDir, 'bin', 'skiff.js'))) return fail(`cannot run Skiff's executor: ${join(projectDir, 'bin', 'skiff.js')} does not exist`);
     const repositoryDirs: string[] = [];
     try {
@@ -160,13 +163,16 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     shims ??= ensureHostShims(join(layout.root, 'shims'));
     const shimsDir = await shims;
     const pod = localizePod(built.pod, { projectDir, nodePath, executorImage: EXECUTOR_IMAGE, repositoryDirs, ...(shimsDir ? { shimsDir } : {}) });
-    const images = template.containerSet ? template.containerSet.containers.map((c) => c.image) : [((template.script ?? template.container) as { image?: string } | undefined)?.image];
+    const images = template.containerSet
+      ? template.containerSet.containers.map((c) => c.image)
+      : [((template.script ?? template.container) as { image?: string } | undefined)?.image];
     const warnings = [...new Set(images.map(imageWarning).filter((w): w is string => w !== undefined))];
     if ((template.sidecars?.length ?? 0) > 0) warnings.push('sidecars are not run by the local runtime');
     // A pod asked for again after a restart starts afresh: its volumes of the lost attempt go.
     await rm(join(podDir, 'volumes'), { recursive: true, force: true });
     await mkdir(join(podDir, 'logs'), { recursive: true });
-    if (warnings.length > 0) await appendFile(layout.containerLog(runId, request.podName, 'main'), warnings.map((w) => `skiff: warning: ${w}\n`).join(''), { mode: 0o600 });
+    if (warnings.length > 0)
+      await appendFile(layout.containerLog(runId, request.podName, 'main'), warnings.map((w) => `skiff: warning: ${w}\n`).join(''), { mode: 0o600 });
     if (entry.killed) return;
     let daemon: DaemonPod | undefined;
     if (template.daemon === true) {
@@ -189,7 +195,13 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
       const users = (status.containerStatuses ?? []).filter((c) => c.name !== 'wait');
       if (!started && users.some((c) => c.state?.running)) {
         started = true;
-        entry.report({ type: 'pod-started', nodeId: request.nodeId, hostNodeName: hostname(), ...(repositoryRef ? { artifactRepositoryRef: repositoryRef } : {}), ...(request.askedBefore ? { restarted: true } : {}) });
+        entry.report({
+          type: 'pod-started',
+          nodeId: request.nodeId,
+          hostNodeName: hostname(),
+          ...(repositoryRef ? { artifactRepositoryRef: repositoryRef } : {}),
+          ...(request.askedBefore ? { restarted: true } : {}),
+        });
       }
       // As Argo's controller, only a daemon's readiness matters: then later steps may use it.
       if (daemon && !ready && !entry.killed && status.phase === 'Running' && (status.containerStatuses ?? []).every((c) => c.ready)) {
@@ -217,7 +229,12 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
       // kubelet's activeDeadlineSeconds, for a pod whose engine is not listening.
       entry.timer = setTimeout(() => {
         entry.run?.kill();
-        finish(request.podName, entry, { type: 'pod-finished', nodeId: request.nodeId, exitCode: 137, message: 'Pod was active on the node longer than the specified deadline' });
+        finish(request.podName, entry, {
+          type: 'pod-finished',
+          nodeId: request.nodeId,
+          exitCode: 137,
+          message: 'Pod was active on the node longer than the specified deadline',
+        });
       }, Math.max(0, ms) + DEADLINE_GRACE_MS);
     }
     // Steps in networks of their own reach the run's daemons through a gateway (see daemon-gateway.ts).
@@ -236,17 +253,24 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
       hostNetwork: (container) => options.allowEgress === true || container.image === EXECUTOR_IMAGE,
       ...(daemon ? { network: { container: 'main', relaySocket: daemon.relaySocket } } : {}),
     });
-    await entry.run.done.finally(async () => {
+    try {
+      await entry.run.done;
+    } finally {
       daemonsOf.get(runId)?.delete(request.podName);
       await Promise.all([daemon?.dispose(), gateway?.close()]);
-    });
+    }
     if (entry.killed) return;
     finish(request.podName, entry, await podOutcome(request.nodeId, last, hostPath, warnings, template.containerSet !== undefined));
   };
 
   const runHttp = async (request: PodRequest, entry: ActivePod, workflow: Workflow): Promise<void> => {
     const controller = new AbortController();
-    const done = runHttpTemplate(request, { client: options.httpClient ?? nodeHttpClient, secrets: options.objects, namespace: workflow.metadata?.namespace ?? 'default', signal: controller.signal });
+    const done = runHttpTemplate(request, {
+      client: options.httpClient ?? nodeHttpClient,
+      secrets: options.objects,
+      namespace: workflow.metadata?.namespace ?? 'default',
+      signal: controller.signal,
+    });
     entry.run = { kill: () => controller.abort(), done: done.then(() => undefined) };
     const event = await done;
     const log = layout.containerLog(request.workflowName, request.podName, 'main');
@@ -287,14 +311,28 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     },
 
     async collectGarbage({ workflow, status }) {
-      const driver = createArtifactDriver({ secrets: options.objects, namespace: workflow.metadata.namespace ?? 'default', localRoot: (root) => repositoryRoots.confine(root) });
+      const driver = createArtifactDriver({
+        secrets: options.objects,
+        namespace: workflow.metadata.namespace ?? 'default',
+        localRoot: (root) => repositoryRoots.confine(root),
+      });
       try {
         const recorded = status.artifactRepositoryRef?.artifactRepository as Repository | undefined;
-        const repository = recorded ?? (await repositories.repository(workflow).then((r) => r.repository, () => undefined));
+        const repository =
+          recorded ??
+          (await repositories.repository(workflow).then(
+            (r) => r.repository,
+            () => undefined,
+          ));
         const garbage = await collectRunGarbage(workflow, status, { deleting: false, driver, repository });
         return garbage ? garbageChanges(status, garbage) : undefined;
       } catch (error) {
-        return { nodes: [], run: { conditions: [...(status.conditions ?? []), { type: 'ArtifactGCError', status: 'True', message: `artifact GC failed: ${(error as Error).message}` }] } };
+        return {
+          nodes: [],
+          run: {
+            conditions: [...(status.conditions ?? []), { type: 'ArtifactGCError', status: 'True', message: `artifact GC failed: ${(error as Error).message}` }],
+          },
+        };
       } finally {
         driver.close();
       }
@@ -323,7 +361,13 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
  * else `pod-finished` with main's exit code and the outputs wait collected, and for a
  * containerSet how each of its containers ended (one that could not start fails on its own).
  */
-async function podOutcome(nodeId: string, status: V1PodStatus | undefined, hostPath: (inPod: string) => string, warnings: string[], containerSet: boolean): Promise<RuntimeEvent> {
+async function podOutcome(
+  nodeId: string,
+  status: V1PodStatus | undefined,
+  hostPath: (inPod: string) => string,
+  warnings: string[],
+  containerSet: boolean,
+): Promise<RuntimeEvent> {
   const error = (message: string): RuntimeEvent => ({ type: 'pod-error', nodeId, message });
   for (const init of status?.initContainerStatuses ?? []) {
     const ended = init.state?.terminated;

@@ -34,7 +34,10 @@ export interface DaemonGateway {
  * daemon on this machine, and only to a daemon `live()` still lists, so the way out leads to the
  * run's daemons and nowhere else.
  */
-export async function openDaemonGateway(pod: V1Pod, options: { containers: string[]; daemons: DaemonAddress[]; live(): DaemonAddress[]; nodePath: string; identity: SandboxIdentity }): Promise<DaemonGateway> {
+export async function openDaemonGateway(
+  pod: V1Pod,
+  options: { containers: string[]; daemons: DaemonAddress[]; live(): DaemonAddress[]; nodePath: string; identity: SandboxIdentity },
+): Promise<DaemonGateway> {
   // A Unix socket path must stay short: the temp directory, not the state directory.
   const dir = await mkdtemp(join(tmpdir(), 'skiff-reach-'));
   await handToSandbox(dir, options.identity);
@@ -93,13 +96,27 @@ export async function openDaemonGateway(pod: V1Pod, options: { containers: strin
     if (!options.containers.includes(c.name)) return c;
     return {
       ...c,
-      command: ['/bin/sh', '-c', LAUNCH, 'skiff-reach', ...relay.command, `${GATEWAY_DIR}/gateway.sock`, `${GATEWAY_DIR}/ready-${c.name}`, addresses, ...(c.command ?? []), ...(c.args ?? [])],
+      command: [
+        '/bin/sh',
+        '-c',
+        LAUNCH,
+        'skiff-reach',
+        ...relay.command,
+        `${GATEWAY_DIR}/gateway.sock`,
+        `${GATEWAY_DIR}/ready-${c.name}`,
+        addresses,
+        ...(c.command ?? []),
+        ...(c.args ?? []),
+      ],
       args: [],
       volumeMounts: [...(c.volumeMounts ?? []), ...relay.mounts, { name: 'skiff-reach', mountPath: GATEWAY_DIR }],
     };
   });
   return {
-    pod: { ...pod, spec: { ...pod.spec!, containers, volumes: [...(pod.spec!.volumes ?? []), ...relay.volumes, { name: 'skiff-reach', hostPath: { path: dir } }] } },
+    pod: {
+      ...pod,
+      spec: { ...pod.spec!, containers, volumes: [...(pod.spec!.volumes ?? []), ...relay.volumes, { name: 'skiff-reach', hostPath: { path: dir } }] },
+    },
     async close() {
       for (const socket of open) socket.destroy();
       await new Promise((resolve) => server.close(resolve));

@@ -19,14 +19,21 @@ const ALIASES: Record<string, string[]> = { python: ['python3'], pip: ['pip3'], 
  * undefined when the host needs none.
  */
 export async function ensureHostShims(dir: string, searchPath: string = CONTAINER_PATH): Promise<string | undefined> {
-  const find = (name: string): string | undefined => searchPath.split(':').map((d) => join(d, name)).find((p) => existsSync(p));
+  const find = (name: string): string | undefined =>
+    searchPath
+      .split(':')
+      .map((d) => join(d, name))
+      .find((p) => existsSync(p));
   let made = false;
   for (const [alias, targets] of Object.entries(ALIASES)) {
     if (find(alias)) continue;
     const target = targets.map(find).find((p) => p !== undefined);
     if (!target) continue;
     await mkdir(dir, { recursive: true });
-    if (!existsSync(join(dir, alias))) await symlink(target, join(dir, alias)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
+    if (!existsSync(join(dir, alias)))
+      await symlink(target, join(dir, alias)).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e;
+      });
     made = true;
   }
   return made || existsSync(dir) ? dir : undefined;

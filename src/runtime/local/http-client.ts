@@ -45,11 +45,15 @@ export const nodeHttpClient: HttpClient = (request) =>
     }
     if (request.body) headers['content-length'] = String(request.body.length);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: request.method, headers, signal: request.signal, ...(url.protocol === 'https:' ? { rejectUnauthorized: !request.insecureSkipVerify } : {}) }, (res: IncomingMessage) => {
-      const pairs: Array<[string, string]> = [];
-      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) pairs.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
-      resolve({ statusCode: res.statusCode ?? 0, headers: pairs, body: res });
-    });
+    const req = send(
+      url,
+      { method: request.method, headers, signal: request.signal, ...(url.protocol === 'https:' ? { rejectUnauthorized: !request.insecureSkipVerify } : {}) },
+      (res: IncomingMessage) => {
+        const pairs: Array<[string, string]> = [];
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) pairs.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
+        resolve({ statusCode: res.statusCode ?? 0, headers: pairs, body: res });
+      },
+    );
     req.on('error', reject);
     req.end(request.body);
   });

@@ -3,8 +3,25 @@
  * runtime pulls no image: the host's tools run in its place, which is faithful only for these.
  */
 const PLAIN_IMAGES = new Set([
-  'alpine', 'busybox', 'debian', 'ubuntu', 'centos', 'fedora', 'rockylinux', 'almalinux', 'amazonlinux', 'bash',
-  'buildpack-deps', 'python', 'node', 'golang', 'ruby', 'perl', 'php', 'openjdk', 'eclipse-temurin',
+  'alpine',
+  'busybox',
+  'debian',
+  'ubuntu',
+  'centos',
+  'fedora',
+  'rockylinux',
+  'almalinux',
+  'amazonlinux',
+  'bash',
+  'buildpack-deps',
+  'python',
+  'node',
+  'golang',
+  'ruby',
+  'perl',
+  'php',
+  'openjdk',
+  'eclipse-temurin',
 ]);
 
 /**

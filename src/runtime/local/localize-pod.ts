@@ -38,7 +38,7 @@ export function localizePod(pod: V1Pod, options: LocalizeOptions): V1Pod {
   const spec = { ...pod.spec!, containers: pod.spec!.containers.map((c) => ({ ...c })) };
   const hostDirs = skiffHostDirs(options.projectDir, options.nodePath);
   const repositories = [...new Set(options.repositoryDirs ?? [])].map((path, i) => ({ name: `skiff-repository-${i}`, path }));
-  const localize = (containers: V1Pod['spec'] extends infer S ? NonNullable<S> extends { containers: infer C } ? C : never : never) =>
+  const localize = (containers: V1Pod['spec'] extends infer S ? (NonNullable<S> extends { containers: infer C } ? C : never) : never) =>
     containers.map((c) => {
       if (c.image !== options.executorImage || c.command?.[0] !== 'skiff') return c;
       return {

@@ -162,7 +162,11 @@ export function runDaemonForwarder(socketPath: string, readyFile: string, addres
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [first, socketPath, readyFile, list] = process.argv.slice(2);
   if (first === '--forward' && socketPath && readyFile && list) {
-    runDaemonForwarder(socketPath, readyFile, list.split(',').map((a) => ({ ip: a.slice(0, a.lastIndexOf(':')), port: Number(a.slice(a.lastIndexOf(':') + 1)) })));
+    runDaemonForwarder(
+      socketPath,
+      readyFile,
+      list.split(',').map((a) => ({ ip: a.slice(0, a.lastIndexOf(':')), port: Number(a.slice(a.lastIndexOf(':') + 1)) })),
+    );
   } else if (first && first !== '--forward') {
     runNetworkRelay(first);
   } else {

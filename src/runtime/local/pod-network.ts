@@ -43,30 +43,32 @@ export async function openPodNetwork(options: PodNetworkOptions): Promise<PodNet
   const open = new Set<Socket>();
   const through = (port: number, timeoutMs: number): Promise<Socket> => relayed(options.relaySocket, `TCP ${port}`, timeoutMs);
 
-  const forward = (port: number) => (client: Socket): void => {
-    open.add(client);
-    client.on('close', () => open.delete(client));
-    client.on('error', () => client.destroy());
-    client.pause();
-    through(port, 10_000).then(
-      (upstream) => {
-        open.add(upstream);
-        upstream.on('close', () => open.delete(upstream));
-        // Half-closes pass through (a client that sends and then shuts its side still gets the answer).
-        const abort = (): void => {
-          client.destroy();
-          upstream.destroy();
-        };
-        upstream.on('error', abort);
-        client.on('error', abort);
-        client.pipe(upstream);
-        upstream.pipe(client);
-        client.resume();
-      },
-      // Nothing listens on that port in the pod: the client sees the connection refused, as it would in a cluster.
-      () => client.resetAndDestroy(),
-    );
-  };
+  const forward =
+    (port: number) =>
+    (client: Socket): void => {
+      open.add(client);
+      client.on('close', () => open.delete(client));
+      client.on('error', () => client.destroy());
+      client.pause();
+      through(port, 10_000).then(
+        (upstream) => {
+          open.add(upstream);
+          upstream.on('close', () => open.delete(upstream));
+          // Half-closes pass through (a client that sends and then shuts its side still gets the answer).
+          const abort = (): void => {
+            client.destroy();
+            upstream.destroy();
+          };
+          upstream.on('error', abort);
+          client.on('error', abort);
+          client.pipe(upstream);
+          upstream.pipe(client);
+          client.resume();
+        },
+        // Nothing listens on that port in the pod: the client sees the connection refused, as it would in a cluster.
+        () => client.resetAndDestroy(),
+      );
+    };
 
   let servers: Server[] = [];
   let ip = '';

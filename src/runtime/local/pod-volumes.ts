@@ -23,7 +23,13 @@ export interface PodObjectSource {
  * the sandbox user's; a Secret's copy is readable by that user only (0600 files in a 0700
  * directory) and is removed when the pod ends (removeSecretCopies).
  */
-export async function materializeVolumes(pod: V1Pod, podDir: string, claimsDir: string, objects: PodObjectSource, identity: SandboxIdentity): Promise<Map<string, string>> {
+export async function materializeVolumes(
+  pod: V1Pod,
+  podDir: string,
+  claimsDir: string,
+  objects: PodObjectSource,
+  identity: SandboxIdentity,
+): Promise<Map<string, string>> {
   const namespace = pod.metadata?.namespace ?? 'default';
   const paths = new Map<string, string>();
   for (const volume of pod.spec?.volumes ?? []) {
@@ -103,7 +109,9 @@ export async function containerEnv(container: V1Container, pod: V1Pod, objects: 
       const data = from.secretKeyRef ? await objects.secret(namespace, ref.name!) : await objects.configMap(namespace, ref.name!);
       const value = data?.[ref.key];
       if (value === undefined && ref.optional !== true) {
-        throw new Error(`env ${variable.name}: ${from.secretKeyRef ? 'Secret' : 'ConfigMap'} "${ref.name}" has no key "${ref.key}" in namespace "${namespace}"`);
+        throw new Error(
+          `env ${variable.name}: ${from.secretKeyRef ? 'Secret' : 'ConfigMap'} "${ref.name}" has no key "${ref.key}" in namespace "${namespace}"`,
+        );
       }
       env[variable.name] = value ?? '';
     }

@@ -32,15 +32,23 @@ const realClock: ProbeClock = { setTimeout: (callback, ms) => setTimeout(callbac
 export function probeProblem(probe: V1Probe, container: V1Container): string | undefined {
   const where = `container "${container.name}" readinessProbe`;
   const handlers = (['exec', 'httpGet', 'tcpSocket', 'grpc'] as const).filter((h) => probe[h] !== undefined && probe[h] !== null);
-  if (handlers.length !== 1) return `${where} must have exactly one of exec, httpGet, tcpSocket (it has ${handlers.length === 0 ? 'none' : handlers.join(', ')})`;
+  if (handlers.length !== 1)
+    return `${where} must have exactly one of exec, httpGet, tcpSocket (it has ${handlers.length === 0 ? 'none' : handlers.join(', ')})`;
   if (probe.grpc) return `${where}.grpc: gRPC probes are not run by the local runtime; use tcpSocket on the same port`;
   if (probe.exec && (probe.exec.command ?? []).length === 0) return `${where}.exec.command is empty`;
   const port = probe.httpGet?.port ?? probe.tcpSocket?.port;
   if (port !== undefined && resolvePort(port, container) === undefined) {
     return `${where}: port ${JSON.stringify(port)} is neither a port number nor the name of one of the container's ports`;
   }
-  for (const [field, value] of Object.entries({ initialDelaySeconds: probe.initialDelaySeconds, periodSeconds: probe.periodSeconds, timeoutSeconds: probe.timeoutSeconds, successThreshold: probe.successThreshold, failureThreshold: probe.failureThreshold })) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 0)) return `${where}.${field} must be a whole number of at least 0 (it is ${JSON.stringify(value)})`;
+  for (const [field, value] of Object.entries({
+    initialDelaySeconds: probe.initialDelaySeconds,
+    periodSeconds: probe.periodSeconds,
+    timeoutSeconds: probe.timeoutSeconds,
+    successThreshold: probe.successThreshold,
+    failureThreshold: probe.failureThreshold,
+  })) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0))
+      return `${where}.${field} must be a whole number of at least 0 (it is ${JSON.stringify(value)})`;
   }
   return undefined;
 }
@@ -70,7 +78,13 @@ function resolvePort(port: number | string, container: V1Container): number | un
  * failures in a row. The container starts not ready. A probe that fails only keeps the container
  * from being ready, as in Kubernetes; the listener hears why. Check `probeProblem` first.
  */
-export function watchReadiness(probe: V1Probe, container: V1Container, target: ProbeTarget, listener: ReadinessListener, clock: ProbeClock = realClock): { stop(): void } {
+export function watchReadiness(
+  probe: V1Probe,
+  container: V1Container,
+  target: ProbeTarget,
+  listener: ReadinessListener,
+  clock: ProbeClock = realClock,
+): { stop(): void } {
   const seconds = (value: number | undefined, fallback: number, least: number): number => Math.max(least, value ?? fallback);
   const period = seconds(probe.periodSeconds, 10, 1) * 1000;
   const timeout = seconds(probe.timeoutSeconds, 1, 1) * 1000;
@@ -116,11 +130,18 @@ export function watchReadiness(probe: V1Probe, container: V1Container, target: P
 }
 
 /** One check of a probe: ok, or why not. */
-export async function checkOnce(probe: V1Probe, container: V1Container, target: ProbeTarget, timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function checkOnce(
+  probe: V1Probe,
+  container: V1Container,
+  target: ProbeTarget,
+  timeoutMs: number,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   try {
     if (probe.exec) {
       const code = await target.exec(probe.exec.command ?? [], timeoutMs);
-      return code === 0 ? { ok: true } : { ok: false, reason: code === 124 ? `exec probe timed out after ${timeoutMs / 1000}s` : `exec probe exited with code ${code}` };
+      return code === 0
+        ? { ok: true }
+        : { ok: false, reason: code === 124 ? `exec probe timed out after ${timeoutMs / 1000}s` : `exec probe exited with code ${code}` };
     }
     const port = resolvePort((probe.httpGet?.port ?? probe.tcpSocket?.port)!, container)!;
     const socket = await target.connect(port, timeoutMs);

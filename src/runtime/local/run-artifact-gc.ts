@@ -65,7 +65,11 @@ export function completionGarbagePending(workflow: Workflow, status: WorkflowSta
 }
 
 function planRunGarbage(workflow: Workflow, status: WorkflowStatus, deleting: boolean): ReturnType<typeof planArtifactGC> {
-  const processed = new Set(Object.entries(status.artifactGCStatus?.strategiesProcessed ?? {}).filter(([, done]) => done).map(([s]) => s as 'OnWorkflowCompletion'));
+  const processed = new Set(
+    Object.entries(status.artifactGCStatus?.strategiesProcessed ?? {})
+      .filter(([, done]) => done)
+      .map(([s]) => s as 'OnWorkflowCompletion'),
+  );
   return planArtifactGC(Object.values(status.nodes), workflow.spec, { completed: true, deleting, processed });
 }
 

@@ -46,7 +46,13 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  *   const event = await runHttpTemplate(pod, { client: nodeHttpClient, secrets, namespace: 'default', signal });
  */
 export async function runHttpTemplate(pod: PodRequest, options: HttpTemplateOptions): Promise<Finished> {
-  const failed = (message: string, result?: string): Finished => ({ type: 'pod-finished', nodeId: pod.nodeId, exitCode: 1, message, ...(result !== undefined ? { outputs: { result } } : {}) });
+  const failed = (message: string, result?: string): Finished => ({
+    type: 'pod-finished',
+    nodeId: pod.nodeId,
+    exitCode: 1,
+    message,
+    ...(result !== undefined ? { outputs: { result } } : {}),
+  });
   const spec = (pod.template.http ?? {}) as HttpSpec;
   const where = `http template "${pod.template.name}"`;
 
@@ -77,7 +83,10 @@ export async function runHttpTemplate(pod: PodRequest, options: HttpTemplateOpti
       } catch (error) {
         return failed(`${where}: header "${h.name}": cannot read secret "${ref.name}": ${(error as Error).message}`);
       }
-      if (secret === undefined) return failed(`${where}: header "${h.name}": secret "${ref.name}" in namespace "${options.namespace}" has no key "${ref.key}" (store it with skiff apply)`);
+      if (secret === undefined)
+        return failed(
+          `${where}: header "${h.name}": secret "${ref.name}" in namespace "${options.namespace}" has no key "${ref.key}" (store it with skiff apply)`,
+        );
       value = secret;
     } else {
       value = h.value === undefined || h.value === null ? '' : String(h.value);
@@ -106,7 +115,8 @@ export async function runHttpTemplate(pod: PodRequest, options: HttpTemplateOpti
   const onKill = (): void => controller.abort(new Error('killed'));
   options.signal.addEventListener('abort', onKill, { once: true });
   const describe = (error: unknown): string => {
-    if (controller.signal.aborted && (controller.signal.reason as Error | undefined)?.message === 'timeout') return `no complete response within ${timeoutMs / 1000}s (timeoutSeconds)`;
+    if (controller.signal.aborted && (controller.signal.reason as Error | undefined)?.message === 'timeout')
+      return `no complete response within ${timeoutMs / 1000}s (timeoutSeconds)`;
     return networkError(error);
   };
   try {
@@ -117,7 +127,14 @@ export async function runHttpTemplate(pod: PodRequest, options: HttpTemplateOpti
     let currentHeaders = headers;
     for (let redirects = 0; ; redirects++) {
       try {
-        response = await options.client({ method: currentMethod, url: current, headers: currentHeaders, ...(currentBody ? { body: currentBody } : {}), insecureSkipVerify: spec.insecureSkipVerify === true, signal: controller.signal });
+        response = await options.client({
+          method: currentMethod,
+          url: current,
+          headers: currentHeaders,
+          ...(currentBody ? { body: currentBody } : {}),
+          insecureSkipVerify: spec.insecureSkipVerify === true,
+          signal: controller.signal,
+        });
       } catch (error) {
         return failed(`${currentMethod} ${current.href}: ${describe(error)}`);
       }
@@ -131,13 +148,15 @@ export async function runHttpTemplate(pod: PodRequest, options: HttpTemplateOpti
       } catch {
         return failed(`${currentMethod} ${current.href}: redirected to an invalid URL "${location}"`);
       }
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') return failed(`${currentMethod} ${current.href}: redirected to "${next.href}", which is not http or https`);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        return failed(`${currentMethod} ${current.href}: redirected to "${next.href}", which is not http or https`);
       // As Go: 301/302/303 turn into a GET without a body; credentials are not sent to another host.
       if ([301, 302, 303].includes(response.statusCode) && currentMethod !== 'HEAD') {
         currentMethod = 'GET';
         currentBody = undefined;
       }
-      if (next.host !== current.host) currentHeaders = currentHeaders.filter(([name]) => !['authorization', 'cookie', 'www-authenticate'].includes(name.toLowerCase()));
+      if (next.host !== current.host)
+        currentHeaders = currentHeaders.filter(([name]) => !['authorization', 'cookie', 'www-authenticate'].includes(name.toLowerCase()));
       current = next;
     }
 
@@ -159,7 +178,13 @@ export async function runHttpTemplate(pod: PodRequest, options: HttpTemplateOpti
       return failed(`received non-2xx response code: ${response.statusCode}`, text);
     }
     const env = {
-      request: { method, url: url.href, body: body && !spec.bodyFrom ? body.toString() : '', bodyBytes: spec.bodyFrom ? (body ?? null) : null, headers: shownHeaders },
+      request: {
+        method,
+        url: url.href,
+        body: body && !spec.bodyFrom ? body.toString() : '',
+        bodyBytes: spec.bodyFrom ? (body ?? null) : null,
+        headers: shownHeaders,
+      },
       response: { statusCode: response.statusCode, body: text, headers: headerMap(response.headers) },
     };
     let success: unknown;

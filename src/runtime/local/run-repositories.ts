@@ -40,7 +40,12 @@ export class RunRepositories {
       found = (async (): Promise<ResolvedRepository> => {
         const recorded = await this.options.recordedOf?.(runId);
         if (recorded?.artifactRepository) {
-          return { repository: recorded.artifactRepository as Repository, source: 'recorded', ref: recorded, description: "the repository recorded in the run's status" };
+          return {
+            repository: recorded.artifactRepository as Repository,
+            source: 'recorded',
+            ref: recorded,
+            description: "the repository recorded in the run's status",
+          };
         }
         return resolveArtifactRepository(workflow.spec.artifactRepositoryRef, {
           configMaps: this.options.configMaps,

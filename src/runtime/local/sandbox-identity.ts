@@ -25,7 +25,11 @@ export const DEFAULT_SANDBOX_UID = 64123;
  *
  * @example sandboxIdentity({ SKIFF_SANDBOX_UID: '70000:70000' }) // as root: { uid: 70000, gid: 70000, switchUser: true }
  */
-export function sandboxIdentity(env: NodeJS.ProcessEnv = process.env, ownUid: number = process.getuid?.() ?? 0, ownGid: number = process.getgid?.() ?? 0): SandboxIdentity {
+export function sandboxIdentity(
+  env: NodeJS.ProcessEnv = process.env,
+  ownUid: number = process.getuid?.() ?? 0,
+  ownGid: number = process.getgid?.() ?? 0,
+): SandboxIdentity {
   if (ownUid !== 0) return { uid: ownUid, gid: ownGid, switchUser: false };
   const setting = env.SKIFF_SANDBOX_UID?.trim();
   if (!setting) return { uid: DEFAULT_SANDBOX_UID, gid: DEFAULT_SANDBOX_UID, switchUser: true };

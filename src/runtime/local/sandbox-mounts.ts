@@ -22,8 +22,24 @@ export const HOST_SYSTEM_DIRS = ['usr'];
  * shadow, no machine credentials or service configuration.
  */
 export const HOST_ETC_ENTRIES = [
-  'alternatives', 'ca-certificates', 'ca-certificates.conf', 'debian_version', 'gai.conf', 'host.conf', 'ld.so.cache', 'ld.so.conf',
-  'ld.so.conf.d', 'localtime', 'mime.types', 'nsswitch.conf', 'os-release', 'protocols', 'resolv.conf', 'services', 'ssl', 'timezone',
+  'alternatives',
+  'ca-certificates',
+  'ca-certificates.conf',
+  'debian_version',
+  'gai.conf',
+  'host.conf',
+  'ld.so.cache',
+  'ld.so.conf',
+  'ld.so.conf.d',
+  'localtime',
+  'mime.types',
+  'nsswitch.conf',
+  'os-release',
+  'protocols',
+  'resolv.conf',
+  'services',
+  'ssl',
+  'timezone',
 ];
 
 /** What of the host the root filesystem is made of. */
@@ -72,7 +88,10 @@ export function planRootMounts(tree: HostTree, mounts: SandboxMount[], root: Roo
 
   // The root: system directories, and symlinks such as /bin -> usr/bin.
   const rootEntries = new Set(root.systemDirs);
-  replicate('/', (name) => rootEntries.has(name) || (tree.list('/') ?? []).some((e) => e.name === name && e.kind === 'symlink' && isSystemLink(e.target, root.systemDirs)));
+  replicate(
+    '/',
+    (name) => rootEntries.has(name) || (tree.list('/') ?? []).some((e) => e.name === name && e.kind === 'symlink' && isSystemLink(e.target, root.systemDirs)),
+  );
 
   // /etc: the allowed host entries and the files written for the sandbox.
   args.push('--dir', '/etc');

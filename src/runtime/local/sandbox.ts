@@ -152,26 +152,35 @@ export function startSandboxed(spec: SandboxSpec): SandboxedProcess {
     '--unshare-ipc',
     '--unshare-uts',
     ...(spec.hostNetwork ? [] : ['--unshare-net']),
-    '--hostname', hostname,
+    '--hostname',
+    hostname,
     // The private /tmp comes first: mounts below it (an input artifact at /tmp/in) land on top of it.
     ...(spec.mounts.some((m) => cleanPath(m.containerPath) === '/tmp') ? [] : ['--perms', '1777', '--tmpfs', '/tmp']),
     ...IMAGE_DIRS.flatMap((dir) => ['--perms', '0777', '--dir', dir]),
     ...planRootMounts(hostTree, spec.mounts, { systemDirs: HOST_SYSTEM_DIRS, etcEntries: HOST_ETC_ENTRIES, etcFiles: sandboxEtcFiles(identity) }),
-    '--proc', '/proc',
-    '--dev', '/dev',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
     '--clearenv',
     ...Object.entries({ PATH: CONTAINER_PATH, HOME: '/root', HOSTNAME: hostname, ...spec.env }).flatMap(([k, v]) => ['--setenv', k, v]),
     // Without a workingDir a container starts in its image's WORKDIR, `/` for the images we stand in for.
     ...(spec.workingDir ? ['--perms', '0777', '--dir', spec.workingDir, '--chdir', spec.workingDir] : ['--chdir', '/']),
     // As in an image, a step may write at the top of its root (a tmpfs of its own).
-    '--chmod', '1777', '/',
-    '--seccomp', String(SECCOMP_FD),
-    '--info-fd', String(INFO_FD),
+    '--chmod',
+    '1777',
+    '/',
+    '--seccomp',
+    String(SECCOMP_FD),
+    '--info-fd',
+    String(INFO_FD),
   ];
   // The command stays on the command line (bubblewrap reads only options from --args); it is the
   // step's own command line anyway once it runs.
   const command = [
-    ...(identity.switchUser ? ['setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--'] : []),
+    ...(identity.switchUser
+      ? ['setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs', '--']
+      : []),
     ...spec.argv,
   ];
   // bwrap tells on INFO_FD the host pid of the namespace's init: killing it ends every process of

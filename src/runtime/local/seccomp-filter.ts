@@ -41,7 +41,9 @@ export const ALLOWED_SYSCALLS: readonly string[] = `
   sync_file_range syncfs sysinfo tee tgkill time timer_create timer_delete timer_getoverrun
   timer_gettime timer_settime timerfd_create timerfd_gettime timerfd_settime times tkill truncate
   umask uname unlink unlinkat utime utimensat utimes vfork vmsplice wait4 waitid write writev
-`.trim().split(/\s+/);
+`
+  .trim()
+  .split(/\s+/);
 
 const AUDIT_ARCH_X86_64 = 0xc000003e;
 /** x32 system calls are x86_64 numbers with this bit set: a second table the filter would not see. */

@@ -70,7 +70,10 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
   if (type === 'script') plan.script = template.script!.source;
 
   const runMount: V1VolumeMount = { name: RUN_VOLUME, mountPath: RUN_DIR };
-  const secretVolumes = secretsOf([plan.archiveLocation, ...inputs, ...artifacts]).map((name) => ({ name: `secret-${name}`.slice(0, 63), secret: { secretName: name } }));
+  const secretVolumes = secretsOf([plan.archiveLocation, ...inputs, ...artifacts]).map((name) => ({
+    name: `secret-${name}`.slice(0, 63),
+    secret: { secretName: name },
+  }));
   const secretMounts = secretVolumes.map((v) => ({ name: v.name, mountPath: `${SECRETS_DIR}/${v.secret.secretName}`, readOnly: true }));
   const executorImage = context.executorImage ?? EXECUTOR_IMAGE;
 
@@ -136,7 +139,11 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
     if (volume && !volumes.some((v) => v.name === name)) volumes.push(volume);
   }
 
-  const labels = { ...(workflow.spec.podMetadata as { labels?: Record<string, string> } | undefined)?.labels, ...template.metadata?.labels, 'workflows.argoproj.io/workflow': request.workflowName };
+  const labels = {
+    ...(workflow.spec.podMetadata as { labels?: Record<string, string> } | undefined)?.labels,
+    ...template.metadata?.labels,
+    'workflows.argoproj.io/workflow': request.workflowName,
+  };
   const annotations = {
     ...(workflow.spec.podMetadata as { annotations?: Record<string, string> } | undefined)?.annotations,
     ...template.metadata?.annotations,
@@ -153,7 +160,17 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
       volumes,
     },
   };
-  if (workflow.metadata.uid) pod.metadata!.ownerReferences = [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', name: request.workflowName, uid: workflow.metadata.uid, controller: true, blockOwnerDeletion: true }];
+  if (workflow.metadata.uid)
+    pod.metadata!.ownerReferences = [
+      {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Workflow',
+        name: request.workflowName,
+        uid: workflow.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ];
   const serviceAccount = (template.serviceAccountName as string | undefined) ?? workflow.spec.serviceAccountName;
   if (serviceAccount) pod.spec!.serviceAccountName = serviceAccount;
   return { pod };
@@ -166,7 +183,8 @@ function secretsOf(values: unknown[]): string[] {
     if (value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) return value.forEach(walk);
     for (const [key, child] of Object.entries(value)) {
-      if (key.endsWith('Secret') && child && typeof child === 'object' && typeof (child as { name?: unknown }).name === 'string') names.add((child as { name: string }).name);
+      if (key.endsWith('Secret') && child && typeof child === 'object' && typeof (child as { name?: unknown }).name === 'string')
+        names.add((child as { name: string }).name);
       else walk(child);
     }
   };

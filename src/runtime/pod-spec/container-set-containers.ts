@@ -31,7 +31,8 @@ export function containerSetContainers(template: Template, parts: ContainerSetPa
   const limit = set.retryStrategy?.retries !== undefined ? containerSetRetries(set.retryStrategy.retries) : 0;
   const delaySeconds = containerSetRetryDelay(set.retryStrategy?.duration ?? '');
   if (limit === undefined) return { error: `${where}: retryStrategy.retries "${String(set.retryStrategy?.retries)}" is not a whole number of retries` };
-  if (delaySeconds === undefined) return { error: `${where}: retryStrategy.duration "${String(set.retryStrategy?.duration)}" is not a duration such as "500ms" or "10s"` };
+  if (delaySeconds === undefined)
+    return { error: `${where}: retryStrategy.duration "${String(set.retryStrategy?.duration)}" is not a duration such as "500ms" or "10s"` };
   const none: WrapperOutputs = { parameters: [], artifacts: [], result: false };
   const containers: V1Container[] = [];
   for (const member of set.containers) {
@@ -49,7 +50,12 @@ export function containerSetContainers(template: Template, parts: ContainerSetPa
       command: ['/bin/sh', '-c', wrapper, `skiff-${source.name}`, ...argv],
       args: [],
       env: [...((source.env ?? []) as V1Container['env'] & object)],
-      volumeMounts: [...((source.volumeMounts ?? []) as V1VolumeMount[]), ...((set.volumeMounts ?? []) as V1VolumeMount[]), parts.runMount, ...(isMain ? parts.inputMounts : [])],
+      volumeMounts: [
+        ...((source.volumeMounts ?? []) as V1VolumeMount[]),
+        ...((set.volumeMounts ?? []) as V1VolumeMount[]),
+        parts.runMount,
+        ...(isMain ? parts.inputMounts : []),
+      ],
     });
   }
   return { containers };

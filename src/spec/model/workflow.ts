@@ -49,7 +49,16 @@ export interface S3Location {
 export interface ArtifactLocation {
   archiveLogs?: boolean;
   s3?: S3Location;
-  git?: { repo: string; revision?: string; depth?: number; branch?: string; singleBranch?: boolean; usernameSecret?: KeySelector; passwordSecret?: KeySelector; [key: string]: unknown };
+  git?: {
+    repo: string;
+    revision?: string;
+    depth?: number;
+    branch?: string;
+    singleBranch?: boolean;
+    usernameSecret?: KeySelector;
+    passwordSecret?: KeySelector;
+    [key: string]: unknown;
+  };
   http?: { url: string; headers?: Array<{ name: string; value: string }>; [key: string]: unknown };
   raw?: { data: string };
   gcs?: Record<string, unknown>;
@@ -153,7 +162,11 @@ export interface Template {
   dag?: { target?: string; tasks: DagTask[]; failFast?: boolean };
   container?: Container;
   script?: ScriptTemplate;
-  containerSet?: { containers: Array<Container & { dependencies?: string[] }>; volumeMounts?: VolumeMount[]; retryStrategy?: { duration?: string; retries?: IntOrString } };
+  containerSet?: {
+    containers: Array<Container & { dependencies?: string[] }>;
+    volumeMounts?: VolumeMount[];
+    retryStrategy?: { duration?: string; retries?: IntOrString };
+  };
   resource?: { action: string; manifest?: string; successCondition?: string; failureCondition?: string; [key: string]: unknown };
   suspend?: { duration?: IntOrString };
   data?: { source: { artifactPaths?: Artifact }; transformation: Array<{ expression: string }> };

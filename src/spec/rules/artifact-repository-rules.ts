@@ -34,7 +34,12 @@ export function checkArtifactRepositoryConfigMap(configMap: ConfigMap): Finding[
     });
   }
   if (keys.length === 0) {
-    findings.push({ path: ['metadata', 'name'], severity: 'warning', rule: 'artifact-repository', message: 'this artifact-repositories ConfigMap has no repositories in its data' });
+    findings.push({
+      path: ['metadata', 'name'],
+      severity: 'warning',
+      rule: 'artifact-repository',
+      message: 'this artifact-repositories ConfigMap has no repositories in its data',
+    });
   }
   for (const [key, value] of Object.entries(data)) {
     if (typeof value === 'string') findings.push(...checkRepositoryEntry(key, value));
@@ -59,7 +64,9 @@ function checkRepositoryEntry(key: string, text: string): Finding[] {
   };
   if (parsed.diagnostics.length > 0) {
     const d = parsed.diagnostics[0]!;
-    return [{ path, span: at(d.line, d.column), severity: 'error', rule: 'artifact-repository', message: `repository "${key}" is not valid YAML: ${d.message}` }];
+    return [
+      { path, span: at(d.line, d.column), severity: 'error', rule: 'artifact-repository', message: `repository "${key}" is not valid YAML: ${d.message}` },
+    ];
   }
   const document = parsed.documents[0];
   const repository = document?.value;
@@ -76,9 +83,20 @@ function checkRepositoryEntry(key: string, text: string): Finding[] {
     return at(where.line, where.column);
   };
   if (types.length === 0) {
-    findings.push({ path, severity: 'error', rule: 'artifact-repository', message: `repository "${key}" names no storage: use one of ${REPOSITORY_TYPES.join(', ')}` });
+    findings.push({
+      path,
+      severity: 'error',
+      rule: 'artifact-repository',
+      message: `repository "${key}" names no storage: use one of ${REPOSITORY_TYPES.join(', ')}`,
+    });
   } else if (types.length > 1) {
-    findings.push({ path, span: place([types[1]!]), severity: 'error', rule: 'artifact-repository', message: `repository "${key}" names both ${types[0]} and ${types[1]}; an entry describes one repository` });
+    findings.push({
+      path,
+      span: place([types[1]!]),
+      severity: 'error',
+      rule: 'artifact-repository',
+      message: `repository "${key}" names both ${types[0]} and ${types[1]}; an entry describes one repository`,
+    });
   }
   const s3 = repository.s3;
   if (isRecord(s3)) {
@@ -86,12 +104,24 @@ function checkRepositoryEntry(key: string, text: string): Finding[] {
       findings.push({ path, span: place(['s3']), severity: 'error', rule: 'artifact-repository', message: `repository "${key}": s3.bucket is required` });
     }
     if (typeof s3.endpoint === 'string' && /^[a-z]+:\/\//i.test(s3.endpoint)) {
-      findings.push({ path, span: place(['s3', 'endpoint'], 'value'), severity: 'error', rule: 'artifact-repository', message: `repository "${key}": s3.endpoint is host[:port] without a scheme; for plain HTTP set "insecure: true"` });
+      findings.push({
+        path,
+        span: place(['s3', 'endpoint'], 'value'),
+        severity: 'error',
+        rule: 'artifact-repository',
+        message: `repository "${key}": s3.endpoint is host[:port] without a scheme; for plain HTTP set "insecure: true"`,
+      });
     }
     const hasAccess = s3.accessKeySecret !== undefined;
     const hasSecret = s3.secretKeySecret !== undefined;
     if (hasAccess !== hasSecret) {
-      findings.push({ path, span: place(['s3', hasAccess ? 'accessKeySecret' : 'secretKeySecret']), severity: 'error', rule: 'artifact-repository', message: `repository "${key}": set both s3.accessKeySecret and s3.secretKeySecret, or neither` });
+      findings.push({
+        path,
+        span: place(['s3', hasAccess ? 'accessKeySecret' : 'secretKeySecret']),
+        severity: 'error',
+        rule: 'artifact-repository',
+        message: `repository "${key}": set both s3.accessKeySecret and s3.secretKeySecret, or neither`,
+      });
     }
     if (typeof s3.keyFormat === 'string') {
       // Keys are made when an artifact is saved, where only the workflow's and the pod's
@@ -99,14 +129,26 @@ function checkRepositoryEntry(key: string, text: string): Finding[] {
       for (const tag of findTemplateTags(s3.keyFormat)) {
         const name = tag.variable ?? '';
         if (tag.error || tag.kind !== 'variable' || !/^(workflow|pod)\./.test(name)) {
-          findings.push({ path, span: place(['s3', 'keyFormat'], 'value'), severity: 'error', rule: 'artifact-repository', message: `repository "${key}": keyFormat can only use workflow.* and pod.* variables, not ${tag.raw}` });
+          findings.push({
+            path,
+            span: place(['s3', 'keyFormat'], 'value'),
+            severity: 'error',
+            rule: 'artifact-repository',
+            message: `repository "${key}": keyFormat can only use workflow.* and pod.* variables, not ${tag.raw}`,
+          });
         }
       }
     }
     for (const secret of ['accessKeySecret', 'secretKeySecret', 'sessionTokenSecret'] as const) {
       const ref = s3[secret];
       if (isRecord(ref) && (typeof ref.name !== 'string' || ref.name === '')) {
-        findings.push({ path, span: place(['s3', secret]), severity: 'error', rule: 'artifact-repository', message: `repository "${key}": s3.${secret} needs the name of the Secret` });
+        findings.push({
+          path,
+          span: place(['s3', secret]),
+          severity: 'error',
+          rule: 'artifact-repository',
+          message: `repository "${key}": s3.${secret} needs the name of the Secret`,
+        });
       }
     }
   }
@@ -121,16 +163,39 @@ export function checkArtifactRepositoryRef(context: SpecContext): Finding[] {
   const path = [...context.specPath, 'artifactRepositoryRef'];
   const configMap = context.catalog.configMaps.get(name);
   if (!configMap) {
-    return [{ path, at: 'key', severity: 'notice', rule: 'external-artifact-repository', message: `ConfigMap "${name}" is not among the linted files; it must exist in the workflow's namespace` }];
+    return [
+      {
+        path,
+        at: 'key',
+        severity: 'notice',
+        rule: 'external-artifact-repository',
+        message: `ConfigMap "${name}" is not among the linted files; it must exist in the workflow's namespace`,
+      },
+    ];
   }
   const keys = isRecord(configMap.data) ? Object.keys(configMap.data) : [];
   const annotations = isRecord(configMap.metadata?.annotations) ? configMap.metadata.annotations : {};
   const key = typeof ref.key === 'string' && ref.key !== '' ? ref.key : annotations[DEFAULT_ARTIFACT_REPOSITORY_ANNOTATION];
   if (key === undefined) {
-    return [{ path, at: 'key', severity: 'error', rule: 'artifact-repository', message: `no key given and ConfigMap "${name}" has no ${DEFAULT_ARTIFACT_REPOSITORY_ANNOTATION} annotation` }];
+    return [
+      {
+        path,
+        at: 'key',
+        severity: 'error',
+        rule: 'artifact-repository',
+        message: `no key given and ConfigMap "${name}" has no ${DEFAULT_ARTIFACT_REPOSITORY_ANNOTATION} annotation`,
+      },
+    ];
   }
   if (!keys.includes(String(key))) {
-    return [{ path: typeof ref.key === 'string' ? [...path, 'key'] : path, severity: 'error', rule: 'artifact-repository', message: `ConfigMap "${name}" has no repository "${String(key)}"${suggest(String(key), keys)}` }];
+    return [
+      {
+        path: typeof ref.key === 'string' ? [...path, 'key'] : path,
+        severity: 'error',
+        rule: 'artifact-repository',
+        message: `ConfigMap "${name}" has no repository "${String(key)}"${suggest(String(key), keys)}`,
+      },
+    ];
   }
   return [];
 }

@@ -29,16 +29,47 @@ export function checkArtifactsAndParameters(context: SpecContext): Finding[] {
         const at = [...path, part, 'artifacts', a];
         findings.push(...checkArchive(artifact, at));
         if (part === 'inputs' && artifact.from !== undefined) {
-          findings.push({ path: [...at, 'from'], at: 'key', severity: 'error', rule: 'artifact', message: `input artifact "${artifact.name}" cannot use "from"; pass it from the calling step's arguments` });
+          findings.push({
+            path: [...at, 'from'],
+            at: 'key',
+            severity: 'error',
+            rule: 'artifact',
+            message: `input artifact "${artifact.name}" cannot use "from"; pass it from the calling step's arguments`,
+          });
         }
         if (artifact.path !== undefined && type !== undefined && !leaf) {
-          findings.push({ path: [...at, 'path'], at: 'key', severity: 'error', rule: 'artifact', message: `artifact "${artifact.name}" has a path, but a ${type} template has no filesystem of its own` });
+          findings.push({
+            path: [...at, 'path'],
+            at: 'key',
+            severity: 'error',
+            rule: 'artifact',
+            message: `artifact "${artifact.name}" has a path, but a ${type} template has no filesystem of its own`,
+          });
         }
-        if (part === 'outputs' && leaf && type !== 'resource' && artifact.path === undefined && artifact.from === undefined && type !== 'http' && type !== 'plugin') {
-          findings.push({ path: at, at: 'key', severity: 'error', rule: 'artifact', message: `output artifact "${artifact.name}" needs the path to collect it from` });
+        if (
+          part === 'outputs' &&
+          leaf &&
+          type !== 'resource' &&
+          artifact.path === undefined &&
+          artifact.from === undefined &&
+          type !== 'http' &&
+          type !== 'plugin'
+        ) {
+          findings.push({
+            path: at,
+            at: 'key',
+            severity: 'error',
+            rule: 'artifact',
+            message: `output artifact "${artifact.name}" needs the path to collect it from`,
+          });
         }
         if (typeof artifact.mode === 'number' && (artifact.mode < 0 || artifact.mode > 0o7777)) {
-          findings.push({ path: [...at, 'mode'], severity: 'error', rule: 'artifact', message: `artifact mode ${artifact.mode} is not a file mode (0 to 4095, i.e. 0o7777)` });
+          findings.push({
+            path: [...at, 'mode'],
+            severity: 'error',
+            rule: 'artifact',
+            message: `artifact mode ${artifact.mode} is not a file mode (0 to 4095, i.e. 0o7777)`,
+          });
         }
       });
     }
@@ -56,11 +87,22 @@ export function checkArtifactsAndParameters(context: SpecContext): Finding[] {
       const at = [...site.path, 'arguments', 'artifacts', a];
       findings.push(...checkArchive(artifact, at));
       if (typeof artifact.from === 'string' && !SINGLE_REFERENCE.test(artifact.from.trim())) {
-        findings.push({ path: [...at, 'from'], severity: 'error', rule: 'artifact', message: `"from" must be one reference such as "{{steps.build.outputs.artifacts.binary}}", not "${artifact.from}"` });
+        findings.push({
+          path: [...at, 'from'],
+          severity: 'error',
+          rule: 'artifact',
+          message: `"from" must be one reference such as "{{steps.build.outputs.artifacts.binary}}", not "${artifact.from}"`,
+        });
       }
       const sources = LOCATIONS.filter((location) => artifact[location] !== undefined);
       if (artifact.from === undefined && artifact.fromExpression === undefined && sources.length === 0 && artifact.optional !== true) {
-        findings.push({ path: at, at: 'key', severity: 'error', rule: 'artifact', message: `artifact argument "${String(artifact.name)}" has no source: set "from", "fromExpression" or a location such as s3, git, http or raw` });
+        findings.push({
+          path: at,
+          at: 'key',
+          severity: 'error',
+          rule: 'artifact',
+          message: `artifact argument "${String(artifact.name)}" has no source: set "from", "fromExpression" or a location such as s3, git, http or raw`,
+        });
       }
     });
   }
@@ -77,7 +119,12 @@ function checkArchive(artifact: Artifact, path: DocumentPath): Finding[] {
   }
   const tar = archive.tar;
   if (isRecord(tar) && typeof tar.compressionLevel === 'number' && (tar.compressionLevel < -1 || tar.compressionLevel > 9)) {
-    findings.push({ path: [...path, 'archive', 'tar', 'compressionLevel'], severity: 'error', rule: 'archive', message: 'tar.compressionLevel must be between -1 (default) and 9 (best); 0 stores without compression' });
+    findings.push({
+      path: [...path, 'archive', 'tar', 'compressionLevel'],
+      severity: 'error',
+      rule: 'archive',
+      message: 'tar.compressionLevel must be between -1 (default) and 9 (best); 0 stores without compression',
+    });
   }
   return findings;
 }
@@ -85,29 +132,85 @@ function checkArchive(artifact: Artifact, path: DocumentPath): Finding[] {
 function checkOutputParameter(parameter: Parameter, type: string | undefined, path: DocumentPath): Finding[] {
   const name = String(parameter.name);
   if (parameter.value !== undefined && parameter.valueFrom !== undefined) {
-    return [{ path: [...path, 'valueFrom'], at: 'key', severity: 'error', rule: 'output-parameter', message: `output parameter "${name}" has both value and valueFrom; choose one` }];
+    return [
+      {
+        path: [...path, 'valueFrom'],
+        at: 'key',
+        severity: 'error',
+        rule: 'output-parameter',
+        message: `output parameter "${name}" has both value and valueFrom; choose one`,
+      },
+    ];
   }
   if (parameter.value !== undefined) return [];
   const from = parameter.valueFrom;
   if (!isRecord(from)) {
     return [{ path, at: 'key', severity: 'error', rule: 'output-parameter', message: `output parameter "${name}" needs a value or valueFrom` }];
   }
-  const sources = (['path', 'jqFilter', 'jsonPath', 'parameter', 'expression', 'supplied', 'event', 'configMapKeyRef'] as const).filter((key) => from[key] !== undefined && from[key] !== '');
+  const sources = (['path', 'jqFilter', 'jsonPath', 'parameter', 'expression', 'supplied', 'event', 'configMapKeyRef'] as const).filter(
+    (key) => from[key] !== undefined && from[key] !== '',
+  );
   if (sources.length === 0) {
-    return [{ path: [...path, 'valueFrom'], at: 'key', severity: 'error', rule: 'output-parameter', message: `valueFrom of "${name}" names no source: use path, parameter, expression, jsonPath, jqFilter or supplied` }];
+    return [
+      {
+        path: [...path, 'valueFrom'],
+        at: 'key',
+        severity: 'error',
+        rule: 'output-parameter',
+        message: `valueFrom of "${name}" names no source: use path, parameter, expression, jsonPath, jqFilter or supplied`,
+      },
+    ];
   }
   if (sources.length > 1) {
-    return [{ path: [...path, 'valueFrom', sources[1]!], at: 'key', severity: 'error', rule: 'output-parameter', message: `valueFrom of "${name}" sets both ${sources[0]} and ${sources[1]}; choose one` }];
+    return [
+      {
+        path: [...path, 'valueFrom', sources[1]!],
+        at: 'key',
+        severity: 'error',
+        rule: 'output-parameter',
+        message: `valueFrom of "${name}" sets both ${sources[0]} and ${sources[1]}; choose one`,
+      },
+    ];
   }
   const source = sources[0]!;
-  if ((type === 'container' || type === 'script' || type === 'containerSet') && source !== 'path' && source !== 'supplied' && source !== 'configMapKeyRef' && source !== 'event') {
-    return [{ path: [...path, 'valueFrom', source], at: 'key', severity: 'error', rule: 'output-parameter', message: `a ${type} template reads output parameter "${name}" from a file: use valueFrom.path` }];
+  if (
+    (type === 'container' || type === 'script' || type === 'containerSet') &&
+    source !== 'path' &&
+    source !== 'supplied' &&
+    source !== 'configMapKeyRef' &&
+    source !== 'event'
+  ) {
+    return [
+      {
+        path: [...path, 'valueFrom', source],
+        at: 'key',
+        severity: 'error',
+        rule: 'output-parameter',
+        message: `a ${type} template reads output parameter "${name}" from a file: use valueFrom.path`,
+      },
+    ];
   }
   if ((type === 'steps' || type === 'dag') && source !== 'parameter' && source !== 'expression' && source !== 'supplied') {
-    return [{ path: [...path, 'valueFrom', source], at: 'key', severity: 'error', rule: 'output-parameter', message: `a ${type} template takes output parameter "${name}" from a child: use valueFrom.parameter or valueFrom.expression` }];
+    return [
+      {
+        path: [...path, 'valueFrom', source],
+        at: 'key',
+        severity: 'error',
+        rule: 'output-parameter',
+        message: `a ${type} template takes output parameter "${name}" from a child: use valueFrom.parameter or valueFrom.expression`,
+      },
+    ];
   }
   if (type === 'resource' && source !== 'jsonPath' && source !== 'jqFilter' && source !== 'supplied') {
-    return [{ path: [...path, 'valueFrom', source], at: 'key', severity: 'error', rule: 'output-parameter', message: `a resource template reads output parameter "${name}" from the resource: use valueFrom.jsonPath or valueFrom.jqFilter` }];
+    return [
+      {
+        path: [...path, 'valueFrom', source],
+        at: 'key',
+        severity: 'error',
+        rule: 'output-parameter',
+        message: `a resource template reads output parameter "${name}" from the resource: use valueFrom.jsonPath or valueFrom.jqFilter`,
+      },
+    ];
   }
   return [];
 }

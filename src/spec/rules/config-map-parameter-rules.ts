@@ -32,7 +32,13 @@ function checkParameter(context: SpecContext, parameter: unknown, path: Document
   const refPath = [...path, 'valueFrom', 'configMapKeyRef'];
   const findings: Finding[] = [];
   if (ref.optional === true) {
-    findings.push({ path: [...refPath, 'optional'], at: 'key', severity: 'warning', rule: 'parameter-config-map', message: 'optional has no effect on a parameter: a missing ConfigMap or key still stops it; set valueFrom.default for a fallback' });
+    findings.push({
+      path: [...refPath, 'optional'],
+      at: 'key',
+      severity: 'warning',
+      rule: 'parameter-config-map',
+      message: 'optional has no effect on a parameter: a missing ConfigMap or key still stops it; set valueFrom.default for a fallback',
+    });
   }
   const name = typeof ref.name === 'string' ? ref.name : '';
   const key = typeof ref.key === 'string' ? ref.key : '';
@@ -44,7 +50,12 @@ function checkParameter(context: SpecContext, parameter: unknown, path: Document
   if (name.includes('{{') || key.includes('{{')) return findings;
   const configMap = context.catalog.configMaps.get(name);
   if (!configMap) {
-    findings.push({ path: [...refPath, 'name'], severity: 'notice', rule: 'external-parameter-config-map', message: `ConfigMap "${name}" is not among the linted files; it must exist in the workflow's namespace with the label ${CONFIG_MAP_TYPE_LABEL}: ${PARAMETER_CONFIG_MAP_TYPE}` });
+    findings.push({
+      path: [...refPath, 'name'],
+      severity: 'notice',
+      rule: 'external-parameter-config-map',
+      message: `ConfigMap "${name}" is not among the linted files; it must exist in the workflow's namespace with the label ${CONFIG_MAP_TYPE_LABEL}: ${PARAMETER_CONFIG_MAP_TYPE}`,
+    });
     return findings;
   }
   const labels = isRecord(configMap.metadata?.labels) ? configMap.metadata.labels : {};
@@ -53,11 +64,21 @@ function checkParameter(context: SpecContext, parameter: unknown, path: Document
   if (type !== PARAMETER_CONFIG_MAP_TYPE) {
     const has = type === undefined ? 'has no such label' : `has ${CONFIG_MAP_TYPE_LABEL}: ${String(type)}`;
     // With a default the run goes on, but never with the ConfigMap's value.
-    findings.push({ path: [...refPath, 'name'], severity: hasDefault ? 'warning' : 'error', rule: 'parameter-config-map', message: `parameters are read only from ConfigMaps labelled ${CONFIG_MAP_TYPE_LABEL}: ${PARAMETER_CONFIG_MAP_TYPE}, and ConfigMap "${name}" ${has}` });
+    findings.push({
+      path: [...refPath, 'name'],
+      severity: hasDefault ? 'warning' : 'error',
+      rule: 'parameter-config-map',
+      message: `parameters are read only from ConfigMaps labelled ${CONFIG_MAP_TYPE_LABEL}: ${PARAMETER_CONFIG_MAP_TYPE}, and ConfigMap "${name}" ${has}`,
+    });
   }
   const keys = isRecord(configMap.data) ? Object.keys(configMap.data) : [];
   if (key !== '' && !keys.includes(key) && !hasDefault) {
-    findings.push({ path: [...refPath, 'key'], severity: 'error', rule: 'parameter-config-map', message: `ConfigMap "${name}" has no key "${key}"${suggest(key, keys) || (keys.length > 0 ? ` (keys: ${keys.join(', ')})` : ' (it has no data)')}` });
+    findings.push({
+      path: [...refPath, 'key'],
+      severity: 'error',
+      rule: 'parameter-config-map',
+      message: `ConfigMap "${name}" has no key "${key}"${suggest(key, keys) || (keys.length > 0 ? ` (keys: ${keys.join(', ')})` : ' (it has no data)')}`,
+    });
   }
   return findings;
 }

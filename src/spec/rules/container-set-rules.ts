@@ -31,13 +31,17 @@ export function containerSetProblems(template: Template): ContainerSetProblem[] 
   if (!isRecord(set)) return [];
   const problems: ContainerSetProblem[] = [];
   const containers = list<Record<string, unknown>>(set.containers);
-  if (containers.length === 0) return [{ path: ['containers'], at: 'key', message: `containerSet of template "${String(template.name)}" must have at least one container` }];
+  if (containers.length === 0)
+    return [{ path: ['containers'], at: 'key', message: `containerSet of template "${String(template.name)}" must have at least one container` }];
   const names = containers.map((c) => (isRecord(c) && typeof c.name === 'string' ? c.name : ''));
   const seen = new Set<string>();
   containers.forEach((container, i) => {
     const name = names[i]!;
     if (!CONTAINER_NAME.test(name) || name.length > 63) {
-      problems.push({ path: ['containers', i, 'name'], message: `containerSet container name "${name}" must be a lowercase DNS label (a-z, 0-9 and "-", at most 63 characters)` });
+      problems.push({
+        path: ['containers', i, 'name'],
+        message: `containerSet container name "${name}" must be a lowercase DNS label (a-z, 0-9 and "-", at most 63 characters)`,
+      });
     } else if (RESERVED.has(name)) {
       problems.push({ path: ['containers', i, 'name'], message: `containerSet container name "${name}" is reserved for Skiff's executor (init and wait)` });
     } else if (seen.has(name)) {
@@ -46,7 +50,10 @@ export function containerSetProblems(template: Template): ContainerSetProblem[] 
     seen.add(name);
     list<unknown>(isRecord(container) ? container.dependencies : undefined).forEach((dependency, d) => {
       if (typeof dependency === 'string' && !names.includes(dependency)) {
-        problems.push({ path: ['containers', i, 'dependencies', d], message: `container "${name}" depends on "${dependency}", which is not a container of this containerSet${suggest(dependency, names)}` });
+        problems.push({
+          path: ['containers', i, 'dependencies', d],
+          message: `container "${name}" depends on "${dependency}", which is not a container of this containerSet${suggest(dependency, names)}`,
+        });
       }
     });
   });
@@ -55,22 +62,36 @@ export function containerSetProblems(template: Template): ContainerSetProblem[] 
   list<Record<string, unknown>>(set.volumeMounts).forEach((mount, i) => {
     if (!isRecord(mount) || typeof mount.mountPath !== 'string') return;
     const earlier = mounts.get(mount.mountPath);
-    if (earlier !== undefined) problems.push({ path: ['volumeMounts', i, 'mountPath'], message: `volumeMounts "${String(mount.name)}" and "${earlier}" are both mounted at ${mount.mountPath}` });
+    if (earlier !== undefined)
+      problems.push({
+        path: ['volumeMounts', i, 'mountPath'],
+        message: `volumeMounts "${String(mount.name)}" and "${earlier}" are both mounted at ${mount.mountPath}`,
+      });
     else mounts.set(mount.mountPath, String(mount.name));
   });
   const hasIo = list(template.inputs?.artifacts).length > 0 || list(template.outputs?.parameters).length > 0 || list(template.outputs?.artifacts).length > 0;
   if (hasIo && !names.includes('main')) {
-    problems.push({ path: ['containers'], at: 'key', message: `containerSet of template "${String(template.name)}" has inputs or outputs, so it needs a container named "main": only main loads and saves them` });
+    problems.push({
+      path: ['containers'],
+      at: 'key',
+      message: `containerSet of template "${String(template.name)}" has inputs or outputs, so it needs a container named "main": only main loads and saves them`,
+    });
   }
   const retry = set.retryStrategy;
   if (isRecord(retry)) {
     const retries = retry.retries;
     if (retries !== undefined && !isTemplated(retries) && containerSetRetries(retries) === undefined) {
-      problems.push({ path: ['retryStrategy', 'retries'], message: `containerSet retryStrategy.retries "${String(retries)}" is not a whole number of retries` });
+      problems.push({
+        path: ['retryStrategy', 'retries'],
+        message: `containerSet retryStrategy.retries "${String(retries)}" is not a whole number of retries`,
+      });
     }
     const duration = retry.duration;
     if (duration !== undefined && !isTemplated(duration) && containerSetRetryDelay(duration) === undefined) {
-      problems.push({ path: ['retryStrategy', 'duration'], message: `containerSet retryStrategy.duration "${String(duration)}" is not a duration such as "500ms" or "10s"` });
+      problems.push({
+        path: ['retryStrategy', 'duration'],
+        message: `containerSet retryStrategy.duration "${String(duration)}" is not a duration such as "500ms" or "10s"`,
+      });
     }
   }
   return problems;
@@ -82,7 +103,7 @@ export function containerSetRetries(value: unknown): number | undefined {
   return /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
-const UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+const UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 
 /** containerSet.retryStrategy.duration (a Go duration: "300ms", "1m30s") in seconds, or undefined. */
 export function containerSetRetryDelay(value: unknown): number | undefined {
@@ -138,7 +159,14 @@ export function checkContainerSets(context: SpecContext): Finding[] {
     if (!isRecord(template.containerSet)) return;
     const index = list(context.spec.templates).indexOf(template);
     const base = [...context.specPath, 'templates', index, 'containerSet'];
-    for (const problem of containerSetProblems(template)) findings.push({ path: [...base, ...problem.path], ...(problem.at ? { at: problem.at } : {}), severity: 'error', rule: 'container-set', message: problem.message });
+    for (const problem of containerSetProblems(template))
+      findings.push({
+        path: [...base, ...problem.path],
+        ...(problem.at ? { at: problem.at } : {}),
+        severity: 'error',
+        rule: 'container-set',
+        message: problem.message,
+      });
   });
   return findings;
 }

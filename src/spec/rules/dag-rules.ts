@@ -23,7 +23,13 @@ export function checkDags(context: SpecContext): Finding[] {
     const dagPath = [...context.specPath, 'templates', index, 'dag'];
     const tasks = list<DagTask>(template.dag.tasks).filter(isRecord) as DagTask[];
     if (tasks.length === 0) {
-      findings.push({ path: dagPath, at: 'key', severity: 'error', rule: 'dag-dependency', message: `DAG template "${String(template.name)}" must have at least one task` });
+      findings.push({
+        path: dagPath,
+        at: 'key',
+        severity: 'error',
+        rule: 'dag-dependency',
+        message: `DAG template "${String(template.name)}" must have at least one task`,
+      });
       return;
     }
     const names = tasks.map((task) => String(task.name));
@@ -35,10 +41,22 @@ export function checkDags(context: SpecContext): Finding[] {
       const edge: TaskEdges = { name: String(task.name), path, dependencies: [] };
       edges.push(edge);
       if (usesDepends && Array.isArray(task.dependencies) && task.dependencies.length > 0) {
-        findings.push({ path: [...path, 'dependencies'], at: 'key', severity: 'error', rule: 'dag-dependency', message: `DAG template "${String(template.name)}" mixes "depends" and "dependencies"; use "depends" throughout` });
+        findings.push({
+          path: [...path, 'dependencies'],
+          at: 'key',
+          severity: 'error',
+          rule: 'dag-dependency',
+          message: `DAG template "${String(template.name)}" mixes "depends" and "dependencies"; use "depends" throughout`,
+        });
       }
       if (usesDepends && task.continueOn !== undefined) {
-        findings.push({ path: [...path, 'continueOn'], at: 'key', severity: 'error', rule: 'dag-dependency', message: 'continueOn cannot be used with "depends"; write the dependency as "task.Failed" or "task.Errored" instead' });
+        findings.push({
+          path: [...path, 'continueOn'],
+          at: 'key',
+          severity: 'error',
+          rule: 'dag-dependency',
+          message: 'continueOn cannot be used with "depends"; write the dependency as "task.Failed" or "task.Errored" instead',
+        });
       }
       list<unknown>(task.dependencies).forEach((dependency, d) => {
         if (typeof dependency === 'string') edge.dependencies.push({ name: dependency, path: [...path, 'dependencies', d] });
@@ -47,18 +65,33 @@ export function checkDags(context: SpecContext): Finding[] {
         try {
           for (const name of dependsTaskNames(parseDepends(task.depends))) edge.dependencies.push({ name, path: [...path, 'depends'] });
         } catch (error) {
-          findings.push({ path: [...path, 'depends'], severity: 'error', rule: 'depends-syntax', message: `depends "${task.depends}" does not parse: ${(error as Error).message}` });
+          findings.push({
+            path: [...path, 'depends'],
+            severity: 'error',
+            rule: 'depends-syntax',
+            message: `depends "${task.depends}" does not parse: ${(error as Error).message}`,
+          });
         }
       }
       const hasEdges = edge.dependencies.length > 0 || usesDepends;
       if (hasEdges && /^[0-9]/.test(edge.name)) {
-        findings.push({ path: [...path, 'name'], severity: 'error', rule: 'invalid-name', message: `task name "${edge.name}" cannot begin with a digit in a DAG that uses dependencies` });
+        findings.push({
+          path: [...path, 'name'],
+          severity: 'error',
+          rule: 'invalid-name',
+          message: `task name "${edge.name}" cannot begin with a digit in a DAG that uses dependencies`,
+        });
       }
     });
     for (const edge of edges) {
       for (const dependency of edge.dependencies) {
         if (!names.includes(dependency.name)) {
-          findings.push({ path: dependency.path, severity: 'error', rule: 'dag-dependency', message: `task "${edge.name}" depends on "${dependency.name}", which is not a task of this DAG${suggest(dependency.name, names)}` });
+          findings.push({
+            path: dependency.path,
+            severity: 'error',
+            rule: 'dag-dependency',
+            message: `task "${edge.name}" depends on "${dependency.name}", which is not a task of this DAG${suggest(dependency.name, names)}`,
+          });
         }
       }
     }
@@ -66,7 +99,12 @@ export function checkDags(context: SpecContext): Finding[] {
     if (typeof template.dag.target === 'string' && template.dag.target.trim() !== '') {
       for (const target of template.dag.target.split(/\s+/).filter(Boolean)) {
         if (!target.includes('{{') && !names.includes(target)) {
-          findings.push({ path: [...dagPath, 'target'], severity: 'error', rule: 'dag-dependency', message: `target "${target}" is not a task of this DAG${suggest(target, names)}` });
+          findings.push({
+            path: [...dagPath, 'target'],
+            severity: 'error',
+            rule: 'dag-dependency',
+            message: `target "${target}" is not a task of this DAG${suggest(target, names)}`,
+          });
         }
       }
     }
@@ -99,7 +137,12 @@ function findCycles(edges: TaskEdges[]): Finding[] {
       const seen = state.get(target.name);
       if (seen === 'visiting') {
         const cycle = [...trail.slice(trail.indexOf(target.name)), target.name];
-        findings.push({ path: dependency.path, severity: 'error', rule: 'dag-cycle', message: `dependency cycle: ${cycle.join(' -> ')} (each task waits for the next)` });
+        findings.push({
+          path: dependency.path,
+          severity: 'error',
+          rule: 'dag-cycle',
+          message: `dependency cycle: ${cycle.join(' -> ')} (each task waits for the next)`,
+        });
       } else if (seen === undefined) {
         state.set(target.name, 'visiting');
         trail.push(target.name);

@@ -7,7 +7,13 @@ export function checkLoops(context: SpecContext): Finding[] {
   for (const { invocation, path } of invocationSites(context)) {
     const loops = (['withItems', 'withParam', 'withSequence'] as const).filter((key) => invocation[key] !== undefined && invocation[key] !== null);
     if (loops.length > 1) {
-      findings.push({ path: [...path, loops[1]!], at: 'key', severity: 'error', rule: 'loop', message: `only one of withItems, withParam and withSequence may be set; found ${loops.join(' and ')}` });
+      findings.push({
+        path: [...path, loops[1]!],
+        at: 'key',
+        severity: 'error',
+        rule: 'loop',
+        message: `only one of withItems, withParam and withSequence may be set; found ${loops.join(' and ')}`,
+      });
     }
     if (Array.isArray(invocation.withItems) && invocation.withItems.length === 0) {
       findings.push({ path: [...path, 'withItems'], severity: 'warning', rule: 'loop', message: 'withItems is empty: the step will be skipped' });
@@ -15,7 +21,13 @@ export function checkLoops(context: SpecContext): Finding[] {
     const sequence = invocation.withSequence;
     if (isRecord(sequence)) {
       if (sequence.count !== undefined && sequence.end !== undefined) {
-        findings.push({ path: [...path, 'withSequence'], at: 'key', severity: 'error', rule: 'loop', message: 'withSequence takes either count or end, not both' });
+        findings.push({
+          path: [...path, 'withSequence'],
+          at: 'key',
+          severity: 'error',
+          rule: 'loop',
+          message: 'withSequence takes either count or end, not both',
+        });
       }
       if (sequence.count === undefined && sequence.end === undefined) {
         findings.push({ path: [...path, 'withSequence'], at: 'key', severity: 'error', rule: 'loop', message: 'withSequence needs count or end' });
@@ -30,7 +42,12 @@ export function checkLoops(context: SpecContext): Finding[] {
         }
       }
       if (typeof sequence.format === 'string' && !/%[-+ #0]*\d*(\.\d+)?[dxXobcs]/.test(sequence.format)) {
-        findings.push({ path: [...path, 'withSequence', 'format'], severity: 'error', rule: 'loop', message: `withSequence.format "${sequence.format}" has no printf verb such as %d or %02x` });
+        findings.push({
+          path: [...path, 'withSequence', 'format'],
+          severity: 'error',
+          rule: 'loop',
+          message: `withSequence.format "${sequence.format}" has no printf verb such as %d or %02x`,
+        });
       }
     }
     const param = invocation.withParam;
@@ -42,7 +59,12 @@ export function checkLoops(context: SpecContext): Finding[] {
         parsed = undefined;
       }
       if (!Array.isArray(parsed)) {
-        findings.push({ path: [...path, 'withParam'], severity: 'error', rule: 'loop', message: 'withParam must be a JSON list or a {{...}} reference to one' });
+        findings.push({
+          path: [...path, 'withParam'],
+          severity: 'error',
+          rule: 'loop',
+          message: 'withParam must be a JSON list or a {{...}} reference to one',
+        });
       }
     }
   }

@@ -20,20 +20,42 @@ export function checkMemoize(context: SpecContext): Finding[] {
     const path = [...context.specPath, 'templates', index, 'memoize'];
     const cache = isRecord(memoize.cache) && isRecord(memoize.cache.configMap) ? memoize.cache.configMap : undefined;
     const name = typeof cache?.name === 'string' ? cache.name : '';
-    if (name === '') findings.push({ path, at: 'key', severity: 'error', rule: 'memoize', message: 'memoize needs cache.configMap.name: the ConfigMap its entries are kept in' });
+    if (name === '')
+      findings.push({
+        path,
+        at: 'key',
+        severity: 'error',
+        rule: 'memoize',
+        message: 'memoize needs cache.configMap.name: the ConfigMap its entries are kept in',
+      });
     const key = memoize.key;
     if (typeof key === 'string' && !key.includes('{{') && !CACHE_KEY.test(key)) {
-      findings.push({ path: [...path, 'key'], severity: 'error', rule: 'memoize', message: `memoize.key "${key}" is not a valid cache key: it must start with a letter or digit and hold only letters, digits and '-'` });
+      findings.push({
+        path: [...path, 'key'],
+        severity: 'error',
+        rule: 'memoize',
+        message: `memoize.key "${key}" is not a valid cache key: it must start with a letter or digit and hold only letters, digits and '-'`,
+      });
     }
     const maxAge = memoize.maxAge;
     if (maxAge !== undefined && maxAge !== '' && !(typeof maxAge === 'string' && (maxAge.includes('{{') || isGoDuration(maxAge)))) {
-      findings.push({ path: [...path, 'maxAge'], severity: 'error', rule: 'memoize', message: `memoize.maxAge "${String(maxAge)}" is not a duration: give a number with a unit, such as "180s" or "24h"` });
+      findings.push({
+        path: [...path, 'maxAge'],
+        severity: 'error',
+        rule: 'memoize',
+        message: `memoize.maxAge "${String(maxAge)}" is not a duration: give a number with a unit, such as "180s" or "24h"`,
+      });
     }
     const configMap = name !== '' && !name.includes('{{') ? context.catalog.configMaps.get(name) : undefined;
     const type = configMap && isRecord(configMap.metadata?.labels) ? configMap.metadata.labels[CONFIG_MAP_TYPE_LABEL] : undefined;
     if (configMap && type !== CACHE_CONFIG_MAP_TYPE) {
       const has = type === undefined ? 'has no such label' : `has ${CONFIG_MAP_TYPE_LABEL}: ${String(type)}`;
-      findings.push({ path: [...path, 'cache', 'configMap', 'name'], severity: 'error', rule: 'memoize', message: `memoization caches are kept only in ConfigMaps labelled ${CONFIG_MAP_TYPE_LABEL}: ${CACHE_CONFIG_MAP_TYPE}, and ConfigMap "${name}" ${has}` });
+      findings.push({
+        path: [...path, 'cache', 'configMap', 'name'],
+        severity: 'error',
+        rule: 'memoize',
+        message: `memoization caches are kept only in ConfigMaps labelled ${CONFIG_MAP_TYPE_LABEL}: ${CACHE_CONFIG_MAP_TYPE}, and ConfigMap "${name}" ${has}`,
+      });
     }
   });
   return findings;

@@ -29,13 +29,17 @@ export function checkObjectName(kind: string, metadata: unknown): Finding[] {
     const problem = nameProblem(name, MAX_NAME);
     if (problem) refuse('name', `metadata.name "${name}" ${problem}`);
     else if (kind === 'CronWorkflow' && name.length > MAX_CRON_WORKFLOW_NAME) {
-      refuse('name', `metadata.name "${name}" is ${name.length} characters long; a CronWorkflow's name may have at most ${MAX_CRON_WORKFLOW_NAME}, so that the names of its runs stay valid`);
+      refuse(
+        'name',
+        `metadata.name "${name}" is ${name.length} characters long; a CronWorkflow's name may have at most ${MAX_CRON_WORKFLOW_NAME}, so that the names of its runs stay valid`,
+      );
     }
   }
   if (typeof generateName === 'string') {
     // As the API server: a prefix may end in '-' or '.', and the random suffix must still fit.
     const problem = nameProblem(`${generateName}${'x'.repeat(GENERATED_SUFFIX)}`, MAX_NAME);
-    if (problem) refuse('generateName', `metadata.generateName "${generateName}" ${problem.replace('is longer than', 'with its 5-character suffix is longer than')}`);
+    if (problem)
+      refuse('generateName', `metadata.generateName "${generateName}" ${problem.replace('is longer than', 'with its 5-character suffix is longer than')}`);
   }
   if (name === undefined && generateName === undefined) {
     const needs = kind === 'Workflow' ? 'metadata.name or metadata.generateName' : 'metadata.name';
@@ -47,6 +51,7 @@ export function checkObjectName(kind: string, metadata: unknown): Finding[] {
 function nameProblem(name: string, max: number): string | undefined {
   if (name.length > max) return `is longer than ${max} characters`;
   if (name !== name.toLowerCase() && DNS_SUBDOMAIN.test(name.toLowerCase())) return 'has capital letters; Kubernetes names are lowercase';
-  if (!DNS_SUBDOMAIN.test(name)) return "is not a valid Kubernetes name: only lowercase letters, digits, '-' and '.', starting and ending with a letter or digit";
+  if (!DNS_SUBDOMAIN.test(name))
+    return "is not a valid Kubernetes name: only lowercase letters, digits, '-' and '.', starting and ending with a letter or digit";
   return undefined;
 }

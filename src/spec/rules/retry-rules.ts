@@ -9,7 +9,8 @@ export function checkRetryStrategies(context: SpecContext): Finding[] {
   const findings: Finding[] = [];
   if (isRecord(context.spec.retryStrategy)) findings.push(...checkRetryStrategy(context.spec.retryStrategy, [...context.specPath, 'retryStrategy']));
   list<Template>(context.spec.templates).forEach((template, index) => {
-    if (isRecord(template) && isRecord(template.retryStrategy)) findings.push(...checkRetryStrategy(template.retryStrategy, [...context.specPath, 'templates', index, 'retryStrategy']));
+    if (isRecord(template) && isRecord(template.retryStrategy))
+      findings.push(...checkRetryStrategy(template.retryStrategy, [...context.specPath, 'templates', index, 'retryStrategy']));
   });
   return findings;
 }
@@ -28,12 +29,22 @@ function checkRetryStrategy(strategy: RetryStrategy, path: DocumentPath): Findin
       const value = backoff[key];
       // Argo reads a bare number here as seconds.
       if (typeof value === 'string' && value !== '' && !isVariable(value) && !/^\d+$/.test(value) && !isGoDuration(value)) {
-        findings.push({ path: [...path, 'backoff', key], severity: 'error', rule: 'retry-strategy', message: `backoff.${key} "${value}" is not a duration such as "10s" or "2m"` });
+        findings.push({
+          path: [...path, 'backoff', key],
+          severity: 'error',
+          rule: 'retry-strategy',
+          message: `backoff.${key} "${value}" is not a duration such as "10s" or "2m"`,
+        });
       }
     }
     const factor = backoff.factor;
     if ((typeof factor === 'number' && factor < 1) || (typeof factor === 'string' && !isVariable(factor) && !(Number(factor) >= 1))) {
-      findings.push({ path: [...path, 'backoff', 'factor'], severity: 'error', rule: 'retry-strategy', message: 'backoff.factor must be a number of at least 1' });
+      findings.push({
+        path: [...path, 'backoff', 'factor'],
+        severity: 'error',
+        rule: 'retry-strategy',
+        message: 'backoff.factor must be a number of at least 1',
+      });
     }
   }
   if (typeof strategy.expression === 'string' && strategy.expression.trim() !== '') {
@@ -41,7 +52,12 @@ function checkRetryStrategy(strategy: RetryStrategy, path: DocumentPath): Findin
       // {{...}} tags are substituted before Argo evaluates the expression; any value will do here.
       parseExpression(strategy.expression.replace(/\{\{[^}]*\}\}/g, 'argoVariable'));
     } catch (error) {
-      findings.push({ path: [...path, 'expression'], severity: 'error', rule: 'retry-strategy', message: `retryStrategy.expression does not parse: ${(error as Error).message}` });
+      findings.push({
+        path: [...path, 'expression'],
+        severity: 'error',
+        rule: 'retry-strategy',
+        message: `retryStrategy.expression does not parse: ${(error as Error).message}`,
+      });
     }
   }
   return findings;

@@ -16,12 +16,24 @@ export function checkEntrypoint(context: SpecContext): Finding[] {
   const usesRef = isRecord(spec.workflowTemplateRef);
   const findings: Finding[] = [];
   if (!usesRef && templatesOf(spec).length === 0 && context.kind !== 'WorkflowTemplate' && context.kind !== 'ClusterWorkflowTemplate') {
-    findings.push({ path: specPath, at: 'key', severity: 'error', rule: 'no-templates', message: 'the workflow has no templates: add spec.templates or a spec.workflowTemplateRef' });
+    findings.push({
+      path: specPath,
+      at: 'key',
+      severity: 'error',
+      rule: 'no-templates',
+      message: 'the workflow has no templates: add spec.templates or a spec.workflowTemplateRef',
+    });
     return findings;
   }
   if (spec.entrypoint === undefined || spec.entrypoint === '') {
     if (!usesRef && (context.kind === 'Workflow' || context.kind === 'CronWorkflow')) {
-      findings.push({ path: specPath, at: 'key', severity: 'error', rule: 'entrypoint', message: 'spec.entrypoint is required: name the template the workflow starts with' });
+      findings.push({
+        path: specPath,
+        at: 'key',
+        severity: 'error',
+        rule: 'entrypoint',
+        message: 'spec.entrypoint is required: name the template the workflow starts with',
+      });
     }
     return findings;
   }
@@ -47,24 +59,56 @@ export function checkTemplateReferences(context: SpecContext): Finding[] {
 
 function checkHooks(context: SpecContext, hooks: unknown, path: DocumentPath): Finding[] {
   if (!isRecord(hooks)) return [];
-  return Object.entries(hooks).flatMap(([name, hook]) => (isRecord(hook) ? checkInvocationTarget(context, hook as unknown as Invocation, [...path, name]) : []));
+  return Object.entries(hooks).flatMap(([name, hook]) =>
+    isRecord(hook) ? checkInvocationTarget(context, hook as unknown as Invocation, [...path, name]) : [],
+  );
 }
 
 function checkInvocationTarget(context: SpecContext, invocation: Invocation, path: DocumentPath): Finding[] {
   const given = ['template', 'templateRef', 'inline'].filter((key) => invocation[key as keyof Invocation] !== undefined);
   if (given.length === 0) {
-    return [{ path, at: 'key', severity: 'error', rule: 'unknown-template', message: `${describeSite(invocation)} names no template: set "template", "templateRef" or "inline"` }];
+    return [
+      {
+        path,
+        at: 'key',
+        severity: 'error',
+        rule: 'unknown-template',
+        message: `${describeSite(invocation)} names no template: set "template", "templateRef" or "inline"`,
+      },
+    ];
   }
   if (given.length > 1) {
-    return [{ path: [...path, given[1]!], at: 'key', severity: 'error', rule: 'unknown-template', message: `${describeSite(invocation)} sets both "${given[0]}" and "${given[1]}"; use one` }];
+    return [
+      {
+        path: [...path, given[1]!],
+        at: 'key',
+        severity: 'error',
+        rule: 'unknown-template',
+        message: `${describeSite(invocation)} sets both "${given[0]}" and "${given[1]}"; use one`,
+      },
+    ];
   }
   if (typeof invocation.template === 'string') return checkTemplateName(context, invocation.template, [...path, 'template'], 'unknown-template');
   const resolution = resolveInvocation(context, invocation);
   if (resolution?.status === 'missing') {
-    return [{ path: [...path, 'templateRef', 'template'], severity: 'error', rule: 'unknown-template', message: `${resolution.message}${suggest(String(invocation.templateRef?.template), resolution.candidates)}` }];
+    return [
+      {
+        path: [...path, 'templateRef', 'template'],
+        severity: 'error',
+        rule: 'unknown-template',
+        message: `${resolution.message}${suggest(String(invocation.templateRef?.template), resolution.candidates)}`,
+      },
+    ];
   }
   if (resolution?.status === 'external') {
-    return [{ path: [...path, 'templateRef'], severity: 'notice', rule: 'external-template', message: `${resolution.description} is not among the linted files; it must exist in the cluster` }];
+    return [
+      {
+        path: [...path, 'templateRef'],
+        severity: 'notice',
+        rule: 'external-template',
+        message: `${resolution.description} is not among the linted files; it must exist in the cluster`,
+      },
+    ];
   }
   return [];
 }
@@ -89,9 +133,21 @@ export function checkTemplateTypes(context: SpecContext): Finding[] {
     const path = [...context.specPath, 'templates', index];
     const types = templateTypesOf(template);
     if (types.length === 0) {
-      findings.push({ path, at: 'key', severity: 'error', rule: 'template-type', message: `template "${String(template.name)}" does nothing: give it one of ${TEMPLATE_TYPES.join(', ')}` });
+      findings.push({
+        path,
+        at: 'key',
+        severity: 'error',
+        rule: 'template-type',
+        message: `template "${String(template.name)}" does nothing: give it one of ${TEMPLATE_TYPES.join(', ')}`,
+      });
     } else if (types.length > 1) {
-      findings.push({ path: [...path, types[1]!], at: 'key', severity: 'error', rule: 'template-type', message: `template "${String(template.name)}" has both "${types[0]}" and "${types[1]}"; a template has exactly one type` });
+      findings.push({
+        path: [...path, types[1]!],
+        at: 'key',
+        severity: 'error',
+        rule: 'template-type',
+        message: `template "${String(template.name)}" has both "${types[0]}" and "${types[1]}"; a template has exactly one type`,
+      });
     }
   });
   return findings;
@@ -125,7 +181,11 @@ export function checkNames(context: SpecContext): Finding[] {
 }
 
 function uniqueNames(items: unknown[], path: DocumentPath, what: string, pattern: RegExp): Finding[] {
-  return uniqueNamesAt(items.map((item, i) => ({ item, path: [...path, i] })), what, pattern);
+  return uniqueNamesAt(
+    items.map((item, i) => ({ item, path: [...path, i] })),
+    what,
+    pattern,
+  );
 }
 
 function uniqueNamesAt(items: Array<{ item: unknown; path: DocumentPath }>, what: string, pattern: RegExp): Finding[] {
@@ -142,10 +202,20 @@ function uniqueNamesAt(items: Array<{ item: unknown; path: DocumentPath }>, what
     // A name built from a parameter is only known at run time.
     if (!name.includes('{{') && (!pattern.test(name) || name.length > MAX_FIELD_NAME)) {
       const rule = pattern === FIELD_NAME ? 'letters, digits and "-", starting with a letter or digit' : 'letters, digits, "_" and "-"';
-      findings.push({ path: [...path, 'name'], severity: 'error', rule: 'invalid-name', message: `${what} name "${name}" is invalid: use ${rule}${name.length > MAX_FIELD_NAME ? `, at most ${MAX_FIELD_NAME} characters` : ''}` });
+      findings.push({
+        path: [...path, 'name'],
+        severity: 'error',
+        rule: 'invalid-name',
+        message: `${what} name "${name}" is invalid: use ${rule}${name.length > MAX_FIELD_NAME ? `, at most ${MAX_FIELD_NAME} characters` : ''}`,
+      });
     }
     if (seen.has(name)) {
-      findings.push({ path: [...path, 'name'], severity: 'error', rule: 'duplicate-name', message: `${what} name "${name}" is used more than once in the same scope` });
+      findings.push({
+        path: [...path, 'name'],
+        severity: 'error',
+        rule: 'duplicate-name',
+        message: `${what} name "${name}" is used more than once in the same scope`,
+      });
     } else {
       seen.set(name, path);
     }

@@ -62,7 +62,9 @@ function checkTemplate(context: SpecContext, template: Template, path: DocumentP
   if (isRecord(template.dag)) {
     const tasks = list<DagTask>(template.dag.tasks).filter(isRecord) as DagTask[];
     // Each task's outputs, computed once; a task sees those of its ancestors, looked up on demand.
-    const nodeScopes = new Map(tasks.map((task) => [String(task.name), addNodeVariables(new VariableScope(), 'tasks', task, resolveInvocation(context, task))]));
+    const nodeScopes = new Map(
+      tasks.map((task) => [String(task.name), addNodeVariables(new VariableScope(), 'tasks', task, resolveInvocation(context, task))]),
+    );
     const dependencies = new Map(tasks.map((task) => [String(task.name), directDependencies(task)]));
     const all = new VariableScope(own).addLookup((name) => nodeScopes.get(taskNameIn(name) ?? '')?.has(name) ?? false);
     list<DagTask>(template.dag.tasks).forEach((task, t) => {
@@ -82,7 +84,15 @@ function checkTemplate(context: SpecContext, template: Template, path: DocumentP
   checkStrings(template, path, own, findings);
 }
 
-function checkInvocation(context: SpecContext, invocation: Invocation, path: DocumentPath, scope: VariableScope, resolution: ReturnType<typeof resolveInvocation>, root: 'steps' | 'tasks', findings: Finding[]): void {
+function checkInvocation(
+  context: SpecContext,
+  invocation: Invocation,
+  path: DocumentPath,
+  scope: VariableScope,
+  resolution: ReturnType<typeof resolveInvocation>,
+  root: 'steps' | 'tasks',
+  findings: Finding[],
+): void {
   const { hooks, onExit, inline, ...rest } = invocation;
   checkStrings(rest, path, scope, findings);
   // Hooks and exit handlers run after the node, so they may read its own outputs and status.
@@ -112,11 +122,24 @@ function ancestorsOf(task: string, dependencies: Map<string, string[]>): Set<str
 
 function globalScope(context: SpecContext): VariableScope {
   const scope = new VariableScope().add(
-    'workflow.name', 'workflow.namespace', 'workflow.uid', 'workflow.serviceAccountName', 'workflow.mainEntrypoint',
-    'workflow.status', 'workflow.duration', 'workflow.priority', 'workflow.failures', 'workflow.parameters',
-    'workflow.parameters.json', 'workflow.annotations', 'workflow.annotations.json', 'workflow.labels', 'workflow.labels.json',
+    'workflow.name',
+    'workflow.namespace',
+    'workflow.uid',
+    'workflow.serviceAccountName',
+    'workflow.mainEntrypoint',
+    'workflow.status',
+    'workflow.duration',
+    'workflow.priority',
+    'workflow.failures',
+    'workflow.parameters',
+    'workflow.parameters.json',
+    'workflow.annotations',
+    'workflow.annotations.json',
+    'workflow.labels',
+    'workflow.labels.json',
     // The name of the step or task being run, wherever it is used.
-    'steps.name', 'tasks.name',
+    'steps.name',
+    'tasks.name',
   );
   scope.allowUnder('workflow.creationTimestamp').allowUnder('workflow.scheduledTime');
   const args = isRecord(context.spec.arguments) ? context.spec.arguments : {};
@@ -137,7 +160,10 @@ function globalScope(context: SpecContext): VariableScope {
   scope.allowUnder('workflow.labels.').allowUnder('workflow.annotations.');
   for (const template of templatesOf(context.spec)) {
     const outputs = isRecord(template.outputs) ? template.outputs : {};
-    for (const [kind, items] of [['parameters', outputs.parameters], ['artifacts', outputs.artifacts]] as const) {
+    for (const [kind, items] of [
+      ['parameters', outputs.parameters],
+      ['artifacts', outputs.artifacts],
+    ] as const) {
       for (const item of list<{ globalName?: unknown }>(items).filter(isRecord)) {
         if (typeof item.globalName !== 'string') continue;
         if (item.globalName.includes('{{')) scope.allowUnder(`workflow.outputs.${kind}.`);
@@ -185,7 +211,13 @@ function checkTags(text: string, path: DocumentPath, scope: VariableScope, findi
       try {
         references = expressionReferences(parseExpression(tag.expression));
       } catch (error) {
-        findings.push({ path, span, severity: 'error', rule: 'expression-syntax', message: `expression {{=${tag.expression}}} does not parse: ${(error as Error).message}` });
+        findings.push({
+          path,
+          span,
+          severity: 'error',
+          rule: 'expression-syntax',
+          message: `expression {{=${tag.expression}}} does not parse: ${(error as Error).message}`,
+        });
         continue;
       }
       // A reference the expression guards itself (`x ?? default`, `x?.y`) need not exist.
@@ -197,7 +229,15 @@ function checkTags(text: string, path: DocumentPath, scope: VariableScope, findi
 }
 
 /** `mapsAllowed`: an expression may read a whole map (`steps.a.outputs`); a simple tag may not. */
-function checkReference(name: string, shown: string, path: DocumentPath, span: { start: number; end: number }, scope: VariableScope, findings: Finding[], mapsAllowed: boolean): void {
+function checkReference(
+  name: string,
+  shown: string,
+  path: DocumentPath,
+  span: { start: number; end: number },
+  scope: VariableScope,
+  findings: Finding[],
+  mapsAllowed: boolean,
+): void {
   const root = name.split(/[.[]/)[0]!;
   if (UNCHECKED_ROOTS.includes(root)) return;
   if (!ROOTS.includes(root)) {
@@ -206,7 +246,13 @@ function checkReference(name: string, shown: string, path: DocumentPath, span: {
     return;
   }
   if (scope.has(name) || (mapsAllowed && scope.contains(name))) return;
-  findings.push({ path, span, severity: 'error', rule: 'unresolved-variable', message: `${shown} ${explain(name)}${suggest(name, scope.candidatesFor(name))}` });
+  findings.push({
+    path,
+    span,
+    severity: 'error',
+    rule: 'unresolved-variable',
+    message: `${shown} ${explain(name)}${suggest(name, scope.candidatesFor(name))}`,
+  });
 }
 
 function explain(name: string): string {
@@ -219,7 +265,7 @@ function explain(name: string): string {
     case 'tasks':
       return `cannot be resolved here: "${second}" is not a task this one depends on (directly or indirectly), or does not produce that output`;
     case 'inputs':
-      return 'is not declared in this template\'s inputs';
+      return "is not declared in this template's inputs";
     case 'workflow':
       if (second === 'outputs') return 'names a global output that no template declares (outputs with a matching globalName)';
       return 'is not a workflow variable defined here (workflow parameters must be declared in spec.arguments)';

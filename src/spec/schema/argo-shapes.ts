@@ -1,7 +1,20 @@
 import {
-  configMapKeySelector, container, containerFields, hostAlias, labelSelector, localObjectReference, objectMeta,
-  persistentVolumeClaim, podDisruptionBudgetSpec, podDNSConfig, podResourceClaim, resourceRequirements,
-  secretKeySelector, toleration, volume, volumeMount,
+  configMapKeySelector,
+  container,
+  containerFields,
+  hostAlias,
+  labelSelector,
+  localObjectReference,
+  objectMeta,
+  persistentVolumeClaim,
+  podDisruptionBudgetSpec,
+  podDNSConfig,
+  podResourceClaim,
+  resourceRequirements,
+  secretKeySelector,
+  toleration,
+  volume,
+  volumeMount,
 } from './kubernetes-shapes.js';
 import { any, arrayOf, boolean, integer, intOrString, mapOf, number, object, oneOf, scalar, string, stringMap, type Shape } from './shape.js';
 
@@ -11,33 +24,58 @@ import { any, arrayOf, boolean, integer, intOrString, mapOf, number, object, one
 const metadata = object('Metadata', () => ({ annotations: stringMap, labels: stringMap }));
 
 const s3Bucket = {
-  endpoint: string, bucket: string, region: string, insecure: boolean, accessKeySecret: secretKeySelector,
-  secretKeySecret: secretKeySelector, sessionTokenSecret: secretKeySelector, roleARN: string, useSDKCreds: boolean,
+  endpoint: string,
+  bucket: string,
+  region: string,
+  insecure: boolean,
+  accessKeySecret: secretKeySelector,
+  secretKeySecret: secretKeySelector,
+  sessionTokenSecret: secretKeySelector,
+  roleARN: string,
+  useSDKCreds: boolean,
   createBucketIfNotPresent: object('CreateS3BucketOptions', () => ({ objectLocking: boolean })),
   encryptionOptions: object('S3EncryptionOptions', () => ({
-    kmsKeyId: string, kmsEncryptionContext: string, enableEncryption: boolean, serverSideCustomerKeySecret: secretKeySelector,
+    kmsKeyId: string,
+    kmsEncryptionContext: string,
+    enableEncryption: boolean,
+    serverSideCustomerKeySecret: secretKeySelector,
   })),
-  caSecret: secretKeySelector, addressingStyle: oneOf('', 'auto', 'path', 'virtual'),
+  caSecret: secretKeySelector,
+  addressingStyle: oneOf('', 'auto', 'path', 'virtual'),
 } satisfies Record<string, Shape>;
 const ossBucket = {
-  endpoint: string, bucket: string, accessKeySecret: secretKeySelector, secretKeySecret: secretKeySelector,
-  createBucketIfNotPresent: boolean, securityToken: string, useSDKCreds: boolean,
+  endpoint: string,
+  bucket: string,
+  accessKeySecret: secretKeySelector,
+  secretKeySecret: secretKeySelector,
+  createBucketIfNotPresent: boolean,
+  securityToken: string,
+  useSDKCreds: boolean,
   lifecycleRule: object('OSSLifecycleRule', () => ({ markInfrequentAccessAfterDays: integer, markDeletionAfterDays: integer })),
 } satisfies Record<string, Shape>;
 const gcsBucket = { bucket: string, serviceAccountKeySecret: secretKeySelector } satisfies Record<string, Shape>;
 const azureContainer = { endpoint: string, container: string, accountKeySecret: secretKeySelector, useSDKCreds: boolean } satisfies Record<string, Shape>;
 const artifactoryAuth = { usernameSecret: secretKeySelector, passwordSecret: secretKeySelector } satisfies Record<string, Shape>;
 const hdfsConfig = {
-  krbCCacheSecret: secretKeySelector, krbKeytabSecret: secretKeySelector, krbUsername: string, krbRealm: string,
-  krbConfigConfigMap: configMapKeySelector, krbServicePrincipalName: string, addresses: arrayOf(string), hdfsUser: string,
+  krbCCacheSecret: secretKeySelector,
+  krbKeytabSecret: secretKeySelector,
+  krbUsername: string,
+  krbRealm: string,
+  krbConfigConfigMap: configMapKeySelector,
+  krbServicePrincipalName: string,
+  addresses: arrayOf(string),
+  hdfsUser: string,
   dataTransferProtection: string,
 } satisfies Record<string, Shape>;
 
 const httpAuth = object('HTTPAuth', () => ({
   clientCert: object('ClientCertAuth', () => ({ clientCertSecret: secretKeySelector, clientKeySecret: secretKeySelector })),
   oauth2: object('OAuth2Auth', () => ({
-    clientIDSecret: secretKeySelector, clientSecretSecret: secretKeySelector, tokenURLSecret: secretKeySelector,
-    scopes: arrayOf(string), endpointParams: arrayOf(object('OAuth2EndpointParam', () => ({ key: string, value: string }), ['key'])),
+    clientIDSecret: secretKeySelector,
+    clientSecretSecret: secretKeySelector,
+    tokenURLSecret: secretKeySelector,
+    scopes: arrayOf(string),
+    endpointParams: arrayOf(object('OAuth2EndpointParam', () => ({ key: string, value: string }), ['key'])),
   })),
   basicAuth: object('BasicAuth', () => ({ usernameSecret: secretKeySelector, passwordSecret: secretKeySelector })),
 }));
@@ -47,14 +85,29 @@ const artifactLocationFields = (): Record<string, Shape> => ({
   archiveLogs: boolean,
   s3: object('S3Artifact', () => ({ ...s3Bucket, key: string })),
   git: object('GitArtifact', () => ({
-    repo: string, revision: string, depth: integer, fetch: arrayOf(string), usernameSecret: secretKeySelector,
-    passwordSecret: secretKeySelector, sshPrivateKeySecret: secretKeySelector, insecureIgnoreHostKey: boolean,
-    disableSubmodules: boolean, singleBranch: boolean, branch: string, insecureSkipTLS: boolean,
-  }), ),
-  http: object('HTTPArtifact', () => ({
-    url: string, headers: arrayOf(object('Header', () => ({ name: string, value: string }), ['name', 'value'])), auth: httpAuth,
-    saveStreamViaFile: boolean,
-  }), ['url']),
+    repo: string,
+    revision: string,
+    depth: integer,
+    fetch: arrayOf(string),
+    usernameSecret: secretKeySelector,
+    passwordSecret: secretKeySelector,
+    sshPrivateKeySecret: secretKeySelector,
+    insecureIgnoreHostKey: boolean,
+    disableSubmodules: boolean,
+    singleBranch: boolean,
+    branch: string,
+    insecureSkipTLS: boolean,
+  })),
+  http: object(
+    'HTTPArtifact',
+    () => ({
+      url: string,
+      headers: arrayOf(object('Header', () => ({ name: string, value: string }), ['name', 'value'])),
+      auth: httpAuth,
+      saveStreamViaFile: boolean,
+    }),
+    ['url'],
+  ),
   artifactory: object('ArtifactoryArtifact', () => ({ url: string, ...artifactoryAuth }), ['url']),
   hdfs: object('HDFSArtifact', () => ({ ...hdfsConfig, path: string, force: boolean }), ['path']),
   raw: object('RawArtifact', () => ({ data: string }), ['data']),
@@ -81,16 +134,33 @@ const archiveStrategy = object('ArchiveStrategy', () => ({
 export const artifact = object(
   'Artifact',
   () => ({
-    name: string, path: string, mode: integer, from: string, ...artifactLocationFields(), globalName: string,
-    archive: archiveStrategy, optional: boolean, subPath: string, recurseMode: boolean, fromExpression: string,
-    artifactGC, deleted: boolean,
+    name: string,
+    path: string,
+    mode: integer,
+    from: string,
+    ...artifactLocationFields(),
+    globalName: string,
+    archive: archiveStrategy,
+    optional: boolean,
+    subPath: string,
+    recurseMode: boolean,
+    fromExpression: string,
+    artifactGC,
+    deleted: boolean,
   }),
   ['name'],
 );
 
 const valueFrom = object('ValueFrom', () => ({
-  path: string, jsonPath: string, jqFilter: string, event: string, parameter: string,
-  supplied: object('SuppliedValueFrom', () => ({})), configMapKeyRef: configMapKeySelector, default: scalar, expression: string,
+  path: string,
+  jsonPath: string,
+  jqFilter: string,
+  event: string,
+  parameter: string,
+  supplied: object('SuppliedValueFrom', () => ({})),
+  configMapKeyRef: configMapKeySelector,
+  default: scalar,
+  expression: string,
 }));
 
 export const parameter = object(
@@ -118,7 +188,9 @@ const retryStrategy = object('RetryStrategy', () => ({
 }));
 
 const synchronization = object('Synchronization', () => ({
-  semaphores: arrayOf(object('SemaphoreRef', () => ({ configMapKeyRef: configMapKeySelector, namespace: string, database: object('SyncDatabaseRef', () => ({ key: string })) }))),
+  semaphores: arrayOf(
+    object('SemaphoreRef', () => ({ configMapKeyRef: configMapKeySelector, namespace: string, database: object('SyncDatabaseRef', () => ({ key: string })) })),
+  ),
   mutexes: arrayOf(object('Mutex', () => ({ name: string, namespace: string, database: boolean }))),
   // Removed in Argo 3.6 in favour of the plural lists, and still found in older files.
   semaphore: object('SemaphoreRef', () => ({ configMapKeyRef: configMapKeySelector, namespace: string })),
@@ -126,15 +198,21 @@ const synchronization = object('Synchronization', () => ({
 }));
 
 const metrics = object('Metrics', () => ({
-  prometheus: arrayOf(object('Prometheus', () => ({
-    name: string,
-    labels: arrayOf(object('MetricLabel', () => ({ key: string, value: string }), ['key', 'value'])),
-    help: string,
-    when: string,
-    gauge: object('Gauge', () => ({ value: string, realtime: boolean, operation: oneOf('Set', 'Add', 'Sub') })),
-    histogram: object('Histogram', () => ({ value: string, buckets: arrayOf(number) })),
-    counter: object('Counter', () => ({ value: string })),
-  }), ['name', 'help'])),
+  prometheus: arrayOf(
+    object(
+      'Prometheus',
+      () => ({
+        name: string,
+        labels: arrayOf(object('MetricLabel', () => ({ key: string, value: string }), ['key', 'value'])),
+        help: string,
+        when: string,
+        gauge: object('Gauge', () => ({ value: string, realtime: boolean, operation: oneOf('Set', 'Add', 'Sub') })),
+        histogram: object('Histogram', () => ({ value: string, buckets: arrayOf(number) })),
+        counter: object('Counter', () => ({ value: string })),
+      }),
+      ['name', 'help'],
+    ),
+  ),
 }));
 
 const memoize = object('Memoize', () => ({ key: string, cache: object('Cache', () => ({ configMap: localObjectReference })), maxAge: string }), ['key']);
@@ -143,15 +221,31 @@ const userContainer = object('UserContainer', () => ({ ...containerFields(), mir
 
 /** Fields shared by a step and a DAG task: which template to run, with what, how often, when. */
 const invocationFields = (): Record<string, Shape> => ({
-  name: string, template: string, inline: template, arguments: argumentsShape, templateRef,
-  withItems: arrayOf(any), withParam: string, withSequence: sequence, when: string, continueOn, onExit: string, hooks,
+  name: string,
+  template: string,
+  inline: template,
+  arguments: argumentsShape,
+  templateRef,
+  withItems: arrayOf(any),
+  withParam: string,
+  withSequence: sequence,
+  when: string,
+  continueOn,
+  onExit: string,
+  hooks,
 });
 
 export const workflowStep = object('WorkflowStep', invocationFields);
 export const dagTask = object('DAGTask', () => ({ ...invocationFields(), dependencies: arrayOf(string), depends: string }));
 
 export const template: Shape = object('Template', () => ({
-  name: string, inputs, outputs, nodeSelector: stringMap, affinity: any, metadata, daemon: boolean,
+  name: string,
+  inputs,
+  outputs,
+  nodeSelector: stringMap,
+  affinity: any,
+  metadata,
+  daemon: boolean,
   // A steps template is a list of groups; each group is a list of steps run in parallel.
   steps: arrayOf(arrayOf(workflowStep)),
   container,
@@ -161,23 +255,48 @@ export const template: Shape = object('Template', () => ({
     retryStrategy: object('ContainerSetRetryStrategy', () => ({ duration: string, retries: intOrString })),
   })),
   script: object('ScriptTemplate', () => ({ ...containerFields(), source: string }), ['source']),
-  resource: object('ResourceTemplate', () => ({
-    action: string, mergeStrategy: oneOf('strategic', 'merge', 'json'), manifest: string,
-    manifestFrom: object('ManifestFrom', () => ({ artifact })), setOwnerReference: boolean,
-    successCondition: string, failureCondition: string, flags: arrayOf(string),
-  }), ['action']),
+  resource: object(
+    'ResourceTemplate',
+    () => ({
+      action: string,
+      mergeStrategy: oneOf('strategic', 'merge', 'json'),
+      manifest: string,
+      manifestFrom: object('ManifestFrom', () => ({ artifact })),
+      setOwnerReference: boolean,
+      successCondition: string,
+      failureCondition: string,
+      flags: arrayOf(string),
+    }),
+    ['action'],
+  ),
   dag: object('DAGTemplate', () => ({ target: string, tasks: arrayOf(dagTask), failFast: boolean }), ['tasks']),
   suspend: object('SuspendTemplate', () => ({ duration: intOrString })),
-  data: object('Data', () => ({
-    source: object('DataSource', () => ({ artifactPaths: object('ArtifactPaths', () => artifact.kind === 'object' ? artifact.fields() : {}) })),
-    transformation: arrayOf(object('TransformationStep', () => ({ expression: string }), ['expression'])),
-  }), ['source', 'transformation']),
-  http: object('HTTP', () => ({
-    method: string, url: string,
-    headers: arrayOf(object('HTTPHeader', () => ({ name: string, value: string, valueFrom: object('HTTPHeaderSource', () => ({ secretKeyRef: secretKeySelector })) }), ['name'])),
-    timeoutSeconds: integer, successCondition: string, body: string,
-    bodyFrom: object('HTTPBodySource', () => ({ bytes: string })), insecureSkipVerify: boolean,
-  }), ['url']),
+  data: object(
+    'Data',
+    () => ({
+      source: object('DataSource', () => ({ artifactPaths: object('ArtifactPaths', () => (artifact.kind === 'object' ? artifact.fields() : {})) })),
+      transformation: arrayOf(object('TransformationStep', () => ({ expression: string }), ['expression'])),
+    }),
+    ['source', 'transformation'],
+  ),
+  http: object(
+    'HTTP',
+    () => ({
+      method: string,
+      url: string,
+      headers: arrayOf(
+        object('HTTPHeader', () => ({ name: string, value: string, valueFrom: object('HTTPHeaderSource', () => ({ secretKeyRef: secretKeySelector })) }), [
+          'name',
+        ]),
+      ),
+      timeoutSeconds: integer,
+      successCondition: string,
+      body: string,
+      bodyFrom: object('HTTPBodySource', () => ({ bytes: string })),
+      insecureSkipVerify: boolean,
+    }),
+    ['url'],
+  ),
   plugin: mapOf(any),
   volumes: arrayOf(volume),
   initContainers: arrayOf(userContainer),
@@ -188,7 +307,10 @@ export const template: Shape = object('Template', () => ({
   parallelism: integer,
   failFast: boolean,
   tolerations: arrayOf(toleration),
-  schedulerName: string, priorityClassName: string, serviceAccountName: string, automountServiceAccountToken: boolean,
+  schedulerName: string,
+  priorityClassName: string,
+  serviceAccountName: string,
+  automountServiceAccountToken: boolean,
   executor,
   hostAliases: arrayOf(hostAlias),
   securityContext: any,
@@ -206,7 +328,8 @@ export const template: Shape = object('Template', () => ({
 }));
 
 const workflowMetadata = object('WorkflowMetadata', () => ({
-  labels: stringMap, annotations: stringMap,
+  labels: stringMap,
+  annotations: stringMap,
   labelsFrom: mapOf(object('LabelValueFrom', () => ({ expression: string }), ['expression'])),
 }));
 
@@ -236,7 +359,8 @@ export const workflowSpec = object('WorkflowSpec', () => ({
   schedulerName: string,
   podGC: object('PodGC', () => ({
     strategy: oneOf('', 'OnPodCompletion', 'OnPodSuccess', 'OnWorkflowCompletion', 'OnWorkflowSuccess'),
-    labelSelector, deleteDelayDuration: string,
+    labelSelector,
+    deleteDelayDuration: string,
   })),
   podPriorityClassName: string,
   podPriority: integer,
@@ -257,7 +381,10 @@ export const workflowSpec = object('WorkflowSpec', () => ({
   workflowMetadata,
   artifactGC: object('WorkflowLevelArtifactGC', () => ({
     strategy: oneOf('', 'OnWorkflowCompletion', 'OnWorkflowDeletion', 'Never'),
-    podMetadata: metadata, serviceAccountName: string, forceFinalizerRemoval: boolean, podSpecPatch: string,
+    podMetadata: metadata,
+    serviceAccountName: string,
+    forceFinalizerRemoval: boolean,
+    podSpecPatch: string,
   })),
   executorPlugins: arrayOf(any),
   podResources: resourceRequirements,
@@ -269,24 +396,32 @@ const resourceHeader = (): Record<string, Shape> => ({ apiVersion: string, kind:
 export const workflow = object('Workflow', () => ({ ...resourceHeader(), spec: workflowSpec, status: any }), ['spec']);
 export const workflowTemplate = object('WorkflowTemplate', () => ({ ...resourceHeader(), spec: workflowSpec }), ['spec']);
 export const clusterWorkflowTemplate = object('ClusterWorkflowTemplate', () => ({ ...resourceHeader(), spec: workflowSpec }), ['spec']);
-export const cronWorkflow = object('CronWorkflow', () => ({
-  ...resourceHeader(),
-  spec: object('CronWorkflowSpec', () => ({
-    workflowSpec,
-    schedule: string,
-    schedules: arrayOf(string),
-    concurrencyPolicy: oneOf('', 'Allow', 'Forbid', 'Replace'),
-    suspend: boolean,
-    startingDeadlineSeconds: integer,
-    successfulJobsHistoryLimit: integer,
-    failedJobsHistoryLimit: integer,
-    timezone: string,
-    workflowMetadata: objectMeta,
-    stopStrategy: object('StopStrategy', () => ({ expression: string, condition: string })),
-    when: string,
-  }), ['workflowSpec']),
-  status: any,
-}), ['spec']);
+export const cronWorkflow = object(
+  'CronWorkflow',
+  () => ({
+    ...resourceHeader(),
+    spec: object(
+      'CronWorkflowSpec',
+      () => ({
+        workflowSpec,
+        schedule: string,
+        schedules: arrayOf(string),
+        concurrencyPolicy: oneOf('', 'Allow', 'Forbid', 'Replace'),
+        suspend: boolean,
+        startingDeadlineSeconds: integer,
+        successfulJobsHistoryLimit: integer,
+        failedJobsHistoryLimit: integer,
+        timezone: string,
+        workflowMetadata: objectMeta,
+        stopStrategy: object('StopStrategy', () => ({ expression: string, condition: string })),
+        when: string,
+      }),
+      ['workflowSpec'],
+    ),
+    status: any,
+  }),
+  ['spec'],
+);
 
 /** An artifact repository as written in an `artifact-repositories` ConfigMap entry. */
 export const artifactRepository = object('ArtifactRepository', () => ({

@@ -28,8 +28,16 @@ function visit(value: unknown, shape: Shape, path: Array<string | number>, findi
     case 'string':
       if (typeof value !== 'string') return mismatch('a string');
       if (shape.enum && !shape.enum.includes(value)) {
-        const allowed = shape.enum.filter((v) => v !== '').map((v) => `"${v}"`).join(', ');
-        findings.push({ path, severity: 'error', rule: 'schema', message: `${describePath(path)}: "${value}" is not one of ${allowed}${suggest(value, shape.enum)}` });
+        const allowed = shape.enum
+          .filter((v) => v !== '')
+          .map((v) => `"${v}"`)
+          .join(', ');
+        findings.push({
+          path,
+          severity: 'error',
+          rule: 'schema',
+          message: `${describePath(path)}: "${value}" is not one of ${allowed}${suggest(value, shape.enum)}`,
+        });
       }
       return;
     case 'integer':

@@ -107,17 +107,39 @@ export const container = object('Container', containerFields);
 
 /** The volume sources Kubernetes knows; each source's own fields are left to the API server. */
 const volumeSources = [
-  'hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi',
-  'glusterfs', 'persistentVolumeClaim', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'downwardAPI', 'fc',
-  'azureFile', 'configMap', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'projected',
-  'portworxVolume', 'scaleIO', 'storageos', 'csi', 'ephemeral', 'image',
+  'hostPath',
+  'emptyDir',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'secret',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'persistentVolumeClaim',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'downwardAPI',
+  'fc',
+  'azureFile',
+  'configMap',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'projected',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
+  'csi',
+  'ephemeral',
+  'image',
 ];
 
-export const volume = object(
-  'Volume',
-  () => ({ name: string, ...Object.fromEntries(volumeSources.map((source) => [source, any])) }),
-  ['name'],
-);
+export const volume = object('Volume', () => ({ name: string, ...Object.fromEntries(volumeSources.map((source) => [source, any])) }), ['name']);
 
 export const persistentVolumeClaim = object('PersistentVolumeClaim', () => ({
   apiVersion: string,
@@ -182,4 +204,3 @@ export const secret = object('Secret', () => ({
   type: string,
   immutable: boolean,
 }));
-

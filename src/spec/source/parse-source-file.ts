@@ -74,7 +74,14 @@ export function parseSourceFile(file: string, text: string): ParsedSourceFile {
     for (const { key, first } of duplicateKeys(doc)) {
       const at = lines.linePos(key.range![0]);
       const before = lines.linePos(first.range![0]).line;
-      diagnostics.push({ file, line: at.line, column: at.col, severity: 'warning', rule: 'duplicate-key', message: `key "${String(key.value)}" is given again; this value replaces the one on line ${before}` });
+      diagnostics.push({
+        file,
+        line: at.line,
+        column: at.col,
+        severity: 'warning',
+        rule: 'duplicate-key',
+        message: `key "${String(key.value)}" is given again; this value replaces the one on line ${before}`,
+      });
     }
     let value: unknown;
     try {
@@ -89,7 +96,14 @@ export function parseSourceFile(file: string, text: string): ParsedSourceFile {
     }
     if (depthExceeds(value, SOURCE_LIMITS.maxDepth)) {
       const at = lines.linePos(doc.range[0]);
-      diagnostics.push({ file, line: at.line, column: at.col, severity: 'error', rule: 'too-deep', message: `document nests deeper than ${SOURCE_LIMITS.maxDepth} levels; refusing it` });
+      diagnostics.push({
+        file,
+        line: at.line,
+        column: at.col,
+        severity: 'error',
+        rule: 'too-deep',
+        message: `document nests deeper than ${SOURCE_LIMITS.maxDepth} levels; refusing it`,
+      });
       return;
     }
     documents.push(new SourceDocument(file, index, value, text, doc, lines));

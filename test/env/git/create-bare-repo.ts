@@ -28,12 +28,7 @@ const REPO_NAME = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
  * @example
  *   const { commit } = await createBareRepo(root, 'org/flows', { 'hello.yaml': 'kind: Workflow\n' });
  */
-export async function createBareRepo(
-  root: string,
-  name: string,
-  files: RepoFiles,
-  options: CreateBareRepoOptions = {},
-): Promise<BareRepo> {
+export async function createBareRepo(root: string, name: string, files: RepoFiles, options: CreateBareRepoOptions = {}): Promise<BareRepo> {
   if (!REPO_NAME.test(name) || name.split('/').some((part) => part === '..' || part === '.')) {
     throw new Error(`invalid repository name ${JSON.stringify(name)}`);
   }

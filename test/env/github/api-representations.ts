@@ -66,10 +66,7 @@ export class ApiRepresentations {
 
   /** `full-repository` (repos/get) or `repository` (inside pull requests, tokens). */
   repo(repo: FakeRepo, kind: 'full' | 'repository' = 'repository'): Json {
-    const base =
-      kind === 'full'
-        ? (this.contract.example('repos/get') as Json)
-        : (((this.contract.example('pulls/get') as Json).base as Json).repo as Json);
+    const base = kind === 'full' ? (this.contract.example('repos/get') as Json) : (((this.contract.example('pulls/get') as Json).base as Json).repo as Json);
     const json = this.rewrite(base, 'octocat/Hello-World', repo.fullName);
     delete json.parent;
     delete json.source;

@@ -115,10 +115,7 @@ export function createApiRequestHandler(deps: ApiHandlerDeps): (req: IncomingMes
       const values = url.searchParams.getAll(key);
       query[key] = values.length === 1 ? values[0]! : values;
     }
-    const problems = [
-      ...contract.validateRequest(op, { method, path, query, headers: req.headers, body }),
-      ...checkDocumentedLimits(op.operationId, body),
-    ];
+    const problems = [...contract.validateRequest(op, { method, path, query, headers: req.headers, body }), ...checkDocumentedLimits(op.operationId, body)];
     if (problems.length) return violate(GitHubApiError.invalidRequest(problems), 'invalid-request', op.operationId, problems);
 
     const handler = ROUTES[op.operationId];

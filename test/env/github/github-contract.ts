@@ -142,10 +142,7 @@ async function buildContract(path: string): Promise<GitHubContract> {
       // as one encoded segment (never empty, which no template matches).
       const route = byId.get(op.operationId);
       const path = route ? fillTemplate(route, op.params) : request.path;
-      const result = api.validateRequest(
-        { method: op.method, path, query: request.query, headers: request.headers, body: request.body },
-        op.operationId,
-      );
+      const result = api.validateRequest({ method: op.method, path, query: request.query, headers: request.headers, body: request.body }, op.operationId);
       return (result.errors ?? []).map(formatAjvError);
     },
     validateResponse(operationId, status, body) {

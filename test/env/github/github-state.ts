@@ -251,7 +251,11 @@ export class GitHubState {
   }
 
   /** Adds `user`'s reaction unless they reacted so already; says whether it is new (GitHub: 201 vs 200). */
-  react(target: Pick<FakeReaction, 'repoId' | 'commentId' | 'issueNumber'>, user: FakeUser, content: ReactionContent): { reaction: FakeReaction; created: boolean } {
+  react(
+    target: Pick<FakeReaction, 'repoId' | 'commentId' | 'issueNumber'>,
+    user: FakeUser,
+    content: ReactionContent,
+  ): { reaction: FakeReaction; created: boolean } {
     for (const existing of this.reactions.values()) {
       if (
         existing.repoId === target.repoId &&

@@ -16,9 +16,7 @@ export interface TreeEntry {
   size: number;
 }
 
-export type PathContent =
-  | { type: 'file' | 'symlink'; path: string; sha: string; content: Uint8Array }
-  | { type: 'dir'; path: string; entries: TreeEntry[] };
+export type PathContent = { type: 'file' | 'symlink'; path: string; sha: string; content: Uint8Array } | { type: 'dir'; path: string; entries: TreeEntry[] };
 
 /** The commit `ref` names (branch, tag, full ref, full or abbreviated sha), or undefined. */
 export async function resolveCommit(gitdir: string, ref: string): Promise<string | undefined> {
@@ -119,12 +117,7 @@ export type FileChanges = Record<string, string | Uint8Array | null>;
  * Commits `changes` onto `branch` (created from `from` if it does not exist) and pushes it into the
  * bare repository; returns the new commit.
  */
-export async function commitFiles(
-  gitdir: string,
-  branch: string,
-  changes: FileChanges,
-  options: { message?: string; from?: string } = {},
-): Promise<string> {
+export async function commitFiles(gitdir: string, branch: string, changes: FileChanges, options: { message?: string; from?: string } = {}): Promise<string> {
   const work = await mkdtemp(join(tmpdir(), 'skiff-fake-github-commit-'));
   try {
     await runGit(['clone', '--quiet', '--no-checkout', gitdir, work]);

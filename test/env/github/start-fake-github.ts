@@ -122,11 +122,18 @@ export interface FakeGitHub {
    * Creates `owner/name` with one commit of `files` on its default branch, installed on the owner's
    * installation (made if missing) unless `installation: false`.
    */
-  createRepo(fullName: string, files: RepoFiles, options?: { private?: boolean; defaultBranch?: string; installation?: number | false }): Promise<FakeRepo & { cloneUrl: string; commit: string }>;
+  createRepo(
+    fullName: string,
+    files: RepoFiles,
+    options?: { private?: boolean; defaultBranch?: string; installation?: number | false },
+  ): Promise<FakeRepo & { cloneUrl: string; commit: string }>;
   /** Commits onto `branch` (made from the default branch if new) and moves open pull requests from it. */
   pushCommit(fullName: string, branch: string, changes: FileChanges, options?: { message?: string }): Promise<string>;
   /** Opens a pull request from `head` (a branch that exists) into `base` (default branch). */
-  openPullRequest(fullName: string, options: { head: string; base?: string; title?: string; body?: string; user?: string; draft?: boolean }): Promise<FakePullRequest>;
+  openPullRequest(
+    fullName: string,
+    options: { head: string; base?: string; title?: string; body?: string; user?: string; draft?: boolean },
+  ): Promise<FakePullRequest>;
   setCollaborator(fullName: string, login: string, role: RepoPermission): void;
   /** A comment by a person (not the app), e.g. `/skiff retry`. */
   addComment(fullName: string, number: number, login: string, body: string): FakeComment;
@@ -149,9 +156,7 @@ export interface FakeGitHub {
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   const contract = await loadGitHubContract();
   const appId = options.appId ?? 424242;
-  const credentials = options.privateKey
-    ? { appId, privateKey: options.privateKey, publicKey: publicKeyOf(options.privateKey) }
-    : createAppCredentials(appId);
+  const credentials = options.privateKey ? { appId, privateKey: options.privateKey, publicKey: publicKeyOf(options.privateKey) } : createAppCredentials(appId);
   const slug = options.appSlug ?? 'skiff-test';
   const webhookSecret = options.webhookSecret ?? `whsec-${randomUUID()}`;
   const state = new GitHubState(options.now);
@@ -225,10 +230,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     takeViolations: () => violations.splice(0, violations.length),
     assertNoViolations() {
       if (violations.length === 0) return;
-      const lines = violations.splice(0, violations.length).map((v) => `- [${v.kind}] ${v.method} ${v.path}${v.operationId ? ` (${v.operationId})` : ''} -> ${v.status}: ${v.message}`);
+      const lines = violations
+        .splice(0, violations.length)
+        .map((v) => `- [${v.kind}] ${v.method} ${v.path}${v.operationId ? ` (${v.operationId})` : ''} -> ${v.status}: ${v.message}`);
       throw new AssertionError({ message: `the fake GitHub saw ${lines.length} contract violation(s):\n${lines.join('\n')}` });
     },
-    createInstallation(account, { type = 'Organization', permissions = DEFAULT_INSTALLATION_PERMISSIONS, events = ['check_run', 'issue_comment', 'pull_request', 'push'] } = {}) {
+    createInstallation(
+      account,
+      { type = 'Organization', permissions = DEFAULT_INSTALLATION_PERMISSIONS, events = ['check_run', 'issue_comment', 'pull_request', 'push'] } = {},
+    ) {
       return state.addInstallation(state.user(account, type), { ...permissions }, [...events]);
     },
     async createRepo(fullName, files, { private: isPrivate = false, defaultBranch = 'main', installation } = {}) {
@@ -314,7 +324,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const repo = repoNamed(fullName);
         const run = state.checkRun(repo, checkRunId);
         if (action === 'requested_action' && !run.actions.some((a) => a.identifier === sendOptions.identifier)) {
-          throw new Error(`check run ${checkRunId} has no action ${String(sendOptions.identifier)} (it has ${run.actions.map((a) => a.identifier).join(', ') || 'none'})`);
+          throw new Error(
+            `check run ${checkRunId} has no action ${String(sendOptions.identifier)} (it has ${run.actions.map((a) => a.identifier).join(', ') || 'none'})`,
+          );
         }
         if (action === 'rerequested') run.rerequests++;
         const who = state.user(sendOptions.sender ?? repo.owner.login);

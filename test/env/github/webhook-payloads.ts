@@ -79,7 +79,13 @@ export class WebhookPayloads {
     });
   }
 
-  checkRun(action: 'created' | 'completed' | 'rerequested' | 'requested_action', repo: FakeRepo, run: FakeCheckRun, sender: FakeUser, identifier?: string): Json {
+  checkRun(
+    action: 'created' | 'completed' | 'rerequested' | 'requested_action',
+    repo: FakeRepo,
+    run: FakeCheckRun,
+    sender: FakeUser,
+    identifier?: string,
+  ): Json {
     const payload = webhookExample('check_run', action);
     const json = this.repr.checkRun(run, repo);
     const suite = (payload.check_run as Json).check_suite as Json;

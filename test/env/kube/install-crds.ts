@@ -1,14 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ApiextensionsV1Api,
-  type KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  loadAllYaml,
-  type V1CustomResourceDefinition,
-} from '@kubernetes/client-node';
+import { ApiextensionsV1Api, type KubeConfig, KubernetesObjectApi, PatchStrategy, loadAllYaml, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 
 // The field manager of everything the test environment itself applies, so tests can tell the
 // environment's writes from Skiff's own ('skiff').

@@ -119,8 +119,7 @@ async function startOnce(
   const ports: Ports = { apiServer: await freePort(), etcdClient: await freePort(), etcdPeer: await freePort() };
   await rm(join(dir, 'etcd-data'), { recursive: true, force: true });
   const [ca, cert, key] = await Promise.all([readFile(tls.caCert), readFile(tls.adminCert), readFile(tls.adminKey)]);
-  const exitOf = (p: ManagedProcess): Promise<string> =>
-    p.exited.then(({ code, signal }) => `${p.name} exited (code ${code}, signal ${signal})`);
+  const exitOf = (p: ManagedProcess): Promise<string> => p.exited.then(({ code, signal }) => `${p.name} exited (code ${code}, signal ${signal})`);
   const deadlineMs = options.startTimeoutMs ?? 120_000;
   const started = Date.now();
   const etcd = startProcess({ name: ETCD_NAME, command: bins.etcd, args: etcdArgs(dir, tls, ports), logPath: join(dir, 'etcd.log') });
@@ -136,10 +135,14 @@ async function startOnce(
       logPath: join(dir, 'kube-apiserver.log'),
     });
     const server = `https://127.0.0.1:${ports.apiServer}`;
-    await waitForReady(`${server}/readyz`, { ca, cert, key }, {
-      deadlineMs: Math.max(1, deadlineMs - (Date.now() - started)),
-      abort: Promise.race([exitOf(etcd), exitOf(apiServer)]),
-    });
+    await waitForReady(
+      `${server}/readyz`,
+      { ca, cert, key },
+      {
+        deadlineMs: Math.max(1, deadlineMs - (Date.now() - started)),
+        abort: Promise.race([exitOf(etcd), exitOf(apiServer)]),
+      },
+    );
     return { etcd, apiServer, server };
   } catch (error) {
     await apiServer?.stop();
@@ -171,8 +174,7 @@ export async function startKubeApiServer(options: KubeEnvOptions = {}): Promise<
   const keep = options.keepWorkDir === true || process.env.SKIFF_KEEP_KUBE_ENV === '1';
   const logs = { etcd: join(dir, 'etcd.log'), apiServer: join(dir, 'kube-apiserver.log') };
   const tailLogs = async (lines = 40): Promise<string> =>
-    `--- ${logs.etcd} (last ${lines} lines)\n${logTail(logs.etcd, lines)}\n` +
-    `--- ${logs.apiServer} (last ${lines} lines)\n${logTail(logs.apiServer, lines)}`;
+    `--- ${logs.etcd} (last ${lines} lines)\n${logTail(logs.etcd, lines)}\n` + `--- ${logs.apiServer} (last ${lines} lines)\n${logTail(logs.apiServer, lines)}`;
 
   let processes: { etcd: ManagedProcess; apiServer: ManagedProcess; server: string } | undefined;
   let stopped = false;

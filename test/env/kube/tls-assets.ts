@@ -71,9 +71,25 @@ async function issue(
   await writeFile(ext, `${['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', ...extensions].join('\n')}\n`);
   await openssl(['req', '-new', ...NEW_KEY, '-keyout', key, '-out', csr, '-subj', subject], dir);
   await openssl(
-    ['x509', '-req', '-in', csr, '-CA', assets.caCert, '-CAkey', assets.caKey,
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      assets.caCert,
+      '-CAkey',
+      assets.caKey,
       // A random serial instead of -CAcreateserial: certificates are issued in parallel.
-      '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-days', DAYS, '-out', cert, '-extfile', ext],
+      '-set_serial',
+      `0x${randomBytes(8).toString('hex')}`,
+      '-days',
+      DAYS,
+      '-out',
+      cert,
+      '-extfile',
+      ext,
+    ],
     dir,
   );
   return { cert, key };
@@ -84,13 +100,36 @@ export async function makeTlsAssets(dir: string): Promise<TlsAssets> {
   const caCert = join(dir, 'ca.crt');
   const caKey = join(dir, 'ca.key');
   await openssl(
-    ['req', '-x509', '-new', ...NEW_KEY, '-keyout', caKey, '-out', caCert, '-days', DAYS, '-subj', '/CN=skiff-test-ca',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+    [
+      'req',
+      '-x509',
+      '-new',
+      ...NEW_KEY,
+      '-keyout',
+      caKey,
+      '-out',
+      caCert,
+      '-days',
+      DAYS,
+      '-subj',
+      '/CN=skiff-test-ca',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
     dir,
   );
   const ca = { caCert, caKey };
-  const sans = ['IP:127.0.0.1', `IP:${KUBERNETES_SERVICE_IP}`, 'DNS:localhost', 'DNS:kubernetes', 'DNS:kubernetes.default',
-    'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local'];
+  const sans = [
+    'IP:127.0.0.1',
+    `IP:${KUBERNETES_SERVICE_IP}`,
+    'DNS:localhost',
+    'DNS:kubernetes',
+    'DNS:kubernetes.default',
+    'DNS:kubernetes.default.svc',
+    'DNS:kubernetes.default.svc.cluster.local',
+  ];
   // etcd's peer listener presents the same certificate as a client too, hence both usages.
   const [server, admin] = await Promise.all([
     issue(ca, dir, 'server', '/CN=kube-apiserver', ['extendedKeyUsage=serverAuth,clientAuth', `subjectAltName=${sans.join(',')}`]),
@@ -102,9 +141,13 @@ export async function makeTlsAssets(dir: string): Promise<TlsAssets> {
   await writeFile(serviceAccountKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   await writeFile(serviceAccountPub, publicKey.export({ type: 'spki', format: 'pem' }));
   return {
-    caCert, caKey,
-    serverCert: server.cert, serverKey: server.key,
-    adminCert: admin.cert, adminKey: admin.key,
-    serviceAccountKey, serviceAccountPub,
+    caCert,
+    caKey,
+    serverCert: server.cert,
+    serverKey: server.key,
+    adminCert: admin.cert,
+    adminKey: admin.key,
+    serviceAccountKey,
+    serviceAccountPub,
   };
 }

@@ -9,12 +9,7 @@ export interface ProbeTls {
 }
 
 /** One HTTPS GET; resolves with the status code and body, rejects only on a transport error. */
-export function httpsGet(
-  url: string,
-  tls: ProbeTls,
-  timeoutMs = 5000,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
+export function httpsGet(url: string, tls: ProbeTls, timeoutMs = 5000, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const options = { method: 'GET', headers, ca: tls.ca, cert: tls.cert, key: tls.key, timeout: timeoutMs };
     const req = request(url, options, (res) => {
@@ -34,11 +29,7 @@ export function httpsGet(
  * (a server process that exited), so a crashed server fails the wait at once instead of at the
  * deadline.
  */
-export async function waitForReady(
-  url: string,
-  tls: ProbeTls,
-  options: { deadlineMs: number; abort: Promise<string> },
-): Promise<void> {
+export async function waitForReady(url: string, tls: ProbeTls, options: { deadlineMs: number; abort: Promise<string> }): Promise<void> {
   let stopped: string | undefined;
   void options.abort.then((reason) => (stopped = reason));
   const deadline = Date.now() + options.deadlineMs;

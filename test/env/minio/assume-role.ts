@@ -86,7 +86,10 @@ interface SignInput {
 
 // AWS Signature Version 4 for one request with a fully known body (enough for a form POST).
 function signV4(input: SignInput): Record<string, string> {
-  const now = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const now = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const date = now.slice(0, 8);
   const payloadHash = sha256Hex(input.body);
   const headers: Record<string, string> = {
@@ -121,5 +124,4 @@ function signV4(input: SignInput): Record<string, string> {
 
 const sha256Hex = (data: string): string => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
-const rfc3986 = (s: string): string =>
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const rfc3986 = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

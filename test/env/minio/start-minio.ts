@@ -143,8 +143,7 @@ export async function startMinio(options: StartMinioOptions = {}): Promise<Minio
     pid: running.pid,
     startMs: Date.now() - started,
     s3Config,
-    assumeRole: (policy, durationSeconds) =>
-      assumeRole({ endpoint, region: REGION, accessKey, secretKey, policy, durationSeconds }),
+    assumeRole: (policy, durationSeconds) => assumeRole({ endpoint, region: REGION, accessKey, secretKey, policy, durationSeconds }),
     stop,
   };
 }

@@ -19,7 +19,25 @@ export interface LogServer {
 export async function startLogServer(dir: string, logFile: (namespace: string, pod: string, container: string) => string | undefined): Promise<LogServer> {
   const key = join(dir, 'kubelet.key');
   const cert = join(dir, 'kubelet.crt');
-  await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=skiff-test-node', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  await promisify(execFile)('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=skiff-test-node',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+  ]);
   const server: Server = createServer({ key: await readFile(key), cert: await readFile(cert) }, (request, response) => {
     const url = new URL(request.url ?? '/', 'https://127.0.0.1');
     const match = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
@@ -35,7 +53,12 @@ export async function startLogServer(dir: string, logFile: (namespace: string, p
         if (Number.isInteger(tail) && tail > 0) {
           const lines = (await readFile(path, 'utf8')).split('\n');
           if (lines.at(-1) === '') lines.pop();
-          response.end(lines.slice(-tail).map((l) => `${l}\n`).join(''));
+          response.end(
+            lines
+              .slice(-tail)
+              .map((l) => `${l}\n`)
+              .join(''),
+          );
         } else {
           createReadStream(path).pipe(response);
         }

@@ -65,8 +65,28 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
           daemonEndpoints: { kubeletEndpoint: { Port: logs.port } },
           capacity: { cpu: '2', memory: '8Gi', pods: '110' },
           allocatable: { cpu: '2', memory: '8Gi', pods: '110' },
-          conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'skiff test node agent', lastHeartbeatTime: new Date(), lastTransitionTime: new Date() }],
-          nodeInfo: { architecture: 'amd64', operatingSystem: 'linux', kubeletVersion: 'skiff-test', kubeProxyVersion: '', containerRuntimeVersion: 'bubblewrap', bootID: '', kernelVersion: '', machineID: '', osImage: '', systemUUID: '' },
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'KubeletReady',
+              message: 'skiff test node agent',
+              lastHeartbeatTime: new Date(),
+              lastTransitionTime: new Date(),
+            },
+          ],
+          nodeInfo: {
+            architecture: 'amd64',
+            operatingSystem: 'linux',
+            kubeletVersion: 'skiff-test',
+            kubeProxyVersion: '',
+            containerRuntimeVersion: 'bubblewrap',
+            bootID: '',
+            kernelVersion: '',
+            machineID: '',
+            osImage: '',
+            systemUUID: '',
+          },
         },
       },
     },
@@ -106,7 +126,15 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
     const podDir = join(dir, 'pods', pod.metadata!.namespace!, pod.metadata!.name!);
     podDirs.set(key, podDir);
     // As a cluster's pods, these reach the network (the API server, MinIO): every container shares the host's.
-    const run = runPod({ pod, podDir, claimsDir, objects, imageCommands: options.imageCommands, hostNetwork: () => true, report: (status) => reportStatus(pod, status) });
+    const run = runPod({
+      pod,
+      podDir,
+      claimsDir,
+      objects,
+      imageCommands: options.imageCommands,
+      hostNetwork: () => true,
+      report: (status) => reportStatus(pod, status),
+    });
     runs.set(key, run);
     await run.done;
     runs.delete(key);
@@ -123,10 +151,18 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
       for (const pod of list?.items ?? []) void handle(pod);
       await new Promise<void>((resolve) => {
         watcher
-          .watch('/api/v1/pods', { resourceVersion: list?.metadata?.resourceVersion, allowWatchBookmarks: false }, (phase, pod: V1Pod) => {
-            if (phase === 'ADDED' || phase === 'MODIFIED') void handle(pod);
-          }, () => resolve())
-          .then((controller) => (abort = controller), () => resolve());
+          .watch(
+            '/api/v1/pods',
+            { resourceVersion: list?.metadata?.resourceVersion, allowWatchBookmarks: false },
+            (phase, pod: V1Pod) => {
+              if (phase === 'ADDED' || phase === 'MODIFIED') void handle(pod);
+            },
+            () => resolve(),
+          )
+          .then(
+            (controller) => (abort = controller),
+            () => resolve(),
+          );
       });
       if (!stopped) await new Promise((resolve) => setTimeout(resolve, 200));
     }

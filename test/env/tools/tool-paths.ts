@@ -68,20 +68,11 @@ export function kubeSchemas(): KubeSchemas {
   const kubernetesVersion = readFileSync(versionFile, 'utf8').trim();
   // kubeconform fills in the version ("v1.36.0"), "-strict" in strict mode, the lower-cased kind and
   // "-group-version"; these are the file names of the schemas the installer extracted.
-  const schemaLocation = join(
-    dir,
-    '{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json',
-  );
+  const schemaLocation = join(dir, '{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json');
   return {
     dir,
     kubernetesVersion,
     schemaLocation,
-    kubeconformArgs: ({ strict = true } = {}) => [
-      '-schema-location',
-      schemaLocation,
-      '-kubernetes-version',
-      kubernetesVersion,
-      ...(strict ? ['-strict'] : []),
-    ],
+    kubeconformArgs: ({ strict = true } = {}) => ['-schema-location', schemaLocation, '-kubernetes-version', kubernetesVersion, ...(strict ? ['-strict'] : [])],
   };
 }

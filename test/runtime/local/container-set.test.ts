@@ -84,7 +84,13 @@ ${templates}`;
 `),
     );
     assert.equal(status.phase, 'Succeeded', status.message);
-    assert.deepEqual(Object.values(status.nodes).filter((n) => n.type === 'Container').map((n) => `${n.displayName} ${n.phase}`).sort(), ['x Succeeded', 'y Succeeded']);
+    assert.deepEqual(
+      Object.values(status.nodes)
+        .filter((n) => n.type === 'Container')
+        .map((n) => `${n.displayName} ${n.phase}`)
+        .sort(),
+      ['x Succeeded', 'y Succeeded'],
+    );
   });
 
   it('stops the dependents of a failed container and fails the node, naming both', async () => {

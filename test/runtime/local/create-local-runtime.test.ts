@@ -12,7 +12,12 @@ import type { Template, Workflow } from '../../../src/spec/model/workflow.js';
 import { StateLayout } from '../../../src/state/state-layout.js';
 import { MemoryObjects } from './local-run-harness.js';
 
-const workflowNamed = (name: string, spec: Workflow['spec'] = {}): Workflow => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name, namespace: 'default' }, spec });
+const workflowNamed = (name: string, spec: Workflow['spec'] = {}): Workflow => ({
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Workflow',
+  metadata: { name, namespace: 'default' },
+  spec,
+});
 
 describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
   let layout: StateLayout;
@@ -47,17 +52,46 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
   };
 
   it('reports pod-started, then pod-finished with the exit code and outputs together', async () => {
-    const request = pod({ name: 't', script: { image: 'alpine', command: ['sh'], source: 'echo -n 42 > /tmp/n; echo hello' }, outputs: { parameters: [{ name: 'n', valueFrom: { path: '/tmp/n' } }] } });
+    const request = pod({
+      name: 't',
+      script: { image: 'alpine', command: ['sh'], source: 'echo -n 42 > /tmp/n; echo hello' },
+      outputs: { parameters: [{ name: 'n', valueFrom: { path: '/tmp/n' } }] },
+    });
     const { all, done } = events(request);
     const finished = await done;
-    assert.deepEqual(all.map((e) => e.type), ['pod-started', 'pod-finished']);
-    assert.deepEqual(finished, { type: 'pod-finished', nodeId: request.nodeId, exitCode: 0, outputs: { parameters: [{ name: 'n', value: '42' }], result: 'hello\n' } });
+    assert.deepEqual(
+      all.map((e) => e.type),
+      ['pod-started', 'pod-finished'],
+    );
+    assert.deepEqual(finished, {
+      type: 'pod-finished',
+      nodeId: request.nodeId,
+      exitCode: 0,
+      outputs: { parameters: [{ name: 'n', value: '42' }], result: 'hello\n' },
+    });
   });
 
   it('says clearly when a pod cannot run', async () => {
-    const unknown: PodRequest = { workflowName: 'nobody', nodeId: 'n', podName: 'p-x', template: { name: 't', container: { image: 'alpine', command: ['true'] } }, inputs: {} };
-    assert.match((await events(unknown).done as { message: string }).message, /run nobody is not known/);
-    assert.match((await events(pod({ name: 'v', container: { image: 'alpine', command: ['true'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] } }, {}, { volumes: [{ name: 'cfg', configMap: { name: 'absent' } }] })).done as { message: string }).message, /ConfigMap "absent" does not exist/);
+    const unknown: PodRequest = {
+      workflowName: 'nobody',
+      nodeId: 'n',
+      podName: 'p-x',
+      template: { name: 't', container: { image: 'alpine', command: ['true'] } },
+      inputs: {},
+    };
+    assert.match(((await events(unknown).done) as { message: string }).message, /run nobody is not known/);
+    assert.match(
+      (
+        (await events(
+          pod(
+            { name: 'v', container: { image: 'alpine', command: ['true'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] } },
+            {},
+            { volumes: [{ name: 'cfg', configMap: { name: 'absent' } }] },
+          ),
+        ).done) as { message: string }
+      ).message,
+      /ConfigMap "absent" does not exist/,
+    );
   });
 
   it('is idempotent by pod name: asking again reattaches, the last report wins', async () => {
@@ -75,7 +109,10 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
     while (!all.some((e) => e.type === 'pod-started')) await new Promise((r) => setTimeout(r, 10));
     runtime.kill(request.podName);
     await new Promise((r) => setTimeout(r, 200));
-    assert.deepEqual(all.map((e) => e.type), ['pod-started']);
+    assert.deepEqual(
+      all.map((e) => e.type),
+      ['pod-started'],
+    );
   });
 
   it('enforces the deadline itself when the engine does not', async () => {
@@ -94,9 +131,20 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
   });
 
   it('gives env from Secrets and ConfigMaps, and ConfigMap volumes', async () => {
-    objects.addSecret('default', 'creds', { token: 's3cret' }).addConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data: { mode: 'fast' } });
+    objects
+      .addSecret('default', 'creds', { token: 's3cret' })
+      .addConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data: { mode: 'fast' } });
     const request = pod(
-      { name: 't', script: { image: 'alpine', command: ['sh'], source: 'echo "$TOKEN $(cat /etc/settings/mode)"', env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } }], volumeMounts: [{ name: 'settings', mountPath: '/etc/settings' }] } },
+      {
+        name: 't',
+        script: {
+          image: 'alpine',
+          command: ['sh'],
+          source: 'echo "$TOKEN $(cat /etc/settings/mode)"',
+          env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } }],
+          volumeMounts: [{ name: 'settings', mountPath: '/etc/settings' }],
+        },
+      },
       {},
       { volumes: [{ name: 'settings', configMap: { name: 'settings' } }] },
     );
@@ -106,9 +154,18 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
 
   it("stores artifacts in the namespace's artifact-repositories ConfigMap repository, by its default-key annotation", async () => {
     const root = join(layout.artifacts, 'team-repo');
-    objects.addConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'artifact-repositories', namespace: 'default', annotations: { 'workflows.argoproj.io/default-artifact-repository': 'team' } }, data: { team: `local:\n  root: ${root}\n  keyFormat: "team/{{workflow.name}}/{{pod.name}}"\n` } });
+    objects.addConfigMap({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'artifact-repositories', namespace: 'default', annotations: { 'workflows.argoproj.io/default-artifact-repository': 'team' } },
+      data: { team: `local:\n  root: ${root}\n  keyFormat: "team/{{workflow.name}}/{{pod.name}}"\n` },
+    });
     try {
-      const request = pod({ name: 't', container: { image: 'alpine', command: ['sh', '-c', 'echo x > /tmp/o'] }, outputs: { artifacts: [{ name: 'o', path: '/tmp/o', archive: { none: {} } }] } });
+      const request = pod({
+        name: 't',
+        container: { image: 'alpine', command: ['sh', '-c', 'echo x > /tmp/o'] },
+        outputs: { artifacts: [{ name: 'o', path: '/tmp/o', archive: { none: {} } }] },
+      });
       const finished = (await events(request).done) as Extract<RuntimeEvent, { type: 'pod-finished' }>;
       const key = `team/${request.workflowName}/${request.podName}/o`;
       assert.deepEqual(finished.outputs?.artifacts, [{ name: 'o', path: '/tmp/o', archive: { none: {} }, local: { key } }]);
@@ -123,9 +180,18 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
     const outside = join(layout.root, 'runs');
     const victim = join(tmpdir(), `skiff-not-a-repository-${process.pid}`);
     for (const root of [outside, victim, `${layout.artifacts}/../runs`]) {
-      objects.addConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'artifact-repositories', namespace: 'default', annotations: { 'workflows.argoproj.io/default-artifact-repository': 'evil' } }, data: { evil: `local:\n  root: ${root}\n` } });
+      objects.addConfigMap({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'artifact-repositories', namespace: 'default', annotations: { 'workflows.argoproj.io/default-artifact-repository': 'evil' } },
+        data: { evil: `local:\n  root: ${root}\n` },
+      });
       try {
-        const request = pod({ name: 't', container: { image: 'alpine', command: ['sh', '-c', 'echo x > /tmp/o'] }, outputs: { artifacts: [{ name: 'o', path: '/tmp/o' }] } });
+        const request = pod({
+          name: 't',
+          container: { image: 'alpine', command: ['sh', '-c', 'echo x > /tmp/o'] },
+          outputs: { artifacts: [{ name: 'o', path: '/tmp/o' }] },
+        });
         const ended = await events(request).done;
         assert.equal(ended.type, 'pod-error', root);
         assert.match((ended as { message: string }).message, /is outside the directories Skiff may use for them .*SKIFF_LOCAL_REPOSITORY_ROOTS/, root);

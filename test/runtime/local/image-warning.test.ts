@@ -4,7 +4,14 @@ import { baseName, imageWarning } from '../../../src/runtime/local/image-warning
 
 describe('imageWarning', () => {
   it('accepts plain OS and language images however they are spelled', () => {
-    for (const image of ['alpine', 'alpine:3.7', 'docker.io/library/python:3.12-slim', 'python:alpine3.23', 'busybox@sha256:abc', 'registry.local:5000/library/ubuntu:22.04']) {
+    for (const image of [
+      'alpine',
+      'alpine:3.7',
+      'docker.io/library/python:3.12-slim',
+      'python:alpine3.23',
+      'busybox@sha256:abc',
+      'registry.local:5000/library/ubuntu:22.04',
+    ]) {
       assert.equal(imageWarning(image), undefined, image);
     }
   });

@@ -68,9 +68,16 @@ export class LocalRunHarness {
   }
 
   /** Submits a workflow (YAML text or object) and waits for its end. */
-  async run(workflow: string | Workflow, overrides: { parameters?: Record<string, string> } = {}, referenced?: ReferencedTemplate[]): Promise<{ id: string; status: WorkflowStatus }> {
+  async run(
+    workflow: string | Workflow,
+    overrides: { parameters?: Record<string, string> } = {},
+    referenced?: ReferencedTemplate[],
+  ): Promise<{ id: string; status: WorkflowStatus }> {
     const parsed = typeof workflow === 'string' ? (parse(workflow) as Workflow) : workflow;
-    const id = await this.driver.submit(parsed, { ...(overrides.parameters ? { parameters: overrides.parameters } : {}), ...(referenced ? { referenced } : {}) });
+    const id = await this.driver.submit(parsed, {
+      ...(overrides.parameters ? { parameters: overrides.parameters } : {}),
+      ...(referenced ? { referenced } : {}),
+    });
     this.workflows.set(id, { ...parsed, metadata: { ...parsed.metadata, name: id } });
     const status = await this.driver.wait(id);
     return { id, status };

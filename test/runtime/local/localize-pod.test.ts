@@ -20,8 +20,14 @@ describe('localizePod', () => {
     const local = localizePod(pod, { projectDir: '/srv/skiff', nodePath: '/usr/bin/node', executorImage: 'skiff/executor', shimsDir: '/state/shims' });
     const [a, main, ownPath, wait] = local.spec!.containers;
     for (const c of [a!, main!]) {
-      assert.ok(c.env!.some((e) => e.name === 'PATH' && e.value!.endsWith(`:${SHIMS_PATH}`)), `${c.name} finds the shims`);
-      assert.ok(c.volumeMounts!.some((m) => m.mountPath === SHIMS_PATH && m.readOnly), `${c.name} mounts the shims`);
+      assert.ok(
+        c.env!.some((e) => e.name === 'PATH' && e.value!.endsWith(`:${SHIMS_PATH}`)),
+        `${c.name} finds the shims`,
+      );
+      assert.ok(
+        c.volumeMounts!.some((m) => m.mountPath === SHIMS_PATH && m.readOnly),
+        `${c.name} mounts the shims`,
+      );
     }
     assert.deepEqual(ownPath!.env, [{ name: 'PATH', value: '/opt/bin' }], 'a PATH the user set is left alone');
     assert.deepEqual(wait!.command, ['/usr/bin/node', '/srv/skiff/bin/skiff.js', 'executor', 'wait']);

@@ -31,7 +31,18 @@ describe('main wrapper (real sh in the sandbox)', () => {
   after(async () => rm(dir, { recursive: true, force: true }));
 
   it("keeps stdout, the exit code and the declared outputs from the container's private /tmp", async () => {
-    const run = await wrapped("echo out; echo 'v' > /tmp/p; mkdir /tmp/d; echo f > /tmp/d/f; exit 4", { parameters: [{ name: 'p', path: '/tmp/p' }], artifacts: [{ name: 'd', path: '/tmp/d' }, { name: 'gone', path: '/tmp/nothing' }], result: true }, dir);
+    const run = await wrapped(
+      "echo out; echo 'v' > /tmp/p; mkdir /tmp/d; echo f > /tmp/d/f; exit 4",
+      {
+        parameters: [{ name: 'p', path: '/tmp/p' }],
+        artifacts: [
+          { name: 'd', path: '/tmp/d' },
+          { name: 'gone', path: '/tmp/nothing' },
+        ],
+        result: true,
+      },
+      dir,
+    );
     assert.equal(run.exitCode, 4);
     assert.equal(run.stdout, 'out\n');
     assert.equal(await readFile(join(dir, 'ctr/main/stdout'), 'utf8'), 'out\n');

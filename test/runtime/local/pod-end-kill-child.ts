@@ -29,14 +29,29 @@ export function countingWorkflow(): Workflow {
       templates: [
         {
           name: 'main',
-          steps: [[{ name: 'count', template: 'count' }], [{ name: 'use', template: 'use', arguments: { parameters: [{ name: 'n', value: '{{steps.count.outputs.parameters.n}}' }] } }]],
+          steps: [
+            [{ name: 'count', template: 'count' }],
+            [{ name: 'use', template: 'use', arguments: { parameters: [{ name: 'n', value: '{{steps.count.outputs.parameters.n}}' }] } }],
+          ],
         },
         {
           name: 'count',
-          container: { image: 'alpine', command: ['sh', '-c', 'echo ran >> /work/runs.log; wc -l < /work/runs.log | tr -d " " > /tmp/n'], volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+          container: {
+            image: 'alpine',
+            command: ['sh', '-c', 'echo ran >> /work/runs.log; wc -l < /work/runs.log | tr -d " " > /tmp/n'],
+            volumeMounts: [{ name: 'work', mountPath: '/work' }],
+          },
           outputs: { parameters: [{ name: 'n', valueFrom: { path: '/tmp/n' } }] },
         },
-        { name: 'use', inputs: { parameters: [{ name: 'n' }] }, container: { image: 'alpine', command: ['sh', '-c', 'echo "{{inputs.parameters.n}}" > /work/used.log'], volumeMounts: [{ name: 'work', mountPath: '/work' }] } },
+        {
+          name: 'use',
+          inputs: { parameters: [{ name: 'n' }] },
+          container: {
+            image: 'alpine',
+            command: ['sh', '-c', 'echo "{{inputs.parameters.n}}" > /work/used.log'],
+            volumeMounts: [{ name: 'work', mountPath: '/work' }],
+          },
+        },
       ],
     },
   };

@@ -94,9 +94,15 @@ describe('a pod network through its relay', () => {
     assert.equal(refused.ok, false);
     assert.match((refused as { reason: string }).reason, /^TCP probe failed: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
     assert.deepEqual(await checkOnce({ httpGet: { path: '/healthy', port: 'web' } }, container, network, 1000), { ok: true });
-    assert.deepEqual(await checkOnce({ httpGet: { path: '/', port: httpPort } }, container, network, 1000), { ok: false, reason: 'HTTP probe failed with statuscode: 503' });
+    assert.deepEqual(await checkOnce({ httpGet: { path: '/', port: httpPort } }, container, network, 1000), {
+      ok: false,
+      reason: 'HTTP probe failed with statuscode: 503',
+    });
     assert.deepEqual(await checkOnce({ exec: { command: ['sh', '-c', 'exit 0'] } }, container, network, 1000), { ok: true });
-    assert.deepEqual(await checkOnce({ exec: { command: ['sh', '-c', 'exit 4'] } }, container, network, 1000), { ok: false, reason: 'exec probe exited with code 4' });
+    assert.deepEqual(await checkOnce({ exec: { command: ['sh', '-c', 'exit 4'] } }, container, network, 1000), {
+      ok: false,
+      reason: 'exec probe exited with code 4',
+    });
     assert.deepEqual(await checkOnce({ exec: { command: ['sleep', '5'] } }, container, network, 300), { ok: false, reason: 'exec probe timed out after 0.3s' });
   });
 

@@ -37,14 +37,26 @@ function scripted(codes: number[]): ProbeTarget {
   };
 }
 
-const container: V1Container = { name: 'main', ports: [{ name: 'http', containerPort: 8080 }, { containerPort: 53, protocol: 'UDP' }] };
+const container: V1Container = {
+  name: 'main',
+  ports: [
+    { name: 'http', containerPort: 8080 },
+    { containerPort: 53, protocol: 'UDP' },
+  ],
+};
 const exec = (extra: Partial<V1Probe> = {}): V1Probe => ({ exec: { command: ['check'] }, ...extra });
 
 test('a readiness probe waits initialDelaySeconds, checks every periodSeconds, and needs successThreshold successes', async () => {
   const clock = new FakeClock();
   const changes: boolean[] = [];
   const failures: string[] = [];
-  watchReadiness(exec({ initialDelaySeconds: 2, periodSeconds: 5, successThreshold: 2 }), container, scripted([1, 0, 0]), { onReady: (r) => changes.push(r), onFailure: (f) => failures.push(f) }, clock);
+  watchReadiness(
+    exec({ initialDelaySeconds: 2, periodSeconds: 5, successThreshold: 2 }),
+    container,
+    scripted([1, 0, 0]),
+    { onReady: (r) => changes.push(r), onFailure: (f) => failures.push(f) },
+    clock,
+  );
   assert.equal(clock.delays[0], 2000);
   await clock.step(); // fails
   assert.deepEqual(failures, ['exec probe exited with code 1']);
@@ -52,14 +64,23 @@ test('a readiness probe waits initialDelaySeconds, checks every periodSeconds, a
   assert.deepEqual(changes, []);
   await clock.step(); // second success in a row
   assert.deepEqual(changes, [true]);
-  assert.ok(clock.delays.slice(1).every((d) => d > 4000 && d <= 5000), `period delays ${clock.delays.join(', ')}`);
+  assert.ok(
+    clock.delays.slice(1).every((d) => d > 4000 && d <= 5000),
+    `period delays ${clock.delays.join(', ')}`,
+  );
 });
 
 test('a ready container becomes unready only after failureThreshold failures in a row; a reason is told once per run of failures', async () => {
   const clock = new FakeClock();
   const changes: boolean[] = [];
   const failures: string[] = [];
-  watchReadiness(exec({ failureThreshold: 2 }), container, scripted([0, 1, 0, 1, 1]), { onReady: (r) => changes.push(r), onFailure: (f) => failures.push(f) }, clock);
+  watchReadiness(
+    exec({ failureThreshold: 2 }),
+    container,
+    scripted([0, 1, 0, 1, 1]),
+    { onReady: (r) => changes.push(r), onFailure: (f) => failures.push(f) },
+    clock,
+  );
   assert.equal(clock.delays[0], 0, 'no initial delay by default');
   for (let i = 0; i < 4; i++) await clock.step();
   assert.deepEqual(changes, [true], 'single failures between successes do not count');
@@ -88,6 +109,9 @@ test('probeProblem names what cannot run: no handler, two handlers, gRPC, an unk
 });
 
 test('podPorts: declared TCP ports and the ports probes use, named ones resolved', () => {
-  assert.deepEqual(podPorts({ ...container, readinessProbe: { httpGet: { port: 'http' } }, livenessProbe: { tcpSocket: { port: 9000 } } }).sort(), [8080, 9000]);
+  assert.deepEqual(
+    podPorts({ ...container, readinessProbe: { httpGet: { port: 'http' } }, livenessProbe: { tcpSocket: { port: 9000 } } }).sort(),
+    [8080, 9000],
+  );
   assert.deepEqual(podPorts({ name: 'main' }), []);
 });

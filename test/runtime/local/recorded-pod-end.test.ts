@@ -62,7 +62,10 @@ test('a step cut short by a SIGKILL runs again, and its time is that of its new 
     assert.match(String(count.outputs?.parameters?.[0]?.value), /^[12]$/);
     assert.equal(count.phase, 'Succeeded');
     // Node times are whole seconds.
-    assert.ok(Date.parse(count.startedAt!) >= Math.floor(resumedAt / 1000) * 1000, `startedAt ${count.startedAt} counts time from before the restart (${new Date(resumedAt).toISOString()})`);
+    assert.ok(
+      Date.parse(count.startedAt!) >= Math.floor(resumedAt / 1000) * 1000,
+      `startedAt ${count.startedAt} counts time from before the restart (${new Date(resumedAt).toISOString()})`,
+    );
     assert.ok(Date.parse(count.finishedAt!) >= Date.parse(count.startedAt!));
   } finally {
     rmSync(dir, { recursive: true, force: true });

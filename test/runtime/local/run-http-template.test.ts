@@ -41,7 +41,15 @@ describe('http templates on the local runtime (a real HTTP server on 127.0.0.1)'
         if (path === '/json') return res.writeHead(200, { 'content-type': 'application/json', server: 'skiff-test' }).end('{"ok":true}');
         if (path === '/created') return res.writeHead(201).end('made');
         if (path === '/missing') return res.writeHead(404).end('no such thing');
-        if (path === '/echo') return res.writeHead(200).end(JSON.stringify({ method: req.method, auth: req.headers.authorization ?? null, x: req.headers['x-name'] ?? null, body: Buffer.concat(chunks).toString() }));
+        if (path === '/echo')
+          return res.writeHead(200).end(
+            JSON.stringify({
+              method: req.method,
+              auth: req.headers.authorization ?? null,
+              x: req.headers['x-name'] ?? null,
+              body: Buffer.concat(chunks).toString(),
+            }),
+          );
         if (path === '/slow') return void setTimeout(() => res.writeHead(200).end('late'), 3000).unref();
         if (path === '/big') return res.writeHead(200).end('x'.repeat(5000));
         if (path === '/moved') return res.writeHead(302, { location: '/echo' }).end();
@@ -57,9 +65,21 @@ describe('http templates on the local runtime (a real HTTP server on 127.0.0.1)'
   });
 
   let counter = 0;
-  const pod = (http: Record<string, unknown>): PodRequest => ({ workflowName: 'wf', nodeId: `n${++counter}`, podName: `p${counter}`, template: { name: 'call', http: { url: '', ...http } } as Template, inputs: {} });
+  const pod = (http: Record<string, unknown>): PodRequest => ({
+    workflowName: 'wf',
+    nodeId: `n${++counter}`,
+    podName: `p${counter}`,
+    template: { name: 'call', http: { url: '', ...http } } as Template,
+    inputs: {},
+  });
   const run = (http: Record<string, unknown>, extra: { maxBodyBytes?: number; client?: HttpClient; signal?: AbortSignal } = {}) =>
-    runHttpTemplate(pod(http), { client: extra.client ?? nodeHttpClient, secrets: objects, namespace: 'team', signal: extra.signal ?? new AbortController().signal, ...(extra.maxBodyBytes ? { maxBodyBytes: extra.maxBodyBytes } : {}) });
+    runHttpTemplate(pod(http), {
+      client: extra.client ?? nodeHttpClient,
+      secrets: objects,
+      namespace: 'team',
+      signal: extra.signal ?? new AbortController().signal,
+      ...(extra.maxBodyBytes ? { maxBodyBytes: extra.maxBodyBytes } : {}),
+    });
 
   it('succeeds on a 2xx answer with the body as outputs.result', async () => {
     const event = await run({ url: `${base}/json` });
@@ -67,7 +87,15 @@ describe('http templates on the local runtime (a real HTTP server on 127.0.0.1)'
   });
 
   it('sends the method, body and headers, a Secret header from what skiff apply stored', async () => {
-    const event = await run({ url: `${base}/echo`, method: 'POST', body: 'payload', headers: [{ name: 'X-Name', value: 'skiff' }, { name: 'Authorization', valueFrom: { secretKeyRef: { name: 'api', key: 'token' } } }] });
+    const event = await run({
+      url: `${base}/echo`,
+      method: 'POST',
+      body: 'payload',
+      headers: [
+        { name: 'X-Name', value: 'skiff' },
+        { name: 'Authorization', valueFrom: { secretKeyRef: { name: 'api', key: 'token' } } },
+      ],
+    });
     assert.equal(event.exitCode, 0, event.message);
     assert.deepEqual(JSON.parse(event.outputs!.result!), { method: 'POST', auth: 's3cret', x: 'skiff', body: 'payload' });
   });
@@ -80,7 +108,10 @@ describe('http templates on the local runtime (a real HTTP server on 127.0.0.1)'
 
   it('successCondition decides over response.statusCode, body and headers; false fails with its text', async () => {
     assert.equal((await run({ url: `${base}/created`, successCondition: 'response.statusCode == 201' })).exitCode, 0);
-    assert.equal((await run({ url: `${base}/json`, successCondition: 'response.body contains "ok" && response.headers["Server"][0] == "skiff-test"' })).exitCode, 0);
+    assert.equal(
+      (await run({ url: `${base}/json`, successCondition: 'response.body contains "ok" && response.headers["Server"][0] == "skiff-test"' })).exitCode,
+      0,
+    );
     const no = await run({ url: `${base}/json`, successCondition: 'response.statusCode == 201' });
     assert.equal(no.exitCode, 1);
     assert.equal(no.message, "successCondition 'response.statusCode == 201' evaluated false");
@@ -132,20 +163,35 @@ describe('http templates on the local runtime (a real HTTP server on 127.0.0.1)'
     assert.equal((await run({ url: 'not a url' })).message, 'http template "call": url "not a url" is not a valid URL');
     assert.equal((await run({ url: `${base}/json`, method: 'GE T' })).message, 'http template "call": method "GE T" is not an HTTP method');
     assert.equal((await run({ url: `${base}/json`, timeoutSeconds: 'soon' })).message, 'http template "call": timeoutSeconds "soon" is not a positive number');
-    assert.equal((await run({ url: `${base}/json`, headers: [{ name: 'X', value: 'a\r\nInjected: 1' }] })).message, 'http template "call": header "X" has a line break or NUL in its value');
+    assert.equal(
+      (await run({ url: `${base}/json`, headers: [{ name: 'X', value: 'a\r\nInjected: 1' }] })).message,
+      'http template "call": header "X" has a line break or NUL in its value',
+    );
     assert.equal(seen.length, before);
   });
 
   it('sends bodyFrom.bytes (base64, as Argo stores []byte) and shows request fields to successCondition', async () => {
-    const event = await run({ url: `${base}/echo`, method: 'PUT', bodyFrom: { bytes: Buffer.from('raw bytes').toString('base64') }, headers: [{ name: 'x-name', value: 'v' }], successCondition: 'request.method == "PUT" && request.headers["X-Name"][0] == "v" && response.body contains "raw bytes"' });
+    const event = await run({
+      url: `${base}/echo`,
+      method: 'PUT',
+      bodyFrom: { bytes: Buffer.from('raw bytes').toString('base64') },
+      headers: [{ name: 'x-name', value: 'v' }],
+      successCondition: 'request.method == "PUT" && request.headers["X-Name"][0] == "v" && response.body contains "raw bytes"',
+    });
     assert.equal(event.exitCode, 0, event.message);
     assert.equal(JSON.parse(event.outputs!.result!).body, 'raw bytes');
   });
 
   it('verifies TLS certificates unless insecureSkipVerify is set', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'skiff-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
-    const tls = createHttpsServer({ key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'cert.pem')) }, (_req, res) => res.writeHead(200).end('secure'));
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'],
+      { stdio: 'ignore' },
+    );
+    const tls = createHttpsServer({ key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'cert.pem')) }, (_req, res) =>
+      res.writeHead(200).end('secure'),
+    );
     await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
     const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/`;
     try {
@@ -178,9 +224,14 @@ describe('http templates on the local runtime (a real HTTP server on 127.0.0.1)'
     const runtime = createLocalRuntime({ layout, objects, runOf: () => workflow, httpClient: client });
     try {
       const events: RuntimeEvent[] = [];
-      const done = new Promise<void>((resolve) => runtime.run({ ...pod({ url: 'https://unreachable.example/data.json' }), workflowName: 'wf' }, (e) => (events.push(e), resolve())));
+      const done = new Promise<void>((resolve) =>
+        runtime.run({ ...pod({ url: 'https://unreachable.example/data.json' }), workflowName: 'wf' }, (e) => (events.push(e), resolve())),
+      );
       await done;
-      assert.deepEqual(events.map((e) => e.type), ['pod-finished']);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['pod-finished'],
+      );
       assert.deepEqual((events[0] as Extract<RuntimeEvent, { type: 'pod-finished' }>).outputs, { result: '{"ok":true}' });
       assert.equal(await readFile(layout.containerLog('wf', `p${counter}`, 'main'), 'utf8'), 'succeeded\n{"ok":true}');
     } finally {
@@ -190,7 +241,17 @@ describe('http templates on the local runtime (a real HTTP server on 127.0.0.1)'
   });
 
   it('local runs no longer refuse http templates (plugin and resource templates still need a cluster)', () => {
-    const wf: Workflow = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'w' }, spec: { templates: [{ name: 'h', http: { url: 'http://x' } }, { name: 'p', plugin: { hello: {} } }] } };
+    const wf: Workflow = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Workflow',
+      metadata: { name: 'w' },
+      spec: {
+        templates: [
+          { name: 'h', http: { url: 'http://x' } },
+          { name: 'p', plugin: { hello: {} } },
+        ],
+      },
+    };
     assert.deepEqual(clusterOnlyFeatures(wf), ['template "p" is a plugin template: executor plugins need a cluster']);
   });
 });

@@ -24,14 +24,38 @@ describe('running a pod spec on this machine', () => {
     const { statuses, podDir } = await run({
       metadata: { name: 'p', namespace: 'ns' },
       spec: {
-        volumes: [{ name: 'cfg', configMap: { name: 'settings' } }, { name: 'shared', emptyDir: {} }],
-        initContainers: [{ name: 'init', image: 'busybox', command: ['sh', '-c', 'cp /cfg/mode /shared/mode'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }, { name: 'shared', mountPath: '/shared' }] }],
-        containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'echo "$(cat /shared/mode) $TOKEN"'], env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } }], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] }],
+        volumes: [
+          { name: 'cfg', configMap: { name: 'settings' } },
+          { name: 'shared', emptyDir: {} },
+        ],
+        initContainers: [
+          {
+            name: 'init',
+            image: 'busybox',
+            command: ['sh', '-c', 'cp /cfg/mode /shared/mode'],
+            volumeMounts: [
+              { name: 'cfg', mountPath: '/cfg' },
+              { name: 'shared', mountPath: '/shared' },
+            ],
+          },
+        ],
+        containers: [
+          {
+            name: 'main',
+            image: 'busybox',
+            command: ['sh', '-c', 'echo "$(cat /shared/mode) $TOKEN"'],
+            env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } }],
+            volumeMounts: [{ name: 'shared', mountPath: '/shared' }],
+          },
+        ],
       },
     });
     const last = statuses.at(-1)!;
     assert.equal(last.phase, 'Succeeded');
-    assert.ok(statuses.some((s) => s.phase === 'Running'), 'the pod was reported Running before it finished');
+    assert.ok(
+      statuses.some((s) => s.phase === 'Running'),
+      'the pod was reported Running before it finished',
+    );
     assert.equal(readFileSync(logPath(podDir, 'main'), 'utf8'), 'fast s3cr3t\n');
   });
 
@@ -49,7 +73,9 @@ describe('running a pod spec on this machine', () => {
   it('fails with a clear message when a referenced Secret key is missing', async () => {
     const { statuses } = await run({
       metadata: { name: 'p', namespace: 'ns' },
-      spec: { containers: [{ name: 'main', image: 'busybox', command: ['true'], env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'creds', key: 'nope' } } }] }] },
+      spec: {
+        containers: [{ name: 'main', image: 'busybox', command: ['true'], env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'creds', key: 'nope' } } }] }],
+      },
     });
     const terminated = statuses.at(-1)!.containerStatuses?.[0]?.state?.terminated;
     assert.equal(statuses.at(-1)!.phase, 'Failed');

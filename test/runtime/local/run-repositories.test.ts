@@ -5,19 +5,29 @@ import { RunRepositories } from '../../../src/runtime/local/run-repositories.js'
 import type { ConfigMap } from '../../../src/spec/model/kubernetes.js';
 import type { Workflow } from '../../../src/spec/model/workflow.js';
 
-const workflow: Workflow = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'wf-abcde', namespace: 'team' }, spec: { entrypoint: 'main', templates: [] } };
+const workflow: Workflow = {
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Workflow',
+  metadata: { name: 'wf-abcde', namespace: 'team' },
+  spec: { entrypoint: 'main', templates: [] },
+};
 const request = { workflowName: 'wf-abcde', nodeId: 'wf-abcde', podName: 'wf-abcde', template: { name: 'main' }, inputs: {} } as PodRequest;
 
 /** The namespace's artifact-repositories ConfigMap, naming a directory repository as its default. */
 const configMaps = (root: string) => ({
   get: async (namespace: string, name: string): Promise<ConfigMap | undefined> =>
     namespace === 'team' && name === 'artifact-repositories'
-      ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, annotations: { 'workflows.argoproj.io/default-artifact-repository': 'here' } }, data: { here: `local:\n  root: ${root}\n` } }
+      ? {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name, namespace, annotations: { 'workflows.argoproj.io/default-artifact-repository': 'here' } },
+          data: { here: `local:\n  root: ${root}\n` },
+        }
       : undefined,
 });
 
 describe('RunRepositories', () => {
-  it('resolves a new run by Argo\'s rule and keys its archive location by pod', async () => {
+  it("resolves a new run by Argo's rule and keys its archive location by pod", async () => {
     const repositories = new RunRepositories({ configMaps: configMaps('/repo/now'), localDefault: { local: { root: '/default' } } });
     const resolved = await repositories.repository(workflow);
     assert.equal(resolved.source, 'namespace-configmap');
@@ -28,11 +38,19 @@ describe('RunRepositories', () => {
     const repositories = new RunRepositories({
       configMaps: configMaps('/repo/now'),
       localDefault: { local: { root: '/default' } },
-      recordedOf: async (runId) => (runId === 'wf-abcde' ? { namespace: 'team', configMap: 'artifact-repositories', key: 'here', artifactRepository: { local: { root: '/repo/then' } } } : undefined),
+      recordedOf: async (runId) =>
+        runId === 'wf-abcde'
+          ? { namespace: 'team', configMap: 'artifact-repositories', key: 'here', artifactRepository: { local: { root: '/repo/then' } } }
+          : undefined,
     });
     const resolved = await repositories.repository(workflow);
     assert.equal(resolved.source, 'recorded');
-    assert.deepEqual(resolved.ref, { namespace: 'team', configMap: 'artifact-repositories', key: 'here', artifactRepository: { local: { root: '/repo/then' } } });
+    assert.deepEqual(resolved.ref, {
+      namespace: 'team',
+      configMap: 'artifact-repositories',
+      key: 'here',
+      artifactRepository: { local: { root: '/repo/then' } },
+    });
     assert.deepEqual(await repositories.archiveLocation(workflow, request), { local: { root: '/repo/then', key: 'wf-abcde/wf-abcde' } });
   });
 });

@@ -113,8 +113,11 @@ print(json.dumps({
   'add_key': call(248, b'user', b'x', b'y', 1, -2),
 }))
 `;
-    const script = 'python3 -c "$PROBE"; unshare -r true 2>/dev/null && echo ESCAPED unshare-r; unshare -n true 2>/dev/null && echo ESCAPED unshare-n; echo done';
-    const { log } = await step(script, { container: { image: 'python:3', command: ['sh', '-c', script], env: [{ name: 'PROBE', value: probe }] } } as Partial<Template>);
+    const script =
+      'python3 -c "$PROBE"; unshare -r true 2>/dev/null && echo ESCAPED unshare-r; unshare -n true 2>/dev/null && echo ESCAPED unshare-n; echo done';
+    const { log } = await step(script, {
+      container: { image: 'python:3', command: ['sh', '-c', script], env: [{ name: 'PROBE', value: probe }] },
+    } as Partial<Template>);
     const results = JSON.parse(log.split('\n').find((l) => l.startsWith('{')) ?? '{}') as Record<string, unknown>;
     assert.deepEqual(results, { open_by_handle_at: 1, mount: 1, unshare_user: 1, unshare_net: 1, setns: 1, ptrace_traceme: 1, keyctl: 1, add_key: 1 }, log);
     assert.doesNotMatch(log, /ESCAPED/);
@@ -159,14 +162,23 @@ print(json.dumps({
   });
 
   it('writes files as an unprivileged user of the host', async () => {
-    const { podDir, event } = await step('echo mine > /work/file', { volumes: [{ name: 'work', emptyDir: {} }], container: { image: 'alpine', command: ['sh', '-c', 'echo mine > /work/file'], volumeMounts: [{ name: 'work', mountPath: '/work' }] } } as Partial<Template>);
+    const { podDir, event } = await step('echo mine > /work/file', {
+      volumes: [{ name: 'work', emptyDir: {} }],
+      container: { image: 'alpine', command: ['sh', '-c', 'echo mine > /work/file'], volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+    } as Partial<Template>);
     assert.equal((event as { exitCode?: number }).exitCode, 0);
     const owner = statSync(join(podDir, 'volumes', 'work', 'file')).uid;
     assert.notEqual(owner, 0);
     assert.equal(owner, identity.uid);
   });
 
-  const hostAddresses = (): string[] => ['127.0.0.1', ...Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => a!.address)];
+  const hostAddresses = (): string[] => [
+    '127.0.0.1',
+    ...Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === 'IPv4' && !a.internal)
+      .map((a) => a!.address),
+  ];
   const connectScript = (addresses: string[]): string =>
     `python3 -c "
 import socket
@@ -236,7 +248,15 @@ spec:
   });
 
   it('keeps Secrets out of every command line and every other environment, and their copies private and short-lived', async () => {
-    let seen: { cmdlines: string[]; environs: string[]; unprotected: string[]; stepHolders: number; secretDir?: { mode: number; uid: number; files: Array<{ mode: number; uid: number }> } } | undefined;
+    let seen:
+      | {
+          cmdlines: string[];
+          environs: string[];
+          unprotected: string[];
+          stepHolders: number;
+          secretDir?: { mode: number; uid: number; files: Array<{ mode: number; uid: number }> };
+        }
+      | undefined;
     const inspect = async (podDir: string): Promise<void> => {
       // The step says it runs by creating a file in its volume, then waits for the word to end.
       const running = join(podDir, 'volumes', 'work', 'running');
@@ -262,18 +282,30 @@ spec:
       const dir = join(podDir, 'volumes', 'creds');
       const files = readdirSync(dir).map((f) => statSync(join(dir, f)));
       const dirStat = await stat(dir);
-      seen = { cmdlines, environs, unprotected, stepHolders, secretDir: { mode: dirStat.mode & 0o777, uid: dirStat.uid, files: files.map((f) => ({ mode: f.mode & 0o777, uid: f.uid })) } };
+      seen = {
+        cmdlines,
+        environs,
+        unprotected,
+        stepHolders,
+        secretDir: { mode: dirStat.mode & 0o777, uid: dirStat.uid, files: files.map((f) => ({ mode: f.mode & 0o777, uid: f.uid })) },
+      };
       await writeFile(join(podDir, 'volumes', 'work', 'go'), '');
     };
     const { event, podDir, log } = await step(
       '',
       {
-        volumes: [{ name: 'work', emptyDir: {} }, { name: 'creds', secret: { secretName: 'creds' } }],
+        volumes: [
+          { name: 'work', emptyDir: {} },
+          { name: 'creds', secret: { secretName: 'creds' } },
+        ],
         container: {
           image: 'alpine',
           command: ['sh', '-c', 'touch /work/running; while [ ! -e /work/go ]; do sleep 0.05; done; test "$PASSWORD" = "$(cat /creds/password)" && echo same'],
           env: [{ name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } }],
-          volumeMounts: [{ name: 'work', mountPath: '/work' }, { name: 'creds', mountPath: '/creds', readOnly: true }],
+          volumeMounts: [
+            { name: 'work', mountPath: '/work' },
+            { name: 'creds', mountPath: '/creds', readOnly: true },
+          ],
         },
       } as Partial<Template>,
       { onStart: inspect },

@@ -20,7 +20,11 @@ describe('bubblewrap sandbox (real processes)', () => {
   });
 
   it('runs the command with its environment and working directory, and returns its exit code', async () => {
-    const result = await run({ argv: ['sh', '-c', 'echo "$GREETING from $(pwd)"; echo oops >&2; exit 7'], env: { GREETING: 'hello' }, workingDir: '/work/dir' });
+    const result = await run({
+      argv: ['sh', '-c', 'echo "$GREETING from $(pwd)"; echo oops >&2; exit 7'],
+      env: { GREETING: 'hello' },
+      workingDir: '/work/dir',
+    });
     assert.equal(result.exitCode, 7);
     assert.equal(result.stdout, 'hello from /work/dir\n');
     assert.equal(result.stderr, 'oops\n');
@@ -36,8 +40,15 @@ describe('bubblewrap sandbox (real processes)', () => {
     writeFileSync(join(host, 'cfg', 'setting'), 'on');
     writeFileSync(join(tmpdir(), 'skiff-host-secret'), 'host /tmp file');
     const result = await run({
-      argv: ['sh', '-c', 'cat /etc/config/setting > /mnt/out/copy; echo x > /etc/config/w 2>/dev/null && echo writable; ls -A /root /home 2>&1 | grep -v -e ":$" -e "^$" | wc -l; ls /tmp | wc -l; test -e /tmp/skiff-host-secret || echo private-tmp'],
-      mounts: [{ hostPath: join(host, 'out'), containerPath: '/mnt/out' }, { hostPath: join(host, 'cfg'), containerPath: '/etc/config', readOnly: true }],
+      argv: [
+        'sh',
+        '-c',
+        'cat /etc/config/setting > /mnt/out/copy; echo x > /etc/config/w 2>/dev/null && echo writable; ls -A /root /home 2>&1 | grep -v -e ":$" -e "^$" | wc -l; ls /tmp | wc -l; test -e /tmp/skiff-host-secret || echo private-tmp',
+      ],
+      mounts: [
+        { hostPath: join(host, 'out'), containerPath: '/mnt/out' },
+        { hostPath: join(host, 'cfg'), containerPath: '/etc/config', readOnly: true },
+      ],
     });
     assert.equal(result.exitCode, 0, result.stderr);
     assert.equal(readFileSync(join(host, 'out', 'copy'), 'utf8'), 'on');

@@ -8,7 +8,12 @@ const HEADER = '/usr/include/x86_64-linux-gnu/asm/unistd_64.h';
 
 /** The filter as instructions, for reading it back. */
 function decode(filter: Buffer): Array<{ code: number; jt: number; jf: number; k: number }> {
-  return Array.from({ length: filter.length / 8 }, (_, i) => ({ code: filter.readUInt16LE(i * 8), jt: filter[i * 8 + 2]!, jf: filter[i * 8 + 3]!, k: filter.readUInt32LE(i * 8 + 4) }));
+  return Array.from({ length: filter.length / 8 }, (_, i) => ({
+    code: filter.readUInt16LE(i * 8),
+    jt: filter[i * 8 + 2]!,
+    jf: filter[i * 8 + 3]!,
+    k: filter.readUInt32LE(i * 8 + 4),
+  }));
 }
 
 /** Runs the filter as the kernel would, for one call: the action it returns. */
@@ -46,7 +51,20 @@ describe('seccomp filter', () => {
       if (['clone', 'clone3', 'socket', 'personality'].includes(name)) continue;
       assert.equal(verdict(filter, nr), allowed.has(nr) ? ALLOW : EPERM, name);
     }
-    for (const name of ['mount', 'umount2', 'unshare', 'setns', 'ptrace', 'keyctl', 'add_key', 'open_by_handle_at', 'bpf', 'io_uring_setup', 'init_module', 'kexec_load']) {
+    for (const name of [
+      'mount',
+      'umount2',
+      'unshare',
+      'setns',
+      'ptrace',
+      'keyctl',
+      'add_key',
+      'open_by_handle_at',
+      'bpf',
+      'io_uring_setup',
+      'init_module',
+      'kexec_load',
+    ]) {
       assert.equal(verdict(filter, X86_64_SYSCALLS[name]!), EPERM, name);
     }
   });

@@ -10,15 +10,27 @@ const workflow: Workflow = {
   kind: 'Workflow',
   metadata: { name: 'wf', namespace: 'argo', uid: 'u-1' },
   spec: {
-    volumes: [{ name: 'cfg', configMap: { name: 'settings' } }, { name: 'unused', nfs: { server: 'x', path: '/' } }],
+    volumes: [
+      { name: 'cfg', configMap: { name: 'settings' } },
+      { name: 'unused', nfs: { server: 'x', path: '/' } },
+    ],
     volumeClaimTemplates: [{ metadata: { name: 'work' }, spec: {} }],
   },
 };
 
-const request = (template: PodRequest['template'], inputs: PodRequest['inputs'] = {}): PodRequest => ({ workflowName: 'wf', nodeId: 'wf-1', podName: 'wf-main-1', template, inputs });
+const request = (template: PodRequest['template'], inputs: PodRequest['inputs'] = {}): PodRequest => ({
+  workflowName: 'wf',
+  nodeId: 'wf-1',
+  podName: 'wf-main-1',
+  template,
+  inputs,
+});
 
 function built(req: PodRequest) {
-  const result = buildPodSpec(req, { workflow, archiveLocation: { s3: { endpoint: 'minio:9000', bucket: 'b', key: 'wf/wf-main-1', accessKeySecret: { name: 'creds', key: 'a' } } } });
+  const result = buildPodSpec(req, {
+    workflow,
+    archiveLocation: { s3: { endpoint: 'minio:9000', bucket: 'b', key: 'wf/wf-main-1', accessKeySecret: { name: 'creds', key: 'a' } } },
+  });
   if ('error' in result) throw new Error(result.error);
   return result.pod;
 }
@@ -29,7 +41,9 @@ function planOf(container: { env?: Array<{ name: string; value?: string }> }): E
 
 describe('buildPodSpec', () => {
   it('builds main (wrapped) and wait, and no init when there is nothing to load or stage', () => {
-    const pod = built(request({ name: 'main', container: { image: 'alpine', command: ['echo'], args: ['hi'], workingDir: '/w', env: [{ name: 'A', value: '1' }] } }));
+    const pod = built(
+      request({ name: 'main', container: { image: 'alpine', command: ['echo'], args: ['hi'], workingDir: '/w', env: [{ name: 'A', value: '1' }] } }),
+    );
     assert.deepEqual(pod.spec!.initContainers, []);
     const [main, wait] = pod.spec!.containers;
     assert.equal(main!.name, 'main');
@@ -55,7 +69,9 @@ describe('buildPodSpec', () => {
   });
 
   it('loads input artifacts in init and mounts each at its path in main', () => {
-    const pod = built(request({ name: 't', container: { image: 'alpine', command: ['cat', '/tmp/in'] } }, { artifacts: [{ name: 'in', path: '/tmp/in', s3: { key: 'k' } }] }));
+    const pod = built(
+      request({ name: 't', container: { image: 'alpine', command: ['cat', '/tmp/in'] } }, { artifacts: [{ name: 'in', path: '/tmp/in', s3: { key: 'k' } }] }),
+    );
     const init = pod.spec!.initContainers![0]!;
     assert.ok(init.volumeMounts!.some((m) => m.name === 'input-artifacts' && m.mountPath === INPUTS_DIR));
     assert.deepEqual(planOf(init).inputs, [{ name: 'in', path: '/tmp/in', s3: { key: 'k' } }]);
@@ -65,7 +81,19 @@ describe('buildPodSpec', () => {
   });
 
   it('adds the volumes main mounts (a volumeClaimTemplate as the run claim), and only those', () => {
-    const pod = built(request({ name: 't', container: { image: 'alpine', command: ['ls'], volumeMounts: [{ name: 'work', mountPath: '/work' }, { name: 'cfg', mountPath: '/cfg' }] } }));
+    const pod = built(
+      request({
+        name: 't',
+        container: {
+          image: 'alpine',
+          command: ['ls'],
+          volumeMounts: [
+            { name: 'work', mountPath: '/work' },
+            { name: 'cfg', mountPath: '/cfg' },
+          ],
+        },
+      }),
+    );
     const names = pod.spec!.volumes!.map((v) => v.name);
     assert.ok(names.includes('work') && names.includes('cfg') && !names.includes('unused'));
     assert.equal(pod.spec!.volumes!.find((v) => v.name === 'work')!.persistentVolumeClaim!.claimName, 'wf-work');
@@ -79,10 +107,25 @@ describe('buildPodSpec', () => {
   });
 
   it('tells the wait container which outputs to collect', () => {
-    const pod = built(request({ name: 't', container: { image: 'alpine', command: ['true'] }, outputs: { parameters: [{ name: 'p', valueFrom: { path: '/tmp/p' } }, { name: 's', valueFrom: { supplied: {} } }], artifacts: [{ name: 'a', path: '/tmp/a' }] } }));
+    const pod = built(
+      request({
+        name: 't',
+        container: { image: 'alpine', command: ['true'] },
+        outputs: {
+          parameters: [
+            { name: 'p', valueFrom: { path: '/tmp/p' } },
+            { name: 's', valueFrom: { supplied: {} } },
+          ],
+          artifacts: [{ name: 'a', path: '/tmp/a' }],
+        },
+      }),
+    );
     const plan = planOf(pod.spec!.containers[1]!);
     assert.deepEqual(plan.parameters, [{ name: 'p', path: '/tmp/p' }]);
-    assert.deepEqual(plan.artifacts.map((a) => a.name), ['a']);
+    assert.deepEqual(
+      plan.artifacts.map((a) => a.name),
+      ['a'],
+    );
     assert.equal(plan.archiveLocation?.s3?.key, 'wf/wf-main-1');
   });
 
@@ -92,7 +135,10 @@ describe('buildPodSpec', () => {
   });
 
   describe('containerSet', () => {
-    const set = (extra: Partial<PodRequest['template']> = {}, containerSet: Partial<NonNullable<PodRequest['template']['containerSet']>> = {}): PodRequest['template'] => ({
+    const set = (
+      extra: Partial<PodRequest['template']> = {},
+      containerSet: Partial<NonNullable<PodRequest['template']['containerSet']>> = {},
+    ): PodRequest['template'] => ({
       name: 'set',
       volumes: [{ name: 'workspace', emptyDir: {} }],
       containerSet: {
@@ -108,8 +154,15 @@ describe('buildPodSpec', () => {
     });
 
     it('runs every container of the set, wrapped, beside wait, each with the shared mounts', () => {
-      const pod = built(request(set({ outputs: { parameters: [{ name: 'p', valueFrom: { path: '/workspace/p' } }] } }), { artifacts: [{ name: 'in', path: '/tmp/in', s3: { key: 'k' } }] }));
-      assert.deepEqual(pod.spec!.containers.map((c) => c.name), ['a', 'b', 'main', 'wait']);
+      const pod = built(
+        request(set({ outputs: { parameters: [{ name: 'p', valueFrom: { path: '/workspace/p' } }] } }), {
+          artifacts: [{ name: 'in', path: '/tmp/in', s3: { key: 'k' } }],
+        }),
+      );
+      assert.deepEqual(
+        pod.spec!.containers.map((c) => c.name),
+        ['a', 'b', 'main', 'wait'],
+      );
       const [a, b, main, wait] = pod.spec!.containers;
       assert.deepEqual(a!.command!.slice(0, 2), ['/bin/sh', '-c']);
       assert.deepEqual(a!.command!.slice(3), ['skiff-a', 'sh', '-c', 'echo a']);
@@ -117,8 +170,14 @@ describe('buildPodSpec', () => {
       assert.deepEqual(b!.env, [{ name: 'X', value: '1' }]);
       assert.equal((b as { dependencies?: unknown }).dependencies, undefined, 'dependencies are not a container field');
       for (const c of [a!, b!, main!]) {
-        assert.ok(c.volumeMounts!.some((m) => m.name === 'workspace' && m.mountPath === '/workspace'), `${c.name} mounts the workspace`);
-        assert.ok(c.volumeMounts!.some((m) => m.mountPath === '/argo/run'), `${c.name} mounts the run volume`);
+        assert.ok(
+          c.volumeMounts!.some((m) => m.name === 'workspace' && m.mountPath === '/workspace'),
+          `${c.name} mounts the workspace`,
+        );
+        assert.ok(
+          c.volumeMounts!.some((m) => m.mountPath === '/argo/run'),
+          `${c.name} mounts the run volume`,
+        );
       }
       // Only main loads inputs and keeps outputs.
       assert.ok(main!.volumeMounts!.some((m) => m.mountPath === '/tmp/in' && m.subPath === 'in'));
@@ -132,11 +191,24 @@ describe('buildPodSpec', () => {
       const plan = planOf(wait!);
       assert.deepEqual(plan.containers, ['a', 'b', 'main']);
       assert.equal(plan.result, true, "main's stdout is the result");
-      assert.ok(pod.spec!.volumes!.some((v) => v.name === 'workspace' && v.emptyDir), 'the shared volume is part of the pod');
+      assert.ok(
+        pod.spec!.volumes!.some((v) => v.name === 'workspace' && v.emptyDir),
+        'the shared volume is part of the pod',
+      );
     });
 
     it('has no result without a container named main', () => {
-      const pod = built(request({ name: 'set', containerSet: { containers: [{ name: 'x', image: 'alpine', command: ['true'] }, { name: 'y', image: 'alpine', command: ['true'] }] } }));
+      const pod = built(
+        request({
+          name: 'set',
+          containerSet: {
+            containers: [
+              { name: 'x', image: 'alpine', command: ['true'] },
+              { name: 'y', image: 'alpine', command: ['true'] },
+            ],
+          },
+        }),
+      );
       const plan = planOf(pod.spec!.containers.at(-1)!);
       assert.equal(plan.result, false);
       assert.deepEqual(plan.containers, ['x', 'y']);
@@ -153,13 +225,32 @@ describe('buildPodSpec', () => {
     it('refuses a set that could never run, saying what and where', () => {
       const error = (template: PodRequest['template']) => (buildPodSpec(request(template), { workflow }) as { error?: string }).error;
       const containers = (list: unknown[]) => ({ name: 'set', containerSet: { containers: list as never } });
-      assert.match(error(containers([{ name: 'a', command: ['true'], dependencies: ['b'] }, { name: 'b', command: ['true'], dependencies: ['a'] }])) ?? '', /containerSet of template "set": dependency cycle: a -> b -> a/);
+      assert.match(
+        error(
+          containers([
+            { name: 'a', command: ['true'], dependencies: ['b'] },
+            { name: 'b', command: ['true'], dependencies: ['a'] },
+          ]),
+        ) ?? '',
+        /containerSet of template "set": dependency cycle: a -> b -> a/,
+      );
       assert.match(error(containers([{ name: 'a', command: ['true'], dependencies: ['nope'] }])) ?? '', /"a" depends on "nope", which is not a container/);
       assert.match(error(containers([{ name: 'a', image: 'argoproj/argosay:v2' }])) ?? '', /container "a" has no command: images are not pulled/);
       assert.match(error(containers([{ name: 'wait', command: ['true'] }])) ?? '', /"wait" is reserved/);
-      assert.match(error(containers([{ name: 'a', command: ['true'] }, { name: 'a', command: ['true'] }])) ?? '', /"a" is used twice/);
+      assert.match(
+        error(
+          containers([
+            { name: 'a', command: ['true'] },
+            { name: 'a', command: ['true'] },
+          ]),
+        ) ?? '',
+        /"a" is used twice/,
+      );
       assert.match(error(containers([])) ?? '', /at least one container/);
-      assert.match(error({ ...containers([{ name: 'a', command: ['true'] }]), outputs: { parameters: [{ name: 'p', valueFrom: { path: '/p' } }] } }) ?? '', /needs a container named "main"/);
+      assert.match(
+        error({ ...containers([{ name: 'a', command: ['true'] }]), outputs: { parameters: [{ name: 'p', valueFrom: { path: '/p' } }] } }) ?? '',
+        /needs a container named "main"/,
+      );
       assert.match(error(set({}, { retryStrategy: { retries: 'many' } })) ?? '', /retries "many" is not a whole number/);
       assert.match(error(set({}, { retryStrategy: { retries: 1, duration: 'soon' } })) ?? '', /duration "soon" is not a duration/);
     });

@@ -42,7 +42,8 @@ function describeWrapper(shell: Shell): void {
         // Only BusyBox's applets on the PATH, as in a busybox image.
         const bin = join(dir, 'bin');
         await mkdir(bin);
-        for (const applet of ['sh', 'cp', 'mkdir', 'rm', 'ln', 'mv', 'cat', 'tee', 'echo', 'printf', 'sleep', 'true']) await symlink(busybox!, join(bin, applet));
+        for (const applet of ['sh', 'cp', 'mkdir', 'rm', 'ln', 'mv', 'cat', 'tee', 'echo', 'printf', 'sleep', 'true'])
+          await symlink(busybox!, join(bin, applet));
         env = { ...process.env, PATH: bin };
       }
     });
@@ -57,11 +58,33 @@ function describeWrapper(shell: Shell): void {
       const runDir = join(pod, 'run');
       const step = join(pod, 'step');
       await mkdir(step, { recursive: true });
-      const resolved = { ...outputs, parameters: outputs.parameters.map((p) => ({ ...p, path: p.path.replace('$S', step) })), artifacts: outputs.artifacts.map((a) => ({ ...a, path: a.path.replace('$S', step) })) };
+      const resolved = {
+        ...outputs,
+        parameters: outputs.parameters.map((p) => ({ ...p, path: p.path.replace('$S', step) })),
+        artifacts: outputs.artifacts.map((a) => ({ ...a, path: a.path.replace('$S', step) })),
+      };
       const command = mainWrapper(resolved).replaceAll(RUN_DIR, runDir);
-      const { stderr } = await run(shell.argv[0]!, [...shell.argv.slice(1), '-c', command, 'skiff-main', 'sh', '-c', script], { env: { ...env, S: step, RUN: runDir } });
-      const paths = { mainDir: join(runDir, 'ctr', 'main'), outputsDir: join(runDir, 'outputs'), reportPath: join(runDir, 'report.json'), secretsDir: join(pod, 'secrets') };
-      const wait = () => executorWait({ namespace: 'default', inputs: [], parameters: outputs.parameters, artifacts: outputs.artifacts, result: outputs.result, archiveLocation: { local: { root: join(pod, 'repo'), key: 'wf/pod' } } }, { paths, driver, pollMs: 5 });
+      const { stderr } = await run(shell.argv[0]!, [...shell.argv.slice(1), '-c', command, 'skiff-main', 'sh', '-c', script], {
+        env: { ...env, S: step, RUN: runDir },
+      });
+      const paths = {
+        mainDir: join(runDir, 'ctr', 'main'),
+        outputsDir: join(runDir, 'outputs'),
+        reportPath: join(runDir, 'report.json'),
+        secretsDir: join(pod, 'secrets'),
+      };
+      const wait = () =>
+        executorWait(
+          {
+            namespace: 'default',
+            inputs: [],
+            parameters: outputs.parameters,
+            artifacts: outputs.artifacts,
+            result: outputs.result,
+            archiveLocation: { local: { root: join(pod, 'repo'), key: 'wf/pod' } },
+          },
+          { paths, driver, pollMs: 5 },
+        );
       return { outputs: paths.outputsDir, stderr, wait };
     };
 

@@ -42,11 +42,21 @@ export const appRoutes: RouteTable = {
       restricted = new Set();
       for (const name of names ?? []) {
         const repo = [...installation.repositoryIds].map((id) => ctx.state.repoById(id)).find((r) => r.name.toLowerCase() === name.toLowerCase());
-        if (!repo) throw GitHubApiError.validationFailed('Installation', 'repositories', `There is at least one repository that does not exist or is not accessible to the parent installation: ${name}`);
+        if (!repo)
+          throw GitHubApiError.validationFailed(
+            'Installation',
+            'repositories',
+            `There is at least one repository that does not exist or is not accessible to the parent installation: ${name}`,
+          );
         restricted.add(repo.id);
       }
       for (const id of ids ?? []) {
-        if (!installation.repositoryIds.has(id)) throw GitHubApiError.validationFailed('Installation', 'repository_ids', `There is at least one repository that does not exist or is not accessible to the parent installation: ${id}`);
+        if (!installation.repositoryIds.has(id))
+          throw GitHubApiError.validationFailed(
+            'Installation',
+            'repository_ids',
+            `There is at least one repository that does not exist or is not accessible to the parent installation: ${id}`,
+          );
         restricted.add(id);
       }
     }
@@ -54,7 +64,11 @@ export const appRoutes: RouteTable = {
     for (const [name, level] of Object.entries(permissions)) {
       const granted = installation.permissions[name];
       if (!granted || (granted === 'read' && level !== 'read')) {
-        throw GitHubApiError.validationFailed('Installation', 'permissions', `The permissions requested are not granted to this installation: ${name}=${level}`);
+        throw GitHubApiError.validationFailed(
+          'Installation',
+          'permissions',
+          `The permissions requested are not granted to this installation: ${name}=${level}`,
+        );
       }
     }
     const token = ctx.state.issueToken(installation.id, restricted, permissions);

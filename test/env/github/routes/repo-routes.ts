@@ -40,7 +40,20 @@ export const repoRoutes: RouteTable = {
     // pull-request-simple is pull-request without the counts and merge fields.
     const body = page.map((p) => {
       const full = ctx.repr.pull(p, repo, [], 0);
-      for (const key of ['merged', 'mergeable', 'rebaseable', 'mergeable_state', 'merged_by', 'comments', 'review_comments', 'maintainer_can_modify', 'commits', 'additions', 'deletions', 'changed_files']) {
+      for (const key of [
+        'merged',
+        'mergeable',
+        'rebaseable',
+        'mergeable_state',
+        'merged_by',
+        'comments',
+        'review_comments',
+        'maintainer_can_modify',
+        'commits',
+        'additions',
+        'deletions',
+        'changed_files',
+      ]) {
         delete full[key];
       }
       return full;
@@ -101,7 +114,11 @@ export const repoRoutes: RouteTable = {
     const latest = new Map<string, FakeStatus>();
     for (const s of ctx.state.statuses) if (s.repoId === repo.id && s.sha === sha) latest.set(s.context, s);
     const states = [...latest.values()].map((s) => s.state);
-    const state = states.some((s) => s === 'error' || s === 'failure') ? 'failure' : states.length && states.every((s) => s === 'success') ? 'success' : 'pending';
+    const state = states.some((s) => s === 'error' || s === 'failure')
+      ? 'failure'
+      : states.length && states.every((s) => s === 'success')
+        ? 'success'
+        : 'pending';
     return {
       status: 200,
       body: {

@@ -1,7 +1,8 @@
 /**
  * Runs tasks one at a time per key and concurrently across keys: two fetches into one mirror
- * would each write packs and refs the other does not expect, while different repositories share
- * nothing. In-process only; one Skiff process owns a mirror directory.
+ * would each write packs and refs the other does not expect, a save and an append of one run
+ * would cut each other's journal, while different keys share nothing. In-process only. A failed
+ * task fails only its own caller.
  *
  * @example await serializer.run(mirrorDir, () => fetchInto(mirrorDir))
  */

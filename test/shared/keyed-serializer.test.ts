@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyedSerializer } from '../../src/sync/keyed-serializer.js';
+import { KeyedSerializer } from '../../src/shared/keyed-serializer.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
