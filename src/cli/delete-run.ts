@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createArtifactDriver } from '../artifacts/index.js';
 import type { StoredRun } from '../engine/ports/run-store.js';
 import { collectRunGarbage, garbageChanges } from '../runtime/local/run-artifact-gc.js';
+import { killTaggedSandboxes, runTagPrefix } from '../runtime/local/sandbox-tags.js';
 import { DamagedRunError } from '../state/damaged-run-error.js';
 import { type CliIO, envOf } from './cli-io.js';
 import { localRootConfinement } from './local-root-confinement.js';
@@ -46,6 +47,8 @@ export async function deleteRun(target: LocalTarget, io: CliIO, runId: string): 
       return false;
     }
   }
+  // Sandboxes a dead Skiff left of this run go with it (the lease says no live Skiff drives it).
+  killTaggedSandboxes(runTagPrefix(target.layout.root, runId), { prefix: true });
   await rm(target.layout.podDir(runId, '.'), { recursive: true, force: true });
   await rm(target.layout.claimsDir(runId), { recursive: true, force: true });
   await rm(join(target.layout.runs, runId), { recursive: true, force: true });

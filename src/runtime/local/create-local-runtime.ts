@@ -26,6 +26,7 @@ import { collectRunGarbage, garbageChanges } from './run-artifact-gc.js';
 import { RunRepositories } from './run-repositories.js';
 import { recordedPodEnd } from './recorded-pod-end.js';
 import { runPod, type PodRun } from './run-pod.js';
+import { killTaggedSandboxes, sandboxTag } from './sandbox-tags.js';
 import { handTreeToSandbox, makeSandboxDir, sandboxIdentity, type SandboxIdentity } from './sandbox-identity.js';
 import { type HttpClient, nodeHttpClient } from './http-client.js';
 import { runHttpTemplate } from './run-http-template.js';
@@ -168,7 +169,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
       : [((template.script ?? template.container) as { image?: string } | undefined)?.image];
     const warnings = [...new Set(images.map(imageWarning).filter((w): w is string => w !== undefined))];
     if ((template.sidecars?.length ?? 0) > 0) warnings.push('sidecars are not run by the local runtime');
-    // A pod asked for again after a restart starts afresh: its volumes of the lost attempt go.
+    // A pod asked for again after a restart starts afresh: what a dead Skiff left of the lost
+    // attempt (sandboxes still running, or stuck half-started) is killed, and its volumes go.
+    const sandboxTagOfPod = sandboxTag(layout.root, runId, request.podName);
+    if (request.askedBefore !== undefined) killTaggedSandboxes(sandboxTagOfPod);
     await rm(join(podDir, 'volumes'), { recursive: true, force: true });
     await mkdir(join(podDir, 'logs'), { recursive: true });
     if (warnings.length > 0)
@@ -245,6 +249,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     }
     entry.run = runPod({
       pod: daemon?.pod ?? gateway?.pod ?? pod,
+      sandboxTag: sandboxTagOfPod,
       podDir,
       claimsDir: layout.claimsDir(runId),
       objects: options.objects,

@@ -11,6 +11,8 @@ import { makeSandboxDir, sandboxIdentity, type SandboxIdentity } from './sandbox
 
 export interface PodRunOptions {
   pod: V1Pod;
+  /** The process name of the pod's sandboxes (see sandbox-tags.ts). */
+  sandboxTag?: string;
   /** This pod's own directory: volumes and logs. */
   podDir: string;
   /** Where persistentVolumeClaim directories live, shared across pods. */
@@ -88,6 +90,7 @@ export function runPod(options: PodRunOptions): PodRun {
       // Skiff's copy of what the container printed, which may show its Secrets: for Skiff's user only.
       const log = createWriteStream(logPath(podDir, container.name), { flags: 'a', mode: 0o600 });
       const process = startSandboxed({
+        ...(options.sandboxTag ? { tag: options.sandboxTag } : {}),
         argv,
         env: await containerEnv(container, network ? { ...pod, status: { podIP: network.ip } } : pod, options.objects),
         hostNetwork: !networked && (pod.spec?.hostNetwork === true || options.hostNetwork?.(container) === true),

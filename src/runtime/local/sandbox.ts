@@ -23,6 +23,8 @@ export interface SandboxSpec {
   hostNetwork?: boolean;
   /** Who the step runs as. Default: sandboxIdentity(). */
   identity?: SandboxIdentity;
+  /** The process name the sandbox carries (see sandbox-tags.ts), so a later Skiff can find it. Default: bwrap. */
+  tag?: string;
   /** Called with each chunk the process writes. */
   onStdout(chunk: Buffer): void;
   onStderr(chunk: Buffer): void;
@@ -188,6 +190,7 @@ export function startSandboxed(spec: SandboxSpec): SandboxedProcess {
   // bwrap changes credentials (it does, run as root), so a killed bwrap could leave the step running.
   // Its own environment holds nothing but PATH: the step's is in the arguments.
   const child = spawn('bwrap', ['--args', String(ARGS_FD), '--', ...command], {
+    argv0: spec.tag ?? 'bwrap',
     stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? CONTAINER_PATH },
   });

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { NodeStatus } from '../../../src/engine/workflow-status.js';
+import { runTagPrefix } from '../../../src/runtime/local/sandbox-tags.js';
 import { LocalRunStore } from '../../../src/state/local-run-store.js';
 
 const child = fileURLToPath(new URL('./pod-end-kill-child.js', import.meta.url));
@@ -16,6 +17,20 @@ function run(args: string[]): Promise<{ code: number | null; signal: NodeJS.Sign
     proc.on('error', reject);
     proc.on('exit', (code, signal) => resolve({ code, signal }));
   });
+}
+
+/** Pids of processes whose name starts with `prefix`. */
+function processesNamed(prefix: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').startsWith(prefix);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 async function nodeNamed(state: string, displayName: string): Promise<NodeStatus> {
@@ -33,6 +48,8 @@ async function killAndResume(killAt: 'ended' | 'started'): Promise<{ dir: string
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const resumedAt = Date.now();
   assert.deepEqual(await run([state, 'resume', killAt]), { code: 0, signal: null });
+  // Whatever the killed driver left of its sandboxes (one can be stuck half-started) is gone.
+  assert.deepEqual(processesNamed(runTagPrefix(state, 'once')), [], 'sandboxes of the killed driver are still running');
   return { dir, state, killedAt, resumedAt };
 }
 
