@@ -1,4 +1,4 @@
-import { SCHEDULED_TIME_ANNOTATION, SHUTDOWN_MESSAGE_ANNOTATION } from '../spec/model/argo-labels.js';
+import { SHUTDOWN_MESSAGE_ANNOTATION } from '../spec/model/argo-labels.js';
 import type { Workflow, WorkflowSpec } from '../spec/model/workflow.js';
 import { ConfigMapParameters, type ParameterConfigMap } from './config-map-parameters.js';
 import { parseDuration } from './durations.js';
@@ -6,13 +6,13 @@ import { DaemonTracker } from './daemon-tracker.js';
 import type { EngineAction, EngineEvent } from './engine-events.js';
 import { executeTemplate } from './execute-template.js';
 import { type EngineOptions, Execution, type Frame, type Shutdown } from './execution.js';
-import { recordGlobalOutputs } from './global-outputs.js';
 import { checkHooks, type HookSite, hookErrors, openHookSite } from './lifecycle-hooks.js';
 import { type CacheConfigMap, MemoizationCaches } from './memoization-caches.js';
 import { podName } from './node-naming.js';
 import { LockTracker } from './lock-tracker.js';
 import { PodTracker } from './pod-tracker.js';
 import { effectiveSpec, LOCAL_SCOPE, type ReferencedTemplate, TemplateCatalog } from './template-catalog.js';
+import { setWorkflowGlobals } from './workflow-globals.js';
 import { waitForWorkflowLocks } from './workflow-locks.js';
 import { isFailedOrError, isFulfilled, isWorkflowDone, type NodeStatus, type WorkflowPhase, type WorkflowStatus } from './workflow-status.js';
 
@@ -140,7 +140,7 @@ function boot(exec: Execution): void {
   }
   if (exec.specError) return finishRun(exec, 'Error', exec.specError);
   // Argo fails the run, before any node exists, when a global parameter has no value.
-  const globalsError = setGlobals(exec);
+  const globalsError = setWorkflowGlobals(exec);
   if (globalsError !== undefined) return finishRun(exec, 'Failed', globalsError);
   // A run picked up with a shutdown already under way (stop or terminate, or a restart after one)
   // must start nothing new, but the pods it still runs are only known once its templates are
@@ -187,53 +187,6 @@ const ROOT_LOCALS: Readonly<Record<string, string>> = { 'steps.name': '' };
 
 function shutdownOf(strategy: 'Stop' | 'Terminate', message?: string): Shutdown {
   return { message: message ?? `Stopped with strategy '${strategy}'`, runExitHandlers: strategy === 'Stop' };
-}
-
-/** Sets the workflow's variables; returns why a global parameter has no value, if one has none. */
-function setGlobals(exec: Execution): string | undefined {
-  const { workflow, spec, globals, status } = exec;
-  const meta = workflow.metadata ?? {};
-  globals.set('workflow.name', exec.name);
-  globals.set('workflow.namespace', String(meta.namespace ?? 'default'));
-  globals.set('workflow.uid', String(meta.uid ?? ''));
-  globals.set('workflow.serviceAccountName', spec.serviceAccountName ?? 'default');
-  globals.set('workflow.mainEntrypoint', spec.entrypoint ?? '');
-  // What the run is now, as Argo has it while the run goes (the exit handler sees the outcome).
-  globals.set('workflow.status', 'Running');
-  globals.set('workflow.creationTimestamp', String(meta.creationTimestamp ?? status.startedAt ?? exec.nowIso));
-  // A CronWorkflow's run carries its scheduled time (see workflowOfCron).
-  const scheduledTime = meta.annotations?.[SCHEDULED_TIME_ANNOTATION];
-  if (scheduledTime !== undefined) globals.set('workflow.scheduledTime', String(scheduledTime));
-  if (spec.priority !== undefined) globals.set('workflow.priority', String(spec.priority));
-  for (const [k, v] of Object.entries(meta.labels ?? {})) globals.set(`workflow.labels.${k}`, String(v));
-  for (const [k, v] of Object.entries(meta.annotations ?? {})) globals.set(`workflow.annotations.${k}`, String(v));
-  globals.set('workflow.labels', JSON.stringify(meta.labels ?? {}));
-  globals.set('workflow.annotations', JSON.stringify(meta.annotations ?? {}));
-  const params: Array<{ name: string; value: string }> = [];
-  for (const p of spec.arguments?.parameters ?? []) {
-    let value = p.value;
-    if ((value === undefined || value === null) && p.valueFrom?.configMapKeyRef) {
-      // Read by the names as written (Argo substitutes no variables here).
-      const read = exec.configMaps.resolve(p.valueFrom, p.valueFrom.configMapKeyRef, true);
-      if ('error' in read) return `spec.arguments.parameters.${p.name}: ${read.error}`;
-      value = read.value;
-    }
-    value ??= p.default;
-    if (value === undefined || value === null) continue;
-    globals.set(`workflow.parameters.${p.name}`, String(value));
-    params.push({ name: p.name, value: String(value) });
-  }
-  globals.set('workflow.parameters', JSON.stringify(params));
-  globals.set('workflow.parameters.json', JSON.stringify(params));
-  globals.set('workflow.labels.json', JSON.stringify(meta.labels ?? {}));
-  globals.set('workflow.annotations.json', JSON.stringify(meta.annotations ?? {}));
-  recordGlobalOutputs(exec, status.outputs);
-  globals.setDynamic((name) => {
-    // Argo prints the duration with %f: seconds with six decimals.
-    if (name === 'workflow.duration') return ((exec.now - Date.parse(status.startedAt ?? exec.nowIso)) / 1000).toFixed(6);
-    return undefined;
-  });
-  return undefined;
 }
 
 function handle(exec: Execution, event: EngineEvent): void {

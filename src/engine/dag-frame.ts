@@ -5,7 +5,7 @@ import { FailFast } from './fail-fast.js';
 import { openTemplateNode } from './open-template-node.js';
 import type { ExecRequest, Execution, Frame } from './execution.js';
 import { recordGlobalOutputs } from './global-outputs.js';
-import { type HookSite, hookVariables, openHookSite } from './lifecycle-hooks.js';
+import { type HookSite, hookVariables, openHookSite, runExitHook } from './lifecycle-hooks.js';
 import { expandLoop, isLooped, type LoopIteration } from './loop-items.js';
 import { dropAbsentArguments, exposeAggregate, exposeNode, exposeSkipped, templateOutputsFromScope } from './node-variables.js';
 import { continuesOn, decideWhen, exitHookOf } from './invocation-decisions.js';
@@ -284,23 +284,16 @@ export class DagFrame implements Frame {
   }
 
   private runExitHook(state: TaskState, child: NodeStatus, hook: LifecycleHook): void {
-    const name = `${child.name}.onExit`;
-    const isNew = this.exec.nodeByName(name) === undefined;
-    const scope = this.scope.child();
-    exposeNode(this.exec, scope, 'tasks', state.task.name, child);
-    const args = hook.arguments ? substituteValue(hook.arguments, scope, false).value : undefined;
-    const node = executeTemplate(this.exec, {
-      nodeName: name,
-      boundaryId: this.node.id,
-      holder: hook,
-      args,
-      scope: this.templateScope,
-      owner: this,
-      depth: this.req.depth + 1,
-      nodeFlag: { hooked: true },
-      onExit: true,
-    });
-    if (isNew) this.exec.addChild(child, node.id);
+    const caller = {
+      frame: this,
+      req: this.req,
+      boundary: this.node,
+      scope: this.scope,
+      templateScope: this.templateScope,
+      prefix: 'tasks' as const,
+      name: state.task.name,
+    };
+    const node = runExitHook(this.exec, caller, child, hook);
     this.hookParent.set(node.id, { task: state.task.name, node: child });
   }
 

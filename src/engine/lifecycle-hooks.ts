@@ -195,3 +195,41 @@ export function hookVariables(exec: Execution, frameScope: VariableScope, prefix
   if (isFulfilled(node.phase)) exposeNode(exec, scope, prefix, name, node);
   return scope.set(`${prefix}.${name}.status`, node.phase);
 }
+
+/** Where a step's or task's exit hook runs from: its frame, and the names it is known by there. */
+export interface ExitHookCaller {
+  frame: Frame;
+  req: ExecRequest;
+  /** The steps or DAG node the hook's node belongs to (its boundary). */
+  boundary: NodeStatus;
+  scope: VariableScope;
+  templateScope: TemplateScope;
+  prefix: 'steps' | 'tasks';
+  /** The step's or task's name, for `{{steps.<name>...}}` in the hook's arguments. */
+  name: string;
+}
+
+/**
+ * Runs a step's or task's exit hook (`hooks.exit` or `onExit`) once its node has ended, as Argo
+ * does: a node `<node>.onExit` under it, whose arguments see the node's outputs and status.
+ */
+export function runExitHook(exec: Execution, caller: ExitHookCaller, child: NodeStatus, hook: LifecycleHook): NodeStatus {
+  const name = `${child.name}.onExit`;
+  const isNew = exec.nodeByName(name) === undefined;
+  const scope = caller.scope.child();
+  exposeNode(exec, scope, caller.prefix, caller.name, child);
+  const args = hook.arguments ? substituteValue(hook.arguments, scope, false).value : undefined;
+  const node = executeTemplate(exec, {
+    nodeName: name,
+    boundaryId: caller.boundary.id,
+    holder: hook,
+    args,
+    scope: caller.templateScope,
+    owner: caller.frame,
+    depth: caller.req.depth + 1,
+    nodeFlag: { hooked: true },
+    onExit: true,
+  });
+  if (isNew) exec.addChild(child, node.id);
+  return node;
+}

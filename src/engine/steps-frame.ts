@@ -5,7 +5,7 @@ import { FailFast } from './fail-fast.js';
 import { openTemplateNode } from './open-template-node.js';
 import type { ExecRequest, Execution, Frame } from './execution.js';
 import { recordGlobalOutputs } from './global-outputs.js';
-import { type HookSite, hookVariables, openHookSite } from './lifecycle-hooks.js';
+import { type HookSite, hookVariables, openHookSite, runExitHook } from './lifecycle-hooks.js';
 import { expandLoop, isLooped, type LoopIteration } from './loop-items.js';
 import { dropAbsentArguments, exposeAggregate, exposeNode, exposeSkipped, templateOutputsFromScope } from './node-variables.js';
 import type { TemplateScope } from './template-catalog.js';
@@ -251,24 +251,16 @@ export class StepsFrame implements Frame {
   }
 
   private runExitHook(entry: StepEntry, child: NodeStatus, hook: LifecycleHook): void {
-    const name = `${child.name}.onExit`;
-    const isNew = this.exec.nodeByName(name) === undefined;
-    const scope = this.scope.child();
-    exposeNode(this.exec, scope, 'steps', entry.step.name, child);
-    const args = hook.arguments ? substituteValue(hook.arguments, scope, false).value : undefined;
-    const node = executeTemplate(this.exec, {
-      nodeName: name,
-      boundaryId: this.node.id,
-      holder: hook,
-      args,
-      scope: this.templateScope,
-      owner: this,
-      depth: this.req.depth + 1,
-      nodeFlag: { hooked: true },
-      onExit: true,
-    });
-    if (isNew) this.exec.addChild(child, node.id);
-    this.hookParent.set(node.id, child);
+    const caller = {
+      frame: this,
+      req: this.req,
+      boundary: this.node,
+      scope: this.scope,
+      templateScope: this.templateScope,
+      prefix: 'steps' as const,
+      name: entry.step.name,
+    };
+    this.hookParent.set(runExitHook(this.exec, caller, child, hook).id, child);
   }
 
   private stepDone(child: NodeStatus): void {

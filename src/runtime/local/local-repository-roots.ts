@@ -73,3 +73,17 @@ export function localRepositoryRootsFromEnv(value: string | undefined): string[]
   for (const dir of dirs) if (!isAbsolute(dir)) throw new Error(`SKIFF_LOCAL_REPOSITORY_ROOTS names "${dir}", which is not an absolute path`);
   return dirs;
 }
+
+/** Directories of `local` artifact locations (the embedded default repository, or `local: {root}`). */
+export function localRoots(values: unknown[]): string[] {
+  const roots = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) return value.forEach(walk);
+    const local = (value as { local?: { root?: unknown } }).local;
+    if (local && typeof local.root === 'string') roots.add(local.root);
+    for (const child of Object.values(value)) walk(child);
+  };
+  values.forEach(walk);
+  return [...roots];
+}

@@ -1,8 +1,8 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PodRequest } from '../../engine/engine-events.js';
-import { readStepFile } from '../../executor/read-step-file.js';
 import type { RuntimeEvent } from '../../engine/ports/runtime.js';
+import { readText, reportOutputs } from './pod-outcome.js';
 import { type ExecutorReport, REPORT_PATH, RUN_DIR, RUN_VOLUME } from '../pod-spec/executor-plan.js';
 
 /**
@@ -26,9 +26,9 @@ export async function recordedPodEnd(request: PodRequest, podDir: string): Promi
   try {
     // The user's containers write this volume too: no link is followed, no FIFO waited on.
     writtenAt = (await lstat(path)).mtimeMs;
-    const found = await readStepFile(path, { under: runDir, limit: 16 << 20 });
-    if (found.kind !== 'file') return undefined;
-    report = JSON.parse(found.text) as ExecutorReport;
+    const text = await readText(path, runDir);
+    if (text === undefined) return undefined;
+    report = JSON.parse(text) as ExecutorReport;
   } catch {
     return undefined; // none, or cut short by the kill: run it again
   }
@@ -40,9 +40,6 @@ export async function recordedPodEnd(request: PodRequest, podDir: string): Promi
   if (report.error !== undefined) return { type: 'pod-error', nodeId, message: `failed to collect the outputs: ${report.error}` };
   const exitCode = report.exitCode;
   if (exitCode === undefined) return undefined;
-  const outputs: NonNullable<Extract<RuntimeEvent, { type: 'pod-finished' }>['outputs']> = {};
-  if (report.parameters) outputs.parameters = report.parameters;
-  if (report.result !== undefined) outputs.result = report.result;
-  if (report.artifacts) outputs.artifacts = report.artifacts;
+  const outputs = reportOutputs(report);
   return { type: 'pod-finished', nodeId, exitCode, outputs, finishedAt, ...(report.containers ? { containers: report.containers } : {}) };
 }

@@ -3,7 +3,7 @@ import type { DocumentPath, Finding } from '../diagnostic.js';
 import { ARTIFACT_REPOSITORIES_CONFIGMAP, DEFAULT_ARTIFACT_REPOSITORY_ANNOTATION } from '../model/artifact-repository.js';
 import type { ConfigMap } from '../model/kubernetes.js';
 import { parseSourceFile } from '../source/parse-source-file.js';
-import { artifactRepository } from '../schema/argo-shapes.js';
+import { artifactRepository } from '../schema/artifact-shapes.js';
 import { checkShape, suggest } from '../schema/check-shape.js';
 import { isRecord, type SpecContext } from './spec-context.js';
 
