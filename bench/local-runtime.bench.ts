@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { RunDriver } from '../src/engine/driver/run-driver.js';
+import { RunDriver } from '../src/runs/run-driver.js';
 import { createLocalRuntime } from '../src/runtime/local/create-local-runtime.js';
 import { startSandboxed } from '../src/runtime/local/sandbox.js';
 import type { Workflow } from '../src/spec/model/workflow.js';

@@ -8,7 +8,7 @@ import { zipUnsupported } from './archive/archive-strategy.js';
 import { loadFromStore, materialise } from './load-from-store.js';
 import type { ObjectStore, OnBytes } from './object-store.js';
 import { saveToStore } from './save-to-store.js';
-import type { SecretSource } from './secret-source.js';
+import type { SecretSource } from '../ports/secret-source.js';
 import { loadGitArtifact } from './sources/load-git-artifact.js';
 import { openHttpArtifact } from './sources/open-http-artifact.js';
 import { DirectoryObjectStore } from './stores/directory-object-store.js';

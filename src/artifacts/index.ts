@@ -4,8 +4,8 @@
  * and raw inputs), fan-in of looped outputs, and garbage collection. Shared by every runtime.
  */
 export { ArtifactError, type ArtifactErrorCode, isArtifactError } from './artifact-error.js';
-export type { ConfigMapSource } from './config-map-source.js';
-export type { SecretSource } from './secret-source.js';
+export type { ConfigMapSource } from '../ports/config-map-source.js';
+export type { SecretSource } from '../ports/secret-source.js';
 export {
   type ArtifactRepositoryRefStatus,
   parseRepository,

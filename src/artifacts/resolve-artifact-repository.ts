@@ -3,7 +3,7 @@ import { ARTIFACT_REPOSITORIES_CONFIGMAP, type ArtifactRepository, DEFAULT_ARTIF
 import type { ArtifactRepositoryRef } from '../spec/model/workflow.js';
 import { ArtifactError, errorMessage } from './artifact-error.js';
 import type { LocalLocation } from './artifact-location.js';
-import type { ConfigMapSource } from './config-map-source.js';
+import type { ConfigMapSource } from '../ports/config-map-source.js';
 
 /** A repository as Skiff reads it: Argo's, plus the `local` directory kind. */
 export type Repository = ArtifactRepository & { local?: LocalLocation };

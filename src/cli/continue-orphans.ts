@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { StoredRun } from '../engine/ports/run-store.js';
+import type { StoredRun } from '../ports/run-store.js';
 import { isWorkflowDone } from '../engine/workflow-status.js';
-import { completionGarbagePending } from '../runtime/local/run-artifact-gc.js';
+import { completionGarbagePending } from '../runs/run-artifact-gc.js';
 import type { CliIO } from './cli-io.js';
 import { childEnv } from './launch-run.js';
 import type { LocalTarget } from './local-target.js';

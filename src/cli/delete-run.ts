@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createArtifactDriver } from '../artifacts/index.js';
-import type { StoredRun } from '../engine/ports/run-store.js';
-import { collectRunGarbage, garbageChanges } from '../runtime/local/run-artifact-gc.js';
+import type { StoredRun } from '../ports/run-store.js';
+import { collectRunGarbage, garbageChanges } from '../runs/run-artifact-gc.js';
 import { killTaggedSandboxes, runTagPrefix } from '../runtime/local/sandbox-tags.js';
 import { DamagedRunError } from '../state/damaged-run-error.js';
 import { type CliIO, envOf } from './cli-io.js';

@@ -1,12 +1,12 @@
-import { RunDriver, type NodeChange } from '../engine/driver/run-driver.js';
-import type { StoredRun } from '../engine/ports/run-store.js';
+import { RunDriver, type NodeChange } from '../runs/run-driver.js';
+import type { StoredRun } from '../ports/run-store.js';
 import { transientErrorPattern } from '../engine/transient-errors.js';
 import { LocalMemoizationCache } from '../state/local-memoization-cache.js';
 import { createRuntime } from './local-runtime-factory.js';
 import type { LocalTarget } from './local-target.js';
 import { acquireLease, leaseOwner } from './run-lease.js';
 import { watchRequests } from './run-requests.js';
-import { SharedLocks } from '../engine/driver/shared-locks.js';
+import { SharedLocks } from '../runs/shared-locks.js';
 import { LocalLockTable } from '../state/local-lock-table.js';
 
 /** How often a run waiting for a lock looks whether another process freed it. */

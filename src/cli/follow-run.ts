@@ -1,4 +1,4 @@
-import type { StoredRun } from '../engine/ports/run-store.js';
+import type { StoredRun } from '../ports/run-store.js';
 import { isWorkflowDone } from '../engine/workflow-status.js';
 import type { CliIO } from './cli-io.js';
 import { LiveTreeView } from './live-tree-view.js';

@@ -1,5 +1,5 @@
 import { ConfigMapParameters } from '../engine/config-map-parameters.js';
-import type { StoredRun } from '../engine/ports/run-store.js';
+import type { StoredRun } from '../ports/run-store.js';
 import type { NodeStatus } from '../engine/workflow-status.js';
 import type { Parameter, Workflow } from '../spec/model/workflow.js';
 import { DEFAULT_NAMESPACE } from '../state/local-object-store.js';

@@ -1,5 +1,5 @@
-import type { NodeChange } from '../engine/driver/run-driver.js';
-import type { StoredRun } from '../engine/ports/run-store.js';
+import type { NodeChange } from '../runs/run-driver.js';
+import type { StoredRun } from '../ports/run-store.js';
 import type { NodeStatus } from '../engine/workflow-status.js';
 import { formatTree } from './format-run.js';
 

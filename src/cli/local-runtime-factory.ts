@@ -1,5 +1,5 @@
 import { localRepositoryRootsFromEnv } from '../runtime/local/local-repository-roots.js';
-import type { Runtime } from '../engine/ports/runtime.js';
+import type { Runtime } from '../ports/runtime.js';
 import { transientErrorPattern } from '../engine/transient-errors.js';
 import { InstantRuntime, type InstantPodScript } from '../runtime/instant-runtime.js';
 import type { LocalTarget } from './local-target.js';

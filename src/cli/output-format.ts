@@ -1,5 +1,5 @@
 import { dump } from 'js-yaml';
-import type { StoredRun } from '../engine/ports/run-store.js';
+import type { StoredRun } from '../ports/run-store.js';
 import type { NodeStatus } from '../engine/workflow-status.js';
 import { UsageError } from './cli-io.js';
 import { formatRunDetails, workflowObject } from './format-run.js';

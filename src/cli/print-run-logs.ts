@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import type { StoredRun } from '../engine/ports/run-store.js';
+import type { StoredRun } from '../ports/run-store.js';
 import { isWorkflowDone, type NodeStatus } from '../engine/workflow-status.js';
 import type { CliIO } from './cli-io.js';
 import type { LocalTarget } from './local-target.js';

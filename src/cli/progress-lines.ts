@@ -1,4 +1,4 @@
-import type { NodeChange } from '../engine/driver/run-driver.js';
+import type { NodeChange } from '../runs/run-driver.js';
 import type { NodeStatus } from '../engine/workflow-status.js';
 import { spanOf } from './format-duration.js';
 

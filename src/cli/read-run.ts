@@ -1,4 +1,4 @@
-import type { StoredRun } from '../engine/ports/run-store.js';
+import type { StoredRun } from '../ports/run-store.js';
 import { DamagedRunError } from '../state/damaged-run-error.js';
 import { LocalRunStore } from '../state/local-run-store.js';
 import type { StateLayout } from '../state/state-layout.js';

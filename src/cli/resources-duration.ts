@@ -1,4 +1,4 @@
-import type { StoredRun } from '../engine/ports/run-store.js';
+import type { StoredRun } from '../ports/run-store.js';
 import type { NodeStatus } from '../engine/workflow-status.js';
 
 export interface ResourcesDuration {

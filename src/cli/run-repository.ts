@@ -1,5 +1,5 @@
 import type { Repository } from '../artifacts/index.js';
-import type { StoredRun } from '../engine/ports/run-store.js';
+import type { StoredRun } from '../ports/run-store.js';
 import { RunRepositories } from '../runtime/local/run-repositories.js';
 import type { LocalTarget } from './local-target.js';
 

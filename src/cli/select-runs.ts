@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { StoredRun } from '../engine/ports/run-store.js';
+import type { StoredRun } from '../ports/run-store.js';
 import { isWorkflowDone } from '../engine/workflow-status.js';
 import { DamagedRunError } from '../state/damaged-run-error.js';
 import { DEFAULT_NAMESPACE } from '../state/local-object-store.js';

@@ -1,7 +1,8 @@
 import { newRunStatus } from '../engine/advance-run.js';
-import { loadRunConfigMaps } from '../engine/driver/load-run-config-maps.js';
-import { loadTemplateRefs } from '../engine/driver/load-template-refs.js';
-import { MemoryTemplateStore, type TemplateKind, type TemplateStore } from '../engine/ports/template-store.js';
+import { loadRunConfigMaps } from '../runs/load-run-config-maps.js';
+import { loadTemplateRefs } from '../runs/load-template-refs.js';
+import type { TemplateKind, TemplateStore } from '../ports/template-store.js';
+import { MemoryTemplateStore } from '../state/memory-template-store.js';
 import { withOverrides } from '../engine/submit-overrides.js';
 import type { ReferencedTemplate } from '../engine/template-catalog.js';
 import type { KubernetesObject } from '../spec/model/kubernetes.js';

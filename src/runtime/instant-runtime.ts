@@ -1,5 +1,5 @@
 import type { PodOutputs, PodRequest } from '../engine/engine-events.js';
-import type { Runtime, RuntimeEvent } from '../engine/ports/runtime.js';
+import type { Runtime, RuntimeEvent } from '../ports/runtime.js';
 
 /** What a scripted pod does. Everything is optional: by default a pod succeeds at once. */
 export interface InstantPodScript {

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import type { JournalRecord, StoredRun } from '../engine/ports/run-store.js';
+import type { JournalRecord, StoredRun } from '../ports/run-store.js';
 import { recordProblem, storedRunProblem } from './check-stored-run.js';
 import { DamagedRunError } from './damaged-run-error.js';
 

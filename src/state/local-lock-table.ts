@@ -1,6 +1,6 @@
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LockTable, LockTableState } from '../engine/ports/lock-table.js';
+import type { LockTable, LockTableState } from '../ports/lock-table.js';
 import { makePrivateDir, openPrivate, writePrivateFile } from './private-files.js';
 
 /** How long a guard may stay without its pid before it counts as left by a dead process. */

@@ -1,5 +1,5 @@
 import type { CacheEntry } from '../engine/memoization-caches.js';
-import type { MemoizationCacheStore } from '../engine/ports/memoization-cache-store.js';
+import type { MemoizationCacheStore } from '../ports/memoization-cache-store.js';
 import { CACHE_CONFIG_MAP_TYPE, CONFIG_MAP_TYPE_LABEL } from '../spec/model/config-map-type.js';
 import type { ConfigMap } from '../spec/model/kubernetes.js';
 import type { LocalObjectStore } from './local-object-store.js';

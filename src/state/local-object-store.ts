@@ -1,9 +1,7 @@
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ConfigMapSource } from '../artifacts/config-map-source.js';
-import type { SecretSource } from '../artifacts/secret-source.js';
-import type { TemplateKind, TemplateStore } from '../engine/ports/template-store.js';
-import type { PodObjectSource } from '../runtime/local/pod-volumes.js';
+import type { ClusterObjects } from '../ports/cluster-objects.js';
+import type { TemplateKind } from '../ports/template-store.js';
 import type { ConfigMap, KubernetesObject, Secret } from '../spec/model/kubernetes.js';
 import type { WorkflowSpec } from '../spec/model/workflow.js';
 import { makePrivateDir, openPrivate } from './private-files.js';
@@ -38,7 +36,7 @@ export interface LocalObjectStoreOptions {
  * await objects.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } }); // 'created'
  * await objects.configMap('default', 'settings'); // { a: '1' }
  */
-export class LocalObjectStore implements ConfigMapSource, SecretSource, PodObjectSource, TemplateStore {
+export class LocalObjectStore implements ClusterObjects {
   readonly namespace: string;
   private readonly sync: boolean;
 

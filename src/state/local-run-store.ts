@@ -2,7 +2,7 @@ import { KeyedSerializer } from '../shared/keyed-serializer.js';
 import { readFileSync } from 'node:fs';
 import { link, open, readdir, readFile, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JournalRecord, RunStore, SaveOptions, StoredRun } from '../engine/ports/run-store.js';
+import type { JournalRecord, RunStore, SaveOptions, StoredRun } from '../ports/run-store.js';
 import { DamagedRunError } from './damaged-run-error.js';
 import { encodeJournalHeader, encodeRecord, encodeSnapshot, type SaveKind } from './journal-format.js';
 import { makePrivateDir, openPrivate } from './private-files.js';

@@ -1,4 +1,4 @@
-import type { JournalRecord, RunStore, SaveOptions, StoredRun } from '../engine/ports/run-store.js';
+import type { JournalRecord, RunStore, SaveOptions, StoredRun } from '../ports/run-store.js';
 import { encodeJournalHeader, encodeRecord, encodeSnapshot } from './journal-format.js';
 import { replayRun } from './replay-run.js';
 

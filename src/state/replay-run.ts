@@ -1,4 +1,4 @@
-import { applyRecord, type StoredRun } from '../engine/ports/run-store.js';
+import { applyRecord, type StoredRun } from '../ports/run-store.js';
 import { DamagedRunError } from './damaged-run-error.js';
 import { decodeJournal, decodeSnapshot, type DecodedJournal, type SaveKind, type Snapshot } from './journal-format.js';
 

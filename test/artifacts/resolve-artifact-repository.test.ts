@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigMap } from '../../src/spec/model/kubernetes.js';
 import { isArtifactError } from '../../src/artifacts/artifact-error.js';
-import type { ConfigMapSource } from '../../src/artifacts/config-map-source.js';
+import type { ConfigMapSource } from '../../src/ports/config-map-source.js';
 import { resolveArtifactRepository, type Repository } from '../../src/artifacts/resolve-artifact-repository.js';
 
 const ANNOTATION = 'workflows.argoproj.io/default-artifact-repository';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { JournalRecord, StoredRun } from '../../src/engine/ports/run-store.js';
+import type { JournalRecord, StoredRun } from '../../src/ports/run-store.js';
 import { encodeRecord, encodeSnapshot } from '../../src/state/journal-format.js';
 import { HELLO, runName, skiff, workspace } from './run-cli.js';
 

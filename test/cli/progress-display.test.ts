@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { StoredRun } from '../../src/engine/ports/run-store.js';
+import type { StoredRun } from '../../src/ports/run-store.js';
 import type { NodeStatus } from '../../src/engine/workflow-status.js';
 import { formatTree } from '../../src/cli/format-run.js';
 import { formatBytes, formatTransfer } from '../../src/cli/format-transfer.js';

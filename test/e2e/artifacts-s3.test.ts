@@ -19,7 +19,7 @@ import type { ArtifactDriver } from '../../src/artifacts/artifact-driver.js';
 import { loadInputArtifact } from '../../src/artifacts/load-input-artifact.js';
 import { planArtifactGC } from '../../src/artifacts/plan-artifact-gc.js';
 import { resolveArtifactRepository } from '../../src/artifacts/resolve-artifact-repository.js';
-import type { SecretSource } from '../../src/artifacts/secret-source.js';
+import type { SecretSource } from '../../src/ports/secret-source.js';
 import { saveOutputArtifact } from '../../src/artifacts/save-output-artifact.js';
 
 let minio: MinioServer;

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { StoredRun } from '../../src/engine/ports/run-store.js';
+import type { StoredRun } from '../../src/ports/run-store.js';
 import { LocalRunStore } from '../../src/state/local-run-store.js';
 import { repoRoot } from '../helpers/paths.js';
 

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parseSourceFile } from '../../src/spec/source/parse-source-file.js';
 import type { Workflow, WorkflowSpec } from '../../src/spec/model/workflow.js';
 import type { ReferencedTemplate } from '../../src/engine/template-catalog.js';
-import { loadParameterConfigMaps } from '../../src/engine/driver/load-parameter-config-maps.js';
+import { loadParameterConfigMaps } from '../../src/runs/load-parameter-config-maps.js';
 import type { ConfigMap } from '../../src/spec/model/kubernetes.js';
 import { argoCorpusDir } from '../helpers/paths.js';
 import { corpusScript } from './corpus-script.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RunDriver } from '../../src/engine/driver/run-driver.js';
+import { RunDriver } from '../../src/runs/run-driver.js';
 import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
 import { MemoryRunStore } from '../../src/state/memory-run-store.js';
 import { echo, workflowOf } from './simulate-run.js';

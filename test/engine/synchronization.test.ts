@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { advanceRun, newRunStatus, type RunDefinition } from '../../src/engine/advance-run.js';
 import type { EngineAction, LockRequest } from '../../src/engine/engine-events.js';
-import { RunDriver } from '../../src/engine/driver/run-driver.js';
+import { RunDriver } from '../../src/runs/run-driver.js';
 import { cloneStatus } from '../../src/engine/workflow-status.js';
 import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
 import { MemoryRunStore } from '../../src/state/memory-run-store.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
-import type { RuntimeEvent } from '../../src/engine/ports/runtime.js';
+import type { RuntimeEvent } from '../../src/ports/runtime.js';
 import type { PodRequest } from '../../src/engine/engine-events.js';
 
 const pod: PodRequest = {

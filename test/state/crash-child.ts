@@ -3,7 +3,7 @@
 //
 //   node crash-child.js <state-dir> <log-file> start|resume
 import { appendFileSync } from 'node:fs';
-import { RunDriver } from '../../src/engine/driver/run-driver.js';
+import { RunDriver } from '../../src/runs/run-driver.js';
 import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
 import { LocalRunStore } from '../../src/state/local-run-store.js';

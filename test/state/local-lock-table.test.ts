@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { LockRequest } from '../../src/engine/engine-events.js';
-import { SharedLocks } from '../../src/engine/driver/shared-locks.js';
-import type { LockEvent } from '../../src/engine/ports/lock-manager.js';
+import { SharedLocks } from '../../src/runs/shared-locks.js';
+import type { LockEvent } from '../../src/ports/lock-manager.js';
 import { LocalLockTable } from '../../src/state/local-lock-table.js';
 
 const dirs: string[] = [];

@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalRunStore } from '../../src/state/local-run-store.js';
-import type { StoredRun } from '../../src/engine/ports/run-store.js';
+import type { StoredRun } from '../../src/ports/run-store.js';
 
 const run = (): StoredRun => ({
   id: 'r1',

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JournalRecord, StoredRun } from '../../src/engine/ports/run-store.js';
+import type { JournalRecord, StoredRun } from '../../src/ports/run-store.js';
 import { DamagedRunError } from '../../src/state/damaged-run-error.js';
 import { encodeRecord, encodeSnapshot } from '../../src/state/journal-format.js';
 import { LocalRunStore } from '../../src/state/local-run-store.js';

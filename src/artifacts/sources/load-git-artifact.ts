@@ -5,7 +5,7 @@ import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import type { ArtifactLocation } from '../../spec/model/workflow.js';
 import { ArtifactError, errorMessage } from '../artifact-error.js';
-import type { SecretSource } from '../secret-source.js';
+import type { SecretSource } from '../../ports/secret-source.js';
 
 export type GitLocation = NonNullable<ArtifactLocation['git']>;
 

@@ -4,7 +4,7 @@ import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import type { KeySelector } from '../../spec/model/kubernetes.js';
 import type { S3Location } from '../../spec/model/workflow.js';
 import { ArtifactError } from '../artifact-error.js';
-import type { SecretSource } from '../secret-source.js';
+import type { SecretSource } from '../../ports/secret-source.js';
 
 export interface S3ClientConfigOptions {
   secrets: SecretSource;

@@ -1,5 +1,5 @@
 import { dump } from 'js-yaml';
-import type { StoredRun } from '../../engine/ports/run-store.js';
+import type { StoredRun } from '../../ports/run-store.js';
 import { isWorkflowDone } from '../../engine/workflow-status.js';
 import { type CliIO, type Command, UsageError } from '../cli-io.js';
 import { ageOf, spanOf } from '../format-duration.js';

@@ -1,4 +1,4 @@
-import { loadRunConfigMaps } from '../../engine/driver/load-run-config-maps.js';
+import { loadRunConfigMaps } from '../../runs/load-run-config-maps.js';
 import { retryRun } from '../../engine/operations/retry-run.js';
 import type { CliIO, Command } from '../cli-io.js';
 import { withOverrides } from '../../engine/submit-overrides.js';

@@ -1,5 +1,5 @@
 import type { V1PodStatus } from '@kubernetes/client-node';
-import type { RuntimeEvent } from '../../engine/ports/runtime.js';
+import type { RuntimeEvent } from '../../ports/runtime.js';
 import { readStepFile } from '../../executor/read-step-file.js';
 import { type ExecutorReport, REPORT_PATH, RUN_DIR } from '../pod-spec/executor-plan.js';
 

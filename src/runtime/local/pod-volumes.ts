@@ -1,20 +1,9 @@
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { PodObjectSource } from '../../ports/pod-object-source.js';
 import type { SandboxMount } from './sandbox.js';
 import { handToSandbox, type SandboxIdentity } from './sandbox-identity.js';
-
-/**
- * Where a pod's ConfigMaps and Secrets come from: the cluster's API for the test node, what
- * `skiff apply` stored for local runs. Values are plain text (Secrets already decoded).
- *
- * @example
- *   const objects: PodObjectSource = { configMap: async (ns, name) => ({ key: 'value' }), secret: async () => undefined };
- */
-export interface PodObjectSource {
-  configMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
-  secret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
-}
 
 /**
  * Makes a pod's volumes real on this machine, as a kubelet would: emptyDir as a directory per pod,

@@ -1,7 +1,7 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PodRequest } from '../../engine/engine-events.js';
-import type { RuntimeEvent } from '../../engine/ports/runtime.js';
+import type { RuntimeEvent } from '../../ports/runtime.js';
 import { readText, reportOutputs } from './pod-outcome.js';
 import { type ExecutorReport, REPORT_PATH, RUN_DIR, RUN_VOLUME } from '../pod-spec/executor-plan.js';
 

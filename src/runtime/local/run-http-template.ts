@@ -1,6 +1,6 @@
 import type { SecretSource } from '../../artifacts/index.js';
 import type { PodRequest } from '../../engine/engine-events.js';
-import type { RuntimeEvent } from '../../engine/ports/runtime.js';
+import type { RuntimeEvent } from '../../ports/runtime.js';
 import { evaluateExpression } from '../../expr/index.js';
 import type { HttpClient, HttpClientResponse } from './http-client.js';
 

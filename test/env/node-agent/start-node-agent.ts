@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, Watch, type V1Pod, type V1PodStatus } from '@kubernetes/client-node';
 import { startLogServer } from './log-server.js';
 import { logPath, runPod, type PodRun } from '../../../src/runtime/local/run-pod.js';
-import type { PodObjectSource } from '../../../src/runtime/local/pod-volumes.js';
+import type { PodObjectSource } from '../../../src/ports/pod-object-source.js';
 
 export interface NodeAgentOptions {
   kubeconfigPath: string;

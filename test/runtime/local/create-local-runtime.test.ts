@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PodRequest } from '../../../src/engine/engine-events.js';
-import type { RuntimeEvent } from '../../../src/engine/ports/runtime.js';
+import type { RuntimeEvent } from '../../../src/ports/runtime.js';
 import { createLocalRuntime } from '../../../src/runtime/local/create-local-runtime.js';
 import { sandboxIdentity } from '../../../src/runtime/local/sandbox-identity.js';
 import type { Template, Workflow } from '../../../src/spec/model/workflow.js';

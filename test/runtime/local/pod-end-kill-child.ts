@@ -4,8 +4,8 @@
 // on disk, the driver has not journaled it), `started` when it reports the step's start.
 //
 //   node pod-end-kill-child.js <state-dir> start|resume <ended|started>
-import { RunDriver } from '../../../src/engine/driver/run-driver.js';
-import type { Runtime } from '../../../src/engine/ports/runtime.js';
+import { RunDriver } from '../../../src/runs/run-driver.js';
+import type { Runtime } from '../../../src/ports/runtime.js';
 import { createLocalRuntime } from '../../../src/runtime/local/create-local-runtime.js';
 import type { Workflow } from '../../../src/spec/model/workflow.js';
 import { LocalRunStore } from '../../../src/state/local-run-store.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PodRequest } from '../../../src/engine/engine-events.js';
-import type { RuntimeEvent } from '../../../src/engine/ports/runtime.js';
+import type { RuntimeEvent } from '../../../src/ports/runtime.js';
 import { clusterOnlyFeatures } from '../../../src/cli/cluster-only-features.js';
 import { createLocalRuntime } from '../../../src/runtime/local/create-local-runtime.js';
 import { type HttpClient, nodeHttpClient } from '../../../src/runtime/local/http-client.js';

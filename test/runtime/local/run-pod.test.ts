@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { V1Pod, V1PodStatus } from '@kubernetes/client-node';
-import type { PodObjectSource } from '../../../src/runtime/local/pod-volumes.js';
+import type { PodObjectSource } from '../../../src/ports/pod-object-source.js';
 import { logPath, runPod } from '../../../src/runtime/local/run-pod.js';
 
 const objects: PodObjectSource = {

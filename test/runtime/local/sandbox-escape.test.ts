@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { RuntimeEvent } from '../../../src/engine/ports/runtime.js';
+import type { RuntimeEvent } from '../../../src/ports/runtime.js';
 import { createLocalRuntime, defaultProjectDir } from '../../../src/runtime/local/create-local-runtime.js';
 import { sandboxIdentity } from '../../../src/runtime/local/sandbox-identity.js';
 import type { Template, Workflow } from '../../../src/spec/model/workflow.js';

@@ -1,7 +1,7 @@
-import { type ArtifactDriver, collectArtifactGarbage, planArtifactGC, type Repository, type StorageLocation } from '../../artifacts/index.js';
-import type { RunStatusChanges } from '../../engine/ports/runtime.js';
-import type { ArtifactGCStatus, NodeStatus, WorkflowStatus } from '../../engine/workflow-status.js';
-import type { Workflow } from '../../spec/model/workflow.js';
+import { type ArtifactDriver, collectArtifactGarbage, planArtifactGC, type Repository, type StorageLocation } from '../artifacts/index.js';
+import type { RunStatusChanges } from '../ports/runtime.js';
+import type { ArtifactGCStatus, NodeStatus, WorkflowStatus } from '../engine/workflow-status.js';
+import type { Workflow } from '../spec/model/workflow.js';
 
 export interface RunGarbageOptions {
   /** On `skiff delete`: OnWorkflowDeletion, and OnWorkflowCompletion if it has not run yet. */

@@ -1,4 +1,4 @@
-import type { EngineEvent, LockRequest } from '../engine-events.js';
+import type { EngineEvent, LockRequest } from '../engine/engine-events.js';
 
 /** What a lock manager reports about a request. */
 export type LockEvent = Extract<EngineEvent, { type: 'lock-acquired' | 'lock-waiting' }>;

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunDriver, type NodeChange } from '../../src/engine/driver/run-driver.js';
+import { RunDriver, type NodeChange } from '../../src/runs/run-driver.js';
 import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
 import { MemoryRunStore } from '../../src/state/memory-run-store.js';
-import { echo, workflowOf } from './simulate-run.js';
+import { echo, workflowOf } from '../engine/simulate-run.js';
 
 const workflow = workflowOf(
   {

@@ -1,4 +1,4 @@
-import type { LockRequest } from '../engine-events.js';
+import type { LockRequest } from '../engine/engine-events.js';
 import type { LockEvent, LockManager } from '../ports/lock-manager.js';
 import type { LockEntry, LockTable, LockTableState } from '../ports/lock-table.js';
 

@@ -1,6 +1,6 @@
-import type { Template, Workflow, WorkflowSpec } from '../../spec/model/workflow.js';
+import type { Template, Workflow, WorkflowSpec } from '../spec/model/workflow.js';
 import type { TemplateStore } from '../ports/template-store.js';
-import type { ReferencedTemplate } from '../template-catalog.js';
+import type { ReferencedTemplate } from '../engine/template-catalog.js';
 
 /**
  * Loads every WorkflowTemplate and ClusterWorkflowTemplate a workflow reaches through

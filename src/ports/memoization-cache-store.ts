@@ -1,4 +1,4 @@
-import type { CacheEntry } from '../memoization-caches.js';
+import type { CacheEntry } from '../engine/memoization-caches.js';
 
 /**
  * Where memoized outputs are saved: cache ConfigMaps in the cluster, or those `skiff apply` keeps

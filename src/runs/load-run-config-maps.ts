@@ -1,6 +1,6 @@
-import type { Workflow } from '../../spec/model/workflow.js';
+import type { Workflow } from '../spec/model/workflow.js';
 import type { StoredRun } from '../ports/run-store.js';
-import type { ReferencedTemplate } from '../template-catalog.js';
+import type { ReferencedTemplate } from '../engine/template-catalog.js';
 import { loadMemoizationCaches } from './load-memoization-caches.js';
 import { loadParameterConfigMaps } from './load-parameter-config-maps.js';
 import type { ConfigMapSource } from './read-typed-config-maps.js';

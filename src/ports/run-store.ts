@@ -1,8 +1,8 @@
-import type { Workflow } from '../../spec/model/workflow.js';
-import type { ParameterConfigMap } from '../config-map-parameters.js';
-import type { CacheConfigMap } from '../memoization-caches.js';
-import type { ReferencedTemplate } from '../template-catalog.js';
-import type { NodeStatus, WorkflowStatus } from '../workflow-status.js';
+import type { Workflow } from '../spec/model/workflow.js';
+import type { ParameterConfigMap } from '../engine/config-map-parameters.js';
+import type { CacheConfigMap } from '../engine/memoization-caches.js';
+import type { ReferencedTemplate } from '../engine/template-catalog.js';
+import type { NodeStatus, WorkflowStatus } from '../engine/workflow-status.js';
 
 /**
  * A run as saved: the workflow it executes (with the templates it refers to, and the ConfigMaps

@@ -1,7 +1,7 @@
-import { CONFIG_MAP_TYPE_LABEL, PARAMETER_CONFIG_MAP_TYPE } from '../../spec/model/config-map-type.js';
-import type { Workflow } from '../../spec/model/workflow.js';
-import type { ParameterConfigMap } from '../config-map-parameters.js';
-import type { ReferencedTemplate } from '../template-catalog.js';
+import { CONFIG_MAP_TYPE_LABEL, PARAMETER_CONFIG_MAP_TYPE } from '../spec/model/config-map-type.js';
+import type { Workflow } from '../spec/model/workflow.js';
+import type { ParameterConfigMap } from '../engine/config-map-parameters.js';
+import type { ReferencedTemplate } from '../engine/template-catalog.js';
 import { ConfigMapNames, type ConfigMapSource, dataOf, readTypedConfigMaps } from './read-typed-config-maps.js';
 
 /** Where the ConfigMaps of parameters, semaphores and caches are read (see ConfigMapSource). */

@@ -1,15 +1,10 @@
-import { substituteTemplate } from '../../expr/index.js';
-import { CONFIG_MAP_TYPE_LABEL } from '../../spec/model/config-map-type.js';
-import type { ConfigMap } from '../../spec/model/kubernetes.js';
-import type { Workflow } from '../../spec/model/workflow.js';
+import { substituteTemplate } from '../expr/index.js';
+import { CONFIG_MAP_TYPE_LABEL } from '../spec/model/config-map-type.js';
+import type { ConfigMap } from '../spec/model/kubernetes.js';
+import type { Workflow } from '../spec/model/workflow.js';
+import type { ConfigMapSource } from '../ports/config-map-source.js';
 
-/** Where ConfigMaps a run reads as data are found: the cluster's API, or what `skiff apply` stored. */
-export interface ConfigMapSource {
-  /** ConfigMap `name` of `namespace`, or `undefined` if there is none. */
-  get(namespace: string, name: string): Promise<ConfigMap | undefined>;
-  /** Every ConfigMap of `namespace`: read when a ConfigMap is only named at run time. */
-  listConfigMaps?(namespace: string): Promise<ConfigMap[]>;
-}
+export type { ConfigMapSource };
 
 /** A ConfigMap as the engine gets it: its data only when it carries the type asked for. */
 export interface TypedConfigMap {

@@ -1,20 +1,20 @@
-import { SHUTDOWN_MESSAGE_ANNOTATION } from '../../spec/model/argo-labels.js';
-import type { Workflow } from '../../spec/model/workflow.js';
-import { advanceRun, newRunStatus, type RunDefinition } from '../advance-run.js';
-import type { EngineAction, EngineEvent } from '../engine-events.js';
-import type { EngineOptions } from '../execution.js';
+import { SHUTDOWN_MESSAGE_ANNOTATION } from '../spec/model/argo-labels.js';
+import type { Workflow } from '../spec/model/workflow.js';
+import { advanceRun, newRunStatus, type RunDefinition } from '../engine/advance-run.js';
+import type { EngineAction, EngineEvent } from '../engine/engine-events.js';
+import type { EngineOptions } from '../engine/execution.js';
 import type { ParameterConfigMapSource } from './load-parameter-config-maps.js';
 import { loadRunConfigMaps } from './load-run-config-maps.js';
 import type { MemoizationCacheStore } from '../ports/memoization-cache-store.js';
 import { runFields, type JournalRecord, type RunStore, type StoredRun } from '../ports/run-store.js';
 import type { LockManager } from '../ports/lock-manager.js';
 import type { Runtime } from '../ports/runtime.js';
-import { MemoryLockTable } from './memory-lock-table.js';
+import { MemoryLockTable } from '../state/memory-lock-table.js';
 import { SharedLocks } from './shared-locks.js';
-import { retryRun, type RetryOptions } from '../operations/retry-run.js';
-import { resubmitRun } from '../operations/resubmit-run.js';
-import { type SubmitOverrides, withOverrides } from '../submit-overrides.js';
-import { isWorkflowDone, type NodeStatus, type WorkflowStatus } from '../workflow-status.js';
+import { retryRun, type RetryOptions } from '../engine/operations/retry-run.js';
+import { resubmitRun } from '../engine/operations/resubmit-run.js';
+import { type SubmitOverrides, withOverrides } from '../engine/submit-overrides.js';
+import { isWorkflowDone, type NodeStatus, type WorkflowStatus } from '../engine/workflow-status.js';
 
 /** A node that changed, for observers (the CLI's live view, the GitHub reporter). */
 export interface NodeChange {

@@ -1,7 +1,7 @@
-import { CACHE_CONFIG_MAP_TYPE } from '../../spec/model/config-map-type.js';
-import type { Workflow } from '../../spec/model/workflow.js';
-import type { CacheConfigMap } from '../memoization-caches.js';
-import type { ReferencedTemplate } from '../template-catalog.js';
+import { CACHE_CONFIG_MAP_TYPE } from '../spec/model/config-map-type.js';
+import type { Workflow } from '../spec/model/workflow.js';
+import type { CacheConfigMap } from '../engine/memoization-caches.js';
+import type { ReferencedTemplate } from '../engine/template-catalog.js';
 import type { ParameterConfigMapSource } from './load-parameter-config-maps.js';
 import { ConfigMapNames, readTypedConfigMaps } from './read-typed-config-maps.js';
 

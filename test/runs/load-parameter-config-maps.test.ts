@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PodRequest } from '../../src/engine/engine-events.js';
-import { loadParameterConfigMaps, type ParameterConfigMapSource } from '../../src/engine/driver/load-parameter-config-maps.js';
-import { RunDriver } from '../../src/engine/driver/run-driver.js';
+import { loadParameterConfigMaps, type ParameterConfigMapSource } from '../../src/runs/load-parameter-config-maps.js';
+import { RunDriver } from '../../src/runs/run-driver.js';
 import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
 import type { ConfigMap } from '../../src/spec/model/kubernetes.js';
 import { MemoryRunStore } from '../../src/state/memory-run-store.js';
-import { workflowOf } from './simulate-run.js';
+import { workflowOf } from '../engine/simulate-run.js';
 
 const PARAMETER_LABEL = { 'workflows.argoproj.io/configmap-type': 'Parameter' };
 

@@ -3,16 +3,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadMemoizationCaches } from '../../src/engine/driver/load-memoization-caches.js';
-import type { ParameterConfigMapSource } from '../../src/engine/driver/load-parameter-config-maps.js';
-import { RunDriver } from '../../src/engine/driver/run-driver.js';
+import { loadMemoizationCaches } from '../../src/runs/load-memoization-caches.js';
+import type { ParameterConfigMapSource } from '../../src/runs/load-parameter-config-maps.js';
+import { RunDriver } from '../../src/runs/run-driver.js';
 import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
 import type { ConfigMap } from '../../src/spec/model/kubernetes.js';
 import type { Template } from '../../src/spec/model/workflow.js';
 import { LocalMemoizationCache } from '../../src/state/local-memoization-cache.js';
 import { LocalObjectStore } from '../../src/state/local-object-store.js';
 import { MemoryRunStore } from '../../src/state/memory-run-store.js';
-import { workflowOf } from './simulate-run.js';
+import { workflowOf } from '../engine/simulate-run.js';
 
 const CACHE_LABEL = { 'workflows.argoproj.io/configmap-type': 'Cache' };
 const configMap = (name: string, data: Record<string, string>, labels?: Record<string, string>): ConfigMap => ({

@@ -1,6 +1,6 @@
-import type { EngineEvent, PodRequest } from '../engine-events.js';
-import type { NodeStatus, WorkflowStatus } from '../workflow-status.js';
-import type { Workflow } from '../../spec/model/workflow.js';
+import type { EngineEvent, PodRequest } from '../engine/engine-events.js';
+import type { NodeStatus, WorkflowStatus } from '../engine/workflow-status.js';
+import type { Workflow } from '../spec/model/workflow.js';
 
 /** What a runtime reports about a pod. A pod's outputs come only with `pod-finished`. */
 export type RuntimeEvent = Extract<EngineEvent, { type: 'pod-started' | 'pod-ready' | 'pod-finished' | 'pod-error' }>;
