@@ -1,4 +1,4 @@
-import { newRunStatus } from '../engine/advance-run.js';
+import { newRunStatus } from '../engine/run-session.js';
 import { loadRunConfigMaps } from '../runs/load-run-config-maps.js';
 import { loadTemplateRefs } from '../runs/load-template-refs.js';
 import type { TemplateKind, TemplateStore } from '../ports/template-store.js';
@@ -12,7 +12,7 @@ import { clusterOnlyFeatures } from './cluster-only-features.js';
 import type { LocalTarget } from './local-target.js';
 import { readRun } from './read-run.js';
 import { acquireLease } from './run-lease.js';
-import { runSuffix } from './run-suffix.js';
+import { runSuffix } from '../runs/run-suffix.js';
 
 /** What `argo submit` lets a person change of a workflow as it is submitted. */
 export interface SubmitChanges {

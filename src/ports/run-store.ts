@@ -16,6 +16,8 @@ export interface StoredRun {
   /** The memoization caches its templates name, as they were when it was submitted or retried. */
   caches?: CacheConfigMap[];
   status: WorkflowStatus;
+  /** Set when the run's driver cannot save its state and holds it (see RunStore.noteHeld): why, and since when. */
+  held?: { problem: string; since: string };
 }
 
 /** The run-level fields of a status (everything but the nodes). */
@@ -56,6 +58,12 @@ export interface RunStore {
    * snapshot: the caller should then `save` the whole run, which compacts it.
    */
   append(id: string, record: JournalRecord): Promise<boolean>;
+  /**
+   * Notes that the run is held because its state cannot be written (`problem`), or no longer is
+   * (`undefined`), where people looking at the run see it (`skiff get`). Best effort and optional:
+   * the store that fails may fail this too.
+   */
+  noteHeld?(id: string, problem: string | undefined): Promise<void>;
 }
 
 export interface SaveOptions {

@@ -1,20 +1,19 @@
-import { SHUTDOWN_MESSAGE_ANNOTATION } from '../spec/model/argo-labels.js';
-import type { Workflow } from '../spec/model/workflow.js';
-import { advanceRun, newRunStatus, type RunDefinition } from '../engine/advance-run.js';
 import type { EngineAction, EngineEvent } from '../engine/engine-events.js';
 import type { EngineOptions } from '../engine/execution.js';
-import type { ParameterConfigMapSource } from './load-parameter-config-maps.js';
-import { loadRunConfigMaps } from './load-run-config-maps.js';
-import type { MemoizationCacheStore } from '../ports/memoization-cache-store.js';
-import { runFields, type JournalRecord, type RunStore, type StoredRun } from '../ports/run-store.js';
-import type { LockManager } from '../ports/lock-manager.js';
-import type { Runtime } from '../ports/runtime.js';
-import { MemoryLockTable } from '../state/memory-lock-table.js';
-import { SharedLocks } from './shared-locks.js';
-import { retryRun, type RetryOptions } from '../engine/operations/retry-run.js';
-import { resubmitRun } from '../engine/operations/resubmit-run.js';
-import { type SubmitOverrides, withOverrides } from '../engine/submit-overrides.js';
+import type { RetryOptions } from '../engine/operations/retry-run.js';
+import { type RunDefinition, RunSession } from '../engine/run-session.js';
 import { isWorkflowDone, type NodeStatus, type WorkflowStatus } from '../engine/workflow-status.js';
+import type { ConfigMapSource } from '../ports/config-map-source.js';
+import type { LockManager } from '../ports/lock-manager.js';
+import type { MemoizationCacheStore } from '../ports/memoization-cache-store.js';
+import { type JournalRecord, type RunStore, runFields, type StoredRun } from '../ports/run-store.js';
+import type { RunObserver } from '../ports/run-observer.js';
+import type { Runtime } from '../ports/runtime.js';
+import type { Workflow } from '../spec/model/workflow.js';
+import { MemoryLockTable } from '../state/memory-lock-table.js';
+import { type HeldWrite, StoreWriteRetry } from './store-write-retry.js';
+import { resubmitSavedRun, retrySavedRun, type SubmitExtras, submitRun } from './run-operations.js';
+import { SharedLocks } from './shared-locks.js';
 
 /** A node that changed, for observers (the CLI's live view, the GitHub reporter). */
 export interface NodeChange {
@@ -34,13 +33,13 @@ export interface RunDriverOptions {
    * Where the ConfigMaps of `configMapKeyRef` parameters are read when a run is submitted,
    * retried or resubmitted (unless the caller passes them). A restart reuses what was read.
    */
-  configMaps?: ParameterConfigMapSource;
+  configMaps?: ConfigMapSource;
   /**
    * Where memoized outputs are saved (`save-cache`). The caches a run reads are loaded from
    * `configMaps` when it is submitted, retried or resubmitted; a restart reuses what was read.
    */
   caches?: MemoizationCacheStore;
-  /** Told of what went wrong without failing the run (a cache entry that could not be saved). */
+  /** Told of what went wrong without failing the run (a cache entry that could not be saved, a store that fails). */
   warn?: (runId: string, message: string) => void;
   /**
    * The mutexes and semaphores of `synchronization`, shared by the runs this driver drives (and,
@@ -49,64 +48,87 @@ export interface RunDriverOptions {
   locks?: LockManager;
   /** Timers: tests and benchmarks may replace setTimeout. */
   setTimer?: (callback: () => void, ms: number) => { cancel(): void };
+  /** How long a held run waits before its state is written again: first wait and the cap, in ms (default 100 and 30,000). */
+  storeRetry?: { firstMs?: number; maxMs?: number };
+}
+
+/** Changes of one run in one batch, saved before their effects start. */
+interface Batch {
+  changed: Map<string, NodeStatus>;
+  actions: EngineAction[];
+  workflow?: Workflow;
 }
 
 interface ActiveRun {
   stored: StoredRun;
-  definition: RunDefinition;
+  session: RunSession;
   timer?: { cancel(): void };
   waiters: Array<(status: WorkflowStatus) => void>;
   /** Set once the run has finished: its artifact GC and the runtime's clean-up, then the waiters. */
   finishing?: Promise<void>;
   /** The run's cache saves, one after another (each reads and rewrites its ConfigMap); waited for before the run finishes. */
   saving?: Promise<void>;
+  /** Its state could not be written: the unsaved batch and the events that came since, none applied. */
+  held?: HeldWrite<Batch>;
 }
 
 /**
- * The thin, I/O-only part of the engine: feeds events to `advanceRun`, saves every change
- * through the RunStore *before* starting its effects (write-ahead), then hands pods to the
+ * The thin, I/O-only host of the engine: opens a session per run, feeds it events, saves every
+ * change through the RunStore *before* starting its effects (write-ahead), then hands pods to the
  * Runtime and sets timers. Events are handled in batches: all events that arrived while the
  * last batch was being saved become one journal record per run (group commit), so saving costs
- * O(changed nodes), never O(all nodes), per event.
+ * O(changed nodes), never O(all nodes), per event. A run whose changes cannot be saved is held
+ * (see StoreWriteRetry): its effects wait, and so do its next events, until a write succeeds.
  */
 export class RunDriver {
   private readonly runs = new Map<string, ActiveRun>();
   private queue: Array<{ runId: string; event: EngineEvent }> = [];
   private pumping = false;
-  private readonly listeners = new Set<(change: NodeChange) => void>();
+  private readonly observers = new Set<RunObserver>();
   private readonly now: () => number;
-  private readonly suffix: () => string;
   private readonly locks: LockManager;
+  private readonly writes: StoreWriteRetry<Batch>;
 
   constructor(private readonly options: RunDriverOptions) {
     this.now = options.now ?? Date.now;
     this.locks = options.locks ?? new SharedLocks(new MemoryLockTable());
-    this.suffix = options.suffix ?? randomSuffix;
+    this.writes = new StoreWriteRetry<Batch>({
+      setTimer: options.setTimer ?? defaultTimer,
+      ...options.storeRetry,
+      write: (runId, batch) => this.write(runId, batch),
+      held: (runId, problem) => this.reportHeld(runId, problem),
+      saved: (runId, batch, deferred) => this.resumeHeld(runId, batch, deferred),
+    });
+  }
+
+  /** Observes every run this driver drives; calls come after what they report is saved. Returns an unsubscribe. */
+  observe(observer: RunObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
   }
 
   /** Observes node-level changes of every run, after they are saved. Returns an unsubscribe. */
   subscribe(listener: (change: NodeChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.observe({ nodeChanged: (runId, node) => listener({ runId, node }) });
   }
 
-  /** Starts a new run of `workflow`; resolves to its id once it is saved. */
-  async submit(submitted: Workflow, extra: Pick<StoredRun, 'referenced' | 'configMaps' | 'caches'> & SubmitOverrides = {}): Promise<string> {
-    const workflow = withOverrides(submitted, extra);
-    const named: Workflow = workflow.metadata?.name
-      ? workflow
-      : { ...workflow, metadata: { ...workflow.metadata, name: `${workflow.metadata?.generateName ?? 'workflow-'}${this.suffix()}` } };
-    const stored: StoredRun = { id: named.metadata.name!, workflow: named, status: newRunStatus() };
-    if (extra.referenced) stored.referenced = extra.referenced;
-    const read = extra.configMaps && extra.caches ? {} : await this.readConfigMaps(named, extra.referenced, {});
-    const configMaps = extra.configMaps ?? read.configMaps;
-    if (configMaps) stored.configMaps = configMaps;
-    const caches = extra.caches ?? read.caches;
-    if (caches) stored.caches = caches;
-    await this.options.store.save(stored);
-    this.track(stored);
-    this.send(stored.id, { type: 'start' });
+  /** Starts a new run of `workflow` (see submitRun); resolves to its id once it is saved. */
+  async submit(submitted: Workflow, extras: SubmitExtras = {}): Promise<string> {
+    const stored = await submitRun(this.operationPorts(), submitted, extras);
+    this.open(stored);
     return stored.id;
+  }
+
+  /** Retries a finished run in place (see retryRun) and drives it again. */
+  async retry(runId: string, options: RetryOptions = {}): Promise<void> {
+    this.reopen(await retrySavedRun(this.operationPorts(), runId, options));
+  }
+
+  /** Starts a new run of a finished run's workflow; with `memoized`, its succeeded pods are reused. */
+  async resubmit(runId: string, options: { memoized?: boolean; name?: string } = {}): Promise<string> {
+    const next = await resubmitSavedRun(this.operationPorts(), runId, options);
+    this.reopen(next);
+    return next.id;
   }
 
   /**
@@ -126,51 +148,17 @@ export class RunDriver {
         continue;
       }
       if (!stored || isWorkflowDone(stored.status.phase)) continue;
-      this.track(stored);
-      this.send(id, { type: 'start' });
+      this.open(stored);
       ids.push(id);
     }
     return ids;
   }
 
-  /** Continues one run whose status was replaced in the store (retry, resubmit). */
+  /** Drives one run as the store has it (a run saved by another process, or retried or resubmitted). */
   async resume(id: string): Promise<void> {
     const stored = await this.options.store.load(id);
     if (!stored) throw new Error(`run ${id} not found`);
-    this.runs.get(id)?.timer?.cancel();
-    this.runs.delete(id);
-    this.track(stored);
-    this.send(id, { type: 'start' });
-  }
-
-  /** Retries a finished run in place (see retryRun). */
-  async retry(runId: string, options: RetryOptions = {}): Promise<void> {
-    const stored = await this.options.store.load(runId);
-    if (!stored) throw new Error(`run ${runId} not found`);
-    const result = retryRun(stored.workflow, stored.status, options);
-    if ('error' in result) throw new Error(result.error);
-    // Steps run again read the ConfigMaps as they are now (one may have been created since).
-    const { configMaps: _before, caches: _cachesBefore, ...kept } = stored;
-    await this.replace({
-      ...kept,
-      workflow: result.workflow,
-      status: result.status,
-      ...(await this.readConfigMaps(result.workflow, stored.referenced, stored)),
-    });
-  }
-
-  /** Starts a new run of a finished run's workflow; with `memoized`, its succeeded pods are reused. */
-  async resubmit(runId: string, options: { memoized?: boolean; name?: string } = {}): Promise<string> {
-    const stored = await this.options.store.load(runId);
-    if (!stored) throw new Error(`run ${runId} not found`);
-    const base = stored.workflow.metadata?.generateName ?? `${runId.replace(/-[a-z0-9]{5}$/, '')}-`;
-    const name = options.name ?? `${base}${this.suffix()}`;
-    const result = resubmitRun(stored.workflow, stored.status, name, options.memoized ?? false);
-    if ('error' in result) throw new Error(result.error);
-    const next: StoredRun = { id: name, workflow: result.workflow, status: result.status };
-    if (stored.referenced) next.referenced = stored.referenced;
-    await this.replace({ ...next, ...(await this.readConfigMaps(result.workflow, stored.referenced, stored)) });
-    return name;
+    this.reopen(stored);
   }
 
   /** Stops a run: pods are killed, exit handlers run. */
@@ -183,15 +171,6 @@ export class RunDriver {
     this.send(runId, message === undefined ? { type: 'terminate' } : { type: 'terminate', message });
   }
 
-  private async replace(stored: StoredRun): Promise<void> {
-    await this.options.store.save(stored);
-    const previous = this.runs.get(stored.id);
-    previous?.timer?.cancel();
-    this.track(stored);
-    if (previous) this.runs.get(stored.id)!.waiters.push(...previous.waiters);
-    this.send(stored.id, { type: 'start' });
-  }
-
   /** Queues an event for a run (resume, stop, terminate, or a runtime report). */
   send(runId: string, event: EngineEvent): void {
     this.queue.push({ runId, event });
@@ -201,35 +180,46 @@ export class RunDriver {
     }
   }
 
+  /** The run's status as the engine has it (ahead of the store while the run is held). */
   status(runId: string): WorkflowStatus | undefined {
-    return this.runs.get(runId)?.stored.status;
+    return this.runs.get(runId)?.session.status;
+  }
+
+  /** Why the run is held (its state cannot be saved), or undefined when it is not. */
+  heldBecause(runId: string): string | undefined {
+    return this.runs.get(runId)?.held?.problem;
   }
 
   /** Resolves with the final status once the run has finished. */
   wait(runId: string): Promise<WorkflowStatus> {
     const run = this.runs.get(runId);
     if (!run) return Promise.reject(new Error(`run ${runId} is not active`));
-    if (isWorkflowDone(run.stored.status.phase)) return (run.finishing ?? Promise.resolve()).then(() => run.stored.status);
+    // A held run may have ended in memory only: it has not ended until that is saved.
+    if (isWorkflowDone(run.session.status.phase) && !run.held) return (run.finishing ?? Promise.resolve()).then(() => run.session.status);
     return new Promise((resolve) => run.waiters.push(resolve));
   }
 
-  /** What the run reads of the cluster, as it is now; without a source, what `known` held. */
-  private async readConfigMaps(
-    workflow: Workflow,
-    referenced: StoredRun['referenced'],
-    known: Pick<StoredRun, 'configMaps' | 'caches'>,
-  ): Promise<Pick<StoredRun, 'configMaps' | 'caches'>> {
-    if (!this.options.configMaps) return { ...(known.configMaps ? { configMaps: known.configMaps } : {}), ...(known.caches ? { caches: known.caches } : {}) };
-    return loadRunConfigMaps(workflow, referenced ?? [], this.options.configMaps);
+  private operationPorts() {
+    return { store: this.options.store, configMaps: this.options.configMaps, suffix: this.options.suffix };
   }
 
-  private track(stored: StoredRun): void {
+  /** Takes over a run whose saved state replaced the one driven so far; whoever waited for it keeps waiting. */
+  private reopen(stored: StoredRun): void {
+    const previous = this.runs.get(stored.id);
+    previous?.timer?.cancel();
+    previous?.session.close();
+    if (previous?.held) this.writes.drop(stored.id, previous.held);
+    this.open(stored, previous?.waiters ?? []);
+  }
+
+  private open(stored: StoredRun, waiters: ActiveRun['waiters'] = []): void {
     const definition: RunDefinition = { workflow: stored.workflow };
     if (stored.referenced) definition.referenced = stored.referenced;
     if (stored.configMaps) definition.configMaps = stored.configMaps;
     if (stored.caches) definition.caches = stored.caches;
     if (this.options.engine) definition.options = this.options.engine;
-    this.runs.set(stored.id, { stored, definition, waiters: [] });
+    this.runs.set(stored.id, { stored, session: new RunSession(definition, stored.status), waiters });
+    this.send(stored.id, { type: 'start' });
   }
 
   private async pump(): Promise<void> {
@@ -237,44 +227,25 @@ export class RunDriver {
       while (this.queue.length > 0) {
         const batch = this.queue;
         this.queue = [];
-        const touched = new Map<string, { changed: Map<string, NodeStatus>; actions: EngineAction[]; workflowChanged: boolean }>();
+        const touched = new Map<string, Batch>();
         for (const { runId, event } of batch) {
           const run = this.runs.get(runId);
           if (!run) continue;
-          let workflowChanged = false;
-          if (event.type === 'stop' || event.type === 'terminate') {
-            // Argo keeps the shutdown in spec.shutdown; so do we, so a restart still honours it.
-            // The message goes with it: the engine rebuilds the run from the new workflow and takes the shutdown from there.
-            const { workflow } = run.stored;
-            const metadata =
-              event.message === undefined
-                ? workflow.metadata
-                : { ...workflow.metadata, annotations: { ...workflow.metadata.annotations, [SHUTDOWN_MESSAGE_ANNOTATION]: event.message } };
-            run.stored.workflow = { ...workflow, metadata, spec: { ...workflow.spec, shutdown: event.type === 'stop' ? 'Stop' : 'Terminate' } };
-            run.definition = { ...run.definition, workflow: run.stored.workflow };
-            workflowChanged = true;
+          // A held run does not move: its events wait until its state is saved again.
+          if (run.held) {
+            run.held.deferred.push(event);
+            continue;
           }
-          // The repository the runtime resolved is recorded once, as Argo does at the run's start.
-          if (event.type === 'pod-started' && event.artifactRepositoryRef && !run.stored.status.artifactRepositoryRef) {
-            run.stored.status.artifactRepositoryRef = event.artifactRepositoryRef;
-          }
-          const transition = advanceRun(run.definition, run.stored.status, event, this.now());
+          const transition = run.session.advance(event, this.now());
           let entry = touched.get(runId);
-          if (!entry) touched.set(runId, (entry = { changed: new Map(), actions: [], workflowChanged: false }));
+          if (!entry) touched.set(runId, (entry = { changed: new Map(), actions: [] }));
           for (const node of transition.changed) entry.changed.set(node.id, node);
           for (const action of transition.actions) entry.actions.push(action);
-          entry.workflowChanged ||= workflowChanged;
+          if (transition.workflow) entry.workflow = run.stored.workflow = transition.workflow;
         }
         // Write-ahead: every change of the batch is saved before any of its effects start.
-        await Promise.all(
-          [...touched].map(async ([runId, entry]) => {
-            const run = this.runs.get(runId)!;
-            const record: JournalRecord = { nodes: [...entry.changed.values()], run: runFields(run.stored.status) };
-            if (entry.workflowChanged) record.workflow = run.stored.workflow;
-            if (await this.options.store.append(runId, record)) await this.options.store.save(run.stored, { compaction: true });
-          }),
-        );
-        for (const [runId, entry] of touched) this.effects(runId, entry.changed, entry.actions);
+        const saved = await Promise.all([...touched].map(async ([runId, entry]) => this.saveOrHold(runId, entry)));
+        for (const [runId, entry] of saved.filter((s) => s !== undefined)) this.effects(runId, entry.changed, entry.actions);
       }
     } finally {
       this.pumping = false;
@@ -285,11 +256,50 @@ export class RunDriver {
     }
   }
 
+  /** Saves a run's batch; when that fails, holds the run and returns undefined. */
+  private async saveOrHold(runId: string, batch: Batch): Promise<[string, Batch] | undefined> {
+    try {
+      await this.write(runId, batch);
+      return [runId, batch];
+    } catch (error) {
+      const run = this.runs.get(runId);
+      if (run) run.held = this.writes.hold(runId, batch, error);
+      return undefined;
+    }
+  }
+
+  /**
+   * Writes a batch as one journal record, and the whole run when the store asks for compaction.
+   * Safe to repeat after a failure: a record appended twice replays to the same status (whole
+   * nodes, last write wins), and a whole-run save replaces what was there.
+   */
+  private async write(runId: string, batch: Batch): Promise<void> {
+    const run = this.runs.get(runId);
+    if (!run) return;
+    const record: JournalRecord = { nodes: [...batch.changed.values()], run: runFields(run.session.status) };
+    if (batch.workflow) record.workflow = batch.workflow;
+    if (await this.options.store.append(runId, record)) await this.options.store.save(run.stored, { compaction: true });
+  }
+
+  private reportHeld(runId: string, problem: string | undefined): void {
+    this.options.warn?.(runId, problem === undefined ? 'its state is saved again; it goes on' : `held: its state cannot be saved (${problem}); retrying`);
+    void this.options.store.noteHeld?.(runId, problem).catch(() => undefined);
+    for (const observer of this.observers) observer.runHeld?.(runId, problem);
+  }
+
+  private resumeHeld(runId: string, batch: Batch, deferred: EngineEvent[]): void {
+    const run = this.runs.get(runId);
+    if (!run) return;
+    delete run.held;
+    this.effects(runId, batch.changed, batch.actions);
+    for (const event of deferred) this.send(runId, event);
+  }
+
   private effects(runId: string, changed: Map<string, NodeStatus>, actions: EngineAction[]): void {
     const run = this.runs.get(runId);
     if (!run) return;
-    if (this.listeners.size > 0) {
-      for (const node of changed.values()) for (const listener of this.listeners) listener({ runId, node: { ...node } });
+    if (this.observers.size > 0) {
+      for (const node of changed.values()) for (const observer of this.observers) observer.nodeChanged?.(runId, { ...node });
     }
     let wake: string | undefined;
     for (const action of actions) {
@@ -306,14 +316,14 @@ export class RunDriver {
       const set = this.options.setTimer ?? defaultTimer;
       run.timer = set(() => this.send(runId, { type: 'timer' }), delay);
     }
-    if (isWorkflowDone(run.stored.status.phase)) {
+    if (isWorkflowDone(run.session.status.phase)) {
       run.timer?.cancel();
       // Whatever way the run ended, nothing of it may keep a lock.
       this.locks.releaseRun(runId);
       run.finishing ??= this.finish(runId, run);
       void run.finishing.then(() => {
         const waiters = run.waiters.splice(0);
-        for (const resolve of waiters) resolve(run.stored.status);
+        for (const resolve of waiters) resolve(run.session.status);
       });
     }
   }
@@ -342,30 +352,24 @@ export class RunDriver {
 
   /**
    * A run has finished: its OnWorkflowCompletion artifact GC runs and is recorded (artifacts
-   * marked `deleted`, the strategy processed) before waiters hear of the end, so `skiff submit
-   * --wait` prints the status GC left. A GC that cannot be recorded is left for `skiff delete`,
-   * which redoes an unprocessed OnWorkflowCompletion.
+   * marked `deleted`, the strategy processed) before waiters and observers hear of the end, so
+   * `skiff submit --wait` prints the status GC left. A GC that cannot be recorded is left for
+   * `skiff delete`, which redoes an unprocessed OnWorkflowCompletion.
    */
   private async finish(runId: string, run: ActiveRun): Promise<void> {
     try {
       await run.saving;
-      const changes = await this.options.runtime.collectGarbage?.({ id: runId, workflow: run.stored.workflow, status: run.stored.status });
+      const changes = await this.options.runtime.collectGarbage?.({ id: runId, workflow: run.session.workflow, status: run.session.status });
       if (!changes || this.runs.get(runId) !== run) return;
-      const status = run.stored.status;
-      for (const node of changes.nodes) {
-        // In place: the engine's working state holds these node objects.
-        const existing = status.nodes[node.id];
-        if (existing) Object.assign(existing, node);
-        else status.nodes[node.id] = node;
-      }
-      Object.assign(status, changes.run);
-      const nodes = changes.nodes.map((n) => status.nodes[n.id]!);
+      const nodes = run.session.record(changes);
+      const status = run.session.status;
       if (await this.options.store.append(runId, { nodes, run: runFields(status) })) await this.options.store.save(run.stored, { compaction: true });
-      if (this.listeners.size > 0) for (const node of nodes) for (const listener of this.listeners) listener({ runId, node: { ...node } });
+      if (this.observers.size > 0) for (const node of nodes) for (const observer of this.observers) observer.nodeChanged?.(runId, { ...node });
     } catch {
       // Recording failed: the store keeps the strategy unprocessed, so `skiff delete` retries it.
     } finally {
       this.options.runtime.runFinished?.(runId);
+      if (this.runs.get(runId) === run) for (const observer of this.observers) observer.runEnded?.(runId, run.session.status);
     }
   }
 }
@@ -373,11 +377,4 @@ export class RunDriver {
 function defaultTimer(callback: () => void, ms: number): { cancel(): void } {
   const handle = setTimeout(callback, ms);
   return { cancel: () => clearTimeout(handle) };
-}
-
-function randomSuffix(): string {
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  let out = '';
-  for (let i = 0; i < 5; i++) out += alphabet[Math.floor(Math.random() * alphabet.length)];
-  return out;
 }

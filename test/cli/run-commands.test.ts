@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { newRunStatus } from '../../src/engine/advance-run.js';
+import { newRunStatus } from '../../src/engine/run-session.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
 import { LocalRunStore } from '../../src/state/local-run-store.js';
 import { StateLayout } from '../../src/state/state-layout.js';

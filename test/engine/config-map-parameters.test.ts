@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { advanceRun, newRunStatus, type RunDefinition } from '../../src/engine/advance-run.js';
+import { advanceRun } from './advance-run.js';
+import { newRunStatus, type RunDefinition } from '../../src/engine/run-session.js';
 import { ConfigMapParameters, type ParameterConfigMap } from '../../src/engine/config-map-parameters.js';
 import type { PodRequest } from '../../src/engine/engine-events.js';
 import type { Parameter, Template, Workflow } from '../../src/spec/model/workflow.js';

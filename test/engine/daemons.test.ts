@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { advanceRun, newRunStatus } from '../../src/engine/advance-run.js';
+import { advanceRun } from './advance-run.js';
+import { newRunStatus } from '../../src/engine/run-session.js';
 import type { EngineAction, PodRequest } from '../../src/engine/engine-events.js';
 import { cloneStatus, type WorkflowStatus } from '../../src/engine/workflow-status.js';
 import type { Template, Workflow } from '../../src/spec/model/workflow.js';

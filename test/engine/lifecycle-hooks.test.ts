@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { advanceRun, newRunStatus } from '../../src/engine/advance-run.js';
+import { advanceRun } from './advance-run.js';
+import { newRunStatus } from '../../src/engine/run-session.js';
 import type { EngineAction } from '../../src/engine/engine-events.js';
 import { cloneStatus } from '../../src/engine/workflow-status.js';
 import type { LifecycleHook, Template } from '../../src/spec/model/workflow.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { advanceRun, newRunStatus, type RunDefinition } from '../../src/engine/advance-run.js';
+import { advanceRun } from './advance-run.js';
+import { newRunStatus, type RunDefinition } from '../../src/engine/run-session.js';
 import type { EngineAction, PodRequest } from '../../src/engine/engine-events.js';
 import type { WorkflowStatus } from '../../src/engine/workflow-status.js';
 import { echo, START, workflowOf } from './simulate-run.js';

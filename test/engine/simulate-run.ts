@@ -1,5 +1,5 @@
-import type { ContainerOutcome, EngineAction, PodOutputs, PodRequest } from '../../src/engine/engine-events.js';
-import { advanceRun, newRunStatus, type RunDefinition } from '../../src/engine/advance-run.js';
+import type { ContainerOutcome, EngineAction, EngineEvent, PodOutputs, PodRequest } from '../../src/engine/engine-events.js';
+import { newRunStatus, type RunDefinition, RunSession } from '../../src/engine/run-session.js';
 import type { NodeStatus, WorkflowStatus } from '../../src/engine/workflow-status.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
 import { FakeLocks } from './fake-locks.js';
@@ -28,7 +28,7 @@ export type Script = (pod: PodRequest, status: WorkflowStatus) => PodScript | un
 
 export interface SimulatedEvent {
   at: number;
-  event: Parameters<typeof advanceRun>[2];
+  event: EngineEvent;
 }
 
 export interface SimulationResult {
@@ -65,6 +65,7 @@ export function simulate(
   const locks = options.locks ?? new FakeLocks();
   const run: RunDefinition = { workflow, ...options.definition };
   const status = options.status ?? newRunStatus();
+  const session = new RunSession(run, status);
   const queue: Array<SimulatedEvent & { seq: number; cancel?: string }> = [];
   let seq = 0;
   const push = (at: number, event: SimulatedEvent['event'], cancel?: string) => {
@@ -91,7 +92,7 @@ export function simulate(
     const item = queue.splice(best, 1)[0]!;
     if (item.cancel !== undefined && killed.has(item.cancel)) continue;
     now = Math.max(now, item.at);
-    const { actions } = advanceRun(run, status, item.event, now);
+    const { actions } = session.advance(item.event, now);
     for (const action of actions) {
       if (action.type === 'run-pod') {
         const pod = action.pod;

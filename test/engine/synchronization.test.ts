@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { advanceRun, newRunStatus, type RunDefinition } from '../../src/engine/advance-run.js';
+import { advanceRun } from './advance-run.js';
+import { newRunStatus, type RunDefinition } from '../../src/engine/run-session.js';
 import type { EngineAction, LockRequest } from '../../src/engine/engine-events.js';
 import { RunDriver } from '../../src/runs/run-driver.js';
 import { cloneStatus } from '../../src/engine/workflow-status.js';

@@ -6,7 +6,7 @@ import { openLocalTarget } from '../local-target.js';
 import { parseOutputFormat } from '../output-format.js';
 import { oneName, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { requireRun } from '../read-run.js';
-import { runSuffix } from '../run-suffix.js';
+import { runSuffix } from '../../runs/run-suffix.js';
 import { saveNewRun } from '../submit-run.js';
 
 const USAGE = `Usage: skiff resubmit [options] NAME

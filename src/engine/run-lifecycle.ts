@@ -1,135 +1,17 @@
 import { SHUTDOWN_MESSAGE_ANNOTATION } from '../spec/model/argo-labels.js';
-import type { Workflow, WorkflowSpec } from '../spec/model/workflow.js';
-import { ConfigMapParameters, type ParameterConfigMap } from './config-map-parameters.js';
 import { parseDuration } from './durations.js';
-import { DaemonTracker } from './daemon-tracker.js';
-import type { EngineAction, EngineEvent } from './engine-events.js';
+import type { EngineEvent } from './engine-events.js';
 import { executeTemplate } from './execute-template.js';
-import { type EngineOptions, Execution, type Frame, type Shutdown } from './execution.js';
-import { checkHooks, type HookSite, hookErrors, openHookSite } from './lifecycle-hooks.js';
-import { type CacheConfigMap, MemoizationCaches } from './memoization-caches.js';
+import type { Execution, Frame, Shutdown } from './execution.js';
+import { type HookSite, hookErrors, openHookSite } from './lifecycle-hooks.js';
 import { podName } from './node-naming.js';
-import { LockTracker } from './lock-tracker.js';
-import { PodTracker } from './pod-tracker.js';
-import { effectiveSpec, LOCAL_SCOPE, type ReferencedTemplate, TemplateCatalog } from './template-catalog.js';
+import { LOCAL_SCOPE } from './template-catalog.js';
 import { setWorkflowGlobals } from './workflow-globals.js';
 import { waitForWorkflowLocks } from './workflow-locks.js';
-import { isFailedOrError, isFulfilled, isWorkflowDone, type NodeStatus, type WorkflowPhase, type WorkflowStatus } from './workflow-status.js';
-
-/** What the engine runs: the workflow (with `metadata.name` set) and the templates it refers to. */
-export interface RunDefinition {
-  workflow: Workflow;
-  /** WorkflowTemplates and ClusterWorkflowTemplates named by templateRef/workflowTemplateRef. */
-  referenced?: ReferencedTemplate[];
-  /**
-   * The ConfigMaps of the workflow's namespace that `valueFrom.configMapKeyRef` parameters name,
-   * as they were when the run was submitted or retried (see `loadParameterConfigMaps`).
-   */
-  configMaps?: ParameterConfigMap[];
-  /**
-   * The memoization cache ConfigMaps the templates name (`memoize.cache.configMap`), as they were
-   * when the run was submitted or retried (see `loadMemoizationCaches`).
-   */
-  caches?: CacheConfigMap[];
-  options?: EngineOptions;
-}
-
-/** The outcome of one event: the status (updated in place), what to do, and what changed. */
-export interface Transition {
-  status: WorkflowStatus;
-  actions: EngineAction[];
-  /** Nodes created or changed by this event, for the journal and observers. */
-  changed: NodeStatus[];
-}
-
-/** The status of a run that has not started. */
-export function newRunStatus(): WorkflowStatus {
-  return { phase: 'Pending', nodes: {} };
-}
-
-// The working state of each status object the engine has seen. A status it has not seen (a
-// restart, a retry) is adopted once, in O(nodes); later events then cost only what they touch.
-const executions = new WeakMap<WorkflowStatus, Execution>();
-
-/**
- * The engine: applies one event to a run at time `now` and returns the actions it calls for.
- * Pure in the sense that matters here: no I/O and no clock of its own, and the same workflow,
- * status, event and time always give the same result. The status object is updated in place
- * (copying a 100,000-node status per event would make a run quadratic); clone it first to keep
- * the old one. Never throws: an internal failure ends the run in Error with the reason.
- *
- * @example
- * const status = newRunStatus();
- * const { actions } = advanceRun({ workflow }, status, { type: 'start' }, new Date());
- * // actions: [{ type: 'run-pod', pod: { nodeId: 'hello', podName: 'hello', ... } }]
- */
-export function advanceRun(run: RunDefinition, status: WorkflowStatus, event: EngineEvent, now: Date | string | number): Transition {
-  let exec = executions.get(status);
-  const fresh = exec === undefined || exec.workflow !== run.workflow;
-  const time = typeof now === 'number' ? now : typeof now === 'string' ? Date.parse(now) : now.getTime();
-  try {
-    if (fresh) {
-      exec = createExecution(run, status, time);
-      executions.set(status, exec);
-    }
-    exec = exec!;
-    exec.now = time;
-    exec.actions = [];
-    exec.changed = new Set();
-    if (fresh) boot(exec);
-    settle(exec);
-    if (!(fresh && event.type === 'start')) handle(exec, event);
-    settle(exec);
-    exec.fireTimers();
-    settle(exec);
-    exec.scheduleWake(fresh);
-    return { status, actions: exec.actions, changed: changedNodes(exec) };
-  } catch (error) {
-    executions.delete(status);
-    const message = `internal error: ${(error as Error).message}`;
-    if (!isWorkflowDone(status.phase)) {
-      status.phase = 'Error';
-      status.message = message;
-      status.finishedAt = new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    }
-    return { status, actions: exec?.actions ?? [], changed: exec ? changedNodes(exec) : [] };
-  }
-}
-
-/** Tells owners about settled nodes, and starts the lifecycle hooks that this made due, until both are quiet. */
-function settle(exec: Execution): void {
-  do exec.drain();
-  while (checkHooks(exec));
-}
-
-function changedNodes(exec: Execution): NodeStatus[] {
-  const out: NodeStatus[] = [];
-  for (const id of exec.changed) {
-    const node = exec.status.nodes[id];
-    if (node) out.push(node);
-  }
-  return out;
-}
-
-function createExecution(run: RunDefinition, status: WorkflowStatus, now: number): Execution {
-  const referenced = run.referenced ?? [];
-  const spec = effectiveSpec(run.workflow, referenced);
-  const specError = 'error' in spec && typeof spec.error === 'string' ? spec.error : undefined;
-  const specOk: WorkflowSpec = specError !== undefined ? { ...run.workflow.spec, templates: [] } : spec;
-  const exec = new Execution(run.workflow, specOk, new TemplateCatalog(specOk, referenced), status, run.options);
-  exec.now = now;
-  exec.pods = new PodTracker(exec, specOk.parallelism);
-  exec.configMaps = new ConfigMapParameters(String(run.workflow.metadata?.namespace ?? 'default'), run.configMaps);
-  exec.daemons = new DaemonTracker(exec);
-  exec.memoization = new MemoizationCaches(String(run.workflow.metadata?.namespace ?? 'default'), run.caches, status);
-  exec.locks = new LockTracker(exec);
-  exec.rememberIds();
-  if (specError !== undefined) exec.specError = specError;
-  return exec;
-}
+import { isFailedOrError, isFulfilled, isWorkflowDone, type NodeStatus, type WorkflowPhase } from './workflow-status.js';
 
 /** Starts a new run, or picks an existing one up where its status says it is. */
-function boot(exec: Execution): void {
+export function bootRun(exec: Execution): void {
   const { status, spec } = exec;
   if (isWorkflowDone(status.phase)) return;
   if (status.phase === 'Pending') {
@@ -151,7 +33,7 @@ function boot(exec: Execution): void {
     waitForWorkflowLocks(
       exec,
       restored,
-      () => boot(exec),
+      () => bootRun(exec),
       (phase, message) => finishRun(exec, phase, message),
     )
   )
@@ -189,12 +71,15 @@ function shutdownOf(strategy: 'Stop' | 'Terminate', message?: string): Shutdown 
   return { message: message ?? `Stopped with strategy '${strategy}'`, runExitHandlers: strategy === 'Stop' };
 }
 
-function handle(exec: Execution, event: EngineEvent): void {
+/** Applies one event to a run's working state. */
+export function handleEvent(exec: Execution, event: EngineEvent): void {
   switch (event.type) {
     case 'start':
     case 'timer':
       return;
     case 'pod-started':
+      // The repository the runtime resolved is recorded once, as Argo does at the run's start.
+      if (event.artifactRepositoryRef && !exec.status.artifactRepositoryRef) exec.status.artifactRepositoryRef = event.artifactRepositoryRef;
       return exec.pods.started(event.nodeId, event.hostNodeName, event.restarted === true);
     case 'pod-ready':
       return exec.pods.ready(event.nodeId, event.podIP);

@@ -1,0 +1,98 @@
+import { resubmitRun } from '../engine/operations/resubmit-run.js';
+import { type RetryOptions, retryRun } from '../engine/operations/retry-run.js';
+import { newRunStatus } from '../engine/run-session.js';
+import { type SubmitOverrides, withOverrides } from '../engine/submit-overrides.js';
+import type { ConfigMapSource } from '../ports/config-map-source.js';
+import type { RunStore, StoredRun } from '../ports/run-store.js';
+import type { Workflow } from '../spec/model/workflow.js';
+import { loadRunConfigMaps } from './load-run-config-maps.js';
+import { runSuffix } from './run-suffix.js';
+
+/** What the run operations read and write. */
+export interface RunOperationPorts {
+  store: RunStore;
+  /**
+   * Where the ConfigMaps of `configMapKeyRef` parameters and memoization caches are read when a
+   * run is submitted, retried or resubmitted; without one, a retried or resubmitted run keeps
+   * what its first submission read.
+   */
+  configMaps?: ConfigMapSource | undefined;
+  /** Names for `generateName` workflows (tests pass a fixed one). */
+  suffix?: (() => string) | undefined;
+}
+
+/** A new run's extras: the templates it refers to and, when already read, what it reads of the cluster. */
+export type SubmitExtras = Pick<StoredRun, 'referenced' | 'configMaps' | 'caches'> & SubmitOverrides;
+
+/**
+ * Saves a new run of `submitted` (a `generateName` gets its suffix) with a fresh status; the
+ * ConfigMaps it reads are read once, here, so a restart of the run uses the same values.
+ * Returns the saved run; a driver then starts it.
+ */
+export async function submitRun(ports: RunOperationPorts, submitted: Workflow, extras: SubmitExtras = {}): Promise<StoredRun> {
+  const workflow = withOverrides(submitted, extras);
+  const suffix = ports.suffix ?? runSuffix;
+  const named: Workflow = workflow.metadata?.name
+    ? workflow
+    : { ...workflow, metadata: { ...workflow.metadata, name: `${workflow.metadata?.generateName ?? 'workflow-'}${suffix()}` } };
+  const stored: StoredRun = { id: named.metadata.name!, workflow: named, status: newRunStatus() };
+  if (extras.referenced) stored.referenced = extras.referenced;
+  const read = extras.configMaps && extras.caches ? {} : await readClusterData(ports, named, extras.referenced, {});
+  const configMaps = extras.configMaps ?? read.configMaps;
+  if (configMaps) stored.configMaps = configMaps;
+  const caches = extras.caches ?? read.caches;
+  if (caches) stored.caches = caches;
+  await ports.store.save(stored);
+  return stored;
+}
+
+/** Retries a finished run in place (see retryRun): saves the run with its retried status and returns it. */
+export async function retrySavedRun(ports: RunOperationPorts, id: string, options: RetryOptions = {}): Promise<StoredRun> {
+  const stored = await ports.store.load(id);
+  if (!stored) throw new Error(`run ${id} not found`);
+  const result = retryRun(stored.workflow, stored.status, options);
+  if ('error' in result) throw new Error(result.error);
+  // Steps run again read the ConfigMaps as they are now (one may have been created since).
+  const { configMaps: _before, caches: _cachesBefore, ...kept } = stored;
+  const retried: StoredRun = {
+    ...kept,
+    workflow: result.workflow,
+    status: result.status,
+    ...(await readClusterData(ports, result.workflow, stored.referenced, stored)),
+  };
+  await ports.store.save(retried);
+  return retried;
+}
+
+/**
+ * Saves a new run of a finished run's workflow, named `name` or after the original; with
+ * `memoized`, its succeeded pods are reused. Returns the new run.
+ */
+export async function resubmitSavedRun(ports: RunOperationPorts, id: string, options: { memoized?: boolean; name?: string } = {}): Promise<StoredRun> {
+  const stored = await ports.store.load(id);
+  if (!stored) throw new Error(`run ${id} not found`);
+  const name = options.name ?? `${resubmitBaseName(stored.workflow)}${(ports.suffix ?? runSuffix)()}`;
+  const result = resubmitRun(stored.workflow, stored.status, name, options.memoized ?? false);
+  if ('error' in result) throw new Error(result.error);
+  const next: StoredRun = { id: name, workflow: result.workflow, status: result.status };
+  if (stored.referenced) next.referenced = stored.referenced;
+  Object.assign(next, await readClusterData(ports, result.workflow, stored.referenced, stored));
+  await ports.store.save(next);
+  return next;
+}
+
+/** The prefix a resubmitted run's name starts with: the original's generateName, else its name without the random suffix. */
+export function resubmitBaseName(workflow: Workflow): string {
+  return workflow.metadata?.generateName ?? `${(workflow.metadata?.name ?? 'workflow').replace(/-[a-z0-9]{5}$/, '')}-`;
+}
+
+/** What the run reads of the cluster, as it is now; without a source, what `known` held. */
+async function readClusterData(
+  ports: RunOperationPorts,
+  workflow: Workflow,
+  referenced: StoredRun['referenced'],
+  known: Pick<StoredRun, 'configMaps' | 'caches'>,
+): Promise<Pick<StoredRun, 'configMaps' | 'caches'>> {
+  if (!ports.configMaps) return { ...(known.configMaps ? { configMaps: known.configMaps } : {}), ...(known.caches ? { caches: known.caches } : {}) };
+  return loadRunConfigMaps(workflow, referenced ?? [], ports.configMaps);
+}
