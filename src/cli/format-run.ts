@@ -87,6 +87,7 @@ export function formatRunDetails(run: StoredRun, now: number, wide = false, show
     ['Namespace', run.workflow.metadata.namespace ?? DEFAULT_NAMESPACE],
     ['Status', status.phase],
     ['Message', status.message],
+    ['Held', run.held ? `since ${run.held.since}: its state cannot be saved (${run.held.problem}); it goes on once it can` : undefined],
     ['Started', status.startedAt],
     ['Finished', status.finishedAt],
     ['Duration', status.startedAt ? formatDuration((status.finishedAt ? Date.parse(status.finishedAt) : now) - Date.parse(status.startedAt)) : undefined],

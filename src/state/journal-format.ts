@@ -50,7 +50,9 @@ export function encodeRecord(seq: number, record: JournalRecord): string {
 }
 
 export function encodeSnapshot(seq: number, run: StoredRun, by: SaveKind): string {
-  return checkedLine(JSON.stringify({ seq, by, run }));
+  // A hold is a note about the driver's state, kept beside the run (see LocalRunStore.noteHeld), never in it.
+  const { held: _held, ...saved } = run;
+  return checkedLine(JSON.stringify({ seq, by, run: saved }));
 }
 
 export function encodeJournalHeader(follows: number, by: SaveKind): string {

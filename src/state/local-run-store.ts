@@ -26,6 +26,8 @@ const SNAPSHOT = 'snapshot.json';
 const JOURNAL = 'journal.ndjson';
 const PREVIOUS_SNAPSHOT = 'snapshot.prev.json';
 const PREVIOUS_JOURNAL = 'journal.prev.ndjson';
+/** Why the run's driver holds it (see noteHeld); absent when it does not. */
+const HELD = 'held.json';
 
 /**
  * Runs in a local state directory, one folder per run: `snapshot.json` and `journal.ndjson`
@@ -116,11 +118,30 @@ export class LocalRunStore implements RunStore {
     // A folder with neither is a run not saved yet (its submitter holds the lease); a journal
     // or an older snapshot without a snapshot is a run whose snapshot went missing.
     if (snapshot.text === undefined && journal.text === undefined && !(await exists(join(dir, PREVIOUS_SNAPSHOT)))) return undefined;
-    return replayRun(id, {
+    const replayed = replayRun(id, {
       snapshot,
       journal,
       previous: () => ({ snapshot: readRunFileSync(join(dir, PREVIOUS_SNAPSHOT)), journal: readRunFileSync(join(dir, PREVIOUS_JOURNAL)) }),
     });
+    const held = await readHeld(join(dir, HELD));
+    if (held) replayed.run.held = held;
+    return replayed;
+  }
+
+  /**
+   * Shows that the run is held, and why, to every reader (`skiff get`), in a file of its own: the
+   * run's snapshot and journal are what cannot be written. Written whole by rename; best effort.
+   */
+  async noteHeld(id: string, problem: string | undefined): Promise<void> {
+    const path = join(this.runDir(id), HELD);
+    if (problem === undefined) return rm(path, { force: true });
+    const file = await openPrivate(`${path}.tmp`, 'w');
+    try {
+      await file.writeFile(JSON.stringify({ problem, since: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }));
+    } finally {
+      await file.close();
+    }
+    await rename(`${path}.tmp`, path);
   }
 
   // Saves and appends of one run take turns: a save closes and truncates the journal an append
@@ -275,5 +296,15 @@ async function fileSize(path: string): Promise<number> {
     return (await stat(path)).size;
   } catch {
     return 0;
+  }
+}
+
+/** The hold noted beside a run, if any; a note that cannot be read is no hold. */
+async function readHeld(path: string): Promise<StoredRun['held']> {
+  try {
+    const note = JSON.parse(await readFile(path, 'utf8')) as { problem?: unknown; since?: unknown };
+    return typeof note.problem === 'string' && typeof note.since === 'string' ? { problem: note.problem, since: note.since } : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -25,6 +25,7 @@ import type { PodObjectSource } from '../../ports/pod-object-source.js';
 import { collectRunGarbage, garbageChanges } from '../../runs/run-artifact-gc.js';
 import { RunRepositories } from './run-repositories.js';
 import { recordedPodEnd } from './recorded-pod-end.js';
+import { RunVolumeReports } from './run-volume-reports.js';
 import { runPod, type PodRun } from './run-pod.js';
 import { killTaggedSandboxes, sandboxTag } from './sandbox-tags.js';
 import { handTreeToSandbox, makeSandboxDir, sandboxIdentity, type SandboxIdentity } from './sandbox-identity.js';
@@ -107,6 +108,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
   const daemonsOf = new Map<string, Map<string, DaemonAddress>>();
   const liveDaemons = (runId: string): DaemonAddress[] => [...(daemonsOf.get(runId)?.values() ?? [])];
   const cleanups = new Set<Promise<void>>();
+  // Outputs reach the engine one way: the wait container's report in the pod's run volume.
+  const reports = new RunVolumeReports((pod) => join(layout.podDir(pod.run, pod.podName), 'volumes', RUN_VOLUME));
   let shims: Promise<string | undefined> | undefined;
   const repositories = new RunRepositories({
     configMaps: options.objects,
@@ -122,7 +125,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     const workflow = await options.runOf(runId);
     if (!workflow) return fail(`run ${runId} is not known to the local runtime`);
     // Asked for again after a restart: an end the pod recorded while no driver listened counts.
-    const recorded = await recordedPodEnd(request, podDir);
+    const recorded = await recordedPodEnd(request, { run: runId, podName: request.podName }, reports);
     if (recorded) return finish(request.podName, entry, recorded);
     const template = request.template;
     // An http template runs no pod: the request is made from here, as Argo's agent makes it.
@@ -265,7 +268,11 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
       await Promise.all([daemon?.dispose(), gateway?.close()]);
     }
     if (entry.killed) return;
-    finish(request.podName, entry, await podOutcome(request.nodeId, last, hostPath, warnings, template.containerSet !== undefined));
+    finish(
+      request.podName,
+      entry,
+      await podOutcome(request.nodeId, last, { run: runId, podName: request.podName }, reports, warnings, template.containerSet !== undefined),
+    );
   };
 
   const runHttp = async (request: PodRequest, entry: ActivePod, workflow: Workflow): Promise<void> => {

@@ -1,7 +1,8 @@
 import type { V1PodStatus } from '@kubernetes/client-node';
 import type { RuntimeEvent } from '../../ports/runtime.js';
 import { readStepFile } from '../../executor/read-step-file.js';
-import { type ExecutorReport, REPORT_PATH, RUN_DIR } from '../pod-spec/executor-plan.js';
+import type { ExecutorReportChannel, PodRef } from '../../ports/executor-reports.js';
+import type { ExecutorReport } from '../pod-spec/executor-plan.js';
 
 type PodFinished = Extract<RuntimeEvent, { type: 'pod-finished' }>;
 
@@ -14,7 +15,8 @@ type PodFinished = Extract<RuntimeEvent, { type: 'pod-finished' }>;
 export async function podOutcome(
   nodeId: string,
   status: V1PodStatus | undefined,
-  hostPath: (inPod: string) => string,
+  pod: PodRef,
+  reports: ExecutorReportChannel,
   warnings: string[],
   containerSet: boolean,
 ): Promise<RuntimeEvent> {
@@ -22,7 +24,7 @@ export async function podOutcome(
   for (const init of status?.initContainerStatuses ?? []) {
     const ended = init.state?.terminated;
     if (ended && ended.exitCode !== 0) {
-      const told = await readText(hostPath(`${RUN_DIR}/ctr/${init.name}/termination-log`), hostPath(RUN_DIR), 64 << 10);
+      const told = await reports.terminationMessage(pod, init.name);
       return error(told ?? ended.message ?? `init container "${init.name}" failed with exit code ${ended.exitCode}`);
     }
   }
@@ -31,9 +33,9 @@ export async function podOutcome(
   if (containerSet && !users.some((c) => c.state?.terminated)) return error(status?.message ?? 'the pod ended before its containers ran');
   if (!containerSet && !main) return error(status?.message ?? 'the pod ended before its main container ran');
   if (!containerSet && main && main.exitCode === 128 && main.message) return error(main.message);
-  const report = await readReport(hostPath(REPORT_PATH), hostPath(RUN_DIR));
+  const report = (await reports.read(pod))?.report;
   if (!report || report.error !== undefined) {
-    const told = await readText(hostPath(`${RUN_DIR}/ctr/wait/termination-log`), hostPath(RUN_DIR), 64 << 10);
+    const told = await reports.terminationMessage(pod, 'wait');
     return error(`failed to collect the outputs: ${report?.error ?? told ?? 'the wait container failed (see its log)'}`);
   }
   const outputs = reportOutputs(report);
@@ -60,16 +62,6 @@ export function reportOutputs(report: ExecutorReport): NonNullable<PodFinished['
   if (report.result !== undefined) outputs.result = report.result;
   if (report.artifacts) outputs.artifacts = report.artifacts;
   return outputs;
-}
-
-async function readReport(path: string, runDir: string): Promise<ExecutorReport | undefined> {
-  const text = await readText(path, runDir);
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as ExecutorReport;
-  } catch {
-    return { error: `the wait container's report is not JSON` };
-  }
 }
 
 /**
