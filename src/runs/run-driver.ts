@@ -9,6 +9,7 @@ import type { MemoizationCacheStore } from '../ports/memoization-cache-store.js'
 import { runFields, type JournalRecord, type RunStore, type StoredRun } from '../ports/run-store.js';
 import type { LockManager } from '../ports/lock-manager.js';
 import type { Runtime } from '../ports/runtime.js';
+import { runKey, runKeyOf, splitRunKey } from '../ports/run-key.js';
 import { MemoryLockTable } from '../state/memory-lock-table.js';
 import { SharedLocks } from './shared-locks.js';
 import { retryRun, type RetryOptions } from '../engine/operations/retry-run.js';
@@ -96,7 +97,7 @@ export class RunDriver {
     const named: Workflow = workflow.metadata?.name
       ? workflow
       : { ...workflow, metadata: { ...workflow.metadata, name: `${workflow.metadata?.generateName ?? 'workflow-'}${this.suffix()}` } };
-    const stored: StoredRun = { id: named.metadata.name!, workflow: named, status: newRunStatus() };
+    const stored: StoredRun = { key: runKeyOf(named), workflow: named, status: newRunStatus() };
     if (extra.referenced) stored.referenced = extra.referenced;
     const read = extra.configMaps && extra.caches ? {} : await this.readConfigMaps(named, extra.referenced, {});
     const configMaps = extra.configMaps ?? read.configMaps;
@@ -105,8 +106,8 @@ export class RunDriver {
     if (caches) stored.caches = caches;
     await this.options.store.save(stored);
     this.track(stored);
-    this.send(stored.id, { type: 'start' });
-    return stored.id;
+    this.send(stored.key, { type: 'start' });
+    return stored.key;
   }
 
   /**
@@ -163,14 +164,14 @@ export class RunDriver {
   async resubmit(runId: string, options: { memoized?: boolean; name?: string } = {}): Promise<string> {
     const stored = await this.options.store.load(runId);
     if (!stored) throw new Error(`run ${runId} not found`);
-    const base = stored.workflow.metadata?.generateName ?? `${runId.replace(/-[a-z0-9]{5}$/, '')}-`;
+    const base = stored.workflow.metadata?.generateName ?? `${splitRunKey(runId).name.replace(/-[a-z0-9]{5}$/, '')}-`;
     const name = options.name ?? `${base}${this.suffix()}`;
     const result = resubmitRun(stored.workflow, stored.status, name, options.memoized ?? false);
     if ('error' in result) throw new Error(result.error);
-    const next: StoredRun = { id: name, workflow: result.workflow, status: result.status };
+    const next: StoredRun = { key: runKey(splitRunKey(runId).namespace, name), workflow: result.workflow, status: result.status };
     if (stored.referenced) next.referenced = stored.referenced;
     await this.replace({ ...next, ...(await this.readConfigMaps(result.workflow, stored.referenced, stored)) });
-    return name;
+    return next.key;
   }
 
   /** Stops a run: pods are killed, exit handlers run. */
@@ -185,11 +186,11 @@ export class RunDriver {
 
   private async replace(stored: StoredRun): Promise<void> {
     await this.options.store.save(stored);
-    const previous = this.runs.get(stored.id);
+    const previous = this.runs.get(stored.key);
     previous?.timer?.cancel();
     this.track(stored);
-    if (previous) this.runs.get(stored.id)!.waiters.push(...previous.waiters);
-    this.send(stored.id, { type: 'start' });
+    if (previous) this.runs.get(stored.key)!.waiters.push(...previous.waiters);
+    this.send(stored.key, { type: 'start' });
   }
 
   /** Queues an event for a run (resume, stop, terminate, or a runtime report). */
@@ -229,7 +230,7 @@ export class RunDriver {
     if (stored.configMaps) definition.configMaps = stored.configMaps;
     if (stored.caches) definition.caches = stored.caches;
     if (this.options.engine) definition.options = this.options.engine;
-    this.runs.set(stored.id, { stored, definition, waiters: [] });
+    this.runs.set(stored.key, { stored, definition, waiters: [] });
   }
 
   private async pump(): Promise<void> {
@@ -294,7 +295,7 @@ export class RunDriver {
     let wake: string | undefined;
     for (const action of actions) {
       if (action.type === 'run-pod') this.options.runtime.run(action.pod, (event) => this.send(runId, event));
-      else if (action.type === 'kill-pod') this.options.runtime.kill(action.podName);
+      else if (action.type === 'kill-pod') this.options.runtime.kill(runId, action.podName);
       else if (action.type === 'save-cache') this.saveCache(runId, run, action);
       else if (action.type === 'acquire-lock') this.locks.acquire(action.request, (event) => this.send(runId, event));
       else if (action.type === 'release-lock') this.locks.release(action.holder);
@@ -349,7 +350,7 @@ export class RunDriver {
   private async finish(runId: string, run: ActiveRun): Promise<void> {
     try {
       await run.saving;
-      const changes = await this.options.runtime.collectGarbage?.({ id: runId, workflow: run.stored.workflow, status: run.stored.status });
+      const changes = await this.options.runtime.collectGarbage?.({ key: runId, workflow: run.stored.workflow, status: run.stored.status });
       if (!changes || this.runs.get(runId) !== run) return;
       const status = run.stored.status;
       for (const node of changes.nodes) {

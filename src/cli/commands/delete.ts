@@ -65,7 +65,7 @@ export const deleteCommand: Command = {
           labels: values.selector === undefined ? undefined : parseLabelSelector(values.selector),
         }
       : undefined;
-    const chosen = await namedOrSelected(target, positionals, filter);
+    const chosen = await namedOrSelected(target, positionals, filter, Date.now(), values.namespace);
     if (values['dry-run']) {
       io.stdout.write(chosen.map((id) => `workflow ${id} deleted (dry run)\n`).join(''));
       return 0;

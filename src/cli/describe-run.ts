@@ -1,0 +1,28 @@
+import { splitRunKey, type RunKey } from '../ports/run-key.js';
+
+/**
+ * A run as messages name it: `run "build" in namespace "ci"`. Two namespaces may hold runs of
+ * one name, so a message about one says which.
+ *
+ * @example describeRun('ci/build-x7k2p') // 'run "build-x7k2p" in namespace "ci"'
+ */
+export function describeRun(key: RunKey): string {
+  const { namespace, name } = splitRunKey(key);
+  return `run "${name}" in namespace "${namespace}"`;
+}
+
+/**
+ * The arguments that name the run again in a command a message suggests: `-n ci build-x7k2p`,
+ * or just the name in `default`.
+ *
+ * @example `skiff resume ${runArgs('ci/build-x7k2p')}` // 'skiff resume -n ci build-x7k2p'
+ */
+export function runArgs(key: RunKey): string {
+  const { namespace, name } = splitRunKey(key);
+  return namespace === 'default' ? name : `-n ${namespace} ${name}`;
+}
+
+/** The run's name alone, for output that lists runs one a line as argo does (`build-x7k2p stopped`). */
+export function nameOf(key: RunKey): string {
+  return splitRunKey(key).name;
+}
