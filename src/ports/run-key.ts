@@ -25,3 +25,9 @@ export function splitRunKey(key: RunKey): { namespace: string; name: string } {
 export function runKeyOf(workflow: { metadata?: { namespace?: string | undefined; name?: string | undefined } }): RunKey {
   return runKey(workflow.metadata?.namespace || 'default', workflow.metadata?.name ?? '');
 }
+
+/** The key in its one spelling: a bare name (no `/`) is the run of that name in `default`. */
+export function canonicalRunKey(key: RunKey): RunKey {
+  const { namespace, name } = splitRunKey(key);
+  return runKey(namespace, name);
+}

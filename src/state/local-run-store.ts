@@ -9,7 +9,7 @@ import { makePrivateDir, openPrivate } from './private-files.js';
 import { replayRun, type ReplayedRun, type RunFile } from './replay-run.js';
 import { isLegacyEntry, isLegacyRunDir, legacyNameOf, migrateLegacyRun } from './migrate-legacy-run.js';
 import { isPathSegment, StateLayout } from './state-layout.js';
-import { splitRunKey, type RunKey } from '../ports/run-key.js';
+import { canonicalRunKey, splitRunKey, type RunKey } from '../ports/run-key.js';
 
 export interface LocalRunStoreOptions {
   /** fsync every append and snapshot (default true). Off only for benchmarks that measure the engine. */
@@ -91,7 +91,8 @@ export class LocalRunStore implements RunStore {
    * journal line is skipped, not cut. For commands that look at a run another process drives.
    * Throws DamagedRunError for a damaged run.
    */
-  async peek(id: RunKey): Promise<StoredRun | undefined> {
+  async peek(key: RunKey): Promise<StoredRun | undefined> {
+    const id = canonicalRunKey(key);
     // A save by the driving process may swap the files between our two reads: read again before
     // calling the run damaged.
     for (let attempt = 0; ; attempt++) {
@@ -105,7 +106,8 @@ export class LocalRunStore implements RunStore {
   }
 
   /** Takes the run over for writing. Throws DamagedRunError, leaving its files untouched, for a damaged run. */
-  async load(id: RunKey): Promise<StoredRun | undefined> {
+  async load(key: RunKey): Promise<StoredRun | undefined> {
+    const id = canonicalRunKey(key);
     const replayed = await this.replay(id);
     if (!replayed) return undefined;
     const { run, seq, goodLength, rewrite } = replayed;
@@ -150,7 +152,8 @@ export class LocalRunStore implements RunStore {
     return this.turns.run(id, work);
   }
 
-  save(run: StoredRun, options: SaveOptions = {}): Promise<void> {
+  save(given: StoredRun, options: SaveOptions = {}): Promise<void> {
+    const run = given.key === canonicalRunKey(given.key) ? given : { ...given, key: canonicalRunKey(given.key) };
     return this.inTurn(run.key, async () => {
       const open = this.open.get(run.key);
       // A compaction holds exactly the records so far: it takes the last one's number, which is
@@ -161,7 +164,8 @@ export class LocalRunStore implements RunStore {
     });
   }
 
-  append(id: RunKey, record: JournalRecord): Promise<boolean> {
+  append(key: RunKey, record: JournalRecord): Promise<boolean> {
+    const id = canonicalRunKey(key);
     return this.inTurn(id, () => this.appendNow(id, record));
   }
 
@@ -206,8 +210,8 @@ export class LocalRunStore implements RunStore {
   }
 
   /** Bytes on disk for a run (snapshot + journal, both generations). */
-  async sizeOf(id: RunKey): Promise<number> {
-    const dir = this.runDir(id);
+  async sizeOf(key: RunKey): Promise<number> {
+    const dir = this.runDir(canonicalRunKey(key));
     let total = 0;
     for (const name of [SNAPSHOT, JOURNAL, PREVIOUS_SNAPSHOT, PREVIOUS_JOURNAL]) total += await fileSize(join(dir, name));
     return total;

@@ -55,7 +55,7 @@ describe('skiff list, get, logs', () => {
 
     const missing = await skiff(dir, ['get', 'no-such-run']);
     assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /^skiff get: run "no-such-run" not found/);
+    assert.match(missing.stderr, /^skiff get: run "no-such-run" in namespace "default" not found/);
   });
 
   it('prints logs from the layout, each line after its pod name as argo logs does', async () => {
@@ -259,7 +259,7 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
     const deleted = await skiff(dir, ['delete', name]);
     assert.equal(deleted.status, 0, deleted.stderr);
     assert.equal(deleted.stdout, `workflow ${name} deleted\n`);
-    assert.equal(existsSync(join(layout.runs, name)), false);
+    assert.equal(existsSync(join(layout.runs, 'default', name)), false);
     assert.equal(existsSync(layout.podDir(name, name)), false);
     assert.equal((await skiff(dir, ['get', name])).status, 1);
     const again = await skiff(dir, ['delete', name]);

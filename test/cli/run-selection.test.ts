@@ -37,7 +37,7 @@ describe('several runs at once, as argo does', () => {
     assert.equal(await phaseOf(dir, 'c'), 'Failed');
     const again = await skiff(dir, ['stop', 'a', 'c'], { env: HANG });
     assert.equal(again.status, 1);
-    assert.match(again.stderr, /run "a" has already finished/);
+    assert.match(again.stderr, /run "a" in namespace "default" has already finished/);
     assert.equal((await skiff(dir, ['stop'])).status, 2);
   });
 

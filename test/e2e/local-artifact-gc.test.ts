@@ -106,7 +106,7 @@ describe('artifact GC of local runs (local default repository)', () => {
     assert.equal(deleted.stdout, `workflow ${id} deleted\n`);
     assert.equal(existsSync(fileOf(byName.ondelete)), false, 'the OnWorkflowDeletion artifact is gone');
     assert.equal(existsSync(fileOf(byName.kept)), true, 'the Never artifact is kept');
-    assert.equal(existsSync(join(harness.layout.runs, id)), false, 'the run is gone');
+    assert.equal(existsSync(join(harness.layout.runs, 'default', id)), false, 'the run is gone');
   });
 
   it('skiff delete also applies an OnWorkflowCompletion GC the run did not get to', async () => {
@@ -172,7 +172,7 @@ describe('artifact GC of local runs (local default repository)', () => {
       assert.match(deleted.stderr, /artifact GC could not delete "ondelete"/);
       if (force) {
         assert.equal(deleted.status, 0, deleted.stderr);
-        assert.equal(existsSync(join(harness.layout.runs, id)), false);
+        assert.equal(existsSync(join(harness.layout.runs, 'default', id)), false);
       } else {
         assert.equal(deleted.status, 1);
         assert.match(deleted.stderr, /kept: .*forceFinalizerRemoval/);

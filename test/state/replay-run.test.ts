@@ -49,7 +49,7 @@ async function assertDamaged(dir: string, file: string, at: RegExp | undefined, 
   if (at) assert.match(error.at ?? '', at);
   else assert.equal(error.at, undefined);
   assert.match(error.problem, problem);
-  assert.match(error.message, /^run "r1" is damaged: /);
+  assert.match(error.message, /^run "r1" in namespace "default" is damaged: /);
   await assert.rejects(store.peek('default/r1'), DamagedRunError);
   await assert.rejects(store.append('default/r1', step('d', 'Running')), DamagedRunError);
   await store.closeAll();

@@ -39,7 +39,7 @@ describe('RunRepositories', () => {
       configMaps: configMaps('/repo/now'),
       localDefault: { local: { root: '/default' } },
       recordedOf: async (runId) =>
-        runId === 'wf-abcde'
+        runId === 'team/wf-abcde'
           ? { namespace: 'team', configMap: 'artifact-repositories', key: 'here', artifactRepository: { local: { root: '/repo/then' } } }
           : undefined,
     });
