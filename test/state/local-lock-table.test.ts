@@ -119,7 +119,7 @@ test('a semaphore admits as many as its limit, then serves its queue by priority
     false,
     'the higher priority went first',
   );
-  p.locks.releaseRun('b');
+  p.locks.releaseRun('default/b');
   await p.next('lock-acquired', 'default/c');
   await p.locks.close();
 });

@@ -4,6 +4,7 @@ import { parseAge } from '../parse-age.js';
 import { namedOrSelected, SELECT_OPTIONS } from '../select-runs.js';
 import { deleteRun } from '../delete-run.js';
 import { openLocalTarget } from '../local-target.js';
+import { splitRunKey } from '../../ports/run-key.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 
 const USAGE = `Usage: skiff delete [options] NAME...
@@ -67,7 +68,12 @@ export const deleteCommand: Command = {
       : undefined;
     const chosen = await namedOrSelected(target, positionals, filter, Date.now(), values.namespace);
     if (values['dry-run']) {
-      io.stdout.write(chosen.map((id) => `workflow ${id} deleted (dry run)\n`).join(''));
+      io.stdout.write(
+        chosen
+          .map(splitRunKey)
+          .map(({ namespace, name }) => `workflow ${name} deleted${namespace === 'default' ? '' : ` (namespace ${namespace})`} (dry run)\n`)
+          .join(''),
+      );
       return 0;
     }
     let status = 0;

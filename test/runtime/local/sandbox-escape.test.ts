@@ -207,7 +207,6 @@ for a in '${addresses.join(' ')}'.split():
       // The step asks the gateway Skiff gives it for the daemon, then for the host's service.
       const probe = `
 import socket
-import { splitRunKey } from '../../../src/ports/run-key.js';
 def ask(ip, port):
     s = socket.socket(socket.AF_UNIX); s.connect('/skiff/reach/gateway.sock')
     s.sendall(('TCP %s %d\\n' % (ip, port)).encode()); answer = s.recv(200).decode().strip(); s.close(); return answer
