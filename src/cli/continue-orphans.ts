@@ -11,7 +11,7 @@ import { damagedAdvice, readRun } from './read-run.js';
 import { leaseOwner } from './run-lease.js';
 import { startBackgroundDriver } from './start-background-driver.js';
 import { describeRun } from './describe-run.js';
-import { type RunKey } from '../ports/run-key.js';
+import type { RunKey } from '../ports/run-key.js';
 
 /**
  * Runs left unfinished by a `skiff` process that ended (killed, machine restarted) move again:

@@ -6,7 +6,7 @@ import { leaseOwner } from './run-lease.js';
 import { sendRequest, waitTaken, type RunRequest } from './run-requests.js';
 import { startBackgroundDriver } from './start-background-driver.js';
 import { describeRun, nameOf } from './describe-run.js';
-import { type RunKey } from '../ports/run-key.js';
+import type { RunKey } from '../ports/run-key.js';
 
 /**
  * Asks the process driving a run to stop, terminate or resume it. When no process drives it (the

@@ -34,7 +34,9 @@ export async function deleteRun(target: LocalTarget, io: CliIO, runId: RunKey): 
   }
   const lease = await acquireLease(target.layout, runId);
   if (!lease) {
-    io.stderr.write(`skiff delete: ${describeRun(runId)} is running (skiff process ${(await leaseOwner(target.layout, runId)) ?? '?'}); stop or terminate it first\n`);
+    io.stderr.write(
+      `skiff delete: ${describeRun(runId)} is running (skiff process ${(await leaseOwner(target.layout, runId)) ?? '?'}); stop or terminate it first\n`,
+    );
     return false;
   }
   if (damage) io.stderr.write(`skiff delete: ${damage.message}; its artifact garbage collection is skipped\n`);

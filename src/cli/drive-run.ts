@@ -9,7 +9,7 @@ import { watchRequests } from './run-requests.js';
 import { SharedLocks } from '../runs/shared-locks.js';
 import { LocalLockTable } from '../state/local-lock-table.js';
 import { describeRun, runArgs } from './describe-run.js';
-import { type RunKey } from '../ports/run-key.js';
+import type { RunKey } from '../ports/run-key.js';
 
 /** How often a run waiting for a lock looks whether another process freed it. */
 const LOCK_POLL_MS = 250;

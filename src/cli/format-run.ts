@@ -117,7 +117,11 @@ export function formatRunDetails(run: StoredRun, now: number, wide = false, show
 /** The run as an argoproj.io/v1alpha1 Workflow with its status in Argo's format (`-o json|yaml`). */
 export function workflowObject(run: StoredRun): Workflow {
   const { status: _ignored, ...workflow } = run.workflow;
-  const metadata = { ...workflow.metadata, name: workflow.metadata.name ?? splitRunKey(run.key).name, namespace: workflow.metadata.namespace ?? DEFAULT_NAMESPACE };
+  const metadata = {
+    ...workflow.metadata,
+    name: workflow.metadata.name ?? splitRunKey(run.key).name,
+    namespace: workflow.metadata.namespace ?? DEFAULT_NAMESPACE,
+  };
   if (run.status.startedAt && !metadata.creationTimestamp) metadata.creationTimestamp = run.status.startedAt;
   return { ...workflow, metadata, status: run.status as unknown as Record<string, unknown> };
 }

@@ -47,7 +47,14 @@ export function localCronPorts(target: LocalTarget, io: CliIO): CronSchedulerPor
       if (now) await target.objects.apply({ ...now, status } as CronWorkflow);
     },
     submit: (workflow) => submitCronRun(target, io, workflow, workflow.metadata.labels?.[CRON_WORKFLOW_LABEL] ?? ''),
-    terminate: (cron, name) => controlRun(target, io, runKey(cron.metadata.namespace ?? target.objects.namespace, name), { op: 'terminate', message: 'replaced by a newer run (concurrencyPolicy Replace)' }, childEnv(io)),
+    terminate: (cron, name) =>
+      controlRun(
+        target,
+        io,
+        runKey(cron.metadata.namespace ?? target.objects.namespace, name),
+        { op: 'terminate', message: 'replaced by a newer run (concurrencyPolicy Replace)' },
+        childEnv(io),
+      ),
     remove: async (cron, name) => {
       await deleteRun(target, quiet, runKey(cron.metadata.namespace ?? target.objects.namespace, name));
     },

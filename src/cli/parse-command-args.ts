@@ -27,5 +27,4 @@ export function oneName(positionals: string[], what = 'NAME'): string {
 /** `-n/--namespace NS`: the namespace in which the commands that take run names look them up. */
 export const NAMESPACE_OPTION = { namespace: { type: 'string', short: 'n' } } as const;
 
-export const NAMESPACE_HELP =
-  "  -n, --namespace NS   the runs' namespace (default: the one namespace that has a run of that name)";
+export const NAMESPACE_HELP = "  -n, --namespace NS   the runs' namespace (default: the one namespace that has a run of that name)";

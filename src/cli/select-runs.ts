@@ -86,10 +86,12 @@ export async function resolveRunName(target: LocalTarget, name: string, namespac
     return latest.key;
   }
   if (namespace !== undefined) return runKey(namespace, name);
-  const namespaces = (await target.runs.list()).map(splitRunKey).filter((k) => k.name === name).map((k) => k.namespace);
+  const namespaces = (await target.runs.list())
+    .map(splitRunKey)
+    .filter((k) => k.name === name)
+    .map((k) => k.namespace);
   if (namespaces.length === 1) return runKey(namespaces[0]!, name);
-  if (namespaces.length > 1)
-    throw new Error(`run "${name}" exists in namespaces ${namespaces.map((n) => `"${n}"`).join(', ')}: name one with -n NAMESPACE`);
+  if (namespaces.length > 1) throw new Error(`run "${name}" exists in namespaces ${namespaces.map((n) => `"${n}"`).join(', ')}: name one with -n NAMESPACE`);
   return runKey(target.objects.namespace, name);
 }
 

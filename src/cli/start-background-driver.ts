@@ -6,7 +6,7 @@ import { PRIVATE_FILE_MODE } from '../state/private-files.js';
 import type { LocalTarget } from './local-target.js';
 import { acquireLease, leaseOwner, transferLease } from './run-lease.js';
 import { describeRun } from './describe-run.js';
-import { type RunKey } from '../ports/run-key.js';
+import type { RunKey } from '../ports/run-key.js';
 
 /** The package's `skiff` command, relative to this file compiled into dist/src/cli/. */
 const SKIFF_BIN = fileURLToPath(new URL('../../../bin/skiff.js', import.meta.url));

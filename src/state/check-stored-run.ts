@@ -66,8 +66,7 @@ export function workflowProblem(workflow: unknown, where: string): string | unde
 export function storedRunProblem(run: unknown, key: string): string | undefined {
   if (!isObject(run)) return 'the run is not an object';
   const name = key.slice(key.indexOf('/') + 1);
-  if (run.key === undefined ? run.id !== name : run.key !== key)
-    return `the run's key is ${JSON.stringify(run.key ?? run.id)}, not "${key}"`;
+  if (run.key === undefined ? run.id !== name : run.key !== key) return `the run's key is ${JSON.stringify(run.key ?? run.id)}, not "${key}"`;
   const workflow = workflowProblem(run.workflow, 'the workflow');
   if (workflow) return workflow;
   for (const key of ['referenced', 'configMaps', 'caches'] as const) {

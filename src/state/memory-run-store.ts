@@ -18,7 +18,8 @@ export class MemoryRunStore implements RunStore {
   async load(key: string): Promise<StoredRun | undefined> {
     const saved = this.runs.get(key);
     if (!saved) return undefined;
-    return replayRun(key, { snapshot: { path: `${key}/snapshot`, text: saved.snapshot }, journal: { path: `${key}/journal`, text: saved.journal.join('') } }).run;
+    return replayRun(key, { snapshot: { path: `${key}/snapshot`, text: saved.snapshot }, journal: { path: `${key}/journal`, text: saved.journal.join('') } })
+      .run;
   }
 
   async save(run: StoredRun, options: SaveOptions = {}): Promise<void> {

@@ -86,7 +86,11 @@ describe('a damaged run', () => {
       for (const command of ['get', 'logs']) {
         const shown = await skiff(dir, [command, damaged]);
         assert.equal(shown.status, 1, command);
-        assert.match(shown.stderr, new RegExp(`^skiff ${command}: run "${damaged}" in namespace "default" is damaged: ${dir}/state/runs/default/${damaged}/${at.source}`), command);
+        assert.match(
+          shown.stderr,
+          new RegExp(`^skiff ${command}: run "${damaged}" in namespace "default" is damaged: ${dir}/state/runs/default/${damaged}/${at.source}`),
+          command,
+        );
         assert.match(shown.stderr, new RegExp(`"skiff delete ${damaged}" removes it\\n$`));
         assert.doesNotMatch(shown.stderr, /Unexpected token|in JSON at position|is not iterable|\n\s+at /, command);
       }

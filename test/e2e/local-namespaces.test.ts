@@ -111,7 +111,10 @@ describe('two runs of the same name in two namespaces', () => {
       const out = join(dir, `out-${ns}`);
       const copied = await skiff('cp', '-n', ns, 'twin', out);
       assert.equal(copied.status, 0, copied.stderr);
-      assert.deepEqual(filesUnder(out).map((f) => readFileSync(f, 'utf8')), [`artifact of ${ns}`]);
+      assert.deepEqual(
+        filesUnder(out).map((f) => readFileSync(f, 'utf8')),
+        [`artifact of ${ns}`],
+      );
     }
 
     const ambiguous = await skiff('get', 'twin');
@@ -135,13 +138,18 @@ describe('two runs of the same name in two namespaces', () => {
     assert.match((await skiff('logs', 'twin')).stdout, /line from team-b/);
     const again = join(dir, 'again');
     assert.equal((await skiff('cp', 'twin', again)).status, 0);
-    assert.deepEqual(filesUnder(again).map((f) => readFileSync(f, 'utf8')), ['artifact of team-b']);
+    assert.deepEqual(
+      filesUnder(again).map((f) => readFileSync(f, 'utf8')),
+      ['artifact of team-b'],
+    );
   });
 
   it('stopping one leaves the other running', async () => {
     for (const ns of ['team-a', 'team-b']) assert.equal((await skiff('submit', 'sleeper.yaml', '-n', ns)).status, 0);
     for (let i = 0; ; i++) {
-      const phases = await Promise.all(['team-a', 'team-b'].map(async (ns) => Object.values((await json('-n', ns, 'sleeper')).status.nodes).find((n) => n.type === 'Pod')?.phase));
+      const phases = await Promise.all(
+        ['team-a', 'team-b'].map(async (ns) => Object.values((await json('-n', ns, 'sleeper')).status.nodes).find((n) => n.type === 'Pod')?.phase),
+      );
       if (phases.every((p) => p === 'Running')) break;
       assert.ok(i < 200, `the steps never both ran: ${phases.join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 100));

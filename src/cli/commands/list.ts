@@ -106,12 +106,27 @@ export const listCommand: Command = {
       const rows: string[][] = [];
       // Damaged runs come first: each needs a person's look.
       for (const { key, reason } of damaged)
-        rows.push([...(allNamespaces ? [splitRunKey(key).namespace] : []), splitRunKey(key).name, 'Damaged', '', '', ...(wide ? [''] : []), reason, ...(wide ? ['', ''] : [])]);
+        rows.push([
+          ...(allNamespaces ? [splitRunKey(key).namespace] : []),
+          splitRunKey(key).name,
+          'Damaged',
+          '',
+          '',
+          ...(wide ? [''] : []),
+          reason,
+          ...(wide ? ['', ''] : []),
+        ]);
       for (const run of runs) {
         let message = run.status.message ?? '';
         if (!isWorkflowDone(run.status.phase) && (await leaseOwner(target.layout, run.key)) === undefined)
           message = `no skiff process is running it; skiff resume ${runArgs(run.key)} continues it`;
-        const row = [...(allNamespaces ? [namespaceOf(run)] : []), splitRunKey(run.key).name, run.status.phase, ageOf(run.status.startedAt, now), spanOf(run.status, now)];
+        const row = [
+          ...(allNamespaces ? [namespaceOf(run)] : []),
+          splitRunKey(run.key).name,
+          run.status.phase,
+          ageOf(run.status.startedAt, now),
+          spanOf(run.status, now),
+        ];
         if (wide) row.push(String(run.workflow.spec.priority ?? 0), message, podCounts(run), parametersOf(run));
         else row.push(message);
         rows.push(row);

@@ -29,7 +29,10 @@ export const terminateCommand: Command = {
     const { values, positionals } = parseCommandArgs(args, { ...STATE_DIR_OPTION, ...NAMESPACE_OPTION, ...SELECT_OPTIONS, message: { type: 'string' } });
     if (positionals.length === 0 && values.selector === undefined) throw new UsageError('name the run (NAME...) or select runs (-l)');
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
-    const filter = values.selector === undefined ? undefined : { labels: parseLabelSelector(values.selector), running: true, namespace: values.namespace ?? target.objects.namespace };
+    const filter =
+      values.selector === undefined
+        ? undefined
+        : { labels: parseLabelSelector(values.selector), running: true, namespace: values.namespace ?? target.objects.namespace };
     const request = { op: 'terminate' as const, ...(values.message !== undefined ? { message: values.message } : {}) };
     return controlRuns(target, io, await namedOrSelected(target, positionals, filter, Date.now(), values.namespace), request, 'terminated');
   },

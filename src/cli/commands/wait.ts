@@ -31,13 +31,22 @@ export const waitCommand: Command = {
   summary: 'wait for a run to finish',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, { ...STATE_DIR_OPTION, ...NAMESPACE_OPTION, ...SELECT_OPTIONS, output: { type: 'string', short: 'o' } });
+    const { values, positionals } = parseCommandArgs(args, {
+      ...STATE_DIR_OPTION,
+      ...NAMESPACE_OPTION,
+      ...SELECT_OPTIONS,
+      output: { type: 'string', short: 'o' },
+    });
     if (positionals.length === 0 && values.selector === undefined) throw new UsageError('name the run (NAME...) or select runs (-l)');
     const output = parseOutputFormat(values.output, ['json', 'yaml', 'wide', 'name']);
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
-    const filter = values.selector === undefined ? undefined : { labels: parseLabelSelector(values.selector), running: true, namespace: values.namespace ?? target.objects.namespace };
+    const filter =
+      values.selector === undefined
+        ? undefined
+        : { labels: parseLabelSelector(values.selector), running: true, namespace: values.namespace ?? target.objects.namespace };
     let status = 0;
-    for (const runId of await namedOrSelected(target, positionals, filter, Date.now(), values.namespace)) status = Math.max(status, await waitFor(target, io, runId, output));
+    for (const runId of await namedOrSelected(target, positionals, filter, Date.now(), values.namespace))
+      status = Math.max(status, await waitFor(target, io, runId, output));
     return status;
   },
 };

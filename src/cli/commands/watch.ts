@@ -30,7 +30,12 @@ export const watchCommand: Command = {
   summary: 'follow a run until it finishes',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, { ...STATE_DIR_OPTION, ...NAMESPACE_OPTION, status: { type: 'string' }, 'node-field-selector': { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, {
+      ...STATE_DIR_OPTION,
+      ...NAMESPACE_OPTION,
+      status: { type: 'string' },
+      'node-field-selector': { type: 'string' },
+    });
     if (positionals.length !== 1)
       throw new UsageError(positionals.length === 0 ? 'name the run (NAME, or @latest)' : `watch one run at a time (got ${positionals.length})`);
     const selected = values['node-field-selector'] === undefined ? undefined : parseNodeFieldSelector(values['node-field-selector']);

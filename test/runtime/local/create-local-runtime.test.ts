@@ -129,7 +129,10 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
     const finished = (await events(request).done) as Extract<RuntimeEvent, { type: 'pod-finished' }>;
     assert.equal(finished.exitCode, 127);
     assert.match(finished.message ?? '', /docker\/whalesay.*not a plain/);
-    assert.match(await readFile(layout.containerLog(`default/${request.workflowName}`, request.podName, 'main'), 'utf8'), /^skiff: warning: image "docker\/whalesay"/);
+    assert.match(
+      await readFile(layout.containerLog(`default/${request.workflowName}`, request.podName, 'main'), 'utf8'),
+      /^skiff: warning: image "docker\/whalesay"/,
+    );
   });
 
   it('gives env from Secrets and ConfigMaps, and ConfigMap volumes', async () => {
