@@ -1,5 +1,4 @@
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createArtifactDriver } from '../artifacts/index.js';
 import type { StoredRun } from '../ports/run-store.js';
 import { collectRunGarbage, garbageChanges } from '../runs/run-artifact-gc.js';
