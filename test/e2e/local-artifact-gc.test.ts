@@ -95,7 +95,10 @@ describe('artifact GC of local runs (local default repository)', () => {
 
   it('records the resolved repository in status.artifactRepositoryRef when the first pod starts', async () => {
     const { status } = await harness.run(WORKFLOW('gc-ref'));
-    assert.deepEqual(status.artifactRepositoryRef, { default: true, artifactRepository: { local: { root: harness.layout.artifacts } } });
+    assert.deepEqual(status.artifactRepositoryRef, {
+      default: true,
+      artifactRepository: { local: { root: harness.layout.artifacts, keyFormat: '{{workflow.namespace}}/{{workflow.name}}/{{pod.name}}' } },
+    });
   });
 
   it('skiff delete applies OnWorkflowDeletion before removing the run, and keeps Never artifacts', async () => {
@@ -136,7 +139,7 @@ describe('artifact GC of local runs (local default repository)', () => {
       env: {},
     });
     assert.equal(submitted, 0, stderr);
-    assert.match(stderr, new RegExp(`collecting the artifact garbage of run ${id}`));
+    assert.match(stderr, new RegExp(`collecting the artifact garbage of run "${id}" in namespace "default"`));
     let processed: boolean | undefined;
     for (let i = 0; i < 200 && !processed; i++) {
       await new Promise((r) => setTimeout(r, 50));
