@@ -28,7 +28,8 @@ Options:
       --older DURATION         every run that finished at least DURATION ago (10m, 3h, 2d)
       --prefix PREFIX          every run whose name starts with PREFIX
   -l, --selector SELECTOR      every run whose labels match (see skiff list)
-  -n, --namespace NS           with the flags above: runs of namespace NS (default: default)
+  -n, --namespace NS           runs of namespace NS: those named (default: the one namespace
+                               that has a run of that name), and with the flags above (default: default)
   -A, --all-namespaces         with the flags above: runs of every namespace
       --dry-run                print what would be deleted, delete nothing
 ${STATE_DIR_HELP}
