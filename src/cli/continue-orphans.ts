@@ -10,6 +10,8 @@ import { DamagedRunError } from '../state/damaged-run-error.js';
 import { damagedAdvice, readRun } from './read-run.js';
 import { leaseOwner } from './run-lease.js';
 import { startBackgroundDriver } from './start-background-driver.js';
+import { describeRun } from './describe-run.js';
+import type { RunKey } from '../ports/run-key.js';
 
 /**
  * Runs left unfinished by a `skiff` process that ended (killed, machine restarted) move again:
@@ -19,8 +21,8 @@ import { startBackgroundDriver } from './start-background-driver.js';
  * crash costs at most a wait until the next one. A damaged run is not continued: it is named on
  * stderr with what is wrong.
  */
-export async function continueOrphans(target: LocalTarget, io: CliIO, except?: string): Promise<string[]> {
-  const continued: string[] = [];
+export async function continueOrphans(target: LocalTarget, io: CliIO, except?: RunKey): Promise<RunKey[]> {
+  const continued: RunKey[] = [];
   for (const id of await target.runs.list()) {
     if (id === except) continue;
     let run: StoredRun | undefined;
@@ -44,8 +46,8 @@ export async function continueOrphans(target: LocalTarget, io: CliIO, except?: s
       await startBackgroundDriver(target, id, childEnv(io));
       io.stderr.write(
         owesGarbage
-          ? `collecting the artifact garbage of run ${id}, left undone by a skiff process that ended\n`
-          : `continuing run ${id}, left unfinished by a skiff process that ended\n`,
+          ? `collecting the artifact garbage of ${describeRun(id)}, left undone by a skiff process that ended\n`
+          : `continuing ${describeRun(id)}, left unfinished by a skiff process that ended\n`,
       );
       continued.push(id);
     } catch {

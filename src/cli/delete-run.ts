@@ -1,5 +1,4 @@
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createArtifactDriver } from '../artifacts/index.js';
 import type { StoredRun } from '../ports/run-store.js';
 import { collectRunGarbage, garbageChanges } from '../runs/run-artifact-gc.js';
@@ -11,13 +10,15 @@ import type { LocalTarget } from './local-target.js';
 import { readRun } from './read-run.js';
 import { acquireLease, leaseOwner } from './run-lease.js';
 import { runRepository } from './run-repository.js';
+import { describeRun } from './describe-run.js';
+import { splitRunKey, type RunKey } from '../ports/run-key.js';
 
 /**
  * Deletes one run with its logs, volumes and claims, after its deletion-time artifact garbage
  * collection; reports what it did or why not (a run that is running or whose artifacts could not
  * be collected is kept). Resolves false if the run was not deleted.
  */
-export async function deleteRun(target: LocalTarget, io: CliIO, runId: string): Promise<boolean> {
+export async function deleteRun(target: LocalTarget, io: CliIO, runId: RunKey): Promise<boolean> {
   let run: StoredRun | undefined;
   let damage: DamagedRunError | undefined;
   try {
@@ -27,12 +28,14 @@ export async function deleteRun(target: LocalTarget, io: CliIO, runId: string): 
     damage = error;
   }
   if (!run && !damage) {
-    io.stderr.write(`skiff delete: run "${runId}" not found\n`);
+    io.stderr.write(`skiff delete: ${describeRun(runId)} not found\n`);
     return false;
   }
   const lease = await acquireLease(target.layout, runId);
   if (!lease) {
-    io.stderr.write(`skiff delete: run "${runId}" is running (skiff process ${(await leaseOwner(target.layout, runId)) ?? '?'}); stop or terminate it first\n`);
+    io.stderr.write(
+      `skiff delete: ${describeRun(runId)} is running (skiff process ${(await leaseOwner(target.layout, runId)) ?? '?'}); stop or terminate it first\n`,
+    );
     return false;
   }
   if (damage) io.stderr.write(`skiff delete: ${damage.message}; its artifact garbage collection is skipped\n`);
@@ -41,7 +44,7 @@ export async function deleteRun(target: LocalTarget, io: CliIO, runId: string): 
     for (const failure of gc.failures) io.stderr.write(`skiff delete: ${failure}\n`);
     if (!gc.removable) {
       io.stderr.write(
-        `skiff delete: run "${runId}" kept: its artifacts could not all be garbage collected (set spec.artifactGC.forceFinalizerRemoval: true to delete it anyway)\n`,
+        `skiff delete: ${describeRun(runId)} kept: its artifacts could not all be garbage collected (set spec.artifactGC.forceFinalizerRemoval: true to delete it anyway)\n`,
       );
       await lease.release();
       return false;
@@ -49,10 +52,11 @@ export async function deleteRun(target: LocalTarget, io: CliIO, runId: string): 
   }
   // Sandboxes a dead Skiff left of this run go with it (the lease says no live Skiff drives it).
   killTaggedSandboxes(runTagPrefix(target.layout.root, runId), { prefix: true });
-  await rm(target.layout.podDir(runId, '.'), { recursive: true, force: true });
+  await rm(target.layout.runPodsDir(runId), { recursive: true, force: true });
   await rm(target.layout.claimsDir(runId), { recursive: true, force: true });
-  await rm(join(target.layout.runs, runId), { recursive: true, force: true });
-  io.stdout.write(`workflow ${runId} deleted\n`);
+  await rm(target.layout.runDir(runId), { recursive: true, force: true });
+  const { namespace, name } = splitRunKey(runId);
+  io.stdout.write(`workflow ${name} deleted${namespace === 'default' ? '' : ` (namespace ${namespace})`}\n`);
   return true;
 }
 
@@ -82,7 +86,7 @@ async function deletionGC(target: LocalTarget, run: StoredRun, env: NodeJS.Proce
     return { failures: garbage.failures, removable: garbage.finalizerRemovable };
   } catch (error) {
     const removable = Boolean(workflow.spec.artifactGC?.forceFinalizerRemoval);
-    return { failures: [`artifact GC of run "${run.id}" failed: ${(error as Error).message}`], removable };
+    return { failures: [`artifact GC of ${describeRun(run.key)} failed: ${(error as Error).message}`], removable };
   } finally {
     driver.close();
   }

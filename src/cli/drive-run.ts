@@ -8,6 +8,8 @@ import { acquireLease, leaseOwner } from './run-lease.js';
 import { watchRequests } from './run-requests.js';
 import { SharedLocks } from '../runs/shared-locks.js';
 import { LocalLockTable } from '../state/local-lock-table.js';
+import { describeRun, runArgs } from './describe-run.js';
+import type { RunKey } from '../ports/run-key.js';
 
 /** How often a run waiting for a lock looks whether another process freed it. */
 const LOCK_POLL_MS = 250;
@@ -15,7 +17,7 @@ const LOCK_POLL_MS = 250;
 export interface DriveOptions {
   target: LocalTarget;
   env: NodeJS.ProcessEnv;
-  runId: string;
+  runId: RunKey;
   /** Node changes as they are saved (progress output). */
   onChange?: (change: NodeChange) => void;
 }
@@ -30,7 +32,7 @@ export interface DriveOptions {
 export async function driveRun(options: DriveOptions): Promise<StoredRun> {
   const { target, runId } = options;
   const lease = await acquireLease(target.layout, runId);
-  if (!lease) throw new Error(`run "${runId}" is being run by another skiff process (pid ${(await leaseOwner(target.layout, runId)) ?? '?'})`);
+  if (!lease) throw new Error(`${describeRun(runId)} is being run by another skiff process (pid ${(await leaseOwner(target.layout, runId)) ?? '?'})`);
   let runtime: Awaited<ReturnType<typeof createRuntime>> | undefined;
   let requests: { close(): void } | undefined;
   let locks: SharedLocks | undefined;
@@ -43,7 +45,7 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
       await runtime?.close().catch(() => undefined);
       await target.runs.closeAll().catch(() => undefined);
       await lease.release().catch(() => undefined);
-      process.stderr.write(`skiff: run "${runId}" interrupted by ${signal}; "skiff resume ${runId}" continues it\n`);
+      process.stderr.write(`skiff: ${describeRun(runId)} interrupted by ${signal}; "skiff resume ${runArgs(runId)}" continues it\n`);
       process.exit(signal === 'SIGINT' ? 130 : 143);
     })();
   };
@@ -61,7 +63,7 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
       runtime,
       locks,
       caches: new LocalMemoizationCache(target.objects),
-      warn: (id, message) => process.stderr.write(`skiff: run "${id}": ${message}\n`),
+      warn: (id, message) => process.stderr.write(`skiff: ${describeRun(id)}: ${message}\n`),
       ...(pattern ? { engine: { transientErrorPattern: pattern } } : {}),
     });
     if (options.onChange) driver.subscribe((change) => change.runId === runId && options.onChange!(change));
@@ -73,7 +75,7 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
     });
     await driver.wait(runId);
     const finished = await target.runs.load(runId);
-    if (!finished) throw new Error(`run "${runId}" disappeared while it ran`);
+    if (!finished) throw new Error(`${describeRun(runId)} disappeared while it ran`);
     return finished;
   } finally {
     process.off('SIGINT', interrupted);

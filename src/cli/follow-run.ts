@@ -5,6 +5,8 @@ import { LiveTreeView } from './live-tree-view.js';
 import type { LocalTarget } from './local-target.js';
 import { ProgressLines } from './progress-lines.js';
 import { requireRun } from './read-run.js';
+import { describeRun, nameOf, runArgs } from './describe-run.js';
+import type { RunKey } from '../ports/run-key.js';
 import { leaseOwner } from './run-lease.js';
 
 /** Where Ctrl-C comes from: the process's SIGINT, or a test's own. */
@@ -44,12 +46,12 @@ export type FollowResult = { how: 'finished' | 'orphaned'; run: StoredRun } | { 
  * never owns the run, so Ctrl-C only stops the watching; a second Ctrl-C within a few seconds
  * asks the run's driver to stop it (exit handlers still run), for the person who meant it.
  */
-export async function followRun(target: LocalTarget, io: CliIO, runId: string, options: FollowOptions): Promise<FollowResult> {
+export async function followRun(target: LocalTarget, io: CliIO, runId: RunKey, options: FollowOptions): Promise<FollowResult> {
   const now = options.now ?? Date.now;
   const interrupts = options.interrupts ?? PROCESS_INTERRUPTS;
   let run = await requireRun(target.layout, runId);
   const live = options.progress && io.stdout.isTTY === true ? new LiveTreeView(io.stdout, structuredClone(run), now) : undefined;
-  const lines = options.progress && !live ? new ProgressLines(io.stdout, runId, now) : undefined;
+  const lines = options.progress && !live ? new ProgressLines(io.stdout, nameOf(runId), now) : undefined;
   const seen = new Map<string, string>();
   const show = (current: StoredRun): void => {
     for (const node of Object.values(current.status.nodes)) {
@@ -100,7 +102,7 @@ export async function followRun(target: LocalTarget, io: CliIO, runId: string, o
     }
     // Ctrl-C: the run goes on; say so, and give a moment for a second Ctrl-C that stops it.
     io.stderr.write(
-      `\nskiff: stopped watching; run ${runId} goes on (skiff watch ${runId} follows it again, skiff stop ${runId} stops it). Ctrl-C again within ${SECOND_INTERRUPT_MS / 1000}s stops it now.\n`,
+      `\nskiff: stopped watching; ${describeRun(runId)} goes on (skiff watch ${runArgs(runId)} follows it again, skiff stop ${runArgs(runId)} stops it). Ctrl-C again within ${SECOND_INTERRUPT_MS / 1000}s stops it now.\n`,
     );
     const first = interruptedAt;
     if (first !== -1) {
@@ -109,7 +111,7 @@ export async function followRun(target: LocalTarget, io: CliIO, runId: string, o
     }
     if (interruptedAt !== -1) return { how: 'detached' };
     await options.stop();
-    io.stderr.write(`skiff: run ${runId} stopped\n`);
+    io.stderr.write(`skiff: ${describeRun(runId)} stopped\n`);
     return { how: 'stopped' };
   }
 }

@@ -7,6 +7,7 @@ import { formatDuration, spanOf } from './format-duration.js';
 import { formatTable } from './format-table.js';
 import { phaseSymbol, podNameOfNode, treeRows } from './node-tree.js';
 import { formatResourcesDuration, resourcesDuration } from './resources-duration.js';
+import { splitRunKey } from '../ports/run-key.js';
 
 export type TreeColumns = 'live' | 'normal' | 'wide';
 
@@ -22,7 +23,7 @@ export function formatTree(
   noteOf?: (node: NodeStatus) => string | undefined,
   shown: (node: NodeStatus) => boolean = () => true,
 ): string {
-  const name = run.workflow.metadata.name ?? run.id;
+  const name = run.workflow.metadata.name ?? splitRunKey(run.key).name;
   const header =
     columns === 'live'
       ? ['STEP', 'DURATION', 'MESSAGE']
@@ -83,7 +84,7 @@ function parameterText(parameter: Parameter, configMaps: ConfigMapParameters): s
 export function formatRunDetails(run: StoredRun, now: number, wide = false, shown?: (node: NodeStatus) => boolean): string {
   const status = run.status;
   const fields: Array<[string, string | undefined]> = [
-    ['Name', run.workflow.metadata.name ?? run.id],
+    ['Name', run.workflow.metadata.name ?? splitRunKey(run.key).name],
     ['Namespace', run.workflow.metadata.namespace ?? DEFAULT_NAMESPACE],
     ['Status', status.phase],
     ['Message', status.message],
@@ -95,7 +96,7 @@ export function formatRunDetails(run: StoredRun, now: number, wide = false, show
     [
       'ResourcesDuration',
       Object.values(status.nodes).some((n) => n.type === 'Pod' && n.startedAt)
-        ? formatResourcesDuration(resourcesDuration(run, { id: run.workflow.metadata.name ?? run.id, type: 'Steps' } as NodeStatus, now))
+        ? formatResourcesDuration(resourcesDuration(run, { id: run.workflow.metadata.name ?? splitRunKey(run.key).name, type: 'Steps' } as NodeStatus, now))
         : undefined,
     ],
   ];
@@ -117,7 +118,11 @@ export function formatRunDetails(run: StoredRun, now: number, wide = false, show
 /** The run as an argoproj.io/v1alpha1 Workflow with its status in Argo's format (`-o json|yaml`). */
 export function workflowObject(run: StoredRun): Workflow {
   const { status: _ignored, ...workflow } = run.workflow;
-  const metadata = { ...workflow.metadata, name: workflow.metadata.name ?? run.id, namespace: workflow.metadata.namespace ?? DEFAULT_NAMESPACE };
+  const metadata = {
+    ...workflow.metadata,
+    name: workflow.metadata.name ?? splitRunKey(run.key).name,
+    namespace: workflow.metadata.namespace ?? DEFAULT_NAMESPACE,
+  };
   if (run.status.startedAt && !metadata.creationTimestamp) metadata.creationTimestamp = run.status.startedAt;
   return { ...workflow, metadata, status: run.status as unknown as Record<string, unknown> };
 }

@@ -14,6 +14,8 @@ import { followRun, type InterruptSource } from './follow-run.js';
 import { printRunLogs } from './print-run-logs.js';
 import { readRun, requireRun } from './read-run.js';
 import { startBackgroundDriver } from './start-background-driver.js';
+import { nameOf, runArgs } from './describe-run.js';
+import type { RunKey } from '../ports/run-key.js';
 
 export interface LaunchOptions {
   wait: boolean;
@@ -29,12 +31,12 @@ export interface LaunchOptions {
  * process with progress and returns 0 if it Succeeded, else 1; without, hands it to a
  * background `skiff` process, prints its name, and returns 0 at once.
  */
-export async function launchRun(target: LocalTarget, io: CliIO, runId: string, options: LaunchOptions): Promise<number> {
+export async function launchRun(target: LocalTarget, io: CliIO, runId: RunKey, options: LaunchOptions): Promise<number> {
   if (!options.wait) {
     await startBackgroundDriver(target, runId, childEnv(io));
     if (options.follow) return followInBackground(target, io, runId, options);
     const run = await readRun(target.layout, runId);
-    io.stdout.write(run && (options.output === 'json' || options.output === 'yaml') ? formatRunOutput(run, options.output) : `${runId}\n`);
+    io.stdout.write(run && (options.output === 'json' || options.output === 'yaml') ? formatRunOutput(run, options.output) : `${nameOf(runId)}\n`);
     return 0;
   }
   const finished = await runInForeground(target, io, runId, options.output);
@@ -45,7 +47,7 @@ export async function launchRun(target: LocalTarget, io: CliIO, runId: string, o
  * Follows a run a background process drives: its tree as it changes (`--watch`) or its logs
  * (`--log`), then the result. Ctrl-C stops following and leaves the run going (exit 130).
  */
-export async function followInBackground(target: LocalTarget, io: CliIO, runId: string, options: LaunchOptions): Promise<number> {
+export async function followInBackground(target: LocalTarget, io: CliIO, runId: RunKey, options: LaunchOptions): Promise<number> {
   const quiet = options.output === 'json' || options.output === 'yaml' || options.output === 'name';
   if (options.follow === 'log') {
     await printRunLogs(target, io, runId, { follow: true, color: io.stdout.isTTY === true });
@@ -56,7 +58,7 @@ export async function followInBackground(target: LocalTarget, io: CliIO, runId: 
   const result = await followRun(target, io, runId, { progress: !quiet, stop, ...(options.interrupts ? { interrupts: options.interrupts } : {}) });
   if (result.run === undefined) return 130; // Ctrl-C: detached, or stopped
   if (result.how === 'orphaned') {
-    io.stderr.write(`skiff: no skiff process is running ${runId} any more; skiff resume ${runId} continues it\n`);
+    io.stderr.write(`skiff: no skiff process is running ${nameOf(runId)} any more; skiff resume ${runArgs(runId)} continues it\n`);
     return 1;
   }
   if (!quiet) io.stdout.write('\n');
@@ -65,12 +67,12 @@ export async function followInBackground(target: LocalTarget, io: CliIO, runId: 
 }
 
 /** Drives the run here, showing progress unless the output is a document (json, yaml). */
-export async function runInForeground(target: LocalTarget, io: CliIO, runId: string, output: OutputFormat | undefined): Promise<StoredRun> {
+export async function runInForeground(target: LocalTarget, io: CliIO, runId: RunKey, output: OutputFormat | undefined): Promise<StoredRun> {
   const quiet = output === 'json' || output === 'yaml' || output === 'name';
   const initial = await readRun(target.layout, runId);
-  const noteOf = transferNotes(target, initial?.workflow.metadata.name ?? runId, runId);
+  const noteOf = transferNotes(target, initial?.workflow.metadata.name ?? nameOf(runId), runId);
   const live = !quiet && io.stdout.isTTY === true && initial ? new LiveTreeView(io.stdout, initial, Date.now, noteOf) : undefined;
-  const lines = !quiet && !live ? new ProgressLines(io.stdout, runId, Date.now, noteOf) : undefined;
+  const lines = !quiet && !live ? new ProgressLines(io.stdout, nameOf(runId), Date.now, noteOf) : undefined;
   let finished: StoredRun;
   try {
     finished = await driveRun({ target, env: envOf(io), runId, onChange: (change) => (live ?? lines)?.onChange(change) });
@@ -84,7 +86,7 @@ export async function runInForeground(target: LocalTarget, io: CliIO, runId: str
 }
 
 /** What a running pod of the run is transferring, as its executor reports it in the pod's directory. */
-function transferNotes(target: LocalTarget, workflowName: string, runId: string): (node: NodeStatus) => string | undefined {
+function transferNotes(target: LocalTarget, workflowName: string, runId: RunKey): (node: NodeStatus) => string | undefined {
   return (node) => {
     if (node.phase !== 'Running') return undefined;
     const pod = podNameOfNode(workflowName, node);

@@ -9,6 +9,7 @@ import type { LocalTarget } from './local-target.js';
 import { namespaceOf, readAllRuns } from './select-runs.js';
 import { startBackgroundDriver } from './start-background-driver.js';
 import { prepareRun, saveNewRun } from './submit-run.js';
+import { runKey, splitRunKey } from '../ports/run-key.js';
 
 /** The runs a CronWorkflow started: labelled with its name, in its namespace. */
 export async function runsOfCron(target: LocalTarget, cron: CronWorkflow): Promise<CronRun[]> {
@@ -16,7 +17,7 @@ export async function runsOfCron(target: LocalTarget, cron: CronWorkflow): Promi
   return (await readAllRuns(target)).runs
     .filter((run) => run.workflow.metadata.labels?.[CRON_WORKFLOW_LABEL] === cron.metadata.name && namespaceOf(run) === namespace)
     .map((run) => ({
-      name: run.id,
+      name: splitRunKey(run.key).name,
       phase: run.status.phase,
       ...(run.status.finishedAt ? { finishedAt: Math.floor(Date.parse(run.status.finishedAt) / 1000) } : {}),
     }));
@@ -29,9 +30,9 @@ export async function runsOfCron(target: LocalTarget, cron: CronWorkflow): Promi
 export async function submitCronRun(target: LocalTarget, io: CliIO, workflow: Workflow, cronName: string): Promise<string> {
   const prepared = await prepareRun(target, workflow, {}, `cronworkflow/${cronName}`);
   if (prepared.refused.length > 0) throw new Error(`${prepared.refused.join('; ')}: this workflow needs a Kubernetes cluster`);
-  const name = await saveNewRun(target, prepared);
-  await startBackgroundDriver(target, name, childEnv(io));
-  return name;
+  const key = await saveNewRun(target, prepared);
+  await startBackgroundDriver(target, key, childEnv(io));
+  return splitRunKey(key).name;
 }
 
 /** The cron scheduler's ports over the state directory: runs and CronWorkflows as skiff keeps them. */
@@ -46,9 +47,16 @@ export function localCronPorts(target: LocalTarget, io: CliIO): CronSchedulerPor
       if (now) await target.objects.apply({ ...now, status } as CronWorkflow);
     },
     submit: (workflow) => submitCronRun(target, io, workflow, workflow.metadata.labels?.[CRON_WORKFLOW_LABEL] ?? ''),
-    terminate: (name) => controlRun(target, io, name, { op: 'terminate', message: 'replaced by a newer run (concurrencyPolicy Replace)' }, childEnv(io)),
-    remove: async (name) => {
-      await deleteRun(target, quiet, name);
+    terminate: (cron, name) =>
+      controlRun(
+        target,
+        io,
+        runKey(cron.metadata.namespace ?? target.objects.namespace, name),
+        { op: 'terminate', message: 'replaced by a newer run (concurrencyPolicy Replace)' },
+        childEnv(io),
+      ),
+    remove: async (cron, name) => {
+      await deleteRun(target, quiet, runKey(cron.metadata.namespace ?? target.objects.namespace, name));
     },
     log: (line) => io.stdout.write(`${new Date().toISOString()} ${line}\n`),
   };

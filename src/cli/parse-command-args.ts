@@ -23,3 +23,8 @@ export function oneName(positionals: string[], what = 'NAME'): string {
   if (positionals.length > 1) throw new UsageError(`expected one ${what}, got ${positionals.length}: ${positionals.join(' ')}`);
   return positionals[0]!;
 }
+
+/** `-n/--namespace NS`: the namespace in which the commands that take run names look them up. */
+export const NAMESPACE_OPTION = { namespace: { type: 'string', short: 'n' } } as const;
+
+export const NAMESPACE_HELP = "  -n, --namespace NS   the runs' namespace (default: the one namespace that has a run of that name)";

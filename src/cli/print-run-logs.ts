@@ -5,7 +5,9 @@ import type { CliIO } from './cli-io.js';
 import type { LocalTarget } from './local-target.js';
 import { podNameOfNode } from './node-tree.js';
 import { requireRun } from './read-run.js';
+import { describeRun } from './describe-run.js';
 import { leaseOwner } from './run-lease.js';
+import { splitRunKey, type RunKey } from '../ports/run-key.js';
 
 export interface LogOptions {
   /** Only this step: its name, display name, node id or pod name. */
@@ -44,15 +46,15 @@ const COLORS = [32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96];
  * keeps printing until the run finishes (or no process drives it). Returns 1 if `node` names
  * nothing.
  */
-export async function printRunLogs(target: LocalTarget, io: CliIO, runId: string, options: LogOptions): Promise<number> {
+export async function printRunLogs(target: LocalTarget, io: CliIO, runId: RunKey, options: LogOptions): Promise<number> {
   let run = await requireRun(target.layout, runId);
   if (options.node !== undefined && podsOf(run, options).length === 0 && !options.follow) {
-    io.stderr.write(`skiff logs: run "${runId}" has no step "${options.node}"\n`);
+    io.stderr.write(`skiff logs: ${describeRun(runId)} has no step "${options.node}"\n`);
     return 1;
   }
   const logs = new Map<string, PodLog>();
   const pump = async (flush: boolean): Promise<void> => {
-    const name = run.workflow.metadata.name ?? run.id;
+    const name = run.workflow.metadata.name ?? splitRunKey(run.key).name;
     for (const { node, attempt } of podsOf(run, options)) {
       // A containerSet's pod has a log per container: without --container, each is printed.
       const members = options.container !== undefined ? [options.container] : containerSetMembers(run, node);
@@ -64,7 +66,7 @@ export async function printRunLogs(target: LocalTarget, io: CliIO, runId: string
           log = {
             label,
             color: COLORS[logs.size % COLORS.length]!,
-            path: target.layout.containerLog(run.id, pod, container),
+            path: target.layout.containerLog(run.key, pod, container),
             offset: 0,
             partial: '',
             lines: 0,
@@ -98,7 +100,7 @@ function logNameOf(workflowName: string, node: NodeStatus): string | undefined {
  * attempt number when it is one of several attempts of a retried step.
  */
 function podsOf(run: StoredRun, options: LogOptions): Array<{ node: NodeStatus; attempt?: number }> {
-  const name = run.workflow.metadata.name ?? run.id;
+  const name = run.workflow.metadata.name ?? splitRunKey(run.key).name;
   const attempts = new Map<string, { index: number; of: number }>();
   for (const node of Object.values(run.status.nodes)) {
     if (node.type !== 'Retry') continue;

@@ -1,5 +1,6 @@
 import type { StoredRun } from '../ports/run-store.js';
 import type { NodeStatus } from '../engine/workflow-status.js';
+import { splitRunKey } from '../ports/run-key.js';
 
 export interface ResourcesDuration {
   /** CPU core-seconds. */
@@ -42,7 +43,7 @@ export function formatResourcesDuration(used: ResourcesDuration): string {
 
 /** Whether `pod` ran under `ancestor` (through boundaries and children), or is the run's own. */
 function isUnder(run: StoredRun, pod: NodeStatus, ancestor: string): boolean {
-  const name = run.workflow.metadata.name ?? run.id;
+  const name = run.workflow.metadata.name ?? splitRunKey(run.key).name;
   if (ancestor === name) return true;
   const pending = [ancestor];
   const seen = new Set<string>();

@@ -2,23 +2,24 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makePrivateDir, openPrivate, writePrivateFile } from '../state/private-files.js';
 import type { StateLayout } from '../state/state-layout.js';
+import type { RunKey } from '../ports/run-key.js';
 
 /**
  * Which process drives a run. A local run moves only while a `skiff` process drives it, and two
  * drivers of one run would start its pods twice and interleave its journal; so the driver holds
- * `runs/<id>/driver.json` (its pid), created exclusively. A lease whose process is gone is
+ * `runs/<namespace>/<name>/driver.json` (its pid), created exclusively. A lease whose process is gone is
  * stale and is taken over: that is how a run left behind by a killed `skiff` is continued.
  */
 export interface RunLease {
   release(): Promise<void>;
 }
 
-export function leasePath(layout: StateLayout, runId: string): string {
-  return join(layout.runs, runId, 'driver.json');
+export function leasePath(layout: StateLayout, key: RunKey): string {
+  return join(layout.runDir(key), 'driver.json');
 }
 
 /** The pid of the live process driving the run, if any. */
-export async function leaseOwner(layout: StateLayout, runId: string): Promise<number | undefined> {
+export async function leaseOwner(layout: StateLayout, runId: RunKey): Promise<number | undefined> {
   let pid: number;
   try {
     pid = (JSON.parse(await readFile(leasePath(layout, runId), 'utf8')) as { pid: number }).pid;
@@ -32,8 +33,8 @@ export async function leaseOwner(layout: StateLayout, runId: string): Promise<nu
  * Takes the lease for this process (or for `pid`, when a parent hands a run to a background
  * driver it has just started). Resolves undefined if another live process holds it.
  */
-export async function acquireLease(layout: StateLayout, runId: string, pid = process.pid): Promise<RunLease | undefined> {
-  await makePrivateDir(join(layout.runs, runId));
+export async function acquireLease(layout: StateLayout, runId: RunKey, pid = process.pid): Promise<RunLease | undefined> {
+  await makePrivateDir(layout.runDir(runId));
   return acquireLeaseAt(leasePath(layout, runId), pid);
 }
 
@@ -66,7 +67,7 @@ export async function acquireLeaseAt(path: string, pid = process.pid): Promise<R
 }
 
 /** Hands a lease this process holds to another process (a background driver it started). */
-export async function transferLease(layout: StateLayout, runId: string, toPid: number): Promise<void> {
+export async function transferLease(layout: StateLayout, runId: RunKey, toPid: number): Promise<void> {
   const path = leasePath(layout, runId);
   const temporary = `${path}.${process.pid}.tmp`;
   await writePrivateFile(temporary, JSON.stringify({ pid: toPid, since: new Date().toISOString() }));

@@ -1,6 +1,6 @@
 import type { Repository } from '../artifacts/index.js';
 import type { StoredRun } from '../ports/run-store.js';
-import { RunRepositories } from '../runtime/local/run-repositories.js';
+import { embeddedLocalDefault, RunRepositories } from '../runtime/local/run-repositories.js';
 import type { LocalTarget } from './local-target.js';
 
 /**
@@ -11,7 +11,7 @@ import type { LocalTarget } from './local-target.js';
 export async function runRepository(target: LocalTarget, run: StoredRun): Promise<Repository | undefined> {
   const recorded = run.status.artifactRepositoryRef?.artifactRepository as Repository | undefined;
   if (recorded) return recorded;
-  return new RunRepositories({ configMaps: target.objects, localDefault: { local: { root: target.layout.artifacts } } }).repository(run.workflow).then(
+  return new RunRepositories({ configMaps: target.objects, localDefault: embeddedLocalDefault(target.layout.artifacts) }).repository(run.workflow).then(
     (r) => r.repository,
     () => undefined,
   );

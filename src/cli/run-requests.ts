@@ -3,22 +3,23 @@ import { readdir, readFile, rm, stat, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makePrivateDir, writePrivateFile } from '../state/private-files.js';
 import type { StateLayout } from '../state/state-layout.js';
+import type { RunKey } from '../ports/run-key.js';
 
 /** What another `skiff` process asks of the process that drives a run. */
 export type RunRequest = { op: 'stop' | 'terminate'; message?: string } | { op: 'resume' };
 
-function requestsDir(layout: StateLayout, runId: string): string {
-  return join(layout.runs, runId, 'requests');
+function requestsDir(layout: StateLayout, key: RunKey): string {
+  return join(layout.runDir(key), 'requests');
 }
 
 let counter = 0;
 
 /**
- * Leaves a request for the run's driver (a file under `runs/<id>/requests/`) and waits until the
+ * Leaves a request for the run's driver (a file under `runs/<namespace>/<name>/requests/`) and waits until the
  * driver has taken it (deleted it). Files rather than a socket: a request made while no process
  * drives the run waits there for the next one, so nothing asked is lost.
  */
-export async function sendRequest(layout: StateLayout, runId: string, request: RunRequest): Promise<string> {
+export async function sendRequest(layout: StateLayout, runId: RunKey, request: RunRequest): Promise<string> {
   const dir = requestsDir(layout, runId);
   await makePrivateDir(dir);
   const name = `${Date.now().toString().padStart(15, '0')}-${process.pid}-${counter++}.json`;
@@ -46,7 +47,7 @@ export async function waitTaken(path: string, timeoutMs: number): Promise<boolea
  * the order they were made, and deletes each once handled. Watches the folder, and also looks
  * every second, since fs.watch may miss events on some file systems.
  */
-export function watchRequests(layout: StateLayout, runId: string, handle: (request: RunRequest) => void): { close(): void } {
+export function watchRequests(layout: StateLayout, runId: RunKey, handle: (request: RunRequest) => void): { close(): void } {
   const dir = requestsDir(layout, runId);
   let scanning = false;
   let again = false;

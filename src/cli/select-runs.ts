@@ -5,12 +5,13 @@ import { DamagedRunError } from '../state/damaged-run-error.js';
 import { DEFAULT_NAMESPACE } from '../state/local-object-store.js';
 import type { LocalTarget } from './local-target.js';
 import { readRun } from './read-run.js';
+import { runKey, splitRunKey, type RunKey } from '../ports/run-key.js';
 
 export interface RunListing {
   /** Newest first (by start; runs not started yet first of all). */
   runs: StoredRun[];
-  /** Runs whose files are damaged: name and what is wrong (file and record). */
-  damaged: Array<{ id: string; reason: string }>;
+  /** Runs whose files are damaged: key and what is wrong (file and record). */
+  damaged: Array<{ key: RunKey; reason: string }>;
 }
 
 /** What `argo list` (and delete, stop, wait with `-l`) select runs by; every field optional. */
@@ -32,16 +33,16 @@ export interface RunFilter {
 /** Every run of the state directory, damaged ones apart, so none keeps the others from showing. */
 export async function readAllRuns(target: LocalTarget): Promise<RunListing> {
   const listing: RunListing = { runs: [], damaged: [] };
-  for (const id of await target.runs.list()) {
+  for (const key of await target.runs.list()) {
     try {
-      const run = await readRun(target.layout, id);
+      const run = await readRun(target.layout, key);
       if (run) listing.runs.push(run);
     } catch (error) {
       const reason =
         error instanceof DamagedRunError
           ? `${relative(target.layout.root, error.file)}${error.at ? `, ${error.at}` : ''}: ${error.problem}`
           : (error as Error).message;
-      listing.damaged.push({ id, reason });
+      listing.damaged.push({ key, reason });
     }
   }
   listing.runs.sort((a, b) => createdAt(b).localeCompare(createdAt(a)));
@@ -64,7 +65,7 @@ export function matchesRun(run: StoredRun, filter: RunFilter, now: number): bool
   if (filter.phases && !filter.phases.some((p) => p.toLowerCase() === run.status.phase.toLowerCase())) return false;
   if (filter.running && done) return false;
   if (filter.completed && !done) return false;
-  if (filter.prefix !== undefined && !run.id.startsWith(filter.prefix)) return false;
+  if (filter.prefix !== undefined && !splitRunKey(run.key).name.startsWith(filter.prefix)) return false;
   if (filter.since !== undefined && (run.status.startedAt === undefined || Date.parse(run.status.startedAt) < now - filter.since)) return false;
   if (filter.older !== undefined && (!done || run.status.finishedAt === undefined || Date.parse(run.status.finishedAt) > now - filter.older)) return false;
   if (filter.labels && !filter.labels(run.workflow.metadata.labels)) return false;
@@ -72,28 +73,45 @@ export function matchesRun(run: StoredRun, filter: RunFilter, now: number): bool
 }
 
 /**
- * The name a person gave: `@latest` is the newest run (in `namespace`, if given), as in argo get
- * and argo logs; any other name is itself.
+ * The run a person named: in `namespace` (`-n`) when given; else in the one namespace that has a
+ * run of that name (two namespaces may each have one: then they must say which). A name no
+ * namespace has is looked for in the target's namespace, where the caller finds it missing.
+ * `@latest` is the newest run (of `namespace`, if given), as in argo get and argo logs.
  */
-export async function resolveRunName(target: LocalTarget, name: string, namespace?: string): Promise<string> {
-  if (name !== '@latest') return name;
-  const { runs } = await readAllRuns(target);
-  const latest = runs.find((run) => namespace === undefined || namespaceOf(run) === namespace);
-  if (!latest) throw new Error('@latest: there are no runs');
-  return latest.id;
+export async function resolveRunName(target: LocalTarget, name: string, namespace?: string): Promise<RunKey> {
+  if (name === '@latest') {
+    const { runs } = await readAllRuns(target);
+    const latest = runs.find((run) => namespace === undefined || namespaceOf(run) === namespace);
+    if (!latest) throw new Error(namespace === undefined ? '@latest: there are no runs' : `@latest: there are no runs in namespace "${namespace}"`);
+    return latest.key;
+  }
+  if (namespace !== undefined) return runKey(namespace, name);
+  const namespaces = (await target.runs.list())
+    .map(splitRunKey)
+    .filter((k) => k.name === name)
+    .map((k) => k.namespace);
+  if (namespaces.length === 1) return runKey(namespaces[0]!, name);
+  if (namespaces.length > 1) throw new Error(`run "${name}" exists in namespaces ${namespaces.map((n) => `"${n}"`).join(', ')}: name one with -n NAMESPACE`);
+  return runKey(target.objects.namespace, name);
 }
 
 /** The flags by which stop, terminate, wait and delete pick runs besides by name. */
 export const SELECT_OPTIONS = { selector: { type: 'string', short: 'l' } } as const;
 
 /**
- * The runs a command acts on: those named (`@latest` too), then those the filter selects (`-l`,
+ * The runs a command acts on: those named (`@latest` too; in `namespace`, else as resolveRunName finds them), then those the filter selects (`-l`,
  * delete's --all, --completed, ...), each once. No filter and no name is a usage error; a filter
  * that selects nothing is an empty list.
  */
-export async function namedOrSelected(target: LocalTarget, names: string[], filter: RunFilter | undefined, now = Date.now()): Promise<string[]> {
-  const chosen: string[] = [];
-  for (const name of names) chosen.push(await resolveRunName(target, name));
-  if (filter) for (const run of (await readAllRuns(target)).runs) if (matchesRun(run, filter, now)) chosen.push(run.id);
+export async function namedOrSelected(
+  target: LocalTarget,
+  names: string[],
+  filter: RunFilter | undefined,
+  now = Date.now(),
+  namespace?: string,
+): Promise<RunKey[]> {
+  const chosen: RunKey[] = [];
+  for (const name of names) chosen.push(await resolveRunName(target, name, namespace));
+  if (filter) for (const run of (await readAllRuns(target)).runs) if (matchesRun(run, filter, now)) chosen.push(run.key);
   return [...new Set(chosen)];
 }

@@ -11,6 +11,7 @@ import type { Workflow, WorkflowSpec } from '../spec/model/workflow.js';
 import { clusterOnlyFeatures } from './cluster-only-features.js';
 import type { LocalTarget } from './local-target.js';
 import { readRun } from './read-run.js';
+import { runKeyOf, splitRunKey, type RunKey } from '../ports/run-key.js';
 import { acquireLease } from './run-lease.js';
 import { runSuffix } from '../runs/run-suffix.js';
 
@@ -72,29 +73,30 @@ export async function prepareRun(
  * Saves a prepared run as new in the state directory, ready for a driver: the ConfigMaps its
  * parameters read are read once, here, so a restart of the run uses the same values. The one way
  * runs come into being, for `skiff submit`, `skiff resubmit` and the cron scheduler alike.
- * Returns its name.
+ * Returns its key (`namespace/name`).
  */
-export async function saveNewRun(target: LocalTarget, prepared: PreparedRun, now = Date.now()): Promise<string> {
+export async function saveNewRun(target: LocalTarget, prepared: PreparedRun, now = Date.now()): Promise<RunKey> {
   const { referenced } = prepared;
   // When it was created, as the API server stamps it; with milliseconds, so runs submitted in one
   // second still sort newest first (list, @latest).
   const workflow = { ...prepared.workflow, metadata: { ...prepared.workflow.metadata, creationTimestamp: new Date(now).toISOString() } };
-  const name = workflow.metadata.name!;
+  const key = runKeyOf(workflow);
   // The lease is taken before the run exists, so no other process mistakes it for an orphan.
-  const lease = await acquireLease(target.layout, name);
-  if (!lease || (await readRun(target.layout, name))) {
+  const lease = await acquireLease(target.layout, key);
+  if (!lease || (await readRun(target.layout, key))) {
     await lease?.release();
-    throw new Error(`a run named "${name}" already exists`);
+    const { namespace, name } = splitRunKey(key);
+    throw new Error(`a run named "${name}" already exists in namespace "${namespace}"`);
   }
   await target.runs.save({
-    id: name,
+    key,
     workflow,
     status: newRunStatus(),
     ...(referenced.length > 0 ? { referenced } : {}),
     ...(await loadRunConfigMaps(workflow, referenced, target.objects)),
   });
   await target.runs.closeAll();
-  return name;
+  return key;
 }
 
 function hasTemplate(spec: WorkflowSpec, name: string): boolean {

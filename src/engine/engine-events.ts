@@ -64,8 +64,10 @@ export type EngineEvent =
 
 /** A pod the runtime should run. Idempotent by `podName`: a runtime that already runs it reattaches. */
 export interface PodRequest {
-  /** The run's workflow name (its run id): how a runtime finds the run's spec-level pod settings. */
+  /** The run's workflow name: with its namespace, how a runtime finds the run's spec-level pod settings. */
   workflowName: string;
+  /** The run's namespace: pods are namespaced, so two runs of one name never share a pod. */
+  workflowNamespace: string;
   nodeId: string;
   podName: string;
   /** The template with every `{{...}}` of its inputs and the workflow resolved. */
@@ -99,7 +101,8 @@ export interface LockRef {
  */
 export interface LockRequest {
   holder: string;
-  runId: string;
+  /** The run's key, `namespace/name`. */
+  runKey: string;
   locks: LockRef[];
   priority: number;
   createdAt: string;

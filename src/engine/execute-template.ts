@@ -132,6 +132,7 @@ function startPod(
   openContainerNodes(exec, node, template);
   const request: PodRequest = {
     workflowName: exec.name,
+    workflowNamespace: exec.namespace,
     nodeId: node.id,
     podName: exec.podNameOf(node, templateName),
     template,

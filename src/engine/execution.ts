@@ -77,6 +77,8 @@ export interface Shutdown {
  */
 export class Execution {
   readonly name: string;
+  /** The run's namespace (`default` when the workflow names none). */
+  readonly namespace: string;
   readonly globals: VariableScope;
   readonly maxDepth: number;
   readonly resultLimit: number;
@@ -120,6 +122,7 @@ export class Execution {
     options: EngineOptions = {},
   ) {
     this.name = workflow.metadata?.name ?? '';
+    this.namespace = String(workflow.metadata?.namespace || 'default');
     this.globals = new VariableScope().setClock(() => this.now).setSeed(String(workflow.metadata?.uid || this.name));
     this.maxDepth = options.maxDepth ?? 150;
     this.resultLimit = options.resultLimit ?? 256 * 1024;

@@ -61,7 +61,7 @@ export class LockTracker {
       type: 'acquire-lock',
       request: {
         holder,
-        runId: exec.name,
+        runKey: `${exec.namespace}/${exec.name}`,
         locks,
         priority: Number(exec.spec.priority ?? 0) || 0,
         createdAt: createdAt === undefined ? '' : String(createdAt),

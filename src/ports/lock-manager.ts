@@ -1,4 +1,5 @@
 import type { EngineEvent, LockRequest } from '../engine/engine-events.js';
+import type { RunKey } from './run-key.js';
 
 /** What a lock manager reports about a request. */
 export type LockEvent = Extract<EngineEvent, { type: 'lock-acquired' | 'lock-waiting' }>;
@@ -9,7 +10,7 @@ export type LockEvent = Extract<EngineEvent, { type: 'lock-acquired' | 'lock-wai
  * engine never takes a lock itself; it hears back through `report`.
  *
  * @example
- * locks.acquire(request, (event) => driver.send(runId, event));
+ * locks.acquire(request, (event) => driver.send(request.runKey, event));
  * locks.release('default/my-run/my-run-1234');
  */
 export interface LockManager {
@@ -17,8 +18,8 @@ export interface LockManager {
   acquire(request: LockRequest, report: (event: LockEvent) => void): void;
   /** Gives up what `holder` holds or waits for. */
   release(holder: string): void;
-  /** Gives up everything of run `runId` (it ended, however it ended). */
-  releaseRun(runId: string): void;
+  /** Gives up everything of run `key` (it ended, however it ended). */
+  releaseRun(key: RunKey): void;
   /** Finishes what was asked (releases included) and stops watching for freed locks. */
   close(): Promise<void>;
 }

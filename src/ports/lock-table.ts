@@ -1,7 +1,10 @@
+import type { RunKey } from './run-key.js';
+
 /** One holder of a lock, or one waiting for it. */
 export interface LockEntry {
   holder: string;
-  runId: string;
+  /** The run of the holder (`namespace/name`). */
+  runKey: RunKey;
   /** The process that drives the holder's run: when it is gone, so is the entry. */
   owner: number;
   priority: number;

@@ -25,3 +25,20 @@ export function splitRunKey(key: RunKey): { namespace: string; name: string } {
 export function runKeyOf(workflow: { metadata?: { namespace?: string | undefined; name?: string | undefined } }): RunKey {
   return runKey(workflow.metadata?.namespace || 'default', workflow.metadata?.name ?? '');
 }
+
+/** The key in its one spelling: a bare name (no `/`) is the run of that name in `default`. */
+export function canonicalRunKey(key: RunKey): RunKey {
+  const { namespace, name } = splitRunKey(key);
+  return runKey(namespace, name);
+}
+
+/**
+ * A run as messages name it: `run "build" in namespace "ci"`. Two namespaces may hold runs of
+ * one name, so a message about one says which.
+ *
+ * @example describeRun('ci/build-x7k2p') // 'run "build-x7k2p" in namespace "ci"'
+ */
+export function describeRun(key: RunKey): string {
+  const { namespace, name } = splitRunKey(key);
+  return `run "${name}" in namespace "${namespace}"`;
+}

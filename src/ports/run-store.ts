@@ -1,4 +1,5 @@
 import type { Workflow } from '../spec/model/workflow.js';
+import type { RunKey } from './run-key.js';
 import type { ParameterConfigMap } from '../engine/config-map-parameters.js';
 import type { CacheConfigMap } from '../engine/memoization-caches.js';
 import type { ReferencedTemplate } from '../engine/template-catalog.js';
@@ -9,7 +10,8 @@ import type { NodeStatus, WorkflowStatus } from '../engine/workflow-status.js';
  * its parameters read, as they were when it was submitted or retried) and its status.
  */
 export interface StoredRun {
-  id: string;
+  /** `namespace/name` of its workflow (run-key.ts). */
+  key: RunKey;
   workflow: Workflow;
   referenced?: ReferencedTemplate[];
   configMaps?: ParameterConfigMap[];
@@ -40,14 +42,14 @@ export interface JournalRecord {
  * misses a step it started nor repeats one recorded as finished.
  *
  * @example
- * await store.create({ id: 'hello-x7k2p', workflow, status: newRunStatus() });
- * await store.append('hello-x7k2p', { nodes: changed, run: { phase: 'Running' } });
- * const run = await store.load('hello-x7k2p'); // snapshot with the journal replayed
+ * await store.save({ key: 'ci/hello-x7k2p', workflow, status: newRunStatus() });
+ * await store.append('ci/hello-x7k2p', { nodes: changed, run: { phase: 'Running' } });
+ * const run = await store.load('ci/hello-x7k2p'); // snapshot with the journal replayed
  */
 export interface RunStore {
-  /** Ids of every saved run, finished or not. */
-  list(): Promise<string[]>;
-  load(id: string): Promise<StoredRun | undefined>;
+  /** Keys of every saved run, finished or not. */
+  list(): Promise<RunKey[]>;
+  load(key: RunKey): Promise<StoredRun | undefined>;
   /**
    * Saves a run whole: a new run, or a retried/resubmitted status, replacing what was there; or,
    * with `compaction`, the run as its records made it, after `append` asked for it.
@@ -57,13 +59,13 @@ export interface RunStore {
    * Appends a batch of changes durably. Resolves true when the journal has outgrown its
    * snapshot: the caller should then `save` the whole run, which compacts it.
    */
-  append(id: string, record: JournalRecord): Promise<boolean>;
+  append(key: RunKey, record: JournalRecord): Promise<boolean>;
   /**
    * Notes that the run is held because its state cannot be written (`problem`), or no longer is
    * (`undefined`), where people looking at the run see it (`skiff get`). Best effort and optional:
    * the store that fails may fail this too.
    */
-  noteHeld?(id: string, problem: string | undefined): Promise<void>;
+  noteHeld?(key: RunKey, problem: string | undefined): Promise<void>;
 }
 
 export interface SaveOptions {

@@ -116,7 +116,7 @@ export class RunDriver {
   async submit(submitted: Workflow, extras: SubmitExtras = {}): Promise<string> {
     const stored = await submitRun(this.operationPorts(), submitted, extras);
     this.open(stored);
-    return stored.id;
+    return stored.key;
   }
 
   /** Retries a finished run in place (see retryRun) and drives it again. */
@@ -128,7 +128,7 @@ export class RunDriver {
   async resubmit(runId: string, options: { memoized?: boolean; name?: string } = {}): Promise<string> {
     const next = await resubmitSavedRun(this.operationPorts(), runId, options);
     this.reopen(next);
-    return next.id;
+    return next.key;
   }
 
   /**
@@ -205,10 +205,10 @@ export class RunDriver {
 
   /** Takes over a run whose saved state replaced the one driven so far; whoever waited for it keeps waiting. */
   private reopen(stored: StoredRun): void {
-    const previous = this.runs.get(stored.id);
+    const previous = this.runs.get(stored.key);
     previous?.timer?.cancel();
     previous?.session.close();
-    if (previous?.held) this.writes.drop(stored.id, previous.held);
+    if (previous?.held) this.writes.drop(stored.key, previous.held);
     this.open(stored, previous?.waiters ?? []);
   }
 
@@ -218,8 +218,8 @@ export class RunDriver {
     if (stored.configMaps) definition.configMaps = stored.configMaps;
     if (stored.caches) definition.caches = stored.caches;
     if (this.options.engine) definition.options = this.options.engine;
-    this.runs.set(stored.id, { stored, session: new RunSession(definition, stored.status), waiters });
-    this.send(stored.id, { type: 'start' });
+    this.runs.set(stored.key, { stored, session: new RunSession(definition, stored.status), waiters });
+    this.send(stored.key, { type: 'start' });
   }
 
   private async pump(): Promise<void> {
@@ -304,7 +304,7 @@ export class RunDriver {
     let wake: string | undefined;
     for (const action of actions) {
       if (action.type === 'run-pod') this.options.runtime.run(action.pod, (event) => this.send(runId, event));
-      else if (action.type === 'kill-pod') this.options.runtime.kill(action.podName);
+      else if (action.type === 'kill-pod') this.options.runtime.kill(runId, action.podName);
       else if (action.type === 'save-cache') this.saveCache(runId, run, action);
       else if (action.type === 'acquire-lock') this.locks.acquire(action.request, (event) => this.send(runId, event));
       else if (action.type === 'release-lock') this.locks.release(action.holder);
@@ -359,7 +359,7 @@ export class RunDriver {
   private async finish(runId: string, run: ActiveRun): Promise<void> {
     try {
       await run.saving;
-      const changes = await this.options.runtime.collectGarbage?.({ id: runId, workflow: run.session.workflow, status: run.session.status });
+      const changes = await this.options.runtime.collectGarbage?.({ key: runId, workflow: run.session.workflow, status: run.session.status });
       if (!changes || this.runs.get(runId) !== run) return;
       const nodes = run.session.record(changes);
       const status = run.session.status;

@@ -3,6 +3,7 @@ import { type RetryOptions, retryRun } from '../engine/operations/retry-run.js';
 import { newRunStatus } from '../engine/run-session.js';
 import { type SubmitOverrides, withOverrides } from '../engine/submit-overrides.js';
 import type { ConfigMapSource } from '../ports/config-map-source.js';
+import { describeRun, type RunKey, runKey, runKeyOf, splitRunKey } from '../ports/run-key.js';
 import type { RunStore, StoredRun } from '../ports/run-store.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import { loadRunConfigMaps } from './load-run-config-maps.js';
@@ -35,7 +36,7 @@ export async function submitRun(ports: RunOperationPorts, submitted: Workflow, e
   const named: Workflow = workflow.metadata?.name
     ? workflow
     : { ...workflow, metadata: { ...workflow.metadata, name: `${workflow.metadata?.generateName ?? 'workflow-'}${suffix()}` } };
-  const stored: StoredRun = { id: named.metadata.name!, workflow: named, status: newRunStatus() };
+  const stored: StoredRun = { key: runKeyOf(named), workflow: named, status: newRunStatus() };
   if (extras.referenced) stored.referenced = extras.referenced;
   const read = extras.configMaps && extras.caches ? {} : await readClusterData(ports, named, extras.referenced, {});
   const configMaps = extras.configMaps ?? read.configMaps;
@@ -47,9 +48,9 @@ export async function submitRun(ports: RunOperationPorts, submitted: Workflow, e
 }
 
 /** Retries a finished run in place (see retryRun): saves the run with its retried status and returns it. */
-export async function retrySavedRun(ports: RunOperationPorts, id: string, options: RetryOptions = {}): Promise<StoredRun> {
-  const stored = await ports.store.load(id);
-  if (!stored) throw new Error(`run ${id} not found`);
+export async function retrySavedRun(ports: RunOperationPorts, key: RunKey, options: RetryOptions = {}): Promise<StoredRun> {
+  const stored = await ports.store.load(key);
+  if (!stored) throw new Error(`${describeRun(key)} not found`);
   const result = retryRun(stored.workflow, stored.status, options);
   if ('error' in result) throw new Error(result.error);
   // Steps run again read the ConfigMaps as they are now (one may have been created since).
@@ -68,13 +69,14 @@ export async function retrySavedRun(ports: RunOperationPorts, id: string, option
  * Saves a new run of a finished run's workflow, named `name` or after the original; with
  * `memoized`, its succeeded pods are reused. Returns the new run.
  */
-export async function resubmitSavedRun(ports: RunOperationPorts, id: string, options: { memoized?: boolean; name?: string } = {}): Promise<StoredRun> {
-  const stored = await ports.store.load(id);
-  if (!stored) throw new Error(`run ${id} not found`);
+export async function resubmitSavedRun(ports: RunOperationPorts, key: RunKey, options: { memoized?: boolean; name?: string } = {}): Promise<StoredRun> {
+  const stored = await ports.store.load(key);
+  if (!stored) throw new Error(`${describeRun(key)} not found`);
   const name = options.name ?? `${resubmitBaseName(stored.workflow)}${(ports.suffix ?? runSuffix)()}`;
   const result = resubmitRun(stored.workflow, stored.status, name, options.memoized ?? false);
   if ('error' in result) throw new Error(result.error);
-  const next: StoredRun = { id: name, workflow: result.workflow, status: result.status };
+  // The new run lives beside the old one, in its namespace.
+  const next: StoredRun = { key: runKey(splitRunKey(key).namespace, name), workflow: result.workflow, status: result.status };
   if (stored.referenced) next.referenced = stored.referenced;
   Object.assign(next, await readClusterData(ports, result.workflow, stored.referenced, stored));
   await ports.store.save(next);

@@ -1,6 +1,7 @@
 import type { LockRequest } from '../engine/engine-events.js';
 import type { LockEvent, LockManager } from '../ports/lock-manager.js';
 import type { LockEntry, LockTable, LockTableState } from '../ports/lock-table.js';
+import type { RunKey } from '../ports/run-key.js';
 
 export interface SharedLocksOptions {
   /** This process (the owner recorded with every entry it makes). */
@@ -61,9 +62,9 @@ export class SharedLocks implements LockManager {
     this.schedule();
   }
 
-  releaseRun(runId: string): void {
-    for (const [holder, p] of this.pending) if (p.request.runId === runId) this.pending.delete(holder);
-    this.runReleases.add(runId);
+  releaseRun(key: RunKey): void {
+    for (const [holder, p] of this.pending) if (p.request.runKey === key) this.pending.delete(holder);
+    this.runReleases.add(key);
     this.schedule();
   }
 
@@ -111,7 +112,7 @@ export class SharedLocks implements LockManager {
   }
 
   private apply(state: LockTableState, releases: string[], runReleases: string[], pending: Pending[]): Array<() => void> {
-    const gone = (e: LockEntry) => releases.includes(e.holder) || runReleases.includes(e.runId);
+    const gone = (e: LockEntry) => releases.includes(e.holder) || runReleases.includes(e.runKey);
     const mine = new Set(pending.map((p) => p.request.holder));
     for (const lock of Object.values(state.locks)) {
       for (const list of [lock.holders, lock.waiting]) {
@@ -134,7 +135,7 @@ export class SharedLocks implements LockManager {
         if (known.has(request.holder)) continue;
         const entry: LockEntry = {
           holder: request.holder,
-          runId: request.runId,
+          runKey: request.runKey,
           owner: this.owner,
           priority: request.priority,
           createdAt: request.createdAt,
@@ -196,7 +197,7 @@ interface QueueView {
 }
 
 /** Where a request without locks sorts: after everything. */
-const LAST: LockEntry = { holder: '', runId: '', owner: 0, priority: Number.MIN_SAFE_INTEGER, createdAt: '', seq: Number.MAX_SAFE_INTEGER };
+const LAST: LockEntry = { holder: '', runKey: '', owner: 0, priority: Number.MIN_SAFE_INTEGER, createdAt: '', seq: Number.MAX_SAFE_INTEGER };
 
 function queueOrder(a: LockEntry, b: LockEntry): number {
   if (a.priority !== b.priority) return b.priority - a.priority;

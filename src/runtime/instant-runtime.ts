@@ -1,4 +1,5 @@
 import type { PodOutputs, PodRequest } from '../engine/engine-events.js';
+import { splitRunKey, type RunKey } from '../ports/run-key.js';
 import type { Runtime, RuntimeEvent } from '../ports/runtime.js';
 
 /** What a scripted pod does. Everything is optional: by default a pod succeeds at once. */
@@ -36,20 +37,20 @@ export class InstantRuntime implements Runtime {
   constructor(private readonly options: InstantRuntimeOptions = {}) {}
 
   run(pod: PodRequest, report: (event: RuntimeEvent) => void): void {
-    const existing = this.running.get(pod.podName);
+    const existing = this.running.get(`${pod.workflowNamespace}/${pod.podName}`);
     if (existing) {
       existing.report = report;
       return;
     }
     const entry: { report: (event: RuntimeEvent) => void; timer?: NodeJS.Timeout } = { report };
-    this.running.set(pod.podName, entry);
+    this.running.set(`${pod.workflowNamespace}/${pod.podName}`, entry);
     this.started++;
     this.options.onStart?.(pod);
     const script = this.options.script?.(pod) ?? {};
     const finish = (): void => {
-      if (this.running.get(pod.podName) !== entry) return;
+      if (this.running.get(`${pod.workflowNamespace}/${pod.podName}`) !== entry) return;
       if (script.hang) return;
-      this.running.delete(pod.podName);
+      this.running.delete(`${pod.workflowNamespace}/${pod.podName}`);
       if (script.error !== undefined) return entry.report({ type: 'pod-error', nodeId: pod.nodeId, message: script.error });
       const exitCode = script.exitCode ?? 0;
       this.options.onFinish?.(pod, exitCode);
@@ -60,11 +61,13 @@ export class InstantRuntime implements Runtime {
     else setImmediate(finish);
   }
 
-  kill(podName: string): void {
-    const entry = this.running.get(podName);
+  /** Pods are namespaced: the run's namespace and the pod's name. */
+  kill(key: RunKey, podName: string): void {
+    const podKey = `${splitRunKey(key).namespace}/${podName}`;
+    const entry = this.running.get(podKey);
     if (!entry) return;
     if (entry.timer) clearTimeout(entry.timer);
-    this.running.delete(podName);
+    this.running.delete(podKey);
   }
 
   get active(): number {

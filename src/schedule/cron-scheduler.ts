@@ -19,8 +19,10 @@ export interface CronSchedulerPorts {
   recordStatus(cron: CronWorkflow, status: CronStatus): Promise<void>;
   /** Submits a run the way skiff submit does; throws if a run of that name exists. */
   submit(workflow: Workflow): Promise<string>;
-  terminate(runName: string): Promise<void>;
-  remove(runName: string): Promise<void>;
+  /** Terminates a run of the cron (in the cron's namespace: another namespace's run of that name is not its). */
+  terminate(cron: CronWorkflow, runName: string): Promise<void>;
+  /** Deletes a run of the cron, in the cron's namespace. */
+  remove(cron: CronWorkflow, runName: string): Promise<void>;
   log(line: string): void;
 }
 
@@ -115,11 +117,11 @@ export class CronScheduler {
     };
     const tick = planCronTick(cron, state, now);
     for (const name of tick.remove) {
-      await this.ports.remove(name);
+      await this.ports.remove(cron, name);
       this.ports.log(`cronworkflow ${key}: deleted ${name} (history limit)`);
     }
     for (const name of tick.terminate) {
-      await this.ports.terminate(name);
+      await this.ports.terminate(cron, name);
       this.ports.log(`cronworkflow ${key}: terminated ${name} (concurrencyPolicy Replace)`);
     }
     let active = state.active.filter((n) => !tick.terminate.includes(n));

@@ -59,10 +59,14 @@ export function workflowProblem(workflow: unknown, where: string): string | unde
   return undefined;
 }
 
-/** What is wrong with a whole saved run (a snapshot's), if anything. */
-export function storedRunProblem(run: unknown, id: string): string | undefined {
+/**
+ * What is wrong with a whole saved run (a snapshot's) of key `key` (`namespace/name`), if
+ * anything. A snapshot written before runs were keyed by namespace holds `id`, the name alone.
+ */
+export function storedRunProblem(run: unknown, key: string): string | undefined {
   if (!isObject(run)) return 'the run is not an object';
-  if (run.id !== id) return `the run's id is ${JSON.stringify(run.id)}, not "${id}"`;
+  const name = key.slice(key.indexOf('/') + 1);
+  if (run.key === undefined ? run.id !== name : run.key !== key) return `the run's key is ${JSON.stringify(run.key ?? run.id)}, not "${key}"`;
   const workflow = workflowProblem(run.workflow, 'the workflow');
   if (workflow) return workflow;
   for (const key of ['referenced', 'configMaps', 'caches'] as const) {

@@ -92,7 +92,11 @@ export function decodeSnapshot(text: string, runId: string): { snapshot: Snapsho
     return { problem: 'it has no record number ("seq")' };
   if (value.by !== undefined && value.by !== 'compaction' && value.by !== 'replacement') return { problem: `"by" is ${JSON.stringify(value.by)}` };
   const problem = storedRunProblem(value.run, runId);
-  return problem ? { problem } : { snapshot: value as Snapshot };
+  if (problem) return { problem };
+  const snapshot = value as Snapshot;
+  // A snapshot of the layout before namespaces names its run by `id`; from here on it is `key`.
+  const { id: _legacyId, ...run } = snapshot.run as StoredRun & { id?: string };
+  return { snapshot: { ...snapshot, run: { ...run, key: runId } } };
 }
 
 /**

@@ -7,6 +7,9 @@ import { DamagedRunError } from './damaged-run-error.js';
 import { encodeJournalHeader, encodeRecord, encodeSnapshot, type SaveKind } from './journal-format.js';
 import { makePrivateDir, openPrivate } from './private-files.js';
 import { replayRun, type ReplayedRun, type RunFile } from './replay-run.js';
+import { isLegacyEntry, isLegacyRunDir, legacyNameOf, migrateLegacyRun } from './migrate-legacy-run.js';
+import { isPathSegment, StateLayout } from './state-layout.js';
+import { canonicalRunKey, splitRunKey, type RunKey } from '../ports/run-key.js';
 
 export interface LocalRunStoreOptions {
   /** fsync every append and snapshot (default true). Off only for benchmarks that measure the engine. */
@@ -30,7 +33,9 @@ const PREVIOUS_JOURNAL = 'journal.prev.ndjson';
 const HELD = 'held.json';
 
 /**
- * Runs in a local state directory, one folder per run: `snapshot.json` and `journal.ndjson`
+ * Runs in a local state directory, one folder per run, `runs/<namespace>/<name>/` (a run of the
+ * layout before namespaces, `runs/<name>/`, is moved there when listed or loaded:
+ * migrate-legacy-run.ts): `snapshot.json` and `journal.ndjson`
  * (format: journal-format.ts), and the generation before them, `snapshot.prev.json` and
  * `journal.prev.ndjson`, which stand in for a damaged snapshot when they provably hold the same
  * run (replay-run.ts). A save writes the new snapshot and journal beside the old ones, keeps the
@@ -44,9 +49,10 @@ const HELD = 'held.json';
  * const driver = new RunDriver({ store, runtime });
  */
 export class LocalRunStore implements RunStore {
-  private readonly open = new Map<string, OpenRun>();
+  private readonly open = new Map<RunKey, OpenRun>();
   private readonly sync: boolean;
   private readonly compactBytes: number;
+  private readonly layout: StateLayout;
 
   constructor(
     private readonly dir: string,
@@ -54,20 +60,32 @@ export class LocalRunStore implements RunStore {
   ) {
     this.sync = options.sync ?? true;
     this.compactBytes = options.compactBytes ?? 4 << 20;
+    this.layout = new StateLayout(dir);
   }
 
-  private runDir(id: string): string {
-    if (!/^[a-z0-9][-a-z0-9.]*$/.test(id)) throw new Error(`invalid run id "${id}"`);
-    return join(this.dir, 'runs', id);
+  private runDir(key: RunKey): string {
+    return this.layout.runDir(key);
   }
 
-  async list(): Promise<string[]> {
-    try {
-      return (await readdir(join(this.dir, 'runs'))).sort();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
+  async list(): Promise<RunKey[]> {
+    const keys: RunKey[] = [];
+    for (const entry of await readdirOrNone(this.layout.runs)) {
+      if (!isLegacyEntry(entry)) continue;
+      const migrated = await migrateLegacyRun(this.dir, legacyNameOf(entry));
+      if (migrated) {
+        keys.push(migrated);
+        continue;
+      }
+      if (!isPathSegment(entry)) continue;
+      for (const name of await readdirOrNone(join(this.layout.runs, entry))) if (isPathSegment(name)) keys.push(`${entry}/${name}`);
     }
+    return [...new Set(keys)].sort();
+  }
+
+  /** Moves the run from the layout before namespaces when it is still there (see migrate-legacy-run.ts). */
+  private async migrated(key: RunKey): Promise<void> {
+    const { name } = splitRunKey(key);
+    if (await isLegacyRunDir(join(this.layout.runs, name))) await migrateLegacyRun(this.dir, name);
   }
 
   /**
@@ -75,7 +93,8 @@ export class LocalRunStore implements RunStore {
    * journal line is skipped, not cut. For commands that look at a run another process drives.
    * Throws DamagedRunError for a damaged run.
    */
-  async peek(id: string): Promise<StoredRun | undefined> {
+  async peek(key: RunKey): Promise<StoredRun | undefined> {
+    const id = canonicalRunKey(key);
     // A save by the driving process may swap the files between our two reads: read again before
     // calling the run damaged.
     for (let attempt = 0; ; attempt++) {
@@ -89,7 +108,8 @@ export class LocalRunStore implements RunStore {
   }
 
   /** Takes the run over for writing. Throws DamagedRunError, leaving its files untouched, for a damaged run. */
-  async load(id: string): Promise<StoredRun | undefined> {
+  async load(key: RunKey): Promise<StoredRun | undefined> {
+    const id = canonicalRunKey(key);
     const replayed = await this.replay(id);
     if (!replayed) return undefined;
     const { run, seq, goodLength, rewrite } = replayed;
@@ -111,8 +131,9 @@ export class LocalRunStore implements RunStore {
     return run;
   }
 
-  private async replay(id: string): Promise<ReplayedRun | undefined> {
+  private async replay(id: RunKey): Promise<ReplayedRun | undefined> {
     const dir = this.runDir(id);
+    if (!(await exists(dir))) await this.migrated(id);
     const snapshot = await readRunFile(join(dir, SNAPSHOT));
     const journal = await readRunFile(join(dir, JOURNAL));
     // A folder with neither is a run not saved yet (its submitter holds the lease); a journal
@@ -148,27 +169,29 @@ export class LocalRunStore implements RunStore {
   // might be writing (the driver's batches and its after-the-end GC record can overlap).
   private readonly turns = new KeyedSerializer();
 
-  private inTurn<T>(id: string, work: () => Promise<T>): Promise<T> {
+  private inTurn<T>(id: RunKey, work: () => Promise<T>): Promise<T> {
     return this.turns.run(id, work);
   }
 
-  save(run: StoredRun, options: SaveOptions = {}): Promise<void> {
-    return this.inTurn(run.id, async () => {
-      const open = this.open.get(run.id);
+  save(given: StoredRun, options: SaveOptions = {}): Promise<void> {
+    const run = given.key === canonicalRunKey(given.key) ? given : { ...given, key: canonicalRunKey(given.key) };
+    return this.inTurn(run.key, async () => {
+      const open = this.open.get(run.key);
       // A compaction holds exactly the records so far: it takes the last one's number, which is
       // how a later reader knows the previous generation may stand in for it. A replacement
       // takes a number of its own.
       if (options.compaction && open) return this.saveNow(run, 'compaction', open.seq);
-      return this.saveNow(run, 'replacement', (open?.seq ?? (await this.savedSeq(run.id))) + 1);
+      return this.saveNow(run, 'replacement', (open?.seq ?? (await this.savedSeq(run.key))) + 1);
     });
   }
 
-  append(id: string, record: JournalRecord): Promise<boolean> {
+  append(key: RunKey, record: JournalRecord): Promise<boolean> {
+    const id = canonicalRunKey(key);
     return this.inTurn(id, () => this.appendNow(id, record));
   }
 
   /** The last number used for a run not opened by this store (0 when it is new or unreadable). */
-  private async savedSeq(id: string): Promise<number> {
+  private async savedSeq(id: RunKey): Promise<number> {
     try {
       return (await this.replay(id))?.seq ?? 0;
     } catch {
@@ -177,9 +200,9 @@ export class LocalRunStore implements RunStore {
   }
 
   private async saveNow(run: StoredRun, by: SaveKind, seq: number): Promise<void> {
-    const dir = this.runDir(run.id);
+    const dir = this.runDir(run.key);
     await makePrivateDir(dir);
-    await this.close(run.id);
+    await this.close(run.key);
     const text = encodeSnapshot(seq, run, by);
     const header = encodeJournalHeader(seq, by);
     const newSnapshot = join(dir, `.${SNAPSHOT}.${process.pid}.tmp`);
@@ -194,10 +217,10 @@ export class LocalRunStore implements RunStore {
     await rename(newJournal, join(dir, JOURNAL));
     if (this.sync) await syncFolder(dir);
     const journal = await openPrivate(join(dir, JOURNAL), 'a');
-    this.open.set(run.id, { journal, journalBytes: Buffer.byteLength(header), snapshotBytes: Buffer.byteLength(text), seq });
+    this.open.set(run.key, { journal, journalBytes: Buffer.byteLength(header), snapshotBytes: Buffer.byteLength(text), seq });
   }
 
-  private async appendNow(id: string, record: JournalRecord): Promise<boolean> {
+  private async appendNow(id: RunKey, record: JournalRecord): Promise<boolean> {
     const state = this.open.get(id) ?? (await this.reopen(id));
     const line = encodeRecord(state.seq + 1, record);
     await state.journal.write(line);
@@ -208,8 +231,8 @@ export class LocalRunStore implements RunStore {
   }
 
   /** Bytes on disk for a run (snapshot + journal, both generations). */
-  async sizeOf(id: string): Promise<number> {
-    const dir = this.runDir(id);
+  async sizeOf(key: RunKey): Promise<number> {
+    const dir = this.runDir(canonicalRunKey(key));
     let total = 0;
     for (const name of [SNAPSHOT, JOURNAL, PREVIOUS_SNAPSHOT, PREVIOUS_JOURNAL]) total += await fileSize(join(dir, name));
     return total;
@@ -220,13 +243,13 @@ export class LocalRunStore implements RunStore {
     for (const id of [...this.open.keys()]) await this.close(id);
   }
 
-  private async reopen(id: string): Promise<OpenRun> {
+  private async reopen(id: RunKey): Promise<OpenRun> {
     const run = await this.load(id);
     if (!run) throw new Error(`run ${id} was never saved`);
     return this.open.get(id)!;
   }
 
-  private async close(id: string): Promise<void> {
+  private async close(id: RunKey): Promise<void> {
     const state = this.open.get(id);
     if (!state) return;
     this.open.delete(id);
@@ -280,6 +303,15 @@ function readRunFileSync(path: string): RunFile {
     return { path, text: readFileSync(path, 'utf8') };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { path, text: undefined };
+    throw error;
+  }
+}
+
+async function readdirOrNone(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
     throw error;
   }
 }

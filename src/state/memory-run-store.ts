@@ -15,23 +15,24 @@ export class MemoryRunStore implements RunStore {
     return [...this.runs.keys()];
   }
 
-  async load(id: string): Promise<StoredRun | undefined> {
-    const saved = this.runs.get(id);
+  async load(key: string): Promise<StoredRun | undefined> {
+    const saved = this.runs.get(key);
     if (!saved) return undefined;
-    return replayRun(id, { snapshot: { path: `${id}/snapshot`, text: saved.snapshot }, journal: { path: `${id}/journal`, text: saved.journal.join('') } }).run;
+    return replayRun(key, { snapshot: { path: `${key}/snapshot`, text: saved.snapshot }, journal: { path: `${key}/journal`, text: saved.journal.join('') } })
+      .run;
   }
 
   async save(run: StoredRun, options: SaveOptions = {}): Promise<void> {
-    const last = this.runs.get(run.id)?.seq;
+    const last = this.runs.get(run.key)?.seq;
     const by = options.compaction && last !== undefined ? 'compaction' : 'replacement';
     const seq = by === 'compaction' ? last! : (last ?? 0) + 1;
     const header = encodeJournalHeader(seq, by);
-    this.runs.set(run.id, { snapshot: encodeSnapshot(seq, run, by), journal: [header], journalBytes: header.length, seq });
+    this.runs.set(run.key, { snapshot: encodeSnapshot(seq, run, by), journal: [header], journalBytes: header.length, seq });
   }
 
-  async append(id: string, record: JournalRecord): Promise<boolean> {
-    const saved = this.runs.get(id);
-    if (!saved) throw new Error(`run ${id} was never saved`);
+  async append(key: string, record: JournalRecord): Promise<boolean> {
+    const saved = this.runs.get(key);
+    if (!saved) throw new Error(`run ${key} was never saved`);
     const line = encodeRecord(++saved.seq, record);
     saved.journal.push(line);
     saved.journalBytes += line.length;
@@ -39,8 +40,8 @@ export class MemoryRunStore implements RunStore {
   }
 
   /** Bytes held for a run (snapshot + journal), for the benchmark's report. */
-  sizeOf(id: string): number {
-    const saved = this.runs.get(id);
+  sizeOf(key: string): number {
+    const saved = this.runs.get(key);
     return saved ? saved.snapshot.length + saved.journalBytes : 0;
   }
 }

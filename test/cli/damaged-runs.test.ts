@@ -67,26 +67,30 @@ describe('a damaged run', () => {
       const dir = workspace({ 'hello.yaml': HELLO });
       const damaged = runName((await skiff(dir, ['submit', 'hello.yaml', '--wait'])).stdout);
       const healthy = runName((await skiff(dir, ['submit', 'hello.yaml', '--wait'])).stdout);
-      const path = join(dir, 'state/runs', damaged, file);
+      const path = join(dir, 'state/runs/default', damaged, file);
       writeFileSync(path, damage(readFileSync(path, 'utf8')));
       const files = (): string =>
-        readdirSync(join(dir, 'state/runs', damaged))
+        readdirSync(join(dir, 'state/runs/default', damaged))
           .filter((n) => /^(snapshot|journal)/.test(n))
           .sort()
-          .map((name) => `${name}:${readFileSync(join(dir, 'state/runs', damaged, name), 'utf8')}`)
+          .map((name) => `${name}:${readFileSync(join(dir, 'state/runs/default', damaged, name), 'utf8')}`)
           .join('\n');
       const before = files();
 
       const list = await skiff(dir, ['list']);
       assert.equal(list.status, 1, list.stderr);
-      assert.match(list.stdout, new RegExp(`^${damaged}\\s+Damaged\\s+runs/${damaged}/.*${at.source}`, 'm'));
+      assert.match(list.stdout, new RegExp(`^${damaged}\\s+Damaged\\s+runs/default/${damaged}/.*${at.source}`, 'm'));
       assert.match(list.stdout, new RegExp(`^${healthy}\\s+Succeeded\\s+\\d+s\\s+\\d+s$`, 'm'));
       assert.match(list.stderr, /a run is damaged and left as it is; skiff delete NAME removes one/);
 
       for (const command of ['get', 'logs']) {
         const shown = await skiff(dir, [command, damaged]);
         assert.equal(shown.status, 1, command);
-        assert.match(shown.stderr, new RegExp(`^skiff ${command}: run "${damaged}" is damaged: ${dir}/state/runs/${damaged}/${at.source}`), command);
+        assert.match(
+          shown.stderr,
+          new RegExp(`^skiff ${command}: run "${damaged}" in namespace "default" is damaged: ${dir}/state/runs/default/${damaged}/${at.source}`),
+          command,
+        );
         assert.match(shown.stderr, new RegExp(`"skiff delete ${damaged}" removes it\\n$`));
         assert.doesNotMatch(shown.stderr, /Unexpected token|in JSON at position|is not iterable|\n\s+at /, command);
       }
@@ -103,7 +107,7 @@ describe('a damaged run', () => {
       const deleted = await skiff(dir, ['delete', damaged]);
       assert.equal(deleted.status, 0, deleted.stderr);
       assert.equal(deleted.stdout, `workflow ${damaged} deleted\n`);
-      assert.ok(!existsSync(join(dir, 'state/runs', damaged)));
+      assert.ok(!existsSync(join(dir, 'state/runs/default', damaged)));
       const after = await skiff(dir, ['list']);
       assert.equal(after.status, 0, after.stderr);
       assert.doesNotMatch(after.stdout, /Damaged/);
@@ -113,7 +117,7 @@ describe('a damaged run', () => {
   it('is named, not continued, when it was left unfinished: the next submit does not run its steps again', async () => {
     const dir = workspace({ 'hello.yaml': HELLO });
     const name = runName((await skiff(dir, ['submit', 'hello.yaml', '--wait'])).stdout);
-    const path = join(dir, 'state/runs', name, 'journal.ndjson');
+    const path = join(dir, 'state/runs/default', name, 'journal.ndjson');
     const lines = readFileSync(path, 'utf8').split('\n');
     // Before the fix this read as a torn tail: the run showed Running and was driven again.
     lines[1] = '{"q":2,"nodes":[';
@@ -124,7 +128,7 @@ describe('a damaged run', () => {
     assert.match(
       next.stderr,
       new RegExp(
-        `^skiff: run "${name}" is damaged: .*journal\\.ndjson, line 2: .*\\nskiff: it is left as it is \\(nothing of it runs again\\); "skiff delete ${name}" removes it$`,
+        `^skiff: run "${name}" in namespace "default" is damaged: .*journal\\.ndjson, line 2: .*\\nskiff: it is left as it is \\(nothing of it runs again\\); "skiff delete ${name}" removes it$`,
         'm',
       ),
     );

@@ -125,7 +125,7 @@ describe('skiff get, as argo get', () => {
     const missing = await skiff(dir, ['get', 'ok-run', 'nope']);
     assert.equal(missing.status, 1);
     assert.match(missing.stdout, /^Name:\s+ok-run$/m);
-    assert.match(missing.stderr, /run "nope" not found/);
+    assert.match(missing.stderr, /run "nope" in namespace "default" not found/);
   });
 });
 

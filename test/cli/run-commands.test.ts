@@ -55,7 +55,7 @@ describe('skiff list, get, logs', () => {
 
     const missing = await skiff(dir, ['get', 'no-such-run']);
     assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /^skiff get: run "no-such-run" not found/);
+    assert.match(missing.stderr, /^skiff get: run "no-such-run" in namespace "default" not found/);
   });
 
   it('prints logs from the layout, each line after its pod name as argo logs does', async () => {
@@ -192,10 +192,10 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
       metadata: { name: 'orphan-abcde', namespace: 'default' },
       spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'busybox', command: ['true'] } }] },
     };
-    await store.save({ id: 'orphan-abcde', workflow, status: { ...newRunStatus(), phase: 'Running' } });
+    await store.save({ key: 'default/orphan-abcde', workflow, status: { ...newRunStatus(), phase: 'Running' } });
     await store.closeAll();
     // A lease left by a process that is gone (pid 2^22 + 1 is above Linux's pid_max default range).
-    writeFileSync(join(layout.runs, 'orphan-abcde', 'driver.json'), JSON.stringify({ pid: 4194305 }));
+    writeFileSync(join(layout.runDir('default/orphan-abcde'), 'driver.json'), JSON.stringify({ pid: 4194305 }));
     const list = await skiff(dir, ['list']);
     assert.match(list.stdout, /orphan-abcde\s+Running.*no skiff process is running it; skiff resume orphan-abcde continues it/);
     const resumed = await skiff(dir, ['resume', 'orphan-abcde', '--wait']);
@@ -213,9 +213,9 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
       metadata: { name: 'ended-abcde', namespace: 'default' },
       spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'busybox', command: ['true'] } }] },
     };
-    await store.save({ id: 'ended-abcde', workflow, status: { ...newRunStatus(), phase: 'Succeeded' } });
+    await store.save({ key: 'default/ended-abcde', workflow, status: { ...newRunStatus(), phase: 'Succeeded' } });
     await store.save({
-      id: 'running-abcde',
+      key: 'default/running-abcde',
       workflow: { ...workflow, metadata: { ...workflow.metadata, name: 'running-abcde' } },
       status: { ...newRunStatus(), phase: 'Running' },
     });
@@ -223,7 +223,7 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
     mkdirSync(join(layout.claimsDir('ended-abcde'), 'workdir'), { recursive: true });
     mkdirSync(join(layout.claimsDir('running-abcde'), 'workdir'), { recursive: true });
     // The running run's skiff is alive (this test process), so its claims are in use.
-    writeFileSync(join(layout.runs, 'running-abcde', 'driver.json'), JSON.stringify({ pid: process.pid }));
+    writeFileSync(join(layout.runDir('default/running-abcde'), 'driver.json'), JSON.stringify({ pid: process.pid }));
     const submitted = await skiff(dir, ['submit', 'hello.yaml', '--wait']);
     assert.equal(submitted.status, 0, submitted.stderr);
     assert.equal(existsSync(layout.claimsDir('ended-abcde')), false);
@@ -259,7 +259,7 @@ describe('skiff retry, resubmit, stop, terminate, resume, delete', () => {
     const deleted = await skiff(dir, ['delete', name]);
     assert.equal(deleted.status, 0, deleted.stderr);
     assert.equal(deleted.stdout, `workflow ${name} deleted\n`);
-    assert.equal(existsSync(join(layout.runs, name)), false);
+    assert.equal(existsSync(join(layout.runs, 'default', name)), false);
     assert.equal(existsSync(layout.podDir(name, name)), false);
     assert.equal((await skiff(dir, ['get', name])).status, 1);
     const again = await skiff(dir, ['delete', name]);

@@ -37,7 +37,7 @@ describe('several runs at once, as argo does', () => {
     assert.equal(await phaseOf(dir, 'c'), 'Failed');
     const again = await skiff(dir, ['stop', 'a', 'c'], { env: HANG });
     assert.equal(again.status, 1);
-    assert.match(again.stderr, /run "a" has already finished/);
+    assert.match(again.stderr, /run "a" in namespace "default" has already finished/);
     assert.equal((await skiff(dir, ['stop'])).status, 2);
   });
 
@@ -56,7 +56,7 @@ describe('several runs at once, as argo does', () => {
     assert.equal((await skiff(dir, ['delete', '--completed', '-l', 'kind=keep'])).status, 0);
     assert.equal(await names(), 'other-ns');
     assert.equal((await skiff(dir, ['delete', '--all'])).stdout, '', 'the default namespace is empty');
-    assert.equal((await skiff(dir, ['delete', '--all', '-A'])).stdout, 'workflow other-ns deleted\n');
+    assert.equal((await skiff(dir, ['delete', '--all', '-A'])).stdout, 'workflow other-ns deleted (namespace ci)\n');
     assert.equal(await names(), '');
   });
 });
@@ -86,7 +86,7 @@ describe('skiff watch, version, retry as argo', () => {
     assert.equal((await skiff(dir, ['submit', 'two.yaml', '--name', 'again', '-w'])).status, 0);
     const none = await skiff(dir, ['retry', 'again', '--node-field-selector', 'templateName=nope', '--restart-successful']);
     assert.equal(none.status, 1);
-    assert.match(none.stderr, /no step of "again" matches/);
+    assert.match(none.stderr, /no step of run "again" in namespace "default" matches/);
     const before = JSON.parse((await skiff(dir, ['get', 'again', '-o', 'json'])).stdout) as {
       status: { nodes: Record<string, { displayName: string; startedAt: string }> };
     };

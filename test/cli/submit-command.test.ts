@@ -226,7 +226,7 @@ spec:
     const waited = await skiff(dir, ['wait', name]);
     assert.equal(waited.status, 0, waited.stdout + waited.stderr);
     assert.match(waited.stdout, /^Status:\s+Succeeded$/m);
-    assert.ok(readdirSync(join(dir, 'state', 'runs', name)).includes('driver.log'));
+    assert.ok(readdirSync(join(dir, 'state', 'runs', 'default', name)).includes('driver.log'));
   });
 
   it('draws a live tree in place on a terminal', async () => {

@@ -105,7 +105,7 @@ describe('skiff submit, as argo submit', () => {
 
   it("prints the run's logs with --log", async () => {
     // The instant runtime writes no logs: the step's log is put where the run's pod writes it.
-    const dir = workspace({ 'hello.yaml': HELLO, 'state/pods/logged/logged/logs/main.log': 'hello from the step\n' });
+    const dir = workspace({ 'hello.yaml': HELLO, 'state/pods/default/logged/logged/logs/main.log': 'hello from the step\n' });
     const result = await skiff(dir, ['submit', 'hello.yaml', '--name', 'logged', '--log'], { env: { SKIFF_INSTANT_SCRIPT: '{"main": {"delayMs": 300}}' } });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, 'logged: hello from the step\n');

@@ -24,7 +24,7 @@ describe('Ctrl-C on skiff submit --watch', () => {
       interrupts: 1,
     });
     assert.equal(status, 130, output);
-    assert.match(output, /stopped watching; run left-going goes on/);
+    assert.match(output, /stopped watching; run "left-going" in namespace "default" goes on/);
     // Past the second Ctrl-C's window, the run still goes on in its background process.
     assert.equal(await phaseOf(dir, 'left-going'), 'Running');
     const listed = await skiff(dir, ['list', '--running', '-o', 'name']);
@@ -42,7 +42,7 @@ describe('Ctrl-C on skiff submit --watch', () => {
       interrupts: 2,
     });
     assert.equal(status, 130, output);
-    assert.match(output, /run stopped-twice stopped/);
+    assert.match(output, /run "stopped-twice" in namespace "default" stopped/);
     const waited = await skiff(dir, ['wait', 'stopped-twice', '-o', 'json'], { env: HANG });
     assert.equal(waited.status, 1);
     assert.equal((JSON.parse(waited.stdout) as { status: { phase: string } }).status.phase, 'Failed');

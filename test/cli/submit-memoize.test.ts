@@ -49,7 +49,7 @@ describe('skiff submit with memoized templates', () => {
     assert.deepEqual(hit.outputs, ran.outputs);
     // No pod ran: the run's journal has the node only as created, already Succeeded (a pod's node starts Pending).
     // Each line is a checksum and a record; the first, a header, has no nodes.
-    const journal = readFileSync(join(dir, 'state', 'runs', second.metadata.name, 'journal.ndjson'), 'utf8')
+    const journal = readFileSync(join(dir, 'state', 'runs', 'default', second.metadata.name, 'journal.ndjson'), 'utf8')
       .trim()
       .split('\n');
     const phases = journal
@@ -57,7 +57,7 @@ describe('skiff submit with memoized templates', () => {
       .filter((n) => n.id === hit.id)
       .map((n) => n.phase);
     assert.deepEqual(phases, ['Succeeded']);
-    const firstJournal = readFileSync(join(dir, 'state', 'runs', first.metadata.name, 'journal.ndjson'), 'utf8');
+    const firstJournal = readFileSync(join(dir, 'state', 'runs', 'default', first.metadata.name, 'journal.ndjson'), 'utf8');
     assert.match(firstJournal, /"phase":"Pending"/);
 
     // `skiff get` says where the outputs came from, and names no pod.

@@ -95,7 +95,10 @@ describe('artifact GC of local runs (local default repository)', () => {
 
   it('records the resolved repository in status.artifactRepositoryRef when the first pod starts', async () => {
     const { status } = await harness.run(WORKFLOW('gc-ref'));
-    assert.deepEqual(status.artifactRepositoryRef, { default: true, artifactRepository: { local: { root: harness.layout.artifacts } } });
+    assert.deepEqual(status.artifactRepositoryRef, {
+      default: true,
+      artifactRepository: { local: { root: harness.layout.artifacts, keyFormat: '{{workflow.namespace}}/{{workflow.name}}/{{pod.name}}' } },
+    });
   });
 
   it('skiff delete applies OnWorkflowDeletion before removing the run, and keeps Never artifacts', async () => {
@@ -106,7 +109,7 @@ describe('artifact GC of local runs (local default repository)', () => {
     assert.equal(deleted.stdout, `workflow ${id} deleted\n`);
     assert.equal(existsSync(fileOf(byName.ondelete)), false, 'the OnWorkflowDeletion artifact is gone');
     assert.equal(existsSync(fileOf(byName.kept)), true, 'the Never artifact is kept');
-    assert.equal(existsSync(join(harness.layout.runs, id)), false, 'the run is gone');
+    assert.equal(existsSync(join(harness.layout.runs, 'default', id)), false, 'the run is gone');
   });
 
   it('skiff delete also applies an OnWorkflowCompletion GC the run did not get to', async () => {
@@ -136,7 +139,7 @@ describe('artifact GC of local runs (local default repository)', () => {
       env: {},
     });
     assert.equal(submitted, 0, stderr);
-    assert.match(stderr, new RegExp(`collecting the artifact garbage of run ${id}`));
+    assert.match(stderr, new RegExp(`collecting the artifact garbage of run "${id}" in namespace "default"`));
     let processed: boolean | undefined;
     for (let i = 0; i < 200 && !processed; i++) {
       await new Promise((r) => setTimeout(r, 50));
@@ -172,7 +175,7 @@ describe('artifact GC of local runs (local default repository)', () => {
       assert.match(deleted.stderr, /artifact GC could not delete "ondelete"/);
       if (force) {
         assert.equal(deleted.status, 0, deleted.stderr);
-        assert.equal(existsSync(join(harness.layout.runs, id)), false);
+        assert.equal(existsSync(join(harness.layout.runs, 'default', id)), false);
       } else {
         assert.equal(deleted.status, 1);
         assert.match(deleted.stderr, /kept: .*forceFinalizerRemoval/);

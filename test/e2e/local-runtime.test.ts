@@ -99,7 +99,7 @@ describe('local runtime, end to end (RunDriver + LocalRunStore + sandbox)', () =
 `);
     assert.equal(status.phase, 'Succeeded', JSON.stringify(nodesByName(status).read));
     const out = nodesByName(status).make!.outputs?.artifacts?.[0] as { local?: { key?: string } };
-    assert.match(out.local?.key ?? '', new RegExp(`^${id}/${id}-make-\\d+/out\\.tgz$`));
+    assert.match(out.local?.key ?? '', new RegExp(`^default/${id}/${id}-make-\\d+/out\\.tgz$`));
     assert.ok(existsSync(`${harness.layout.artifacts}/${out.local!.key}`));
   });
 

@@ -25,9 +25,9 @@ for (const strategy of ['terminate', 'stop'] as const) {
     const killed: string[] = [];
     const runtime = new InstantRuntime({ script: (pod) => (pod.template.name === 'main' ? { hang: true } : undefined) });
     const kill = runtime.kill.bind(runtime);
-    runtime.kill = (podName: string) => {
+    runtime.kill = (key: string, podName: string) => {
       killed.push(podName);
-      kill(podName);
+      kill(key, podName);
     };
     const driver = new RunDriver({ store: new MemoryRunStore(), runtime });
     const id = await driver.submit(workflow);

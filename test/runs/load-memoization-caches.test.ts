@@ -100,7 +100,7 @@ test('a save the cache refuses is reported and leaves the run as it was', async 
   const id = await driver.submit(workflowOf({ entrypoint: 'main', templates: [memoized('main', 'taken')] }, 'refused'));
   assert.equal((await driver.wait(id)).phase, 'Succeeded');
   assert.deepEqual(warnings, [
-    'refused: node refused: outputs not saved to memoization cache "taken" (key "k"): ConfigMap "taken" in namespace "default" is not labelled workflows.argoproj.io/configmap-type: Cache; refusing to use it as a memoization cache',
+    'default/refused: node refused: outputs not saved to memoization cache "taken" (key "k"): ConfigMap "taken" in namespace "default" is not labelled workflows.argoproj.io/configmap-type: Cache; refusing to use it as a memoization cache',
   ]);
   assert.deepEqual((await objects.getObject<ConfigMap>('ConfigMap', 'default', 'taken'))?.data, { other: 'data' });
 });

@@ -41,7 +41,7 @@ test('the driver stops, retries and resubmits runs', async () => {
   await driver.retry(id);
   assert.equal((await driver.wait(id)).phase, 'Succeeded');
   const again = await driver.resubmit(id, { memoized: true });
-  assert.equal(again, 'drv-zzzzz');
+  assert.equal(again, 'default/drv-zzzzz');
   assert.equal((await driver.wait(again)).phase, 'Succeeded');
 
   const hanging = new RunDriver({ store: new MemoryRunStore(), runtime: new InstantRuntime({ script: () => ({ hang: true }) }) });

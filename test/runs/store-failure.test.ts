@@ -70,9 +70,9 @@ test('events that arrive while a run is held are applied in order once it is sav
   const runtime = new InstantRuntime({ script: (pod) => (pod.template.name === 'slow' ? { hang: true } : undefined) });
   const killed: string[] = [];
   const kill = runtime.kill.bind(runtime);
-  runtime.kill = (podName: string) => {
+  runtime.kill = (key: string, podName: string) => {
     killed.push(podName);
-    kill(podName);
+    kill(key, podName);
   };
   const driver = new RunDriver({ store, runtime, storeRetry: { firstMs: 10, maxMs: 20 } });
   const id = await driver.submit(workflow);

@@ -6,6 +6,7 @@ import type { PodRequest } from '../../src/engine/engine-events.js';
 
 const pod: PodRequest = {
   workflowName: 'wf',
+  workflowNamespace: 'default',
   nodeId: 'n1',
   podName: 'p1',
   template: { name: 't', container: { image: 'a' }, outputs: { parameters: [{ name: 'x', valueFrom: { path: '/x', default: 'd' } }] } },
@@ -27,7 +28,7 @@ test('the instant runtime succeeds at once with default outputs, reattaches by p
   const scripted = new InstantRuntime({ script: () => ({ exitCode: 2, delayMs: 20 }) });
   const got: RuntimeEvent[] = [];
   scripted.run(pod, (e) => got.push(e));
-  scripted.kill('p1');
+  scripted.kill('default/wf', 'p1');
   await new Promise((r) => setTimeout(r, 40));
   assert.deepEqual(got, [{ type: 'pod-started', nodeId: 'n1' }]);
 });

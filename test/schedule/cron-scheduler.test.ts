@@ -37,11 +37,11 @@ class FakeStore implements CronSchedulerPorts {
     this.done.push(`submit ${name} at ${new Date(this.clock.now()).toISOString()}`);
     return name;
   }
-  async terminate(name: string): Promise<void> {
+  async terminate(_cron: CronWorkflow, name: string): Promise<void> {
     this.finish(name, 'Failed');
     this.done.push(`terminate ${name}`);
   }
-  async remove(name: string): Promise<void> {
+  async remove(_cron: CronWorkflow, name: string): Promise<void> {
     this.runs = this.runs.filter((r) => r.name !== name);
     this.done.push(`remove ${name}`);
   }

@@ -73,7 +73,7 @@ for (const killAfterFinished of [0, 3, 7, 9]) {
       const done = (await final.load('crash'))!;
       await final.closeAll();
       assert.ok(
-        second.some((l) => l === 'done crash Succeeded'),
+        second.some((l) => l === 'done default/crash Succeeded'),
         second.join('\n'),
       );
       assert.equal(done.status.phase, 'Succeeded');

@@ -21,7 +21,7 @@ async function tableDir(): Promise<string> {
 
 const mutex = (holder: string, extra: Partial<LockRequest> = {}): LockRequest => ({
   holder,
-  runId: holder.split('/')[1]!,
+  runKey: holder.split('/').slice(0, 2).join('/'),
   locks: [{ name: 'default/Mutex/m', limit: 1 }],
   priority: 0,
   createdAt: '',
@@ -101,7 +101,7 @@ test('a semaphore admits as many as its limit, then serves its queue by priority
   const p = processOf(dir, 301, dead);
   const sem = (holder: string, priority = 0): LockRequest => ({
     holder,
-    runId: holder.split('/')[1]!,
+    runKey: holder.split('/').slice(0, 2).join('/'),
     locks: [{ name: 'default/ConfigMap/my-config/template', limit: 2 }],
     priority,
     createdAt: '',
@@ -119,7 +119,7 @@ test('a semaphore admits as many as its limit, then serves its queue by priority
     false,
     'the higher priority went first',
   );
-  p.locks.releaseRun('b');
+  p.locks.releaseRun('default/b');
   await p.next('lock-acquired', 'default/c');
   await p.locks.close();
 });
@@ -132,7 +132,7 @@ test('a request for several locks takes them all at once or waits for all', asyn
   await p.next('lock-acquired', 'default/x');
   const both: LockRequest = {
     holder: 'default/both',
-    runId: 'both',
+    runKey: 'default/both',
     locks: [
       { name: 'default/Mutex/other', limit: 1 },
       { name: 'default/Mutex/m', limit: 1 },

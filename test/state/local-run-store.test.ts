@@ -7,7 +7,7 @@ import { LocalRunStore } from '../../src/state/local-run-store.js';
 import type { StoredRun } from '../../src/ports/run-store.js';
 
 const run = (): StoredRun => ({
-  id: 'r1',
+  key: 'default/r1',
   workflow: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'r1' }, spec: {} },
   status: { phase: 'Pending', nodes: {} },
 });
@@ -18,21 +18,21 @@ test('the local store replays its journal over the snapshot, ignores a torn last
   try {
     const store = new LocalRunStore(dir, { compactBytes: 1 });
     await store.save(run());
-    await store.append('r1', { nodes: [node('a', 'Running')], run: { phase: 'Running' } });
-    await store.append('r1', { nodes: [node('a', 'Succeeded'), node('b', 'Running')], run: { phase: 'Running' } });
+    await store.append('default/r1', { nodes: [node('a', 'Running')], run: { phase: 'Running' } });
+    await store.append('default/r1', { nodes: [node('a', 'Succeeded'), node('b', 'Running')], run: { phase: 'Running' } });
     await store.closeAll();
-    appendFileSync(join(dir, 'runs/r1/journal.ndjson'), '{"q":9,"nodes":[{"id":"c"');
+    appendFileSync(join(dir, 'runs/default/r1/journal.ndjson'), '{"q":9,"nodes":[{"id":"c"');
     const again = new LocalRunStore(dir);
-    const loaded = (await again.load('r1'))!;
+    const loaded = (await again.load('default/r1'))!;
     assert.deepEqual(Object.keys(loaded.status.nodes), ['a', 'b']);
     assert.equal(loaded.status.nodes.a!.phase, 'Succeeded');
-    assert.doesNotMatch(readFileSync(join(dir, 'runs/r1/journal.ndjson'), 'utf8'), /"c"/);
-    await again.append('r1', { nodes: [node('b', 'Succeeded')], run: { phase: 'Succeeded' } });
+    assert.doesNotMatch(readFileSync(join(dir, 'runs/default/r1/journal.ndjson'), 'utf8'), /"c"/);
+    await again.append('default/r1', { nodes: [node('b', 'Succeeded')], run: { phase: 'Succeeded' } });
     await again.save(loaded);
     await again.closeAll();
     // A save starts a new journal: its header only, no records.
-    assert.match(readFileSync(join(dir, 'runs/r1/journal.ndjson'), 'utf8'), /^[0-9a-f]{8} \{"follows":\d+,"by":"replacement"\}\n$/);
-    assert.deepEqual(await new LocalRunStore(dir).list(), ['r1']);
+    assert.match(readFileSync(join(dir, 'runs/default/r1/journal.ndjson'), 'utf8'), /^[0-9a-f]{8} \{"follows":\d+,"by":"replacement"\}\n$/);
+    assert.deepEqual(await new LocalRunStore(dir).list(), ['default/r1']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -43,13 +43,13 @@ test('peek reads a run another process is writing without cutting its torn last 
   try {
     const writer = new LocalRunStore(dir);
     await writer.save(run());
-    await writer.append('r1', { nodes: [node('a', 'Running')], run: { phase: 'Running' } });
+    await writer.append('default/r1', { nodes: [node('a', 'Running')], run: { phase: 'Running' } });
     // The writer is in the middle of its next line.
-    appendFileSync(join(dir, 'runs/r1/journal.ndjson'), '{"q":3,"nodes":[{"id":"b"');
-    const seen = (await new LocalRunStore(dir).peek('r1'))!;
+    appendFileSync(join(dir, 'runs/default/r1/journal.ndjson'), '{"q":3,"nodes":[{"id":"b"');
+    const seen = (await new LocalRunStore(dir).peek('default/r1'))!;
     assert.deepEqual(Object.keys(seen.status.nodes), ['a']);
     assert.equal(seen.status.phase, 'Running');
-    assert.match(readFileSync(join(dir, 'runs/r1/journal.ndjson'), 'utf8'), /"b"$/);
+    assert.match(readFileSync(join(dir, 'runs/default/r1/journal.ndjson'), 'utf8'), /"b"$/);
     assert.equal(await new LocalRunStore(dir).peek('nope'), undefined);
     await writer.closeAll();
   } finally {
@@ -69,11 +69,11 @@ test('saves and appends of one run started together take turns: none fails, and 
       current.status.nodes[n.id] = n;
       // Not awaited: a save may start while appends are still writing, as the driver's batches
       // and its after-the-end GC record can.
-      work.push(i % 7 === 0 ? store.save(structuredClone(current)) : store.append('r1', { nodes: [n], run: { phase: 'Running' } }));
+      work.push(i % 7 === 0 ? store.save(structuredClone(current)) : store.append('default/r1', { nodes: [n], run: { phase: 'Running' } }));
     }
     await Promise.all(work);
     await store.closeAll();
-    const loaded = (await new LocalRunStore(dir).load('r1'))!;
+    const loaded = (await new LocalRunStore(dir).load('default/r1'))!;
     assert.equal(Object.keys(loaded.status.nodes).length, 200);
   } finally {
     rmSync(dir, { recursive: true, force: true });

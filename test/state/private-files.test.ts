@@ -57,9 +57,9 @@ test('every file the state layer writes is 0600 and every folder 0700, the state
     'objects/Secret/default/token.json',
     'objects/ConfigMap/default/cache-config.json',
     'locks/table.json',
-    `runs/${background}/driver.log`,
-    `runs/${background}/snapshot.json`,
-    `runs/${background}/journal.ndjson`,
+    `runs/default/${background}/driver.log`,
+    `runs/default/${background}/snapshot.json`,
+    `runs/default/${background}/journal.ndjson`,
   ]) {
     assert.ok(names.includes(expected), `${expected} is not among ${names.join(', ')}`);
   }

@@ -9,7 +9,7 @@ import { encodeRecord, encodeSnapshot } from '../../src/state/journal-format.js'
 import { LocalRunStore } from '../../src/state/local-run-store.js';
 
 const run = (id = 'r1'): StoredRun => ({
-  id,
+  key: `default/${id}`,
   workflow: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: id }, spec: {} },
   status: { phase: 'Pending', nodes: {} },
 });
@@ -27,20 +27,20 @@ async function savedRun(options: { compactAfter?: number } = {}): Promise<{ dir:
   await store.save(current);
   const records = [step('a', 'Succeeded'), step('b', 'Succeeded'), step('c', 'Running'), step('c', 'Succeeded', 'Succeeded')];
   for (const [index, record] of records.entries()) {
-    await store.append('r1', record);
+    await store.append('default/r1', record);
     for (const n of record.nodes) current.status.nodes[n.id] = n;
     current.status.phase = record.run.phase;
     if (index + 1 === options.compactAfter) await store.save(structuredClone(current), { compaction: true });
   }
   await store.closeAll();
-  return { dir, journal: join(dir, 'runs/r1/journal.ndjson'), snapshot: join(dir, 'runs/r1/snapshot.json') };
+  return { dir, journal: join(dir, 'runs/default/r1/journal.ndjson'), snapshot: join(dir, 'runs/default/r1/snapshot.json') };
 }
 
 /** Loading (and peeking) r1 fails as damaged, naming `file` and matching `at` and `problem`; its files are left as they were. */
 async function assertDamaged(dir: string, file: string, at: RegExp | undefined, problem: RegExp): Promise<DamagedRunError> {
   const before = readFileSync(file, 'utf8');
   const store = new LocalRunStore(dir);
-  const error = await store.load('r1').then(
+  const error = await store.load('default/r1').then(
     () => assert.fail('a damaged run loaded'),
     (e: unknown) => e,
   );
@@ -49,9 +49,9 @@ async function assertDamaged(dir: string, file: string, at: RegExp | undefined, 
   if (at) assert.match(error.at ?? '', at);
   else assert.equal(error.at, undefined);
   assert.match(error.problem, problem);
-  assert.match(error.message, /^run "r1" is damaged: /);
-  await assert.rejects(store.peek('r1'), DamagedRunError);
-  await assert.rejects(store.append('r1', step('d', 'Running')), DamagedRunError);
+  assert.match(error.message, /^run "r1" in namespace "default" is damaged: /);
+  await assert.rejects(store.peek('default/r1'), DamagedRunError);
+  await assert.rejects(store.append('default/r1', step('d', 'Running')), DamagedRunError);
   await store.closeAll();
   assert.equal(readFileSync(file, 'utf8'), before, 'the damaged file was changed');
   return error;
@@ -105,13 +105,13 @@ test('a torn tail is still just dropped: cut short, or failing its checksum as t
     try {
       writeFileSync(journal, tear(readFileSync(journal, 'utf8')));
       const store = new LocalRunStore(dir);
-      const loaded = (await store.load('r1'))!;
+      const loaded = (await store.load('default/r1'))!;
       assert.equal(loaded.status.nodes.c!.phase, 'Running');
       assert.equal(loaded.status.phase, 'Running');
       // Cut off before the next record goes on, which then follows seq 4 without a gap.
-      await store.append('r1', step('c', 'Succeeded', 'Succeeded'));
+      await store.append('default/r1', step('c', 'Succeeded', 'Succeeded'));
       await store.closeAll();
-      assert.equal((await new LocalRunStore(dir).load('r1'))!.status.phase, 'Succeeded');
+      assert.equal((await new LocalRunStore(dir).load('default/r1'))!.status.phase, 'Succeeded');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -146,7 +146,7 @@ test('a missing snapshot beside a journal makes the run damaged, not absent', as
   const { dir, snapshot } = await savedRun();
   try {
     rmSync(snapshot);
-    const error = await new LocalRunStore(dir).peek('r1').then(
+    const error = await new LocalRunStore(dir).peek('default/r1').then(
       () => assert.fail('a run without its snapshot was read'),
       (e: unknown) => e as DamagedRunError,
     );
@@ -154,8 +154,8 @@ test('a missing snapshot beside a journal makes the run damaged, not absent', as
     assert.equal(error.file, snapshot);
     assert.match(error.problem, /^it is missing, and the previous snapshot cannot stand in for it/);
     // A folder with no files yet (a run whose submitter holds its lease) is no run.
-    mkdirSync(join(dir, 'runs/r2'));
-    assert.equal(await new LocalRunStore(dir).peek('r2'), undefined);
+    mkdirSync(join(dir, 'runs/default/r2'), { recursive: true });
+    assert.equal(await new LocalRunStore(dir).peek('default/r2'), undefined);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -164,17 +164,17 @@ test('a missing snapshot beside a journal makes the run damaged, not absent', as
 test('a damaged snapshot made by compaction is rebuilt from the previous generation, then repaired', async () => {
   const { dir, snapshot } = await savedRun({ compactAfter: 2 });
   try {
-    assert.ok(existsSync(join(dir, 'runs/r1/snapshot.prev.json')));
+    assert.ok(existsSync(join(dir, 'runs/default/r1/snapshot.prev.json')));
     writeFileSync(snapshot, readFileSync(snapshot, 'utf8').slice(0, 50));
-    const peeked = (await new LocalRunStore(dir).peek('r1'))!;
+    const peeked = (await new LocalRunStore(dir).peek('default/r1'))!;
     assert.equal(peeked.status.phase, 'Succeeded');
     assert.deepEqual(Object.keys(peeked.status.nodes), ['a', 'b', 'c']);
     const store = new LocalRunStore(dir);
-    assert.deepEqual(await store.load('r1'), peeked);
+    assert.deepEqual(await store.load('default/r1'), peeked);
     await store.closeAll();
     // Loading wrote a good snapshot again.
     assert.match(readFileSync(snapshot, 'utf8'), /^[0-9a-f]{8} \{"seq":5,"by":"compaction"/);
-    assert.deepEqual(await new LocalRunStore(dir).peek('r1'), peeked);
+    assert.deepEqual(await new LocalRunStore(dir).peek('default/r1'), peeked);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -183,7 +183,7 @@ test('a damaged snapshot made by compaction is rebuilt from the previous generat
 test('the previous generation does not stand in when its journal is short of the snapshot it should lead to', async () => {
   const { dir, snapshot } = await savedRun({ compactAfter: 2 });
   try {
-    const previousJournal = join(dir, 'runs/r1/journal.prev.ndjson');
+    const previousJournal = join(dir, 'runs/default/r1/journal.prev.ndjson');
     const text = lines(previousJournal);
     writeFileSync(previousJournal, `${text.slice(0, -2).join('\n')}\n`); // its last record (seq 3) gone
     writeFileSync(snapshot, '');
@@ -201,20 +201,20 @@ test('the previous generation does not stand in when its journal is short of the
 test('files written before checksums are read, checked for numbering and JSON', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-replay-'));
   try {
-    mkdirSync(join(dir, 'runs/r1'), { recursive: true });
-    const journal = join(dir, 'runs/r1/journal.ndjson');
-    writeFileSync(join(dir, 'runs/r1/snapshot.json'), JSON.stringify({ seq: 1, run: run() }));
+    mkdirSync(join(dir, 'runs/default/r1'), { recursive: true });
+    const journal = join(dir, 'runs/default/r1/journal.ndjson');
+    writeFileSync(join(dir, 'runs/default/r1/snapshot.json'), JSON.stringify({ seq: 1, run: run() }));
     // A leftover record the snapshot holds, then two new ones.
     const legacy = (seq: number, record: JournalRecord) => `${JSON.stringify({ q: seq, ...record })}\n`;
     writeFileSync(journal, legacy(1, step('z', 'Running')) + legacy(2, step('a', 'Running')) + legacy(3, step('a', 'Succeeded')));
     const store = new LocalRunStore(dir);
-    const loaded = (await store.load('r1'))!;
+    const loaded = (await store.load('default/r1'))!;
     assert.deepEqual(Object.keys(loaded.status.nodes), ['a']);
     assert.equal(loaded.status.nodes.a!.phase, 'Succeeded');
     // New records go on with checksums after the old ones.
-    await store.append('r1', step('b', 'Succeeded', 'Succeeded'));
+    await store.append('default/r1', step('b', 'Succeeded', 'Succeeded'));
     await store.closeAll();
-    assert.equal((await new LocalRunStore(dir).peek('r1'))!.status.phase, 'Succeeded');
+    assert.equal((await new LocalRunStore(dir).peek('default/r1'))!.status.phase, 'Succeeded');
     // A plain line in the middle that is not JSON is damage, as any other.
     const text = lines(journal);
     text[1] = '{"q":2,"nodes":[{"id":"a"';
@@ -234,11 +234,11 @@ test('one damaged run leaves the other runs of the store readable and writable',
   try {
     const store = new LocalRunStore(dir);
     await store.save(run('r2'));
-    await store.append('r2', step('a', 'Running'));
+    await store.append('default/r2', step('a', 'Running'));
     writeFileSync(journal, readFileSync(journal, 'utf8').replace(/"a"/, '"A"'));
-    await assert.rejects(store.peek('r1'), DamagedRunError);
-    assert.deepEqual(await store.list(), ['r1', 'r2']);
-    assert.equal((await store.load('r2'))!.status.nodes.a!.phase, 'Running');
+    await assert.rejects(store.peek('default/r1'), DamagedRunError);
+    assert.deepEqual(await store.list(), ['default/r1', 'default/r2']);
+    assert.equal((await store.load('default/r2'))!.status.nodes.a!.phase, 'Running');
     await store.closeAll();
   } finally {
     rmSync(dir, { recursive: true, force: true });

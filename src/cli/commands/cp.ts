@@ -5,10 +5,11 @@ import { DEFAULT_NAMESPACE } from '../../state/local-object-store.js';
 import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
 import { localRootConfinement } from '../local-root-confinement.js';
 import { openLocalTarget } from '../local-target.js';
-import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, parseCommandArgs } from '../parse-command-args.js';
 import { requireRun } from '../read-run.js';
 import { runRepository } from '../run-repository.js';
 import { resolveRunName } from '../select-runs.js';
+import { splitRunKey } from '../../ports/run-key.js';
 
 const DEFAULT_PATH = '{namespace}/{workflowName}/{nodeId}/outputs/{artifactName}';
 
@@ -24,6 +25,7 @@ Options:
       --template-name NAME   only artifacts of steps of this template
       --node-id ID           only artifacts of this step (its node id)
       --path PATTERN         where under OUTPUT_DIR (default: ${DEFAULT_PATH})
+${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
   -h, --help                 show this help
 
@@ -37,6 +39,7 @@ export const cpCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...NAMESPACE_OPTION,
       'artifact-name': { type: 'string' },
       'template-name': { type: 'string' },
       'node-id': { type: 'string' },
@@ -44,7 +47,7 @@ export const cpCommand: Command = {
     });
     if (positionals.length !== 2) throw new UsageError('name the run and the directory: NAME OUTPUT_DIR');
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
-    const run = await requireRun(target.layout, await resolveRunName(target, positionals[0]!));
+    const run = await requireRun(target.layout, await resolveRunName(target, positionals[0]!, values.namespace));
     const outputDir = resolve(io.cwd, positionals[1]!);
     const namespace = run.workflow.metadata.namespace ?? DEFAULT_NAMESPACE;
     const repository = await runRepository(target, run);
@@ -63,7 +66,7 @@ export const cpCommand: Command = {
             (_, key: string) =>
               ({
                 namespace,
-                workflowName: run.workflow.metadata.name ?? run.id,
+                workflowName: run.workflow.metadata.name ?? splitRunKey(run.key).name,
                 nodeId: node.id,
                 templateName: node.templateName ?? '',
                 artifactName: artifact.name,

@@ -10,6 +10,7 @@ import { localCronPorts, submitCronRun } from '../local-cron-ports.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { readRun } from '../read-run.js';
+import { runKey } from '../../ports/run-key.js';
 import { acquireLeaseAt, leaseOwnerAt } from '../run-lease.js';
 import { storedObjectCommands } from '../stored-object-commands.js';
 import { type Subcommand, subcommandGroup } from '../subcommand-group.js';
@@ -137,7 +138,7 @@ const backfill: Subcommand = {
         io.stdout.write(`${name} (dry run)\n`);
         continue;
       }
-      if (await readRun(target.layout, name)) {
+      if (await readRun(target.layout, runKey(workflow.metadata.namespace ?? cron.metadata.namespace ?? target.objects.namespace, name))) {
         io.stderr.write(`${name} already ran; left alone\n`);
         continue;
       }

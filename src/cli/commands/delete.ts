@@ -4,6 +4,7 @@ import { parseAge } from '../parse-age.js';
 import { namedOrSelected, SELECT_OPTIONS } from '../select-runs.js';
 import { deleteRun } from '../delete-run.js';
 import { openLocalTarget } from '../local-target.js';
+import { splitRunKey } from '../../ports/run-key.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 
 const USAGE = `Usage: skiff delete [options] NAME...
@@ -27,7 +28,8 @@ Options:
       --older DURATION         every run that finished at least DURATION ago (10m, 3h, 2d)
       --prefix PREFIX          every run whose name starts with PREFIX
   -l, --selector SELECTOR      every run whose labels match (see skiff list)
-  -n, --namespace NS           with the flags above: runs of namespace NS (default: default)
+  -n, --namespace NS           runs of namespace NS: those named (default: the one namespace
+                               that has a run of that name), and with the flags above (default: default)
   -A, --all-namespaces         with the flags above: runs of every namespace
       --dry-run                print what would be deleted, delete nothing
 ${STATE_DIR_HELP}
@@ -65,9 +67,14 @@ export const deleteCommand: Command = {
           labels: values.selector === undefined ? undefined : parseLabelSelector(values.selector),
         }
       : undefined;
-    const chosen = await namedOrSelected(target, positionals, filter);
+    const chosen = await namedOrSelected(target, positionals, filter, Date.now(), values.namespace);
     if (values['dry-run']) {
-      io.stdout.write(chosen.map((id) => `workflow ${id} deleted (dry run)\n`).join(''));
+      io.stdout.write(
+        chosen
+          .map(splitRunKey)
+          .map(({ namespace, name }) => `workflow ${name} deleted${namespace === 'default' ? '' : ` (namespace ${namespace})`} (dry run)\n`)
+          .join(''),
+      );
       return 0;
     }
     let status = 0;

@@ -11,7 +11,7 @@ import { oneName, parseCommandArgs, STATE_DIR_OPTION } from '../parse-command-ar
 export const driveCommand: Command = {
   name: '__drive',
   summary: 'drive one run to its end (internal)',
-  usage: 'Usage: skiff __drive NAME --state-dir DIR (internal: started by skiff submit)',
+  usage: 'Usage: skiff __drive NAMESPACE/NAME --state-dir DIR (internal: started by skiff submit)',
   hidden: true,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, STATE_DIR_OPTION);

@@ -2,7 +2,7 @@ import { type CliIO, type Command, UsageError } from '../cli-io.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseNodeFieldSelector } from '../node-field-selector.js';
 import { formatRunOutput, parseOutputFormat } from '../output-format.js';
-import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { NAMESPACE_HELP, NAMESPACE_OPTION, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { requireRun } from '../read-run.js';
 import { resolveRunName } from '../select-runs.js';
 
@@ -22,6 +22,7 @@ Options:
   -o, --output FORMAT              name: only the name; json or yaml: the Workflow object with
                                    its status in Argo's format; wide: the tree with phases, start
                                    times, output parameters and artifacts, and resources used
+${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
   -h, --help                       show this help
 
@@ -35,6 +36,7 @@ export const getCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...NAMESPACE_OPTION,
       output: { type: 'string', short: 'o' },
       status: { type: 'string' },
       'node-field-selector': { type: 'string' },
@@ -51,7 +53,7 @@ export const getCommand: Command = {
     let status = 0;
     for (const [index, given] of positionals.entries()) {
       try {
-        const run = await requireRun(target.layout, await resolveRunName(target, given));
+        const run = await requireRun(target.layout, await resolveRunName(target, given, values.namespace));
         io.stdout.write(`${index > 0 && output !== 'name' ? (output === 'yaml' ? '---\n' : '\n') : ''}${formatRunOutput(run, output, Date.now(), shown)}`);
       } catch (error) {
         if (positionals.length === 1) throw error;

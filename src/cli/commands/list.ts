@@ -10,6 +10,8 @@ import { openLocalTarget } from '../local-target.js';
 import { parseAge } from '../parse-age.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { leaseOwner } from '../run-lease.js';
+import { runArgs } from '../describe-run.js';
+import { splitRunKey } from '../../ports/run-key.js';
 import { matchesRun, namespaceOf, readAllRuns, type RunFilter } from '../select-runs.js';
 
 const USAGE = `Usage: skiff list [options]
@@ -86,7 +88,7 @@ export const listCommand: Command = {
     const runs = listing.runs.filter((run) => matchesRun(run, filter, now));
     const damaged = listing.damaged;
 
-    if (output === 'name') io.stdout.write(runs.map((r) => `${r.id}\n`).join(''));
+    if (output === 'name') io.stdout.write(runs.map((r) => `${splitRunKey(r.key).name}\n`).join(''));
     else if (output === 'json') io.stdout.write(`${JSON.stringify(runs.map(workflowObject), null, 2)}\n`);
     else if (output === 'yaml') io.stdout.write(runs.length === 0 ? '[]\n' : dump(runs.map(workflowObject), { noRefs: true, lineWidth: -1 }));
     else {
@@ -103,13 +105,28 @@ export const listCommand: Command = {
       ];
       const rows: string[][] = [];
       // Damaged runs come first: each needs a person's look.
-      for (const { id, reason } of damaged)
-        rows.push([...(allNamespaces ? [''] : []), id, 'Damaged', '', '', ...(wide ? [''] : []), reason, ...(wide ? ['', ''] : [])]);
+      for (const { key, reason } of damaged)
+        rows.push([
+          ...(allNamespaces ? [splitRunKey(key).namespace] : []),
+          splitRunKey(key).name,
+          'Damaged',
+          '',
+          '',
+          ...(wide ? [''] : []),
+          reason,
+          ...(wide ? ['', ''] : []),
+        ]);
       for (const run of runs) {
         let message = run.status.message ?? '';
-        if (!isWorkflowDone(run.status.phase) && (await leaseOwner(target.layout, run.id)) === undefined)
-          message = `no skiff process is running it; skiff resume ${run.id} continues it`;
-        const row = [...(allNamespaces ? [namespaceOf(run)] : []), run.id, run.status.phase, ageOf(run.status.startedAt, now), spanOf(run.status, now)];
+        if (!isWorkflowDone(run.status.phase) && (await leaseOwner(target.layout, run.key)) === undefined)
+          message = `no skiff process is running it; skiff resume ${runArgs(run.key)} continues it`;
+        const row = [
+          ...(allNamespaces ? [namespaceOf(run)] : []),
+          splitRunKey(run.key).name,
+          run.status.phase,
+          ageOf(run.status.startedAt, now),
+          spanOf(run.status, now),
+        ];
         if (wide) row.push(String(run.workflow.spec.priority ?? 0), message, podCounts(run), parametersOf(run));
         else row.push(message);
         rows.push(row);

@@ -1,7 +1,7 @@
 import { type CliIO, type Command, UsageError } from '../cli-io.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseAge } from '../parse-age.js';
-import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, parseCommandArgs } from '../parse-command-args.js';
 import { printRunLogs } from '../print-run-logs.js';
 import { resolveRunName } from '../select-runs.js';
 
@@ -27,6 +27,7 @@ Options:
       --timestamps        put the time before each line
       --no-color          no colours, also on a terminal
   -p, --previous          only the earlier attempts of retried steps
+${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
   -h, --help              show this help
 
@@ -39,6 +40,7 @@ export const logsCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...NAMESPACE_OPTION,
       node: { type: 'string' },
       container: { type: 'string', short: 'c' },
       follow: { type: 'boolean', short: 'f' },
@@ -65,7 +67,7 @@ export const logsCommand: Command = {
       throw new UsageError(`--grep ${values.grep}: ${(error as Error).message}`);
     }
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
-    const runId = await resolveRunName(target, positionals[0]!);
+    const runId = await resolveRunName(target, positionals[0]!, values.namespace);
     return printRunLogs(target, io, runId, {
       node: positionals[1] ?? values.node,
       container: values.container,

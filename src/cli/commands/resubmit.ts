@@ -4,8 +4,11 @@ import { continueOrphans } from '../continue-orphans.js';
 import { launchRun } from '../launch-run.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseOutputFormat } from '../output-format.js';
-import { oneName, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, oneName, parseCommandArgs } from '../parse-command-args.js';
 import { requireRun } from '../read-run.js';
+import { describeRun } from '../describe-run.js';
+import { resolveRunName } from '../select-runs.js';
+import { splitRunKey } from '../../ports/run-key.js';
 import { runSuffix } from '../../runs/run-suffix.js';
 import { saveNewRun } from '../submit-run.js';
 
@@ -21,6 +24,7 @@ Options:
       --memoized          reuse the steps that succeeded
   -w, --wait              run in the foreground until the run finishes
   -o, --output FORMAT     json, yaml or wide (see skiff submit)
+${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
   -h, --help              show this help
 
@@ -34,20 +38,21 @@ export const resubmitCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...NAMESPACE_OPTION,
       memoized: { type: 'boolean' },
       wait: { type: 'boolean', short: 'w' },
       output: { type: 'string', short: 'o' },
     });
-    const runId = oneName(positionals);
     const output = parseOutputFormat(values.output);
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const runId = await resolveRunName(target, oneName(positionals), values.namespace);
     const old = await requireRun(target.layout, runId);
-    const base = old.workflow.metadata?.generateName ?? `${runId.replace(/-[a-z0-9]{5}$/, '')}-`;
+    const base = old.workflow.metadata?.generateName ?? `${splitRunKey(runId).name.replace(/-[a-z0-9]{5}$/, '')}-`;
     const name = `${base}${runSuffix()}`;
     const result = resubmitRun(old.workflow, old.status, name, values.memoized === true);
-    if ('error' in result) throw new Error(`cannot resubmit "${runId}": ${result.error}`);
-    await saveNewRun(target, { workflow: result.workflow, referenced: old.referenced ?? [], status: result.status });
-    await continueOrphans(target, io, name);
-    return launchRun(target, io, name, { wait: values.wait === true, output });
+    if ('error' in result) throw new Error(`cannot resubmit ${describeRun(runId)}: ${result.error}`);
+    const key = await saveNewRun(target, { workflow: result.workflow, referenced: old.referenced ?? [], status: result.status });
+    await continueOrphans(target, io, key);
+    return launchRun(target, io, key, { wait: values.wait === true, output });
   },
 };

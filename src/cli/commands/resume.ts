@@ -4,8 +4,10 @@ import { controlRun } from '../control-run.js';
 import { runInForeground } from '../launch-run.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseOutputFormat } from '../output-format.js';
-import { oneName, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, oneName, parseCommandArgs } from '../parse-command-args.js';
 import { requireRun } from '../read-run.js';
+import { describeRun, nameOf } from '../describe-run.js';
+import { resolveRunName } from '../select-runs.js';
 import { leaseOwner } from '../run-lease.js';
 import { sendRequest } from '../run-requests.js';
 
@@ -19,6 +21,7 @@ Options:
   -w, --wait            continue the run in the foreground until it finishes (only when no
                         other skiff process is running it)
   -o, --output FORMAT   with --wait: json, yaml or wide (see skiff submit)
+${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
   -h, --help            show this help
 
@@ -32,23 +35,24 @@ export const resumeCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...NAMESPACE_OPTION,
       wait: { type: 'boolean', short: 'w' },
       output: { type: 'string', short: 'o' },
     });
-    const runId = oneName(positionals);
     const output = parseOutputFormat(values.output);
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const runId = await resolveRunName(target, oneName(positionals), values.namespace);
     if (values.wait) {
       const run = await requireRun(target.layout, runId);
-      if (isWorkflowDone(run.status.phase)) throw new Error(`run "${runId}" has already finished (${run.status.phase})`);
+      if (isWorkflowDone(run.status.phase)) throw new Error(`${describeRun(runId)} has already finished (${run.status.phase})`);
       const owner = await leaseOwner(target.layout, runId);
-      if (owner !== undefined) throw new Error(`run "${runId}" is being run by another skiff process (pid ${owner}); resume it without --wait`);
+      if (owner !== undefined) throw new Error(`${describeRun(runId)} is being run by another skiff process (pid ${owner}); resume it without --wait`);
       await sendRequest(target.layout, runId, { op: 'resume' }); // taken by the driver below once it runs
       const finished = await runInForeground(target, io, runId, output);
       return finished.status.phase === 'Succeeded' ? 0 : 1;
     }
     await controlRun(target, io, runId, { op: 'resume' }, { ...process.env, ...envOf(io) });
-    io.stdout.write(`${runId} resumed\n`);
+    io.stdout.write(`${nameOf(runId)} resumed\n`);
     return 0;
   },
 };

@@ -9,9 +9,11 @@ import { continueOrphans } from '../continue-orphans.js';
 import { launchRun } from '../launch-run.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseOutputFormat } from '../output-format.js';
-import { oneName, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, oneName, parseCommandArgs } from '../parse-command-args.js';
 import { requireRun } from '../read-run.js';
+import { describeRun, runArgs } from '../describe-run.js';
 import { acquireLease, leaseOwner } from '../run-lease.js';
+import { splitRunKey } from '../../ports/run-key.js';
 
 const USAGE = `Usage: skiff retry [options] NAME
 
@@ -33,6 +35,7 @@ Options:
       --log                       print the run's logs until it finishes
   -w, --wait                      run in the foreground until the run finishes
   -o, --output FORMAT        json, yaml or wide (see skiff submit)
+${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
   -h, --help                 show this help
 
@@ -46,6 +49,7 @@ export const retryCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...NAMESPACE_OPTION,
       node: { type: 'string', multiple: true },
       'restart-successful': { type: 'boolean' },
       'node-field-selector': { type: 'string' },
@@ -59,30 +63,30 @@ export const retryCommand: Command = {
     const selected = values['node-field-selector'] === undefined ? undefined : parseNodeFieldSelector(values['node-field-selector']);
     const parameters = parseAssignments(values.parameter ?? [], '-p');
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
-    const runId = await resolveRunName(target, oneName(positionals));
+    const runId = await resolveRunName(target, oneName(positionals), values.namespace);
     await requireRun(target.layout, runId);
     const lease = await acquireLease(target.layout, runId);
-    if (!lease) throw new Error(`run "${runId}" is still running (skiff process ${(await leaseOwner(target.layout, runId)) ?? '?'}); stop it first`);
+    if (!lease) throw new Error(`${describeRun(runId)} is still running (skiff process ${(await leaseOwner(target.layout, runId)) ?? '?'}); stop it first`);
     const stored = (await target.runs.load(runId))!;
     // Argo's --node-field-selector names the nodes to retry by their fields; only steps (pods
     // and the like) are named, so a matching group does not drag in all of its steps.
     const picked = selected
       ? Object.values(stored.status.nodes)
-          .filter((n) => n.type !== 'StepGroup' && n.type !== 'TaskGroup' && n.id !== stored.id && selected(n))
+          .filter((n) => n.type !== 'StepGroup' && n.type !== 'TaskGroup' && n.id !== splitRunKey(stored.key).name && selected(n))
           .map((n) => n.id)
       : [];
     if (selected && picked.length === 0) {
       await target.runs.closeAll();
       await lease.release();
-      throw new Error(`--node-field-selector ${values['node-field-selector']}: no step of "${runId}" matches`);
+      throw new Error(`--node-field-selector ${values['node-field-selector']}: no step of ${describeRun(runId)} matches`);
     }
     const workflow = Object.keys(parameters).length > 0 ? withOverrides(stored.workflow, { parameters }) : stored.workflow;
     const result = retryRun(workflow, stored.status, { nodes: [...(values.node ?? []), ...picked], restartSuccessful: values['restart-successful'] === true });
     if ('error' in result) {
       await target.runs.closeAll();
       await lease.release();
-      const hint = result.error.includes('only a finished run') ? `; skiff resume ${runId} continues it` : '';
-      throw new Error(`cannot retry "${runId}": ${result.error}${hint}`);
+      const hint = result.error.includes('only a finished run') ? `; skiff resume ${runArgs(runId)} continues it` : '';
+      throw new Error(`cannot retry ${describeRun(runId)}: ${result.error}${hint}`);
     }
     // Steps run again read the ConfigMaps as they are now: one may have been applied since the failure.
     const { configMaps: _before, caches: _cachesBefore, ...kept } = stored;

@@ -3,7 +3,7 @@ import { controlRuns } from '../control-run.js';
 import { parseLabelSelector } from '../label-selector.js';
 import { namedOrSelected, SELECT_OPTIONS } from '../select-runs.js';
 import { openLocalTarget } from '../local-target.js';
-import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, parseCommandArgs } from '../parse-command-args.js';
 
 const USAGE = `Usage: skiff terminate [options] NAME...
        skiff terminate [options] -l SELECTOR
@@ -14,6 +14,7 @@ even the exit handler, as argo terminate does.
 Options:
       --message TEXT         why, recorded on the run
   -l, --selector SELECTOR    also every unfinished run whose labels match (see skiff list)
+${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
   -h, --help            show this help
 
@@ -25,11 +26,14 @@ export const terminateCommand: Command = {
   summary: 'terminate a run at once, without its exit handler',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, { ...STATE_DIR_OPTION, ...SELECT_OPTIONS, message: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, { ...STATE_DIR_OPTION, ...NAMESPACE_OPTION, ...SELECT_OPTIONS, message: { type: 'string' } });
     if (positionals.length === 0 && values.selector === undefined) throw new UsageError('name the run (NAME...) or select runs (-l)');
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
-    const filter = values.selector === undefined ? undefined : { labels: parseLabelSelector(values.selector), running: true };
+    const filter =
+      values.selector === undefined
+        ? undefined
+        : { labels: parseLabelSelector(values.selector), running: true, namespace: values.namespace ?? target.objects.namespace };
     const request = { op: 'terminate' as const, ...(values.message !== undefined ? { message: values.message } : {}) };
-    return controlRuns(target, io, await namedOrSelected(target, positionals, filter), request, 'terminated');
+    return controlRuns(target, io, await namedOrSelected(target, positionals, filter, Date.now(), values.namespace), request, 'terminated');
   },
 };

@@ -5,8 +5,9 @@ import { childEnv } from '../launch-run.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseNodeFieldSelector } from '../node-field-selector.js';
 import { formatRunOutput } from '../output-format.js';
-import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
+import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, parseCommandArgs } from '../parse-command-args.js';
 import { resolveRunName } from '../select-runs.js';
+import { describeRun, runArgs } from '../describe-run.js';
 
 const USAGE = `Usage: skiff watch [options] NAME
 
@@ -17,6 +18,7 @@ stops watching and leaves the run going; a second Ctrl-C within 3 seconds stops 
 Options:
       --status PHASE              at the end, only steps in this phase (see skiff get)
       --node-field-selector SEL   at the end, only steps whose fields match (see skiff get)
+${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
   -h, --help                      show this help
 
@@ -28,20 +30,25 @@ export const watchCommand: Command = {
   summary: 'follow a run until it finishes',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, { ...STATE_DIR_OPTION, status: { type: 'string' }, 'node-field-selector': { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, {
+      ...STATE_DIR_OPTION,
+      ...NAMESPACE_OPTION,
+      status: { type: 'string' },
+      'node-field-selector': { type: 'string' },
+    });
     if (positionals.length !== 1)
       throw new UsageError(positionals.length === 0 ? 'name the run (NAME, or @latest)' : `watch one run at a time (got ${positionals.length})`);
     const selected = values['node-field-selector'] === undefined ? undefined : parseNodeFieldSelector(values['node-field-selector']);
     const phase = values.status?.toLowerCase();
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
-    const runId = await resolveRunName(target, positionals[0]!);
+    const runId = await resolveRunName(target, positionals[0]!, values.namespace);
     const result = await followRun(target, io, runId, {
       progress: true,
       stop: () => controlRun(target, io, runId, { op: 'stop', message: 'stopped by Ctrl-C' }, childEnv(io)),
     });
     if (result.run === undefined) return 130;
     if (result.how === 'orphaned') {
-      io.stderr.write(`skiff watch: no skiff process is running ${runId} any more; skiff resume ${runId} continues it\n`);
+      io.stderr.write(`skiff watch: no skiff process is running ${describeRun(runId)} any more; skiff resume ${runArgs(runId)} continues it\n`);
       return 1;
     }
     io.stdout.write(

@@ -23,7 +23,7 @@ import { LocalRepositoryRoots, localRoots } from './local-repository-roots.js';
 import { localizePod } from './localize-pod.js';
 import type { PodObjectSource } from '../../ports/pod-object-source.js';
 import { collectRunGarbage, garbageChanges } from '../../runs/run-artifact-gc.js';
-import { RunRepositories } from './run-repositories.js';
+import { embeddedLocalDefault, RunRepositories } from './run-repositories.js';
 import { recordedPodEnd } from './recorded-pod-end.js';
 import { RunVolumeReports } from './run-volume-reports.js';
 import { runPod, type PodRun } from './run-pod.js';
@@ -31,15 +31,16 @@ import { killTaggedSandboxes, sandboxTag } from './sandbox-tags.js';
 import { handTreeToSandbox, makeSandboxDir, sandboxIdentity, type SandboxIdentity } from './sandbox-identity.js';
 import { type HttpClient, nodeHttpClient } from './http-client.js';
 import { runHttpTemplate } from './run-http-template.js';
+import { runKey, splitRunKey, type RunKey } from '../../ports/run-key.js';
 
 export interface LocalRuntimeOptions {
   layout: StateLayout;
   /** What `skiff apply` stored: artifact-repository ConfigMaps, Secrets, pod volumes and env. */
   objects: ConfigMapSource & SecretSource & PodObjectSource;
-  /** The run's workflow (as stored: name, namespace, uid, spec), by run id (= workflow name). */
-  runOf(runId: string): Promise<Workflow | undefined> | Workflow | undefined;
+  /** The run's workflow (as stored: name, namespace, uid, spec), by its key (`namespace/name`). */
+  runOf(key: RunKey): Promise<Workflow | undefined> | Workflow | undefined;
   /** The artifact repository the run recorded in its status, if any (see RunRepositories). */
-  recordedRepositoryOf?(runId: string): Promise<ArtifactRepositoryRefStatus | undefined>;
+  recordedRepositoryOf?(key: RunKey): Promise<ArtifactRepositoryRefStatus | undefined>;
   /** The controller-level default artifact repository, if the user configured one. */
   defaultRepository?: Repository;
   /** This project's directory (bin/skiff.js runs the executor). Default: found from this file. */
@@ -78,6 +79,15 @@ export function defaultProjectDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 }
 
+/** A pod's key: pods are namespaced, so runs of one name in two namespaces never share one. */
+function podKeyOf(request: PodRequest): string {
+  return `${request.workflowNamespace}/${request.podName}`;
+}
+
+function podKeyIn(key: RunKey, podName: string): string {
+  return `${splitRunKey(key).namespace}/${podName}`;
+}
+
 /**
  * The local runtime: runs each pod node on this machine as the cluster would run its pod. The
  * pod spec is the one `buildPodSpec` makes for Kubernetes (init: Skiff's executor loads input
@@ -92,7 +102,7 @@ export function defaultProjectDir(): string {
  * when the run finishes.
  *
  * @example
- *   const runtime = createLocalRuntime({ layout, objects, runOf: async (id) => (await store.load(id))?.workflow });
+ *   const runtime = createLocalRuntime({ layout, objects, runOf: async (key) => (await store.load(key))?.workflow });
  *   const driver = new RunDriver({ store, runtime });
  */
 export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { close(): Promise<void> } {
@@ -114,19 +124,19 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
   const repositories = new RunRepositories({
     configMaps: options.objects,
     ...(options.defaultRepository ? { controllerDefault: options.defaultRepository } : {}),
-    localDefault: { local: { root: layout.artifacts } },
-    ...(options.recordedRepositoryOf ? { recordedOf: (runId: string) => options.recordedRepositoryOf!(runId) } : {}),
+    localDefault: embeddedLocalDefault(layout.artifacts),
+    ...(options.recordedRepositoryOf ? { recordedOf: (key: RunKey) => options.recordedRepositoryOf!(key) } : {}),
   });
 
   const start = async (request: PodRequest, entry: ActivePod): Promise<void> => {
-    const runId = request.workflowName;
+    const runId = runKey(request.workflowNamespace, request.workflowName);
     const podDir = layout.podDir(runId, request.podName);
-    const fail = (message: string): void => finish(request.podName, entry, { type: 'pod-error', nodeId: request.nodeId, message });
+    const fail = (message: string): void => finish(podKeyOf(request), entry, { type: 'pod-error', nodeId: request.nodeId, message });
     const workflow = await options.runOf(runId);
     if (!workflow) return fail(`run ${runId} is not known to the local runtime`);
     // Asked for again after a restart: an end the pod recorded while no driver listened counts.
     const recorded = await recordedPodEnd(request, { run: runId, podName: request.podName }, reports);
-    if (recorded) return finish(request.podName, entry, recorded);
+    if (recorded) return finish(podKeyOf(request), entry, recorded);
     const template = request.template;
     // An http template runs no pod: the request is made from here, as Argo's agent makes it.
     if (template.http) return runHttp(request, entry, workflow);
@@ -236,7 +246,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
       // kubelet's activeDeadlineSeconds, for a pod whose engine is not listening.
       entry.timer = setTimeout(() => {
         entry.run?.kill();
-        finish(request.podName, entry, {
+        finish(podKeyOf(request), entry, {
           type: 'pod-finished',
           nodeId: request.nodeId,
           exitCode: 137,
@@ -269,7 +279,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     }
     if (entry.killed) return;
     finish(
-      request.podName,
+      podKeyOf(request),
       entry,
       await podOutcome(request.nodeId, last, { run: runId, podName: request.podName }, reports, warnings, template.containerSet !== undefined),
     );
@@ -285,41 +295,45 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     });
     entry.run = { kill: () => controller.abort(), done: done.then(() => undefined) };
     const event = await done;
-    const log = layout.containerLog(request.workflowName, request.podName, 'main');
+    const log = layout.containerLog(runKey(request.workflowNamespace, request.workflowName), request.podName, 'main');
     await mkdir(dirname(log), { recursive: true });
     await appendFile(log, `${event.exitCode === 0 ? 'succeeded' : `failed: ${event.message ?? ''}`}\n${event.outputs?.result ?? ''}`, { mode: 0o600 });
-    if (!entry.killed) finish(request.podName, entry, event);
+    if (!entry.killed) finish(podKeyOf(request), entry, event);
   };
 
-  const finish = (podName: string, entry: ActivePod, event: RuntimeEvent): void => {
-    if (active.get(podName) !== entry || entry.killed) return;
+  const finish = (podKey: string, entry: ActivePod, event: RuntimeEvent): void => {
+    if (active.get(podKey) !== entry || entry.killed) return;
     if (entry.timer) clearTimeout(entry.timer);
-    active.delete(podName);
+    active.delete(podKey);
     entry.killed = true; // nothing more is reported for this pod
     entry.report(event);
   };
 
+  const killPod = (podKey: string): void => {
+    const entry = active.get(podKey);
+    if (!entry) return;
+    active.delete(podKey);
+    entry.killed = true;
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.run?.kill();
+  };
+
   return {
     run(request, report) {
-      const existing = active.get(request.podName);
+      const existing = active.get(podKeyOf(request));
       if (existing) {
         existing.report = report;
         return;
       }
       const entry: ActivePod = { report, killed: false, done: Promise.resolve() };
-      active.set(request.podName, entry);
+      active.set(podKeyOf(request), entry);
       entry.done = start(request, entry).catch((error: unknown) => {
-        finish(request.podName, entry, { type: 'pod-error', nodeId: request.nodeId, message: `local runtime: ${(error as Error).message}` });
+        finish(podKeyOf(request), entry, { type: 'pod-error', nodeId: request.nodeId, message: `local runtime: ${(error as Error).message}` });
       });
     },
 
-    kill(podName) {
-      const entry = active.get(podName);
-      if (!entry) return;
-      active.delete(podName);
-      entry.killed = true;
-      if (entry.timer) clearTimeout(entry.timer);
-      entry.run?.kill();
+    kill(key, podName) {
+      killPod(podKeyIn(key, podName));
     },
 
     async collectGarbage({ workflow, status }) {
@@ -359,7 +373,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
 
     async close() {
       const entries = [...active.values()];
-      for (const [podName] of active) this.kill(podName);
+      for (const podKey of [...active.keys()]) killPod(podKey);
       await Promise.all(entries.map((e) => e.run?.done.catch(() => undefined)));
       await Promise.all(entries.map((e) => e.done));
       await Promise.all([...cleanups]);

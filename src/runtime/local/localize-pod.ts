@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { realpathSync } from 'node:fs';
 import type { V1Pod } from '@kubernetes/client-node';
 import { SHIMS_PATH } from './host-shims.js';
 import { CONTAINER_PATH } from './sandbox.js';
@@ -22,9 +23,21 @@ export interface LocalizeOptions {
  */
 export function skiffHostDirs(projectDir: string, nodePath: string): Array<{ name: string; path: string }> {
   const dirs = [{ name: 'skiff-project', path: projectDir }];
+  // A project whose node_modules is a link elsewhere (a git worktree sharing one install) needs
+  // that directory too, or the executor finds none of its packages.
+  const modules = realModulesDir(projectDir);
+  if (modules !== undefined && !modules.startsWith(`${projectDir}/`)) dirs.push({ name: 'skiff-modules', path: modules });
   const nodePrefix = dirname(dirname(nodePath));
   if (!HOST_SYSTEM_DIRS.some((dir) => nodePrefix === `/${dir}` || nodePrefix.startsWith(`/${dir}/`))) dirs.push({ name: 'skiff-node', path: nodePrefix });
   return dirs;
+}
+
+function realModulesDir(projectDir: string): string | undefined {
+  try {
+    return realpathSync(join(projectDir, 'node_modules'));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -10,6 +10,20 @@ import {
 import type { PodRequest } from '../../engine/engine-events.js';
 import type { ArtifactRepositoryRefStatus } from '../../engine/workflow-status.js';
 import type { Workflow } from '../../spec/model/workflow.js';
+import { runKeyOf, type RunKey } from '../../ports/run-key.js';
+
+/**
+ * The key of the embedded local default repository: Argo's default (`{{workflow.name}}/{{pod.name}}`)
+ * with the namespace first, so two runs of one name in two namespaces never overwrite each
+ * other's artifacts in the one state directory. A repository a person configures keeps Argo's
+ * rules (and Argo's default has that collision).
+ */
+export const LOCAL_DEFAULT_KEY_FORMAT = '{{workflow.namespace}}/{{workflow.name}}/{{pod.name}}';
+
+/** The embedded local default artifact repository of a state directory's `artifacts/`. */
+export function embeddedLocalDefault(root: string): Repository {
+  return { local: { root, keyFormat: LOCAL_DEFAULT_KEY_FORMAT } };
+}
 
 export interface RunRepositoriesOptions {
   configMaps: ConfigMapSource;
@@ -19,7 +33,7 @@ export interface RunRepositoriesOptions {
    * The repository a run recorded in its status (status.artifactRepositoryRef), if it has one: a
    * run continued after a restart keeps it even if the ConfigMaps changed since.
    */
-  recordedOf?: (runId: string) => Promise<ArtifactRepositoryRefStatus | undefined>;
+  recordedOf?: (key: RunKey) => Promise<ArtifactRepositoryRefStatus | undefined>;
 }
 
 /**
@@ -29,12 +43,12 @@ export interface RunRepositoriesOptions {
  * that continues after a restart takes the one its status recorded.
  */
 export class RunRepositories {
-  private readonly resolved = new Map<string, Promise<ResolvedRepository>>();
+  private readonly resolved = new Map<RunKey, Promise<ResolvedRepository>>();
 
   constructor(private readonly options: RunRepositoriesOptions) {}
 
   repository(workflow: Workflow): Promise<ResolvedRepository> {
-    const runId = workflow.metadata.name ?? '';
+    const runId = runKeyOf(workflow);
     let found = this.resolved.get(runId);
     if (!found) {
       found = (async (): Promise<ResolvedRepository> => {
@@ -81,7 +95,7 @@ export class RunRepositories {
     return archiveLocation(repository, (name) => vars[name]);
   }
 
-  forget(runId: string): void {
+  forget(runId: RunKey): void {
     this.resolved.delete(runId);
   }
 }

@@ -1,22 +1,25 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { splitRunKey, type RunKey } from '../../ports/run-key.js';
 
 /**
  * The name a pod's sandboxes carry as their process name (argv[0] of bubblewrap and of the
  * namespace it starts), so that a later Skiff can find them: a Skiff killed while it starts a
  * sandbox can leave bubblewrap's half-started child behind for good (it waits for a parent that
  * is gone, and the parent-death signal came too early to reach it). One tag per state directory,
- * run and pod; `runTagPrefix` covers every pod of a run.
+ * run (its namespace and name: a run of the same name in another namespace has other tags) and
+ * pod; `runTagPrefix` covers every pod of a run, and no pod of another (it ends with `/`).
  *
- * @example sandboxTag('/home/me/.skiff', 'hello-x2k9d', 'hello-x2k9d-main-123') // 'skiff-sandbox:3f0c…:hello-x2k9d/hello-x2k9d-main-123'
+ * @example sandboxTag('/home/me/.skiff', 'ci/hello-x2k9d', 'hello-x2k9d-main-123') // 'skiff-sandbox:3f0c…:ci/hello-x2k9d/hello-x2k9d-main-123'
  */
-export function sandboxTag(stateRoot: string, runId: string, podName: string): string {
-  return `${runTagPrefix(stateRoot, runId)}${podName}`;
+export function sandboxTag(stateRoot: string, key: RunKey, podName: string): string {
+  return `${runTagPrefix(stateRoot, key)}${podName}`;
 }
 
-export function runTagPrefix(stateRoot: string, runId: string): string {
-  return `skiff-sandbox:${createHash('sha256').update(resolve(stateRoot)).digest('hex').slice(0, 12)}:${runId}/`;
+export function runTagPrefix(stateRoot: string, key: RunKey): string {
+  const { namespace, name } = splitRunKey(key);
+  return `skiff-sandbox:${createHash('sha256').update(resolve(stateRoot)).digest('hex').slice(0, 12)}:${namespace}/${name}/`;
 }
 
 /**

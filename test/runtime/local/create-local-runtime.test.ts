@@ -11,6 +11,7 @@ import { sandboxIdentity } from '../../../src/runtime/local/sandbox-identity.js'
 import type { Template, Workflow } from '../../../src/spec/model/workflow.js';
 import { StateLayout } from '../../../src/state/state-layout.js';
 import { MemoryObjects } from './local-run-harness.js';
+import { splitRunKey } from '../../../src/ports/run-key.js';
 
 const workflowNamed = (name: string, spec: Workflow['spec'] = {}): Workflow => ({
   apiVersion: 'argoproj.io/v1alpha1',
@@ -28,7 +29,7 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
 
   before(async () => {
     layout = new StateLayout(await mkdtemp(join(tmpdir(), 'skiff-runtime-')));
-    runtime = createLocalRuntime({ layout, objects, runOf: (id) => workflows.get(id) });
+    runtime = createLocalRuntime({ layout, objects, runOf: (key) => workflows.get(splitRunKey(key).name) });
   });
   after(async () => {
     await runtime.close();
@@ -38,7 +39,7 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
   const pod = (template: Template, extra: Partial<PodRequest> = {}, spec: Workflow['spec'] = {}): PodRequest => {
     const name = `wf${++counter}`;
     workflows.set(name, workflowNamed(name, spec));
-    return { workflowName: name, nodeId: `${name}-1`, podName: `${name}-pod`, template, inputs: {}, ...extra };
+    return { workflowName: name, workflowNamespace: 'default', nodeId: `${name}-1`, podName: `${name}-pod`, template, inputs: {}, ...extra };
   };
   const events = (request: PodRequest): { all: RuntimeEvent[]; done: Promise<RuntimeEvent> } => {
     const all: RuntimeEvent[] = [];
@@ -74,12 +75,13 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
   it('says clearly when a pod cannot run', async () => {
     const unknown: PodRequest = {
       workflowName: 'nobody',
+      workflowNamespace: 'default',
       nodeId: 'n',
       podName: 'p-x',
       template: { name: 't', container: { image: 'alpine', command: ['true'] } },
       inputs: {},
     };
-    assert.match(((await events(unknown).done) as { message: string }).message, /run nobody is not known/);
+    assert.match(((await events(unknown).done) as { message: string }).message, /run default\/nobody is not known/);
     assert.match(
       (
         (await events(
@@ -107,7 +109,7 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
     const request = pod({ name: 't', container: { image: 'alpine', command: ['sleep', '60'] } });
     const { all } = events(request);
     while (!all.some((e) => e.type === 'pod-started')) await new Promise((r) => setTimeout(r, 10));
-    runtime.kill(request.podName);
+    runtime.kill(`default/${request.workflowName}`, request.podName);
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(
       all.map((e) => e.type),
@@ -127,7 +129,10 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
     const finished = (await events(request).done) as Extract<RuntimeEvent, { type: 'pod-finished' }>;
     assert.equal(finished.exitCode, 127);
     assert.match(finished.message ?? '', /docker\/whalesay.*not a plain/);
-    assert.match(await readFile(layout.containerLog(request.workflowName, request.podName, 'main'), 'utf8'), /^skiff: warning: image "docker\/whalesay"/);
+    assert.match(
+      await readFile(layout.containerLog(`default/${request.workflowName}`, request.podName, 'main'), 'utf8'),
+      /^skiff: warning: image "docker\/whalesay"/,
+    );
   });
 
   it('gives env from Secrets and ConfigMaps, and ConfigMap volumes', async () => {
@@ -204,9 +209,9 @@ describe('createLocalRuntime (real sandboxed pods, in-memory objects)', () => {
   });
 
   it('removes the run claims when the run finishes', async () => {
-    const dir = layout.claimsDir('gone');
+    const dir = layout.claimsDir('default/gone');
     await mkdir(join(dir, 'default', 'gone-work'), { recursive: true });
-    runtime.runFinished!('gone');
+    runtime.runFinished!('default/gone');
     await runtime.close();
     assert.equal(existsSync(dir), false);
   });

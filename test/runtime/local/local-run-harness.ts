@@ -12,6 +12,7 @@ import type { ConfigMap } from '../../../src/spec/model/kubernetes.js';
 import type { Workflow } from '../../../src/spec/model/workflow.js';
 import { LocalRunStore } from '../../../src/state/local-run-store.js';
 import { StateLayout } from '../../../src/state/state-layout.js';
+import { splitRunKey } from '../../../src/ports/run-key.js';
 
 /** ConfigMaps and Secrets in memory: the ports the local runtime reads, as `skiff apply` would fill them. */
 export class MemoryObjects implements ConfigMapSource, SecretSource, PodObjectSource {
@@ -72,15 +73,17 @@ export class LocalRunHarness {
     workflow: string | Workflow,
     overrides: { parameters?: Record<string, string> } = {},
     referenced?: ReferencedTemplate[],
-  ): Promise<{ id: string; status: WorkflowStatus }> {
+  ): Promise<{ id: string; key: string; status: WorkflowStatus }> {
     const parsed = typeof workflow === 'string' ? (parse(workflow) as Workflow) : workflow;
-    const id = await this.driver.submit(parsed, {
+    const key = await this.driver.submit(parsed, {
       ...(overrides.parameters ? { parameters: overrides.parameters } : {}),
       ...(referenced ? { referenced } : {}),
     });
-    this.workflows.set(id, { ...parsed, metadata: { ...parsed.metadata, name: id } });
-    const status = await this.driver.wait(id);
-    return { id, status };
+    // `id` is the run's name (its namespace is the workflow's, `default` in these tests).
+    const id = splitRunKey(key).name;
+    this.workflows.set(key, { ...parsed, metadata: { ...parsed.metadata, name: id } });
+    const status = await this.driver.wait(key);
+    return { id, key, status };
   }
 
   async close(): Promise<void> {

@@ -68,7 +68,7 @@ if (mode === 'start' || mode === 'resume') {
         if (event.type === killed && pod.template.name === 'count') process.kill(process.pid, 'SIGKILL');
         report(event);
       }),
-    kill: (podName) => local.kill(podName),
+    kill: (key, podName) => local.kill(key, podName),
     runFinished: (runId) => local.runFinished?.(runId),
   };
   const driver = new RunDriver({ store, runtime });

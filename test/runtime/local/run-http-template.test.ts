@@ -67,6 +67,7 @@ describe('http templates on the local runtime (a real HTTP server on 127.0.0.1)'
   let counter = 0;
   const pod = (http: Record<string, unknown>): PodRequest => ({
     workflowName: 'wf',
+    workflowNamespace: 'default',
     nodeId: `n${++counter}`,
     podName: `p${counter}`,
     template: { name: 'call', http: { url: '', ...http } } as Template,
@@ -233,7 +234,7 @@ describe('http templates on the local runtime (a real HTTP server on 127.0.0.1)'
         ['pod-finished'],
       );
       assert.deepEqual((events[0] as Extract<RuntimeEvent, { type: 'pod-finished' }>).outputs, { result: '{"ok":true}' });
-      assert.equal(await readFile(layout.containerLog('wf', `p${counter}`, 'main'), 'utf8'), 'succeeded\n{"ok":true}');
+      assert.equal(await readFile(layout.containerLog('default/wf', `p${counter}`, 'main'), 'utf8'), 'succeeded\n{"ok":true}');
     } finally {
       await runtime.close();
       await rm(root, { recursive: true, force: true });

@@ -11,7 +11,14 @@ const workflow: Workflow = {
   metadata: { name: 'wf-abcde', namespace: 'team' },
   spec: { entrypoint: 'main', templates: [] },
 };
-const request = { workflowName: 'wf-abcde', nodeId: 'wf-abcde', podName: 'wf-abcde', template: { name: 'main' }, inputs: {} } as PodRequest;
+const request = {
+  workflowName: 'wf-abcde',
+  workflowNamespace: 'default',
+  nodeId: 'wf-abcde',
+  podName: 'wf-abcde',
+  template: { name: 'main' },
+  inputs: {},
+} as PodRequest;
 
 /** The namespace's artifact-repositories ConfigMap, naming a directory repository as its default. */
 const configMaps = (root: string) => ({
@@ -39,7 +46,7 @@ describe('RunRepositories', () => {
       configMaps: configMaps('/repo/now'),
       localDefault: { local: { root: '/default' } },
       recordedOf: async (runId) =>
-        runId === 'wf-abcde'
+        runId === 'team/wf-abcde'
           ? { namespace: 'team', configMap: 'artifact-repositories', key: 'here', artifactRepository: { local: { root: '/repo/then' } } }
           : undefined,
     });

@@ -13,6 +13,7 @@ import { sandboxIdentity } from '../../../src/runtime/local/sandbox-identity.js'
 import type { Template, Workflow } from '../../../src/spec/model/workflow.js';
 import { StateLayout } from '../../../src/state/state-layout.js';
 import { LocalRunHarness, MemoryObjects, nodesByName } from './local-run-harness.js';
+import { splitRunKey } from '../../../src/ports/run-key.js';
 
 const SECRET = 'hunter2-b7c9e1f0a3d5';
 const identity = sandboxIdentity();
@@ -29,8 +30,8 @@ describe('a hostile step in the local sandbox', () => {
 
   before(async () => {
     layout = new StateLayout(await mkdtemp(join(tmpdir(), 'skiff-escape-')));
-    runtime = createLocalRuntime({ layout, objects, runOf: (id) => workflows.get(id) });
-    egressRuntime = createLocalRuntime({ layout, objects, runOf: (id) => workflows.get(id), allowEgress: true });
+    runtime = createLocalRuntime({ layout, objects, runOf: (key) => workflows.get(splitRunKey(key).name) });
+    egressRuntime = createLocalRuntime({ layout, objects, runOf: (key) => workflows.get(splitRunKey(key).name), allowEgress: true });
     // A service of the host's, on every address it has.
     server = createServer((socket) => socket.end('host service\n'));
     await new Promise<void>((resolve) => server.listen({ host: '0.0.0.0', port: 0 }, resolve));
@@ -52,12 +53,12 @@ describe('a hostile step in the local sandbox', () => {
     const podName = `${name}-pod`;
     const target = options.egress ? egressRuntime : runtime;
     const event = await new Promise<RuntimeEvent>((resolve) => {
-      target.run({ workflowName: name, nodeId: `${name}-1`, podName, template, inputs: {} }, (e) => {
-        if (e.type === 'pod-started') void options.onStart?.(layout.podDir(name, podName));
+      target.run({ workflowName: name, workflowNamespace: 'default', nodeId: `${name}-1`, podName, template, inputs: {} }, (e) => {
+        if (e.type === 'pod-started') void options.onStart?.(layout.podDir(`default/${name}`, podName));
         else resolve(e);
       });
     });
-    const podDir = layout.podDir(name, podName);
+    const podDir = layout.podDir(`default/${name}`, podName);
     return { event, podDir, log: await readFile(join(podDir, 'logs', 'main.log'), 'utf8').catch(() => '') };
   };
 
@@ -124,7 +125,7 @@ print(json.dumps({
   });
 
   it("cannot read /etc/shadow, another run's files or Skiff's installation", async () => {
-    const other = join(layout.podDir('another-run', 'another-run-pod'), 'volumes', 'data');
+    const other = join(layout.podDir('default/another-run', 'another-run-pod'), 'volumes', 'data');
     await mkdir(other, { recursive: true });
     await writeFile(join(other, 'other-run-marker'), 'OTHER RUN DATA');
     const project = defaultProjectDir();

@@ -20,6 +20,7 @@ const workflow: Workflow = {
 
 const request = (template: PodRequest['template'], inputs: PodRequest['inputs'] = {}): PodRequest => ({
   workflowName: 'wf',
+  workflowNamespace: 'default',
   nodeId: 'wf-1',
   podName: 'wf-main-1',
   template,
