@@ -3,7 +3,8 @@ import { type CliIO, envOf } from './cli-io.js';
 import type { LocalTarget } from './local-target.js';
 import { requireRun, readRun } from './read-run.js';
 import { leaseOwner } from './run-lease.js';
-import { sendRequest, waitTaken, type RunRequest } from './run-requests.js';
+import type { RunSignal } from '../ports/run-control.js';
+import { LocalRunControl } from '../state/local-run-control.js';
 import { startBackgroundDriver } from './start-background-driver.js';
 import { describeRun, nameOf } from './describe-run.js';
 import type { RunKey } from '../ports/run-key.js';
@@ -13,10 +14,10 @@ import type { RunKey } from '../ports/run-key.js';
  * one that did was killed), a background driver is started to continue the run and take the
  * request, so the command works the same either way. Resolves once the request was taken.
  */
-export async function controlRun(target: LocalTarget, io: CliIO, runId: RunKey, request: RunRequest, childEnv: NodeJS.ProcessEnv): Promise<void> {
+export async function controlRun(target: LocalTarget, io: CliIO, runId: RunKey, request: RunSignal, childEnv: NodeJS.ProcessEnv): Promise<void> {
   const run = await requireRun(target.layout, runId);
   if (isWorkflowDone(run.status.phase)) throw new Error(`${describeRun(runId)} has already finished (${run.status.phase})`);
-  const path = await sendRequest(target.layout, runId, request);
+  const sent = await new LocalRunControl(target.layout).send(runId, request);
   if ((await leaseOwner(target.layout, runId)) === undefined) {
     try {
       await startBackgroundDriver(target, runId, childEnv);
@@ -25,7 +26,7 @@ export async function controlRun(target: LocalTarget, io: CliIO, runId: RunKey, 
       // another process started driving it meanwhile; it will take the request
     }
   }
-  if (await waitTaken(path, 15_000)) return;
+  if (await sent.taken(15_000)) return;
   const now = await readRun(target.layout, runId);
   if (now && isWorkflowDone(now.status.phase)) throw new Error(`${describeRun(runId)} finished (${now.status.phase}) before it could ${request.op}`);
   throw new Error(`the skiff process driving ${describeRun(runId)} did not answer; the request stays queued for it`);
@@ -35,7 +36,7 @@ export async function controlRun(target: LocalTarget, io: CliIO, runId: RunKey, 
  * stop, terminate (and resume) of several runs: each is asked in turn and reported as argo
  * reports it (`NAME stopped`); one that fails is reported and the others still asked.
  */
-export async function controlRuns(target: LocalTarget, io: CliIO, runIds: RunKey[], request: RunRequest, done: string): Promise<number> {
+export async function controlRuns(target: LocalTarget, io: CliIO, runIds: RunKey[], request: RunSignal, done: string): Promise<number> {
   let status = 0;
   for (const runId of runIds) {
     try {

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { createArtifactDriver } from '../artifacts/index.js';
 import type { StoredRun } from '../ports/run-store.js';
 import { collectRunGarbage, garbageChanges } from '../runs/run-artifact-gc.js';
-import { killTaggedSandboxes, runTagPrefix } from '../runtime/local/sandbox-tags.js';
+import { killTaggedSandboxes, runTagPrefix } from '../runtime/local/index.js';
 import { DamagedRunError } from '../state/damaged-run-error.js';
 import { type CliIO, envOf } from './cli-io.js';
 import { localRootConfinement } from './local-root-confinement.js';

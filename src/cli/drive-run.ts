@@ -5,7 +5,7 @@ import { LocalMemoizationCache } from '../state/local-memoization-cache.js';
 import { createRuntime } from './local-runtime-factory.js';
 import type { LocalTarget } from './local-target.js';
 import { acquireLease, leaseOwner } from './run-lease.js';
-import { watchRequests } from './run-requests.js';
+import { LocalRunControl } from '../state/local-run-control.js';
 import { SharedLocks } from '../runs/shared-locks.js';
 import { LocalLockTable } from '../state/local-lock-table.js';
 import { describeRun, runArgs } from './describe-run.js';
@@ -68,11 +68,7 @@ export async function driveRun(options: DriveOptions): Promise<StoredRun> {
     });
     if (options.onChange) driver.subscribe((change) => change.runId === runId && options.onChange!(change));
     await driver.resume(runId);
-    requests = watchRequests(target.layout, runId, (request) => {
-      if (request.op === 'resume') driver.send(runId, { type: 'resume' });
-      else if (request.op === 'stop') driver.stop(runId, request.message);
-      else driver.terminate(runId, request.message);
-    });
+    requests = new LocalRunControl(target.layout).watch(runId, (signal) => driver.signal(runId, signal));
     await driver.wait(runId);
     const finished = await target.runs.load(runId);
     if (!finished) throw new Error(`${describeRun(runId)} disappeared while it ran`);

@@ -1,6 +1,6 @@
 import type { StoredRun } from '../ports/run-store.js';
 import type { NodeStatus } from '../engine/workflow-status.js';
-import { readTransferProgress } from '../runtime/local/read-transfer-progress.js';
+import { readTransferProgress } from '../runtime/local/index.js';
 import { envOf, type CliIO } from './cli-io.js';
 import { driveRun } from './drive-run.js';
 import { formatTransfer } from './format-transfer.js';

@@ -1,4 +1,4 @@
-import { LocalRepositoryRoots, localRepositoryRootsFromEnv } from '../runtime/local/local-repository-roots.js';
+import { LocalRepositoryRoots, localRepositoryRootsFromEnv } from '../runtime/local/index.js';
 import type { LocalTarget } from './local-target.js';
 
 /**

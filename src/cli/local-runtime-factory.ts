@@ -1,4 +1,4 @@
-import { localRepositoryRootsFromEnv } from '../runtime/local/local-repository-roots.js';
+import { localRepositoryRootsFromEnv } from '../runtime/local/index.js';
 import type { Runtime } from '../ports/runtime.js';
 import { transientErrorPattern } from '../engine/transient-errors.js';
 import { InstantRuntime, type InstantPodScript } from '../runtime/instant-runtime.js';

@@ -1,6 +1,6 @@
 import type { Repository } from '../artifacts/index.js';
 import type { StoredRun } from '../ports/run-store.js';
-import { embeddedLocalDefault, RunRepositories } from '../runtime/local/run-repositories.js';
+import { embeddedLocalDefault, RunRepositories } from '../runs/run-repositories.js';
 import type { LocalTarget } from './local-target.js';
 
 /**

@@ -1,5 +1,3 @@
-import { newRunStatus } from '../engine/run-session.js';
-import { loadRunConfigMaps } from '../runs/load-run-config-maps.js';
 import { loadTemplateRefs } from '../runs/load-template-refs.js';
 import type { TemplateKind, TemplateStore } from '../ports/template-store.js';
 import { MemoryTemplateStore } from '../state/memory-template-store.js';
@@ -10,8 +8,9 @@ import type { WorkflowStatus } from '../engine/workflow-status.js';
 import type { Workflow, WorkflowSpec } from '../spec/model/workflow.js';
 import { clusterOnlyFeatures } from './cluster-only-features.js';
 import type { LocalTarget } from './local-target.js';
-import { readRun } from './read-run.js';
-import { runKeyOf, splitRunKey, type RunKey } from '../ports/run-key.js';
+import { runKeyOf, type RunKey } from '../ports/run-key.js';
+import { RunExistsError } from '../ports/run-store.js';
+import { submitRun } from '../runs/run-operations.js';
 import { acquireLease } from './run-lease.js';
 import { runSuffix } from '../runs/run-suffix.js';
 
@@ -70,32 +69,23 @@ export async function prepareRun(
 }
 
 /**
- * Saves a prepared run as new in the state directory, ready for a driver: the ConfigMaps its
- * parameters read are read once, here, so a restart of the run uses the same values. The one way
- * runs come into being, for `skiff submit`, `skiff resubmit` and the cron scheduler alike.
- * Returns its key (`namespace/name`).
+ * Saves a prepared run as new in the state directory, ready for a driver (see submitRun, the
+ * one way runs come into being). The lease is taken first, so no other skiff process mistakes
+ * the run for an orphan before its driver starts. Returns its key (`namespace/name`).
  */
 export async function saveNewRun(target: LocalTarget, prepared: PreparedRun, now = Date.now()): Promise<RunKey> {
-  const { referenced } = prepared;
-  // When it was created, as the API server stamps it; with milliseconds, so runs submitted in one
-  // second still sort newest first (list, @latest).
-  const workflow = { ...prepared.workflow, metadata: { ...prepared.workflow.metadata, creationTimestamp: new Date(now).toISOString() } };
-  const key = runKeyOf(workflow);
-  // The lease is taken before the run exists, so no other process mistakes it for an orphan.
+  const key = runKeyOf(prepared.workflow);
   const lease = await acquireLease(target.layout, key);
-  if (!lease || (await readRun(target.layout, key))) {
-    await lease?.release();
-    const { namespace, name } = splitRunKey(key);
-    throw new Error(`a run named "${name}" already exists in namespace "${namespace}"`);
+  if (!lease) throw new RunExistsError(key);
+  try {
+    const extras = { ...(prepared.referenced.length > 0 ? { referenced: prepared.referenced } : {}), ...(prepared.status ? { status: prepared.status } : {}) };
+    await submitRun({ store: target.runs, configMaps: target.objects, now: () => now }, prepared.workflow, extras);
+  } catch (error) {
+    await lease.release();
+    throw error;
+  } finally {
+    await target.runs.closeAll();
   }
-  await target.runs.save({
-    key,
-    workflow,
-    status: newRunStatus(),
-    ...(referenced.length > 0 ? { referenced } : {}),
-    ...(await loadRunConfigMaps(workflow, referenced, target.objects)),
-  });
-  await target.runs.closeAll();
   return key;
 }
 

@@ -42,7 +42,7 @@ export interface JournalRecord {
  * misses a step it started nor repeats one recorded as finished.
  *
  * @example
- * await store.save({ key: 'ci/hello-x7k2p', workflow, status: newRunStatus() });
+ * await store.create({ key: 'ci/hello-x7k2p', workflow, status: newRunStatus() });
  * await store.append('ci/hello-x7k2p', { nodes: changed, run: { phase: 'Running' } });
  * const run = await store.load('ci/hello-x7k2p'); // snapshot with the journal replayed
  */
@@ -50,6 +50,11 @@ export interface RunStore {
   /** Keys of every saved run, finished or not. */
   list(): Promise<RunKey[]>;
   load(key: RunKey): Promise<StoredRun | undefined>;
+  /**
+   * Saves a new run; rejects with RunExistsError when a run of that namespace and name is there
+   * already (the API server's create answers 409).
+   */
+  create(run: StoredRun): Promise<void>;
   /**
    * Saves a run whole: a new run, or a retried/resubmitted status, replacing what was there; or,
    * with `compaction`, the run as its records made it, after `append` asked for it.
@@ -88,4 +93,13 @@ export function applyRecord(run: StoredRun, record: JournalRecord): void {
 export function runFields(status: WorkflowStatus): RunFields {
   const { nodes: _nodes, ...fields } = status;
   return fields;
+}
+
+/** A run was to be created under a namespace and name that another run holds. */
+export class RunExistsError extends Error {
+  constructor(readonly key: RunKey) {
+    const slash = key.indexOf('/');
+    super(`a run named "${key.slice(slash + 1)}" already exists in namespace "${key.slice(0, slash)}"`);
+    this.name = 'RunExistsError';
+  }
 }

@@ -11,7 +11,7 @@ import type { ConfigMapSource } from './read-typed-config-maps.js';
  * parameters and semaphores, and its memoization caches. Fields with nothing in them are left out.
  *
  * @example
- *   await target.runs.save({ id, workflow, status, ...(await loadRunConfigMaps(workflow, referenced, objects)) });
+ *   await store.create({ key, workflow, status, ...(await loadRunConfigMaps(workflow, referenced, objects)) });
  */
 export async function loadRunConfigMaps(
   workflow: Workflow,

@@ -7,6 +7,7 @@ import type { ConfigMapSource } from '../ports/config-map-source.js';
 import type { LockManager } from '../ports/lock-manager.js';
 import type { MemoizationCacheStore } from '../ports/memoization-cache-store.js';
 import { type JournalRecord, type RunStore, runFields, type StoredRun } from '../ports/run-store.js';
+import type { RunSignal } from '../ports/run-control.js';
 import type { RunObserver } from '../ports/run-observer.js';
 import type { Runtime } from '../ports/runtime.js';
 import type { Workflow } from '../spec/model/workflow.js';
@@ -169,6 +170,13 @@ export class RunDriver {
   /** Terminates a run: pods are killed, exit handlers do not run. */
   terminate(runId: string, message?: string): void {
     this.send(runId, message === undefined ? { type: 'terminate' } : { type: 'terminate', message });
+  }
+
+  /** Obeys a control signal (see RunControl): stop, terminate, or resume the run's suspended steps. */
+  signal(runId: string, signal: RunSignal): void {
+    if (signal.op === 'resume') this.send(runId, { type: 'resume' });
+    else if (signal.op === 'stop') this.stop(runId, signal.message);
+    else this.terminate(runId, signal.message);
   }
 
   /** Queues an event for a run (resume, stop, terminate, or a runtime report). */

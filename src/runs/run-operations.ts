@@ -3,8 +3,9 @@ import { type RetryOptions, retryRun } from '../engine/operations/retry-run.js';
 import { newRunStatus } from '../engine/run-session.js';
 import { type SubmitOverrides, withOverrides } from '../engine/submit-overrides.js';
 import type { ConfigMapSource } from '../ports/config-map-source.js';
-import { describeRun, type RunKey, runKey, runKeyOf, splitRunKey } from '../ports/run-key.js';
+import { describeRun, type RunKey, runKeyOf, splitRunKey } from '../ports/run-key.js';
 import type { RunStore, StoredRun } from '../ports/run-store.js';
+import type { WorkflowStatus } from '../engine/workflow-status.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import { loadRunConfigMaps } from './load-run-config-maps.js';
 import { runSuffix } from './run-suffix.js';
@@ -20,39 +21,55 @@ export interface RunOperationPorts {
   configMaps?: ConfigMapSource | undefined;
   /** Names for `generateName` workflows (tests pass a fixed one). */
   suffix?: (() => string) | undefined;
+  /** The clock that stamps a new run's creationTimestamp. */
+  now?: (() => number) | undefined;
 }
 
 /** A new run's extras: the templates it refers to and, when already read, what it reads of the cluster. */
 export type SubmitExtras = Pick<StoredRun, 'referenced' | 'configMaps' | 'caches'> & SubmitOverrides;
 
 /**
- * Saves a new run of `submitted` (a `generateName` gets its suffix) with a fresh status; the
- * ConfigMaps it reads are read once, here, so a restart of the run uses the same values.
- * Returns the saved run; a driver then starts it.
+ * Creates a new run of `submitted` (a `generateName` gets its suffix) with a fresh status, or
+ * `extras.status` (a resubmission that keeps memoized steps); the ConfigMaps it reads are read
+ * once, here, so a restart of the run uses the same values. Stamped with its creation time, as
+ * the API server stamps objects, with milliseconds so runs made in one second still sort newest
+ * first. Rejects with RunExistsError when the name is taken. Returns the saved run; a driver
+ * then starts it. The one way runs come into being: `skiff submit`, `skiff resubmit`, the cron
+ * scheduler and the driver's own submit all call it.
  */
-export async function submitRun(ports: RunOperationPorts, submitted: Workflow, extras: SubmitExtras = {}): Promise<StoredRun> {
+export async function submitRun(ports: RunOperationPorts, submitted: Workflow, extras: SubmitExtras & { status?: WorkflowStatus } = {}): Promise<StoredRun> {
   const workflow = withOverrides(submitted, extras);
   const suffix = ports.suffix ?? runSuffix;
-  const named: Workflow = workflow.metadata?.name
-    ? workflow
-    : { ...workflow, metadata: { ...workflow.metadata, name: `${workflow.metadata?.generateName ?? 'workflow-'}${suffix()}` } };
-  const stored: StoredRun = { key: runKeyOf(named), workflow: named, status: newRunStatus() };
+  const name = workflow.metadata?.name ?? `${workflow.metadata?.generateName ?? 'workflow-'}${suffix()}`;
+  const creationTimestamp = new Date((ports.now ?? Date.now)()).toISOString();
+  const named: Workflow = { ...workflow, metadata: { ...workflow.metadata, name, creationTimestamp } };
+  const stored: StoredRun = { key: runKeyOf(named), workflow: named, status: extras.status ?? newRunStatus() };
   if (extras.referenced) stored.referenced = extras.referenced;
   const read = extras.configMaps && extras.caches ? {} : await readClusterData(ports, named, extras.referenced, {});
   const configMaps = extras.configMaps ?? read.configMaps;
   if (configMaps) stored.configMaps = configMaps;
   const caches = extras.caches ?? read.caches;
   if (caches) stored.caches = caches;
-  await ports.store.save(stored);
+  await ports.store.create(stored);
   return stored;
 }
 
-/** Retries a finished run in place (see retryRun): saves the run with its retried status and returns it. */
-export async function retrySavedRun(ports: RunOperationPorts, key: RunKey, options: RetryOptions = {}): Promise<StoredRun> {
+/**
+ * Retries a finished run in place (see retryRun), with `parameters` changing workflow arguments
+ * for the steps run again: saves the run with its retried status and returns it. A run that
+ * cannot be retried rejects with the reason (RunOperationError).
+ */
+export async function retrySavedRun(
+  ports: RunOperationPorts,
+  key: RunKey,
+  options: RetryOptions & { parameters?: Record<string, string> } = {},
+): Promise<StoredRun> {
   const stored = await ports.store.load(key);
   if (!stored) throw new Error(`${describeRun(key)} not found`);
-  const result = retryRun(stored.workflow, stored.status, options);
-  if ('error' in result) throw new Error(result.error);
+  const { parameters, ...retry } = options;
+  const workflow = parameters && Object.keys(parameters).length > 0 ? withOverrides(stored.workflow, { parameters }) : stored.workflow;
+  const result = retryRun(workflow, stored.status, retry);
+  if ('error' in result) throw new RunOperationError(result.error);
   // Steps run again read the ConfigMaps as they are now (one may have been created since).
   const { configMaps: _before, caches: _cachesBefore, ...kept } = stored;
   const retried: StoredRun = {
@@ -74,13 +91,17 @@ export async function resubmitSavedRun(ports: RunOperationPorts, key: RunKey, op
   if (!stored) throw new Error(`${describeRun(key)} not found`);
   const name = options.name ?? `${resubmitBaseName(stored.workflow)}${(ports.suffix ?? runSuffix)()}`;
   const result = resubmitRun(stored.workflow, stored.status, name, options.memoized ?? false);
-  if ('error' in result) throw new Error(result.error);
+  if ('error' in result) throw new RunOperationError(result.error);
   // The new run lives beside the old one, in its namespace.
-  const next: StoredRun = { key: runKey(splitRunKey(key).namespace, name), workflow: result.workflow, status: result.status };
-  if (stored.referenced) next.referenced = stored.referenced;
-  Object.assign(next, await readClusterData(ports, result.workflow, stored.referenced, stored));
-  await ports.store.save(next);
-  return next;
+  const workflow = { ...result.workflow, metadata: { ...result.workflow.metadata, namespace: splitRunKey(key).namespace } };
+  const extras: SubmitExtras & { status: WorkflowStatus } = { status: result.status, ...(await readClusterData(ports, workflow, stored.referenced, stored)) };
+  if (stored.referenced) extras.referenced = stored.referenced;
+  return submitRun(ports, workflow, extras);
+}
+
+/** A run operation the run's state refuses (a retry of a run still running, a resubmit of nothing); the message says why. */
+export class RunOperationError extends Error {
+  override name = 'RunOperationError';
 }
 
 /** The prefix a resubmitted run's name starts with: the original's generateName, else its name without the random suffix. */

@@ -2,7 +2,7 @@ import { KeyedSerializer } from '../shared/keyed-serializer.js';
 import { readFileSync } from 'node:fs';
 import { link, open, readdir, readFile, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JournalRecord, RunStore, SaveOptions, StoredRun } from '../ports/run-store.js';
+import { type JournalRecord, RunExistsError, type RunStore, type SaveOptions, type StoredRun } from '../ports/run-store.js';
 import { DamagedRunError } from './damaged-run-error.js';
 import { encodeJournalHeader, encodeRecord, encodeSnapshot, type SaveKind } from './journal-format.js';
 import { makePrivateDir, openPrivate } from './private-files.js';
@@ -171,6 +171,19 @@ export class LocalRunStore implements RunStore {
 
   private inTurn<T>(id: RunKey, work: () => Promise<T>): Promise<T> {
     return this.turns.run(id, work);
+  }
+
+  /** Saves a new run. A run there already, even a damaged one, is never replaced. */
+  async create(run: StoredRun): Promise<void> {
+    let existing: StoredRun | undefined;
+    try {
+      existing = await this.peek(run.key);
+    } catch (error) {
+      if (!(error instanceof DamagedRunError)) throw error;
+      throw new RunExistsError(run.key);
+    }
+    if (existing) throw new RunExistsError(run.key);
+    await this.save(run);
   }
 
   save(given: StoredRun, options: SaveOptions = {}): Promise<void> {

@@ -1,4 +1,4 @@
-import type { JournalRecord, RunStore, SaveOptions, StoredRun } from '../ports/run-store.js';
+import { type JournalRecord, RunExistsError, type RunStore, type SaveOptions, type StoredRun } from '../ports/run-store.js';
 import { encodeJournalHeader, encodeRecord, encodeSnapshot } from './journal-format.js';
 import { replayRun } from './replay-run.js';
 
@@ -20,6 +20,11 @@ export class MemoryRunStore implements RunStore {
     if (!saved) return undefined;
     return replayRun(key, { snapshot: { path: `${key}/snapshot`, text: saved.snapshot }, journal: { path: `${key}/journal`, text: saved.journal.join('') } })
       .run;
+  }
+
+  async create(run: StoredRun): Promise<void> {
+    if (this.runs.has(run.key)) throw new RunExistsError(run.key);
+    await this.save(run);
   }
 
   async save(run: StoredRun, options: SaveOptions = {}): Promise<void> {

@@ -20,6 +20,11 @@ export class FailingRunStore implements RunStore {
     return this.inner.load(id);
   }
 
+  async create(run: StoredRun): Promise<void> {
+    this.check();
+    return this.inner.create(run);
+  }
+
   async save(run: StoredRun, options?: SaveOptions): Promise<void> {
     this.check();
     return this.inner.save(run, options);

@@ -1,4 +1,3 @@
-import { resubmitRun } from '../../engine/operations/resubmit-run.js';
 import type { CliIO, Command } from '../cli-io.js';
 import { continueOrphans } from '../continue-orphans.js';
 import { launchRun } from '../launch-run.js';
@@ -8,9 +7,11 @@ import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, one
 import { requireRun } from '../read-run.js';
 import { describeRun } from '../describe-run.js';
 import { resolveRunName } from '../select-runs.js';
-import { splitRunKey } from '../../ports/run-key.js';
+import { runKey, splitRunKey } from '../../ports/run-key.js';
+import { RunExistsError } from '../../ports/run-store.js';
+import { resubmitBaseName, resubmitSavedRun, RunOperationError } from '../../runs/run-operations.js';
 import { runSuffix } from '../../runs/run-suffix.js';
-import { saveNewRun } from '../submit-run.js';
+import { acquireLease } from '../run-lease.js';
 
 const USAGE = `Usage: skiff resubmit [options] NAME
 
@@ -47,11 +48,20 @@ export const resubmitCommand: Command = {
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
     const runId = await resolveRunName(target, oneName(positionals), values.namespace);
     const old = await requireRun(target.layout, runId);
-    const base = old.workflow.metadata?.generateName ?? `${splitRunKey(runId).name.replace(/-[a-z0-9]{5}$/, '')}-`;
-    const name = `${base}${runSuffix()}`;
-    const result = resubmitRun(old.workflow, old.status, name, values.memoized === true);
-    if ('error' in result) throw new Error(`cannot resubmit ${describeRun(runId)}: ${result.error}`);
-    const key = await saveNewRun(target, { workflow: result.workflow, referenced: old.referenced ?? [], status: result.status });
+    const name = `${resubmitBaseName(old.workflow)}${runSuffix()}`;
+    const key = runKey(splitRunKey(runId).namespace, name);
+    // The new run's lease first, as for every new run, so no other process takes it for an orphan.
+    const lease = await acquireLease(target.layout, key);
+    if (!lease) throw new RunExistsError(key);
+    try {
+      await resubmitSavedRun({ store: target.runs, configMaps: target.objects }, runId, { name, memoized: values.memoized === true });
+    } catch (error) {
+      await lease.release();
+      if (error instanceof RunOperationError) throw new Error(`cannot resubmit ${describeRun(runId)}: ${error.message}`);
+      throw error;
+    } finally {
+      await target.runs.closeAll();
+    }
     await continueOrphans(target, io, key);
     return launchRun(target, io, key, { wait: values.wait === true, output });
   },

@@ -9,7 +9,7 @@ import { requireRun } from '../read-run.js';
 import { describeRun, nameOf } from '../describe-run.js';
 import { resolveRunName } from '../select-runs.js';
 import { leaseOwner } from '../run-lease.js';
-import { sendRequest } from '../run-requests.js';
+import { LocalRunControl } from '../../state/local-run-control.js';
 
 const USAGE = `Usage: skiff resume [options] NAME
 
@@ -47,7 +47,7 @@ export const resumeCommand: Command = {
       if (isWorkflowDone(run.status.phase)) throw new Error(`${describeRun(runId)} has already finished (${run.status.phase})`);
       const owner = await leaseOwner(target.layout, runId);
       if (owner !== undefined) throw new Error(`${describeRun(runId)} is being run by another skiff process (pid ${owner}); resume it without --wait`);
-      await sendRequest(target.layout, runId, { op: 'resume' }); // taken by the driver below once it runs
+      await new LocalRunControl(target.layout).send(runId, { op: 'resume' }); // taken by the driver below once it runs
       const finished = await runInForeground(target, io, runId, output);
       return finished.status.phase === 'Succeeded' ? 0 : 1;
     }

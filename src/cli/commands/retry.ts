@@ -1,7 +1,5 @@
-import { loadRunConfigMaps } from '../../runs/load-run-config-maps.js';
-import { retryRun } from '../../engine/operations/retry-run.js';
+import { retrySavedRun, RunOperationError } from '../../runs/run-operations.js';
 import type { CliIO, Command } from '../cli-io.js';
-import { withOverrides } from '../../engine/submit-overrides.js';
 import { parseAssignments } from '../parse-assignments.js';
 import { parseNodeFieldSelector } from '../node-field-selector.js';
 import { resolveRunName } from '../select-runs.js';
@@ -80,22 +78,19 @@ export const retryCommand: Command = {
       await lease.release();
       throw new Error(`--node-field-selector ${values['node-field-selector']}: no step of ${describeRun(runId)} matches`);
     }
-    const workflow = Object.keys(parameters).length > 0 ? withOverrides(stored.workflow, { parameters }) : stored.workflow;
-    const result = retryRun(workflow, stored.status, { nodes: [...(values.node ?? []), ...picked], restartSuccessful: values['restart-successful'] === true });
-    if ('error' in result) {
+    try {
+      await retrySavedRun({ store: target.runs, configMaps: target.objects }, runId, {
+        nodes: [...(values.node ?? []), ...picked],
+        restartSuccessful: values['restart-successful'] === true,
+        parameters,
+      });
+    } catch (error) {
       await target.runs.closeAll();
       await lease.release();
-      const hint = result.error.includes('only a finished run') ? `; skiff resume ${runArgs(runId)} continues it` : '';
-      throw new Error(`cannot retry ${describeRun(runId)}: ${result.error}${hint}`);
+      if (!(error instanceof RunOperationError)) throw error;
+      const hint = error.message.includes('only a finished run') ? `; skiff resume ${runArgs(runId)} continues it` : '';
+      throw new Error(`cannot retry ${describeRun(runId)}: ${error.message}${hint}`);
     }
-    // Steps run again read the ConfigMaps as they are now: one may have been applied since the failure.
-    const { configMaps: _before, caches: _cachesBefore, ...kept } = stored;
-    await target.runs.save({
-      ...kept,
-      workflow: result.workflow,
-      status: result.status,
-      ...(await loadRunConfigMaps(result.workflow, stored.referenced ?? [], target.objects)),
-    });
     await target.runs.closeAll();
     await continueOrphans(target, io, runId);
     const follow = values.log ? 'log' : values.watch ? 'watch' : undefined;

@@ -23,7 +23,7 @@ import { LocalRepositoryRoots, localRoots } from './local-repository-roots.js';
 import { localizePod } from './localize-pod.js';
 import type { PodObjectSource } from '../../ports/pod-object-source.js';
 import { collectRunGarbage, garbageChanges } from '../../runs/run-artifact-gc.js';
-import { embeddedLocalDefault, RunRepositories } from './run-repositories.js';
+import { embeddedLocalDefault, RunRepositories } from '../../runs/run-repositories.js';
 import { recordedPodEnd } from './recorded-pod-end.js';
 import { RunVolumeReports } from './run-volume-reports.js';
 import { runPod, type PodRun } from './run-pod.js';

@@ -1,12 +1,29 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, rm, stat, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makePrivateDir, writePrivateFile } from '../state/private-files.js';
-import type { StateLayout } from '../state/state-layout.js';
+import type { RunControl, RunSignal, SentSignal } from '../ports/run-control.js';
 import type { RunKey } from '../ports/run-key.js';
+import { makePrivateDir, writePrivateFile } from './private-files.js';
+import type { StateLayout } from './state-layout.js';
 
-/** What another `skiff` process asks of the process that drives a run. */
-export type RunRequest = { op: 'stop' | 'terminate'; message?: string } | { op: 'resume' };
+/**
+ * Run control signals through the state directory: a signal is a file under
+ * `runs/<namespace>/<name>/requests/`, taken (deleted) by whichever `skiff` process drives the
+ * run. Files rather than a socket: a signal sent while no process drives the run waits there for
+ * the next one, so nothing asked is lost.
+ */
+export class LocalRunControl implements RunControl {
+  constructor(private readonly layout: StateLayout) {}
+
+  async send(key: RunKey, signal: RunSignal): Promise<SentSignal> {
+    const path = await sendRequest(this.layout, key, signal);
+    return { taken: (timeoutMs) => waitTaken(path, timeoutMs) };
+  }
+
+  watch(key: RunKey, handle: (signal: RunSignal) => void): { close(): void } {
+    return watchRequests(this.layout, key, handle);
+  }
+}
 
 function requestsDir(layout: StateLayout, key: RunKey): string {
   return join(layout.runDir(key), 'requests');
@@ -14,12 +31,8 @@ function requestsDir(layout: StateLayout, key: RunKey): string {
 
 let counter = 0;
 
-/**
- * Leaves a request for the run's driver (a file under `runs/<namespace>/<name>/requests/`) and waits until the
- * driver has taken it (deleted it). Files rather than a socket: a request made while no process
- * drives the run waits there for the next one, so nothing asked is lost.
- */
-export async function sendRequest(layout: StateLayout, runId: RunKey, request: RunRequest): Promise<string> {
+/** Leaves a signal for the run's driver; resolves to its file, which the driver deletes once it has taken it. */
+async function sendRequest(layout: StateLayout, runId: RunKey, request: RunSignal): Promise<string> {
   const dir = requestsDir(layout, runId);
   await makePrivateDir(dir);
   const name = `${Date.now().toString().padStart(15, '0')}-${process.pid}-${counter++}.json`;
@@ -29,7 +42,7 @@ export async function sendRequest(layout: StateLayout, runId: RunKey, request: R
 }
 
 /** Resolves true once the request was taken, false after `timeoutMs`. */
-export async function waitTaken(path: string, timeoutMs: number): Promise<boolean> {
+async function waitTaken(path: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -47,7 +60,7 @@ export async function waitTaken(path: string, timeoutMs: number): Promise<boolea
  * the order they were made, and deletes each once handled. Watches the folder, and also looks
  * every second, since fs.watch may miss events on some file systems.
  */
-export function watchRequests(layout: StateLayout, runId: RunKey, handle: (request: RunRequest) => void): { close(): void } {
+function watchRequests(layout: StateLayout, runId: RunKey, handle: (request: RunSignal) => void): { close(): void } {
   const dir = requestsDir(layout, runId);
   let scanning = false;
   let again = false;
@@ -70,7 +83,7 @@ export function watchRequests(layout: StateLayout, runId: RunKey, handle: (reque
         for (const name of names) {
           if (closed) return;
           try {
-            handle(JSON.parse(await readFile(join(dir, name), 'utf8')) as RunRequest);
+            handle(JSON.parse(await readFile(join(dir, name), 'utf8')) as RunSignal);
           } finally {
             await rm(join(dir, name), { force: true });
           }

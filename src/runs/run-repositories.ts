@@ -6,11 +6,11 @@ import {
   resolveArtifactRepository,
   type ResolvedRepository,
   type StorageLocation,
-} from '../../artifacts/index.js';
-import type { PodRequest } from '../../engine/engine-events.js';
-import type { ArtifactRepositoryRefStatus } from '../../engine/workflow-status.js';
-import type { Workflow } from '../../spec/model/workflow.js';
-import { runKeyOf, type RunKey } from '../../ports/run-key.js';
+} from '../artifacts/index.js';
+import type { PodRequest } from '../engine/engine-events.js';
+import type { ArtifactRepositoryRefStatus } from '../engine/workflow-status.js';
+import type { Workflow } from '../spec/model/workflow.js';
+import { runKeyOf, type RunKey } from '../ports/run-key.js';
 
 /**
  * The key of the embedded local default repository: Argo's default (`{{workflow.name}}/{{pod.name}}`)

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PodRequest } from '../../../src/engine/engine-events.js';
-import { RunRepositories } from '../../../src/runtime/local/run-repositories.js';
-import type { ConfigMap } from '../../../src/spec/model/kubernetes.js';
-import type { Workflow } from '../../../src/spec/model/workflow.js';
+import type { PodRequest } from '../../src/engine/engine-events.js';
+import { RunRepositories } from '../../src/runs/run-repositories.js';
+import type { ConfigMap } from '../../src/spec/model/kubernetes.js';
+import type { Workflow } from '../../src/spec/model/workflow.js';
 
 const workflow: Workflow = {
   apiVersion: 'argoproj.io/v1alpha1',
