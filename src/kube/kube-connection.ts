@@ -50,7 +50,11 @@ const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/tok
 export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
   const env = source.env ?? process.env;
   const kc = new KubeConfig();
-  const files = source.kubeconfigPath ? [source.kubeconfigPath] : (env.KUBECONFIG ?? '').split(delimiter).filter((file) => file !== '');
+  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((file) => file !== '');
+  // As kubectl: files of the list that do not exist are skipped; a file given must exist.
+  const files = source.kubeconfigPath ? [source.kubeconfigPath] : listed.filter((file) => existsSync(file));
+  if (!source.kubeconfigPath && listed.length > 0 && files.length === 0)
+    throw new Error(`none of the files KUBECONFIG lists exists: ${listed.join(delimiter)}`);
   const home = join(homedir(), '.kube', 'config');
   if (files.length > 0) {
     kc.loadFromFile(files[0]!);
@@ -69,7 +73,6 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
 
 // kubectl's rule for a KUBECONFIG list: the first file to define a name wins; later ones add only new names.
 function mergeNew(kc: KubeConfig, file: string): void {
-  if (!existsSync(file)) return;
   const more = new KubeConfig();
   more.loadFromFile(file);
   for (const cluster of more.clusters) if (!kc.clusters.some((c) => c.name === cluster.name)) kc.addCluster(cluster);
