@@ -7,6 +7,8 @@ import {
   HttpMethod,
   KubeConfig,
   KubernetesObjectApi,
+  type Configuration,
+  type RequestContext,
   type ResponseContext,
   Watch,
 } from '@kubernetes/client-node';
@@ -81,6 +83,14 @@ function mergeNew(kc: KubeConfig, file: string): void {
   if (!kc.getCurrentContext() && more.getCurrentContext()) kc.setCurrentContext(more.getCurrentContext());
 }
 
+/** How long a request (not a watch) may wait for its whole answer. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+export interface KubeConnectionOptions {
+  /** How long a request (not a watch) may take before it fails as retryable; default 60 s. */
+  requestTimeoutMs?: number;
+}
+
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
   strategic: 'application/strategic-merge-patch+json',
@@ -93,8 +103,22 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
  * Dates, drop fields they do not know and lose a list's `continue` token on custom resources.
  */
 class RawObjectApi extends KubernetesObjectApi {
-  static forConfig(kc: KubeConfig): RawObjectApi {
-    const api = kc.makeApiClient(RawObjectApi);
+  constructor(
+    configuration: Configuration,
+    private readonly timeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS,
+  ) {
+    super(configuration);
+  }
+
+  static forConfig(kc: KubeConfig, timeoutMs: number): RawObjectApi {
+    // makeApiClient builds the authenticated configuration and calls the constructor with it alone.
+    const api = kc.makeApiClient(
+      class extends RawObjectApi {
+        constructor(configuration: Configuration) {
+          super(configuration, timeoutMs);
+        }
+      },
+    );
     api.setDefaultNamespace(kc);
     return api;
   }
@@ -116,6 +140,19 @@ class RawObjectApi extends KubernetesObjectApi {
       context.setBody(body.text);
     }
     return this.requestPromise(context);
+  }
+
+  // Every request of this client (discovery too) ends after timeoutMs: a connection that went quiet
+  // without closing would otherwise hold its caller forever. Watches use the library's Watch instead.
+  protected override async requestPromise<T extends ClientObject>(context: RequestContext, type?: string, options?: Configuration): Promise<T> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    context.setSignal(timeout);
+    try {
+      return await super.requestPromise<T>(context, type, options);
+    } catch (error) {
+      if (timeout.aborted) throw Object.assign(new Error(`no answer from the API server within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' });
+      throw error;
+    }
   }
 
   protected override async processResponse<T extends ClientObject>(response: ResponseContext): Promise<T> {
@@ -140,13 +177,13 @@ export class KubeConnection implements KubeClient {
     private readonly watcher: Watch,
   ) {}
 
-  static fromKubeConfig(kc: KubeConfig): KubeConnection {
-    return new KubeConnection(RawObjectApi.forConfig(kc), new Watch(kc));
+  static fromKubeConfig(kc: KubeConfig, options: KubeConnectionOptions = {}): KubeConnection {
+    return new KubeConnection(RawObjectApi.forConfig(kc, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS), new Watch(kc));
   }
 
   /** Settings found as `loadKubeConfig` finds them. */
-  static load(source: KubeConfigSource = {}): KubeConnection {
-    return KubeConnection.fromKubeConfig(loadKubeConfig(source));
+  static load(source: KubeConfigSource = {}, options: KubeConnectionOptions = {}): KubeConnection {
+    return KubeConnection.fromKubeConfig(loadKubeConfig(source), options);
   }
 
   get namespace(): string {
