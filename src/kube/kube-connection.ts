@@ -277,17 +277,20 @@ export class KubeConnection implements KubeClient {
       allowWatchBookmarks: options.allowWatchBookmarks,
       timeoutSeconds: options.timeoutSeconds,
     };
-    controller = await this.watcher.watch(
-      path,
-      query,
-      (type: string, object: unknown) => {
-        if (closed || ended) return;
-        // The server ends a watch it cannot serve (410 for a compacted version) with an ERROR event carrying a Status.
-        if (type === 'ERROR') return end(fromStatus(object as KubeStatus, ref));
-        if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED' || type === 'BOOKMARK')
-          onEvent({ type: type as WatchEventType, object: object as T });
-      },
-      (error: unknown) => end(error ? toKubeError(error, ref) : undefined),
+    // Setting up (credentials, an exec plugin) can fail before any request: that is typed too.
+    controller = await this.request<AbortController>(ref, () =>
+      this.watcher.watch(
+        path,
+        query,
+        (type: string, object: unknown) => {
+          if (closed || ended) return;
+          // The server ends a watch it cannot serve (410 for a compacted version) with an ERROR event carrying a Status.
+          if (type === 'ERROR') return end(fromStatus(object as KubeStatus, ref));
+          if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED' || type === 'BOOKMARK')
+            onEvent({ type: type as WatchEventType, object: object as T });
+        },
+        (error: unknown) => end(error ? toKubeError(error, ref) : undefined),
+      ),
     );
     if (ended) controller.abort();
     return {
