@@ -1,3 +1,4 @@
+import { CLUSTER_WORKFLOW_TEMPLATE_LABEL, WORKFLOW_TEMPLATE_LABEL } from '../kube/kube-names.js';
 import { workflowOfCron } from '../schedule/workflow-of-cron.js';
 import type { CronWorkflow, Workflow } from '../spec/model/workflow.js';
 import type { LocalObjectStore } from '../state/local-object-store.js';
@@ -53,7 +54,7 @@ export async function workflowFromStored(from: string, objects: LocalObjectStore
     ...base,
     metadata: {
       generateName: `${name}-`,
-      labels: { [clusterScope ? 'workflows.argoproj.io/cluster-workflow-template' : 'workflows.argoproj.io/workflow-template']: name },
+      labels: { [clusterScope ? CLUSTER_WORKFLOW_TEMPLATE_LABEL : WORKFLOW_TEMPLATE_LABEL]: name },
     },
     spec: { workflowTemplateRef: { name, ...(clusterScope ? { clusterScope: true } : {}) } },
   };

@@ -1,6 +1,7 @@
 import type { V1Container, V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { PodRequest } from '../../engine/engine-events.js';
 import type { StorageLocation } from '../../artifacts/index.js';
+import { NODE_ID_ANNOTATION, WORKFLOW_LABEL } from '../../kube/kube-names.js';
 import type { Container, Volume } from '../../spec/model/kubernetes.js';
 import type { Artifact, Workflow } from '../../spec/model/workflow.js';
 import { hasResultOutput, templateTypeOf } from '../../spec/template-type.js';
@@ -142,12 +143,12 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
   const labels = {
     ...(workflow.spec.podMetadata as { labels?: Record<string, string> } | undefined)?.labels,
     ...template.metadata?.labels,
-    'workflows.argoproj.io/workflow': request.workflowName,
+    [WORKFLOW_LABEL]: request.workflowName,
   };
   const annotations = {
     ...(workflow.spec.podMetadata as { annotations?: Record<string, string> } | undefined)?.annotations,
     ...template.metadata?.annotations,
-    'workflows.argoproj.io/node-id': request.nodeId,
+    [NODE_ID_ANNOTATION]: request.nodeId,
   };
   const pod: V1Pod = {
     apiVersion: 'v1',

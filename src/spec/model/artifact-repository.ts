@@ -5,7 +5,7 @@ import type { ArtifactLocation, S3Location } from './workflow.js';
  * ConfigMap is named `artifact-repositories` and this annotation names the key used by default.
  */
 export const ARTIFACT_REPOSITORIES_CONFIGMAP = 'artifact-repositories';
-export const DEFAULT_ARTIFACT_REPOSITORY_ANNOTATION = 'workflows.argoproj.io/default-artifact-repository';
+export { DEFAULT_ARTIFACT_REPOSITORY_ANNOTATION } from '../../kube/kube-names.js';
 
 /** One entry of an artifact-repositories ConfigMap (its value is YAML of this shape). */
 export interface ArtifactRepository extends Omit<ArtifactLocation, 's3'> {

@@ -1,8 +1,5 @@
 /**
- * Argo's controller sees only ConfigMaps with this label, and its value says what a ConfigMap is
- * for; parameters (`valueFrom.configMapKeyRef`) are read only from those of type `Parameter`.
+ * The label that says what a ConfigMap is for, and its values Skiff reads. Defined in
+ * kube/kube-names with every other name on cluster objects; re-exported here for the language layer.
  */
-export const CONFIG_MAP_TYPE_LABEL = 'workflows.argoproj.io/configmap-type';
-export const PARAMETER_CONFIG_MAP_TYPE = 'Parameter';
-/** Memoization caches (`memoize.cache.configMap`) are read and written only in ConfigMaps of this type. */
-export const CACHE_CONFIG_MAP_TYPE = 'Cache';
+export { CACHE_CONFIG_MAP_TYPE, CONFIG_MAP_TYPE_LABEL, PARAMETER_CONFIG_MAP_TYPE } from '../../kube/kube-names.js';

@@ -1,0 +1,96 @@
+/**
+ * Every label and annotation name Skiff reads or writes on cluster objects, in one place, so that
+ * a selector, a pod and a sync never spell one differently. Argo's names are kept as Argo spells
+ * them: its CLI, UI and users' selectors find Skiff's objects the same way. `spec/model/argo-labels`
+ * and `spec/model/config-map-type` re-export the ones the language layer needs.
+ */
+
+// --- Argo's names ---------------------------------------------------------------------------------
+
+/**
+ * On a Workflow: which controller owns it. Skiff handles only Workflows with value `skiff`, and a
+ * default Argo controller (no instance id) ignores them.
+ */
+export const CONTROLLER_INSTANCE_ID_LABEL = 'workflows.argoproj.io/controller-instanceid';
+export const SKIFF_INSTANCE_ID = 'skiff';
+
+/** On a pod: the name of the Workflow (run) it belongs to. */
+export const WORKFLOW_LABEL = 'workflows.argoproj.io/workflow';
+
+/** On a pod: the id of the node it runs (`<run>-<hash>`). */
+export const NODE_ID_ANNOTATION = 'workflows.argoproj.io/node-id';
+
+/** On a pod: the node's display path (`run.build[0].test`). */
+export const NODE_NAME_ANNOTATION = 'workflows.argoproj.io/node-name';
+
+/**
+ * On a Workflow, `true` once it has finished (and `false` before): lets a controller list only the
+ * runs still to drive (`workflows.argoproj.io/completed!=true`). Argo also sets it on pods whose
+ * outcome it has recorded.
+ */
+export const COMPLETED_LABEL = 'workflows.argoproj.io/completed';
+
+/** On a Workflow: its phase (`Running`, `Succeeded`, ...), for selectors. */
+export const PHASE_LABEL = 'workflows.argoproj.io/phase';
+
+/** On a run made by a CronWorkflow: the CronWorkflow's name. */
+export const CRON_WORKFLOW_LABEL = 'workflows.argoproj.io/cron-workflow';
+
+/** On a run made by a CronWorkflow: its scheduled time (RFC 3339), which is `{{workflow.scheduledTime}}`. */
+export const SCHEDULED_TIME_ANNOTATION = 'workflows.argoproj.io/scheduled-time';
+
+/** On a run submitted from a WorkflowTemplate: the template's name. */
+export const WORKFLOW_TEMPLATE_LABEL = 'workflows.argoproj.io/workflow-template';
+
+/** On a run submitted from a ClusterWorkflowTemplate: the template's name. */
+export const CLUSTER_WORKFLOW_TEMPLATE_LABEL = 'workflows.argoproj.io/cluster-workflow-template';
+
+/**
+ * Argo's controller sees only ConfigMaps with this label, and its value says what a ConfigMap is
+ * for; parameters (`valueFrom.configMapKeyRef`) are read only from those of type `Parameter`.
+ */
+export const CONFIG_MAP_TYPE_LABEL = 'workflows.argoproj.io/configmap-type';
+export const PARAMETER_CONFIG_MAP_TYPE = 'Parameter';
+/** Memoization caches (`memoize.cache.configMap`) are read and written only in ConfigMaps of this type. */
+export const CACHE_CONFIG_MAP_TYPE = 'Cache';
+
+/** On an `artifact-repositories` ConfigMap: the key of the repository used when a run names none. */
+export const DEFAULT_ARTIFACT_REPOSITORY_ANNOTATION = 'workflows.argoproj.io/default-artifact-repository';
+
+// --- Skiff's own ---------------------------------------------------------------------------------
+
+/**
+ * Why a run was stopped or terminated (`skiff stop --message`), kept beside `spec.shutdown` so the
+ * message survives the run being picked up again.
+ */
+export const SHUTDOWN_MESSAGE_ANNOTATION = 'skiff.dev/shutdown-message';
+
+/**
+ * On every object the GitOps sync applies: `app.kubernetes.io/managed-by: skiff`. Pruning lists
+ * only objects with it, so nothing Skiff did not create is ever deleted.
+ */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const SKIFF_MANAGED_BY = 'skiff';
+
+/** On an object the sync applied: the repository (`owner/name`) it came from. */
+export const SYNC_REPOSITORY_ANNOTATION = 'skiff.dev/repository';
+
+/** On an object the sync applied: the file in that repository that declares it. */
+export const SYNC_SOURCE_PATH_ANNOTATION = 'skiff.dev/source-path';
+
+/** On an object the sync applied: the commit it was applied from. */
+export const SYNC_COMMIT_ANNOTATION = 'skiff.dev/commit';
+
+/** The labels that mark a Workflow as Skiff's to run. */
+export function skiffRunLabels(): Record<string, string> {
+  return { [CONTROLLER_INSTANCE_ID_LABEL]: SKIFF_INSTANCE_ID };
+}
+
+/**
+ * The label selector of the runs a Skiff controller drives: its own, not yet completed.
+ *
+ * @example activeRunSelector() // 'workflows.argoproj.io/controller-instanceid=skiff,workflows.argoproj.io/completed!=true'
+ */
+export function activeRunSelector(): string {
+  return `${CONTROLLER_INSTANCE_ID_LABEL}=${SKIFF_INSTANCE_ID},${COMPLETED_LABEL}!=true`;
+}
