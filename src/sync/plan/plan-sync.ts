@@ -10,7 +10,7 @@ import type { PlannedObject, SyncPlan } from './sync-plan.js';
 import { COMMIT_ANNOTATION_PATH, withTracking } from './tracking.js';
 
 /** The order objects are applied in: what others use (ConfigMaps, templates) before what uses them. */
-const APPLY_ORDER = ['ConfigMap', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow'];
+export const APPLY_ORDER = ['ConfigMap', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow'];
 const CLUSTER_SCOPED = new Set(['ClusterWorkflowTemplate']);
 const API_VERSIONS: Record<string, string> = {
   ConfigMap: 'v1',
@@ -115,7 +115,9 @@ async function planPrune(input: PlanInput): Promise<PlannedObject[]> {
         if (!entries.some((e) => e.manager === SKIFF_FIELD_MANAGER)) continue;
         const identity: PlannedObject['identity'] = { apiVersion: API_VERSIONS[kind]!, kind, name };
         if (live.metadata.namespace) identity.namespace = live.metadata.namespace;
-        out.push({ identity, action: 'prune', changes: [], drift: driftOf(live), conflicts: [] });
+        const planned: PlannedObject = { identity, action: 'prune', changes: [], drift: driftOf(live), conflicts: [] };
+        if (live.metadata.uid) planned.uid = live.metadata.uid;
+        out.push(planned);
       }
     }
   }

@@ -20,6 +20,8 @@ export interface PlannedObject {
   conflicts: string[];
   /** For `error`: why the object cannot be applied (the API server's reasons). */
   error?: string;
+  /** For `prune`: the live object's uid, so the delete removes that object and no later one of the same name. */
+  uid?: string;
 }
 
 /**
