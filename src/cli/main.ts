@@ -21,9 +21,12 @@ import { watchCommand } from './commands/watch.js';
 import { templateCommand } from './commands/template.js';
 import { cronCommand } from './commands/cron.js';
 import { cpCommand } from './commands/cp.js';
+import { diffCommand, planCommand } from './commands/plan.js';
 
 const COMMANDS: Command[] = [
   lintCommand,
+  planCommand,
+  diffCommand,
   applyCommand,
   submitCommand,
   listCommand,

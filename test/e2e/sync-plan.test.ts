@@ -1,6 +1,9 @@
 // The sync's plan against a real kube-apiserver: what merging a commit would create, change,
 // leave and prune, with drift found on objects changed by hand — and nothing written meanwhile.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { KubeConnection } from '../../src/kube/kube-connection.js';
@@ -12,7 +15,21 @@ import { renderPlanText } from '../../src/sync/plan/render-plan.js';
 import { countPlan, planHasChanges, type SyncPlan } from '../../src/sync/plan/sync-plan.js';
 import { withTracking } from '../../src/sync/plan/tracking.js';
 import { parseRepositoryConfig } from '../../src/sync/repository-config.js';
+import { applySync } from '../../src/sync/apply/apply-sync.js';
+import { DirectoryTree } from '../../src/sync/directory-tree.js';
+import { desiredSetAt } from '../../src/sync/desired-set.js';
 import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
+
+const SKIFF = join(REPO_ROOT, 'bin', 'skiff.js');
+
+function skiff(cwd: string, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [SKIFF, ...args], { cwd, env: { ...process.env, KUBECONFIG: '' }, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (error as { code?: unknown }).code : 0;
+      resolve({ status: typeof code === 'number' ? code : 1, stdout, stderr });
+    });
+  });
+}
 
 const NS = 'default';
 const REPO = 'acme/flows';
@@ -148,5 +165,37 @@ describe('planning a sync against kube-apiserver', () => {
       false,
     );
     assert.equal(planHasChanges(plan), true);
+  });
+
+  test('skiff plan on a working directory: exit 2 with changes, 0 once the cluster matches, 1 for a Secret or a link out of the tree', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skiff-plan-'));
+    try {
+      mkdirSync(join(dir, 'manifests'));
+      writeFileSync(join(dir, '.skiff.yml'), `paths: [manifests]\nnamespace: ${NS}\n`);
+      writeFileSync(join(dir, 'manifests', 'team.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: team\ndata:\n  owner: ops\n');
+      const args = ['plan', dir, '--kubeconfig', kube.kubeconfigPath, '--repository', 'acme/plan-cli'];
+      const first = await skiff(dir, ...args);
+      assert.equal(first.status, 2, first.stderr);
+      assert.match(first.stdout, /1 to create/);
+      assert.match(first.stdout, /^\+ ConfigMap default\/team \(manifests\/team\.yaml:1\)$/m);
+
+      const desired = await desiredSetAt(new DirectoryTree(dir));
+      assert.ok(desired.ok);
+      assert.ok((await applySync({ desired: desired.desired, client, repository: 'acme/plan-cli', commit: 'working-tree' })).ok);
+      const second = await skiff(dir, ...args);
+      assert.equal(second.status, 0, second.stdout + second.stderr);
+      assert.match(second.stdout, /0 to create, 0 to change, 0 to prune, 1 unchanged/);
+      assert.match((await skiff(dir, ...args, '-o', 'markdown')).stdout, /No changes\./);
+
+      writeFileSync(join(dir, 'manifests', 'secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  token: hunter2\n');
+      symlinkSync('/etc/passwd', join(dir, 'manifests', 'passwd.yaml'));
+      const refused = await skiff(dir, ...args);
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, /manifests\/secret\.yaml:2:7: error \[secret-in-git\] Secrets are never read from git/);
+      assert.match(refused.stderr, /manifests\/passwd\.yaml:1:1: error \[symlink\]/);
+      assert.doesNotMatch(refused.stdout + refused.stderr, /hunter2|root:x:0/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
