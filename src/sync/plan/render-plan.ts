@@ -78,7 +78,9 @@ function summaryLine(plan: SyncPlan): string {
   const parts = [`${c.create} to create`, `${c.change} to change`, `${c.prune} to prune`, `${c.unchanged} unchanged`];
   if (c.error > 0) parts.push(`${c.error} with errors`);
   if (c.drifted > 0) parts.push(`${c.drifted} drifted`);
-  return `Plan for ${plan.repository} at ${plan.commit.slice(0, 7)}: ${parts.join(', ')}.`;
+  // A commit id is shortened as git shortens it; anything else (`working-tree`) is shown whole.
+  const commit = /^[0-9a-f]{12,}$/.test(plan.commit) ? plan.commit.slice(0, 7) : plan.commit;
+  return `Plan for ${plan.repository} at ${commit}: ${parts.join(', ')}.`;
 }
 
 function title(object: PlannedObject): string {
