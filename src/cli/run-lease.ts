@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { makePrivateDir, openPrivate, writePrivateFile } from '../state/private-files.js';
 import type { StateLayout } from '../state/state-layout.js';
 import type { RunKey } from '../ports/run-key.js';
+import { processAlive } from '../shared/process-alive.js';
 
 /**
  * Which process drives a run. A local run moves only while a `skiff` process drives it, and two
@@ -26,7 +27,7 @@ export async function leaseOwner(layout: StateLayout, runId: RunKey): Promise<nu
   } catch {
     return undefined;
   }
-  return isAlive(pid) ? pid : undefined;
+  return processAlive(pid) ? pid : undefined;
 }
 
 /**
@@ -60,7 +61,7 @@ export async function acquireLeaseAt(path: string, pid = process.pid): Promise<R
       await new Promise((resolve) => setTimeout(resolve, 20));
       continue;
     }
-    if (owner !== undefined && isAlive(owner)) return undefined;
+    if (owner !== undefined && processAlive(owner)) return undefined;
     await rm(path, { force: true }); // stale: its process is gone
   }
   return undefined;
@@ -87,14 +88,5 @@ export async function leaseOwnerAt(path: string): Promise<number | undefined> {
     return (JSON.parse(await readFile(path, 'utf8')) as { pid: number }).pid;
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,11 +1,11 @@
 import type { Volume } from '../spec/model/kubernetes.js';
 import type { Arguments, Template, Workflow, WorkflowSpec } from '../spec/model/workflow.js';
-import type { ConfigMapParameters } from './config-map-parameters.js';
-import type { DaemonTracker } from './daemon-tracker.js';
+import { ConfigMapParameters, type ParameterConfigMap } from './config-map-parameters.js';
+import { DaemonTracker } from './daemon-tracker.js';
 import type { EngineAction } from './engine-events.js';
-import type { LockTracker } from './lock-tracker.js';
-import type { MemoizationCaches } from './memoization-caches.js';
-import type { PodTracker } from './pod-tracker.js';
+import { LockTracker } from './lock-tracker.js';
+import { type CacheConfigMap, MemoizationCaches } from './memoization-caches.js';
+import { PodTracker } from './pod-tracker.js';
 import { displayNameOf, nodeId, podName } from './node-naming.js';
 import { lastAttempt } from './retry-attempts.js';
 import { transientErrorPattern } from './transient-errors.js';
@@ -93,18 +93,21 @@ export class Execution {
   readonly waiters = new Map<string, () => void>();
   /** Suspended nodes and how to resume each (with supplied output parameters). */
   readonly resumers = new Map<string, (parameters?: Record<string, string>) => void>();
-  /** Set by advanceRun right after construction. */
-  pods!: PodTracker;
-  /** Where `configMapKeyRef` parameters are read; set by advanceRun from the run definition. */
-  configMaps!: ConfigMapParameters;
-  /** Set by advanceRun right after construction. */
-  daemons!: DaemonTracker;
-  /** The memoization caches (`memoize`); set by advanceRun from the run definition and status. */
-  memoization!: MemoizationCaches;
-  /** The mutexes and semaphores the run and its nodes ask for and hold; set by advanceRun. */
-  locks!: LockTracker;
+  readonly pods: PodTracker;
+  /** Where `configMapKeyRef` parameters are read (the ConfigMaps the run definition carries). */
+  readonly configMaps: ConfigMapParameters;
+  readonly daemons: DaemonTracker;
+  /** The memoization caches (`memoize`) the run definition carries, with the hits its status records. */
+  readonly memoization: MemoizationCaches;
+  /** The mutexes and semaphores the run and its nodes ask for and hold. */
+  readonly locks: LockTracker;
   /** Told when a node of the boundary (a steps or DAG node's id) ends: template-level failFast. */
   readonly boundaryListeners = new Map<string, (node: NodeStatus) => void>();
+  /**
+   * The lifecycle hooks watching nodes, checked whenever nodes settle (see lifecycle-hooks.ts),
+   * and the reasons of those whose expression could not be evaluated (the run ends in Error).
+   */
+  readonly hooks: { sites: Set<{ check(): boolean }>; errors: string[] } = { sites: new Set(), errors: [] };
   /** Boundaries in which no new node may start (failFast tripped): a retry makes no new attempt there. */
   readonly closedBoundaries = new Set<string>();
 
@@ -119,6 +122,7 @@ export class Execution {
     readonly spec: WorkflowSpec,
     readonly catalog: TemplateCatalog,
     readonly status: WorkflowStatus,
+    data: { configMaps?: ParameterConfigMap[] | undefined; caches?: CacheConfigMap[] | undefined } = {},
     options: EngineOptions = {},
   ) {
     this.name = workflow.metadata?.name ?? '';
@@ -127,6 +131,12 @@ export class Execution {
     this.maxDepth = options.maxDepth ?? 150;
     this.resultLimit = options.resultLimit ?? 256 * 1024;
     this.transientErrorPattern = transientErrorPattern(options.transientErrorPattern);
+    // The trackers hold this execution; it hands itself over once its own fields are set.
+    this.pods = new PodTracker(this, spec.parallelism);
+    this.configMaps = new ConfigMapParameters(this.namespace, data.configMaps);
+    this.daemons = new DaemonTracker(this);
+    this.memoization = new MemoizationCaches(this.namespace, data.caches, status);
+    this.locks = new LockTracker(this);
   }
 
   private isoAt = NaN;

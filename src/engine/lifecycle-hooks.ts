@@ -24,20 +24,6 @@ export interface HookSiteOptions {
   onExit?: boolean;
 }
 
-interface Hooks {
-  sites: Set<HookSite>;
-  /** Hooks whose expression could not be evaluated: the run ends in Error for them. */
-  errors: string[];
-}
-
-const registry = new WeakMap<Execution, Hooks>();
-
-function hooksOf(exec: Execution): Hooks {
-  let hooks = registry.get(exec);
-  if (!hooks) registry.set(exec, (hooks = { sites: new Set(), errors: [] }));
-  return hooks;
-}
-
 /**
  * Lifecycle hooks other than `exit` (Argo's workflow/controller/hooks.go): each hook runs its
  * template once, as node `<watched node>.hooks.<name>` (flagged hooked, under the watched node),
@@ -54,7 +40,7 @@ export function openHookSite(exec: Execution, options: HookSiteOptions): HookSit
   const entries = Object.entries(options.hooks ?? {}).filter(([name]) => name !== 'exit');
   if (entries.length === 0) return undefined;
   const site = new HookSite(exec, options, entries);
-  hooksOf(exec).sites.add(site);
+  exec.hooks.sites.add(site);
   site.adopt();
   site.check();
   return site;
@@ -65,8 +51,8 @@ export function openHookSite(exec: Execution, options: HookSiteOptions): HookSit
  * started (its node may already have settled: the caller drains and asks again).
  */
 export function checkHooks(exec: Execution): boolean {
-  const hooks = registry.get(exec);
-  if (!hooks || hooks.sites.size === 0 || isWorkflowDone(exec.status.phase)) return false;
+  const { hooks } = exec;
+  if (hooks.sites.size === 0 || isWorkflowDone(exec.status.phase)) return false;
   let started = false;
   for (const site of [...hooks.sites]) started = site.check() || started;
   return started;
@@ -74,7 +60,7 @@ export function checkHooks(exec: Execution): boolean {
 
 /** Why hooks could not be decided in this run, if any could not (one line). */
 export function hookErrors(exec: Execution): string | undefined {
-  const errors = registry.get(exec)?.errors ?? [];
+  const { errors } = exec.hooks;
   return errors.length > 0 ? errors.join('; ') : undefined;
 }
 
@@ -158,7 +144,7 @@ export class HookSite implements Frame {
     const req = this.request(name, {}, undefined);
     this.started.add(name);
     this.running++;
-    hooksOf(this.exec).errors.push(message);
+    this.exec.hooks.errors.push(message);
     const child = failNode(this.exec, req, undefined, 'Error', message);
     this.exec.addChild(this.options.node, child.id);
   }
@@ -170,7 +156,7 @@ export class HookSite implements Frame {
   close(then: () => void): void {
     this.check();
     this.closed = true;
-    hooksOf(this.exec).sites.delete(this);
+    this.exec.hooks.sites.delete(this);
     if (this.running === 0) then();
     else this.then = then;
   }

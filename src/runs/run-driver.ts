@@ -252,8 +252,9 @@ export class RunDriver {
           if (transition.workflow) entry.workflow = run.stored.workflow = transition.workflow;
         }
         // Write-ahead: every change of the batch is saved before any of its effects start.
-        const saved = await Promise.all([...touched].map(async ([runId, entry]) => this.saveOrHold(runId, entry)));
-        for (const [runId, entry] of saved.filter((s) => s !== undefined)) this.effects(runId, entry.changed, entry.actions);
+        const runs = [...touched];
+        const saved = await Promise.all(runs.map(([runId, entry]) => this.write(runId, entry).then(yes, (error: unknown) => this.hold(runId, entry, error))));
+        for (let i = 0; i < runs.length; i++) if (saved[i]) this.effects(runs[i]![0], runs[i]![1].changed, runs[i]![1].actions);
       }
     } finally {
       this.pumping = false;
@@ -264,16 +265,11 @@ export class RunDriver {
     }
   }
 
-  /** Saves a run's batch; when that fails, holds the run and returns undefined. */
-  private async saveOrHold(runId: string, batch: Batch): Promise<[string, Batch] | undefined> {
-    try {
-      await this.write(runId, batch);
-      return [runId, batch];
-    } catch (error) {
-      const run = this.runs.get(runId);
-      if (run) run.held = this.writes.hold(runId, batch, error);
-      return undefined;
-    }
+  /** A batch could not be saved: the run is held (see StoreWriteRetry). Returns false: no effects now. */
+  private hold(runId: string, batch: Batch, error: unknown): false {
+    const run = this.runs.get(runId);
+    if (run) run.held = this.writes.hold(runId, batch, error);
+    return false;
   }
 
   /**
@@ -381,6 +377,8 @@ export class RunDriver {
     }
   }
 }
+
+const yes = (): true => true;
 
 function defaultTimer(callback: () => void, ms: number): { cancel(): void } {
   const handle = setTimeout(callback, ms);

@@ -2,6 +2,7 @@ import type { LockRequest } from '../engine/engine-events.js';
 import type { LockEvent, LockManager } from '../ports/lock-manager.js';
 import type { LockEntry, LockTable, LockTableState } from '../ports/lock-table.js';
 import type { RunKey } from '../ports/run-key.js';
+import { processAlive } from '../shared/process-alive.js';
 
 export interface SharedLocksOptions {
   /** This process (the owner recorded with every entry it makes). */
@@ -203,13 +204,4 @@ function queueOrder(a: LockEntry, b: LockEntry): number {
   if (a.priority !== b.priority) return b.priority - a.priority;
   if (a.createdAt !== '' && b.createdAt !== '' && a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
   return a.seq - b.seq;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

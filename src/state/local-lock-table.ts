@@ -2,6 +2,7 @@ import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LockTable, LockTableState } from '../ports/lock-table.js';
 import { makePrivateDir, openPrivate, writePrivateFile } from './private-files.js';
+import { processAlive } from '../shared/process-alive.js';
 
 /** How long a guard may stay without its pid before it counts as left by a dead process. */
 const UNWRITTEN_GUARD_MS = 2000;
@@ -92,14 +93,5 @@ export class LocalLockTable implements LockTable {
         throw new Error(`the lock table guard ${guard} is held by process ${Number.isInteger(owner) ? owner : '?'} for more than ${this.timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -24,7 +24,7 @@ Like skiff submit, the run goes on in a background skiff process unless --wait i
 Options:
       --memoized          reuse the steps that succeeded
   -w, --wait              run in the foreground until the run finishes
-  -o, --output FORMAT     json, yaml or wide (see skiff submit)
+  -o, --output FORMAT     name, json, yaml or wide (see skiff submit)
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
   -h, --help              show this help
@@ -44,7 +44,7 @@ export const resubmitCommand: Command = {
       wait: { type: 'boolean', short: 'w' },
       output: { type: 'string', short: 'o' },
     });
-    const output = parseOutputFormat(values.output);
+    const output = parseOutputFormat(values.output, ['json', 'yaml', 'wide', 'name']);
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
     const runId = await resolveRunName(target, oneName(positionals), values.namespace);
     const old = await requireRun(target.layout, runId);

@@ -32,7 +32,7 @@ Options:
       --watch                     follow the run until it finishes (see skiff submit)
       --log                       print the run's logs until it finishes
   -w, --wait                      run in the foreground until the run finishes
-  -o, --output FORMAT        json, yaml or wide (see skiff submit)
+  -o, --output FORMAT        name, json, yaml or wide (see skiff submit)
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
   -h, --help                 show this help
