@@ -160,7 +160,8 @@ export class KubeRunStore implements RunStore {
           ...live,
           spec: workflow.spec,
           metadata: { ...live.metadata, labels: runLabels(labels, record.run.phase), annotations },
-          status: { ...record.run },
+          // A Workflow written by others keeps its nodes in status (generation 0) until the first save.
+          status: { ...record.run, ...pick(live.status, ['nodes', 'compressedNodes']) },
         };
       });
       return open.journalBytes > Math.max(this.compactBytes, 2 * open.snapshotBytes) || open.record >= this.compactRecords;
@@ -191,8 +192,8 @@ export class KubeRunStore implements RunStore {
       const desired = workflowObject(run, live);
       return { ...desired, metadata: { ...desired.metadata, annotations: generationAnnotations(desired, generation, chunks.length) } };
     });
-    const old = (await this.chunksOf(open.live)).filter((c) => c.metadata.labels?.[RUN_GENERATION_LABEL] !== String(generation));
     Object.assign(open, { generation, record: 0, snapshotBytes: bytes, journalBytes: 0 });
+    const old = await this.chunksOf(open.live, `${RUN_GENERATION_LABEL}!=${generation}`);
     await this.deleteConfigMaps(
       run.key,
       old.map((c) => c.metadata.name ?? ''),
@@ -243,10 +244,12 @@ export class KubeRunStore implements RunStore {
     return open;
   }
 
-  private async chunksOf(live: Workflow): Promise<ConfigMap[]> {
+  /** The run's node ConfigMaps, all or (`also`, a label selector) some. */
+  private async chunksOf(live: Workflow, also?: string): Promise<ConfigMap[]> {
     const uid = live.metadata.uid;
     if (!uid) return [];
-    return (await this.client.list<ConfigMap>('v1', 'ConfigMap', live.metadata.namespace ?? 'default', { labelSelector: runChunkSelector(uid) })).items;
+    const labelSelector = also ? `${runChunkSelector(uid)},${also}` : runChunkSelector(uid);
+    return (await this.client.list<ConfigMap>('v1', 'ConfigMap', live.metadata.namespace ?? 'default', { labelSelector })).items;
   }
 
   private async deleteConfigMaps(key: RunKey, names: string[]): Promise<void> {
@@ -295,6 +298,6 @@ function generationAnnotations(workflow: Workflow, generation: number, chunks: n
   return { ...workflow.metadata.annotations, [NODES_GENERATION_ANNOTATION]: String(generation), [NODES_CHUNKS_ANNOTATION]: String(chunks) };
 }
 
-function pick(record: Record<string, string> | undefined, keys: string[]): Record<string, string> {
+function pick<T>(record: Record<string, T> | undefined, keys: string[]): Record<string, T> {
   return Object.fromEntries(keys.filter((k) => record?.[k] !== undefined).map((k) => [k, record![k]!]));
 }

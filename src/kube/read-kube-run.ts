@@ -108,13 +108,7 @@ export function storedWorkflowOf(live: Workflow): Workflow {
     labels = {},
     ...metadata
   } = live.metadata;
-  const {
-    [NODES_GENERATION_ANNOTATION]: _g,
-    [NODES_CHUNKS_ANNOTATION]: _c,
-    [HELD_ANNOTATION]: _h,
-    'kubectl.kubernetes.io/last-applied-configuration': _applied,
-    ...userAnnotations
-  } = annotations;
+  const { [NODES_GENERATION_ANNOTATION]: _g, [NODES_CHUNKS_ANNOTATION]: _c, [HELD_ANNOTATION]: _h, ...userAnnotations } = annotations;
   const { [COMPLETED_LABEL]: _done, [PHASE_LABEL]: _phase, ...userLabels } = labels;
   const { status: _status, ...workflow } = live;
   return {

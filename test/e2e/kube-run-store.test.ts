@@ -139,6 +139,18 @@ describe('KubeRunStore against kube-apiserver', () => {
     assert.deepEqual(await new KubeRunStore(client).load(run.key), await reference.load(run.key));
   });
 
+  test('a Workflow created by others with its nodes in status keeps them through appends, until a save moves them out', async () => {
+    const key = `${NAMESPACE}/with-nodes`;
+    await client.create<Workflow>({ ...workflow('with-nodes'), status: { phase: 'Running', nodes: { x: node('x', 'Running') } } });
+    await store.append(key, { nodes: [node('y', 'Pending')], run: { phase: 'Running', progress: '0/2' } });
+    const loaded = await new KubeRunStore(client).load(key);
+    assert.deepEqual(loaded?.status, { phase: 'Running', progress: '0/2', nodes: { x: node('x', 'Running'), y: node('y', 'Pending') } });
+    await store.save(loaded!, { compaction: true });
+    const raw = await client.get<Workflow>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', namespace: NAMESPACE, name: 'with-nodes' });
+    assert.equal(raw.status?.nodes, undefined);
+    assert.deepEqual(await new KubeRunStore(client).load(key), loaded);
+  });
+
   test('status.phase is readable from the raw Workflow object, as kubectl and Argo’s tools read it', async () => {
     const raw = await client.get<Workflow>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', namespace: NAMESPACE, name: 'journal' });
     assert.equal(raw.status?.phase, 'Failed');
