@@ -87,6 +87,8 @@ export const RUN_GENERATION_LABEL = 'skiff.dev/generation';
 export const RUN_RECORD_LABEL = 'skiff.dev/record';
 export const RUN_CHUNK_LABEL = 'skiff.dev/chunk';
 export const RUN_CHUNKS_LABEL = 'skiff.dev/chunks';
+/** On the ConfigMaps of a run's nodes: which KubeRunStore instance wrote it (one id per process). */
+export const RUN_WRITER_LABEL = 'skiff.dev/writer';
 
 /**
  * On every object the GitOps sync applies: `app.kubernetes.io/managed-by: skiff`. Pruning lists

@@ -1,25 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { type RunKey, runKey, splitRunKey } from '../ports/run-key.js';
-import { type JournalRecord, RunExistsError, type RunStore, runFields, type SaveOptions, type StoredRun } from '../ports/run-store.js';
+import { type JournalRecord, RunExistsError, type RunStore, type SaveOptions, type StoredRun } from '../ports/run-store.js';
+import { KeyedSerializer } from '../shared/keyed-serializer.js';
 import type { ConfigMap } from '../spec/model/kubernetes.js';
 import type { Workflow } from '../spec/model/workflow.js';
-import { KeyedSerializer } from '../shared/keyed-serializer.js';
-import type { KubeClient, ResourceRef } from './kube-client.js';
+import type { KubeClient } from './kube-client.js';
 import { KubeAlreadyExistsError, KubeConflictError, KubeNotFoundError } from './kube-errors.js';
-import {
-  COMPLETED_LABEL,
-  CONTROLLER_INSTANCE_ID_LABEL,
-  HELD_ANNOTATION,
-  NODES_CHUNKS_ANNOTATION,
-  NODES_GENERATION_ANNOTATION,
-  PHASE_LABEL,
-  RUN_GENERATION_LABEL,
-  SKIFF_INSTANCE_ID,
-} from './kube-names.js';
+import { CONTROLLER_INSTANCE_ID_LABEL, HELD_ANNOTATION, RUN_GENERATION_LABEL, RUN_WRITER_LABEL, SKIFF_INSTANCE_ID } from './kube-names.js';
 import { packItems } from './packed-items.js';
 import { type RecordHead, type RunDefinition, readKubeRun } from './read-kube-run.js';
 import { type RunPart, runChunkConfigMap, runChunkSelector } from './run-node-config-maps.js';
+import { generationOf, WORKFLOW_API, workflowObject, workflowRef, workflowWithRecord } from './run-workflow-object.js';
+import { RunWriterConflictError } from './run-writer-conflict-error.js';
 
-const WORKFLOW_API = 'argoproj.io/v1alpha1';
 /** How often a write that met a 409 Conflict is tried again on fresh state before giving up. */
 const CONFLICT_RETRIES = 5;
 
@@ -58,10 +51,13 @@ interface OpenRun {
  * - The run-definition extras (referenced templates, parameter ConfigMaps, caches) are the first
  *   item of the snapshot: kept out of Argo's status, and rewritten only by `save`.
  *
- * Writes of the Workflow carry its resourceVersion, and a 409 Conflict is retried on a freshly read
- * Workflow: someone else's label, annotation or `kubectl edit` must not fail a run. This is safe
- * only because one process drives a run (the controller's leader Lease): a second writer would have
- * its status overwritten, not detected. Secrets are never read or written here.
+ * One process drives a run (the controller's leader Lease), so a 409 Conflict on the Workflow is
+ * someone's label, annotation or `kubectl edit`, and is retried on a freshly read Workflow rather
+ * than failing the run. Should a second Skiff write the same run anyway, the resourceVersion
+ * preconditions are what catch it: every Workflow write is conditional, a retry goes ahead only
+ * while the Workflow still points at the snapshot this store writes on, and a journal record
+ * number already taken by another store's ConfigMap is not overwritten; either way the write
+ * fails with RunWriterConflictError. Secrets are never read or written here.
  *
  * @example
  *   const store = new KubeRunStore(KubeConnection.load(), { namespaces: ['ci'] });
@@ -72,6 +68,8 @@ export class KubeRunStore implements RunStore {
   private readonly serial = new KeyedSerializer();
   private readonly compactBytes: number;
   private readonly compactRecords: number;
+  /** Marks the ConfigMaps this store writes, so a record number taken by another writer is told from our own retry. */
+  private readonly writer = randomUUID();
 
   constructor(
     private readonly client: KubeClient,
@@ -93,33 +91,29 @@ export class KubeRunStore implements RunStore {
 
   async load(key: RunKey): Promise<StoredRun | undefined> {
     return this.serial.run(key, async () => {
-      let live: Workflow;
       try {
-        live = await this.client.get<Workflow>(workflowRef(key));
+        const open = await this.read(key);
+        return open.run;
       } catch (error) {
-        if (error instanceof KubeNotFoundError) return undefined;
+        if (error instanceof KubeNotFoundError && error.object?.kind === 'Workflow') return undefined;
         throw error;
       }
-      const read = readKubeRun(live, await this.chunksOf(live));
-      await this.deleteConfigMaps(key, read.stale);
-      this.open.set(key, { live, ...read });
-      return read.run;
     });
   }
 
   async create(run: StoredRun): Promise<void> {
     await this.serial.run(run.key, async () => {
-      const desired = workflowObject(run, undefined);
       let live: Workflow;
       try {
-        // No status subresource on Argo's CRD (charts/skiff/crds), so the status goes with the create.
-        live = await this.client.create<Workflow>({ ...desired, metadata: { ...desired.metadata, annotations: generationAnnotations(desired, 0, 0) } });
+        // Argo's CRD has no status subresource (charts/skiff/crds), so the status goes with the create.
+        live = await this.client.create<Workflow>(workflowObject(run, undefined, { generation: 0, chunks: 0 }));
       } catch (error) {
         if (error instanceof KubeAlreadyExistsError) throw new RunExistsError(run.key);
         throw error;
       }
       this.open.set(run.key, { live, generation: 0, record: 0, snapshotBytes: 0, journalBytes: 0 });
-      // A run born with nodes (resubmitted with memoized ones) or extras needs its first snapshot.
+      // A run born with nodes (resubmitted with memoized ones) or extras needs its first snapshot;
+      // should this process die before it is written, the run is there without them.
       if (Object.keys(run.status.nodes).length > 0 || run.referenced || run.configMaps || run.caches) await this.snapshot(run);
     });
   }
@@ -128,12 +122,10 @@ export class KubeRunStore implements RunStore {
     await this.serial.run(run.key, async () => {
       if (!this.open.has(run.key)) {
         try {
-          const live = await this.client.get<Workflow>(workflowRef(run.key));
-          const read = readKubeRun(live, await this.chunksOf(live));
-          this.open.set(run.key, { live, ...read });
+          await this.read(run.key);
         } catch (error) {
-          if (!(error instanceof KubeNotFoundError)) throw error;
-          const live = await this.client.create<Workflow>(workflowObject(run, undefined));
+          if (!(error instanceof KubeNotFoundError && error.object?.kind === 'Workflow')) throw error;
+          const live = await this.client.create<Workflow>(workflowObject(run, undefined, { generation: 0, chunks: 0 }));
           this.open.set(run.key, { live, generation: 0, record: 0, snapshotBytes: 0, journalBytes: 0 });
         }
       }
@@ -143,27 +135,15 @@ export class KubeRunStore implements RunStore {
 
   async append(key: RunKey, record: JournalRecord): Promise<boolean> {
     return this.serial.run(key, async () => {
-      const open = await this.opened(key);
+      const open = this.open.get(key) ?? (await this.read(key));
       const number = open.record + 1;
       const head: RecordHead = { run: record.run, ...(record.workflow ? { workflow: record.workflow } : {}) };
-      const bytes = await this.writeChunks(open, 'journal', number, [head, ...record.nodes]);
+      const bytes = await this.writeChunks(key, open, 'journal', open.generation, number, [head, ...record.nodes]);
       open.record = number;
       open.journalBytes += bytes;
       // The run-level fields on the Workflow are for people and Argo's tools; the record above is
       // what a load replays, so a crash between the two writes loses nothing.
-      await this.updateWorkflow(key, (live) => {
-        // A stop sets spec.shutdown and its message annotation (SHUTDOWN_MESSAGE_ANNOTATION).
-        const workflow = record.workflow ?? live;
-        const labels = { ...live.metadata.labels, ...record.workflow?.metadata.labels };
-        const annotations = { ...live.metadata.annotations, ...record.workflow?.metadata.annotations };
-        return {
-          ...live,
-          spec: workflow.spec,
-          metadata: { ...live.metadata, labels: runLabels(labels, record.run.phase), annotations },
-          // A Workflow written by others keeps its nodes in status (generation 0) until the first save.
-          status: { ...record.run, ...pick(live.status, ['nodes', 'compressedNodes']) },
-        };
-      });
+      await this.updateWorkflow(key, open.generation, (live) => workflowWithRecord(live, record));
       return open.journalBytes > Math.max(this.compactBytes, 2 * open.snapshotBytes) || open.record >= this.compactRecords;
     });
   }
@@ -177,21 +157,29 @@ export class KubeRunStore implements RunStore {
     });
   }
 
-  /** Writes a new snapshot generation, points the Workflow at it, then deletes the generation before. */
+  /** Reads the run from the cluster and takes it over: ConfigMaps no part of it are deleted. */
+  private async read(key: RunKey): Promise<OpenRun & { run: StoredRun }> {
+    const live = await this.client.get<Workflow>(workflowRef(key));
+    const read = readKubeRun(live, await this.chunksOf(live));
+    await this.deleteConfigMaps(key, read.stale);
+    const open = { live, ...read };
+    this.open.set(key, open);
+    return open;
+  }
+
+  /** Writes a new snapshot generation, points the Workflow at it, then deletes the generations before. */
   private async snapshot(run: StoredRun): Promise<void> {
-    const open = await this.opened(run.key);
+    const open = this.open.get(run.key)!;
     const generation = open.generation + 1;
     const definition: RunDefinition = {
       ...(run.referenced ? { referenced: run.referenced } : {}),
       ...(run.configMaps ? { configMaps: run.configMaps } : {}),
       ...(run.caches ? { caches: run.caches } : {}),
     };
+    const items = [definition, ...Object.values(run.status.nodes)];
     const chunks: number[] = [];
-    const bytes = await this.writeChunks({ ...open, generation }, 'snapshot', 0, [definition, ...Object.values(run.status.nodes)], chunks);
-    await this.updateWorkflow(run.key, (live) => {
-      const desired = workflowObject(run, live);
-      return { ...desired, metadata: { ...desired.metadata, annotations: generationAnnotations(desired, generation, chunks.length) } };
-    });
+    const bytes = await this.writeChunks(run.key, open, 'snapshot', generation, 0, items, chunks);
+    await this.updateWorkflow(run.key, open.generation, (live) => workflowObject(run, live, { generation, chunks: chunks.length }));
     Object.assign(open, { generation, record: 0, snapshotBytes: bytes, journalBytes: 0 });
     const old = await this.chunksOf(open.live, `${RUN_GENERATION_LABEL}!=${generation}`);
     await this.deleteConfigMaps(
@@ -200,19 +188,40 @@ export class KubeRunStore implements RunStore {
     );
   }
 
-  /** Packs items into ConfigMaps of the run; returns their bytes. `count` receives one entry per chunk. */
-  private async writeChunks(open: OpenRun, part: RunPart, record: number, items: unknown[], count: number[] = []): Promise<number> {
+  /**
+   * Packs items into ConfigMaps of the run; returns their bytes, and one entry per chunk in `count`.
+   * A ConfigMap of that name may be there already: this store's own, from a write whose answer was
+   * lost, or a snapshot generation no Workflow points at (a crash before it did); those are
+   * replaced. One written by another store under a number this store meant to take is another
+   * writer at work on the run: that fails with RunWriterConflictError instead of overwriting it.
+   */
+  private async writeChunks(
+    key: RunKey,
+    open: OpenRun,
+    part: RunPart,
+    generation: number,
+    record: number,
+    items: unknown[],
+    count: number[] = [],
+  ): Promise<number> {
     const chunks = packItems(items);
     let bytes = 0;
     for (const [index, data] of chunks.entries()) {
-      const configMap = runChunkConfigMap(open.live, { part, generation: open.generation, record, chunk: index, chunks: chunks.length, data });
+      const configMap = runChunkConfigMap(open.live, { part, generation, record, chunk: index, chunks: chunks.length, data }, this.writer);
       try {
         await this.client.create(configMap);
       } catch (error) {
-        // Left by a write that failed after the server took it, or by a crash before the Workflow
-        // pointed at it: nothing reads it, so it is replaced.
         if (!(error instanceof KubeAlreadyExistsError)) throw error;
-        await this.client.replace(configMap);
+        const there = await this.client.get<ConfigMap>({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          namespace: configMap.metadata.namespace,
+          name: configMap.metadata.name!,
+        });
+        const ours = there.metadata.labels?.[RUN_WRITER_LABEL] === this.writer;
+        const unreferenced = part === 'snapshot' && generationOf(await this.client.get<Workflow>(workflowRef(key))) < generation;
+        if (!ours && !unreferenced) throw new RunWriterConflictError(key, `${configMap.metadata.name} was written by another writer`);
+        await this.client.replace({ ...configMap, metadata: { ...configMap.metadata, resourceVersion: there.metadata.resourceVersion } });
       }
       bytes += data.length;
       count.push(index);
@@ -220,9 +229,14 @@ export class KubeRunStore implements RunStore {
     return bytes;
   }
 
-  /** Replaces the Workflow with `change(live)`, re-reading it and trying again on 409 Conflict. */
-  private async updateWorkflow(key: RunKey, change: (live: Workflow) => Workflow): Promise<void> {
-    const open = await this.opened(key);
+  /**
+   * Replaces the Workflow with `change(live)`, conditional on the resourceVersion last seen. On 409
+   * Conflict it re-reads the Workflow and tries again, so that someone's label or annotation does
+   * not fail the run; but only while the Workflow still points at the snapshot `generation` this
+   * store writes on: another store that compacted the run has taken it over (RunWriterConflictError).
+   */
+  private async updateWorkflow(key: RunKey, generation: number, change: (live: Workflow) => Workflow): Promise<void> {
+    const open = this.open.get(key)!;
     for (let attempt = 0; ; attempt++) {
       try {
         open.live = await this.client.replace<Workflow>(change(open.live));
@@ -230,18 +244,9 @@ export class KubeRunStore implements RunStore {
       } catch (error) {
         if (!(error instanceof KubeConflictError) || attempt >= CONFLICT_RETRIES) throw error;
         open.live = await this.client.get<Workflow>(workflowRef(key));
+        if (generationOf(open.live) !== generation) throw new RunWriterConflictError(key, 'another writer saved the run since this store read it');
       }
     }
-  }
-
-  private async opened(key: RunKey): Promise<OpenRun> {
-    const known = this.open.get(key);
-    if (known) return known;
-    const live = await this.client.get<Workflow>(workflowRef(key));
-    const read = readKubeRun(live, await this.chunksOf(live));
-    const open = { live, ...read };
-    this.open.set(key, open);
-    return open;
   }
 
   /** The run's node ConfigMaps, all or (`also`, a label selector) some. */
@@ -262,42 +267,4 @@ export class KubeRunStore implements RunStore {
       }
     }
   }
-}
-
-function workflowRef(key: RunKey): ResourceRef {
-  const { namespace, name } = splitRunKey(key);
-  return { apiVersion: WORKFLOW_API, kind: 'Workflow', namespace, name };
-}
-
-/** The Workflow object of a run: its workflow, Skiff's labels, its run-level status; `live` gives the server's bookkeeping. */
-function workflowObject(run: StoredRun, live: Workflow | undefined): Workflow {
-  const { namespace, name } = splitRunKey(run.key);
-  const metadata = {
-    ...run.workflow.metadata,
-    name,
-    namespace,
-    labels: runLabels(run.workflow.metadata.labels, run.status.phase),
-    ...(live
-      ? {
-          resourceVersion: live.metadata.resourceVersion,
-          uid: live.metadata.uid,
-          annotations: { ...run.workflow.metadata.annotations, ...pick(live.metadata.annotations, [HELD_ANNOTATION]) },
-        }
-      : {}),
-  };
-  return { ...run.workflow, apiVersion: WORKFLOW_API, kind: 'Workflow', metadata, status: { ...runFields(run.status) } };
-}
-
-/** Skiff's instance id, and Argo's phase and completed labels, which selectors of active runs read. */
-function runLabels(labels: Record<string, string> | undefined, phase: string): Record<string, string> {
-  const done = phase === 'Succeeded' || phase === 'Failed' || phase === 'Error';
-  return { ...labels, [CONTROLLER_INSTANCE_ID_LABEL]: SKIFF_INSTANCE_ID, [PHASE_LABEL]: phase, [COMPLETED_LABEL]: String(done) };
-}
-
-function generationAnnotations(workflow: Workflow, generation: number, chunks: number): Record<string, string> {
-  return { ...workflow.metadata.annotations, [NODES_GENERATION_ANNOTATION]: String(generation), [NODES_CHUNKS_ANNOTATION]: String(chunks) };
-}
-
-function pick<T>(record: Record<string, T> | undefined, keys: string[]): Record<string, T> {
-  return Object.fromEntries(keys.filter((k) => record?.[k] !== undefined).map((k) => [k, record![k]!]));
 }

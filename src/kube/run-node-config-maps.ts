@@ -8,6 +8,7 @@ import {
   RUN_PART_LABEL,
   RUN_RECORD_LABEL,
   RUN_UID_LABEL,
+  RUN_WRITER_LABEL,
   SKIFF_INSTANCE_ID,
   CONTROLLER_INSTANCE_ID_LABEL,
 } from './kube-names.js';
@@ -33,13 +34,13 @@ export interface RunChunk {
 /**
  * The ConfigMap holding one chunk of a run's nodes, owned by its Workflow so it goes when the
  * Workflow is deleted. Names stay valid for any Workflow name (at most 253 characters): a long
- * name is shortened and made unique with a hash of itself.
+ * name is shortened and made unique with a hash of itself. `writer` marks which store wrote it.
  *
  * @example
  *   runChunkConfigMap(workflow, { part: 'journal', generation: 2, record: 7, chunk: 0, chunks: 1, data })
  *   // ConfigMap ci/build-x7k2p-skiff-j2-7-0, labelled skiff.dev/run-uid=<workflow uid>
  */
-export function runChunkConfigMap(workflow: Workflow, chunk: Omit<RunChunk, 'name'>): ConfigMap {
+export function runChunkConfigMap(workflow: Workflow, chunk: Omit<RunChunk, 'name'>, writer?: string): ConfigMap {
   const { name = '', namespace, uid = '' } = workflow.metadata;
   return {
     apiVersion: 'v1',
@@ -55,6 +56,7 @@ export function runChunkConfigMap(workflow: Workflow, chunk: Omit<RunChunk, 'nam
         [RUN_RECORD_LABEL]: String(chunk.record),
         [RUN_CHUNK_LABEL]: String(chunk.chunk),
         [RUN_CHUNKS_LABEL]: String(chunk.chunks),
+        ...(writer ? { [RUN_WRITER_LABEL]: writer } : {}),
       },
       ownerReferences: [{ apiVersion: workflow.apiVersion, kind: 'Workflow', name, uid, blockOwnerDeletion: false }],
     },

@@ -11,6 +11,7 @@ import { KubeRunStore } from '../../src/kube/kube-run-store.js';
 import { runChunkSelector } from '../../src/kube/run-node-config-maps.js';
 import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import { type JournalRecord, RunExistsError, runFields, type StoredRun } from '../../src/ports/run-store.js';
+import { RunWriterConflictError } from '../../src/kube/run-writer-conflict-error.js';
 import { RunDriver } from '../../src/runs/run-driver.js';
 import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
 import type { ConfigMap } from '../../src/spec/model/kubernetes.js';
@@ -172,6 +173,22 @@ describe('KubeRunStore against kube-apiserver', () => {
     const raw = await client.get<Workflow>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', namespace: NAMESPACE, name: 'journal' });
     assert.equal(raw.metadata.labels?.by, 'someone');
     assert.equal(raw.status?.message, 'after the label');
+  });
+
+  test('a second writer of one run is caught by the preconditions, not silently overwritten', async () => {
+    const key = `${NAMESPACE}/two-writers`;
+    await store.create({ key, workflow: workflow('two-writers'), status: newRunStatus() });
+    const [a, b] = [new KubeRunStore(client), new KubeRunStore(client)];
+    await a.load(key);
+    await b.load(key);
+    await b.append(key, { nodes: [node('b1', 'Running')], run: { phase: 'Running' } });
+    await assert.rejects(a.append(key, { nodes: [node('a1', 'Running')], run: { phase: 'Running' } }), RunWriterConflictError);
+
+    const c = new KubeRunStore(client);
+    const run = await c.load(key);
+    await b.save(run!, { compaction: true });
+    await assert.rejects(c.append(key, { nodes: [node('c1', 'Running')], run: { phase: 'Running' } }), RunWriterConflictError);
+    assert.deepEqual(Object.keys((await new KubeRunStore(client).load(key))!.status.nodes), ['b1']);
   });
 
   test('noteHeld shows the problem on the Workflow and clears it', async () => {
