@@ -86,6 +86,7 @@ describe('KubeRunStore against kube-apiserver', () => {
     const loaded = await new KubeRunStore(client).load(run.key);
     assert.deepEqual(loaded, plain(run));
     await assert.rejects(store.create(run), RunExistsError);
+    assert.equal(await store.load(`${NAMESPACE}/never-made`), undefined);
   });
 
   test('list shows the Workflows labelled with Skiff’s instance id, whoever created them, in every namespace or the configured ones', async () => {
