@@ -17,7 +17,10 @@ import { RunWriterConflictError } from './run-writer-conflict-error.js';
 const CONFLICT_RETRIES = 5;
 
 export interface KubeRunStoreOptions {
-  /** The namespaces whose runs `list` returns; all namespaces when unset. */
+  /**
+   * The namespaces whose runs `list` returns; all namespaces when unset, which needs a ClusterRole
+   * to list Workflows (the chart grants Roles in its `watchNamespaces` only).
+   */
   namespaces?: string[];
   /** Journal bytes (gzipped) from which `append` asks for a compaction (at least twice the snapshot's). */
   compactBytes?: number;
@@ -43,9 +46,14 @@ interface OpenRun {
  * the state directory's files:
  *
  * - Argo's `compressedNodes` alone would rewrite every node on every batch (O(all nodes) per
- *   step) and still outgrow 1 MiB: 100,000 nodes are some 4 MiB gzipped. So the snapshot is
- *   gzipped node lists in chunks of at most 640 KiB (packed-items.ts), and each appended batch is
- *   one more small ConfigMap with just the changed nodes: O(changed nodes) per append.
+ *   step) and still outgrow 1 MiB: 100,000 engine-like nodes are 57 MB of JSON, 8 MB gzipped
+ *   and base64'd. So the snapshot is gzipped node lists in chunks of at most 640 KiB
+ *   (packed-items.ts; sixteen ConfigMaps of ~530 KB for those 100,000 nodes, the Workflow ~1.3 KB),
+ *   and each appended batch is one more small ConfigMap with just the changed nodes (~1.5 KB for
+ *   one node): O(changed nodes) per append. The journal is compacted into a new snapshot after
+ *   `compactRecords` records, bounding the objects a load reads, or once it outweighs the snapshot.
+ *   Argo's tools thus see the run's phase, message and progress, not its nodes (as with Argo's own
+ *   offloaded node status, whose database they would need).
  * - A new snapshot generation is written completely before the Workflow's annotation points at it,
  *   and the old one is deleted after: a crash at any point leaves one whole generation to load.
  * - The run-definition extras (referenced templates, parameter ConfigMaps, caches) are the first
@@ -160,11 +168,12 @@ export class KubeRunStore implements RunStore {
   /** Reads the run from the cluster and takes it over: ConfigMaps no part of it are deleted. */
   private async read(key: RunKey): Promise<OpenRun & { run: StoredRun }> {
     const live = await this.client.get<Workflow>(workflowRef(key));
-    const read = readKubeRun(live, await this.chunksOf(live));
-    await this.deleteConfigMaps(key, read.stale);
-    const open = { live, ...read };
+    const { run, stale, ...where } = readKubeRun(live, await this.chunksOf(live));
+    await this.deleteConfigMaps(key, stale);
+    // The run itself is not kept: its driver owns it, and a store of many runs must not hold them all.
+    const open = { live, ...where };
     this.open.set(key, open);
-    return open;
+    return { ...open, run };
   }
 
   /** Writes a new snapshot generation, points the Workflow at it, then deletes the generations before. */
