@@ -59,7 +59,7 @@ describe('KubeRunStore against kube-apiserver', () => {
   before(async () => {
     kube = await startKubeApiServer({ crdPaths: [join(REPO_ROOT, 'charts', 'skiff', 'crds')] });
     client = KubeConnection.load({ kubeconfigPath: kube.kubeconfigPath, env: {} });
-    for (const name of [NAMESPACE, 'elsewhere']) await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    for (const name of [NAMESPACE, 'elsewhere', 'driven']) await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     store = new KubeRunStore(client);
   });
 
@@ -201,18 +201,49 @@ describe('KubeRunStore against kube-apiserver', () => {
   });
 
   test('the RunDriver runs a steps workflow to Succeeded on this store, and a new driver and store load it identically', async () => {
-    const driver = new RunDriver({ store: new KubeRunStore(client, { compactRecords: 3 }), runtime: new InstantRuntime() });
-    const id = await driver.submit(workflow('driven'));
+    const inDriven = { namespaces: ['driven'] };
+    const driver = new RunDriver({ store: new KubeRunStore(client, { ...inDriven, compactRecords: 3 }), runtime: new InstantRuntime() });
+    const id = await driver.submit(workflow('driven', 'driven'));
     const status = await driver.wait(id);
     assert.equal(status.phase, 'Succeeded');
     assert.equal(Object.values(status.nodes).filter((n) => n.type === 'Pod').length, 4);
 
-    const restarted = new KubeRunStore(client);
+    const restarted = new KubeRunStore(client, inDriven);
     const second = new RunDriver({ store: restarted, runtime: new InstantRuntime() });
     await second.resumeAll();
     const loaded = await restarted.load(id);
     assert.deepEqual(loaded?.status, plain(status));
     assert.deepEqual(loaded?.workflow.spec, workflow('driven').spec);
+  });
+
+  test('a run cut off mid-way (its driver gone) is continued to Succeeded from the cluster alone, as is one created by kubectl', async () => {
+    const inDriven = { namespaces: ['driven'] };
+    let started = 0;
+    let secondStep!: () => void;
+    const reachedSecondStep = new Promise<void>((resolve) => {
+      secondStep = resolve;
+    });
+    // The first pod (step a) finishes; those of the second step never do (onStart counts before the
+    // script is asked): as if the first driver's process died there.
+    const hanging = new InstantRuntime({
+      script: () => (started > 1 ? { hang: true } : undefined),
+      onStart: () => {
+        if (++started === 2) secondStep();
+      },
+    });
+    const first = new RunDriver({ store: new KubeRunStore(client, inDriven), runtime: hanging });
+    const id = await first.submit(workflow('cut-off', 'driven'));
+    await reachedSecondStep;
+    await client.create<Workflow>(workflow('from-kubectl', 'driven'));
+
+    const second = new RunDriver({ store: new KubeRunStore(client, inDriven), runtime: new InstantRuntime() });
+    const resumed = await second.resumeAll();
+    assert.deepEqual(resumed.sort(), ['driven/cut-off', 'driven/from-kubectl']);
+    assert.equal((await second.wait(id)).phase, 'Succeeded');
+    assert.equal((await second.wait('driven/from-kubectl')).phase, 'Succeeded');
+    const raw = await client.get<Workflow>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', namespace: 'driven', name: 'from-kubectl' });
+    assert.equal(raw.status?.phase, 'Succeeded');
+    assert.equal(raw.metadata.labels?.['workflows.argoproj.io/completed'], 'true');
   });
 
   test('a run of 100,000 nodes is saved with every object under 1 MiB, and loads back whole', async () => {
