@@ -8,7 +8,8 @@ import { newRunStatus } from '../../src/engine/run-session.js';
 import type { NodeStatus } from '../../src/engine/workflow-status.js';
 import { KubeConnection } from '../../src/kube/kube-connection.js';
 import { KubeRunStore } from '../../src/kube/kube-run-store.js';
-import { runChunkSelector } from '../../src/kube/run-node-config-maps.js';
+import { encodeCompressedJson } from '../../src/kube/packed-items.js';
+import { runChunkConfigMap, runChunkSelector } from '../../src/kube/run-node-config-maps.js';
 import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import { type JournalRecord, RunExistsError, runFields, type StoredRun } from '../../src/ports/run-store.js';
 import { RunWriterConflictError } from '../../src/kube/run-writer-conflict-error.js';
@@ -190,6 +191,30 @@ describe('KubeRunStore against kube-apiserver', () => {
     await b.save(run!, { compaction: true });
     await assert.rejects(c.append(key, { nodes: [node('c1', 'Running')], run: { phase: 'Running' } }), RunWriterConflictError);
     assert.deepEqual(Object.keys((await new KubeRunStore(client).load(key))!.status.nodes), ['b1']);
+  });
+
+  test('a snapshot generation left by a process that died before pointing at it is replaced by the next save, and removed by a load', async () => {
+    const key = `${NAMESPACE}/leftover`;
+    const run: StoredRun = { key, workflow: workflow('leftover'), status: { phase: 'Running', nodes: { a: node('a', 'Running') } } };
+    await store.create(run);
+    const live = await client.get<Workflow>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', namespace: NAMESPACE, name: 'leftover' });
+    const garbage = (generation: number) =>
+      runChunkConfigMap(
+        live,
+        { part: 'snapshot', generation, record: 0, chunk: 0, chunks: 1, data: encodeCompressedJson([{}, node('z', 'Failed')]) },
+        'a-dead-process',
+      );
+    await client.create(garbage(2));
+    const next = { ...run, status: { phase: 'Running' as const, nodes: { a: node('a', 'Succeeded') } } };
+    await store.save(next, { compaction: true });
+    assert.deepEqual(await new KubeRunStore(client).load(key), plain(next));
+
+    await client.create(garbage(3));
+    await new KubeRunStore(client).load(key);
+    assert.deepEqual(
+      (await chunksOf(key)).map((c) => c.metadata.name),
+      ['leftover-skiff-s2-0'],
+    );
   });
 
   test('noteHeld shows the problem on the Workflow and clears it', async () => {
