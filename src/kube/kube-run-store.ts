@@ -215,6 +215,7 @@ export class KubeRunStore implements RunStore {
   ): Promise<number> {
     const chunks = packItems(items);
     let bytes = 0;
+    let replaced = false;
     for (const [index, data] of chunks.entries()) {
       const configMap = runChunkConfigMap(open.live, { part, generation, record, chunk: index, chunks: chunks.length, data }, this.writer);
       try {
@@ -231,11 +232,29 @@ export class KubeRunStore implements RunStore {
         const unreferenced = part === 'snapshot' && generationOf(await this.client.get<Workflow>(workflowRef(key))) < generation;
         if (!ours && !unreferenced) throw new RunWriterConflictError(key, `${configMap.metadata.name} was written by another writer`);
         await this.client.replace({ ...configMap, metadata: { ...configMap.metadata, resourceVersion: there.metadata.resourceVersion } });
+        replaced = true;
       }
       bytes += data.length;
       count.push(index);
     }
+    // The earlier attempt may have packed into more chunks; one left over would make this record
+    // (or snapshot) look incomplete to a load.
+    if (replaced) await this.deleteChunksFrom(key, open, { part, generation, record, chunk: chunks.length });
     return bytes;
+  }
+
+  /** Deletes chunks `chunk`, `chunk + 1`, ... of a record or snapshot, up to the first that is not there. */
+  private async deleteChunksFrom(key: RunKey, open: OpenRun, from: { part: RunPart; generation: number; record: number; chunk: number }): Promise<void> {
+    const { namespace } = splitRunKey(key);
+    for (let chunk = from.chunk; ; chunk++) {
+      const name = runChunkConfigMap(open.live, { ...from, chunk, chunks: 0, data: '' }).metadata.name!;
+      try {
+        await this.client.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name });
+      } catch (error) {
+        if (error instanceof KubeNotFoundError) return;
+        throw error;
+      }
+    }
   }
 
   /**

@@ -198,13 +198,15 @@ describe('KubeRunStore against kube-apiserver', () => {
     const run: StoredRun = { key, workflow: workflow('leftover'), status: { phase: 'Running', nodes: { a: node('a', 'Running') } } };
     await store.create(run);
     const live = await client.get<Workflow>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', namespace: NAMESPACE, name: 'leftover' });
-    const garbage = (generation: number) =>
+    const garbage = (generation: number, chunk = 0) =>
       runChunkConfigMap(
         live,
-        { part: 'snapshot', generation, record: 0, chunk: 0, chunks: 1, data: encodeCompressedJson([{}, node('z', 'Failed')]) },
+        { part: 'snapshot', generation, record: 0, chunk, chunks: 2, data: encodeCompressedJson([{}, node('z', 'Failed')]) },
         'a-dead-process',
       );
+    // Two chunks of it were written; the save packs into one, and must not leave the second behind.
     await client.create(garbage(2));
+    await client.create(garbage(2, 1));
     const next = { ...run, status: { phase: 'Running' as const, nodes: { a: node('a', 'Succeeded') } } };
     await store.save(next, { compaction: true });
     assert.deepEqual(await new KubeRunStore(client).load(key), plain(next));
