@@ -66,6 +66,31 @@ export const DEFAULT_ARTIFACT_REPOSITORY_ANNOTATION = 'workflows.argoproj.io/def
 export const SHUTDOWN_MESSAGE_ANNOTATION = 'skiff.dev/shutdown-message';
 
 /**
+ * On a run's Workflow: which generation of node snapshot ConfigMaps holds its nodes (`0` or absent:
+ * none, the nodes are in `status.nodes` or `status.compressedNodes`, as Argo writes them), and how
+ * many chunks that snapshot has, so a load can tell a complete snapshot from a damaged one.
+ */
+export const NODES_GENERATION_ANNOTATION = 'skiff.dev/nodes-generation';
+export const NODES_CHUNKS_ANNOTATION = 'skiff.dev/nodes-chunks';
+
+/** On a run's Workflow: why its driver holds it, and since when (JSON `{problem, since}`). */
+export const HELD_ANNOTATION = 'skiff.dev/held';
+
+/**
+ * On the ConfigMaps that hold a run's nodes (kube-run-store.ts): the uid of the Workflow they
+ * belong to (a name can be reused by a later run; a uid cannot), whether they are a snapshot or a
+ * journal record, its generation, the record's sequence number and which chunk of how many.
+ */
+export const RUN_UID_LABEL = 'skiff.dev/run-uid';
+export const RUN_PART_LABEL = 'skiff.dev/run-part';
+export const RUN_GENERATION_LABEL = 'skiff.dev/generation';
+export const RUN_RECORD_LABEL = 'skiff.dev/record';
+export const RUN_CHUNK_LABEL = 'skiff.dev/chunk';
+export const RUN_CHUNKS_LABEL = 'skiff.dev/chunks';
+/** On the ConfigMaps of a run's nodes: which KubeRunStore instance wrote it (one id per process). */
+export const RUN_WRITER_LABEL = 'skiff.dev/writer';
+
+/**
  * On every object the GitOps sync applies: `app.kubernetes.io/managed-by: skiff`. Pruning lists
  * only objects with it, so nothing Skiff did not create is ever deleted.
  */
