@@ -31,8 +31,17 @@ function desiredIn(namespace: string): DesiredSet {
     const object =
       kind === 'ConfigMap'
         ? { apiVersion: 'v1', kind, metadata: { name, namespace }, data: { value: String(i) } }
-        : { apiVersion: 'argoproj.io/v1alpha1', kind, metadata: { name, namespace }, spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'alpine', command: ['echo', String(i)] } }] } };
-    return { identity: { apiVersion: object.apiVersion, kind: kind as 'ConfigMap', namespace, name }, source: { file: `manifests/${name}.yaml`, line: 1, document: 0 }, object };
+        : {
+            apiVersion: 'argoproj.io/v1alpha1',
+            kind,
+            metadata: { name, namespace },
+            spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'alpine', command: ['echo', String(i)] } }] },
+          };
+    return {
+      identity: { apiVersion: object.apiVersion, kind: kind as 'ConfigMap', namespace, name },
+      source: { file: `manifests/${name}.yaml`, line: 1, document: 0 },
+      object,
+    };
   });
   return { config: parsed.config, apply, run: [], warnings: [] };
 }
@@ -79,10 +88,14 @@ try {
       record(label, performance.now() - started, requests());
     }
   }
-  console.log(`sync of ${OBJECTS} objects (ConfigMaps and WorkflowTemplates) against kube-apiserver, medians of ${runs}; load average ${loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `sync of ${OBJECTS} objects (ConfigMaps and WorkflowTemplates) against kube-apiserver, medians of ${runs}; load average ${loadavg()[0]!.toFixed(1)}`,
+  );
   for (const [label, { ms, requests }] of Object.entries(rows)) {
     const m = median(ms);
-    console.log(`${label}: median ${m.toFixed(0)} ms, ${(m / OBJECTS).toFixed(1)} ms per object, ${median(requests)} requests (${(median(requests) / OBJECTS).toFixed(1)} per object)`);
+    console.log(
+      `${label}: median ${m.toFixed(0)} ms, ${(m / OBJECTS).toFixed(1)} ms per object, ${median(requests)} requests (${(median(requests) / OBJECTS).toFixed(1)} per object)`,
+    );
   }
 } finally {
   await kube.stop();

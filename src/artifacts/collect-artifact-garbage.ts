@@ -3,7 +3,7 @@ import { errorMessage } from './artifact-error.js';
 import type { ArtifactDriver } from './artifact-driver.js';
 import { inputLocation } from './artifact-keys.js';
 import { describeLocation, type StorageLocation } from './artifact-location.js';
-import { forEachConcurrent } from './map-ordered.js';
+import { forEachConcurrent } from '../shared/map-ordered.js';
 import type { GCItem, GCPlan } from './plan-artifact-gc.js';
 
 export interface GCOutcome {

@@ -4,7 +4,7 @@ import { ArtifactError } from './artifact-error.js';
 import type { ArtifactDriver } from './artifact-driver.js';
 import type { StorageLocation, SkiffArtifact } from './artifact-location.js';
 import { loadInputArtifact } from './load-input-artifact.js';
-import { forEachConcurrent } from './map-ordered.js';
+import { forEachConcurrent } from '../shared/map-ordered.js';
 
 /** One iteration of a looped step, as the engine knows it. */
 export interface FanInIteration {

@@ -5,7 +5,7 @@ import { ArtifactError, isArtifactError } from './artifact-error.js';
 import { type UnarchiveMode, zipUnsupported } from './archive/archive-strategy.js';
 import { peekStream } from './archive/peek-stream.js';
 import { isGzippedTar, unpackTarball } from './archive/unpack-tarball.js';
-import { forEachConcurrent } from './map-ordered.js';
+import { forEachConcurrent } from '../shared/map-ordered.js';
 import type { ObjectStore } from './object-store.js';
 
 export interface LoadResult {

@@ -6,7 +6,7 @@ import { type OutputArchive, zipUnsupported } from './archive/archive-strategy.j
 import { linkOutsideError, linkStaysInside, rootLinkError } from './archive/link-stays-inside.js';
 import { packTar, type PackStats } from './archive/pack-tar.js';
 import { parallelGzip } from './archive/parallel-gzip.js';
-import { forEachConcurrent } from './map-ordered.js';
+import { forEachConcurrent } from '../shared/map-ordered.js';
 import type { ObjectStore } from './object-store.js';
 
 export interface SaveResult {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { constants, gzip } from 'node:zlib';
-import { mapOrdered } from '../map-ordered.js';
+import { mapOrdered } from '../../shared/map-ordered.js';
 import { rechunk } from '../rechunk.js';
 
 const gzipAsync = promisify(gzip);

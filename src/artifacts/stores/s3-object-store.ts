@@ -12,7 +12,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { ArtifactError } from '../artifact-error.js';
-import { forEachConcurrent, mapOrdered } from '../map-ordered.js';
+import { forEachConcurrent, mapOrdered } from '../../shared/map-ordered.js';
 import { rechunk } from '../rechunk.js';
 import type { ObjectInfo, ObjectStore, OnBytes } from '../object-store.js';
 import { s3Error } from './s3-error.js';

@@ -3,7 +3,8 @@ import { KubeConflictError, KubeNotFoundError, toKubeError } from '../../kube/ku
 import { serverSideApply } from '../../kube/server-side-apply.js';
 import type { KubernetesObject } from '../../spec/model/kubernetes.js';
 import type { DesiredObject } from '../desired-set.js';
-import { APPLY_ORDER, type PlanInput, planSync } from '../plan/plan-sync.js';
+import { mapOrdered } from '../../shared/map-ordered.js';
+import { APPLY_ORDER, PLAN_CONCURRENCY, type PlanInput, planSync } from '../plan/plan-sync.js';
 import type { PlannedObject, SyncPlan } from '../plan/sync-plan.js';
 import { withTracking } from '../plan/tracking.js';
 
@@ -38,9 +39,11 @@ export async function applySync(input: PlanInput): Promise<SyncResult> {
   const plan = await planSync(input);
   const declared = new Map(input.desired.apply.map((d) => [keyOf(d.identity), d]));
   const outcomes: ApplyOutcome[] = [];
-  for (const object of plan.objects) {
-    if (object.action === 'prune') continue;
-    outcomes.push(await applyObject(input, object, declared.get(keyOf(object.identity))));
+  // Kind by kind in apply order; within a kind, a few at a time (nothing of one kind uses another of it).
+  for (const kind of APPLY_ORDER) {
+    const ofKind = plan.objects.filter((o) => o.action !== 'prune' && o.identity.kind === kind);
+    for await (const outcome of mapOrdered(ofKind, PLAN_CONCURRENCY, (object) => applyObject(input, object, declared.get(keyOf(object.identity)))))
+      outcomes.push(outcome);
   }
   const prunes = plan.objects.filter((o) => o.action === 'prune').sort((a, b) => APPLY_ORDER.indexOf(b.identity.kind) - APPLY_ORDER.indexOf(a.identity.kind));
   for (const object of prunes) outcomes.push(await pruneObject(input.client, object));

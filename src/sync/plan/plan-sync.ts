@@ -2,6 +2,7 @@ import { KubeConflictError, KubeError, KubeNotFoundError, toKubeError } from '..
 import type { KubeClient } from '../../kube/kube-client.js';
 import { MANAGED_BY_LABEL, SKIFF_MANAGED_BY, SYNC_REPOSITORY_ANNOTATION } from '../../kube/kube-names.js';
 import { SKIFF_FIELD_MANAGER, serverSideApply } from '../../kube/server-side-apply.js';
+import { mapOrdered } from '../../shared/map-ordered.js';
 import type { KubernetesObject } from '../../spec/model/kubernetes.js';
 import type { DesiredObject, DesiredSet } from '../desired-set.js';
 import { diffFields } from './field-diff.js';
@@ -18,6 +19,8 @@ const API_VERSIONS: Record<string, string> = {
   ClusterWorkflowTemplate: 'argoproj.io/v1alpha1',
   CronWorkflow: 'argoproj.io/v1alpha1',
 };
+/** Requests in flight at once while planning or applying: enough to hide latency, few enough for the API server's fairness limits. */
+export const PLAN_CONCURRENCY = 8;
 // A kubectl client-side apply keeps its last input here: bookkeeping, not a change anyone made.
 const LAST_APPLIED = 'metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]';
 
@@ -44,7 +47,8 @@ export interface PlanInput {
 export async function planSync(input: PlanInput): Promise<SyncPlan> {
   const ordered = [...input.desired.apply].sort((a, b) => APPLY_ORDER.indexOf(a.identity.kind) - APPLY_ORDER.indexOf(b.identity.kind));
   const objects: PlannedObject[] = [];
-  for (const desired of ordered) objects.push(await planObject(input, desired));
+  // Each object is two or three requests, independent of the others: a few at a time, kept in order.
+  for await (const planned of mapOrdered(ordered, PLAN_CONCURRENCY, (desired) => planObject(input, desired))) objects.push(planned);
   if (input.desired.config.prune) objects.push(...(await planPrune(input)));
   return { repository: input.repository, commit: input.commit, prune: input.desired.config.prune, objects };
 }
