@@ -17,20 +17,24 @@ describe('Ctrl-C on skiff submit --watch', () => {
 
   it('stops watching and leaves the run going, and says so', async () => {
     const dir = workspace({ 'hello.yaml': HELLO });
-    const { output, status } = await inTerminal([process.execPath, SKIFF_BIN, 'submit', 'hello.yaml', '--name', 'left-going', '--watch'], {
-      cwd: dir,
-      env: envOf(dir),
-      ready: /left-going/,
-      interrupts: 1,
-    });
-    assert.equal(status, 130, output);
-    assert.match(output, /stopped watching; run "left-going" in namespace "default" goes on/);
-    // Past the second Ctrl-C's window, the run still goes on in its background process.
-    assert.equal(await phaseOf(dir, 'left-going'), 'Running');
-    const listed = await skiff(dir, ['list', '--running', '-o', 'name']);
-    assert.equal(listed.stdout, 'left-going\n');
-    const terminated = await skiff(dir, ['terminate', 'left-going'], { env: HANG });
-    assert.equal(terminated.status, 0, terminated.stderr);
+    try {
+      const { output, status } = await inTerminal([process.execPath, SKIFF_BIN, 'submit', 'hello.yaml', '--name', 'left-going', '--watch'], {
+        cwd: dir,
+        env: envOf(dir),
+        ready: /left-going/,
+        interrupts: 1,
+      });
+      assert.equal(status, 130, output);
+      assert.match(output, /stopped watching; run "left-going" in namespace "default" goes on/);
+      // Past the second Ctrl-C's window, the run still goes on in its background process.
+      assert.equal(await phaseOf(dir, 'left-going'), 'Running');
+      const listed = await skiff(dir, ['list', '--running', '-o', 'name']);
+      assert.equal(listed.stdout, 'left-going\n');
+    } finally {
+      // Whatever failed above, the background driver must not outlive the test.
+      const terminated = await skiff(dir, ['terminate', 'left-going'], { env: HANG });
+      assert.equal(terminated.status, 0, terminated.stderr);
+    }
   });
 
   it('stops the run on a second Ctrl-C within a few seconds', async () => {
