@@ -22,11 +22,13 @@ import { templateCommand } from './commands/template.js';
 import { cronCommand } from './commands/cron.js';
 import { cpCommand } from './commands/cp.js';
 import { diffCommand, planCommand } from './commands/plan.js';
+import { syncCommand } from './commands/sync.js';
 
 const COMMANDS: Command[] = [
   lintCommand,
   planCommand,
   diffCommand,
+  syncCommand,
   applyCommand,
   submitCommand,
   listCommand,

@@ -2,6 +2,9 @@
 // each commit's objects appear, change and go as git says; a fourth sync of the same commit makes no
 // write request at all.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KubeClient } from '../../src/kube/kube-client.js';
@@ -148,5 +151,40 @@ describe('applying and pruning a sync against kube-apiserver', () => {
     assert.match(byName.get('settings')?.error ?? '', /\.data\.a owned by another manager/);
     assert.equal(byName.get('more')?.result, 'created');
     assert.ok((await names('v1', 'ConfigMap')).includes('more'));
+  });
+
+  test('skiff sync applies a working directory, says what it did per object, prunes, and changes nothing the second time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skiff-sync-'));
+    const sync = (): Promise<{ status: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        const args = [join(REPO_ROOT, 'bin', 'skiff.js'), 'sync', dir, '--kubeconfig', kube.kubeconfigPath, '--repository', 'acme/sync-cli'];
+        execFile(process.execPath, args, { env: { ...process.env, KUBECONFIG: '' }, timeout: 60_000 }, (error, stdout, stderr) => {
+          const code = error ? (error as { code?: unknown }).code : 0;
+          resolve({ status: typeof code === 'number' ? code : 1, stdout, stderr });
+        });
+      });
+    try {
+      mkdirSync(join(dir, 'flows'));
+      writeFileSync(join(dir, '.skiff.yml'), `paths: [flows]\nnamespace: ${NS}\nprune: true\n`);
+      writeFileSync(join(dir, 'flows', 'a.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cli-a\ndata:\n  k: v\n');
+      writeFileSync(join(dir, 'flows', 'b.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cli-b\ndata:\n  k: v\n');
+      const first = await sync();
+      assert.equal(first.status, 0, first.stderr);
+      assert.match(first.stdout, /^configmap\/cli-a \(namespace default\) created$/m);
+      assert.match(first.stdout, /^configmap\/cli-b \(namespace default\) created$/m);
+
+      const second = await sync();
+      assert.equal(second.status, 0, second.stderr);
+      assert.match(second.stdout, /0 to create, 0 to change, 0 to prune, 2 unchanged/);
+      assert.match(second.stdout, /^configmap\/cli-a \(namespace default\) unchanged$/m);
+
+      unlinkSync(join(dir, 'flows', 'b.yaml'));
+      const third = await sync();
+      assert.equal(third.status, 0, third.stderr);
+      assert.match(third.stdout, /^configmap\/cli-b \(namespace default\) pruned$/m);
+      assert.equal((await names('v1', 'ConfigMap')).includes('cli-b'), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
