@@ -216,7 +216,7 @@ export class RunDriver {
     const previous = this.runs.get(stored.key);
     previous?.timer?.cancel();
     previous?.session.close();
-    if (previous?.held) this.writes.drop(stored.key, previous.held);
+    if (previous?.held) this.writes.drop(previous.held);
     this.open(stored, previous?.waiters ?? []);
   }
 

@@ -49,7 +49,7 @@ export class StoreWriteRetry<T> {
   }
 
   /** Gives up a held write: the run was replaced (retried, resubmitted) and its old batch no longer matters. */
-  drop(_runId: string, held: HeldWrite<T>): void {
+  drop(held: HeldWrite<T>): void {
     held.timer.cancel();
   }
 

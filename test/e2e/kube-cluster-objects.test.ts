@@ -2,7 +2,6 @@
 // holds: ConfigMaps, decoded Secrets, WorkflowTemplates in its namespace, ClusterWorkflowTemplates,
 // and undefined for what is absent, while a refusal throws.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { KubeClusterObjects } from '../../src/kube/kube-cluster-objects.js';
 import { KubeConnection } from '../../src/kube/kube-connection.js';
@@ -10,7 +9,7 @@ import { KubeForbiddenError } from '../../src/kube/kube-errors.js';
 import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import type { ConfigMap, KubernetesObject, Secret } from '../../src/spec/model/kubernetes.js';
 import type { ClusterWorkflowTemplate, WorkflowTemplate } from '../../src/spec/model/workflow.js';
-import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
+import { startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 
 const NAMESPACE = 'ci';
 
@@ -20,8 +19,7 @@ describe('KubeClusterObjects against kube-apiserver', () => {
   let objects: KubeClusterObjects;
 
   before(async () => {
-    kube = await startKubeApiServer({ crdPaths: [join(REPO_ROOT, 'charts', 'skiff', 'crds')] });
-    client = KubeConnection.load({ kubeconfigPath: kube.kubeconfigPath, env: {} });
+    ({ kube, client } = await startSkiffKube());
     objects = new KubeClusterObjects(client, { namespace: NAMESPACE });
     const apply = (object: KubernetesObject) => serverSideApply(client, object);
     await apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });

@@ -1,7 +1,7 @@
 // KubeConnection against a real kube-apiserver: the verbs, and each failure typed as the server
 // answers it (404, 409 AlreadyExists, 409 Conflict, 422, 403, unknown kind).
 import assert from 'node:assert/strict';
-import { delimiter, join } from 'node:path';
+import { delimiter } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { KubeConnection, loadKubeConfig } from '../../src/kube/kube-connection.js';
 import {
@@ -14,7 +14,7 @@ import {
 } from '../../src/kube/kube-errors.js';
 import type { WatchEvent } from '../../src/kube/kube-client.js';
 import type { ConfigMap, KubernetesObject } from '../../src/spec/model/kubernetes.js';
-import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
+import { startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 
 const NAMESPACE = 'default';
 
@@ -27,8 +27,7 @@ describe('KubeConnection against kube-apiserver', () => {
   let client: KubeConnection;
 
   before(async () => {
-    kube = await startKubeApiServer({ crdPaths: [join(REPO_ROOT, 'charts', 'skiff', 'crds')] });
-    client = KubeConnection.load({ kubeconfigPath: kube.kubeconfigPath, env: {} });
+    ({ kube, client } = await startSkiffKube());
   });
 
   after(async () => {

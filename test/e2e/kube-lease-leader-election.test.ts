@@ -1,11 +1,10 @@
 // Leader election over a real Lease on kube-apiserver: one winner per round, a takeover only
 // after the holder stops renewing for a lease duration, and an immediate handover on close().
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { KubeConnection } from '../../src/kube/kube-connection.js';
+import type { KubeConnection } from '../../src/kube/kube-connection.js';
 import { type Lease, LeaseLeaderElection, type LeaseLeaderElectionOptions } from '../../src/kube/lease-leader-election.js';
-import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
+import { startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 
 const NAMESPACE = 'default';
 
@@ -22,8 +21,7 @@ describe('LeaseLeaderElection against kube-apiserver', () => {
   let client: KubeConnection;
 
   before(async () => {
-    kube = await startKubeApiServer({ crdPaths: [join(REPO_ROOT, 'charts', 'skiff', 'crds')] });
-    client = KubeConnection.load({ kubeconfigPath: kube.kubeconfigPath, env: {} });
+    ({ kube, client } = await startSkiffKube());
   });
 
   after(async () => {

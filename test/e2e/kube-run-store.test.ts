@@ -2,11 +2,10 @@
 // ConfigMaps the Workflow owns, replay equal to the reference MemoryRunStore's, a run driven to its
 // end and loaded again by a new store, and a 100,000-node run with every object measured.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { newRunStatus } from '../../src/engine/run-session.js';
 import type { NodeStatus } from '../../src/engine/workflow-status.js';
-import { KubeConnection } from '../../src/kube/kube-connection.js';
+import type { KubeConnection } from '../../src/kube/kube-connection.js';
 import { KubeRunStore } from '../../src/kube/kube-run-store.js';
 import { encodeCompressedJson } from '../../src/kube/packed-items.js';
 import { runChunkConfigMap, runChunkSelector } from '../../src/kube/run-node-config-maps.js';
@@ -18,7 +17,7 @@ import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
 import type { ConfigMap } from '../../src/spec/model/kubernetes.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
 import { MemoryRunStore } from '../../src/state/memory-run-store.js';
-import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
+import { startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 import { syntheticStatus } from '../kube/synthetic-nodes.js';
 
 const NAMESPACE = 'runs';
@@ -58,8 +57,7 @@ describe('KubeRunStore against kube-apiserver', () => {
   let store: KubeRunStore;
 
   before(async () => {
-    kube = await startKubeApiServer({ crdPaths: [join(REPO_ROOT, 'charts', 'skiff', 'crds')] });
-    client = KubeConnection.load({ kubeconfigPath: kube.kubeconfigPath, env: {} });
+    ({ kube, client } = await startSkiffKube());
     for (const name of [NAMESPACE, 'elsewhere', 'driven']) await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     store = new KubeRunStore(client);
   });

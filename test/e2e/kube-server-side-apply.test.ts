@@ -1,14 +1,13 @@
 // Server-side apply as field manager `skiff`, against a real kube-apiserver: create, update,
 // ownership in managedFields, dry runs, and conflicts with another manager's fields.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { KubeConnection } from '../../src/kube/kube-connection.js';
+import type { KubeConnection } from '../../src/kube/kube-connection.js';
 import { KubeConflictError, KubeInvalidError, KubeNotFoundError } from '../../src/kube/kube-errors.js';
 import { SKIFF_FIELD_MANAGER, serverSideApply } from '../../src/kube/server-side-apply.js';
 import type { ConfigMap, KubernetesObject } from '../../src/spec/model/kubernetes.js';
 import type { WorkflowTemplate } from '../../src/spec/model/workflow.js';
-import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
+import { startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 
 const NAMESPACE = 'default';
 
@@ -29,8 +28,7 @@ describe('serverSideApply against kube-apiserver', () => {
   let client: KubeConnection;
 
   before(async () => {
-    kube = await startKubeApiServer({ crdPaths: [join(REPO_ROOT, 'charts', 'skiff', 'crds')] });
-    client = KubeConnection.load({ kubeconfigPath: kube.kubeconfigPath, env: {} });
+    ({ kube, client } = await startSkiffKube());
   });
 
   after(async () => {

@@ -1,14 +1,13 @@
 // WatchObjects against a real kube-apiserver: the first list, changes through watches that the
 // server keeps ending (a 1 s timeout), and no event lost or repeated across the restarts.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { KubeConnection } from '../../src/kube/kube-connection.js';
+import type { KubeConnection } from '../../src/kube/kube-connection.js';
 import type { KubeError } from '../../src/kube/kube-errors.js';
 import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import { WatchObjects } from '../../src/kube/watch-objects.js';
 import type { ConfigMap } from '../../src/spec/model/kubernetes.js';
-import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
+import { startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 
 const NAMESPACE = 'default';
 
@@ -29,8 +28,7 @@ describe('WatchObjects against kube-apiserver', () => {
   let client: KubeConnection;
 
   before(async () => {
-    kube = await startKubeApiServer({ crdPaths: [join(REPO_ROOT, 'charts', 'skiff', 'crds')] });
-    client = KubeConnection.load({ kubeconfigPath: kube.kubeconfigPath, env: {} });
+    ({ kube, client } = await startSkiffKube());
   });
 
   after(async () => {

@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KubeClient } from '../../src/kube/kube-client.js';
-import { KubeConnection } from '../../src/kube/kube-connection.js';
+import type { KubeConnection } from '../../src/kube/kube-connection.js';
 import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import type { ConfigMap, KubernetesObject } from '../../src/spec/model/kubernetes.js';
 import { applySync } from '../../src/sync/apply/apply-sync.js';
 import type { DesiredSet } from '../../src/sync/desired-set.js';
 import { parseRepositoryConfig } from '../../src/sync/repository-config.js';
-import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
+import { REPO_ROOT, startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 
 const NS = 'default';
 const REPO = 'acme/flows';
@@ -71,8 +71,7 @@ describe('applying and pruning a sync against kube-apiserver', () => {
   let connection: KubeConnection;
 
   before(async () => {
-    kube = await startKubeApiServer({ crdPaths: [join(REPO_ROOT, 'charts', 'skiff', 'crds')] });
-    connection = KubeConnection.load({ kubeconfigPath: kube.kubeconfigPath, env: {} });
+    ({ kube, client: connection } = await startSkiffKube());
   });
 
   after(async () => {

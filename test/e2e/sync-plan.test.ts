@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { KubeConnection } from '../../src/kube/kube-connection.js';
+import type { KubeConnection } from '../../src/kube/kube-connection.js';
 import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import type { KubernetesObject } from '../../src/spec/model/kubernetes.js';
 import type { DesiredObject, DesiredSet } from '../../src/sync/desired-set.js';
@@ -18,7 +18,7 @@ import { parseRepositoryConfig } from '../../src/sync/repository-config.js';
 import { applySync } from '../../src/sync/apply/apply-sync.js';
 import { DirectoryTree } from '../../src/sync/directory-tree.js';
 import { desiredSetAt } from '../../src/sync/desired-set.js';
-import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
+import { REPO_ROOT, startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 
 const SKIFF = join(REPO_ROOT, 'bin', 'skiff.js');
 
@@ -69,8 +69,7 @@ describe('planning a sync against kube-apiserver', () => {
   let client: KubeConnection;
 
   before(async () => {
-    kube = await startKubeApiServer({ crdPaths: [join(REPO_ROOT, 'charts', 'skiff', 'crds')] });
-    client = KubeConnection.load({ kubeconfigPath: kube.kubeconfigPath, env: {} });
+    ({ kube, client } = await startSkiffKube());
     // What an earlier commit applied, as the sync applies it (tracked, field manager skiff).
     const applied = [
       configMap('settings', { a: '1', b: '2' }),

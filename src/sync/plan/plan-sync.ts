@@ -1,4 +1,4 @@
-import { KubeConflictError, KubeError, KubeNotFoundError, toKubeError } from '../../kube/kube-errors.js';
+import { KubeConflictError, KubeNotFoundError, toKubeError } from '../../kube/kube-errors.js';
 import type { KubeClient } from '../../kube/kube-client.js';
 import { MANAGED_BY_LABEL, SKIFF_MANAGED_BY, SYNC_REPOSITORY_ANNOTATION } from '../../kube/kube-names.js';
 import { SKIFF_FIELD_MANAGER, serverSideApply } from '../../kube/server-side-apply.js';
@@ -78,7 +78,7 @@ async function planObject(input: PlanInput, desired: DesiredObject): Promise<Pla
     planned.action = planned.changes.length > 0 ? 'change' : 'unchanged';
   } catch (error) {
     planned.action = 'error';
-    planned.error = describe(error, object);
+    planned.error = toKubeError(error, object).message;
   }
   return planned;
 }
@@ -130,9 +130,4 @@ async function planPrune(input: PlanInput): Promise<PlannedObject[]> {
 
 function keyOf(kind: string, namespace: string | undefined, name: string): string {
   return `${kind}/${namespace ?? ''}/${name}`;
-}
-
-function describe(error: unknown, object: KubernetesObject): string {
-  const typed = error instanceof KubeError ? error : toKubeError(error, object);
-  return typed.message;
 }

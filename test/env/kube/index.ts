@@ -3,3 +3,4 @@
 export { startKubeApiServer, type KubeEnv, type KubeEnvOptions } from './start-kube-api-server.js';
 export { installCrds } from './install-crds.js';
 export { REPO_ROOT } from './kube-binaries.js';
+export { startSkiffKube } from './start-skiff-kube.js';
