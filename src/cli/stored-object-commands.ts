@@ -98,8 +98,10 @@ export function storedObjectCommands<T extends KubernetesObject>(spec: KindComma
             status = 1;
             continue;
           }
-          if (values.output === 'json') io.stdout.write(`${JSON.stringify(object, null, 2)}\n`);
-          else if (values.output === 'yaml') io.stdout.write(dump(object, { noRefs: true, lineWidth: -1 }));
+          // As kubectl does without --show-managed-fields: who owns which field is bookkeeping.
+          const shown = withoutManagedFields(object);
+          if (values.output === 'json') io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+          else if (values.output === 'yaml') io.stdout.write(dump(shown, { noRefs: true, lineWidth: -1 }));
           else if (values.output === 'name') io.stdout.write(`${name}\n`);
           else io.stdout.write(await showObject(object, spec, Date.now()));
         }
@@ -146,4 +148,9 @@ async function showObject<T extends KubernetesObject>(object: T, spec: KindComma
     .filter(([, v]) => v !== undefined && v !== '')
     .map(([k, v]) => `${`${k}:`.padEnd(27)}${v}`)
     .join('\n')}\n`;
+}
+
+function withoutManagedFields<T extends KubernetesObject>(object: T): T {
+  const { managedFields: _fields, ...metadata } = object.metadata as T['metadata'] & { managedFields?: unknown };
+  return { ...object, metadata };
 }

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ClusterObjects } from '../ports/cluster-objects.js';
 import type { TemplateKind } from '../ports/template-store.js';
 import type { ConfigMap, KubernetesObject, Secret } from '../spec/model/kubernetes.js';
 import type { WorkflowSpec } from '../spec/model/workflow.js';
+import { applyAs, declaredPart, type FieldConflict, updateAs } from './local-field-managers.js';
 import { makePrivateDir, openPrivate } from './private-files.js';
 
 /** The kinds `skiff apply` keeps for local runs. */
@@ -16,6 +18,12 @@ const CLUSTER_SCOPE = '_cluster';
 export const DEFAULT_NAMESPACE = 'default';
 
 export type ApplyResult = 'created' | 'configured' | 'unchanged';
+
+/** The field manager `skiff apply` writes as (a plain write, as kubectl's client-side apply is). */
+export const LOCAL_APPLY_MANAGER = 'skiff-apply';
+
+/** What a server-side apply to the store did: the object as stored (or as it would be), or the fields another manager owns. */
+export type FieldApplyResult = { object: KubernetesObject; result: ApplyResult } | { conflicts: FieldConflict[] };
 
 export interface LocalObjectStoreOptions {
   /** The namespace templateRefs and pods are looked up in when the caller names none. */
@@ -48,20 +56,37 @@ export class LocalObjectStore implements ClusterObjects {
     this.sync = options.sync ?? true;
   }
 
-  /** Stores an object as kubectl apply would report it: created, configured (changed) or unchanged. */
-  async apply(object: KubernetesObject): Promise<ApplyResult> {
-    const kind = storedKind(object.kind);
-    if (!kind) throw new Error(`${object.kind} is not a kind skiff apply stores (${STORED_KINDS.join(', ')})`);
-    const name = object.metadata?.name;
-    if (!name) throw new Error(`${object.kind} has no metadata.name`);
-    const namespace = kind === 'ClusterWorkflowTemplate' ? undefined : (object.metadata.namespace ?? this.namespace);
-    const stored: KubernetesObject = { ...object, metadata: { ...object.metadata, ...(namespace ? { namespace } : {}) } };
-    const path = this.pathOf(kind, namespace, name);
-    const previous = await this.read<KubernetesObject>(path);
-    const text = `${JSON.stringify(stored, null, 2)}\n`;
-    if (previous && `${JSON.stringify(previous, null, 2)}\n` === text) return 'unchanged';
-    await this.writeAtomic(path, text);
+  /**
+   * Stores an object as kubectl apply would report it: created, configured (changed) or
+   * unchanged. A plain write by `manager`: it replaces the object and owns the fields it changed.
+   */
+  async apply(object: KubernetesObject, manager = LOCAL_APPLY_MANAGER): Promise<ApplyResult> {
+    const { kind, namespace, name } = this.identityOf(object);
+    const previous = await this.getObject(kind, namespace, name);
+    // As on a server with a status subresource, writing an object without status keeps the one it has (a CronWorkflow's runs).
+    const { status: previousStatus } = (previous ?? {}) as { status?: unknown };
+    const written = 'status' in object || previousStatus === undefined ? object : ({ ...object, status: previousStatus } as KubernetesObject);
+    const updated = updateAs(previous, this.withIdentity(written, namespace), manager, new Date());
+    if (previous && sameDeclared(previous, updated) && sameStatus(previous, updated)) return 'unchanged';
+    await this.write(kind, namespace, name, { ...updated, metadata: { ...updated.metadata, ...this.serverMetadata(previous, updated) } });
     return previous ? 'configured' : 'created';
+  }
+
+  /**
+   * Server-side apply as `manager` (see local-field-managers.ts): the fields declared are merged
+   * into the stored object, and a field another manager owns with another value is a conflict
+   * unless `force`. With `dryRun` nothing is stored. An object that would not change is not written.
+   */
+  async applyFields(object: KubernetesObject, manager: string, options: { force?: boolean; dryRun?: boolean } = {}): Promise<FieldApplyResult> {
+    const { kind, namespace, name } = this.identityOf(object);
+    const previous = await this.getObject(kind, namespace, name);
+    const outcome = applyAs(previous, this.withIdentity(object, namespace), manager, { force: options.force === true, now: new Date() });
+    if (!outcome.object) return { conflicts: outcome.conflicts };
+    const unchanged = previous !== undefined && sameDeclared(previous, outcome.object) && sameOwners(previous, outcome.object);
+    if (unchanged) return { object: previous, result: 'unchanged' };
+    const stored = { ...outcome.object, metadata: { ...outcome.object.metadata, ...this.serverMetadata(previous, object) } };
+    if (!options.dryRun) await this.write(kind, namespace, name, stored);
+    return { object: stored, result: previous ? 'configured' : 'created' };
   }
 
   async getObject<T extends KubernetesObject>(kind: StoredKind, namespace: string | undefined, name: string): Promise<T | undefined> {
@@ -82,11 +107,14 @@ export class LocalObjectStore implements ClusterObjects {
     return out;
   }
 
-  async deleteObject(kind: StoredKind, namespace: string | undefined, name: string): Promise<boolean> {
+  /** Deletes an object; with `uid`, only if the stored object still has that uid (false otherwise, as when absent). */
+  async deleteObject(kind: StoredKind, namespace: string | undefined, name: string, options: { uid?: string } = {}): Promise<boolean> {
     const path = this.pathOf(kind, kind === 'ClusterWorkflowTemplate' ? undefined : (namespace ?? this.namespace), name);
-    const existed = (await this.read(path)) !== undefined;
+    const existing = await this.read<KubernetesObject>(path);
+    if (existing === undefined) return false;
+    if (options.uid !== undefined && existing.metadata?.uid !== options.uid) return false;
     await rm(path, { force: true });
-    return existed;
+    return true;
   }
 
   // TemplateStore
@@ -138,6 +166,35 @@ export class LocalObjectStore implements ClusterObjects {
     return data;
   }
 
+  private identityOf(object: KubernetesObject): { kind: StoredKind; namespace: string | undefined; name: string } {
+    const kind = storedKind(object.kind);
+    if (!kind) throw new Error(`${object.kind} is not a kind the state directory keeps (${STORED_KINDS.join(', ')})`);
+    const name = object.metadata?.name;
+    if (!name) throw new Error(`${object.kind} has no metadata.name`);
+    return { kind, namespace: kind === 'ClusterWorkflowTemplate' ? undefined : (object.metadata.namespace ?? this.namespace), name };
+  }
+
+  private withIdentity(object: KubernetesObject, namespace: string | undefined): KubernetesObject {
+    return { ...object, metadata: { ...object.metadata, ...(namespace ? { namespace } : {}) } };
+  }
+
+  /**
+   * What the store keeps about an object, as an API server does: a uid for its life, a version per
+   * write, and its creation time (unlike a server, one the object brings is kept: objects exported
+   * from a cluster keep theirs, and with it the CronWorkflow times already due).
+   */
+  private serverMetadata(previous: KubernetesObject | undefined, object: KubernetesObject): Record<string, string> {
+    return {
+      uid: previous?.metadata?.uid ?? randomUUID(),
+      creationTimestamp: previous?.metadata?.creationTimestamp ?? object.metadata?.creationTimestamp ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      resourceVersion: String(Number(previous?.metadata?.resourceVersion ?? '0') + 1),
+    };
+  }
+
+  private async write(kind: StoredKind, namespace: string | undefined, name: string, object: KubernetesObject): Promise<void> {
+    await this.writeAtomic(this.pathOf(kind, namespace, name), `${JSON.stringify(object, null, 2)}\n`);
+  }
+
   private pathOf(kind: StoredKind, namespace: string | undefined, name: string): string {
     for (const part of [namespace ?? CLUSTER_SCOPE, name]) {
       // Names become file names: keep them to what Kubernetes allows, so none can climb out.
@@ -167,6 +224,20 @@ export class LocalObjectStore implements ClusterObjects {
     }
     await rename(temporary, path);
   }
+}
+
+function sameDeclared(a: KubernetesObject, b: KubernetesObject): boolean {
+  return JSON.stringify(declaredPart(a)) === JSON.stringify(declaredPart(b));
+}
+
+function sameStatus(a: KubernetesObject, b: KubernetesObject): boolean {
+  return JSON.stringify((a as { status?: unknown }).status) === JSON.stringify((b as { status?: unknown }).status);
+}
+
+function sameOwners(a: KubernetesObject, b: KubernetesObject): boolean {
+  const owners = (o: KubernetesObject) =>
+    JSON.stringify(((o.metadata as { managedFields?: Array<{ manager: string; fieldsV1: unknown }> }).managedFields ?? []).map((e) => [e.manager, e.fieldsV1]));
+  return owners(a) === owners(b);
 }
 
 function storedKind(kind: string): StoredKind | undefined {

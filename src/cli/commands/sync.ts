@@ -3,7 +3,8 @@ import { CLUSTER_OPTIONS, planInputOf } from '../repository-plan-input.js';
 
 const SYNC_USAGE = `Usage: skiff sync [options] [PATH]
 
-Makes the cluster hold what the repository at PATH (default: the current directory) declares: the
+Makes the cluster (with --kubeconfig or --context; otherwise the local state directory, where
+local runs find the objects) hold what the repository at PATH (default: the current directory) declares: the
 plan (see skiff plan) is printed, then each object it creates or changes is applied with
 server-side apply as field manager skiff (never forced), ConfigMaps and templates before the
 CronWorkflows that use them, and, with prune: true in .skiff.yml, what Skiff applied from this
