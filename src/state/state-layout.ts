@@ -36,6 +36,11 @@ export class StateLayout {
     return join(this.root, 'locks');
   }
 
+  /** One lease file per repository that a `skiff sync` is applying to this state directory. */
+  get syncLocks(): string {
+    return join(this.root, 'sync-locks');
+  }
+
   /** The embedded default artifact repository (a directory repository). */
   get artifacts(): string {
     return join(this.root, 'artifacts');

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SYNC_REPOSITORY_ANNOTATION } from '../../src/kube/kube-names.js';
@@ -79,5 +81,28 @@ describe('skiff plan and skiff sync against the local state directory', () => {
     assert.match(pruned.stdout, /^workflowtemplate\.argoproj\.io\/greet \(namespace ci\) pruned$/m);
     assert.equal(await objects.getObject('WorkflowTemplate', 'ci', 'greet'), undefined);
     assert.ok(await objects.getObject('ConfigMap', 'ci', 'own'), 'an object Skiff never synced is not pruned');
+  });
+
+  it('a sync waits for another live sync of the repository, gives up after --lock-timeout, and takes over from a dead one', async () => {
+    const dir = workspace({ '.skiff.yml': CONFIG, 'manifests/settings.yaml': settings('fast') });
+    const locks = new StateLayout(join(dir, 'state')).syncLocks;
+    mkdirSync(locks, { recursive: true });
+    const holder = spawn('sleep', ['30']);
+    try {
+      const lockFile = join(locks, `${createHash('sha256').update('acme/flows').digest('hex').slice(0, 24)}.json`);
+      writeFileSync(lockFile, JSON.stringify({ pid: holder.pid, since: new Date().toISOString() }));
+      const refused = await skiff(dir, ['sync', '.', '--repository', 'acme/flows', '--lock-timeout', '300ms']);
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, new RegExp(`waiting for another sync of acme/flows \\(skiff process ${holder.pid}\\)`));
+      assert.match(refused.stderr, /another sync of acme\/flows is still running .*nothing applied/);
+      const other = await skiff(dir, ['sync', '.', '--repository', 'acme/other', '--lock-timeout', '0s']);
+      assert.equal(other.status, 0, `another repository is not held up: ${other.stderr}`);
+      holder.kill('SIGKILL');
+      await new Promise((resolve) => holder.once('exit', resolve));
+      const taken = await skiff(dir, ['sync', '.', '--repository', 'acme/flows', '--lock-timeout', '0s']);
+      assert.equal(taken.status, 0, taken.stderr);
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 });

@@ -3,12 +3,14 @@
 // write request at all.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KubeClient } from '../../src/kube/kube-client.js';
 import type { KubeConnection } from '../../src/kube/kube-connection.js';
+import { KubeSyncLocks } from '../../src/kube/kube-sync-locks.js';
 import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import type { ConfigMap, KubernetesObject } from '../../src/spec/model/kubernetes.js';
 import { applySync } from '../../src/sync/apply/apply-sync.js';
@@ -185,5 +187,37 @@ describe('applying and pruning a sync against kube-apiserver', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('two syncs of one repository exclude each other through a Lease; a dead holder is taken over once its lease runs out', async () => {
+    const locks = new KubeSyncLocks(connection, 'default');
+    const first = await locks.acquire('acme/locked', { waitMs: 5000 });
+    assert.ok('held' in first, 'a free lock is taken at once');
+    const waits: string[] = [];
+    const second = await locks.acquire('acme/locked', { waitMs: 1500, onWait: (holder) => waits.push(holder) });
+    assert.ok('heldBy' in second, 'the second sync does not get the lock while the first holds it');
+    assert.match(second.heldBy, new RegExp(`/${process.pid}/`));
+    assert.equal(waits.length, 1, 'the waiting sync says once whom it waits for');
+    const other = await locks.acquire('acme/other', { waitMs: 1000 });
+    assert.ok('held' in other, 'another repository is not held up');
+    await other.held.release();
+    await first.held.release();
+    const third = await locks.acquire('acme/locked', { waitMs: 3000 });
+    assert.ok('held' in third, 'released, the lock is taken at once');
+    // A holder that died without releasing: its Lease stays, unrenewed, and is taken over once it has run out (1 s here).
+    const name = `skiff-sync-${createHash('sha256').update('acme/crashed').digest('hex').slice(0, 24)}`;
+    const renewTime = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+    await connection.create({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name, namespace: 'default' },
+      spec: { holderIdentity: 'crashed-host/1/dead', leaseDurationSeconds: 1, acquireTime: renewTime, renewTime },
+    } as KubernetesObject);
+    const started = Date.now();
+    const taken = await locks.acquire('acme/crashed', { waitMs: 10_000 });
+    assert.ok('held' in taken, 'the dead holder is taken over');
+    assert.ok(Date.now() - started >= 900, 'not before its lease ran out');
+    await taken.held.release();
+    await third.held.release();
   });
 });

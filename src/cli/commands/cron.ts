@@ -11,7 +11,7 @@ import { openLocalTarget } from '../local-target.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { readRun } from '../read-run.js';
 import { runKey } from '../../ports/run-key.js';
-import { acquireLeaseAt, leaseOwnerAt } from '../run-lease.js';
+import { acquireLeaseAt, leaseOwnerAt } from '../../state/file-lease.js';
 import { storedObjectCommands } from '../stored-object-commands.js';
 import { type Subcommand, subcommandGroup } from '../subcommand-group.js';
 

@@ -1,5 +1,5 @@
 import type { CliIO, Command } from '../cli-io.js';
-import { CLUSTER_OPTIONS, planInputOf } from '../repository-plan-input.js';
+import { CLUSTER_OPTIONS, LOCK_OPTION, planInputOf } from '../repository-plan-input.js';
 
 const SYNC_USAGE = `Usage: skiff sync [options] [PATH]
 
@@ -14,19 +14,39 @@ unchanged repository writes nothing.
 
 Options:
 ${CLUSTER_OPTIONS}
+${LOCK_OPTION}
   -h, --help                show this help
 
-Exit status: 0 the cluster matches, 1 an object failed or nothing could be planned.`;
+Two syncs of one repository to one target never overlap: the second waits for the first (a lease
+file in the state directory; a Lease in the cluster, so syncs from other machines wait too).
+
+Exit status: 0 the cluster matches, 1 an object failed, nothing could be planned, or another sync
+held the repository for longer than --lock-timeout.`;
 
 export const syncCommand: Command = {
   name: 'sync',
   summary: 'apply a repository to the cluster (and prune what it no longer declares)',
   usage: SYNC_USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
-    const prepared = await planInputOf('sync', args, io, ['text']);
+    const prepared = await planInputOf('sync', args, io, ['text'], true);
     if (typeof prepared === 'number') return prepared;
     const [{ applySync }, { renderPlanText }] = await Promise.all([import('../../sync/apply/apply-sync.js'), import('../../sync/plan/render-plan.js')]);
-    const { plan, outcomes, ok } = await applySync(prepared.input);
+    const { repository } = prepared.input;
+    const lock = await prepared.locks.acquire(repository, {
+      waitMs: prepared.lockWaitMs,
+      onWait: (holder) => io.stderr.write(`skiff sync: waiting for another sync of ${repository} (${holder})\n`),
+    });
+    if ('heldBy' in lock) {
+      io.stderr.write(`skiff sync: another sync of ${repository} is still running (${lock.heldBy}); nothing applied\n`);
+      return 1;
+    }
+    let result: Awaited<ReturnType<typeof applySync>>;
+    try {
+      result = await applySync(prepared.input);
+    } finally {
+      await lock.held.release();
+    }
+    const { plan, outcomes, ok } = result;
     io.stdout.write(`${renderPlanText(plan)}\n`);
     for (const { object, result, error } of outcomes) {
       const { kind, namespace, name } = object.identity;
