@@ -1,0 +1,3 @@
+// A real Kubernetes node for tests (kubelet + containerd + runc on this machine), and its images.
+export { startKubeNode, type KubeNode, type KubeNodeOptions } from './start-kube-node.js';
+export { IMAGE_BUSYBOX_PATH, IMAGE_NODE_PATH, IMAGE_SKIFF_BIN } from '../images/node-images.js';
