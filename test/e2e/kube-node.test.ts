@@ -2,6 +2,8 @@
 // pods created through the real API server, from images built here without a registry, and stop()
 // leaves the host as it was. Needs root (the e2e layer runs as root on these machines).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
 import { startKubeNode, type KubeNode } from '../env/kube-node/index.js';
+import { acquireFileLock } from '../env/tools/file-lock.js';
 
 const NAMESPACE = 'default';
 const SYSCTLS = [
@@ -83,6 +86,18 @@ describe('real Kubernetes node (kubelet + containerd)', { skip: process.getuid?.
     await node?.stop();
     await kube?.stop();
   });
+
+  function assertHostAsBefore(workDir: string): void {
+    assert.deepEqual(processesMentioning(workDir), []);
+    assert.deepEqual(mountPointsUnder(workDir), []);
+    assert.equal(existsSync(workDir), false);
+    assert.deepEqual(kubepodsCgroups(), cgroupsBefore);
+    assert.deepEqual(readSysctls(), sysctlsBefore);
+    assert.deepEqual(
+      HOST_PATHS.filter((p) => existsSync(p)),
+      pathsBefore,
+    );
+  }
 
   // Polls the pod until `done` says so; on timeout the assertion carries the pod's status and the node's logs.
   async function waitForPod(name: string, done: (pod: V1Pod) => boolean, timeoutMs = 90_000): Promise<V1Pod> {
@@ -230,14 +245,25 @@ describe('real Kubernetes node (kubelet + containerd)', { skip: process.getuid?.
     await node.stop();
     console.log(`node stopped in ${Date.now() - stopped} ms`);
 
-    assert.deepEqual(processesMentioning(node.workDir), []);
-    assert.deepEqual(mountPointsUnder(node.workDir), []);
-    assert.equal(existsSync(node.workDir), false);
-    assert.deepEqual(kubepodsCgroups(), cgroupsBefore);
-    assert.deepEqual(readSysctls(), sysctlsBefore);
-    assert.deepEqual(
-      HOST_PATHS.filter((p) => existsSync(p)),
-      pathsBefore,
-    );
+    assertHostAsBefore(node.workDir);
+  });
+
+  test('a test process killed with SIGKILL while its node runs a pod leaves nothing behind', async () => {
+    const holder = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'test', 'env', 'kube-node', 'hold-kube-node.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    holder.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = once(holder, 'exit');
+    const line = await Promise.race([
+      once(holder.stdout, 'data').then(([chunk]) => String(chunk)),
+      exited.then(([code]) => assert.fail(`the holder exited (${code}) before its pod ran:\n${stderr.slice(-3000)}`)),
+    ]);
+    const { workDir } = JSON.parse(line) as { workDir: string };
+    assert.ok(processesMentioning(workDir).length > 0, 'the held node runs');
+    holder.kill('SIGKILL');
+    await exited;
+    // The node's watchdog holds the machine's node lock until it has restored the host.
+    const lock = await acquireFileLock('/run/lock/skiff-kube-node.lock', { timeoutMs: 60_000 });
+    await lock.release();
+    assertHostAsBefore(workDir);
   });
 });
