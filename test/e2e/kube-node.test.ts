@@ -207,25 +207,38 @@ describe('real Kubernetes node (kubelet + containerd)', { skip: process.getuid?.
     }
   });
 
-  test('a hostNetwork pod reaches the API server on 127.0.0.1', async () => {
-    const port = new URL(kube.server).port;
-    // No credentials: the API server answers 401, which proves the connection and TLS worked.
-    const script = `require('node:https').get({ host: '127.0.0.1', port: ${port}, path: '/version', rejectUnauthorized: false }, (r) => { console.log('status', r.statusCode); process.exit(0); }).on('error', (e) => { console.log('error', e.message); process.exitCode = 1; })`;
+  // Without credentials the API server answers 401, which proves that the connection worked and that
+  // the serving certificate checks out against the cluster CA (mounted from a ConfigMap) at that address.
+  async function podReachingApi(name: string, url: string, hostNetwork: boolean): Promise<string> {
+    const script = `require('node:https').get(process.argv[1] + '/version', { ca: require('node:fs').readFileSync('/ca/ca.crt') }, (r) => { console.log('status', r.statusCode); process.exit(0); }).on('error', (e) => { console.log('error', e.message); process.exitCode = 1; })`;
+    await core.createNamespacedConfigMap({
+      namespace: NAMESPACE,
+      body: { metadata: { name: `${name}-ca` }, data: { 'ca.crt': readFileSync(kube.caCertPath, 'utf8') } },
+    });
     await core.createNamespacedPod({
       namespace: NAMESPACE,
       body: {
-        metadata: { name: 'reach-api' },
+        metadata: { name },
         spec: {
           nodeName: node.nodeName,
-          hostNetwork: true,
+          hostNetwork,
           restartPolicy: 'Never',
-          containers: [{ name: 'main', image: node.images.skiff, command: ['node', '-e', script] }],
+          volumes: [{ name: 'ca', configMap: { name: `${name}-ca` } }],
+          containers: [{ name: 'main', image: node.images.skiff, command: ['node', '-e', script, url], volumeMounts: [{ name: 'ca', mountPath: '/ca' }] }],
         },
       },
     });
-    const pod = await waitForPod('reach-api', finished);
-    assert.equal(await core.readNamespacedPodLog({ name: 'reach-api', namespace: NAMESPACE }), 'status 401\n');
-    assert.equal(pod.status?.phase, 'Succeeded');
+    await waitForPod(name, finished);
+    return core.readNamespacedPodLog({ name, namespace: NAMESPACE });
+  }
+
+  test('a hostNetwork pod reaches the API server on 127.0.0.1, with TLS checked', async () => {
+    assert.equal(await podReachingApi('reach-api-host', kube.server, true), 'status 401\n');
+  });
+
+  test('a pod on the bridge reaches the API server through apiServerForPods, with TLS checked', async () => {
+    assert.match(node.apiServerForPods, new RegExp(`^https://${node.podNetwork.gateway.replaceAll('.', '\\.')}:\\d+$`));
+    assert.equal(await podReachingApi('reach-api-bridge', node.apiServerForPods, false), 'status 401\n');
   });
 
   test('stop() leaves no process, mount, cgroup, bridge, host path or changed sysctl behind', async () => {

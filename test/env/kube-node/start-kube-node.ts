@@ -13,6 +13,7 @@ import type { KubeEnv } from '../kube/start-kube-api-server.js';
 import { logTail, type ManagedProcess, startProcess, waitUntil } from '../managed-process.js';
 import { freePort } from '../tools/free-port.js';
 import { type CommandResult, runCommand } from '../tools/run-command.js';
+import { createBridge, startTcpRelay, type TcpRelay } from './api-relay.js';
 import { type HostState, recordHostState, restoreHost } from './host-state.js';
 import { cniConfig, containerdConfig, kubeletConfig, nodePaths, POD_NETWORK, type NodePaths } from './node-config.js';
 
@@ -32,6 +33,12 @@ export interface KubeNode {
   readonly images: { readonly busybox: string; readonly pause: string; readonly skiff: string };
   /** The bridge network of pods without hostNetwork; hostNetwork pods share the host's loopback. */
   readonly podNetwork: { readonly subnet: string; readonly gateway: string };
+  /**
+   * The API server as pods on the bridge reach it: `https://<gateway>:<relay port>` (the serving
+   * certificate is valid for the gateway address). hostNetwork pods can use `kube.server` itself.
+   * No Service routes here (no kube-proxy): in-pod clients need this URL, not `kubernetes.default`.
+   */
+  readonly apiServerForPods: string;
   /** The node's directory (containerd, kubelet, pod logs); gone after stop(). */
   readonly workDir: string;
   readonly logs: { readonly containerd: string; readonly kubelet: string };
@@ -153,6 +160,7 @@ export async function startKubeNode(options: KubeNodeOptions): Promise<KubeNode>
 
   let containerd: ManagedProcess | undefined;
   let kubelet: ManagedProcess | undefined;
+  let relay: TcpRelay | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -165,6 +173,7 @@ export async function startKubeNode(options: KubeNodeOptions): Promise<KubeNode>
         await Promise.all(ids.map((id) => ctrIn(paths.containerdSocket, ['tasks', 'delete', '--force', id], 10_000).catch(() => undefined)));
       }
       await containerd?.stop();
+      await relay?.close();
       // Whatever is left (shims, mounts, cgroups, sysctls, ...) is swept by the same code the watchdog runs.
       const problems = await restoreHost(state);
       await rm(STATE_PATH, { force: true });
@@ -178,6 +187,9 @@ export async function startKubeNode(options: KubeNodeOptions): Promise<KubeNode>
     const ports = { kubelet: await freePort(), healthz: await freePort() };
     await writeConfigs(paths, images, kube, ports);
     const deadline = options.startTimeoutMs ?? 120_000;
+    await createBridge(POD_NETWORK.bridge, POD_NETWORK.gateway, Number(POD_NETWORK.subnet.split('/')[1]));
+    const api = new URL(kube.server);
+    relay = await startTcpRelay(POD_NETWORK.gateway, { host: api.hostname, port: Number(api.port) });
 
     const containerdStart = Date.now();
     containerd = startProcess({ name: 'containerd', command: 'containerd', args: ['--config', paths.containerdConfig], logPath: logs.containerd });
@@ -219,6 +231,7 @@ export async function startKubeNode(options: KubeNodeOptions): Promise<KubeNode>
       kubeconfigPath: kube.kubeconfigPath,
       images: { busybox: images.busybox.name, pause: images.pause.name, skiff: images.skiff.name },
       podNetwork: { subnet: POD_NETWORK.subnet, gateway: POD_NETWORK.gateway },
+      apiServerForPods: `https://${POD_NETWORK.gateway}:${relay.port}`,
       workDir: paths.workDir,
       logs,
       timings: { prepareMs, containerdMs, importMs, kubeletReadyMs },

@@ -9,6 +9,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { logTail, type ManagedProcess, startProcess } from '../managed-process.js';
 import { issueClientCert, makeTlsAssets, SERVICE_CLUSTER_IP_RANGE, type TlsAssets } from './tls-assets.js';
 import { waitForReady } from './wait-for-ready.js';
+import { POD_NETWORK } from '../kube-node/node-config.js';
 
 export interface KubeEnvOptions {
   /** CRD manifests (files or directories of *.yaml) to apply once the server is ready; it waits until each is Established. */
@@ -23,7 +24,7 @@ export interface KubeEnvOptions {
    * Make the server fit for a real node (test/env/kube-node/): it reaches kubelets by their host name
    * (mapped to 127.0.0.1) with a client certificate in system:masters, for pod logs and exec, and the
    * TaintNodesByCondition admission plugin is off, since no controller would ever lift the not-ready
-   * taint it puts on a new Node.
+   * taint it puts on a new Node. Its serving certificate is also valid for the node's pod gateway.
    */
   readonly realNode?: boolean;
 }
@@ -207,7 +208,8 @@ export async function startKubeApiServer(options: KubeEnvOptions = {}): Promise<
   };
 
   try {
-    const tls = await makeTlsAssets(dir);
+    // Pods on the real node's bridge reach the server through a relay on the bridge's gateway address.
+    const tls = await makeTlsAssets(dir, options.realNode ? [POD_NETWORK.gateway] : []);
     const certsMs = Date.now() - started;
     // Ports are only reserved by probing, so another process can take one first; try again then.
     for (let attempt = 1; processes === undefined; attempt++) {
