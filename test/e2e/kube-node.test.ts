@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
+import { ensureKubeBinaries, REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
 import { startKubeNode, type KubeNode } from '../env/kube-node/index.js';
 import { acquireFileLock } from '../env/tools/file-lock.js';
+import { runCommand } from '../env/tools/run-command.js';
 
 const NAMESPACE = 'default';
 const SYSCTLS = [
@@ -239,6 +240,57 @@ describe('real Kubernetes node (kubelet + containerd)', { skip: process.getuid?.
   test('a pod on the bridge reaches the API server through apiServerForPods, with TLS checked', async () => {
     assert.match(node.apiServerForPods, new RegExp(`^https://${node.podNetwork.gateway.replaceAll('.', '\\.')}:\\d+$`));
     assert.equal(await podReachingApi('reach-api-bridge', node.apiServerForPods, false), 'status 401\n');
+  });
+
+  test('a projected service-account token from the pod authenticates it to the API server', async () => {
+    await core.createNamespacedServiceAccount({ namespace: NAMESPACE, body: { metadata: { name: 'runner' } } });
+    // The token authenticates (403 from RBAC, not 401): the user is the pod's service account.
+    const script = `const fs = require('node:fs'); require('node:https').get(process.argv[1] + '/api/v1/namespaces/default/pods', { ca: fs.readFileSync('/ca/ca.crt'), headers: { authorization: 'Bearer ' + fs.readFileSync('/token/token', 'utf8') } }, (r) => { let b = ''; r.on('data', (c) => (b += c)); r.on('end', () => { console.log(r.statusCode, JSON.parse(b).message); process.exit(0); }); })`;
+    await core.createNamespacedConfigMap({
+      namespace: NAMESPACE,
+      body: { metadata: { name: 'token-ca' }, data: { 'ca.crt': readFileSync(kube.caCertPath, 'utf8') } },
+    });
+    await core.createNamespacedPod({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name: 'token' },
+        spec: {
+          nodeName: node.nodeName,
+          serviceAccountName: 'runner',
+          restartPolicy: 'Never',
+          volumes: [
+            { name: 'ca', configMap: { name: 'token-ca' } },
+            { name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 600 } }] } },
+          ],
+          containers: [
+            {
+              name: 'main',
+              image: node.images.skiff,
+              command: ['node', '-e', script, node.apiServerForPods],
+              volumeMounts: [
+                { name: 'ca', mountPath: '/ca' },
+                { name: 'token', mountPath: '/token' },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    const pod = await waitForPod('token', finished);
+    const log = await core.readNamespacedPodLog({ name: 'token', namespace: NAMESPACE });
+    assert.match(log, /^403 .*system:serviceaccount:default:runner/, JSON.stringify(pod.status));
+  });
+
+  test('kubectl from the same release shows the node Ready and the pods it ran', async () => {
+    const { kubectl } = await ensureKubeBinaries();
+    const kubectlOut = async (args: string[]): Promise<string> => {
+      const result = await runCommand(kubectl, ['--kubeconfig', node.kubeconfigPath, ...args]);
+      assert.equal(result.code, 0, result.stderr);
+      return result.stdout;
+    };
+    assert.equal(await kubectlOut(['get', 'node', node.nodeName, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']), 'True');
+    assert.match(await kubectlOut(['version', '-o', 'json']), /"gitVersion": "v1\.36\./);
+    assert.match(await kubectlOut(['get', 'pods', '-n', NAMESPACE]), /shared-dir\s+0\/1\s+Completed/);
   });
 
   test('stop() leaves no process, mount, cgroup, bridge, host path or changed sysctl behind', async () => {

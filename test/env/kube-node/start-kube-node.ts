@@ -22,6 +22,8 @@ export interface KubeNodeOptions {
   readonly kube: KubeEnv;
   /** How long containerd plus the kubelet may take until the Node is Ready. Default 120 s. */
   readonly startTimeoutMs?: number;
+  /** How long to wait for another test's node on this machine to stop. Default 15 minutes. */
+  readonly lockTimeoutMs?: number;
 }
 
 export interface KubeNode {
@@ -82,7 +84,7 @@ async function loopbackHostName(): Promise<string> {
 }
 
 /** The watchdog, started under flock: resolves once it holds the machine's node lock. */
-async function startWatchdog(logPath: string): Promise<{ release(clean: boolean): Promise<void> }> {
+async function startWatchdog(logPath: string, timeoutMs: number): Promise<{ release(clean: boolean): Promise<void> }> {
   await mkdir(dirname(STATE_PATH), { recursive: true });
   const log = openSync(logPath, 'a');
   const child = spawn('flock', ['--exclusive', LOCK_PATH, process.execPath, WATCHDOG, STATE_PATH], { detached: true, stdio: ['pipe', 'pipe', log] });
@@ -92,7 +94,14 @@ async function startWatchdog(logPath: string): Promise<{ release(clean: boolean)
   if (!stdin || !stdout) throw new Error('the node watchdog has no stdin or stdout pipe');
   const ready = once(stdout, 'data');
   const exited = once(child, 'exit');
-  const first = await Promise.race([ready.then(() => 'ready' as const), exited.then(() => 'exited' as const)]);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const first = await Promise.race([ready.then(() => 'ready' as const), exited.then(() => 'exited' as const), timedOut]);
+  clearTimeout(timer);
+  if (first === 'timeout') {
+    child.kill('SIGKILL');
+    throw new Error(`waited ${timeoutMs} ms for ${LOCK_PATH}: another test file or run on this machine has a node running (one node per machine)`);
+  }
   if (first === 'exited') throw new Error(`the node watchdog exited before taking ${LOCK_PATH}: ${logTail(logPath, 20)}`);
   for (const stream of [stdin, stdout]) (stream as unknown as { unref(): void }).unref();
   return {
@@ -140,7 +149,7 @@ export async function startKubeNode(options: KubeNodeOptions): Promise<KubeNode>
   const nodeName = await loopbackHostName();
 
   const watchdogLog = join(kube.workDir, 'node-watchdog.log');
-  const watchdog = await startWatchdog(watchdogLog);
+  const watchdog = await startWatchdog(watchdogLog, options.lockTimeoutMs ?? 15 * 60_000);
   // A previous node whose test process and watchdog were both killed left its state behind.
   if (existsSync(STATE_PATH)) {
     const stale = JSON.parse(await readFile(STATE_PATH, 'utf8')) as HostState;
