@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { ensureKubeBinaries, REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
-import { startKubeNode, type KubeNode } from '../env/kube-node/index.js';
+import { type HostState, NODE_LOCK_PATH, NODE_STATE_PATH, startKubeNode, type KubeNode } from '../env/kube-node/index.js';
 import { acquireFileLock } from '../env/tools/file-lock.js';
 import { runCommand } from '../env/tools/run-command.js';
 
@@ -327,8 +327,40 @@ describe('real Kubernetes node (kubelet + containerd)', { skip: process.getuid?.
     holder.kill('SIGKILL');
     await exited;
     // The node's watchdog holds the machine's node lock until it has restored the host.
-    const lock = await acquireFileLock('/run/lock/skiff-kube-node.lock', { timeoutMs: 60_000 });
+    const lock = await acquireFileLock(NODE_LOCK_PATH, { timeoutMs: 60_000 });
     await lock.release();
     assertHostAsBefore(workDir);
+  });
+
+  test('a node that finds the state of an earlier, unrestored node restores it before it starts', async () => {
+    // As if a node's test process and its watchdog had both been killed: a mount under its
+    // directory, a changed sysctl, and the state file that says how things were.
+    const staleDir = mkdtempSync('/tmp/skiff-node-stale-');
+    await runCommand('mount', ['-t', 'tmpfs', 'tmpfs', staleDir]);
+    const forward = '/proc/sys/net/ipv4/ip_forward';
+    const stale: HostState = {
+      workDir: staleDir,
+      containerdSocket: join(staleDir, 'containerd.sock'),
+      bridge: 'skiff-cni0',
+      bridgeExisted: false,
+      sysctls: { [forward]: readFileSync(forward, 'utf8').trim() },
+      cgroupRootsWithoutKubepods: [],
+      iptablesChains: {},
+      fixedPaths: {},
+    };
+    writeFileSync(NODE_STATE_PATH, JSON.stringify(stale));
+    writeFileSync(forward, stale.sysctls[forward] === '1' ? '0' : '1');
+    await core.deleteCollectionNamespacedPod({ namespace: NAMESPACE, gracePeriodSeconds: 0 });
+
+    const again = await startKubeNode({ kube });
+    try {
+      assert.equal(readFileSync(forward, 'utf8').trim(), stale.sysctls[forward]);
+      assert.deepEqual(mountPointsUnder(staleDir), []);
+      assert.equal(existsSync(staleDir), false);
+    } finally {
+      await again.stop();
+    }
+    assert.equal(existsSync(NODE_STATE_PATH), false);
+    assertHostAsBefore(again.workDir);
   });
 });

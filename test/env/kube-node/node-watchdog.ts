@@ -30,6 +30,7 @@ async function finish(): Promise<void> {
   }
   const problems = await restoreHost(state);
   for (const problem of problems) process.stderr.write(`restoring the host after the test process died: ${problem}\n`);
-  rmSync(statePath as string, { force: true });
+  // A state file left behind makes the next node on this machine try again before it starts.
+  if (problems.length === 0) rmSync(statePath as string, { force: true });
   process.exit(problems.length === 0 ? 0 : 1);
 }

@@ -58,8 +58,11 @@ export interface KubeNode {
 
 // One node per machine: the kubelet and the bridge use fixed host paths and names, so the lock and
 // the state file live in /run, shared by every checkout and test run on the machine.
-const LOCK_PATH = '/run/lock/skiff-kube-node.lock';
-const STATE_PATH = '/run/skiff-kube-node/host-state.json';
+export const NODE_LOCK_PATH = '/run/lock/skiff-kube-node.lock';
+/** What the running node changed on the host; present after a node that could not restore it all. */
+export const NODE_STATE_PATH = '/run/skiff-kube-node/host-state.json';
+const LOCK_PATH = NODE_LOCK_PATH;
+const STATE_PATH = NODE_STATE_PATH;
 const WATCHDOG = join(dirname(fileURLToPath(import.meta.url)), 'node-watchdog.js');
 
 async function ctrIn(socket: string, args: readonly string[], timeoutMs = 120_000): Promise<CommandResult> {
@@ -154,7 +157,10 @@ export async function startKubeNode(options: KubeNodeOptions): Promise<KubeNode>
   if (existsSync(STATE_PATH)) {
     const stale = JSON.parse(await readFile(STATE_PATH, 'utf8')) as HostState;
     const problems = await restoreHost(stale);
-    if (problems.length > 0) process.stderr.write(`restoring the host after an earlier test node: ${problems.join('; ')}\n`);
+    if (problems.length > 0) {
+      await watchdog.release(true);
+      throw new Error(`an earlier test node left the host changed, and restoring it failed:\n${problems.join('\n')}\n(state in ${STATE_PATH})`);
+    }
     await rm(STATE_PATH, { force: true });
   }
   const prepareMs = Date.now() - started;
@@ -185,7 +191,7 @@ export async function startKubeNode(options: KubeNodeOptions): Promise<KubeNode>
       await relay?.close();
       // Whatever is left (shims, mounts, cgroups, sysctls, ...) is swept by the same code the watchdog runs.
       const problems = await restoreHost(state);
-      await rm(STATE_PATH, { force: true });
+      if (problems.length === 0) await rm(STATE_PATH, { force: true });
       await watchdog.release(problems.length === 0);
       if (problems.length > 0) throw new Error(`the test node could not restore the host:\n${problems.join('\n')}`);
     })();
