@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
@@ -313,7 +314,7 @@ describe('real Kubernetes node (kubelet + containerd)', { skip: process.getuid?.
     assertHostAsBefore(node.workDir);
   });
 
-  test('a test process killed with SIGKILL while its node runs a pod leaves nothing behind', async () => {
+  test('a test process killed with SIGKILL while its node runs a pod leaves nothing behind', async (t) => {
     const holder = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'test', 'env', 'kube-node', 'hold-kube-node.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     holder.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -322,7 +323,9 @@ describe('real Kubernetes node (kubelet + containerd)', { skip: process.getuid?.
       once(holder.stdout, 'data').then(([chunk]) => String(chunk)),
       exited.then(([code]) => assert.fail(`the holder exited (${code}) before its pod ran:\n${stderr.slice(-3000)}`)),
     ]);
-    const { workDir } = JSON.parse(line) as { workDir: string };
+    const { workDir, kubeWorkDir } = JSON.parse(line) as { workDir: string; kubeWorkDir: string };
+    // The killed process's API server dies with it (pdeathsig), but nothing removes its files.
+    t.after(() => rm(kubeWorkDir, { recursive: true, force: true }));
     assert.ok(processesMentioning(workDir).length > 0, 'the held node runs');
     holder.kill('SIGKILL');
     await exited;

@@ -1,4 +1,4 @@
-// A program that starts an API server and a real node, runs a pod, prints the node's directory and
+// A program that starts an API server and a real node, runs a pod, prints both directories and
 // waits forever: the stand-in for a test process that gets killed mid-run, so a test can check
 // what such a death leaves on the host (test/e2e/kube-node.test.ts).
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -22,5 +22,5 @@ for (;;) {
   if (pod.status?.phase === 'Running') break;
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
-process.stdout.write(`${JSON.stringify({ workDir: node.workDir })}\n`);
+process.stdout.write(`${JSON.stringify({ workDir: node.workDir, kubeWorkDir: kube.workDir })}\n`);
 setInterval(() => undefined, 60_000);
