@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 export interface KubeBinaries {
   readonly kubeApiServer: string;
   readonly etcd: string;
+  /** The node agent of a real node (test/env/kube-node/), same version as the API server. */
+  readonly kubelet: string;
+  readonly kubectl: string;
 }
 
 // Found by walking up rather than by a fixed number of `..`, so the same code works from test/ (ts)
@@ -46,5 +49,5 @@ export async function ensureKubeBinaries(): Promise<KubeBinaries> {
   });
   if (code !== 0) throw new Error(`${installer} exited with ${code}:\n${tail.join('\n')}`);
   const bin = join(process.env.SKIFF_CACHE_DIR ?? join(REPO_ROOT, '.cache'), 'bin');
-  return { kubeApiServer: join(bin, 'kube-apiserver'), etcd: join(bin, 'etcd') };
+  return { kubeApiServer: join(bin, 'kube-apiserver'), etcd: join(bin, 'etcd'), kubelet: join(bin, 'kubelet'), kubectl: join(bin, 'kubectl') };
 }

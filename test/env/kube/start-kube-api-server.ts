@@ -9,6 +9,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { logTail, type ManagedProcess, startProcess } from '../managed-process.js';
 import { issueClientCert, makeTlsAssets, SERVICE_CLUSTER_IP_RANGE, type TlsAssets } from './tls-assets.js';
 import { waitForReady } from './wait-for-ready.js';
+import { POD_NETWORK } from '../kube-node/node-config.js';
 
 export interface KubeEnvOptions {
   /** CRD manifests (files or directories of *.yaml) to apply once the server is ready; it waits until each is Established. */
@@ -19,6 +20,13 @@ export interface KubeEnvOptions {
   readonly startTimeoutMs?: number;
   /** Keep the temporary directory (certificates, data, logs) after stop(). Also on with SKIFF_KEEP_KUBE_ENV=1. */
   readonly keepWorkDir?: boolean;
+  /**
+   * Make the server fit for a real node (test/env/kube-node/): it reaches kubelets by their host name
+   * (mapped to 127.0.0.1) with a client certificate in system:masters, for pod logs and exec, and the
+   * TaintNodesByCondition admission plugin is off, since no controller would ever lift the not-ready
+   * taint it puts on a new Node. Its serving certificate is also valid for the node's pod gateway.
+   */
+  readonly realNode?: boolean;
 }
 
 export interface KubeEnv {
@@ -32,6 +40,8 @@ export interface KubeEnv {
   readonly workDir: string;
   /** Each server's combined stdout and stderr; kept while the environment runs. */
   readonly logs: { readonly etcd: string; readonly apiServer: string };
+  /** Whether the server was started with `realNode`, so startKubeNode() can check. */
+  readonly realNode: boolean;
   /** Milliseconds spent in each start phase, for the record. */
   readonly timings: { readonly certsMs: number; readonly readyMs: number; readonly crdsMs: number };
   /** A kubeconfig for another user and groups, for tests of what RBAC lets a non-admin do. */
@@ -110,6 +120,16 @@ function apiServerArgs(dir: string, tls: TlsAssets, ports: Ports): string[] {
   ];
 }
 
+async function realNodeArgs(dir: string, tls: TlsAssets): Promise<string[]> {
+  const client = await issueClientCert(tls, dir, 'kubelet-client', 'kube-apiserver-kubelet-client', ['system:masters']);
+  return [
+    '--kubelet-preferred-address-types=Hostname,InternalIP',
+    `--kubelet-client-certificate=${client.cert}`,
+    `--kubelet-client-key=${client.key}`,
+    '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
+  ];
+}
+
 async function startOnce(
   bins: KubeBinaries,
   dir: string,
@@ -131,7 +151,7 @@ async function startOnce(
     apiServer = startProcess({
       name: API_SERVER_NAME,
       command: bins.kubeApiServer,
-      args: [...apiServerArgs(dir, tls, ports), ...(options.extraApiServerArgs ?? [])],
+      args: [...apiServerArgs(dir, tls, ports), ...(options.realNode ? await realNodeArgs(dir, tls) : []), ...(options.extraApiServerArgs ?? [])],
       logPath: join(dir, 'kube-apiserver.log'),
     });
     const server = `https://127.0.0.1:${ports.apiServer}`;
@@ -188,7 +208,8 @@ export async function startKubeApiServer(options: KubeEnvOptions = {}): Promise<
   };
 
   try {
-    const tls = await makeTlsAssets(dir);
+    // Pods on the real node's bridge reach the server through a relay on the bridge's gateway address.
+    const tls = await makeTlsAssets(dir, options.realNode ? [POD_NETWORK.gateway] : []);
     const certsMs = Date.now() - started;
     // Ports are only reserved by probing, so another process can take one first; try again then.
     for (let attempt = 1; processes === undefined; attempt++) {
@@ -223,6 +244,7 @@ export async function startKubeApiServer(options: KubeEnvOptions = {}): Promise<
       caCertPath: tls.caCert,
       workDir: dir,
       logs,
+      realNode: options.realNode === true,
       timings: { certsMs, readyMs, crdsMs },
       async kubeconfigFor(user, groups = []) {
         await mkdir(usersDir, { recursive: true });

@@ -95,8 +95,11 @@ async function issue(
   return { cert, key };
 }
 
-/** Makes a CA, a serving certificate, an admin client certificate and a service-account key pair in `dir`. */
-export async function makeTlsAssets(dir: string): Promise<TlsAssets> {
+/**
+ * Makes a CA, a serving certificate, an admin client certificate and a service-account key pair in
+ * `dir`. `extraIps` are more addresses the serving certificate is valid for.
+ */
+export async function makeTlsAssets(dir: string, extraIps: readonly string[] = []): Promise<TlsAssets> {
   const caCert = join(dir, 'ca.crt');
   const caKey = join(dir, 'ca.key');
   await openssl(
@@ -129,6 +132,7 @@ export async function makeTlsAssets(dir: string): Promise<TlsAssets> {
     'DNS:kubernetes.default',
     'DNS:kubernetes.default.svc',
     'DNS:kubernetes.default.svc.cluster.local',
+    ...extraIps.map((ip) => `IP:${ip}`),
   ];
   // etcd's peer listener presents the same certificate as a client too, hence both usages.
   const [server, admin] = await Promise.all([
