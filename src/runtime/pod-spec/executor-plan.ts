@@ -26,6 +26,13 @@ export interface ExecutorPlan {
    * each. Absent for a pod with one user container, `main`.
    */
   containers?: string[];
+  /**
+   * Where wait files its report besides the run volume (a cluster's pods): its own termination
+   * message, which the kubelet publishes with the container's end (see report-message.ts). A
+   * report too long for it goes to `overflow`, in the run's artifact repository, and the message
+   * points at it. Absent locally, where the runtime reads the run volume.
+   */
+  report?: { terminationMessagePath: string; overflow?: StorageLocation };
 }
 
 /** How one container of a containerSet ended, as the wait container found it. */
