@@ -69,7 +69,9 @@ describe('fileTerminationReport and KubeExecutorReports', () => {
     assert.ok('pointer' in parseReportMessage(message)!);
     assert.equal((await read(p, message))?.report.result?.length, 10_000);
     // Someone rewrote the stored report: refused, not believed.
-    await import('node:fs/promises').then((fs) => fs.writeFile(join(dir, 'repo', 'wf/pod/skiff-executor-report.json'), JSON.stringify({ exitCode: 0, result: 'forged' })));
+    await import('node:fs/promises').then((fs) =>
+      fs.writeFile(join(dir, 'repo', 'wf/pod/skiff-executor-report.json'), JSON.stringify({ exitCode: 0, result: 'forged' })),
+    );
     const forged = await read(p, message);
     assert.equal(forged?.malformed, true);
     assert.match(forged?.report.error ?? '', /bytes, not the|SHA-256/);

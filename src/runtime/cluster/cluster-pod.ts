@@ -5,7 +5,16 @@ import type { PodRequest } from '../../engine/engine-events.js';
 import { CONTROLLER_INSTANCE_ID_LABEL, NODE_NAME_ANNOTATION, SKIFF_INSTANCE_ID } from '../../kube/kube-names.js';
 import type { Workflow } from '../../spec/model/workflow.js';
 import { buildPodSpec } from '../pod-spec/build-pod-spec.js';
-import { type ExecutorPlan, PLAN_ENV, TERMINATION_ENV } from '../pod-spec/executor-plan.js';
+import {
+  EXECUTOR_BUSYBOX,
+  type ExecutorPlan,
+  PLAN_ENV,
+  POD_BIN_DIR,
+  POD_BIN_VOLUME,
+  POD_BUSYBOX,
+  RUN_VOLUME,
+  TERMINATION_ENV,
+} from '../pod-spec/executor-plan.js';
 import { applyPodSpecPatch } from './pod-spec-patch.js';
 
 /**
@@ -27,6 +36,12 @@ export interface ClusterPodContext {
   nodeName?: string;
   /** Now, for the pod's activeDeadlineSeconds (ms since the epoch). */
   now: number;
+  /**
+   * What runs the main container's wrapper: the image's own `/bin/sh` (`image`, the default), or
+   * the static busybox of Skiff's executor image, copied into the pod by init (`busybox`), so the
+   * user's image needs no shell and no tools at all.
+   */
+  shell?: 'image' | 'busybox';
 }
 
 /**
@@ -42,9 +57,11 @@ export interface ClusterPodContext {
 export function clusterPod(request: PodRequest, context: ClusterPodContext): { pod: V1Pod } | { error: string } {
   const { workflow } = context;
   const template = request.template;
+  const busybox = context.shell === 'busybox';
   const built = buildPodSpec(request, {
     workflow,
     executorImage: context.executorImage,
+    ...(busybox ? { busybox: POD_BUSYBOX } : {}),
     ...(context.archiveLocation ? { archiveLocation: context.archiveLocation } : {}),
   });
   if ('error' in built) return built;
@@ -54,10 +71,15 @@ export function clusterPod(request: PodRequest, context: ClusterPodContext): { p
   let spec = pod.spec!;
   const report: NonNullable<ExecutorPlan['report']> = { terminationMessagePath: EXECUTOR_TERMINATION_PATH };
   if (context.archiveLocation) report.overflow = withKey(context.archiveLocation, joinKey(locationKey(context.archiveLocation), OVERFLOW_REPORT_NAME));
+  if (busybox) withBusybox(spec, context.executorImage);
   const executor = (c: V1Container): V1Container => {
     if (c.image !== context.executorImage || (c.name !== 'wait' && c.name !== 'init')) return c;
     const env = (c.env ?? []).map((e) => {
-      if (e.name === PLAN_ENV) return { ...e, value: JSON.stringify({ ...(JSON.parse(e.value ?? '{}') as ExecutorPlan), report }) };
+      if (e.name === PLAN_ENV) {
+        const plan: ExecutorPlan = { ...(JSON.parse(e.value ?? '{}') as ExecutorPlan), report };
+        if (busybox && c.name === 'init') plan.busybox = { from: EXECUTOR_BUSYBOX, to: POD_BUSYBOX };
+        return { ...e, value: JSON.stringify(plan) };
+      }
       // init's failure message is its termination message; wait's termination message is its report.
       if (e.name === TERMINATION_ENV) return { ...e, value: c.name === 'init' ? EXECUTOR_TERMINATION_PATH : e.value };
       return e;
@@ -95,6 +117,31 @@ export function clusterPod(request: PodRequest, context: ClusterPodContext): { p
   }
   pod.spec = spec;
   return { pod };
+}
+
+/**
+ * The pod's `skiff-bin` volume with the executor's busybox: init (added if the pod had none)
+ * writes it, and the containers that run the wrapper with it mount it read-only.
+ */
+function withBusybox(spec: V1PodSpec, executorImage: string): void {
+  const wait = spec.containers.find((c) => c.name === 'wait')!;
+  let init = (spec.initContainers ?? []).find((c) => c.name === 'init' && c.image === executorImage);
+  if (!init) {
+    const runMount = wait.volumeMounts!.find((m) => m.name === RUN_VOLUME)!;
+    init = {
+      name: 'init',
+      image: executorImage,
+      command: ['skiff', 'executor', 'init'],
+      env: (wait.env ?? []).map((e) => (e.name === TERMINATION_ENV ? { ...e, value: EXECUTOR_TERMINATION_PATH } : e)),
+      volumeMounts: [runMount],
+    };
+    spec.initContainers = [init, ...(spec.initContainers ?? [])];
+  }
+  init.volumeMounts = [...(init.volumeMounts ?? []), { name: POD_BIN_VOLUME, mountPath: POD_BIN_DIR }];
+  for (const c of spec.containers) {
+    if (c.command?.[0] === POD_BUSYBOX) c.volumeMounts = [...(c.volumeMounts ?? []), { name: POD_BIN_VOLUME, mountPath: POD_BIN_DIR, readOnly: true }];
+  }
+  spec.volumes = [...(spec.volumes ?? []), { name: POD_BIN_VOLUME, emptyDir: {} }];
 }
 
 function nonEmpty(value: unknown): boolean {

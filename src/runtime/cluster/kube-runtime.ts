@@ -37,6 +37,12 @@ export interface KubeRuntimeOptions {
   defaultRepository?: Repository;
   /** How http templates make their request. Default: Node's http and https modules. */
   httpClient?: HttpClient;
+  /**
+   * What runs the wrapper around the user's command: the image's `/bin/sh` (`image`, the default
+   * until the executor image carries `/skiff/busybox`), or the executor image's static busybox
+   * (`busybox`: images need no shell). See cluster-pod.ts.
+   */
+  shell?: 'image' | 'busybox';
   /** How long a container may stay unable to start (an image pull backing off) before its node fails. Default 2 minutes. */
   stuckAfterMs?: number;
   /** Told of what went wrong without failing a node (a pod that could not be garbage collected). */
@@ -195,7 +201,13 @@ export class KubeRuntime implements Runtime {
     } catch (error) {
       return this.fail(key, entry, (error as Error).message);
     }
-    const built = clusterPod(request, { workflow, executorImage: this.executorImage, now: this.now(), ...(archiveLocation ? { archiveLocation } : {}) });
+    const built = clusterPod(request, {
+      workflow,
+      executorImage: this.executorImage,
+      now: this.now(),
+      ...(this.options.shell ? { shell: this.options.shell } : {}),
+      ...(archiveLocation ? { archiveLocation } : {}),
+    });
     if ('error' in built) return this.fail(key, entry, built.error);
     if (this.tracked.get(key) !== entry) return;
     try {

@@ -33,6 +33,8 @@ export interface ExecutorPlan {
    * points at it. Absent locally, where the runtime reads the run volume.
    */
   report?: { terminationMessagePath: string; overflow?: StorageLocation };
+  /** init copies the executor image's static busybox (`from`) into the pod (`to`), for images without a shell. */
+  busybox?: { from: string; to: string };
 }
 
 /** How one container of a containerSet ended, as the wait container found it. */
@@ -92,6 +94,15 @@ export const INPUTS_DIR = '/argo/inputs/artifacts';
 
 /** Secrets the executor needs (S3 keys, git credentials), one volume each. */
 export const SECRETS_DIR = '/argo/secrets';
+
+/**
+ * Where Skiff's executor image keeps a static busybox: init copies it into the pod's `skiff-bin`
+ * volume (`POD_BUSYBOX`), from where the user's containers run the wrapper, needing no shell.
+ */
+export const EXECUTOR_BUSYBOX = '/skiff/busybox';
+export const POD_BIN_VOLUME = 'skiff-bin';
+export const POD_BIN_DIR = '/argo/bin';
+export const POD_BUSYBOX = `${POD_BIN_DIR}/busybox`;
 
 /** The executor's image; the local runtime runs it as this project's `bin/skiff.js`. */
 export const EXECUTOR_IMAGE = 'skiff/executor';

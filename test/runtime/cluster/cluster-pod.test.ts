@@ -149,3 +149,47 @@ describe('clusterPod', () => {
     assert.ok(!JSON.stringify(p).includes('stringData'));
   });
 });
+
+describe('clusterPod with the executor busybox (images without a shell)', () => {
+  it("runs main's wrapper with the busybox init copies into a read-only skiff-bin volume, adding init when the pod had none", () => {
+    const built = clusterPod(request({ script: undefined, container: { image: 'distroless', command: ['/app'] } }), {
+      workflow: workflow(),
+      executorImage: IMAGE,
+      now: NOW,
+      shell: 'busybox',
+    });
+    assert.ok('pod' in built);
+    const spec = built.pod.spec!;
+    const main = spec.containers.find((c) => c.name === 'main')!;
+    assert.deepEqual(main.command?.slice(0, 3), ['/argo/bin/busybox', 'sh', '-c']);
+    assert.deepEqual(main.command?.slice(-1), ['/app']);
+    assert.deepEqual(
+      main.volumeMounts?.find((m) => m.name === 'skiff-bin'),
+      { name: 'skiff-bin', mountPath: '/argo/bin', readOnly: true },
+    );
+    const init = spec.initContainers?.[0];
+    assert.equal(init?.name, 'init');
+    assert.deepEqual(init?.command, ['skiff', 'executor', 'init']);
+    assert.ok(init?.volumeMounts?.some((m) => m.name === 'skiff-bin' && !m.readOnly));
+    assert.deepEqual(planOf(built.pod, 'init').busybox, { from: '/skiff/busybox', to: '/argo/bin/busybox' });
+    assert.equal(planOf(built.pod, 'wait').busybox, undefined);
+    assert.ok(spec.volumes?.some((v) => v.name === 'skiff-bin' && v.emptyDir));
+  });
+
+  it("runs every containerSet member's wrapper with it", () => {
+    const built = clusterPod(
+      request({
+        script: undefined,
+        containerSet: {
+          containers: [
+            { name: 'a', image: 'x', command: ['/a'] },
+            { name: 'main', image: 'y', command: ['/b'], dependencies: ['a'] },
+          ],
+        },
+      }),
+      { workflow: workflow(), executorImage: IMAGE, now: NOW, shell: 'busybox' },
+    );
+    assert.ok('pod' in built);
+    for (const name of ['a', 'main']) assert.equal(built.pod.spec!.containers.find((c) => c.name === name)?.command?.[0], '/argo/bin/busybox');
+  });
+});
