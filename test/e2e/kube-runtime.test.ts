@@ -170,6 +170,7 @@ spec:
     for (const pod of pods) {
       assert.equal(pod.metadata.labels?.['workflows.argoproj.io/controller-instanceid'], 'skiff');
       assert.ok(pod.metadata.annotations?.['workflows.argoproj.io/node-id']);
+      assert.match(pod.metadata.annotations?.['workflows.argoproj.io/node-name'] ?? '', /^full(\.|$)/);
       assert.deepEqual(
         pod.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid, o.controller]),
         [['Workflow', 'full', wf.metadata.uid, true]],

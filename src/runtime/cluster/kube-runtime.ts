@@ -206,6 +206,7 @@ export class KubeRuntime implements Runtime {
       executorImage: this.executorImage,
       now: this.now(),
       ...(this.options.shell ? { shell: this.options.shell } : {}),
+      ...(request.nodeName ? { nodeName: request.nodeName } : {}),
       ...(archiveLocation ? { archiveLocation } : {}),
     });
     if ('error' in built) return this.fail(key, entry, built.error);
