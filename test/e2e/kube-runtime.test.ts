@@ -35,9 +35,12 @@ describe('KubeRuntime on a real kube-apiserver with the node agent and MinIO', (
   /** Every pod uid seen per pod name: one each, or a pod was created twice. */
   const uids = new Map<string, Set<string>>();
   const live = new Map<string, Pod>();
+  /** Every runtime started, closed at the end even when a test failed before closing its own. */
+  const runtimes: KubeRuntime[] = [];
 
   const start = (): { driver: RunDriver; runtime: KubeRuntime } => {
     const runtime = createKubeRuntime({ client, executorImage: EXECUTOR, namespaces: [NS, BARE] });
+    runtimes.push(runtime);
     return { driver: new RunDriver({ store: new KubeRunStore(client, { namespaces: [NS, BARE] }), runtime }), runtime };
   };
   const workflow = (yaml: string, namespace = NS): Workflow => {
@@ -91,6 +94,7 @@ describe('KubeRuntime on a real kube-apiserver with the node agent and MinIO', (
   });
 
   after(async () => {
+    for (const runtime of runtimes) await runtime.close();
     podWatch?.close();
     await agent?.stop();
     await minio?.stop();
@@ -170,7 +174,7 @@ spec:
     for (const pod of pods) {
       assert.equal(pod.metadata.labels?.['workflows.argoproj.io/controller-instanceid'], 'skiff');
       assert.ok(pod.metadata.annotations?.['workflows.argoproj.io/node-id']);
-      assert.match(pod.metadata.annotations?.['workflows.argoproj.io/node-name'] ?? '', /^full(\.|$)/);
+      assert.match(pod.metadata.annotations?.['workflows.argoproj.io/node-name'] ?? '', /^full(\[|\.|$)/);
       assert.deepEqual(
         pod.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid, o.controller]),
         [['Workflow', 'full', wf.metadata.uid, true]],
@@ -279,6 +283,36 @@ spec:
     assert.equal(names.length, 2);
     for (const name of names) assert.equal(uids.get(name)!.size, 1, `${name} was created ${uids.get(name)!.size} times`);
     await second.runtime.close();
+  });
+
+  test("a daemon's IP reaches later steps, a sidecar does not keep its step from ending, and podGC OnPodCompletion removes ended pods", async () => {
+    const { driver, runtime } = start();
+    const id = await driver.submit(
+      workflow(`
+metadata: {name: daemoned}
+spec:
+  entrypoint: main
+  podGC: {strategy: OnPodCompletion}
+  templates:
+  - name: main
+    steps:
+    - - {name: server, template: server}
+    - - {name: use, template: use, arguments: {parameters: [{name: ip, value: "{{steps.server.ip}}"}]}}
+  - name: server
+    daemon: true
+    container: {image: alpine, command: [sleep, "600"]}
+  - name: use
+    inputs: {parameters: [{name: ip}]}
+    script: {image: alpine, command: [sh], source: "echo ip={{inputs.parameters.ip}}"}
+    sidecars: [{name: helper, image: alpine, command: [sleep, "600"]}]
+`),
+    );
+    const status = await driver.wait(id);
+    assert.equal(status.phase, 'Succeeded', JSON.stringify(status.nodes));
+    assert.equal(nodeNamed(status, 'use')?.outputs?.result, 'ip=127.0.0.1');
+    // The daemon is killed once its steps end, the step with the sidecar is deleted by podGC.
+    await until('every pod of the run is gone', () => podsOf('daemoned').length === 0);
+    await runtime.close();
   });
 
   test('attacker: no secret value appears in any pod spec Skiff created', async () => {

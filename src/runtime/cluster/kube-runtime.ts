@@ -100,6 +100,7 @@ export class KubeRuntime implements Runtime {
   private readonly executorImage: string;
   private readonly now: () => number;
   private synced: Promise<void> | undefined;
+  private closed = false;
 
   constructor(private readonly options: KubeRuntimeOptions) {
     this.executorImage = options.executorImage ?? EXECUTOR_IMAGE;
@@ -166,6 +167,7 @@ export class KubeRuntime implements Runtime {
 
   /** Stops watching; pods keep running in the cluster (a new runtime reattaches to them). */
   async close(): Promise<void> {
+    this.closed = true;
     for (const watcher of this.watchers) watcher.close();
     for (const entry of this.tracked.values()) {
       if (entry.stuckTimer) clearTimeout(entry.stuckTimer);
@@ -218,7 +220,8 @@ export class KubeRuntime implements Runtime {
     } catch (error) {
       if (!(error instanceof KubeAlreadyExistsError)) return this.fail(key, entry, `cannot create pod ${request.podName}: ${(error as Error).message}`);
     }
-    // Killed while the pod was being created: it must not outlive the kill.
+    // Closed meanwhile: the pod is left to the runtime that takes over. Killed: it must not outlive the kill.
+    if (this.closed) return;
     if (this.tracked.get(key) !== entry) return this.deletePod(request.workflowNamespace, request.podName);
     const now = this.pods.get(key);
     if (now) await this.follow(key, entry, now, false);
