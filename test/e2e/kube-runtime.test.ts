@@ -320,6 +320,13 @@ spec:
     assert.ok(everything.includes('minio-cred'), 'the pods refer to the Secret by name');
     assert.ok(!everything.includes(minio.secretKey), 'the secret key is in a pod spec');
     assert.ok(!everything.includes(minio.accessKey), 'the access key is in a pod spec');
+    // Nor in what Skiff keeps of the runs: the Workflows and their node ConfigMaps.
+    const runs = JSON.stringify([
+      ...(await client.list('argoproj.io/v1alpha1', 'Workflow', undefined)).items,
+      ...(await client.list('v1', 'ConfigMap', NS, { labelSelector: 'skiff.dev/run-uid' })).items,
+    ]);
+    assert.ok(runs.includes('minio-cred'));
+    assert.ok(!runs.includes(minio.secretKey) && !runs.includes(minio.accessKey), 'a key is in a run record');
   });
 
   async function untilAsync(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
