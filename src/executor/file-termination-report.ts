@@ -21,7 +21,8 @@ export interface FileReportOptions {
 export async function fileTerminationReport(plan: ExecutorPlan, report: ExecutorReport, options: FileReportOptions = {}): Promise<ExecutorReport> {
   const target = plan.report;
   if (!target) return report;
-  const whole = reportMessage(report);
+  const limit = target.limit ?? TERMINATION_MESSAGE_LIMIT;
+  const whole = reportMessage(report, limit);
   if (whole !== undefined) {
     await writeFile(target.terminationMessagePath, whole);
     return report;
@@ -30,9 +31,9 @@ export async function fileTerminationReport(plan: ExecutorPlan, report: Executor
   if (!target.overflow) {
     const failed: ExecutorReport = {
       ...(report.exitCode !== undefined ? { exitCode: report.exitCode } : {}),
-      error: `the outputs are ${bytes.length} bytes, more than the ${TERMINATION_MESSAGE_LIMIT}-byte termination message that carries them, and the run has no artifact repository to hold them: configure one, or make the outputs smaller`,
+      error: `the outputs are ${bytes.length} bytes, more than the ${limit}-byte termination message that carries them, and the run has no artifact repository to hold them: configure one, or make the outputs smaller`,
     };
-    await writeFile(target.terminationMessagePath, reportMessage(failed)!);
+    await writeFile(target.terminationMessagePath, reportMessage(failed, Number.POSITIVE_INFINITY)!);
     return failed;
   }
   // The wait container's own /tmp: the user's containers cannot swap the file before it is stored.

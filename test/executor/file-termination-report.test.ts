@@ -77,6 +77,16 @@ describe('fileTerminationReport and KubeExecutorReports', () => {
     assert.match(forged?.report.error ?? '', /bytes, not the|SHA-256/);
   });
 
+  it('a smaller limit (a pod of many containers) sends a report over it through the repository', async () => {
+    const p = plan(true);
+    p.report!.limit = 1024;
+    const report: ExecutorReport = { exitCode: 0, result: 'y'.repeat(2000) };
+    await fileTerminationReport(p, report, { driver: opened });
+    const message = await readFile(p.report!.terminationMessagePath, 'utf8');
+    assert.ok('pointer' in parseReportMessage(message)!);
+    assert.equal((await read(p, message))?.report.result, 'y'.repeat(2000));
+  });
+
   it('a pointer to any other key than the pod plan names is refused', async () => {
     const p = plan(true);
     const message = JSON.stringify({ skiffReportPointer: { key: '../../etc/passwd', sha256: 'a'.repeat(64), size: 10 } });

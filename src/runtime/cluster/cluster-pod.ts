@@ -15,6 +15,7 @@ import {
   RUN_VOLUME,
   TERMINATION_ENV,
 } from '../pod-spec/executor-plan.js';
+import { TERMINATION_MESSAGE_LIMIT, terminationMessageLimit } from '../pod-spec/report-message.js';
 import { applyPodSpecPatch } from './pod-spec-patch.js';
 
 /**
@@ -114,6 +115,22 @@ export function clusterPod(request: PodRequest, context: ClusterPodContext): { p
     const patched = applyPodSpecPatch(spec, patch);
     if ('error' in patched) return { error: `template "${template.name}": ${patched.error}` };
     spec = patched.spec;
+  }
+  // The kubelet shares its 12 KiB of termination messages among the pod's containers: wait's share is its limit.
+  const limit = terminationMessageLimit((spec.initContainers?.length ?? 0) + spec.containers.length);
+  if (limit < TERMINATION_MESSAGE_LIMIT) {
+    spec.containers = spec.containers.map((c) =>
+      c.name !== 'wait' || c.image !== context.executorImage
+        ? c
+        : {
+            ...c,
+            env: (c.env ?? []).map((e) => {
+              if (e.name !== PLAN_ENV) return e;
+              const plan = JSON.parse(e.value ?? '{}') as ExecutorPlan;
+              return { ...e, value: JSON.stringify({ ...plan, report: { ...plan.report!, limit } }) };
+            }),
+          },
+    );
   }
   pod.spec = spec;
   return { pod };

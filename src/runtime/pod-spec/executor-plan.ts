@@ -32,7 +32,7 @@ export interface ExecutorPlan {
    * report too long for it goes to `overflow`, in the run's artifact repository, and the message
    * points at it. Absent locally, where the runtime reads the run volume.
    */
-  report?: { terminationMessagePath: string; overflow?: StorageLocation };
+  report?: { terminationMessagePath: string; overflow?: StorageLocation /** Bytes the message may have (default 4096). */; limit?: number };
   /** init copies the executor image's static busybox (`from`) into the pod (`to`), for images without a shell. */
   busybox?: { from: string; to: string };
 }

@@ -7,6 +7,17 @@ import type { ExecutorReport } from './executor-plan.js';
  */
 export const TERMINATION_MESSAGE_LIMIT = 4096;
 
+/**
+ * What a kubelet keeps of all a pod's termination messages together, shared equally among its
+ * containers (init containers included): with more than three, each gets less than 4096 bytes.
+ */
+export const POD_TERMINATION_MESSAGES_LIMIT = 12 * 1024;
+
+/** The termination message a container of a pod of `containers` containers may leave whole. */
+export function terminationMessageLimit(containers: number): number {
+  return Math.min(TERMINATION_MESSAGE_LIMIT, Math.floor(POD_TERMINATION_MESSAGES_LIMIT / Math.max(1, containers)));
+}
+
 /** Where a report too long for the termination message was stored, and how to know it is whole. */
 export interface ReportPointer {
   /** The object's key in the run's artifact repository (the location wait was given as `overflow`). */

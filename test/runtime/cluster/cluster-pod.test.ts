@@ -115,6 +115,12 @@ describe('clusterPod', () => {
     assert.equal(spec.restartPolicy, 'Never');
   });
 
+  it("gives wait its share of the kubelet's 12 KiB of termination messages when the pod has more than three containers", () => {
+    assert.equal(planOf(pod(request()), 'wait').report?.limit, undefined, 'init, main, wait: 4096 each');
+    const sidecars = ['a', 'b', 'c'].map((name) => ({ name, image: 'alpine' }));
+    assert.equal(planOf(pod(request({ sidecars })), 'wait').report?.limit, 2048);
+  });
+
   it("sets the pod's activeDeadlineSeconds from the node's deadline", () => {
     const p = pod(request({}, { deadline: new Date(NOW + 90_500).toISOString() }));
     assert.equal(p.spec?.activeDeadlineSeconds, 91);
