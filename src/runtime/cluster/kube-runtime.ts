@@ -19,9 +19,9 @@ import { EXECUTOR_IMAGE } from '../pod-spec/executor-plan.js';
 import { clusterPod } from './cluster-pod.js';
 import { clusterPodOutcome } from './cluster-pod-outcome.js';
 import { KubeExecutorReports } from './kube-executor-reports.js';
-import { deleteClaimsAtEnd, deletePodNow, podsToDeleteAtEnd } from './pod-gc.js';
+import { collectFinishedRun, deletePodNow } from './pod-gc.js';
 import { podProgress } from './pod-progress.js';
-import { deleteRunClaims, ensureRunClaims } from './run-claims.js';
+import { ensureRunClaims } from './run-claims.js';
 
 export interface KubeRuntimeOptions {
   client: KubeClient;
@@ -338,22 +338,15 @@ export class KubeRuntime implements Runtime {
   }
 
   private async collectRun(key: RunKey): Promise<void> {
-    const { namespace, name } = splitRunKey(key);
+    const { namespace } = splitRunKey(key);
     this.workflows.delete(key);
     const workflow = await this.workflowOf(key);
     this.workflows.delete(key);
     this.claims.delete(key);
     this.repositories.forget(key);
     if (!workflow) return;
-    const phase = (workflow.status as { phase?: string } | undefined)?.phase;
-    const pods = podsToDeleteAtEnd(workflow, phase);
     try {
-      if (pods) {
-        const selector = [`${WORKFLOW_LABEL}=${name}`, ...Object.entries(pods.matchLabels).map(([k, v]) => `${k}=${v}`)].join(',');
-        const { items } = await this.options.client.list<PodObject>('v1', 'Pod', namespace, { labelSelector: selector });
-        for (const pod of items) await this.deletePod(namespace, pod.metadata?.name ?? '');
-      }
-      if (deleteClaimsAtEnd(workflow, phase)) await deleteRunClaims(this.options.client, workflow);
+      await collectFinishedRun(this.options.client, workflow, (pod) => this.deletePod(namespace, pod));
     } catch (error) {
       this.options.warn?.(`run ${key}: garbage collection failed: ${(error as Error).message}`);
     }

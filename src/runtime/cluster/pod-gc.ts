@@ -1,4 +1,8 @@
+import type { KubeClient } from '../../kube/kube-client.js';
+import { WORKFLOW_LABEL } from '../../kube/kube-names.js';
+import type { KubernetesObject } from '../../spec/model/kubernetes.js';
 import type { Workflow } from '../../spec/model/workflow.js';
+import { deleteRunClaims } from './run-claims.js';
 
 export type PodGCStrategy = 'OnPodCompletion' | 'OnPodSuccess' | 'OnWorkflowCompletion' | 'OnWorkflowSuccess';
 
@@ -38,4 +42,19 @@ export function deleteClaimsAtEnd(workflow: Workflow, phase: string | undefined)
 
 function selected(gc: PodGC | undefined, labels: Record<string, string>): boolean {
   return Object.entries(gc?.labelSelector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+}
+
+/**
+ * A finished run's garbage, by its podGC and volumeClaimGC and its phase (from the Workflow as the
+ * cluster has it now): its pods (those podGC's matchLabels select) and its claims.
+ */
+export async function collectFinishedRun(client: KubeClient, workflow: Workflow, deletePod: (name: string) => Promise<void>): Promise<void> {
+  const phase = (workflow.status as { phase?: string } | undefined)?.phase;
+  const pods = podsToDeleteAtEnd(workflow, phase);
+  if (pods) {
+    const selector = [`${WORKFLOW_LABEL}=${workflow.metadata.name}`, ...Object.entries(pods.matchLabels).map(([k, v]) => `${k}=${v}`)].join(',');
+    const { items } = await client.list<KubernetesObject>('v1', 'Pod', workflow.metadata.namespace ?? 'default', { labelSelector: selector });
+    for (const pod of items) await deletePod(pod.metadata.name ?? '');
+  }
+  if (deleteClaimsAtEnd(workflow, phase)) await deleteRunClaims(client, workflow);
 }
