@@ -69,6 +69,8 @@ export interface PodRequest {
   /** The run's namespace: pods are namespaced, so two runs of one name never share a pod. */
   workflowNamespace: string;
   nodeId: string;
+  /** The node's path (`run.build[0].test`): what a cluster pod's node-name annotation shows. */
+  nodeName?: string;
   podName: string;
   /** The template with every `{{...}}` of its inputs and the workflow resolved. */
   template: Template;

@@ -134,6 +134,7 @@ function startPod(
     workflowName: exec.name,
     workflowNamespace: exec.namespace,
     nodeId: node.id,
+    nodeName: node.name,
     podName: exec.podNameOf(node, templateName),
     template,
     inputs,

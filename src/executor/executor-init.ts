@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ArtifactDriver } from '../artifacts/index.js';
 import { joinKey } from '../artifacts/artifact-location.js';
@@ -39,6 +39,13 @@ export async function executorInit(plan: ExecutorPlan, options: ExecutorInitOpti
   if (plan.script !== undefined) {
     // The run volume is shared with the user's containers: nothing there is written through.
     await replaceFile(paths.scriptPath, plan.script, { mode: 0o755, under: dirname(dirname(paths.scriptPath)) });
+  }
+  if (plan.busybox) {
+    // Into the pod's own bin volume, which the user's containers mount read-only.
+    await copyFile(plan.busybox.from, plan.busybox.to).catch((error: Error) => {
+      throw new Error(`cannot hand the pod a shell: Skiff's executor image has no busybox at ${plan.busybox!.from} (${error.message})`);
+    });
+    await chmod(plan.busybox.to, 0o755);
   }
   if (plan.inputs.length === 0) return notes;
   // Loaded only here: the S3 client is most of the executor's start-up time.

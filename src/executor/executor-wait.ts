@@ -120,7 +120,9 @@ export async function executorWait(plan: ExecutorPlan, options: ExecutorWaitOpti
   }
   // The step may have left a link where the report goes: it is replaced, not written through.
   await replaceFile(paths.reportPath, JSON.stringify(report));
-  return report;
+  // In a cluster the report is also the container's termination message: what the runtime reads.
+  const { fileTerminationReport } = await import('./file-termination-report.js');
+  return fileTerminationReport(plan, report, driver ? { driver: async () => ({ driver, close: () => undefined }) } : {});
 }
 
 /** Why a link in the outputs is refused, said once for every kind of output. */

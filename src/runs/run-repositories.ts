@@ -28,7 +28,7 @@ export function embeddedLocalDefault(root: string): Repository {
 export interface RunRepositoriesOptions {
   configMaps: ConfigMapSource;
   controllerDefault?: Repository;
-  localDefault: Repository;
+  localDefault?: Repository;
   /**
    * The repository a run recorded in its status (status.artifactRepositoryRef), if it has one: a
    * run continued after a restart keeps it even if the ConfigMaps changed since.

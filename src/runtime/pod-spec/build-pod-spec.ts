@@ -27,6 +27,11 @@ export interface PodSpecContext {
   archiveLocation?: StorageLocation;
   /** The executor image (default `skiff/executor`). */
   executorImage?: string;
+  /**
+   * Run the wrapper with this static busybox (a path in the pod) instead of the image's /bin/sh:
+   * for images without a shell. The caller puts it there (see cluster-pod.ts).
+   */
+  busybox?: string;
 }
 
 /** The claim a volumeClaimTemplate becomes for a run: Argo names it `<workflow>-<template>`. */
@@ -80,8 +85,10 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
 
   const inputMounts: V1VolumeMount[] = inputs.map((a) => ({ name: INPUTS_VOLUME, mountPath: a.path!, subPath: safeName(a.name) }));
   let users: V1Container[];
+  const shell = context.busybox ? [context.busybox, 'sh', '-c'] : ['/bin/sh', '-c'];
+  const busybox = context.busybox ? { busybox: context.busybox } : {};
   if (type === 'containerSet') {
-    const built = containerSetContainers(template, { runMount, inputMounts, outputs: { parameters, artifacts, result: plan.result } });
+    const built = containerSetContainers(template, { runMount, inputMounts, outputs: { parameters, artifacts, result: plan.result }, shell, ...busybox });
     if ('error' in built) return built;
     users = built.containers;
     plan.containers = users.map((c) => c.name);
@@ -96,7 +103,7 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
       {
         ...(container as V1Container),
         name: 'main',
-        command: ['/bin/sh', '-c', mainWrapper({ parameters, artifacts, result: plan.result }), 'skiff-main', ...argv],
+        command: [...shell, mainWrapper({ parameters, artifacts, result: plan.result }, busybox), 'skiff-main', ...argv],
         args: [],
         env: [...((source.env ?? []) as V1Container['env'] & object)],
         volumeMounts: [...((source.volumeMounts ?? []) as V1VolumeMount[]), runMount, ...inputMounts],

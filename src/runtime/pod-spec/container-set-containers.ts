@@ -11,6 +11,9 @@ export interface ContainerSetParts {
   inputMounts: V1VolumeMount[];
   /** The template's outputs, which only `main` keeps for the wait container. */
   outputs: WrapperOutputs;
+  /** The shell the wrapper runs in (`/bin/sh -c`, or a busybox's `sh -c`), and that busybox if any. */
+  shell: string[];
+  busybox?: string;
 }
 
 /**
@@ -44,10 +47,11 @@ export function containerSetContainers(template: Template, parts: ContainerSetPa
       container: source.name,
       dependencies: dependencies ?? [],
       ...(limit > 0 ? { retries: { limit, delaySeconds } } : {}),
+      ...(parts.busybox ? { busybox: parts.busybox } : {}),
     });
     containers.push({
       ...(source as V1Container),
-      command: ['/bin/sh', '-c', wrapper, `skiff-${source.name}`, ...argv],
+      command: [...parts.shell, wrapper, `skiff-${source.name}`, ...argv],
       args: [],
       env: [...((source.env ?? []) as V1Container['env'] & object)],
       volumeMounts: [

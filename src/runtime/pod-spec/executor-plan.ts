@@ -26,6 +26,15 @@ export interface ExecutorPlan {
    * each. Absent for a pod with one user container, `main`.
    */
   containers?: string[];
+  /**
+   * Where wait files its report besides the run volume (a cluster's pods): its own termination
+   * message, which the kubelet publishes with the container's end (see report-message.ts). A
+   * report too long for it goes to `overflow`, in the run's artifact repository, and the message
+   * points at it. Absent locally, where the runtime reads the run volume.
+   */
+  report?: { terminationMessagePath: string; overflow?: StorageLocation /** Bytes the message may have (default 4096). */; limit?: number };
+  /** init copies the executor image's static busybox (`from`) into the pod (`to`), for images without a shell. */
+  busybox?: { from: string; to: string };
 }
 
 /** How one container of a containerSet ended, as the wait container found it. */
@@ -85,6 +94,15 @@ export const INPUTS_DIR = '/argo/inputs/artifacts';
 
 /** Secrets the executor needs (S3 keys, git credentials), one volume each. */
 export const SECRETS_DIR = '/argo/secrets';
+
+/**
+ * Where Skiff's executor image keeps a static busybox: init copies it into the pod's `skiff-bin`
+ * volume (`POD_BUSYBOX`), from where the user's containers run the wrapper, needing no shell.
+ */
+export const EXECUTOR_BUSYBOX = '/skiff/busybox';
+export const POD_BIN_VOLUME = 'skiff-bin';
+export const POD_BIN_DIR = '/argo/bin';
+export const POD_BUSYBOX = `${POD_BIN_DIR}/busybox`;
 
 /** The executor's image; the local runtime runs it as this project's `bin/skiff.js`. */
 export const EXECUTOR_IMAGE = 'skiff/executor';

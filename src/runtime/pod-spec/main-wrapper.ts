@@ -15,7 +15,16 @@ export interface WrapperOptions {
   dependencies?: string[];
   /** containerSet.retryStrategy: attempts after the first, and the pause between attempts. */
   retries?: { limit: number; delaySeconds: number };
+  /**
+   * A static busybox (the image may have no shell or tools of its own): the wrapper's own tools
+   * (mkdir, cp, cat, tee, mv, rm, sleep) are its applets, as shell functions, which the user's
+   * command does not inherit: it runs with the image's PATH and programs, untouched.
+   */
+  busybox?: string;
 }
+
+/** The external programs the wrapper uses; with a busybox they are its applets. */
+const WRAPPER_TOOLS = ['mkdir', 'cp', 'cat', 'tee', 'mv', 'rm', 'sleep'];
 
 /** The directory of a container's exit code, stdout and markers in the pod's shared volume. */
 export function containerDir(name: string): string {
@@ -46,7 +55,9 @@ export const BLOCKED_BY_FILE = 'blocked-by';
  */
 export function mainWrapper(outputs: WrapperOutputs, options: WrapperOptions = {}): string {
   const name = options.container ?? 'main';
-  const lines = [`d=${quote(containerDir(name))}`, `o=${quote(OUTPUTS_DIR)}`, 'mkdir -p "$d" "$o/parameters" "$o/artifacts"'];
+  const lines: string[] = [];
+  if (options.busybox) lines.push(`t=${quote(options.busybox)}`, ...WRAPPER_TOOLS.map((tool) => `${tool}() { "$t" ${tool} "$@"; }`));
+  lines.push(`d=${quote(containerDir(name))}`, `o=${quote(OUTPUTS_DIR)}`, 'mkdir -p "$d" "$o/parameters" "$o/artifacts"');
   // The exit code appears whole or not at all (a rename), since other containers poll for it.
   lines.push('finish() { echo "$1" > "$d/exitcode.tmp" && mv -f "$d/exitcode.tmp" "$d/exitcode"; exit "$1"; }');
   for (const dependency of options.dependencies ?? []) {

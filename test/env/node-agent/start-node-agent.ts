@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, Watch, type V1Pod, type V1PodStatus } from '@kubernetes/client-node';
 import { startLogServer } from './log-server.js';
+import { withTerminationFiles, withTerminationMessages } from './termination-messages.js';
+import { sandboxIdentity } from '../../../src/runtime/local/sandbox-identity.js';
 import { logPath, runPod, type PodRun } from '../../../src/runtime/local/run-pod.js';
 import type { PodObjectSource } from '../../../src/ports/pod-object-source.js';
 
@@ -11,6 +13,11 @@ export interface NodeAgentOptions {
   nodeName?: string;
   /** Host commands standing in for images (e.g. Skiff's executor image → this project's executor). */
   imageCommands?: Record<string, string[]>;
+  /**
+   * Rewrites a pod before it runs, as the kubelet's image pull would make it runnable: e.g.
+   * `localizePod`, so that Skiff's executor image runs this project's executor.
+   */
+  localize?: (pod: V1Pod) => V1Pod;
 }
 
 export interface NodeAgent {
@@ -125,15 +132,19 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     const podDir = join(dir, 'pods', pod.metadata!.namespace!, pod.metadata!.name!);
     podDirs.set(key, podDir);
+    runs.set(key, { kill: () => undefined, done: Promise.resolve() });
+    const identity = sandboxIdentity();
+    const prepared = await withTerminationFiles(options.localize ? options.localize(pod) : pod, podDir, identity);
     // As a cluster's pods, these reach the network (the API server, MinIO): every container shares the host's.
     const run = runPod({
-      pod,
+      pod: prepared.pod,
       podDir,
+      identity,
       claimsDir,
       objects,
       imageCommands: options.imageCommands,
       hostNetwork: () => true,
-      report: (status) => reportStatus(pod, status),
+      report: (status) => reportStatus(pod, withTerminationMessages(status, prepared.files)),
     });
     runs.set(key, run);
     await run.done;

@@ -1,0 +1,60 @@
+import type { KubeClient } from '../../kube/kube-client.js';
+import { WORKFLOW_LABEL } from '../../kube/kube-names.js';
+import type { KubernetesObject } from '../../spec/model/kubernetes.js';
+import type { Workflow } from '../../spec/model/workflow.js';
+import { deleteRunClaims } from './run-claims.js';
+
+export type PodGCStrategy = 'OnPodCompletion' | 'OnPodSuccess' | 'OnWorkflowCompletion' | 'OnWorkflowSuccess';
+
+interface PodGC {
+  strategy?: string;
+  labelSelector?: { matchLabels?: Record<string, string> };
+}
+
+/**
+ * Whether a pod that just ended goes now, by the run's `podGC` (Argo's rule: OnPodCompletion
+ * deletes every ended pod, OnPodSuccess those that succeeded; with a `labelSelector`, only pods
+ * whose labels match its `matchLabels`). No podGC keeps every pod, as Argo does. Pure.
+ *
+ * @example deletePodNow(workflow, { labels, succeeded: true }) // true for strategy OnPodSuccess
+ */
+export function deletePodNow(workflow: Workflow, pod: { labels: Record<string, string>; succeeded: boolean }): boolean {
+  const gc = workflow.spec.podGC as PodGC | undefined;
+  if (!selected(gc, pod.labels)) return false;
+  return gc?.strategy === 'OnPodCompletion' || (gc?.strategy === 'OnPodSuccess' && pod.succeeded);
+}
+
+/** The run's matchLabels of podGC, when a finished run's pods go (OnWorkflowCompletion, or OnWorkflowSuccess and it succeeded); undefined: they stay. */
+export function podsToDeleteAtEnd(workflow: Workflow, phase: string | undefined): { matchLabels: Record<string, string> } | undefined {
+  const gc = workflow.spec.podGC as PodGC | undefined;
+  const due = gc?.strategy === 'OnWorkflowCompletion' || (gc?.strategy === 'OnWorkflowSuccess' && phase === 'Succeeded');
+  return due ? { matchLabels: gc?.labelSelector?.matchLabels ?? {} } : undefined;
+}
+
+/**
+ * Whether a finished run's volumeClaimTemplates claims go: Argo's `volumeClaimGC`, whose default
+ * is OnWorkflowSuccess (a failed run keeps its claims for a person to look at).
+ */
+export function deleteClaimsAtEnd(workflow: Workflow, phase: string | undefined): boolean {
+  const strategy = (workflow.spec.volumeClaimGC as { strategy?: string } | undefined)?.strategy || 'OnWorkflowSuccess';
+  return strategy === 'OnWorkflowCompletion' || phase === 'Succeeded';
+}
+
+function selected(gc: PodGC | undefined, labels: Record<string, string>): boolean {
+  return Object.entries(gc?.labelSelector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+}
+
+/**
+ * A finished run's garbage, by its podGC and volumeClaimGC and its phase (from the Workflow as the
+ * cluster has it now): its pods (those podGC's matchLabels select) and its claims.
+ */
+export async function collectFinishedRun(client: KubeClient, workflow: Workflow, deletePod: (name: string) => Promise<void>): Promise<void> {
+  const phase = (workflow.status as { phase?: string } | undefined)?.phase;
+  const pods = podsToDeleteAtEnd(workflow, phase);
+  if (pods) {
+    const selector = [`${WORKFLOW_LABEL}=${workflow.metadata.name}`, ...Object.entries(pods.matchLabels).map(([k, v]) => `${k}=${v}`)].join(',');
+    const { items } = await client.list<KubernetesObject>('v1', 'Pod', workflow.metadata.namespace ?? 'default', { labelSelector: selector });
+    for (const pod of items) await deletePod(pod.metadata.name ?? '');
+  }
+  if (deleteClaimsAtEnd(workflow, phase)) await deleteRunClaims(client, workflow);
+}
