@@ -22,6 +22,8 @@ export interface KubeRunStoreOptions {
    * to list Workflows (the chart grants Roles in its `watchNamespaces` only).
    */
   namespaces?: string[];
+  /** The instance id whose runs `list` returns (the Workflows' `controller-instanceid` label); default `skiff`. */
+  instanceId?: string;
   /** Journal bytes (gzipped) from which `append` asks for a compaction (at least twice the snapshot's). */
   compactBytes?: number;
   /** Journal records from which `append` asks for a compaction: each is a ConfigMap that `load` reads. */
@@ -88,7 +90,7 @@ export class KubeRunStore implements RunStore {
   }
 
   async list(): Promise<RunKey[]> {
-    const labelSelector = `${CONTROLLER_INSTANCE_ID_LABEL}=${SKIFF_INSTANCE_ID}`;
+    const labelSelector = `${CONTROLLER_INSTANCE_ID_LABEL}=${this.options.instanceId ?? SKIFF_INSTANCE_ID}`;
     const keys: RunKey[] = [];
     for (const namespace of this.options.namespaces ?? [undefined]) {
       const { items } = await this.client.list<Workflow>(WORKFLOW_API, 'Workflow', namespace, { labelSelector });

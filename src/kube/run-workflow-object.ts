@@ -75,7 +75,8 @@ export function generationOf(live: Workflow): number {
 /** Skiff's instance id, and Argo's phase and completed labels, which selectors of active runs read. */
 function runLabels(labels: Record<string, string> | undefined, phase: string): Record<string, string> {
   const done = phase === 'Succeeded' || phase === 'Failed' || phase === 'Error';
-  return { ...labels, [CONTROLLER_INSTANCE_ID_LABEL]: SKIFF_INSTANCE_ID, [PHASE_LABEL]: phase, [COMPLETED_LABEL]: String(done) };
+  // A run of another Skiff instance id (`skiff controller --instance-id`) keeps its own.
+  return { [CONTROLLER_INSTANCE_ID_LABEL]: SKIFF_INSTANCE_ID, ...labels, [PHASE_LABEL]: phase, [COMPLETED_LABEL]: String(done) };
 }
 
 function pickKeys<T>(record: Record<string, T> | undefined, keys: string[]): Record<string, T> {

@@ -1,0 +1,132 @@
+import { isWorkflowDone, type WorkflowPhase } from '../engine/workflow-status.js';
+import type { KubeClient } from '../kube/kube-client.js';
+import { CONTROLLER_INSTANCE_ID_LABEL } from '../kube/kube-names.js';
+import { takeResumeRequest } from '../kube/kube-run-control.js';
+import { KubeRunStore } from '../kube/kube-run-store.js';
+import { WORKFLOW_API } from '../kube/run-workflow-object.js';
+import { type ObjectEvent, WatchObjects } from '../kube/watch-objects.js';
+import { hasResumeRequest, workflowSignals } from '../kube/workflow-signals.js';
+import { describeRun, type RunKey, runKeyOf } from '../ports/run-key.js';
+import type { Runtime } from '../ports/runtime.js';
+import { RunDriver, type RunDriverOptions } from '../runs/run-driver.js';
+import { KeyedSerializer } from '../shared/keyed-serializer.js';
+import type { Workflow } from '../spec/model/workflow.js';
+
+export interface LeaderTermOptions {
+  client: KubeClient;
+  runtime: Runtime;
+  /** The one namespace whose runs are driven; every namespace when undefined. */
+  namespace: string | undefined;
+  instanceId: string;
+  /** One line per event worth knowing (a run picked up, signalled, ended, deleted; a watch failing). */
+  log: (line: string) => void;
+  /** Passed on to the RunDriver (engine options, clock, timers); store and runtime are the term's. */
+  driver?: Omit<RunDriverOptions, 'store' | 'runtime' | 'warn'>;
+}
+
+/**
+ * What a controller does while it holds the lease: one informer of the Workflows labelled with its
+ * instance id, and one RunDriver over KubeRunStore that drives them. A Workflow not finished is
+ * taken up (a new one started, one in progress continued from what the cluster holds: the driver
+ * asks the runtime again for every unfinished pod, and runtimes reattach); a change of one being
+ * driven is read for control signals (workflow-signals.ts); a deleted one is no longer driven.
+ * Work on one run is serialised; runs go on concurrently. `close()` stops driving at once — the
+ * runs stay as saved, for the next holder.
+ */
+export class LeaderTerm {
+  readonly store: KubeRunStore;
+  readonly driver: RunDriver;
+  private readonly watcher: WatchObjects<Workflow>;
+  private readonly serial = new KeyedSerializer();
+  /** The Workflow as last handled, per run driven: what the next change is compared with. */
+  private readonly handled = new Map<RunKey, Workflow>();
+  private closed = false;
+
+  constructor(private readonly options: LeaderTermOptions) {
+    const { client, namespace, instanceId, log } = options;
+    this.store = new KubeRunStore(client, { instanceId, ...(namespace !== undefined ? { namespaces: [namespace] } : {}) });
+    this.driver = new RunDriver({
+      ...options.driver,
+      store: this.store,
+      runtime: options.runtime,
+      warn: (key, message) => log(`${describeRun(key)}: ${message}`),
+    });
+    this.driver.observe({
+      runEnded: (key, status) => {
+        log(`${describeRun(key)} ${status.phase}${status.message ? `: ${status.message}` : ''}`);
+        // A finished run is no longer held in memory; a retry makes it unfinished again, and it is taken up anew.
+        this.driver.forget(key);
+        this.handled.delete(key);
+      },
+    });
+    this.watcher = new WatchObjects<Workflow>(client, {
+      apiVersion: WORKFLOW_API,
+      kind: 'Workflow',
+      namespace,
+      labelSelector: `${CONTROLLER_INSTANCE_ID_LABEL}=${instanceId}`,
+      onEvent: (event) => this.onEvent(event),
+      onError: (error) => log(`watching Workflows: ${error.message}; listing again`),
+    });
+  }
+
+  /** Resolves once the Workflows there are have been listed (and handed to the queue). */
+  start(): Promise<void> {
+    return this.watcher.start();
+  }
+
+  /** Stops driving every run at once; what is saved stays for the next leader. */
+  close(): void {
+    this.closed = true;
+    this.watcher.close();
+    this.driver.close();
+    this.handled.clear();
+  }
+
+  /** Resolves once every event received so far has been handled (for tests and orderly shutdown). */
+  async settled(): Promise<void> {
+    while (this.serial.busyKeys.length > 0) await Promise.all(this.serial.busyKeys.map((key) => this.serial.run(key, async () => undefined)));
+  }
+
+  private onEvent(event: ObjectEvent<Workflow>): void {
+    const key = runKeyOf(event.object);
+    void this.serial
+      .run(key, () => (event.type === 'deleted' ? this.deleted(key) : this.changed(key)))
+      .catch((error: unknown) => this.options.log(`${describeRun(key)}: ${(error as Error).message}`));
+  }
+
+  private async deleted(key: RunKey): Promise<void> {
+    if (this.closed) return;
+    this.handled.delete(key);
+    if (!this.driver.drives(key)) return;
+    this.driver.forget(key);
+    this.options.log(`${describeRun(key)} deleted: no longer driven`);
+  }
+
+  private async changed(key: RunKey): Promise<void> {
+    // The newest object seen, not the event's: events queued behind a slow one are then no older than it.
+    const live = this.watcher.get(key);
+    if (this.closed || !live) return;
+    if (this.driver.drives(key)) {
+      this.signal(key, workflowSignals(this.handled.get(key), live));
+      this.handled.set(key, live);
+    } else {
+      if (isWorkflowDone((live.status as { phase?: WorkflowPhase } | undefined)?.phase ?? 'Pending')) return;
+      // What the cluster holds now decides (the informer may lag behind the run's own last write).
+      const stored = await this.store.load(key);
+      if (this.closed || !stored || isWorkflowDone(stored.status.phase)) return;
+      this.driver.adopt(stored);
+      this.handled.set(key, live);
+      const started = Object.keys(stored.status.nodes).length === 0;
+      this.options.log(`${describeRun(key)} ${started ? 'started' : `continued (${stored.status.phase})`}`);
+      this.signal(key, workflowSignals(undefined, live));
+    }
+    if (hasResumeRequest(live)) await takeResumeRequest(this.options.client, key);
+  }
+
+  private signal(key: RunKey, signals: ReturnType<typeof workflowSignals>): void {
+    for (const signal of signals) {
+      this.driver.signal(key, signal);
+      this.options.log(`${describeRun(key)}: ${signal.op}${'message' in signal && signal.message ? ` (${signal.message})` : ''}`);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import type { PodRequest } from '../../src/engine/engine-events.js';
+import { splitRunKey, type RunKey } from '../../src/ports/run-key.js';
+import type { Runtime, RuntimeEvent } from '../../src/ports/runtime.js';
+
+interface Pod {
+  request: PodRequest;
+  report: (event: RuntimeEvent) => void;
+  /** Set once the pod has ended: told again to whoever asks for it later (a new leader). */
+  result?: RuntimeEvent;
+  killed?: boolean;
+}
+
+/**
+ * The pods of a test cluster, shared by every controller that runs against it, as a cluster's
+ * pods are: each controller gets its own Runtime (`runtime()`), and one asked for a pod that
+ * exists reattaches to it (an ended pod reports its end again) instead of starting it twice.
+ * Pods whose template `held` names wait until `release()`; the others succeed at once. `starts`
+ * counts real starts per pod, the figure a test of "nothing runs twice" asserts on.
+ */
+export class SharedPods {
+  private readonly pods = new Map<string, Pod>();
+  readonly starts = new Map<string, number>();
+  private readonly held: Set<string>;
+
+  constructor(options: { held?: string[] } = {}) {
+    this.held = new Set(options.held ?? []);
+  }
+
+  runtime(): Runtime {
+    return {
+      run: (request, report) => this.run(request, report),
+      kill: (key, podName) => this.kill(key, podName),
+    };
+  }
+
+  /** Pods started, running now (not ended, not killed). */
+  get running(): string[] {
+    return [...this.pods].filter(([, pod]) => !pod.result && !pod.killed).map(([key]) => key);
+  }
+
+  /** Ends every held pod that is running, successfully; later pods of those templates run at once. */
+  release(): void {
+    this.held.clear();
+    for (const pod of this.pods.values()) if (!pod.result && !pod.killed) this.finish(pod);
+  }
+
+  /** The largest number of starts of any one pod. */
+  get mostStarts(): number {
+    return Math.max(0, ...this.starts.values());
+  }
+
+  private run(request: PodRequest, report: (event: RuntimeEvent) => void): void {
+    const key = `${request.workflowNamespace}/${request.podName}`;
+    const existing = this.pods.get(key);
+    if (existing) {
+      existing.report = report;
+      if (existing.result) setImmediate(() => report(existing.result!));
+      return;
+    }
+    const pod: Pod = { request, report };
+    this.pods.set(key, pod);
+    this.starts.set(key, (this.starts.get(key) ?? 0) + 1);
+    report({ type: 'pod-started', nodeId: request.nodeId });
+    if (!this.held.has(request.template.name ?? '')) setImmediate(() => this.finish(pod));
+  }
+
+  private finish(pod: Pod): void {
+    if (pod.result || pod.killed) return;
+    pod.result = { type: 'pod-finished', nodeId: pod.request.nodeId, exitCode: 0, outputs: {} };
+    pod.report(pod.result);
+  }
+
+  private kill(key: RunKey, podName: string): void {
+    const pod = this.pods.get(`${splitRunKey(key).namespace}/${podName}`);
+    if (pod) pod.killed = true;
+  }
+}
