@@ -1,10 +1,8 @@
-import { relative } from 'node:path';
 import type { StoredRun } from '../ports/run-store.js';
 import { isWorkflowDone } from '../engine/workflow-status.js';
 import { DamagedRunError } from '../state/damaged-run-error.js';
 import { DEFAULT_NAMESPACE } from '../state/local-object-store.js';
-import type { LocalTarget } from './local-target.js';
-import { readRun } from './read-run.js';
+import type { RunTarget } from './run-target.js';
 import { runKey, splitRunKey, type RunKey } from '../ports/run-key.js';
 
 export interface RunListing {
@@ -30,18 +28,15 @@ export interface RunFilter {
   labels?: ((labels: Record<string, string> | undefined) => boolean) | undefined;
 }
 
-/** Every run of the state directory, damaged ones apart, so none keeps the others from showing. */
-export async function readAllRuns(target: LocalTarget): Promise<RunListing> {
+/** Every run of the target, damaged ones apart, so none keeps the others from showing. */
+export async function readAllRuns(target: RunTarget): Promise<RunListing> {
   const listing: RunListing = { runs: [], damaged: [] };
-  for (const key of await target.runs.list()) {
+  for (const key of await target.listRuns()) {
     try {
-      const run = await readRun(target.layout, key);
+      const run = await target.readRun(key);
       if (run) listing.runs.push(run);
     } catch (error) {
-      const reason =
-        error instanceof DamagedRunError
-          ? `${relative(target.layout.root, error.file)}${error.at ? `, ${error.at}` : ''}: ${error.problem}`
-          : (error as Error).message;
+      const reason = error instanceof DamagedRunError ? target.damageOf(error) : (error as Error).message;
       listing.damaged.push({ key, reason });
     }
   }
@@ -78,7 +73,7 @@ export function matchesRun(run: StoredRun, filter: RunFilter, now: number): bool
  * namespace has is looked for in the target's namespace, where the caller finds it missing.
  * `@latest` is the newest run (of `namespace`, if given), as in argo get and argo logs.
  */
-export async function resolveRunName(target: LocalTarget, name: string, namespace?: string): Promise<RunKey> {
+export async function resolveRunName(target: RunTarget, name: string, namespace?: string): Promise<RunKey> {
   if (name === '@latest') {
     const { runs } = await readAllRuns(target);
     const latest = runs.find((run) => namespace === undefined || namespaceOf(run) === namespace);
@@ -86,13 +81,13 @@ export async function resolveRunName(target: LocalTarget, name: string, namespac
     return latest.key;
   }
   if (namespace !== undefined) return runKey(namespace, name);
-  const namespaces = (await target.runs.list())
+  const namespaces = (await target.listRuns())
     .map(splitRunKey)
     .filter((k) => k.name === name)
     .map((k) => k.namespace);
   if (namespaces.length === 1) return runKey(namespaces[0]!, name);
   if (namespaces.length > 1) throw new Error(`run "${name}" exists in namespaces ${namespaces.map((n) => `"${n}"`).join(', ')}: name one with -n NAMESPACE`);
-  return runKey(target.objects.namespace, name);
+  return runKey(target.namespace, name);
 }
 
 /** The flags by which stop, terminate, wait and delete pick runs besides by name. */
@@ -104,7 +99,7 @@ export const SELECT_OPTIONS = { selector: { type: 'string', short: 'l' } } as co
  * that selects nothing is an empty list.
  */
 export async function namedOrSelected(
-  target: LocalTarget,
+  target: RunTarget,
   names: string[],
   filter: RunFilter | undefined,
   now = Date.now(),

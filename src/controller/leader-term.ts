@@ -6,7 +6,11 @@ import { KubeRunStore } from '../kube/kube-run-store.js';
 import { WORKFLOW_API } from '../kube/run-workflow-object.js';
 import { type ObjectEvent, WatchObjects } from '../kube/watch-objects.js';
 import { hasResumeRequest, workflowSignals } from '../kube/workflow-signals.js';
-import { describeRun, type RunKey, runKeyOf } from '../ports/run-key.js';
+import { describeRun, type RunKey, runKeyOf, splitRunKey } from '../ports/run-key.js';
+import type { StoredRun } from '../ports/run-store.js';
+import { KubeClusterObjects } from '../kube/kube-cluster-objects.js';
+import { loadRunConfigMaps } from '../runs/load-run-config-maps.js';
+import { loadTemplateRefs } from '../runs/load-template-refs.js';
 import type { Runtime } from '../ports/runtime.js';
 import { RunDriver, type RunDriverOptions } from '../runs/run-driver.js';
 import { KeyedSerializer } from '../shared/keyed-serializer.js';
@@ -112,8 +116,10 @@ export class LeaderTerm {
     } else {
       if (isWorkflowDone((live.status as { phase?: WorkflowPhase } | undefined)?.phase ?? 'Pending')) return;
       // What the cluster holds now decides (the informer may lag behind the run's own last write).
-      const stored = await this.store.load(key);
-      if (this.closed || !stored || isWorkflowDone(stored.status.phase)) return;
+      const loaded = await this.store.load(key);
+      if (this.closed || !loaded || isWorkflowDone(loaded.status.phase)) return;
+      const stored = isUnprepared(loaded) ? await this.prepare(loaded) : loaded;
+      if (this.closed) return;
       this.driver.adopt(stored);
       this.handled.set(key, live);
       const started = Object.keys(stored.status.nodes).length === 0;
@@ -123,10 +129,36 @@ export class LeaderTerm {
     if (hasResumeRequest(live)) await takeResumeRequest(this.options.client, key);
   }
 
+  /**
+   * A Workflow created by someone else (kubectl, Argo's CLI, `skiff submit` against the cluster)
+   * comes with nothing read yet: the templates it refers to and the ConfigMaps its parameters and
+   * caches read are read now, once, and saved with it, so a restart uses the same values. One that
+   * cannot be read is driven as it is, and the engine ends it with the reason.
+   */
+  private async prepare(run: StoredRun): Promise<StoredRun> {
+    const { namespace } = splitRunKey(run.key);
+    const objects = new KubeClusterObjects(this.options.client, { namespace });
+    try {
+      const referenced = await loadTemplateRefs(run.workflow, objects);
+      const read = await loadRunConfigMaps(run.workflow, referenced, objects);
+      const prepared: StoredRun = { ...run, ...(referenced.length > 0 ? { referenced } : {}), ...read };
+      if (referenced.length > 0 || read.configMaps || read.caches) await this.store.save(prepared);
+      return prepared;
+    } catch (error) {
+      this.options.log(`${describeRun(run.key)}: ${(error as Error).message}`);
+      return run;
+    }
+  }
+
   private signal(key: RunKey, signals: ReturnType<typeof workflowSignals>): void {
     for (const signal of signals) {
       this.driver.signal(key, signal);
       this.options.log(`${describeRun(key)}: ${signal.op}${'message' in signal && signal.message ? ` (${signal.message})` : ''}`);
     }
   }
+}
+
+/** A run nobody has started nor read anything for: what kubectl and a cluster submit create. */
+function isUnprepared(run: StoredRun): boolean {
+  return Object.keys(run.status.nodes).length === 0 && !run.referenced && !run.configMaps && !run.caches;
 }

@@ -12,6 +12,7 @@ import { type RecordHead, type RunDefinition, readKubeRun } from './read-kube-ru
 import { type RunPart, runChunkConfigMap, runChunkSelector } from './run-node-config-maps.js';
 import { generationOf, WORKFLOW_API, workflowObject, workflowRef, workflowWithRecord } from './run-workflow-object.js';
 import { RunWriterConflictError } from './run-writer-conflict-error.js';
+import { DamagedRunError } from '../state/damaged-run-error.js';
 
 /** How often a write that met a 409 Conflict is tried again on fresh state before giving up. */
 const CONFLICT_RETRIES = 5;
@@ -109,6 +110,29 @@ export class KubeRunStore implements RunStore {
         throw error;
       }
     });
+  }
+
+  /**
+   * The run as the cluster has it, for those who only look (`skiff get`, `list`, `wait`): unlike
+   * `load` it takes nothing over and deletes nothing, so it is safe while a controller drives the
+   * run (a snapshot generation being written is not yet the Workflow's, and must not go).
+   */
+  async peek(key: RunKey): Promise<StoredRun | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      let live: Workflow;
+      try {
+        live = await this.client.get<Workflow>(workflowRef(key));
+      } catch (error) {
+        if (error instanceof KubeNotFoundError) return undefined;
+        throw error;
+      }
+      try {
+        return readKubeRun(live, await this.chunksOf(live)).run;
+      } catch (error) {
+        // A compaction between the two reads deletes the generation just read: read again.
+        if (!(error instanceof DamagedRunError) || attempt >= 2) throw error;
+      }
+    }
   }
 
   async create(run: StoredRun): Promise<void> {
