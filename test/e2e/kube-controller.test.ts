@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Controller, startController } from '../../src/controller/start-controller.js';
 import type { KubeConnection } from '../../src/kube/kube-connection.js';
 import { KubeRunControl } from '../../src/kube/kube-run-control.js';
+import { KubeRunStore } from '../../src/kube/kube-run-store.js';
 import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
 import { startSkiffKube, type KubeEnv } from '../env/kube/index.js';
@@ -200,6 +201,57 @@ describe('the controller against kube-apiserver', () => {
     pods.release();
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(pods.starts.size, 2, 'nothing after the deletion started');
+    await running.close();
+  });
+
+  test('hostile Workflows: a templateRef to another namespace finds nothing there; a malformed spec fails with a message; the controller goes on', async () => {
+    const ns = await namespace('tenant-a');
+    await namespace('tenant-b');
+    const template = (namespace: string, image: string) => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'WorkflowTemplate',
+      metadata: { name: 'shared-steps', namespace },
+      spec: { templates: [{ name: 'step', container: { image, command: ['true'] } }] },
+    });
+    await client.create(template('tenant-b', 'tenant-b-secret-image'));
+    const pods = new SharedPods();
+    const started: string[] = [];
+    const runtime = pods.runtime();
+    const watched = {
+      ...runtime,
+      run: (...args: Parameters<typeof runtime.run>) => (started.push(String(args[0].template.container?.image)), runtime.run(...args)),
+    };
+    const running = startController({ connection: client, runtime: watched, namespace: ns, leaseNamespace: ns, identity: 'only', ...LEASE });
+    controllers.push(running);
+    const referring = (name: string): Workflow => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Workflow',
+      metadata: { name, namespace: ns, labels: INSTANCE },
+      spec: { entrypoint: 'main', templates: [{ name: 'main', steps: [[{ name: 'use', templateRef: { name: 'shared-steps', template: 'step' } }]] }] },
+    });
+    await client.create(referring('cross-namespace'));
+    assert.equal(await finished(ns, 'cross-namespace'), 'Failed');
+    const nodes = Object.values((await new KubeRunStore(client).peek(`${ns}/cross-namespace`))?.status.nodes ?? {});
+    assert.ok(
+      nodes.some((node) => /WorkflowTemplate "shared-steps" not found/.test(node.message ?? '')),
+      nodes.map((n) => n.message).join('; '),
+    );
+    assert.deepEqual(started, [], "nothing of tenant-b's template ran");
+
+    await client.create({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Workflow',
+      metadata: { name: 'malformed', namespace: ns, labels: INSTANCE },
+      spec: { entrypoint: 'nowhere', templates: 'not a list' },
+    } as unknown as Workflow);
+    assert.match(String(await finished(ns, 'malformed')), /^(Error|Failed)$/);
+    assert.ok(String((await read(ns, 'malformed')).status?.message).length > 0, 'the run says why');
+
+    // Its own namespace's template is read when the controller takes the run up, and runs.
+    await client.create(template(ns, 'tenant-a-image'));
+    await client.create(referring('same-namespace'));
+    assert.equal(await finished(ns, 'same-namespace'), 'Succeeded');
+    assert.deepEqual(started, ['tenant-a-image']);
     await running.close();
   });
 });
