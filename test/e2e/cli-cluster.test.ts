@@ -32,6 +32,29 @@ spec:
       command: [sleep, "60"]
 `;
 
+const FLAKY = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: flaky-
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - name: first
+        template: steady
+    - - name: second
+        template: flaky
+  - name: steady
+    container:
+      image: busybox
+      command: ["true"]
+  - name: flaky
+    container:
+      image: busybox
+      command: ["false"]
+`;
+
 async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -57,12 +80,12 @@ describe('the run commands against a cluster', () => {
   let stopController: (signal: string) => void;
   let controllerExit: Promise<number>;
   let controllerLog = '';
-  const pods = new SharedPods({ held: ['slow'] });
+  const pods = new SharedPods({ held: ['slow'], failing: ['flaky'] });
 
   before(async () => {
     ({ kube, client } = await startSkiffKube());
     await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ci' } });
-    dir = workspace({ 'hello.yaml': HELLO, 'held.yaml': HELD });
+    dir = workspace({ 'hello.yaml': HELLO, 'held.yaml': HELD, 'flaky.yaml': FLAKY });
     const command = makeControllerCommand({
       createRuntime: () => pods.runtime(),
       stopRequested: () => new Promise((resolve) => (stopController = resolve)),
@@ -145,6 +168,21 @@ describe('the run commands against a cluster', () => {
     const gone = await cluster('get', name, '-n', 'ci');
     assert.equal(gone.status, 1);
     assert.match(gone.stderr, new RegExp(`run "${name}" in namespace "ci" not found`));
+  });
+
+  test('a failed run against the cluster: submit --wait exits 1; retry says it is not available there yet, resubmit starts anew', async () => {
+    const failed = await cluster('submit', 'flaky.yaml', '-n', 'ci', '--wait');
+    assert.equal(failed.status, 1, failed.stderr);
+    assert.match(failed.stdout, /Status:\s+Failed\n/);
+    const name = failed.stdout.match(/Name:\s+(flaky-[a-z0-9]{5})\n/)?.[1];
+    assert.ok(name, failed.stdout);
+    const retried = await cluster('retry', name, '-n', 'ci');
+    assert.equal(retried.status, 1);
+    assert.match(retried.stderr, /retry is not yet available against a cluster/);
+    pods.failing.clear();
+    const again = await cluster('resubmit', name, '-n', 'ci', '--wait');
+    assert.equal(again.status, 0, `${again.stdout}${again.stderr}`);
+    assert.match(again.stdout, /Status:\s+Succeeded\n/);
   });
 
   test('logs against a cluster and skiff controller without a cluster runtime say what is not there yet', async () => {

@@ -14,16 +14,20 @@ interface Pod {
  * The pods of a test cluster, shared by every controller that runs against it, as a cluster's
  * pods are: each controller gets its own Runtime (`runtime()`), and one asked for a pod that
  * exists reattaches to it (an ended pod reports its end again) instead of starting it twice.
- * Pods whose template `held` names wait until `release()`; the others succeed at once. `starts`
+ * Pods whose template `held` names wait until `release()`; the others end at once, those `failing`
+ * names with exit code 1, the others successfully. `starts`
  * counts real starts per pod, the figure a test of "nothing runs twice" asserts on.
  */
 export class SharedPods {
   private readonly pods = new Map<string, Pod>();
   readonly starts = new Map<string, number>();
   private readonly held: Set<string>;
+  /** Templates whose pods fail (exit 1); a test may change it between runs. */
+  readonly failing: Set<string>;
 
-  constructor(options: { held?: string[] } = {}) {
+  constructor(options: { held?: string[]; failing?: string[] } = {}) {
     this.held = new Set(options.held ?? []);
+    this.failing = new Set(options.failing ?? []);
   }
 
   runtime(): Runtime {
@@ -66,7 +70,8 @@ export class SharedPods {
 
   private finish(pod: Pod): void {
     if (pod.result || pod.killed) return;
-    pod.result = { type: 'pod-finished', nodeId: pod.request.nodeId, exitCode: 0, outputs: {} };
+    const exitCode = this.failing.has(pod.request.template.name ?? '') ? 1 : 0;
+    pod.result = { type: 'pod-finished', nodeId: pod.request.nodeId, exitCode, outputs: {} };
     pod.report(pod.result);
   }
 

@@ -4,9 +4,9 @@ import { parseAssignments } from '../parse-assignments.js';
 import { parseNodeFieldSelector } from '../node-field-selector.js';
 import { resolveRunName } from '../select-runs.js';
 import { continueOrphans } from '../continue-orphans.js';
-import { launchRun, NO_CLUSTER_LOGS } from '../launch-run.js';
+import { launchRun } from '../launch-run.js';
 import { openRunTarget } from '../open-run-target.js';
-import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
+import { CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { parseOutputFormat } from '../output-format.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, oneName, parseCommandArgs } from '../parse-command-args.js';
 import { requireTargetRun } from '../read-run.js';
@@ -36,7 +36,7 @@ Options:
   -o, --output FORMAT        name, json, yaml or wide (see skiff submit)
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
-${CLUSTER_TARGET_HELP}
+      --kubeconfig, --context  not yet: retry works on this machine's runs only
   -h, --help                 show this help
 
 Exit status: 0 retried (with --wait: the run Succeeded), 1 no such run, a run that cannot be
@@ -64,7 +64,12 @@ export const retryCommand: Command = {
     const selected = values['node-field-selector'] === undefined ? undefined : parseNodeFieldSelector(values['node-field-selector']);
     const parameters = parseAssignments(values.parameter ?? [], '-p');
     const target = openRunTarget(io, { ...values, namespace: undefined });
-    if (target.kind === 'cluster' && values.log) throw new Error(NO_CLUSTER_LOGS);
+    if (target.kind === 'cluster') {
+      // A retried step keeps its node id, so its pod keeps its name: the failed pod must be gone
+      // before the step runs again, or a runtime would reattach to it (Argo's retry deletes those
+      // pods). That needs the cluster runtime's pods, which are not part of this build.
+      throw new Error("retry is not yet available against a cluster (the failed steps' pods must be deleted first); skiff resubmit starts the run anew");
+    }
     const runId = await resolveRunName(target, oneName(positionals), values.namespace);
     const stored = await requireTargetRun(target, runId);
     // Locally the lease keeps any other skiff process off the run; in a cluster the retried
