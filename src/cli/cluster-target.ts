@@ -47,7 +47,8 @@ export function openClusterTarget(
     client,
     runs,
     objects: new KubeClusterObjects(client, { namespace: options.namespace ?? client.namespace }),
-    listRuns: () => runs.list(),
+    // One namespace's runs need only that namespace's list permission, as with kubectl.
+    listRuns: (namespace) => (namespace === undefined ? runs.list() : new KubeRunStore(client, { namespaces: [namespace] }).list()),
     readRun: (key) => runs.peek(key),
     damageOf: (error: DamagedRunError) => `${error.file}${error.at ? `, ${error.at}` : ''}: ${error.problem}`,
     undrivenNote: async () => undefined,

@@ -35,7 +35,7 @@ export function openLocalTarget(io: CliIO, options: { stateDir?: string | undefi
     get namespace() {
       return objects.namespace;
     },
-    listRuns: () => runs.list(),
+    listRuns: async (namespace) => (await runs.list()).filter((key) => namespace === undefined || key.startsWith(`${namespace}/`)),
     readRun: (key) => readRun(layout, key),
     damageOf: (error) => `${relative(root, error.file)}${error.at ? `, ${error.at}` : ''}: ${error.problem}`,
     undrivenNote: async (key) => {

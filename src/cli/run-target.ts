@@ -15,8 +15,8 @@ export interface RunTarget {
   readonly namespace: string;
   /** Where the runs are, for "not found in ..." (the state directory); none for a cluster. */
   readonly location?: string;
-  /** Every run's key, finished or not. */
-  listRuns(): Promise<RunKey[]>;
+  /** Every run's key, finished or not: of one namespace, or of all when undefined. */
+  listRuns(namespace?: string): Promise<RunKey[]>;
   /** A run as saved, without taking it over; throws DamagedRunError for a damaged one. */
   readRun(key: RunKey): Promise<StoredRun | undefined>;
   /** Where a damaged run is damaged, as `skiff list` shows it. */
@@ -34,4 +34,5 @@ export const CLUSTER_TARGET_OPTIONS = { kubeconfig: { type: 'string' }, context:
 
 export const CLUSTER_TARGET_HELP = `      --kubeconfig FILE     work with the runs of this cluster instead of the state directory
       --context NAME        work with the runs of this context of the kubeconfig ($KUBECONFIG,
-                            ~/.kube/config) instead of the state directory`;
+                            ~/.kube/config) instead of the state directory; in a cluster, -n
+                            defaults to the context's namespace, as kubectl's does`;

@@ -29,9 +29,9 @@ export interface RunFilter {
 }
 
 /** Every run of the target, damaged ones apart, so none keeps the others from showing. */
-export async function readAllRuns(target: RunTarget): Promise<RunListing> {
+export async function readAllRuns(target: RunTarget, namespace?: string): Promise<RunListing> {
   const listing: RunListing = { runs: [], damaged: [] };
-  for (const key of await target.listRuns()) {
+  for (const key of await target.listRuns(namespace)) {
     try {
       const run = await target.readRun(key);
       if (run) listing.runs.push(run);
@@ -73,9 +73,11 @@ export function matchesRun(run: StoredRun, filter: RunFilter, now: number): bool
  * namespace has is looked for in the target's namespace, where the caller finds it missing.
  * `@latest` is the newest run (of `namespace`, if given), as in argo get and argo logs.
  */
-export async function resolveRunName(target: RunTarget, name: string, namespace?: string): Promise<RunKey> {
+export async function resolveRunName(target: RunTarget, name: string, given?: string): Promise<RunKey> {
+  // In a cluster, as with kubectl, no -n means the context's namespace (not a search of every namespace).
+  const namespace = given ?? (target.kind === 'cluster' ? target.namespace : undefined);
   if (name === '@latest') {
-    const { runs } = await readAllRuns(target);
+    const { runs } = await readAllRuns(target, namespace);
     const latest = runs.find((run) => namespace === undefined || namespaceOf(run) === namespace);
     if (!latest) throw new Error(namespace === undefined ? '@latest: there are no runs' : `@latest: there are no runs in namespace "${namespace}"`);
     return latest.key;
@@ -107,6 +109,6 @@ export async function namedOrSelected(
 ): Promise<RunKey[]> {
   const chosen: RunKey[] = [];
   for (const name of names) chosen.push(await resolveRunName(target, name, namespace));
-  if (filter) for (const run of (await readAllRuns(target)).runs) if (matchesRun(run, filter, now)) chosen.push(run.key);
+  if (filter) for (const run of (await readAllRuns(target, filter.namespace)).runs) if (matchesRun(run, filter, now)) chosen.push(run.key);
   return [...new Set(chosen)];
 }

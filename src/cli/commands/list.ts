@@ -84,7 +84,9 @@ export const listCommand: Command = {
       labels: values.selector === undefined ? undefined : parseLabelSelector(values.selector),
     };
     const now = Date.now();
-    const listing = await readAllRuns(target);
+    // Locally every run is read, so damaged ones show whatever the filters; a cluster's are listed
+    // per namespace, which needs no permission beyond it.
+    const listing = await readAllRuns(target, target.kind === 'cluster' ? filter.namespace : undefined);
     const runs = listing.runs.filter((run) => matchesRun(run, filter, now));
     const damaged = listing.damaged;
 
