@@ -7,7 +7,8 @@ import { WORKFLOW_API } from '../kube/run-workflow-object.js';
 import { type ObjectEvent, WatchObjects } from '../kube/watch-objects.js';
 import { hasResumeRequest, workflowSignals } from '../kube/workflow-signals.js';
 import { describeRun, type RunKey, runKeyOf, splitRunKey } from '../ports/run-key.js';
-import type { StoredRun } from '../ports/run-store.js';
+import type { RunStore, StoredRun } from '../ports/run-store.js';
+import { RunWriterConflictError } from '../kube/run-writer-conflict-error.js';
 import { KubeClusterObjects } from '../kube/kube-cluster-objects.js';
 import { loadRunConfigMaps } from '../runs/load-run-config-maps.js';
 import { loadTemplateRefs } from '../runs/load-template-refs.js';
@@ -51,7 +52,7 @@ export class LeaderTerm {
     this.store = new KubeRunStore(client, { instanceId, ...(namespace !== undefined ? { namespaces: [namespace] } : {}) });
     this.driver = new RunDriver({
       ...options.driver,
-      store: this.store,
+      store: this.fencedStore(this.store),
       runtime: options.runtime,
       warn: (key, message) => log(`${describeRun(key)}: ${message}`),
     });
@@ -148,6 +149,42 @@ export class LeaderTerm {
       this.options.log(`${describeRun(run.key)}: ${(error as Error).message}`);
       return run;
     }
+  }
+
+  /**
+   * The store as the driver sees it, with one addition: a write refused because another writer
+   * wrote the run (RunWriterConflictError: a replica that lost the lease finishing a write in
+   * flight) makes this leader take the run up again from what the cluster now holds, instead of
+   * retrying a write that can never succeed.
+   */
+  private fencedStore(store: KubeRunStore): RunStore {
+    const fenced = async <T>(key: RunKey, write: () => Promise<T>): Promise<T> => {
+      try {
+        return await write();
+      } catch (error) {
+        if (error instanceof RunWriterConflictError) this.retake(key, error.message);
+        throw error;
+      }
+    };
+    return {
+      list: () => store.list(),
+      load: (key) => store.load(key),
+      create: (run) => store.create(run),
+      save: (run, saveOptions) => fenced(run.key, () => store.save(run, saveOptions)),
+      append: (key, record) => fenced(key, () => store.append(key, record)),
+      noteHeld: (key, problem) => store.noteHeld(key, problem),
+    };
+  }
+
+  private retake(key: RunKey, why: string): void {
+    this.options.log(`${why}: taking the run up again from the cluster`);
+    void this.serial
+      .run(key, async () => {
+        this.driver.forget(key);
+        this.handled.delete(key);
+        await this.changed(key);
+      })
+      .catch((error: unknown) => this.options.log(`${describeRun(key)}: ${(error as Error).message}`));
   }
 
   private signal(key: RunKey, signals: ReturnType<typeof workflowSignals>): void {

@@ -9,6 +9,7 @@ import { type Controller, startController } from '../../src/controller/start-con
 import type { KubeConnection } from '../../src/kube/kube-connection.js';
 import { KubeRunControl } from '../../src/kube/kube-run-control.js';
 import { KubeRunStore } from '../../src/kube/kube-run-store.js';
+import { runFields } from '../../src/ports/run-store.js';
 import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
 import { startSkiffKube, type KubeEnv } from '../env/kube/index.js';
@@ -252,6 +253,28 @@ describe('the controller against kube-apiserver', () => {
     await client.create(referring('same-namespace'));
     assert.equal(await finished(ns, 'same-namespace'), 'Succeeded');
     assert.deepEqual(started, ['tenant-a-image']);
+    await running.close();
+  });
+
+  test('a write by another writer (a deposed leader finishing a write) makes the leader take the run up again; it finishes, no pod twice', async () => {
+    const ns = await namespace('fenced');
+    const pods = new SharedPods({ held: ['slow'] });
+    const lines: string[] = [];
+    const running = controller(ns, 'only', pods, lines);
+    await client.create(workflow('contested', ns));
+    await until('the slow pod to run', () => pods.running.some((p) => p.startsWith(`${ns}/contested`)));
+    const key = `${ns}/contested`;
+    const deposed = new KubeRunStore(client);
+    const run = (await deposed.load(key))!;
+    await deposed.append(key, { nodes: [], run: runFields(run.status) });
+    pods.release();
+    assert.equal(await finished(ns, 'contested'), 'Succeeded');
+    assert.equal(pods.mostStarts, 1, `a pod started twice: ${JSON.stringify([...pods.starts])}`);
+    assert.equal(pods.starts.size, 3);
+    assert.ok(
+      lines.some((l) => l.includes('taking the run up again from the cluster')),
+      lines.join('\n'),
+    );
     await running.close();
   });
 });
