@@ -15,7 +15,12 @@ import { loadTemplateRefs } from '../runs/load-template-refs.js';
 import type { Runtime } from '../ports/runtime.js';
 import { RunDriver, type RunDriverOptions } from '../runs/run-driver.js';
 import { KeyedSerializer } from '../shared/keyed-serializer.js';
+import { CronScheduler, SYSTEM_CLOCK } from '../schedule/cron-scheduler.js';
+import { kubeCronPorts } from './kube-cron-ports.js';
 import type { Workflow } from '../spec/model/workflow.js';
+
+/** The pause before the cron scheduler looks again after a failed look. */
+const CRON_RETRY_MS = 2000;
 
 export interface LeaderTermOptions {
   client: KubeClient;
@@ -46,6 +51,7 @@ export class LeaderTerm {
   /** The Workflow as last handled, per run driven: what the next change is compared with. */
   private readonly handled = new Map<RunKey, Workflow>();
   private closed = false;
+  private readonly scheduling = new AbortController();
 
   constructor(private readonly options: LeaderTermOptions) {
     const { client, namespace, instanceId, log } = options;
@@ -74,14 +80,16 @@ export class LeaderTerm {
     });
   }
 
-  /** Resolves once the Workflows there are have been listed (and handed to the queue). */
+  /** Starts the cron scheduler; resolves once the Workflows there are have been listed (and handed to the queue). */
   start(): Promise<void> {
+    void this.schedule();
     return this.watcher.start();
   }
 
   /** Stops driving every run at once; what is saved stays for the next leader. */
   close(): void {
     this.closed = true;
+    this.scheduling.abort();
     this.watcher.close();
     this.driver.close();
     this.handled.clear();
@@ -90,6 +98,24 @@ export class LeaderTerm {
   /** Resolves once every event received so far has been handled (for tests and orderly shutdown). */
   async settled(): Promise<void> {
     while (this.serial.busyKeys.length > 0) await Promise.all(this.serial.busyKeys.map((key) => this.serial.run(key, async () => undefined)));
+  }
+
+  /**
+   * CronWorkflows of the instance id, on their schedules (CronScheduler, as locally); only the
+   * leader runs it. A look that fails (the API server away) is tried again after a pause.
+   */
+  private async schedule(): Promise<void> {
+    const { client, namespace, instanceId, log } = this.options;
+    const scheduler = new CronScheduler(kubeCronPorts({ client, store: this.store, namespace, instanceId, log }));
+    const signal = this.scheduling.signal;
+    while (!signal.aborted) {
+      try {
+        await scheduler.run(signal);
+      } catch (error) {
+        log(`cron scheduler: ${(error as Error).message}; looking again in ${CRON_RETRY_MS / 1000} s`);
+        await SYSTEM_CLOCK.sleep(CRON_RETRY_MS, signal);
+      }
+    }
   }
 
   private onEvent(event: ObjectEvent<Workflow>): void {

@@ -277,4 +277,45 @@ describe('the controller against kube-apiserver', () => {
     );
     await running.close();
   });
+
+  test('the leader runs the CronWorkflows of its instance id on their schedules and records their status; others are left alone', async () => {
+    const ns = await namespace('crons');
+    const pods = new SharedPods();
+    const lines: string[] = [];
+    const cron = (name: string, labels: Record<string, string>) => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'CronWorkflow',
+      metadata: { name, namespace: ns, labels },
+      spec: {
+        schedule: '@every 1s',
+        concurrencyPolicy: 'Forbid',
+        successfulJobsHistoryLimit: 2,
+        workflowSpec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'alpine', command: ['true'] } }] },
+      },
+    });
+    await client.create(cron('ticking', INSTANCE));
+    await client.create(cron('argos', {}));
+    const running = controller(ns, 'only', pods, lines);
+    const runsOf = async (name: string) =>
+      (await client.list<Workflow>('argoproj.io/v1alpha1', 'Workflow', ns, { labelSelector: `workflows.argoproj.io/cron-workflow=${name}` })).items;
+    const done = await until('a scheduled run to succeed', async () => {
+      const succeeded = (await runsOf('ticking')).filter((w) => (w.status as { phase?: string } | undefined)?.phase === 'Succeeded');
+      return succeeded.length > 0 ? succeeded : undefined;
+    });
+    assert.equal(done[0]!.metadata.labels?.['workflows.argoproj.io/controller-instanceid'], 'skiff');
+    assert.match(done[0]!.metadata.annotations?.['workflows.argoproj.io/scheduled-time'] ?? '', /^\d{4}-\d\d-\d\dT/);
+    const status = await until('the CronWorkflow status to be recorded', async () => {
+      const live = await client.get<{ apiVersion: string; kind: string; metadata: { name: string }; status?: { lastScheduledTime?: string } }>({
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'CronWorkflow',
+        namespace: ns,
+        name: 'ticking',
+      });
+      return live.status?.lastScheduledTime;
+    });
+    assert.match(status, /^\d{4}-\d\d-\d\dT/);
+    assert.deepEqual(await runsOf('argos'), [], 'a CronWorkflow without the instance id is not scheduled');
+    await running.close();
+    await client.delete({ apiVersion: 'argoproj.io/v1alpha1', kind: 'CronWorkflow', namespace: ns, name: 'ticking' });
+  });
 });
