@@ -20,8 +20,8 @@ workflows.argoproj.io/controller-instanceid: skiff (whoever created them: skiff 
 --kubeconfig, kubectl, Argo's CLI) with Skiff's engine, each step a pod. Several replicas may
 run: a Lease elects the one that drives runs, and another takes over within seconds when it
 dies. A restarted controller continues every unfinished run from the cluster. Stop, terminate
-and resume are read off the Workflow (spec.shutdown, as argo stop sets it). SIGTERM releases
-the lease and exits.
+and resume are read off the Workflow (spec.shutdown, as argo stop sets it). The leader also
+runs the CronWorkflows labelled with its instance id. SIGTERM releases the lease and exits.
 
 Options:
       --kubeconfig FILE     the cluster (default: $KUBECONFIG, else the pod's service account

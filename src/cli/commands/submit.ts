@@ -40,8 +40,8 @@ continues it).
 
 Against a cluster (--kubeconfig or --context), the run is created there as a Workflow labelled
 workflows.argoproj.io/controller-instanceid: skiff, and skiff controller drives it; --wait and
---watch follow it from here (Ctrl-C stops following), with the same output. --from, --log and
---server-dry-run's server are for local runs only for now.
+--watch follow it from here (Ctrl-C stops following), with the same output. --from and --log
+work only on this machine for now.
 
 Options:
       --from KIND/NAME           run a stored workflowtemplate/NAME, clusterworkflowtemplate/NAME
@@ -75,7 +75,7 @@ workflow or (with --wait or --watch) a run that did not succeed, 2 usage error. 
 
 export const submitCommand: Command = {
   name: 'submit',
-  summary: 'run a workflow on this machine',
+  summary: 'run a workflow on this machine, or in a cluster',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
