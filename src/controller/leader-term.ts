@@ -9,6 +9,7 @@ import { hasResumeRequest, workflowSignals } from '../kube/workflow-signals.js';
 import { describeRun, type RunKey, runKeyOf, splitRunKey } from '../ports/run-key.js';
 import type { RunStore, StoredRun } from '../ports/run-store.js';
 import { RunWriterConflictError } from '../kube/run-writer-conflict-error.js';
+import { clearRetriedPods, retriedPodsOf } from '../kube/retried-pods.js';
 import { KubeClusterObjects } from '../kube/kube-cluster-objects.js';
 import { loadRunConfigMaps } from '../runs/load-run-config-maps.js';
 import { loadTemplateRefs } from '../runs/load-template-refs.js';
@@ -147,6 +148,14 @@ export class LeaderTerm {
       if (this.closed || !loaded || isWorkflowDone(loaded.status.phase)) return;
       const stored = isUnprepared(loaded) ? await this.prepare(loaded) : loaded;
       if (this.closed) return;
+      // A retried run: the failed pods of the steps it runs again have those steps' pod names, and
+      // must go first, or the runtime would reattach to them.
+      const retried = retriedPodsOf(live);
+      if (retried.length > 0) {
+        for (const pod of retried) this.options.runtime.kill(key, pod);
+        await clearRetriedPods(this.options.client, key);
+        this.options.log(`${describeRun(key)} retried: deleted the pods of ${retried.length} step(s) to run again`);
+      }
       this.driver.adopt(stored);
       this.handled.set(key, live);
       const started = Object.keys(stored.status.nodes).length === 0;

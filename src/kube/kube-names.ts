@@ -80,6 +80,13 @@ export const NODES_CHUNKS_ANNOTATION = 'skiff.dev/nodes-chunks';
  */
 export const RESUME_REQUEST_ANNOTATION = 'skiff.dev/resume-requested';
 
+/**
+ * On a retried run's Workflow: the pods of the steps the retry reset (a JSON list of pod names).
+ * A retried step keeps its node id and so its pod's name: the controller has the runtime delete
+ * these before it drives the run again, as Argo's retry deletes them, and then removes the note.
+ */
+export const RETRIED_PODS_ANNOTATION = 'skiff.dev/retried-pods';
+
 /** On a run's Workflow: why its driver holds it, and since when (JSON `{problem, since}`). */
 export const HELD_ANNOTATION = 'skiff.dev/held';
 

@@ -11,6 +11,7 @@ import {
   NODES_GENERATION_ANNOTATION,
   PHASE_LABEL,
   RESUME_REQUEST_ANNOTATION,
+  RETRIED_PODS_ANNOTATION,
 } from './kube-names.js';
 import { decodeCompressedJson, unpackItems } from './packed-items.js';
 import { type RunChunk, runChunkOf } from './run-node-config-maps.js';
@@ -115,12 +116,14 @@ export function storedWorkflowOf(live: Workflow): Workflow {
     labels = {},
     ...metadata
   } = live.metadata;
-  // A resume request is a signal to the driver, not part of the run: kept, a later save would ask again.
+  // A resume request and the retried pods are notes to the controller, not part of the run: kept,
+  // a later save would write them again.
   const {
     [NODES_GENERATION_ANNOTATION]: _g,
     [NODES_CHUNKS_ANNOTATION]: _c,
     [HELD_ANNOTATION]: _h,
     [RESUME_REQUEST_ANNOTATION]: _r,
+    [RETRIED_PODS_ANNOTATION]: _p,
     ...userAnnotations
   } = annotations;
   const { [COMPLETED_LABEL]: _done, [PHASE_LABEL]: _phase, ...userLabels } = labels;

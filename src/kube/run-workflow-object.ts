@@ -9,6 +9,7 @@ import {
   NODES_CHUNKS_ANNOTATION,
   NODES_GENERATION_ANNOTATION,
   PHASE_LABEL,
+  RETRIED_PODS_ANNOTATION,
   SKIFF_INSTANCE_ID,
 } from './kube-names.js';
 
@@ -41,7 +42,7 @@ export function workflowObject(run: StoredRun, live: Workflow | undefined, snaps
     labels: runLabels(run.workflow.metadata.labels, run.status.phase),
     annotations: {
       ...run.workflow.metadata.annotations,
-      ...pickKeys(live?.metadata.annotations, [HELD_ANNOTATION]),
+      ...pickKeys(live?.metadata.annotations, [HELD_ANNOTATION, RETRIED_PODS_ANNOTATION]),
       [NODES_GENERATION_ANNOTATION]: String(snapshot.generation),
       [NODES_CHUNKS_ANNOTATION]: String(snapshot.chunks),
     },

@@ -170,19 +170,25 @@ describe('the run commands against a cluster', () => {
     assert.match(gone.stderr, new RegExp(`run "${name}" in namespace "ci" not found`));
   });
 
-  test('a failed run against the cluster: submit --wait exits 1; retry says it is not available there yet, resubmit starts anew', async () => {
+  test('retry: the controller deletes the pod of the failed step and runs that step again; the step that succeeded does not run again', async () => {
     const failed = await cluster('submit', 'flaky.yaml', '-n', 'ci', '--wait');
     assert.equal(failed.status, 1, failed.stderr);
     assert.match(failed.stdout, /Status:\s+Failed\n/);
     const name = failed.stdout.match(/Name:\s+(flaky-[a-z0-9]{5})\n/)?.[1];
     assert.ok(name, failed.stdout);
-    const retried = await cluster('retry', name, '-n', 'ci');
-    assert.equal(retried.status, 1);
-    assert.match(retried.stderr, /retry is not yet available against a cluster/);
     pods.failing.clear();
-    const again = await cluster('resubmit', name, '-n', 'ci', '--wait');
-    assert.equal(again.status, 0, `${again.stdout}${again.stderr}`);
-    assert.match(again.stdout, /Status:\s+Succeeded\n/);
+    const retried = await cluster('retry', name, '-n', 'ci', '--wait');
+    assert.equal(retried.status, 0, `${retried.stdout}${retried.stderr}`);
+    assert.match(retried.stdout, /Status:\s+Succeeded\n/);
+    const startsOf = (step: string) => [...pods.starts].filter(([pod]) => pod.startsWith(`ci/${name}-${step}`)).map(([, starts]) => starts);
+    assert.deepEqual(startsOf('steady'), [1], 'the step that had succeeded did not run again');
+    assert.deepEqual(startsOf('flaky'), [2], 'the failed step ran again, in a new pod');
+    const live = await client.get<Workflow>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', namespace: 'ci', name });
+    assert.equal(live.metadata.annotations?.['skiff.dev/retried-pods'], undefined, 'the note is removed once done');
+    assert.match(controllerLog, new RegExp(`run "${name}" in namespace "ci" retried: deleted the pods of 1 step`));
+    const again = await cluster('retry', name, '-n', 'ci');
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /cannot retry/);
   });
 
   test('logs against a cluster and skiff controller without a cluster runtime say what is not there yet', async () => {

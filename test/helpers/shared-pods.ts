@@ -75,8 +75,12 @@ export class SharedPods {
     pod.report(pod.result);
   }
 
+  /** A killed pod is deleted, as a cluster runtime deletes it: asked for again, it starts anew. */
   private kill(key: RunKey, podName: string): void {
-    const pod = this.pods.get(`${splitRunKey(key).namespace}/${podName}`);
-    if (pod) pod.killed = true;
+    const podKey = `${splitRunKey(key).namespace}/${podName}`;
+    const pod = this.pods.get(podKey);
+    if (!pod) return;
+    pod.killed = true;
+    this.pods.delete(podKey);
   }
 }

@@ -4,9 +4,13 @@ import { parseAssignments } from '../parse-assignments.js';
 import { parseNodeFieldSelector } from '../node-field-selector.js';
 import { resolveRunName } from '../select-runs.js';
 import { continueOrphans } from '../continue-orphans.js';
-import { launchRun } from '../launch-run.js';
+import { launchRun, NO_CLUSTER_LOGS } from '../launch-run.js';
+import { noteRetriedPods } from '../../kube/retried-pods.js';
+import { retryRun, type RetryOptions } from '../../engine/operations/retry-run.js';
+import type { StoredRun } from '../../ports/run-store.js';
+import { podNameOfNode } from '../node-tree.js';
 import { openRunTarget } from '../open-run-target.js';
-import { CLUSTER_TARGET_OPTIONS } from '../run-target.js';
+import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { parseOutputFormat } from '../output-format.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, oneName, parseCommandArgs } from '../parse-command-args.js';
 import { requireTargetRun } from '../read-run.js';
@@ -36,7 +40,7 @@ Options:
   -o, --output FORMAT        name, json, yaml or wide (see skiff submit)
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
-      --kubeconfig, --context  not yet: retry works on this machine's runs only
+${CLUSTER_TARGET_HELP}
   -h, --help                 show this help
 
 Exit status: 0 retried (with --wait: the run Succeeded), 1 no such run, a run that cannot be
@@ -64,12 +68,7 @@ export const retryCommand: Command = {
     const selected = values['node-field-selector'] === undefined ? undefined : parseNodeFieldSelector(values['node-field-selector']);
     const parameters = parseAssignments(values.parameter ?? [], '-p');
     const target = openRunTarget(io, { ...values, namespace: undefined });
-    if (target.kind === 'cluster') {
-      // A retried step keeps its node id, so its pod keeps its name: the failed pod must be gone
-      // before the step runs again, or a runtime would reattach to it (Argo's retry deletes those
-      // pods). That needs the cluster runtime's pods, which are not part of this build.
-      throw new Error("retry is not yet available against a cluster (the failed steps' pods must be deleted first); skiff resubmit starts the run anew");
-    }
+    if (target.kind === 'cluster' && values.log) throw new Error(NO_CLUSTER_LOGS);
     const runId = await resolveRunName(target, oneName(positionals), values.namespace);
     const stored = await requireTargetRun(target, runId);
     // Locally the lease keeps any other skiff process off the run; in a cluster the retried
@@ -92,13 +91,14 @@ export const retryCommand: Command = {
       await closeAll();
       throw new Error(`--node-field-selector ${values['node-field-selector']}: no step of ${describeRun(runId)} matches`);
     }
+    const retry = { nodes: [...(values.node ?? []), ...picked], restartSuccessful: values['restart-successful'] === true, parameters };
     try {
-      await retrySavedRun({ store: target.runs, configMaps: target.objects }, runId, {
-        nodes: [...(values.node ?? []), ...picked],
-        restartSuccessful: values['restart-successful'] === true,
-        parameters,
-      });
+      // In a cluster a retried step keeps its pod's name, and its failed pod must go before it runs
+      // again: the controller deletes the pods noted here when it takes the retried run up.
+      if (target.kind === 'cluster') await noteRetriedPods(target.client, runId, podsResetBy(stored, retry));
+      await retrySavedRun({ store: target.runs, configMaps: target.objects }, runId, retry);
     } catch (error) {
+      if (target.kind === 'cluster') await noteRetriedPods(target.client, runId, []).catch(() => undefined);
       await closeAll();
       if (!(error instanceof RunOperationError)) throw error;
       const hint = error.message.includes('only a finished run') ? `; skiff resume ${runArgs(runId)} continues it` : '';
@@ -112,3 +112,14 @@ export const retryCommand: Command = {
     return launchRun(target, io, runId, { wait: values.wait === true && !follow, follow, output });
   },
 };
+
+/** The pods of the steps a retry runs again: pod nodes of the run that the retried status no longer has. */
+function podsResetBy(run: StoredRun, options: RetryOptions): string[] {
+  const result = retryRun(run.workflow, structuredClone(run.status), options);
+  if ('error' in result) return [];
+  const name = run.workflow.metadata.name ?? '';
+  return Object.values(run.status.nodes)
+    .filter((node) => result.status.nodes[node.id] === undefined)
+    .map((node) => podNameOfNode(name, node))
+    .filter((pod): pod is string => pod !== undefined);
+}
