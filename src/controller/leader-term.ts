@@ -96,11 +96,6 @@ export class LeaderTerm {
     this.handled.clear();
   }
 
-  /** Resolves once every event received so far has been handled (for tests and orderly shutdown). */
-  async settled(): Promise<void> {
-    while (this.serial.busyKeys.length > 0) await Promise.all(this.serial.busyKeys.map((key) => this.serial.run(key, async () => undefined)));
-  }
-
   /**
    * CronWorkflows of the instance id, on their schedules (CronScheduler, as locally); only the
    * leader runs it. A look that fails (the API server away) is tried again after a pause.
