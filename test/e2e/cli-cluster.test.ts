@@ -32,6 +32,27 @@ spec:
       command: [sleep, "60"]
 `;
 
+const APPROVAL = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: approval-
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - name: approve
+        template: approve
+    - - name: ship
+        template: ship
+  - name: approve
+    suspend: {}
+  - name: ship
+    container:
+      image: busybox
+      command: ["true"]
+`;
+
 const FLAKY = `apiVersion: argoproj.io/v1alpha1
 kind: Workflow
 metadata:
@@ -85,7 +106,7 @@ describe('the run commands against a cluster', () => {
   before(async () => {
     ({ kube, client } = await startSkiffKube());
     await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ci' } });
-    dir = workspace({ 'hello.yaml': HELLO, 'held.yaml': HELD, 'flaky.yaml': FLAKY });
+    dir = workspace({ 'hello.yaml': HELLO, 'held.yaml': HELD, 'flaky.yaml': FLAKY, 'approval.yaml': APPROVAL });
     const command = makeControllerCommand({
       createRuntime: () => pods.runtime(),
       stopRequested: () => new Promise((resolve) => (stopController = resolve)),
@@ -189,6 +210,28 @@ describe('the run commands against a cluster', () => {
     const again = await cluster('retry', name, '-n', 'ci');
     assert.equal(again.status, 1);
     assert.match(again.stderr, /cannot retry/);
+  });
+
+  test('resume resumes a suspended step through the Workflow; watch follows the run to its end; terminate ends a run', async () => {
+    const submitted = await cluster('submit', 'approval.yaml', '-n', 'ci');
+    assert.equal(submitted.status, 0, submitted.stderr);
+    const name = submitted.stdout.trim();
+    await until('the run to wait at its suspend step', async () => (await cluster('get', name, '-n', 'ci', '-o', 'json')).stdout.includes('"approve"'));
+    const resumed = await cluster('resume', name, '-n', 'ci');
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.equal(resumed.stdout, `${name} resumed\n`);
+    const watched = await cluster('watch', name, '-n', 'ci');
+    assert.equal(watched.status, 0, watched.stderr);
+    assert.match(watched.stdout, /Status:\s+Succeeded\n/);
+
+    const held = (await cluster('submit', 'held.yaml', '-n', 'ci')).stdout.trim();
+    await until('the held pod to run', () => pods.running.some((pod) => pod.startsWith(`ci/${held}`)));
+    const terminated = await cluster('terminate', held, '-n', 'ci');
+    assert.equal(terminated.stdout, `${held} terminated\n`);
+    const ended = await cluster('wait', held, '-n', 'ci');
+    assert.equal(ended.status, 1);
+    assert.match(ended.stdout, /Status:\s+Failed\n/);
+    assert.match(ended.stdout, /Stopped with strategy 'Terminate'/);
   });
 
   test('logs against a cluster and skiff controller without a cluster runtime say what is not there yet', async () => {
