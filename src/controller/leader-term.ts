@@ -69,6 +69,7 @@ export class LeaderTerm {
         // A finished run is no longer held in memory; a retry makes it unfinished again, and it is taken up anew.
         this.driver.forget(key);
         this.handled.delete(key);
+        void this.store.release(key);
       },
     });
     this.watcher = new WatchObjects<Workflow>(client, {
@@ -124,6 +125,7 @@ export class LeaderTerm {
   private async deleted(key: RunKey): Promise<void> {
     if (this.closed) return;
     this.handled.delete(key);
+    await this.store.release(key);
     if (!this.driver.drives(key)) return;
     this.driver.forget(key);
     this.options.log(`${describeRun(key)} deleted: no longer driven`);

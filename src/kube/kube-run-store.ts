@@ -135,6 +135,16 @@ export class KubeRunStore implements RunStore {
     }
   }
 
+  /**
+   * Lets go of what this store keeps of a run (where its journal stands), after the writes queued
+   * for it: for a long-lived process, once the run has ended or was deleted. A later load reads it anew.
+   */
+  async release(key: RunKey): Promise<void> {
+    await this.serial.run(key, async () => {
+      this.open.delete(key);
+    });
+  }
+
   async create(run: StoredRun): Promise<void> {
     await this.serial.run(run.key, async () => {
       let live: Workflow;
