@@ -1,5 +1,6 @@
 import { isWorkflowDone } from '../engine/workflow-status.js';
-import { type CliIO, envOf } from './cli-io.js';
+import type { CliIO } from './cli-io.js';
+import type { RunTarget } from './run-target.js';
 import type { LocalTarget } from './local-target.js';
 import { requireRun, readRun } from './read-run.js';
 import { leaseOwner } from './run-lease.js';
@@ -36,11 +37,11 @@ export async function controlRun(target: LocalTarget, io: CliIO, runId: RunKey, 
  * stop, terminate (and resume) of several runs: each is asked in turn and reported as argo
  * reports it (`NAME stopped`); one that fails is reported and the others still asked.
  */
-export async function controlRuns(target: LocalTarget, io: CliIO, runIds: RunKey[], request: RunSignal, done: string): Promise<number> {
+export async function controlRuns(target: RunTarget, io: CliIO, runIds: RunKey[], request: RunSignal, done: string): Promise<number> {
   let status = 0;
   for (const runId of runIds) {
     try {
-      await controlRun(target, io, runId, request, { ...process.env, ...envOf(io) });
+      await target.control(io, runId, request);
       io.stdout.write(`${nameOf(runId)} ${done}\n`);
     } catch (error) {
       if (runIds.length === 1) throw error;

@@ -2,12 +2,11 @@ import type { StoredRun } from '../ports/run-store.js';
 import { isWorkflowDone } from '../engine/workflow-status.js';
 import type { CliIO } from './cli-io.js';
 import { LiveTreeView } from './live-tree-view.js';
-import type { LocalTarget } from './local-target.js';
+import type { RunTarget } from './run-target.js';
 import { ProgressLines } from './progress-lines.js';
-import { requireRun } from './read-run.js';
+import { requireTargetRun } from './read-run.js';
 import { describeRun, nameOf, runArgs } from './describe-run.js';
 import type { RunKey } from '../ports/run-key.js';
-import { leaseOwner } from './run-lease.js';
 
 /** Where Ctrl-C comes from: the process's SIGINT, or a test's own. */
 export interface InterruptSource {
@@ -46,10 +45,10 @@ export type FollowResult = { how: 'finished' | 'orphaned'; run: StoredRun } | { 
  * never owns the run, so Ctrl-C only stops the watching; a second Ctrl-C within a few seconds
  * asks the run's driver to stop it (exit handlers still run), for the person who meant it.
  */
-export async function followRun(target: LocalTarget, io: CliIO, runId: RunKey, options: FollowOptions): Promise<FollowResult> {
+export async function followRun(target: RunTarget, io: CliIO, runId: RunKey, options: FollowOptions): Promise<FollowResult> {
   const now = options.now ?? Date.now;
   const interrupts = options.interrupts ?? PROCESS_INTERRUPTS;
-  let run = await requireRun(target.layout, runId);
+  let run = await requireTargetRun(target, runId);
   const live = options.progress && io.stdout.isTTY === true ? new LiveTreeView(io.stdout, structuredClone(run), now) : undefined;
   const lines = options.progress && !live ? new ProgressLines(io.stdout, nameOf(runId), now) : undefined;
   const seen = new Map<string, string>();
@@ -92,9 +91,10 @@ export async function followRun(target: LocalTarget, io: CliIO, runId: RunKey, o
         if (interruptedAt !== undefined) break;
         await sleep(options.pollMs ?? 200);
         if (interruptedAt !== undefined) break;
-        const owner = await leaseOwner(target.layout, runId);
-        run = await requireRun(target.layout, runId);
-        if (owner === undefined && !isWorkflowDone(run.status.phase)) return { how: 'orphaned', run };
+        // Looked at before the run: a driver that ends with the run must not look like one that died.
+        const undriven = (await target.undrivenNote(runId)) !== undefined;
+        run = await requireTargetRun(target, runId);
+        if (undriven && !isWorkflowDone(run.status.phase)) return { how: 'orphaned', run };
       }
     } finally {
       live?.close();

@@ -5,11 +5,11 @@ import { envOf, type CliIO } from './cli-io.js';
 import { driveRun } from './drive-run.js';
 import { formatTransfer } from './format-transfer.js';
 import { LiveTreeView } from './live-tree-view.js';
+import type { ClusterTarget } from './cluster-target.js';
 import type { LocalTarget } from './local-target.js';
 import { podNameOfNode } from './node-tree.js';
 import { formatRunOutput, type OutputFormat } from './output-format.js';
 import { ProgressLines } from './progress-lines.js';
-import { controlRun } from './control-run.js';
 import { followRun, type InterruptSource } from './follow-run.js';
 import { printRunLogs } from './print-run-logs.js';
 import { readRun, requireRun } from './read-run.js';
@@ -31,7 +31,14 @@ export interface LaunchOptions {
  * process with progress and returns 0 if it Succeeded, else 1; without, hands it to a
  * background `skiff` process, prints its name, and returns 0 at once.
  */
-export async function launchRun(target: LocalTarget, io: CliIO, runId: RunKey, options: LaunchOptions): Promise<number> {
+export async function launchRun(target: LocalTarget | ClusterTarget, io: CliIO, runId: RunKey, options: LaunchOptions): Promise<number> {
+  if (target.kind === 'cluster') {
+    // In a cluster the controller drives the run; --wait and --watch follow it from here.
+    if (options.wait || options.follow) return followInBackground(target, io, runId, { ...options, follow: options.follow ?? 'watch' });
+    const run = await target.readRun(runId);
+    io.stdout.write(run && (options.output === 'json' || options.output === 'yaml') ? formatRunOutput(run, options.output) : `${nameOf(runId)}\n`);
+    return 0;
+  }
   if (!options.wait) {
     await startBackgroundDriver(target, runId, childEnv(io));
     if (options.follow) return followInBackground(target, io, runId, options);
@@ -47,14 +54,15 @@ export async function launchRun(target: LocalTarget, io: CliIO, runId: RunKey, o
  * Follows a run a background process drives: its tree as it changes (`--watch`) or its logs
  * (`--log`), then the result. Ctrl-C stops following and leaves the run going (exit 130).
  */
-export async function followInBackground(target: LocalTarget, io: CliIO, runId: RunKey, options: LaunchOptions): Promise<number> {
+export async function followInBackground(target: LocalTarget | ClusterTarget, io: CliIO, runId: RunKey, options: LaunchOptions): Promise<number> {
   const quiet = options.output === 'json' || options.output === 'yaml' || options.output === 'name';
   if (options.follow === 'log') {
+    if (target.kind === 'cluster') throw new Error(NO_CLUSTER_LOGS);
     await printRunLogs(target, io, runId, { follow: true, color: io.stdout.isTTY === true });
     const run = await requireRun(target.layout, runId);
     return run.status.phase === 'Succeeded' ? 0 : 1;
   }
-  const stop = (): Promise<void> => controlRun(target, io, runId, { op: 'stop', message: 'stopped by Ctrl-C' }, childEnv(io));
+  const stop = (): Promise<void> => target.control(io, runId, { op: 'stop', message: 'stopped by Ctrl-C' });
   const result = await followRun(target, io, runId, { progress: !quiet, stop, ...(options.interrupts ? { interrupts: options.interrupts } : {}) });
   if (result.run === undefined) return 130; // Ctrl-C: detached, or stopped
   if (result.how === 'orphaned') {
@@ -99,3 +107,6 @@ function transferNotes(target: LocalTarget, workflowName: string, runId: RunKey)
 export function childEnv(io: CliIO): NodeJS.ProcessEnv {
   return io.env ? { ...process.env, ...io.env } : process.env;
 }
+
+/** What `skiff logs` and `--log` say against a cluster, until step logs are read from pods. */
+export const NO_CLUSTER_LOGS = 'step logs are not yet read from a cluster (they are in the pods: kubectl logs POD -c main)';

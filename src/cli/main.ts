@@ -23,6 +23,7 @@ import { cronCommand } from './commands/cron.js';
 import { cpCommand } from './commands/cp.js';
 import { diffCommand, planCommand } from './commands/plan.js';
 import { syncCommand } from './commands/sync.js';
+import { controllerCommand } from './commands/controller.js';
 
 const COMMANDS: Command[] = [
   lintCommand,
@@ -45,6 +46,7 @@ const COMMANDS: Command[] = [
   cpCommand,
   templateCommand,
   cronCommand,
+  controllerCommand,
   versionCommand,
   executorCommand,
   driveCommand,

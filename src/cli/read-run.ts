@@ -4,6 +4,7 @@ import { LocalRunStore } from '../state/local-run-store.js';
 import { runPath, type StateLayout } from '../state/state-layout.js';
 import type { RunKey } from '../ports/run-key.js';
 import { describeRun, runArgs } from './describe-run.js';
+import type { RunTarget } from './run-target.js';
 
 /**
  * A run as saved, read without touching its files (LocalRunStore.peek). LocalRunStore.load is for
@@ -35,4 +36,17 @@ export async function requireRun(layout: StateLayout, key: RunKey): Promise<Stor
 /** What a person can do about a damaged run. */
 export function damagedAdvice(key: RunKey): string {
   return `it is left as it is (nothing of it runs again); "skiff delete ${runArgs(key)}" removes it`;
+}
+
+/** The run from wherever the command works (state directory or cluster), as requireRun says it. */
+export async function requireTargetRun(target: RunTarget, key: RunKey): Promise<StoredRun> {
+  let run: StoredRun | undefined;
+  try {
+    run = await target.readRun(key);
+  } catch (error) {
+    if (error instanceof DamagedRunError) throw new Error(`${error.message}\n${damagedAdvice(key)}`);
+    throw error;
+  }
+  if (!run) throw new Error(`${describeRun(key)} not found${target.location !== undefined ? ` in ${target.location}` : ''}`);
+  return run;
 }

@@ -1,10 +1,8 @@
-import { relative } from 'node:path';
 import type { StoredRun } from '../ports/run-store.js';
 import { isWorkflowDone } from '../engine/workflow-status.js';
 import { DamagedRunError } from '../state/damaged-run-error.js';
 import { DEFAULT_NAMESPACE } from '../state/local-object-store.js';
-import type { LocalTarget } from './local-target.js';
-import { readRun } from './read-run.js';
+import type { RunTarget } from './run-target.js';
 import { runKey, splitRunKey, type RunKey } from '../ports/run-key.js';
 
 export interface RunListing {
@@ -30,18 +28,15 @@ export interface RunFilter {
   labels?: ((labels: Record<string, string> | undefined) => boolean) | undefined;
 }
 
-/** Every run of the state directory, damaged ones apart, so none keeps the others from showing. */
-export async function readAllRuns(target: LocalTarget): Promise<RunListing> {
+/** Every run of the target, damaged ones apart, so none keeps the others from showing. */
+export async function readAllRuns(target: RunTarget, namespace?: string): Promise<RunListing> {
   const listing: RunListing = { runs: [], damaged: [] };
-  for (const key of await target.runs.list()) {
+  for (const key of await target.listRuns(namespace)) {
     try {
-      const run = await readRun(target.layout, key);
+      const run = await target.readRun(key);
       if (run) listing.runs.push(run);
     } catch (error) {
-      const reason =
-        error instanceof DamagedRunError
-          ? `${relative(target.layout.root, error.file)}${error.at ? `, ${error.at}` : ''}: ${error.problem}`
-          : (error as Error).message;
+      const reason = error instanceof DamagedRunError ? target.damageOf(error) : (error as Error).message;
       listing.damaged.push({ key, reason });
     }
   }
@@ -78,21 +73,23 @@ export function matchesRun(run: StoredRun, filter: RunFilter, now: number): bool
  * namespace has is looked for in the target's namespace, where the caller finds it missing.
  * `@latest` is the newest run (of `namespace`, if given), as in argo get and argo logs.
  */
-export async function resolveRunName(target: LocalTarget, name: string, namespace?: string): Promise<RunKey> {
+export async function resolveRunName(target: RunTarget, name: string, given?: string): Promise<RunKey> {
+  // In a cluster, as with kubectl, no -n means the context's namespace (not a search of every namespace).
+  const namespace = given ?? (target.kind === 'cluster' ? target.namespace : undefined);
   if (name === '@latest') {
-    const { runs } = await readAllRuns(target);
+    const { runs } = await readAllRuns(target, namespace);
     const latest = runs.find((run) => namespace === undefined || namespaceOf(run) === namespace);
     if (!latest) throw new Error(namespace === undefined ? '@latest: there are no runs' : `@latest: there are no runs in namespace "${namespace}"`);
     return latest.key;
   }
   if (namespace !== undefined) return runKey(namespace, name);
-  const namespaces = (await target.runs.list())
+  const namespaces = (await target.listRuns())
     .map(splitRunKey)
     .filter((k) => k.name === name)
     .map((k) => k.namespace);
   if (namespaces.length === 1) return runKey(namespaces[0]!, name);
   if (namespaces.length > 1) throw new Error(`run "${name}" exists in namespaces ${namespaces.map((n) => `"${n}"`).join(', ')}: name one with -n NAMESPACE`);
-  return runKey(target.objects.namespace, name);
+  return runKey(target.namespace, name);
 }
 
 /** The flags by which stop, terminate, wait and delete pick runs besides by name. */
@@ -104,7 +101,7 @@ export const SELECT_OPTIONS = { selector: { type: 'string', short: 'l' } } as co
  * that selects nothing is an empty list.
  */
 export async function namedOrSelected(
-  target: LocalTarget,
+  target: RunTarget,
   names: string[],
   filter: RunFilter | undefined,
   now = Date.now(),
@@ -112,6 +109,6 @@ export async function namedOrSelected(
 ): Promise<RunKey[]> {
   const chosen: RunKey[] = [];
   for (const name of names) chosen.push(await resolveRunName(target, name, namespace));
-  if (filter) for (const run of (await readAllRuns(target)).runs) if (matchesRun(run, filter, now)) chosen.push(run.key);
+  if (filter) for (const run of (await readAllRuns(target, filter.namespace)).runs) if (matchesRun(run, filter, now)) chosen.push(run.key);
   return [...new Set(chosen)];
 }

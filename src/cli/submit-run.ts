@@ -7,6 +7,7 @@ import type { KubernetesObject } from '../spec/model/kubernetes.js';
 import type { WorkflowStatus } from '../engine/workflow-status.js';
 import type { Workflow, WorkflowSpec } from '../spec/model/workflow.js';
 import { clusterOnlyFeatures } from './cluster-only-features.js';
+import type { ClusterTarget } from './cluster-target.js';
 import type { LocalTarget } from './local-target.js';
 import { runKeyOf, type RunKey } from '../ports/run-key.js';
 import { RunExistsError } from '../ports/run-store.js';
@@ -42,7 +43,7 @@ export interface PreparedRun {
  * nothing, so `--dry-run` prints exactly what a submit would run. `source` names it in errors.
  */
 export async function prepareRun(
-  target: LocalTarget,
+  target: LocalTarget | ClusterTarget,
   given: Workflow,
   changes: SubmitChanges,
   source: string,
@@ -56,7 +57,7 @@ export async function prepareRun(
   const spec = { ...workflow.spec };
   if (changes.serviceAccount !== undefined) spec.serviceAccountName = changes.serviceAccount;
   if (changes.priority !== undefined) spec.priority = changes.priority;
-  const namespace = changes.namespace ?? metadata.namespace ?? target.objects.namespace;
+  const namespace = changes.namespace ?? metadata.namespace ?? target.namespace;
   const name = metadata.name ?? `${metadata.generateName ?? 'workflow-'}${runSuffix()}`;
   workflow = { ...workflow, metadata: { ...metadata, name, namespace }, spec };
 
@@ -65,7 +66,9 @@ export async function prepareRun(
   if (entrypoint && !hasTemplate(workflow.spec, entrypoint) && !referenced.some((r) => hasTemplate(r.spec, entrypoint))) {
     throw new Error(`--entrypoint ${entrypoint}: the workflow has no template by that name`);
   }
-  return { workflow, referenced, refused: clusterOnlyFeatures(workflow, referenced).map((r) => `${source}: ${r}`) };
+  // What only a cluster can run is refused locally, before anything is saved.
+  const refused = target.kind === 'local' ? clusterOnlyFeatures(workflow, referenced).map((r) => `${source}: ${r}`) : [];
+  return { workflow, referenced, refused };
 }
 
 /**
@@ -73,12 +76,19 @@ export async function prepareRun(
  * one way runs come into being). The lease is taken first, so no other skiff process mistakes
  * the run for an orphan before its driver starts. Returns its key (`namespace/name`).
  */
-export async function saveNewRun(target: LocalTarget, prepared: PreparedRun, now = Date.now()): Promise<RunKey> {
+export async function saveNewRun(target: LocalTarget | ClusterTarget, prepared: PreparedRun, now = Date.now()): Promise<RunKey> {
   const key = runKeyOf(prepared.workflow);
+  const extras = { ...(prepared.referenced.length > 0 ? { referenced: prepared.referenced } : {}), ...(prepared.status ? { status: prepared.status } : {}) };
+  if (target.kind === 'cluster') {
+    // Only the Workflow is created, as kubectl would: the controller reads its templates and
+    // ConfigMaps when it takes it up, so a run is the same whoever created it, and nothing is
+    // written beside the Workflow while the controller may already be reading it.
+    await submitRun({ store: target.runs, now: () => now }, prepared.workflow, prepared.status ? { status: prepared.status } : {});
+    return key;
+  }
   const lease = await acquireLease(target.layout, key);
   if (!lease) throw new RunExistsError(key);
   try {
-    const extras = { ...(prepared.referenced.length > 0 ? { referenced: prepared.referenced } : {}), ...(prepared.status ? { status: prepared.status } : {}) };
     await submitRun({ store: target.runs, configMaps: target.objects, now: () => now }, prepared.workflow, extras);
   } catch (error) {
     await lease.release();

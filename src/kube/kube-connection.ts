@@ -27,6 +27,7 @@ import type {
   WatchOptions,
   WriteOptions,
 } from './kube-client.js';
+import { TokenBucket } from './token-bucket.js';
 import { type KubeError, type KubeStatus, KubeUnknownKindError, type ObjectRef, fromStatus, toKubeError } from './kube-errors.js';
 
 /** Where the connection's settings come from; the first that is given wins. */
@@ -89,6 +90,11 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 export interface KubeConnectionOptions {
   /** How long a request (not a watch) may take before it fails as retryable; default 60 s. */
   requestTimeoutMs?: number;
+  /**
+   * A client-side rate limit on requests (a watch counts once, when it starts): `burst` at once,
+   * then `qps` a second, as client-go's QPS and Burst. None when not given.
+   */
+  rateLimit?: { qps: number; burst: number };
 }
 
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
@@ -175,10 +181,12 @@ export class KubeConnection implements KubeClient {
   private constructor(
     private readonly api: RawObjectApi,
     private readonly watcher: Watch,
+    private readonly bucket: TokenBucket | undefined,
   ) {}
 
   static fromKubeConfig(kc: KubeConfig, options: KubeConnectionOptions = {}): KubeConnection {
-    return new KubeConnection(RawObjectApi.forConfig(kc, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS), new Watch(kc));
+    const bucket = options.rateLimit ? new TokenBucket(options.rateLimit) : undefined;
+    return new KubeConnection(RawObjectApi.forConfig(kc, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS), new Watch(kc), bucket);
   }
 
   /** Settings found as `loadKubeConfig` finds them. */
@@ -302,6 +310,7 @@ export class KubeConnection implements KubeClient {
   }
 
   private async request<T>(ref: ObjectRef, send: () => Promise<unknown>): Promise<T> {
+    await this.bucket?.take();
     try {
       return (await send()) as T;
     } catch (error) {

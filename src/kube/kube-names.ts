@@ -73,6 +73,20 @@ export const SHUTDOWN_MESSAGE_ANNOTATION = 'skiff.dev/shutdown-message';
 export const NODES_GENERATION_ANNOTATION = 'skiff.dev/nodes-generation';
 export const NODES_CHUNKS_ANNOTATION = 'skiff.dev/nodes-chunks';
 
+/**
+ * On a run's Workflow: a request to resume its suspended steps (`skiff resume`), a value unique to
+ * the request. The controller hands it to the run's driver and then removes it: gone means taken.
+ * (Argo's own `argo resume` clears `spec.suspend`, which the controller takes as a resume too.)
+ */
+export const RESUME_REQUEST_ANNOTATION = 'skiff.dev/resume-requested';
+
+/**
+ * On a retried run's Workflow: the pods of the steps the retry reset (a JSON list of pod names).
+ * A retried step keeps its node id and so its pod's name: the controller has the runtime delete
+ * these before it drives the run again, as Argo's retry deletes them, and then removes the note.
+ */
+export const RETRIED_PODS_ANNOTATION = 'skiff.dev/retried-pods';
+
 /** On a run's Workflow: why its driver holds it, and since when (JSON `{problem, since}`). */
 export const HELD_ANNOTATION = 'skiff.dev/held';
 

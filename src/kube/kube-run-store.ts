@@ -12,6 +12,7 @@ import { type RecordHead, type RunDefinition, readKubeRun } from './read-kube-ru
 import { type RunPart, runChunkConfigMap, runChunkSelector } from './run-node-config-maps.js';
 import { generationOf, WORKFLOW_API, workflowObject, workflowRef, workflowWithRecord } from './run-workflow-object.js';
 import { RunWriterConflictError } from './run-writer-conflict-error.js';
+import { DamagedRunError } from '../state/damaged-run-error.js';
 
 /** How often a write that met a 409 Conflict is tried again on fresh state before giving up. */
 const CONFLICT_RETRIES = 5;
@@ -22,6 +23,8 @@ export interface KubeRunStoreOptions {
    * to list Workflows (the chart grants Roles in its `watchNamespaces` only).
    */
   namespaces?: string[];
+  /** The instance id whose runs `list` returns (the Workflows' `controller-instanceid` label); default `skiff`. */
+  instanceId?: string;
   /** Journal bytes (gzipped) from which `append` asks for a compaction (at least twice the snapshot's). */
   compactBytes?: number;
   /** Journal records from which `append` asks for a compaction: each is a ConfigMap that `load` reads. */
@@ -88,7 +91,7 @@ export class KubeRunStore implements RunStore {
   }
 
   async list(): Promise<RunKey[]> {
-    const labelSelector = `${CONTROLLER_INSTANCE_ID_LABEL}=${SKIFF_INSTANCE_ID}`;
+    const labelSelector = `${CONTROLLER_INSTANCE_ID_LABEL}=${this.options.instanceId ?? SKIFF_INSTANCE_ID}`;
     const keys: RunKey[] = [];
     for (const namespace of this.options.namespaces ?? [undefined]) {
       const { items } = await this.client.list<Workflow>(WORKFLOW_API, 'Workflow', namespace, { labelSelector });
@@ -106,6 +109,39 @@ export class KubeRunStore implements RunStore {
         if (error instanceof KubeNotFoundError && error.object?.kind === 'Workflow') return undefined;
         throw error;
       }
+    });
+  }
+
+  /**
+   * The run as the cluster has it, for those who only look (`skiff get`, `list`, `wait`): unlike
+   * `load` it takes nothing over and deletes nothing, so it is safe while a controller drives the
+   * run (a snapshot generation being written is not yet the Workflow's, and must not go).
+   */
+  async peek(key: RunKey): Promise<StoredRun | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      let live: Workflow;
+      try {
+        live = await this.client.get<Workflow>(workflowRef(key));
+      } catch (error) {
+        if (error instanceof KubeNotFoundError) return undefined;
+        throw error;
+      }
+      try {
+        return readKubeRun(live, await this.chunksOf(live)).run;
+      } catch (error) {
+        // A compaction between the two reads deletes the generation just read: read again.
+        if (!(error instanceof DamagedRunError) || attempt >= 2) throw error;
+      }
+    }
+  }
+
+  /**
+   * Lets go of what this store keeps of a run (where its journal stands), after the writes queued
+   * for it: for a long-lived process, once the run has ended or was deleted. A later load reads it anew.
+   */
+  async release(key: RunKey): Promise<void> {
+    await this.serial.run(key, async () => {
+      this.open.delete(key);
     });
   }
 

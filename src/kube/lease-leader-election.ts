@@ -73,12 +73,16 @@ export class LeaseLeaderElection {
     this.loop = this.tick();
   }
 
-  /** Stops trying; a leader steps down and releases the lease so another replica takes over at once. */
-  async close(): Promise<void> {
+  /**
+   * Stops trying; a leader steps down and releases the lease so another replica takes over at once.
+   * With `release: false` the lease is left to expire, as when a replica dies (for tests of takeover).
+   */
+  async close(options: { release?: boolean } = {}): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await this.loop;
     this.stepDown();
+    if (options.release === false) return;
     // Released even if this replica never heard it had won: a round in flight may have just acquired it.
     try {
       const lease = await this.client.get<Lease>(this.ref);

@@ -4,7 +4,15 @@ import { applyRecord, type JournalRecord, type RunFields, type StoredRun } from 
 import type { ConfigMap } from '../spec/model/kubernetes.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import { DamagedRunError } from '../state/damaged-run-error.js';
-import { COMPLETED_LABEL, HELD_ANNOTATION, NODES_CHUNKS_ANNOTATION, NODES_GENERATION_ANNOTATION, PHASE_LABEL } from './kube-names.js';
+import {
+  COMPLETED_LABEL,
+  HELD_ANNOTATION,
+  NODES_CHUNKS_ANNOTATION,
+  NODES_GENERATION_ANNOTATION,
+  PHASE_LABEL,
+  RESUME_REQUEST_ANNOTATION,
+  RETRIED_PODS_ANNOTATION,
+} from './kube-names.js';
 import { decodeCompressedJson, unpackItems } from './packed-items.js';
 import { type RunChunk, runChunkOf } from './run-node-config-maps.js';
 
@@ -108,7 +116,16 @@ export function storedWorkflowOf(live: Workflow): Workflow {
     labels = {},
     ...metadata
   } = live.metadata;
-  const { [NODES_GENERATION_ANNOTATION]: _g, [NODES_CHUNKS_ANNOTATION]: _c, [HELD_ANNOTATION]: _h, ...userAnnotations } = annotations;
+  // A resume request and the retried pods are notes to the controller, not part of the run: kept,
+  // a later save would write them again.
+  const {
+    [NODES_GENERATION_ANNOTATION]: _g,
+    [NODES_CHUNKS_ANNOTATION]: _c,
+    [HELD_ANNOTATION]: _h,
+    [RESUME_REQUEST_ANNOTATION]: _r,
+    [RETRIED_PODS_ANNOTATION]: _p,
+    ...userAnnotations
+  } = annotations;
   const { [COMPLETED_LABEL]: _done, [PHASE_LABEL]: _phase, ...userLabels } = labels;
   const { status: _status, ...workflow } = live;
   return {

@@ -9,6 +9,7 @@ import {
   NODES_CHUNKS_ANNOTATION,
   NODES_GENERATION_ANNOTATION,
   PHASE_LABEL,
+  RETRIED_PODS_ANNOTATION,
   SKIFF_INSTANCE_ID,
 } from './kube-names.js';
 
@@ -41,7 +42,7 @@ export function workflowObject(run: StoredRun, live: Workflow | undefined, snaps
     labels: runLabels(run.workflow.metadata.labels, run.status.phase),
     annotations: {
       ...run.workflow.metadata.annotations,
-      ...pickKeys(live?.metadata.annotations, [HELD_ANNOTATION]),
+      ...pickKeys(live?.metadata.annotations, [HELD_ANNOTATION, RETRIED_PODS_ANNOTATION]),
       [NODES_GENERATION_ANNOTATION]: String(snapshot.generation),
       [NODES_CHUNKS_ANNOTATION]: String(snapshot.chunks),
     },
@@ -75,7 +76,8 @@ export function generationOf(live: Workflow): number {
 /** Skiff's instance id, and Argo's phase and completed labels, which selectors of active runs read. */
 function runLabels(labels: Record<string, string> | undefined, phase: string): Record<string, string> {
   const done = phase === 'Succeeded' || phase === 'Failed' || phase === 'Error';
-  return { ...labels, [CONTROLLER_INSTANCE_ID_LABEL]: SKIFF_INSTANCE_ID, [PHASE_LABEL]: phase, [COMPLETED_LABEL]: String(done) };
+  // A run of another Skiff instance id (`skiff controller --instance-id`) keeps its own.
+  return { [CONTROLLER_INSTANCE_ID_LABEL]: SKIFF_INSTANCE_ID, ...labels, [PHASE_LABEL]: phase, [COMPLETED_LABEL]: String(done) };
 }
 
 function pickKeys<T>(record: Record<string, T> | undefined, keys: string[]): Record<string, T> {

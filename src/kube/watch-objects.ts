@@ -67,6 +67,11 @@ export class WatchObjects<T extends KubernetesObject> {
     return new Map(this.known);
   }
 
+  /** One object as last seen, by `namespace/name` (`name` for cluster-scoped ones). */
+  get(key: string): T | undefined {
+    return this.known.get(key);
+  }
+
   close(): void {
     this.closed = true;
     this.watch?.close();

@@ -162,6 +162,11 @@ export class RunDriver {
     this.reopen(stored);
   }
 
+  /** Drives a run as given, read from the store by the caller (a controller that checked it first). */
+  adopt(stored: StoredRun): void {
+    this.reopen(stored);
+  }
+
   /** Stops a run: pods are killed, exit handlers run. */
   stop(runId: string, message?: string): void {
     this.send(runId, message === undefined ? { type: 'stop' } : { type: 'stop', message });
@@ -196,6 +201,32 @@ export class RunDriver {
   /** Why the run is held (its state cannot be saved), or undefined when it is not. */
   heldBecause(runId: string): string | undefined {
     return this.runs.get(runId)?.held?.problem;
+  }
+
+  /** Whether this driver drives the run now (opened and not forgotten, finished or not). */
+  drives(runId: string): boolean {
+    return this.runs.has(runId);
+  }
+
+  /**
+   * Stops driving a run without changing it: its timers and held writes are dropped, and events
+   * that still come for it (a runtime's late report) are ignored. For a run deleted by someone,
+   * a finished run a long-lived host no longer needs in memory, or a host that lost the right to
+   * drive (a controller's lease). Whoever waits for it keeps waiting.
+   */
+  forget(runId: string): void {
+    const run = this.runs.get(runId);
+    if (!run) return;
+    run.timer?.cancel();
+    run.session.close();
+    if (run.held) this.writes.drop(run.held);
+    this.runs.delete(runId);
+  }
+
+  /** Stops driving every run (see forget): the host goes away, the runs stay as saved. */
+  close(): void {
+    for (const runId of [...this.runs.keys()]) this.forget(runId);
+    this.queue = [];
   }
 
   /** Resolves with the final status once the run has finished. */

@@ -2,8 +2,8 @@ import { UsageError, type CliIO, type Command } from '../cli-io.js';
 import { parseLabelSelector } from '../label-selector.js';
 import { parseAge } from '../parse-age.js';
 import { namedOrSelected, SELECT_OPTIONS } from '../select-runs.js';
-import { deleteRun } from '../delete-run.js';
-import { openLocalTarget } from '../local-target.js';
+import { openRunTarget } from '../open-run-target.js';
+import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { splitRunKey } from '../../ports/run-key.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 
@@ -33,6 +33,7 @@ Options:
   -A, --all-namespaces         with the flags above: runs of every namespace
       --dry-run                print what would be deleted, delete nothing
 ${STATE_DIR_HELP}
+${CLUSTER_TARGET_HELP}
   -h, --help            show this help
 
 Exit status: 0 deleted, 1 a run does not exist or is running (the others are still deleted),
@@ -45,6 +46,7 @@ export const deleteCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...CLUSTER_TARGET_OPTIONS,
       ...SELECT_OPTIONS,
       all: { type: 'boolean' },
       completed: { type: 'boolean' },
@@ -57,10 +59,10 @@ export const deleteCommand: Command = {
     const selecting =
       values.all === true || values.completed === true || values.older !== undefined || values.prefix !== undefined || values.selector !== undefined;
     if (positionals.length === 0 && !selecting) throw new UsageError('name the run(s) to delete, or pick them (--all, --completed, --older, --prefix, -l)');
-    const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const target = openRunTarget(io, { ...values, namespace: undefined });
     const filter = selecting
       ? {
-          namespace: values['all-namespaces'] ? undefined : (values.namespace ?? target.objects.namespace),
+          namespace: values['all-namespaces'] ? undefined : (values.namespace ?? target.namespace),
           completed: values.completed,
           older: values.older === undefined ? undefined : parseAge(values.older, '--older'),
           prefix: values.prefix,
@@ -78,7 +80,7 @@ export const deleteCommand: Command = {
       return 0;
     }
     let status = 0;
-    for (const runId of chosen) if (!(await deleteRun(target, io, runId))) status = 1;
+    for (const runId of chosen) if (!(await target.deleteRun(io, runId))) status = 1;
     return status;
   },
 };

@@ -1,9 +1,10 @@
 import { type CliIO, type Command, UsageError } from '../cli-io.js';
-import { openLocalTarget } from '../local-target.js';
+import { openRunTarget } from '../open-run-target.js';
+import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { parseNodeFieldSelector } from '../node-field-selector.js';
 import { formatRunOutput, parseOutputFormat } from '../output-format.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
-import { requireRun } from '../read-run.js';
+import { requireTargetRun } from '../read-run.js';
 import { resolveRunName } from '../select-runs.js';
 
 const USAGE = `Usage: skiff get [options] NAME...
@@ -24,6 +25,7 @@ Options:
                                    times, output parameters and artifacts, and resources used
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
+${CLUSTER_TARGET_HELP}
   -h, --help                       show this help
 
 Exit status: 0 shown, 1 no such run or a damaged run (its file and record are named; the other
@@ -36,6 +38,7 @@ export const getCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...CLUSTER_TARGET_OPTIONS,
       ...NAMESPACE_OPTION,
       output: { type: 'string', short: 'o' },
       status: { type: 'string' },
@@ -49,11 +52,11 @@ export const getCommand: Command = {
       selected || phase
         ? (node: Parameters<NonNullable<typeof selected>>[0]) => (!phase || node.phase.toLowerCase() === phase) && (!selected || selected(node))
         : undefined;
-    const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const target = openRunTarget(io, values);
     let status = 0;
     for (const [index, given] of positionals.entries()) {
       try {
-        const run = await requireRun(target.layout, await resolveRunName(target, given, values.namespace));
+        const run = await requireTargetRun(target, await resolveRunName(target, given, values.namespace));
         io.stdout.write(`${index > 0 && output !== 'name' ? (output === 'yaml' ? '---\n' : '\n') : ''}${formatRunOutput(run, output, Date.now(), shown)}`);
       } catch (error) {
         if (positionals.length === 1) throw error;

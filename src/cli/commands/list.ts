@@ -1,16 +1,14 @@
 import { dump } from 'js-yaml';
 import type { StoredRun } from '../../ports/run-store.js';
-import { isWorkflowDone } from '../../engine/workflow-status.js';
 import { type CliIO, type Command, UsageError } from '../cli-io.js';
 import { ageOf, spanOf } from '../format-duration.js';
 import { workflowObject } from '../format-run.js';
 import { formatTable } from '../format-table.js';
 import { parseLabelSelector } from '../label-selector.js';
-import { openLocalTarget } from '../local-target.js';
+import { openRunTarget } from '../open-run-target.js';
+import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { parseAge } from '../parse-age.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
-import { leaseOwner } from '../run-lease.js';
-import { runArgs } from '../describe-run.js';
 import { splitRunKey } from '../../ports/run-key.js';
 import { matchesRun, namespaceOf, readAllRuns, type RunFilter } from '../select-runs.js';
 
@@ -40,6 +38,7 @@ Options:
                            steps) and PARAMETERS
       --chunk-size N       taken as argo takes it; the local state directory is read whole
 ${STATE_DIR_HELP}
+${CLUSTER_TARGET_HELP}
   -h, --help               show this help
 
 Exit status: 0 listed, 1 listed but some run is damaged, 2 usage error.`;
@@ -51,6 +50,7 @@ export const listCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...CLUSTER_TARGET_OPTIONS,
       status: { type: 'string' },
       running: { type: 'boolean' },
       completed: { type: 'boolean' },
@@ -72,9 +72,9 @@ export const listCommand: Command = {
       throw new UsageError(`--chunk-size ${values['chunk-size']}: expected a whole number`);
     if (values.running && values.completed) throw new UsageError('--running and --completed exclude each other');
     const allNamespaces = values['all-namespaces'] === true;
-    const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const target = openRunTarget(io, { ...values, namespace: undefined });
     const filter: RunFilter = {
-      namespace: allNamespaces ? undefined : (values.namespace ?? target.objects.namespace),
+      namespace: allNamespaces ? undefined : (values.namespace ?? target.namespace),
       phases: values.status?.split(',').map((s) => s.trim()),
       running: values.running,
       completed: values.completed,
@@ -84,7 +84,9 @@ export const listCommand: Command = {
       labels: values.selector === undefined ? undefined : parseLabelSelector(values.selector),
     };
     const now = Date.now();
-    const listing = await readAllRuns(target);
+    // Locally every run is read, so damaged ones show whatever the filters; a cluster's are listed
+    // per namespace, which needs no permission beyond it.
+    const listing = await readAllRuns(target, target.kind === 'cluster' ? filter.namespace : undefined);
     const runs = listing.runs.filter((run) => matchesRun(run, filter, now));
     const damaged = listing.damaged;
 
@@ -117,9 +119,7 @@ export const listCommand: Command = {
           ...(wide ? ['', ''] : []),
         ]);
       for (const run of runs) {
-        let message = run.status.message ?? '';
-        if (!isWorkflowDone(run.status.phase) && (await leaseOwner(target.layout, run.key)) === undefined)
-          message = `no skiff process is running it; skiff resume ${runArgs(run.key)} continues it`;
+        const message = (await target.undrivenNote(run.key)) ?? run.status.message ?? '';
         const row = [
           ...(allNamespaces ? [namespaceOf(run)] : []),
           splitRunKey(run.key).name,

@@ -1,5 +1,7 @@
 import { type CliIO, type Command, UsageError } from '../cli-io.js';
 import { openLocalTarget } from '../local-target.js';
+import { NO_CLUSTER_LOGS } from '../launch-run.js';
+import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { parseAge } from '../parse-age.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, parseCommandArgs } from '../parse-command-args.js';
 import { printRunLogs } from '../print-run-logs.js';
@@ -29,6 +31,8 @@ Options:
   -p, --previous          only the earlier attempts of retried steps
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
+${CLUSTER_TARGET_HELP} (not yet: step logs
+                            are in the pods)
   -h, --help              show this help
 
 Exit status: 0 printed, 1 no such run or step, or a damaged run, 2 usage error.`;
@@ -40,6 +44,7 @@ export const logsCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...CLUSTER_TARGET_OPTIONS,
       ...NAMESPACE_OPTION,
       node: { type: 'string' },
       container: { type: 'string', short: 'c' },
@@ -66,6 +71,7 @@ export const logsCommand: Command = {
     } catch (error) {
       throw new UsageError(`--grep ${values.grep}: ${(error as Error).message}`);
     }
+    if (values.kubeconfig !== undefined || values.context !== undefined) throw new Error(NO_CLUSTER_LOGS);
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
     const runId = await resolveRunName(target, positionals[0]!, values.namespace);
     return printRunLogs(target, io, runId, {

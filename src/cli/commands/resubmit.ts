@@ -1,10 +1,13 @@
 import type { CliIO, Command } from '../cli-io.js';
 import { continueOrphans } from '../continue-orphans.js';
 import { launchRun } from '../launch-run.js';
-import { openLocalTarget } from '../local-target.js';
+import { openRunTarget } from '../open-run-target.js';
+import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
+import { resubmitRun } from '../../engine/operations/resubmit-run.js';
+import { saveNewRun } from '../submit-run.js';
 import { parseOutputFormat } from '../output-format.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, oneName, parseCommandArgs } from '../parse-command-args.js';
-import { requireRun } from '../read-run.js';
+import { requireTargetRun } from '../read-run.js';
 import { describeRun } from '../describe-run.js';
 import { resolveRunName } from '../select-runs.js';
 import { runKey, splitRunKey } from '../../ports/run-key.js';
@@ -27,6 +30,7 @@ Options:
   -o, --output FORMAT     name, json, yaml or wide (see skiff submit)
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
+${CLUSTER_TARGET_HELP}
   -h, --help              show this help
 
 Exit status: 0 resubmitted (with --wait: the new run Succeeded), 1 no such run or (with
@@ -39,17 +43,27 @@ export const resubmitCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...CLUSTER_TARGET_OPTIONS,
       ...NAMESPACE_OPTION,
       memoized: { type: 'boolean' },
       wait: { type: 'boolean', short: 'w' },
       output: { type: 'string', short: 'o' },
     });
     const output = parseOutputFormat(values.output, ['json', 'yaml', 'wide', 'name']);
-    const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const target = openRunTarget(io, { ...values, namespace: undefined });
     const runId = await resolveRunName(target, oneName(positionals), values.namespace);
-    const old = await requireRun(target.layout, runId);
+    const old = await requireTargetRun(target, runId);
     const name = `${resubmitBaseName(old.workflow)}${runSuffix()}`;
     const key = runKey(splitRunKey(runId).namespace, name);
+    if (target.kind === 'cluster') {
+      // A new Workflow, created as a submit creates one; the controller reads its templates and ConfigMaps.
+      if (values.memoized) throw new Error('--memoized is not yet available against a cluster');
+      const result = resubmitRun(old.workflow, old.status, name, false);
+      if ('error' in result) throw new Error(`cannot resubmit ${describeRun(runId)}: ${result.error}`);
+      const workflow = { ...result.workflow, metadata: { ...result.workflow.metadata, namespace: splitRunKey(runId).namespace } };
+      await saveNewRun(target, { workflow, referenced: [] });
+      return launchRun(target, io, key, { wait: values.wait === true, output });
+    }
     // The new run's lease first, as for every new run, so no other process takes it for an orphan.
     const lease = await acquireLease(target.layout, key);
     if (!lease) throw new RunExistsError(key);

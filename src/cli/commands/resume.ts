@@ -1,8 +1,8 @@
 import { isWorkflowDone } from '../../engine/workflow-status.js';
-import { envOf, type CliIO, type Command } from '../cli-io.js';
-import { controlRun } from '../control-run.js';
-import { runInForeground } from '../launch-run.js';
-import { openLocalTarget } from '../local-target.js';
+import type { CliIO, Command } from '../cli-io.js';
+import { followInBackground, runInForeground } from '../launch-run.js';
+import { openRunTarget } from '../open-run-target.js';
+import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { parseOutputFormat } from '../output-format.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, oneName, parseCommandArgs } from '../parse-command-args.js';
 import { requireRun } from '../read-run.js';
@@ -23,6 +23,7 @@ Options:
   -o, --output FORMAT   with --wait: json, yaml or wide (see skiff submit)
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
+${CLUSTER_TARGET_HELP}
   -h, --help            show this help
 
 Exit status: 0 resumed (with --wait: the run Succeeded), 1 no such run, a finished run, or
@@ -35,13 +36,23 @@ export const resumeCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...CLUSTER_TARGET_OPTIONS,
       ...NAMESPACE_OPTION,
       wait: { type: 'boolean', short: 'w' },
       output: { type: 'string', short: 'o' },
     });
     const output = parseOutputFormat(values.output);
-    const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const target = openRunTarget(io, { ...values, namespace: undefined });
     const runId = await resolveRunName(target, oneName(positionals), values.namespace);
+    if (target.kind === 'cluster') {
+      // The controller drives the run: the request is left on its Workflow, and --wait follows it.
+      await target.control(io, runId, { op: 'resume' });
+      if (!values.wait) {
+        io.stdout.write(`${nameOf(runId)} resumed\n`);
+        return 0;
+      }
+      return followInBackground(target, io, runId, { wait: true, follow: 'watch', output });
+    }
     if (values.wait) {
       const run = await requireRun(target.layout, runId);
       if (isWorkflowDone(run.status.phase)) throw new Error(`${describeRun(runId)} has already finished (${run.status.phase})`);
@@ -51,7 +62,7 @@ export const resumeCommand: Command = {
       const finished = await runInForeground(target, io, runId, output);
       return finished.status.phase === 'Succeeded' ? 0 : 1;
     }
-    await controlRun(target, io, runId, { op: 'resume' }, { ...process.env, ...envOf(io) });
+    await target.control(io, runId, { op: 'resume' });
     io.stdout.write(`${nameOf(runId)} resumed\n`);
     return 0;
   },

@@ -4,11 +4,16 @@ import { parseAssignments } from '../parse-assignments.js';
 import { parseNodeFieldSelector } from '../node-field-selector.js';
 import { resolveRunName } from '../select-runs.js';
 import { continueOrphans } from '../continue-orphans.js';
-import { launchRun } from '../launch-run.js';
-import { openLocalTarget } from '../local-target.js';
+import { launchRun, NO_CLUSTER_LOGS } from '../launch-run.js';
+import { noteRetriedPods } from '../../kube/retried-pods.js';
+import { retryRun, type RetryOptions } from '../../engine/operations/retry-run.js';
+import type { StoredRun } from '../../ports/run-store.js';
+import { podNameOfNode } from '../node-tree.js';
+import { openRunTarget } from '../open-run-target.js';
+import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { parseOutputFormat } from '../output-format.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, oneName, parseCommandArgs } from '../parse-command-args.js';
-import { requireRun } from '../read-run.js';
+import { requireTargetRun } from '../read-run.js';
 import { describeRun, runArgs } from '../describe-run.js';
 import { acquireLease, leaseOwner } from '../run-lease.js';
 import { splitRunKey } from '../../ports/run-key.js';
@@ -35,6 +40,7 @@ Options:
   -o, --output FORMAT        name, json, yaml or wide (see skiff submit)
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
+${CLUSTER_TARGET_HELP}
   -h, --help                 show this help
 
 Exit status: 0 retried (with --wait: the run Succeeded), 1 no such run, a run that cannot be
@@ -47,6 +53,7 @@ export const retryCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...CLUSTER_TARGET_OPTIONS,
       ...NAMESPACE_OPTION,
       node: { type: 'string', multiple: true },
       'restart-successful': { type: 'boolean' },
@@ -60,12 +67,19 @@ export const retryCommand: Command = {
     const output = parseOutputFormat(values.output, ['json', 'yaml', 'wide', 'name']);
     const selected = values['node-field-selector'] === undefined ? undefined : parseNodeFieldSelector(values['node-field-selector']);
     const parameters = parseAssignments(values.parameter ?? [], '-p');
-    const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const target = openRunTarget(io, { ...values, namespace: undefined });
+    if (target.kind === 'cluster' && values.log) throw new Error(NO_CLUSTER_LOGS);
     const runId = await resolveRunName(target, oneName(positionals), values.namespace);
-    await requireRun(target.layout, runId);
-    const lease = await acquireLease(target.layout, runId);
-    if (!lease) throw new Error(`${describeRun(runId)} is still running (skiff process ${(await leaseOwner(target.layout, runId)) ?? '?'}); stop it first`);
-    const stored = (await target.runs.load(runId))!;
+    const stored = await requireTargetRun(target, runId);
+    // Locally the lease keeps any other skiff process off the run; in a cluster the retried
+    // Workflow is saved whole, and the controller takes it up as unfinished again.
+    const lease = target.kind === 'local' ? await acquireLease(target.layout, runId) : { release: async () => {} };
+    if (!lease && target.kind === 'local')
+      throw new Error(`${describeRun(runId)} is still running (skiff process ${(await leaseOwner(target.layout, runId)) ?? '?'}); stop it first`);
+    const closeAll = async (): Promise<void> => {
+      if (target.kind === 'local') await target.runs.closeAll();
+      await lease?.release();
+    };
     // Argo's --node-field-selector names the nodes to retry by their fields; only steps (pods
     // and the like) are named, so a matching group does not drag in all of its steps.
     const picked = selected
@@ -74,26 +88,38 @@ export const retryCommand: Command = {
           .map((n) => n.id)
       : [];
     if (selected && picked.length === 0) {
-      await target.runs.closeAll();
-      await lease.release();
+      await closeAll();
       throw new Error(`--node-field-selector ${values['node-field-selector']}: no step of ${describeRun(runId)} matches`);
     }
+    const retry = { nodes: [...(values.node ?? []), ...picked], restartSuccessful: values['restart-successful'] === true, parameters };
     try {
-      await retrySavedRun({ store: target.runs, configMaps: target.objects }, runId, {
-        nodes: [...(values.node ?? []), ...picked],
-        restartSuccessful: values['restart-successful'] === true,
-        parameters,
-      });
+      // In a cluster a retried step keeps its pod's name, and its failed pod must go before it runs
+      // again: the controller deletes the pods noted here when it takes the retried run up.
+      if (target.kind === 'cluster') await noteRetriedPods(target.client, runId, podsResetBy(stored, retry));
+      await retrySavedRun({ store: target.runs, configMaps: target.objects }, runId, retry);
     } catch (error) {
-      await target.runs.closeAll();
-      await lease.release();
+      if (target.kind === 'cluster') await noteRetriedPods(target.client, runId, []).catch(() => undefined);
+      await closeAll();
       if (!(error instanceof RunOperationError)) throw error;
       const hint = error.message.includes('only a finished run') ? `; skiff resume ${runArgs(runId)} continues it` : '';
       throw new Error(`cannot retry ${describeRun(runId)}: ${error.message}${hint}`);
     }
-    await target.runs.closeAll();
-    await continueOrphans(target, io, runId);
+    if (target.kind === 'local') {
+      await target.runs.closeAll();
+      await continueOrphans(target, io, runId);
+    }
     const follow = values.log ? 'log' : values.watch ? 'watch' : undefined;
     return launchRun(target, io, runId, { wait: values.wait === true && !follow, follow, output });
   },
 };
+
+/** The pods of the steps a retry runs again: pod nodes of the run that the retried status no longer has. */
+function podsResetBy(run: StoredRun, options: RetryOptions): string[] {
+  const result = retryRun(run.workflow, structuredClone(run.status), options);
+  if ('error' in result) return [];
+  const name = run.workflow.metadata.name ?? '';
+  return Object.values(run.status.nodes)
+    .filter((node) => result.status.nodes[node.id] === undefined)
+    .map((node) => podNameOfNode(name, node))
+    .filter((pod): pod is string => pod !== undefined);
+}

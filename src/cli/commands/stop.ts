@@ -2,7 +2,8 @@ import { type CliIO, type Command, UsageError } from '../cli-io.js';
 import { controlRuns } from '../control-run.js';
 import { parseLabelSelector } from '../label-selector.js';
 import { namedOrSelected, SELECT_OPTIONS } from '../select-runs.js';
-import { openLocalTarget } from '../local-target.js';
+import { openRunTarget } from '../open-run-target.js';
+import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, parseCommandArgs } from '../parse-command-args.js';
 
 const USAGE = `Usage: skiff stop [options] NAME...
@@ -16,6 +17,7 @@ Options:
   -l, --selector SELECTOR    also every unfinished run whose labels match (see skiff list)
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
+${CLUSTER_TARGET_HELP}
   -h, --help            show this help
 
 Exit status: 0 done, 1 a run named does not exist or has already finished (the others are
@@ -26,13 +28,19 @@ export const stopCommand: Command = {
   summary: 'stop a run; its exit handler still runs',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs(args, { ...STATE_DIR_OPTION, ...NAMESPACE_OPTION, ...SELECT_OPTIONS, message: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, {
+      ...STATE_DIR_OPTION,
+      ...CLUSTER_TARGET_OPTIONS,
+      ...NAMESPACE_OPTION,
+      ...SELECT_OPTIONS,
+      message: { type: 'string' },
+    });
     if (positionals.length === 0 && values.selector === undefined) throw new UsageError('name the run (NAME...) or select runs (-l)');
-    const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const target = openRunTarget(io, { ...values, namespace: undefined });
     const filter =
       values.selector === undefined
         ? undefined
-        : { labels: parseLabelSelector(values.selector), running: true, namespace: values.namespace ?? target.objects.namespace };
+        : { labels: parseLabelSelector(values.selector), running: true, namespace: values.namespace ?? target.namespace };
     const request = { op: 'stop' as const, ...(values.message !== undefined ? { message: values.message } : {}) };
     return controlRuns(target, io, await namedOrSelected(target, positionals, filter, Date.now(), values.namespace), request, 'stopped');
   },

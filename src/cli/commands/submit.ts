@@ -4,9 +4,10 @@ import { dump, load } from 'js-yaml';
 import type { Workflow } from '../../spec/model/workflow.js';
 import { envOf, UsageError, type CliIO, type Command } from '../cli-io.js';
 import { continueOrphans } from '../continue-orphans.js';
-import { launchRun } from '../launch-run.js';
+import { launchRun, NO_CLUSTER_LOGS } from '../launch-run.js';
 import { checkRunEnvironment } from '../local-runtime-factory.js';
-import { openLocalTarget } from '../local-target.js';
+import { openRunTarget } from '../open-run-target.js';
+import { CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { parseOutputFormat } from '../output-format.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { parseAssignments } from '../parse-assignments.js';
@@ -37,6 +38,11 @@ and leaves the run going; a second Ctrl-C within 3 seconds stops the run. --wait
 this process instead, the same way shown; Ctrl-C there interrupts the run (skiff resume NAME
 continues it).
 
+Against a cluster (--kubeconfig or --context), the run is created there as a Workflow labelled
+workflows.argoproj.io/controller-instanceid: skiff, and skiff controller drives it; --wait and
+--watch follow it from here (Ctrl-C stops following), with the same output. --from and --log
+work only on this machine for now.
+
 Options:
       --from KIND/NAME           run a stored workflowtemplate/NAME, clusterworkflowtemplate/NAME
                                  or cronworkflow/NAME (see skiff apply) instead of a file
@@ -56,8 +62,11 @@ Options:
   -o, --output FORMAT            name: only the run's name; json or yaml: the Workflow object with
                                  its status (Argo's format); wide: the result table with phases,
                                  start times and outputs
-  -n, --namespace NS             namespace of the run (default: the file's, else default)
+  -n, --namespace NS             namespace of the run (default: the file's, else default; in a
+                                 cluster, else the kubeconfig context's)
 ${STATE_DIR_HELP}
+      --kubeconfig FILE          create the run in this cluster instead (see "Against a cluster")
+      --context NAME             create the run in this context of the kubeconfig instead
   -h, --help                     show this help
 
 Exit status: 0 submitted (with --wait or --watch: the run Succeeded), 1 lint errors, a refused
@@ -66,11 +75,12 @@ workflow or (with --wait or --watch) a run that did not succeed, 2 usage error. 
 
 export const submitCommand: Command = {
   name: 'submit',
-  summary: 'run a workflow on this machine',
+  summary: 'run a workflow on this machine, or in a cluster',
   usage: USAGE,
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...CLUSTER_TARGET_OPTIONS,
       parameter: { type: 'string', short: 'p', multiple: true },
       'parameter-file': { type: 'string', short: 'f' },
       entrypoint: { type: 'string' },
@@ -108,13 +118,15 @@ export const submitCommand: Command = {
       namespace: values.namespace,
     };
 
-    if (!dryRun) checkRunEnvironment(envOf(io));
-    const target = openLocalTarget(io, { stateDir: values['state-dir'], namespace: values.namespace });
+    const target = openRunTarget(io, values);
+    if (!dryRun && target.kind === 'local') checkRunEnvironment(envOf(io));
+    if (target.kind === 'cluster' && values.from !== undefined) throw new Error('--from reads objects stored with skiff apply: not yet against a cluster');
+    if (target.kind === 'cluster' && values.log === true) throw new Error(NO_CLUSTER_LOGS);
     // A stored object was linted when it was applied; a file is linted now.
     const manifests = values.from !== undefined ? [] : await readManifests(positionals, io);
     if (!manifests) return 1;
     const given =
-      values.from !== undefined
+      values.from !== undefined && target.kind === 'local'
         ? [{ source: values.from, workflow: await workflowFromStored(values.from, target.objects, target.objects.namespace) }]
         : manifests.filter((m) => m.object.kind === 'Workflow').map((m) => ({ source: m.file, workflow: m.object as Workflow }));
     if (given.length === 0) throw new Error(`${positionals.join(' ')}: no Workflow to submit`);
@@ -150,7 +162,7 @@ export const submitCommand: Command = {
       return 0;
     }
 
-    await continueOrphans(target, io);
+    if (target.kind === 'local') await continueOrphans(target, io);
     const names: string[] = [];
     for (const run of prepared) names.push(await saveNewRun(target, run));
     if (follow) return launchRun(target, io, names[0]!, { wait: false, follow: values.log === true ? 'log' : 'watch', output });

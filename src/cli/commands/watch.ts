@@ -1,8 +1,7 @@
 import { type CliIO, type Command, UsageError } from '../cli-io.js';
-import { controlRun } from '../control-run.js';
 import { followRun } from '../follow-run.js';
-import { childEnv } from '../launch-run.js';
-import { openLocalTarget } from '../local-target.js';
+import { openRunTarget } from '../open-run-target.js';
+import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { parseNodeFieldSelector } from '../node-field-selector.js';
 import { formatRunOutput } from '../output-format.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, parseCommandArgs } from '../parse-command-args.js';
@@ -20,6 +19,7 @@ Options:
       --node-field-selector SEL   at the end, only steps whose fields match (see skiff get)
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
+${CLUSTER_TARGET_HELP}
   -h, --help                      show this help
 
 Exit status: 0 the run Succeeded, 1 it did not (or no process runs it any more), 2 usage
@@ -32,6 +32,7 @@ export const watchCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...CLUSTER_TARGET_OPTIONS,
       ...NAMESPACE_OPTION,
       status: { type: 'string' },
       'node-field-selector': { type: 'string' },
@@ -40,11 +41,11 @@ export const watchCommand: Command = {
       throw new UsageError(positionals.length === 0 ? 'name the run (NAME, or @latest)' : `watch one run at a time (got ${positionals.length})`);
     const selected = values['node-field-selector'] === undefined ? undefined : parseNodeFieldSelector(values['node-field-selector']);
     const phase = values.status?.toLowerCase();
-    const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const target = openRunTarget(io, { ...values, namespace: undefined });
     const runId = await resolveRunName(target, positionals[0]!, values.namespace);
     const result = await followRun(target, io, runId, {
       progress: true,
-      stop: () => controlRun(target, io, runId, { op: 'stop', message: 'stopped by Ctrl-C' }, childEnv(io)),
+      stop: () => target.control(io, runId, { op: 'stop', message: 'stopped by Ctrl-C' }),
     });
     if (result.run === undefined) return 130;
     if (result.how === 'orphaned') {

@@ -1,0 +1,131 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createControllerRuntime } from '../../controller/create-controller-runtime.js';
+import { DEFAULT_LEASE_NAME, startController } from '../../controller/start-controller.js';
+import { KubeConnection } from '../../kube/kube-connection.js';
+import type { KubeClient } from '../../kube/kube-client.js';
+import type { Runtime } from '../../ports/runtime.js';
+import { envOf, UsageError, type CliIO, type Command } from '../cli-io.js';
+import { parseCommandArgs } from '../parse-command-args.js';
+
+/** Argo's controller defaults are 20 and 30; Skiff's steps write less per step, and a little more headroom keeps steps close together. */
+const DEFAULT_QPS = 50;
+const DEFAULT_BURST = 100;
+
+const USAGE = `Usage: skiff controller [options]
+
+Runs Skiff's Kubernetes controller: it drives the Workflows labelled
+workflows.argoproj.io/controller-instanceid: skiff (whoever created them: skiff submit
+--kubeconfig, kubectl, Argo's CLI) with Skiff's engine, each step a pod. Several replicas may
+run: a Lease elects the one that drives runs, and another takes over within seconds when it
+dies. A restarted controller continues every unfinished run from the cluster. Stop, terminate
+and resume are read off the Workflow (spec.shutdown, as argo stop sets it). The leader also
+runs the CronWorkflows labelled with its instance id. SIGTERM releases the lease and exits.
+
+Options:
+      --kubeconfig FILE     the cluster (default: $KUBECONFIG, else the pod's service account
+                            in a cluster, else ~/.kube/config)
+      --context NAME        a context of the kubeconfig other than its current one
+  -n, --namespace NS        drive the runs of this namespace only (default: every namespace,
+                            which needs a ClusterRole)
+  -A, --all-namespaces      drive the runs of every namespace (the default)
+      --instance-id ID      drive the Workflows whose controller-instanceid label is ID
+                            (default: skiff)
+      --qps N               at most N requests a second to the API server on average (default ${DEFAULT_QPS})
+      --burst N             and at most N at once (default ${DEFAULT_BURST})
+      --lease-name NAME     the Lease that elects the leader, in the kubeconfig's namespace
+                            (default: ${DEFAULT_LEASE_NAME})
+      --executor-image IMG  the image that runs skiff executor in each pod
+  -h, --help                show this help
+
+Logs one line per event worth knowing: leadership won or lost, a run started, continued,
+signalled, ended or deleted, and what went wrong.
+
+Exit status: 0 stopped by SIGTERM or SIGINT, 1 no cluster settings or no runtime for pods,
+2 usage error.`;
+
+/** How the command gets the runtime and learns it should stop; tests pass their own. */
+export interface ControllerCommandSeams {
+  createRuntime: (connection: KubeClient, options: { executorImage?: string | undefined }) => Runtime;
+  /** Resolves when the process is asked to stop (SIGTERM, SIGINT). */
+  stopRequested: () => Promise<string>;
+}
+
+const PROCESS_SEAMS: ControllerCommandSeams = {
+  createRuntime: createControllerRuntime,
+  stopRequested: () =>
+    new Promise((resolveStop) => {
+      const onSignal = (signal: string): void => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        resolveStop(signal);
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    }),
+};
+
+/** `skiff controller`, with its runtime and stop signal from `seams`. */
+export function makeControllerCommand(seams: ControllerCommandSeams): Command {
+  return {
+    name: 'controller',
+    summary: 'drive the runs of a Kubernetes cluster (several replicas, one leads)',
+    usage: USAGE,
+    async run(args: string[], io: CliIO): Promise<number> {
+      const { values, positionals } = parseCommandArgs(args, {
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        namespace: { type: 'string', short: 'n' },
+        'all-namespaces': { type: 'boolean', short: 'A' },
+        'instance-id': { type: 'string' },
+        qps: { type: 'string' },
+        burst: { type: 'string' },
+        'lease-name': { type: 'string' },
+        'executor-image': { type: 'string' },
+      });
+      if (positionals.length > 0) throw new UsageError(`controller takes no arguments (got ${positionals.join(' ')})`);
+      if (values.namespace !== undefined && values['all-namespaces']) throw new UsageError('-n and -A exclude each other');
+      const qps = positiveNumber(values.qps, '--qps', DEFAULT_QPS);
+      const burst = positiveNumber(values.burst, '--burst', DEFAULT_BURST);
+      if (!Number.isInteger(burst)) throw new UsageError(`--burst ${values.burst}: expected a whole number`);
+      const instanceId = values['instance-id'] ?? 'skiff';
+      if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(instanceId)) throw new UsageError(`--instance-id ${instanceId}: not a label value`);
+
+      const connection = KubeConnection.load(
+        {
+          ...(values.kubeconfig !== undefined ? { kubeconfigPath: resolve(io.cwd, values.kubeconfig) } : {}),
+          ...(values.context !== undefined ? { context: values.context } : {}),
+          env: envOf(io),
+        },
+        { rateLimit: { qps, burst } },
+      );
+      const runtime = seams.createRuntime(connection, { executorImage: values['executor-image'] });
+      const log = (line: string): void => void io.stderr.write(`${new Date().toISOString()} ${line}\n`);
+      const identity = `${envOf(io).POD_NAME ?? hostname()}-${randomUUID().slice(0, 8)}`;
+      const controller = startController({
+        connection,
+        runtime,
+        namespace: values.namespace,
+        instanceId,
+        leaseName: values['lease-name'] ?? DEFAULT_LEASE_NAME,
+        identity,
+        log,
+      });
+      log(`skiff controller ${identity} started: waiting for the lease ${connection.namespace}/${values['lease-name'] ?? DEFAULT_LEASE_NAME}`);
+      const signal = await seams.stopRequested();
+      log(`${signal}: releasing the lease and stopping`);
+      await controller.close();
+      return 0;
+    },
+  };
+}
+
+export const controllerCommand = makeControllerCommand(PROCESS_SEAMS);
+
+function positiveNumber(text: string | undefined, option: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${option} ${text}: expected a positive number`);
+  return value;
+}
