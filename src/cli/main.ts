@@ -23,12 +23,14 @@ import { cronCommand } from './commands/cron.js';
 import { cpCommand } from './commands/cp.js';
 import { diffCommand, planCommand } from './commands/plan.js';
 import { syncCommand } from './commands/sync.js';
+import { serveCommand } from './commands/serve.js';
 
 const COMMANDS: Command[] = [
   lintCommand,
   planCommand,
   diffCommand,
   syncCommand,
+  serveCommand,
   applyCommand,
   submitCommand,
   listCommand,

@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import { Probot, type ProbotOctokit } from 'probot';
+import type { KubeClient } from '../kube/kube-client.js';
+import { SkiffHttpServer } from '../server/http-server.js';
+import type { AppCredentials } from './app-settings.js';
+import { DeliveryLedger } from './delivery-ledger.js';
+import { RepositoryAccess } from './repository-access.js';
+import { registerSkiffApp } from './skiff-app.js';
+import { webhookReceiver } from './webhook-receiver.js';
+import { WorkQueues } from './work-queues.js';
+
+/** Where GitHub sends webhooks (the App's "Webhook URL" is this path on Skiff's host). */
+export const WEBHOOK_PATH = '/api/github/webhooks';
+
+export interface SkiffServerOptions {
+  credentials: AppCredentials;
+  host: string;
+  port: number;
+  /** Where Skiff keeps what must survive a restart: delivery ids, repository mirrors. */
+  stateDir: string;
+  planClient: () => KubeClient | undefined;
+  /** The Octokit class (tests turn its throttling and retries off). */
+  Octokit?: typeof ProbotOctokit;
+  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** One line per noteworthy thing (refused deliveries, failed work). */
+  log?: (line: string) => void;
+}
+
+export interface SkiffServer {
+  url: string;
+  http: SkiffHttpServer;
+  probot: Probot;
+  /** Resolves when every accepted delivery has been handled. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `skiff serve`'s HTTP server with the GitHub App mounted at WEBHOOK_PATH: deliveries are
+ * verified, deduplicated by id (persisted in the state directory), acknowledged at once and
+ * handled in one queue per repository.
+ */
+export async function startSkiffServer(options: SkiffServerOptions): Promise<SkiffServer> {
+  const log = options.log ?? (() => undefined);
+  const { credentials } = options;
+  const probot = new Probot({
+    appId: credentials.appId,
+    privateKey: credentials.privateKey,
+    secret: credentials.webhookSecret,
+    ...(credentials.baseUrl ? { baseUrl: credentials.baseUrl } : {}),
+    ...(options.Octokit ? { Octokit: options.Octokit } : {}),
+    logLevel: options.logLevel ?? 'warn',
+  });
+  const access = new RepositoryAccess(join(options.stateDir, 'github', 'mirrors'));
+  registerSkiffApp(probot, { access, planClient: options.planClient });
+  const ledger = await DeliveryLedger.open(join(options.stateDir, 'github', 'deliveries'));
+  const queues = new WorkQueues((error, key) => log(`skiff serve: work for ${key} failed: ${errorText(error)}`));
+  const http = new SkiffHttpServer({ onError: (error) => log(`skiff serve: ${errorText(error)}`) });
+  http.mount(
+    WEBHOOK_PATH,
+    webhookReceiver({
+      secret: credentials.webhookSecret,
+      ledger,
+      onRefused: (reason, id) => log(`skiff serve: delivery ${id ?? '(no id)'} refused: ${reason}`),
+      accept: (delivery) => {
+        const repository = (delivery.payload.repository as { full_name?: unknown } | undefined)?.full_name;
+        const key = typeof repository === 'string' ? repository : `installation:${String((delivery.payload.installation as { id?: unknown })?.id)}`;
+        queues.add(key, () => probot.receive({ id: delivery.id, name: delivery.name, payload: delivery.payload } as Parameters<Probot['receive']>[0]));
+      },
+    }),
+  );
+  const address = await http.listen(options.port, options.host);
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    http,
+    probot,
+    idle: () => queues.idle(),
+    async close() {
+      await http.close();
+      await queues.idle();
+    },
+  };
+}
+
+function errorText(error: unknown): string {
+  // Probot wraps handler failures in an AggregateError; its parts say what went wrong.
+  if (error instanceof AggregateError) return error.errors.map(errorText).join('; ');
+  return error instanceof Error ? error.message : String(error);
+}
