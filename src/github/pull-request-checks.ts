@@ -1,10 +1,10 @@
 import type { KubeClient } from '../kube/kube-client.js';
 import { lintReport } from '../report/lint-report.js';
 import { planNotMadeReport, planReport } from '../report/plan-report.js';
-import { desiredSetAt } from '../sync/desired-set.js';
 import type { RepositoryTree } from '../sync/repository-tree.js';
 import { planSync } from '../sync/plan/plan-sync.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
+import { lintCommit } from './lint-commit.js';
 import { completeCheck, startCheck } from './publish-check.js';
 import type { RepositoryAccess } from './repository-access.js';
 
@@ -51,11 +51,10 @@ export async function checkPullRequest(ports: PullRequestCheckPorts, octokit: In
     await completeCheck(octokit, pr.repo, planId, planNotMadeReport(reason));
     return;
   }
-  const desired = await desiredSetAt(head, configFrom);
-  const diagnostics = desired.ok ? desired.desired.warnings : desired.diagnostics;
-  await completeCheck(octokit, pr.repo, lintId, lintReport(diagnostics, pr.headSha));
+  const linted = await lintCommit(head, configFrom);
+  await completeCheck(octokit, pr.repo, lintId, lintReport(linted.diagnostics, pr.headSha));
 
-  if (!desired.ok) {
+  if (!linted.desired) {
     await completeCheck(octokit, pr.repo, planId, planNotMadeReport(`the repository does not lint (see ${LINT_CHECK})`));
     return;
   }
@@ -65,7 +64,7 @@ export async function checkPullRequest(ports: PullRequestCheckPorts, octokit: In
     return;
   }
   try {
-    const plan = await planSync({ desired: desired.desired, client, repository: pr.fullName, commit: pr.headSha });
+    const plan = await planSync({ desired: linted.desired, client, repository: pr.fullName, commit: pr.headSha });
     await completeCheck(octokit, pr.repo, planId, planReport(plan));
   } catch (error) {
     await completeCheck(octokit, pr.repo, planId, planNotMadeReport(`the cluster could not be asked: ${(error as Error).message}`, 'failure'));

@@ -24,7 +24,7 @@ export interface CheckReport {
 }
 
 const LEVEL: Record<Diagnostic['severity'], CheckAnnotation['annotation_level']> = { error: 'failure', warning: 'warning', notice: 'notice' };
-/** Rows listed in the summary; every diagnostic is an annotation whatever this says. */
+/** Rows listed in the summary at most; every diagnostic is an annotation whatever this says. */
 const SUMMARY_ROWS = 200;
 
 /**
@@ -47,12 +47,17 @@ export function lintReport(diagnostics: readonly Diagnostic[], commit: string): 
   const lines = [`**skiff lint** at \`${short}\`: ${title.toLowerCase()}.`];
   if (diagnostics.length > 0) {
     lines.push('', '| | File | Line | Rule | Message |', '|---|---|---|---|---|');
+    let length = lines.join('\n').length;
+    let listed = 0;
     for (const d of diagnostics.slice(0, SUMMARY_ROWS)) {
-      lines.push(
-        `| ${d.severity} | ${escapeMarkdown(d.file)} | ${d.line}:${d.column} | ${escapeMarkdown(d.rule)} | ${escapeMarkdown(fitLine(d.message, 500))} |`,
-      );
+      const row = `| ${d.severity} | ${escapeMarkdown(fitLine(d.file, 300))} | ${d.line}:${d.column} | ${escapeMarkdown(fitLine(d.rule, 100))} | ${escapeMarkdown(fitLine(d.message, 500))} |`;
+      // Rows stop short of the limit, leaving room for the line that says how many were left out.
+      if (length + row.length + 1 > CHECK_LIMITS.maxOutputChars - 200) break;
+      lines.push(row);
+      length += row.length + 1;
+      listed++;
     }
-    if (diagnostics.length > SUMMARY_ROWS) lines.push('', `…and ${diagnostics.length - SUMMARY_ROWS} more, each an annotation on its line.`);
+    if (diagnostics.length > listed) lines.push('', `…and ${diagnostics.length - listed} more, each an annotation on its line.`);
   }
   return {
     conclusion: errors > 0 ? 'failure' : 'success',

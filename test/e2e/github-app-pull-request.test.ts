@@ -1,0 +1,156 @@
+// Pull requests against skiff serve and the fake GitHub: skiff / lint with annotations on the
+// right lines (more than 50 of them, batched), skiff / plan against the state directory, a fork's
+// config from its base branch, and what a hostile pull request can and cannot do to the output.
+import { after, afterEach, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { GitHubAppHarness } from '../helpers/github-app-harness.js';
+import { runGit } from '../env/git/run-git.js';
+
+const workflow = (name: string) =>
+  `apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  generateName: ${name}-\nspec:\n  entrypoint: main\n  templates:\n  - name: main\n    container: {image: alpine, command: [echo, hi]}\n`;
+const TEMPLATE = `apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata:
+  name: build
+spec:
+  templates:
+  - name: main
+    container: {image: alpine, command: [echo, build]}
+`;
+const CONFIG = 'paths: [workflows]\nnamespace: ci\n';
+
+let h: GitHubAppHarness;
+let branch = 0;
+
+before(async () => {
+  h = await GitHubAppHarness.start();
+  await h.github.createRepo('acme/flows', { '.skiff.yml': CONFIG, 'workflows/hello.yaml': workflow('hello') });
+});
+afterEach(() => h.github.assertNoViolations());
+after(async () => h?.close());
+
+/** Opens a PR with `changes` and delivers `pull_request.opened`; returns its head and the finished checks. */
+async function openPr(changes: Record<string, string | null>, options: { fork?: boolean } = {}) {
+  const head = `change-${++branch}`;
+  const headSha = await h.github.pushCommit('acme/flows', head, changes);
+  const pull = await h.github.openPullRequest('acme/flows', { head, user: 'alice' });
+  if (options.fork) {
+    const repo = h.github.state.repo('acme', 'flows');
+    const payload = h.github.webhooks.payloads.pullRequest('opened', repo, h.github.state.pull(repo, pull.number), [], 1);
+    const pr = payload.pull_request as { head: { repo: Record<string, unknown> } };
+    pr.head.repo = { ...pr.head.repo, full_name: 'mallory/flows', fork: true };
+    assert.equal((await h.github.webhooks.send('pull_request', payload)).status, 202);
+  } else {
+    assert.equal((await h.github.webhooks.pullRequest('opened', 'acme/flows', pull.number)).status, 202);
+  }
+  await h.server.idle();
+  const check = (name: string) => {
+    const runs = h.checkRuns(name).filter((r) => r.headSha === headSha);
+    assert.equal(runs.length, 1, `one ${name} for ${headSha}: ${h.logs.join('\n')}`);
+    return runs[0]!;
+  };
+  return { headSha, number: pull.number, lint: check('skiff / lint'), plan: check('skiff / plan') };
+}
+
+test('a PR with a lint error gets a failing skiff / lint with an annotation on the line', async () => {
+  const broken = workflow('broken').replace('    container:', '    bogusField: 1\n    container:');
+  const { lint, plan } = await openPr({ 'workflows/broken.yaml': broken });
+  assert.equal(lint.status, 'completed');
+  assert.equal(lint.conclusion, 'failure', JSON.stringify(lint.output));
+  const line = broken.split('\n').findIndex((l) => l.includes('bogusField')) + 1;
+  const annotation = lint.annotations.find((a) => a.path === 'workflows/broken.yaml');
+  assert.ok(annotation, JSON.stringify(lint.annotations));
+  assert.equal(annotation.start_line, line);
+  assert.equal(annotation.annotation_level, 'failure');
+  assert.match(annotation.message, /bogusField/);
+  assert.match(lint.output.summary ?? '', /1 error/);
+  assert.equal(plan.conclusion, 'neutral', 'nothing to plan from a repository that does not lint');
+  assert.match(plan.output.summary ?? '', /does not lint/);
+});
+
+test('more than 50 diagnostics are all annotated, in batches of 50', async () => {
+  const keys = Array.from({ length: 120 }, (_, i) => `    bogus${i}: 1`).join('\n');
+  const broken = workflow('many').replace('    container:', `${keys}\n    container:`);
+  const { lint } = await openPr({ 'workflows/many.yaml': broken });
+  assert.equal(lint.conclusion, 'failure');
+  const bogus = lint.annotations.filter((a) => /bogus\d+/.test(a.message));
+  assert.equal(bogus.length, 120);
+  assert.deepEqual(
+    bogus.map((a) => a.start_line),
+    Array.from({ length: 120 }, (_, i) => broken.split('\n').indexOf(`    bogus${i}: 1`) + 1),
+  );
+});
+
+test('a valid PR passes lint and its plan says what merging creates', async () => {
+  const { lint, plan } = await openPr({ 'workflows/build-template.yaml': TEMPLATE });
+  assert.equal(lint.conclusion, 'success', lint.output.summary ?? '');
+  assert.equal(plan.conclusion, 'success', plan.output.summary ?? '');
+  assert.match(plan.output.title ?? '', /1 to create/);
+  assert.match(plan.output.summary ?? '', /create \| `WorkflowTemplate ci\/build`/);
+});
+
+test("a fork's PR is checked with the base branch's config, not its own", async () => {
+  // The fork widens the namespaces it may write to; the base branch's config does not allow it.
+  const sneaky = TEMPLATE.replace('  name: build', '  name: build\n  namespace: kube-system');
+  const { lint } = await openPr({ '.skiff.yml': `${CONFIG}namespaces: [kube-system]\n`, 'workflows/sneaky.yaml': sneaky }, { fork: true });
+  assert.equal(lint.conclusion, 'failure');
+  assert.ok(lint.annotations.some((a) => a.path === 'workflows/sneaky.yaml' && /kube-system/.test(a.message)));
+});
+
+test('attacker: YAML in a PR cannot inject Markdown or HTML into the check output', async () => {
+  const evil = workflow('evil').replace('    container:', '    "<img src=x onerror=alert(1)> [click](https://evil.example) @acme/admins |": 1\n    container:');
+  const { lint } = await openPr({ 'workflows/evil.yaml': evil });
+  const summary = lint.output.summary ?? '';
+  assert.equal(lint.conclusion, 'failure');
+  assert.doesNotMatch(summary, /<img/);
+  assert.doesNotMatch(summary, /\]\(https:/);
+  assert.doesNotMatch(summary, /@acme/);
+  assert.match(summary, /&lt;img src=x onerror=alert\\\(1\\\)&gt;/, 'shown, escaped');
+});
+
+test('attacker: a PR cannot make Skiff read files outside the repository', async () => {
+  // Symlinks in git pointing out of the repository, and a config naming a path outside it.
+  const head = `change-${++branch}`;
+  const work = await mkdtemp(join(tmpdir(), 'skiff-symlink-'));
+  try {
+    const repo = h.github.state.repo('acme', 'flows');
+    await runGit(['clone', '--quiet', repo.gitdir, work]);
+    await runGit(['checkout', '--quiet', '-b', head], { cwd: work });
+    await symlink('/etc/passwd', join(work, 'workflows', 'passwd.yaml'));
+    await symlink('../../../../../../etc/hostname', join(work, 'workflows', 'hostname.yaml'));
+    await runGit(['add', '--all'], { cwd: work });
+    await runGit(['-c', 'user.name=m', '-c', 'user.email=m@x', 'commit', '--quiet', '-m', 'links'], { cwd: work });
+    await runGit(['push', '--quiet', 'origin', `HEAD:refs/heads/${head}`], { cwd: work });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  const headSha = await h.github.pushCommit('acme/flows', head, { 'notes.txt': 'links\n' });
+  const pull = await h.github.openPullRequest('acme/flows', { head, user: 'mallory' });
+  await h.github.webhooks.pullRequest('opened', 'acme/flows', pull.number);
+  await h.server.idle();
+  const checks = h.checkRuns().filter((r) => r.headSha === headSha);
+  assert.equal(checks.length, 2);
+  const everything = JSON.stringify(checks.map((c) => [c.output, c.annotations]));
+  assert.doesNotMatch(everything, /root:x:0:0/, 'no byte of /etc/passwd');
+  const lintRun = checks.find((c) => c.name === 'skiff / lint')!;
+  assert.equal(lintRun.conclusion, 'failure');
+  for (const link of ['workflows/passwd.yaml', 'workflows/hostname.yaml']) {
+    assert.ok(
+      lintRun.annotations.some((a) => a.path === link && a.annotation_level === 'failure' && /link/.test(a.message)),
+      JSON.stringify(lintRun.annotations),
+    );
+  }
+  // A config naming paths outside the repository is refused on its line.
+  const { lint } = await openPr({ '.skiff.yml': 'paths: [workflows, ../../../etc, /etc]\nnamespace: ci\n' });
+  assert.equal(lint.conclusion, 'failure');
+  assert.deepEqual(
+    lint.annotations.map((a) => [a.path, a.start_line, /inside it/.test(a.message)]),
+    [
+      ['.skiff.yml', 1, true],
+      ['.skiff.yml', 1, true],
+    ],
+  );
+});
