@@ -16,11 +16,11 @@ export class RepositoryAccess {
     this.mirror = new RepositoryMirror({ root, token: (url) => this.tokens.get(url)?.() });
   }
 
-  /** The files of `commit`, fetched through `ref` (`refs/pull/7/head`, `refs/heads/main`) when not already mirrored. */
-  async treeAt(octokit: InstallationOctokit, cloneUrl: string, ref: string, commit: string): Promise<RepositoryTree> {
+  /** The files of `commit` (default: the tip of `ref`), fetched through `ref` (`refs/pull/7/head`, `refs/heads/main`) when not already mirrored. */
+  async treeAt(octokit: InstallationOctokit, cloneUrl: string, ref: string, commit: string | undefined): Promise<RepositoryTree> {
     const url = new URL(cloneUrl).href;
     this.tokens.set(url, async () => ((await octokit.auth({ type: 'installation' })) as { token: string }).token);
-    const fetched = await this.mirror.fetchCommit({ url, ref, commit });
+    const fetched = await this.mirror.fetchCommit({ url, ref, ...(commit !== undefined ? { commit } : {}) });
     return this.mirror.treeAt(url, fetched.commit);
   }
 }

@@ -6,6 +6,8 @@ import type { AppCredentials } from './app-settings.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { RepositoryAccess } from './repository-access.js';
 import { registerSkiffApp } from './skiff-app.js';
+import { RunCheckTracker } from './run-check-tracker.js';
+import type { RunLauncher } from '../ports/run-launcher.js';
 import { webhookReceiver } from './webhook-receiver.js';
 import { WorkQueues } from './work-queues.js';
 
@@ -19,6 +21,10 @@ export interface SkiffServerOptions {
   /** Where Skiff keeps what must survive a restart: delivery ids, repository mirrors. */
   stateDir: string;
   planClient: () => KubeClient | undefined;
+  /** Where runs go; without one, nothing is run (checks and the sync only). */
+  launcher?: RunLauncher;
+  /** How often a running run is read back to update its check run (default 2 s). */
+  runUpdateIntervalMs?: number;
   /** The Octokit class (tests turn its throttling and retries off). */
   Octokit?: typeof ProbotOctokit;
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -32,6 +38,8 @@ export interface SkiffServer {
   probot: Probot;
   /** Resolves when every accepted delivery has been handled. */
   idle(): Promise<void>;
+  /** Resolves when every run started has ended and its check run is completed. */
+  runsSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,7 +60,15 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
     logLevel: options.logLevel ?? 'warn',
   });
   const access = new RepositoryAccess(join(options.stateDir, 'github', 'mirrors'));
-  registerSkiffApp(probot, { access, planClient: options.planClient });
+  const launcher = options.launcher;
+  const tracker = launcher
+    ? new RunCheckTracker({
+        launcher,
+        intervalMs: options.runUpdateIntervalMs ?? 2000,
+        onError: (error, run) => log(`skiff serve: check run ${run.checkRunId} of ${run.key}: ${errorText(error)}`),
+      })
+    : undefined;
+  registerSkiffApp(probot, { access, planClient: options.planClient, runs: launcher && tracker ? { launcher, tracker } : undefined });
   const ledger = await DeliveryLedger.open(join(options.stateDir, 'github', 'deliveries'));
   const queues = new WorkQueues((error, key) => log(`skiff serve: work for ${key} failed: ${errorText(error)}`));
   const http = new SkiffHttpServer({ onError: (error) => log(`skiff serve: ${errorText(error)}`) });
@@ -76,9 +92,14 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
     http,
     probot,
     idle: () => queues.idle(),
+    async runsSettled() {
+      await queues.idle();
+      await tracker?.settled();
+    },
     async close() {
       await http.close();
       await queues.idle();
+      await tracker?.close();
     },
   };
 }

@@ -8,6 +8,8 @@ import { startSkiffServer, type SkiffServer, type SkiffServerOptions, WEBHOOK_PA
 import { LocalKubeClient } from '../../src/state/local-kube-client.js';
 import { LocalObjectStore } from '../../src/state/local-object-store.js';
 import { StateLayout } from '../../src/state/state-layout.js';
+import { LocalRunStore } from '../../src/state/local-run-store.js';
+import { LocalRunLauncher } from '../../src/cli/local-run-launcher.js';
 
 // Throttling adds about a second per write and retries hide failures: both off (see FACTS.md).
 export const TestOctokit = ProbotOctokit.defaults((options: Record<string, any>) => ({
@@ -19,6 +21,8 @@ export const TestOctokit = ProbotOctokit.defaults((options: Record<string, any>)
 /** The fake GitHub and `skiff serve`'s server wired to it, over a fresh state directory. */
 export class GitHubAppHarness {
   readonly logs: string[] = [];
+  /** The environment of the background processes that drive runs (SKIFF_RUNTIME=instant, say). */
+  runEnv: Record<string, string> = {};
   server!: SkiffServer;
 
   private constructor(
@@ -36,8 +40,12 @@ export class GitHubAppHarness {
 
   /** (Re)starts Skiff's server over the same state directory, as a restart would. */
   async startServer(options: Partial<SkiffServerOptions> = {}): Promise<void> {
-    const objects = new LocalObjectStore(new StateLayout(this.stateDir).objects);
-    const client = new LocalKubeClient(objects);
+    const target = {
+      layout: new StateLayout(this.stateDir),
+      runs: new LocalRunStore(this.stateDir),
+      objects: new LocalObjectStore(new StateLayout(this.stateDir).objects),
+    };
+    const client = new LocalKubeClient(target.objects);
     this.server = await startSkiffServer({
       credentials: {
         appId: this.github.app.id,
@@ -49,6 +57,8 @@ export class GitHubAppHarness {
       port: 0,
       stateDir: this.stateDir,
       planClient: () => client,
+      launcher: new LocalRunLauncher(target, { ...process.env, ...this.runEnv }),
+      runUpdateIntervalMs: 200,
       Octokit: TestOctokit,
       logLevel: 'fatal',
       log: (line) => this.logs.push(line),
@@ -77,6 +87,7 @@ export class GitHubAppHarness {
   }
 
   async close(): Promise<void> {
+    await this.server?.runsSettled();
     await this.server?.close();
     await this.github.stop();
     await rm(this.stateDir, { recursive: true, force: true });

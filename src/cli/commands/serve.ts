@@ -6,8 +6,10 @@ import { parseCommandArgs } from '../parse-command-args.js';
 const SERVE_USAGE = `Usage: skiff serve [options]
 
 Runs Skiff as a GitHub App: receives GitHub's webhooks at /api/github/webhooks, checks pull
-requests (skiff / lint, skiff / plan) and answers /healthz and /readyz. Without --kubeconfig or
---context, plans are made against the local state directory (a single-machine Skiff).
+requests (skiff / lint, skiff / plan), applies and runs what .skiff.yml configures for a push
+(on: push: branches, workflows), runs pull_request workflows (a fork's after /skiff ok-to-test),
+and answers /healthz and /readyz. Without --kubeconfig or --context, Skiff is a single-machine
+server: plans and applies go to the local state directory and runs to the local runtime.
 
 The App's credentials come from the environment; skiff serve refuses to start without them:
   APP_ID                    the App's id
@@ -68,12 +70,17 @@ export const serveCommand: Command = {
       const client = new LocalKubeClient(target.objects);
       planClient = () => client;
     }
+    // Runs on this machine (the single-machine Skiff); on a cluster, running is not there yet.
+    const clusterNamed = values.kubeconfig !== undefined || values.context !== undefined;
+    const launcher = clusterNamed ? undefined : new (await import('../local-run-launcher.js')).LocalRunLauncher(target, env);
+    if (clusterNamed) io.stderr.write('skiff serve: with a cluster, pull requests are checked and pushes applied; workflows are not run yet\n');
     const server = await startSkiffServer({
       credentials: credentials.credentials,
       host,
       port,
       stateDir: target.layout.root,
       planClient,
+      ...(launcher ? { launcher } : {}),
       log: (line) => io.stderr.write(`${line}\n`),
     });
     io.stdout.write(`skiff serve: listening on ${server.url} (webhooks at /api/github/webhooks)\n`);

@@ -1,0 +1,124 @@
+// A push to a configured branch against skiff serve, the fake GitHub and the real local runtime
+// (bubblewrap sandbox): the sync applies, the workflow runs, and its check run goes queued →
+// in_progress → completed with the step table, failed steps' log tails with secrets redacted,
+// and the retry buttons.
+import { after, afterEach, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GitHubAppHarness } from '../helpers/github-app-harness.js';
+import { LocalObjectStore } from '../../src/state/local-object-store.js';
+import { StateLayout } from '../../src/state/state-layout.js';
+
+const SECRET = 'hunter2-s3cr3t-value';
+const CONFIG = 'paths: [workflows]\nnamespace: ci\non:\n  push: {branches: [main]}\n';
+const PASS = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: greet-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: hello, template: say}
+    - - {name: goodbye, template: say}
+  - name: say
+    container: {image: alpine, command: [sh, -c, "echo hello from a step"]}
+`;
+const LEAK = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: leak-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container:
+      image: alpine
+      command: [sh, -c, 'echo "token is $TOKEN"; printf %s "$TOKEN" | base64; echo "<b>bold</b> @acme/admins"; exit 3']
+      env: [{name: TOKEN, valueFrom: {secretKeyRef: {name: creds, key: token}}}]
+`;
+const TEMPLATE = `apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: shared}
+spec:
+  templates:
+  - name: main
+    container: {image: alpine, command: [echo, shared]}
+`;
+
+let h: GitHubAppHarness;
+
+before(async () => {
+  h = await GitHubAppHarness.start();
+  const objects = new LocalObjectStore(new StateLayout(h.stateDir).objects);
+  await objects.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'ci' }, stringData: { token: SECRET } } as never);
+});
+afterEach(() => h.github.assertNoViolations());
+after(async () => h?.close());
+
+test('a push to main applies the repository and runs its workflows, each with a check run', async () => {
+  const repo = await h.github.createRepo('acme/flows', {
+    '.skiff.yml': CONFIG,
+    'workflows/greet.yaml': PASS,
+    'workflows/leak.yaml': LEAK,
+    'workflows/shared.yaml': TEMPLATE,
+  });
+  const delivery = await h.github.webhooks.push('acme/flows', { ref: 'refs/heads/main', before: '0'.repeat(40), after: repo.commit });
+  assert.equal(delivery.status, 202);
+  await h.server.runsSettled();
+  assert.deepEqual(h.logs, []);
+
+  const sync = h.checkRuns('skiff / sync');
+  assert.equal(sync.length, 1);
+  assert.equal(sync[0]!.conclusion, 'success');
+  assert.match(sync[0]!.output.summary ?? '', /WorkflowTemplate ci\/shared/);
+  const objects = new LocalObjectStore(new StateLayout(h.stateDir).objects);
+  assert.ok(await objects.getObject('WorkflowTemplate', 'ci', 'shared'), 'the template was applied to the state directory');
+
+  const greet = h.checkRuns('skiff / greet');
+  assert.equal(greet.length, 1);
+  const run = greet[0]!;
+  assert.equal(run.headSha, repo.commit);
+  assert.equal(run.status, 'completed');
+  assert.equal(run.conclusion, 'success', run.output.summary ?? '');
+  assert.match(run.externalId ?? '', /^ci\/greet-/);
+  const summary = run.output.summary ?? '';
+  assert.match(summary, /\| Step \| Phase \| Duration \| Message \|/);
+  assert.match(summary, /\| hello \| Succeeded \| \d+s \|/);
+  assert.match(summary, /\| goodbye \| Succeeded \| \d+s \|/);
+  assert.deepEqual(
+    run.actions.map((a) => a.identifier),
+    ['skiff-retry-all'],
+  );
+  // queued (created), then in progress, then completed: every update is in the fake's request log.
+  const created = h.github.requests.find((r) => r.operationId === 'checks/create' && (r.body as { name?: string }).name === 'skiff / greet');
+  assert.equal((created?.body as { status?: string } | undefined)?.status, 'queued');
+  const updates = h.github.requests.filter((r) => r.operationId === 'checks/update' && r.path.endsWith(`/check-runs/${run.id}`));
+  const statuses = updates.map((r) => (r.body as { status?: string }).status);
+  assert.equal(statuses.at(-1), 'completed');
+  assert.deepEqual(
+    statuses.filter((s, i) => s !== statuses[i - 1]),
+    statuses.includes('in_progress') ? ['in_progress', 'completed'] : ['completed'],
+    'only forward',
+  );
+  // Two steps make about a dozen node changes; the check run is updated when a read-back differs, at most every 200 ms here.
+  assert.ok(updates.length <= 6, `a bounded number of updates, not one per node event (${updates.length})`);
+
+  const leak = h.checkRuns('skiff / leak')[0]!;
+  assert.equal(leak.conclusion, 'failure');
+  assert.deepEqual(
+    leak.actions.map((a) => a.identifier),
+    ['skiff-retry-failed', 'skiff-retry-all'],
+  );
+  const shown = JSON.stringify(leak.output);
+  assert.match(leak.output.text ?? '', /token is \[redacted\]/, "the failed step's log tail is shown");
+  assert.ok(!shown.includes(SECRET), 'the secret never appears');
+  assert.ok(!shown.includes(Buffer.from(SECRET).toString('base64').slice(0, 20)), 'nor its base64 form');
+  assert.doesNotMatch(leak.output.summary ?? '', /<b>/);
+});
+
+test('a push to a branch the config does not name runs nothing', async () => {
+  const before = h.github.state.checkRuns.size;
+  const sha = await h.github.pushCommit('acme/flows', 'topic', { 'notes.txt': 'x\n' });
+  await h.github.webhooks.push('acme/flows', { ref: 'refs/heads/topic', before: '0'.repeat(40), after: sha });
+  await h.server.runsSettled();
+  assert.equal(h.github.state.checkRuns.size, before);
+});
