@@ -37,7 +37,7 @@ export interface PullRequestCheckPorts {
  * diagnostic an annotation on its line, then planned against the cluster or state directory.
  * Both checks are opened before the work, so a required check never hangs unseen.
  */
-export async function checkPullRequest(ports: PullRequestCheckPorts, octokit: InstallationOctokit, pr: PullRequestSubject): Promise<void> {
+export async function checkPullRequest(ports: PullRequestCheckPorts, octokit: InstallationOctokit, pr: PullRequestSubject): Promise<{ lints: boolean }> {
   const lintId = await startCheck(octokit, pr.repo, { name: LINT_CHECK, headSha: pr.headSha, externalId: `lint:${pr.headSha}` });
   const planId = await startCheck(octokit, pr.repo, { name: PLAN_CHECK, headSha: pr.headSha, externalId: `plan:${pr.headSha}` });
   let head: RepositoryTree;
@@ -49,19 +49,19 @@ export async function checkPullRequest(ports: PullRequestCheckPorts, octokit: In
     const reason = `the commit could not be fetched: ${(error as Error).message}`;
     await completeCheck(octokit, pr.repo, lintId, { ...planNotMadeReport(reason), title: 'Not linted' });
     await completeCheck(octokit, pr.repo, planId, planNotMadeReport(reason));
-    return;
+    return { lints: false };
   }
   const linted = await lintCommit(head, configFrom);
   await completeCheck(octokit, pr.repo, lintId, lintReport(linted.diagnostics, pr.headSha));
 
   if (!linted.desired) {
     await completeCheck(octokit, pr.repo, planId, planNotMadeReport(`the repository does not lint (see ${LINT_CHECK})`));
-    return;
+    return { lints: false };
   }
   const client = ports.planClient();
   if (!client) {
     await completeCheck(octokit, pr.repo, planId, planNotMadeReport('no cluster and no state directory are configured for this Skiff'));
-    return;
+    return { lints: true };
   }
   try {
     const plan = await planSync({ desired: linted.desired, client, repository: pr.fullName, commit: pr.headSha });
@@ -69,4 +69,5 @@ export async function checkPullRequest(ports: PullRequestCheckPorts, octokit: In
   } catch (error) {
     await completeCheck(octokit, pr.repo, planId, planNotMadeReport(`the cluster could not be asked: ${(error as Error).message}`, 'failure'));
   }
+  return { lints: true };
 }

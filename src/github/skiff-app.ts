@@ -1,10 +1,13 @@
 import type { Probot } from 'probot';
 import type { InstallationOctokit } from './github-types.js';
 import { handlePush, type PushPorts } from './push-handler.js';
-import { checkPullRequest, type PullRequestCheckPorts } from './pull-request-checks.js';
+import { checkPullRequest, type PullRequestCheckPorts, type PullRequestSubject } from './pull-request-checks.js';
+import { pullRequestDefinitions, runPullRequestWorkflows, type PullRequestRunPorts } from './pull-request-runs.js';
+import { handleCommentCommand } from './comment-commands.js';
+import { handleCheckRunRetry } from './check-run-actions.js';
 
 /** What the App's handlers work with; the server wires them (local state directory or cluster). */
-export type SkiffAppPorts = PullRequestCheckPorts & PushPorts;
+export type SkiffAppPorts = PullRequestCheckPorts & PushPorts & PullRequestRunPorts & { log: (line: string) => void };
 
 const ZERO_SHA = /^0{40}$/;
 
@@ -18,7 +21,8 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
   probot.on([...PR_ACTIONS], async (context) => {
     const { pull_request: pull, repository } = context.payload;
     if (pull.state !== 'open') return;
-    await checkPullRequest(ports, context.octokit as InstallationOctokit, {
+    const octokit = context.octokit as InstallationOctokit;
+    const pr: PullRequestSubject = {
       repo: { owner: repository.owner.login, repo: repository.name },
       fullName: repository.full_name,
       cloneUrl: repository.clone_url,
@@ -27,7 +31,39 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       baseRef: pull.base.ref,
       baseSha: pull.base.sha,
       fork: pull.head.repo?.full_name !== repository.full_name,
+    };
+    const { lints } = await checkPullRequest(ports, octokit, pr);
+    if (!lints) return;
+    const desired = await pullRequestDefinitions(ports.access, octokit, pr);
+    if (desired) await runPullRequestWorkflows(ports, octokit, pr, desired);
+  });
+
+  probot.on('issue_comment.created', async (context) => {
+    const { issue, comment, repository } = context.payload;
+    if (!issue.pull_request) return; // commands on plain issues: nothing to run there
+    await handleCommentCommand(ports, context.octokit as InstallationOctokit, {
+      repo: { owner: repository.owner.login, repo: repository.name },
+      fullName: repository.full_name,
+      cloneUrl: repository.clone_url,
+      pullRequest: issue.number,
+      commentId: comment.id,
+      body: comment.body ?? '',
+      author: comment.user?.login ?? '',
+      authorIsBot: comment.user?.type === 'Bot' || comment.performed_via_github_app != null,
     });
+  });
+
+  probot.on(['check_run.requested_action', 'check_run.rerequested'], async (context) => {
+    if (!ports.runs) return;
+    const { check_run: check, repository, sender } = context.payload;
+    const identifier = context.payload.action === 'requested_action' ? context.payload.requested_action?.identifier : undefined;
+    const outcomes = await handleCheckRunRetry(ports.runs, context.octokit as InstallationOctokit, {
+      repo: { owner: repository.owner.login, repo: repository.name },
+      checkRunId: check.id,
+      sender: sender.login,
+      identifier,
+    });
+    for (const outcome of outcomes ?? []) if (outcome.refused) ports.log(`check run ${check.id}: ${outcome.workflow} not retried: ${outcome.refused}`);
   });
 
   probot.on('push', async (context) => {

@@ -4,6 +4,7 @@ import type { KubeClient } from '../kube/kube-client.js';
 import { SkiffHttpServer } from '../server/http-server.js';
 import type { AppCredentials } from './app-settings.js';
 import { DeliveryLedger } from './delivery-ledger.js';
+import { ApprovalStore } from './approvals.js';
 import { RepositoryAccess } from './repository-access.js';
 import { registerSkiffApp } from './skiff-app.js';
 import { RunCheckTracker } from './run-check-tracker.js';
@@ -68,7 +69,13 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
         onError: (error, run) => log(`skiff serve: check run ${run.checkRunId} of ${run.key}: ${errorText(error)}`),
       })
     : undefined;
-  registerSkiffApp(probot, { access, planClient: options.planClient, runs: launcher && tracker ? { launcher, tracker } : undefined });
+  registerSkiffApp(probot, {
+    access,
+    planClient: options.planClient,
+    runs: launcher && tracker ? { launcher, tracker } : undefined,
+    approvals: new ApprovalStore(join(options.stateDir, 'github', 'approvals.json')),
+    log,
+  });
   const ledger = await DeliveryLedger.open(join(options.stateDir, 'github', 'deliveries'));
   const queues = new WorkQueues((error, key) => log(`skiff serve: work for ${key} failed: ${errorText(error)}`));
   const http = new SkiffHttpServer({ onError: (error) => log(`skiff serve: ${errorText(error)}`) });
