@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isWorkflowDone } from '../engine/workflow-status.js';
 import type { RunKey } from '../ports/run-key.js';
 import type { RunLauncher } from '../ports/run-launcher.js';
@@ -29,6 +30,22 @@ export interface RunCheckTrackerOptions {
   /** Last lines of a failed step's log shown. */
   logLines?: number;
   onError?: (error: unknown, run: TrackedRun) => void;
+  /** The runs whose end was reported already (kept across restarts), so a restart reports each end once. */
+  reported?: ReportedRuns;
+}
+
+/** A persisted set of ids (DeliveryLedger is one). */
+export interface ReportedRuns {
+  has(id: string): boolean;
+  accept(id: string): Promise<boolean>;
+}
+
+/** The id under which a run's end on a check run is remembered as reported. */
+export function completionId(key: RunKey, checkRunId: number, finishedAt: string | undefined): string {
+  return createHash('sha256')
+    .update(`${key}|${checkRunId}|${finishedAt ?? ''}`)
+    .digest('hex')
+    .slice(0, 40);
 }
 
 /**
@@ -53,6 +70,11 @@ export class RunCheckTracker {
       if (this.active.get(run.checkRunId) === state) this.active.delete(run.checkRunId);
     })();
     this.active.set(run.checkRunId, state);
+  }
+
+  /** Whether the end of a run, as it is now, was reported on its check run already. */
+  reportedAlready(key: RunKey, checkRunId: number, finishedAt: string | undefined): boolean {
+    return this.options.reported?.has(completionId(key, checkRunId, finishedAt)) ?? false;
   }
 
   /** Resolves when every followed run has ended and its check run is completed. */
@@ -109,7 +131,10 @@ export class RunCheckTracker {
             : {}),
         });
       }
-      if (done) return;
+      if (done) {
+        await this.options.reported?.accept(completionId(tracked.key, tracked.checkRunId, run.status.finishedAt));
+        return;
+      }
       await new Promise((resolve) => setTimeout(resolve, this.options.intervalMs));
     }
   }

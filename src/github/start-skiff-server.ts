@@ -5,6 +5,8 @@ import { SkiffHttpServer } from '../server/http-server.js';
 import type { AppCredentials } from './app-settings.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { ApprovalStore } from './approvals.js';
+import { resumeRunChecks } from './resume-run-checks.js';
+import type { InstallationOctokit } from './github-types.js';
 import { RepositoryAccess } from './repository-access.js';
 import { registerSkiffApp } from './skiff-app.js';
 import { RunCheckTracker } from './run-check-tracker.js';
@@ -67,8 +69,13 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
         launcher,
         intervalMs: options.runUpdateIntervalMs ?? 2000,
         onError: (error, run) => log(`skiff serve: check run ${run.checkRunId} of ${run.key}: ${errorText(error)}`),
+        reported: await DeliveryLedger.open(join(options.stateDir, 'github', 'reported-runs')),
       })
     : undefined;
+  if (launcher && tracker) {
+    const resumed = await resumeRunChecks(launcher, tracker, async (id) => (await probot.auth(id)) as InstallationOctokit);
+    if (resumed > 0) log(`skiff serve: following ${resumed} run(s) started before this restart`);
+  }
   registerSkiffApp(probot, {
     access,
     planClient: options.planClient,

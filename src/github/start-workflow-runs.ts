@@ -12,6 +12,8 @@ export const CHECK_RUN_LABEL = 'skiff.dev/check-run';
 export const PULL_REQUEST_LABEL = 'skiff.dev/pull-request';
 export const REPOSITORY_ANNOTATION = 'skiff.dev/repository';
 export const WORKFLOW_ANNOTATION = 'skiff.dev/workflow';
+/** The App installation the run's check run is written with, to follow it again after a restart. */
+export const INSTALLATION_ANNOTATION = 'skiff.dev/installation';
 
 /** A Workflow's name in the repository, as its check run `skiff / <name>` shows it. */
 export function workflowNameOf(run: Pick<DesiredRun, 'name' | 'generateName'>): string {
@@ -48,6 +50,8 @@ export async function startWorkflowRuns(context: RunStartContext, runs: readonly
     const metadata = (object.metadata ??= {});
     metadata.namespace = desired.namespace;
     metadata.annotations = { ...metadata.annotations, [REPOSITORY_ANNOTATION]: context.fullName, [WORKFLOW_ANNOTATION]: name };
+    const { installationId } = (await context.octokit.auth({ type: 'installation' })) as { installationId?: number };
+    if (installationId !== undefined) metadata.annotations[INSTALLATION_ANNOTATION] = String(installationId);
     const labels: Record<string, string> = { [COMMIT_LABEL]: context.headSha, [CHECK_RUN_LABEL]: String(check.id) };
     if (context.pullRequest !== undefined) labels[PULL_REQUEST_LABEL] = String(context.pullRequest);
     try {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { GitHubAppHarness } from '../helpers/github-app-harness.js';
 import { LocalObjectStore } from '../../src/state/local-object-store.js';
 import { StateLayout } from '../../src/state/state-layout.js';
+import { LocalRunStore } from '../../src/state/local-run-store.js';
 
 const SECRET = 'hunter2-s3cr3t-value';
 const CONFIG = 'paths: [workflows]\nnamespace: ci\non:\n  push: {branches: [main]}\n';
@@ -121,4 +122,37 @@ test('a push to a branch the config does not name runs nothing', async () => {
   await h.github.webhooks.push('acme/flows', { ref: 'refs/heads/topic', before: '0'.repeat(40), after: sha });
   await h.server.runsSettled();
   assert.equal(h.github.state.checkRuns.size, before);
+});
+
+test('a run that ends while Skiff is down gets its check run completed after the restart, once', async () => {
+  const slow = PASS.replace('greet-', 'slow-').replace('echo hello from a step', 'sleep 1; echo slow');
+  const repo = await h.github.createRepo('acme/slow', { '.skiff.yml': CONFIG, 'workflows/slow.yaml': slow });
+  await h.github.webhooks.push('acme/slow', { ref: 'refs/heads/main', before: '0'.repeat(40), after: repo.commit });
+  await h.server.idle();
+  await h.server.close(); // Skiff goes down; the run goes on in its own process.
+  const store = new LocalRunStore(h.stateDir);
+  const finished = async () => {
+    for (const key of await store.list()) {
+      const run = await store.peek(key);
+      if (run?.workflow.metadata?.generateName === 'slow-' && (run.status.phase === 'Succeeded' || run.status.phase === 'Failed')) return run;
+    }
+    return undefined;
+  };
+  for (let i = 0; i < 300 && !(await finished()); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await finished())?.status.phase, 'Succeeded');
+  const [check] = h.checkRuns('skiff / slow');
+  assert.ok(check);
+  assert.notEqual(check.status, 'completed', 'nobody reported the end yet');
+
+  await h.startServer();
+  await h.server.runsSettled();
+  assert.equal(check.status, 'completed');
+  assert.equal(check.conclusion, 'success');
+  assert.match(check.output.summary ?? '', /\| hello \| Succeeded \|/);
+  const updates = () => h.github.requests.filter((r) => r.operationId === 'checks/update' && r.path.endsWith(`/check-runs/${check.id}`)).length;
+  const reported = updates();
+  await h.server.close();
+  await h.startServer();
+  await h.server.runsSettled();
+  assert.equal(updates(), reported, 'a second restart reports nothing again');
 });
