@@ -18,6 +18,9 @@ export class DeliveryLedger {
   private readonly seen = new Set<string>();
   private order: string[] = [];
   private fileLines = 0;
+  /** Ids waiting for the next write, and the write that will carry them (group commit: one append for a burst). */
+  private pending: string[] = [];
+  private nextWrite: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -56,7 +59,14 @@ export class DeliveryLedger {
     if (!DELIVERY_ID.test(id)) throw new Error(`"${id.slice(0, 80)}" is not a delivery id`);
     if (this.seen.has(id)) return false;
     this.remember(id);
-    const write = this.writing.then(() => this.append(id));
+    this.pending.push(id);
+    this.nextWrite ??= this.writing.then(() => {
+      const ids = this.pending;
+      this.pending = [];
+      this.nextWrite = undefined;
+      return this.append(ids);
+    });
+    const write = this.nextWrite;
     this.writing = write.catch(() => undefined);
     await write;
     return true;
@@ -71,16 +81,19 @@ export class DeliveryLedger {
     }
   }
 
-  private async append(id: string): Promise<void> {
-    if (this.fileLines >= this.capacity * 2) {
-      // Rewritten whole, then renamed over: a crash leaves the old file or the new one, never half.
+  private async append(ids: string[]): Promise<void> {
+    if (this.fileLines + ids.length > this.capacity * 2) {
+      // Rewritten whole (the ids being written included: they are remembered already), then
+      // renamed over: a crash leaves the old file or the new one, never half of one.
       const kept = this.order.slice(-this.capacity);
       await writeFile(`${this.file}.tmp`, `${kept.join('\n')}\n`);
       await rename(`${this.file}.tmp`, this.file);
       this.fileLines = kept.length;
-      if (kept.at(-1) === id) return;
+      const written = new Set(kept);
+      ids = ids.filter((id) => !written.has(id));
+      if (ids.length === 0) return;
     }
-    await appendFile(this.file, `${id}\n`);
-    this.fileLines++;
+    await appendFile(this.file, `${ids.join('\n')}\n`);
+    this.fileLines += ids.length;
   }
 }
