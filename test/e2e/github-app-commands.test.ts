@@ -103,6 +103,14 @@ test('a PR runs its pull_request workflow; /skiff retry from a reader is refused
   const [still] = await runsOf(pr.headSha);
   assert.equal(step(still!, 'check').startedAt, step(again!, 'check').startedAt);
   assert.ok(h.logs.some((l) => /alice has no write access/.test(l)));
+
+  // "Retry all" runs every step again, the succeeded one too.
+  await h.github.webhooks.checkRun('requested_action', 'acme/flows', check.id, { identifier: 'skiff-retry-all', sender: 'bob' });
+  await h.server.runsSettled();
+  const [all] = await runsOf(pr.headSha);
+  assert.notEqual(step(all!, 'prepare').startedAt, prepared.startedAt, 'the succeeded step ran again');
+  assert.equal(step(all!, 'prepare').phase, 'Succeeded');
+  assert.equal(h.checkRuns('skiff / flaky').length, 1);
 });
 
 test("a fork's PR runs nothing until a writer's /skiff ok-to-test, and a new push needs a new approval", async () => {

@@ -154,3 +154,14 @@ test('attacker: a PR cannot make Skiff read files outside the repository', async
     ],
   );
 });
+
+test("a private repository is read with the installation's token", async () => {
+  await h.github.createRepo('acme/private-flows', { '.skiff.yml': CONFIG, 'workflows/hello.yaml': workflow('hello') }, { private: true });
+  const headSha = await h.github.pushCommit('acme/private-flows', 'feature', { 'workflows/build-template.yaml': TEMPLATE });
+  const pull = await h.github.openPullRequest('acme/private-flows', { head: 'feature' });
+  assert.equal((await h.github.webhooks.pullRequest('opened', 'acme/private-flows', pull.number)).status, 202);
+  await h.server.idle();
+  const lint = h.checkRuns('skiff / lint').find((r) => r.headSha === headSha);
+  assert.equal(lint?.conclusion, 'success', `${lint?.output.summary}\n${h.logs.join('\n')}`);
+  assert.match(h.checkRuns('skiff / plan').find((r) => r.headSha === headSha)?.output.title ?? '', /1 to create/);
+});
