@@ -2,7 +2,7 @@ import { compareDiagnostics, type Diagnostic } from '../spec/diagnostic.js';
 import { lintSources } from '../spec/lint-sources.js';
 import { collectManifestFiles } from '../sync/collect-manifest-files.js';
 import { type DesiredSet, desiredSetFromFiles } from '../sync/desired-set.js';
-import { readRepositoryConfig } from '../sync/repository-config.js';
+import { readRepositoryConfig, type RepositoryConfig } from '../sync/repository-config.js';
 import type { RepositoryTree } from '../sync/repository-tree.js';
 
 export interface CommitLint {
@@ -10,6 +10,8 @@ export interface CommitLint {
   diagnostics: Diagnostic[];
   /** What the commit asks for, when it has no errors. */
   desired?: DesiredSet;
+  /** The repository config, when it is valid (even if a manifest is not). */
+  config?: RepositoryConfig;
 }
 
 /**
@@ -34,5 +36,5 @@ export async function lintCommit(files: RepositoryTree, configFrom: RepositoryTr
   }
   diagnostics.sort(compareDiagnostics);
   const failed = diagnostics.some((d) => d.severity === 'error');
-  return failed || !desired.ok ? { diagnostics } : { diagnostics, desired: desired.desired };
+  return failed || !desired.ok ? { diagnostics, config: config.config } : { diagnostics, desired: desired.desired, config: config.config };
 }

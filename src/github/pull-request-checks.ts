@@ -2,6 +2,7 @@ import type { KubeClient } from '../kube/kube-client.js';
 import { lintReport } from '../report/lint-report.js';
 import { planNotMadeReport, planReport } from '../report/plan-report.js';
 import type { RepositoryTree } from '../sync/repository-tree.js';
+import type { RepositoryConfig } from '../sync/repository-config.js';
 import { planSync } from '../sync/plan/plan-sync.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
 import { lintCommit } from './lint-commit.js';
@@ -37,7 +38,11 @@ export interface PullRequestCheckPorts {
  * diagnostic an annotation on its line, then planned against the cluster or state directory.
  * Both checks are opened before the work, so a required check never hangs unseen.
  */
-export async function checkPullRequest(ports: PullRequestCheckPorts, octokit: InstallationOctokit, pr: PullRequestSubject): Promise<{ lints: boolean }> {
+export async function checkPullRequest(
+  ports: PullRequestCheckPorts,
+  octokit: InstallationOctokit,
+  pr: PullRequestSubject,
+): Promise<{ lints: boolean; config?: RepositoryConfig }> {
   const lintId = await startCheck(octokit, pr.repo, { name: LINT_CHECK, headSha: pr.headSha, externalId: `lint:${pr.headSha}` });
   const planId = await startCheck(octokit, pr.repo, { name: PLAN_CHECK, headSha: pr.headSha, externalId: `plan:${pr.headSha}` });
   let head: RepositoryTree;
@@ -56,7 +61,7 @@ export async function checkPullRequest(ports: PullRequestCheckPorts, octokit: In
 
   if (!linted.desired) {
     await completeCheck(octokit, pr.repo, planId, planNotMadeReport(`the repository does not lint (see ${LINT_CHECK})`));
-    return { lints: false };
+    return { lints: false, ...(linted.config ? { config: linted.config } : {}) };
   }
   const client = ports.planClient();
   if (!client) {

@@ -1,14 +1,12 @@
 import type { RunLauncher } from '../ports/run-launcher.js';
-import { planNotMadeReport } from '../report/plan-report.js';
 import type { DesiredSet } from '../sync/desired-set.js';
 import type { ApprovalStore } from './approvals.js';
 import type { InstallationOctokit } from './github-types.js';
 import { lintCommit } from './lint-commit.js';
-import { publishCheck } from './publish-check.js';
 import type { PullRequestSubject } from './pull-request-checks.js';
 import type { RepositoryAccess } from './repository-access.js';
 import type { RunCheckTracker } from './run-check-tracker.js';
-import { selectRuns, startWorkflowRuns, workflowNameOf } from './start-workflow-runs.js';
+import { missingWorkflows, publishNotRun, selectRuns, startWorkflowRuns, workflowNameOf } from './start-workflow-runs.js';
 
 export interface PullRequestRunPorts {
   access: RepositoryAccess;
@@ -42,17 +40,10 @@ export async function runPullRequestWorkflows(
   const trigger = desired.config.triggers.pullRequest;
   if (!trigger) return;
   const runs = selectRuns(desired.run, trigger.workflows);
-  const waiting = async (reason: string): Promise<void> => {
-    for (const run of runs) {
-      const name = `skiff / ${workflowNameOf(run)}`;
-      await publishCheck(
-        octokit,
-        pr.repo,
-        { name, headSha: pr.headSha, externalId: `waiting:${pr.headSha}` },
-        { ...planNotMadeReport(reason), title: 'Not run' },
-      );
-    }
-  };
+  const missing = missingWorkflows(desired.run, trigger.workflows);
+  if (missing.length > 0)
+    await publishNotRun(octokit, pr.repo, pr.headSha, missing, `${desired.config.file} names it under on.pull_request, but no Workflow has that name`);
+  const waiting = (reason: string) => publishNotRun(octokit, pr.repo, pr.headSha, runs.map(workflowNameOf), reason);
   if (pr.fork && !(await ports.approvals.isApproved(pr.fullName, pr.number, pr.headSha))) {
     return waiting(`this pull request comes from a fork: someone with write access must comment /skiff ok-to-test for commit ${pr.headSha.slice(0, 7)}`);
   }

@@ -10,7 +10,7 @@ import { LINT_CHECK } from './pull-request-checks.js';
 import { publishCheck } from './publish-check.js';
 import type { RepositoryAccess } from './repository-access.js';
 import type { RunCheckTracker } from './run-check-tracker.js';
-import { selectRuns, startWorkflowRuns } from './start-workflow-runs.js';
+import { missingWorkflows, publishNotRun, selectRuns, startWorkflowRuns, workflowNameOf } from './start-workflow-runs.js';
 
 export const SYNC_CHECK = 'skiff / sync';
 
@@ -49,6 +49,16 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
       { name: LINT_CHECK, headSha: push.after, externalId: `lint:${push.after}` },
       lintReport(linted.diagnostics, push.after),
     );
+    const configured = linted.config?.triggers.push;
+    if (configured?.branches.some((glob) => compileGlob(glob)(push.branch))) {
+      await publishNotRun(
+        octokit,
+        push.repo,
+        push.after,
+        configured.workflows ?? [],
+        `the commit does not lint (see ${LINT_CHECK}): nothing was applied or run`,
+      );
+    }
     return;
   }
   const trigger = linted.desired.config.triggers.push;
@@ -68,7 +78,17 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
         : { ...report, title: `Applied: ${report.title}` },
     );
   }
-  if (!ports.runs) return;
+  const missing = missingWorkflows(linted.desired.run, trigger.workflows);
+  if (missing.length > 0)
+    await publishNotRun(octokit, push.repo, push.after, missing, `${linted.desired.config.file} names it under on.push, but no Workflow has that name`);
+  if (!ports.runs)
+    return publishNotRun(
+      octokit,
+      push.repo,
+      push.after,
+      selectRuns(linted.desired.run, trigger.workflows).map(workflowNameOf),
+      'this Skiff is not configured to run workflows',
+    );
   await startWorkflowRuns(
     { octokit, repo: push.repo, fullName: push.fullName, headSha: push.after, ...ports.runs },
     selectRuns(linted.desired.run, trigger.workflows),

@@ -5,6 +5,7 @@ import { checkPullRequest, type PullRequestCheckPorts, type PullRequestSubject }
 import { pullRequestDefinitions, runPullRequestWorkflows, type PullRequestRunPorts } from './pull-request-runs.js';
 import { handleCommentCommand } from './comment-commands.js';
 import { handleCheckRunRetry } from './check-run-actions.js';
+import { publishNotRun } from './start-workflow-runs.js';
 
 /** What the App's handlers work with; the server wires them (local state directory or cluster). */
 export type SkiffAppPorts = PullRequestCheckPorts & PushPorts & PullRequestRunPorts & { log: (line: string) => void };
@@ -32,8 +33,12 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       baseSha: pull.base.sha,
       fork: pull.head.repo?.full_name !== repository.full_name,
     };
-    const { lints } = await checkPullRequest(ports, octokit, pr);
-    if (!lints) return;
+    const { lints, config } = await checkPullRequest(ports, octokit, pr);
+    if (!lints) {
+      const names = config?.triggers.pullRequest?.workflows ?? [];
+      await publishNotRun(octokit, pr.repo, pr.headSha, names, 'the repository does not lint at this commit (see skiff / lint)');
+      return;
+    }
     const desired = await pullRequestDefinitions(ports.access, octokit, pr);
     if (desired) await runPullRequestWorkflows(ports, octokit, pr, desired);
   });

@@ -3,7 +3,7 @@ import { planNotMadeReport } from '../report/plan-report.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import type { DesiredRun } from '../sync/desired-set.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
-import { completeCheck } from './publish-check.js';
+import { completeCheck, publishCheck } from './publish-check.js';
 import type { RunCheckTracker } from './run-check-tracker.js';
 
 /** Labels Skiff puts on the runs it starts for GitHub, to find them again. */
@@ -61,6 +61,27 @@ export async function startWorkflowRuns(context: RunStartContext, runs: readonly
       await completeCheck(context.octokit, context.repo, check.id, { ...planNotMadeReport((error as Error).message, 'failure'), title: 'Could not start' });
     }
   }
+}
+
+/**
+ * Check runs for configured workflows that will not run, neutral with the reason, so a required
+ * check never waits for ever.
+ */
+export async function publishNotRun(octokit: InstallationOctokit, repo: RepoRef, headSha: string, names: readonly string[], reason: string): Promise<void> {
+  for (const name of names) {
+    await publishCheck(
+      octokit,
+      repo,
+      { name: `skiff / ${name}`, headSha, externalId: `not-run:${headSha}` },
+      { ...planNotMadeReport(reason), title: 'Not run' },
+    );
+  }
+}
+
+/** Names under `on.*.workflows` that no Workflow of the repository has. */
+export function missingWorkflows(runs: readonly DesiredRun[], names: readonly string[] | undefined): string[] {
+  const present = new Set(runs.map(workflowNameOf));
+  return (names ?? []).filter((name) => !present.has(name));
 }
 
 /** Runs chosen by name (`on.*.workflows`); every Workflow when no names are given. */

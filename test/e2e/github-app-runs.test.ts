@@ -156,3 +156,23 @@ test('a run that ends while Skiff is down gets its check run completed after the
   await h.server.runsSettled();
   assert.equal(updates(), reported, 'a second restart reports nothing again');
 });
+
+test('configured workflows that do not run get a neutral check saying why', async () => {
+  const config = 'paths: [workflows]\nnamespace: ci\non:\n  push: {branches: [main], workflows: [greet, ghost]}\n';
+  const repo = await h.github.createRepo('acme/ghosts', { '.skiff.yml': config, 'workflows/greet.yaml': PASS });
+  await h.github.webhooks.push('acme/ghosts', { ref: 'refs/heads/main', before: '0'.repeat(40), after: repo.commit });
+  await h.server.runsSettled();
+  const ghost = h.checkRuns('skiff / ghost').filter((r) => r.headSha === repo.commit);
+  assert.equal(ghost.length, 1);
+  assert.equal(ghost[0]!.conclusion, 'neutral');
+  assert.match(ghost[0]!.output.summary ?? '', /no Workflow has that name/);
+  assert.equal(h.checkRuns('skiff / greet').find((r) => r.headSha === repo.commit)?.conclusion, 'success');
+
+  const broken = await h.github.pushCommit('acme/ghosts', 'main', { 'workflows/greet.yaml': PASS.replace('entrypoint: main', 'entrypoint: main\n  bogus: 1') });
+  await h.github.webhooks.push('acme/ghosts', { ref: 'refs/heads/main', before: repo.commit, after: broken });
+  await h.server.runsSettled();
+  assert.equal(h.checkRuns('skiff / lint').find((r) => r.headSha === broken)?.conclusion, 'failure');
+  const notRun = h.checkRuns('skiff / greet').find((r) => r.headSha === broken);
+  assert.equal(notRun?.conclusion, 'neutral');
+  assert.match(notRun?.output.summary ?? '', /does not lint/);
+});
