@@ -1,4 +1,5 @@
 import type { RunLauncher } from '../ports/run-launcher.js';
+import { escapeMarkdown } from '../report/markdown.js';
 import { planNotMadeReport } from '../report/plan-report.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import type { DesiredRun } from '../sync/desired-set.js';
@@ -44,7 +45,7 @@ export async function startWorkflowRuns(context: RunStartContext, runs: readonly
       name: `skiff / ${name}`,
       head_sha: context.headSha,
       status: 'queued',
-      output: { title: 'Queued', summary: `${desired.source.file}: waiting to start` },
+      output: { title: 'Queued', summary: `${escapeMarkdown(desired.source.file)}: waiting to start` },
     });
     const object = structuredClone(desired.object) as unknown as Workflow;
     const metadata = (object.metadata ??= {});
