@@ -1,7 +1,7 @@
 import type { Probot } from 'probot';
 import type { InstallationOctokit } from './github-types.js';
 import { handlePush, type PushPorts } from './push-handler.js';
-import { checkPullRequest, type PullRequestCheckPorts, type PullRequestSubject } from './pull-request-checks.js';
+import { checkPullRequest, LINT_CHECK, PLAN_CHECK, type PullRequestCheckPorts, type PullRequestSubject } from './pull-request-checks.js';
 import { pullRequestDefinitions, runPullRequestWorkflows, type PullRequestRunPorts } from './pull-request-runs.js';
 import { handleCommentCommand } from './comment-commands.js';
 import { handleCheckRunRetry } from './check-run-actions.js';
@@ -11,6 +11,18 @@ import { publishNotRun } from './start-workflow-runs.js';
 export type SkiffAppPorts = PullRequestCheckPorts & PushPorts & PullRequestRunPorts & { log: (line: string) => void };
 
 const ZERO_SHA = /^0{40}$/;
+
+/** A pull request's checks, then the workflows it runs (if it lints). */
+async function processPullRequest(ports: SkiffAppPorts, octokit: InstallationOctokit, pr: PullRequestSubject): Promise<void> {
+  const { lints, config } = await checkPullRequest(ports, octokit, pr);
+  if (!lints) {
+    const names = config?.triggers.pullRequest?.workflows ?? [];
+    await publishNotRun(octokit, pr.repo, pr.headSha, names, `the repository does not lint at this commit (see ${LINT_CHECK})`);
+    return;
+  }
+  const desired = await pullRequestDefinitions(ports.access, octokit, pr);
+  if (desired) await runPullRequestWorkflows(ports, octokit, pr, desired);
+}
 
 const PR_ACTIONS = ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'] as const;
 
@@ -33,14 +45,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       baseSha: pull.base.sha,
       fork: pull.head.repo?.full_name !== repository.full_name,
     };
-    const { lints, config } = await checkPullRequest(ports, octokit, pr);
-    if (!lints) {
-      const names = config?.triggers.pullRequest?.workflows ?? [];
-      await publishNotRun(octokit, pr.repo, pr.headSha, names, 'the repository does not lint at this commit (see skiff / lint)');
-      return;
-    }
-    const desired = await pullRequestDefinitions(ports.access, octokit, pr);
-    if (desired) await runPullRequestWorkflows(ports, octokit, pr, desired);
+    await processPullRequest(ports, octokit, pr);
   });
 
   probot.on('issue_comment.created', async (context) => {
@@ -59,8 +64,28 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
   });
 
   probot.on(['check_run.requested_action', 'check_run.rerequested'], async (context) => {
-    if (!ports.runs) return;
     const { check_run: check, repository, sender } = context.payload;
+    const octokit = context.octokit as InstallationOctokit;
+    if (context.payload.action === 'rerequested' && (check.name === LINT_CHECK || check.name === PLAN_CHECK)) {
+      // "Re-run" on lint or plan: check the pull request's head again (that of the check run's commit).
+      const number = check.pull_requests.find((p) => p.head.sha === check.head_sha)?.number;
+      if (number === undefined) return;
+      const repo = { owner: repository.owner.login, repo: repository.name };
+      const { data: pull } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
+      if (pull.state !== 'open' || pull.head.sha !== check.head_sha) return; // superseded: the new head has its own checks
+      await processPullRequest(ports, octokit, {
+        repo,
+        fullName: repository.full_name,
+        cloneUrl: repository.clone_url,
+        number,
+        headSha: pull.head.sha,
+        baseRef: pull.base.ref,
+        baseSha: pull.base.sha,
+        fork: pull.head.repo?.full_name !== repository.full_name,
+      });
+      return;
+    }
+    if (!ports.runs) return;
     const identifier = context.payload.action === 'requested_action' ? context.payload.requested_action?.identifier : undefined;
     const outcomes = await handleCheckRunRetry(ports.runs, context.octokit as InstallationOctokit, {
       repo: { owner: repository.owner.login, repo: repository.name },

@@ -165,3 +165,14 @@ test("a private repository is read with the installation's token", async () => {
   assert.equal(lint?.conclusion, 'success', `${lint?.output.summary}\n${h.logs.join('\n')}`);
   assert.match(h.checkRuns('skiff / plan').find((r) => r.headSha === headSha)?.output.title ?? '', /1 to create/);
 });
+
+test('"Re-run" on skiff / lint checks the pull request again', async () => {
+  const { headSha, lint } = await openPr({ 'workflows/again.yaml': workflow('again') });
+  assert.equal(lint.conclusion, 'success');
+  assert.equal((await h.github.webhooks.checkRun('rerequested', 'acme/flows', lint.id)).status, 202);
+  await h.server.idle();
+  const runs = h.checkRuns('skiff / lint').filter((r) => r.headSha === headSha);
+  assert.equal(runs.length, 2, h.logs.join('\n'));
+  assert.equal(runs[1]!.conclusion, 'success');
+  assert.equal(h.checkRuns('skiff / plan').filter((r) => r.headSha === headSha).length, 2);
+});
