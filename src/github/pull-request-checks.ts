@@ -17,8 +17,11 @@ export interface PullRequestSubject {
   repo: RepoRef;
   fullName: string;
   cloneUrl: string;
+  /** The pull request's number; 0 for a merge group (the merge queue's commit of one or more PRs). */
   number: number;
   headSha: string;
+  /** Where the head is fetched from: `refs/pull/<number>/head` unless given (a merge group's branch). */
+  headRef?: string;
   baseRef: string;
   baseSha: string;
   /** The head lives in another repository: its config is not trusted, the base branch's is used. */
@@ -48,7 +51,7 @@ export async function checkPullRequest(
   let head: RepositoryTree;
   let configFrom: RepositoryTree;
   try {
-    head = await ports.access.treeAt(octokit, pr.cloneUrl, `refs/pull/${pr.number}/head`, pr.headSha);
+    head = await ports.access.treeAt(octokit, pr.cloneUrl, headRefOf(pr), pr.headSha);
     configFrom = pr.fork ? await ports.access.treeAt(octokit, pr.cloneUrl, `refs/heads/${pr.baseRef}`, pr.baseSha) : head;
   } catch (error) {
     const reason = `the commit could not be fetched: ${(error as Error).message}`;
@@ -75,4 +78,9 @@ export async function checkPullRequest(
     await completeCheck(octokit, pr.repo, planId, planNotMadeReport(`the cluster could not be asked: ${(error as Error).message}`, 'failure'));
   }
   return { lints: true };
+}
+
+/** The ref a pull request's (or merge group's) head commit is fetched through. */
+export function headRefOf(pr: PullRequestSubject): string {
+  return pr.headRef ?? `refs/pull/${pr.number}/head`;
 }

@@ -3,7 +3,7 @@ import type { DesiredSet } from '../sync/desired-set.js';
 import type { ApprovalStore } from './approvals.js';
 import type { InstallationOctokit } from './github-types.js';
 import { lintCommit } from './lint-commit.js';
-import type { PullRequestSubject } from './pull-request-checks.js';
+import { headRefOf, type PullRequestSubject } from './pull-request-checks.js';
 import type { RepositoryAccess } from './repository-access.js';
 import type { RunCheckTracker } from './run-check-tracker.js';
 import { missingWorkflows, publishNotRun, selectRuns, startWorkflowRuns, workflowNameOf } from './start-workflow-runs.js';
@@ -21,7 +21,7 @@ export interface PullRequestRunPorts {
 export async function pullRequestDefinitions(access: RepositoryAccess, octokit: InstallationOctokit, pr: PullRequestSubject): Promise<DesiredSet | undefined> {
   const tree = pr.fork
     ? await access.treeAt(octokit, pr.cloneUrl, `refs/heads/${pr.baseRef}`, pr.baseSha)
-    : await access.treeAt(octokit, pr.cloneUrl, `refs/pull/${pr.number}/head`, pr.headSha);
+    : await access.treeAt(octokit, pr.cloneUrl, headRefOf(pr), pr.headSha);
   return (await lintCommit(tree, tree)).desired;
 }
 
@@ -48,5 +48,8 @@ export async function runPullRequestWorkflows(
     return waiting(`this pull request comes from a fork: someone with write access must comment /skiff ok-to-test for commit ${pr.headSha.slice(0, 7)}`);
   }
   if (!ports.runs) return waiting('this Skiff is not configured to run workflows');
-  await startWorkflowRuns({ octokit, repo: pr.repo, fullName: pr.fullName, headSha: pr.headSha, pullRequest: pr.number, ...ports.runs }, runs);
+  await startWorkflowRuns(
+    { octokit, repo: pr.repo, fullName: pr.fullName, headSha: pr.headSha, ...(pr.number > 0 ? { pullRequest: pr.number } : {}), ...ports.runs },
+    runs,
+  );
 }

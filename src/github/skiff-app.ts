@@ -96,6 +96,23 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
     for (const outcome of outcomes ?? []) if (outcome.refused) ports.log(`check run ${check.id}: ${outcome.workflow} not retried: ${outcome.refused}`);
   });
 
+  // The merge queue's commit gets the pull-request checks and workflows, so required checks pass there too.
+  probot.on('merge_group.checks_requested', async (context) => {
+    const { merge_group: group, repository } = context.payload;
+    if (!repository) return;
+    await processPullRequest(ports, context.octokit as InstallationOctokit, {
+      repo: { owner: repository.owner.login, repo: repository.name },
+      fullName: repository.full_name,
+      cloneUrl: repository.clone_url,
+      number: 0,
+      headSha: group.head_sha,
+      headRef: group.head_ref,
+      baseRef: group.base_ref.replace(/^refs\/heads\//, ''),
+      baseSha: group.base_sha,
+      fork: false,
+    });
+  });
+
   probot.on('push', async (context) => {
     const { ref, after, repository, deleted } = context.payload;
     // A deleted branch, and tags, run nothing.

@@ -176,3 +176,26 @@ test('"Re-run" on skiff / lint checks the pull request again', async () => {
   assert.equal(runs[1]!.conclusion, 'success');
   assert.equal(h.checkRuns('skiff / plan').filter((r) => r.headSha === headSha).length, 2);
 });
+
+test("a merge group gets the pull-request checks on the merge queue's commit", async () => {
+  const queueBranch = 'gh-readonly-queue/main/pr-9-abc';
+  const headSha = await h.github.pushCommit('acme/flows', queueBranch, { 'workflows/queued.yaml': workflow('queued') });
+  const repo = h.github.state.repo('acme', 'flows');
+  const base = h.github.webhooks.payloads.pullRequest('opened', repo, h.github.state.pull(repo, 1), [], 1);
+  const payload = {
+    action: 'checks_requested',
+    merge_group: {
+      head_sha: headSha,
+      head_ref: `refs/heads/${queueBranch}`,
+      base_sha: (base.pull_request as { base: { sha: string } }).base.sha,
+      base_ref: 'refs/heads/main',
+    },
+    repository: base.repository,
+    installation: base.installation,
+    sender: base.sender,
+  };
+  assert.equal((await h.github.webhooks.send('merge_group', payload)).status, 202);
+  await h.server.idle();
+  assert.equal(h.checkRuns('skiff / lint').find((r) => r.headSha === headSha)?.conclusion, 'success', h.logs.join('\n'));
+  assert.equal(h.checkRuns('skiff / plan').find((r) => r.headSha === headSha)?.conclusion, 'success');
+});
