@@ -12,6 +12,34 @@ export type SkiffAppPorts = PullRequestCheckPorts & PushPorts & PullRequestRunPo
 
 const ZERO_SHA = /^0{40}$/;
 
+/**
+ * Checks again the open pull request whose head is `headSha` (one of `pulls`, as a check run or
+ * suite lists them); nothing when that commit is no longer the head: the new one has its checks.
+ */
+async function recheckPullRequest(
+  ports: SkiffAppPorts,
+  octokit: InstallationOctokit,
+  repository: { owner: { login: string }; name: string; full_name: string; clone_url: string },
+  headSha: string,
+  pulls: ReadonlyArray<{ number: number; head: { sha: string } }>,
+): Promise<void> {
+  const number = pulls.find((p) => p.head.sha === headSha)?.number;
+  if (number === undefined) return;
+  const repo = { owner: repository.owner.login, repo: repository.name };
+  const { data: pull } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
+  if (pull.state !== 'open' || pull.head.sha !== headSha) return;
+  await processPullRequest(ports, octokit, {
+    repo,
+    fullName: repository.full_name,
+    cloneUrl: repository.clone_url,
+    number,
+    headSha,
+    baseRef: pull.base.ref,
+    baseSha: pull.base.sha,
+    fork: pull.head.repo?.full_name !== repository.full_name,
+  });
+}
+
 /** A pull request's checks, then the workflows it runs (if it lints). */
 async function processPullRequest(ports: SkiffAppPorts, octokit: InstallationOctokit, pr: PullRequestSubject): Promise<void> {
   const { lints, config } = await checkPullRequest(ports, octokit, pr);
@@ -68,21 +96,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
     const octokit = context.octokit as InstallationOctokit;
     if (context.payload.action === 'rerequested' && (check.name === LINT_CHECK || check.name === PLAN_CHECK)) {
       // "Re-run" on lint or plan: check the pull request's head again (that of the check run's commit).
-      const number = check.pull_requests.find((p) => p.head.sha === check.head_sha)?.number;
-      if (number === undefined) return;
-      const repo = { owner: repository.owner.login, repo: repository.name };
-      const { data: pull } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
-      if (pull.state !== 'open' || pull.head.sha !== check.head_sha) return; // superseded: the new head has its own checks
-      await processPullRequest(ports, octokit, {
-        repo,
-        fullName: repository.full_name,
-        cloneUrl: repository.clone_url,
-        number,
-        headSha: pull.head.sha,
-        baseRef: pull.base.ref,
-        baseSha: pull.base.sha,
-        fork: pull.head.repo?.full_name !== repository.full_name,
-      });
+      await recheckPullRequest(ports, octokit, repository, check.head_sha, check.pull_requests);
       return;
     }
     if (!ports.runs) return;
@@ -94,6 +108,12 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       identifier,
     });
     for (const outcome of outcomes ?? []) if (outcome.refused) ports.log(`check run ${check.id}: ${outcome.workflow} not retried: ${outcome.refused}`);
+  });
+
+  // "Re-run all checks": the pull request's checks and workflows again, for that commit.
+  probot.on('check_suite.rerequested', async (context) => {
+    const { check_suite: suite, repository } = context.payload;
+    await recheckPullRequest(ports, context.octokit as InstallationOctokit, repository, suite.head_sha, suite.pull_requests);
   });
 
   // The merge queue's commit gets the pull-request checks and workflows, so required checks pass there too.

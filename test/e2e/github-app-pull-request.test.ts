@@ -199,3 +199,21 @@ test("a merge group gets the pull-request checks on the merge queue's commit", a
   assert.equal(h.checkRuns('skiff / lint').find((r) => r.headSha === headSha)?.conclusion, 'success', h.logs.join('\n'));
   assert.equal(h.checkRuns('skiff / plan').find((r) => r.headSha === headSha)?.conclusion, 'success');
 });
+
+test('"Re-run all checks" (check_suite.rerequested) checks the pull request\'s head again', async () => {
+  const { headSha, number, lint } = await openPr({ 'workflows/suite.yaml': workflow('suite') });
+  const repo = h.github.state.repo('acme', 'flows');
+  const checkRun = h.github.webhooks.payloads.checkRun('rerequested', repo, h.github.state.checkRun(repo, lint.id), h.github.state.user('acme'));
+  const pulls = (checkRun.check_run as { pull_requests: Array<{ number: number; head: { sha: string } }> }).pull_requests;
+  assert.ok(pulls.some((p) => p.number === number && p.head.sha === headSha));
+  const payload = {
+    action: 'rerequested',
+    check_suite: { ...(checkRun.check_run as { check_suite: Record<string, unknown> }).check_suite, head_sha: headSha, pull_requests: pulls },
+    repository: checkRun.repository,
+    installation: checkRun.installation,
+    sender: checkRun.sender,
+  };
+  assert.equal((await h.github.webhooks.send('check_suite', payload)).status, 202);
+  await h.server.idle();
+  assert.equal(h.checkRuns('skiff / lint').filter((r) => r.headSha === headSha).length, 2, h.logs.join('\n'));
+});
