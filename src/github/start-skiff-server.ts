@@ -11,7 +11,8 @@ import { RepositoryAccess } from './repository-access.js';
 import { registerSkiffApp } from './skiff-app.js';
 import { RunCheckTracker } from './run-check-tracker.js';
 import type { RunLauncher } from '../ports/run-launcher.js';
-import { webhookReceiver } from './webhook-receiver.js';
+import { type AcceptedDelivery, webhookReceiver } from './webhook-receiver.js';
+import { DeliveryInbox } from './delivery-inbox.js';
 import { WorkQueues } from './work-queues.js';
 
 /** Where GitHub sends webhooks (the App's "Webhook URL" is this path on Skiff's host). */
@@ -84,7 +85,24 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
     log,
   });
   const ledger = await DeliveryLedger.open(join(options.stateDir, 'github', 'deliveries'));
+  const inbox = new DeliveryInbox(join(options.stateDir, 'github', 'inbox'));
   const queues = new WorkQueues((error, key) => log(`skiff serve: work for ${key} failed: ${errorText(error)}`));
+  const enqueue = (delivery: AcceptedDelivery): void => {
+    const repository = (delivery.payload.repository as { full_name?: unknown } | undefined)?.full_name;
+    const key = typeof repository === 'string' ? repository : `installation:${String((delivery.payload.installation as { id?: unknown })?.id)}`;
+    queues.add(key, async () => {
+      try {
+        await probot.receive({ id: delivery.id, name: delivery.name, payload: delivery.payload } as Parameters<Probot['receive']>[0]);
+      } finally {
+        // Handled, or failed for good: a failure is logged, not retried for ever at every start.
+        await inbox.done(delivery.id);
+      }
+    });
+  };
+  // What the previous process accepted and did not finish is handled first.
+  const left = await inbox.pending();
+  for (const delivery of left) enqueue(delivery);
+  if (left.length > 0) log(`skiff serve: handling ${left.length} delivery(ies) accepted before the restart`);
   const http = new SkiffHttpServer({ onError: (error) => log(`skiff serve: ${errorText(error)}`) });
   http.mount(
     WEBHOOK_PATH,
@@ -92,10 +110,9 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
       secret: credentials.webhookSecret,
       ledger,
       onRefused: (reason, id) => log(`skiff serve: delivery ${id ?? '(no id)'} refused: ${reason}`),
-      accept: (delivery) => {
-        const repository = (delivery.payload.repository as { full_name?: unknown } | undefined)?.full_name;
-        const key = typeof repository === 'string' ? repository : `installation:${String((delivery.payload.installation as { id?: unknown })?.id)}`;
-        queues.add(key, () => probot.receive({ id: delivery.id, name: delivery.name, payload: delivery.payload } as Parameters<Probot['receive']>[0]));
+      accept: async (delivery) => {
+        await inbox.record(delivery);
+        enqueue(delivery);
       },
     }),
   );

@@ -16,8 +16,11 @@ export interface AcceptedDelivery {
 export interface WebhookReceiverOptions {
   secret: string;
   ledger: DeliveryLedger;
-  /** Takes a delivery for processing; must return quickly (queue the work), as GitHub waits 10 s at most. */
-  accept: (delivery: AcceptedDelivery) => void;
+  /**
+   * Takes a delivery for processing: records it and queues the work, and resolves once it is
+   * recorded (the acknowledgement waits for that, never for the work: GitHub waits 10 s at most).
+   */
+  accept: (delivery: AcceptedDelivery) => Promise<void> | void;
   /** Deliveries refused or ignored, with why (for logs). */
   onRefused?: (reason: string, id: string | undefined) => void;
 }
@@ -25,7 +28,7 @@ export interface WebhookReceiverOptions {
 /**
  * The webhook endpoint: checks the X-Hub-Signature-256 HMAC of the raw body in constant time
  * (400 when missing or wrong, before anything is parsed), ignores a delivery id seen before (200,
- * nothing done), records the id, hands the delivery on and answers 202 at once.
+ * nothing done), records the id, hands the delivery on (which records it too) and answers 202.
  */
 export function webhookReceiver(options: WebhookReceiverOptions): RequestHandler {
   return async (req: IncomingMessage, res: ServerResponse) => {
@@ -62,7 +65,7 @@ export function webhookReceiver(options: WebhookReceiverOptions): RequestHandler
       options.onRefused?.('delivery seen before', id);
       return reply(res, 200, 'delivery seen before: ignored\n');
     }
-    options.accept({ id, name, payload: payload as Record<string, unknown> });
+    await options.accept({ id, name, payload: payload as Record<string, unknown> });
     reply(res, 202, 'accepted\n');
   };
 }

@@ -3,7 +3,9 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { DeliveryInbox } from '../../src/github/delivery-inbox.js';
+import { DeliveryLedger } from '../../src/github/delivery-ledger.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitHubAppHarness } from '../helpers/github-app-harness.js';
@@ -71,6 +73,26 @@ test('a delivery sent twice is handled once, also after a restart', async () => 
   assert.equal((await h.sendRaw('pull_request', payload, randomUUID())).status, 202, 'a new delivery is handled');
   await h.server.idle();
   assert.equal(lintRuns(), 2);
+});
+
+test('a delivery accepted but not handled before a crash is handled at the next start, once', async () => {
+  const repo = h.github.state.repo('acme', 'flows');
+  const payload = h.github.webhooks.payloads.pullRequest('reopened', repo, h.github.state.pull(repo, pr.number), [], 1);
+  const inboxDir = join(h.stateDir, 'github', 'inbox');
+  assert.deepEqual(await readdir(inboxDir), [], 'handled deliveries leave nothing behind');
+  await h.server.close();
+  // What a process killed right after its 202 leaves: the delivery in the inbox, its id in the ledger.
+  const id = randomUUID();
+  await new DeliveryInbox(inboxDir).record({ id, name: 'pull_request', payload });
+  await (await DeliveryLedger.open(join(h.stateDir, 'github', 'deliveries'))).accept(id);
+  const before = h.checkRuns('skiff / lint').length;
+  await h.startServer();
+  await h.server.idle();
+  assert.equal(h.checkRuns('skiff / lint').length, before + 1);
+  assert.deepEqual(await readdir(inboxDir), []);
+  assert.equal((await h.sendRaw('pull_request', payload, id)).status, 200, 'GitHub redelivering it changes nothing');
+  await h.server.idle();
+  assert.equal(h.checkRuns('skiff / lint').length, before + 1);
 });
 
 test('a payload over 25 MB, a body that is not JSON, and a bad delivery id are refused without a crash', async () => {
