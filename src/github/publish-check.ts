@@ -9,8 +9,15 @@ export interface CheckTarget {
   externalId: string;
 }
 
-/** Opens a check run as in progress, before the work that decides it. Returns its id. */
+/**
+ * Opens a check run as in progress, before the work that decides it, and returns its id. One of
+ * the same name and external id still open on the commit (left by a process killed mid-way, whose
+ * delivery is being handled again) is taken over instead of made twice.
+ */
 export async function startCheck(octokit: InstallationOctokit, repo: RepoRef, target: CheckTarget): Promise<number> {
+  const { data: existing } = await octokit.rest.checks.listForRef({ ...repo, ref: target.headSha, check_name: target.name, per_page: 100 });
+  const open = existing.check_runs.find((run) => run.external_id === target.externalId && run.status !== 'completed');
+  if (open) return open.id;
   const { data } = await octokit.rest.checks.create({
     ...repo,
     name: target.name,
