@@ -130,7 +130,9 @@ async function wholePath(): Promise<void> {
       `   ${acks.filter((s) => s === 202).length} acknowledged; first check run after ${firstCheck?.toFixed(0) ?? '?'} ms; all handled after ${(handled / 1000).toFixed(1)} s`,
     );
     console.log(`   check runs: ${checks} for ${2 * FULL} expected (lint and plan per delivery: fewer = lost, more = duplicated; 50 replays included)`);
-    console.log(`   GitHub API calls: ${(calls / FULL).toFixed(1)} per delivery (2 creates, 2 updates; the installation token is cached)`);
+    console.log(
+      `   GitHub API calls: ${(calls / FULL).toFixed(1)} per delivery (2 lookups of an open check run, 2 creates, 2 updates; the installation token is cached)`,
+    );
   } finally {
     await h.close();
   }
