@@ -30,6 +30,8 @@ export interface RunCheckTrackerOptions {
   /** Last lines of a failed step's log shown. */
   logLines?: number;
   onError?: (error: unknown, run: TrackedRun) => void;
+  /** Called after each check-run update (metrics). */
+  onUpdate?: () => void;
   /** The runs whose end was reported already (kept across restarts), so a restart reports each end once. */
   reported?: ReportedRuns;
 }
@@ -130,6 +132,7 @@ export class RunCheckTracker {
               }
             : {}),
         });
+        this.options.onUpdate?.();
       }
       if (done) {
         await this.options.reported?.accept(completionId(tracked.key, tracked.checkRunId, run.status.finishedAt));

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Probot, type ProbotOctokit } from 'probot';
 import type { KubeClient } from '../kube/kube-client.js';
 import { SkiffHttpServer } from '../server/http-server.js';
+import { Metrics } from '../server/metrics.js';
 import type { AppCredentials } from './app-settings.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { ApprovalStore } from './approvals.js';
@@ -38,7 +39,9 @@ export interface SkiffServerOptions {
 
 export interface SkiffServer {
   url: string;
+  /** Mount further handlers here: `server.http.mount('/runs/', handler)`. */
   http: SkiffHttpServer;
+  metrics: Metrics;
   probot: Probot;
   /** Resolves when every accepted delivery has been handled. */
   idle(): Promise<void>;
@@ -54,6 +57,10 @@ export interface SkiffServer {
  */
 export async function startSkiffServer(options: SkiffServerOptions): Promise<SkiffServer> {
   const log = options.log ?? (() => undefined);
+  const metrics = new Metrics({
+    skiff_github_deliveries_total: 'Webhook deliveries by event and outcome (accepted, handled, failed, duplicate, refused)',
+    skiff_github_check_run_updates_total: 'Updates of run check runs (bounded per run, not one per step event)',
+  });
   const { credentials } = options;
   const probot = new Probot({
     appId: credentials.appId,
@@ -71,6 +78,7 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
         intervalMs: options.runUpdateIntervalMs ?? 2000,
         onError: (error, run) => log(`skiff serve: check run ${run.checkRunId} of ${run.key}: ${errorText(error)}`),
         reported: await DeliveryLedger.open(join(options.stateDir, 'github', 'reported-runs')),
+        onUpdate: () => metrics.count('skiff_github_check_run_updates_total'),
       })
     : undefined;
   if (launcher && tracker) {
@@ -93,6 +101,10 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
     queues.add(key, async () => {
       try {
         await probot.receive({ id: delivery.id, name: delivery.name, payload: delivery.payload } as Parameters<Probot['receive']>[0]);
+        metrics.count('skiff_github_deliveries_total', { event: delivery.name, outcome: 'handled' });
+      } catch (error) {
+        metrics.count('skiff_github_deliveries_total', { event: delivery.name, outcome: 'failed' });
+        throw error;
       } finally {
         // Handled, or failed for good: a failure is logged, not retried for ever at every start.
         await inbox.done(delivery.id);
@@ -109,18 +121,25 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
     webhookReceiver({
       secret: credentials.webhookSecret,
       ledger,
-      onRefused: (reason, id) => log(`skiff serve: delivery ${id ?? '(no id)'} refused: ${reason}`),
+      onRefused: (reason, id) => {
+        metrics.count('skiff_github_deliveries_total', { event: 'unknown', outcome: /seen before/.test(reason) ? 'duplicate' : 'refused' });
+        log(`skiff serve: delivery ${id ?? '(no id)'} refused: ${reason}`);
+      },
       accept: async (delivery) => {
+        metrics.count('skiff_github_deliveries_total', { event: delivery.name, outcome: 'accepted' });
         await inbox.record(delivery);
         enqueue(delivery);
       },
     }),
   );
+  metrics.gauge('skiff_github_queue_depth', 'Deliveries accepted and not yet handled', () => queues.depth);
+  http.mount('/metrics', metrics.handler());
   const address = await http.listen(options.port, options.host);
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${shownHost}:${address.port}`,
     http,
+    metrics,
     probot,
     idle: () => queues.idle(),
     async runsSettled() {

@@ -145,3 +145,24 @@ test('skiff serve without credentials names every one missing and does not start
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('/metrics counts deliveries by event and outcome, and shows the queue depth', async () => {
+  const repo = h.github.state.repo('acme', 'flows');
+  const payload = h.github.webhooks.payloads.pullRequest('reopened', repo, h.github.state.pull(repo, pr.number), [], 1);
+  const id = randomUUID();
+  await h.sendRaw('pull_request', payload, id);
+  await h.sendRaw('pull_request', payload, id);
+  await h.sendRaw('pull_request', payload, randomUUID(), 'forged');
+  await h.server.idle();
+  const response = await fetch(`${h.server.url}/metrics`);
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0.0.4/);
+  const text = await response.text();
+  const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1]);
+  assert.ok(value('skiff_github_deliveries_total{event="pull_request",outcome="accepted"}') >= 1, text);
+  assert.ok(value('skiff_github_deliveries_total{event="pull_request",outcome="handled"}') >= 1, text);
+  assert.ok(value('skiff_github_deliveries_total{event="unknown",outcome="duplicate"}') >= 1, text);
+  assert.ok(value('skiff_github_deliveries_total{event="unknown",outcome="refused"}') >= 1, text);
+  assert.equal(value('skiff_github_queue_depth'), 0);
+  assert.match(text, /# TYPE skiff_github_deliveries_total counter/);
+});
