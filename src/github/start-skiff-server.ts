@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Probot, type ProbotOctokit } from 'probot';
 import type { KubeClient } from '../kube/kube-client.js';
-import { SkiffHttpServer } from '../server/http-server.js';
+import { type RequestHandler, SkiffHttpServer } from '../server/http-server.js';
 import { Metrics } from '../server/metrics.js';
 import type { AppCredentials } from './app-settings.js';
 import { DeliveryLedger } from './delivery-ledger.js';
@@ -33,6 +33,8 @@ export interface SkiffServerOptions {
   /** The Octokit class (tests turn its throttling and retries off). */
   Octokit?: typeof ProbotOctokit;
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** Further handlers on the same server (the run page, say), mounted before it listens. */
+  mounts?: Array<{ prefix: string; handler: RequestHandler }>;
   /** One line per noteworthy thing (refused deliveries, failed work). */
   log?: (line: string) => void;
 }
@@ -134,6 +136,7 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
   );
   metrics.gauge('skiff_github_queue_depth', 'Deliveries accepted and not yet handled', () => queues.depth);
   http.mount('/metrics', metrics.handler());
+  for (const { prefix, handler } of options.mounts ?? []) http.mount(prefix, handler);
   const address = await http.listen(options.port, options.host);
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { GitHubAppHarness } from '../helpers/github-app-harness.js';
 import { main } from '../../src/cli/main.js';
 import { signWebhookBody } from '../env/github/webhook-sender.js';
+import { reply } from '../../src/server/http-server.js';
 
 const VALID =
   'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  generateName: hello-\nspec:\n  entrypoint: main\n  templates:\n  - name: main\n    container: {image: alpine, command: [echo, hi]}\n';
@@ -165,4 +166,15 @@ test('/metrics counts deliveries by event and outcome, and shows the queue depth
   assert.ok(value('skiff_github_deliveries_total{event="unknown",outcome="refused"}') >= 1, text);
   assert.equal(value('skiff_github_queue_depth'), 0);
   assert.match(text, /# TYPE skiff_github_deliveries_total counter/);
+});
+
+test('other handlers (the run page) mount beside the webhooks, on the same server', async () => {
+  await h.server.close();
+  await h.startServer({ mounts: [{ prefix: '/runs/', handler: (req, res) => reply(res, 200, `run page for ${req.url}`) }] });
+  const response = await fetch(`${h.server.url}/runs/ci/build-x7k2p`);
+  assert.equal(response.status, 200);
+  assert.equal(await response.text(), 'run page for /runs/ci/build-x7k2p');
+  h.server.http.mount('/later', (_req, res) => reply(res, 204, ''));
+  assert.equal((await fetch(`${h.server.url}/later`)).status, 204, 'also after it listens');
+  assert.equal((await fetch(`${h.server.url}/healthz`)).status, 200);
 });
