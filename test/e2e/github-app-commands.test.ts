@@ -6,6 +6,9 @@ import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GitHubAppHarness } from '../helpers/github-app-harness.js';
 import { LocalRunStore } from '../../src/state/local-run-store.js';
+import { LocalRunLauncher } from '../../src/cli/local-run-launcher.js';
+import { LocalObjectStore } from '../../src/state/local-object-store.js';
+import { StateLayout } from '../../src/state/state-layout.js';
 import type { StoredRun } from '../../src/ports/run-store.js';
 
 const CONFIG = 'paths: [workflows]\nnamespace: ci\non:\n  pull_request: {workflows: [flaky]}\n';
@@ -20,9 +23,9 @@ spec:
     - - {name: prepare, template: ok}
     - - {name: check, template: fail}
   - name: ok
-    container: {image: alpine, command: [sh, -c, "echo prepared"]}
+    container: {image: alpine, command: [sh, -c, "echo prepared $(od -An -N8 -tx8 /dev/urandom)"]}
   - name: fail
-    container: {image: alpine, command: [sh, -c, "echo checking; exit 1"]}
+    container: {image: alpine, command: [sh, -c, "echo checking $(od -An -N8 -tx8 /dev/urandom); exit 1"]}
 `;
 
 let h: GitHubAppHarness;
@@ -49,6 +52,17 @@ async function runsOf(sha: string): Promise<StoredRun[]> {
   return runs;
 }
 const step = (run: StoredRun, name: string) => Object.values(run.status.nodes).find((n) => n.displayName === name)!;
+/** What a step logged: each run of a step logs a fresh random number, so a step that ran again logged one more line. */
+async function logOf(run: StoredRun, name: string): Promise<string> {
+  const launcher = new LocalRunLauncher(
+    { layout: new StateLayout(h.stateDir), runs: new LocalRunStore(h.stateDir), objects: new LocalObjectStore(new StateLayout(h.stateDir).objects) },
+    {},
+  );
+  const text = await launcher.logTail(run, step(run, name), 50);
+  // A step run again appends to its log; a step left alone leaves it as it was.
+  assert.match(text ?? '', /^((prepared|checking) +[0-9a-f]{16}\n?)+$/, `${name} logged ${text}`);
+  return text!;
+}
 
 async function comment(login: string, body: string): Promise<void> {
   const made = h.github.addComment('acme/flows', pr.number, login, body);
@@ -68,13 +82,15 @@ test('a PR runs its pull_request workflow; /skiff retry from a reader is refused
   const failed = step(first, 'check');
   assert.equal(prepared.phase, 'Succeeded');
   assert.equal(failed.phase, 'Failed');
+  const preparedLog = await logOf(first, 'prepare');
+  const failedLog = await logOf(first, 'check');
 
   await comment('alice', '/skiff retry');
   const refusal = [...h.github.state.comments.values()].at(-1)!;
   assert.equal(refusal.user.login, h.github.app.botLogin);
   assert.match(refusal.body, /only people with write access/);
   const [unchanged] = await runsOf(pr.headSha);
-  assert.equal(step(unchanged!, 'check').startedAt, failed.startedAt, 'nothing ran');
+  assert.equal(await logOf(unchanged!, 'check'), failedLog, 'nothing ran');
 
   const updatesBefore = h.github.requests.filter((r) => r.operationId === 'checks/update' && r.path.endsWith(`/${check.id}`)).length;
   await comment('bob', 'The check step is flaky.\n/skiff retry');
@@ -82,9 +98,11 @@ test('a PR runs its pull_request workflow; /skiff retry from a reader is refused
   assert.match(reply.body, /@bob: retry of commit .*\n\n- flaky: retrying the failed steps/);
   const [retried] = await runsOf(pr.headSha);
   assert.equal(retried!.key, first.key, 'retried in place');
-  assert.equal(step(retried!, 'prepare').startedAt, prepared.startedAt, 'the succeeded step did not run again');
+  assert.equal(await logOf(retried!, 'prepare'), preparedLog, 'the succeeded step did not run again');
   assert.equal(step(retried!, 'prepare').finishedAt, prepared.finishedAt);
-  assert.notEqual(step(retried!, 'check').startedAt, failed.startedAt, 'the failed step ran again');
+  const retriedLog = await logOf(retried!, 'check');
+  assert.notEqual(retriedLog, failedLog, 'the failed step ran again');
+  assert.equal(step(retried!, 'check').phase, 'Failed');
   assert.equal(h.checkRuns('skiff / flaky').length, 1, 'the same check run, no new one');
   const updatesAfter = h.github.requests.filter((r) => r.operationId === 'checks/update' && r.path.endsWith(`/${check.id}`)).length;
   assert.ok(updatesAfter > updatesBefore, 'the check run was updated by the retry');
@@ -95,20 +113,21 @@ test('a PR runs its pull_request workflow; /skiff retry from a reader is refused
   assert.equal(pressed.status, 202);
   await h.server.runsSettled();
   const [again] = await runsOf(pr.headSha);
-  assert.equal(step(again!, 'prepare').startedAt, prepared.startedAt);
-  assert.notEqual(step(again!, 'check').startedAt, step(retried!, 'check').startedAt);
+  assert.equal(await logOf(again!, 'prepare'), preparedLog);
+  const againLog = await logOf(again!, 'check');
+  assert.notEqual(againLog, retriedLog);
   // A reader pressing it (were GitHub to show it) changes nothing.
   await h.github.webhooks.checkRun('requested_action', 'acme/flows', check.id, { identifier: 'skiff-retry-failed', sender: 'alice' });
   await h.server.runsSettled();
   const [still] = await runsOf(pr.headSha);
-  assert.equal(step(still!, 'check').startedAt, step(again!, 'check').startedAt);
+  assert.equal(await logOf(still!, 'check'), againLog);
   assert.ok(h.logs.some((l) => /alice has no write access/.test(l)));
 
   // "Retry all" runs every step again, the succeeded one too.
   await h.github.webhooks.checkRun('requested_action', 'acme/flows', check.id, { identifier: 'skiff-retry-all', sender: 'bob' });
   await h.server.runsSettled();
   const [all] = await runsOf(pr.headSha);
-  assert.notEqual(step(all!, 'prepare').startedAt, prepared.startedAt, 'the succeeded step ran again');
+  assert.notEqual(await logOf(all!, 'prepare'), preparedLog, 'the succeeded step ran again');
   assert.equal(step(all!, 'prepare').phase, 'Succeeded');
   assert.equal(h.checkRuns('skiff / flaky').length, 1);
 });
