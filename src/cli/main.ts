@@ -24,12 +24,14 @@ import { cpCommand } from './commands/cp.js';
 import { diffCommand, planCommand } from './commands/plan.js';
 import { syncCommand } from './commands/sync.js';
 import { controllerCommand } from './commands/controller.js';
+import { serveCommand } from './commands/serve.js';
 
 const COMMANDS: Command[] = [
   lintCommand,
   planCommand,
   diffCommand,
   syncCommand,
+  serveCommand,
   applyCommand,
   submitCommand,
   listCommand,

@@ -32,12 +32,29 @@ export interface RepositoryConfig {
   kinds: SyncKind[];
   /** Whether objects that left the repository are to be deleted from the cluster. */
   prune: boolean;
+  /** What the GitHub App runs, and when (`on:`); absent: nothing runs, the sync alone applies. */
+  triggers: Triggers;
   /** The line of each top-level key, so later findings can point back at the config. */
   lines: Partial<Record<ConfigKey, number>>;
 }
 
-type ConfigKey = 'version' | 'paths' | 'include' | 'exclude' | 'namespace' | 'namespaces' | 'kinds' | 'prune';
-const KEYS: readonly ConfigKey[] = ['version', 'paths', 'include', 'exclude', 'namespace', 'namespaces', 'kinds', 'prune'];
+/**
+ * `on:` of the config, as the GitHub App reads it.
+ *
+ * @example
+ *   // on:
+ *   //   push: {branches: [main], workflows: [build]}
+ *   //   pull_request: {workflows: [test]}
+ */
+export interface Triggers {
+  /** A push to one of `branches` (globs) applies the repository and runs `workflows` (every Workflow when absent). */
+  push?: { branches: string[]; workflows?: string[] };
+  /** A pull request runs `workflows` (a fork's only after `/skiff ok-to-test`). */
+  pullRequest?: { workflows: string[] };
+}
+
+type ConfigKey = 'version' | 'paths' | 'include' | 'exclude' | 'namespace' | 'namespaces' | 'kinds' | 'prune' | 'on';
+const KEYS: readonly ConfigKey[] = ['version', 'paths', 'include', 'exclude', 'namespace', 'namespaces', 'kinds', 'prune', 'on'];
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export type ConfigResult = { ok: true; config: RepositoryConfig } | { ok: false; diagnostics: Diagnostic[] };
@@ -131,6 +148,7 @@ export function parseRepositoryConfig(file: string, text: string): ConfigResult 
     }
   });
   if (values.prune !== undefined && typeof values.prune !== 'boolean') report(['prune'], 'prune must be true or false');
+  const triggers = parseTriggers(values.on, report);
 
   if (problems.length > 0 || !paths) return { ok: false, diagnostics: problems.sort(compareDiagnostics) };
   const lines: RepositoryConfig['lines'] = {};
@@ -147,9 +165,63 @@ export function parseRepositoryConfig(file: string, text: string): ConfigResult 
       namespaces: [...new Set([namespace, ...extra])],
       kinds: kinds as SyncKind[],
       prune: values.prune === true,
+      triggers,
       lines,
     },
   };
+}
+
+const TRIGGER_KEYS: Record<string, readonly string[]> = { push: ['branches', 'workflows'], pull_request: ['workflows'] };
+
+function parseTriggers(value: unknown, report: (path: DocumentPath, message: string, at?: 'key' | 'value') => void): Triggers {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    report(['on'], 'on must be a map: push (branches, workflows) and pull_request (workflows)');
+    return {};
+  }
+  const triggers: Triggers = {};
+  for (const [event, settings] of Object.entries(value as Record<string, unknown>)) {
+    const known = TRIGGER_KEYS[event];
+    if (!known) {
+      report(['on', event], `unknown event "${event}"; known: ${Object.keys(TRIGGER_KEYS).join(', ')}`, 'key');
+      continue;
+    }
+    if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
+      report(['on', event], `on.${event} must be a map of ${known.join(', ')}`);
+      continue;
+    }
+    const map = settings as Record<string, unknown>;
+    for (const key of Object.keys(map))
+      if (!known.includes(key)) report(['on', event, key], `unknown setting "${key}" of on.${event}; known: ${known.join(', ')}`, 'key');
+    const list = (key: string, required: boolean): string[] | undefined => {
+      const items = map[key];
+      if (items === undefined) {
+        if (required) report(['on', event], `on.${event}.${key} is required: a list of names`, 'key');
+        return undefined;
+      }
+      if (!Array.isArray(items) || items.length === 0 || items.some((item) => typeof item !== 'string' || item === '')) {
+        report(['on', event, key], `on.${event}.${key} must be a non-empty list of names`);
+        return undefined;
+      }
+      return items as string[];
+    };
+    if (event === 'push') {
+      const branches = list('branches', true);
+      const workflows = list('workflows', false);
+      branches?.forEach((glob, index) => {
+        try {
+          compileGlob(glob);
+        } catch (error) {
+          report(['on', event, 'branches', index], `branch pattern "${glob}" is malformed: ${(error as Error).message}`);
+        }
+      });
+      if (branches) triggers.push = { branches, ...(workflows ? { workflows } : {}) };
+    } else {
+      const workflows = list('workflows', true);
+      if (workflows) triggers.pullRequest = { workflows };
+    }
+  }
+  return triggers;
 }
 
 function stringList(

@@ -23,8 +23,32 @@ test('a full config is read with its values and the line of each setting', () =>
     namespaces: ['ci', 'nightly'],
     kinds: ['ConfigMap', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow', 'Workflow'],
     prune: true,
+    triggers: {},
     lines: { version: 2, paths: 3, exclude: 4, namespace: 5, namespaces: 6, prune: 7 },
   });
+});
+
+test('on: what the GitHub App runs on push and on pull requests, every mistake on its line', () => {
+  const ok = parseRepositoryConfig(
+    '.skiff.yml',
+    'paths: [w]\nnamespace: ci\non:\n  push: {branches: [main, release/*], workflows: [build]}\n  pull_request: {workflows: [test]}\n',
+  );
+  assert.ok(ok.ok);
+  assert.deepEqual(ok.config.triggers, { push: { branches: ['main', 'release/*'], workflows: ['build'] }, pullRequest: { workflows: ['test'] } });
+  const bad = parseRepositoryConfig(
+    '.skiff.yml',
+    'paths: [w]\nnamespace: ci\non:\n  push: {workflows: [build], tags: [v1]}\n  pull_request: {workflows: []}\n  release: {}\n',
+  );
+  assert.ok(!bad.ok);
+  assert.deepEqual(
+    bad.diagnostics.map((d) => `${d.line} ${d.message}`),
+    [
+      '4 on.push.branches is required: a list of names',
+      '4 unknown setting "tags" of on.push; known: branches, workflows',
+      '5 on.pull_request.workflows must be a non-empty list of names',
+      '6 unknown event "release"; known: push, pull_request',
+    ],
+  );
 });
 
 test('defaults: every kind, no prune, only the default namespace; paths are normalised', () => {
@@ -61,7 +85,7 @@ test('every problem is reported at once, on its own line and column', () => {
       '6:9 config-invalid Secrets are never read from git: keep them in the cluster',
       '6:17 config-invalid kind "Deployment" cannot be synced; use one of ConfigMap, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow, Workflow',
       '7:8 config-invalid prune must be true or false',
-      '8:1 config-invalid unknown setting "extra"; known settings: version, paths, include, exclude, namespace, namespaces, kinds, prune',
+      '8:1 config-invalid unknown setting "extra"; known settings: version, paths, include, exclude, namespace, namespaces, kinds, prune, on',
     ],
   );
 });

@@ -263,6 +263,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         if (pull.repoId === repo.id && pull.state === 'open' && pull.head.ref === branch) {
           pull.head.sha = sha;
           pull.updatedAt = state.now();
+          await runGit(['update-ref', `refs/pull/${pull.number}/head`, sha], { cwd: repo.gitdir });
         }
       }
       return sha;
@@ -273,7 +274,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const headSha = await runGit(['rev-parse', `refs/heads/${head}`], { cwd: repo.gitdir });
       const baseSha = await runGit(['rev-parse', `refs/heads/${baseRef}`], { cwd: repo.gitdir });
       const now = state.now();
-      return state.addPull({
+      const pull = state.addPull({
         id: state.nextId(),
         repoId: repo.id,
         number: state.nextIssueNumber(repo),
@@ -288,6 +289,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         createdAt: now,
         updatedAt: now,
       });
+      // As GitHub does: every pull request's head is fetchable from the base repository, a fork's too.
+      await runGit(['update-ref', `refs/pull/${pull.number}/head`, headSha], { cwd: repo.gitdir });
+      return pull;
     },
     setCollaborator(fullName, login, role) {
       repoNamed(fullName).collaborators.set(state.user(login).login.toLowerCase(), role);

@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
+import { openLocalTarget } from '../local-target.js';
+import { parseCommandArgs } from '../parse-command-args.js';
+
+const SERVE_USAGE = `Usage: skiff serve [options]
+
+Runs Skiff as a GitHub App: receives GitHub's webhooks at /api/github/webhooks, checks pull
+requests (skiff / lint, skiff / plan), applies and runs what .skiff.yml configures for a push
+(on: push: branches, workflows), runs pull_request workflows (a fork's after /skiff ok-to-test),
+and answers /healthz and /readyz. Without --kubeconfig or --context, Skiff is a single-machine
+server: plans and applies go to the local state directory and runs to the local runtime.
+
+The App's credentials come from the environment; skiff serve refuses to start without them:
+  APP_ID                    the App's id
+  PRIVATE_KEY               its private key (PEM), or PRIVATE_KEY_PATH: a file holding it
+  WEBHOOK_SECRET            the secret GitHub signs webhooks with
+  GITHUB_API_URL            GitHub's API (default https://api.github.com; or GHE_HOST for Enterprise)
+
+Options:
+      --host HOST           the address to listen on (default: $HOST, else 0.0.0.0: every interface)
+      --port PORT           the port (default: $PORT, else 3000)
+      --kubeconfig FILE     plan against this cluster instead of the local state directory
+      --context NAME        plan against this context of the kubeconfig
+      --state-dir DIR       the local state directory (default: $SKIFF_STATE_DIR, else ~/.local/state/skiff)
+  -h, --help                show this help
+
+Stops on SIGINT or SIGTERM, finishing the deliveries already accepted.`;
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run Skiff as a GitHub App (webhooks, checks on pull requests)',
+  usage: SERVE_USAGE,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const { values, positionals } = parseCommandArgs(args, {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      'state-dir': { type: 'string' },
+    });
+    if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got ${positionals.join(' ')})`);
+    const env = envOf(io);
+    const host = values.host ?? env.HOST ?? '0.0.0.0';
+    const portText = values.port ?? env.PORT ?? '3000';
+    const port = Number(portText);
+    if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port ${portText} is not a port number (0-65535)`);
+
+    const { readAppCredentials } = await import('../../github/app-settings.js');
+    const credentials = await readAppCredentials(env, io.cwd);
+    if (!credentials.ok) {
+      io.stderr.write(`skiff serve: cannot start as a GitHub App:\n${credentials.problems.map((p) => `  - ${p}\n`).join('')}`);
+      return 1;
+    }
+    const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const [{ startSkiffServer }, { LocalKubeClient }] = await Promise.all([
+      import('../../github/start-skiff-server.js'),
+      import('../../state/local-kube-client.js'),
+    ]);
+    let planClient: () => import('../../kube/kube-client.js').KubeClient | undefined;
+    if (values.kubeconfig !== undefined || values.context !== undefined) {
+      const { KubeConnection } = await import('../../kube/kube-connection.js');
+      const client = KubeConnection.load({
+        ...(values.kubeconfig !== undefined ? { kubeconfigPath: resolve(io.cwd, values.kubeconfig) } : {}),
+        ...(values.context !== undefined ? { context: values.context } : {}),
+        env,
+      });
+      planClient = () => client;
+    } else {
+      const client = new LocalKubeClient(target.objects);
+      planClient = () => client;
+    }
+    // Runs on this machine (the single-machine Skiff); on a cluster, running is not there yet.
+    const clusterNamed = values.kubeconfig !== undefined || values.context !== undefined;
+    const launcher = clusterNamed ? undefined : new (await import('../local-run-launcher.js')).LocalRunLauncher(target, env);
+    if (clusterNamed) io.stderr.write('skiff serve: with a cluster, pull requests are checked and pushes applied; workflows are not run yet\n');
+    const server = await startSkiffServer({
+      credentials: credentials.credentials,
+      host,
+      port,
+      stateDir: target.layout.root,
+      planClient,
+      ...(launcher ? { launcher } : {}),
+      log: (line) => io.stderr.write(`${line}\n`),
+    });
+    io.stdout.write(`skiff serve: listening on ${server.url} (webhooks at /api/github/webhooks)\n`);
+    const signal = await new Promise<NodeJS.Signals>((done) => {
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    });
+    io.stderr.write(`skiff serve: ${signal}: finishing accepted deliveries\n`);
+    await server.close();
+    return 0;
+  },
+};

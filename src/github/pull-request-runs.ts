@@ -1,0 +1,55 @@
+import type { RunLauncher } from '../ports/run-launcher.js';
+import type { DesiredSet } from '../sync/desired-set.js';
+import type { ApprovalStore } from './approvals.js';
+import type { InstallationOctokit } from './github-types.js';
+import { lintCommit } from './lint-commit.js';
+import { headRefOf, type PullRequestSubject } from './pull-request-checks.js';
+import type { RepositoryAccess } from './repository-access.js';
+import type { RunCheckTracker } from './run-check-tracker.js';
+import { missingWorkflows, publishNotRun, selectRuns, startWorkflowRuns, workflowNameOf } from './start-workflow-runs.js';
+
+export interface PullRequestRunPorts {
+  access: RepositoryAccess;
+  approvals: ApprovalStore;
+  runs: { launcher: RunLauncher; tracker: RunCheckTracker } | undefined;
+}
+
+/**
+ * The workflows a pull request may run: its own head's, or for a fork the base branch's (config
+ * and definitions both: a fork's YAML never runs). Undefined when they do not lint.
+ */
+export async function pullRequestDefinitions(access: RepositoryAccess, octokit: InstallationOctokit, pr: PullRequestSubject): Promise<DesiredSet | undefined> {
+  const tree = pr.fork
+    ? await access.treeAt(octokit, pr.cloneUrl, `refs/heads/${pr.baseRef}`, pr.baseSha)
+    : await access.treeAt(octokit, pr.cloneUrl, headRefOf(pr), pr.headSha);
+  return (await lintCommit(tree, tree)).desired;
+}
+
+/**
+ * Runs the workflows `.skiff.yml` names under `on.pull_request` for the PR's head commit, each
+ * with its check run. A fork's PR runs nothing until someone with write access approved that
+ * very head commit (`/skiff ok-to-test`); until then each workflow gets a neutral check saying
+ * so, so a required check never hangs without a reason.
+ */
+export async function runPullRequestWorkflows(
+  ports: PullRequestRunPorts,
+  octokit: InstallationOctokit,
+  pr: PullRequestSubject,
+  desired: DesiredSet,
+): Promise<void> {
+  const trigger = desired.config.triggers.pullRequest;
+  if (!trigger) return;
+  const runs = selectRuns(desired.run, trigger.workflows);
+  const missing = missingWorkflows(desired.run, trigger.workflows);
+  if (missing.length > 0)
+    await publishNotRun(octokit, pr.repo, pr.headSha, missing, `${desired.config.file} names it under on.pull_request, but no Workflow has that name`);
+  const waiting = (reason: string) => publishNotRun(octokit, pr.repo, pr.headSha, runs.map(workflowNameOf), reason);
+  if (pr.fork && !(await ports.approvals.isApproved(pr.fullName, pr.number, pr.headSha))) {
+    return waiting(`this pull request comes from a fork: someone with write access must comment /skiff ok-to-test for commit ${pr.headSha.slice(0, 7)}`);
+  }
+  if (!ports.runs) return waiting('this Skiff is not configured to run workflows');
+  await startWorkflowRuns(
+    { octokit, repo: pr.repo, fullName: pr.fullName, headSha: pr.headSha, ...(pr.number > 0 ? { pullRequest: pr.number } : {}), ...ports.runs },
+    runs,
+  );
+}

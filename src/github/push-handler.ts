@@ -1,0 +1,96 @@
+import type { KubeClient } from '../kube/kube-client.js';
+import type { RunLauncher } from '../ports/run-launcher.js';
+import { lintReport } from '../report/lint-report.js';
+import { planReport } from '../report/plan-report.js';
+import { applySync } from '../sync/apply/apply-sync.js';
+import { compileGlob } from '../sync/glob-matcher.js';
+import type { InstallationOctokit, RepoRef } from './github-types.js';
+import { lintCommit } from './lint-commit.js';
+import { LINT_CHECK } from './pull-request-checks.js';
+import { publishCheck } from './publish-check.js';
+import type { RepositoryAccess } from './repository-access.js';
+import type { RunCheckTracker } from './run-check-tracker.js';
+import { missingWorkflows, publishNotRun, selectRuns, startWorkflowRuns, workflowNameOf } from './start-workflow-runs.js';
+
+export const SYNC_CHECK = 'skiff / sync';
+
+export interface PushPorts {
+  access: RepositoryAccess;
+  planClient: () => KubeClient | undefined;
+  /** Where runs go and who follows them; absent when this Skiff runs nothing. */
+  runs: { launcher: RunLauncher; tracker: RunCheckTracker } | undefined;
+}
+
+export interface PushSubject {
+  repo: RepoRef;
+  fullName: string;
+  cloneUrl: string;
+  branch: string;
+  after: string;
+  defaultBranch: string;
+}
+
+/**
+ * A push to a branch the repository config names under `on.push.branches` (config read from the
+ * default branch): the commit is linted (a failing `skiff / lint` when it does not, and then
+ * nothing else happens), applied (`skiff / sync`, when a cluster or state directory is there),
+ * and the Workflows configured for push are run, each with its check run.
+ */
+export async function handlePush(ports: PushPorts, octokit: InstallationOctokit, push: PushSubject): Promise<void> {
+  const tree = await ports.access.treeAt(octokit, push.cloneUrl, `refs/heads/${push.branch}`, push.after);
+  const configFrom =
+    push.branch === push.defaultBranch ? tree : await ports.access.treeAt(octokit, push.cloneUrl, `refs/heads/${push.defaultBranch}`, undefined);
+  const linted = await lintCommit(tree, configFrom);
+  if (!linted.desired) {
+    // A broken config or manifest on a branch is shown, never a silent no-op.
+    await publishCheck(
+      octokit,
+      push.repo,
+      { name: LINT_CHECK, headSha: push.after, externalId: `lint:${push.after}` },
+      lintReport(linted.diagnostics, push.after),
+    );
+    const configured = linted.config?.triggers.push;
+    if (configured?.branches.some((glob) => compileGlob(glob)(push.branch))) {
+      await publishNotRun(
+        octokit,
+        push.repo,
+        push.after,
+        configured.workflows ?? [],
+        `the commit does not lint (see ${LINT_CHECK}): nothing was applied or run`,
+      );
+    }
+    return;
+  }
+  const trigger = linted.desired.config.triggers.push;
+  if (!trigger?.branches.some((glob) => compileGlob(glob)(push.branch))) return;
+
+  const client = ports.planClient();
+  if (client && linted.desired.apply.length > 0) {
+    const result = await applySync({ desired: linted.desired, client, repository: push.fullName, commit: push.after });
+    const report = planReport(result.plan);
+    const failed = result.outcomes.filter((o) => o.result === 'failed');
+    await publishCheck(
+      octokit,
+      push.repo,
+      { name: SYNC_CHECK, headSha: push.after, externalId: `sync:${push.after}` },
+      failed.length > 0
+        ? { ...report, conclusion: 'failure', title: `${failed.length} object(s) failed to apply` }
+        : { ...report, title: `Applied: ${report.title}` },
+    );
+  }
+  const missing = missingWorkflows(linted.desired.run, trigger.workflows);
+  if (missing.length > 0)
+    await publishNotRun(octokit, push.repo, push.after, missing, `${linted.desired.config.file} names it under on.push, but no Workflow has that name`);
+  if (!ports.runs)
+    return publishNotRun(
+      octokit,
+      push.repo,
+      push.after,
+      selectRuns(linted.desired.run, trigger.workflows).map(workflowNameOf),
+      'this Skiff is not configured to run workflows',
+    );
+  await startWorkflowRuns(
+    { octokit, repo: push.repo, fullName: push.fullName, headSha: push.after, ...ports.runs },
+    selectRuns(linted.desired.run, trigger.workflows),
+  );
+}

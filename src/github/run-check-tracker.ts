@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import { isWorkflowDone } from '../engine/workflow-status.js';
+import type { RunKey } from '../ports/run-key.js';
+import type { RunLauncher } from '../ports/run-launcher.js';
+import { CHECK_LIMITS } from '../report/github-limits.js';
+import { runCheckView } from '../report/run-report.js';
+import type { InstallationOctokit, RepoRef } from './github-types.js';
+
+/** Buttons on a completed run's check run; identifiers are at most 20 characters (GitHub's limit). */
+export const RETRY_FAILED_ACTION = { label: 'Retry failed', description: 'Run the failed steps again', identifier: 'skiff-retry-failed' };
+export const RETRY_ALL_ACTION = { label: 'Retry all', description: 'Run every step again', identifier: 'skiff-retry-all' };
+for (const action of [RETRY_FAILED_ACTION, RETRY_ALL_ACTION]) {
+  if (action.identifier.length > CHECK_LIMITS.maxActionIdentifierChars || action.label.length > CHECK_LIMITS.maxActionLabelChars) {
+    throw new Error(`check-run action ${action.identifier} is over GitHub's limits`);
+  }
+}
+
+export interface TrackedRun {
+  octokit: InstallationOctokit;
+  repo: RepoRef;
+  checkRunId: number;
+  key: RunKey;
+  workflow: string;
+}
+
+export interface RunCheckTrackerOptions {
+  launcher: RunLauncher;
+  /** How often a run is read back; its check run is updated at most this often, and only when it changed. */
+  intervalMs: number;
+  /** Last lines of a failed step's log shown. */
+  logLines?: number;
+  onError?: (error: unknown, run: TrackedRun) => void;
+  /** Called after each check-run update (metrics). */
+  onUpdate?: () => void;
+  /** The runs whose end was reported already (kept across restarts), so a restart reports each end once. */
+  reported?: ReportedRuns;
+}
+
+/** A persisted set of ids (DeliveryLedger is one). */
+export interface ReportedRuns {
+  has(id: string): boolean;
+  accept(id: string): Promise<boolean>;
+}
+
+/** The id under which a run's end on a check run is remembered as reported. */
+export function completionId(key: RunKey, checkRunId: number, finishedAt: string | undefined): string {
+  return createHash('sha256')
+    .update(`${key}|${checkRunId}|${finishedAt ?? ''}`)
+    .digest('hex')
+    .slice(0, 40);
+}
+
+/**
+ * Keeps each run's check run in step with the run: reads the run every interval and, when what
+ * the check run would say changed, updates it (queued → in_progress → completed, step table, log
+ * excerpts, retry buttons once completed). However fast a run's steps change, its check run gets
+ * at most one update per interval.
+ */
+export class RunCheckTracker {
+  private readonly active = new Map<number, { stop: boolean; done: Promise<void> }>();
+
+  constructor(private readonly options: RunCheckTrackerOptions) {}
+
+  /** Follows `run` until it ends (replacing an earlier follower of the same check run). */
+  track(run: TrackedRun): void {
+    const earlier = this.active.get(run.checkRunId);
+    if (earlier) earlier.stop = true;
+    const state = { stop: false, done: Promise.resolve() };
+    state.done = (async () => {
+      await earlier?.done;
+      await this.follow(run, state).catch((error) => this.options.onError?.(error, run));
+      if (this.active.get(run.checkRunId) === state) this.active.delete(run.checkRunId);
+    })();
+    this.active.set(run.checkRunId, state);
+  }
+
+  /** Whether the end of a run, as it is now, was reported on its check run already. */
+  reportedAlready(key: RunKey, checkRunId: number, finishedAt: string | undefined): boolean {
+    return this.options.reported?.has(completionId(key, checkRunId, finishedAt)) ?? false;
+  }
+
+  /** Resolves when every followed run has ended and its check run is completed. */
+  async settled(): Promise<void> {
+    while (this.active.size > 0) await Promise.all([...this.active.values()].map((s) => s.done));
+  }
+
+  /** Stops following (the runs go on; a restart picks them up again). */
+  async close(): Promise<void> {
+    for (const state of this.active.values()) state.stop = true;
+    await Promise.all([...this.active.values()].map((s) => s.done));
+  }
+
+  private async follow(tracked: TrackedRun, state: { stop: boolean }): Promise<void> {
+    let shown = '';
+    while (!state.stop) {
+      const run = await this.options.launcher.read(tracked.key);
+      if (!run) throw new Error(`run ${tracked.key} disappeared`);
+      const done = isWorkflowDone(run.status.phase);
+      const failed = Object.values(run.status.nodes).filter((n) => n.type === 'Pod' && (n.phase === 'Failed' || n.phase === 'Error'));
+      const logTails: Record<string, string> = {};
+      if (done) {
+        for (const node of failed) {
+          const tail = await this.options.launcher.logTail(run, node, this.options.logLines ?? 30);
+          if (tail !== undefined) logTails[node.id] = tail;
+        }
+      }
+      const view = runCheckView({
+        workflow: tracked.workflow,
+        runName: run.workflow.metadata?.name ?? tracked.key,
+        status: run.status,
+        logTails,
+        secrets: done ? await this.options.launcher.secretValues(run) : [],
+        now: Date.now(),
+      });
+      // Durations tick while steps run: they alone do not make a new update.
+      const fingerprint = JSON.stringify({ status: view.status, title: view.report.title, phases: Object.values(run.status.nodes).map((n) => n.phase) });
+      // The check run was created queued: until a step starts there is nothing new to say.
+      if (done || (view.status !== 'queued' && fingerprint !== shown)) {
+        shown = fingerprint;
+        const { report } = view;
+        await tracked.octokit.rest.checks.update({
+          ...tracked.repo,
+          check_run_id: tracked.checkRunId,
+          status: view.status,
+          external_id: tracked.key,
+          output: { title: report.title, summary: report.summary, ...(report.text !== undefined ? { text: report.text } : {}) },
+          ...(done
+            ? {
+                conclusion: report.conclusion,
+                completed_at: new Date().toISOString(),
+                actions: report.conclusion === 'success' ? [RETRY_ALL_ACTION] : [RETRY_FAILED_ACTION, RETRY_ALL_ACTION],
+              }
+            : {}),
+        });
+        this.options.onUpdate?.();
+      }
+      if (done) {
+        await this.options.reported?.accept(completionId(tracked.key, tracked.checkRunId, run.status.finishedAt));
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.options.intervalMs));
+    }
+  }
+}

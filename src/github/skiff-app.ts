@@ -1,0 +1,149 @@
+import type { Probot } from 'probot';
+import type { InstallationOctokit } from './github-types.js';
+import { handlePush, type PushPorts } from './push-handler.js';
+import { checkPullRequest, LINT_CHECK, PLAN_CHECK, type PullRequestCheckPorts, type PullRequestSubject } from './pull-request-checks.js';
+import { pullRequestDefinitions, runPullRequestWorkflows, type PullRequestRunPorts } from './pull-request-runs.js';
+import { handleCommentCommand } from './comment-commands.js';
+import { handleCheckRunRetry } from './check-run-actions.js';
+import { publishNotRun } from './start-workflow-runs.js';
+
+/** What the App's handlers work with; the server wires them (local state directory or cluster). */
+export type SkiffAppPorts = PullRequestCheckPorts & PushPorts & PullRequestRunPorts & { log: (line: string) => void };
+
+const ZERO_SHA = /^0{40}$/;
+
+/**
+ * Checks again the open pull request whose head is `headSha` (one of `pulls`, as a check run or
+ * suite lists them); nothing when that commit is no longer the head: the new one has its checks.
+ */
+async function recheckPullRequest(
+  ports: SkiffAppPorts,
+  octokit: InstallationOctokit,
+  repository: { owner: { login: string }; name: string; full_name: string; clone_url: string },
+  headSha: string,
+  pulls: ReadonlyArray<{ number: number; head: { sha: string } }>,
+): Promise<void> {
+  const number = pulls.find((p) => p.head.sha === headSha)?.number;
+  if (number === undefined) return;
+  const repo = { owner: repository.owner.login, repo: repository.name };
+  const { data: pull } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
+  if (pull.state !== 'open' || pull.head.sha !== headSha) return;
+  await processPullRequest(ports, octokit, {
+    repo,
+    fullName: repository.full_name,
+    cloneUrl: repository.clone_url,
+    number,
+    headSha,
+    baseRef: pull.base.ref,
+    baseSha: pull.base.sha,
+    fork: pull.head.repo?.full_name !== repository.full_name,
+  });
+}
+
+/** A pull request's checks, then the workflows it runs (if it lints). */
+async function processPullRequest(ports: SkiffAppPorts, octokit: InstallationOctokit, pr: PullRequestSubject): Promise<void> {
+  const { lints, config } = await checkPullRequest(ports, octokit, pr);
+  if (!lints) {
+    const names = config?.triggers.pullRequest?.workflows ?? [];
+    await publishNotRun(octokit, pr.repo, pr.headSha, names, `the repository does not lint at this commit (see ${LINT_CHECK})`);
+    return;
+  }
+  const desired = await pullRequestDefinitions(ports.access, octokit, pr);
+  if (desired) await runPullRequestWorkflows(ports, octokit, pr, desired);
+}
+
+const PR_ACTIONS = ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'] as const;
+
+/**
+ * The GitHub App's event handlers, registered on a Probot instance. Each handler gets an Octokit
+ * authenticated as the installation the delivery came from.
+ */
+export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
+  probot.on([...PR_ACTIONS], async (context) => {
+    const { pull_request: pull, repository } = context.payload;
+    if (pull.state !== 'open') return;
+    const octokit = context.octokit as InstallationOctokit;
+    const pr: PullRequestSubject = {
+      repo: { owner: repository.owner.login, repo: repository.name },
+      fullName: repository.full_name,
+      cloneUrl: repository.clone_url,
+      number: pull.number,
+      headSha: pull.head.sha,
+      baseRef: pull.base.ref,
+      baseSha: pull.base.sha,
+      fork: pull.head.repo?.full_name !== repository.full_name,
+    };
+    await processPullRequest(ports, octokit, pr);
+  });
+
+  probot.on('issue_comment.created', async (context) => {
+    const { issue, comment, repository } = context.payload;
+    if (!issue.pull_request) return; // commands on plain issues: nothing to run there
+    await handleCommentCommand(ports, context.octokit as InstallationOctokit, {
+      repo: { owner: repository.owner.login, repo: repository.name },
+      fullName: repository.full_name,
+      cloneUrl: repository.clone_url,
+      pullRequest: issue.number,
+      commentId: comment.id,
+      body: comment.body ?? '',
+      author: comment.user?.login ?? '',
+      authorIsBot: comment.user?.type === 'Bot' || comment.performed_via_github_app != null,
+    });
+  });
+
+  probot.on(['check_run.requested_action', 'check_run.rerequested'], async (context) => {
+    const { check_run: check, repository, sender } = context.payload;
+    const octokit = context.octokit as InstallationOctokit;
+    if (context.payload.action === 'rerequested' && (check.name === LINT_CHECK || check.name === PLAN_CHECK)) {
+      // "Re-run" on lint or plan: check the pull request's head again (that of the check run's commit).
+      await recheckPullRequest(ports, octokit, repository, check.head_sha, check.pull_requests);
+      return;
+    }
+    if (!ports.runs) return;
+    const identifier = context.payload.action === 'requested_action' ? context.payload.requested_action?.identifier : undefined;
+    const outcomes = await handleCheckRunRetry(ports.runs, context.octokit as InstallationOctokit, {
+      repo: { owner: repository.owner.login, repo: repository.name },
+      checkRunId: check.id,
+      sender: sender.login,
+      identifier,
+    });
+    for (const outcome of outcomes ?? []) if (outcome.refused) ports.log(`check run ${check.id}: ${outcome.workflow} not retried: ${outcome.refused}`);
+  });
+
+  // "Re-run all checks": the pull request's checks and workflows again, for that commit.
+  probot.on('check_suite.rerequested', async (context) => {
+    const { check_suite: suite, repository } = context.payload;
+    await recheckPullRequest(ports, context.octokit as InstallationOctokit, repository, suite.head_sha, suite.pull_requests);
+  });
+
+  // The merge queue's commit gets the pull-request checks and workflows, so required checks pass there too.
+  probot.on('merge_group.checks_requested', async (context) => {
+    const { merge_group: group, repository } = context.payload;
+    if (!repository) return;
+    await processPullRequest(ports, context.octokit as InstallationOctokit, {
+      repo: { owner: repository.owner.login, repo: repository.name },
+      fullName: repository.full_name,
+      cloneUrl: repository.clone_url,
+      number: 0,
+      headSha: group.head_sha,
+      headRef: group.head_ref,
+      baseRef: group.base_ref.replace(/^refs\/heads\//, ''),
+      baseSha: group.base_sha,
+      fork: false,
+    });
+  });
+
+  probot.on('push', async (context) => {
+    const { ref, after, repository, deleted } = context.payload;
+    // A deleted branch, and tags, run nothing.
+    if (deleted || ZERO_SHA.test(after) || !ref.startsWith('refs/heads/')) return;
+    await handlePush(ports, context.octokit as InstallationOctokit, {
+      repo: { owner: repository.owner?.login ?? repository.full_name.split('/')[0]!, repo: repository.name },
+      fullName: repository.full_name,
+      cloneUrl: repository.clone_url,
+      branch: ref.slice('refs/heads/'.length),
+      after,
+      defaultBranch: repository.default_branch,
+    });
+  });
+}

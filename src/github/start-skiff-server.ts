@@ -1,0 +1,164 @@
+import { join } from 'node:path';
+import { Probot, type ProbotOctokit } from 'probot';
+import type { KubeClient } from '../kube/kube-client.js';
+import { type RequestHandler, SkiffHttpServer } from '../server/http-server.js';
+import { Metrics } from '../server/metrics.js';
+import type { AppCredentials } from './app-settings.js';
+import { DeliveryLedger } from './delivery-ledger.js';
+import { ApprovalStore } from './approvals.js';
+import { resumeRunChecks } from './resume-run-checks.js';
+import type { InstallationOctokit } from './github-types.js';
+import { RepositoryAccess } from './repository-access.js';
+import { registerSkiffApp } from './skiff-app.js';
+import { RunCheckTracker } from './run-check-tracker.js';
+import type { RunLauncher } from '../ports/run-launcher.js';
+import { type AcceptedDelivery, webhookReceiver } from './webhook-receiver.js';
+import { DeliveryInbox } from './delivery-inbox.js';
+import { WorkQueues } from './work-queues.js';
+
+/** Where GitHub sends webhooks (the App's "Webhook URL" is this path on Skiff's host). */
+export const WEBHOOK_PATH = '/api/github/webhooks';
+
+export interface SkiffServerOptions {
+  credentials: AppCredentials;
+  host: string;
+  port: number;
+  /** Where Skiff keeps what must survive a restart: delivery ids, repository mirrors. */
+  stateDir: string;
+  planClient: () => KubeClient | undefined;
+  /** Where runs go; without one, nothing is run (checks and the sync only). */
+  launcher?: RunLauncher;
+  /** How often a running run is read back to update its check run (default 2 s). */
+  runUpdateIntervalMs?: number;
+  /** The Octokit class (tests turn its throttling and retries off). */
+  Octokit?: typeof ProbotOctokit;
+  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** Further handlers on the same server (the run page, say), mounted before it listens. */
+  mounts?: Array<{ prefix: string; handler: RequestHandler }>;
+  /** One line per noteworthy thing (refused deliveries, failed work). */
+  log?: (line: string) => void;
+}
+
+export interface SkiffServer {
+  url: string;
+  /** Mount further handlers here: `server.http.mount('/runs/', handler)`. */
+  http: SkiffHttpServer;
+  metrics: Metrics;
+  probot: Probot;
+  /** Resolves when every accepted delivery has been handled. */
+  idle(): Promise<void>;
+  /** Resolves when every run started has ended and its check run is completed. */
+  runsSettled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `skiff serve`'s HTTP server with the GitHub App mounted at WEBHOOK_PATH: deliveries are
+ * verified, deduplicated by id (persisted in the state directory), acknowledged at once and
+ * handled in one queue per repository.
+ */
+export async function startSkiffServer(options: SkiffServerOptions): Promise<SkiffServer> {
+  const log = options.log ?? (() => undefined);
+  const metrics = new Metrics({
+    skiff_github_deliveries_total: 'Webhook deliveries by event and outcome (accepted, handled, failed, duplicate, refused)',
+    skiff_github_check_run_updates_total: 'Updates of run check runs (bounded per run, not one per step event)',
+  });
+  const { credentials } = options;
+  const probot = new Probot({
+    appId: credentials.appId,
+    privateKey: credentials.privateKey,
+    secret: credentials.webhookSecret,
+    ...(credentials.baseUrl ? { baseUrl: credentials.baseUrl } : {}),
+    ...(options.Octokit ? { Octokit: options.Octokit } : {}),
+    logLevel: options.logLevel ?? 'warn',
+  });
+  const access = new RepositoryAccess(join(options.stateDir, 'github', 'mirrors'));
+  const launcher = options.launcher;
+  const tracker = launcher
+    ? new RunCheckTracker({
+        launcher,
+        intervalMs: options.runUpdateIntervalMs ?? 2000,
+        onError: (error, run) => log(`skiff serve: check run ${run.checkRunId} of ${run.key}: ${errorText(error)}`),
+        reported: await DeliveryLedger.open(join(options.stateDir, 'github', 'reported-runs')),
+        onUpdate: () => metrics.count('skiff_github_check_run_updates_total'),
+      })
+    : undefined;
+  if (launcher && tracker) {
+    const resumed = await resumeRunChecks(launcher, tracker, async (id) => (await probot.auth(id)) as InstallationOctokit);
+    if (resumed > 0) log(`skiff serve: following ${resumed} run(s) started before this restart`);
+  }
+  registerSkiffApp(probot, {
+    access,
+    planClient: options.planClient,
+    runs: launcher && tracker ? { launcher, tracker } : undefined,
+    approvals: new ApprovalStore(join(options.stateDir, 'github', 'approvals.json')),
+    log,
+  });
+  const ledger = await DeliveryLedger.open(join(options.stateDir, 'github', 'deliveries'));
+  const inbox = new DeliveryInbox(join(options.stateDir, 'github', 'inbox'));
+  const queues = new WorkQueues((error, key) => log(`skiff serve: work for ${key} failed: ${errorText(error)}`));
+  const enqueue = (delivery: AcceptedDelivery): void => {
+    const repository = (delivery.payload.repository as { full_name?: unknown } | undefined)?.full_name;
+    const key = typeof repository === 'string' ? repository : `installation:${String((delivery.payload.installation as { id?: unknown })?.id)}`;
+    queues.add(key, async () => {
+      try {
+        await probot.receive({ id: delivery.id, name: delivery.name, payload: delivery.payload } as Parameters<Probot['receive']>[0]);
+        metrics.count('skiff_github_deliveries_total', { event: delivery.name, outcome: 'handled' });
+      } catch (error) {
+        metrics.count('skiff_github_deliveries_total', { event: delivery.name, outcome: 'failed' });
+        throw error;
+      } finally {
+        // Handled, or failed for good: a failure is logged, not retried for ever at every start.
+        await inbox.done(delivery.id);
+      }
+    });
+  };
+  // What the previous process accepted and did not finish is handled first.
+  const left = await inbox.pending();
+  for (const delivery of left) enqueue(delivery);
+  if (left.length > 0) log(`skiff serve: handling ${left.length} delivery(ies) accepted before the restart`);
+  const http = new SkiffHttpServer({ onError: (error) => log(`skiff serve: ${errorText(error)}`) });
+  http.mount(
+    WEBHOOK_PATH,
+    webhookReceiver({
+      secret: credentials.webhookSecret,
+      ledger,
+      onRefused: (reason, id) => {
+        metrics.count('skiff_github_deliveries_total', { event: 'unknown', outcome: /seen before/.test(reason) ? 'duplicate' : 'refused' });
+        log(`skiff serve: delivery ${id ?? '(no id)'} refused: ${reason}`);
+      },
+      accept: async (delivery) => {
+        metrics.count('skiff_github_deliveries_total', { event: delivery.name, outcome: 'accepted' });
+        await inbox.record(delivery);
+        enqueue(delivery);
+      },
+    }),
+  );
+  metrics.gauge('skiff_github_queue_depth', 'Deliveries accepted and not yet handled', () => queues.depth);
+  http.mount('/metrics', metrics.handler());
+  for (const { prefix, handler } of options.mounts ?? []) http.mount(prefix, handler);
+  const address = await http.listen(options.port, options.host);
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    http,
+    metrics,
+    probot,
+    idle: () => queues.idle(),
+    async runsSettled() {
+      await queues.idle();
+      await tracker?.settled();
+    },
+    async close() {
+      await http.close();
+      await queues.idle();
+      await tracker?.close();
+    },
+  };
+}
+
+function errorText(error: unknown): string {
+  // Probot wraps handler failures in an AggregateError; its parts say what went wrong.
+  if (error instanceof AggregateError) return error.errors.map(errorText).join('; ');
+  return error instanceof Error ? error.message : String(error);
+}

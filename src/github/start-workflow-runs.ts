@@ -1,0 +1,91 @@
+import type { RunLauncher } from '../ports/run-launcher.js';
+import { escapeMarkdown } from '../report/markdown.js';
+import { planNotMadeReport } from '../report/plan-report.js';
+import type { Workflow } from '../spec/model/workflow.js';
+import type { DesiredRun } from '../sync/desired-set.js';
+import type { InstallationOctokit, RepoRef } from './github-types.js';
+import { completeCheck, publishCheck } from './publish-check.js';
+import type { RunCheckTracker } from './run-check-tracker.js';
+
+/** Labels Skiff puts on the runs it starts for GitHub, to find them again. */
+export const COMMIT_LABEL = 'skiff.dev/commit';
+export const CHECK_RUN_LABEL = 'skiff.dev/check-run';
+export const PULL_REQUEST_LABEL = 'skiff.dev/pull-request';
+export const REPOSITORY_ANNOTATION = 'skiff.dev/repository';
+export const WORKFLOW_ANNOTATION = 'skiff.dev/workflow';
+/** The App installation the run's check run is written with, to follow it again after a restart. */
+export const INSTALLATION_ANNOTATION = 'skiff.dev/installation';
+
+/** A Workflow's name in the repository, as its check run `skiff / <name>` shows it. */
+export function workflowNameOf(run: Pick<DesiredRun, 'name' | 'generateName'>): string {
+  return run.name ?? (run.generateName ?? 'workflow').replace(/-+$/, '');
+}
+
+export interface RunStartContext {
+  octokit: InstallationOctokit;
+  repo: RepoRef;
+  fullName: string;
+  headSha: string;
+  pullRequest?: number;
+  launcher: RunLauncher;
+  tracker: RunCheckTracker;
+}
+
+/**
+ * Starts each Workflow as a run with a check run of its own, `skiff / <workflow>`: the check run
+ * is created queued first (so it shows at once and the run can name it), then the run is saved
+ * and started with labels pointing back at the commit and check run, and followed. A run that
+ * cannot start completes its check run as failed, with the reason.
+ */
+export async function startWorkflowRuns(context: RunStartContext, runs: readonly DesiredRun[]): Promise<void> {
+  for (const desired of runs) {
+    const name = workflowNameOf(desired);
+    const { data: check } = await context.octokit.rest.checks.create({
+      ...context.repo,
+      name: `skiff / ${name}`,
+      head_sha: context.headSha,
+      status: 'queued',
+      output: { title: 'Queued', summary: `${escapeMarkdown(desired.source.file)}: waiting to start` },
+    });
+    const object = structuredClone(desired.object) as unknown as Workflow;
+    const metadata = (object.metadata ??= {});
+    metadata.namespace = desired.namespace;
+    metadata.annotations = { ...metadata.annotations, [REPOSITORY_ANNOTATION]: context.fullName, [WORKFLOW_ANNOTATION]: name };
+    const { installationId } = (await context.octokit.auth({ type: 'installation' })) as { installationId?: number };
+    if (installationId !== undefined) metadata.annotations[INSTALLATION_ANNOTATION] = String(installationId);
+    const labels: Record<string, string> = { [COMMIT_LABEL]: context.headSha, [CHECK_RUN_LABEL]: String(check.id) };
+    if (context.pullRequest !== undefined) labels[PULL_REQUEST_LABEL] = String(context.pullRequest);
+    try {
+      const key = await context.launcher.submit(object, labels);
+      context.tracker.track({ octokit: context.octokit, repo: context.repo, checkRunId: check.id, key, workflow: name });
+    } catch (error) {
+      await completeCheck(context.octokit, context.repo, check.id, { ...planNotMadeReport((error as Error).message, 'failure'), title: 'Could not start' });
+    }
+  }
+}
+
+/**
+ * Check runs for configured workflows that will not run, neutral with the reason, so a required
+ * check never waits for ever.
+ */
+export async function publishNotRun(octokit: InstallationOctokit, repo: RepoRef, headSha: string, names: readonly string[], reason: string): Promise<void> {
+  for (const name of names) {
+    await publishCheck(
+      octokit,
+      repo,
+      { name: `skiff / ${name}`, headSha, externalId: `not-run:${headSha}` },
+      { ...planNotMadeReport(reason), title: 'Not run' },
+    );
+  }
+}
+
+/** Names under `on.*.workflows` that no Workflow of the repository has. */
+export function missingWorkflows(runs: readonly DesiredRun[], names: readonly string[] | undefined): string[] {
+  const present = new Set(runs.map(workflowNameOf));
+  return (names ?? []).filter((name) => !present.has(name));
+}
+
+/** Runs chosen by name (`on.*.workflows`); every Workflow when no names are given. */
+export function selectRuns(runs: readonly DesiredRun[], names: readonly string[] | undefined): DesiredRun[] {
+  return names === undefined ? [...runs] : runs.filter((run) => names.includes(workflowNameOf(run)));
+}

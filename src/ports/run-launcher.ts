@@ -1,0 +1,27 @@
+import type { NodeStatus } from '../engine/workflow-status.js';
+import type { Workflow } from '../spec/model/workflow.js';
+import type { RunKey } from './run-key.js';
+import type { StoredRun } from './run-store.js';
+
+/**
+ * How the GitHub App starts and watches runs, whichever runtime runs them: the local state
+ * directory and sandbox on one machine, a cluster otherwise. Runs go on without the App: it
+ * starts them and reads them back, so a restart of the App loses none.
+ *
+ * @example
+ *   const key = await launcher.submit(workflow, { 'skiff.dev/check-run': '42' });
+ *   const run = await launcher.read(key); // later: run.status.phase
+ */
+export interface RunLauncher {
+  /** Saves a new run of `workflow` with `labels` added and starts it. Rejects with the reason it cannot run. */
+  submit(workflow: Workflow, labels: Record<string, string>): Promise<RunKey>;
+  /** Runs a finished run's failed steps again (or the named ones), in place, and starts it. */
+  retry(key: RunKey, options: { nodes?: string[]; restartSuccessful?: boolean }): Promise<void>;
+  read(key: RunKey): Promise<StoredRun | undefined>;
+  /** The runs carrying every one of `labels`. */
+  find(labels: Record<string, string>): Promise<StoredRun[]>;
+  /** The last `lines` lines of a step's main log; undefined when it has none. */
+  logTail(run: StoredRun, node: NodeStatus, lines: number): Promise<string | undefined>;
+  /** The values of the secrets the run's workflow refers to: what reports must never show. */
+  secretValues(run: StoredRun): Promise<string[]>;
+}
