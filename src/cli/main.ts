@@ -23,6 +23,7 @@ import { cronCommand } from './commands/cron.js';
 import { cpCommand } from './commands/cp.js';
 import { diffCommand, planCommand } from './commands/plan.js';
 import { syncCommand } from './commands/sync.js';
+import { uiCommand } from './commands/ui.js';
 
 const COMMANDS: Command[] = [
   lintCommand,
@@ -43,6 +44,7 @@ const COMMANDS: Command[] = [
   terminateCommand,
   deleteCommand,
   cpCommand,
+  uiCommand,
   templateCommand,
   cronCommand,
   versionCommand,

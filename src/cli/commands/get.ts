@@ -1,10 +1,11 @@
-import { type CliIO, type Command, UsageError } from '../cli-io.js';
+import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseNodeFieldSelector } from '../node-field-selector.js';
 import { formatRunOutput, parseOutputFormat } from '../output-format.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { requireRun } from '../read-run.js';
 import { resolveRunName } from '../select-runs.js';
+import { runPageLink, UI_URL_ENV } from '../../server/run-page/run-page-link.js';
 
 const USAGE = `Usage: skiff get [options] NAME...
 
@@ -22,6 +23,8 @@ Options:
   -o, --output FORMAT              name: only the name; json or yaml: the Workflow object with
                                    its status in Argo's format; wide: the tree with phases, start
                                    times, output parameters and artifacts, and resources used
+      --ui-url URL                 also print a signed link to the run's page where skiff ui
+                                   serves it (also ${UI_URL_ENV})
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
   -h, --help                       show this help
@@ -40,7 +43,9 @@ export const getCommand: Command = {
       output: { type: 'string', short: 'o' },
       status: { type: 'string' },
       'node-field-selector': { type: 'string' },
+      'ui-url': { type: 'string' },
     });
+    const uiUrl = values['ui-url'] ?? envOf(io)[UI_URL_ENV];
     if (positionals.length === 0) throw new UsageError('name the run (NAME, or @latest)');
     const output = parseOutputFormat(values.output, ['json', 'yaml', 'wide', 'name']);
     const selected = values['node-field-selector'] === undefined ? undefined : parseNodeFieldSelector(values['node-field-selector']);
@@ -55,6 +60,7 @@ export const getCommand: Command = {
       try {
         const run = await requireRun(target.layout, await resolveRunName(target, given, values.namespace));
         io.stdout.write(`${index > 0 && output !== 'name' ? (output === 'yaml' ? '---\n' : '\n') : ''}${formatRunOutput(run, output, Date.now(), shown)}`);
+        if (uiUrl && (output === undefined || output === 'wide')) io.stdout.write(`Run page: ${await runPageLink(target.layout.root, uiUrl, run.key)}\n`);
       } catch (error) {
         if (positionals.length === 1) throw error;
         io.stderr.write(`skiff get: ${(error as Error).message}\n`);

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openLocalTarget } from '../../../src/cli/local-target.js';
+import { podNameOfNode } from '../../../src/cli/node-tree.js';
+import { readRun } from '../../../src/cli/read-run.js';
+import { createRunPageHandler } from '../../../src/server/run-page/run-page-handler.js';
+import { loadRunPageSecret, RunLinkSigner } from '../../../src/server/run-page/run-link-signer.js';
+import { startRunPageServer } from '../../../src/server/run-page/run-page-server.js';
+import { skiff, workspace } from '../../cli/run-cli.js';
+
+const HOSTILE = '<script>alert(1)</script>';
+const WORKFLOW = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: hostile}
+spec:
+  entrypoint: main
+  arguments: {parameters: [{name: p, value: ${JSON.stringify(HOSTILE)}}]}
+  templates:
+  - name: main
+    container:
+      image: busybox
+      command: [echo, hi]
+      env: [{name: T, valueFrom: {secretKeyRef: {name: creds, key: token}}}]
+`;
+const SECRET = `apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {token: s3cr3t-token}
+`;
+
+describe('the run page handler over HTTP (no browser)', () => {
+  let dir: string;
+  let base: string;
+  let signer: RunLinkSigner;
+  let close: () => Promise<void>;
+  let logPath: string;
+  let nodeId: string;
+  const link = (name = 'hostile', capability: 'read' | 'write' = 'read', expiresAt = Date.now() + 60_000) =>
+    `${base}/runs/default/${name}?${signer.query('default', name, { expiresAt, capability })}`;
+
+  before(async () => {
+    dir = workspace({ 'wf.yaml': WORKFLOW, 'secret.yaml': SECRET });
+    assert.equal((await skiff(dir, ['apply', 'secret.yaml'])).status, 0);
+    const submitted = await skiff(dir, ['submit', 'wf.yaml', '--wait']);
+    assert.equal(submitted.status, 0, submitted.stderr);
+    const target = openLocalTarget({ stdout: { write: () => true }, stderr: { write: () => true }, cwd: dir }, { stateDir: join(dir, 'state') });
+    const run = (await readRun(target.layout, 'default/hostile'))!;
+    const node = Object.values(run.status.nodes)[0]!;
+    nodeId = node.id;
+    logPath = target.layout.containerLog(run.key, podNameOfNode('hostile', node)!, 'main');
+    mkdirSync(dirname(logPath), { recursive: true });
+    const lines = Array.from({ length: 5000 }, (_, i) => `line ${i} \u001b[31m${HOSTILE}\u001b[0m token=s3cr3t-token`);
+    writeFileSync(logPath, `${lines.join('\n')}\n`);
+    signer = new RunLinkSigner(await loadRunPageSecret(target.layout.root));
+    const served = await startRunPageServer(createRunPageHandler({ target, signer }), '127.0.0.1', 0);
+    base = served.url;
+    close = served.close;
+  });
+
+  after(async () => {
+    await close?.();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the page for a good link, with parameters escaped and a policy that runs no inline script', async () => {
+    const response = await fetch(link());
+    assert.equal(response.status, 200);
+    const page = await response.text();
+    assert.ok(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+    assert.ok(!page.includes(HOSTILE));
+    assert.match(response.headers.get('content-security-policy')!, /script-src 'self'/);
+    assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+    assert.ok(!page.includes('class="actions"'), 'a reader gets no buttons');
+  });
+
+  it('answers 403 to no link, an expired or forged one, one of another run, and a name that leaves its folder', async () => {
+    const good = new URL(link());
+    const forged = new URL(good);
+    forged.searchParams.set('sig', `${good.searchParams.get('sig')!.slice(0, -2)}AA`);
+    const others = [
+      `${base}/runs/default/hostile`,
+      link('hostile', 'read', Date.now() - 1000),
+      forged.toString(),
+      `${base}/runs/default/other${good.search}`,
+      `${base}/runs/default/..%2F..%2Fobjects${good.search}`,
+      `${base}/runs/default/hostile/node${good.search.replace('sig=', 'sig=x')}&id=${nodeId}`,
+    ];
+    for (const url of others) {
+      const response = await fetch(url);
+      assert.equal(response.status, 403, url);
+      assert.match(await response.text(), /403/);
+    }
+    assert.equal((await fetch(`${base}/_skiff/../package.json`)).status, 404);
+    assert.equal((await fetch(`${base}/_skiff/run-page.js`)).status, 200);
+  });
+
+  it('pages a long log from its end, redacted, with colours as spans', async () => {
+    const url = new URL(link());
+    const page = (await (await fetch(`${base}/runs/default/hostile/log?id=${encodeURIComponent(nodeId)}&${url.searchParams}`)).json()) as {
+      html: string;
+      start: number;
+      end: number;
+    };
+    assert.ok(page.start > 0, 'the last page of a long log');
+    assert.match(page.html, /^line \d+ /, 'the page starts at a whole line');
+    assert.match(page.html, /line 4999 <span class="ansi-red">&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/span> token=\[redacted\]$/);
+    assert.ok(!page.html.includes('s3cr3t'));
+    const earlier = (await (
+      await fetch(`${base}/runs/default/hostile/log?id=${encodeURIComponent(nodeId)}&before=${page.start}&${url.searchParams}`)
+    ).json()) as {
+      html: string;
+      end: number;
+    };
+    assert.equal(earlier.end, page.start);
+    const download = await fetch(`${base}/runs/default/hostile/log?id=${encodeURIComponent(nodeId)}&download=1&${url.searchParams}`);
+    assert.match(download.headers.get('content-disposition')!, /attachment/);
+    const whole = await download.text();
+    assert.equal(whole.split('\n').length, 5001);
+    assert.ok(!whole.includes('s3cr3t'));
+  });
+
+  it("refuses a reader's POST, a writer's POST without the link's token or from another site, and says why", async () => {
+    const reader = new URL(link());
+    const post = (url: URL, body: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(`${base}/runs/default/hostile/action${url.search}`, { method: 'POST', body: new URLSearchParams(body), headers, redirect: 'manual' });
+    assert.equal((await post(reader, { op: 'stop', token: 'x' })).status, 403);
+    const writer = new URL(link('hostile', 'write'));
+    assert.equal((await post(writer, { op: 'stop', token: 'x' })).status, 403);
+    const page = await (await fetch(writer)).text();
+    const token = /name="token" value="([^"]+)"/.exec(page)![1]!;
+    assert.equal((await post(writer, { op: 'stop', token }, { origin: 'http://evil.example' })).status, 403);
+    // A finished run cannot be stopped: the writer is told so, as skiff stop tells it.
+    const refused = await post(writer, { op: 'stop', token });
+    assert.equal(refused.status, 409);
+    assert.match(await refused.text(), /has already finished/);
+  });
+});
