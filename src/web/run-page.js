@@ -138,7 +138,7 @@
     panel.innerHTML = await response.text(); // escaped by the server
     wirePanel();
     panel.querySelector('h2')?.setAttribute('tabindex', '-1');
-    panel.querySelector('h2')?.focus();
+    panel.querySelector('h2')?.focus({ preventScroll: true });
     const log = panel.querySelector('pre.log');
     if (log) loadLog(log);
   }

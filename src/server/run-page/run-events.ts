@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { StoredRun } from '../../ports/run-store.js';
-import { buildRunGraph, type GraphItem } from './run-graph.js';
+import type { GraphItem } from './run-graph.js';
 import { loopSummary } from './run-page-html.js';
+import type { ReadRun } from './run-reader.js';
 import type { SecretRedactor } from './secret-redactor.js';
 import { watchChanges } from './watch-changes.js';
 
@@ -47,7 +47,7 @@ export function openEventStream(res: ServerResponse, onClose: () => void): { sen
 export function streamRunChanges(
   res: ServerResponse,
   runDir: string,
-  load: () => Promise<StoredRun | undefined>,
+  load: () => Promise<ReadRun | undefined>,
   redactor: SecretRedactor,
   options: { pollMs: number },
 ): () => void {
@@ -66,10 +66,10 @@ export function streamRunChanges(
     try {
       do {
         again = false;
-        const run = await load().catch(() => undefined);
-        if (!run) continue;
-        const name = run.workflow.metadata.name ?? '';
-        const graph = buildRunGraph(run.status, name);
+        const read = await load().catch(() => undefined);
+        if (!read) continue;
+        const run = read.run;
+        const graph = read.graph();
         const now = new Map(graph.items.map((item) => [item.id, stateOf(item)]));
         const structure = last.size > 0 && (now.size !== last.size || [...now.keys()].some((id) => !last.has(id)));
         const items = graph.items.filter((item) => last.get(item.id) !== now.get(item.id)).map(changeOf);

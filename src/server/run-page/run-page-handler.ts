@@ -5,7 +5,6 @@ import { isFulfilled } from '../../engine/workflow-status.js';
 import type { LocalTarget } from '../../cli/local-target.js';
 import { localRootConfinement } from '../../cli/local-root-confinement.js';
 import { podNameOfNode } from '../../cli/node-tree.js';
-import { readRun } from '../../cli/read-run.js';
 import { runRepository } from '../../cli/run-repository.js';
 import { runKey } from '../../ports/run-key.js';
 import type { StoredRun } from '../../ports/run-store.js';
@@ -15,7 +14,7 @@ import { escapeHtml } from './html-escape.js';
 import { LogFollower, readLogPage, streamWholeLog } from './node-log.js';
 import { isRunAction, runLocalAction } from './run-actions.js';
 import { openEventStream, streamRunChanges } from './run-events.js';
-import { buildRunGraph } from './run-graph.js';
+import { RunReader } from './run-reader.js';
 import type { LinkGrant, RunLinkSigner } from './run-link-signer.js';
 import { type PageContext, renderForbidden, renderGraph, renderLoopView, renderNodeView, renderRunPage } from './run-page-html.js';
 import { runSecretRedactor, type SecretRedactor } from './secret-redactor.js';
@@ -61,6 +60,8 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
   const streams = new Set<() => void>();
   const { target, signer } = options;
   const env = options.env ?? process.env;
+  const reader = new RunReader(target.layout);
+  const load = async (key: string) => (await reader.read(key))?.run;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://run-page.invalid');
@@ -85,8 +86,9 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
       return true;
     }
     const key = runKey(namespace!, name!);
-    const run = await readRun(target.layout, key).catch(() => undefined);
-    if (!run) {
+    const read = await reader.read(key);
+    const run = read?.run;
+    if (!read || !run) {
       send(res, 404, 'text/html; charset=utf-8', renderForbidden('No such run here (it may have been deleted).'));
       return true;
     }
@@ -112,16 +114,16 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
     switch (part) {
       case '': {
         const notice = NOTICES[url.searchParams.get('notice') ?? ''];
-        let page = renderRunPage(run, buildRunGraph(run.status, workflowName), context);
+        let page = renderRunPage(run, read.graph(), context);
         if (notice) page = page.replace('<main class="layout">', `<p class="notice" role="status">${escapeHtml(notice)}</p><main class="layout">`);
         send(res, 200, 'text/html; charset=utf-8', page);
         return true;
       }
       case 'graph':
-        send(res, 200, 'text/html; charset=utf-8', renderGraph(buildRunGraph(run.status, workflowName)).text);
+        send(res, 200, 'text/html; charset=utf-8', renderGraph(read.graph()).text);
         return true;
       case 'loop': {
-        const item = buildRunGraph(run.status, workflowName).items.find((i) => i.id === nodeId && i.kind === 'loop');
+        const item = read.graph().items.find((i) => i.id === nodeId && i.kind === 'loop');
         if (!item) return refuse(res, 404, 'no such loop');
         send(res, 200, 'text/html; charset=utf-8', renderLoopView(run, item).text);
         return true;
@@ -131,7 +133,7 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
         send(res, 200, 'text/html; charset=utf-8', renderNodeView(node, pod, context).text);
         return true;
       case 'events': {
-        const stop = streamRunChanges(res, target.layout.runDir(key), () => readRun(target.layout, key), redactor, { pollMs });
+        const stop = streamRunChanges(res, target.layout.runDir(key), () => reader.read(key), redactor, { pollMs });
         streams.add(stop);
         res.on('close', () => streams.delete(stop));
         return true;
@@ -141,7 +143,7 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
         if (!node || pod === undefined) return refuse(res, 404, 'no such step, or it has no log');
         const path = target.layout.containerLog(key, pod, 'main');
         if (part === 'log-events') {
-          followLog(res, path, redactor, Number(url.searchParams.get('from') ?? 0) || 0, () => readRun(target.layout, key), nodeId);
+          followLog(res, path, redactor, Number(url.searchParams.get('from') ?? 0) || 0, () => load(key), nodeId);
           return true;
         }
         if (url.searchParams.get('download') === '1') {
