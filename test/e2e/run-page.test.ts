@@ -50,9 +50,10 @@ spec:
         for i in 4 5 6; do echo "line $i"; done
         printf '${ARTIFACT_BYTES.replace(/\n/g, '\\n').replace('\u00e9', '\\303\\251').replace('\u0001', '\\001')}' > /tmp/data.bin
         echo done > /tmp/msg
+        mkdir -p /tmp/tree/sub && echo alpha > /tmp/tree/a.txt && echo beta > /tmp/tree/sub/b.txt
     outputs:
       parameters: [{name: msg, valueFrom: {path: /tmp/msg}}]
-      artifacts: [{name: data, path: /tmp/data.bin, archive: {none: {}}}]
+      artifacts: [{name: data, path: /tmp/data.bin, archive: {none: {}}}, {name: tree, path: /tmp/tree}]
   - name: flaky
     container:
       image: alpine
@@ -136,13 +137,23 @@ describe('the run page in Chromium, against skiff ui and a run on the local runt
     assert.equal(await page.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument), true, 'updated without a reload');
     const panelText = await text(page.locator('#panel'));
     assert.match(panelText, /msg\s*done/, 'output parameter shown');
-    await page.locator('#panel .artifact-info', { hasText: /B · local/ }).waitFor();
-    assert.match(await text(page.locator('#panel .artifact-info')), new RegExp(`^${Buffer.byteLength(ARTIFACT_BYTES)} B · local `));
+    await page
+      .locator('#panel .artifact-info', { hasText: /B · local/ })
+      .first()
+      .waitFor();
+    assert.match(await text(page.locator('#panel .artifact-info').first()), new RegExp(`^${Buffer.byteLength(ARTIFACT_BYTES)} B · local `));
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#panel .artifacts a', { hasText: 'data' }).click()]);
     const saved = join(dir, 'downloaded');
     await download.saveAs(saved);
     assert.deepEqual(readFileSync(saved), Buffer.from(ARTIFACT_BYTES), 'the artifact downloads with its bytes');
+    // A directory artifact (a tarball in the repository) lists its files, each a download of its own.
+    const file = page.locator('#panel .artifact-files a', { hasText: /sub\/b\.txt$/ });
+    await file.waitFor();
+    assert.equal(await page.locator('#panel .artifact-files a').count(), 2);
+    const [fileDownload] = await Promise.all([page.waitForEvent('download'), file.click()]);
+    await fileDownload.saveAs(join(dir, 'b.txt'));
+    assert.equal(readFileSync(join(dir, 'b.txt'), 'utf8'), 'beta\n');
 
     // flaky fails (its volume has no pass file), so the run ends Failed; every node shows its phase.
     await openGate('go');
@@ -160,6 +171,17 @@ describe('the run page in Chromium, against skiff ui and a run on the local runt
     await page.goto(`${ui.links[0]}#node=${encodeURIComponent(Object.values(final.nodes).find((n) => n.displayName === 'slow')!.id)}`);
     await page.locator('#panel pre.log', { hasText: 'line 6' }).waitFor();
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'run-page.png') });
+    // On a phone the step opens under the graph, and nothing is wider than the screen.
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    await phone.goto(page.url());
+    await phone.locator('#panel pre.log', { hasText: 'line 6' }).waitFor();
+    const widths = await phone.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
+      return [doc.documentElement.scrollWidth, doc.documentElement.clientWidth];
+    });
+    assert.ok(widths[0]! <= widths[1]!, `the page is ${widths[0]} px wide on a ${widths[1]} px screen`);
+    await phone.screenshot({ path: join(SCREENSHOT_DIR, 'run-page-phone.png'), fullPage: true });
+    await phone.close();
   });
 
   it('renders hostile names, parameters and logs as inert text', async () => {

@@ -108,7 +108,8 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'GET only');
     const nodeId = url.searchParams.get('id') ?? '';
-    const node = run.status.nodes[nodeId];
+    // A node id is text from the URL: only the run's own nodes, never a property of every object (`__proto__`).
+    const node = Object.hasOwn(run.status.nodes, nodeId) ? run.status.nodes[nodeId] : undefined;
     const workflowName = run.workflow.metadata.name ?? name!;
     const pod = node && podNameOfNode(workflowName, node.type === 'HTTP' ? { ...node, type: 'Pod' } : node);
     switch (part) {
@@ -203,7 +204,7 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
   };
 
   const serveArtifact = async (res: ServerResponse, run: StoredRun, nodeId: string, name: string, info: boolean, file: string | null): Promise<void> => {
-    const artifact = run.status.nodes[nodeId]?.outputs?.artifacts?.find((a) => a.name === name);
+    const artifact = (Object.hasOwn(run.status.nodes, nodeId) ? run.status.nodes[nodeId] : undefined)?.outputs?.artifacts?.find((a) => a.name === name);
     if (!artifact) {
       refuse(res, 404, 'no such artifact');
       return;

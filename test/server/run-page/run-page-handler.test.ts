@@ -93,6 +93,10 @@ describe('the run page handler over HTTP (no browser)', () => {
       assert.match(await response.text(), /403/);
     }
     assert.equal((await fetch(`${base}/_skiff/../package.json`)).status, 404);
+    for (const part of ['node', 'log', 'artifact-info', 'loop']) {
+      const response = await fetch(`${base}/runs/default/hostile/${part}?id=__proto__&name=x&${good.searchParams}`);
+      assert.equal(response.status, 404, `${part} of __proto__`);
+    }
     assert.equal((await fetch(`${base}/_skiff/run-page.js`)).status, 200);
   });
 
