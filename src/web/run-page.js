@@ -62,22 +62,32 @@
     if (item.detail !== undefined) box.querySelector('.box-detail').textContent = item.detail;
   }
 
-  let refetching = false;
+  // The graph is fetched again when its boxes change (a step starts, a loop grows): at most one
+  // fetch at a time and one every half second, never dropping a change asked for meanwhile. Phase
+  // changes that arrive during a fetch are applied again on the fetched graph, in order, so a
+  // graph fetched a moment before them does not undo them.
+  const refetch = { running: false, again: false, queued: [] };
   async function refetchGraph() {
-    if (refetching) return;
-    refetching = true;
+    if (refetch.running) {
+      refetch.again = true;
+      return;
+    }
+    refetch.running = true;
     try {
-      const response = await fetch(url('graph'));
-      if (response.ok) {
-        graph.innerHTML = await response.text(); // escaped by the server
-        markSelected();
-        drawEdges();
-      }
+      do {
+        refetch.again = false;
+        refetch.queued = [];
+        const response = await fetch(url('graph'));
+        if (response.ok) {
+          graph.innerHTML = await response.text(); // escaped by the server
+          for (const item of refetch.queued) updateBox(item);
+          markSelected();
+          drawEdges();
+        }
+        if (refetch.again) await new Promise((resolve) => setTimeout(resolve, 500));
+      } while (refetch.again);
     } finally {
-      // At most one refetch a second, however fast steps start.
-      setTimeout(() => {
-        refetching = false;
-      }, 1000);
+      refetch.running = false;
     }
   }
 
@@ -94,12 +104,14 @@
     document.title = `${document.title.split(' · ')[0]} · ${run.phase} · Skiff`;
   }
 
-  const events = new EventSource(url('events'));
+  const shape = graph.querySelector('.graph-rows')?.dataset.shape ?? '';
+  const events = new EventSource(url('events', `shape=${encodeURIComponent(shape)}`));
   events.addEventListener('change', (event) => {
     const change = JSON.parse(event.data);
     updateRun(change.run);
+    for (const item of change.items) updateBox(item);
+    if (refetch.running) refetch.queued.push(...change.items);
     if (change.structure) refetchGraph();
-    else for (const item of change.items) updateBox(item);
     if (shownNode && change.items.some((item) => item.id === shownNode)) refreshNodeFacts();
   });
 

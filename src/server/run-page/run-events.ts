@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { GraphItem } from './run-graph.js';
+import type { LogFollower } from './node-log.js';
+import { type GraphItem, graphShape } from './run-graph.js';
 import { loopSummary } from './run-page-html.js';
 import type { ReadRun } from './run-reader.js';
 import type { SecretRedactor } from './secret-redactor.js';
@@ -42,16 +43,17 @@ export function openEventStream(res: ServerResponse, onClose: () => void): { sen
  * Streams a run's changes to its page: the run's phase and times, and each box whose phase
  * changed, read again whenever the run's folder changes (its journal grows or its snapshot is
  * replaced, by whichever process drives it). Only differences are sent, so a 10,000-node run
- * costs a few bytes per finished step. Returns a function that stops it.
+ * costs a few bytes per finished step. `shownShape` is the graph the page drew (graphShape). Returns a function that stops it.
  */
 export function streamRunChanges(
   res: ServerResponse,
   runDir: string,
   load: () => Promise<ReadRun | undefined>,
   redactor: SecretRedactor,
-  options: { pollMs: number },
+  options: { pollMs: number; shownShape?: string },
 ): () => void {
   let last = new Map<string, string>();
+  let first = true;
   let lastRun = '';
   let busy = false;
   let again = false;
@@ -71,7 +73,12 @@ export function streamRunChanges(
         const run = read.run;
         const graph = read.graph();
         const now = new Map(graph.items.map((item) => [item.id, stateOf(item)]));
-        const structure = last.size > 0 && (now.size !== last.size || [...now.keys()].some((id) => !last.has(id)));
+        // The first look compares with the graph the page shows (it may have been drawn before the
+        // run's latest steps started); later ones with the last look.
+        const structure = first
+          ? options.shownShape !== undefined && options.shownShape !== graphShape(graph)
+          : now.size !== last.size || [...now.keys()].some((id) => !last.has(id));
+        first = false;
         const items = graph.items.filter((item) => last.get(item.id) !== now.get(item.id)).map(changeOf);
         const s = run.status;
         const runState = {
@@ -101,4 +108,39 @@ function stateOf(item: GraphItem): string {
 
 function changeOf(item: GraphItem): RunChange['items'][number] {
   return item.kind === 'loop' ? { id: item.id, phase: item.phase, detail: loopSummary(item) } : { id: item.id, phase: item.phase };
+}
+
+/**
+ * Streams what a step appends to its log (`lines` events of rendered HTML), looking whenever its
+ * log folder changes, until the step has finished and everything it wrote was sent (`end`).
+ * Returns a function that stops it.
+ */
+export function streamLogLines(
+  res: ServerResponse,
+  follower: LogFollower,
+  logDir: string,
+  finished: () => Promise<boolean>,
+  options: { pollMs: number },
+): () => void {
+  let watching: { close(): void } | undefined;
+  let busy = false;
+  const stream = openEventStream(res, () => watching?.close());
+  const look = async (): Promise<void> => {
+    if (busy) return;
+    busy = true;
+    try {
+      const done = await finished();
+      const html = await follower.next(done);
+      if (html !== undefined) stream.send('lines', { html, offset: follower.offset });
+      if (done) {
+        stream.send('end', { offset: follower.offset });
+        stream.close();
+      }
+    } finally {
+      busy = false;
+    }
+  };
+  watching = watchChanges(logDir, () => void look(), { pollMs: options.pollMs });
+  void look();
+  return stream.close;
 }

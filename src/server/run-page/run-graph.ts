@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { NodePhase, NodeStatus, NodeType, WorkflowStatus } from '../../engine/workflow-status.js';
 
 /** One box of the graph: a node of the run, or a loop's iterations folded into one. */
@@ -182,4 +183,12 @@ function loopPhase(members: NodeStatus[]): Pick<GraphItem, 'phase' | 'counts'> {
   else if (counts.Succeeded) phase = 'Succeeded';
   else phase = members[0]?.phase ?? 'Pending';
   return { phase, counts };
+}
+
+/** A short digest of which boxes a graph has and how they link: equal digests, the same drawing but for phases. */
+export function graphShape(graph: RunGraph): string {
+  const hash = createHash('sha256');
+  for (const item of graph.items) hash.update(`${item.id}\0${item.rank}\n`);
+  hash.update(String(graph.edges.length));
+  return hash.digest('base64url').slice(0, 22);
 }

@@ -1,24 +1,20 @@
-import { dirname } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createArtifactDriver, type Repository } from '../../artifacts/index.js';
-import { isFulfilled } from '../../engine/workflow-status.js';
+import { dirname } from 'node:path';
 import type { LocalTarget } from '../../cli/local-target.js';
-import { localRootConfinement } from '../../cli/local-root-confinement.js';
 import { podNameOfNode } from '../../cli/node-tree.js';
-import { runRepository } from '../../cli/run-repository.js';
+import { isFulfilled } from '../../engine/workflow-status.js';
 import { runKey } from '../../ports/run-key.js';
 import type { StoredRun } from '../../ports/run-store.js';
 import { isPathSegment } from '../../state/state-layout.js';
-import { describeLocation, inspectArtifact, openArtifact, tarballFile } from './artifact-access.js';
-import { escapeHtml } from './html-escape.js';
+import { serveArtifact } from './artifact-download.js';
+import { readSmallBody, refuse, SECURITY_HEADERS, send } from './http-answers.js';
 import { LogFollower, readLogPage, streamWholeLog } from './node-log.js';
 import { isRunAction, runLocalAction } from './run-actions.js';
-import { openEventStream, streamRunChanges } from './run-events.js';
-import { RunReader } from './run-reader.js';
+import { streamLogLines, streamRunChanges } from './run-events.js';
 import type { LinkGrant, RunLinkSigner } from './run-link-signer.js';
-import { type PageContext, renderForbidden, renderGraph, renderLoopView, renderNodeView, renderRunPage } from './run-page-html.js';
-import { runSecretRedactor, type SecretRedactor } from './secret-redactor.js';
-import { watchChanges } from './watch-changes.js';
+import { type PageContext, renderForbidden, renderGraph, renderLoopView, renderMessagePage, renderNodeView, renderRunPage } from './run-page-html.js';
+import { RunReader } from './run-reader.js';
+import { runSecretRedactor } from './secret-redactor.js';
 import { webAsset } from './web-assets.js';
 
 export interface RunPageOptions {
@@ -34,18 +30,7 @@ export interface RunPageOptions {
 /** A request handler for `/runs/...` and the page's own assets; resolves false for any other path. */
 export type RunPageHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) & { close(): void };
 
-/**
- * Security headers of every answer: nothing runs but the page's own script (so text that escaped
- * escaping would still be inert), no framing, and no Referer that would carry the signed link away.
- */
-const HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'cache-control': 'no-store',
-};
-
+/** The notices a page shows after an action (the `notice` query names one; any other text is ignored). */
 const NOTICES: Record<string, string> = { retried: 'Retried: the run goes on.', stopped: 'Stop asked.', terminated: 'Terminate asked.' };
 
 /**
@@ -61,14 +46,13 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
   const { target, signer } = options;
   const env = options.env ?? process.env;
   const reader = new RunReader(target.layout);
-  const load = async (key: string) => (await reader.read(key))?.run;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://run-page.invalid');
     if (url.pathname.startsWith('/_skiff/')) {
       const asset = await webAsset(url.pathname.slice('/_skiff/'.length));
       if (!asset) return false;
-      res.writeHead(200, { ...HEADERS, 'content-type': asset.type, 'cache-control': 'public, max-age=300' });
+      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': asset.type, 'cache-control': 'public, max-age=300' });
       res.end(asset.body);
       return true;
     }
@@ -114,10 +98,9 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
     const pod = node && podNameOfNode(workflowName, node.type === 'HTTP' ? { ...node, type: 'Pod' } : node);
     switch (part) {
       case '': {
-        const notice = NOTICES[url.searchParams.get('notice') ?? ''];
-        let page = renderRunPage(run, read.graph(), context);
-        if (notice) page = page.replace('<main class="layout">', `<p class="notice" role="status">${escapeHtml(notice)}</p><main class="layout">`);
-        send(res, 200, 'text/html; charset=utf-8', page);
+        const asked = url.searchParams.get('notice') ?? '';
+        const notice = Object.hasOwn(NOTICES, asked) ? NOTICES[asked] : undefined;
+        send(res, 200, 'text/html; charset=utf-8', renderRunPage(run, read.graph(), notice === undefined ? context : { ...context, notice }));
         return true;
       }
       case 'graph':
@@ -134,7 +117,8 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
         send(res, 200, 'text/html; charset=utf-8', renderNodeView(node, pod, context).text);
         return true;
       case 'events': {
-        const stop = streamRunChanges(res, target.layout.runDir(key), () => reader.read(key), redactor, { pollMs });
+        const shownShape = url.searchParams.get('shape') ?? undefined;
+        const stop = streamRunChanges(res, target.layout.runDir(key), () => reader.read(key), redactor, { pollMs, ...(shownShape ? { shownShape } : {}) });
         streams.add(stop);
         res.on('close', () => streams.delete(stop));
         return true;
@@ -144,11 +128,18 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
         if (!node || pod === undefined) return refuse(res, 404, 'no such step, or it has no log');
         const path = target.layout.containerLog(key, pod, 'main');
         if (part === 'log-events') {
-          followLog(res, path, redactor, Number(url.searchParams.get('from') ?? 0) || 0, () => load(key), nodeId);
+          const follower = new LogFollower(path, redactor, Number(url.searchParams.get('from') ?? 0) || 0);
+          const finished = async () => {
+            const now = (await reader.read(key))?.run.status.nodes[node.id];
+            return now === undefined || isFulfilled(now.phase);
+          };
+          const stop = streamLogLines(res, follower, dirname(path), finished, { pollMs });
+          streams.add(stop);
+          res.on('close', () => streams.delete(stop));
           return true;
         }
         if (url.searchParams.get('download') === '1') {
-          res.writeHead(200, { ...HEADERS, 'content-type': 'text/plain; charset=utf-8', 'content-disposition': `attachment; filename="${pod}.log"` });
+          res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'content-disposition': `attachment; filename="${pod}.log"` });
           await streamWholeLog(path, redactor, res).catch(() => undefined);
           res.end();
           return true;
@@ -160,87 +151,14 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
       }
       case 'artifact':
       case 'artifact-info':
-        await serveArtifact(res, run, nodeId, url.searchParams.get('name') ?? '', part === 'artifact-info', url.searchParams.get('file'));
+        await serveArtifact(res, target, env, run, node, {
+          name: url.searchParams.get('name') ?? '',
+          info: part === 'artifact-info',
+          file: url.searchParams.get('file'),
+        });
         return true;
       default:
         return refuse(res, 404, 'no such page');
-    }
-  };
-
-  const followLog = (
-    res: ServerResponse,
-    path: string,
-    redactor: SecretRedactor,
-    from: number,
-    load: () => Promise<StoredRun | undefined>,
-    nodeId: string,
-  ): void => {
-    const follower = new LogFollower(path, redactor, from);
-    let watching: { close(): void } | undefined;
-    let busy = false;
-    const stream = openEventStream(res, () => {
-      watching?.close();
-      streams.delete(stream.close);
-    });
-    streams.add(stream.close);
-    const look = async (): Promise<void> => {
-      if (busy) return;
-      busy = true;
-      try {
-        const run = await load().catch(() => undefined);
-        const finished = !run?.status.nodes[nodeId] || isFulfilled(run.status.nodes[nodeId]!.phase);
-        const html = await follower.next(finished);
-        if (html !== undefined) stream.send('lines', { html, offset: follower.offset });
-        if (finished) {
-          stream.send('end', { offset: follower.offset });
-          stream.close();
-        }
-      } finally {
-        busy = false;
-      }
-    };
-    watching = watchChanges(dirname(path), () => void look(), { pollMs });
-    void look();
-  };
-
-  const serveArtifact = async (res: ServerResponse, run: StoredRun, nodeId: string, name: string, info: boolean, file: string | null): Promise<void> => {
-    const artifact = (Object.hasOwn(run.status.nodes, nodeId) ? run.status.nodes[nodeId] : undefined)?.outputs?.artifacts?.find((a) => a.name === name);
-    if (!artifact) {
-      refuse(res, 404, 'no such artifact');
-      return;
-    }
-    const repository = (await runRepository(target, run)) as Repository | undefined;
-    const namespace = run.workflow.metadata.namespace ?? 'default';
-    const driver = createArtifactDriver({ secrets: target.objects, namespace, localRoot: localRootConfinement(target, env) });
-    try {
-      const opened = await openArtifact(driver, artifact, repository);
-      if (info) {
-        send(res, 200, 'application/json', JSON.stringify({ repository: describeLocation(artifact, repository), ...(await inspectArtifact(opened)) }));
-        return;
-      }
-      let body: AsyncIterable<Buffer> = opened.body;
-      let fileName = opened.fileName;
-      if (file !== null && opened.tarball) {
-        const chunks = tarballFile(opened, file)[Symbol.asyncIterator]();
-        const first = await chunks.next(); // a missing file throws here, before any header is sent
-        body = (async function* () {
-          if (!first.done) yield first.value;
-          for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
-        })();
-        fileName = file.split('/').pop() || name;
-      }
-      res.writeHead(200, {
-        ...HEADERS,
-        'content-type': file !== null ? 'application/octet-stream' : opened.contentType,
-        'content-disposition': `attachment; filename="${fileName.replace(/[^\w.-]/g, '_')}"`,
-      });
-      for await (const chunk of body) if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
-      res.end();
-    } catch (error) {
-      if (res.headersSent) res.destroy();
-      else refuse(res, 404, `cannot read artifact "${name}": ${(error as Error).message}`);
-    } finally {
-      driver.close();
     }
   };
 
@@ -257,15 +175,10 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
     if (!isRunAction(op)) return void refuse(res, 400, 'unknown action');
     try {
       const done = await runLocalAction(target, run.key, op, env);
-      res.writeHead(303, { ...HEADERS, location: `${context.base}?${context.query}&notice=${done}` });
+      res.writeHead(303, { ...SECURITY_HEADERS, location: `${context.base}?${context.query}&notice=${done}` });
       res.end();
     } catch (error) {
-      send(
-        res,
-        409,
-        'text/html; charset=utf-8',
-        renderForbidden(`${op}: ${(error as Error).message}`).replace('403: this link does not open a run', 'The run refused'),
-      );
+      send(res, 409, 'text/html; charset=utf-8', renderMessagePage(`${op}: refused`, (error as Error).message, false, `${context.base}?${context.query}`));
     }
   };
 
@@ -289,23 +202,4 @@ function linkQuery(grant: LinkGrant): string {
   const params = new URLSearchParams({ exp: String(grant.exp), sig: grant.sig });
   if (grant.cap === 'write') params.set('cap', 'write');
   return params.toString();
-}
-
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { ...HEADERS, 'content-type': type });
-  res.end(body);
-}
-
-function refuse(res: ServerResponse, status: number, message: string): true {
-  send(res, status, 'text/plain; charset=utf-8', `${message}\n`);
-  return true;
-}
-
-async function readSmallBody(req: IncomingMessage, limit: number): Promise<string> {
-  let text = '';
-  for await (const chunk of req) {
-    text += chunk;
-    if (text.length > limit) throw new Error('body too large');
-  }
-  return text;
 }

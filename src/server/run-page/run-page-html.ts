@@ -4,7 +4,7 @@ import type { Parameter } from '../../spec/model/workflow.js';
 import { formatDuration } from '../../cli/format-duration.js';
 import { ansiToHtml } from './ansi-to-html.js';
 import { html, SafeHtml } from './html-escape.js';
-import type { GraphItem, RunGraph } from './run-graph.js';
+import { type GraphItem, graphShape, type RunGraph } from './run-graph.js';
 import type { SecretRedactor } from './secret-redactor.js';
 
 /** A symbol beside each phase's colour and word, so the phase reads without colour. */
@@ -31,6 +31,8 @@ export interface PageContext {
   formToken?: string;
   redactor: SecretRedactor;
   now: number;
+  /** What the last action did, said above the graph. */
+  notice?: string;
 }
 
 export function phaseBadge(phase: NodePhase | WorkflowPhase): SafeHtml {
@@ -65,6 +67,7 @@ ${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content
   ${parameters.length > 0 ? html`<details open><summary>Parameters (${parameters.length})</summary>${parameterTable(parameters, context.redactor)}</details>` : ''}
   ${context.formToken !== undefined ? actionForms(context) : ''}
 </header>
+${context.notice !== undefined ? html`<p class="notice" role="status">${context.notice}</p>` : ''}
 <main class="layout">
   <section id="graph" class="graph" aria-label="Steps of the run" tabindex="-1">${renderGraph(graph)}</section>
   <aside id="panel" class="panel" aria-live="polite" hidden></aside>
@@ -80,7 +83,7 @@ export function renderGraph(graph: RunGraph): SafeHtml {
   for (const item of graph.items) (rows[item.rank] ??= []).push(item);
   const drawEdges = graph.items.length <= MAX_DRAWN_EDGES;
   const edgeData = drawEdges ? JSON.stringify(graph.edges) : '[]';
-  return html`<div class="graph-rows" data-edges="${edgeData}" data-count="${graph.items.length}">
+  return html`<div class="graph-rows" data-edges="${edgeData}" data-count="${graph.items.length}" data-shape="${graphShape(graph)}">
 ${rows.filter((row) => row !== undefined).map((row) => html`<div class="graph-row">${row.map(graphBox)}</div>\n`)}
 </div>${drawEdges ? '' : html`<p class="muted">${graph.items.length} boxes: links between them are not drawn.</p>`}`;
 }
@@ -173,10 +176,16 @@ function actionForms(context: PageContext): SafeHtml {
 
 /** The page of a refused link: says why, and nothing of the run. */
 export function renderForbidden(reason: string): string {
+  return renderMessagePage('403: this link does not open a run', reason, true);
+}
+
+/** A page of one message (a refused link, a refused action), with the way back when there is one. */
+export function renderMessagePage(title: string, message: string, askForLink: boolean, back?: string): string {
   return `<!doctype html>
-${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Forbidden · Skiff</title>
-<link rel="stylesheet" href="/_skiff/run-page.css"></head><body><main class="forbidden"><h1>403: this link does not open a run</h1><p>${reason}</p>
-<p>Ask for a new link: <code>skiff ui --link NAME</code> or <code>skiff get NAME</code> with a UI address configured.</p></main></body></html>`}
+${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Skiff</title>
+<link rel="icon" href="data:,"><link rel="stylesheet" href="/_skiff/run-page.css"></head><body><main class="forbidden"><h1>${title}</h1><p>${message}</p>
+${askForLink ? html`<p>Ask for a new link: <code>skiff ui --link NAME</code> or <code>skiff get NAME</code> with a UI address configured.</p>` : ''}
+${back !== undefined ? html`<p><a href="${back}">Back to the run</a></p>` : ''}</main></body></html>`}
 `;
 }
 

@@ -100,6 +100,35 @@ describe('the run page handler over HTTP (no browser)', () => {
     assert.equal((await fetch(`${base}/_skiff/run-page.js`)).status, 200);
   });
 
+  it("streams the run's changes; the first says whether the graph the page drew is the run's", async () => {
+    const url = new URL(link());
+    const page = await (await fetch(url)).text();
+    const shape = /data-shape="([^"]+)"/.exec(page)![1]!;
+    const firstEvent = async (shown: string) => {
+      const controller = new AbortController();
+      const response = await fetch(`${base}/runs/default/hostile/events?shape=${shown}&${url.searchParams}`, { signal: controller.signal });
+      assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+      const reader = response.body!.getReader();
+      let text = '';
+      while (!text.includes('event: change')) text += new TextDecoder().decode((await reader.read()).value);
+      while (!/event: change\ndata: .*\n\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+      controller.abort();
+      return JSON.parse(/event: change\ndata: (.*)\n/.exec(text)![1]!) as {
+        structure: boolean;
+        items: Array<{ id: string; phase: string }>;
+        run: { phase: string };
+      };
+    };
+    const same = await firstEvent(shape);
+    assert.equal(same.structure, false);
+    assert.equal(same.run.phase, 'Succeeded');
+    assert.deepEqual(
+      same.items.map((i) => [i.id, i.phase]),
+      [[nodeId, 'Succeeded']],
+    );
+    assert.equal((await firstEvent('drawn-before-the-run-grew')).structure, true);
+  });
+
   it('pages a long log from its end, redacted, with colours as spans', async () => {
     const url = new URL(link());
     const page = (await (await fetch(`${base}/runs/default/hostile/log?id=${encodeURIComponent(nodeId)}&${url.searchParams}`)).json()) as {
