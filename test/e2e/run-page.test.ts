@@ -192,6 +192,22 @@ describe('the run page in Chromium, against skiff ui and a run on the local runt
     await box('slow').click();
     await page.locator('#panel pre.log', { hasText: '<script>window.__pwned=4</script>' }).waitFor();
     assert.equal(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned), undefined);
+    // The keyboard alone: a box is a link, the arrows move between boxes, Escape closes the step.
+    await box('slow').focus();
+    await page.keyboard.press('ArrowUp');
+    assert.equal(
+      await page.evaluate(() =>
+        (globalThis as unknown as { document: { activeElement: { className: string } } }).document.activeElement.className.includes('type-StepGroup'),
+      ),
+      true,
+    );
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.locator('#panel h2', { hasText: /^flaky$/ }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('#panel').waitFor({ state: 'hidden' });
     assert.equal(await page.locator('a[href^="javascript:"], img, script:not([src])').count(), 0);
   });
 
