@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { LocalTarget } from '../../cli/local-target.js';
 import { podNameOfNode } from '../../cli/node-tree.js';
 import { isFulfilled } from '../../engine/workflow-status.js';
-import { runKey } from '../../ports/run-key.js';
+import { runKey, splitRunKey } from '../../ports/run-key.js';
 import type { StoredRun } from '../../ports/run-store.js';
 import { isPathSegment } from '../../state/state-layout.js';
 import { serveArtifact } from './artifact-download.js';
@@ -163,7 +163,7 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
   };
 
   const postAction = async (req: IncomingMessage, res: ServerResponse, run: StoredRun, grant: LinkGrant, context: PageContext): Promise<void> => {
-    const { namespace, name } = { namespace: run.workflow.metadata.namespace ?? 'default', name: run.workflow.metadata.name ?? '' };
+    const { namespace, name } = splitRunKey(run.key);
     if (grant.cap !== 'write') return void refuse(res, 403, 'this link may look at the run, not act on it');
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== 'null' && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`)
