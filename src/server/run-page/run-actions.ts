@@ -1,5 +1,6 @@
 import { retryCommand } from '../../cli/commands/retry.js';
 import { controlRun } from '../../cli/control-run.js';
+import { requireRun } from '../../cli/read-run.js';
 import type { LocalTarget } from '../../cli/local-target.js';
 import { splitRunKey, type RunKey } from '../../ports/run-key.js';
 
@@ -25,7 +26,12 @@ export async function runLocalAction(target: LocalTarget, key: RunKey, action: R
   const out: string[] = [];
   const errors: string[] = [];
   const args = [name, '--namespace', namespace, '--state-dir', target.layout.root];
-  if (action === 'retry-all') args.push('--restart-successful', '--node-field-selector', 'type=Pod');
+  if (action === 'retry-all') {
+    // Every step that ran a pod, the run's own node too when it is one (a one-container workflow).
+    const run = await requireRun(target.layout, key);
+    args.push('--restart-successful');
+    for (const node of Object.values(run.status.nodes)) if (node.type === 'Pod' || node.type === 'HTTP') args.push('--node', node.id);
+  }
   const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => errors.push(t) }, cwd: target.layout.root, env };
   let status: number;
   try {

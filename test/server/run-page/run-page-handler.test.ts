@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openLocalTarget } from '../../../src/cli/local-target.js';
 import { podNameOfNode } from '../../../src/cli/node-tree.js';
 import { readRun } from '../../../src/cli/read-run.js';
+import { leaseOwner } from '../../../src/cli/run-lease.js';
 import { createRunPageHandler } from '../../../src/server/run-page/run-page-handler.js';
 import { loadRunPageSecret, RunLinkSigner } from '../../../src/server/run-page/run-link-signer.js';
 import { startRunPageServer } from '../../../src/server/run-page/run-page-server.js';
@@ -54,7 +55,8 @@ describe('the run page handler over HTTP (no browser)', () => {
     const lines = Array.from({ length: 5000 }, (_, i) => `line ${i} \u001b[31m${HOSTILE}\u001b[0m token=s3cr3t-token`);
     writeFileSync(logPath, `${lines.join('\n')}\n`);
     signer = new RunLinkSigner(await loadRunPageSecret(target.layout.root));
-    const served = await startRunPageServer(createRunPageHandler({ target, signer }), '127.0.0.1', 0);
+    // Actions start background drivers: with the instant runtime, as the CLI's tests run them.
+    const served = await startRunPageServer(createRunPageHandler({ target, signer, env: { ...process.env, SKIFF_RUNTIME: 'instant' } }), '127.0.0.1', 0);
     base = served.url;
     close = served.close;
   });
@@ -168,5 +170,25 @@ describe('the run page handler over HTTP (no browser)', () => {
     const refused = await post(writer, { op: 'stop', token });
     assert.equal(refused.status, 409);
     assert.match(await refused.text(), /has already finished/);
+  });
+
+  it("lets a writer retry all of a finished run's steps, succeeded ones too", async () => {
+    const layout = openLocalTarget({ stdout: { write: () => true }, stderr: { write: () => true }, cwd: dir }, { stateDir: join(dir, 'state') }).layout;
+    const before = (await readRun(layout, 'default/hostile'))!;
+    const writer = new URL(link('hostile', 'write'));
+    const token = /name="token" value="([^"]+)"/.exec(await (await fetch(writer)).text())![1]!;
+    const answer = await fetch(`${base}/runs/default/hostile/action${writer.search}`, {
+      method: 'POST',
+      body: new URLSearchParams({ op: 'retry-all', token }),
+      redirect: 'manual',
+    });
+    assert.equal(answer.status, 303, await answer.text());
+    assert.match(answer.headers.get('location')!, /^\/runs\/default\/hostile\?exp=\d+&sig=[^&]+&cap=write&notice=retried$/);
+    // The retry hands the run to a background driver (its log appears), which runs it to its end again.
+    assert.ok(existsSync(join(layout.runDir('default/hostile'), 'driver.log')));
+    for (let i = 0; i < 200 && (await leaseOwner(layout, 'default/hostile')) !== undefined; i++) await new Promise((r) => setTimeout(r, 50));
+    const after = (await readRun(layout, 'default/hostile'))!;
+    assert.equal(after.status.phase, 'Succeeded');
+    assert.ok(Date.parse(after.status.startedAt!) >= Date.parse(before.status.startedAt!));
   });
 });
