@@ -63,6 +63,43 @@ describe('buildRunGraph', () => {
       for (const attempt of retry.children!) assert.equal(graph.itemOf.get(attempt), loop.id);
   });
 
+  it("lays out a DAG by its dependencies, a task's loop folded under its task group", () => {
+    const run = new SyntheticRun('dag');
+    const root = run.nodes.dag!;
+    root.type = 'DAG';
+    const a = run.add({ name: 'dag.a', displayName: 'a', type: 'Pod', phase: 'Succeeded', boundaryID: 'dag' });
+    const b = run.add({ name: 'dag.b', displayName: 'b', type: 'TaskGroup', phase: 'Running', boundaryID: 'dag' });
+    const c = run.add({ name: 'dag.c', displayName: 'c', type: 'Pod', phase: 'Pending', boundaryID: 'dag' });
+    run.link(root, a);
+    run.link(root, b);
+    run.link(a, c);
+    for (let i = 0; i < 8; i++) {
+      const iteration = run.add({
+        name: `dag.b(${i}:${i})`,
+        displayName: `b(${i}:${i})`,
+        type: 'Pod',
+        phase: i < 7 ? 'Succeeded' : 'Running',
+        boundaryID: 'dag',
+      });
+      run.link(b, iteration);
+      run.link(iteration, c);
+    }
+    const graph = buildRunGraph(run.status(), 'dag');
+    const rank = (label: string) => graph.items.find((i) => i.label === label)!.rank;
+    assert.deepEqual(
+      graph.items.map((i) => [i.label, i.kind, i.phase]),
+      [
+        ['dag', 'node', 'Running'],
+        ['a', 'node', 'Succeeded'],
+        ['b', 'node', 'Running'],
+        ['b', 'loop', 'Running'],
+        ['c', 'node', 'Pending'],
+      ],
+    );
+    assert.deepEqual([rank('dag'), rank('a'), rank('c')], [0, 1, 3], 'c sits below the loop it waits for, not just below a');
+    assert.deepEqual(graph.items.find((i) => i.kind === 'loop')!.counts, { Succeeded: 7, Running: 1 });
+  });
+
   it('puts the exit handler below everything the run did, marked as such', () => {
     const run = new SyntheticRun('wf');
     run.group([run.nodes.wf!], 0, [{ name: 'a' }]);
