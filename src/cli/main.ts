@@ -25,6 +25,7 @@ import { diffCommand, planCommand } from './commands/plan.js';
 import { syncCommand } from './commands/sync.js';
 import { controllerCommand } from './commands/controller.js';
 import { serveCommand } from './commands/serve.js';
+import { uiCommand } from './commands/ui.js';
 
 const COMMANDS: Command[] = [
   lintCommand,
@@ -46,6 +47,7 @@ const COMMANDS: Command[] = [
   terminateCommand,
   deleteCommand,
   cpCommand,
+  uiCommand,
   templateCommand,
   cronCommand,
   controllerCommand,

@@ -2,13 +2,13 @@
 // runtime: /skiff retry from a writer re-runs only the failed step on the same check run, from a
 // reader it is refused; the Retry failed button; a fork's PR runs nothing until /skiff ok-to-test,
 // pinned to its head commit; hostile comments stay inert.
+import { openLocalTarget } from '../../src/cli/local-target.js';
+import type { CliIO } from '../../src/cli/cli-io.js';
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GitHubAppHarness } from '../helpers/github-app-harness.js';
 import { LocalRunStore } from '../../src/state/local-run-store.js';
 import { LocalRunLauncher } from '../../src/cli/local-run-launcher.js';
-import { LocalObjectStore } from '../../src/state/local-object-store.js';
-import { StateLayout } from '../../src/state/state-layout.js';
 import type { StoredRun } from '../../src/ports/run-store.js';
 
 const CONFIG = 'paths: [workflows]\nnamespace: ci\non:\n  pull_request: {workflows: [flaky]}\n';
@@ -54,10 +54,7 @@ async function runsOf(sha: string): Promise<StoredRun[]> {
 const step = (run: StoredRun, name: string) => Object.values(run.status.nodes).find((n) => n.displayName === name)!;
 /** What a step logged: each run of a step logs a fresh random number, so a step that ran again logged one more line. */
 async function logOf(run: StoredRun, name: string): Promise<string> {
-  const launcher = new LocalRunLauncher(
-    { layout: new StateLayout(h.stateDir), runs: new LocalRunStore(h.stateDir), objects: new LocalObjectStore(new StateLayout(h.stateDir).objects) },
-    {},
-  );
+  const launcher = new LocalRunLauncher(openLocalTarget({ cwd: h.stateDir, env: {} } as unknown as CliIO, { stateDir: h.stateDir }), {});
   const text = await launcher.logTail(run, step(run, name), 50);
   // A step run again appends to its log; a step left alone leaves it as it was.
   assert.match(text ?? '', /^((prepared|checking) +[0-9a-f]{16}\n?)+$/, `${name} logged ${text}`);

@@ -1,3 +1,5 @@
+import { openLocalTarget } from '../../src/cli/local-target.js';
+import type { CliIO } from '../../src/cli/cli-io.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +8,6 @@ import { startFakeGitHub, type FakeGitHub } from '../env/github/start-fake-githu
 import { signWebhookBody } from '../env/github/webhook-sender.js';
 import { startSkiffServer, type SkiffServer, type SkiffServerOptions, WEBHOOK_PATH } from '../../src/github/start-skiff-server.js';
 import { LocalKubeClient } from '../../src/state/local-kube-client.js';
-import { LocalObjectStore } from '../../src/state/local-object-store.js';
-import { StateLayout } from '../../src/state/state-layout.js';
-import { LocalRunStore } from '../../src/state/local-run-store.js';
 import { LocalRunLauncher } from '../../src/cli/local-run-launcher.js';
 
 // Throttling adds about a second per write and retries hide failures: both off (see FACTS.md).
@@ -40,11 +39,7 @@ export class GitHubAppHarness {
 
   /** (Re)starts Skiff's server over the same state directory, as a restart would. */
   async startServer(options: Partial<SkiffServerOptions> = {}): Promise<void> {
-    const target = {
-      layout: new StateLayout(this.stateDir),
-      runs: new LocalRunStore(this.stateDir),
-      objects: new LocalObjectStore(new StateLayout(this.stateDir).objects),
-    };
+    const target = openLocalTarget({ cwd: this.stateDir, env: {} } as unknown as CliIO, { stateDir: this.stateDir });
     const client = new LocalKubeClient(target.objects);
     this.server = await startSkiffServer({
       credentials: {

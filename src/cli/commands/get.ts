@@ -1,4 +1,4 @@
-import { type CliIO, type Command, UsageError } from '../cli-io.js';
+import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
 import { openRunTarget } from '../open-run-target.js';
 import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { parseNodeFieldSelector } from '../node-field-selector.js';
@@ -6,6 +6,7 @@ import { formatRunOutput, parseOutputFormat } from '../output-format.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { requireTargetRun } from '../read-run.js';
 import { resolveRunName } from '../select-runs.js';
+import { runPageLink, UI_URL_ENV } from '../../server/run-page/run-page-link.js';
 
 const USAGE = `Usage: skiff get [options] NAME...
 
@@ -23,6 +24,8 @@ Options:
   -o, --output FORMAT              name: only the name; json or yaml: the Workflow object with
                                    its status in Argo's format; wide: the tree with phases, start
                                    times, output parameters and artifacts, and resources used
+      --ui-url URL                 also print a signed link to the run's page where skiff ui
+                                   serves it (also ${UI_URL_ENV})
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
 ${CLUSTER_TARGET_HELP}
@@ -43,7 +46,9 @@ export const getCommand: Command = {
       output: { type: 'string', short: 'o' },
       status: { type: 'string' },
       'node-field-selector': { type: 'string' },
+      'ui-url': { type: 'string' },
     });
+    const uiUrl = values['ui-url'] ?? envOf(io)[UI_URL_ENV];
     if (positionals.length === 0) throw new UsageError('name the run (NAME, or @latest)');
     const output = parseOutputFormat(values.output, ['json', 'yaml', 'wide', 'name']);
     const selected = values['node-field-selector'] === undefined ? undefined : parseNodeFieldSelector(values['node-field-selector']);
@@ -58,6 +63,9 @@ export const getCommand: Command = {
       try {
         const run = await requireTargetRun(target, await resolveRunName(target, given, values.namespace));
         io.stdout.write(`${index > 0 && output !== 'name' ? (output === 'yaml' ? '---\n' : '\n') : ''}${formatRunOutput(run, output, Date.now(), shown)}`);
+        // The run page signs links with the state directory's secret: local runs only, for now.
+        if (uiUrl && target.location !== undefined && (output === undefined || output === 'wide'))
+          io.stdout.write(`Run page: ${await runPageLink(target.location, uiUrl, run.key)}\n`);
       } catch (error) {
         if (positionals.length === 1) throw error;
         io.stderr.write(`skiff get: ${(error as Error).message}\n`);

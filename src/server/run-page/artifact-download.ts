@@ -1,0 +1,68 @@
+import type { ServerResponse } from 'node:http';
+import { createArtifactDriver, type Repository } from '../../artifacts/index.js';
+import { localRootConfinement } from '../../cli/local-root-confinement.js';
+import type { LocalTarget } from '../../cli/local-target.js';
+import { runRepository } from '../../cli/run-repository.js';
+import type { NodeStatus } from '../../engine/workflow-status.js';
+import type { StoredRun } from '../../ports/run-store.js';
+import { describeLocation, inspectArtifact, openArtifact, tarballFile } from './artifact-access.js';
+import { refuse, SECURITY_HEADERS, send, writeAll } from './http-answers.js';
+
+/** What is asked of an output artifact: its size and files (`info`), the artifact, or one `file` of a tarball. */
+export interface ArtifactRequest {
+  name: string;
+  info: boolean;
+  file: string | null;
+}
+
+/**
+ * Answers for one output artifact of a step, read through the run's repository as `skiff cp`
+ * reads it, streamed (never held whole in memory) and always as an attachment, so an HTML file a
+ * step wrote is never shown as a page of this site.
+ */
+export async function serveArtifact(
+  res: ServerResponse,
+  target: LocalTarget,
+  env: NodeJS.ProcessEnv,
+  run: StoredRun,
+  node: NodeStatus | undefined,
+  request: ArtifactRequest,
+): Promise<void> {
+  const artifact = node?.outputs?.artifacts?.find((a) => a.name === request.name);
+  if (!artifact) {
+    refuse(res, 404, 'no such artifact');
+    return;
+  }
+  const repository = (await runRepository(target, run)) as Repository | undefined;
+  const namespace = run.workflow.metadata.namespace ?? 'default';
+  const driver = createArtifactDriver({ secrets: target.objects, namespace, localRoot: localRootConfinement(target, env) });
+  try {
+    const opened = await openArtifact(driver, artifact, repository);
+    if (request.info) {
+      send(res, 200, 'application/json', JSON.stringify({ repository: describeLocation(artifact, repository), ...(await inspectArtifact(opened)) }));
+      return;
+    }
+    let body: AsyncIterable<Buffer> = opened.body;
+    let fileName = opened.fileName;
+    if (request.file !== null && opened.tarball) {
+      const chunks = tarballFile(opened, request.file)[Symbol.asyncIterator]();
+      const first = await chunks.next(); // a missing file throws here, before any header is sent
+      body = (async function* () {
+        if (!first.done) yield first.value;
+        for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+      })();
+      fileName = request.file.split('/').pop() || request.name;
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': request.file !== null ? 'application/octet-stream' : opened.contentType,
+      'content-disposition': `attachment; filename="${fileName.replace(/[^\w.-]/g, '_')}"`,
+    });
+    await writeAll(res, body);
+  } catch (error) {
+    if (res.headersSent) res.destroy();
+    else refuse(res, 404, `cannot read artifact "${request.name}": ${(error as Error).message}`);
+  } finally {
+    driver.close();
+  }
+}

@@ -1,0 +1,205 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
+import type { LocalTarget } from '../../cli/local-target.js';
+import { podNameOfNode } from '../../cli/node-tree.js';
+import { isFulfilled } from '../../engine/workflow-status.js';
+import { runKey, splitRunKey } from '../../ports/run-key.js';
+import type { StoredRun } from '../../ports/run-store.js';
+import { isPathSegment } from '../../state/state-layout.js';
+import { serveArtifact } from './artifact-download.js';
+import { readSmallBody, refuse, SECURITY_HEADERS, send } from './http-answers.js';
+import { LogFollower, readLogPage, streamWholeLog } from './node-log.js';
+import { isRunAction, runLocalAction } from './run-actions.js';
+import { streamLogLines, streamRunChanges } from './run-events.js';
+import type { LinkGrant, RunLinkSigner } from './run-link-signer.js';
+import { type PageContext, renderForbidden, renderGraph, renderLoopView, renderMessagePage, renderNodeView, renderRunPage } from './run-page-html.js';
+import { RunReader } from './run-reader.js';
+import { runSecretRedactor } from './secret-redactor.js';
+import { webAsset } from './web-assets.js';
+
+export interface RunPageOptions {
+  target: LocalTarget;
+  signer: RunLinkSigner;
+  /** The environment of processes an action starts (retry's background driver). */
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+  /** The fallback poll of live views, for file systems where fs.watch misses changes (default 1 s). */
+  pollMs?: number;
+}
+
+/** A request handler for `/runs/...` and the page's own assets; resolves false for any other path. */
+export type RunPageHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) & { close(): void };
+
+/** The notices a page shows after an action (the `notice` query names one; any other text is ignored). */
+const NOTICES: Record<string, string> = { retried: 'Retried: the run goes on.', stopped: 'Stop asked.', terminated: 'Terminate asked.' };
+
+/**
+ * The run page of local runs: `GET /runs/<namespace>/<name>?exp=…&sig=…` and the parts its script
+ * fetches under that path (graph, node, loop, log, log-events, events, artifact, artifact-info),
+ * each checked against the link's signature; `POST …/action` for a writer's link. Mounted by
+ * `skiff ui`, and meant to be mounted by any server: it answers only the paths it owns.
+ */
+export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
+  const now = options.now ?? Date.now;
+  const pollMs = options.pollMs ?? 1000;
+  const streams = new Set<() => void>();
+  const { target, signer } = options;
+  const env = options.env ?? process.env;
+  const reader = new RunReader(target.layout);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? '/', 'http://run-page.invalid');
+    if (url.pathname.startsWith('/_skiff/')) {
+      const asset = await webAsset(url.pathname.slice('/_skiff/'.length));
+      if (!asset) return false;
+      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': asset.type, 'cache-control': 'public, max-age=300' });
+      res.end(asset.body);
+      return true;
+    }
+    const match = /^\/runs\/([^/]+)\/([^/]+)(?:\/([a-z-]+))?\/?$/.exec(url.pathname);
+    if (!match) return false;
+    const [namespace, name] = [decodeSegment(match[1]!), decodeSegment(match[2]!)];
+    const part = match[3] ?? '';
+    const grant =
+      namespace && name && isPathSegment(namespace) && isPathSegment(name)
+        ? signer.check(namespace, name, url.searchParams, now())
+        : { refused: 'invalid' as const };
+    if ('refused' in grant) {
+      const why = { missing: 'The link has no signature.', expired: 'The link has expired.', invalid: 'The link is not valid for this run.' }[grant.refused];
+      send(res, 403, 'text/html; charset=utf-8', renderForbidden(why));
+      return true;
+    }
+    const key = runKey(namespace!, name!);
+    const read = await reader.read(key);
+    const run = read?.run;
+    if (!read || !run) {
+      send(res, 404, 'text/html; charset=utf-8', renderForbidden('No such run here (it may have been deleted).'));
+      return true;
+    }
+    const redactor = await runSecretRedactor(run, target.objects, namespace!);
+    const query = linkQuery(grant);
+    const context: PageContext = {
+      base: `/runs/${encodeURIComponent(namespace!)}/${encodeURIComponent(name!)}`,
+      query,
+      redactor,
+      now: now(),
+      ...(grant.cap === 'write' ? { formToken: signer.formToken(namespace!, name!, grant) } : {}),
+    };
+    if (req.method === 'POST') {
+      if (part !== 'action') return refuse(res, 405, 'only the action path takes a POST');
+      await postAction(req, res, run, grant, context);
+      return true;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'GET only');
+    const nodeId = url.searchParams.get('id') ?? '';
+    // A node id is text from the URL: only the run's own nodes, never a property of every object (`__proto__`).
+    const node = Object.hasOwn(run.status.nodes, nodeId) ? run.status.nodes[nodeId] : undefined;
+    const workflowName = run.workflow.metadata.name ?? name!;
+    const pod = node && podNameOfNode(workflowName, node.type === 'HTTP' ? { ...node, type: 'Pod' } : node);
+    switch (part) {
+      case '': {
+        const asked = url.searchParams.get('notice') ?? '';
+        const notice = Object.hasOwn(NOTICES, asked) ? NOTICES[asked] : undefined;
+        send(res, 200, 'text/html; charset=utf-8', renderRunPage(run, read.graph(), notice === undefined ? context : { ...context, notice }));
+        return true;
+      }
+      case 'graph':
+        send(res, 200, 'text/html; charset=utf-8', renderGraph(read.graph()).text);
+        return true;
+      case 'loop': {
+        const item = read.graph().items.find((i) => i.id === nodeId && i.kind === 'loop');
+        if (!item) return refuse(res, 404, 'no such loop');
+        send(res, 200, 'text/html; charset=utf-8', renderLoopView(run, item).text);
+        return true;
+      }
+      case 'node':
+        if (!node) return refuse(res, 404, 'no such step');
+        send(res, 200, 'text/html; charset=utf-8', renderNodeView(node, pod, context).text);
+        return true;
+      case 'events': {
+        const shownShape = url.searchParams.get('shape') ?? undefined;
+        const stop = streamRunChanges(res, target.layout.runDir(key), () => reader.read(key), redactor, { pollMs, ...(shownShape ? { shownShape } : {}) });
+        streams.add(stop);
+        res.on('close', () => streams.delete(stop));
+        return true;
+      }
+      case 'log':
+      case 'log-events': {
+        if (!node || pod === undefined) return refuse(res, 404, 'no such step, or it has no log');
+        const path = target.layout.containerLog(key, pod, 'main');
+        if (part === 'log-events') {
+          const follower = new LogFollower(path, redactor, Number(url.searchParams.get('from') ?? 0) || 0);
+          const finished = async () => {
+            const now = (await reader.read(key))?.run.status.nodes[node.id];
+            return now === undefined || isFulfilled(now.phase);
+          };
+          const stop = streamLogLines(res, follower, dirname(path), finished, { pollMs });
+          streams.add(stop);
+          res.on('close', () => streams.delete(stop));
+          return true;
+        }
+        if (url.searchParams.get('download') === '1') {
+          res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'content-disposition': `attachment; filename="${pod}.log"` });
+          await streamWholeLog(path, redactor, res).catch(() => undefined);
+          res.end();
+          return true;
+        }
+        const before = url.searchParams.get('before');
+        const page = await readLogPage(path, redactor, before === null ? undefined : Number(before) || 0);
+        send(res, 200, 'application/json', JSON.stringify(page));
+        return true;
+      }
+      case 'artifact':
+      case 'artifact-info':
+        await serveArtifact(res, target, env, run, node, {
+          name: url.searchParams.get('name') ?? '',
+          info: part === 'artifact-info',
+          file: url.searchParams.get('file'),
+        });
+        return true;
+      default:
+        return refuse(res, 404, 'no such page');
+    }
+  };
+
+  const postAction = async (req: IncomingMessage, res: ServerResponse, run: StoredRun, grant: LinkGrant, context: PageContext): Promise<void> => {
+    const { namespace, name } = splitRunKey(run.key);
+    if (grant.cap !== 'write') return void refuse(res, 403, 'this link may look at the run, not act on it');
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== 'null' && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`)
+      return void refuse(res, 403, 'a request from another site');
+    const body = await readSmallBody(req, 4096).catch(() => undefined);
+    const form = new URLSearchParams(body ?? '');
+    if (!signer.checkFormToken(namespace, name, grant, form.get('token'))) return void refuse(res, 403, 'the form token does not match the link');
+    const op = form.get('op');
+    if (!isRunAction(op)) return void refuse(res, 400, 'unknown action');
+    try {
+      const done = await runLocalAction(target, run.key, op, env);
+      res.writeHead(303, { ...SECURITY_HEADERS, location: `${context.base}?${context.query}&notice=${done}` });
+      res.end();
+    } catch (error) {
+      send(res, 409, 'text/html; charset=utf-8', renderMessagePage(`${op}: refused`, (error as Error).message, false, `${context.base}?${context.query}`));
+    }
+  };
+
+  return Object.assign(handle, {
+    close(): void {
+      for (const stop of [...streams]) stop();
+      streams.clear();
+    },
+  });
+}
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function linkQuery(grant: LinkGrant): string {
+  const params = new URLSearchParams({ exp: String(grant.exp), sig: grant.sig });
+  if (grant.cap === 'write') params.set('cap', 'write');
+  return params.toString();
+}
