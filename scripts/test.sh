@@ -80,7 +80,7 @@ for layer in "${layers[@]}"; do
       fi ;;
     e2e)
       # Builds (once per machine, cached in .cache/) the real servers the e2e tests run against.
-      if bash test/env/install-kube.sh && bash test/env/install-node.sh && bash test/env/install-tools.sh && bash test/env/install-github-openapi.sh; then
+      if bash test/env/install-kube.sh && bash test/env/install-node.sh && bash test/env/install-tools.sh && bash test/env/install-github-openapi.sh && bash test/env/install-chromium.sh; then
         mapfile -t files < <(e2e_files); run_layer e2e node "${files[@]}"
       else
         echo "could not install the test environment"; total_failed=$((total_failed + 1))

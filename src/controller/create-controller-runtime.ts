@@ -1,23 +1,26 @@
 import type { KubeClient } from '../kube/kube-client.js';
-import type { Runtime } from '../ports/runtime.js';
+import { createKubeRuntime, type KubeRuntime } from '../runtime/cluster/kube-runtime.js';
 
 export interface ControllerRuntimeOptions {
   /** The image whose `skiff executor init|wait` runs in every pod. */
   executorImage?: string | undefined;
-}
-
-/** The cluster runtime is not part of this build yet: `skiff controller` says so and exits. */
-export class ControllerRuntimeUnavailableError extends Error {
-  override name = 'ControllerRuntimeUnavailableError';
+  /** The one namespace whose pods are watched; every namespace when undefined. */
+  namespace?: string | undefined;
+  /** Told of what went wrong without failing a node (a pod that could not be garbage collected). */
+  warn?: (message: string) => void;
 }
 
 /**
  * The Runtime `skiff controller` drives its runs with: pods in the cluster (KubeRuntime, from
  * runtime/cluster). The one place where the controller meets it, so the controller and its
- * tests depend only on the Runtime port.
+ * tests depend only on the Runtime port. It starts watching pods on its first pod; `close()` stops
+ * watching and leaves the pods running, for the next leader to reattach to.
  */
-export function createControllerRuntime(_connection: KubeClient, _options: ControllerRuntimeOptions): Runtime {
-  throw new ControllerRuntimeUnavailableError(
-    'this build of skiff has no cluster runtime yet (pods for steps): skiff controller cannot run workflows; the run commands against a cluster (--kubeconfig) work, and runs wait for a controller',
-  );
+export function createControllerRuntime(connection: KubeClient, options: ControllerRuntimeOptions): KubeRuntime {
+  return createKubeRuntime({
+    client: connection,
+    ...(options.executorImage !== undefined ? { executorImage: options.executorImage } : {}),
+    ...(options.namespace !== undefined ? { namespaces: [options.namespace] } : {}),
+    ...(options.warn ? { warn: options.warn } : {}),
+  });
 }

@@ -42,12 +42,14 @@ Options:
 Logs one line per event worth knowing: leadership won or lost, a run started, continued,
 signalled, ended or deleted, and what went wrong.
 
-Exit status: 0 stopped by SIGTERM or SIGINT, 1 no cluster settings or no runtime for pods,
-2 usage error.`;
+Exit status: 0 stopped by SIGTERM or SIGINT, 1 no cluster settings, 2 usage error.`;
 
 /** How the command gets the runtime and learns it should stop; tests pass their own. */
 export interface ControllerCommandSeams {
-  createRuntime: (connection: KubeClient, options: { executorImage?: string | undefined }) => Runtime;
+  createRuntime: (
+    connection: KubeClient,
+    options: { executorImage?: string | undefined; namespace?: string | undefined; warn?: (message: string) => void },
+  ) => Runtime & { close?(): Promise<void> };
   /** Resolves when the process is asked to stop (SIGTERM, SIGINT). */
   stopRequested: () => Promise<string>;
 }
@@ -100,8 +102,8 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
         },
         { rateLimit: { qps, burst } },
       );
-      const runtime = seams.createRuntime(connection, { executorImage: values['executor-image'] });
       const log = (line: string): void => void io.stderr.write(`${new Date().toISOString()} ${line}\n`);
+      const runtime = seams.createRuntime(connection, { executorImage: values['executor-image'], namespace: values.namespace, warn: log });
       const identity = `${envOf(io).POD_NAME ?? hostname()}-${randomUUID().slice(0, 8)}`;
       const controller = startController({
         connection,
@@ -116,6 +118,8 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
       const signal = await seams.stopRequested();
       log(`${signal}: releasing the lease and stopping`);
       await controller.close();
+      // Pods keep running: the next leader reattaches to them.
+      await runtime.close?.();
       return 0;
     },
   };
