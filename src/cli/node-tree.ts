@@ -1,20 +1,10 @@
 import { nodeId, podName } from '../engine/node-naming.js';
-import type { NodePhase, NodeStatus, WorkflowStatus } from '../engine/workflow-status.js';
-
-/** Argo's symbols (`argo get`), one per phase. */
-const SYMBOLS: Record<NodePhase, string> = {
-  Pending: '◷',
-  Running: '●',
-  Succeeded: '✔',
-  Failed: '✖',
-  Error: '⚠',
-  Skipped: '○',
-  Omitted: '○',
-};
+import { PHASE_SYMBOLS } from '../report/phase-symbols.js';
+import type { NodeStatus, WorkflowStatus } from '../engine/workflow-status.js';
 
 export function phaseSymbol(node: Pick<NodeStatus, 'phase' | 'type'>): string {
   if (node.type === 'Suspend' && node.phase === 'Running') return 'ǁ';
-  return SYMBOLS[node.phase] ?? '?';
+  return PHASE_SYMBOLS[node.phase] ?? '?';
 }
 
 export interface TreeRow {

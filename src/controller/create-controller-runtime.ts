@@ -4,6 +4,8 @@ import { createKubeRuntime, type KubeRuntime } from '../runtime/cluster/kube-run
 export interface ControllerRuntimeOptions {
   /** The image whose `skiff executor init|wait` runs in every pod. */
   executorImage?: string | undefined;
+  /** The controller's instance id: its pods carry it, and only they are watched. */
+  instanceId?: string | undefined;
   /** The one namespace whose pods are watched; every namespace when undefined. */
   namespace?: string | undefined;
   /** Told of what went wrong without failing a node (a pod that could not be garbage collected). */
@@ -21,6 +23,7 @@ export function createControllerRuntime(connection: KubeClient, options: Control
     client: connection,
     ...(options.executorImage !== undefined ? { executorImage: options.executorImage } : {}),
     ...(options.namespace !== undefined ? { namespaces: [options.namespace] } : {}),
+    ...(options.instanceId !== undefined ? { instanceId: options.instanceId } : {}),
     ...(options.warn ? { warn: options.warn } : {}),
   });
 }

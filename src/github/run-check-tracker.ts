@@ -32,6 +32,8 @@ export interface RunCheckTrackerOptions {
   onError?: (error: unknown, run: TrackedRun) => void;
   /** Called after each check-run update (metrics). */
   onUpdate?: () => void;
+  /** The run's page, the check run's Details link (signed for this run). */
+  runPageUrl?: (key: RunKey) => Promise<string | undefined>;
   /** The runs whose end was reported already (kept across restarts), so a restart reports each end once. */
   reported?: ReportedRuns;
 }
@@ -92,6 +94,7 @@ export class RunCheckTracker {
 
   private async follow(tracked: TrackedRun, state: { stop: boolean }): Promise<void> {
     let shown = '';
+    let detailsUrl: string | undefined;
     while (!state.stop) {
       const run = await this.options.launcher.read(tracked.key);
       if (!run) throw new Error(`run ${tracked.key} disappeared`);
@@ -118,11 +121,13 @@ export class RunCheckTracker {
       if (done || (view.status !== 'queued' && fingerprint !== shown)) {
         shown = fingerprint;
         const { report } = view;
+        detailsUrl ??= await this.options.runPageUrl?.(tracked.key);
         await tracked.octokit.rest.checks.update({
           ...tracked.repo,
           check_run_id: tracked.checkRunId,
           status: view.status,
           external_id: tracked.key,
+          ...(detailsUrl !== undefined ? { details_url: detailsUrl } : {}),
           output: { title: report.title, summary: report.summary, ...(report.text !== undefined ? { text: report.text } : {}) },
           ...(done
             ? {

@@ -1,3 +1,4 @@
+import type { RunKey } from '../ports/run-key.js';
 import { join } from 'node:path';
 import { Probot, type ProbotOctokit } from 'probot';
 import type { KubeClient } from '../kube/kube-client.js';
@@ -33,6 +34,8 @@ export interface SkiffServerOptions {
   /** The Octokit class (tests turn its throttling and retries off). */
   Octokit?: typeof ProbotOctokit;
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** The page a run's check run links to as its Details (a signed run-page link); none when undefined. */
+  runPageUrl?: (key: RunKey) => Promise<string | undefined>;
   /** Further handlers on the same server (the run page, say), mounted before it listens. */
   mounts?: Array<{ prefix: string; handler: RequestHandler }>;
   /** One line per noteworthy thing (refused deliveries, failed work). */
@@ -81,6 +84,7 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
         onError: (error, run) => log(`skiff serve: check run ${run.checkRunId} of ${run.key}: ${errorText(error)}`),
         reported: await DeliveryLedger.open(join(options.stateDir, 'github', 'reported-runs')),
         onUpdate: () => metrics.count('skiff_github_check_run_updates_total'),
+        ...(options.runPageUrl ? { runPageUrl: options.runPageUrl } : {}),
       })
     : undefined;
   if (launcher && tracker) {

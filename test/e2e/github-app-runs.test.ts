@@ -1,3 +1,6 @@
+import type { CliIO } from '../../src/cli/cli-io.js';
+import { openLocalTarget } from '../../src/cli/local-target.js';
+import { runPageMount } from '../../src/server/run-page/run-page-mount.js';
 // A push to a configured branch against skiff serve, the fake GitHub and the real local runtime
 // (bubblewrap sandbox): the sync applies, the workflow runs, and its check run goes queued →
 // in_progress → completed with the step table, failed steps' log tails with secrets redacted,
@@ -178,4 +181,40 @@ test('configured workflows that do not run get a neutral check saying why', asyn
   const notRun = h.checkRuns('skiff / greet').find((r) => r.headSha === broken);
   assert.equal(notRun?.conclusion, 'neutral');
   assert.match(notRun?.output.summary ?? '', /does not lint/);
+});
+
+test("a run's check run links to its run page on the same server, signed for that run; a tampered link gets 403", async () => {
+  const target = openLocalTarget({ cwd: h.stateDir, env: {} } as unknown as CliIO, { stateDir: h.stateDir });
+  const page = await runPageMount(target, {});
+  let base = '';
+  await h.server.close();
+  await h.startServer({
+    mounts: [
+      { prefix: '/runs/', handler: page.handler },
+      { prefix: '/_skiff/', handler: page.handler },
+    ],
+    runPageUrl: (key) => page.link(base, key),
+  });
+  base = h.server.url;
+  try {
+    const repo = await h.github.createRepo('acme/linked', { '.skiff.yml': CONFIG, 'workflows/greet.yaml': PASS });
+    assert.equal((await h.github.webhooks.push('acme/linked', { ref: 'refs/heads/main', before: '0'.repeat(40), after: repo.commit })).status, 202);
+    await h.server.runsSettled();
+    const run = h.checkRuns('skiff / greet').find((r) => r.headSha === repo.commit)!;
+    assert.equal(run.conclusion, 'success', `${run.output.summary}\n${run.output.text}`);
+    const details = run.detailsUrl ?? '';
+    assert.match(details, new RegExp(`^${base}/runs/ci/greet-[a-z0-9]+\\?`), details);
+    const opened = await fetch(details);
+    assert.equal(opened.status, 200);
+    assert.match(await opened.text(), new RegExp(run.externalId!.split('/')[1]!));
+    const tampered = new URL(details);
+    const sig = tampered.searchParams.get('sig')!;
+    tampered.searchParams.set('sig', `${sig.slice(0, -1)}${sig.endsWith('0') ? '1' : '0'}`);
+    assert.equal((await fetch(tampered)).status, 403);
+    const another = new URL(details);
+    another.pathname = '/runs/ci/someone-else';
+    assert.equal((await fetch(another)).status, 403, 'a link is for one run only');
+  } finally {
+    page.handler.close();
+  }
 });

@@ -48,7 +48,7 @@ Exit status: 0 stopped by SIGTERM or SIGINT, 1 no cluster settings, 2 usage erro
 export interface ControllerCommandSeams {
   createRuntime: (
     connection: KubeClient,
-    options: { executorImage?: string | undefined; namespace?: string | undefined; warn?: (message: string) => void },
+    options: { executorImage?: string | undefined; namespace?: string | undefined; instanceId?: string; warn?: (message: string) => void },
   ) => Runtime & { close?(): Promise<void> };
   /** Resolves when the process is asked to stop (SIGTERM, SIGINT). */
   stopRequested: () => Promise<string>;
@@ -103,7 +103,7 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
         { rateLimit: { qps, burst } },
       );
       const log = (line: string): void => void io.stderr.write(`${new Date().toISOString()} ${line}\n`);
-      const runtime = seams.createRuntime(connection, { executorImage: values['executor-image'], namespace: values.namespace, warn: log });
+      const runtime = seams.createRuntime(connection, { executorImage: values['executor-image'], namespace: values.namespace, instanceId, warn: log });
       const identity = `${envOf(io).POD_NAME ?? hostname()}-${randomUUID().slice(0, 8)}`;
       const controller = startController({
         connection,

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
+import type { RunKey } from '../../ports/run-key.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 
@@ -23,7 +24,13 @@ Options:
       --kubeconfig FILE     plan against this cluster instead of the local state directory
       --context NAME        plan against this context of the kubeconfig
       --state-dir DIR       the local state directory (default: $SKIFF_STATE_DIR, else ~/.local/state/skiff)
+      --public-url URL      where people reach this server (default: $SKIFF_PUBLIC_URL): each run's
+                            check run then links to its run page (/runs/...), signed for that run
+                            and valid for 7 days
   -h, --help                show this help
+
+The run page of every local run is served under /runs/, reachable only by a link signed for that
+run (skiff ui --link NAME prints one for the same state directory).
 
 Stops on SIGINT or SIGTERM, finishing the deliveries already accepted.`;
 
@@ -38,6 +45,7 @@ export const serveCommand: Command = {
       kubeconfig: { type: 'string' },
       context: { type: 'string' },
       'state-dir': { type: 'string' },
+      'public-url': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got ${positionals.join(' ')})`);
     const env = envOf(io);
@@ -74,6 +82,12 @@ export const serveCommand: Command = {
     const clusterNamed = values.kubeconfig !== undefined || values.context !== undefined;
     const launcher = clusterNamed ? undefined : new (await import('../local-run-launcher.js')).LocalRunLauncher(target, env);
     if (clusterNamed) io.stderr.write('skiff serve: with a cluster, pull requests are checked and pushes applied; workflows are not run yet\n');
+    // The run page of local runs, on the same server; check runs link to it when Skiff knows the
+    // address people reach it at (--public-url), signed for each run.
+    const publicUrl = values['public-url'] ?? env.SKIFF_PUBLIC_URL;
+    if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl))
+      throw new UsageError(`--public-url ${publicUrl}: expected http(s)://host[:port][/path]`);
+    const runPage = launcher ? await (await import('../../server/run-page/run-page-mount.js')).runPageMount(target, env) : undefined;
     const server = await startSkiffServer({
       credentials: credentials.credentials,
       host,
@@ -81,6 +95,15 @@ export const serveCommand: Command = {
       stateDir: target.layout.root,
       planClient,
       ...(launcher ? { launcher } : {}),
+      ...(runPage
+        ? {
+            mounts: [
+              { prefix: '/runs/', handler: runPage.handler },
+              { prefix: '/_skiff/', handler: runPage.handler },
+            ],
+          }
+        : {}),
+      ...(runPage && publicUrl !== undefined ? { runPageUrl: (key: RunKey) => runPage.link(publicUrl, key) } : {}),
       log: (line) => io.stderr.write(`${line}\n`),
     });
     io.stdout.write(`skiff serve: listening on ${server.url} (webhooks at /api/github/webhooks)\n`);
@@ -90,6 +113,7 @@ export const serveCommand: Command = {
     });
     io.stderr.write(`skiff serve: ${signal}: finishing accepted deliveries\n`);
     await server.close();
+    runPage?.handler.close();
     return 0;
   },
 };

@@ -31,6 +31,8 @@ export const OVERFLOW_REPORT_NAME = 'skiff-executor-report.json';
 export interface ClusterPodContext {
   workflow: Workflow;
   executorImage: string;
+  /** The controller's instance id, labelled on the pod (default `skiff`). */
+  instanceId?: string;
   /** The pod's archive location in the run's repository, when the run has one. */
   archiveLocation?: StorageLocation;
   /** The node's display path (`run.build[0].test`), for the node-name annotation. */
@@ -67,7 +69,7 @@ export function clusterPod(request: PodRequest, context: ClusterPodContext): { p
   });
   if ('error' in built) return built;
   const pod = built.pod;
-  pod.metadata!.labels = { ...pod.metadata!.labels, [CONTROLLER_INSTANCE_ID_LABEL]: SKIFF_INSTANCE_ID };
+  pod.metadata!.labels = { ...pod.metadata!.labels, [CONTROLLER_INSTANCE_ID_LABEL]: context.instanceId ?? SKIFF_INSTANCE_ID };
   if (context.nodeName) pod.metadata!.annotations = { ...pod.metadata!.annotations, [NODE_NAME_ANNOTATION]: context.nodeName };
   let spec = pod.spec!;
   const report: NonNullable<ExecutorPlan['report']> = { terminationMessagePath: EXECUTOR_TERMINATION_PATH };

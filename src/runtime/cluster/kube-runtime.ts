@@ -27,6 +27,8 @@ export interface KubeRuntimeOptions {
   client: KubeClient;
   /** Skiff's own image, which runs `skiff executor init|wait` in every pod. */
   executorImage?: string;
+  /** The controller's instance id: its pods are labelled with it and only those are watched (default `skiff`). */
+  instanceId?: string;
   /** Artifact-repository ConfigMaps and Secrets (S3 keys for long reports, http headers). Default: read from the cluster. */
   objects?: ConfigMapSource & SecretSource;
   /** The namespaces whose pods are watched; every namespace when unset (a ClusterRole to watch pods). */
@@ -115,7 +117,7 @@ export class KubeRuntime implements Runtime {
       podOf: (ref) => this.pods.get(keyOf(splitRunKey(ref.run).namespace, ref.podName)),
       driverFor: (namespace) => createArtifactDriver({ secrets: this.objects, namespace }),
     });
-    const labelSelector = `${CONTROLLER_INSTANCE_ID_LABEL}=${SKIFF_INSTANCE_ID},${WORKFLOW_LABEL}`;
+    const labelSelector = `${CONTROLLER_INSTANCE_ID_LABEL}=${options.instanceId ?? SKIFF_INSTANCE_ID},${WORKFLOW_LABEL}`;
     this.watchers = (options.namespaces ?? [undefined]).map(
       (namespace) =>
         new WatchObjects<PodObject>(options.client, {
@@ -206,6 +208,7 @@ export class KubeRuntime implements Runtime {
     const built = clusterPod(request, {
       workflow,
       executorImage: this.executorImage,
+      ...(this.options.instanceId ? { instanceId: this.options.instanceId } : {}),
       now: this.now(),
       ...(this.options.shell ? { shell: this.options.shell } : {}),
       ...(request.nodeName ? { nodeName: request.nodeName } : {}),

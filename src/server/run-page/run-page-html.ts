@@ -2,21 +2,11 @@ import type { NodePhase, NodeStatus, WorkflowPhase } from '../../engine/workflow
 import type { StoredRun } from '../../ports/run-store.js';
 import type { Parameter } from '../../spec/model/workflow.js';
 import { formatDuration } from '../../cli/format-duration.js';
+import { PHASE_SYMBOLS } from '../../report/phase-symbols.js';
 import { ansiToHtml } from './ansi-to-html.js';
 import { html, SafeHtml } from './html-escape.js';
 import { type GraphItem, graphShape, type RunGraph } from './run-graph.js';
 import type { SecretRedactor } from './secret-redactor.js';
-
-/** A symbol beside each phase's colour and word, so the phase reads without colour. */
-export const PHASE_SYMBOLS: Record<NodePhase | WorkflowPhase, string> = {
-  Pending: '◷',
-  Running: '●',
-  Succeeded: '✔',
-  Failed: '✖',
-  Error: '⚠',
-  Skipped: '○',
-  Omitted: '○',
-};
 
 /** Above this many boxes the graph is drawn without its edges (the boxes stay in their layers). */
 export const MAX_DRAWN_EDGES = 2000;

@@ -55,6 +55,8 @@ describe('clusterPod', () => {
     ]);
     const annotated = clusterPod(request(), { workflow: workflow(), executorImage: IMAGE, now: NOW, nodeName: 'wf.main' });
     assert.ok('pod' in annotated && annotated.pod.metadata?.annotations?.['workflows.argoproj.io/node-name'] === 'wf.main');
+    const other = clusterPod(request(), { workflow: workflow(), executorImage: IMAGE, now: NOW, instanceId: 'team-b' });
+    assert.ok('pod' in other && other.pod.metadata?.labels?.['workflows.argoproj.io/controller-instanceid'] === 'team-b', "another controller's instance id");
   });
 
   it("makes wait's report its termination message, with the repository location for a long one, and init's failure init's message", () => {
