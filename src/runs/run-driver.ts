@@ -1,56 +1,22 @@
 import type { EngineAction, EngineEvent } from '../engine/engine-events.js';
-import type { EngineOptions } from '../engine/execution.js';
 import type { RetryOptions } from '../engine/operations/retry-run.js';
 import { type RunDefinition, RunSession } from '../engine/run-session.js';
 import { isWorkflowDone, type NodeStatus, type WorkflowStatus } from '../engine/workflow-status.js';
-import type { ConfigMapSource } from '../ports/config-map-source.js';
 import type { LockManager } from '../ports/lock-manager.js';
-import type { MemoizationCacheStore } from '../ports/memoization-cache-store.js';
-import { type JournalRecord, type RunStore, runFields, type StoredRun } from '../ports/run-store.js';
+import { type JournalRecord, runFields, type StoredRun } from '../ports/run-store.js';
 import type { RunSignal } from '../ports/run-control.js';
 import type { RunObserver } from '../ports/run-observer.js';
-import type { Runtime } from '../ports/runtime.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import { MemoryLockTable } from '../state/memory-lock-table.js';
 import { type HeldWrite, StoreWriteRetry } from './store-write-retry.js';
 import { resubmitSavedRun, retrySavedRun, type SubmitExtras, submitRun } from './run-operations.js';
 import { SharedLocks } from './shared-locks.js';
+import type { RunDriverOptions } from './run-driver-options.js';
 
 /** A node that changed, for observers (the CLI's live view, the GitHub reporter). */
 export interface NodeChange {
   runId: string;
   node: NodeStatus;
-}
-
-export interface RunDriverOptions {
-  store: RunStore;
-  runtime: Runtime;
-  /** The clock; tests pass a fake one. */
-  now?: () => number;
-  /** Names for `generateName` workflows. */
-  suffix?: () => string;
-  engine?: EngineOptions;
-  /**
-   * Where the ConfigMaps of `configMapKeyRef` parameters are read when a run is submitted,
-   * retried or resubmitted (unless the caller passes them). A restart reuses what was read.
-   */
-  configMaps?: ConfigMapSource;
-  /**
-   * Where memoized outputs are saved (`save-cache`). The caches a run reads are loaded from
-   * `configMaps` when it is submitted, retried or resubmitted; a restart reuses what was read.
-   */
-  caches?: MemoizationCacheStore;
-  /** Told of what went wrong without failing the run (a cache entry that could not be saved, a store that fails). */
-  warn?: (runId: string, message: string) => void;
-  /**
-   * The mutexes and semaphores of `synchronization`, shared by the runs this driver drives (and,
-   * with a shared table, by other processes). Default: shared by this driver's runs only.
-   */
-  locks?: LockManager;
-  /** Timers: tests and benchmarks may replace setTimeout. */
-  setTimer?: (callback: () => void, ms: number) => { cancel(): void };
-  /** How long a held run waits before its state is written again: first wait and the cap, in ms (default 100 and 30,000). */
-  storeRetry?: { firstMs?: number; maxMs?: number };
 }
 
 /** Changes of one run in one batch, saved before their effects start. */

@@ -1,8 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { type ConfigMapSource, createArtifactDriver, type Repository, type SecretSource, type StorageLocation } from '../../artifacts/index.js';
+import { type ConfigMapSource, createArtifactDriver, type SecretSource, type StorageLocation } from '../../artifacts/index.js';
 import type { PodRequest } from '../../engine/engine-events.js';
 import type { ArtifactRepositoryRefStatus } from '../../engine/workflow-status.js';
-import type { KubeClient } from '../../kube/kube-client.js';
 import { KubeClusterObjects } from '../../kube/kube-cluster-objects.js';
 import { KubeAlreadyExistsError, KubeNotFoundError } from '../../kube/kube-errors.js';
 import { CONTROLLER_INSTANCE_ID_LABEL, SKIFF_INSTANCE_ID, WORKFLOW_LABEL } from '../../kube/kube-names.js';
@@ -13,7 +12,7 @@ import type { Runtime, RuntimeEvent } from '../../ports/runtime.js';
 import { RunRepositories } from '../../runs/run-repositories.js';
 import type { KubernetesObject } from '../../spec/model/kubernetes.js';
 import type { Workflow } from '../../spec/model/workflow.js';
-import { type HttpClient, nodeHttpClient } from '../local/http-client.js';
+import { nodeHttpClient } from '../local/http-client.js';
 import { runHttpTemplate } from '../local/run-http-template.js';
 import { EXECUTOR_IMAGE } from '../pod-spec/executor-plan.js';
 import { clusterPod } from './cluster-pod.js';
@@ -22,35 +21,7 @@ import { KubeExecutorReports } from './kube-executor-reports.js';
 import { collectFinishedRun, deletePodNow } from './pod-gc.js';
 import { podProgress } from './pod-progress.js';
 import { ensureRunClaims } from './run-claims.js';
-
-export interface KubeRuntimeOptions {
-  client: KubeClient;
-  /** Skiff's own image, which runs `skiff executor init|wait` in every pod. */
-  executorImage?: string;
-  /** The controller's instance id: its pods are labelled with it and only those are watched (default `skiff`). */
-  instanceId?: string;
-  /** Artifact-repository ConfigMaps and Secrets (S3 keys for long reports, http headers). Default: read from the cluster. */
-  objects?: ConfigMapSource & SecretSource;
-  /** The namespaces whose pods are watched; every namespace when unset (a ClusterRole to watch pods). */
-  namespaces?: string[];
-  /** The run's Workflow by key. Default: read from the cluster. */
-  runOf?(key: RunKey): Promise<Workflow | undefined>;
-  /** The controller-level default artifact repository, if configured. */
-  defaultRepository?: Repository;
-  /** How http templates make their request. Default: Node's http and https modules. */
-  httpClient?: HttpClient;
-  /**
-   * What runs the wrapper around the user's command: the image's `/bin/sh` (`image`, the default
-   * until the executor image carries `/skiff/busybox`), or the executor image's static busybox
-   * (`busybox`: images need no shell). See cluster-pod.ts.
-   */
-  shell?: 'image' | 'busybox';
-  /** How long a container may stay unable to start (an image pull backing off) before its node fails. Default 2 minutes. */
-  stuckAfterMs?: number;
-  /** Told of what went wrong without failing a node (a pod that could not be garbage collected). */
-  warn?(message: string): void;
-  now?(): number;
-}
+import type { KubeRuntimeOptions } from './kube-runtime-options.js';
 
 /** A pod asked for and not yet reported ended. */
 interface Tracked {
