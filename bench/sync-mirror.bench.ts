@@ -3,9 +3,10 @@
 //
 //   npm run bench:sync       (or: node dist/bench/sync-mirror.bench.js; SKIFF_BENCH_RUNS=5)
 //
-// 1. initial clone: RepositoryMirror.fetchCommit into an empty root vs `git clone --bare`
-//    (goal: ratio <= 3); also isomorphic-git with depth 1 vs `git clone --bare --depth 1`, to
-//    decide whether a shallow first clone pays.
+// 1. initial clone: RepositoryMirror.fetchCommit into an empty root (its own depth-1 download and
+//    pack indexer) vs `git clone --bare` (goal: ratio <= 3); also isomorphic-git's own fetch with
+//    depth 1 vs `git clone --bare --depth 1`: what the mirror's first clone would cost without
+//    Skiff's indexer.
 // 2. incremental fetch of one new commit (one file changed): fetchCommit vs `git fetch`
 //    (goal: ratio <= 1.5); also isomorphic-git fetching with depth 1.
 // 3. the desired set of a commit (all 5,000 files read from the mirror and linted; the file-count
@@ -113,15 +114,15 @@ try {
   const ratio = (a: number[], b: number[]): string => `${(median(a) / median(b)).toFixed(2)}x`;
   console.log(`repository: ${FILES} files, ${HISTORY + 1} commits before the runs; ${runs} runs; load average ${loadavg()[0]!.toFixed(2)}`);
   console.log(
-    `clone   mirror (isomorphic-git) ${ms(samples.isoClone)}   git clone --bare          ${ms(samples.cliClone)}   ratio ${ratio(samples.isoClone, samples.cliClone)} (goal <= 3x)`,
+    `clone   mirror (Skiff's indexer) ${ms(samples.isoClone)}   git clone --bare           ${ms(samples.cliClone)}   ratio ${ratio(samples.isoClone, samples.cliClone)} (goal <= 3x)`,
   );
   console.log(
-    `clone   isomorphic-git depth 1  ${ms(samples.isoShallow)}   git clone --bare --depth 1 ${ms(samples.cliShallow)}   ratio ${ratio(samples.isoShallow, samples.cliShallow)}`,
+    `clone   isomorphic-git depth 1   ${ms(samples.isoShallow)}   git clone --bare --depth 1 ${ms(samples.cliShallow)}   ratio ${ratio(samples.isoShallow, samples.cliShallow)}`,
   );
   console.log(
-    `fetch   mirror (isomorphic-git) ${ms(samples.isoFetch)}   git fetch                 ${ms(samples.cliFetch)}   ratio ${ratio(samples.isoFetch, samples.cliFetch)} (goal <= 1.5x)`,
+    `fetch   mirror (isomorphic-git)  ${ms(samples.isoFetch)}   git fetch                  ${ms(samples.cliFetch)}   ratio ${ratio(samples.isoFetch, samples.cliFetch)} (goal <= 1.5x)`,
   );
-  console.log(`fetch   isomorphic-git depth 1  ${ms(samples.isoFetchDepth)}   (vs the mirror's fetch: ${ratio(samples.isoFetchDepth, samples.isoFetch)})`);
+  console.log(`fetch   isomorphic-git depth 1   ${ms(samples.isoFetchDepth)}   (vs the mirror's fetch: ${ratio(samples.isoFetchDepth, samples.isoFetch)})`);
   console.log(`desired set of a commit (${objects} objects read and linted): ${ms(samples.read)}`);
 } finally {
   await server.stop();

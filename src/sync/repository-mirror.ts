@@ -6,6 +6,8 @@ import git, { type GitAuth, type HttpClient } from 'isomorphic-git';
 import nodeHttp from 'isomorphic-git/http/node';
 import { boundedHttp } from './bounded-http.js';
 import { gitCommitTree } from './git-commit-tree.js';
+import { indexPack } from './git-pack-index.js';
+import { downloadShallowPack } from './shallow-pack-download.js';
 import { KeyedSerializer } from '../shared/keyed-serializer.js';
 import { inspectMirror, MIRROR_MARKER } from './mirror-health.js';
 import type { RepositoryTree } from './repository-tree.js';
@@ -174,17 +176,40 @@ export class RepositoryMirror {
       await git.setConfig({ fs, gitdir: partial, path: 'remote.origin.url', value: url });
       // Remote refs keep their own names (as `git clone --mirror` does), pull-request heads included.
       await git.setConfig({ fs, gitdir: partial, path: 'remote.origin.fetch', value: '+refs/*:refs/*' });
-      // The first fetch is shallow: a mirror reads commits from now on, and isomorphic-git indexes
-      // every object it receives in JavaScript, so old history is time spent for nothing. Later
-      // fetches are never shallow: with a depth the server re-sends the whole tree every time.
-      const commit = await this.fetchInto(partial, url, ref, 1);
+      // The first fetch is shallow: a mirror reads commits from now on, so old history is time
+      // spent for nothing. Later fetches are never shallow: with a depth the server re-sends the
+      // whole tree every time.
+      const first = await this.downloadFirstPack(partial, url, ref).catch((error: Error) => {
+        throw new Error(`fetching ${ref} of ${url} failed: ${error.message}`, { cause: error });
+      });
       await writeFile(join(partial, MIRROR_MARKER), `${JSON.stringify({ url, created: new Date().toISOString() })}\n`);
       await rename(partial, gitdir);
-      return commit;
+      // Indexing checked the pack against its checksum: the next health check need not hash it again.
+      this.verifiedPacks.set(join(gitdir, 'objects', 'pack', first.pack), first.bytes);
+      return first.commit;
     } catch (error) {
       await rm(partial, { recursive: true, force: true });
       throw error;
     }
+  }
+
+  /**
+   * A first clone's pack, downloaded and indexed by Skiff rather than by isomorphic-git, whose
+   * indexer takes most of a clone's time (see git-pack-index.ts); later fetches are isomorphic-git's.
+   */
+  private async downloadFirstPack(gitdir: string, url: string, ref: string): Promise<{ commit: string; pack: string; bytes: number }> {
+    this.options.onEvent?.({ type: 'fetch', url, ref });
+    const download = await downloadShallowPack({ http: this.http, url, ref, token: await this.options.token?.(url) });
+    const { idx, checksum } = indexPack(download.pack);
+    const packDir = join(gitdir, 'objects', 'pack');
+    await mkdir(packDir, { recursive: true });
+    // The index last: a pack without its index is what a killed clone leaves, and is never read.
+    await writeFile(join(packDir, `pack-${checksum}.pack`), download.pack);
+    await writeFile(join(packDir, `pack-${checksum}.idx`), idx);
+    if (download.shallow.length > 0) await writeFile(join(gitdir, 'shallow'), download.shallow.map((id) => `${id}\n`).join(''));
+    await git.writeRef({ fs, gitdir, ref, value: download.tip, force: true });
+    await git.writeRef({ fs, gitdir, ref: LAST_FETCHED, value: download.tip, force: true });
+    return { commit: download.commit, pack: `pack-${checksum}`, bytes: download.pack.length };
   }
 
   private async fetchInto(gitdir: string, url: string, ref: string, depth?: number): Promise<string> {

@@ -1,5 +1,6 @@
 // The repository mirror and the desired set at a commit, against the real `git http-backend`:
-// commits pushed with the git CLI, fetched by the mirror (isomorphic-git), read without a checkout.
+// commits pushed with the git CLI, fetched by the mirror (its own first clone, then isomorphic-git),
+// read without a checkout.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -183,11 +184,22 @@ test('the first clone is shallow; a commit older than it deepens the mirror once
   assert.ok((await readFile(join(tip.gitdir, 'shallow'), 'utf8')).includes(old[3]!), 'the clone stopped at the tip');
   const cloneBytes = spans.reduce((sum, s) => sum + s.bytes, 0);
   assert.ok(cloneBytes < 200_000, `old revisions of the bulk file were not transferred (${cloneBytes} bytes)`);
+  // The first pack is downloaded and indexed by Skiff: git itself must find the mirror whole.
+  await runGit(['fsck', '--full', '--strict'], { cwd: tip.gitdir });
 
   const first = await mirror.fetchCommit({ url: repo.url, ref: 'main', commit: repo.commit });
   assert.equal(first.commit, repo.commit);
   assert.deepEqual(summary(await desiredAt(mirror, repo.url, repo.commit)).apply, ['WorkflowTemplate ci/build @workflows/build.yaml:1']);
   assert.deepEqual(summary(await desiredAt(mirror, repo.url, old[3]!)).apply.length, 4);
+  await runGit(['fsck', '--full', '--strict'], { cwd: tip.gitdir });
+
+  // A first clone of an annotated tag gives the commit it names, not the tag object.
+  await runGit(['tag', '-a', 'v1', '-m', 'release one', old[2]!], { cwd: work.dir });
+  await runGit(['push', '--quiet', 'origin', 'refs/tags/v1'], { cwd: work.dir });
+  const tagMirror = new RepositoryMirror({ root: join(scratch, 'mirrors-history-tag') });
+  const tagged = await tagMirror.fetchCommit({ url: repo.url, ref: 'refs/tags/v1' });
+  assert.equal(tagged.commit, old[2]);
+  assert.equal(summary(await desiredAt(tagMirror, repo.url, old[2]!)).apply.length, 3);
 });
 
 test("a fork's pull-request head is fetched through refs/pull/N/head and read with the base branch's config", async () => {
