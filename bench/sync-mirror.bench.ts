@@ -119,6 +119,7 @@ try {
   console.log(
     `clone   isomorphic-git depth 1   ${ms(samples.isoShallow)}   git clone --bare --depth 1 ${ms(samples.cliShallow)}   ratio ${ratio(samples.isoShallow, samples.cliShallow)}`,
   );
+  console.log(`clone   mirror (Skiff's indexer) vs git clone --bare --depth 1: ratio ${ratio(samples.isoClone, samples.cliShallow)} (the same depth)`);
   console.log(
     `fetch   mirror (isomorphic-git)  ${ms(samples.isoFetch)}   git fetch                  ${ms(samples.cliFetch)}   ratio ${ratio(samples.isoFetch, samples.cliFetch)} (goal <= 1.5x)`,
   );
