@@ -10,8 +10,8 @@ import { envOf, UsageError, type CliIO, type Command } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 
 /** Argo's controller defaults are 20 and 30; Skiff's steps write less per step, and a little more headroom keeps steps close together. */
-const DEFAULT_QPS = 50;
-const DEFAULT_BURST = 100;
+export const DEFAULT_QPS = 50;
+export const DEFAULT_BURST = 100;
 
 const USAGE = `Usage: skiff controller [options]
 

@@ -30,10 +30,13 @@ export async function podOutcome(
   }
   const users = (status?.containerStatuses ?? []).filter((c) => c.name !== 'wait');
   const main = users.find((c) => c.name === 'main')?.state?.terminated;
-  if (containerSet && !users.some((c) => c.state?.terminated)) return error(status?.message ?? 'the pod ended before its containers ran');
-  if (!containerSet && !main) return error(status?.message ?? 'the pod ended before its main container ran');
-  if (!containerSet && main && main.exitCode === 128 && main.message) return error(main.message);
   const report = (await reports.read(pod))?.report;
+  // On a busy node the kubelet can show wait's end before main's: main's end reached wait through
+  // the wrapper, whose report carries the exit codes, so a report that has them stands for it.
+  const reported = report !== undefined && report.error === undefined && (containerSet ? report.containers !== undefined : report.exitCode !== undefined);
+  if (containerSet && !reported && !users.some((c) => c.state?.terminated)) return error(status?.message ?? 'the pod ended before its containers ran');
+  if (!containerSet && !reported && !main) return error(status?.message ?? 'the pod ended before its main container ran');
+  if (!containerSet && main && main.exitCode === 128 && main.message) return error(main.message);
   if (!report || report.error !== undefined) {
     const told = await reports.terminationMessage(pod, 'wait');
     return error(`failed to collect the outputs: ${report?.error ?? told ?? 'the wait container failed (see its log)'}`);

@@ -31,6 +31,30 @@ describe('clusterPodOutcome', () => {
     assert.deepEqual(await outcome(pod), { type: 'pod-finished', nodeId: 'n1', exitCode: 2, outputs: { result: 'r' } });
   });
 
+  it("wait's end seen before main's (a busy kubelet) ends the node with the exit code the wrapper reported", async () => {
+    const pod: V1Pod = {
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          c('main', { running: { startedAt: new Date() } }),
+          c('wait', { terminated: { exitCode: 0, message: report({ exitCode: 3, result: 'r' }) } }),
+        ],
+      },
+    };
+    assert.deepEqual(await outcome(pod), { type: 'pod-finished', nodeId: 'n1', exitCode: 3, outputs: { result: 'r' } });
+    // Without the wrapper's exit code the report cannot stand for main: the pod did not run it.
+    const unreported: V1Pod = {
+      status: {
+        phase: 'Failed',
+        containerStatuses: [
+          c('main', { waiting: { reason: 'ContainerCreating' } }),
+          c('wait', { terminated: { exitCode: 0, message: report({ result: 'r' }) } }),
+        ],
+      },
+    };
+    assert.deepEqual(await outcome(unreported), { type: 'pod-error', nodeId: 'n1', message: 'the pod ended before its main container ran' });
+  });
+
   it('a failed init says why, from its termination message', async () => {
     const pod: V1Pod = {
       status: {
