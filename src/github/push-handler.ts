@@ -90,7 +90,7 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
       'this Skiff is not configured to run workflows',
     );
   await startWorkflowRuns(
-    { octokit, repo: push.repo, fullName: push.fullName, headSha: push.after, ...ports.runs },
+    { octokit, repo: push.repo, fullName: push.fullName, headSha: push.after, artifactLinkSeconds: linted.desired.config.artifactLinkSeconds, ...ports.runs },
     selectRuns(linted.desired.run, trigger.workflows),
   );
 }

@@ -6,9 +6,16 @@ import { pullRequestDefinitions, runPullRequestWorkflows, type PullRequestRunPor
 import { handleCommentCommand } from './comment-commands.js';
 import { handleCheckRunRetry } from './check-run-actions.js';
 import { publishNotRun } from './start-workflow-runs.js';
+import type { PullRequestComments } from './pull-request-comment.js';
 
 /** What the App's handlers work with; the server wires them (local state directory or cluster). */
-export type SkiffAppPorts = PullRequestCheckPorts & PushPorts & PullRequestRunPorts & { log: (line: string) => void };
+export type SkiffAppPorts = PullRequestCheckPorts &
+  PushPorts &
+  PullRequestRunPorts & {
+    log: (line: string) => void;
+    /** The one comment per pull request; absent: no comment is written. */
+    comments?: PullRequestComments;
+  };
 
 const ZERO_SHA = /^0{40}$/;
 
@@ -42,7 +49,9 @@ async function recheckPullRequest(
 
 /** A pull request's checks, then the workflows it runs (if it lints). */
 async function processPullRequest(ports: SkiffAppPorts, octokit: InstallationOctokit, pr: PullRequestSubject): Promise<void> {
+  const touchComment = () => ports.comments?.touch({ octokit, repo: pr.repo, fullName: pr.fullName, number: pr.number, headSha: pr.headSha }, true);
   const { lints, config } = await checkPullRequest(ports, octokit, pr);
+  touchComment();
   if (!lints) {
     const names = config?.triggers.pullRequest?.workflows ?? [];
     await publishNotRun(octokit, pr.repo, pr.headSha, names, `the repository does not lint at this commit (see ${LINT_CHECK})`);
@@ -50,6 +59,7 @@ async function processPullRequest(ports: SkiffAppPorts, octokit: InstallationOct
   }
   const desired = await pullRequestDefinitions(ports.access, octokit, pr);
   if (desired) await runPullRequestWorkflows(ports, octokit, pr, desired);
+  touchComment();
 }
 
 const PR_ACTIONS = ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'] as const;

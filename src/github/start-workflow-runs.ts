@@ -3,6 +3,7 @@ import { escapeMarkdown } from '../report/markdown.js';
 import { planNotMadeReport } from '../report/plan-report.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import type { DesiredRun } from '../sync/desired-set.js';
+import { ARTIFACT_LINK_ANNOTATION } from './artifact-link-lifetime.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
 import { completeCheck, publishCheck } from './publish-check.js';
 import type { RunCheckTracker } from './run-check-tracker.js';
@@ -27,6 +28,8 @@ export interface RunStartContext {
   fullName: string;
   headSha: string;
   pullRequest?: number;
+  /** How long the runs' artifact links live (the repository config's `artifacts.linkLifetime`). */
+  artifactLinkSeconds?: number;
   launcher: RunLauncher;
   tracker: RunCheckTracker;
 }
@@ -53,6 +56,7 @@ export async function startWorkflowRuns(context: RunStartContext, runs: readonly
     metadata.annotations = { ...metadata.annotations, [REPOSITORY_ANNOTATION]: context.fullName, [WORKFLOW_ANNOTATION]: name };
     const { installationId } = (await context.octokit.auth({ type: 'installation' })) as { installationId?: number };
     if (installationId !== undefined) metadata.annotations[INSTALLATION_ANNOTATION] = String(installationId);
+    if (context.artifactLinkSeconds !== undefined) metadata.annotations[ARTIFACT_LINK_ANNOTATION] = String(context.artifactLinkSeconds);
     const labels: Record<string, string> = { [COMMIT_LABEL]: context.headSha, [CHECK_RUN_LABEL]: String(check.id) };
     if (context.pullRequest !== undefined) labels[PULL_REQUEST_LABEL] = String(context.pullRequest);
     try {

@@ -104,6 +104,14 @@ export const serveCommand: Command = {
           }
         : {}),
       ...(runPage && publicUrl !== undefined ? { runPageUrl: (key: RunKey) => runPage.link(publicUrl, key) } : {}),
+      ...(runPage
+        ? {
+            artifactLinks: new (await import('../../server/run-page/run-artifact-links.js')).RunArtifactLinks(target, {
+              signer: runPage.signer,
+              ...(publicUrl !== undefined ? { publicUrl } : {}),
+            }),
+          }
+        : {}),
       log: (line) => io.stderr.write(`${line}\n`),
     });
     io.stdout.write(`skiff serve: listening on ${server.url} (webhooks at /api/github/webhooks)\n`);
