@@ -58,11 +58,21 @@ test('artifacts.linkLifetime and concurrency.cancelInProgress: read, bounded to 
   assert.ok(ok.ok);
   assert.equal(ok.config.artifactLinkSeconds, 12 * 3600);
   assert.equal(ok.config.cancelInProgress, true);
-  for (const [lifetime, accepted] of [['30s', false], ['1m', true], ['7d', true], ['604801s', false], ['1w', false], ['10', false]] as const) {
+  for (const [lifetime, accepted] of [
+    ['30s', false],
+    ['1m', true],
+    ['7d', true],
+    ['604801s', false],
+    ['1w', false],
+    ['10', false],
+  ] as const) {
     const result = parseRepositoryConfig('.skiff.yml', `paths: [w]\nnamespace: ci\nartifacts: {linkLifetime: "${lifetime}"}\n`);
     assert.equal(result.ok, accepted, lifetime);
   }
-  const problems = parseRepositoryConfig('.skiff.yml', 'paths: [w]\nnamespace: ci\nartifacts: {linkLifetime: 8d, keep: 1}\nconcurrency: {cancelInProgress: "yes"}\n');
+  const problems = parseRepositoryConfig(
+    '.skiff.yml',
+    'paths: [w]\nnamespace: ci\nartifacts: {linkLifetime: 8d, keep: 1}\nconcurrency: {cancelInProgress: "yes"}\n',
+  );
   assert.ok(!problems.ok);
   assert.deepEqual(
     problems.diagnostics.map((d) => `${d.line} ${d.message}`),
