@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ArtifactLinks } from '../ports/artifact-links.js';
 import type { RunKey } from '../ports/run-key.js';
 import type { RunLauncher } from '../ports/run-launcher.js';
@@ -36,6 +37,7 @@ interface Entry {
   /** The head is known from a pull-request event; a run's word alone is checked against GitHub first. */
   headKnown: boolean;
   commentId?: number;
+  /** A digest of the body last written (kept small: one entry per pull request seen). */
   lastBody?: string;
   lastAt: number;
   timer?: NodeJS.Timeout;
@@ -123,13 +125,14 @@ export class PullRequestComments {
       entry.headKnown = true;
     }
     const body = await this.render(entry.target);
-    if (body === entry.lastBody) return;
+    const digest = createHash('sha256').update(body).digest('base64url');
+    if (digest === entry.lastBody) return;
     const bot = await this.options.botLogin();
     entry.commentId ??= await findComment(octokit, repo, number, bot);
     if (entry.commentId !== undefined) {
       try {
         await octokit.rest.issues.updateComment({ ...repo, comment_id: entry.commentId, body });
-        entry.lastBody = body;
+        entry.lastBody = digest;
         this.options.onWrite?.();
         return;
       } catch (error) {
@@ -139,7 +142,7 @@ export class PullRequestComments {
     }
     const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: number, body });
     entry.commentId = data.id;
-    entry.lastBody = body;
+    entry.lastBody = digest;
     this.options.onWrite?.();
   }
 

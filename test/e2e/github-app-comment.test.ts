@@ -77,8 +77,13 @@ after(async () => {
   await minio?.stop();
 });
 
-const skiffComments = (number: number) =>
-  [...h.github.state.comments.values()].filter((c) => c.issueNumber === number && c.user.login === h.github.app.botLogin && c.body.startsWith(COMMENT_MARKER));
+const skiffComments = (fullName: string, number: number) => {
+  const [owner, name] = fullName.split('/') as [string, string];
+  const repoId = h.github.state.repo(owner, name).id;
+  return [...h.github.state.comments.values()].filter(
+    (c) => c.repoId === repoId && c.issueNumber === number && c.user.login === h.github.app.botLogin && c.body.startsWith(COMMENT_MARKER),
+  );
+};
 
 async function download(url: string): Promise<Buffer> {
   const response = await fetch(url);
@@ -95,7 +100,7 @@ test('one comment per pull request: lint, plan, each run with its diagram and ar
   await h.server.runsSettled();
   assert.deepEqual(h.logs, []);
 
-  let [comment] = skiffComments(pull.number);
+  let [comment] = skiffComments('acme/commented', pull.number);
   assert.ok(comment, 'the comment was made');
   let body = comment.body;
   assert.match(body, new RegExp(`Skiff at \`${headSha.slice(0, 7)}\``));
@@ -121,8 +126,8 @@ test('one comment per pull request: lint, plan, each run with its diagram and ar
   const second = await h.github.pushCommit('acme/commented', 'feature', { 'workflows/build.yaml': MAKE('build', 'second artifact\\n') });
   await h.github.webhooks.pullRequest('synchronize', 'acme/commented', pull.number);
   await h.server.runsSettled();
-  assert.equal(skiffComments(pull.number).length, 1);
-  [comment] = skiffComments(pull.number);
+  assert.equal(skiffComments('acme/commented', pull.number).length, 1);
+  [comment] = skiffComments('acme/commented', pull.number);
   body = comment!.body;
   assert.match(body, new RegExp(`Skiff at \`${second.slice(0, 7)}\``));
   const secondLink = /\[make \/ report\]\((http[^)]+)\)/.exec(body)![1]!;
@@ -134,7 +139,7 @@ test('one comment per pull request: lint, plan, each run with its diagram and ar
   await h.github.webhooks.pullRequest('synchronize', 'acme/commented', pull.number);
   await h.server.runsSettled();
   assert.deepEqual(h.logs, []);
-  const all = skiffComments(pull.number);
+  const all = skiffComments('acme/commented', pull.number);
   assert.equal(all.length, 1, 'one comment after several updates and a restart');
   assert.match(all[0]!.body, new RegExp(`Skiff at \`${third.slice(0, 7)}\``));
   const creates = h.github.requests.filter(
@@ -194,4 +199,49 @@ test('artifacts in S3 get presigned links expiring as the config says; the link 
   const forged = new URL(link);
   forged.searchParams.set('X-Amz-Expires', '604800');
   assert.equal((await fetch(forged)).status, 403, 'the lifetime is signed');
+});
+
+test("attacker: a PR's loop items and messages cannot inject Mermaid or Markdown into the comment", async () => {
+  const hostile = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: hostile-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - name: each
+        template: say
+        arguments: {parameters: [{name: x, value: "{{item}}"}]}
+        withItems: ['a"] --> evil["', '<img src=x onerror=alert(1)>', '\`\`\`', '[x](https://evil.example)']
+    - - {name: fail, template: fail}
+  - name: say
+    inputs: {parameters: [{name: x}]}
+    container: {image: alpine, command: [sh, -c, "echo ok"]}
+  - name: fail
+    container: {image: alpine, command: [sh, -c, "exit 3"]}
+`;
+  const config = 'paths: [workflows]\nnamespace: ci\non:\n  pull_request: {workflows: [hostile]}\n';
+  await h.github.createRepo('acme/hostile', { '.skiff.yml': config, 'workflows/hostile.yaml': hostile });
+  await h.github.pushCommit('acme/hostile', 'feature', { 'notes.txt': 'x\n' });
+  const pull = await h.github.openPullRequest('acme/hostile', { head: 'feature', user: 'mallory' });
+  await h.github.webhooks.pullRequest('opened', 'acme/hostile', pull.number);
+  await h.server.runsSettled();
+  const [comment] = skiffComments('acme/hostile', pull.number);
+  assert.ok(comment, h.logs.join('\n'));
+  const body = comment.body;
+  assert.match(body, /#### ✖ hostile: Failed/);
+  const diagram = /```mermaid\n([\s\S]*?)\n```/.exec(body)?.[1];
+  assert.ok(diagram, body);
+  assert.equal((body.match(/```/g) ?? []).length, 2, 'one fenced block, closed where it should be');
+  assert.doesNotMatch(body, /<img/);
+  assert.doesNotMatch(body, /\]\(https:\/\/evil/);
+  for (const line of diagram.split('\n').slice(1)) {
+    assert.match(
+      line,
+      /^ {2}(n\d+(\("[^"]*"\)|\["[^"]*"\]|\[\["[^"]*"\]\])|n\d+ --> n\d+|classDef \w+ [^"]+|class [n0-9,]+ \w+)$/,
+      `a line the renderer wrote: ${line}`,
+    );
+  }
+  assert.match(diagram, /#34;#93; --#62; evil#91;#34;/, 'the item is shown, as text');
 });

@@ -78,7 +78,7 @@ async function comment(fullName: string, number: number, login: string, body: st
   assert.equal((await h.github.webhooks.issueComment('created', fullName, made.id)).status, 202);
   await h.server.idle();
   const reply = [...h.github.state.comments.values()].filter(
-    (c) => c.issueNumber === number && c.user.login === h.github.app.botLogin && c.id > made.id && !c.body.startsWith('<!--'),
+    (c) => c.repoId === made.repoId && c.issueNumber === number && c.user.login === h.github.app.botLogin && c.id > made.id && !c.body.startsWith('<!--'),
   );
   assert.equal(reply.length, 1, `one reply to ${body.slice(0, 60)}`);
   assert.ok(
@@ -172,4 +172,28 @@ test('a new push cancels the runs of the head it replaces; /skiff cancel from a 
   assert.match(cancelled.output.summary ?? '', /cancelled by bob/);
   assert.match(await comment('acme/slow', pull.number, 'bob', '/skiff cancel'), /no run is going for commit [0-9a-f]{7}: nothing to cancel\./);
   await h.server.runsSettled();
+});
+
+test('a push to a branch cancels the runs of its earlier head when the config asks', async () => {
+  const config = 'paths: [workflows]\nnamespace: ci\nconcurrency: {cancelInProgress: true}\non:\n  push: {branches: [main]}\n';
+  const repo = await h.github.createRepo('acme/branch', { '.skiff.yml': config, 'workflows/slow.yaml': SLOW });
+  await h.github.webhooks.push('acme/branch', { ref: 'refs/heads/main', before: '0'.repeat(40), after: repo.commit });
+  await h.server.idle();
+  assert.equal((await runsOf(repo.commit)).length, 1);
+  const next = await h.github.pushCommit('acme/branch', 'main', { 'notes.txt': 'next\n' });
+  await h.github.webhooks.push('acme/branch', { ref: 'refs/heads/main', before: repo.commit, after: next });
+  await h.server.idle();
+  const checkOf = (sha: string) => h.checkRuns('skiff / slow').find((r) => r.headSha === sha)!;
+  for (let i = 0; i < 200 && checkOf(repo.commit).status !== 'completed'; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(checkOf(repo.commit).conclusion, 'cancelled', JSON.stringify(checkOf(repo.commit).output));
+  assert.notEqual(checkOf(next).status, 'completed', 'the new head runs on');
+  // Another branch's push leaves main's run alone.
+  const topic = await h.github.pushCommit('acme/branch', 'topic', { 'notes.txt': 'topic\n' });
+  await h.github.webhooks.push('acme/branch', { ref: 'refs/heads/topic', before: '0'.repeat(40), after: topic });
+  await h.server.idle();
+  assert.notEqual(checkOf(next).status, 'completed');
+  const launcher = new LocalRunLauncher(openLocalTarget({ cwd: h.stateDir, env: {} } as unknown as CliIO, { stateDir: h.stateDir }), {});
+  for (const run of await runsOf(next)) await launcher.terminate(run.key, 'cancelled: the test is over');
+  await h.server.runsSettled();
+  assert.equal(checkOf(next).conclusion, 'cancelled');
 });
