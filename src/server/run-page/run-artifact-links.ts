@@ -8,6 +8,9 @@ import { splitRunKey } from '../../ports/run-key.js';
 import type { StoredRun } from '../../ports/run-store.js';
 import type { RunLinkSigner } from './run-link-signer.js';
 
+/** Links made per run at most (each S3 one is signed with keys read from a Secret). */
+const MAX_LINKS = 200;
+
 export interface RunArtifactLinksOptions {
   /** Where people reach Skiff's server; without it, artifacts in a local directory get no link. */
   publicUrl?: string;
@@ -20,7 +23,8 @@ export interface RunArtifactLinksOptions {
  * The artifact links of the runs of a state directory: a presigned S3 GET URL for an artifact in
  * S3, and for one in a local directory a link to the run page's download of that artifact, signed
  * for that run with a reader's capability and expiring with the link. An artifact that cannot be
- * linked (git, http, S3 keys missing, no public address) is left out, never failing the report.
+ * linked (git, http, S3 keys missing, no public address) is left out, never failing the report;
+ * past MAX_LINKS the rest are left to the run page.
  */
 export class RunArtifactLinks implements ArtifactLinks {
   constructor(
@@ -40,6 +44,7 @@ export class RunArtifactLinks implements ArtifactLinks {
     const links: ArtifactLink[] = [];
     for (const step of steps) {
       for (const artifact of step.outputs?.artifacts ?? []) {
+        if (links.length >= MAX_LINKS) return links;
         const location = inputLocation(artifact, repository as StorageLocation | undefined);
         let url: string | undefined;
         if (location?.s3) {
