@@ -105,7 +105,16 @@ export class PullRequestComments {
       entry.timer = setTimeout(() => {
         entry.timer = undefined;
         entry.chain = entry.chain
-          .then(() => this.write(entry))
+          .then(async () => {
+            // An edit that ended while this one waited its turn: the interval is counted from its end.
+            const rest = entry.lastAt + this.options.minIntervalMs - Date.now();
+            if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
+            await this.write(entry);
+          })
+          // The interval runs from the end of an edit, so two edits are never closer than it.
+          .finally(() => {
+            entry.lastAt = Date.now();
+          })
           .catch((error) => this.options.onError?.(error, entry.target))
           .finally(resolve);
       }, wait);
@@ -117,7 +126,6 @@ export class PullRequestComments {
   }
 
   private async write(entry: Entry): Promise<void> {
-    entry.lastAt = Date.now();
     const { octokit, repo, number } = entry.target;
     if (!entry.headKnown) {
       const { data: pull } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
