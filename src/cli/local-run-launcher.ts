@@ -6,6 +6,7 @@ import type { StoredRun } from '../ports/run-store.js';
 import { retrySavedRun, RunOperationError } from '../runs/run-operations.js';
 import type { Secret } from '../spec/model/kubernetes.js';
 import type { Workflow } from '../spec/model/workflow.js';
+import { controlRun } from './control-run.js';
 import { describeRun } from './describe-run.js';
 import type { LocalTarget } from './local-target.js';
 import { podNameOfNode } from './node-tree.js';
@@ -48,6 +49,12 @@ export class LocalRunLauncher implements RunLauncher {
       await this.target.runs.closeAll();
     }
     await startBackgroundDriver(this.target, key, this.env);
+  }
+
+  async terminate(key: RunKey, message: string): Promise<void> {
+    // Said to the run's driver (or one started for it); nothing of it is for a terminal.
+    const quiet = { stdout: { write: () => true }, stderr: { write: () => true }, cwd: this.target.layout.root, env: this.env };
+    await controlRun(this.target, quiet, key, { op: 'terminate', message }, this.env);
   }
 
   read(key: RunKey): Promise<StoredRun | undefined> {

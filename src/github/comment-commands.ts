@@ -5,6 +5,7 @@ import { COMMAND_HELP, parseCommentCommand } from './parse-comment-command.js';
 import { canWrite } from './permissions.js';
 import type { PullRequestSubject } from './pull-request-checks.js';
 import { latestPerWorkflow, retryRuns } from './retry-runs.js';
+import { cancelRunsCommand, runWorkflowCommand } from './run-commands.js';
 import { COMMIT_LABEL, PULL_REQUEST_LABEL, WORKFLOW_ANNOTATION } from './start-workflow-runs.js';
 
 export interface CommentSubject {
@@ -57,6 +58,9 @@ export async function handleCommentCommand(ports: PullRequestRunPorts, octokit: 
     await reply(`${who}: approved commit ${pr.headSha.slice(0, 7)}; its pull_request workflows are running. A new push needs a new approval.`);
     return;
   }
+
+  if (command.name === 'run') return void (await reply(`${who}: ${await runWorkflowCommand(ports, octokit, pr, command)}`));
+  if (command.name === 'cancel') return void (await reply(`${who}: ${await cancelRunsCommand(ports, pr, command.workflow, comment.author)}`));
 
   if (!ports.runs) return void (await reply(`${who}: this Skiff runs no workflows, so there is nothing to retry.`));
   const found = await ports.runs.launcher.find({ [COMMIT_LABEL]: pr.headSha, [PULL_REQUEST_LABEL]: String(pr.number) });

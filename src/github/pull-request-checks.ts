@@ -69,7 +69,7 @@ export async function checkPullRequest(
   const client = ports.planClient();
   if (!client) {
     await completeCheck(octokit, pr.repo, planId, planNotMadeReport('no cluster and no state directory are configured for this Skiff'));
-    return { lints: true };
+    return { lints: true, config: linted.desired.config };
   }
   try {
     const plan = await planSync({ desired: linted.desired, client, repository: pr.fullName, commit: pr.headSha });
@@ -77,7 +77,7 @@ export async function checkPullRequest(
   } catch (error) {
     await completeCheck(octokit, pr.repo, planId, planNotMadeReport(`the cluster could not be asked: ${(error as Error).message}`, 'failure'));
   }
-  return { lints: true };
+  return { lints: true, config: linted.desired.config };
 }
 
 /** The ref a pull request's (or merge group's) head commit is fetched through. */

@@ -49,7 +49,15 @@ export async function runPullRequestWorkflows(
   }
   if (!ports.runs) return waiting('this Skiff is not configured to run workflows');
   await startWorkflowRuns(
-    { octokit, repo: pr.repo, fullName: pr.fullName, headSha: pr.headSha, ...(pr.number > 0 ? { pullRequest: pr.number } : {}), ...ports.runs },
+    {
+      octokit,
+      repo: pr.repo,
+      fullName: pr.fullName,
+      headSha: pr.headSha,
+      artifactLinkSeconds: desired.config.artifactLinkSeconds,
+      ...(pr.number > 0 ? { pullRequest: pr.number } : {}),
+      ...ports.runs,
+    },
     runs,
   );
 }

@@ -10,7 +10,8 @@ import { LINT_CHECK } from './pull-request-checks.js';
 import { publishCheck } from './publish-check.js';
 import type { RepositoryAccess } from './repository-access.js';
 import type { RunCheckTracker } from './run-check-tracker.js';
-import { missingWorkflows, publishNotRun, selectRuns, startWorkflowRuns, workflowNameOf } from './start-workflow-runs.js';
+import { BRANCH_LABEL, branchLabel, missingWorkflows, publishNotRun, selectRuns, startWorkflowRuns, workflowNameOf } from './start-workflow-runs.js';
+import { cancelSuperseded } from './cancel-runs.js';
 
 export const SYNC_CHECK = 'skiff / sync';
 
@@ -89,8 +90,20 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
       selectRuns(linted.desired.run, trigger.workflows).map(workflowNameOf),
       'this Skiff is not configured to run workflows',
     );
+  if (linted.desired.config.cancelInProgress) {
+    // The branch's new head supersedes the runs of the ones before it.
+    await cancelSuperseded(ports.runs.launcher, push.fullName, { [BRANCH_LABEL]: branchLabel(push.branch) }, push.after);
+  }
   await startWorkflowRuns(
-    { octokit, repo: push.repo, fullName: push.fullName, headSha: push.after, ...ports.runs },
+    {
+      octokit,
+      repo: push.repo,
+      fullName: push.fullName,
+      headSha: push.after,
+      branch: push.branch,
+      artifactLinkSeconds: linted.desired.config.artifactLinkSeconds,
+      ...ports.runs,
+    },
     selectRuns(linted.desired.run, trigger.workflows),
   );
 }

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { isWorkflowDone } from '../engine/workflow-status.js';
 import type { RunKey } from '../ports/run-key.js';
+import type { ArtifactLinks } from '../ports/artifact-links.js';
 import type { RunLauncher } from '../ports/run-launcher.js';
+import type { StoredRun } from '../ports/run-store.js';
 import { CHECK_LIMITS } from '../report/github-limits.js';
 import { runCheckView } from '../report/run-report.js';
+import { artifactLinkSeconds } from './artifact-link-lifetime.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
 
 /** Buttons on a completed run's check run; identifiers are at most 20 characters (GitHub's limit). */
@@ -34,6 +37,10 @@ export interface RunCheckTrackerOptions {
   onUpdate?: () => void;
   /** The run's page, the check run's Details link (signed for this run). */
   runPageUrl?: (key: RunKey) => Promise<string | undefined>;
+  /** Download links of a finished run's artifacts, listed on its check run. */
+  artifactLinks?: ArtifactLinks;
+  /** Called after each update of a run's check run, with the run as it was then (the PR comment follows it). */
+  onChange?: (tracked: TrackedRun, run: StoredRun) => void;
   /** The runs whose end was reported already (kept across restarts), so a restart reports each end once. */
   reported?: ReportedRuns;
 }
@@ -114,6 +121,7 @@ export class RunCheckTracker {
         logTails,
         secrets: done ? await this.options.launcher.secretValues(run) : [],
         now: Date.now(),
+        ...(done && this.options.artifactLinks ? { artifacts: await this.options.artifactLinks.links(run, artifactLinkSeconds(run)) } : {}),
       });
       // Durations tick while steps run: they alone do not make a new update.
       const fingerprint = JSON.stringify({ status: view.status, title: view.report.title, phases: Object.values(run.status.nodes).map((n) => n.phase) });
@@ -138,6 +146,7 @@ export class RunCheckTracker {
             : {}),
         });
         this.options.onUpdate?.();
+        this.options.onChange?.(tracked, run);
       }
       if (done) {
         await this.options.reported?.accept(completionId(tracked.key, tracked.checkRunId, run.status.finishedAt));

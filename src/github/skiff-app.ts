@@ -5,10 +5,18 @@ import { checkPullRequest, LINT_CHECK, PLAN_CHECK, type PullRequestCheckPorts, t
 import { pullRequestDefinitions, runPullRequestWorkflows, type PullRequestRunPorts } from './pull-request-runs.js';
 import { handleCommentCommand } from './comment-commands.js';
 import { handleCheckRunRetry } from './check-run-actions.js';
-import { publishNotRun } from './start-workflow-runs.js';
+import { PULL_REQUEST_LABEL, publishNotRun } from './start-workflow-runs.js';
+import { cancelSuperseded } from './cancel-runs.js';
+import type { PullRequestComments } from './pull-request-comment.js';
 
 /** What the App's handlers work with; the server wires them (local state directory or cluster). */
-export type SkiffAppPorts = PullRequestCheckPorts & PushPorts & PullRequestRunPorts & { log: (line: string) => void };
+export type SkiffAppPorts = PullRequestCheckPorts &
+  PushPorts &
+  PullRequestRunPorts & {
+    log: (line: string) => void;
+    /** The one comment per pull request; absent: no comment is written. */
+    comments?: PullRequestComments;
+  };
 
 const ZERO_SHA = /^0{40}$/;
 
@@ -42,7 +50,14 @@ async function recheckPullRequest(
 
 /** A pull request's checks, then the workflows it runs (if it lints). */
 async function processPullRequest(ports: SkiffAppPorts, octokit: InstallationOctokit, pr: PullRequestSubject): Promise<void> {
+  const touchComment = () => ports.comments?.touch({ octokit, repo: pr.repo, fullName: pr.fullName, number: pr.number, headSha: pr.headSha }, true);
   const { lints, config } = await checkPullRequest(ports, octokit, pr);
+  touchComment();
+  if (config?.cancelInProgress && ports.runs && pr.number > 0) {
+    // A new head: the runs of the ones before it are superseded.
+    const cancelled = await cancelSuperseded(ports.runs.launcher, pr.fullName, { [PULL_REQUEST_LABEL]: String(pr.number) }, pr.headSha);
+    for (const c of cancelled) if (c.refused) ports.log(`${pr.fullName}#${pr.number}: ${c.run} not cancelled: ${c.refused}`);
+  }
   if (!lints) {
     const names = config?.triggers.pullRequest?.workflows ?? [];
     await publishNotRun(octokit, pr.repo, pr.headSha, names, `the repository does not lint at this commit (see ${LINT_CHECK})`);
@@ -50,6 +65,7 @@ async function processPullRequest(ports: SkiffAppPorts, octokit: InstallationOct
   }
   const desired = await pullRequestDefinitions(ports.access, octokit, pr);
   if (desired) await runPullRequestWorkflows(ports, octokit, pr, desired);
+  touchComment();
 }
 
 const PR_ACTIONS = ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'] as const;

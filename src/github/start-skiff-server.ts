@@ -12,6 +12,9 @@ import type { InstallationOctokit } from './github-types.js';
 import { RepositoryAccess } from './repository-access.js';
 import { registerSkiffApp } from './skiff-app.js';
 import { RunCheckTracker } from './run-check-tracker.js';
+import type { ArtifactLinks } from '../ports/artifact-links.js';
+import { PullRequestComments } from './pull-request-comment.js';
+import { COMMIT_LABEL, PULL_REQUEST_LABEL, REPOSITORY_ANNOTATION } from './start-workflow-runs.js';
 import type { RunLauncher } from '../ports/run-launcher.js';
 import { type AcceptedDelivery, webhookReceiver } from './webhook-receiver.js';
 import { DeliveryInbox } from './delivery-inbox.js';
@@ -36,6 +39,10 @@ export interface SkiffServerOptions {
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   /** The page a run's check run links to as its Details (a signed run-page link); none when undefined. */
   runPageUrl?: (key: RunKey) => Promise<string | undefined>;
+  /** Download links of runs' artifacts, shown on their check runs and in the PR comment. */
+  artifactLinks?: ArtifactLinks;
+  /** A pull request's comment is edited at most this often (default 3 s). */
+  commentIntervalMs?: number;
   /** Further handlers on the same server (the run page, say), mounted before it listens. */
   mounts?: Array<{ prefix: string; handler: RequestHandler }>;
   /** One line per noteworthy thing (refused deliveries, failed work). */
@@ -50,7 +57,7 @@ export interface SkiffServer {
   probot: Probot;
   /** Resolves when every accepted delivery has been handled. */
   idle(): Promise<void>;
-  /** Resolves when every run started has ended and its check run is completed. */
+  /** Resolves when every run started has ended, its check run is completed and its PR comment written. */
   runsSettled(): Promise<void>;
   close(): Promise<void>;
 }
@@ -65,6 +72,7 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
   const metrics = new Metrics({
     skiff_github_deliveries_total: 'Webhook deliveries by event and outcome (accepted, handled, failed, duplicate, refused)',
     skiff_github_check_run_updates_total: 'Updates of run check runs (bounded per run, not one per step event)',
+    skiff_github_comment_writes_total: 'Pull-request comments created or edited (at most one edit per pull request every few seconds)',
   });
   const { credentials } = options;
   const probot = new Probot({
@@ -77,6 +85,26 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
   });
   const access = new RepositoryAccess(join(options.stateDir, 'github', 'mirrors'));
   const launcher = options.launcher;
+  let botLogin: Promise<string> | undefined;
+  const comments = new PullRequestComments({
+    ...(launcher ? { launcher } : {}),
+    minIntervalMs: options.commentIntervalMs ?? 3000,
+    botLogin: () => {
+      botLogin ??= (async () => {
+        const app = (await probot.auth()) as InstallationOctokit;
+        const { data } = await app.rest.apps.getAuthenticated();
+        return `${data?.slug}[bot]`;
+      })();
+      botLogin.catch(() => {
+        botLogin = undefined;
+      });
+      return botLogin;
+    },
+    ...(options.runPageUrl ? { runPageUrl: options.runPageUrl } : {}),
+    ...(options.artifactLinks ? { artifactLinks: options.artifactLinks } : {}),
+    onError: (error, target) => log(`skiff serve: comment on ${target.fullName}#${target.number}: ${errorText(error)}`),
+    onWrite: () => metrics.count('skiff_github_comment_writes_total'),
+  });
   const tracker = launcher
     ? new RunCheckTracker({
         launcher,
@@ -85,6 +113,14 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
         reported: await DeliveryLedger.open(join(options.stateDir, 'github', 'reported-runs')),
         onUpdate: () => metrics.count('skiff_github_check_run_updates_total'),
         ...(options.runPageUrl ? { runPageUrl: options.runPageUrl } : {}),
+        ...(options.artifactLinks ? { artifactLinks: options.artifactLinks } : {}),
+        onChange: (tracked, run) => {
+          const labels = run.workflow.metadata?.labels ?? {};
+          const number = Number(labels[PULL_REQUEST_LABEL]);
+          const fullName = run.workflow.metadata?.annotations?.[REPOSITORY_ANNOTATION];
+          const headSha = labels[COMMIT_LABEL];
+          if (number > 0 && fullName && headSha) comments.touch({ octokit: tracked.octokit, repo: tracked.repo, fullName, number, headSha }, false);
+        },
       })
     : undefined;
   if (launcher && tracker) {
@@ -96,6 +132,7 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
     planClient: options.planClient,
     runs: launcher && tracker ? { launcher, tracker } : undefined,
     approvals: new ApprovalStore(join(options.stateDir, 'github', 'approvals.json')),
+    comments,
     log,
   });
   const ledger = await DeliveryLedger.open(join(options.stateDir, 'github', 'deliveries'));
@@ -152,11 +189,13 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
     async runsSettled() {
       await queues.idle();
       await tracker?.settled();
+      await comments.settled();
     },
     async close() {
       await http.close();
       await queues.idle();
       await tracker?.close();
+      await comments.close();
     },
   };
 }

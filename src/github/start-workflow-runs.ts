@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { RunLauncher } from '../ports/run-launcher.js';
 import { escapeMarkdown } from '../report/markdown.js';
 import { planNotMadeReport } from '../report/plan-report.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import type { DesiredRun } from '../sync/desired-set.js';
+import { ARTIFACT_LINK_ANNOTATION } from './artifact-link-lifetime.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
 import { completeCheck, publishCheck } from './publish-check.js';
 import type { RunCheckTracker } from './run-check-tracker.js';
@@ -11,10 +13,17 @@ import type { RunCheckTracker } from './run-check-tracker.js';
 export const COMMIT_LABEL = 'skiff.dev/commit';
 export const CHECK_RUN_LABEL = 'skiff.dev/check-run';
 export const PULL_REQUEST_LABEL = 'skiff.dev/pull-request';
+/** The branch a push ran for, as a hash (a label value cannot hold every branch name). */
+export const BRANCH_LABEL = 'skiff.dev/branch';
 export const REPOSITORY_ANNOTATION = 'skiff.dev/repository';
 export const WORKFLOW_ANNOTATION = 'skiff.dev/workflow';
 /** The App installation the run's check run is written with, to follow it again after a restart. */
 export const INSTALLATION_ANNOTATION = 'skiff.dev/installation';
+
+/** The value of BRANCH_LABEL for a branch: 40 hex digits of its SHA-256. */
+export function branchLabel(branch: string): string {
+  return createHash('sha256').update(`refs/heads/${branch}`).digest('hex').slice(0, 40);
+}
 
 /** A Workflow's name in the repository, as its check run `skiff / <name>` shows it. */
 export function workflowNameOf(run: Pick<DesiredRun, 'name' | 'generateName'>): string {
@@ -27,6 +36,10 @@ export interface RunStartContext {
   fullName: string;
   headSha: string;
   pullRequest?: number;
+  /** The branch pushed to, for runs of a push. */
+  branch?: string;
+  /** How long the runs' artifact links live (the repository config's `artifacts.linkLifetime`). */
+  artifactLinkSeconds?: number;
   launcher: RunLauncher;
   tracker: RunCheckTracker;
 }
@@ -53,8 +66,10 @@ export async function startWorkflowRuns(context: RunStartContext, runs: readonly
     metadata.annotations = { ...metadata.annotations, [REPOSITORY_ANNOTATION]: context.fullName, [WORKFLOW_ANNOTATION]: name };
     const { installationId } = (await context.octokit.auth({ type: 'installation' })) as { installationId?: number };
     if (installationId !== undefined) metadata.annotations[INSTALLATION_ANNOTATION] = String(installationId);
+    if (context.artifactLinkSeconds !== undefined) metadata.annotations[ARTIFACT_LINK_ANNOTATION] = String(context.artifactLinkSeconds);
     const labels: Record<string, string> = { [COMMIT_LABEL]: context.headSha, [CHECK_RUN_LABEL]: String(check.id) };
     if (context.pullRequest !== undefined) labels[PULL_REQUEST_LABEL] = String(context.pullRequest);
+    if (context.branch !== undefined) labels[BRANCH_LABEL] = branchLabel(context.branch);
     try {
       const key = await context.launcher.submit(object, labels);
       context.tracker.track({ octokit: context.octokit, repo: context.repo, checkRunId: check.id, key, workflow: name });

@@ -17,6 +17,8 @@ export interface RunLauncher {
   submit(workflow: Workflow, labels: Record<string, string>): Promise<RunKey>;
   /** Runs a finished run's failed steps again (or the named ones), in place, and starts it. */
   retry(key: RunKey, options: { nodes?: string[]; restartSuccessful?: boolean }): Promise<void>;
+  /** Ends a run that is still going at once (Argo's terminate: no exit handlers), with `message` on it. Rejects when it has finished. */
+  terminate(key: RunKey, message: string): Promise<void>;
   read(key: RunKey): Promise<StoredRun | undefined>;
   /** The runs carrying every one of `labels`. */
   find(labels: Record<string, string>): Promise<StoredRun[]>;

@@ -2,6 +2,7 @@ import type { NodeStatus, WorkflowStatus } from '../engine/workflow-status.js';
 import { CHECK_LIMITS, fitLine, fitText } from './github-limits.js';
 import type { CheckReport } from './lint-report.js';
 import { escapeMarkdown, fencedBlock } from './markdown.js';
+import { type ArtifactLink, safeUrl } from './pull-request-comment.js';
 import { redactSecrets } from './redact-secrets.js';
 
 /** A run as its check run shows it. */
@@ -16,6 +17,8 @@ export interface RunReportInput {
   /** Secret values the run can see: never shown, in any form. */
   secrets: readonly string[];
   now: number;
+  /** Download links of the run's output artifacts, listed under the step table. */
+  artifacts?: readonly ArtifactLink[];
 }
 
 export type CheckStatus = 'queued' | 'in_progress' | 'completed';
@@ -66,6 +69,21 @@ export function runCheckView(input: RunReportInput): RunCheckView {
     listed++;
   }
   if (steps.length > listed) lines.push('', `…and ${steps.length - listed} more steps.`);
+  const artifacts = input.artifacts ?? [];
+  if (artifacts.length > 0) {
+    lines.push('', '### Artifacts', '');
+    let shown = 0;
+    for (const link of artifacts) {
+      const url = safeUrl(link.url);
+      const text = `${escapeMarkdown(fitLine(link.step, 100))} / ${escapeMarkdown(fitLine(link.name, 100))}`;
+      const line = `- ${url ? `[${text}](${url})` : text}${link.expiresAt ? ` (valid until ${escapeMarkdown(link.expiresAt.replace(/\.\d+Z$/, 'Z'))})` : ''}`;
+      if (length + line.length > CHECK_LIMITS.maxOutputChars - 2000) break;
+      lines.push(line);
+      length += line.length + 1;
+      shown++;
+    }
+    if (artifacts.length > shown) lines.push(`- …and ${artifacts.length - shown} more.`);
+  }
 
   const logs: string[] = [];
   for (const step of failed) {

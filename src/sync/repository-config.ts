@@ -1,6 +1,7 @@
 import { compareDiagnostics, type Diagnostic, type DocumentPath } from '../spec/diagnostic.js';
 import { parseSourceFile } from '../spec/source/parse-source-file.js';
 import { compileGlob } from './glob-matcher.js';
+import { parseArtifactSettings, parseConcurrency } from './config-run-settings.js';
 import { readTextFile } from './read-text-file.js';
 import type { RepositoryTree } from './repository-tree.js';
 import { SYNC_LIMITS, type SyncLimits } from './sync-limits.js';
@@ -34,6 +35,10 @@ export interface RepositoryConfig {
   prune: boolean;
   /** What the GitHub App runs, and when (`on:`); absent: nothing runs, the sync alone applies. */
   triggers: Triggers;
+  /** How long artifact links on GitHub stay valid, in seconds (`artifacts.linkLifetime`; default and at most 7 days). */
+  artifactLinkSeconds: number;
+  /** Whether a new push to a pull request or branch terminates the runs of the head it replaces (`concurrency.cancelInProgress`). */
+  cancelInProgress: boolean;
   /** The line of each top-level key, so later findings can point back at the config. */
   lines: Partial<Record<ConfigKey, number>>;
 }
@@ -53,8 +58,8 @@ export interface Triggers {
   pullRequest?: { workflows: string[] };
 }
 
-type ConfigKey = 'version' | 'paths' | 'include' | 'exclude' | 'namespace' | 'namespaces' | 'kinds' | 'prune' | 'on';
-const KEYS: readonly ConfigKey[] = ['version', 'paths', 'include', 'exclude', 'namespace', 'namespaces', 'kinds', 'prune', 'on'];
+type ConfigKey = 'version' | 'paths' | 'include' | 'exclude' | 'namespace' | 'namespaces' | 'kinds' | 'prune' | 'on' | 'artifacts' | 'concurrency';
+const KEYS: readonly ConfigKey[] = ['version', 'paths', 'include', 'exclude', 'namespace', 'namespaces', 'kinds', 'prune', 'on', 'artifacts', 'concurrency'];
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export type ConfigResult = { ok: true; config: RepositoryConfig } | { ok: false; diagnostics: Diagnostic[] };
@@ -149,6 +154,8 @@ export function parseRepositoryConfig(file: string, text: string): ConfigResult 
   });
   if (values.prune !== undefined && typeof values.prune !== 'boolean') report(['prune'], 'prune must be true or false');
   const triggers = parseTriggers(values.on, report);
+  const artifacts = parseArtifactSettings(values.artifacts, report);
+  const concurrency = parseConcurrency(values.concurrency, report);
 
   if (problems.length > 0 || !paths) return { ok: false, diagnostics: problems.sort(compareDiagnostics) };
   const lines: RepositoryConfig['lines'] = {};
@@ -166,6 +173,8 @@ export function parseRepositoryConfig(file: string, text: string): ConfigResult 
       kinds: kinds as SyncKind[],
       prune: values.prune === true,
       triggers,
+      artifactLinkSeconds: artifacts.linkSeconds,
+      cancelInProgress: concurrency.cancelInProgress,
       lines,
     },
   };

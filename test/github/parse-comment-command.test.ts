@@ -36,3 +36,34 @@ test('malformed commands say what is wrong', () => {
   assert.equal((parseCommentCommand('/skiff ok-to-test now') as { problem: string }).problem, 'ok-to-test takes no arguments');
   assert.ok((parseCommentCommand(`/skiff ${'x'.repeat(100_000)}`) as { text: string }).text.length <= 200);
 });
+
+test('/skiff run WORKFLOW -p name=value: quoted values kept whole, as data', () => {
+  assert.deepEqual(parseCommentCommand('/skiff run build'), { name: 'run', workflow: 'build', parameters: {} });
+  assert.deepEqual(parseCommentCommand(`/skiff run deploy -p env=prod --parameter "msg=hello world" -p 'x=$(rm -rf /); echo "hi"'`), {
+    name: 'run',
+    workflow: 'deploy',
+    parameters: { env: 'prod', msg: 'hello world', x: '$(rm -rf /); echo "hi"' },
+  });
+  assert.deepEqual(parseCommentCommand('/skiff run a -p empty='), { name: 'run', workflow: 'a', parameters: { empty: '' } });
+  const problem = (body: string) => (parseCommentCommand(body) as { problem: string }).problem;
+  assert.equal(problem('/skiff run'), 'run needs a WORKFLOW name');
+  assert.equal(problem('/skiff run ../workflows/x.yaml'), '"../workflows/x.yaml" is not a workflow name (the name its check run shows)');
+  assert.equal(problem('/skiff run build -p'), '-p needs name=value');
+  assert.equal(problem('/skiff run build -p =1'), '-p needs name=value');
+  assert.equal(problem('/skiff run build -p "a b=1"'), '"a b" is not a parameter name');
+  // A parameter named like a property of every object is an own value, nothing more.
+  const proto = parseCommentCommand('/skiff run build -p __proto__=1') as { parameters: Record<string, string> };
+  assert.deepEqual(Object.keys(proto.parameters), ['__proto__']);
+  assert.equal(Object.getPrototypeOf(proto.parameters), Object.prototype);
+  assert.equal(problem('/skiff run build --entrypoint x'), 'unknown option --entrypoint');
+  assert.equal(problem('/skiff run build other'), 'run takes one WORKFLOW (got build and other)');
+  assert.equal(problem('/skiff run build -p "x=unclosed'), 'a quote is not closed');
+  assert.equal(problem(`/skiff run build -p x=${'v'.repeat(5000)}`), 'the value of x is longer than 4096 characters');
+});
+
+test('/skiff cancel [WORKFLOW]', () => {
+  assert.deepEqual(parseCommentCommand('/skiff cancel'), { name: 'cancel' });
+  assert.deepEqual(parseCommentCommand('/skiff cancel build'), { name: 'cancel', workflow: 'build' });
+  assert.equal((parseCommentCommand('/skiff cancel a b') as { problem: string }).problem, 'cancel takes at most one WORKFLOW (got 2)');
+  assert.equal((parseCommentCommand('/skiff cancel <b>') as { problem: string }).problem, '"<b>" is not a workflow name');
+});

@@ -33,6 +33,7 @@ test('a burst of node changes makes a bounded number of check-run updates', asyn
   const launcher: RunLauncher = {
     submit: async () => 'ci/x',
     retry: async () => undefined,
+    terminate: async () => undefined,
     read: async () => structuredClone(run),
     find: async () => [],
     logTail: async () => undefined,

@@ -54,6 +54,7 @@ export class GitHubAppHarness {
       planClient: () => client,
       launcher: new LocalRunLauncher(target, { ...process.env, ...this.runEnv }),
       runUpdateIntervalMs: 200,
+      commentIntervalMs: 100,
       Octokit: TestOctokit,
       logLevel: 'fatal',
       log: (line) => this.logs.push(line),

@@ -92,3 +92,24 @@ test('secrets are redacted raw, in base64 and base64url, and inside longer base6
   assert.ok(redactSecrets(Buffer.from(secret).toString('base64url'), [secret]).includes(REDACTED));
   assert.equal(redactSecrets('a b c', ['a']), 'a b c', 'values too short to redact are left');
 });
+
+test('artifact links are listed under the steps, names escaped, link targets made safe, many counted', () => {
+  const artifacts = [
+    { step: 'compile', name: 'dist', url: 'https://s3.example/b/dist.tgz?X-Amz-Signature=1', expiresAt: '2026-01-08T00:00:00.000Z' },
+    { step: 'test|<x>', name: '[x](https://evil.example)', url: 'https://s3.example/k)](https://evil.example' },
+    { step: 'compile', name: 'script', url: 'javascript:alert(1)' },
+  ];
+  const view = runCheckView({ workflow: 'build', runName: 'build-x7k2p', status: failedRun, logTails: {}, secrets: [], now: 0, artifacts });
+  const summary = view.report.summary;
+  assert.match(
+    summary,
+    /### Artifacts\n\n- \[compile \/ dist\]\(https:\/\/s3\.example\/b\/dist\.tgz\?X-Amz-Signature=1\) \(valid until 2026-01-08T00:00:00Z\)\n/,
+  );
+  assert.match(summary, /- \[test\\\|&lt;x&gt; \/ \\\[x\\\]\\\(https:\/\/evil\.example\\\)\]\(https:\/\/s3\.example\/k%29%5D%28https:\/\/evil\.example\)/);
+  assert.match(summary, /- compile \/ script\n/, 'not a link: only http(s) targets are');
+  assert.doesNotMatch(summary, /\]\(javascript/);
+  const many = Array.from({ length: 2000 }, (_, i) => ({ step: `s${i}`, name: `a${i}`, url: `https://s3.example/${'k'.repeat(200)}/${i}` }));
+  const big = runCheckView({ workflow: 'build', runName: 'build-x7k2p', status: failedRun, logTails: {}, secrets: [], now: 0, artifacts: many }).report.summary;
+  assert.ok(big.length <= 65_535);
+  assert.match(big, /- …and \d+ more\.\n$/);
+});

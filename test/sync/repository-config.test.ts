@@ -24,6 +24,8 @@ test('a full config is read with its values and the line of each setting', () =>
     kinds: ['ConfigMap', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow', 'Workflow'],
     prune: true,
     triggers: {},
+    artifactLinkSeconds: 7 * 86_400,
+    cancelInProgress: false,
     lines: { version: 2, paths: 3, exclude: 4, namespace: 5, namespaces: 6, prune: 7 },
   });
 });
@@ -47,6 +49,37 @@ test('on: what the GitHub App runs on push and on pull requests, every mistake o
       '4 unknown setting "tags" of on.push; known: branches, workflows',
       '5 on.pull_request.workflows must be a non-empty list of names',
       '6 unknown event "release"; known: push, pull_request',
+    ],
+  );
+});
+
+test('artifacts.linkLifetime and concurrency.cancelInProgress: read, bounded to 7 days, every mistake on its line', () => {
+  const ok = parseRepositoryConfig('.skiff.yml', 'paths: [w]\nnamespace: ci\nartifacts: {linkLifetime: 12h}\nconcurrency: {cancelInProgress: true}\n');
+  assert.ok(ok.ok);
+  assert.equal(ok.config.artifactLinkSeconds, 12 * 3600);
+  assert.equal(ok.config.cancelInProgress, true);
+  for (const [lifetime, accepted] of [
+    ['30s', false],
+    ['1m', true],
+    ['7d', true],
+    ['604801s', false],
+    ['1w', false],
+    ['10', false],
+  ] as const) {
+    const result = parseRepositoryConfig('.skiff.yml', `paths: [w]\nnamespace: ci\nartifacts: {linkLifetime: "${lifetime}"}\n`);
+    assert.equal(result.ok, accepted, lifetime);
+  }
+  const problems = parseRepositoryConfig(
+    '.skiff.yml',
+    'paths: [w]\nnamespace: ci\nartifacts: {linkLifetime: 8d, keep: 1}\nconcurrency: {cancelInProgress: "yes"}\n',
+  );
+  assert.ok(!problems.ok);
+  assert.deepEqual(
+    problems.diagnostics.map((d) => `${d.line} ${d.message}`),
+    [
+      '3 artifacts.linkLifetime must be a duration from 1m to 7d, such as 90m, 12h or 7d (S3 links live 7 days at most)',
+      '3 unknown setting "keep" of artifacts; known: linkLifetime',
+      '4 concurrency.cancelInProgress must be true or false',
     ],
   );
 });
@@ -85,7 +118,7 @@ test('every problem is reported at once, on its own line and column', () => {
       '6:9 config-invalid Secrets are never read from git: keep them in the cluster',
       '6:17 config-invalid kind "Deployment" cannot be synced; use one of ConfigMap, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow, Workflow',
       '7:8 config-invalid prune must be true or false',
-      '8:1 config-invalid unknown setting "extra"; known settings: version, paths, include, exclude, namespace, namespaces, kinds, prune, on',
+      '8:1 config-invalid unknown setting "extra"; known settings: version, paths, include, exclude, namespace, namespaces, kinds, prune, on, artifacts, concurrency',
     ],
   );
 });

@@ -26,7 +26,8 @@ Options:
       --state-dir DIR       the local state directory (default: $SKIFF_STATE_DIR, else ~/.local/state/skiff)
       --public-url URL      where people reach this server (default: $SKIFF_PUBLIC_URL): each run's
                             check run then links to its run page (/runs/...), signed for that run
-                            and valid for 7 days
+                            and valid for 7 days, and artifacts kept in the state directory get
+                            download links (S3 artifacts get presigned links either way)
   -h, --help                show this help
 
 The run page of every local run is served under /runs/, reachable only by a link signed for that
@@ -104,6 +105,14 @@ export const serveCommand: Command = {
           }
         : {}),
       ...(runPage && publicUrl !== undefined ? { runPageUrl: (key: RunKey) => runPage.link(publicUrl, key) } : {}),
+      ...(runPage
+        ? {
+            artifactLinks: new (await import('../../server/run-page/run-artifact-links.js')).RunArtifactLinks(target, {
+              signer: runPage.signer,
+              ...(publicUrl !== undefined ? { publicUrl } : {}),
+            }),
+          }
+        : {}),
       log: (line) => io.stderr.write(`${line}\n`),
     });
     io.stdout.write(`skiff serve: listening on ${server.url} (webhooks at /api/github/webhooks)\n`);

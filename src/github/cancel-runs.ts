@@ -1,0 +1,43 @@
+import { isWorkflowDone } from '../engine/workflow-status.js';
+import type { RunLauncher } from '../ports/run-launcher.js';
+import type { StoredRun } from '../ports/run-store.js';
+import { COMMIT_LABEL, REPOSITORY_ANNOTATION, WORKFLOW_ANNOTATION } from './start-workflow-runs.js';
+
+/** What became of one run asked to end. */
+export interface CancelOutcome {
+  workflow: string;
+  run: string;
+  /** Why it was not cancelled (it finished meanwhile, say); absent when it was. */
+  refused?: string;
+}
+
+/**
+ * Terminates the runs among `runs` that are still going, all at once (each waits for its driver
+ * to take the request), with `message` on each: their check runs then complete as cancelled.
+ */
+export async function terminateRuns(launcher: RunLauncher, runs: readonly StoredRun[], message: string): Promise<CancelOutcome[]> {
+  const going = runs.filter((run) => !isWorkflowDone(run.status.phase));
+  return Promise.all(
+    going.map(async (run): Promise<CancelOutcome> => {
+      const workflow = run.workflow.metadata?.annotations?.[WORKFLOW_ANNOTATION] ?? run.key;
+      try {
+        await launcher.terminate(run.key, message);
+        return { workflow, run: run.key };
+      } catch (error) {
+        return { workflow, run: run.key, refused: (error as Error).message };
+      }
+    }),
+  );
+}
+
+/**
+ * Concurrency (`concurrency.cancelInProgress`): when a pull request or branch gets a new head,
+ * the runs still going for its earlier heads (those of `repository` carrying `labels`, of another
+ * commit) are terminated as superseded.
+ */
+export async function cancelSuperseded(launcher: RunLauncher, repository: string, labels: Record<string, string>, headSha: string): Promise<CancelOutcome[]> {
+  const older = (await launcher.find(labels)).filter(
+    (run) => run.workflow.metadata?.annotations?.[REPOSITORY_ANNOTATION] === repository && run.workflow.metadata?.labels?.[COMMIT_LABEL] !== headSha,
+  );
+  return terminateRuns(launcher, older, `cancelled: superseded by commit ${headSha.slice(0, 7)}`);
+}
