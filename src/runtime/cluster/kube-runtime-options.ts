@@ -29,6 +29,8 @@ export interface KubeRuntimeOptions {
   shell?: 'image' | 'busybox';
   /** How long a container may stay unable to start (an image pull backing off) before its node fails. Default 2 minutes. */
   stuckAfterMs?: number;
+  /** How often a resource template's object is read while its success or failure condition is awaited. Default 2 s. */
+  resourcePollMs?: number;
   /** Told of what went wrong without failing a node (a pod that could not be garbage collected). */
   warn?(message: string): void;
   now?(): number;

@@ -20,6 +20,7 @@ import { clusterPodOutcome } from './cluster-pod-outcome.js';
 import { KubeExecutorReports } from './kube-executor-reports.js';
 import { collectFinishedRun, deletePodNow } from './pod-gc.js';
 import { podProgress } from './pod-progress.js';
+import { runResourceStep } from './resource-template/run-resource-step.js';
 import { ensureRunClaims } from './run-claims.js';
 import type { KubeRuntimeOptions } from './kube-runtime-options.js';
 
@@ -50,7 +51,8 @@ const keyOf = (namespace: string, podName: string): string => `${namespace}/${po
  * container ended. `run` is idempotent by pod: a pod that exists already (a controller restarted)
  * is followed, never created twice. A pod that cannot start, vanishes or ends without a report
  * ends its node with a message saying why (cluster-pod-outcome.ts). `kill` deletes the pod;
- * `runFinished` applies podGC and volumeClaimGC. http templates are sent from here, as locally.
+ * `runFinished` applies podGC and volumeClaimGC. http templates are sent from here, as locally,
+ * and resource templates act from here too (resource-template/), without a pod.
  *
  * @example
  *   const runtime = createKubeRuntime({ client: KubeConnection.load(), executorImage: 'ghcr.io/skiff/skiff:1.0' });
@@ -162,6 +164,7 @@ export class KubeRuntime implements Runtime {
     // A pod of this name exists: a runtime before this one created it. Follow it, never start a second.
     if (seen) return this.follow(key, entry, seen, false);
     if (request.template.http) return this.sendHttp(key, entry, workflow);
+    if (request.template.resource) return this.runResource(key, entry, workflow);
     let archiveLocation: StorageLocation | undefined;
     const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (request.template.outputs?.artifacts?.length ?? 0) > 0;
     if (resolved || needsRepository) {
@@ -292,6 +295,21 @@ export class KubeRuntime implements Runtime {
       signal: entry.abort.signal,
     });
     this.end(key, entry, event);
+  }
+
+  /** A resource template: no pod; the controller acts on the object itself (run-resource-step.ts says why). */
+  private async runResource(key: string, entry: Tracked, workflow: Workflow): Promise<void> {
+    entry.abort = new AbortController();
+    entry.startedSent = true;
+    entry.report({ type: 'pod-started', nodeId: entry.request.nodeId });
+    const event = await runResourceStep(entry.request, {
+      client: this.options.client,
+      workflow,
+      pollMs: this.options.resourcePollMs ?? 2000,
+      signal: entry.abort.signal,
+      ...(this.options.warn ? { warn: this.options.warn } : {}),
+    });
+    if (event) this.end(key, entry, event);
   }
 
   private fail(key: string, entry: Tracked, message: string): void {
