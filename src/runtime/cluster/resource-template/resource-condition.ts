@@ -84,7 +84,7 @@ function splitRequirements(text: string): string[] {
 }
 
 const KEY = String.raw`[A-Za-z0-9_#][-A-Za-z0-9_.#/\\]*`;
-const VALUE = String.raw`[-A-Za-z0-9_.:/]*`;
+const VALUE = '[-A-Za-z0-9_.:/]*';
 
 function parseRequirement(part: string, whole: string): ConditionRequirement {
   const where = `in condition ${JSON.stringify(whole)}`;

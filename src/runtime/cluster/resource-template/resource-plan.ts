@@ -192,7 +192,8 @@ function readFlags(flags: unknown, namespace: string): Flags {
     if (name === '--selector' || name === '-l') out.selector = value();
     else if (name === '--namespace' || name === '-n') {
       const given = value();
-      if (given !== namespace) throw new ResourcePlanError(`resource templates act in the run's namespace "${namespace}" only; flags name namespace "${given}"`);
+      if (given !== namespace)
+        throw new ResourcePlanError(`resource templates act in the run's namespace "${namespace}" only; flags name namespace "${given}"`);
     } else if (name === '--cascade') {
       const policy = CASCADE[value().toLowerCase()];
       if (!policy) throw new ResourcePlanError('flag --cascade takes background, foreground or orphan');
@@ -201,7 +202,10 @@ function readFlags(flags: unknown, namespace: string): Flags {
       // kubectl's own client-side checks: the API server validates every object anyway, and a delete never fails on a missing object.
     } else if (name === '--wait' && inline === 'false') {
       // Skiff never waits for a deleted object's finalizers.
-    } else throw new ResourcePlanError(`resource flag ${flag} is not supported on the cluster (supported: <kind> <name>, --selector, --namespace, --cascade, --validate)`);
+    } else
+      throw new ResourcePlanError(
+        `resource flag ${flag} is not supported on the cluster (supported: <kind> <name>, --selector, --namespace, --cascade, --validate)`,
+      );
   }
   return out;
 }

@@ -50,8 +50,7 @@ export async function runResourceStep(request: PodRequest, context: ResourceStep
     if (plan.success.length > 0 || plan.failure.length > 0) {
       for (;;) {
         const outcome = conditionOutcome(object, plan.success, plan.failure);
-        if (outcome.state === 'failed')
-          return failed(`failure condition "${describeRequirement(outcome.requirement)}" holds for ${describe(target)}`);
+        if (outcome.state === 'failed') return failed(`failure condition "${describeRequirement(outcome.requirement)}" holds for ${describe(target)}`);
         if (outcome.state === 'succeeded') break;
         if (!(await pause(context.pollMs, context.signal))) return undefined;
         try {
@@ -93,9 +92,16 @@ async function act(plan: ResourcePlan, request: PodRequest, context: ResourceSte
       return retried(() => client.patch(plan.target!, plan.patch!.body, plan.patch!.type));
     case 'delete': {
       const refs: ResourceRef[] = plan.selector
-        ? (await retried(() => client.list(plan.selector!.apiVersion, plan.selector!.kind, plan.selector!.namespace, { labelSelector: plan.selector!.labelSelector }))).items.map(
-            (item) => ({ apiVersion: plan.selector!.apiVersion, kind: plan.selector!.kind, namespace: plan.selector!.namespace, name: item.metadata.name ?? '' }),
-          )
+        ? (
+            await retried(() =>
+              client.list(plan.selector!.apiVersion, plan.selector!.kind, plan.selector!.namespace, { labelSelector: plan.selector!.labelSelector }),
+            )
+          ).items.map((item) => ({
+            apiVersion: plan.selector!.apiVersion,
+            kind: plan.selector!.kind,
+            namespace: plan.selector!.namespace,
+            name: item.metadata.name ?? '',
+          }))
         : [plan.target!];
       for (const ref of refs) {
         // As Argo's `kubectl delete --ignore-not-found`: an object already gone is deleted.
@@ -117,7 +123,9 @@ async function create(object: KubernetesObject, request: PodRequest, context: Re
   const earlier = async (): Promise<KubernetesObject | undefined> => {
     const uid = workflow.metadata.uid;
     if (!uid) return undefined;
-    const { items } = await retried(() => client.list(object.apiVersion, object.kind, object.metadata.namespace, { labelSelector: `${RESOURCE_RUN_UID_LABEL}=${uid}` }));
+    const { items } = await retried(() =>
+      client.list(object.apiVersion, object.kind, object.metadata.namespace, { labelSelector: `${RESOURCE_RUN_UID_LABEL}=${uid}` }),
+    );
     return items.find((item) => item.metadata.annotations?.[RESOURCE_NODE_ANNOTATION] === request.nodeId);
   };
   if (request.askedBefore) {

@@ -7,7 +7,13 @@ const job = {
   kind: 'Job',
   metadata: { name: 'rand-num-x7', uid: 'u-1', labels: { app: 'rand', 'app.kubernetes.io/name': 'r' } },
   spec: { completions: 3 },
-  status: { succeeded: 3, conditions: [{ type: 'Complete', status: 'True' }, { type: 'Other', status: 'False' }] },
+  status: {
+    succeeded: 3,
+    conditions: [
+      { type: 'Complete', status: 'True' },
+      { type: 'Other', status: 'False' },
+    ],
+  },
 };
 
 describe("resource output values (kubectl's jsonpath, jq paths)", () => {

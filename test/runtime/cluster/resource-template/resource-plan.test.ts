@@ -18,7 +18,13 @@ const CONFIG_MAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: 
 
 describe('resource template plans', () => {
   test('create: the manifest in the run namespace, conditions parsed, owner reference asked for', () => {
-    const p = plan({ action: 'create', manifest: CONFIG_MAP, setOwnerReference: true, successCondition: 'status.succeeded > 2', failureCondition: 'status.failed > 1' });
+    const p = plan({
+      action: 'create',
+      manifest: CONFIG_MAP,
+      setOwnerReference: true,
+      successCondition: 'status.succeeded > 2',
+      failureCondition: 'status.failed > 1',
+    });
     assert.equal(p.action, 'create');
     assert.equal(p.object?.metadata.namespace, 'ci');
     assert.equal(p.object?.metadata.generateName, 'owned-');
@@ -38,7 +44,12 @@ describe('resource template plans', () => {
     const strategic = plan({ action: 'patch', manifest: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p-1\n  annotations: {foo: bar}\n' });
     assert.equal(strategic.patch?.type, 'strategic');
     assert.equal(strategic.target?.name, 'p-1');
-    const json = plan({ action: 'patch', mergeStrategy: 'json', flags: ['workflow', 'wf-1'], manifest: '- op: add\n  path: /metadata/labels/foo\n  value: bar\n' });
+    const json = plan({
+      action: 'patch',
+      mergeStrategy: 'json',
+      flags: ['workflow', 'wf-1'],
+      manifest: '- op: add\n  path: /metadata/labels/foo\n  value: bar\n',
+    });
     assert.deepEqual(json.target, { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', namespace: 'ci', name: 'wf-1' });
     assert.deepEqual(json.patch, { type: 'json', body: [{ op: 'add', path: '/metadata/labels/foo', value: 'bar' }] });
     const merge = plan({ action: 'patch', mergeStrategy: 'merge', flags: ['pod/p-2'], manifest: 'metadata: {annotations: {foo: bar}}' });
@@ -58,7 +69,10 @@ describe('resource template plans', () => {
   });
 
   test('a run acts in its own namespace only: a manifest or flag naming another is refused', () => {
-    assert.match(error({ action: 'create', manifest: `${CONFIG_MAP}`.replace('metadata:\n', 'metadata:\n  namespace: kube-system\n') }), /act in the run's namespace "ci" only; the manifest names namespace "kube-system"/);
+    assert.match(
+      error({ action: 'create', manifest: `${CONFIG_MAP}`.replace('metadata:\n', 'metadata:\n  namespace: kube-system\n') }),
+      /act in the run's namespace "ci" only; the manifest names namespace "kube-system"/,
+    );
     assert.match(error({ action: 'delete', flags: ['secret', 'x', '-n', 'kube-system'] }), /flags name namespace "kube-system"/);
     assert.match(error({ action: 'delete', flags: ['secret', 'x', '--namespace=other'] }), /flags name namespace "other"/);
     assert.equal(plan({ action: 'delete', flags: ['secret', 'x', '-n', 'ci'] }).target?.namespace, 'ci');
