@@ -2,8 +2,9 @@
 // resource-* examples run as they are (objects really created, patched, read and deleted), with the
 // test playing the part of the controllers this API server lacks (it writes a Job's or a child
 // Workflow's status through the status subresource). No pod runs: resource steps act from the
-// controller. Also: a run cannot reach another namespace, and a restarted runtime does not create a
-// step's object twice.
+// controller, impersonating the step's service account. Also: a step can do no more than that
+// account, a run cannot reach another namespace, and a restarted runtime does not create a step's
+// object twice.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,6 +74,25 @@ describe('resource templates on KubeRuntime against a real kube-apiserver', () =
   before(async () => {
     ({ kube, client } = await startSkiffKube());
     for (const name of [NS, OTHER]) await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    // Resource steps act as their service account (here the namespace's `default`): what it may do, they may.
+    await client.create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'resource-steps', namespace: NS },
+      rules: [
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'] },
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'patch'] },
+        { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'create'] },
+        { apiGroups: ['argoproj.io'], resources: ['workflows'], verbs: ['get', 'list', 'create', 'patch'] },
+      ],
+    } as KubernetesObject);
+    await client.create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'resource-steps', namespace: NS },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'resource-steps' },
+      subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: NS }],
+    } as KubernetesObject);
     const runtime = createKubeRuntime({ client, namespaces: [NS], resourcePollMs: 100 });
     runtimes.push(runtime);
     driver = new RunDriver({ store: new KubeRunStore(client, { namespaces: [NS] }), runtime });
@@ -254,6 +274,36 @@ spec:
     });
     assert.deepEqual(victim.data, { keep: 'me' });
     assert.deepEqual(await listed('v1', 'ConfigMap', OTHER, 'planted'), []);
+  });
+
+  test("a step acts as its service account: what the account may not do, the step cannot, whatever the controller's rights", async () => {
+    const id = await driver.submit(
+      inline(`
+metadata: {name: as-account}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: secret, template: secret, continueOn: {failed: true}}
+      - {name: other-account, template: other-account, continueOn: {failed: true}}
+      - {name: allowed, template: allowed}
+  - name: secret
+    resource: {action: create, manifest: "apiVersion: v1\\nkind: Secret\\nmetadata: {name: minted}\\nstringData: {a: b}\\n"}
+  - name: other-account
+    serviceAccountName: builder
+    resource: {action: create, manifest: "apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: by-builder}\\n"}
+  - name: allowed
+    resource: {action: create, manifest: "apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: by-default}\\n"}
+`),
+    );
+    const status = await driver.wait(id);
+    const byName = (name: string) => nodes(status).find((n) => n.displayName === name);
+    assert.equal(byName('allowed')?.phase, 'Succeeded', detail(status));
+    assert.equal(byName('secret')?.phase, 'Failed');
+    assert.match(byName('secret')?.message ?? '', /forbidden.*system:serviceaccount:rt:default.*secrets/i);
+    assert.match(byName('other-account')?.message ?? '', /forbidden.*system:serviceaccount:rt:builder.*configmaps/i);
+    await assert.rejects(client.get({ apiVersion: 'v1', kind: 'Secret', namespace: NS, name: 'minted' }), /not found/);
   });
 
   test('a step killed while it waits (its deadline) ends Failed, and its runtime reports nothing more', async () => {

@@ -20,6 +20,7 @@ import { clusterPodOutcome } from './cluster-pod-outcome.js';
 import { KubeExecutorReports } from './kube-executor-reports.js';
 import { collectFinishedRun, deletePodNow } from './pod-gc.js';
 import { podProgress } from './pod-progress.js';
+import { ResourceStepClients } from './resource-template/resource-step-clients.js';
 import { runResourceStep } from './resource-template/run-resource-step.js';
 import { ensureRunClaims } from './run-claims.js';
 import type { KubeRuntimeOptions } from './kube-runtime-options.js';
@@ -51,8 +52,7 @@ const keyOf = (namespace: string, podName: string): string => `${namespace}/${po
  * container ended. `run` is idempotent by pod: a pod that exists already (a controller restarted)
  * is followed, never created twice. A pod that cannot start, vanishes or ends without a report
  * ends its node with a message saying why (cluster-pod-outcome.ts). `kill` deletes the pod;
- * `runFinished` applies podGC and volumeClaimGC. http templates are sent from here, as locally,
- * and resource templates act from here too (resource-template/), without a pod.
+ * `runFinished` applies podGC and volumeClaimGC. http and resource templates act from here, podless.
  *
  * @example
  *   const runtime = createKubeRuntime({ client: KubeConnection.load(), executorImage: 'ghcr.io/skiff/skiff:1.0' });
@@ -72,6 +72,7 @@ export class KubeRuntime implements Runtime {
   private readonly workflows = new Map<RunKey, Promise<Workflow | undefined>>();
   private readonly claims = new Map<RunKey, Promise<void>>();
   private readonly chores = new Set<Promise<unknown>>();
+  private readonly resourceClients: ResourceStepClients;
   private readonly executorImage: string;
   private readonly now: () => number;
   private synced: Promise<void> | undefined;
@@ -81,6 +82,7 @@ export class KubeRuntime implements Runtime {
     this.executorImage = options.executorImage ?? EXECUTOR_IMAGE;
     this.now = options.now ?? Date.now;
     this.objects = options.objects ?? new KubeClusterObjects(options.client);
+    this.resourceClients = new ResourceStepClients(options.client, options.resourceStepsAs);
     this.repositories = new RunRepositories({
       configMaps: this.objects,
       ...(options.defaultRepository ? { controllerDefault: options.defaultRepository } : {}),
@@ -302,8 +304,10 @@ export class KubeRuntime implements Runtime {
     entry.abort = new AbortController();
     entry.startedSent = true;
     entry.report({ type: 'pod-started', nodeId: entry.request.nodeId });
+    const client = this.resourceClients.for(entry.request.template, workflow, entry.request.workflowNamespace);
+    if (typeof client === 'string') return this.end(key, entry, { type: 'pod-finished', nodeId: entry.request.nodeId, exitCode: 1, message: client });
     const event = await runResourceStep(entry.request, {
-      client: this.options.client,
+      client,
       workflow,
       pollMs: this.options.resourcePollMs ?? 2000,
       signal: entry.abort.signal,

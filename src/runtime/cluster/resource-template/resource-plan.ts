@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import type { PatchType, ResourceRef } from '../../../kube/kube-client.js';
 import type { KubernetesObject } from '../../../spec/model/kubernetes.js';
-import type { Template } from '../../../spec/model/workflow.js';
+import type { Template, Workflow } from '../../../spec/model/workflow.js';
 import { kindOfResourceName, knownResourceNames } from './kubectl-resource-names.js';
 import { type ConditionRequirement, parseResourceCondition, ResourceConditionError } from './resource-condition.js';
 
@@ -208,4 +208,21 @@ function readFlags(flags: unknown, namespace: string): Flags {
       );
   }
   return out;
+}
+
+/**
+ * Who a resource step acts as, as in Argo, where `kubectl` in the step's pod uses the pod's token:
+ * the executor's service account when one is set (template, then workflow), else the pod's (the
+ * template's `serviceAccountName`, then the workflow's), else the namespace's `default`.
+ *
+ * @example resourceStepUser(template, workflow) // 'system:serviceaccount:ci:builder'
+ */
+export function resourceStepUser(template: Template, workflow: Workflow, namespace: string): string {
+  const executor = (of: unknown): string | undefined => {
+    const name = (of as { executor?: { serviceAccountName?: unknown } } | undefined)?.executor?.serviceAccountName;
+    return typeof name === 'string' && name !== '' ? name : undefined;
+  };
+  const account =
+    executor(template) ?? executor(workflow.spec) ?? (template.serviceAccountName as string | undefined) ?? workflow.spec.serviceAccountName ?? 'default';
+  return `system:serviceaccount:${namespace}:${account}`;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { planResource, type ResourcePlan } from '../../../../src/runtime/cluster/resource-template/resource-plan.js';
-import type { Template } from '../../../../src/spec/model/workflow.js';
+import { planResource, type ResourcePlan, resourceStepUser } from '../../../../src/runtime/cluster/resource-template/resource-plan.js';
+import type { Template, Workflow } from '../../../../src/spec/model/workflow.js';
 
 const template = (resource: Record<string, unknown>): Template => ({ name: 't', resource: resource as Template['resource'] });
 const plan = (resource: Record<string, unknown>): ResourcePlan => {
@@ -92,4 +92,21 @@ describe('resource template plans', () => {
     assert.match(error({ action: 'create', manifest: CONFIG_MAP, flags: ['--force'] }), /flag --force is not supported on the cluster/);
     assert.match(error({ action: 'create', manifest: CONFIG_MAP, flags: 'pod' }), /flags must be a list of text/);
   });
+});
+
+test("a resource step acts as the executor's service account, else the pod's, else default", () => {
+  const workflow = (spec: Record<string, unknown>): Workflow =>
+    ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'w' }, spec }) as Workflow;
+  const t = (extra: Record<string, unknown>): Template => ({ ...template({ action: 'get' }), ...extra });
+  assert.equal(resourceStepUser(t({}), workflow({}), 'ci'), 'system:serviceaccount:ci:default');
+  assert.equal(resourceStepUser(t({}), workflow({ serviceAccountName: 'wf' }), 'ci'), 'system:serviceaccount:ci:wf');
+  assert.equal(resourceStepUser(t({ serviceAccountName: 'tpl' }), workflow({ serviceAccountName: 'wf' }), 'ci'), 'system:serviceaccount:ci:tpl');
+  assert.equal(
+    resourceStepUser(t({ serviceAccountName: 'tpl' }), workflow({ executor: { serviceAccountName: 'exec' } }), 'ci'),
+    'system:serviceaccount:ci:exec',
+  );
+  assert.equal(
+    resourceStepUser(t({ executor: { serviceAccountName: 'mine' } }), workflow({ executor: { serviceAccountName: 'exec' } }), 'ci'),
+    'system:serviceaccount:ci:mine',
+  );
 });
