@@ -2,13 +2,15 @@
 // resource-* examples run as they are (objects really created, patched, read and deleted), with the
 // test playing the part of the controllers this API server lacks (it writes a Job's or a child
 // Workflow's status through the status subresource). No pod runs: resource steps act from the
-// controller, impersonating the step's service account. Also: a step can do no more than that
+// controller, impersonating the step's service account; manifestFrom reads raw and S3 (MinIO)
+// artifacts. Also: a step can do no more than that
 // account, a run cannot reach another namespace, and a restarted runtime does not create a step's
 // object twice.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import type { WorkflowStatus } from '../../src/engine/workflow-status.js';
@@ -22,6 +24,7 @@ import { createKubeRuntime, type KubeRuntime } from '../../src/runtime/cluster/k
 import type { KubernetesObject } from '../../src/spec/model/kubernetes.js';
 import type { Template, Workflow } from '../../src/spec/model/workflow.js';
 import { startSkiffKube, type KubeEnv } from '../env/kube/index.js';
+import { startMinio, type MinioServer } from '../env/minio/start-minio.js';
 import { argoCorpusDir } from '../helpers/paths.js';
 
 const NS = 'rt';
@@ -30,6 +33,7 @@ const OTHER = 'rt-other';
 describe('resource templates on KubeRuntime against a real kube-apiserver', () => {
   let kube: KubeEnv;
   let client: KubeConnection;
+  let minio: MinioServer;
   const runtimes: KubeRuntime[] = [];
   let driver: RunDriver;
 
@@ -74,6 +78,21 @@ describe('resource templates on KubeRuntime against a real kube-apiserver', () =
   before(async () => {
     ({ kube, client } = await startSkiffKube());
     for (const name of [NS, OTHER]) await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    minio = await startMinio();
+    await client.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'minio-cred', namespace: NS },
+      stringData: { accesskey: minio.accessKey, secretkey: minio.secretKey },
+    } as KubernetesObject);
+    await client.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'artifact-repositories', namespace: NS, annotations: { 'workflows.argoproj.io/default-artifact-repository': 'minio' } },
+      data: {
+        minio: `s3:\n  bucket: ${minio.bucket}\n  endpoint: ${minio.endpoint.replace('http://', '')}\n  insecure: true\n  accessKeySecret: {name: minio-cred, key: accesskey}\n  secretKeySecret: {name: minio-cred, key: secretkey}\n`,
+      },
+    } as KubernetesObject);
     // Resource steps act as their service account (here the namespace's `default`): what it may do, they may.
     await client.create({
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -101,6 +120,7 @@ describe('resource templates on KubeRuntime against a real kube-apiserver', () =
   after(async () => {
     driver?.close();
     for (const runtime of runtimes) await runtime.close();
+    await minio?.stop();
     await kube?.stop();
   });
 
@@ -218,6 +238,75 @@ spec:
         ['ref', 'ConfigMap/crud-cm'],
       ],
     );
+  });
+
+  test('manifestFrom.artifact: a raw input artifact is the manifest; http, git or local ones are not fetched by the controller', async () => {
+    const id = await driver.submit(
+      inline(`
+metadata: {name: from-artifact}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: raw, template: raw}
+      - {name: http, template: http, continueOn: {failed: true}}
+      - {name: missing, template: missing, continueOn: {failed: true}}
+  - name: raw
+    inputs:
+      artifacts:
+      - name: manifest
+        path: /tmp/manifest.yaml
+        raw: {data: "apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: from-raw}\\ndata: {k: v}\\n"}
+    resource: {action: create, manifestFrom: {artifact: {name: manifest}}}
+    outputs: {parameters: [{name: k, valueFrom: {jsonPath: '{.data.k}'}}]}
+  - name: http
+    inputs:
+      artifacts:
+      - {name: manifest, path: /tmp/m.yaml, http: {url: "http://169.254.169.254/latest/meta-data/"}}
+    resource: {action: create, manifestFrom: {artifact: {name: manifest}}}
+  - name: missing
+    resource: {action: create, manifestFrom: {artifact: {name: nowhere}}}
+`),
+    );
+    const status = await driver.wait(id);
+    const byName = (name: string) => nodes(status).find((n) => n.displayName === name);
+    assert.equal(byName('raw')?.phase, 'Succeeded', detail(status));
+    assert.equal(byName('raw')?.outputs?.parameters?.[0]?.value, 'v');
+    assert.match(byName('http')?.message ?? '', /must be raw or in S3: Skiff reads it from the controller, which fetches no http, git or local artifacts/);
+    assert.match(byName('missing')?.message ?? '', /names "nowhere", which is not an input artifact of the step/);
+  });
+
+  test('manifestFrom.artifact in the run’s S3 repository (a key only) is read with the namespace’s credentials', async () => {
+    const s3 = new S3Client(minio.s3Config());
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: minio.bucket,
+        Key: 'manifests/cm.yaml',
+        Body: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-s3}\ndata: {k: s3}\n',
+      }),
+    );
+    s3.destroy();
+    const id = await driver.submit(
+      inline(`
+metadata: {name: from-s3}
+spec:
+  entrypoint: make
+  templates:
+  - name: make
+    inputs: {artifacts: [{name: manifest, path: /tmp/m.yaml, s3: {key: manifests/cm.yaml}}]}
+    resource: {action: create, manifestFrom: {artifact: {name: manifest}}}
+`),
+    );
+    const status = await driver.wait(id);
+    assert.equal(status.phase, 'Succeeded', detail(status));
+    const made = await client.get<KubernetesObject & { data?: Record<string, string> }>({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: NS,
+      name: 'from-s3',
+    });
+    assert.deepEqual(made.data, { k: 's3' });
   });
 
   test("Argo's examples that patch the step's own pod fail clearly: a resource step has no pod on Skiff", async () => {

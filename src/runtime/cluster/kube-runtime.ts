@@ -20,6 +20,7 @@ import { clusterPodOutcome } from './cluster-pod-outcome.js';
 import { KubeExecutorReports } from './kube-executor-reports.js';
 import { collectFinishedRun, deletePodNow } from './pod-gc.js';
 import { podProgress } from './pod-progress.js';
+import { manifestFromArtifact } from './resource-template/manifest-from-artifact.js';
 import { ResourceStepClients } from './resource-template/resource-step-clients.js';
 import { runResourceStep } from './resource-template/run-resource-step.js';
 import { ensureRunClaims } from './run-claims.js';
@@ -311,6 +312,12 @@ export class KubeRuntime implements Runtime {
       workflow,
       pollMs: this.options.resourcePollMs ?? 2000,
       signal: entry.abort.signal,
+      manifestFrom: (asked) =>
+        manifestFromArtifact(asked, {
+          secrets: this.objects,
+          namespace: asked.workflowNamespace,
+          archiveLocation: () => this.repositories.archiveLocation(workflow, asked),
+        }),
       ...(this.options.warn ? { warn: this.options.warn } : {}),
     });
     if (event) this.end(key, entry, event);

@@ -71,7 +71,7 @@ function plan(resource: ResourceTemplate, namespace: string): ResourcePlan {
   if (typeof action !== 'string' || !ACTIONS.includes(action as ResourceAction))
     throw new ResourcePlanError(`resource action ${JSON.stringify(action)} is not one of ${ACTIONS.join(', ')}`);
   if (resource.manifestFrom !== undefined && resource.manifest === undefined)
-    throw new ResourcePlanError('resource manifestFrom (a manifest from an artifact) is not supported on the cluster yet: give the manifest inline');
+    throw new ResourcePlanError('resource manifestFrom was not read here (no artifact loader): give the manifest inline');
   const flags = readFlags(resource.flags, namespace);
   const condition = (text: unknown, which: string): ConditionRequirement[] => {
     if (text === undefined || text === '') return [];

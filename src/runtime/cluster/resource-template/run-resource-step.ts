@@ -18,6 +18,8 @@ export interface ResourceStepContext {
   /** Aborted when the engine kills the step (stop, terminate, its deadline): the wait ends, nothing more is sent. */
   signal: AbortSignal;
   warn?: (message: string) => void;
+  /** The text of `manifestFrom.artifact` (manifest-from-artifact.ts); without it, manifestFrom is refused. */
+  manifestFrom?: (request: PodRequest) => Promise<string>;
 }
 
 /** How many times a call the API server could not answer (503, a reset connection) is sent again. */
@@ -38,7 +40,16 @@ export async function runResourceStep(request: PodRequest, context: ResourceStep
   const nodeId = request.nodeId;
   const failed = (message: string): RuntimeEvent => ({ type: 'pod-finished', nodeId, exitCode: 1, message });
   const namespace = context.workflow.metadata.namespace ?? request.workflowNamespace;
-  const planned = planResource(request.template, namespace);
+  let template = request.template;
+  const resource = template.resource as { manifest?: unknown; manifestFrom?: unknown } | undefined;
+  if (resource?.manifestFrom !== undefined && resource.manifest === undefined && context.manifestFrom) {
+    try {
+      template = { ...template, resource: { ...template.resource!, manifest: await context.manifestFrom(request) } };
+    } catch (error) {
+      return failed((error as Error).message);
+    }
+  }
+  const planned = planResource(template, namespace);
   if ('error' in planned) return failed(planned.error);
   const { plan } = planned;
   try {

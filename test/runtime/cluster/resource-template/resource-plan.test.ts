@@ -86,7 +86,7 @@ describe('resource template plans', () => {
     assert.match(error({ action: 'create', manifest: 'kind: ConfigMap\nmetadata: {name: x}\n' }), /needs apiVersion and kind/);
     assert.match(error({ action: 'create', manifest: 'apiVersion: v1\nkind: ConfigMap\n' }), /neither metadata.name nor metadata.generateName/);
     assert.match(error({ action: 'create', manifest: CONFIG_MAP, successCondition: 'status.x >' }), /"status.x >" in condition/);
-    assert.match(error({ action: 'create', manifestFrom: { artifact: { name: 'm' } } }), /manifestFrom .* is not supported on the cluster yet/);
+    assert.match(error({ action: 'create', manifestFrom: { artifact: { name: 'm' } } }), /manifestFrom was not read here/);
     assert.match(error({ action: 'delete', flags: ['gizmo', 'x'] }), /kind "gizmo", which Skiff does not know; known: pod, configmap/);
     assert.match(error({ action: 'delete', flags: ['pod'] }), /flags name the kind "pod" but no object/);
     assert.match(error({ action: 'create', manifest: CONFIG_MAP, flags: ['--force'] }), /flag --force is not supported on the cluster/);
