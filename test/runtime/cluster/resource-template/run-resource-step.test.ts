@@ -68,7 +68,7 @@ describe('a resource step (with a scripted API server)', () => {
     assert.equal(created[0]?.metadata.labels?.['skiff.dev/created-by-run'], 'uid-1');
     assert.equal(created[0]?.metadata.annotations?.['skiff.dev/created-by-node'], 'w-1');
     assert.deepEqual(
-      (created[0]?.metadata.ownerReferences as Array<{ uid: string }>).map((o) => o.uid),
+      (created[0]!.metadata.ownerReferences as Array<{ uid: string }>).map((o) => o.uid),
       ['uid-1'],
     );
   });
