@@ -208,11 +208,14 @@ spec:
   - name: main
     steps:
     - - {name: apply, template: apply}
+      - {name: apply-other, template: apply-other}
     - - {name: patch, template: patch}
     - - {name: replace, template: replace}
     - - {name: get, template: get}
   - name: apply
     resource: {action: apply, manifest: "apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: crud-cm}\\ndata: {a: '1'}\\n"}
+  - name: apply-other
+    resource: {action: apply, manifest: "apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: crud-other}\\ndata: {a: '1'}\\n"}
   - name: patch
     resource: {action: patch, manifest: "apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: crud-cm, labels: {stage: patched}}\\ndata: {b: '2'}\\n"}
   - name: replace
@@ -230,6 +233,11 @@ spec:
     );
     const status = await driver.wait(id);
     assert.equal(status.phase, 'Succeeded', detail(status));
+    const live = await client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: 'crud-other' });
+    assert.ok(
+      (live.metadata.managedFields as Array<{ manager: string }>).some((f) => f.manager === 'skiff-resource-step'),
+      'applied by a field manager of its own, not the sync’s',
+    );
     const get = nodes(status).find((n) => n.displayName === 'get');
     assert.deepEqual(
       get?.outputs?.parameters?.map((p) => [p.name, p.value]),

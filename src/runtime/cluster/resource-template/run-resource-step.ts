@@ -22,6 +22,9 @@ export interface ResourceStepContext {
   manifestFrom?: (request: PodRequest) => Promise<string>;
 }
 
+/** The field manager of what resource steps apply (`managedFields` and kubectl show it). */
+export const RESOURCE_STEP_FIELD_MANAGER = 'skiff-resource-step';
+
 /** How many times a call the API server could not answer (503, a reset connection) is sent again. */
 const RETRIES = 5;
 
@@ -90,7 +93,8 @@ async function act(plan: ResourcePlan, request: PodRequest, context: ResourceSte
     case 'create':
       return create(markCreated(object!, workflow, request), request, context);
     case 'apply':
-      return retried(() => serverSideApply(client, object!, { force: true }));
+      // A manager of its own: under the sync's (`skiff`), an apply would drop the fields the sync applied and this manifest does not list.
+      return retried(() => serverSideApply(client, object!, { force: true, fieldManager: RESOURCE_STEP_FIELD_MANAGER }));
     case 'replace':
       return retried(async () => {
         // An update must carry the live resourceVersion (custom resources refuse one without); the manifest has none.
