@@ -29,6 +29,7 @@ import { argoCorpusDir } from '../helpers/paths.js';
 
 const NS = 'rt';
 const OTHER = 'rt-other';
+const WF_API = 'argoproj.io/v1alpha1';
 
 describe('resource templates on KubeRuntime against a real kube-apiserver', () => {
   let kube: KubeEnv;
@@ -174,6 +175,20 @@ describe('resource templates on KubeRuntime against a real kube-apiserver', () =
     const ref = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', namespace: NS, name: child.metadata.name! };
     // Argo's Workflow CRD has no status subresource: status is written with the object.
     await client.patch(ref, { status: { phase: 'Succeeded' } }, 'merge');
+    const status = await driver.wait(id);
+    assert.equal(status.phase, 'Succeeded', detail(status));
+  });
+
+  test('workflow-of-workflows: each child Workflow is created and awaited until its phase says Succeeded', async () => {
+    const id = await driver.submit(example('workflow-of-workflows.yaml'));
+    for (const prefix of ['workflow-of-workflows-1-', 'workflow-of-workflows-2-']) {
+      const child = await until(`${prefix}* exists`, async () => (await listed(WF_API, 'Workflow', NS, prefix))[0]);
+      if (prefix.endsWith('2-'))
+        assert.deepEqual((child as KubernetesObject & { spec: { arguments?: unknown } }).spec.arguments, {
+          parameters: [{ name: 'message', value: 'Welcome Argo' }],
+        });
+      await client.patch({ apiVersion: WF_API, kind: 'Workflow', namespace: NS, name: child.metadata.name! }, { status: { phase: 'Succeeded' } }, 'merge');
+    }
     const status = await driver.wait(id);
     assert.equal(status.phase, 'Succeeded', detail(status));
   });
