@@ -263,11 +263,56 @@ describe("the chart's controller RBAC on a real kube-apiserver", () => {
     await refusedCall('a step reading a secret', () => asStep.get({ apiVersion: 'v1', kind: 'Secret', namespace: DRIVEN, name: 'any' }));
   });
 
-  test('cluster scope: a ClusterRole for every namespace, resourceRules for resource kinds, no impersonation, still no Secrets listed', async () => {
+  test('cluster scope: a controller with the ClusterRole drives a run of another namespace, its resource step acting with resourceRules; no impersonation, still no Secrets listed', async () => {
     await install(await rendered('controller-cluster-values.yaml', 'skiff-ops'), 'skiff-ops');
     const account = 'system:serviceaccount:skiff-ops:skiff-controller';
     const cluster = await connectionAs(account, 'skiff-ops');
-    assert.ok(Array.isArray((await cluster.list('v1', 'Pod', undefined)).items));
+    // The namespace-scoped controller goes first: two leaders of one instance id would both drive team-a.
+    await controller?.close();
+    await runtime?.close();
+    const calls = new RecordingKubeClient(cluster);
+    runtime = createControllerRuntime(calls, { resourceStepsAs: 'controller' });
+    controller = startController({
+      connection: calls,
+      runtime,
+      leaseNamespace: 'skiff-ops',
+      identity: 'rbac-cluster',
+      leaseDurationSeconds: 2,
+      retryPeriodMs: 200,
+      renewDeadlineMs: 1500,
+    });
+    await admin.create({
+      apiVersion: WF_API,
+      kind: 'Workflow',
+      metadata: { name: 'job-maker', namespace: ELSEWHERE, labels: INSTANCE },
+      spec: {
+        entrypoint: 'make',
+        templates: [
+          {
+            name: 'make',
+            resource: {
+              action: 'create',
+              manifest:
+                'apiVersion: batch/v1\nkind: Job\nmetadata: {name: made}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: alpine}]\n',
+            },
+          },
+        ],
+      },
+    } as KubernetesObject);
+    const ended = await until('the run in team-b ends', async () => {
+      const wf = await admin.get<Workflow>({ apiVersion: WF_API, kind: 'Workflow', namespace: ELSEWHERE, name: 'job-maker' });
+      const phase = (wf.status as { phase?: string } | undefined)?.phase;
+      return phase === 'Succeeded' || phase === 'Failed' || phase === 'Error' ? phase : undefined;
+    });
+    assert.equal(ended, 'Succeeded');
+    assert.ok(await admin.get({ apiVersion: 'batch/v1', kind: 'Job', namespace: ELSEWHERE, name: 'made' }));
+    const refused = calls.calls.filter((c) => c.error?.startsWith('KubeForbiddenError'));
+    assert.deepEqual(refused, [], JSON.stringify(refused, null, 1));
+    assert.ok(
+      calls.calls.some((c) => c.verb === 'watch' && c.kind === 'Workflow' && c.namespace === undefined),
+      'Workflows watched in every namespace',
+    );
+    assert.ok(!calls.calls.some((c) => c.verb === 'impersonate'), 'no impersonation with resourceStepsAs controller');
     assert.ok(Array.isArray((await cluster.list(WF_API, 'Workflow', ELSEWHERE)).items));
     assert.equal(await allowed(account, ELSEWHERE, 'create', 'batch', 'jobs'), true);
     assert.equal(await allowed(account, ELSEWHERE, 'impersonate', '', 'serviceaccounts'), false);
