@@ -101,6 +101,8 @@ function plan(resource: ResourceTemplate, namespace: string): ResourcePlan {
     return { ...result, selector: { apiVersion: kind.apiVersion, kind: kind.kind, namespace, labelSelector: flags.selector } };
   }
   if (flags.selector !== undefined) throw new ResourcePlanError(`--selector is understood for delete only, not ${action}`);
+  if (named && (action === 'create' || action === 'apply' || action === 'replace'))
+    throw new ResourcePlanError(`flags name an object (${flags.positional.join(' ')}), but ${action} acts on the manifest's object: leave them out`);
   if ((action === 'delete' || action === 'get') && named && manifest === undefined) return { ...result, target: named };
   if (manifest === undefined) throw new ResourcePlanError(`resource action ${action} needs a manifest`);
   const object = asObject(manifest, namespace);

@@ -90,6 +90,10 @@ describe('resource template plans', () => {
     assert.match(error({ action: 'delete', flags: ['gizmo', 'x'] }), /kind "gizmo", which Skiff does not know; known: pod, configmap/);
     assert.match(error({ action: 'delete', flags: ['pod'] }), /flags name the kind "pod" but no object/);
     assert.match(error({ action: 'create', manifest: CONFIG_MAP, flags: ['--force'] }), /flag --force is not supported on the cluster/);
+    assert.match(
+      error({ action: 'create', manifest: CONFIG_MAP, flags: ['pod', 'p'] }),
+      /flags name an object \(pod p\), but create acts on the manifest's object/,
+    );
     assert.match(error({ action: 'create', manifest: CONFIG_MAP, flags: 'pod' }), /flags must be a list of text/);
   });
 });
