@@ -12,7 +12,8 @@ export function clusterOnlyFeatures(workflow: Workflow, referenced: ReferencedTe
   const check = (template: Template, where: string): void => {
     if (!template || typeof template !== 'object') return;
     const name = `template "${template.name}"${where}`;
-    if (template.resource) problems.push(`${name} is a resource template: it creates Kubernetes objects, which needs a cluster`);
+    if (template.resource)
+      problems.push(`${name} is a resource template: it acts on Kubernetes objects, which needs a cluster (submit it with --kubeconfig or --context)`);
     if (template.plugin) problems.push(`${name} is a plugin template: executor plugins need a cluster`);
   };
   for (const template of workflow.spec.templates ?? []) check(template, '');

@@ -8,6 +8,8 @@ export interface ControllerRuntimeOptions {
   instanceId?: string | undefined;
   /** The one namespace whose pods are watched; every namespace when undefined. */
   namespace?: string | undefined;
+  /** Who resource templates act as (see KubeRuntimeOptions); default the step's service account. */
+  resourceStepsAs?: 'service-account' | 'controller' | undefined;
   /** Told of what went wrong without failing a node (a pod that could not be garbage collected). */
   warn?: (message: string) => void;
 }
@@ -24,6 +26,7 @@ export function createControllerRuntime(connection: KubeClient, options: Control
     ...(options.executorImage !== undefined ? { executorImage: options.executorImage } : {}),
     ...(options.namespace !== undefined ? { namespaces: [options.namespace] } : {}),
     ...(options.instanceId !== undefined ? { instanceId: options.instanceId } : {}),
+    ...(options.resourceStepsAs !== undefined ? { resourceStepsAs: options.resourceStepsAs } : {}),
     ...(options.warn ? { warn: options.warn } : {}),
   });
 }

@@ -81,6 +81,11 @@ export interface WatchHandle {
 export interface KubeClient {
   /** The namespace of the kubeconfig's context (or of the pod, in-cluster); `default` if none. */
   readonly namespace: string;
+  /**
+   * A client whose requests the server authorizes as `user` (`system:serviceaccount:ci:builder`),
+   * for calls made on a workflow's behalf. Absent where impersonation is not possible.
+   */
+  impersonating?(user: string): KubeClient;
   get<T extends KubernetesObject>(ref: ResourceRef): Promise<T>;
   /** Every object of a kind, in one namespace or (namespace undefined) all of them. */
   list<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string | undefined, options?: ListOptions): Promise<ObjectList<T>>;

@@ -182,11 +182,14 @@ export class KubeConnection implements KubeClient {
     private readonly api: RawObjectApi,
     private readonly watcher: Watch,
     private readonly bucket: TokenBucket | undefined,
+    private readonly kc: KubeConfig,
+    private readonly timeoutMs: number,
   ) {}
 
   static fromKubeConfig(kc: KubeConfig, options: KubeConnectionOptions = {}): KubeConnection {
     const bucket = options.rateLimit ? new TokenBucket(options.rateLimit) : undefined;
-    return new KubeConnection(RawObjectApi.forConfig(kc, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS), new Watch(kc), bucket);
+    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    return new KubeConnection(RawObjectApi.forConfig(kc, timeoutMs), new Watch(kc), bucket, kc, timeoutMs);
   }
 
   /** Settings found as `loadKubeConfig` finds them. */
@@ -196,6 +199,23 @@ export class KubeConnection implements KubeClient {
 
   get namespace(): string {
     return this.api.namespace;
+  }
+
+  /**
+   * The same server and credentials, each request sent as `user` (the Impersonate-User header):
+   * the server authorizes it as that user, and this connection's user needs only the right to
+   * impersonate. Shares this connection's rate limit.
+   */
+  impersonating(user: string): KubeConnection {
+    const current = this.kc.getCurrentUser();
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: this.kc.clusters,
+      users: this.kc.users.map((u) => (u.name === current?.name ? { ...u, impersonateUser: user } : u)),
+      contexts: this.kc.contexts,
+      currentContext: this.kc.getCurrentContext(),
+    });
+    return new KubeConnection(RawObjectApi.forConfig(kc, this.timeoutMs), new Watch(kc), this.bucket, kc, this.timeoutMs);
   }
 
   async get<T extends KubernetesObject>(ref: ResourceRef): Promise<T> {

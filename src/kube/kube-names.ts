@@ -105,6 +105,14 @@ export const RUN_CHUNKS_LABEL = 'skiff.dev/chunks';
 export const RUN_WRITER_LABEL = 'skiff.dev/writer';
 
 /**
+ * On an object a resource template created: the run (its uid) and the node that created it. A
+ * controller restarted between the create and recording the step's end finds the object by them
+ * instead of creating a second one (a `generateName` would otherwise make another).
+ */
+export const RESOURCE_RUN_UID_LABEL = 'skiff.dev/created-by-run';
+export const RESOURCE_NODE_ANNOTATION = 'skiff.dev/created-by-node';
+
+/**
  * On every object the GitOps sync applies: `app.kubernetes.io/managed-by: skiff`. Pruning lists
  * only objects with it, so nothing Skiff did not create is ever deleted.
  */

@@ -169,7 +169,10 @@ describe('skiff submit', () => {
     });
     const result = await skiff(dir, ['submit', 'k8s.yaml']);
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /template "make" is a resource template: it creates Kubernetes objects, which needs a cluster/);
+    assert.match(
+      result.stderr,
+      /template "make" is a resource template: it acts on Kubernetes objects, which needs a cluster \(submit it with --kubeconfig or --context\)/,
+    );
     assert.match(result.stderr, /needs a Kubernetes cluster and cannot run locally/);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });

@@ -49,6 +49,29 @@ describe("Skiff's Helm chart", () => {
     assert.match(result.stderr, /github\.appId is required/);
   });
 
+  test('renders the controller alone without GitHub credentials; refuses an unknown scope or resourceStepsAs', async () => {
+    const alone = parseAllDocuments(await render('controller-values.yaml'))
+      .map((d) => d.toJS() as KubernetesObject | null)
+      .filter((o): o is KubernetesObject => o !== null);
+    const deployments = alone.filter((o) => o.kind === 'Deployment') as Array<
+      KubernetesObject & { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } }
+    >;
+    assert.deepEqual(
+      deployments.map((d) => d.metadata?.name),
+      ['skiff-controller'],
+    );
+    assert.deepEqual(deployments[0]!.spec.template.spec.containers[0]!.args.slice(0, 2), ['controller', '--namespace=team-a']);
+    assert.ok(!alone.some((o) => o.kind === 'Secret' || o.kind === 'Service'));
+    for (const [flag, message] of [
+      ['controller.scope=everywhere', /controller.scope must be namespace or cluster/],
+      ['controller.resourceStepsAs=root', /controller.resourceStepsAs must be service-account or controller/],
+    ] as const) {
+      const result = await runCommand(helmPath(), ['template', 'skiff', CHART, '-f', join(CHART, 'ci', 'controller-values.yaml'), '--set', flag]);
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, message);
+    }
+  });
+
   test('renders manifests that Kubernetes 1.36 schemas accept (strict: no unknown fields)', async () => {
     const schemas = kubeSchemas();
     for (const values of VALUES) {

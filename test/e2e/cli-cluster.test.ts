@@ -234,13 +234,16 @@ describe('the run commands against a cluster', () => {
     assert.match(ended.stdout, /Stopped with strategy 'Terminate'/);
   });
 
-  test('logs against a cluster say they are not there yet; a bad --qps is a usage error', async () => {
+  test('logs against a cluster say they are not there yet; a bad --qps or --resource-steps-as is a usage error', async () => {
     const logs = await cluster('logs', 'anything', '-n', 'ci');
     assert.equal(logs.status, 1);
     assert.match(logs.stderr, /step logs are not yet read from a cluster/);
     const badQps = await skiff(dir, ['controller', '--kubeconfig', kube.kubeconfigPath, '--qps', 'lots']);
     assert.equal(badQps.status, 2);
     assert.match(badQps.stderr, /--qps lots: expected a positive number/);
+    const badActor = await skiff(dir, ['controller', '--kubeconfig', kube.kubeconfigPath, '--resource-steps-as', 'root']);
+    assert.equal(badActor.status, 2);
+    assert.match(badActor.stderr, /--resource-steps-as root: expected service-account or controller/);
   });
 
   test('SIGTERM: skiff controller releases the lease and exits 0', async () => {

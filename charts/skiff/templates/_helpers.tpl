@@ -42,3 +42,24 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- .Release.Namespace -}}
 {{- end -}}
 {{- end -}}
+
+{{- define "skiff.controllerName" -}}
+{{- printf "%s-controller" (include "skiff.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "skiff.controllerSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "skiff.name" . }}-controller
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "skiff.controllerServiceAccountName" -}}
+{{- if .Values.controller.serviceAccount.create -}}
+{{- default (include "skiff.controllerName" .) .Values.controller.serviceAccount.name -}}
+{{- else -}}
+{{- required "controller.serviceAccount.name is required when controller.serviceAccount.create is false" .Values.controller.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "skiff.controllerNamespace" -}}
+{{- default .Release.Namespace .Values.controller.namespace -}}
+{{- end -}}

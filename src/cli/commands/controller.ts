@@ -37,6 +37,10 @@ Options:
       --lease-name NAME     the Lease that elects the leader, in the kubeconfig's namespace
                             (default: ${DEFAULT_LEASE_NAME})
       --executor-image IMG  the image that runs skiff executor in each pod
+      --resource-steps-as WHO
+                            who resource templates act as: service-account (default: the
+                            step's service account, by impersonation, as Argo's kubectl in the
+                            step's pod) or controller (the controller's own rights)
   -h, --help                show this help
 
 Logs one line per event worth knowing: leadership won or lost, a run started, continued,
@@ -48,7 +52,13 @@ Exit status: 0 stopped by SIGTERM or SIGINT, 1 no cluster settings, 2 usage erro
 export interface ControllerCommandSeams {
   createRuntime: (
     connection: KubeClient,
-    options: { executorImage?: string | undefined; namespace?: string | undefined; instanceId?: string; warn?: (message: string) => void },
+    options: {
+      executorImage?: string | undefined;
+      namespace?: string | undefined;
+      instanceId?: string;
+      resourceStepsAs?: 'service-account' | 'controller';
+      warn?: (message: string) => void;
+    },
   ) => Runtime & { close?(): Promise<void> };
   /** Resolves when the process is asked to stop (SIGTERM, SIGINT). */
   stopRequested: () => Promise<string>;
@@ -85,12 +95,16 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
         burst: { type: 'string' },
         'lease-name': { type: 'string' },
         'executor-image': { type: 'string' },
+        'resource-steps-as': { type: 'string' },
       });
       if (positionals.length > 0) throw new UsageError(`controller takes no arguments (got ${positionals.join(' ')})`);
       if (values.namespace !== undefined && values['all-namespaces']) throw new UsageError('-n and -A exclude each other');
       const qps = positiveNumber(values.qps, '--qps', DEFAULT_QPS);
       const burst = positiveNumber(values.burst, '--burst', DEFAULT_BURST);
       if (!Number.isInteger(burst)) throw new UsageError(`--burst ${values.burst}: expected a whole number`);
+      const resourceStepsAs = values['resource-steps-as'] ?? 'service-account';
+      if (resourceStepsAs !== 'service-account' && resourceStepsAs !== 'controller')
+        throw new UsageError(`--resource-steps-as ${resourceStepsAs}: expected service-account or controller`);
       const instanceId = values['instance-id'] ?? 'skiff';
       if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(instanceId)) throw new UsageError(`--instance-id ${instanceId}: not a label value`);
 
@@ -103,7 +117,13 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
         { rateLimit: { qps, burst } },
       );
       const log = (line: string): void => void io.stderr.write(`${new Date().toISOString()} ${line}\n`);
-      const runtime = seams.createRuntime(connection, { executorImage: values['executor-image'], namespace: values.namespace, instanceId, warn: log });
+      const runtime = seams.createRuntime(connection, {
+        executorImage: values['executor-image'],
+        namespace: values.namespace,
+        instanceId,
+        resourceStepsAs,
+        warn: log,
+      });
       const identity = `${envOf(io).POD_NAME ?? hostname()}-${randomUUID().slice(0, 8)}`;
       const controller = startController({
         connection,

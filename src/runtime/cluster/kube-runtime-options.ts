@@ -29,6 +29,17 @@ export interface KubeRuntimeOptions {
   shell?: 'image' | 'busybox';
   /** How long a container may stay unable to start (an image pull backing off) before its node fails. Default 2 minutes. */
   stuckAfterMs?: number;
+  /**
+   * Who resource templates act as. `service-account` (the default): the step's service account
+   * (resourceStepUser), by impersonation, so a step may do what that account may do and no more, as
+   * in Argo, where kubectl runs in the step's pod with its token; the controller needs the
+   * `impersonate` verb on serviceaccounts. `controller`: the controller's own rights (no
+   * impersonation needed; any workflow of a driven namespace may then do whatever the controller's
+   * Role allows with the resource kinds granted to it).
+   */
+  resourceStepsAs?: 'service-account' | 'controller';
+  /** How often a resource template's object is read while its success or failure condition is awaited. Default 2 s. */
+  resourcePollMs?: number;
   /** Told of what went wrong without failing a node (a pod that could not be garbage collected). */
   warn?(message: string): void;
   now?(): number;

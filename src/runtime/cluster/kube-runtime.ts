@@ -20,6 +20,9 @@ import { clusterPodOutcome } from './cluster-pod-outcome.js';
 import { KubeExecutorReports } from './kube-executor-reports.js';
 import { collectFinishedRun, deletePodNow } from './pod-gc.js';
 import { podProgress } from './pod-progress.js';
+import { manifestFromArtifact } from './resource-template/manifest-from-artifact.js';
+import { ResourceStepClients } from './resource-template/resource-step-clients.js';
+import { runResourceStep } from './resource-template/run-resource-step.js';
 import { ensureRunClaims } from './run-claims.js';
 import type { KubeRuntimeOptions } from './kube-runtime-options.js';
 
@@ -50,7 +53,7 @@ const keyOf = (namespace: string, podName: string): string => `${namespace}/${po
  * container ended. `run` is idempotent by pod: a pod that exists already (a controller restarted)
  * is followed, never created twice. A pod that cannot start, vanishes or ends without a report
  * ends its node with a message saying why (cluster-pod-outcome.ts). `kill` deletes the pod;
- * `runFinished` applies podGC and volumeClaimGC. http templates are sent from here, as locally.
+ * `runFinished` applies podGC and volumeClaimGC. http and resource templates act from here, podless.
  *
  * @example
  *   const runtime = createKubeRuntime({ client: KubeConnection.load(), executorImage: 'ghcr.io/skiff/skiff:1.0' });
@@ -70,6 +73,7 @@ export class KubeRuntime implements Runtime {
   private readonly workflows = new Map<RunKey, Promise<Workflow | undefined>>();
   private readonly claims = new Map<RunKey, Promise<void>>();
   private readonly chores = new Set<Promise<unknown>>();
+  private readonly resourceClients: ResourceStepClients;
   private readonly executorImage: string;
   private readonly now: () => number;
   private synced: Promise<void> | undefined;
@@ -79,6 +83,7 @@ export class KubeRuntime implements Runtime {
     this.executorImage = options.executorImage ?? EXECUTOR_IMAGE;
     this.now = options.now ?? Date.now;
     this.objects = options.objects ?? new KubeClusterObjects(options.client);
+    this.resourceClients = new ResourceStepClients(options.client, options.resourceStepsAs);
     this.repositories = new RunRepositories({
       configMaps: this.objects,
       ...(options.defaultRepository ? { controllerDefault: options.defaultRepository } : {}),
@@ -162,6 +167,7 @@ export class KubeRuntime implements Runtime {
     // A pod of this name exists: a runtime before this one created it. Follow it, never start a second.
     if (seen) return this.follow(key, entry, seen, false);
     if (request.template.http) return this.sendHttp(key, entry, workflow);
+    if (request.template.resource) return this.runResource(key, entry, workflow);
     let archiveLocation: StorageLocation | undefined;
     const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (request.template.outputs?.artifacts?.length ?? 0) > 0;
     if (resolved || needsRepository) {
@@ -292,6 +298,29 @@ export class KubeRuntime implements Runtime {
       signal: entry.abort.signal,
     });
     this.end(key, entry, event);
+  }
+
+  /** A resource template: no pod; the controller acts on the object itself (run-resource-step.ts says why). */
+  private async runResource(key: string, entry: Tracked, workflow: Workflow): Promise<void> {
+    entry.abort = new AbortController();
+    entry.startedSent = true;
+    entry.report({ type: 'pod-started', nodeId: entry.request.nodeId });
+    const client = this.resourceClients.for(entry.request.template, workflow, entry.request.workflowNamespace);
+    if (typeof client === 'string') return this.end(key, entry, { type: 'pod-finished', nodeId: entry.request.nodeId, exitCode: 1, message: client });
+    const event = await runResourceStep(entry.request, {
+      client,
+      workflow,
+      pollMs: this.options.resourcePollMs ?? 2000,
+      signal: entry.abort.signal,
+      manifestFrom: (asked) =>
+        manifestFromArtifact(asked, {
+          secrets: this.objects,
+          namespace: asked.workflowNamespace,
+          archiveLocation: () => this.repositories.archiveLocation(workflow, asked),
+        }),
+      ...(this.options.warn ? { warn: this.options.warn } : {}),
+    });
+    if (event) this.end(key, entry, event);
   }
 
   private fail(key: string, entry: Tracked, message: string): void {
