@@ -1,4 +1,5 @@
 import { UsageError } from './cli-io.js';
+import { splitTopLevel } from '../shared/split-top-level.js';
 
 type Requirement = (labels: Record<string, string>) => boolean;
 
@@ -34,21 +35,4 @@ export function parseLabelSelector(text: string): (labels: Record<string, string
     }
   }
   return (labels) => requirements.every((r) => r(labels ?? {}));
-}
-
-/** Splits at commas outside parentheses. */
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const c of text) {
-    if (c === '(') depth++;
-    if (c === ')') depth--;
-    if (c === ',' && depth === 0) {
-      parts.push(current);
-      current = '';
-    } else current += c;
-  }
-  parts.push(current);
-  return parts;
 }

@@ -1,3 +1,5 @@
+import { splitTopLevel } from '../../../shared/split-top-level.js';
+
 /**
  * A resource template's `successCondition` / `failureCondition`: Kubernetes label-selector syntax
  * read over the object's fields instead of its labels, as Argo does (`status.succeeded > 2`,
@@ -67,18 +69,7 @@ export function parseResourceCondition(text: string): ConditionRequirement[] {
 
 // Commas separate requirements, except inside the parentheses of `in (a, b)`.
 function splitRequirements(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const c of text) {
-    if (c === '(') depth++;
-    if (c === ')') depth--;
-    if (c === ',' && depth === 0) {
-      parts.push(current);
-      current = '';
-    } else current += c;
-  }
-  parts.push(current);
+  const parts = splitTopLevel(text);
   if (parts.every((p) => p.trim() === '')) throw new ResourceConditionError('the condition is empty');
   return parts;
 }
