@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
 import type { RunKey } from '../../ports/run-key.js';
 import { openLocalTarget } from '../local-target.js';
@@ -29,8 +28,9 @@ Options:
                             and valid for 7 days
   -h, --help                show this help
 
-The run page of every local run is served under /runs/, reachable only by a link signed for that
-run (skiff ui --link NAME prints one for the same state directory).
+The run page of every run (local, or the cluster's with --kubeconfig or --context) is served
+under /runs/, reachable only by a link signed for that run (skiff ui --link NAME prints one with
+the same state directory's secret).
 
 Stops on SIGINT or SIGTERM, finishing the deliveries already accepted.`;
 
@@ -66,28 +66,28 @@ export const serveCommand: Command = {
       import('../../state/local-kube-client.js'),
     ]);
     let planClient: () => import('../../kube/kube-client.js').KubeClient | undefined;
+    let runPageSource: import('../../ports/run-page-source.js').RunPageSource;
     if (values.kubeconfig !== undefined || values.context !== undefined) {
-      const { KubeConnection } = await import('../../kube/kube-connection.js');
-      const client = KubeConnection.load({
-        ...(values.kubeconfig !== undefined ? { kubeconfigPath: resolve(io.cwd, values.kubeconfig) } : {}),
-        ...(values.context !== undefined ? { context: values.context } : {}),
-        env,
-      });
-      planClient = () => client;
+      const { openClusterTarget } = await import('../cluster-target.js');
+      const { kubeRunPageSource } = await import('../../kube/kube-run-page-source.js');
+      const cluster = openClusterTarget(io, values);
+      planClient = () => cluster.client;
+      runPageSource = kubeRunPageSource({ client: cluster.client, runs: cluster.runs, objects: cluster.objects });
     } else {
       const client = new LocalKubeClient(target.objects);
       planClient = () => client;
+      runPageSource = (await import('../local-run-page-source.js')).localRunPageSource(target, { ...process.env, ...env });
     }
     // Runs on this machine (the single-machine Skiff); on a cluster, running is not there yet.
     const clusterNamed = values.kubeconfig !== undefined || values.context !== undefined;
     const launcher = clusterNamed ? undefined : new (await import('../local-run-launcher.js')).LocalRunLauncher(target, env);
     if (clusterNamed) io.stderr.write('skiff serve: with a cluster, pull requests are checked and pushes applied; workflows are not run yet\n');
-    // The run page of local runs, on the same server; check runs link to it when Skiff knows the
-    // address people reach it at (--public-url), signed for each run.
+    // The run page of the runs (local, or the cluster's), on the same server; check runs link to it
+    // when Skiff knows the address people reach it at (--public-url), signed for each run.
     const publicUrl = values['public-url'] ?? env.SKIFF_PUBLIC_URL;
     if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl))
       throw new UsageError(`--public-url ${publicUrl}: expected http(s)://host[:port][/path]`);
-    const runPage = launcher ? await (await import('../../server/run-page/run-page-mount.js')).runPageMount(target, env) : undefined;
+    const runPage = await (await import('../../server/run-page/run-page-mount.js')).runPageMount(runPageSource, target.layout.root);
     const server = await startSkiffServer({
       credentials: credentials.credentials,
       host,
@@ -95,15 +95,11 @@ export const serveCommand: Command = {
       stateDir: target.layout.root,
       planClient,
       ...(launcher ? { launcher } : {}),
-      ...(runPage
-        ? {
-            mounts: [
-              { prefix: '/runs/', handler: runPage.handler },
-              { prefix: '/_skiff/', handler: runPage.handler },
-            ],
-          }
-        : {}),
-      ...(runPage && publicUrl !== undefined ? { runPageUrl: (key: RunKey) => runPage.link(publicUrl, key) } : {}),
+      mounts: [
+        { prefix: '/runs/', handler: runPage.handler },
+        { prefix: '/_skiff/', handler: runPage.handler },
+      ],
+      ...(launcher && publicUrl !== undefined ? { runPageUrl: (key: RunKey) => runPage.link(publicUrl, key) } : {}),
       log: (line) => io.stderr.write(`${line}\n`),
     });
     io.stdout.write(`skiff serve: listening on ${server.url} (webhooks at /api/github/webhooks)\n`);
@@ -113,7 +109,7 @@ export const serveCommand: Command = {
     });
     io.stderr.write(`skiff serve: ${signal}: finishing accepted deliveries\n`);
     await server.close();
-    runPage?.handler.close();
+    runPage.handler.close();
     return 0;
   },
 };

@@ -1,15 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dirname } from 'node:path';
-import type { LocalTarget } from '../../cli/local-target.js';
-import { podNameOfNode } from '../../cli/node-tree.js';
 import { isFulfilled } from '../../engine/workflow-status.js';
 import { runKey, splitRunKey } from '../../ports/run-key.js';
+import type { LogRef, RunPageSource } from '../../ports/run-page-source.js';
 import type { StoredRun } from '../../ports/run-store.js';
 import { isPathSegment } from '../../state/state-layout.js';
 import { serveArtifact } from './artifact-download.js';
-import { readSmallBody, refuse, SECURITY_HEADERS, send } from './http-answers.js';
-import { LogFollower, readLogPage, streamWholeLog } from './node-log.js';
-import { isRunAction, runLocalAction } from './run-actions.js';
+import { readSmallBody, refuse, SECURITY_HEADERS, send, writeAll } from './http-answers.js';
+import { nodeLogs } from './node-containers.js';
+import { LOG_PAGE_BYTES, LogFollower, logPage, redactedLines } from './node-log.js';
+import { isRunAction, type RunActionPerformer } from './run-actions.js';
 import { streamLogLines, streamRunChanges } from './run-events.js';
 import type { LinkGrant, RunLinkSigner } from './run-link-signer.js';
 import { type PageContext, renderForbidden, renderGraph, renderLoopView, renderMessagePage, renderNodeView, renderRunPage } from './run-page-html.js';
@@ -18,13 +17,12 @@ import { runSecretRedactor } from './secret-redactor.js';
 import { webAsset } from './web-assets.js';
 
 export interface RunPageOptions {
-  target: LocalTarget;
+  /** Where the runs, their logs and their artifacts are read. */
+  source: RunPageSource;
   signer: RunLinkSigner;
-  /** The environment of processes an action starts (retry's background driver). */
-  env?: NodeJS.ProcessEnv;
+  /** Carries out a writer's actions; without it, no page offers any and every action is refused. */
+  act?: RunActionPerformer;
   now?: () => number;
-  /** The fallback poll of live views, for file systems where fs.watch misses changes (default 1 s). */
-  pollMs?: number;
 }
 
 /** A request handler for `/runs/...` and the page's own assets; resolves false for any other path. */
@@ -41,11 +39,9 @@ const NOTICES: Record<string, string> = { retried: 'Retried: the run goes on.', 
  */
 export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
   const now = options.now ?? Date.now;
-  const pollMs = options.pollMs ?? 1000;
   const streams = new Set<() => void>();
-  const { target, signer } = options;
-  const env = options.env ?? process.env;
-  const reader = new RunReader(target.layout);
+  const { source, signer } = options;
+  const reader = new RunReader(source);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://run-page.invalid');
@@ -76,14 +72,14 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
       send(res, 404, 'text/html; charset=utf-8', renderForbidden('No such run here (it may have been deleted).'));
       return true;
     }
-    const redactor = await runSecretRedactor(run, target.objects, namespace!);
+    const redactor = await runSecretRedactor(run, source, namespace!);
     const query = linkQuery(grant);
     const context: PageContext = {
       base: `/runs/${encodeURIComponent(namespace!)}/${encodeURIComponent(name!)}`,
       query,
       redactor,
       now: now(),
-      ...(grant.cap === 'write' ? { formToken: signer.formToken(namespace!, name!, grant) } : {}),
+      ...(grant.cap === 'write' && options.act ? { formToken: signer.formToken(namespace!, name!, grant) } : {}),
     };
     if (req.method === 'POST') {
       if (part !== 'action') return refuse(res, 405, 'only the action path takes a POST');
@@ -94,8 +90,7 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
     const nodeId = url.searchParams.get('id') ?? '';
     // A node id is text from the URL: only the run's own nodes, never a property of every object (`__proto__`).
     const node = Object.hasOwn(run.status.nodes, nodeId) ? run.status.nodes[nodeId] : undefined;
-    const workflowName = run.workflow.metadata.name ?? name!;
-    const pod = node && podNameOfNode(workflowName, node.type === 'HTTP' ? { ...node, type: 'Pod' } : node);
+    const logs = node && nodeLogs(run, node);
     switch (part) {
       case '': {
         const asked = url.searchParams.get('notice') ?? '';
@@ -114,44 +109,68 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
       }
       case 'node':
         if (!node) return refuse(res, 404, 'no such step');
-        send(res, 200, 'text/html; charset=utf-8', renderNodeView(node, pod, context).text);
+        send(res, 200, 'text/html; charset=utf-8', renderNodeView(node, logs, context).text);
         return true;
       case 'events': {
         const shownShape = url.searchParams.get('shape') ?? undefined;
-        const stop = streamRunChanges(res, target.layout.runDir(key), () => reader.read(key), redactor, { pollMs, ...(shownShape ? { shownShape } : {}) });
+        const stop = streamRunChanges(
+          res,
+          (onChange) => source.watchRun(key, onChange),
+          () => reader.read(key),
+          redactor,
+          shownShape ? { shownShape } : {},
+        );
         streams.add(stop);
         res.on('close', () => streams.delete(stop));
         return true;
       }
       case 'log':
       case 'log-events': {
-        if (!node || pod === undefined) return refuse(res, 404, 'no such step, or it has no log');
-        const path = target.layout.containerLog(key, pod, 'main');
+        if (!node || logs === undefined) return refuse(res, 404, 'no such step, or it has no log');
+        const container = url.searchParams.get('container') ?? logs.containers[0]!;
+        if (!logs.containers.includes(container)) return refuse(res, 404, 'no such container in this step');
+        const { pod } = logs;
+        const ref: LogRef = { key, nodeId: node.id, pod, container };
         if (part === 'log-events') {
-          const follower = new LogFollower(path, redactor, Number(url.searchParams.get('from') ?? 0) || 0);
+          const from = Math.max(0, Number(url.searchParams.get('from') ?? 0) || 0);
+          const abort = new AbortController();
           const finished = async () => {
             const now = (await reader.read(key))?.run.status.nodes[node.id];
             return now === undefined || isFulfilled(now.phase);
           };
-          const stop = streamLogLines(res, follower, dirname(path), finished, { pollMs });
+          const chunks = source.streamLog(ref, { from, follow: true, signal: abort.signal, finished });
+          const stop = streamLogLines(res, new LogFollower(redactor, from), chunks, abort);
           streams.add(stop);
           res.on('close', () => streams.delete(stop));
           return true;
         }
         if (url.searchParams.get('download') === '1') {
-          res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'content-disposition': `attachment; filename="${pod}.log"` });
-          await streamWholeLog(path, redactor, res).catch(() => undefined);
-          res.end();
+          const abort = new AbortController();
+          res.on('close', () => abort.abort());
+          const whole = source.streamLog(ref, { from: 0, follow: false, signal: abort.signal, finished: async () => true });
+          res.writeHead(200, {
+            ...SECURITY_HEADERS,
+            'content-type': 'text/plain; charset=utf-8',
+            'content-disposition': `attachment; filename="${fileNameOf(`${pod}-${container}.log`)}"`,
+          });
+          await writeAll(
+            res,
+            (async function* () {
+              for await (const text of redactedLines(whole, redactor)) yield Buffer.from(text);
+            })(),
+          ).catch(() => res.destroy());
           return true;
         }
-        const before = url.searchParams.get('before');
-        const page = await readLogPage(path, redactor, before === null ? undefined : Number(before) || 0);
-        send(res, 200, 'application/json', JSON.stringify(page));
+        const beforeText = url.searchParams.get('before');
+        const before = beforeText === null ? undefined : Math.max(0, Number(beforeText) || 0);
+        const read = await source.readLog(ref, LOG_PAGE_BYTES, before).catch((error: Error) => error);
+        if (read instanceof Error) return refuse(res, 502, `cannot read the log: ${read.message}`);
+        send(res, 200, 'application/json', JSON.stringify(logPage(read, redactor, before)));
         return true;
       }
       case 'artifact':
       case 'artifact-info':
-        await serveArtifact(res, target, env, run, node, {
+        await serveArtifact(res, source, run, node, {
           name: url.searchParams.get('name') ?? '',
           info: part === 'artifact-info',
           file: url.searchParams.get('file'),
@@ -164,7 +183,7 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
 
   const postAction = async (req: IncomingMessage, res: ServerResponse, run: StoredRun, grant: LinkGrant, context: PageContext): Promise<void> => {
     const { namespace, name } = splitRunKey(run.key);
-    if (grant.cap !== 'write') return void refuse(res, 403, 'this link may look at the run, not act on it');
+    if (grant.cap !== 'write' || !options.act) return void refuse(res, 403, 'this link may look at the run, not act on it');
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== 'null' && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`)
       return void refuse(res, 403, 'a request from another site');
@@ -174,7 +193,7 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
     const op = form.get('op');
     if (!isRunAction(op)) return void refuse(res, 400, 'unknown action');
     try {
-      const done = await runLocalAction(target, run.key, op, env);
+      const done = await options.act(run.key, op);
       res.writeHead(303, { ...SECURITY_HEADERS, location: `${context.base}?${context.query}&notice=${done}` });
       res.end();
     } catch (error) {
@@ -188,6 +207,11 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
       streams.clear();
     },
   });
+}
+
+/** A name safe in a content-disposition header. */
+function fileNameOf(name: string): string {
+  return name.replace(/[^\w.-]/g, '_');
 }
 
 function decodeSegment(segment: string): string | undefined {

@@ -1,11 +1,12 @@
 import type { NodePhase, NodeStatus, WorkflowPhase } from '../../engine/workflow-status.js';
 import type { StoredRun } from '../../ports/run-store.js';
 import type { Parameter } from '../../spec/model/workflow.js';
-import { formatDuration } from '../../cli/format-duration.js';
+import { formatDuration } from '../../report/format-duration.js';
 import { PHASE_SYMBOLS } from '../../report/phase-symbols.js';
 import { ansiToHtml } from './ansi-to-html.js';
 import { html, SafeHtml } from './html-escape.js';
 import { type GraphItem, graphShape, type RunGraph } from './run-graph.js';
+import type { NodeLogs } from './node-containers.js';
 import type { SecretRedactor } from './secret-redactor.js';
 
 /** Above this many boxes the graph is drawn without its edges (the boxes stay in their layers). */
@@ -105,7 +106,8 @@ export function renderLoopView(run: StoredRun, item: GraphItem): SafeHtml {
 }
 
 /** A node opened: what it is, when it ran, its inputs and outputs, and (for a pod) its log. */
-export function renderNodeView(node: NodeStatus, pod: string | undefined, context: PageContext): SafeHtml {
+export function renderNodeView(node: NodeStatus, logs: NodeLogs | undefined, context: PageContext): SafeHtml {
+  const pod = logs?.pod;
   const redact = context.redactor.redact;
   const idQuery = `id=${encodeURIComponent(node.id)}&${context.query}`;
   const template = node.templateRef ? `${node.templateRef.name}/${node.templateRef.template}` : (node.templateName ?? '—');
@@ -136,14 +138,24 @@ ${section(
   }),
   context,
 )}
-${
-  pod !== undefined
-    ? html`<h3>Log</h3>
-<p class="log-tools"><button type="button" class="log-earlier" hidden>Show earlier lines</button> <a href="${context.base}/log?${idQuery}&download=1" download>Download the whole log</a></p>
-<pre class="log" tabindex="0" aria-label="Log of ${node.displayName}" data-log="${context.base}/log?${idQuery}" data-follow="${context.base}/log-events?${idQuery}"></pre>`
-    : ''
-}
+${logs !== undefined ? logSection(node, logs, idQuery, context) : ''}
 </div>`;
+}
+
+/**
+ * A step's log: the first container's, and for a containerSet a choice of the others (the page's
+ * script points the log, its stream and its download at the chosen container).
+ */
+function logSection(node: NodeStatus, logs: NodeLogs, idQuery: string, context: PageContext): SafeHtml {
+  const first = logs.containers[0]!;
+  const query = `${idQuery}&container=${encodeURIComponent(first)}`;
+  const choice =
+    logs.containers.length > 1
+      ? html`<label>Container <select class="log-container">${logs.containers.map((c) => html`<option value="${c}">${c}</option>`)}</select></label> `
+      : '';
+  return html`<h3>Log</h3>
+<p class="log-tools">${choice}<button type="button" class="log-earlier" hidden>Show earlier lines</button> <a class="log-download" href="${context.base}/log?${query}&download=1" download>Download the whole log</a></p>
+<pre class="log" tabindex="0" aria-label="Log of ${node.displayName}" data-container="${first}" data-log="${context.base}/log?${query}" data-follow="${context.base}/log-events?${query}"></pre>`;
 }
 
 function section(parameters: Parameter[], artifacts: SafeHtml[], context: PageContext): SafeHtml {
