@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
 import type { RunKey } from '../../ports/run-key.js';
 import { openLocalTarget } from '../local-target.js';
@@ -16,6 +17,14 @@ The App's credentials come from the environment; skiff serve refuses to start wi
   PRIVATE_KEY               its private key (PEM), or PRIVATE_KEY_PATH: a file holding it
   WEBHOOK_SECRET            the secret GitHub signs webhooks with
   GITHUB_API_URL            GitHub's API (default https://api.github.com; or GHE_HOST for Enterprise)
+
+With --public-url and the App's OAuth client, people sign in with GitHub on the run page, and
+those with write, maintain or admin access to a run's repository may retry, stop and terminate it
+(the same people as for the /skiff comment commands; checked with GitHub on every action):
+  GITHUB_CLIENT_ID          the App's client id
+  GITHUB_CLIENT_SECRET      one of its client secrets
+  GITHUB_WEB_URL            GitHub's web address (default: from GITHUB_API_URL, https://github.com)
+  The App's callback URL must be PUBLIC_URL/_skiff/auth/callback.
 
 Options:
       --host HOST           the address to listen on (default: $HOST, else 0.0.0.0: every interface)
@@ -67,16 +76,25 @@ export const serveCommand: Command = {
     ]);
     let planClient: () => import('../../kube/kube-client.js').KubeClient | undefined;
     let runPageSource: import('../../ports/run-page-source.js').RunPageSource;
+    let act: import('../../server/run-page/run-actions.js').RunActionPerformer;
+    const { runPageAction } = await import('../run-page-actions.js');
+    const processEnv = { ...process.env, ...env };
     if (values.kubeconfig !== undefined || values.context !== undefined) {
       const { openClusterTarget } = await import('../cluster-target.js');
       const { kubeRunPageSource } = await import('../../kube/kube-run-page-source.js');
       const cluster = openClusterTarget(io, values);
       planClient = () => cluster.client;
       runPageSource = kubeRunPageSource({ client: cluster.client, runs: cluster.runs, objects: cluster.objects });
+      const targetArgs = [
+        ...(values.kubeconfig !== undefined ? ['--kubeconfig', resolve(io.cwd, values.kubeconfig)] : []),
+        ...(values.context !== undefined ? ['--context', values.context] : []),
+      ];
+      act = (key, action) => runPageAction(cluster, targetArgs, { ...io, env: processEnv }, key, action);
     } else {
       const client = new LocalKubeClient(target.objects);
       planClient = () => client;
-      runPageSource = (await import('../local-run-page-source.js')).localRunPageSource(target, { ...process.env, ...env });
+      runPageSource = (await import('../local-run-page-source.js')).localRunPageSource(target, processEnv);
+      act = (key, action) => runPageAction(target, ['--state-dir', target.layout.root], { ...io, env: processEnv }, key, action);
     }
     // Runs on this machine (the single-machine Skiff); on a cluster, running is not there yet.
     const clusterNamed = values.kubeconfig !== undefined || values.context !== undefined;
@@ -87,7 +105,14 @@ export const serveCommand: Command = {
     const publicUrl = values['public-url'] ?? env.SKIFF_PUBLIC_URL;
     if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl))
       throw new UsageError(`--public-url ${publicUrl}: expected http(s)://host[:port][/path]`);
-    const runPage = await (await import('../../server/run-page/run-page-mount.js')).runPageMount(runPageSource, target.layout.root);
+    const signIn = await githubSignInOf(env, publicUrl, credentials.credentials.baseUrl);
+    const runPage = await (await import('../../server/run-page/run-page-mount.js')).runPageMount(
+      runPageSource,
+      target.layout.root,
+      signIn ? { act, access: signIn } : undefined,
+    );
+    if (!signIn && publicUrl !== undefined)
+      io.stderr.write('skiff serve: no GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET: nobody signs in on run pages, which offer no actions\n');
     const server = await startSkiffServer({
       credentials: credentials.credentials,
       host,
@@ -113,3 +138,21 @@ export const serveCommand: Command = {
     return 0;
   },
 };
+
+/** Sign-in with GitHub for the run page, when the App's OAuth client and the public address are given. */
+async function githubSignInOf(
+  env: NodeJS.ProcessEnv,
+  publicUrl: string | undefined,
+  apiUrl: string | undefined,
+): Promise<((secret: Buffer) => import('../../server/run-page/page-access.js').PageAccess) | undefined> {
+  const clientId = env.GITHUB_CLIENT_ID?.trim();
+  const clientSecret = env.GITHUB_CLIENT_SECRET?.trim();
+  if (!clientId || !clientSecret || publicUrl === undefined) return undefined;
+  const [{ githubSignIn }, { GitHubUserAuthorization, webUrlOf }] = await Promise.all([
+    import('../../server/sign-in/github-sign-in.js'),
+    import('../../server/sign-in/github-user-authorization.js'),
+  ]);
+  const api = apiUrl ?? 'https://api.github.com';
+  const authorization = new GitHubUserAuthorization({ clientId, clientSecret, apiUrl: api, webUrl: env.GITHUB_WEB_URL?.trim() || webUrlOf(api) });
+  return (secret) => githubSignIn({ authorization, publicUrl, secret });
+}

@@ -8,6 +8,7 @@ import { serveArtifact } from './artifact-download.js';
 import { readSmallBody, refuse, SECURITY_HEADERS, send, writeAll } from './http-answers.js';
 import { nodeLogs } from './node-containers.js';
 import { LOG_PAGE_BYTES, LogFollower, logPage, redactedLines } from './node-log.js';
+import type { PageAccess } from './page-access.js';
 import { isRunAction, type RunActionPerformer } from './run-actions.js';
 import { streamLogLines, streamRunChanges } from './run-events.js';
 import type { LinkGrant, RunLinkSigner } from './run-link-signer.js';
@@ -22,6 +23,11 @@ export interface RunPageOptions {
   signer: RunLinkSigner;
   /** Carries out a writer's actions; without it, no page offers any and every action is refused. */
   act?: RunActionPerformer;
+  /**
+   * Who may act, when not the holder of a writer's link: with it, a link only opens the page and
+   * actions go to those `access` lets act (sign-in with GitHub, in `skiff serve`).
+   */
+  access?: PageAccess;
   now?: () => number;
 }
 
@@ -45,6 +51,7 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://run-page.invalid');
+    if (options.access && url.pathname.startsWith('/_skiff/auth/') && (await options.access.handle(req, res, url))) return true;
     if (url.pathname.startsWith('/_skiff/')) {
       const asset = await webAsset(url.pathname.slice('/_skiff/'.length));
       if (!asset) return false;
@@ -74,12 +81,22 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
     }
     const redactor = await runSecretRedactor(run, source, namespace!);
     const query = linkQuery(grant);
+    const base = `/runs/${encodeURIComponent(namespace!)}/${encodeURIComponent(name!)}`;
+    const viewer = options.access && part === '' ? await options.access.viewer(req, run, `${base}?${query}`) : undefined;
+    const formToken = !options.act
+      ? undefined
+      : options.access
+        ? viewer?.formToken
+        : grant.cap === 'write'
+          ? signer.formToken(namespace!, name!, grant)
+          : undefined;
     const context: PageContext = {
-      base: `/runs/${encodeURIComponent(namespace!)}/${encodeURIComponent(name!)}`,
+      base,
       query,
       redactor,
       now: now(),
-      ...(grant.cap === 'write' && options.act ? { formToken: signer.formToken(namespace!, name!, grant) } : {}),
+      ...(formToken !== undefined ? { formToken } : {}),
+      ...(viewer ? { viewer } : {}),
     };
     if (req.method === 'POST') {
       if (part !== 'action') return refuse(res, 405, 'only the action path takes a POST');
@@ -183,13 +200,16 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
 
   const postAction = async (req: IncomingMessage, res: ServerResponse, run: StoredRun, grant: LinkGrant, context: PageContext): Promise<void> => {
     const { namespace, name } = splitRunKey(run.key);
-    if (grant.cap !== 'write' || !options.act) return void refuse(res, 403, 'this link may look at the run, not act on it');
+    if (!options.act || (!options.access && grant.cap !== 'write')) return void refuse(res, 403, 'this link may look at the run, not act on it');
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== 'null' && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`)
       return void refuse(res, 403, 'a request from another site');
     const body = await readSmallBody(req, 4096).catch(() => undefined);
     const form = new URLSearchParams(body ?? '');
-    if (!signer.checkFormToken(namespace, name, grant, form.get('token'))) return void refuse(res, 403, 'the form token does not match the link');
+    if (options.access) {
+      const refusal = await options.access.refuseAction(req, run, form.get('token'));
+      if (refusal !== undefined) return void refuse(res, 403, refusal);
+    } else if (!signer.checkFormToken(namespace, name, grant, form.get('token'))) return void refuse(res, 403, 'the form token does not match the link');
     const op = form.get('op');
     if (!isRunAction(op)) return void refuse(res, 400, 'unknown action');
     try {

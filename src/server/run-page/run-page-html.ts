@@ -7,6 +7,7 @@ import { ansiToHtml } from './ansi-to-html.js';
 import { html, SafeHtml } from './html-escape.js';
 import { type GraphItem, graphShape, type RunGraph } from './run-graph.js';
 import type { NodeLogs } from './node-containers.js';
+import type { PageViewer } from './page-access.js';
 import type { SecretRedactor } from './secret-redactor.js';
 
 /** Above this many boxes the graph is drawn without its edges (the boxes stay in their layers). */
@@ -24,6 +25,8 @@ export interface PageContext {
   now: number;
   /** What the last action did, said above the graph. */
   notice?: string;
+  /** Who is signed in, where a server signs people in (skiff serve with GitHub). */
+  viewer?: PageViewer;
 }
 
 export function phaseBadge(phase: NodePhase | WorkflowPhase): SafeHtml {
@@ -56,6 +59,7 @@ ${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content
     ${labels.length > 0 ? html`<div><dt>Labels</dt><dd>${labels.map(([k, v]) => html`<code>${k}=${v}</code> `)}</dd></div>` : ''}
   </dl>
   ${parameters.length > 0 ? html`<details open><summary>Parameters (${parameters.length})</summary>${parameterTable(parameters, context.redactor)}</details>` : ''}
+  ${context.viewer ? viewerLine(context.viewer) : ''}
   ${context.formToken !== undefined ? actionForms(context) : ''}
 </header>
 ${context.notice !== undefined ? html`<p class="notice" role="status">${context.notice}</p>` : ''}
@@ -167,6 +171,13 @@ function parameterTable(parameters: Parameter[], redactor: SecretRedactor): Safe
   return html`<table class="params"><tbody>${parameters.map(
     (p) => html`<tr><th scope="row"><code>${p.name}</code></th><td><code>${redactor.redact(String(p.value ?? p.default ?? ''))}</code></td></tr>`,
   )}</tbody></table>`;
+}
+
+/** Who is signed in and how to sign out, or how to sign in; and why there are no actions. */
+function viewerLine(viewer: PageViewer): SafeHtml {
+  if (viewer.login === undefined)
+    return html`<p class="viewer">${viewer.signInUrl !== undefined ? html`<a href="${viewer.signInUrl}">Sign in with GitHub</a> to retry or stop this run.` : ''}</p>`;
+  return html`<form class="viewer" method="post" action="${viewer.signOutUrl ?? ''}">Signed in as <strong>${viewer.login}</strong>. <button type="submit">Sign out</button>${viewer.note !== undefined ? html` <span class="muted">${viewer.note}</span>` : ''}</form>`;
 }
 
 function actionForms(context: PageContext): SafeHtml {

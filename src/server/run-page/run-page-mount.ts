@@ -1,5 +1,6 @@
 import type { RunKey } from '../../ports/run-key.js';
 import type { RunPageSource } from '../../ports/run-page-source.js';
+import type { PageAccess } from './page-access.js';
 import type { RunActionPerformer } from './run-actions.js';
 import { createRunPageHandler, type RunPageHandler } from './run-page-handler.js';
 import { runPageLink } from './run-page-link.js';
@@ -15,11 +16,18 @@ export interface RunPageMount {
 /**
  * The run page of a source's runs for `skiff serve`, signed with the secret kept in `secretDir`
  * (the state directory), so a link printed by `skiff ui --link` and one on a check run are alike.
+ * With `actions`, people `access` lets act (given the same secret, for its form tokens) may retry,
+ * stop and terminate runs; a link alone never does here.
  */
-export async function runPageMount(source: RunPageSource, secretDir: string, act?: RunActionPerformer): Promise<RunPageMount> {
-  const signer = new RunLinkSigner(await loadRunPageSecret(secretDir));
+export async function runPageMount(
+  source: RunPageSource,
+  secretDir: string,
+  actions?: { act: RunActionPerformer; access: (secret: Buffer) => PageAccess },
+): Promise<RunPageMount> {
+  const secret = await loadRunPageSecret(secretDir);
+  const signer = new RunLinkSigner(secret);
   return {
-    handler: createRunPageHandler({ source, signer, ...(act ? { act } : {}) }),
+    handler: createRunPageHandler({ source, signer, ...(actions ? { act: actions.act, access: actions.access(secret) } : {}) }),
     link: (baseUrl, key) => runPageLink(secretDir, baseUrl, key),
   };
 }
