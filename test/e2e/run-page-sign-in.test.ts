@@ -121,6 +121,23 @@ test('a reader signed in with GitHub sees no buttons, and a forged POST gets 403
   await context.close();
 });
 
+test('someone signed in with read access opens the run without its link; nobody else does', async () => {
+  const bare = new URL(details);
+  bare.search = '';
+  const anonymous = await browser.newPage();
+  assert.equal((await anonymous.goto(bare.toString()))?.status(), 403);
+  await anonymous.locator('a', { hasText: 'sign in with GitHub' }).waitFor();
+  await anonymous.close();
+  const reader = await signedIn('rita');
+  const tab = reader.pages()[0]!;
+  assert.equal((await tab.goto(bare.toString()))?.status(), 200);
+  await tab.locator('.graph .box', { hasText: 'flaky' }).first().waitFor();
+  await tab.locator('.graph .box').first().click();
+  await tab.locator('#panel pre.log', { hasText: 'failing (fail)' }).waitFor();
+  await reader.close();
+  // (Someone without read access, on a private repository, is refused in test/server/sign-in.)
+});
+
 test('a writer signed in with GitHub retries the failed run from the page, and it succeeds', async () => {
   const context = await signedIn('wendy');
   const tab = context.pages()[0]!;

@@ -25,6 +25,10 @@ export interface PageAccess {
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
   /** Who asks for `run`'s page; `returnTo` is the page's own path and query, for after signing in. */
   viewer(req: IncomingMessage, run: StoredRun, returnTo: string): Promise<PageViewer>;
+  /** Whether the person asking may open `run` without a link (read access to its repository). */
+  mayRead(req: IncomingMessage, run: StoredRun): Promise<boolean>;
+  /** Where to sign in, coming back to `returnTo` (a run page's path and query). */
+  signInUrl(returnTo: string): string;
   /** Why the request may not act on `run` with `formToken`, or undefined when it may. */
   refuseAction(req: IncomingMessage, run: StoredRun, formToken: string | null): Promise<string | undefined>;
 }

@@ -11,9 +11,9 @@ import { LOG_PAGE_BYTES, LogFollower, logPage, redactedLines } from './node-log.
 import type { PageAccess } from './page-access.js';
 import { isRunAction, type RunActionPerformer } from './run-actions.js';
 import { streamLogLines, streamRunChanges } from './run-events.js';
-import type { LinkGrant, RunLinkSigner } from './run-link-signer.js';
+import type { LinkGrant, LinkRefusal, RunLinkSigner } from './run-link-signer.js';
 import { type PageContext, renderForbidden, renderGraph, renderLoopView, renderMessagePage, renderNodeView, renderRunPage } from './run-page-html.js';
-import { RunReader } from './run-reader.js';
+import { type ReadRun, RunReader } from './run-reader.js';
 import { runSecretRedactor } from './secret-redactor.js';
 import { webAsset } from './web-assets.js';
 
@@ -63,17 +63,23 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
     if (!match) return false;
     const [namespace, name] = [decodeSegment(match[1]!), decodeSegment(match[2]!)];
     const part = match[3] ?? '';
-    const grant =
-      namespace && name && isPathSegment(namespace) && isPathSegment(name)
-        ? signer.check(namespace, name, url.searchParams, now())
-        : { refused: 'invalid' as const };
+    const valid = namespace !== undefined && name !== undefined && isPathSegment(namespace) && isPathSegment(name);
+    let grant: LinkGrant | { refused: LinkRefusal } = valid ? signer.check(namespace, name, url.searchParams, now()) : { refused: 'invalid' };
+    let known: ReadRun | undefined;
+    if ('refused' in grant && valid && options.access) {
+      // Someone signed in with read access to the run's repository needs no link; anyone else gets
+      // the same 403, whether or not the run exists.
+      known = await reader.read(runKey(namespace, name));
+      if (known && (await options.access.mayRead(req, known.run))) grant = SIGNED_IN;
+    }
     if ('refused' in grant) {
       const why = { missing: 'The link has no signature.', expired: 'The link has expired.', invalid: 'The link is not valid for this run.' }[grant.refused];
-      send(res, 403, 'text/html; charset=utf-8', renderForbidden(why));
+      const signIn = options.access && valid && part === '' ? options.access.signInUrl(url.pathname) : undefined;
+      send(res, 403, 'text/html; charset=utf-8', renderForbidden(why, signIn));
       return true;
     }
     const key = runKey(namespace!, name!);
-    const read = await reader.read(key);
+    const read = known ?? (await reader.read(key));
     const run = read?.run;
     if (!read || !run) {
       send(res, 404, 'text/html; charset=utf-8', renderForbidden('No such run here (it may have been deleted).'));
@@ -242,7 +248,11 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
+/** The grant of someone signed in who may read the run: no link, so nothing to add to the page's requests. */
+const SIGNED_IN: LinkGrant = { exp: 0, sig: '', cap: 'read' };
+
 function linkQuery(grant: LinkGrant): string {
+  if (grant === SIGNED_IN) return '';
   const params = new URLSearchParams({ exp: String(grant.exp), sig: grant.sig });
   if (grant.cap === 'write') params.set('cap', 'write');
   return params.toString();

@@ -188,16 +188,17 @@ function actionForms(context: PageContext): SafeHtml {
 }
 
 /** The page of a refused link: says why, and nothing of the run. */
-export function renderForbidden(reason: string): string {
-  return renderMessagePage('403: this link does not open a run', reason, true);
+export function renderForbidden(reason: string, signInUrl?: string): string {
+  return renderMessagePage('403: this link does not open a run', reason, true, undefined, signInUrl);
 }
 
 /** A page of one message (a refused link, a refused action), with the way back when there is one. */
-export function renderMessagePage(title: string, message: string, askForLink: boolean, back?: string): string {
+export function renderMessagePage(title: string, message: string, askForLink: boolean, back?: string, signInUrl?: string): string {
   return `<!doctype html>
 ${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Skiff</title>
 <link rel="icon" href="data:,"><link rel="stylesheet" href="/_skiff/run-page.css"></head><body><main class="forbidden"><h1>${title}</h1><p>${message}</p>
 ${askForLink ? html`<p>Ask for a new link: <code>skiff ui --link NAME</code> or <code>skiff get NAME</code> with a UI address configured.</p>` : ''}
+${signInUrl !== undefined ? html`<p>Or, with read access to the run's repository, <a href="${signInUrl}">sign in with GitHub</a>.</p>` : ''}
 ${back !== undefined ? html`<p><a href="${back}">Back to the run</a></p>` : ''}</main></body></html>`}
 `;
 }

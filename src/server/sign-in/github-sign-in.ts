@@ -36,7 +36,7 @@ interface Session {
  * then, for each run, the person's permission on the run's repository (the `skiff.dev/repository`
  * annotation of runs Skiff started for a push or pull request), read from GitHub and kept a minute.
  * Write, maintain and admin may retry, stop and terminate, as with the comment commands; readers
- * see no buttons. Every action is checked again here: the session, a form token bound to the
+ * see no buttons. Anyone with read access opens a run's page without its link. Every action is checked again here: the session, a form token bound to the
  * session and the run, and the permission. Sessions live in this process (a restart signs
  * everyone out); the browser holds only a random id, in an HttpOnly, SameSite=Lax cookie.
  */
@@ -150,6 +150,15 @@ export function githubSignIn(options: GitHubSignInOptions): PageAccess {
       if (!mayAct(permission)) return { ...signedIn, note: `Actions need write access to ${repository} (you have ${permission}).` };
       return { ...signedIn, formToken: formToken(found.id, run) };
     },
+
+    async mayRead(req, run) {
+      const found = sessionOf(req);
+      const repository = repositoryOf(run);
+      if (!found || repository === undefined) return false;
+      return (await permissionOn(found.id, found.session, repository).catch(() => 'none' as const)) !== 'none';
+    },
+
+    signInUrl: (returnTo) => `${PATHS.signIn}?return=${encodeURIComponent(returnTo)}`,
 
     async refuseAction(req, run, token) {
       const found = sessionOf(req);

@@ -100,6 +100,16 @@ describe('sign-in with GitHub for the run page', () => {
     assert.match((await access.refuseAction(writer, run, token))!, /has read access/);
   });
 
+  it('lets someone with read access, and nobody else, open a run without its link', async () => {
+    permissions.set('acme/private:rita', 'read');
+    const reader = requestWith((await signIn('rita')).cookie);
+    const outsider = requestWith((await signIn('mallory')).cookie);
+    assert.equal(await access.mayRead(reader, runOf('a', 'acme/private')), true);
+    assert.equal(await access.mayRead(outsider, runOf('a', 'acme/private')), false);
+    assert.equal(await access.mayRead(requestWith(''), runOf('a', 'acme/private')), false);
+    assert.equal(await access.mayRead(reader, runOf('a')), false, 'a run of no repository needs its link');
+  });
+
   it('ends a session after its lifetime and on sign-out', async () => {
     const { cookie } = await signIn('wendy');
     assert.equal((await access.viewer(requestWith(cookie), runOf('a', 'acme/flows'), '/runs/ci/a')).login, 'wendy');
