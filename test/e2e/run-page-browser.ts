@@ -52,7 +52,8 @@ export async function startSkiffUi(stateDir: string, names: string[], extra: str
     child.kill('SIGTERM');
     await exited;
   };
-  const deadline = Date.now() + 15_000;
+  // Generous: on a loaded machine, loading the CLI alone can take many seconds.
+  const deadline = Date.now() + 60_000;
   while (out.split('\n').length < names.length + 2) {
     if (child.exitCode !== null) throw new Error(`skiff ui ended (${child.exitCode}): ${err}`);
     if (Date.now() > deadline) {

@@ -14,9 +14,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { parse } from 'yaml';
 import type { KubeConnection } from '../../src/kube/kube-connection.js';
+import { KubeRunControl } from '../../src/kube/kube-run-control.js';
 import { KubeRunStore } from '../../src/kube/kube-run-store.js';
 import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import { RunDriver } from '../../src/runs/run-driver.js';
+import { runPageLink } from '../../src/server/run-page/run-page-link.js';
 import { createKubeRuntime, type KubeRuntime } from '../../src/runtime/cluster/kube-runtime.js';
 import { localizePod } from '../../src/runtime/local/localize-pod.js';
 import type { KubernetesObject } from '../../src/spec/model/kubernetes.js';
@@ -167,5 +169,39 @@ spec:
     await box('last').click();
     await page.locator('#panel pre.log', { hasText: 'last-ran' }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'cluster-run-page.png') });
+  });
+
+  it("terminates a running cluster run from a writer's page of skiff ui --allow-actions", async () => {
+    const port = (gate.address() as AddressInfo).port;
+    const workflow = parse(`
+metadata: {name: page-stuck, namespace: ${NS}, labels: {workflows.argoproj.io/controller-instanceid: skiff}}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: alpine, command: [sh, -c, "echo waiting; until wget -q -O /dev/null http://127.0.0.1:${port}/never; do sleep 0.2; done"]}
+`) as Workflow;
+    const id = await driver.submit(workflow);
+    // As the controller does: the run's control signals (spec.shutdown) go to its driver.
+    const control = new KubeRunControl(client).watch(id, (signal) => driver.signal(id, signal));
+    const stateDir = join(dir, 'state');
+    const actions = await startSkiffUi(stateDir, [], ['--kubeconfig', kube.kubeconfigPath, '--namespace', NS, '--allow-actions']);
+    try {
+      const writer = await runPageLink(stateDir, actions.url, id, { capability: 'write' });
+      const tab = await browser.newPage();
+      await tab.goto(writer);
+      await tab.locator('.graph .box .phase-word', { hasText: 'Running' }).first().waitFor({ timeout: 60_000 });
+      assert.equal(await tab.locator('.actions button').count(), 4);
+      await tab.locator('button[data-op="terminate"]').click();
+      await tab.locator('.notice', { hasText: 'Terminate asked' }).waitFor({ timeout: 30_000 });
+      await tab.locator('#run-phase .phase', { hasText: 'Failed' }).waitFor({ timeout: 60_000 });
+      const status = await driver.wait(id);
+      assert.equal(status.phase, 'Failed');
+      assert.match(status.message ?? '', /Terminate/);
+      await tab.close();
+    } finally {
+      control.close();
+      await actions.stop();
+    }
   });
 });
