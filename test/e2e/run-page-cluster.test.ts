@@ -4,6 +4,7 @@
 // the artifact repository. The graph must follow the Workflow live, a step's log must grow while
 // it runs, and an artifact must come from MinIO with its bytes.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -26,7 +27,7 @@ import type { Workflow } from '../../src/spec/model/workflow.js';
 import { REPO_ROOT, startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 import { startMinio, type MinioServer } from '../env/minio/start-minio.js';
 import { startNodeAgent, type NodeAgent } from '../env/node-agent/start-node-agent.js';
-import { launchChromium, SCREENSHOT_DIR, startSkiffUi, type UiProcess } from './run-page-browser.js';
+import { launchChromium, SCREENSHOT_DIR, skiffBin, startSkiffUi, type UiProcess } from './run-page-browser.js';
 
 const NS = 'pages';
 const EXECUTOR = 'ghcr.io/skiff/skiff:test';
@@ -169,6 +170,15 @@ spec:
     await box('last').click();
     await page.locator('#panel pre.log', { hasText: 'last-ran' }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'cluster-run-page.png') });
+
+    // skiff get prints the run's link, signed with the same secret as skiff ui's for this cluster.
+    const got = execFileSync(process.execPath, [skiffBin, 'get', 'page-cluster', '--kubeconfig', kube.kubeconfigPath, '-n', NS, '--ui-url', ui.url], {
+      encoding: 'utf8',
+      env: { ...process.env, SKIFF_STATE_DIR: stateDir },
+    });
+    const printed = /Run page: (\S+)/.exec(got)?.[1];
+    assert.ok(printed, got);
+    assert.equal((await fetch(printed)).status, 200);
   });
 
   it("terminates a running cluster run from a writer's page of skiff ui --allow-actions", async () => {

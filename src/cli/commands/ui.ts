@@ -3,11 +3,11 @@ import { describeRun } from '../../ports/run-key.js';
 import type { RunPageSource } from '../../ports/run-page-source.js';
 import type { RunActionPerformer } from '../../server/run-page/run-actions.js';
 import { createRunPageHandler } from '../../server/run-page/run-page-handler.js';
-import { defaultStateDir } from '../../state/state-layout.js';
 import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
 import { localRunPageSource } from '../local-run-page-source.js';
 import { openRunTarget } from '../open-run-target.js';
 import { runPageAction } from '../run-page-actions.js';
+import { runPageSecretDir } from '../run-page-secret-dir.js';
 import { parseAge } from '../parse-age.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
@@ -72,7 +72,7 @@ export const uiCommand: Command = {
     const host = values.host ?? '127.0.0.1';
     const env = envOf(io);
     const target = openRunTarget(io, values);
-    const secretDir = target.kind === 'local' ? target.layout.root : defaultStateDir(env);
+    const secretDir = runPageSecretDir(target, env);
     const linkOptions = { capability: values.write ? ('write' as const) : ('read' as const), expiresAt: Date.now() + lifetime };
     const links = async (names: string[], baseUrl: string): Promise<string> => {
       let text = '';
