@@ -62,9 +62,10 @@ export function kubeRunPageSource(options: KubeRunPageSourceOptions): RunPageSou
       const chunks: Buffer[] = [];
       try {
         for await (const chunk of client.podLog(namespaceOf(ref), ref.pod, ref.container)) chunks.push(chunk);
-      } catch {
+      } catch (error) {
         // Not started yet (the API server answers 400 while a container waits), or the pod is gone.
-        return { bytes: Buffer.alloc(0), start: 0, size: 0 };
+        const gone = error instanceof KubeNotFoundError;
+        return { bytes: Buffer.alloc(0), start: 0, size: 0, ...(gone ? { note: `pod ${ref.pod} is gone, and its log with it` } : {}) };
       }
       const whole = Buffer.concat(chunks);
       const stop = Math.min(end ?? whole.length, whole.length);

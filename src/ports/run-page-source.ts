@@ -17,6 +17,8 @@ export interface LogBytes {
   start: number;
   /** How long the log was when read. */
   size: number;
+  /** Why there is no log to show, when there is none (its pod is gone). */
+  note?: string;
 }
 
 /** Where a run's artifacts are read: the driver of its storage and the repository the run saved to. */

@@ -245,6 +245,7 @@
     if (!response.ok) return;
     const page = await response.json();
     pre.innerHTML = page.html; // escaped by the server
+    if (page.note && !page.html) pre.textContent = `[${page.note}]`;
     pre.dataset.start = page.start;
     const earlier = panel.querySelector('.log-earlier');
     if (earlier) earlier.hidden = true;

@@ -171,6 +171,25 @@ spec:
     await page.locator('#panel pre.log', { hasText: 'last-ran' }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'cluster-run-page.png') });
 
+    // A pod deleted since (by pod GC, or a person) took its log with it: the page says so.
+    const last = Object.values((await driver.wait(id)).nodes).find((n) => n.displayName === 'last')!;
+    const lastPod = (await client.list<KubernetesObject>('v1', 'Pod', NS)).items.find(
+      (p) => p.metadata?.annotations?.['workflows.argoproj.io/node-id'] === last.id,
+    );
+    assert.ok(lastPod, "the last step's pod");
+    await client.delete({ apiVersion: 'v1', kind: 'Pod', namespace: NS, name: lastPod.metadata!.name! });
+    let left = true;
+    for (let i = 0; i < 300 && left; i++) {
+      left = (await client.list<KubernetesObject>('v1', 'Pod', NS)).items.some((p) => p.metadata?.name === lastPod.metadata!.name);
+      if (left) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(left, false, 'the pod was deleted');
+    const logUrl = `${ui.url}/runs/${NS}/page-cluster/log?id=${encodeURIComponent(last.id)}&${new URL(ui.links[0]!).searchParams}`;
+    assert.match(JSON.stringify(await (await fetch(logUrl)).json()), /is gone/);
+    await page.goto(`${ui.links[0]}#node=${encodeURIComponent(last.id)}`);
+    await page.reload(); // the step was open already: opened afresh
+    await page.locator('#panel pre.log', { hasText: /is gone, and its log with it/ }).waitFor({ timeout: 30_000 });
+
     // skiff get prints the run's link, signed with the same secret as skiff ui's for this cluster.
     const got = execFileSync(process.execPath, [skiffBin, 'get', 'page-cluster', '--kubeconfig', kube.kubeconfigPath, '-n', NS, '--ui-url', ui.url], {
       encoding: 'utf8',

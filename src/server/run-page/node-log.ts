@@ -10,6 +10,8 @@ export interface LogPage {
   html: string;
   start: number;
   end: number;
+  /** Why there is no log (its pod is gone), shown instead of it. */
+  note?: string;
 }
 
 /**
@@ -35,7 +37,12 @@ export function logPage(read: LogBytes, redactor: SecretRedactor, before: number
     last = start + bytes.length;
   }
   // The page's last newline ends its last line; the page itself does not end in an empty line.
-  return { html: renderLines(bytes.toString('utf8').replace(/\n$/, ''), redactor, {}), start, end: last };
+  return {
+    html: renderLines(bytes.toString('utf8').replace(/\n$/, ''), redactor, {}),
+    start,
+    end: last,
+    ...(read.note !== undefined ? { note: read.note } : {}),
+  };
 }
 
 /** Text of whole lines as redacted HTML, colours carried in `state`. */
