@@ -94,7 +94,12 @@ export const uiCommand: Command = {
     const source: RunPageSource =
       target.kind === 'local'
         ? localRunPageSource(target, processEnv)
-        : kubeRunPageSource({ client: target.client, runs: target.runs, objects: target.objects });
+        : kubeRunPageSource({
+            client: target.client,
+            runs: target.runs,
+            objects: target.objects,
+            description: values.context !== undefined ? `the cluster of context ${values.context}` : "the kubeconfig's cluster",
+          });
     const targetArgs =
       target.kind === 'local'
         ? ['--state-dir', target.layout.root]
@@ -110,7 +115,7 @@ export const uiCommand: Command = {
     } catch (error) {
       throw new Error(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
     }
-    io.stdout.write(`Serving the run page of ${target.kind === 'local' ? target.layout.root : 'the cluster'} on ${served.url} (stop with Ctrl-C)\n`);
+    io.stdout.write(`Serving the run page of ${source.description} on ${served.url} (stop with Ctrl-C)\n`);
     try {
       io.stdout.write(await links(positionals, shownUrl ?? served.url));
     } catch (error) {

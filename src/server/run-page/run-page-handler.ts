@@ -38,10 +38,11 @@ export type RunPageHandler = ((req: IncomingMessage, res: ServerResponse) => Pro
 const NOTICES: Record<string, string> = { retried: 'Retried: the run goes on.', stopped: 'Stop asked.', terminated: 'Terminate asked.' };
 
 /**
- * The run page of local runs: `GET /runs/<namespace>/<name>?exp=…&sig=…` and the parts its script
- * fetches under that path (graph, node, loop, log, log-events, events, artifact, artifact-info),
- * each checked against the link's signature; `POST …/action` for a writer's link. Mounted by
- * `skiff ui`, and meant to be mounted by any server: it answers only the paths it owns.
+ * The run page of a source's runs (a state directory's, a cluster's): `GET
+ * /runs/<namespace>/<name>?exp=…&sig=…` and the parts its script fetches under that path (graph,
+ * node, loop, log, log-events, events, artifact, artifact-info), each checked against the link's
+ * signature (or, with `access`, the signed-in person's read access); `POST …/action` for those
+ * who may act. Mounted by `skiff ui` and `skiff serve`: it answers only the paths it owns.
  */
 export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
   const now = options.now ?? Date.now;
