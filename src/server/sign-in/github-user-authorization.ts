@@ -68,9 +68,10 @@ export class GitHubUserAuthorization {
       if ((error as { status?: number }).status === 404 || (error as { status?: number }).status === 403) return 'none';
       throw error;
     }
-    // role_name tells maintain from write (the legacy `permission` folds it in).
-    const role = typeof body.role_name === 'string' ? body.role_name : body.permission;
-    return (['admin', 'maintain', 'write', 'triage', 'read'] as const).find((p) => p === role) ?? 'none';
+    // role_name tells maintain from write (the legacy `permission` folds it in); a custom role's
+    // name says nothing of its base, which the legacy field gives.
+    const roles = ['admin', 'maintain', 'write', 'triage', 'read'] as const;
+    return roles.find((p) => p === body.role_name) ?? roles.find((p) => p === body.permission) ?? 'none';
   }
 
   private async api(token: string, path: string): Promise<unknown> {
