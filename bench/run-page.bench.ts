@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLocalTarget } from '../src/cli/local-target.js';
+import { localRunPageSource } from '../src/cli/local-run-page-source.js';
 import { createRunPageHandler } from '../src/server/run-page/run-page-handler.js';
 import { loadRunPageSecret, RunLinkSigner } from '../src/server/run-page/run-link-signer.js';
 import { buildRunGraph } from '../src/server/run-page/run-graph.js';
@@ -63,7 +64,7 @@ for (const { run } of cases) {
 await target.runs.closeAll();
 
 const signer = new RunLinkSigner(await loadRunPageSecret(root));
-const server = await startRunPageServer(createRunPageHandler({ target, signer }), '127.0.0.1', 0);
+const server = await startRunPageServer(createRunPageHandler({ source: localRunPageSource(target, process.env), signer }), '127.0.0.1', 0);
 const browser = await launchChromium();
 try {
   const results = new Map<string, { render: number; click: number; nodes: number; boxes: number }>();

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { KubeClient } from '../kube/kube-client.js';
+import type { PodLogClient } from '../kube/pod-logs.js';
 import { KubeClusterObjects } from '../kube/kube-cluster-objects.js';
 import { KubeConnection } from '../kube/kube-connection.js';
 import { KubeNotFoundError } from '../kube/kube-errors.js';
@@ -19,7 +20,7 @@ import type { RunTarget } from './run-target.js';
 /** The runs of a cluster: Workflows of Skiff's instance id, driven by `skiff controller`. */
 export interface ClusterTarget extends RunTarget {
   readonly kind: 'cluster';
-  readonly client: KubeClient;
+  readonly client: KubeClient & PodLogClient;
   readonly runs: KubeRunStore;
   /** Templates, ConfigMaps and Secrets, read from the cluster. */
   readonly objects: KubeClusterObjects;

@@ -3,9 +3,9 @@ import type { StoredRun } from '../ports/run-store.js';
 import type { NodeStatus } from '../engine/workflow-status.js';
 import type { Parameter, Workflow } from '../spec/model/workflow.js';
 import { DEFAULT_NAMESPACE } from '../state/local-object-store.js';
-import { formatDuration, spanOf } from './format-duration.js';
+import { formatDuration, spanOf } from '../report/format-duration.js';
 import { formatTable } from './format-table.js';
-import { phaseSymbol, podNameOfNode, treeRows } from './node-tree.js';
+import { phaseSymbol, podNameOfNode, treeRows } from '../report/node-tree.js';
 import { formatResourcesDuration, resourcesDuration } from './resources-duration.js';
 import { splitRunKey } from '../ports/run-key.js';
 

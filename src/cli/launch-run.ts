@@ -7,7 +7,7 @@ import { formatTransfer } from './format-transfer.js';
 import { LiveTreeView } from './live-tree-view.js';
 import type { ClusterTarget } from './cluster-target.js';
 import type { LocalTarget } from './local-target.js';
-import { podNameOfNode } from './node-tree.js';
+import { podNameOfNode } from '../report/node-tree.js';
 import { formatRunOutput, type OutputFormat } from './output-format.js';
 import { ProgressLines } from './progress-lines.js';
 import { followRun, type InterruptSource } from './follow-run.js';

@@ -9,7 +9,7 @@ import type { Workflow } from '../spec/model/workflow.js';
 import { controlRun } from './control-run.js';
 import { describeRun } from './describe-run.js';
 import type { LocalTarget } from './local-target.js';
-import { podNameOfNode } from './node-tree.js';
+import { podNameOfNode } from '../report/node-tree.js';
 import { readRun } from './read-run.js';
 import { acquireLease, leaseOwner } from './run-lease.js';
 import { startBackgroundDriver } from './start-background-driver.js';

@@ -3,7 +3,7 @@ import type { StoredRun } from '../ports/run-store.js';
 import { isWorkflowDone, type NodeStatus } from '../engine/workflow-status.js';
 import type { CliIO } from './cli-io.js';
 import type { LocalTarget } from './local-target.js';
-import { podNameOfNode } from './node-tree.js';
+import { podNameOfNode } from '../report/node-tree.js';
 import { requireRun } from './read-run.js';
 import { describeRun } from './describe-run.js';
 import { leaseOwner } from './run-lease.js';

@@ -1,6 +1,6 @@
 import type { NodeChange } from '../runs/run-driver.js';
 import type { NodeStatus } from '../engine/workflow-status.js';
-import { spanOf } from './format-duration.js';
+import { spanOf } from '../report/format-duration.js';
 
 const WIDTHS = [36, 10, 9];
 

@@ -2,7 +2,7 @@ import { dump } from 'js-yaml';
 import type { KubernetesObject } from '../spec/model/kubernetes.js';
 import type { StoredKind } from '../state/local-object-store.js';
 import { type CliIO, UsageError } from './cli-io.js';
-import { ageOf } from './format-duration.js';
+import { ageOf } from '../report/format-duration.js';
 import { formatTable } from './format-table.js';
 import { lintCommand } from './commands/lint.js';
 import { openLocalTarget } from './local-target.js';

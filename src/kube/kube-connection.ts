@@ -27,6 +27,7 @@ import type {
   WatchOptions,
   WriteOptions,
 } from './kube-client.js';
+import { type PodLogClient, type PodLogOptions, readPodLog } from './pod-logs.js';
 import { TokenBucket } from './token-bucket.js';
 import { type KubeError, type KubeStatus, KubeUnknownKindError, type ObjectRef, fromStatus, toKubeError } from './kube-errors.js';
 
@@ -177,7 +178,7 @@ class RawObjectApi extends KubernetesObjectApi {
  *   const kube = KubeConnection.fromKubeConfig(loadKubeConfig({ kubeconfigPath }));
  *   await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'ci', name: 'settings' });
  */
-export class KubeConnection implements KubeClient {
+export class KubeConnection implements KubeClient, PodLogClient {
   private constructor(
     private readonly api: RawObjectApi,
     private readonly watcher: Watch,
@@ -327,6 +328,11 @@ export class KubeConnection implements KubeClient {
         controller?.abort();
       },
     };
+  }
+
+  async *podLog(namespace: string, pod: string, container: string, options: PodLogOptions = {}): AsyncGenerator<Buffer> {
+    await this.bucket?.take();
+    yield* readPodLog(this.watcher.config, namespace, pod, container, options);
   }
 
   private async request<T>(ref: ObjectRef, send: () => Promise<unknown>): Promise<T> {

@@ -176,6 +176,11 @@
 
   function wirePanel() {
     panel.querySelector('.close')?.addEventListener('click', closePanel);
+    const choice = panel.querySelector('select.log-container');
+    if (choice && !choice.dataset.wired) {
+      choice.dataset.wired = '1';
+      choice.addEventListener('change', () => showContainer(choice.value));
+    }
     for (const info of panel.querySelectorAll('[data-info]')) loadArtifactInfo(info);
   }
 
@@ -220,13 +225,30 @@
     return `${(n / 1024 / 1024).toFixed(1)} MiB`;
   }
 
+  // A containerSet's step: the log, its stream and its download follow the chosen container.
+  function showContainer(container) {
+    const pre = panel.querySelector('pre.log');
+    if (!pre) return;
+    const point = (link) => link.replace(/([?&]container=)[^&]*/, `$1${encodeURIComponent(container)}`);
+    pre.dataset.log = point(pre.dataset.log);
+    pre.dataset.follow = point(pre.dataset.follow);
+    pre.dataset.container = container;
+    const download = panel.querySelector('.log-download');
+    if (download) download.href = point(download.getAttribute('href'));
+    closeLog();
+    pre.textContent = '';
+    loadLog(pre);
+  }
+
   async function loadLog(pre) {
     const response = await fetch(pre.dataset.log);
     if (!response.ok) return;
     const page = await response.json();
     pre.innerHTML = page.html; // escaped by the server
+    if (page.note && !page.html) pre.textContent = `[${page.note}]`;
     pre.dataset.start = page.start;
     const earlier = panel.querySelector('.log-earlier');
+    if (earlier) earlier.hidden = true;
     if (page.start > 0 && earlier) {
       earlier.hidden = false;
       earlier.onclick = async () => {
@@ -254,6 +276,14 @@
       if (atBottom) pre.scrollTop = pre.scrollHeight;
     });
     stream.addEventListener('end', () => stream.close());
+    // The server could not go on reading the log (it says why): the lines shown stay.
+    stream.addEventListener('failed', (event) => {
+      stream.close();
+      const note = document.createElement('span');
+      note.className = 'log-failed';
+      note.textContent = `\n[the log stopped: ${JSON.parse(event.data).message}]`;
+      pre.appendChild(note);
+    });
   }
 
   // --- keyboard: arrows move between boxes, Escape closes the panel ---

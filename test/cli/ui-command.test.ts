@@ -56,4 +56,16 @@ describe('skiff ui --link and skiff get --ui-url', () => {
     assert.equal(port.status, 2);
     assert.match(port.stderr, /--port x/);
   });
+
+  it('takes a cluster as the run commands do, and refuses a state directory with it', async () => {
+    const both = await skiff(dir, ['ui', '--link', name, '--kubeconfig', 'nowhere.yaml', '--state-dir', join(dir, 'state')]);
+    assert.equal(both.status, 1);
+    assert.match(both.stderr, /--state-dir is for runs on this machine; it cannot go with --kubeconfig or --context/);
+    const missing = await skiff(dir, ['ui', '--link', name, '--kubeconfig', 'nowhere.yaml']);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /nowhere\.yaml/);
+    const help = await skiff(dir, ['ui', '--help']);
+    assert.match(help.stdout, /--allow-actions/);
+    assert.match(help.stdout, /a link is easily pasted into a\s+chat or a ticket/);
+  });
 });

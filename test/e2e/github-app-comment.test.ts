@@ -10,6 +10,7 @@ import { openLocalTarget } from '../../src/cli/local-target.js';
 import { COMMENT_MARKER } from '../../src/report/pull-request-comment.js';
 import { RunArtifactLinks } from '../../src/server/run-page/run-artifact-links.js';
 import { type RunPageMount, runPageMount } from '../../src/server/run-page/run-page-mount.js';
+import { localRunPageSource } from '../../src/cli/local-run-page-source.js';
 import { LocalObjectStore } from '../../src/state/local-object-store.js';
 import { StateLayout } from '../../src/state/state-layout.js';
 import { startMinio, type MinioServer } from '../env/minio/start-minio.js';
@@ -52,7 +53,7 @@ before(async () => {
   const base = `http://127.0.0.1:${port}`;
   h = await GitHubAppHarness.start({ port });
   const target = openLocalTarget({ cwd: h.stateDir, env: {} } as unknown as CliIO, { stateDir: h.stateDir });
-  page = await runPageMount(target, {});
+  page = await runPageMount(localRunPageSource(target, process.env), target.layout.root);
   const options = {
     port,
     mounts: [

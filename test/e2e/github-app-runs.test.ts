@@ -1,5 +1,6 @@
 import type { CliIO } from '../../src/cli/cli-io.js';
 import { openLocalTarget } from '../../src/cli/local-target.js';
+import { localRunPageSource } from '../../src/cli/local-run-page-source.js';
 import { runPageMount } from '../../src/server/run-page/run-page-mount.js';
 // A push to a configured branch against skiff serve, the fake GitHub and the real local runtime
 // (bubblewrap sandbox): the sync applies, the workflow runs, and its check run goes queued →
@@ -185,7 +186,7 @@ test('configured workflows that do not run get a neutral check saying why', asyn
 
 test("a run's check run links to its run page on the same server, signed for that run; a tampered link gets 403", async () => {
   const target = openLocalTarget({ cwd: h.stateDir, env: {} } as unknown as CliIO, { stateDir: h.stateDir });
-  const page = await runPageMount(target, {});
+  const page = await runPageMount(localRunPageSource(target, process.env), target.layout.root);
   let base = '';
   await h.server.close();
   await h.startServer({

@@ -24,17 +24,25 @@ after(async () => {
 });
 
 /** Starts `skiff serve` over `dir/state`; resolves with its base URL once it listens. */
-async function startServe(): Promise<{ process: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/skiff.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--state-dir', join(dir, 'state')], {
-    env: {
-      ...process.env,
-      APP_ID: String(github.app.id),
-      PRIVATE_KEY_PATH: join(dir, 'app.pem'),
-      WEBHOOK_SECRET: github.app.webhookSecret,
-      GITHUB_API_URL: github.baseUrl,
+async function startServe(
+  extraArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<{ process: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin/skiff.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--state-dir', join(dir, 'state'), ...extraArgs],
+    {
+      env: {
+        ...process.env,
+        APP_ID: String(github.app.id),
+        PRIVATE_KEY_PATH: join(dir, 'app.pem'),
+        WEBHOOK_SECRET: github.app.webhookSecret,
+        GITHUB_API_URL: github.baseUrl,
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
@@ -113,4 +121,31 @@ test('deliveries accepted by a skiff serve that is killed are all handled once b
   const exited = new Promise((resolve) => second.process.once('exit', resolve));
   second.process.kill('SIGTERM');
   await exited;
+});
+
+test("skiff serve signs people in with GitHub on the run page when given the App's OAuth client and its public address", async () => {
+  await writeFile(join(dir, 'app.pem'), github.app.privateKey);
+  const started = await startServe(['--public-url', 'https://skiff.example'], {
+    GITHUB_CLIENT_ID: github.app.clientId,
+    GITHUB_CLIENT_SECRET: github.app.clientSecret,
+    GITHUB_WEB_URL: github.baseUrl,
+  });
+  serve = started.process;
+  try {
+    const signIn = await fetch(`${started.url}/_skiff/auth/sign-in?return=${encodeURIComponent('/runs/ci/x')}`, { redirect: 'manual' });
+    assert.equal(signIn.status, 302);
+    const to = new URL(signIn.headers.get('location')!);
+    assert.equal(`${to.origin}${to.pathname}`, `${github.baseUrl}/login/oauth/authorize`);
+    assert.equal(to.searchParams.get('client_id'), github.app.clientId);
+    assert.equal(to.searchParams.get('redirect_uri'), 'https://skiff.example/_skiff/auth/callback');
+    assert.match(signIn.headers.get('set-cookie') ?? '', /HttpOnly; SameSite=Lax; Max-Age=600; Secure/);
+    // A page without a link, for someone not signed in: 403, with the way to sign in.
+    const page = await fetch(`${started.url}/runs/ci/x`);
+    assert.equal(page.status, 403);
+    assert.match(await page.text(), /sign in with GitHub/);
+  } finally {
+    const exited = new Promise((resolve) => started.process.once('exit', resolve));
+    started.process.kill('SIGTERM');
+    await exited;
+  }
 });

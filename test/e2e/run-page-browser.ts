@@ -27,9 +27,16 @@ export interface UiProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * `skiff ui` on a free port. Its links are signed with `stateDir`'s secret: the state directory it
+ * serves, or, with `--kubeconfig` among `extra` (a cluster's runs), the default state directory it
+ * keeps its secret in.
+ */
 export async function startSkiffUi(stateDir: string, names: string[], extra: string[] = []): Promise<UiProcess> {
-  const child: ChildProcess = spawn(process.execPath, [skiffBin, 'ui', '--port', '0', '--state-dir', stateDir, ...extra, ...names], {
+  const cluster = extra.includes('--kubeconfig');
+  const child: ChildProcess = spawn(process.execPath, [skiffBin, 'ui', '--port', '0', ...(cluster ? [] : ['--state-dir', stateDir]), ...extra, ...names], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: cluster ? { ...process.env, SKIFF_STATE_DIR: stateDir } : process.env,
   });
   let out = '';
   let err = '';
@@ -45,7 +52,8 @@ export async function startSkiffUi(stateDir: string, names: string[], extra: str
     child.kill('SIGTERM');
     await exited;
   };
-  const deadline = Date.now() + 15_000;
+  // Generous: on a loaded machine, loading the CLI alone can take many seconds.
+  const deadline = Date.now() + 60_000;
   while (out.split('\n').length < names.length + 2) {
     if (child.exitCode !== null) throw new Error(`skiff ui ended (${child.exitCode}): ${err}`);
     if (Date.now() > deadline) {

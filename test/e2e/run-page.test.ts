@@ -95,7 +95,7 @@ describe('the run page in Chromium, against skiff ui and a run on the local runt
     writeFileSync(join(dir, 'wf.yaml'), workflow);
     browser = await launchChromium();
     skiff('submit', join(dir, 'wf.yaml'));
-    ui = await startSkiffUi(stateDir, ['page-test']);
+    ui = await startSkiffUi(stateDir, ['page-test'], ['--allow-actions']);
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   });
 

@@ -5,7 +5,7 @@ import { schedulesOf } from '../../schedule/plan-cron-tick.js';
 import { workflowOfCron } from '../../schedule/workflow-of-cron.js';
 import type { CronWorkflow } from '../../spec/model/workflow.js';
 import { type CliIO, UsageError } from '../cli-io.js';
-import { ageOf, formatDuration } from '../format-duration.js';
+import { ageOf, formatDuration } from '../../report/format-duration.js';
 import { localCronPorts, submitCronRun } from '../local-cron-ports.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';

@@ -7,6 +7,7 @@ import { NAMESPACE_HELP, NAMESPACE_OPTION, parseCommandArgs, STATE_DIR_HELP, STA
 import { requireTargetRun } from '../read-run.js';
 import { resolveRunName } from '../select-runs.js';
 import { runPageLink, UI_URL_ENV } from '../../server/run-page/run-page-link.js';
+import { runPageSecretDir } from '../run-page-secret-dir.js';
 
 const USAGE = `Usage: skiff get [options] NAME...
 
@@ -63,9 +64,8 @@ export const getCommand: Command = {
       try {
         const run = await requireTargetRun(target, await resolveRunName(target, given, values.namespace));
         io.stdout.write(`${index > 0 && output !== 'name' ? (output === 'yaml' ? '---\n' : '\n') : ''}${formatRunOutput(run, output, Date.now(), shown)}`);
-        // The run page signs links with the state directory's secret: local runs only, for now.
-        if (uiUrl && target.location !== undefined && (output === undefined || output === 'wide'))
-          io.stdout.write(`Run page: ${await runPageLink(target.location, uiUrl, run.key)}\n`);
+        if (uiUrl && (output === undefined || output === 'wide'))
+          io.stdout.write(`Run page: ${await runPageLink(runPageSecretDir(target, envOf(io)), uiUrl, run.key)}\n`);
       } catch (error) {
         if (positionals.length === 1) throw error;
         io.stderr.write(`skiff get: ${(error as Error).message}\n`);

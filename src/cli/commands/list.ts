@@ -1,7 +1,7 @@
 import { dump } from 'js-yaml';
 import type { StoredRun } from '../../ports/run-store.js';
 import { type CliIO, type Command, UsageError } from '../cli-io.js';
-import { ageOf, spanOf } from '../format-duration.js';
+import { ageOf, spanOf } from '../../report/format-duration.js';
 import { workflowObject } from '../format-run.js';
 import { formatTable } from '../format-table.js';
 import { parseLabelSelector } from '../label-selector.js';

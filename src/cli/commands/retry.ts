@@ -8,7 +8,7 @@ import { launchRun, NO_CLUSTER_LOGS } from '../launch-run.js';
 import { noteRetriedPods } from '../../kube/retried-pods.js';
 import { retryRun, type RetryOptions } from '../../engine/operations/retry-run.js';
 import type { StoredRun } from '../../ports/run-store.js';
-import { podNameOfNode } from '../node-tree.js';
+import { podNameOfNode } from '../../report/node-tree.js';
 import { openRunTarget } from '../open-run-target.js';
 import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { parseOutputFormat } from '../output-format.js';

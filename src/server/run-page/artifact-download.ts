@@ -1,9 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { createArtifactDriver, type Repository } from '../../artifacts/index.js';
-import { localRootConfinement } from '../../cli/local-root-confinement.js';
-import type { LocalTarget } from '../../cli/local-target.js';
-import { runRepository } from '../../cli/run-repository.js';
 import type { NodeStatus } from '../../engine/workflow-status.js';
+import type { RunPageSource } from '../../ports/run-page-source.js';
 import type { StoredRun } from '../../ports/run-store.js';
 import { describeLocation, inspectArtifact, openArtifact, tarballFile } from './artifact-access.js';
 import { refuse, SECURITY_HEADERS, send, writeAll } from './http-answers.js';
@@ -17,13 +14,12 @@ export interface ArtifactRequest {
 
 /**
  * Answers for one output artifact of a step, read through the run's repository as `skiff cp`
- * reads it, streamed (never held whole in memory) and always as an attachment, so an HTML file a
+ * reads it (the source's driver), streamed (never held whole in memory) and always as an attachment, so an HTML file a
  * step wrote is never shown as a page of this site.
  */
 export async function serveArtifact(
   res: ServerResponse,
-  target: LocalTarget,
-  env: NodeJS.ProcessEnv,
+  source: RunPageSource,
   run: StoredRun,
   node: NodeStatus | undefined,
   request: ArtifactRequest,
@@ -33,9 +29,7 @@ export async function serveArtifact(
     refuse(res, 404, 'no such artifact');
     return;
   }
-  const repository = (await runRepository(target, run)) as Repository | undefined;
-  const namespace = run.workflow.metadata.namespace ?? 'default';
-  const driver = createArtifactDriver({ secrets: target.objects, namespace, localRoot: localRootConfinement(target, env) });
+  const { driver, repository, close } = await source.artifactAccess(run);
   try {
     const opened = await openArtifact(driver, artifact, repository);
     if (request.info) {
@@ -63,6 +57,6 @@ export async function serveArtifact(
     if (res.headersSent) res.destroy();
     else refuse(res, 404, `cannot read artifact "${request.name}": ${(error as Error).message}`);
   } finally {
-    driver.close();
+    close();
   }
 }

@@ -1,41 +1,27 @@
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import type { Writable } from 'node:stream';
+import type { LogBytes } from '../../ports/run-page-source.js';
 import { ansiToHtml, type AnsiState } from './ansi-to-html.js';
 import type { SecretRedactor } from './secret-redactor.js';
 
 /** How much of a log one page shows. */
 export const LOG_PAGE_BYTES = 256 * 1024;
 
-/** A page of a log, as HTML: bytes `[start, end)` of the file, cut at line boundaries. */
+/** A page of a log, as HTML: bytes `[start, end)` of the log, cut at line boundaries. */
 export interface LogPage {
   html: string;
   start: number;
   end: number;
+  /** Why there is no log (its pod is gone), shown instead of it. */
+  note?: string;
 }
 
 /**
- * The page of a log that ends at `before` (default: its end): whole lines only, redacted, ANSI
- * colours as spans. A line longer than a page is shown cut. A log not written yet is empty.
+ * The page of a log read up to `before` (undefined: its end as read): whole lines only, redacted,
+ * ANSI colours as spans. A line longer than a page is shown cut. A log not written yet is empty.
  */
-export async function readLogPage(path: string, redactor: SecretRedactor, before?: number, pageBytes = LOG_PAGE_BYTES): Promise<LogPage> {
-  let size: number;
-  try {
-    size = (await stat(path)).size;
-  } catch {
-    return { html: '', start: 0, end: 0 };
-  }
-  const end = Math.min(before ?? size, size);
-  let start = Math.max(0, end - pageBytes);
-  const handle = await open(path, 'r');
-  let bytes: Buffer;
-  try {
-    bytes = Buffer.alloc(end - start);
-    await handle.read(bytes, 0, bytes.length, start);
-  } finally {
-    await handle.close();
-  }
+export function logPage(read: LogBytes, redactor: SecretRedactor, before: number | undefined): LogPage {
+  let bytes = read.bytes;
+  let start = read.start;
+  const end = start + bytes.length;
   if (start > 0) {
     const newline = bytes.indexOf(10);
     if (newline >= 0 && newline < bytes.length - 1) {
@@ -51,7 +37,12 @@ export async function readLogPage(path: string, redactor: SecretRedactor, before
     last = start + bytes.length;
   }
   // The page's last newline ends its last line; the page itself does not end in an empty line.
-  return { html: renderLines(bytes.toString('utf8').replace(/\n$/, ''), redactor, {}), start, end: last };
+  return {
+    html: renderLines(bytes.toString('utf8').replace(/\n$/, ''), redactor, {}),
+    start,
+    end: last,
+    ...(read.note !== undefined ? { note: read.note } : {}),
+  };
 }
 
 /** Text of whole lines as redacted HTML, colours carried in `state`. */
@@ -62,43 +53,33 @@ export function renderLines(text: string, redactor: SecretRedactor, state: AnsiS
     .join('\n');
 }
 
-/** Writes the whole log as the step wrote it (colour codes kept), with secret values redacted line by line. */
-export async function streamWholeLog(path: string, redactor: SecretRedactor, out: Writable): Promise<void> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of lines) {
-    if (!out.write(`${redactor.redact(line)}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+/** Lines of a log's bytes as they come (a line cut between chunks is kept whole), redacted; the rest with `flush`. */
+export async function* redactedLines(chunks: AsyncIterable<Buffer>, redactor: SecretRedactor): AsyncGenerator<string> {
+  let partial: Buffer = Buffer.alloc(0);
+  for await (const chunk of chunks) {
+    partial = partial.length === 0 ? chunk : Buffer.concat([partial, chunk]);
+    const cut = partial.lastIndexOf(10) + 1;
+    if (cut === 0) continue;
+    yield `${redactor.redact(partial.subarray(0, cut - 1).toString('utf8'))}\n`;
+    partial = partial.subarray(cut);
   }
+  if (partial.length > 0) yield `${redactor.redact(partial.toString('utf8'))}\n`;
 }
 
-/** Follows a log from `offset`: each call returns what was appended since, whole lines only (all of it with `flush`). */
+/** Turns what a log appends into rendered whole lines: each `push` returns what became whole (all of it with `flush`). */
 export class LogFollower {
-  private partial = Buffer.alloc(0);
+  private partial: Buffer = Buffer.alloc(0);
   private readonly state: AnsiState = {};
 
   constructor(
-    private readonly path: string,
     private readonly redactor: SecretRedactor,
+    /** Where in the log the next byte pushed stands (bytes before it were shown). */
     public offset: number,
   ) {}
 
-  async next(flush: boolean): Promise<string | undefined> {
-    let size = 0;
-    try {
-      size = (await stat(this.path)).size;
-    } catch {
-      // not written yet
-    }
-    if (size > this.offset) {
-      const handle = await open(this.path, 'r');
-      try {
-        const bytes = Buffer.alloc(size - this.offset);
-        const { bytesRead } = await handle.read(bytes, 0, bytes.length, this.offset);
-        this.offset += bytesRead;
-        this.partial = Buffer.concat([this.partial, bytes.subarray(0, bytesRead)]);
-      } finally {
-        await handle.close();
-      }
-    }
+  push(bytes: Buffer, flush: boolean): string | undefined {
+    this.offset += bytes.length;
+    this.partial = bytes.length === 0 ? this.partial : Buffer.concat([this.partial, bytes]);
     const cut = flush ? this.partial.length : this.partial.lastIndexOf(10) + 1;
     if (cut <= 0) return undefined;
     const text = this.partial.subarray(0, cut).toString('utf8').replace(/\n$/, '');

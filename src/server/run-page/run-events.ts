@@ -4,7 +4,6 @@ import { type GraphItem, graphShape } from './run-graph.js';
 import { loopSummary } from './run-page-html.js';
 import type { ReadRun } from './run-reader.js';
 import type { SecretRedactor } from './secret-redactor.js';
-import { watchChanges } from './watch-changes.js';
 
 /** What the page is told when its run changes. */
 export interface RunChange {
@@ -41,16 +40,16 @@ export function openEventStream(res: ServerResponse, onClose: () => void): { sen
 
 /**
  * Streams a run's changes to its page: the run's phase and times, and each box whose phase
- * changed, read again whenever the run's folder changes (its journal grows or its snapshot is
- * replaced, by whichever process drives it). Only differences are sent, so a 10,000-node run
+ * changed, read again whenever `watch` says the run changed (its journal grew, its Workflow was
+ * updated, by whichever process drives it). Only differences are sent, so a 10,000-node run
  * costs a few bytes per finished step. `shownShape` is the graph the page drew (graphShape). Returns a function that stops it.
  */
 export function streamRunChanges(
   res: ServerResponse,
-  runDir: string,
+  watch: (onChange: () => void) => { close(): void },
   load: () => Promise<ReadRun | undefined>,
   redactor: SecretRedactor,
-  options: { pollMs: number; shownShape?: string },
+  options: { shownShape?: string },
 ): () => void {
   let last = new Map<string, string>();
   let first = true;
@@ -97,7 +96,7 @@ export function streamRunChanges(
       busy = false;
     }
   };
-  watching = watchChanges(runDir, () => void look(), { pollMs: options.pollMs });
+  watching = watch(() => void look());
   void look();
   return stream.close;
 }
@@ -111,36 +110,27 @@ function changeOf(item: GraphItem): RunChange['items'][number] {
 }
 
 /**
- * Streams what a step appends to its log (`lines` events of rendered HTML), looking whenever its
- * log folder changes, until the step has finished and everything it wrote was sent (`end`).
- * Returns a function that stops it.
+ * Streams what a step appends to its log (`lines` events of rendered HTML) as `chunks` brings it,
+ * until they end: the step has finished and everything it wrote was sent (`end`). Returns a
+ * function that stops it (and aborts `chunks` through `abort`).
  */
-export function streamLogLines(
-  res: ServerResponse,
-  follower: LogFollower,
-  logDir: string,
-  finished: () => Promise<boolean>,
-  options: { pollMs: number },
-): () => void {
-  let watching: { close(): void } | undefined;
-  let busy = false;
-  const stream = openEventStream(res, () => watching?.close());
-  const look = async (): Promise<void> => {
-    if (busy) return;
-    busy = true;
+export function streamLogLines(res: ServerResponse, follower: LogFollower, chunks: AsyncIterable<Buffer>, abort: AbortController): () => void {
+  const stream = openEventStream(res, () => abort.abort());
+  void (async () => {
     try {
-      const done = await finished();
-      const html = await follower.next(done);
-      if (html !== undefined) stream.send('lines', { html, offset: follower.offset });
-      if (done) {
-        stream.send('end', { offset: follower.offset });
-        stream.close();
+      for await (const chunk of chunks) {
+        const html = follower.push(chunk, false);
+        if (html !== undefined) stream.send('lines', { html, offset: follower.offset });
       }
+      const rest = follower.push(Buffer.alloc(0), true);
+      if (rest !== undefined) stream.send('lines', { html: rest, offset: follower.offset });
+      if (!abort.signal.aborted) stream.send('end', { offset: follower.offset });
+    } catch (error) {
+      // The page keeps what it has and says why the log stopped; it may reconnect from `offset`.
+      if (!abort.signal.aborted) stream.send('failed', { message: (error as Error).message, offset: follower.offset });
     } finally {
-      busy = false;
+      stream.close();
     }
-  };
-  watching = watchChanges(logDir, () => void look(), { pollMs: options.pollMs });
-  void look();
+  })();
   return stream.close;
 }

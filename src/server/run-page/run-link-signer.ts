@@ -102,7 +102,12 @@ export async function loadRunPageSecret(stateDir: string): Promise<Buffer> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  const created = await read();
+  // Another process may have created the file a moment ago and not written it yet: look again for a while.
+  let created = await read();
+  for (let attempt = 0; !created && attempt < 50; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    created = await read();
+  }
   if (!created) throw new Error(`${path}: the run page secret is unreadable; remove the file to make a new one (links given out stop working)`);
   return created;
 }

@@ -1,11 +1,13 @@
 import type { NodePhase, NodeStatus, WorkflowPhase } from '../../engine/workflow-status.js';
 import type { StoredRun } from '../../ports/run-store.js';
 import type { Parameter } from '../../spec/model/workflow.js';
-import { formatDuration } from '../../cli/format-duration.js';
+import { formatDuration } from '../../report/format-duration.js';
 import { PHASE_SYMBOLS } from '../../report/phase-symbols.js';
 import { ansiToHtml } from './ansi-to-html.js';
 import { html, SafeHtml } from './html-escape.js';
 import { type GraphItem, graphShape, type RunGraph } from './run-graph.js';
+import type { NodeLogs } from './node-containers.js';
+import type { PageViewer } from './page-access.js';
 import type { SecretRedactor } from './secret-redactor.js';
 
 /** Above this many boxes the graph is drawn without its edges (the boxes stay in their layers). */
@@ -23,6 +25,8 @@ export interface PageContext {
   now: number;
   /** What the last action did, said above the graph. */
   notice?: string;
+  /** Who is signed in, where a server signs people in (skiff serve with GitHub). */
+  viewer?: PageViewer;
 }
 
 export function phaseBadge(phase: NodePhase | WorkflowPhase): SafeHtml {
@@ -55,6 +59,7 @@ ${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content
     ${labels.length > 0 ? html`<div><dt>Labels</dt><dd>${labels.map(([k, v]) => html`<code>${k}=${v}</code> `)}</dd></div>` : ''}
   </dl>
   ${parameters.length > 0 ? html`<details open><summary>Parameters (${parameters.length})</summary>${parameterTable(parameters, context.redactor)}</details>` : ''}
+  ${context.viewer ? viewerLine(context.viewer) : ''}
   ${context.formToken !== undefined ? actionForms(context) : ''}
 </header>
 ${context.notice !== undefined ? html`<p class="notice" role="status">${context.notice}</p>` : ''}
@@ -105,7 +110,8 @@ export function renderLoopView(run: StoredRun, item: GraphItem): SafeHtml {
 }
 
 /** A node opened: what it is, when it ran, its inputs and outputs, and (for a pod) its log. */
-export function renderNodeView(node: NodeStatus, pod: string | undefined, context: PageContext): SafeHtml {
+export function renderNodeView(node: NodeStatus, logs: NodeLogs | undefined, context: PageContext): SafeHtml {
+  const pod = logs?.pod;
   const redact = context.redactor.redact;
   const idQuery = `id=${encodeURIComponent(node.id)}&${context.query}`;
   const template = node.templateRef ? `${node.templateRef.name}/${node.templateRef.template}` : (node.templateName ?? '—');
@@ -136,14 +142,24 @@ ${section(
   }),
   context,
 )}
-${
-  pod !== undefined
-    ? html`<h3>Log</h3>
-<p class="log-tools"><button type="button" class="log-earlier" hidden>Show earlier lines</button> <a href="${context.base}/log?${idQuery}&download=1" download>Download the whole log</a></p>
-<pre class="log" tabindex="0" aria-label="Log of ${node.displayName}" data-log="${context.base}/log?${idQuery}" data-follow="${context.base}/log-events?${idQuery}"></pre>`
-    : ''
-}
+${logs !== undefined ? logSection(node, logs, idQuery, context) : ''}
 </div>`;
+}
+
+/**
+ * A step's log: the first container's, and for a containerSet a choice of the others (the page's
+ * script points the log, its stream and its download at the chosen container).
+ */
+function logSection(node: NodeStatus, logs: NodeLogs, idQuery: string, context: PageContext): SafeHtml {
+  const first = logs.containers[0]!;
+  const query = `${idQuery}&container=${encodeURIComponent(first)}`;
+  const choice =
+    logs.containers.length > 1
+      ? html`<label>Container <select class="log-container">${logs.containers.map((c) => html`<option value="${c}">${c}</option>`)}</select></label> `
+      : '';
+  return html`<h3>Log</h3>
+<p class="log-tools">${choice}<button type="button" class="log-earlier" hidden>Show earlier lines</button> <a class="log-download" href="${context.base}/log?${query}&download=1" download>Download the whole log</a></p>
+<pre class="log" tabindex="0" aria-label="Log of ${node.displayName}" data-container="${first}" data-log="${context.base}/log?${query}" data-follow="${context.base}/log-events?${query}"></pre>`;
 }
 
 function section(parameters: Parameter[], artifacts: SafeHtml[], context: PageContext): SafeHtml {
@@ -157,6 +173,13 @@ function parameterTable(parameters: Parameter[], redactor: SecretRedactor): Safe
   )}</tbody></table>`;
 }
 
+/** Who is signed in and how to sign out, or how to sign in; and why there are no actions. */
+function viewerLine(viewer: PageViewer): SafeHtml {
+  if (viewer.login === undefined)
+    return html`<p class="viewer">${viewer.signInUrl !== undefined ? html`<a href="${viewer.signInUrl}">Sign in with GitHub</a> to retry or stop this run.` : ''}</p>`;
+  return html`<form class="viewer" method="post" action="${viewer.signOutUrl ?? ''}">Signed in as <strong>${viewer.login}</strong>. <button type="submit">Sign out</button>${viewer.note !== undefined ? html` <span class="muted">${viewer.note}</span>` : ''}</form>`;
+}
+
 function actionForms(context: PageContext): SafeHtml {
   const action = `${context.base}/action?${context.query}`;
   const button = (op: string, label: string) =>
@@ -165,16 +188,17 @@ function actionForms(context: PageContext): SafeHtml {
 }
 
 /** The page of a refused link: says why, and nothing of the run. */
-export function renderForbidden(reason: string): string {
-  return renderMessagePage('403: this link does not open a run', reason, true);
+export function renderForbidden(reason: string, signInUrl?: string): string {
+  return renderMessagePage('403: this link does not open a run', reason, true, undefined, signInUrl);
 }
 
 /** A page of one message (a refused link, a refused action), with the way back when there is one. */
-export function renderMessagePage(title: string, message: string, askForLink: boolean, back?: string): string {
+export function renderMessagePage(title: string, message: string, askForLink: boolean, back?: string, signInUrl?: string): string {
   return `<!doctype html>
 ${html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Skiff</title>
 <link rel="icon" href="data:,"><link rel="stylesheet" href="/_skiff/run-page.css"></head><body><main class="forbidden"><h1>${title}</h1><p>${message}</p>
 ${askForLink ? html`<p>Ask for a new link: <code>skiff ui --link NAME</code> or <code>skiff get NAME</code> with a UI address configured.</p>` : ''}
+${signInUrl !== undefined ? html`<p>Or, with read access to the run's repository, <a href="${signInUrl}">sign in with GitHub</a>.</p>` : ''}
 ${back !== undefined ? html`<p><a href="${back}">Back to the run</a></p>` : ''}</main></body></html>`}
 `;
 }

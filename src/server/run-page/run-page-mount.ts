@@ -1,5 +1,7 @@
-import type { LocalTarget } from '../../cli/local-target.js';
 import type { RunKey } from '../../ports/run-key.js';
+import type { RunPageSource } from '../../ports/run-page-source.js';
+import type { PageAccess } from './page-access.js';
+import type { RunActionPerformer } from './run-actions.js';
 import { createRunPageHandler, type RunPageHandler } from './run-page-handler.js';
 import { runPageLink } from './run-page-link.js';
 import { loadRunPageSecret, RunLinkSigner } from './run-link-signer.js';
@@ -14,14 +16,21 @@ export interface RunPageMount {
 }
 
 /**
- * The run page of a state directory's runs for `skiff serve`, signed with the directory's own
- * secret, so a link printed by `skiff ui --link` and one on a check run are alike.
+ * The run page of a source's runs for `skiff serve`, signed with the secret kept in `secretDir`
+ * (the state directory), so a link printed by `skiff ui --link` and one on a check run are alike.
+ * With `actions`, people `access` lets act (given the same secret, for its form tokens) may retry,
+ * stop and terminate runs; a link alone never does here.
  */
-export async function runPageMount(target: LocalTarget, env: NodeJS.ProcessEnv): Promise<RunPageMount> {
-  const signer = new RunLinkSigner(await loadRunPageSecret(target.layout.root));
+export async function runPageMount(
+  source: RunPageSource,
+  secretDir: string,
+  actions?: { act: RunActionPerformer; access: (secret: Buffer) => PageAccess },
+): Promise<RunPageMount> {
+  const secret = await loadRunPageSecret(secretDir);
+  const signer = new RunLinkSigner(secret);
   return {
     signer,
-    handler: createRunPageHandler({ target, signer, env: { ...process.env, ...env } }),
-    link: (baseUrl, key) => runPageLink(target.layout.root, baseUrl, key),
+    handler: createRunPageHandler({ source, signer, ...(actions ? { act: actions.act, access: actions.access(secret) } : {}) }),
+    link: (baseUrl, key) => runPageLink(secretDir, baseUrl, key),
   };
 }

@@ -12,8 +12,9 @@ import type { Caller, RouteContext, RouteTable } from './routes/api-route.js';
 import { checkRunRoutes } from './routes/check-run-routes.js';
 import { commentRoutes } from './routes/comment-routes.js';
 import { repoRoutes } from './routes/repo-routes.js';
+import { USER_TOKEN_OPERATIONS, userRoutes } from './routes/user-routes.js';
 
-const ROUTES: RouteTable = { ...appRoutes, ...repoRoutes, ...checkRunRoutes, ...commentRoutes };
+const ROUTES: RouteTable = { ...appRoutes, ...repoRoutes, ...checkRunRoutes, ...commentRoutes, ...userRoutes };
 
 export type ViolationKind = 'unknown-endpoint' | 'invalid-request' | 'auth' | 'forbidden' | 'not-implemented' | 'response';
 
@@ -168,6 +169,8 @@ function authenticate({ state, app }: ApiHandlerDeps, header: string | undefined
     const problem = verifyAppJwt(credential, app.publicKey, app.id, Math.floor(state.now().getTime() / 1000));
     return problem ? `${operationId} needs the app's JWT: ${problem}` : { kind: 'app' };
   }
+  const person = USER_TOKEN_OPERATIONS.has(operationId) ? state.liveUserToken(credential) : undefined;
+  if (person) return { kind: 'user', user: person };
   const token = state.liveToken(credential);
   if (!token) return `${operationId} needs a live installation token (unknown or expired token)`;
   return { kind: 'installation', token };

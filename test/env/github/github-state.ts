@@ -148,6 +148,8 @@ export class GitHubState {
   readonly reactions = new Map<number, FakeReaction>();
   readonly statuses: FakeStatus[] = [];
   readonly tokens = new Map<string, FakeToken>();
+  /** User access tokens given by the OAuth web flow. */
+  readonly userTokens = new Map<string, { user: FakeUser; expiresAt: Date }>();
   /** Issue/PR numbers share one sequence per repository, as on GitHub. */
   private readonly issueNumbers = new Map<number, number>();
   private lastId = 1000;
@@ -283,6 +285,19 @@ export class GitHubState {
     };
     this.tokens.set(token.token, token);
     return token;
+  }
+
+  /** A user access token (`ghu_…`, 8 h like GitHub's) for `user`, as the OAuth web flow gives one to the app. */
+  issueUserToken(user: FakeUser): string {
+    const token = `ghu_${randomBytes(18).toString('base64url')}`;
+    this.userTokens.set(token, { user, expiresAt: new Date(this.now().getTime() + 8 * 60 * 60 * 1000) });
+    return token;
+  }
+
+  /** The person of an unexpired user access token, or undefined. */
+  liveUserToken(value: string): FakeUser | undefined {
+    const token = this.userTokens.get(value);
+    return token && token.expiresAt > this.now() ? token.user : undefined;
   }
 
   /** The unexpired token `value`, or undefined. */

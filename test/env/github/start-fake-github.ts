@@ -42,6 +42,10 @@
 //   in answers point at the fake but are not served.
 // - Known mistakes in GitHub's description are corrected narrowly in github-contract.ts
 //   (fixDescriptionErrata and the nullable-enum reading); nothing else is relaxed.
+// - The OAuth web flow of the app's user authorization (oauth-web-flow.ts: /login/oauth/authorize and
+//   /login/oauth/access_token, on github.com) is not in the OpenAPI description, so nothing checks it
+//   against one: it follows GitHub's documentation, authorizes at once for the person `oauth.signedIn`
+//   names, and its user tokens reach only GET /user and the collaborator permission endpoint.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AssertionError } from 'node:assert';
@@ -52,6 +56,7 @@ import { createApiRequestHandler, type ApiRequestRecord, type ContractViolation 
 export type { ApiRequestRecord, ContractViolation, ViolationKind } from './api-request-handler.js';
 import { createAppCredentials, publicKeyOf } from './app-jwt.js';
 import { GIT_PATH, proxyGitRequest } from './git-proxy.js';
+import { createOAuthWebFlow, type OAuthBrowser } from './oauth-web-flow.js';
 import { loadGitHubContract, type GitHubContract } from './github-contract.js';
 import { GitHubState, type FakeComment, type FakeInstallation, type FakePullRequest, type FakeRepo, type RepoPermission } from './github-state.js';
 import { changedFiles, commitFiles, type FileChanges } from './repo-git.js';
@@ -104,9 +109,11 @@ export interface FakeWebhooks {
 }
 
 export interface FakeGitHub {
-  /** API base URL (Probot's `baseUrl`) and the host serving git: `${baseUrl}/owner/repo.git`. */
+  /** API base URL (Probot's `baseUrl`) and the host serving git: `${baseUrl}/owner/repo.git`; github.com's OAuth pages too. */
   baseUrl: string;
-  app: { id: number; slug: string; privateKey: string; webhookSecret: string; botLogin: string };
+  app: { id: number; slug: string; privateKey: string; webhookSecret: string; botLogin: string; clientId: string; clientSecret: string };
+  /** The browser's session on the fake github.com: who an OAuth authorization is for (none: a 403 page). */
+  oauth: OAuthBrowser;
   contract: GitHubContract;
   state: GitHubState;
   webhooks: FakeWebhooks;
@@ -168,10 +175,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const requests: ApiRequestRecord[] = [];
   const pending = new Set<Promise<unknown>>();
 
+  const oauthClient = { clientId: `Iv1.${randomUUID().slice(0, 16)}`, clientSecret: `secret-${randomUUID()}` };
+  const oauthBrowser: OAuthBrowser = { signedIn: undefined };
+  const oauthFlow = createOAuthWebFlow(state, oauthClient, oauthBrowser);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', baseUrl);
     if (GIT_PATH.test(url.pathname)) return proxyGitRequest(req, res, url, state, gitServer.baseUrl);
-    handleApi(req, res, url).catch((err: unknown) => {
+    (url.pathname.startsWith('/login/oauth/')
+      ? oauthFlow(req, res, url).then(async (done) => (done ? undefined : handleApi(req, res, url)))
+      : handleApi(req, res, url)
+    ).catch((err: unknown) => {
       // A crash of the fake must fail the test too, not only confuse the app.
       const message = `the fake GitHub crashed: ${err instanceof Error ? err.stack : String(err)}`;
       violations.push({ kind: 'response', method: req.method ?? 'GET', path: url.pathname, status: 500, message });
@@ -222,7 +235,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   let stopping: Promise<void> | undefined;
   const fake: FakeGitHub = {
     baseUrl,
-    app: { id: appId, slug, privateKey: credentials.privateKey, webhookSecret, botLogin: bot.login },
+    app: { id: appId, slug, privateKey: credentials.privateKey, webhookSecret, botLogin: bot.login, ...oauthClient },
+    oauth: oauthBrowser,
     contract,
     state,
     requests,

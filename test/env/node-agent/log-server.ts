@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -13,10 +13,16 @@ export interface LogServer {
 
 /**
  * The part of the kubelet API that `kubectl logs` reaches through the API server:
- * GET /containerLogs/{namespace}/{pod}/{container}[?tailLines=N]. HTTPS with a throwaway
- * self-signed certificate (the API server does not verify kubelets unless told to).
+ * GET /containerLogs/{namespace}/{pod}/{container}[?tailLines=N][?follow=true]. HTTPS with a
+ * throwaway self-signed certificate (the API server does not verify kubelets unless told to).
+ * With follow, what the container writes is sent as it comes, until `running` says its pod ended
+ * (as the kubelet ends a followed log when its container exits).
  */
-export async function startLogServer(dir: string, logFile: (namespace: string, pod: string, container: string) => string | undefined): Promise<LogServer> {
+export async function startLogServer(
+  dir: string,
+  logFile: (namespace: string, pod: string, container: string) => string | undefined,
+  running: (namespace: string, pod: string) => boolean = () => false,
+): Promise<LogServer> {
   const key = join(dir, 'kubelet.key');
   const cert = join(dir, 'kubelet.crt');
   await promisify(execFile)('openssl', [
@@ -50,7 +56,9 @@ export async function startLogServer(dir: string, logFile: (namespace: string, p
       async () => {
         response.writeHead(200, { 'Content-Type': 'text/plain' });
         const tail = Number(url.searchParams.get('tailLines'));
-        if (Number.isInteger(tail) && tail > 0) {
+        if (url.searchParams.get('follow') === 'true') {
+          await followFile(path, () => running(decodeURIComponent(match![1]!), decodeURIComponent(match![2]!)), response);
+        } else if (Number.isInteger(tail) && tail > 0) {
           const lines = (await readFile(path, 'utf8')).split('\n');
           if (lines.at(-1) === '') lines.pop();
           response.end(
@@ -71,4 +79,31 @@ export async function startLogServer(dir: string, logFile: (namespace: string, p
     port: (server.address() as AddressInfo).port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Sends a file as it grows (a look every 100 ms) until `running` turns false and all of it was sent, or the client goes. */
+async function followFile(path: string, running: () => boolean, response: import('node:http').ServerResponse): Promise<void> {
+  let closed = false;
+  response.on('close', () => {
+    closed = true;
+  });
+  const handle = await open(path, 'r');
+  let offset = 0;
+  try {
+    while (!closed) {
+      const still = running();
+      const size = (await handle.stat()).size;
+      if (size > offset) {
+        const bytes = Buffer.alloc(size - offset);
+        const { bytesRead } = await handle.read(bytes, 0, bytes.length, offset);
+        offset += bytesRead;
+        response.write(bytes.subarray(0, bytesRead));
+      }
+      if (!still) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await handle.close();
+    response.end();
+  }
 }

@@ -53,10 +53,14 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
   const finished = new Set<string>();
   const keyOf = (pod: V1Pod): string => `${pod.metadata?.namespace}/${pod.metadata?.name}`;
 
-  const logs = await startLogServer(dir, (namespace, pod, container) => {
-    const podDir = podDirs.get(`${namespace}/${pod}`);
-    return podDir ? logPath(podDir, container) : undefined;
-  });
+  const logs = await startLogServer(
+    dir,
+    (namespace, pod, container) => {
+      const podDir = podDirs.get(`${namespace}/${pod}`);
+      return podDir ? logPath(podDir, container) : undefined;
+    },
+    (namespace, pod) => runs.has(`${namespace}/${pod}`),
+  );
 
   await core.createNode({
     body: { metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux' } } },

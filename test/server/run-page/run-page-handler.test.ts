@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openLocalTarget } from '../../../src/cli/local-target.js';
-import { podNameOfNode } from '../../../src/cli/node-tree.js';
+import { localRunPageSource } from '../../../src/cli/local-run-page-source.js';
+import { runPageAction } from '../../../src/cli/run-page-actions.js';
+import { podNameOfNode } from '../../../src/report/node-tree.js';
 import { readRun } from '../../../src/cli/read-run.js';
 import { leaseOwner } from '../../../src/cli/run-lease.js';
 import { createRunPageHandler } from '../../../src/server/run-page/run-page-handler.js';
@@ -46,7 +48,8 @@ describe('the run page handler over HTTP (no browser)', () => {
     assert.equal((await skiff(dir, ['apply', 'secret.yaml'])).status, 0);
     const submitted = await skiff(dir, ['submit', 'wf.yaml', '--wait']);
     assert.equal(submitted.status, 0, submitted.stderr);
-    const target = openLocalTarget({ stdout: { write: () => true }, stderr: { write: () => true }, cwd: dir }, { stateDir: join(dir, 'state') });
+    const io = { stdout: { write: () => true }, stderr: { write: () => true }, cwd: dir };
+    const target = openLocalTarget(io, { stateDir: join(dir, 'state') });
     const run = (await readRun(target.layout, 'default/hostile'))!;
     const node = Object.values(run.status.nodes)[0]!;
     nodeId = node.id;
@@ -56,7 +59,16 @@ describe('the run page handler over HTTP (no browser)', () => {
     writeFileSync(logPath, `${lines.join('\n')}\n`);
     signer = new RunLinkSigner(await loadRunPageSecret(target.layout.root));
     // Actions start background drivers: with the instant runtime, as the CLI's tests run them.
-    const served = await startRunPageServer(createRunPageHandler({ target, signer, env: { ...process.env, SKIFF_RUNTIME: 'instant' } }), '127.0.0.1', 0);
+    const served = await startRunPageServer(
+      createRunPageHandler({
+        source: localRunPageSource(target, process.env),
+        signer,
+        act: (key, action) =>
+          runPageAction(target, ['--state-dir', target.layout.root], { ...io, env: { ...process.env, SKIFF_RUNTIME: 'instant' } }, key, action),
+      }),
+      '127.0.0.1',
+      0,
+    );
     base = served.url;
     close = served.close;
   });
@@ -170,6 +182,25 @@ describe('the run page handler over HTTP (no browser)', () => {
     const refused = await post(writer, { op: 'stop', token });
     assert.equal(refused.status, 409);
     assert.match(await refused.text(), /has already finished/);
+  });
+
+  it("shows a writer's link no buttons and refuses its POST where actions are not allowed (skiff ui without --allow-actions)", async () => {
+    const target = openLocalTarget({ stdout: { write: () => true }, stderr: { write: () => true }, cwd: dir }, { stateDir: join(dir, 'state') });
+    const served = await startRunPageServer(createRunPageHandler({ source: localRunPageSource(target, process.env), signer }), '127.0.0.1', 0);
+    try {
+      const writer = new URL(link('hostile', 'write').replace(base, served.url));
+      const page = await (await fetch(writer)).text();
+      assert.ok(!page.includes('class="actions"'), 'no buttons');
+      const token = signer.formToken('default', 'hostile', signer.check('default', 'hostile', writer.searchParams, Date.now()) as never);
+      const answer = await fetch(`${served.url}/runs/default/hostile/action${writer.search}`, {
+        method: 'POST',
+        body: new URLSearchParams({ op: 'retry-all', token }),
+        redirect: 'manual',
+      });
+      assert.equal(answer.status, 403, 'even with the right token');
+    } finally {
+      await served.close();
+    }
   });
 
   it("lets a writer retry all of a finished run's steps, succeeded ones too", async () => {

@@ -3,8 +3,11 @@ import type { MatchedOperation } from '../github-contract.js';
 import { GitHubApiError } from '../github-api-error.js';
 import type { FakeCheckRun, FakeRepo, FakeToken, FakeUser, GitHubState } from '../github-state.js';
 
-/** Who is calling: the app itself (a verified JWT) or an installation (a live access token). */
-export type Caller = { kind: 'app' } | { kind: 'installation'; token: FakeToken };
+/**
+ * Who is calling: the app itself (a verified JWT), an installation (a live access token), or a
+ * person through the app (a user access token from the OAuth web flow).
+ */
+export type Caller = { kind: 'app' } | { kind: 'installation'; token: FakeToken } | { kind: 'user'; user: FakeUser };
 
 /** What a route handler gets: the matched, already schema-checked request, and the fake's state. */
 export interface RouteContext {
@@ -37,6 +40,12 @@ export type RouteTable = Record<string, RouteHandler>;
 export function repoOf(ctx: RouteContext): FakeRepo {
   const repo = ctx.state.repo(param(ctx, 'owner'), param(ctx, 'repo'));
   if (ctx.caller.kind === 'installation' && !ctx.state.tokenCovers(ctx.caller.token, repo)) throw GitHubApiError.notFound();
+  // A person sees a private repository only as its owner or a collaborator (and only where the app is installed).
+  if (ctx.caller.kind === 'user') {
+    const login = ctx.caller.user.login.toLowerCase();
+    const sees = !repo.private || repo.owner.id === ctx.caller.user.id || (repo.collaborators.get(login) ?? 'none') !== 'none';
+    if (!sees || repo.installationId === undefined) throw GitHubApiError.notFound();
+  }
   return repo;
 }
 

@@ -1,5 +1,5 @@
 import { nodeId, podName } from '../engine/node-naming.js';
-import { PHASE_SYMBOLS } from '../report/phase-symbols.js';
+import { PHASE_SYMBOLS } from './phase-symbols.js';
 import type { NodeStatus, WorkflowStatus } from '../engine/workflow-status.js';
 
 export function phaseSymbol(node: Pick<NodeStatus, 'phase' | 'type'>): string {
