@@ -7,7 +7,7 @@ import nodeHttp from 'isomorphic-git/http/node';
 import { boundedHttp } from './bounded-http.js';
 import { gitCommitTree } from './git-commit-tree.js';
 import { indexPack } from './git-pack-index.js';
-import { downloadShallowPack } from './shallow-pack-download.js';
+import { downloadShallowPack, GitAuthenticationError } from './shallow-pack-download.js';
 import { KeyedSerializer } from '../shared/keyed-serializer.js';
 import { inspectMirror, MIRROR_MARKER } from './mirror-health.js';
 import type { RepositoryTree } from './repository-tree.js';
@@ -199,7 +199,13 @@ export class RepositoryMirror {
    */
   private async downloadFirstPack(gitdir: string, url: string, ref: string): Promise<{ commit: string; pack: string; bytes: number }> {
     this.options.onEvent?.({ type: 'fetch', url, ref });
-    const download = await downloadShallowPack({ http: this.http, url, ref, token: await this.options.token?.(url) });
+    // Anonymous first, as git and isomorphic-git do: the token is asked for only when the server
+    // wants one, so a public repository never costs an installation token.
+    const download = await downloadShallowPack({ http: this.http, url, ref }).catch(async (error: Error) => {
+      const token = error instanceof GitAuthenticationError && !error.tokenSent ? await this.options.token?.(url) : undefined;
+      if (!token) throw error;
+      return downloadShallowPack({ http: this.http, url, ref, token });
+    });
     const { idx, checksum } = indexPack(download.pack);
     const packDir = join(gitdir, 'objects', 'pack');
     await mkdir(packDir, { recursive: true });

@@ -22,6 +22,17 @@ export interface ShallowPackRequest {
   token?: string;
 }
 
+/** The server wants credentials (401, 403): none were sent, or it refused the token sent. */
+export class GitAuthenticationError extends Error {
+  override name = 'GitAuthenticationError';
+  constructor(
+    message: string,
+    readonly tokenSent: boolean,
+  ) {
+    super(message);
+  }
+}
+
 const ID = /^[0-9a-f]{40}$/;
 
 /**
@@ -84,8 +95,9 @@ async function call(
   const chunks: Uint8Array[] = [];
   if (response.body) for await (const chunk of response.body) chunks.push(chunk);
   if (response.statusCode === 401 || response.statusCode === 403)
-    throw new Error(
+    throw new GitAuthenticationError(
       request.token ? `${request.url} refused the token (HTTP ${response.statusCode})` : `${request.url} needs a token (HTTP ${response.statusCode})`,
+      request.token !== undefined,
     );
   if (response.statusCode === 404) throw new Error(`${request.url} was not found (HTTP 404)`);
   if (response.statusCode !== 200) throw new Error(`${request.url} answered HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim());
