@@ -18,8 +18,9 @@ import { nameOf, runArgs } from './describe-run.js';
 import type { RunKey } from '../ports/run-key.js';
 
 export interface LaunchOptions {
+  /** Follow the run here until it finishes, as `watch` does (`--wait`). */
   wait: boolean;
-  /** Run in the background and follow it here: its tree (`watch`) or its logs (`log`). */
+  /** Follow the run here: its tree (`watch`) or its logs (`log`). */
   follow?: 'watch' | 'log' | undefined;
   output?: OutputFormat | undefined;
   /** Ctrl-C, for --watch; the process's SIGINT when not given. */
@@ -27,32 +28,28 @@ export interface LaunchOptions {
 }
 
 /**
- * Runs a saved run (new, retried, resubmitted, or continued): with `wait`, drives it in this
- * process with progress and returns 0 if it Succeeded, else 1; without, hands it to a
- * background `skiff` process, prints its name, and returns 0 at once.
+ * Runs a saved run (new, retried, resubmitted, or continued) as `argo submit` does: a background
+ * `skiff` process drives it (in a cluster, the controller), so the run never depends on this
+ * one. Without `wait` or `follow`, prints its name and returns 0 at once; with them, follows it
+ * here (see followInBackground), and Ctrl-C stops only the following.
  */
 export async function launchRun(target: LocalTarget | ClusterTarget, io: CliIO, runId: RunKey, options: LaunchOptions): Promise<number> {
-  if (target.kind === 'cluster') {
-    // In a cluster the controller drives the run; --wait and --watch follow it from here.
-    if (options.wait || options.follow) return followInBackground(target, io, runId, { ...options, follow: options.follow ?? 'watch' });
-    const run = await target.readRun(runId);
-    io.stdout.write(run && (options.output === 'json' || options.output === 'yaml') ? formatRunOutput(run, options.output) : `${nameOf(runId)}\n`);
-    return 0;
-  }
-  if (!options.wait) {
-    await startBackgroundDriver(target, runId, childEnv(io));
-    if (options.follow) return followInBackground(target, io, runId, options);
-    const run = await readRun(target.layout, runId);
-    io.stdout.write(run && (options.output === 'json' || options.output === 'yaml') ? formatRunOutput(run, options.output) : `${nameOf(runId)}\n`);
-    return 0;
-  }
-  const finished = await runInForeground(target, io, runId, options.output);
-  return finished.status.phase === 'Succeeded' ? 0 : 1;
+  await startDriving(target, io, runId);
+  if (options.wait || options.follow) return followInBackground(target, io, runId, { ...options, follow: options.follow ?? 'watch' });
+  const run = target.kind === 'cluster' ? await target.readRun(runId) : await readRun(target.layout, runId);
+  io.stdout.write(run && (options.output === 'json' || options.output === 'yaml') ? formatRunOutput(run, options.output) : `${nameOf(runId)}\n`);
+  return 0;
+}
+
+/** Hands a saved run to its driver: a background `skiff` process here; in a cluster, its controller already has it. */
+export async function startDriving(target: LocalTarget | ClusterTarget, io: CliIO, runId: RunKey): Promise<void> {
+  if (target.kind === 'local') await startBackgroundDriver(target, runId, childEnv(io));
 }
 
 /**
- * Follows a run a background process drives: its tree as it changes (`--watch`) or its logs
- * (`--log`), then the result. Ctrl-C stops following and leaves the run going (exit 130).
+ * Follows a run a background process drives: its tree as it changes (`--watch`, `--wait`) or its
+ * logs (`--log`), then the result. Ctrl-C stops following and leaves the run going (exit 130); a
+ * second one within a few seconds stops the run.
  */
 export async function followInBackground(target: LocalTarget | ClusterTarget, io: CliIO, runId: RunKey, options: LaunchOptions): Promise<number> {
   const quiet = options.output === 'json' || options.output === 'yaml' || options.output === 'name';
@@ -74,7 +71,10 @@ export async function followInBackground(target: LocalTarget | ClusterTarget, io
   return result.run.status.phase === 'Succeeded' ? 0 : 1;
 }
 
-/** Drives the run here, showing progress unless the output is a document (json, yaml). */
+/**
+ * Drives the run in this process (a run no process drives, continued by `resume --wait` or
+ * `wait`), showing progress unless the output is a document (json, yaml).
+ */
 export async function runInForeground(target: LocalTarget, io: CliIO, runId: RunKey, output: OutputFormat | undefined): Promise<StoredRun> {
   const quiet = output === 'json' || output === 'yaml' || output === 'name';
   const initial = await readRun(target.layout, runId);
