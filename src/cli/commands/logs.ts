@@ -14,19 +14,21 @@ the order they started, each line after its pod's name as argo logs prints it (c
 terminal). Each attempt of a retried step is marked "(attempt N)" after the pod's name. NAME
 may be @latest, the newest run. POD (or --node) prints one step's logs only.
 
-Local logs are not timed line by line: --since, --since-time and --timestamps go by when each
-step's log was last written (when following, when each line was read).
+Each line's time is when the step wrote it (kept beside the log, as a kubelet keeps it):
+--timestamps prints it (RFC 3339, to the microsecond) and --since and --since-time keep the
+lines written since then. Logs of runs of an older Skiff have no such times: there each line
+gets the time its step's log was last written (when following, when the line was read).
 
 Options:
       --node NAME         only this step (its name, display name, node id or pod name)
   -c, --container NAME    which container of each pod (default: main; every container of a
                           containerSet)
   -f, --follow            keep printing as the steps write, until the run finishes
-      --since DURATION    only logs written within DURATION (30s, 10m, 1h)
-      --since-time TIME   only logs written at or after TIME (RFC 3339)
+      --since DURATION    only lines written within DURATION (30s, 10m, 1h)
+      --since-time TIME   only lines written at or after TIME (RFC 3339)
       --tail N            only the last N lines of each step's log
       --grep REGEXP       only lines that match REGEXP
-      --timestamps        put the time before each line
+      --timestamps        put the time each line was written before it
       --no-color          no colours, also on a terminal
   -p, --previous          only the earlier attempts of retried steps
 ${NAMESPACE_HELP}
