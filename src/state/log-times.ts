@@ -14,7 +14,7 @@ import { open } from 'node:fs/promises';
  * less. The entry is written before its chunk, so whoever reads a byte of the log finds its time.
  */
 export function timesPath(logPath: string): string {
-  return logPath.replace(/\.log$/, '') + '.times';
+  return `${logPath.replace(/\.log$/, '')}.times`;
 }
 
 /** Now, in microseconds since the epoch (a kubelet prints nanoseconds; a process here sees microseconds). */
