@@ -14,6 +14,7 @@ import { followRun, type InterruptSource } from './follow-run.js';
 import { printRunLogs } from './print-run-logs.js';
 import { readRun, requireRun } from './read-run.js';
 import { startBackgroundDriver } from './start-background-driver.js';
+import { leaseOwner } from './run-lease.js';
 import { nameOf, runArgs } from './describe-run.js';
 import type { RunKey } from '../ports/run-key.js';
 
@@ -66,9 +67,20 @@ export async function followInBackground(target: LocalTarget | ClusterTarget, io
     io.stderr.write(`skiff: no skiff process is running ${nameOf(runId)} any more; skiff resume ${runArgs(runId)} continues it\n`);
     return 1;
   }
+  // The run is over, but its driver may still be closing (garbage, locks, its lease): a command
+  // run right after (retry, delete) must find the run let go of, as when it was driven here.
+  if (target.kind === 'local') await leaseReleased(target, runId);
   if (!quiet) io.stdout.write('\n');
   io.stdout.write(formatRunOutput(result.run, options.output));
   return result.run.status.phase === 'Succeeded' ? 0 : 1;
+}
+
+/** How long a finished run's background driver is given to let the run go. */
+const DRIVER_EXIT_MS = 30_000;
+
+async function leaseReleased(target: LocalTarget, runId: RunKey): Promise<void> {
+  const deadline = Date.now() + DRIVER_EXIT_MS;
+  while ((await leaseOwner(target.layout, runId)) !== undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 /**

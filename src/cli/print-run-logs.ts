@@ -18,6 +18,8 @@ export interface LogOptions {
   follow?: boolean;
   /** Only lines written at or after this time (ms since the epoch). */
   since?: number | undefined;
+  /** --since as given, in seconds (a cluster's pods/log takes it as sinceSeconds); `since` is then now less these. */
+  sinceSeconds?: number | undefined;
   /** Only the last N lines of each step's log. */
   tail?: number | undefined;
   grep?: RegExp | undefined;
@@ -41,7 +43,7 @@ interface PodLog {
 }
 
 /** The colours `argo logs` gives pod names, one per pod in turn. */
-const COLORS = [32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96];
+export const COLORS = [32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96];
 
 /**
  * Prints the logs of a run's steps as `argo logs` does: each line after its pod's name
@@ -95,7 +97,7 @@ export async function printRunLogs(target: LocalTarget, io: CliIO, runId: RunKey
 }
 
 /** Where a node's log is kept: under its pod's name; an HTTP node, which has no pod, under the name a pod of it would have. */
-function logNameOf(workflowName: string, node: NodeStatus): string | undefined {
+export function logNameOf(workflowName: string, node: NodeStatus): string | undefined {
   return podNameOfNode(workflowName, node.type === 'HTTP' ? { ...node, type: 'Pod' } : node);
 }
 
@@ -103,7 +105,7 @@ function logNameOf(workflowName: string, node: NodeStatus): string | undefined {
  * Pod and HTTP nodes in the order they started (optionally only the one named), each with its
  * attempt number when it is one of several attempts of a retried step.
  */
-function podsOf(run: StoredRun, options: LogOptions): Array<{ node: NodeStatus; attempt?: number }> {
+export function podsOf(run: StoredRun, options: LogOptions): Array<{ node: NodeStatus; attempt?: number }> {
   const name = run.workflow.metadata.name ?? splitRunKey(run.key).name;
   const attempts = new Map<string, { index: number; of: number }>();
   for (const node of Object.values(run.status.nodes)) {
@@ -141,7 +143,7 @@ function nameOfRetried(run: StoredRun, node: NodeStatus): string | undefined {
 }
 
 /** The containers of a containerSet's pod node, in order (none for any other pod). */
-function containerSetMembers(run: StoredRun, pod: NodeStatus): string[] {
+export function containerSetMembers(run: StoredRun, pod: NodeStatus): string[] {
   return Object.values(run.status.nodes)
     .filter((n) => n.type === 'Container' && n.boundaryID === pod.id)
     .map((n) => n.displayName);

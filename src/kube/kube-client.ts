@@ -105,3 +105,21 @@ export interface KubeClient {
     onEnd: (error?: KubeError) => void,
   ): Promise<WatchHandle>;
 }
+
+/** What `kubectl logs` asks of a pod's log (the API's PodLogOptions); the kubelet applies them. */
+export interface PodLogOptions {
+  container?: string | undefined;
+  /** Each line after the time the kubelet recorded for it (RFC 3339 with nanoseconds) and a space. */
+  timestamps?: boolean;
+  sinceSeconds?: number | undefined;
+  /** RFC 3339; excludes sinceSeconds. */
+  sinceTime?: string | undefined;
+  tailLines?: number | undefined;
+  /** The container's previous instance (one that restarted). */
+  previous?: boolean;
+}
+
+/** Reads pods' logs through the API server (`pods/log`), as `kubectl logs` does. */
+export interface PodLogReader {
+  podLog(namespace: string, pod: string, options: PodLogOptions): Promise<string>;
+}

@@ -20,6 +20,8 @@ import type {
   ListOptions,
   ObjectList,
   PatchType,
+  PodLogOptions,
+  PodLogReader,
   ResourceRef,
   WatchEvent,
   WatchEventType,
@@ -137,9 +139,15 @@ class RawObjectApi extends KubernetesObjectApi {
     return this.resource(apiVersion, kind);
   }
 
-  async send(method: HttpMethod, path: string, query: Record<string, string | undefined>, body?: { text: string; contentType: string }): Promise<unknown> {
+  async send(
+    method: HttpMethod,
+    path: string,
+    query: Record<string, string | undefined>,
+    body?: { text: string; contentType: string },
+    accept = 'application/json',
+  ): Promise<unknown> {
     const context = this.configuration.baseServer.makeRequestContext(path, method);
-    context.setHeaderParam('Accept', 'application/json');
+    context.setHeaderParam('Accept', accept);
     for (const [name, value] of Object.entries(query)) if (value !== undefined) context.setQueryParam(name, value);
     if (body) {
       context.setHeaderParam('Content-Type', body.contentType);
@@ -163,6 +171,9 @@ class RawObjectApi extends KubernetesObjectApi {
 
   protected override async processResponse<T extends ClientObject>(response: ResponseContext): Promise<T> {
     const text = await response.body.text();
+    // A pod's log is plain text; everything else is JSON.
+    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299 && /^text\/plain\b/.test(response.headers['content-type'] ?? ''))
+      return text as unknown as T;
     if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) return (text ? JSON.parse(text) : {}) as T;
     throw new ApiException(response.httpStatusCode, 'Unsuccessful HTTP Request', text, response.headers);
   }
@@ -177,7 +188,7 @@ class RawObjectApi extends KubernetesObjectApi {
  *   const kube = KubeConnection.fromKubeConfig(loadKubeConfig({ kubeconfigPath }));
  *   await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'ci', name: 'settings' });
  */
-export class KubeConnection implements KubeClient {
+export class KubeConnection implements KubeClient, PodLogReader {
   private constructor(
     private readonly api: RawObjectApi,
     private readonly watcher: Watch,
@@ -307,6 +318,21 @@ export class KubeConnection implements KubeClient {
         controller?.abort();
       },
     };
+  }
+
+  async podLog(namespace: string, pod: string, options: PodLogOptions): Promise<string> {
+    const ref: ObjectRef = { kind: 'Pod', namespace, name: pod };
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
+    const query = {
+      container: options.container,
+      timestamps: options.timestamps ? 'true' : undefined,
+      sinceSeconds: options.sinceSeconds === undefined ? undefined : String(options.sinceSeconds),
+      sinceTime: options.sinceTime,
+      tailLines: options.tailLines === undefined ? undefined : String(options.tailLines),
+      previous: options.previous ? 'true' : undefined,
+    };
+    const text = await this.request<unknown>(ref, () => this.api.send(HttpMethod.GET, path, query, undefined, 'text/plain'));
+    return typeof text === 'string' ? text : '';
   }
 
   private async request<T>(ref: ObjectRef, send: () => Promise<unknown>): Promise<T> {

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { formatRfc3339Nano, LogTimes } from '../../../src/state/log-times.js';
 
 export interface LogServer {
   port: number;
@@ -13,7 +13,9 @@ export interface LogServer {
 
 /**
  * The part of the kubelet API that `kubectl logs` reaches through the API server:
- * GET /containerLogs/{namespace}/{pod}/{container}[?tailLines=N]. HTTPS with a throwaway
+ * GET /containerLogs/{namespace}/{pod}/{container}, with the kubelet's tailLines, sinceSeconds,
+ * sinceTime and timestamps (each line's time from the times the local runtime keeps beside the
+ * log, see src/state/log-times.ts). HTTPS with a throwaway
  * self-signed certificate (the API server does not verify kubelets unless told to).
  */
 export async function startLogServer(dir: string, logFile: (namespace: string, pod: string, container: string) => string | undefined): Promise<LogServer> {
@@ -47,21 +49,9 @@ export async function startLogServer(dir: string, logFile: (namespace: string, p
       return;
     }
     stat(path).then(
-      async () => {
+      async ({ mtime }) => {
         response.writeHead(200, { 'Content-Type': 'text/plain' });
-        const tail = Number(url.searchParams.get('tailLines'));
-        if (Number.isInteger(tail) && tail > 0) {
-          const lines = (await readFile(path, 'utf8')).split('\n');
-          if (lines.at(-1) === '') lines.pop();
-          response.end(
-            lines
-              .slice(-tail)
-              .map((l) => `${l}\n`)
-              .join(''),
-          );
-        } else {
-          createReadStream(path).pipe(response);
-        }
+        response.end(await kubeletLog(path, mtime, url.searchParams));
       },
       () => response.writeHead(404).end('no logs yet\n'),
     );
@@ -71,4 +61,29 @@ export async function startLogServer(dir: string, logFile: (namespace: string, p
     port: (server.address() as AddressInfo).port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * A container's log as the kubelet serves it: the last `tailLines` lines, then of those the ones
+ * written since `sinceSeconds` ago or `sinceTime`, each after its time (RFC 3339 with the fraction)
+ * and a space when `timestamps` is true.
+ */
+async function kubeletLog(path: string, mtime: Date, query: URLSearchParams): Promise<string> {
+  const text = await readFile(path);
+  const times = await LogTimes.load(path);
+  const lines: Array<{ line: string; micros: number }> = [];
+  let from = 0;
+  for (let newline = text.indexOf(10); newline >= 0; newline = text.indexOf(10, from)) {
+    lines.push({ line: text.subarray(from, newline).toString('utf8'), micros: times?.timeOf(newline) ?? mtime.getTime() * 1000 });
+    from = newline + 1;
+  }
+  if (from < text.length) lines.push({ line: text.subarray(from).toString('utf8'), micros: times?.timeOf(text.length - 1) ?? mtime.getTime() * 1000 });
+  const tail = Number(query.get('tailLines') ?? Number.NaN);
+  const sinceSeconds = Number(query.get('sinceSeconds') ?? Number.NaN);
+  const sinceTime = query.get('sinceTime');
+  const since = Number.isInteger(sinceSeconds) ? Date.now() - sinceSeconds * 1000 : sinceTime ? Date.parse(sinceTime) : undefined;
+  return (Number.isInteger(tail) && tail >= 0 ? lines.slice(lines.length - Math.min(tail, lines.length)) : lines)
+    .filter(({ micros }) => since === undefined || micros >= since * 1000)
+    .map(({ line, micros }) => `${query.get('timestamps') === 'true' ? `${formatRfc3339Nano(micros)} ` : ''}${line}\n`)
+    .join('');
 }
