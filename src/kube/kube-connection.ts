@@ -331,7 +331,7 @@ export class KubeConnection implements KubeClient, PodLogReader {
       tailLines: options.tailLines === undefined ? undefined : String(options.tailLines),
       previous: options.previous ? 'true' : undefined,
     };
-    const text = await this.request<unknown>(ref, () => this.api.send(HttpMethod.GET, path, query, undefined, 'text/plain'));
+    const text = await this.request<unknown>(ref, () => this.api.send(HttpMethod.GET, path, query, undefined, '*/*'));
     return typeof text === 'string' ? text : '';
   }
 
