@@ -24,6 +24,8 @@ export interface ClusterTarget extends RunTarget {
   readonly runs: KubeRunStore;
   /** Templates, ConfigMaps and Secrets, read from the cluster. */
   readonly objects: KubeClusterObjects;
+  /** The steps' pods' logs, through the API server. */
+  readonly podLogs: PodLogClient;
 }
 
 /**
@@ -47,9 +49,10 @@ export function openClusterTarget(
     namespace: options.namespace ?? client.namespace,
     client,
     runs,
+    podLogs: client,
     objects: new KubeClusterObjects(client, { namespace: options.namespace ?? client.namespace }),
     // One namespace's runs need only that namespace's list permission, as with kubectl.
-    listRuns: (namespace) => (namespace === undefined ? runs.list() : new KubeRunStore(client, { namespaces: [namespace] }).list()),
+    listRuns: (namespace, options) => (namespace === undefined ? runs : new KubeRunStore(client, { namespaces: [namespace] })).list(options),
     readRun: (key) => runs.peek(key),
     damageOf: (error: DamagedRunError) => `${error.file}${error.at ? `, ${error.at}` : ''}: ${error.problem}`,
     undrivenNote: async () => undefined,

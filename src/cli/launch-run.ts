@@ -14,12 +14,14 @@ import { followRun, type InterruptSource } from './follow-run.js';
 import { printRunLogs } from './print-run-logs.js';
 import { readRun, requireRun } from './read-run.js';
 import { startBackgroundDriver } from './start-background-driver.js';
+import { leaseOwner } from './run-lease.js';
 import { nameOf, runArgs } from './describe-run.js';
 import type { RunKey } from '../ports/run-key.js';
 
 export interface LaunchOptions {
+  /** Follow the run here until it finishes, as `watch` does (`--wait`). */
   wait: boolean;
-  /** Run in the background and follow it here: its tree (`watch`) or its logs (`log`). */
+  /** Follow the run here: its tree (`watch`) or its logs (`log`). */
   follow?: 'watch' | 'log' | undefined;
   output?: OutputFormat | undefined;
   /** Ctrl-C, for --watch; the process's SIGINT when not given. */
@@ -27,32 +29,28 @@ export interface LaunchOptions {
 }
 
 /**
- * Runs a saved run (new, retried, resubmitted, or continued): with `wait`, drives it in this
- * process with progress and returns 0 if it Succeeded, else 1; without, hands it to a
- * background `skiff` process, prints its name, and returns 0 at once.
+ * Runs a saved run (new, retried, resubmitted, or continued) as `argo submit` does: a background
+ * `skiff` process drives it (in a cluster, the controller), so the run never depends on this
+ * one. Without `wait` or `follow`, prints its name and returns 0 at once; with them, follows it
+ * here (see followInBackground), and Ctrl-C stops only the following.
  */
 export async function launchRun(target: LocalTarget | ClusterTarget, io: CliIO, runId: RunKey, options: LaunchOptions): Promise<number> {
-  if (target.kind === 'cluster') {
-    // In a cluster the controller drives the run; --wait and --watch follow it from here.
-    if (options.wait || options.follow) return followInBackground(target, io, runId, { ...options, follow: options.follow ?? 'watch' });
-    const run = await target.readRun(runId);
-    io.stdout.write(run && (options.output === 'json' || options.output === 'yaml') ? formatRunOutput(run, options.output) : `${nameOf(runId)}\n`);
-    return 0;
-  }
-  if (!options.wait) {
-    await startBackgroundDriver(target, runId, childEnv(io));
-    if (options.follow) return followInBackground(target, io, runId, options);
-    const run = await readRun(target.layout, runId);
-    io.stdout.write(run && (options.output === 'json' || options.output === 'yaml') ? formatRunOutput(run, options.output) : `${nameOf(runId)}\n`);
-    return 0;
-  }
-  const finished = await runInForeground(target, io, runId, options.output);
-  return finished.status.phase === 'Succeeded' ? 0 : 1;
+  await startDriving(target, io, runId);
+  if (options.wait || options.follow) return followInBackground(target, io, runId, { ...options, follow: options.follow ?? 'watch' });
+  const run = target.kind === 'cluster' ? await target.readRun(runId) : await readRun(target.layout, runId);
+  io.stdout.write(run && (options.output === 'json' || options.output === 'yaml') ? formatRunOutput(run, options.output) : `${nameOf(runId)}\n`);
+  return 0;
+}
+
+/** Hands a saved run to its driver: a background `skiff` process here; in a cluster, its controller already has it. */
+export async function startDriving(target: LocalTarget | ClusterTarget, io: CliIO, runId: RunKey): Promise<void> {
+  if (target.kind === 'local') await startBackgroundDriver(target, runId, childEnv(io));
 }
 
 /**
- * Follows a run a background process drives: its tree as it changes (`--watch`) or its logs
- * (`--log`), then the result. Ctrl-C stops following and leaves the run going (exit 130).
+ * Follows a run a background process drives: its tree as it changes (`--watch`, `--wait`) or its
+ * logs (`--log`), then the result. Ctrl-C stops following and leaves the run going (exit 130); a
+ * second one within a few seconds stops the run.
  */
 export async function followInBackground(target: LocalTarget | ClusterTarget, io: CliIO, runId: RunKey, options: LaunchOptions): Promise<number> {
   const quiet = options.output === 'json' || options.output === 'yaml' || options.output === 'name';
@@ -69,12 +67,26 @@ export async function followInBackground(target: LocalTarget | ClusterTarget, io
     io.stderr.write(`skiff: no skiff process is running ${nameOf(runId)} any more; skiff resume ${runArgs(runId)} continues it\n`);
     return 1;
   }
+  // The run is over, but its driver may still be closing (garbage, locks, its lease): a command
+  // run right after (retry, delete) must find the run let go of, as when it was driven here.
+  if (target.kind === 'local') await leaseReleased(target, runId);
   if (!quiet) io.stdout.write('\n');
   io.stdout.write(formatRunOutput(result.run, options.output));
   return result.run.status.phase === 'Succeeded' ? 0 : 1;
 }
 
-/** Drives the run here, showing progress unless the output is a document (json, yaml). */
+/** How long a finished run's background driver is given to let the run go. */
+const DRIVER_EXIT_MS = 30_000;
+
+async function leaseReleased(target: LocalTarget, runId: RunKey): Promise<void> {
+  const deadline = Date.now() + DRIVER_EXIT_MS;
+  while ((await leaseOwner(target.layout, runId)) !== undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/**
+ * Drives the run in this process (a run no process drives, continued by `resume --wait` or
+ * `wait`), showing progress unless the output is a document (json, yaml).
+ */
 export async function runInForeground(target: LocalTarget, io: CliIO, runId: RunKey, output: OutputFormat | undefined): Promise<StoredRun> {
   const quiet = output === 'json' || output === 'yaml' || output === 'name';
   const initial = await readRun(target.layout, runId);

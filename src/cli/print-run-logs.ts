@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { StoredRun } from '../ports/run-store.js';
 import { isWorkflowDone, type NodeStatus } from '../engine/workflow-status.js';
+import { formatRfc3339Nano, LogTimes } from '../state/log-times.js';
 import type { CliIO } from './cli-io.js';
 import type { LocalTarget } from './local-target.js';
 import { podNameOfNode } from '../report/node-tree.js';
@@ -15,8 +16,10 @@ export interface LogOptions {
   /** Which container of each pod (default main; every container of a containerSet). */
   container?: string | undefined;
   follow?: boolean;
-  /** Only steps whose log was written at or after this time (ms). */
+  /** Only lines written at or after this time (ms since the epoch). */
   since?: number | undefined;
+  /** --since as given, in seconds (a cluster's pods/log takes it as sinceSeconds); `since` is then now less these. */
+  sinceSeconds?: number | undefined;
   /** Only the last N lines of each step's log. */
   tail?: number | undefined;
   grep?: RegExp | undefined;
@@ -32,12 +35,15 @@ interface PodLog {
   color: number;
   path: string;
   offset: number;
-  partial: string;
+  /** The start of a line not yet whole. */
+  partial: Buffer;
   lines: number;
+  /** The log's times once read; null for a log without (of an older Skiff). */
+  times?: LogTimes | null;
 }
 
 /** The colours `argo logs` gives pod names, one per pod in turn. */
-const COLORS = [32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96];
+export const COLORS = [32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96];
 
 /**
  * Prints the logs of a run's steps as `argo logs` does: each line after its pod's name
@@ -68,7 +74,7 @@ export async function printRunLogs(target: LocalTarget, io: CliIO, runId: RunKey
             color: COLORS[logs.size % COLORS.length]!,
             path: target.layout.containerLog(run.key, pod, container),
             offset: 0,
-            partial: '',
+            partial: Buffer.alloc(0),
             lines: 0,
           };
           logs.set(`${pod}/${container}`, log);
@@ -91,7 +97,7 @@ export async function printRunLogs(target: LocalTarget, io: CliIO, runId: RunKey
 }
 
 /** Where a node's log is kept: under its pod's name; an HTTP node, which has no pod, under the name a pod of it would have. */
-function logNameOf(workflowName: string, node: NodeStatus): string | undefined {
+export function logNameOf(workflowName: string, node: NodeStatus): string | undefined {
   return podNameOfNode(workflowName, node.type === 'HTTP' ? { ...node, type: 'Pod' } : node);
 }
 
@@ -99,7 +105,7 @@ function logNameOf(workflowName: string, node: NodeStatus): string | undefined {
  * Pod and HTTP nodes in the order they started (optionally only the one named), each with its
  * attempt number when it is one of several attempts of a retried step.
  */
-function podsOf(run: StoredRun, options: LogOptions): Array<{ node: NodeStatus; attempt?: number }> {
+export function podsOf(run: StoredRun, options: LogOptions): Array<{ node: NodeStatus; attempt?: number }> {
   const name = run.workflow.metadata.name ?? splitRunKey(run.key).name;
   const attempts = new Map<string, { index: number; of: number }>();
   for (const node of Object.values(run.status.nodes)) {
@@ -137,16 +143,20 @@ function nameOfRetried(run: StoredRun, node: NodeStatus): string | undefined {
 }
 
 /** The containers of a containerSet's pod node, in order (none for any other pod). */
-function containerSetMembers(run: StoredRun, pod: NodeStatus): string[] {
+export function containerSetMembers(run: StoredRun, pod: NodeStatus): string[] {
   return Object.values(run.status.nodes)
     .filter((n) => n.type === 'Container' && n.boundaryID === pod.id)
     .map((n) => n.displayName);
 }
 
+/** How much of a log is read at a time: a long log is never held whole. */
+const READ_BYTES = 1 << 20;
+
 /**
  * Prints what was added to a log since the last look; a line is printed only once it is whole.
- * The local runtime writes logs without times, so a line's time is when its log was last written
- * as it was read (each line's own time when following, the step's last write otherwise).
+ * Each line's time is when the container wrote it (see log-times.ts). A log of an older Skiff
+ * has no times: its lines get the time its file was last written (when following, when each
+ * line was read), as they did then.
  */
 async function readNew(log: PodLog, io: CliIO, options: LogOptions, flush: boolean): Promise<void> {
   let size: number;
@@ -158,30 +168,62 @@ async function readNew(log: PodLog, io: CliIO, options: LogOptions, flush: boole
   } catch {
     return; // the step has not written anything (or has not started)
   }
-  if (options.since !== undefined && written.getTime() < options.since) return;
+  // Times are read after the log's size: an entry is written before its chunk, so every byte up to `size` has one.
+  if (log.times === undefined) log.times = (await LogTimes.load(log.path)) ?? null;
+  else if (log.times !== null) await log.times.refresh();
+  const times = log.times;
+  if (!times && options.since !== undefined && written.getTime() < options.since) return;
+  const sinceMicros = options.since === undefined ? undefined : options.since * 1000;
+  const timeOf = (end: number): number => times?.timeOf(end) ?? written.getTime() * 1000;
+
+  // --tail counts from the end of what was there at the first look; later lines all follow.
+  const tail = options.tail !== undefined && log.lines === 0 ? options.tail : undefined;
+  const kept: Array<{ line: string; time: number }> = [];
+  const prefix = options.color ? `\u001b[${log.color}m${log.label}\u001b[0m: ` : `${log.label}: `;
+  let out = '';
+  const take = (line: string, end: number): void => {
+    log.lines++;
+    const entry = { line, time: timeOf(end) };
+    if (tail === undefined) return show(entry);
+    kept.push(entry);
+    if (kept.length > 2 * tail + 1024) kept.splice(0, kept.length - tail); // only the last lines are kept
+  };
+  const show = ({ line, time }: { line: string; time: number }): void => {
+    if (sinceMicros !== undefined && time < sinceMicros) return;
+    if (options.grep && !options.grep.test(line)) return;
+    out += `${prefix}${options.timestamps ? `${formatRfc3339Nano(time)} ` : ''}${line}\n`;
+  };
+
   if (size > log.offset) {
     const handle = await open(log.path, 'r');
     try {
-      const buffer = Buffer.alloc(size - log.offset);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, log.offset);
-      log.offset += bytesRead;
-      log.partial += buffer.subarray(0, bytesRead).toString('utf8');
+      while (log.offset < size) {
+        const buffer = Buffer.alloc(Math.min(READ_BYTES, size - log.offset));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, log.offset);
+        if (bytesRead === 0) break;
+        const chunk = log.partial.length > 0 ? Buffer.concat([log.partial, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
+        const chunkStart = log.offset - log.partial.length;
+        log.offset += bytesRead;
+        let from = 0;
+        for (let newline = chunk.indexOf(10); newline >= 0; newline = chunk.indexOf(10, from)) {
+          take(chunk.subarray(from, newline).toString('utf8'), chunkStart + newline);
+          from = newline + 1;
+        }
+        log.partial = Buffer.from(chunk.subarray(from));
+        if (out.length > READ_BYTES) {
+          io.stdout.write(out);
+          out = '';
+        }
+      }
     } finally {
       await handle.close();
     }
   }
-  let lines = log.partial.split('\n');
-  log.partial = lines.pop() ?? '';
-  if (flush && log.partial !== '') {
-    lines.push(log.partial);
-    log.partial = '';
+  if (flush && log.partial.length > 0) {
+    take(log.partial.toString('utf8'), log.offset - 1);
+    log.partial = Buffer.alloc(0);
   }
-  // --tail counts from the end of what was there at the first look; later lines all follow.
-  if (options.tail !== undefined && log.lines === 0) lines = options.tail === 0 ? [] : lines.slice(-options.tail);
-  log.lines += lines.length || 1;
-  if (options.grep) lines = lines.filter((line) => options.grep!.test(line));
-  if (lines.length === 0) return;
-  const prefix = options.color ? `\u001b[${log.color}m${log.label}\u001b[0m: ` : `${log.label}: `;
-  const time = options.timestamps ? `${written.toISOString()} ` : '';
-  io.stdout.write(lines.map((line) => `${prefix}${time}${line}\n`).join(''));
+  if (tail !== undefined && log.lines === 0) log.lines = 1; // a first look at an empty log: --tail has had its turn
+  if (tail !== undefined && tail > 0) for (const entry of kept.slice(-tail)) show(entry);
+  if (out) io.stdout.write(out);
 }

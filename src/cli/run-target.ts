@@ -15,8 +15,11 @@ export interface RunTarget {
   readonly namespace: string;
   /** Where the runs are, for "not found in ..." (the state directory); none for a cluster. */
   readonly location?: string;
-  /** Every run's key, finished or not: of one namespace, or of all when undefined. */
-  listRuns(namespace?: string): Promise<RunKey[]>;
+  /**
+   * Every run's key, finished or not: of one namespace, or of all when undefined. `chunkSize`
+   * pages a cluster's list (`--chunk-size`); the state directory is read whole.
+   */
+  listRuns(namespace?: string, options?: { chunkSize?: number }): Promise<RunKey[]>;
   /** A run as saved, without taking it over; throws DamagedRunError for a damaged one. */
   readRun(key: RunKey): Promise<StoredRun | undefined>;
   /** Where a damaged run is damaged, as `skiff list` shows it. */

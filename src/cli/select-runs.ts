@@ -29,9 +29,9 @@ export interface RunFilter {
 }
 
 /** Every run of the target, damaged ones apart, so none keeps the others from showing. */
-export async function readAllRuns(target: RunTarget, namespace?: string): Promise<RunListing> {
+export async function readAllRuns(target: RunTarget, namespace?: string, options: { chunkSize?: number } = {}): Promise<RunListing> {
   const listing: RunListing = { runs: [], damaged: [] };
-  for (const key of await target.listRuns(namespace)) {
+  for (const key of await target.listRuns(namespace, options)) {
     try {
       const run = await target.readRun(key);
       if (run) listing.runs.push(run);

@@ -138,9 +138,15 @@ class RawObjectApi extends KubernetesObjectApi {
     return this.resource(apiVersion, kind);
   }
 
-  async send(method: HttpMethod, path: string, query: Record<string, string | undefined>, body?: { text: string; contentType: string }): Promise<unknown> {
+  async send(
+    method: HttpMethod,
+    path: string,
+    query: Record<string, string | undefined>,
+    body?: { text: string; contentType: string },
+    accept = 'application/json',
+  ): Promise<unknown> {
     const context = this.configuration.baseServer.makeRequestContext(path, method);
-    context.setHeaderParam('Accept', 'application/json');
+    context.setHeaderParam('Accept', accept);
     for (const [name, value] of Object.entries(query)) if (value !== undefined) context.setQueryParam(name, value);
     if (body) {
       context.setHeaderParam('Content-Type', body.contentType);
@@ -164,6 +170,9 @@ class RawObjectApi extends KubernetesObjectApi {
 
   protected override async processResponse<T extends ClientObject>(response: ResponseContext): Promise<T> {
     const text = await response.body.text();
+    // A pod's log is plain text; everything else is JSON.
+    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299 && /^text\/plain\b/.test(response.headers['content-type'] ?? ''))
+      return text as unknown as T;
     if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) return (text ? JSON.parse(text) : {}) as T;
     throw new ApiException(response.httpStatusCode, 'Unsuccessful HTTP Request', text, response.headers);
   }

@@ -5,7 +5,7 @@ import { KeyedSerializer } from '../shared/keyed-serializer.js';
 import type { ConfigMap } from '../spec/model/kubernetes.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import type { KubeClient } from './kube-client.js';
-import { KubeAlreadyExistsError, KubeConflictError, KubeNotFoundError } from './kube-errors.js';
+import { KubeAlreadyExistsError, KubeConflictError, KubeGoneError, KubeNotFoundError } from './kube-errors.js';
 import { CONTROLLER_INSTANCE_ID_LABEL, HELD_ANNOTATION, RUN_GENERATION_LABEL, RUN_WRITER_LABEL, SKIFF_INSTANCE_ID } from './kube-names.js';
 import { packItems } from './packed-items.js';
 import { type RecordHead, type RunDefinition, readKubeRun } from './read-kube-run.js';
@@ -16,6 +16,8 @@ import { DamagedRunError } from '../state/damaged-run-error.js';
 
 /** How often a write that met a 409 Conflict is tried again on fresh state before giving up. */
 const CONFLICT_RETRIES = 5;
+/** How many times a list read in chunks starts again after its continue token expired. */
+const LIST_RESTARTS = 3;
 
 export interface KubeRunStoreOptions {
   /**
@@ -90,12 +92,32 @@ export class KubeRunStore implements RunStore {
     this.compactRecords = options.compactRecords ?? 200;
   }
 
-  async list(): Promise<RunKey[]> {
+  /**
+   * Every run's key. With `chunkSize`, the Workflows are asked for that many at a time (the API's
+   * `limit` and `continue`, as `argo list --chunk-size`), so a long list never makes one huge
+   * answer. A continue token can expire between pages (410 Gone, once the server compacted the
+   * version the list began at): the list then starts again, a few times, before it gives up saying so.
+   */
+  async list(options: { chunkSize?: number } = {}): Promise<RunKey[]> {
     const labelSelector = `${CONTROLLER_INSTANCE_ID_LABEL}=${this.options.instanceId ?? SKIFF_INSTANCE_ID}`;
     const keys: RunKey[] = [];
     for (const namespace of this.options.namespaces ?? [undefined]) {
-      const { items } = await this.client.list<Workflow>(WORKFLOW_API, 'Workflow', namespace, { labelSelector });
-      for (const item of items) keys.push(runKey(item.metadata.namespace ?? 'default', item.metadata.name ?? ''));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { items } = await this.client.list<Workflow>(WORKFLOW_API, 'Workflow', namespace, {
+            labelSelector,
+            ...(options.chunkSize ? { limit: options.chunkSize } : {}),
+          });
+          for (const item of items) keys.push(runKey(item.metadata.namespace ?? 'default', item.metadata.name ?? ''));
+          break;
+        } catch (error) {
+          if (!(error instanceof KubeGoneError) || !options.chunkSize) throw error;
+          if (attempt >= LIST_RESTARTS)
+            throw new Error(
+              `the Workflows changed faster than they could be listed ${options.chunkSize} at a time (the API server's continue token expired ${attempt} times); list again, with a larger --chunk-size`,
+            );
+        }
+      }
     }
     return keys.sort();
   }

@@ -3,11 +3,20 @@ import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { fromStatus, type KubeStatus, toKubeError } from './kube-errors.js';
 
+/** What `kubectl logs` asks of a container's log (the API's PodLogOptions); the kubelet applies them. */
 export interface PodLogOptions {
   /** Keep the stream open and send what the container writes next, until it ends. */
   follow?: boolean;
   /** Ends the stream (and the request) early. */
   signal?: AbortSignal;
+  /** Each line after the time the kubelet recorded for it (RFC 3339 with nanoseconds) and a space. */
+  timestamps?: boolean;
+  sinceSeconds?: number;
+  /** RFC 3339; excludes sinceSeconds. */
+  sinceTime?: string;
+  tailLines?: number;
+  /** The container's previous instance (one that restarted). */
+  previous?: boolean;
 }
 
 /** Reads pods' container logs (`GET …/pods/NAME/log`), which the object API does not cover. */
@@ -28,6 +37,11 @@ export async function* readPodLog(kc: KubeConfig, namespace: string, pod: string
   const url = new URL(`${cluster.server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`);
   url.searchParams.set('container', container);
   if (options.follow) url.searchParams.set('follow', 'true');
+  if (options.timestamps) url.searchParams.set('timestamps', 'true');
+  if (options.sinceSeconds !== undefined) url.searchParams.set('sinceSeconds', String(options.sinceSeconds));
+  if (options.sinceTime !== undefined) url.searchParams.set('sinceTime', options.sinceTime);
+  if (options.tailLines !== undefined) url.searchParams.set('tailLines', String(options.tailLines));
+  if (options.previous) url.searchParams.set('previous', 'true');
   const settings: RequestOptions = { headers: { accept: '*/*' } };
   await kc.applyToHTTPSOptions(settings);
   const response = await new Promise<IncomingMessage>((resolve, reject) => {

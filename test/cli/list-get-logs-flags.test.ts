@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { load } from 'js-yaml';
+import { formatRfc3339Nano, TimedLogWriter } from '../../src/state/log-times.js';
 import { StateLayout } from '../../src/state/state-layout.js';
 import { HELLO, skiff, TWO_STEPS, workspace } from './run-cli.js';
 
@@ -139,7 +140,8 @@ describe('skiff logs, as argo logs', () => {
     const logs = async (...args: string[]): Promise<string> => (await skiff(dir, ['logs', 'talk', ...args])).stdout;
     assert.equal(await logs('--tail', '2'), 'talk: two\ntalk: three\n');
     assert.equal(await logs('--grep', 't[wh]'), 'talk: two\ntalk: three\n');
-    assert.match(await logs('--timestamps', '--tail', '1'), /^talk: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z three\n$/);
+    // A log without times (of an older Skiff): its lines get the time the file was last written.
+    assert.match(await logs('--timestamps', '--tail', '1'), /^talk: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z three\n$/);
     assert.equal(await logs('--since', '1h'), 'talk: one\ntalk: two\ntalk: three\n');
     assert.equal(await logs('--since-time', '2999-01-01T00:00:00Z'), '', 'nothing written since then');
     assert.equal((await skiff(dir, ['logs', '@latest', '--tail', '1'])).stdout, 'talk: three\n');
@@ -148,6 +150,34 @@ describe('skiff logs, as argo logs', () => {
     const plain = await skiff(dir, ['logs', 'talk', '--tail', '1', '--no-color'], { tty: true });
     assert.equal(plain.stdout, 'talk: three\n');
     assert.equal((await skiff(dir, ['logs', 'talk', '--tail', 'x'])).status, 2);
+  });
+
+  it('--timestamps, --since and --since-time go by the time each line was written', async () => {
+    const dir = workspace({ 'hello.yaml': HELLO });
+    assert.equal((await skiff(dir, ['submit', 'hello.yaml', '--name', 'timed', '-w'])).status, 0);
+    const path = new StateLayout(join(dir, 'state')).containerLog('timed', 'timed', 'main');
+    const at = (iso: string): number => Date.parse(iso) * 1000;
+    const recent = Date.now() * 1000 - 10 * 60 * 1_000_000; // ten minutes ago
+    const times = [at('2026-01-01T00:00:01Z') + 500_123, at('2026-01-01T00:00:03Z'), recent];
+    mkdirSync(dirname(path), { recursive: true });
+    const writer = new TimedLogWriter(path, () => times.shift()!);
+    for (const chunk of ['one\n', 'two\nthr', 'ee\n']) {
+      writer.note(chunk);
+      appendFileSync(path, chunk);
+    }
+    writer.close();
+    const logs = async (...args: string[]): Promise<string> => (await skiff(dir, ['logs', 'timed', ...args])).stdout;
+    const recentText = formatRfc3339Nano(recent);
+    assert.equal(await logs('--timestamps'), `timed: 2026-01-01T00:00:01.500123Z one\ntimed: 2026-01-01T00:00:03Z two\ntimed: ${recentText} three\n`);
+    assert.equal(await logs('--since-time', '2026-01-01T00:00:02Z'), 'timed: two\ntimed: three\n');
+    assert.equal(await logs('--since-time', '2026-01-01T00:00:03Z'), 'timed: two\ntimed: three\n', 'at the time is since it');
+    assert.equal(await logs('--since-time', '2026-01-01T00:00:03.001Z'), 'timed: three\n');
+    assert.equal(await logs('--since', '1h'), 'timed: three\n');
+    assert.equal(await logs('--since', '5m'), '');
+    assert.equal(
+      await logs('--tail', '2', '--since-time', '2026-01-01T00:00:03Z', '--timestamps'),
+      `timed: 2026-01-01T00:00:03Z two\ntimed: ${recentText} three\n`,
+    );
   });
 
   it('marks each attempt of a retried step, and -p prints only the earlier ones', async () => {

@@ -22,7 +22,8 @@ interface WorkflowJson {
 describe('skiff submit', () => {
   it('runs a hello world with --wait: a line per change, then the tree; exit 0', async () => {
     const dir = workspace({ 'hello.yaml': HELLO });
-    const result = await skiff(dir, ['submit', 'hello.yaml', '--wait']);
+    // The step takes a second, so the follower sees the run before it ends.
+    const result = await skiff(dir, ['submit', 'hello.yaml', '--wait'], { env: { SKIFF_INSTANT_SCRIPT: '{"main": {"delayMs": 1000}}' } });
     assert.equal(result.status, 0, result.stderr);
     const lines = result.stdout.split('\n');
     assert.match(lines[0]!, /^NODE\s+PHASE\s+DURATION\s+MESSAGE$/);

@@ -94,6 +94,22 @@ describe('skiff submit, as argo submit', () => {
     assert.match(tooMany.stderr, /--watch follows one run, but 2 Workflows were given/);
   });
 
+  it('--wait with several files starts every run at once, then follows each to its end', async () => {
+    const dir = workspace({ 'hello.yaml': HELLO, 'other.yaml': OTHER });
+    const both = await skiff(dir, ['submit', 'hello.yaml', 'other.yaml', '-w', '-o', 'name'], {
+      env: { SKIFF_INSTANT_SCRIPT: '{"main": {"delayMs": 1500}}' },
+    });
+    assert.equal(both.status, 0, both.stderr);
+    const [first, second] = both.stdout.trim().split('\n');
+    const statusOf = async (name: string): Promise<{ startedAt: string; finishedAt: string; phase: string }> =>
+      (JSON.parse((await skiff(dir, ['get', name, '-o', 'json'])).stdout) as { status: { startedAt: string; finishedAt: string; phase: string } }).status;
+    const a = await statusOf(first!);
+    const b = await statusOf(second!);
+    assert.equal(a.phase, 'Succeeded');
+    assert.equal(b.phase, 'Succeeded');
+    assert.ok(Date.parse(b.startedAt) < Date.parse(a.finishedAt), `the second run started (${b.startedAt}) before the first ended (${a.finishedAt})`);
+  });
+
   it('follows the run with --watch: its changes, then the result', async () => {
     const dir = workspace({ 'hello.yaml': HELLO });
     const result = await skiff(dir, ['submit', 'hello.yaml', '--watch']);

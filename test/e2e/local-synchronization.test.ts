@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -65,7 +65,7 @@ const peek = (state: string, id: string): Promise<StoredRun | undefined> => new 
 test('two skiff processes on one state directory take turns with a workflow-level mutex', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'skiff-sync-'));
   const marker = `skiff-sync-${process.pid}-${Date.now()}`;
-  writeFileSync(join(dir, 'a.yaml'), locked('first', 2, `${marker}-a`));
+  writeFileSync(join(dir, 'a.yaml'), locked('first', 6, `${marker}-a`));
   writeFileSync(join(dir, 'b.yaml'), locked('second', 2, `${marker}-b`));
   const state = join(dir, 'state');
   const env = { ...process.env, SKIFF_STATE_DIR: state };
@@ -104,8 +104,11 @@ test('a mutex held by a skiff that was killed is free for the others, and the ki
     'the second run waits',
     async () => (await peek(state, 'waiter'))?.status.phase === 'Pending' && (await peek(state, 'waiter'))?.status.message !== undefined,
   );
-  a.child.kill('SIGTERM');
-  assert.equal(await a.exited, 143, a.output());
+  // The background skiff that drives the holder is killed; the submit following it says so.
+  const { pid } = JSON.parse(readFileSync(join(state, 'runs', 'default', 'holder', 'driver.json'), 'utf8')) as { pid: number };
+  process.kill(pid, 'SIGTERM');
+  assert.equal(await a.exited, 1, a.output());
+  assert.match(a.output(), /no skiff process is running holder any more; skiff resume holder continues it/);
   const interrupted = (await peek(state, 'holder'))!.status;
   assert.deepEqual(interrupted.synchronization, { mutex: { holding: [{ mutex: 'default/Mutex/shared', holder: 'default/holder' }] } });
   // Its driver is gone, and so is its hold: the waiting run goes on.

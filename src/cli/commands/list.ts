@@ -36,7 +36,9 @@ Options:
   -o, --output FORMAT      name: only the names; json or yaml: the Workflow objects with their
                            status; wide: also PRIORITY, P/R/C (pending, running and completed
                            steps) and PARAMETERS
-      --chunk-size N       taken as argo takes it; the local state directory is read whole
+      --chunk-size N       in a cluster, ask for the Workflows N at a time (the API's limit
+                           and continue, as argo list does; 0: all at once); no effect on the
+                           state directory, which is read whole
 ${STATE_DIR_HELP}
 ${CLUSTER_TARGET_HELP}
   -h, --help               show this help
@@ -86,7 +88,8 @@ export const listCommand: Command = {
     const now = Date.now();
     // Locally every run is read, so damaged ones show whatever the filters; a cluster's are listed
     // per namespace, which needs no permission beyond it.
-    const listing = await readAllRuns(target, target.kind === 'cluster' ? filter.namespace : undefined);
+    const chunkSize = values['chunk-size'] === undefined ? undefined : Number(values['chunk-size']);
+    const listing = await readAllRuns(target, target.kind === 'cluster' ? filter.namespace : undefined, chunkSize ? { chunkSize } : {});
     const runs = listing.runs.filter((run) => matchesRun(run, filter, now));
     const damaged = listing.damaged;
 

@@ -1,6 +1,6 @@
 import { type CliIO, type Command, UsageError } from '../cli-io.js';
-import { openLocalTarget } from '../local-target.js';
-import { NO_CLUSTER_LOGS } from '../launch-run.js';
+import { openRunTarget } from '../open-run-target.js';
+import { printClusterLogs } from '../print-cluster-logs.js';
 import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { parseAge } from '../parse-age.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, parseCommandArgs } from '../parse-command-args.js';
@@ -14,25 +14,31 @@ the order they started, each line after its pod's name as argo logs prints it (c
 terminal). Each attempt of a retried step is marked "(attempt N)" after the pod's name. NAME
 may be @latest, the newest run. POD (or --node) prints one step's logs only.
 
-Local logs are not timed line by line: --since, --since-time and --timestamps go by when each
-step's log was last written (when following, when each line was read).
+Against a cluster (--kubeconfig or --context), each step's pod's log is read through the API
+server, which passes --tail, --since and --since-time on to the kubelet (tailLines,
+sinceSeconds, sinceTime) and gives each line the time the kubelet recorded; --follow is not yet
+offered there.
+
+Each local line's time is when the step wrote it (kept beside the log, as a kubelet keeps it):
+--timestamps prints it (RFC 3339, to the microsecond) and --since and --since-time keep the
+lines written since then. Logs of runs of an older Skiff have no such times: there each line
+gets the time its step's log was last written (when following, when the line was read).
 
 Options:
       --node NAME         only this step (its name, display name, node id or pod name)
   -c, --container NAME    which container of each pod (default: main; every container of a
                           containerSet)
   -f, --follow            keep printing as the steps write, until the run finishes
-      --since DURATION    only logs written within DURATION (30s, 10m, 1h)
-      --since-time TIME   only logs written at or after TIME (RFC 3339)
+      --since DURATION    only lines written within DURATION (30s, 10m, 1h)
+      --since-time TIME   only lines written at or after TIME (RFC 3339)
       --tail N            only the last N lines of each step's log
       --grep REGEXP       only lines that match REGEXP
-      --timestamps        put the time before each line
+      --timestamps        put the time each line was written before it
       --no-color          no colours, also on a terminal
   -p, --previous          only the earlier attempts of retried steps
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
-${CLUSTER_TARGET_HELP} (not yet: step logs
-                            are in the pods)
+${CLUSTER_TARGET_HELP}
   -h, --help              show this help
 
 Exit status: 0 printed, 1 no such run or step, or a damaged run, 2 usage error.`;
@@ -71,19 +77,23 @@ export const logsCommand: Command = {
     } catch (error) {
       throw new UsageError(`--grep ${values.grep}: ${(error as Error).message}`);
     }
-    if (values.kubeconfig !== undefined || values.context !== undefined) throw new Error(NO_CLUSTER_LOGS);
-    const target = openLocalTarget(io, { stateDir: values['state-dir'] });
+    const target = openRunTarget(io, { ...values, namespace: undefined });
+    if (target.kind === 'cluster' && values.follow === true)
+      throw new Error('logs --follow: not yet against a cluster (kubectl logs -f POD -c main follows one step)');
     const runId = await resolveRunName(target, positionals[0]!, values.namespace);
-    return printRunLogs(target, io, runId, {
+    const sinceAge = values.since === undefined ? undefined : parseAge(values.since, '--since');
+    const options = {
       node: positionals[1] ?? values.node,
       container: values.container,
       follow: values.follow === true,
-      since: values.since !== undefined ? Date.now() - parseAge(values.since, '--since') : sinceTime,
+      since: sinceAge !== undefined ? Date.now() - sinceAge : sinceTime,
+      sinceSeconds: sinceAge === undefined ? undefined : Math.max(1, Math.ceil(sinceAge / 1000)),
       tail: values.tail === undefined ? undefined : Number(values.tail),
       grep,
       timestamps: values.timestamps === true,
       color: io.stdout.isTTY === true && values['no-color'] !== true,
       previous: values.previous === true,
-    });
+    };
+    return target.kind === 'cluster' ? printClusterLogs(target, io, runId, options) : printRunLogs(target, io, runId, options);
   },
 };

@@ -22,11 +22,12 @@ Starts a new run of the same workflow with the same arguments, as argo resubmit 
 run is named from the old one's generateName (or its name) with a new suffix. With --memoized,
 steps that succeeded in the old run are not run again: their outputs are reused.
 
-Like skiff submit, the run goes on in a background skiff process unless --wait is given.
+Like skiff submit, the run goes on in a background skiff process; --wait follows it here
+until it finishes, and Ctrl-C stops following (see skiff submit).
 
 Options:
       --memoized          reuse the steps that succeeded
-  -w, --wait              run in the foreground until the run finishes
+  -w, --wait              follow the run until it finishes (see skiff submit)
   -o, --output FORMAT     name, json, yaml or wide (see skiff submit)
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}

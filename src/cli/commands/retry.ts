@@ -24,8 +24,8 @@ Runs a finished run again in place, as argo retry does: failed and errored steps
 with everything that ran after them; succeeded steps keep their outputs and do not run again;
 the exit handler runs again. With --node, only those steps (and what ran after them) run again.
 
-Like skiff submit, the run goes on in a background skiff process unless --wait is given;
---watch and --log follow it here as they do for skiff submit.
+Like skiff submit, the run goes on in a background skiff process; --wait and --watch follow
+it here, and --log prints its logs, as they do for skiff submit (Ctrl-C stops following).
 
 Options:
       --node NAME                 retry this step (name, display name or node id; repeatable)
@@ -36,7 +36,7 @@ Options:
   -p, --parameter NAME=VALUE      change a workflow argument for the steps run again (repeatable)
       --watch                     follow the run until it finishes (see skiff submit)
       --log                       print the run's logs until it finishes
-  -w, --wait                      run in the foreground until the run finishes
+  -w, --wait                      follow the run until it finishes (as --watch)
   -o, --output FORMAT        name, json, yaml or wide (see skiff submit)
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}

@@ -4,7 +4,7 @@ import { dump, load } from 'js-yaml';
 import type { Workflow } from '../../spec/model/workflow.js';
 import { envOf, UsageError, type CliIO, type Command } from '../cli-io.js';
 import { continueOrphans } from '../continue-orphans.js';
-import { launchRun, NO_CLUSTER_LOGS } from '../launch-run.js';
+import { followInBackground, launchRun, NO_CLUSTER_LOGS, startDriving } from '../launch-run.js';
 import { checkRunEnvironment } from '../local-runtime-factory.js';
 import { openRunTarget } from '../open-run-target.js';
 import { CLUSTER_TARGET_OPTIONS } from '../run-target.js';
@@ -32,15 +32,14 @@ submitted, and again when skiff retry runs steps again.
 
 The run goes on in a background skiff process (its log is runs/NAME/driver.log in the state
 directory); submit prints the run's name and exits 0 at once. Follow it with skiff watch, skiff
-get, skiff logs --follow or skiff wait. --watch follows it here as argo submit --watch does: a
-live tree on a terminal, a line per change otherwise, then the result. Ctrl-C stops watching
-and leaves the run going; a second Ctrl-C within 3 seconds stops the run. --wait runs it in
-this process instead, the same way shown; Ctrl-C there interrupts the run (skiff resume NAME
-continues it).
+get, skiff logs --follow or skiff wait. --watch and --wait follow it here as argo submit
+--watch does: a live tree on a terminal, a line per change otherwise, then the result. Ctrl-C
+stops following and leaves the run going (the screen says how to follow or stop it); a second
+Ctrl-C within 3 seconds stops the run.
 
 Against a cluster (--kubeconfig or --context), the run is created there as a Workflow labelled
 workflows.argoproj.io/controller-instanceid: skiff, and skiff controller drives it; --wait and
---watch follow it from here (Ctrl-C stops following), with the same output. --from and --log
+--watch follow it from here, with the same output and the same Ctrl-C. --from and --log
 work only on this machine for now.
 
 Options:
@@ -56,7 +55,7 @@ Options:
       --priority N               the run's spec.priority
       --watch                    follow the run until it finishes (see above)
       --log                      print the run's logs as its steps write them, until it finishes
-  -w, --wait                     run in the foreground until the run finishes
+  -w, --wait                     follow the run until it finishes (as --watch; see above)
       --dry-run                  print the Workflow that would be submitted; save and run nothing
       --server-dry-run           the same as --dry-run (there is no server here)
   -o, --output FORMAT            name: only the run's name; json or yaml: the Workflow object with
@@ -71,7 +70,7 @@ ${STATE_DIR_HELP}
 
 Exit status: 0 submitted (with --wait or --watch: the run Succeeded), 1 lint errors, a refused
 workflow or (with --wait or --watch) a run that did not succeed, 2 usage error. A Ctrl-C'd
---watch exits 130.`;
+--watch or --wait exits 130.`;
 
 export const submitCommand: Command = {
   name: 'submit',
@@ -166,10 +165,17 @@ export const submitCommand: Command = {
     const names: string[] = [];
     for (const run of prepared) names.push(await saveNewRun(target, run));
     if (follow) return launchRun(target, io, names[0]!, { wait: false, follow: values.log === true ? 'log' : 'watch', output });
+    if (values.wait !== true) {
+      for (const name of names) await launchRun(target, io, name, { wait: false, output });
+      return 0;
+    }
+    // Every run starts at once, as argo submit --wait starts them; then each is followed in turn.
+    for (const name of names) await startDriving(target, io, name);
     let status = 0;
     for (const name of names) {
-      const launched = await launchRun(target, io, name, { wait: values.wait === true, output });
-      status = Math.max(status, launched);
+      const followed = await followInBackground(target, io, name, { wait: true, follow: 'watch', output });
+      if (followed === 130) return 130; // Ctrl-C: the person stopped waiting for all of them
+      status = Math.max(status, followed);
     }
     return status;
   },

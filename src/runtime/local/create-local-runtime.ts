@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import type { Runtime, RuntimeEvent } from '../../ports/runtime.js';
 import type { ArtifactRepositoryRefStatus } from '../../engine/workflow-status.js';
 import type { Workflow } from '../../spec/model/workflow.js';
 import type { StateLayout } from '../../state/state-layout.js';
+import { appendTimedLog } from '../../state/log-times.js';
 import { buildPodSpec } from '../pod-spec/build-pod-spec.js';
 import { EXECUTOR_IMAGE, RUN_DIR, RUN_VOLUME } from '../pod-spec/executor-plan.js';
 import { containerDir } from '../pod-spec/main-wrapper.js';
@@ -188,8 +189,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     if (request.askedBefore !== undefined) killTaggedSandboxes(sandboxTagOfPod);
     await rm(join(podDir, 'volumes'), { recursive: true, force: true });
     await mkdir(join(podDir, 'logs'), { recursive: true });
-    if (warnings.length > 0)
-      await appendFile(layout.containerLog(runId, request.podName, 'main'), warnings.map((w) => `skiff: warning: ${w}\n`).join(''), { mode: 0o600 });
+    if (warnings.length > 0) appendTimedLog(layout.containerLog(runId, request.podName, 'main'), warnings.map((w) => `skiff: warning: ${w}\n`).join(''));
     if (entry.killed) return;
     let daemon: DaemonPod | undefined;
     if (template.daemon === true) {
@@ -297,7 +297,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     const event = await done;
     const log = layout.containerLog(runKey(request.workflowNamespace, request.workflowName), request.podName, 'main');
     await mkdir(dirname(log), { recursive: true });
-    await appendFile(log, `${event.exitCode === 0 ? 'succeeded' : `failed: ${event.message ?? ''}`}\n${event.outputs?.result ?? ''}`, { mode: 0o600 });
+    appendTimedLog(log, `${event.exitCode === 0 ? 'succeeded' : `failed: ${event.message ?? ''}`}\n${event.outputs?.result ?? ''}`);
     if (!entry.killed) finish(podKeyOf(request), entry, event);
   };
 

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { lstat, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { V1Container, V1ContainerStatus, V1Pod, V1PodStatus } from '@kubernetes/client-node';
+import { TimedLogWriter } from '../../state/log-times.js';
 import { followReadiness } from './follow-readiness.js';
 import { openPodNetwork, type PodNetwork } from './pod-network.js';
 import type { PodObjectSource } from '../../ports/pod-object-source.js';
@@ -82,6 +83,7 @@ export function runPod(options: PodRunOptions): PodRun {
     let message: string | undefined;
     const networked = network !== undefined && options.network?.container === container.name;
     let failure: string | undefined;
+    let closeTimes: (() => void) | undefined;
     try {
       const problem = networked && container.readinessProbe ? probeProblem(container.readinessProbe, container) : undefined;
       if (problem) throw new Error(problem);
@@ -90,6 +92,13 @@ export function runPod(options: PodRunOptions): PodRun {
       await ensureSubPaths(container, volumes, identity);
       // Skiff's copy of what the container printed, which may show its Secrets: for Skiff's user only.
       const log = createWriteStream(logPath(podDir, container.name), { flags: 'a', mode: 0o600 });
+      // When each chunk came, beside the log, for logs --timestamps and --since (see log-times.ts).
+      const times = new TimedLogWriter(logPath(podDir, container.name));
+      const write = (chunk: Buffer | string): void => {
+        times.note(chunk);
+        log.write(chunk);
+      };
+      closeTimes = () => times.close();
       const process = startSandboxed({
         ...(options.sandboxTag ? { tag: options.sandboxTag } : {}),
         argv,
@@ -99,8 +108,8 @@ export function runPod(options: PodRunOptions): PodRun {
         workingDir: container.workingDir,
         hostname: hostnameOf(pod.metadata?.name),
         mounts: containerMounts(container, volumes),
-        onStdout: (chunk) => log.write(chunk),
-        onStderr: (chunk) => log.write(chunk),
+        onStdout: write,
+        onStderr: write,
       });
       processes.add(process);
       // kill() may have come while this container was being set up: it must not outlive the pod.
@@ -116,7 +125,7 @@ export function runPod(options: PodRunOptions): PodRun {
               set({ ...current, ready });
               void options.report(status);
             },
-            log: (line) => log.write(`${line}\n`),
+            log: (line) => write(`${line}\n`),
             fail: (reason) => {
               failure = reason;
               process.kill('SIGKILL');
@@ -136,6 +145,8 @@ export function runPod(options: PodRunOptions): PodRun {
     } catch (error) {
       exitCode = 128;
       message = (error as Error).message;
+    } finally {
+      closeTimes?.();
     }
     set({
       ...waiting(container),

@@ -8,7 +8,8 @@ import { ensureKubeBinaries, type KubeBinaries } from './kube-binaries.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { logTail, type ManagedProcess, startProcess } from '../managed-process.js';
 import { issueClientCert, makeTlsAssets, SERVICE_CLUSTER_IP_RANGE, type TlsAssets } from './tls-assets.js';
-import { waitForReady } from './wait-for-ready.js';
+import { httpsGet, waitForReady } from './wait-for-ready.js';
+import { request } from 'node:https';
 import { POD_NETWORK } from '../kube-node/node-config.js';
 
 export interface KubeEnvOptions {
@@ -46,6 +47,13 @@ export interface KubeEnv {
   readonly timings: { readonly certsMs: number; readonly readyMs: number; readonly crdsMs: number };
   /** A kubeconfig for another user and groups, for tests of what RBAC lets a non-admin do. */
   kubeconfigFor(user: string, groups?: readonly string[]): Promise<string>;
+  /**
+   * Compacts etcd up to its current revision, as the API server does every few minutes: every
+   * resourceVersion before now is gone, so a list's continue token from before is answered 410 Gone.
+   */
+  compactStorage(): Promise<void>;
+  /** The API server's /metrics text (Prometheus format), e.g. to count the requests it served. */
+  metrics(): Promise<string>;
   /** The last lines of both servers' logs, to print when a test fails. */
   tailLogs(lines?: number): Promise<string>;
   /** Ends both servers and removes the work directory; safe to call twice. */
@@ -135,7 +143,7 @@ async function startOnce(
   dir: string,
   tls: TlsAssets,
   options: KubeEnvOptions,
-): Promise<{ etcd: ManagedProcess; apiServer: ManagedProcess; server: string }> {
+): Promise<{ etcd: ManagedProcess; apiServer: ManagedProcess; server: string; etcdUrl: string }> {
   const ports: Ports = { apiServer: await freePort(), etcdClient: await freePort(), etcdPeer: await freePort() };
   await rm(join(dir, 'etcd-data'), { recursive: true, force: true });
   const [ca, cert, key] = await Promise.all([readFile(tls.caCert), readFile(tls.adminCert), readFile(tls.adminKey)]);
@@ -163,7 +171,7 @@ async function startOnce(
         abort: Promise.race([exitOf(etcd), exitOf(apiServer)]),
       },
     );
-    return { etcd, apiServer, server };
+    return { etcd, apiServer, server, etcdUrl: `https://127.0.0.1:${ports.etcdClient}` };
   } catch (error) {
     await apiServer?.stop();
     await etcd.stop();
@@ -196,7 +204,7 @@ export async function startKubeApiServer(options: KubeEnvOptions = {}): Promise<
   const tailLogs = async (lines = 40): Promise<string> =>
     `--- ${logs.etcd} (last ${lines} lines)\n${logTail(logs.etcd, lines)}\n` + `--- ${logs.apiServer} (last ${lines} lines)\n${logTail(logs.apiServer, lines)}`;
 
-  let processes: { etcd: ManagedProcess; apiServer: ManagedProcess; server: string } | undefined;
+  let processes: { etcd: ManagedProcess; apiServer: ManagedProcess; server: string; etcdUrl: string } | undefined;
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -254,6 +262,21 @@ export async function startKubeApiServer(options: KubeEnvOptions = {}): Promise<
         await writeKubeconfig(path, server, { caCert: tls.caCert, clientCert: cert, clientKey: key }, user);
         return path;
       },
+      async compactStorage() {
+        const tlsFiles = { ca: await readFile(tls.caCert), cert: await readFile(tls.adminCert), key: await readFile(tls.adminKey) };
+        const etcdUrl = processes!.etcdUrl;
+        // etcd's JSON gateway: the revision from any range read's header, then a compaction to it.
+        const range = JSON.parse(await httpsPost(`${etcdUrl}/v3/kv/range`, tlsFiles, { key: Buffer.from('/').toString('base64') })) as {
+          header: { revision: string };
+        };
+        await httpsPost(`${etcdUrl}/v3/kv/compaction`, tlsFiles, { revision: range.header.revision, physical: true });
+      },
+      async metrics() {
+        const tlsFiles = { ca: await readFile(tls.caCert), cert: await readFile(tls.adminCert), key: await readFile(tls.adminKey) };
+        const { status, body } = await httpsGet(`${server}/metrics`, tlsFiles, 10_000);
+        if (status !== 200) throw new Error(`/metrics answered ${status}: ${body.slice(0, 200)}`);
+        return body;
+      },
       tailLogs,
       stop,
     };
@@ -261,4 +284,19 @@ export async function startKubeApiServer(options: KubeEnvOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+/** POSTs JSON over TLS with a client certificate; resolves with the body of a 200, else throws. */
+function httpsPost(url: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }, body: unknown): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', ...tls, headers: { 'content-type': 'application/json' }, timeout: 10_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`${url} answered ${res.statusCode}: ${text}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${url}: no answer`)));
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
 }

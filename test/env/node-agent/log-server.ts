@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { formatRfc3339Nano, LogTimes } from '../../../src/state/log-times.js';
 
 export interface LogServer {
   port: number;
@@ -13,10 +13,12 @@ export interface LogServer {
 
 /**
  * The part of the kubelet API that `kubectl logs` reaches through the API server:
- * GET /containerLogs/{namespace}/{pod}/{container}[?tailLines=N][?follow=true]. HTTPS with a
- * throwaway self-signed certificate (the API server does not verify kubelets unless told to).
- * With follow, what the container writes is sent as it comes, until `running` says its pod ended
- * (as the kubelet ends a followed log when its container exits).
+ * GET /containerLogs/{namespace}/{pod}/{container}, with the kubelet's tailLines, sinceSeconds,
+ * sinceTime and timestamps (each line's time from the times the local runtime keeps beside the
+ * log, see src/state/log-times.ts), and follow: what the container writes is sent as it comes,
+ * until `running` says its pod ended (as the kubelet ends a followed log when its container
+ * exits). HTTPS with a throwaway self-signed certificate (the API server does not verify kubelets
+ * unless told to).
  */
 export async function startLogServer(
   dir: string,
@@ -53,22 +55,12 @@ export async function startLogServer(
       return;
     }
     stat(path).then(
-      async () => {
+      async ({ mtime }) => {
         response.writeHead(200, { 'Content-Type': 'text/plain' });
-        const tail = Number(url.searchParams.get('tailLines'));
         if (url.searchParams.get('follow') === 'true') {
           await followFile(path, () => running(decodeURIComponent(match![1]!), decodeURIComponent(match![2]!)), response);
-        } else if (Number.isInteger(tail) && tail > 0) {
-          const lines = (await readFile(path, 'utf8')).split('\n');
-          if (lines.at(-1) === '') lines.pop();
-          response.end(
-            lines
-              .slice(-tail)
-              .map((l) => `${l}\n`)
-              .join(''),
-          );
         } else {
-          createReadStream(path).pipe(response);
+          response.end(await kubeletLog(path, mtime, url.searchParams));
         }
       },
       () => response.writeHead(404).end('no logs yet\n'),
@@ -106,4 +98,29 @@ async function followFile(path: string, running: () => boolean, response: import
     await handle.close();
     response.end();
   }
+}
+
+/**
+ * A container's log as the kubelet serves it: the last `tailLines` lines, then of those the ones
+ * written since `sinceSeconds` ago or `sinceTime`, each after its time (RFC 3339 with the fraction)
+ * and a space when `timestamps` is true.
+ */
+async function kubeletLog(path: string, mtime: Date, query: URLSearchParams): Promise<string> {
+  const text = await readFile(path);
+  const times = await LogTimes.load(path);
+  const lines: Array<{ line: string; micros: number }> = [];
+  let from = 0;
+  for (let newline = text.indexOf(10); newline >= 0; newline = text.indexOf(10, from)) {
+    lines.push({ line: text.subarray(from, newline).toString('utf8'), micros: times?.timeOf(newline) ?? mtime.getTime() * 1000 });
+    from = newline + 1;
+  }
+  if (from < text.length) lines.push({ line: text.subarray(from).toString('utf8'), micros: times?.timeOf(text.length - 1) ?? mtime.getTime() * 1000 });
+  const tail = Number(query.get('tailLines') ?? Number.NaN);
+  const sinceSeconds = Number(query.get('sinceSeconds') ?? Number.NaN);
+  const sinceTime = query.get('sinceTime');
+  const since = Number.isInteger(sinceSeconds) ? Date.now() - sinceSeconds * 1000 : sinceTime ? Date.parse(sinceTime) : undefined;
+  return (Number.isInteger(tail) && tail >= 0 ? lines.slice(lines.length - Math.min(tail, lines.length)) : lines)
+    .filter(({ micros }) => since === undefined || micros >= since * 1000)
+    .map(({ line, micros }) => `${query.get('timestamps') === 'true' ? `${formatRfc3339Nano(micros)} ` : ''}${line}\n`)
+    .join('');
 }

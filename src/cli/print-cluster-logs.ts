@@ -1,0 +1,70 @@
+import { KubeNotFoundError } from '../kube/kube-errors.js';
+import { splitRunKey, type RunKey } from '../ports/run-key.js';
+import type { CliIO } from './cli-io.js';
+import type { ClusterTarget } from './cluster-target.js';
+import { describeRun } from './describe-run.js';
+import { COLORS, containerSetMembers, type LogOptions, logNameOf, podsOf } from './print-run-logs.js';
+import { requireTargetRun } from './read-run.js';
+
+/**
+ * Prints the logs of a run's steps in a cluster as `argo logs` does, the same way as for a local
+ * run: each step's pod's log read through the API server with the options a kubelet applies
+ * (`tailLines`, `sinceSeconds`, `sinceTime`), its lines after the pod's name. Times are always
+ * asked for (`timestamps`), so `--grep` matches what the step wrote, and shown with --timestamps.
+ * Returns 1 if `node` names nothing.
+ */
+export async function printClusterLogs(target: ClusterTarget, io: CliIO, runId: RunKey, options: LogOptions): Promise<number> {
+  const run = await requireTargetRun(target, runId);
+  // A node that finished before --since cannot have written since: podsOf leaves it out; the kubelet filters the lines.
+  const pods = podsOf(run, { ...options, since: undefined }).filter(({ node }) => node.type === 'Pod');
+  if (options.node !== undefined && pods.length === 0) {
+    io.stderr.write(`skiff logs: ${describeRun(runId)} has no step "${options.node}"\n`);
+    return 1;
+  }
+  const name = run.workflow.metadata.name ?? splitRunKey(runId).name;
+  const { namespace } = splitRunKey(runId);
+  let count = 0;
+  for (const { node, attempt } of pods) {
+    const members = options.container !== undefined ? [options.container] : containerSetMembers(run, node);
+    for (const container of members.length === 0 ? ['main'] : members) {
+      const pod = logNameOf(name, node)!;
+      const label = `${pod}${members.length > 1 ? `/${container}` : ''}${attempt ? ` (attempt ${attempt})` : ''}`;
+      const color = COLORS[count++ % COLORS.length]!;
+      let text: string;
+      try {
+        const chunks: Buffer[] = [];
+        for await (const chunk of target.podLogs.podLog(namespace, pod, container, {
+          timestamps: true,
+          ...(options.tail !== undefined ? { tailLines: options.tail } : {}),
+          // --since as the API's sinceSeconds, --since-time as its sinceTime (which the API server
+          // passes on to the second): the kubelet keeps the lines since then, and those of the last
+          // fraction of a second are kept here by their own times.
+          ...(options.sinceSeconds !== undefined
+            ? { sinceSeconds: options.sinceSeconds }
+            : options.since !== undefined
+              ? { sinceTime: new Date(Math.floor(options.since / 1000) * 1000).toISOString().replace('.000Z', 'Z') }
+              : {}),
+        }))
+          chunks.push(chunk);
+        text = Buffer.concat(chunks).toString('utf8');
+      } catch (error) {
+        // A pod deleted since (by podGC, or with its run's artifacts) has no log left to read.
+        if (error instanceof KubeNotFoundError) continue;
+        throw error;
+      }
+      const prefix = options.color ? `\u001b[${color}m${label}\u001b[0m: ` : `${label}: `;
+      let out = '';
+      for (const line of text.split('\n')) {
+        if (line === '') continue;
+        const space = line.indexOf(' ');
+        const time = space < 0 ? line : line.slice(0, space);
+        const said = space < 0 ? '' : line.slice(space + 1);
+        if (options.since !== undefined && Date.parse(time) < options.since) continue;
+        if (options.grep && !options.grep.test(said)) continue;
+        out += `${prefix}${options.timestamps ? `${time} ` : ''}${said}\n`;
+      }
+      if (out) io.stdout.write(out);
+    }
+  }
+  return 0;
+}
