@@ -217,3 +217,22 @@ test('"Re-run all checks" (check_suite.rerequested) checks the pull request\'s h
   await h.server.idle();
   assert.equal(h.checkRuns('skiff / lint').filter((r) => r.headSha === headSha).length, 2, h.logs.join('\n'));
 });
+
+test('a private repository is fetched with a token made for it alone, read-only, and reused until it nears its expiry', async () => {
+  await h.github.createRepo('acme/secret-flows', { '.skiff.yml': CONFIG, 'workflows/hello.yaml': workflow('hello') }, { private: true });
+  const before = h.github.requests.length;
+  for (let i = 0; i < 2; i++) {
+    const head = `private-${i}`;
+    const headSha = await h.github.pushCommit('acme/secret-flows', head, { [`workflows/more-${i}.yaml`]: workflow(`more-${i}`) });
+    const pull = await h.github.openPullRequest('acme/secret-flows', { head, user: 'alice' });
+    assert.equal((await h.github.webhooks.pullRequest('opened', 'acme/secret-flows', pull.number)).status, 202);
+    await h.server.idle();
+    const lint = h.checkRuns('skiff / lint').filter((r) => r.headSha === headSha);
+    assert.equal(lint.length, 1, h.logs.join('\n'));
+    assert.equal(lint[0]!.conclusion, 'success', h.logs.join('\n'));
+  }
+  const minted = h.github.requests.slice(before).filter((r) => r.operationId === 'apps/create-installation-access-token');
+  // One token for both pull requests: made once, kept in memory.
+  assert.equal(minted.length, 1);
+  assert.deepEqual(minted[0]!.body, { repositories: ['secret-flows'], permissions: { contents: 'read' } });
+});
