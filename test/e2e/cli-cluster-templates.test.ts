@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { load } from 'js-yaml';
+import { kubeCronPorts } from '../../src/controller/kube-cron-ports.js';
 import type { KubeConnection } from '../../src/kube/kube-connection.js';
+import { KubeRunStore } from '../../src/kube/kube-run-store.js';
 import { KubeNotFoundError } from '../../src/kube/kube-errors.js';
 import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import type { KubernetesObject } from '../../src/spec/model/kubernetes.js';
@@ -152,6 +154,12 @@ describe('skiff template and skiff cron against a cluster', () => {
     assert.equal(created.stdout, 'hourly\n');
     const live = await client.get<CronWorkflow>(ref('CronWorkflow', 'ci', 'hourly'));
     assert.equal(live.metadata.labels?.['workflows.argoproj.io/controller-instanceid'], 'skiff');
+    // What skiff controller's scheduler lists (kube-controller.test.ts shows it runs what it lists).
+    const scheduled = await kubeCronPorts({ client, store: new KubeRunStore(client), namespace: 'ci', instanceId: 'skiff', log: () => {} }).listCrons();
+    assert.deepEqual(
+      scheduled.map((c) => c.metadata.name),
+      ['hourly'],
+    );
 
     const listed = await cluster('cron', 'list', '-n', 'ci');
     assert.equal(listed.status, 0, listed.stderr);
@@ -221,5 +229,9 @@ describe('skiff template and skiff cron against a cluster', () => {
     const liveCron = await client.get<CronWorkflow & { status?: unknown }>(ref('CronWorkflow', 'other', 'planted-cron'));
     assert.equal(liveCron.metadata.labels?.['workflows.argoproj.io/controller-instanceid'], 'skiff');
     assert.equal(liveCron.status, undefined, 'a file cannot say when the CronWorkflow last ran');
+
+    const cleared = await cluster('template', 'delete', '--all', '-n', 'other');
+    assert.equal(cleared.stdout, "WorkflowTemplate 'planted' deleted\n");
+    assert.deepEqual(await names('CronWorkflow', 'other'), ['planted-cron'], 'delete --all of templates leaves CronWorkflows alone');
   });
 });

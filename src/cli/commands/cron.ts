@@ -46,7 +46,7 @@ CronWorkflow applied while it runs is seen within 10 seconds. One scheduler runs
 directory (cron-scheduler.json holds its pid). Ctrl-C stops it; runs go on.
 
 Options:
-  -n, --namespace NS      the namespace (default: default)
+  -n, --namespace NS      the namespace (default: default; in a cluster, the context's)
   -A, --all-namespaces    list: every namespace, with a NAMESPACE column
   -o, --output FORMAT     create, list: name; get: json, yaml or name
       --all               delete: every CronWorkflow of the namespace

@@ -16,7 +16,7 @@ store: skiff apply updates one, template create refuses one that exists), or wit
 naming another, it is refused. lint reads files only.
 
 Options:
-  -n, --namespace NS      the namespace (default: default)
+  -n, --namespace NS      the namespace (default: default; in a cluster, the context's)
   -A, --all-namespaces    list: every namespace, with a NAMESPACE column
   -o, --output FORMAT     create, list: name; get: json, yaml or name
       --all               delete: every WorkflowTemplate of the namespace
