@@ -1,18 +1,30 @@
+import { relative, resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import type { KubernetesObject } from '../spec/model/kubernetes.js';
-import type { StoredKind } from '../state/local-object-store.js';
+import type { ManagedKind } from '../ports/stored-objects.js';
 import { type CliIO, UsageError } from './cli-io.js';
 import { ageOf } from '../report/format-duration.js';
 import { formatTable } from './format-table.js';
 import { lintCommand } from './commands/lint.js';
-import { openLocalTarget } from './local-target.js';
+import { openStoredObjects } from './open-stored-objects.js';
 import { parseCommandArgs, STATE_DIR_OPTION } from './parse-command-args.js';
+import { CLUSTER_TARGET_OPTIONS } from './run-target.js';
 import { readManifests } from './read-manifests.js';
 import type { Subcommand } from './subcommand-group.js';
 
+/** -n, and where the objects are: the state directory, or a cluster with --kubeconfig/--context. */
+export const STORE_OPTIONS = { ...STATE_DIR_OPTION, ...CLUSTER_TARGET_OPTIONS, namespace: { type: 'string', short: 'n' } } as const;
+
+/** The help lines of --kubeconfig and --context, naming what they reach (`WorkflowTemplates`, `CronWorkflows`). */
+export function clusterStoreHelp(what: string): string {
+  return `      --kubeconfig FILE   work with the ${what} of this cluster instead of the state directory
+      --context NAME      the same with this context of the kubeconfig ($KUBECONFIG, ~/.kube/config);
+                          in a cluster, -n defaults to the context's namespace, as kubectl's does`;
+}
+
 /** How one kind's create, list, get, delete and lint show it. */
 export interface KindCommands<T extends KubernetesObject> {
-  kind: StoredKind;
+  kind: ManagedKind;
   /** How the kind is named to lint's --kinds. */
   lintKinds: string;
   /** Extra columns of `list` after NAME (and NAMESPACE), and their values. */
@@ -25,34 +37,43 @@ export interface KindCommands<T extends KubernetesObject> {
 /**
  * create, list, get, delete and lint of one kind of stored object (WorkflowTemplate,
  * CronWorkflow), as `argo template` and `argo cron` have them, over the objects skiff apply
- * stores. One implementation for both, so they behave alike.
+ * stores or a cluster's (StoredObjects). One implementation for both kinds and both stores, so
+ * they behave and print alike.
  */
 export function storedObjectCommands<T extends KubernetesObject>(spec: KindCommands<T>): Subcommand[] {
-  const nsOptions = { ...STATE_DIR_OPTION, namespace: { type: 'string', short: 'n' } } as const;
   return [
     {
       name: 'create',
       async run(args: string[], io: CliIO): Promise<number> {
-        const { values, positionals } = parseCommandArgs(args, { ...nsOptions, output: { type: 'string', short: 'o' } });
+        const { values, positionals } = parseCommandArgs(args, { ...STORE_OPTIONS, output: { type: 'string', short: 'o' } });
         if (positionals.length === 0) throw new UsageError(`name the file(s) with the ${spec.kind}s to create`);
         const manifests = await readManifests(positionals, io);
         if (!manifests) return 1;
-        const objects = manifests.filter((m) => m.object.kind === spec.kind);
-        if (objects.length === 0) throw new Error(`${positionals.join(' ')}: no ${spec.kind} found`);
-        const target = openLocalTarget(io, { stateDir: values['state-dir'], namespace: values.namespace });
+        const found = manifests.filter((m) => m.object.kind === spec.kind);
+        if (found.length === 0) throw new Error(`${positionals.join(' ')}: no ${spec.kind} found`);
+        // A file may name its namespace, and then it is created there, as argo does. But when -n
+        // names another, the file is refused before anything is created (as kubectl refuses it):
+        // a file from elsewhere must not move an object out of the namespace the person chose.
+        for (const { file, object } of found) {
+          const own = object.metadata.namespace;
+          if (values.namespace !== undefined && own !== undefined && own !== values.namespace)
+            throw new Error(
+              `${relative(io.cwd, resolve(io.cwd, file)) || file}: ${spec.kind} "${object.metadata.name ?? ''}" is in namespace "${own}" but -n says "${values.namespace}"; nothing was created`,
+            );
+        }
+        const store = openStoredObjects(io, values);
         let status = 0;
-        for (const { object } of objects) {
+        for (const { object } of found) {
           const name = object.metadata.name ?? '';
-          const namespace = values.namespace ?? object.metadata.namespace ?? target.objects.namespace;
-          // As the API server: create refuses what exists; skiff apply is the way to change it.
-          if (await target.objects.getObject(spec.kind, namespace, name)) {
-            io.stderr.write(`${spec.kind} "${name}" already exists in namespace ${namespace}; skiff apply updates it\n`);
+          const namespace = object.metadata.namespace ?? store.namespace;
+          // As the API server: create refuses what exists; apply is the way to change it.
+          const created = await store.create<T>({ ...object, metadata: { ...object.metadata, namespace } } as T);
+          if (!created) {
+            io.stderr.write(`${spec.kind} "${name}" already exists in namespace ${namespace}; ${store.updateHint}\n`);
             status = 1;
             continue;
           }
-          const created = { ...object, metadata: { ...object.metadata, namespace, creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') } };
-          await target.objects.apply(created);
-          io.stdout.write(values.output === 'name' ? `${name}\n` : await showObject(created as T, spec, Date.now()));
+          io.stdout.write(values.output === 'name' ? `${name}\n` : await showObject(created, spec, Date.now()));
         }
         return status;
       },
@@ -61,16 +82,16 @@ export function storedObjectCommands<T extends KubernetesObject>(spec: KindComma
       name: 'list',
       async run(args: string[], io: CliIO): Promise<number> {
         const { values, positionals } = parseCommandArgs(args, {
-          ...nsOptions,
+          ...STORE_OPTIONS,
           'all-namespaces': { type: 'boolean', short: 'A' },
           output: { type: 'string', short: 'o' },
         });
         if (positionals.length > 0) throw new UsageError(`list takes no arguments (got ${positionals.join(' ')})`);
         if (values.output !== undefined && values.output !== 'name' && values.output !== 'wide')
           throw new UsageError(`unknown output format "${values.output}": use name, wide`);
-        const target = openLocalTarget(io, { stateDir: values['state-dir'], namespace: values.namespace });
+        const store = openStoredObjects(io, values);
         const all = values['all-namespaces'] === true;
-        const objects = (await target.objects.listObjects<T>(spec.kind)).filter((o) => all || o.metadata.namespace === target.objects.namespace);
+        const objects = await store.list<T>(spec.kind, all ? undefined : store.namespace);
         if (values.output === 'name') {
           io.stdout.write(objects.map((o) => `${o.metadata.name}\n`).join(''));
           return 0;
@@ -85,16 +106,16 @@ export function storedObjectCommands<T extends KubernetesObject>(spec: KindComma
     {
       name: 'get',
       async run(args: string[], io: CliIO): Promise<number> {
-        const { values, positionals } = parseCommandArgs(args, { ...nsOptions, output: { type: 'string', short: 'o' } });
+        const { values, positionals } = parseCommandArgs(args, { ...STORE_OPTIONS, output: { type: 'string', short: 'o' } });
         if (positionals.length === 0) throw new UsageError(`name the ${spec.kind} (NAME...)`);
         if (values.output !== undefined && !['json', 'yaml', 'name'].includes(values.output))
           throw new UsageError(`unknown output format "${values.output}": use json, yaml, name`);
-        const target = openLocalTarget(io, { stateDir: values['state-dir'], namespace: values.namespace });
+        const store = openStoredObjects(io, values);
         let status = 0;
         for (const name of positionals) {
-          const object = await target.objects.getObject<T>(spec.kind, undefined, name);
+          const object = await store.get<T>(spec.kind, store.namespace, name);
           if (!object) {
-            io.stderr.write(`${spec.kind} "${name}" not found in namespace ${target.objects.namespace}\n`);
+            io.stderr.write(`${spec.kind} "${name}" not found in namespace ${store.namespace}\n`);
             status = 1;
             continue;
           }
@@ -111,17 +132,15 @@ export function storedObjectCommands<T extends KubernetesObject>(spec: KindComma
     {
       name: 'delete',
       async run(args: string[], io: CliIO): Promise<number> {
-        const { values, positionals } = parseCommandArgs(args, { ...nsOptions, all: { type: 'boolean' } });
+        const { values, positionals } = parseCommandArgs(args, { ...STORE_OPTIONS, all: { type: 'boolean' } });
         if (positionals.length === 0 && !values.all) throw new UsageError(`name the ${spec.kind}s to delete, or --all`);
-        const target = openLocalTarget(io, { stateDir: values['state-dir'], namespace: values.namespace });
-        const names = values.all
-          ? (await target.objects.listObjects(spec.kind)).filter((o) => o.metadata.namespace === target.objects.namespace).map((o) => o.metadata.name ?? '')
-          : positionals;
+        const store = openStoredObjects(io, values);
+        const names = values.all ? (await store.list(spec.kind, store.namespace)).map((o) => o.metadata.name ?? '') : positionals;
         let status = 0;
         for (const name of names) {
-          if (await target.objects.deleteObject(spec.kind, undefined, name)) io.stdout.write(`${spec.kind} '${name}' deleted\n`);
+          if (await store.delete(spec.kind, store.namespace, name)) io.stdout.write(`${spec.kind} '${name}' deleted\n`);
           else {
-            io.stderr.write(`${spec.kind} "${name}" not found in namespace ${target.objects.namespace}\n`);
+            io.stderr.write(`${spec.kind} "${name}" not found in namespace ${store.namespace}\n`);
             status = 1;
           }
         }

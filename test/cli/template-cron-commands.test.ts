@@ -60,6 +60,19 @@ describe('skiff template, as argo template', () => {
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /unknown subcommand "frob": create, list, get, delete, lint/);
   });
+
+  it('creates a template in the namespace its file names; refuses it when -n names another', async () => {
+    const dir = workspace({ 'ci.yaml': TEMPLATE.replace('metadata: {name: build}', 'metadata: {name: build, namespace: ci}') });
+    const refused = await skiff(dir, ['template', 'create', 'ci.yaml', '-n', 'prod']);
+    assert.equal(refused.status, 1);
+    assert.equal(refused.stderr, 'skiff template: ci.yaml: WorkflowTemplate "build" is in namespace "ci" but -n says "prod"; nothing was created\n');
+    assert.equal((await skiff(dir, ['template', 'list', '-A', '-o', 'name'])).stdout, '');
+    const placed = await skiff(dir, ['template', 'create', 'ci.yaml']);
+    assert.equal(placed.status, 0, placed.stderr);
+    assert.match(placed.stdout, /^Namespace:\s+ci$/m);
+    assert.equal((await skiff(dir, ['template', 'list', '-n', 'ci'])).stdout, 'NAME\nbuild\n');
+    assert.equal((await skiff(dir, ['template', 'create', 'ci.yaml', '-n', 'ci'])).status, 1, 'the same namespace twice: it exists');
+  });
 });
 
 describe('skiff cron, as argo cron', () => {

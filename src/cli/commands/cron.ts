@@ -12,7 +12,8 @@ import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-com
 import { readRun } from '../read-run.js';
 import { runKey } from '../../ports/run-key.js';
 import { acquireLeaseAt, leaseOwnerAt } from '../../state/file-lease.js';
-import { storedObjectCommands } from '../stored-object-commands.js';
+import { openStoredObjects } from '../open-stored-objects.js';
+import { clusterStoreHelp, STORE_OPTIONS, storedObjectCommands } from '../stored-object-commands.js';
 import { type Subcommand, subcommandGroup } from '../subcommand-group.js';
 
 const USAGE = `Usage: skiff cron create FILE...        store the CronWorkflows in FILEs (linted first)
@@ -27,7 +28,12 @@ const USAGE = `Usage: skiff cron create FILE...        store the CronWorkflows i
        skiff cron schedule [--once]       run the stored CronWorkflows on their schedules
 
 Manages CronWorkflows as argo cron does, over the objects skiff apply stores (the same store:
-skiff apply updates one, cron create refuses one that exists).
+skiff apply updates one, cron create refuses one that exists), or with --kubeconfig or --context
+over a cluster's (create, list, get, delete, suspend, resume; backfill and schedule work on the
+state directory only). A CronWorkflow created in a cluster gets the label
+workflows.argoproj.io/controller-instanceid=skiff, so skiff controller schedules it; suspend and
+resume set its spec.suspend. A file that names its namespace is created there; with -n naming
+another, it is refused.
 
 skiff cron schedule is the local scheduler: it stays in the foreground (run it under systemd,
 tmux or nohup) and runs each stored CronWorkflow as Argo's controller does: its schedule(s) in
@@ -40,7 +46,7 @@ CronWorkflow applied while it runs is seen within 10 seconds. One scheduler runs
 directory (cron-scheduler.json holds its pid). Ctrl-C stops it; runs go on.
 
 Options:
-  -n, --namespace NS      the namespace (default: default)
+  -n, --namespace NS      the namespace (default: default; in a cluster, the context's)
   -A, --all-namespaces    list: every namespace, with a NAMESPACE column
   -o, --output FORMAT     create, list: name; get: json, yaml or name
       --all               delete: every CronWorkflow of the namespace
@@ -50,12 +56,11 @@ Options:
       --dry-run           backfill: print the runs it would start
       --once              schedule: look once, start what is due, and exit
 ${STATE_DIR_HELP}
+${clusterStoreHelp('CronWorkflows')}
   -h, --help              show this help
 
 Exit status: 0 done, 1 a lint error or a CronWorkflow that is missing (or exists, for
 create), 2 usage error.`;
-
-const NS_OPTIONS = { ...STATE_DIR_OPTION, namespace: { type: 'string', short: 'n' } } as const;
 
 /** When it runs next (Unix seconds), if its schedule is valid and has a next time. */
 function nextRun(cron: CronWorkflow, nowSeconds: number): number | undefined {
@@ -82,18 +87,16 @@ function setSuspend(name: 'suspend' | 'resume'): Subcommand {
   return {
     name,
     async run(args: string[], io: CliIO): Promise<number> {
-      const { values, positionals } = parseCommandArgs(args, NS_OPTIONS);
+      const { values, positionals } = parseCommandArgs(args, STORE_OPTIONS);
       if (positionals.length === 0) throw new UsageError(`name the CronWorkflow(s) to ${name}`);
-      const target = openLocalTarget(io, { stateDir: values['state-dir'], namespace: values.namespace });
+      const store = openStoredObjects(io, values);
       let status = 0;
       for (const cronName of positionals) {
-        const cron = await target.objects.getObject<CronWorkflow>('CronWorkflow', undefined, cronName);
-        if (!cron) {
-          io.stderr.write(`CronWorkflow "${cronName}" not found in namespace ${target.objects.namespace}\n`);
+        if (!(await store.setSuspended(store.namespace, cronName, name === 'suspend'))) {
+          io.stderr.write(`CronWorkflow "${cronName}" not found in namespace ${store.namespace}\n`);
           status = 1;
           continue;
         }
-        await target.objects.apply({ ...cron, spec: { ...cron.spec, suspend: name === 'suspend' } } as CronWorkflow);
         io.stdout.write(`CronWorkflow '${cronName}' ${name === 'suspend' ? 'suspended' : 'resumed'}\n`);
       }
       return status;
@@ -105,13 +108,15 @@ const backfill: Subcommand = {
   name: 'backfill',
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
-      ...NS_OPTIONS,
+      ...STORE_OPTIONS,
       start: { type: 'string' },
       end: { type: 'string' },
       'max-workflows': { type: 'string' },
       'dry-run': { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError('name one CronWorkflow to backfill');
+    if (values.kubeconfig !== undefined || values.context !== undefined)
+      throw new Error('backfill works on the state directory only, not yet against a cluster');
     if (values.start === undefined) throw new UsageError('--start TIME is required (RFC 3339, e.g. 2024-01-01T00:00:00Z)');
     const start = Date.parse(values.start);
     const end = values.end === undefined ? Date.now() : Date.parse(values.end);
