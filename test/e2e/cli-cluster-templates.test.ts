@@ -192,9 +192,21 @@ describe('skiff template and skiff cron against a cluster', () => {
     assert.match(got.stdout, /^Suspended:\s+false$/m);
     assert.match(got.stdout, /^NextScheduledTime:\s+\S+Z \(in [^)]+\)$/m);
 
-    const backfill = await cluster('cron', 'backfill', 'hourly', '-n', 'ci', '--start', '2024-01-01T00:00:00Z');
-    assert.equal(backfill.status, 1);
-    assert.equal(backfill.stderr, 'skiff cron: backfill works on the state directory only, not yet against a cluster\n');
+    // Backfill creates a Workflow per missed time, labelled for skiff controller and for its CronWorkflow.
+    const window = ['--start', '2024-01-01T00:00:00Z', '--end', '2024-01-01T03:30:00Z'];
+    const backfill = await cluster('cron', 'backfill', 'hourly', '-n', 'ci', ...window);
+    assert.equal(backfill.status, 0, backfill.stderr);
+    const made = backfill.stdout.trim().split('\n');
+    assert.equal(made.length, 3, backfill.stdout);
+    const workflows = (
+      await client.list<KubernetesObject>('argoproj.io/v1alpha1', 'Workflow', 'ci', { labelSelector: 'workflows.argoproj.io/cron-workflow=hourly' })
+    ).items;
+    assert.deepEqual(workflows.map((w) => w.metadata.name).sort(), [...made].sort());
+    for (const w of workflows) assert.equal(w.metadata.labels?.['workflows.argoproj.io/controller-instanceid'], 'skiff');
+    const again = await cluster('cron', 'backfill', 'hourly', '-n', 'ci', ...window);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout, '');
+    assert.equal(again.stderr.split('\n').filter((l) => l.endsWith('already ran; left alone')).length, 3, again.stderr);
 
     assert.equal((await cluster('cron', 'delete', 'hourly', '-n', 'ci')).stdout, "CronWorkflow 'hourly' deleted\n");
     await assert.rejects(client.get(ref('CronWorkflow', 'ci', 'hourly')), KubeNotFoundError);

@@ -3,14 +3,17 @@ import { CronScheduler } from '../../schedule/cron-scheduler.js';
 import { makePrivateDir } from '../../state/private-files.js';
 import { schedulesOf } from '../../schedule/plan-cron-tick.js';
 import { workflowOfCron } from '../../schedule/workflow-of-cron.js';
-import type { CronWorkflow } from '../../spec/model/workflow.js';
+import type { CronWorkflow, Workflow } from '../../spec/model/workflow.js';
+import { CONTROLLER_INSTANCE_ID_LABEL, SKIFF_INSTANCE_ID } from '../../kube/kube-names.js';
+import { submitRun } from '../../runs/run-operations.js';
+import { openRunTarget } from '../open-run-target.js';
 import { type CliIO, UsageError } from '../cli-io.js';
 import { ageOf, formatDuration } from '../../report/format-duration.js';
 import { localCronPorts, submitCronRun } from '../local-cron-ports.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-command-args.js';
 import { readRun } from '../read-run.js';
-import { runKey } from '../../ports/run-key.js';
+import { type RunKey, runKey } from '../../ports/run-key.js';
 import { acquireLeaseAt, leaseOwnerAt } from '../../state/file-lease.js';
 import { openStoredObjects } from '../open-stored-objects.js';
 import { clusterStoreHelp, STORE_OPTIONS, storedObjectCommands } from '../stored-object-commands.js';
@@ -29,8 +32,9 @@ const USAGE = `Usage: skiff cron create FILE...        store the CronWorkflows i
 
 Manages CronWorkflows as argo cron does, over the objects skiff apply stores (the same store:
 skiff apply updates one, cron create refuses one that exists), or with --kubeconfig or --context
-over a cluster's (create, list, get, delete, suspend, resume; backfill and schedule work on the
-state directory only). A CronWorkflow created in a cluster gets the label
+over a cluster's (create, list, get, delete, suspend, resume, backfill; schedule works on the
+state directory only: skiff controller schedules a cluster's). A CronWorkflow or a backfilled run
+created in a cluster gets the label
 workflows.argoproj.io/controller-instanceid=skiff, so skiff controller schedules it; suspend and
 resume set its spec.suspend. A file that names its namespace is created there; with -n naming
 another, it is refused.
@@ -115,8 +119,6 @@ const backfill: Subcommand = {
       'dry-run': { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError('name one CronWorkflow to backfill');
-    if (values.kubeconfig !== undefined || values.context !== undefined)
-      throw new Error('backfill works on the state directory only, not yet against a cluster');
     if (values.start === undefined) throw new UsageError('--start TIME is required (RFC 3339, e.g. 2024-01-01T00:00:00Z)');
     const start = Date.parse(values.start);
     const end = values.end === undefined ? Date.now() : Date.parse(values.end);
@@ -124,9 +126,11 @@ const backfill: Subcommand = {
       throw new UsageError(`--${Number.isNaN(start) ? 'start' : 'end'}: expected a time such as 2024-01-01T00:00:00Z`);
     const max = values['max-workflows'] === undefined ? 100 : Number(values['max-workflows']);
     if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max-workflows ${values['max-workflows']}: expected a whole number above 0`);
-    const target = openLocalTarget(io, { stateDir: values['state-dir'], namespace: values.namespace });
-    const cron = await target.objects.getObject<CronWorkflow>('CronWorkflow', undefined, positionals[0]!);
-    if (!cron) throw new Error(`CronWorkflow "${positionals[0]}" not found in namespace ${target.objects.namespace}`);
+    const stored = openStoredObjects(io, values);
+    const cronNamespace = values.namespace ?? stored.namespace;
+    const cron = await stored.get<CronWorkflow>('CronWorkflow', cronNamespace, positionals[0]!);
+    if (!cron) throw new Error(`CronWorkflow "${positionals[0]}" not found in namespace ${cronNamespace}`);
+    const runs = backfillRuns(io, values);
     const times = new Set<number>();
     for (const schedule of schedulesOf(cron)) {
       for (let t = schedule.next(Math.floor(start / 1000) - 1); t !== undefined && t * 1000 <= end; t = schedule.next(t)) {
@@ -143,12 +147,12 @@ const backfill: Subcommand = {
         io.stdout.write(`${name} (dry run)\n`);
         continue;
       }
-      if (await readRun(target.layout, runKey(workflow.metadata.namespace ?? cron.metadata.namespace ?? target.objects.namespace, name))) {
+      if (await runs.exists(runKey(workflow.metadata.namespace ?? cron.metadata.namespace ?? cronNamespace, name))) {
         io.stderr.write(`${name} already ran; left alone\n`);
         continue;
       }
       try {
-        io.stdout.write(`${await submitCronRun(target, io, workflow, cron.metadata.name ?? '')}\n`);
+        io.stdout.write(`${await runs.submit(workflow, cron.metadata.name ?? '')}\n`);
       } catch (error) {
         io.stderr.write(`${name}: ${(error as Error).message}\n`);
         status = 1;
@@ -157,6 +161,31 @@ const backfill: Subcommand = {
     return status;
   },
 };
+
+/**
+ * Where backfilled runs go: the state directory's runs, driven in the background as `cron
+ * schedule` starts them, or Workflows in the cluster with Skiff's label, which `skiff controller`
+ * drives (as its own cron runs are made).
+ */
+function backfillRuns(
+  io: CliIO,
+  values: { kubeconfig?: string | undefined; context?: string | undefined; 'state-dir'?: string | undefined; namespace?: string | undefined },
+): { exists(key: RunKey): Promise<boolean>; submit(workflow: Workflow, cronName: string): Promise<string> } {
+  const target = openRunTarget(io, values);
+  if (target.kind === 'local')
+    return {
+      exists: async (key) => (await readRun(target.layout, key)) !== undefined,
+      submit: (workflow, cronName) => submitCronRun(target, io, workflow, cronName),
+    };
+  return {
+    exists: async (key) => (await target.readRun(key)) !== undefined,
+    submit: async (workflow) => {
+      const labels = { ...workflow.metadata.labels, [CONTROLLER_INSTANCE_ID_LABEL]: SKIFF_INSTANCE_ID };
+      const saved = await submitRun({ store: target.runs }, { ...workflow, metadata: { ...workflow.metadata, labels } });
+      return saved.workflow.metadata.name ?? '';
+    },
+  };
+}
 
 const schedule: Subcommand = {
   name: 'schedule',
