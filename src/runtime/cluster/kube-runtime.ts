@@ -19,6 +19,7 @@ import { clusterPod } from './cluster-pod.js';
 import { clusterPodOutcome } from './cluster-pod-outcome.js';
 import { KubeExecutorReports } from './kube-executor-reports.js';
 import { collectFinishedRun, deletePodNow } from './pod-gc.js';
+import { podCreateRefusal } from './pod-create-refusal.js';
 import { podProgress } from './pod-progress.js';
 import { manifestFromArtifact } from './resource-template/manifest-from-artifact.js';
 import { ResourceStepClients } from './resource-template/resource-step-clients.js';
@@ -198,7 +199,7 @@ export class KubeRuntime implements Runtime {
       entry.created = true;
       if (!this.pods.has(key)) this.pods.set(key, created);
     } catch (error) {
-      if (!(error instanceof KubeAlreadyExistsError)) return this.fail(key, entry, `cannot create pod ${request.podName}: ${(error as Error).message}`);
+      if (!(error instanceof KubeAlreadyExistsError)) return this.fail(key, entry, podCreateRefusal(built.pod, error as Error));
     }
     // Closed meanwhile: the pod is left to the runtime that takes over. Killed: it must not outlive the kill.
     if (this.closed) return;

@@ -27,6 +27,13 @@ export interface KubeEnvOptions {
    * taint it puts on a new Node. Its serving certificate is also valid for the node's pod gateway.
    */
   readonly realNode?: boolean;
+  /**
+   * Keep the ServiceAccount admission plugin on, as in every real cluster: it refuses a pod that
+   * names a ServiceAccount that does not exist, and mounts a token volume in every pod (which needs
+   * the namespace's ServiceAccount and its `kube-root-ca.crt` ConfigMap, made by no controller here:
+   * the test creates them). Off by default, since no controller-manager makes `default` accounts.
+   */
+  readonly serviceAccountAdmission?: boolean;
 }
 
 export interface KubeEnv {
@@ -48,6 +55,11 @@ export interface KubeEnv {
   kubeconfigFor(user: string, groups?: readonly string[]): Promise<string>;
   /** The last lines of both servers' logs, to print when a test fails. */
   tailLogs(lines?: number): Promise<string>;
+  /**
+   * Stops kube-apiserver and starts it again on the same port with the same etcd (its data kept),
+   * resolving once /readyz answers again: what a control-plane upgrade or crash looks like to clients.
+   */
+  restartApiServer(): Promise<void>;
   /** Ends both servers and removes the work directory; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -87,7 +99,7 @@ function etcdArgs(dir: string, tls: TlsAssets, ports: Ports): string[] {
   ];
 }
 
-function apiServerArgs(dir: string, tls: TlsAssets, ports: Ports): string[] {
+function apiServerArgs(dir: string, tls: TlsAssets, ports: Ports, options: KubeEnvOptions): string[] {
   return [
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
@@ -116,26 +128,29 @@ function apiServerArgs(dir: string, tls: TlsAssets, ports: Ports): string[] {
     '--endpoint-reconciler-type=none',
     // No kube-controller-manager runs, so nothing creates a namespace's `default` ServiceAccount, and
     // the ServiceAccount admission plugin would refuse every Pod that does not name an existing one.
-    '--disable-admission-plugins=ServiceAccount',
+    ...(options.serviceAccountAdmission ? [] : ['--disable-admission-plugins=ServiceAccount']),
   ];
 }
 
-async function realNodeArgs(dir: string, tls: TlsAssets): Promise<string[]> {
+async function realNodeArgs(dir: string, tls: TlsAssets, options: KubeEnvOptions): Promise<string[]> {
   const client = await issueClientCert(tls, dir, 'kubelet-client', 'kube-apiserver-kubelet-client', ['system:masters']);
   return [
     '--kubelet-preferred-address-types=Hostname,InternalIP',
     `--kubelet-client-certificate=${client.cert}`,
     `--kubelet-client-key=${client.key}`,
-    '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
+    `--disable-admission-plugins=${options.serviceAccountAdmission ? '' : 'ServiceAccount,'}TaintNodesByCondition`,
   ];
 }
 
-async function startOnce(
-  bins: KubeBinaries,
-  dir: string,
-  tls: TlsAssets,
-  options: KubeEnvOptions,
-): Promise<{ etcd: ManagedProcess; apiServer: ManagedProcess; server: string }> {
+interface Started {
+  etcd: ManagedProcess;
+  apiServer: ManagedProcess;
+  server: string;
+  /** Starts another kube-apiserver on the same port and etcd, once the last one has ended. */
+  relaunch(): Promise<ManagedProcess>;
+}
+
+async function startOnce(bins: KubeBinaries, dir: string, tls: TlsAssets, options: KubeEnvOptions): Promise<Started> {
   const ports: Ports = { apiServer: await freePort(), etcdClient: await freePort(), etcdPeer: await freePort() };
   await rm(join(dir, 'etcd-data'), { recursive: true, force: true });
   const [ca, cert, key] = await Promise.all([readFile(tls.caCert), readFile(tls.adminCert), readFile(tls.adminKey)]);
@@ -148,22 +163,32 @@ async function startOnce(
     // The apiserver would retry its storage until etcd answers, but it logs a dial error for every
     // try; waiting here keeps its log readable and names the server that failed.
     await waitForReady(`https://127.0.0.1:${ports.etcdClient}/health`, { ca, cert, key }, { deadlineMs, abort: exitOf(etcd) });
-    apiServer = startProcess({
-      name: API_SERVER_NAME,
-      command: bins.kubeApiServer,
-      args: [...apiServerArgs(dir, tls, ports), ...(options.realNode ? await realNodeArgs(dir, tls) : []), ...(options.extraApiServerArgs ?? [])],
-      logPath: join(dir, 'kube-apiserver.log'),
-    });
+    const args = [
+      ...apiServerArgs(dir, tls, ports, options),
+      ...(options.realNode ? await realNodeArgs(dir, tls, options) : []),
+      ...(options.extraApiServerArgs ?? []),
+    ];
+    const launch = (): ManagedProcess => startProcess({ name: API_SERVER_NAME, command: bins.kubeApiServer, args, logPath: join(dir, 'kube-apiserver.log') });
     const server = `https://127.0.0.1:${ports.apiServer}`;
-    await waitForReady(
-      `${server}/readyz`,
-      { ca, cert, key },
-      {
-        deadlineMs: Math.max(1, deadlineMs - (Date.now() - started)),
-        abort: Promise.race([exitOf(etcd), exitOf(apiServer)]),
-      },
-    );
-    return { etcd, apiServer, server };
+    const ready = (process: ManagedProcess, since: number): Promise<void> =>
+      waitForReady(
+        `${server}/readyz`,
+        { ca, cert, key },
+        { deadlineMs: Math.max(1, deadlineMs - (Date.now() - since)), abort: Promise.race([exitOf(etcd), exitOf(process)]) },
+      );
+    apiServer = launch();
+    await ready(apiServer, started);
+    const relaunch = async (): Promise<ManagedProcess> => {
+      const next = launch();
+      try {
+        await ready(next, Date.now());
+      } catch (error) {
+        await next.stop();
+        throw error;
+      }
+      return next;
+    };
+    return { etcd, apiServer, server, relaunch };
   } catch (error) {
     await apiServer?.stop();
     await etcd.stop();
@@ -196,7 +221,7 @@ export async function startKubeApiServer(options: KubeEnvOptions = {}): Promise<
   const tailLogs = async (lines = 40): Promise<string> =>
     `--- ${logs.etcd} (last ${lines} lines)\n${logTail(logs.etcd, lines)}\n` + `--- ${logs.apiServer} (last ${lines} lines)\n${logTail(logs.apiServer, lines)}`;
 
-  let processes: { etcd: ManagedProcess; apiServer: ManagedProcess; server: string } | undefined;
+  let processes: Started | undefined;
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -255,6 +280,11 @@ export async function startKubeApiServer(options: KubeEnvOptions = {}): Promise<
         return path;
       },
       tailLogs,
+      async restartApiServer() {
+        const running = processes!;
+        await running.apiServer.stop();
+        running.apiServer = await running.relaunch();
+      },
       stop,
     };
   } catch (error) {
