@@ -13,6 +13,8 @@ import { KubeRunStore } from '../../src/kube/kube-run-store.js';
 import { runChunkSelector } from '../../src/kube/run-node-config-maps.js';
 import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
+import { RunDriver } from '../../src/runs/run-driver.js';
+import { InstantRuntime } from '../../src/runtime/instant-runtime.js';
 import { type KubeEnv, REPO_ROOT, startSkiffKube } from '../env/kube/index.js';
 import { syntheticStatus } from '../kube/synthetic-nodes.js';
 
@@ -88,5 +90,33 @@ describe('a 10,000-node run read with kubectl', () => {
     }
     const loaded = await new KubeRunStore(client).load(key);
     assert.equal(Object.keys(loaded!.status.nodes).length, Object.keys(status.nodes).length);
+  });
+
+  test('a 10,000-pod run driven by the engine on this store: kubectl shows it Succeeded with its progress, the Workflow under 1 MiB', async () => {
+    const driver = new RunDriver({ store: new KubeRunStore(client, { namespaces: [NAMESPACE] }), runtime: new InstantRuntime() });
+    const started = Date.now();
+    const id = await driver.submit({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Workflow',
+      metadata: { name: 'fan-out', namespace: NAMESPACE, labels: { 'workflows.argoproj.io/controller-instanceid': 'skiff' } },
+      spec: {
+        entrypoint: 'main',
+        templates: [
+          { name: 'main', steps: [[{ name: 'shard', template: 'echo', withSequence: { count: '10000' } }]] },
+          { name: 'echo', container: { image: 'alpine', command: ['echo', '{{item}}'] } },
+        ],
+      },
+    });
+    const status = await driver.wait(id);
+    console.log(`10,000 pods driven through KubeRunStore in ${Date.now() - started} ms`);
+    assert.equal(status.phase, 'Succeeded');
+    assert.equal(Object.values(status.nodes).filter((n) => n.type === 'Pod').length, 10_000);
+    const table = await kubectl('get', 'wf', 'fan-out');
+    assert.match(table, /fan-out\s+Succeeded/, table);
+    const shown = parse(await kubectl('get', 'wf', 'fan-out', '-o', 'yaml')) as Workflow;
+    assert.equal(shown.status?.phase, 'Succeeded');
+    assert.equal(shown.status?.progress, '10000/10000');
+    const json = await kubectl('get', 'wf', 'fan-out', '-o', 'json');
+    assert.ok(json.length < MiB, `the Workflow is ${json.length} bytes`);
   });
 });
