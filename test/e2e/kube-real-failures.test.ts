@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import type { WorkflowStatus } from '../../src/engine/workflow-status.js';
 import type { KubeClient, WatchHandle } from '../../src/kube/kube-client.js';
@@ -187,19 +188,28 @@ spec:
     }
   });
 
-  test('a pod deleted by someone else mid-run ends its node with a message saying so', async () => {
-    const id = await driver.submit(
-      workflow(`${header('deleted-pod')}
+  test('a pod deleted by someone else (kubectl delete) or evicted (the Eviction API, as a drain does) mid-run ends its node saying which', async () => {
+    const sleeper = (name: string): Workflow =>
+      workflow(`${header(name)}
   templates:
   - name: main
     container: {image: ${node.images.busybox}, command: [sleep, "300"]}
-`),
-    );
-    const pod = await runningPodOf('deleted-pod');
-    await kubectl(kube, 'delete', 'pod', '-n', NS, pod, '--wait=false');
-    const status = await driver.wait(id);
-    assert.equal(status.phase, 'Error', describeNodes(status));
-    assert.match(podMessages(status), /deleted before it finished \(by something other than Skiff\)/, describeNodes(status));
+`);
+    const [deletedId, evictedId] = await Promise.all([driver.submit(sleeper('deleted-pod')), driver.submit(sleeper('evicted-pod'))]);
+    const [deletedPod, evictedPod] = await Promise.all([runningPodOf('deleted-pod'), runningPodOf('evicted-pod')]);
+    await kubectl(kube, 'delete', 'pod', '-n', NS, deletedPod, '--wait=false');
+    const kc = new KubeConfig();
+    kc.loadFromFile(kube.kubeconfigPath);
+    await kc.makeApiClient(CoreV1Api).createNamespacedPodEviction({
+      name: evictedPod,
+      namespace: NS,
+      body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: evictedPod, namespace: NS } },
+    });
+    const [deleted, evicted] = await Promise.all([driver.wait(deletedId), driver.wait(evictedId)]);
+    assert.equal(deleted.phase, 'Error', describeNodes(deleted));
+    assert.match(podMessages(deleted), /deleted before it finished \(by something other than Skiff\)/, describeNodes(deleted));
+    assert.equal(evicted.phase, 'Error', describeNodes(evicted));
+    assert.match(podMessages(evicted), /was evicted through the Eviction API .* before it finished/, describeNodes(evicted));
   });
 
   test('a run survives its API server restarting mid-run: it finishes, and no step runs twice', async () => {

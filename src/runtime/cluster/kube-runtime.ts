@@ -253,6 +253,7 @@ export class KubeRuntime implements Runtime {
         ref,
         this.reports,
         template.containerSet !== undefined,
+        pod,
       );
       this.end(key, entry, outcome);
       await this.afterEnd(pod, deleted, outcome);
