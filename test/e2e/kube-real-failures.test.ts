@@ -226,9 +226,14 @@ spec:
 `),
     );
     await runningPodOf('restarted-api');
+    const before = warnings.length;
     await kube.restartApiServer();
+    // The restart happened mid-run: the run is still going, and the runtime saw its watch break.
+    const mid = await connection.get<Workflow>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', namespace: NS, name: 'restarted-api' });
+    assert.equal(mid.status?.phase, 'Running');
     const status = await driver.wait(id);
     assert.equal(status.phase, 'Succeeded', describeNodes(status));
+    assert.match(warnings.slice(before).join('\n'), /watching pods: /, 'the pod watch broke with the server');
     assertEachPodCreatedOnce('restarted-api', status, 3);
   });
 
