@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { freePort } from '../tools/free-port.js';
+import { compactEtcd } from './compact-etcd.js';
 import { installCrds } from './install-crds.js';
 import { ensureKubeBinaries, type KubeBinaries } from './kube-binaries.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -60,6 +61,11 @@ export interface KubeEnv {
    * resolving once /readyz answers again: what a control-plane upgrade or crash looks like to clients.
    */
   restartApiServer(): Promise<void>;
+  /**
+   * Compacts etcd up to its current revision and returns it: a watch or list from any older
+   * resourceVersion then gets 410 Gone, as after the API server's own periodic compaction.
+   */
+  compactEtcd(): Promise<number>;
   /** Ends both servers and removes the work directory; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -148,6 +154,8 @@ interface Started {
   server: string;
   /** Starts another kube-apiserver on the same port and etcd, once the last one has ended. */
   relaunch(): Promise<ManagedProcess>;
+  /** Compacts etcd's history to its current revision. */
+  compact(): Promise<number>;
 }
 
 async function startOnce(bins: KubeBinaries, dir: string, tls: TlsAssets, options: KubeEnvOptions): Promise<Started> {
@@ -188,7 +196,8 @@ async function startOnce(bins: KubeBinaries, dir: string, tls: TlsAssets, option
       }
       return next;
     };
-    return { etcd, apiServer, server, relaunch };
+    const compact = (): Promise<number> => compactEtcd(`https://127.0.0.1:${ports.etcdClient}`, { ca, cert, key });
+    return { etcd, apiServer, server, relaunch, compact };
   } catch (error) {
     await apiServer?.stop();
     await etcd.stop();
@@ -280,6 +289,7 @@ export async function startKubeApiServer(options: KubeEnvOptions = {}): Promise<
         return path;
       },
       tailLogs,
+      compactEtcd: () => processes!.compact(),
       async restartApiServer() {
         const running = processes!;
         await running.apiServer.stop();
