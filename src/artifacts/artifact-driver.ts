@@ -21,6 +21,12 @@ export interface ArtifactDriver {
   save(sourcePath: string, location: StorageLocation, archive: OutputArchive, name: string): Promise<SaveResult>;
   /** Deletes what `save` wrote: the object, or every object under `key/` for a directory. */
   delete(location: StorageLocation): Promise<void>;
+  /**
+   * The keys of every object whose key starts with the location's key (s3 or local only; an empty
+   * key lists the whole bucket or root), in the store's order: what a data template's
+   * `artifactPaths` source sees. Stops with an error past `limit` keys.
+   */
+  list(location: StorageLocation, limit: number): Promise<string[]>;
   /** The stored bytes as they are (the tarball itself, not unpacked), e.g. to serve a link. */
   openRead(location: StorageLocation): Promise<AsyncIterable<Buffer>>;
   /** Releases connections. */

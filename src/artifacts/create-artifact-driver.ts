@@ -126,6 +126,18 @@ export function createArtifactDriver(options: ArtifactDriverOptions): ArtifactDr
       for await (const object of store.list(`${key.replace(/\/+$/, '')}/`)) await store.delete(object.key);
     },
 
+    async list(location, limit) {
+      if (!location.s3 && !location.local) throw new ArtifactError('unsupported', `${storageKind(location) ?? 'empty'} artifact locations cannot be listed`);
+      const store = await storeFor(location);
+      const keys: string[] = [];
+      for await (const object of store.list(locationKey(location))) {
+        if (keys.length === limit)
+          throw new ArtifactError('config', `${store.description} holds more than ${limit} objects under ${JSON.stringify(locationKey(location))}`);
+        keys.push(object.key);
+      }
+      return keys;
+    },
+
     async openRead(location) {
       return (await storeFor(location)).openRead(keyOf(location));
     },

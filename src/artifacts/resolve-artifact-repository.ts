@@ -93,7 +93,10 @@ export async function resolveArtifactRepository(ref: ArtifactRepositoryRef | und
   }
   throw new ArtifactError(
     'config',
-    `no artifact repository is configured (${misses.join('; ')}, and there is no default): You need to configure artifact storage`,
+    `no artifact repository is configured (${misses.join('; ')}, and there is no default): You need to configure artifact storage: ` +
+      `create ConfigMap ${ARTIFACT_REPOSITORIES_CONFIGMAP} in namespace "${options.workflowNamespace}" with a repository under a key ` +
+      `(e.g. "default-v1: {s3: {bucket: ..., endpoint: ...}}") and the annotation ${DEFAULT_ARTIFACT_REPOSITORY_ANNOTATION}: <that key>, ` +
+      `or give the workflow an artifactRepositoryRef`,
   );
 }
 

@@ -80,6 +80,7 @@ describe('TransferProgressFile', () => {
       },
       load: async () => ({ form: 'file', objects: 1 }),
       delete: async () => undefined,
+      list: async () => [],
       openRead: async () => (async function* () {})(),
       close: () => undefined,
     };

@@ -18,12 +18,14 @@ export async function clusterPodOutcome(
   ref: PodRef,
   reports: ExecutorReportChannel,
   containerSet: boolean,
+  /** The deleted pod's last copy, when `pod` is undefined because it vanished: it may say who took it. */
+  lastSeen?: V1Pod,
 ): Promise<RuntimeEvent> {
   const filed = await reports.read(ref);
   if (filed && !filed.malformed && pod) return podOutcome(nodeId, pod.status, ref, reports, [], containerSet);
   const error = (message: string): RuntimeEvent => ({ type: 'pod-error', nodeId, message });
   if (filed?.malformed && filed.report.error) return error(`failed to collect the outputs: ${filed.report.error}`);
-  if (!pod) return error(`pod ${ref.podName} was deleted before it finished (by something other than Skiff); its outputs are lost`);
+  if (!pod) return error(deletedMessage(ref.podName, lastSeen));
   const status = pod.status ?? {};
   if (status.reason === 'Evicted') return error(`pod ${ref.podName} was evicted from its node: ${status.message ?? 'no reason given'}`);
   if (status.reason === 'DeadlineExceeded') return { type: 'pod-finished', nodeId, exitCode: 137, message: DEADLINE_MESSAGE };
@@ -34,7 +36,7 @@ export async function clusterPodOutcome(
   if (oom && oom.name !== 'wait')
     return { type: 'pod-finished', nodeId, exitCode: oom.state!.terminated!.exitCode, message: `OOMKilled (exit code ${oom.state!.terminated!.exitCode})` };
   if (oom) return error(`the wait container ran out of memory (OOMKilled) before it filed the step's outputs; give it more with podSpecPatch`);
-  if (pod.metadata?.deletionTimestamp) return error(`pod ${ref.podName} was deleted before it finished (by something other than Skiff); its outputs are lost`);
+  if (pod.metadata?.deletionTimestamp) return error(deletedMessage(ref.podName, pod));
   const wait = containers.find((c) => c.name === 'wait')?.state?.terminated;
   if (wait) {
     const told = wait.message?.trim();
@@ -45,4 +47,26 @@ export async function clusterPodOutcome(
   return error(
     `pod ${ref.podName} ended (${status.phase ?? 'no phase'}${status.message ? `: ${status.message}` : ''}) before its wait container filed the outputs`,
   );
+}
+
+/** Kubernetes' reasons on a pod's DisruptionTarget condition, in a person's words. */
+const DISRUPTIONS: Record<string, string> = {
+  EvictionByEvictionAPI: 'evicted through the Eviction API (a node drain, or a kubectl or autoscaler eviction)',
+  PreemptionByScheduler: 'preempted by the scheduler for a pod of higher priority',
+  DeletionByTaintManager: 'deleted by the taint manager (its node got a NoExecute taint it does not tolerate)',
+  TerminationByKubelet: 'ended by the kubelet (node pressure or a node shutdown)',
+  DeletionByPodGC: 'deleted by the pod garbage collector (its node is gone)',
+};
+
+/**
+ * Why a pod that vanished mid-step is gone: Kubernetes marks a pod it disrupts with a
+ * DisruptionTarget condition before deleting it; without one, someone deleted it.
+ */
+function deletedMessage(podName: string, pod: V1Pod | undefined): string {
+  const target = pod?.status?.conditions?.find((c) => c.type === 'DisruptionTarget' && c.status === 'True');
+  if (target?.reason) {
+    const how = DISRUPTIONS[target.reason] ?? `disrupted (${target.reason})`;
+    return `pod ${podName} was ${how} before it finished${target.message ? `: ${target.message}` : ''}; its outputs are lost`;
+  }
+  return `pod ${podName} was deleted before it finished (by something other than Skiff); its outputs are lost`;
 }

@@ -19,10 +19,12 @@ import { clusterPod } from './cluster-pod.js';
 import { clusterPodOutcome } from './cluster-pod-outcome.js';
 import { KubeExecutorReports } from './kube-executor-reports.js';
 import { collectFinishedRun, deletePodNow } from './pod-gc.js';
+import { podCreateRefusal } from './pod-create-refusal.js';
 import { podProgress } from './pod-progress.js';
 import { manifestFromArtifact } from './resource-template/manifest-from-artifact.js';
 import { ResourceStepClients } from './resource-template/resource-step-clients.js';
 import { runResourceStep } from './resource-template/run-resource-step.js';
+import { runDataTemplate } from './run-data-template.js';
 import { ensureRunClaims } from './run-claims.js';
 import type { KubeRuntimeOptions } from './kube-runtime-options.js';
 
@@ -53,7 +55,7 @@ const keyOf = (namespace: string, podName: string): string => `${namespace}/${po
  * container ended. `run` is idempotent by pod: a pod that exists already (a controller restarted)
  * is followed, never created twice. A pod that cannot start, vanishes or ends without a report
  * ends its node with a message saying why (cluster-pod-outcome.ts). `kill` deletes the pod;
- * `runFinished` applies podGC and volumeClaimGC. http and resource templates act from here, podless.
+ * `runFinished` applies podGC and volumeClaimGC. http, resource and data templates act from here, podless.
  *
  * @example
  *   const runtime = createKubeRuntime({ client: KubeConnection.load(), executorImage: 'ghcr.io/skiff/skiff:1.0' });
@@ -168,6 +170,7 @@ export class KubeRuntime implements Runtime {
     if (seen) return this.follow(key, entry, seen, false);
     if (request.template.http) return this.sendHttp(key, entry, workflow);
     if (request.template.resource) return this.runResource(key, entry, workflow);
+    if (request.template.data) return this.runData(key, entry, workflow);
     let archiveLocation: StorageLocation | undefined;
     const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (request.template.outputs?.artifacts?.length ?? 0) > 0;
     if (resolved || needsRepository) {
@@ -198,7 +201,7 @@ export class KubeRuntime implements Runtime {
       entry.created = true;
       if (!this.pods.has(key)) this.pods.set(key, created);
     } catch (error) {
-      if (!(error instanceof KubeAlreadyExistsError)) return this.fail(key, entry, `cannot create pod ${request.podName}: ${(error as Error).message}`);
+      if (!(error instanceof KubeAlreadyExistsError)) return this.fail(key, entry, podCreateRefusal(built.pod, error as Error));
     }
     // Closed meanwhile: the pod is left to the runtime that takes over. Killed: it must not outlive the kill.
     if (this.closed) return;
@@ -250,6 +253,7 @@ export class KubeRuntime implements Runtime {
         ref,
         this.reports,
         template.containerSet !== undefined,
+        pod,
       );
       this.end(key, entry, outcome);
       await this.afterEnd(pod, deleted, outcome);
@@ -321,6 +325,18 @@ export class KubeRuntime implements Runtime {
       ...(this.options.warn ? { warn: this.options.warn } : {}),
     });
     if (event) this.end(key, entry, event);
+  }
+
+  /** A data template: no pod; Skiff lists the source and applies the expressions (run-data-template.ts). */
+  private async runData(key: string, entry: Tracked, workflow: Workflow): Promise<void> {
+    entry.startedSent = true;
+    entry.report({ type: 'pod-started', nodeId: entry.request.nodeId });
+    const driver = createArtifactDriver({ secrets: this.objects, namespace: entry.request.workflowNamespace });
+    try {
+      this.end(key, entry, await runDataTemplate(entry.request, { driver, archive: () => this.repositories.archiveLocation(workflow, entry.request) }));
+    } finally {
+      driver.close();
+    }
   }
 
   private fail(key: string, entry: Tracked, message: string): void {

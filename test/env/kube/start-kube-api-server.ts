@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { freePort } from '../tools/free-port.js';
+import { compactEtcd } from './compact-etcd.js';
 import { installCrds } from './install-crds.js';
 import { ensureKubeBinaries, type KubeBinaries } from './kube-binaries.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { logTail, type ManagedProcess, startProcess } from '../managed-process.js';
 import { issueClientCert, makeTlsAssets, SERVICE_CLUSTER_IP_RANGE, type TlsAssets } from './tls-assets.js';
 import { httpsGet, waitForReady } from './wait-for-ready.js';
-import { request } from 'node:https';
 import { POD_NETWORK } from '../kube-node/node-config.js';
 
 export interface KubeEnvOptions {
@@ -28,6 +28,13 @@ export interface KubeEnvOptions {
    * taint it puts on a new Node. Its serving certificate is also valid for the node's pod gateway.
    */
   readonly realNode?: boolean;
+  /**
+   * Keep the ServiceAccount admission plugin on, as in every real cluster: it refuses a pod that
+   * names a ServiceAccount that does not exist, and mounts a token volume in every pod (which needs
+   * the namespace's ServiceAccount and its `kube-root-ca.crt` ConfigMap, made by no controller here:
+   * the test creates them). Off by default, since no controller-manager makes `default` accounts.
+   */
+  readonly serviceAccountAdmission?: boolean;
 }
 
 export interface KubeEnv {
@@ -56,6 +63,16 @@ export interface KubeEnv {
   metrics(): Promise<string>;
   /** The last lines of both servers' logs, to print when a test fails. */
   tailLogs(lines?: number): Promise<string>;
+  /**
+   * Stops kube-apiserver and starts it again on the same port with the same etcd (its data kept),
+   * resolving once /readyz answers again: what a control-plane upgrade or crash looks like to clients.
+   */
+  restartApiServer(): Promise<void>;
+  /**
+   * Compacts etcd up to its current revision and returns it: a watch or list from any older
+   * resourceVersion then gets 410 Gone, as after the API server's own periodic compaction.
+   */
+  compactEtcd(): Promise<number>;
   /** Ends both servers and removes the work directory; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -95,7 +112,7 @@ function etcdArgs(dir: string, tls: TlsAssets, ports: Ports): string[] {
   ];
 }
 
-function apiServerArgs(dir: string, tls: TlsAssets, ports: Ports): string[] {
+function apiServerArgs(dir: string, tls: TlsAssets, ports: Ports, options: KubeEnvOptions): string[] {
   return [
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
@@ -124,26 +141,31 @@ function apiServerArgs(dir: string, tls: TlsAssets, ports: Ports): string[] {
     '--endpoint-reconciler-type=none',
     // No kube-controller-manager runs, so nothing creates a namespace's `default` ServiceAccount, and
     // the ServiceAccount admission plugin would refuse every Pod that does not name an existing one.
-    '--disable-admission-plugins=ServiceAccount',
+    ...(options.serviceAccountAdmission ? [] : ['--disable-admission-plugins=ServiceAccount']),
   ];
 }
 
-async function realNodeArgs(dir: string, tls: TlsAssets): Promise<string[]> {
+async function realNodeArgs(dir: string, tls: TlsAssets, options: KubeEnvOptions): Promise<string[]> {
   const client = await issueClientCert(tls, dir, 'kubelet-client', 'kube-apiserver-kubelet-client', ['system:masters']);
   return [
     '--kubelet-preferred-address-types=Hostname,InternalIP',
     `--kubelet-client-certificate=${client.cert}`,
     `--kubelet-client-key=${client.key}`,
-    '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
+    `--disable-admission-plugins=${options.serviceAccountAdmission ? '' : 'ServiceAccount,'}TaintNodesByCondition`,
   ];
 }
 
-async function startOnce(
-  bins: KubeBinaries,
-  dir: string,
-  tls: TlsAssets,
-  options: KubeEnvOptions,
-): Promise<{ etcd: ManagedProcess; apiServer: ManagedProcess; server: string; etcdUrl: string }> {
+interface Started {
+  etcd: ManagedProcess;
+  apiServer: ManagedProcess;
+  server: string;
+  /** Starts another kube-apiserver on the same port and etcd, once the last one has ended. */
+  relaunch(): Promise<ManagedProcess>;
+  /** Compacts etcd's history to its current revision. */
+  compact(): Promise<number>;
+}
+
+async function startOnce(bins: KubeBinaries, dir: string, tls: TlsAssets, options: KubeEnvOptions): Promise<Started> {
   const ports: Ports = { apiServer: await freePort(), etcdClient: await freePort(), etcdPeer: await freePort() };
   await rm(join(dir, 'etcd-data'), { recursive: true, force: true });
   const [ca, cert, key] = await Promise.all([readFile(tls.caCert), readFile(tls.adminCert), readFile(tls.adminKey)]);
@@ -156,22 +178,33 @@ async function startOnce(
     // The apiserver would retry its storage until etcd answers, but it logs a dial error for every
     // try; waiting here keeps its log readable and names the server that failed.
     await waitForReady(`https://127.0.0.1:${ports.etcdClient}/health`, { ca, cert, key }, { deadlineMs, abort: exitOf(etcd) });
-    apiServer = startProcess({
-      name: API_SERVER_NAME,
-      command: bins.kubeApiServer,
-      args: [...apiServerArgs(dir, tls, ports), ...(options.realNode ? await realNodeArgs(dir, tls) : []), ...(options.extraApiServerArgs ?? [])],
-      logPath: join(dir, 'kube-apiserver.log'),
-    });
+    const args = [
+      ...apiServerArgs(dir, tls, ports, options),
+      ...(options.realNode ? await realNodeArgs(dir, tls, options) : []),
+      ...(options.extraApiServerArgs ?? []),
+    ];
+    const launch = (): ManagedProcess => startProcess({ name: API_SERVER_NAME, command: bins.kubeApiServer, args, logPath: join(dir, 'kube-apiserver.log') });
     const server = `https://127.0.0.1:${ports.apiServer}`;
-    await waitForReady(
-      `${server}/readyz`,
-      { ca, cert, key },
-      {
-        deadlineMs: Math.max(1, deadlineMs - (Date.now() - started)),
-        abort: Promise.race([exitOf(etcd), exitOf(apiServer)]),
-      },
-    );
-    return { etcd, apiServer, server, etcdUrl: `https://127.0.0.1:${ports.etcdClient}` };
+    const ready = (process: ManagedProcess, since: number): Promise<void> =>
+      waitForReady(
+        `${server}/readyz`,
+        { ca, cert, key },
+        { deadlineMs: Math.max(1, deadlineMs - (Date.now() - since)), abort: Promise.race([exitOf(etcd), exitOf(process)]) },
+      );
+    apiServer = launch();
+    await ready(apiServer, started);
+    const relaunch = async (): Promise<ManagedProcess> => {
+      const next = launch();
+      try {
+        await ready(next, Date.now());
+      } catch (error) {
+        await next.stop();
+        throw error;
+      }
+      return next;
+    };
+    const compact = (): Promise<number> => compactEtcd(`https://127.0.0.1:${ports.etcdClient}`, { ca, cert, key });
+    return { etcd, apiServer, server, relaunch, compact };
   } catch (error) {
     await apiServer?.stop();
     await etcd.stop();
@@ -204,7 +237,7 @@ export async function startKubeApiServer(options: KubeEnvOptions = {}): Promise<
   const tailLogs = async (lines = 40): Promise<string> =>
     `--- ${logs.etcd} (last ${lines} lines)\n${logTail(logs.etcd, lines)}\n` + `--- ${logs.apiServer} (last ${lines} lines)\n${logTail(logs.apiServer, lines)}`;
 
-  let processes: { etcd: ManagedProcess; apiServer: ManagedProcess; server: string; etcdUrl: string } | undefined;
+  let processes: Started | undefined;
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -263,13 +296,7 @@ export async function startKubeApiServer(options: KubeEnvOptions = {}): Promise<
         return path;
       },
       async compactStorage() {
-        const tlsFiles = { ca: await readFile(tls.caCert), cert: await readFile(tls.adminCert), key: await readFile(tls.adminKey) };
-        const etcdUrl = processes!.etcdUrl;
-        // etcd's JSON gateway: the revision from any range read's header, then a compaction to it.
-        const range = JSON.parse(await httpsPost(`${etcdUrl}/v3/kv/range`, tlsFiles, { key: Buffer.from('/').toString('base64') })) as {
-          header: { revision: string };
-        };
-        await httpsPost(`${etcdUrl}/v3/kv/compaction`, tlsFiles, { revision: range.header.revision, physical: true });
+        await processes!.compact();
       },
       async metrics() {
         const tlsFiles = { ca: await readFile(tls.caCert), cert: await readFile(tls.adminCert), key: await readFile(tls.adminKey) };
@@ -278,25 +305,16 @@ export async function startKubeApiServer(options: KubeEnvOptions = {}): Promise<
         return body;
       },
       tailLogs,
+      compactEtcd: () => processes!.compact(),
+      async restartApiServer() {
+        const running = processes!;
+        await running.apiServer.stop();
+        running.apiServer = await running.relaunch();
+      },
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
-}
-
-/** POSTs JSON over TLS with a client certificate; resolves with the body of a 200, else throws. */
-function httpsPost(url: string, tls: { ca: Buffer; cert: Buffer; key: Buffer }, body: unknown): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', ...tls, headers: { 'content-type': 'application/json' }, timeout: 10_000 }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`${url} answered ${res.statusCode}: ${text}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error(`${url}: no answer`)));
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
 }

@@ -68,6 +68,15 @@ describe('clusterPodOutcome', () => {
 
   it('a pod that vanished, was evicted, ran past its deadline or ran out of memory says so', async () => {
     assert.match(((await outcome(undefined)) as { message: string }).message, /was deleted before it finished \(by something other than Skiff\)/);
+    const drained = await clusterPodOutcome('n1', undefined, ref, { read: async () => undefined, terminationMessage: () => undefined } as never, false, {
+      status: { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }] },
+    });
+    assert.deepEqual(drained, {
+      type: 'pod-error',
+      nodeId: 'n1',
+      message:
+        'pod wf-step-1 was evicted through the Eviction API (a node drain, or a kubectl or autoscaler eviction) before it finished: Eviction API: evicting; its outputs are lost',
+    });
     const evicted = await outcome({ status: { phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: memory.' } });
     assert.deepEqual(evicted, { type: 'pod-error', nodeId: 'n1', message: 'pod wf-step-1 was evicted from its node: The node was low on resource: memory.' });
     const late = await outcome({ status: { phase: 'Failed', reason: 'DeadlineExceeded' } });
