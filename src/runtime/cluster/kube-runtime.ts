@@ -12,19 +12,15 @@ import type { Runtime, RuntimeEvent } from '../../ports/runtime.js';
 import { RunRepositories } from '../../runs/run-repositories.js';
 import type { KubernetesObject } from '../../spec/model/kubernetes.js';
 import type { Workflow } from '../../spec/model/workflow.js';
-import { nodeHttpClient } from '../local/http-client.js';
-import { runHttpTemplate } from '../local/run-http-template.js';
 import { EXECUTOR_IMAGE } from '../pod-spec/executor-plan.js';
 import { clusterPod } from './cluster-pod.js';
 import { clusterPodOutcome } from './cluster-pod-outcome.js';
 import { KubeExecutorReports } from './kube-executor-reports.js';
 import { collectFinishedRun, deletePodNow } from './pod-gc.js';
 import { podCreateRefusal } from './pod-create-refusal.js';
+import { isPodless, type PodlessContext, runPodlessStep } from './podless-steps.js';
 import { podProgress } from './pod-progress.js';
-import { manifestFromArtifact } from './resource-template/manifest-from-artifact.js';
 import { ResourceStepClients } from './resource-template/resource-step-clients.js';
-import { runResourceStep } from './resource-template/run-resource-step.js';
-import { runDataTemplate } from './run-data-template.js';
 import { ensureRunClaims } from './run-claims.js';
 import type { KubeRuntimeOptions } from './kube-runtime-options.js';
 
@@ -55,7 +51,7 @@ const keyOf = (namespace: string, podName: string): string => `${namespace}/${po
  * container ended. `run` is idempotent by pod: a pod that exists already (a controller restarted)
  * is followed, never created twice. A pod that cannot start, vanishes or ends without a report
  * ends its node with a message saying why (cluster-pod-outcome.ts). `kill` deletes the pod;
- * `runFinished` applies podGC and volumeClaimGC. http, resource and data templates act from here, podless.
+ * `runFinished` applies podGC and volumeClaimGC. http, resource and data templates run with no pod (podless-steps.ts).
  *
  * @example
  *   const runtime = createKubeRuntime({ client: KubeConnection.load(), executorImage: 'ghcr.io/skiff/skiff:1.0' });
@@ -75,7 +71,7 @@ export class KubeRuntime implements Runtime {
   private readonly workflows = new Map<RunKey, Promise<Workflow | undefined>>();
   private readonly claims = new Map<RunKey, Promise<void>>();
   private readonly chores = new Set<Promise<unknown>>();
-  private readonly resourceClients: ResourceStepClients;
+  private readonly podless: PodlessContext;
   private readonly executorImage: string;
   private readonly now: () => number;
   private synced: Promise<void> | undefined;
@@ -85,12 +81,19 @@ export class KubeRuntime implements Runtime {
     this.executorImage = options.executorImage ?? EXECUTOR_IMAGE;
     this.now = options.now ?? Date.now;
     this.objects = options.objects ?? new KubeClusterObjects(options.client);
-    this.resourceClients = new ResourceStepClients(options.client, options.resourceStepsAs);
     this.repositories = new RunRepositories({
       configMaps: this.objects,
       ...(options.defaultRepository ? { controllerDefault: options.defaultRepository } : {}),
       recordedOf: async (key) => (await this.workflowOf(key))?.status?.artifactRepositoryRef as ArtifactRepositoryRefStatus | undefined,
     });
+    this.podless = {
+      secrets: this.objects,
+      repositories: this.repositories,
+      resourceClients: new ResourceStepClients(options.client, options.resourceStepsAs),
+      ...(options.httpClient ? { httpClient: options.httpClient } : {}),
+      ...(options.resourcePollMs !== undefined ? { resourcePollMs: options.resourcePollMs } : {}),
+      ...(options.warn ? { warn: options.warn } : {}),
+    };
     this.reports = new KubeExecutorReports({
       podOf: (ref) => this.pods.get(keyOf(splitRunKey(ref.run).namespace, ref.podName)),
       driverFor: (namespace) => createArtifactDriver({ secrets: this.objects, namespace }),
@@ -168,9 +171,14 @@ export class KubeRuntime implements Runtime {
     const seen = this.pods.get(key);
     // A pod of this name exists: a runtime before this one created it. Follow it, never start a second.
     if (seen) return this.follow(key, entry, seen, false);
-    if (request.template.http) return this.sendHttp(key, entry, workflow);
-    if (request.template.resource) return this.runResource(key, entry, workflow);
-    if (request.template.data) return this.runData(key, entry, workflow);
+    if (isPodless(request.template)) {
+      entry.abort = new AbortController();
+      entry.startedSent = true;
+      entry.report({ type: 'pod-started', nodeId: request.nodeId });
+      const event = await runPodlessStep(request, workflow, this.podless, entry.abort.signal);
+      if (event) this.end(key, entry, event);
+      return;
+    }
     let archiveLocation: StorageLocation | undefined;
     const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (request.template.outputs?.artifacts?.length ?? 0) > 0;
     if (resolved || needsRepository) {
@@ -289,54 +297,6 @@ export class KubeRuntime implements Runtime {
     const workflow = await this.workflowOf(runKey(namespace, pod.metadata?.labels?.[WORKFLOW_LABEL] ?? ''));
     const succeeded = outcome.type === 'pod-finished' && outcome.exitCode === 0;
     if (running || (workflow && deletePodNow(workflow, { labels: pod.metadata?.labels ?? {}, succeeded }))) await this.deletePod(namespace, name);
-  }
-
-  private async sendHttp(key: string, entry: Tracked, workflow: Workflow): Promise<void> {
-    entry.abort = new AbortController();
-    entry.startedSent = true;
-    entry.report({ type: 'pod-started', nodeId: entry.request.nodeId });
-    const event = await runHttpTemplate(entry.request, {
-      client: this.options.httpClient ?? nodeHttpClient,
-      secrets: this.objects,
-      namespace: workflow.metadata.namespace ?? 'default',
-      signal: entry.abort.signal,
-    });
-    this.end(key, entry, event);
-  }
-
-  /** A resource template: no pod; the controller acts on the object itself (run-resource-step.ts says why). */
-  private async runResource(key: string, entry: Tracked, workflow: Workflow): Promise<void> {
-    entry.abort = new AbortController();
-    entry.startedSent = true;
-    entry.report({ type: 'pod-started', nodeId: entry.request.nodeId });
-    const client = this.resourceClients.for(entry.request.template, workflow, entry.request.workflowNamespace);
-    if (typeof client === 'string') return this.end(key, entry, { type: 'pod-finished', nodeId: entry.request.nodeId, exitCode: 1, message: client });
-    const event = await runResourceStep(entry.request, {
-      client,
-      workflow,
-      pollMs: this.options.resourcePollMs ?? 2000,
-      signal: entry.abort.signal,
-      manifestFrom: (asked) =>
-        manifestFromArtifact(asked, {
-          secrets: this.objects,
-          namespace: asked.workflowNamespace,
-          archiveLocation: () => this.repositories.archiveLocation(workflow, asked),
-        }),
-      ...(this.options.warn ? { warn: this.options.warn } : {}),
-    });
-    if (event) this.end(key, entry, event);
-  }
-
-  /** A data template: no pod; Skiff lists the source and applies the expressions (run-data-template.ts). */
-  private async runData(key: string, entry: Tracked, workflow: Workflow): Promise<void> {
-    entry.startedSent = true;
-    entry.report({ type: 'pod-started', nodeId: entry.request.nodeId });
-    const driver = createArtifactDriver({ secrets: this.objects, namespace: entry.request.workflowNamespace });
-    try {
-      this.end(key, entry, await runDataTemplate(entry.request, { driver, archive: () => this.repositories.archiveLocation(workflow, entry.request) }));
-    } finally {
-      driver.close();
-    }
   }
 
   private fail(key: string, entry: Tracked, message: string): void {
