@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
 import type { RunKey } from '../../ports/run-key.js';
 import { openLocalTarget } from '../local-target.js';
@@ -9,8 +8,15 @@ const SERVE_USAGE = `Usage: skiff serve [options]
 Runs Skiff as a GitHub App: receives GitHub's webhooks at /api/github/webhooks, checks pull
 requests (skiff / lint, skiff / plan), applies and runs what .skiff.yml configures for a push
 (on: push: branches, workflows), runs pull_request workflows (a fork's after /skiff ok-to-test),
-and answers /healthz and /readyz. Without --kubeconfig or --context, Skiff is a single-machine
-server: plans and applies go to the local state directory and runs to the local runtime.
+and answers /healthz and /readyz.
+
+Two deployments, one code path. Without --kubeconfig, --context or --in-cluster, Skiff is a
+single-machine server: plans and applies go to the local state directory and runs to the local
+runtime. With one of them, plans and applies go to that cluster and each run is a Workflow there
+(labelled workflows.argoproj.io/controller-instanceid: skiff), driven by a controller in this
+process (--controller=embedded, the default; leader-elected by the Lease skiff controller uses,
+so several serve replicas and controllers drive each run once) or by a separate skiff controller
+(--controller=external). Check runs follow the Workflows by a watch.
 
 The App's credentials come from the environment; skiff serve refuses to start without them:
   APP_ID                    the App's id
@@ -21,8 +27,12 @@ The App's credentials come from the environment; skiff serve refuses to start wi
 Options:
       --host HOST           the address to listen on (default: $HOST, else 0.0.0.0: every interface)
       --port PORT           the port (default: $PORT, else 3000)
-      --kubeconfig FILE     plan against this cluster instead of the local state directory
-      --context NAME        plan against this context of the kubeconfig
+      --kubeconfig FILE     plan, apply and run on this cluster instead of this machine
+      --context NAME        ... on this context of the kubeconfig ($KUBECONFIG, else ~/.kube/config)
+      --in-cluster          ... on the cluster this pod runs in, as its service account
+      --controller MODE     on a cluster, who drives the runs: embedded (default: this process,
+                            leader-elected) or external (a separate skiff controller)
+      --executor-image IMG  the image that runs skiff executor in each pod (embedded controller)
       --state-dir DIR       the local state directory (default: $SKIFF_STATE_DIR, else ~/.local/state/skiff)
       --public-url URL      where people reach this server (default: $SKIFF_PUBLIC_URL): each run's
                             check run then links to its run page (/runs/...), signed for that run
@@ -47,6 +57,9 @@ export const serveCommand: Command = {
       context: { type: 'string' },
       'state-dir': { type: 'string' },
       'public-url': { type: 'string' },
+      'in-cluster': { type: 'boolean' },
+      controller: { type: 'string' },
+      'executor-image': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got ${positionals.join(' ')})`);
     const env = envOf(io);
@@ -55,40 +68,66 @@ export const serveCommand: Command = {
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port ${portText} is not a port number (0-65535)`);
 
+    const clusterNamed = values.kubeconfig !== undefined || values.context !== undefined || values['in-cluster'] === true;
+    if (values['in-cluster'] && (values.kubeconfig !== undefined || values.context !== undefined))
+      throw new UsageError("--in-cluster uses the pod's service account: it cannot go with --kubeconfig or --context");
+    const controllerMode = values.controller ?? 'embedded';
+    if (controllerMode !== 'embedded' && controllerMode !== 'external') throw new UsageError(`--controller ${controllerMode}: expected embedded or external`);
+    if (!clusterNamed && (values.controller !== undefined || values['executor-image'] !== undefined))
+      throw new UsageError(
+        `--${values.controller !== undefined ? 'controller' : 'executor-image'} is for a cluster: name one with --kubeconfig, --context or --in-cluster`,
+      );
     const { readAppCredentials } = await import('../../github/app-settings.js');
     const credentials = await readAppCredentials(env, io.cwd);
     if (!credentials.ok) {
       io.stderr.write(`skiff serve: cannot start as a GitHub App:\n${credentials.problems.map((p) => `  - ${p}\n`).join('')}`);
       return 1;
     }
+    // The state directory keeps what the App itself must remember (deliveries, mirrors) in both deployments.
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
     const [{ startSkiffServer }, { LocalKubeClient }] = await Promise.all([
       import('../../github/start-skiff-server.js'),
       import('../../state/local-kube-client.js'),
     ]);
     let planClient: () => import('../../kube/kube-client.js').KubeClient | undefined;
-    if (values.kubeconfig !== undefined || values.context !== undefined) {
-      const { KubeConnection } = await import('../../kube/kube-connection.js');
-      const client = KubeConnection.load({
-        ...(values.kubeconfig !== undefined ? { kubeconfigPath: resolve(io.cwd, values.kubeconfig) } : {}),
+    let launcher: import('../../ports/run-launcher.js').RunLauncher | undefined;
+    let cluster: import('../serve-cluster.js').ServeCluster | undefined;
+    if (clusterNamed) {
+      const { openClusterTarget } = await import('../cluster-target.js');
+      let clusterIo: CliIO = io;
+      if (values['in-cluster']) {
+        const { SERVICE_ACCOUNT_TOKEN } = await import('../../kube/kube-connection.js');
+        const { existsSync } = await import('node:fs');
+        if (!env.KUBERNETES_SERVICE_HOST || !existsSync(SERVICE_ACCOUNT_TOKEN))
+          throw new Error(`--in-cluster: not in a pod with a service account (no $KUBERNETES_SERVICE_HOST or ${SERVICE_ACCOUNT_TOKEN})`);
+        // The pod's own account, even where $KUBECONFIG is set.
+        const { KUBECONFIG: _ignored, ...podEnv } = env;
+        clusterIo = { ...io, env: podEnv };
+      }
+      const clusterTarget = openClusterTarget(clusterIo, {
+        ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
         ...(values.context !== undefined ? { context: values.context } : {}),
-        env,
       });
+      const { openServeCluster } = await import('../serve-cluster.js');
+      cluster = openServeCluster(clusterTarget, {
+        controller: controllerMode,
+        executorImage: values['executor-image'],
+        log: (line) => io.stderr.write(`${new Date().toISOString()} ${line}\n`),
+      });
+      const client = cluster.client;
       planClient = () => client;
+      launcher = cluster.launcher;
     } else {
       const client = new LocalKubeClient(target.objects);
       planClient = () => client;
+      launcher = new (await import('../local-run-launcher.js')).LocalRunLauncher(target, env);
     }
-    // Runs on this machine (the single-machine Skiff); on a cluster, running is not there yet.
-    const clusterNamed = values.kubeconfig !== undefined || values.context !== undefined;
-    const launcher = clusterNamed ? undefined : new (await import('../local-run-launcher.js')).LocalRunLauncher(target, env);
-    if (clusterNamed) io.stderr.write('skiff serve: with a cluster, pull requests are checked and pushes applied; workflows are not run yet\n');
     // The run page of local runs, on the same server; check runs link to it when Skiff knows the
     // address people reach it at (--public-url), signed for each run.
     const publicUrl = values['public-url'] ?? env.SKIFF_PUBLIC_URL;
     if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl))
       throw new UsageError(`--public-url ${publicUrl}: expected http(s)://host[:port][/path]`);
-    const runPage = launcher ? await (await import('../../server/run-page/run-page-mount.js')).runPageMount(target, env) : undefined;
+    const runPage = !clusterNamed ? await (await import('../../server/run-page/run-page-mount.js')).runPageMount(target, env) : undefined;
     const server = await startSkiffServer({
       credentials: credentials.credentials,
       host,
@@ -114,6 +153,9 @@ export const serveCommand: Command = {
           }
         : {}),
       log: (line) => io.stderr.write(`${line}\n`),
+    }).catch(async (error: unknown) => {
+      await cluster?.close();
+      throw error;
     });
     io.stdout.write(`skiff serve: listening on ${server.url} (webhooks at /api/github/webhooks)\n`);
     const signal = await new Promise<NodeJS.Signals>((done) => {
@@ -122,6 +164,7 @@ export const serveCommand: Command = {
     });
     io.stderr.write(`skiff serve: ${signal}: finishing accepted deliveries\n`);
     await server.close();
+    await cluster?.close();
     runPage?.handler.close();
     return 0;
   },
