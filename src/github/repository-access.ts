@@ -34,7 +34,8 @@ export class RepositoryAccess {
 
   /**
    * Made through the REST API rather than `octokit.auth({ type: 'installation' })`, whose token
-   * request Probot sends to api.github.com whatever the App's base URL (GitHub Enterprise Server).
+   * carries every permission of the installation on every repository it covers: this one can only
+   * read this repository.
    */
   private async readToken(octokit: InstallationOctokit, url: string): Promise<string> {
     const [owner, repo] = new URL(url).pathname

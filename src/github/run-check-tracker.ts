@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isWorkflowDone } from '../engine/workflow-status.js';
 import type { RunKey } from '../ports/run-key.js';
 import type { ArtifactLinks } from '../ports/artifact-links.js';
-import type { RunLauncher } from '../ports/run-launcher.js';
+import type { RunChanges, RunLauncher } from '../ports/run-launcher.js';
 import type { StoredRun } from '../ports/run-store.js';
 import { CHECK_LIMITS } from '../report/github-limits.js';
 import { runCheckView } from '../report/run-report.js';
@@ -66,15 +66,15 @@ export function completionId(key: RunKey, checkRunId: number, finishedAt: string
  * at most one update per interval.
  */
 export class RunCheckTracker {
-  private readonly active = new Map<number, { stop: boolean; done: Promise<void> }>();
+  private readonly active = new Map<number, FollowState>();
 
   constructor(private readonly options: RunCheckTrackerOptions) {}
 
   /** Follows `run` until it ends (replacing an earlier follower of the same check run). */
   track(run: TrackedRun): void {
     const earlier = this.active.get(run.checkRunId);
-    if (earlier) earlier.stop = true;
-    const state = { stop: false, done: Promise.resolve() };
+    if (earlier) stopFollowing(earlier);
+    const state: FollowState = { stop: false, done: Promise.resolve() };
     state.done = (async () => {
       await earlier?.done;
       await this.follow(run, state).catch((error) => this.options.onError?.(error, run));
@@ -95,11 +95,22 @@ export class RunCheckTracker {
 
   /** Stops following (the runs go on; a restart picks them up again). */
   async close(): Promise<void> {
-    for (const state of this.active.values()) state.stop = true;
+    for (const state of this.active.values()) stopFollowing(state);
     await Promise.all([...this.active.values()].map((s) => s.done));
   }
 
-  private async follow(tracked: TrackedRun, state: { stop: boolean }): Promise<void> {
+  private async follow(tracked: TrackedRun, state: FollowState): Promise<void> {
+    // Subscribed before the first read, so no change between a read and the wait is missed.
+    const changes = this.options.launcher.changes?.(tracked.key);
+    if (changes) state.changes = changes;
+    try {
+      await this.followChanges(tracked, state, changes);
+    } finally {
+      changes?.close();
+    }
+  }
+
+  private async followChanges(tracked: TrackedRun, state: FollowState, changes: RunChanges | undefined): Promise<void> {
     let shown = '';
     let detailsUrl: string | undefined;
     while (!state.stop) {
@@ -152,7 +163,24 @@ export class RunCheckTracker {
         await this.options.reported?.accept(completionId(tracked.key, tracked.checkRunId, run.status.finishedAt));
         return;
       }
+      // At most one update per interval however fast the run changes; where the launcher tells
+      // of changes (a cluster's watch), the next read waits for one instead of a timer.
       await new Promise((resolve) => setTimeout(resolve, this.options.intervalMs));
+      if (changes && !state.stop) await changes.next(CHANGE_WAIT_MS);
     }
   }
+}
+
+/** A watched run is read again at least this often all the same, should a change go unreported. */
+const CHANGE_WAIT_MS = 60_000;
+
+interface FollowState {
+  stop: boolean;
+  done: Promise<void>;
+  changes?: RunChanges;
+}
+
+function stopFollowing(state: FollowState): void {
+  state.stop = true;
+  state.changes?.close();
 }

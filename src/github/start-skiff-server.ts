@@ -1,6 +1,6 @@
 import type { RunKey } from '../ports/run-key.js';
 import { join } from 'node:path';
-import { Probot, type ProbotOctokit } from 'probot';
+import { Probot, ProbotOctokit } from 'probot';
 import type { KubeClient } from '../kube/kube-client.js';
 import { type RequestHandler, SkiffHttpServer } from '../server/http-server.js';
 import { Metrics } from '../server/metrics.js';
@@ -80,7 +80,7 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
     privateKey: credentials.privateKey,
     secret: credentials.webhookSecret,
     ...(credentials.baseUrl ? { baseUrl: credentials.baseUrl } : {}),
-    ...(options.Octokit ? { Octokit: options.Octokit } : {}),
+    Octokit: withTokenBaseUrl(options.Octokit ?? ProbotOctokit, credentials.baseUrl),
     logLevel: options.logLevel ?? 'warn',
   });
   const access = new RepositoryAccess(join(options.stateDir, 'github', 'mirrors'));
@@ -198,6 +198,19 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
       await comments.close();
     },
   };
+}
+
+/**
+ * Probot gives the App's authentication a request without the App's base URL, so where a token is
+ * asked for outside a request (`octokit.auth({ type: 'installation' })`, for git fetches) and none
+ * is cached, it would go to api.github.com whatever GITHUB_API_URL says. The token request gets
+ * the base URL here.
+ */
+function withTokenBaseUrl(Octokit: typeof ProbotOctokit, baseUrl: string | undefined): typeof ProbotOctokit {
+  if (baseUrl === undefined) return Octokit;
+  return Octokit.defaults((options: { auth?: { request?: { defaults(o: object): unknown } } }) =>
+    options.auth?.request ? { ...options, auth: { ...options.auth, request: options.auth.request.defaults({ baseUrl }) } } : options,
+  ) as typeof ProbotOctokit;
 }
 
 function errorText(error: unknown): string {

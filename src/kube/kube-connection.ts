@@ -41,7 +41,7 @@ export interface KubeConfigSource {
   env?: Record<string, string | undefined>;
 }
 
-const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+export const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 /**
  * The cluster settings as kubectl finds them: a kubeconfig file given, else `$KUBECONFIG` (a list

@@ -26,4 +26,17 @@ export interface RunLauncher {
   logTail(run: StoredRun, node: NodeStatus, lines: number): Promise<string | undefined>;
   /** The values of the secrets the run's workflow refers to: what reports must never show. */
   secretValues(run: StoredRun): Promise<string[]>;
+  /**
+   * A feed of one run's changes, where the runtime can tell of them (a cluster's watch of its
+   * Workflows): a follower then reads the run again when it changed, not on a timer. Absent:
+   * followers read on a timer.
+   */
+  changes?(key: RunKey): RunChanges;
+}
+
+/** One run's changes, as a follower waits for them. */
+export interface RunChanges {
+  /** Resolves when the run changed since the last call (at once if it did), on `close()`, or after `timeoutMs`. */
+  next(timeoutMs: number): Promise<void>;
+  close(): void;
 }

@@ -58,3 +58,58 @@ test('a burst of node changes makes a bounded number of check-run updates', asyn
   );
   assert.equal(updates.filter((u) => u.status === 'completed').length, 1, 'completed once');
 });
+
+test('with a launcher that tells of changes, a run is read again only when it changed, and close() wakes a waiting follower', async () => {
+  const status: WorkflowStatus = { phase: 'Running', startedAt: new Date().toISOString(), nodes: {} };
+  const run: StoredRun = {
+    key: 'ci/watched-1',
+    workflow: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'watched-1' }, spec: {} } as never,
+    status,
+  };
+  let reads = 0;
+  let wake: (() => void) | undefined;
+  let pending = false;
+  const feed = {
+    next: (_timeoutMs: number) =>
+      pending
+        ? Promise.resolve(void (pending = false))
+        : new Promise<void>((resolve) => {
+            wake = () => {
+              wake = undefined;
+              resolve();
+            };
+          }),
+    close: () => wake?.(),
+  };
+  const changed = (): void => {
+    if (wake) wake();
+    else pending = true;
+  };
+  const launcher: RunLauncher = {
+    submit: async () => 'ci/x',
+    retry: async () => undefined,
+    terminate: async () => undefined,
+    read: async () => {
+      reads++;
+      return structuredClone(run);
+    },
+    find: async () => [],
+    logTail: async () => undefined,
+    secretValues: async () => [],
+    changes: () => feed,
+  };
+  const updates: Array<Record<string, unknown>> = [];
+  const octokit = { rest: { checks: { update: async (request: Record<string, unknown>) => void updates.push(request) } } } as unknown as InstallationOctokit;
+  const tracker = new RunCheckTracker({ launcher, intervalMs: 5 });
+  tracker.track({ octokit, repo: { owner: 'acme', repo: 'flows' }, checkRunId: 8, key: run.key, workflow: 'watched' });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(reads, 1, 'no change, no read: a 5 ms timer would have read about 40 times');
+  status.nodes.a = { id: 'a', name: 'a', displayName: 'a', type: 'Pod', phase: 'Running', startedAt: new Date().toISOString() } as NodeStatus;
+  changed();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(reads, 2, 'one change, one read');
+  assert.equal(updates.at(-1)?.status, 'in_progress');
+  const closing = tracker.close();
+  await closing; // resolves at once: the waiting follower was woken, not left for the fallback minute
+  assert.equal(reads, 2);
+});

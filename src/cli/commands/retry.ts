@@ -6,9 +6,7 @@ import { resolveRunName } from '../select-runs.js';
 import { continueOrphans } from '../continue-orphans.js';
 import { launchRun, NO_CLUSTER_LOGS } from '../launch-run.js';
 import { noteRetriedPods } from '../../kube/retried-pods.js';
-import { retryRun, type RetryOptions } from '../../engine/operations/retry-run.js';
-import type { StoredRun } from '../../ports/run-store.js';
-import { podNameOfNode } from '../../report/node-tree.js';
+import { podsResetBy } from '../pods-reset-by.js';
 import { openRunTarget } from '../open-run-target.js';
 import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { parseOutputFormat } from '../output-format.js';
@@ -112,14 +110,3 @@ export const retryCommand: Command = {
     return launchRun(target, io, runId, { wait: values.wait === true && !follow, follow, output });
   },
 };
-
-/** The pods of the steps a retry runs again: pod nodes of the run that the retried status no longer has. */
-function podsResetBy(run: StoredRun, options: RetryOptions): string[] {
-  const result = retryRun(run.workflow, structuredClone(run.status), options);
-  if ('error' in result) return [];
-  const name = run.workflow.metadata.name ?? '';
-  return Object.values(run.status.nodes)
-    .filter((node) => result.status.nodes[node.id] === undefined)
-    .map((node) => podNameOfNode(name, node))
-    .filter((pod): pod is string => pod !== undefined);
-}

@@ -9,8 +9,15 @@ const SERVE_USAGE = `Usage: skiff serve [options]
 Runs Skiff as a GitHub App: receives GitHub's webhooks at /api/github/webhooks, checks pull
 requests (skiff / lint, skiff / plan), applies and runs what .skiff.yml configures for a push
 (on: push: branches, workflows), runs pull_request workflows (a fork's after /skiff ok-to-test),
-and answers /healthz and /readyz. Without --kubeconfig or --context, Skiff is a single-machine
-server: plans and applies go to the local state directory and runs to the local runtime.
+and answers /healthz and /readyz.
+
+Two deployments, one code path. Without --kubeconfig, --context or --in-cluster, Skiff is a
+single-machine server: plans and applies go to the local state directory and runs to the local
+runtime. With one of them, plans and applies go to that cluster and each run is a Workflow there
+(labelled workflows.argoproj.io/controller-instanceid: skiff), driven by a controller in this
+process (--controller=embedded, the default; leader-elected by the Lease skiff controller uses,
+so several serve replicas and controllers drive each run once) or by a separate skiff controller
+(--controller=external). Check runs follow the Workflows by a watch.
 
 The App's credentials come from the environment; skiff serve refuses to start without them:
   APP_ID                    the App's id
@@ -29,8 +36,12 @@ those with write, maintain or admin access to a run's repository may retry, stop
 Options:
       --host HOST           the address to listen on (default: $HOST, else 0.0.0.0: every interface)
       --port PORT           the port (default: $PORT, else 3000)
-      --kubeconfig FILE     plan against this cluster instead of the local state directory
-      --context NAME        plan against this context of the kubeconfig
+      --kubeconfig FILE     plan, apply and run on this cluster instead of this machine
+      --context NAME        ... on this context of the kubeconfig ($KUBECONFIG, else ~/.kube/config)
+      --in-cluster          ... on the cluster this pod runs in, as its service account
+      --controller MODE     on a cluster, who drives the runs: embedded (default: this process,
+                            leader-elected) or external (a separate skiff controller)
+      --executor-image IMG  the image that runs skiff executor in each pod (embedded controller)
       --state-dir DIR       the local state directory (default: $SKIFF_STATE_DIR, else ~/.local/state/skiff)
       --public-url URL      where people reach this server (default: $SKIFF_PUBLIC_URL): each run's
                             check run then links to its run page (/runs/...), signed for that run
@@ -56,6 +67,9 @@ export const serveCommand: Command = {
       context: { type: 'string' },
       'state-dir': { type: 'string' },
       'public-url': { type: 'string' },
+      'in-cluster': { type: 'boolean' },
+      controller: { type: 'string' },
+      'executor-image': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got ${positionals.join(' ')})`);
     const env = envOf(io);
@@ -64,12 +78,22 @@ export const serveCommand: Command = {
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port ${portText} is not a port number (0-65535)`);
 
+    const clusterNamed = values.kubeconfig !== undefined || values.context !== undefined || values['in-cluster'] === true;
+    if (values['in-cluster'] && (values.kubeconfig !== undefined || values.context !== undefined))
+      throw new UsageError("--in-cluster uses the pod's service account: it cannot go with --kubeconfig or --context");
+    const controllerMode = values.controller ?? 'embedded';
+    if (controllerMode !== 'embedded' && controllerMode !== 'external') throw new UsageError(`--controller ${controllerMode}: expected embedded or external`);
+    if (!clusterNamed && (values.controller !== undefined || values['executor-image'] !== undefined))
+      throw new UsageError(
+        `--${values.controller !== undefined ? 'controller' : 'executor-image'} is for a cluster: name one with --kubeconfig, --context or --in-cluster`,
+      );
     const { readAppCredentials } = await import('../../github/app-settings.js');
     const credentials = await readAppCredentials(env, io.cwd);
     if (!credentials.ok) {
       io.stderr.write(`skiff serve: cannot start as a GitHub App:\n${credentials.problems.map((p) => `  - ${p}\n`).join('')}`);
       return 1;
     }
+    // The state directory keeps what the App itself must remember (deliveries, mirrors) in both deployments.
     const target = openLocalTarget(io, { stateDir: values['state-dir'] });
     const [{ startSkiffServer }, { LocalKubeClient }] = await Promise.all([
       import('../../github/start-skiff-server.js'),
@@ -80,27 +104,52 @@ export const serveCommand: Command = {
     let act: import('../../server/run-page/run-actions.js').RunActionPerformer;
     const { runPageAction } = await import('../run-page-actions.js');
     const processEnv = { ...process.env, ...env };
-    if (values.kubeconfig !== undefined || values.context !== undefined) {
+    let launcher: import('../../ports/run-launcher.js').RunLauncher | undefined;
+    let cluster: import('../serve-cluster.js').ServeCluster | undefined;
+    if (clusterNamed) {
       const { openClusterTarget } = await import('../cluster-target.js');
       const { kubeRunPageSource } = await import('../../kube/kube-run-page-source.js');
-      const cluster = openClusterTarget(io, values);
-      planClient = () => cluster.client;
-      runPageSource = kubeRunPageSource({ client: cluster.client, runs: cluster.runs, objects: cluster.objects });
+      let clusterIo: CliIO = io;
+      if (values['in-cluster']) {
+        const { SERVICE_ACCOUNT_TOKEN } = await import('../../kube/kube-connection.js');
+        const { existsSync } = await import('node:fs');
+        if (!env.KUBERNETES_SERVICE_HOST || !existsSync(SERVICE_ACCOUNT_TOKEN))
+          throw new Error(`--in-cluster: not in a pod with a service account (no $KUBERNETES_SERVICE_HOST or ${SERVICE_ACCOUNT_TOKEN})`);
+        // The pod's own account, even where $KUBECONFIG is set.
+        const { KUBECONFIG: _ignored, ...podEnv } = env;
+        clusterIo = { ...io, env: podEnv };
+      }
+      const clusterTarget = openClusterTarget(clusterIo, {
+        ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
+        ...(values.context !== undefined ? { context: values.context } : {}),
+      });
+      const { openServeCluster } = await import('../serve-cluster.js');
+      cluster = openServeCluster(clusterTarget, {
+        controller: controllerMode,
+        executorImage: values['executor-image'],
+        log: (line) => io.stderr.write(`${new Date().toISOString()} ${line}\n`),
+      });
+      const client = cluster.client;
+      planClient = () => client;
+      launcher = cluster.launcher;
+      runPageSource = kubeRunPageSource({ client: clusterTarget.client, runs: clusterTarget.runs, objects: clusterTarget.objects });
       const targetArgs = [
         ...(values.kubeconfig !== undefined ? ['--kubeconfig', resolve(io.cwd, values.kubeconfig)] : []),
         ...(values.context !== undefined ? ['--context', values.context] : []),
       ];
-      act = (key, action) => runPageAction(cluster, targetArgs, { ...io, env: processEnv }, key, action);
+      act = async (key, action) => {
+        // The retry command names a cluster by kubeconfig or context only, not by the pod's own account.
+        if (values['in-cluster'] && action !== 'stop' && action !== 'terminate')
+          throw new Error('retrying from the run page is not there yet with --in-cluster; comment /skiff retry on the pull request');
+        return runPageAction(clusterTarget, targetArgs, { ...clusterIo, env: processEnv }, key, action);
+      };
     } else {
       const client = new LocalKubeClient(target.objects);
       planClient = () => client;
+      launcher = new (await import('../local-run-launcher.js')).LocalRunLauncher(target, env);
       runPageSource = (await import('../local-run-page-source.js')).localRunPageSource(target, processEnv);
       act = (key, action) => runPageAction(target, ['--state-dir', target.layout.root], { ...io, env: processEnv }, key, action);
     }
-    // Runs on this machine (the single-machine Skiff); on a cluster, running is not there yet.
-    const clusterNamed = values.kubeconfig !== undefined || values.context !== undefined;
-    const launcher = clusterNamed ? undefined : new (await import('../local-run-launcher.js')).LocalRunLauncher(target, env);
-    if (clusterNamed) io.stderr.write('skiff serve: with a cluster, pull requests are checked and pushes applied; workflows are not run yet\n');
     // The run page of the runs (local, or the cluster's), on the same server; check runs link to it
     // when Skiff knows the address people reach it at (--public-url), signed for each run.
     const publicUrl = values['public-url'] ?? env.SKIFF_PUBLIC_URL;
@@ -131,6 +180,9 @@ export const serveCommand: Command = {
         ...(publicUrl !== undefined ? { publicUrl } : {}),
       }),
       log: (line) => io.stderr.write(`${line}\n`),
+    }).catch(async (error: unknown) => {
+      await cluster?.close();
+      throw error;
     });
     io.stdout.write(`skiff serve: listening on ${server.url} (webhooks at /api/github/webhooks)\n`);
     const signal = await new Promise<NodeJS.Signals>((done) => {
@@ -139,6 +191,7 @@ export const serveCommand: Command = {
     });
     io.stderr.write(`skiff serve: ${signal}: finishing accepted deliveries\n`);
     await server.close();
+    await cluster?.close();
     runPage.handler.close();
     return 0;
   },

@@ -1,0 +1,108 @@
+import { isWorkflowDone, type NodeStatus } from '../engine/workflow-status.js';
+import { KubeClusterObjects } from '../kube/kube-cluster-objects.js';
+import { KubeRunControl } from '../kube/kube-run-control.js';
+import { CONTROLLER_INSTANCE_ID_LABEL, SKIFF_INSTANCE_ID } from '../kube/kube-names.js';
+import { noteRetriedPods } from '../kube/retried-pods.js';
+import { WorkflowChanges } from '../kube/workflow-changes.js';
+import type { RunChanges, RunLauncher } from '../ports/run-launcher.js';
+import { describeRun, type RunKey, runKeyOf, splitRunKey } from '../ports/run-key.js';
+import type { StoredRun } from '../ports/run-store.js';
+import { retrySavedRun, RunOperationError } from '../runs/run-operations.js';
+import { ARGO_API_VERSION, type Workflow } from '../spec/model/workflow.js';
+import type { ClusterTarget } from './cluster-target.js';
+import { secretNames } from './local-run-launcher.js';
+import { podsResetBy } from './pods-reset-by.js';
+import { prepareRun, saveNewRun } from './submit-run.js';
+
+/**
+ * The cluster's RunLauncher: a run is a Workflow labelled with Skiff's instance id, created as
+ * `skiff submit --kubeconfig` creates one, and a controller (in the same process or a separate
+ * `skiff controller`) drives it. Retry and terminate change the Workflow as `skiff retry` and
+ * `skiff terminate` do; followers learn of changes from one watch of the Workflows.
+ */
+export class ClusterRunLauncher implements RunLauncher {
+  private readonly control: KubeRunControl;
+  private readonly watch: WorkflowChanges;
+
+  constructor(
+    private readonly target: ClusterTarget,
+    options: { onWatchError?: (error: Error) => void } = {},
+  ) {
+    this.control = new KubeRunControl(target.client);
+    this.watch = new WorkflowChanges(target.client, options.onWatchError ? { onError: options.onWatchError } : {});
+  }
+
+  async submit(workflow: Workflow, labels: Record<string, string>): Promise<RunKey> {
+    // Templates are looked up in the run's own namespace, where the sync applied them.
+    const namespace = workflow.metadata?.namespace ?? this.target.namespace;
+    const target = { ...this.target, namespace, objects: new KubeClusterObjects(this.target.client, { namespace }) };
+    const prepared = await prepareRun(target, workflow, { labels }, workflow.metadata?.name ?? workflow.metadata?.generateName ?? 'workflow');
+    return saveNewRun(target, prepared);
+  }
+
+  async retry(key: RunKey, options: { nodes?: string[]; restartSuccessful?: boolean }): Promise<void> {
+    const run = await this.target.runs.peek(key);
+    if (!run) throw new RunOperationError(`${describeRun(key)} not found`);
+    if (!isWorkflowDone(run.status.phase)) throw new RunOperationError(`${describeRun(key)} is still running`);
+    const retry = { nodes: options.nodes ?? [], restartSuccessful: options.restartSuccessful === true };
+    try {
+      // The controller deletes the pods noted here when it takes the retried run up (see skiff retry).
+      await noteRetriedPods(this.target.client, key, podsResetBy(run, retry));
+      await retrySavedRun({ store: this.target.runs, configMaps: this.target.objects }, key, retry);
+    } catch (error) {
+      await noteRetriedPods(this.target.client, key, []).catch(() => undefined);
+      throw error;
+    } finally {
+      await this.target.runs.release(key);
+    }
+  }
+
+  async terminate(key: RunKey, message: string): Promise<void> {
+    const run = await this.target.runs.peek(key);
+    if (!run) throw new Error(`${describeRun(key)} not found`);
+    if (isWorkflowDone(run.status.phase)) throw new Error(`${describeRun(key)} has already finished (${run.status.phase})`);
+    // Set on the Workflow (spec.shutdown); whichever controller leads takes it, now or after a restart.
+    await this.control.send(key, { op: 'terminate', message });
+  }
+
+  read(key: RunKey): Promise<StoredRun | undefined> {
+    return this.target.runs.peek(key);
+  }
+
+  async find(labels: Record<string, string>): Promise<StoredRun[]> {
+    const selector = Object.entries({ ...labels, [CONTROLLER_INSTANCE_ID_LABEL]: SKIFF_INSTANCE_ID })
+      .map(([name, value]) => `${name}=${value}`)
+      .join(',');
+    const { items } = await this.target.client.list<Workflow>(ARGO_API_VERSION, 'Workflow', undefined, { labelSelector: selector });
+    const found: StoredRun[] = [];
+    for (const item of items) {
+      const run = await this.target.runs.peek(runKeyOf(item)).catch(() => undefined);
+      if (run) found.push(run);
+    }
+    return found;
+  }
+
+  /** Step logs stay in the pods (`kubectl logs POD -c main`); they are not read from a cluster yet. */
+  async logTail(_run: StoredRun, _node: NodeStatus, _lines: number): Promise<string | undefined> {
+    return undefined;
+  }
+
+  async secretValues(run: StoredRun): Promise<string[]> {
+    const { namespace } = splitRunKey(run.key);
+    const objects = new KubeClusterObjects(this.target.client, { namespace });
+    const values: string[] = [];
+    for (const name of secretNames([run.workflow, ...(run.referenced ?? [])])) {
+      const secret = await objects.secret(namespace, name).catch(() => undefined);
+      values.push(...Object.values(secret ?? {}));
+    }
+    return values;
+  }
+
+  changes(key: RunKey): RunChanges {
+    return this.watch.feed(key);
+  }
+
+  close(): void {
+    this.watch.close();
+  }
+}

@@ -1,0 +1,31 @@
+// skiff serve's cluster flags are checked before anything starts: a clear usage error (exit 2) or
+// a clear refusal, never a server half started.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { skiff, workspace } from './run-cli.js';
+
+test('--controller takes embedded or external, and only with a cluster', async () => {
+  const dir = workspace();
+  const bogus = await skiff(dir, ['serve', '--kubeconfig', 'kc.yaml', '--controller', 'sidecar']);
+  assert.equal(bogus.status, 2);
+  assert.match(bogus.stderr, /--controller sidecar: expected embedded or external/);
+  const local = await skiff(dir, ['serve', '--controller', 'external']);
+  assert.equal(local.status, 2);
+  assert.match(local.stderr, /--controller is for a cluster: name one with --kubeconfig, --context or --in-cluster/);
+  const image = await skiff(dir, ['serve', '--executor-image', 'x:1']);
+  assert.equal(image.status, 2);
+  assert.match(image.stderr, /--executor-image is for a cluster/);
+});
+
+test('--in-cluster goes with neither --kubeconfig nor --context, and outside a pod it says so', async () => {
+  const dir = workspace();
+  const both = await skiff(dir, ['serve', '--in-cluster', '--context', 'prod']);
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /--in-cluster uses the pod's service account: it cannot go with --kubeconfig or --context/);
+  const outside = await skiff(dir, ['serve', '--in-cluster'], {
+    env: { APP_ID: '1', PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----', WEBHOOK_SECRET: 's' },
+  });
+  assert.notEqual(outside.status, 0);
+  assert.match(outside.stderr, /--in-cluster: not in a pod with a service account/);
+  assert.doesNotMatch(outside.stderr, /\n\s+at /, 'no stack trace');
+});
