@@ -16,7 +16,7 @@ import { EXECUTOR_IMAGE } from '../pod-spec/executor-plan.js';
 import { clusterPod } from './cluster-pod.js';
 import { clusterPodOutcome } from './cluster-pod-outcome.js';
 import { KubeExecutorReports } from './kube-executor-reports.js';
-import { collectFinishedRun, deletePodNow } from './pod-gc.js';
+import { collectFinishedRun, deletePod, deletePodAndWait, deletePodNow } from './pod-gc.js';
 import { podCreateRefusal } from './pod-create-refusal.js';
 import { isPodless, type PodlessContext, runPodlessStep } from './podless-steps.js';
 import { podProgress } from './pod-progress.js';
@@ -64,6 +64,9 @@ export class KubeRuntime implements Runtime {
   private readonly pods = new Map<string, V1Pod>();
   /** Pods deleted while their node waited for their end: dropped from `pods` once it is reported. */
   private readonly gone = new Set<string>();
+  /** Pods `kill` deletes, until the API server no longer has them; and the uids of every pod killed. */
+  private readonly deleting = new Map<string, Promise<void>>();
+  private readonly killed = new Set<string>();
   private readonly watchers: Array<WatchObjects<PodObject>>;
   private readonly objects: ConfigMapSource & SecretSource;
   private readonly repositories: RunRepositories;
@@ -141,7 +144,13 @@ export class KubeRuntime implements Runtime {
     if (entry) this.forget(podKey, entry);
     entry?.abort?.abort();
     // Deleted whether or not this process asked for it: after a restart the engine kills pods it asked an earlier one for.
-    this.chore(this.deletePod(namespace, podName));
+    const uid = this.pods.get(podKey)?.metadata?.uid;
+    if (uid) this.killed.add(uid);
+    const gone: Promise<void> = deletePodAndWait(this.options.client, namespace, podName, this.options.warn, () => this.closed).finally(() => {
+      if (this.deleting.get(podKey) === gone) this.deleting.delete(podKey);
+    });
+    this.deleting.set(podKey, gone);
+    this.chore(gone);
   }
 
   runFinished(key: RunKey): void {
@@ -168,7 +177,11 @@ export class KubeRuntime implements Runtime {
     if (!workflow) return this.fail(key, entry, `run ${run} is not in the cluster`);
     const resolved = await this.repositories.repository(workflow).catch(() => undefined);
     if (resolved) entry.repositoryRef = resolved.ref as ArtifactRepositoryRefStatus;
-    const seen = this.pods.get(key);
+    // A retried step's pod has the name of the one killed for it: wait until that one is gone, and
+    // never take a copy of it (the informer may still hold one) for the new pod.
+    await this.deleting.get(key);
+    const cached = this.pods.get(key);
+    const seen = cached?.metadata?.uid && this.killed.has(cached.metadata.uid) ? undefined : cached;
     // A pod of this name exists: a runtime before this one created it. Follow it, never start a second.
     if (seen) return this.follow(key, entry, seen, false);
     if (isPodless(request.template)) {
@@ -331,12 +344,8 @@ export class KubeRuntime implements Runtime {
     }
   }
 
-  private async deletePod(namespace: string, name: string): Promise<void> {
-    try {
-      await this.options.client.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name });
-    } catch (error) {
-      if (!(error instanceof KubeNotFoundError)) this.options.warn?.(`cannot delete pod ${namespace}/${name}: ${(error as Error).message}`);
-    }
+  private deletePod(namespace: string, name: string): Promise<void> {
+    return deletePod(this.options.client, namespace, name, this.options.warn);
   }
 
   private workflowOf(key: RunKey): Promise<Workflow | undefined> {

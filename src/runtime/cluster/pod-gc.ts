@@ -1,4 +1,5 @@
 import type { KubeClient } from '../../kube/kube-client.js';
+import { KubeNotFoundError } from '../../kube/kube-errors.js';
 import { WORKFLOW_LABEL } from '../../kube/kube-names.js';
 import type { KubernetesObject } from '../../spec/model/kubernetes.js';
 import type { Workflow } from '../../spec/model/workflow.js';
@@ -57,4 +58,36 @@ export async function collectFinishedRun(client: KubeClient, workflow: Workflow,
     for (const pod of items) await deletePod(pod.metadata.name ?? '');
   }
   if (deleteClaimsAtEnd(workflow, phase)) await deleteRunClaims(client, workflow);
+}
+
+/** Deletes a pod; one already gone is no error, another failure is only warned about (the pod's node has ended). */
+export async function deletePod(client: KubeClient, namespace: string, name: string, warn?: (message: string) => void): Promise<void> {
+  try {
+    await client.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name });
+  } catch (error) {
+    if (!(error instanceof KubeNotFoundError)) warn?.(`cannot delete pod ${namespace}/${name}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Deletes a pod and waits (at most two minutes, or until `closed`) until the API server no longer
+ * has it: a pod asked for again under the same name (a retried step) must be a new one.
+ */
+export async function deletePodAndWait(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  warn: ((message: string) => void) | undefined,
+  closed: () => boolean,
+): Promise<void> {
+  await deletePod(client, namespace, name, warn);
+  const deadline = Date.now() + 120_000;
+  while (!closed() && Date.now() < deadline) {
+    try {
+      await client.get({ apiVersion: 'v1', kind: 'Pod', namespace, name });
+    } catch (error) {
+      if (error instanceof KubeNotFoundError) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
