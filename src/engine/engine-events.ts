@@ -77,6 +77,11 @@ export interface PodRequest {
   inputs: NodeInputs;
   /** When the runtime must give up on the pod (template activeDeadlineSeconds/timeout), ISO time. */
   deadline?: string;
+  /**
+   * The workflow's own `podSpecPatch` with the workflow's variables substituted (Argo substitutes
+   * them throughout the workflow's spec); absent when it has none. The template's own patch is in `template`.
+   */
+  workflowPodSpecPatch?: string;
   /** The workflow's volumes with the variables of the steps and tasks above substituted; absent: the workflow's own. */
   volumes?: Volume[];
   /**

@@ -12,6 +12,7 @@ import { RetryFrame } from './retry-frame.js';
 import { StepsFrame } from './steps-frame.js';
 import { nodeTypeOf, synchronizeTemplate } from './synchronized-template.js';
 import { processTemplate } from './template-arguments.js';
+import { substituteValue } from './variable-scope.js';
 import { isFulfilled, type NodeInputs, type NodePhase, type NodeStatus } from './workflow-status.js';
 
 /**
@@ -140,6 +141,10 @@ function startPod(
     inputs,
     ...(req.volumes ? { volumes: req.volumes } : {}),
   };
+  const workflowPatch = exec.spec.podSpecPatch;
+  if (typeof workflowPatch === 'string' && workflowPatch.trim() !== '') {
+    request.workflowPodSpecPatch = substituteValue(workflowPatch, exec.globals, false).value;
+  }
   // The node was in the status already: a driver before this one asked for its pod.
   if (existing?.startedAt) request.askedBefore = existing.startedAt;
   exec.pods.add(node, request, deadlineAt, pending !== undefined ? startedAt + pending : undefined);

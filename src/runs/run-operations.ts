@@ -8,7 +8,7 @@ import type { RunStore, StoredRun } from '../ports/run-store.js';
 import type { WorkflowStatus } from '../engine/workflow-status.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import { loadRunConfigMaps } from './load-run-config-maps.js';
-import { runSuffix } from './run-suffix.js';
+import { generatedRunName, runSuffix } from './run-suffix.js';
 
 /** What the run operations read and write. */
 export interface RunOperationPorts {
@@ -40,7 +40,7 @@ export type SubmitExtras = Pick<StoredRun, 'referenced' | 'configMaps' | 'caches
 export async function submitRun(ports: RunOperationPorts, submitted: Workflow, extras: SubmitExtras & { status?: WorkflowStatus } = {}): Promise<StoredRun> {
   const workflow = withOverrides(submitted, extras);
   const suffix = ports.suffix ?? runSuffix;
-  const name = workflow.metadata?.name ?? `${workflow.metadata?.generateName ?? 'workflow-'}${suffix()}`;
+  const name = workflow.metadata?.name ?? generatedRunName(workflow.metadata?.generateName ?? 'workflow-', suffix());
   const creationTimestamp = new Date((ports.now ?? Date.now)()).toISOString();
   const named: Workflow = { ...workflow, metadata: { ...workflow.metadata, name, creationTimestamp } };
   const stored: StoredRun = { key: runKeyOf(named), workflow: named, status: extras.status ?? newRunStatus() };
@@ -89,7 +89,7 @@ export async function retrySavedRun(
 export async function resubmitSavedRun(ports: RunOperationPorts, key: RunKey, options: { memoized?: boolean; name?: string } = {}): Promise<StoredRun> {
   const stored = await ports.store.load(key);
   if (!stored) throw new Error(`${describeRun(key)} not found`);
-  const name = options.name ?? `${resubmitBaseName(stored.workflow)}${(ports.suffix ?? runSuffix)()}`;
+  const name = options.name ?? generatedRunName(resubmitBaseName(stored.workflow), (ports.suffix ?? runSuffix)());
   const result = resubmitRun(stored.workflow, stored.status, name, options.memoized ?? false);
   if ('error' in result) throw new RunOperationError(result.error);
   // The new run lives beside the old one, in its namespace.

@@ -112,7 +112,7 @@ export function clusterPod(request: PodRequest, context: ClusterPodContext): { p
   if (aliases.length > 0) spec.hostAliases = aliases as V1PodSpec['hostAliases'];
   if (nonEmpty(wf.imagePullSecrets)) spec.imagePullSecrets = wf.imagePullSecrets as V1PodSpec['imagePullSecrets'];
   if (request.deadline) spec.activeDeadlineSeconds = Math.max(1, Math.ceil((Date.parse(request.deadline) - context.now) / 1000));
-  for (const patch of [wf.podSpecPatch, own.podSpecPatch]) {
+  for (const patch of [request.workflowPodSpecPatch ?? wf.podSpecPatch, own.podSpecPatch]) {
     if (typeof patch !== 'string' || patch.trim() === '') continue;
     const patched = applyPodSpecPatch(spec, patch);
     if ('error' in patched) return { error: `template "${template.name}": ${patched.error}` };

@@ -141,6 +141,14 @@ describe('clusterPod', () => {
     assert.equal(p.spec!.containers.length, 2);
   });
 
+  it("applies the workflow's podSpecPatch as the engine substituted it (the request's), not the raw one", () => {
+    const p = pod(
+      request({}, { workflowPodSpecPatch: '{"containers":[{"name":"main","resources":{"limits":{"memory":"100Mi"}}}]}' }),
+      workflow({ podSpecPatch: '{"containers":[{"name":"main","resources":{"limits":{"memory":"{{workflow.parameters.mem}}"}}}]}' }),
+    );
+    assert.deepEqual(p.spec!.containers.find((c) => c.name === 'main')!.resources, { limits: { memory: '100Mi' } });
+  });
+
   it('refuses a podSpecPatch that is not a map, saying which template', () => {
     const built = clusterPod(request({ podSpecPatch: '[1, 2]' }), { workflow: workflow(), executorImage: IMAGE, now: NOW });
     assert.ok('error' in built);
