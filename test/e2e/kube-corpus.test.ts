@@ -40,6 +40,7 @@ import {
   readCorpus,
   runPooled,
 } from '../helpers/corpus-cases.js';
+import { createMinioRepository, minioS3Repository } from '../helpers/minio-repository.js';
 
 const NS = 'default';
 const EXECUTOR = 'ghcr.io/skiff/skiff:test';
@@ -75,21 +76,9 @@ describe('Argo example corpus on the cluster runtime (kube-apiserver, node agent
       await client.create({ ...template, metadata: { ...template.metadata, ...(namespace ? { namespace } : {}) } });
     }
     for (const cm of configMaps) await client.create({ ...cm, metadata: { ...cm.metadata, namespace: NS } } as KubernetesObject);
-    await client.create({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'minio-cred', namespace: NS },
-      stringData: { accesskey: minio.accessKey, secretkey: minio.secretKey },
-    } as KubernetesObject);
     // The namespace's default repository is MinIO; artifact-repository-ref.yaml names key my-key.
-    const s3 = (prefix: string) =>
-      `s3:\n  bucket: ${minio.bucket}\n  endpoint: ${minio.endpoint.replace('http://', '')}\n  insecure: true\n  keyFormat: "${prefix}/{{workflow.name}}/{{pod.name}}"\n  accessKeySecret: {name: minio-cred, key: accesskey}\n  secretKeySecret: {name: minio-cred, key: secretkey}\n`;
-    await client.create({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'artifact-repositories', namespace: NS, annotations: { 'workflows.argoproj.io/default-artifact-repository': 'minio' } },
-      data: { minio: s3('default'), 'my-key': s3('my-key') },
-    } as KubernetesObject);
+    const s3 = (prefix: string) => minioS3Repository(minio, [`keyFormat: "${prefix}/{{workflow.name}}/{{pod.name}}"`]);
+    await createMinioRepository(client, minio, NS, { minio: s3('default'), 'my-key': s3('my-key') });
     // The node's stand-in for images: the host's programs, with the `python` a python image has
     // (this host has only python3), as the local runtime provides it.
     shims = await mkdtemp(join(tmpdir(), 'skiff-kube-corpus-'));

@@ -12,11 +12,11 @@ import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import { RunDriver } from '../../src/runs/run-driver.js';
 import { createKubeRuntime, type KubeRuntime } from '../../src/runtime/cluster/kube-runtime.js';
 import { localizePod } from '../../src/runtime/local/localize-pod.js';
-import type { KubernetesObject } from '../../src/spec/model/kubernetes.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
 import { REPO_ROOT, startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 import { startMinio, type MinioServer } from '../env/minio/start-minio.js';
 import { startNodeAgent, type NodeAgent } from '../env/node-agent/start-node-agent.js';
+import { createMinioRepository } from '../helpers/minio-repository.js';
 
 const NS = 'data';
 const EXECUTOR = 'skiff.test/skiff:test';
@@ -33,20 +33,7 @@ describe('data templates on the cluster runtime (kube-apiserver, MinIO, node age
     ({ kube, client } = await startSkiffKube());
     minio = await startMinio();
     await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    await client.create({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'minio-cred', namespace: NS },
-      stringData: { accesskey: minio.accessKey, secretkey: minio.secretKey },
-    } as KubernetesObject);
-    await client.create({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'artifact-repositories', namespace: NS, annotations: { 'workflows.argoproj.io/default-artifact-repository': 'minio' } },
-      data: {
-        minio: `s3:\n  bucket: ${minio.bucket}\n  endpoint: ${minio.endpoint.replace('http://', '')}\n  insecure: true\n  accessKeySecret: {name: minio-cred, key: accesskey}\n  secretKeySecret: {name: minio-cred, key: secretkey}\n`,
-      },
-    } as KubernetesObject);
+    await createMinioRepository(client, minio, NS);
     const s3 = new S3Client(minio.s3Config());
     for (const [key, body] of [
       ['logs/a/main.log', 'alpha'],

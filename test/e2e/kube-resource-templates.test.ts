@@ -26,6 +26,7 @@ import type { Template, Workflow } from '../../src/spec/model/workflow.js';
 import { startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 import { startMinio, type MinioServer } from '../env/minio/start-minio.js';
 import { argoCorpusDir } from '../helpers/paths.js';
+import { createMinioRepository } from '../helpers/minio-repository.js';
 
 const NS = 'rt';
 const OTHER = 'rt-other';
@@ -80,20 +81,7 @@ describe('resource templates on KubeRuntime against a real kube-apiserver', () =
     ({ kube, client } = await startSkiffKube());
     for (const name of [NS, OTHER]) await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     minio = await startMinio();
-    await client.create({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'minio-cred', namespace: NS },
-      stringData: { accesskey: minio.accessKey, secretkey: minio.secretKey },
-    } as KubernetesObject);
-    await client.create({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'artifact-repositories', namespace: NS, annotations: { 'workflows.argoproj.io/default-artifact-repository': 'minio' } },
-      data: {
-        minio: `s3:\n  bucket: ${minio.bucket}\n  endpoint: ${minio.endpoint.replace('http://', '')}\n  insecure: true\n  accessKeySecret: {name: minio-cred, key: accesskey}\n  secretKeySecret: {name: minio-cred, key: secretkey}\n`,
-      },
-    } as KubernetesObject);
+    await createMinioRepository(client, minio, NS);
     // Resource steps act as their service account (here the namespace's `default`): what it may do, they may.
     await client.create({
       apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -20,6 +20,7 @@ import type { Workflow } from '../../src/spec/model/workflow.js';
 import { REPO_ROOT, startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 import { startMinio, type MinioServer } from '../env/minio/start-minio.js';
 import { startNodeAgent, type NodeAgent } from '../env/node-agent/start-node-agent.js';
+import { createMinioRepository } from '../helpers/minio-repository.js';
 
 const NS = 'kr';
 const BARE = 'kr-bare';
@@ -62,20 +63,7 @@ describe('KubeRuntime on a real kube-apiserver with the node agent and MinIO', (
     ({ kube, client } = await startSkiffKube());
     minio = await startMinio();
     for (const name of [NS, BARE]) await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-    await client.create({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'minio-cred', namespace: NS },
-      stringData: { accesskey: minio.accessKey, secretkey: minio.secretKey },
-    } as KubernetesObject);
-    await client.create({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'artifact-repositories', namespace: NS, annotations: { 'workflows.argoproj.io/default-artifact-repository': 'minio' } },
-      data: {
-        minio: `s3:\n  bucket: ${minio.bucket}\n  endpoint: ${minio.endpoint.replace('http://', '')}\n  insecure: true\n  accessKeySecret: {name: minio-cred, key: accesskey}\n  secretKeySecret: {name: minio-cred, key: secretkey}\n`,
-      },
-    } as KubernetesObject);
+    await createMinioRepository(client, minio, NS);
     agent = await startNodeAgent({
       kubeconfigPath: kube.kubeconfigPath,
       localize: (pod) => localizePod(pod, { projectDir: REPO_ROOT, nodePath: process.execPath, executorImage: EXECUTOR }),

@@ -28,6 +28,7 @@ import { REPO_ROOT, startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 import { startMinio, type MinioServer } from '../env/minio/start-minio.js';
 import { startNodeAgent, type NodeAgent } from '../env/node-agent/start-node-agent.js';
 import { launchChromium, SCREENSHOT_DIR, skiffBin, startSkiffUi, type UiProcess } from './run-page-browser.js';
+import { createMinioRepository } from '../helpers/minio-repository.js';
 
 const NS = 'pages';
 const EXECUTOR = 'ghcr.io/skiff/skiff:test';
@@ -57,25 +58,12 @@ describe('the run page of a cluster run in Chromium (skiff ui --kubeconfig, kube
     ({ kube, client } = await startSkiffKube());
     minio = await startMinio();
     await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    await client.create({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'minio-cred', namespace: NS },
-      stringData: { accesskey: minio.accessKey, secretkey: minio.secretKey },
-    } as KubernetesObject);
+    await createMinioRepository(client, minio, NS);
     await client.create({
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'page-creds', namespace: NS },
       stringData: { token: SECRET_VALUE },
-    } as KubernetesObject);
-    await client.create({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'artifact-repositories', namespace: NS, annotations: { 'workflows.argoproj.io/default-artifact-repository': 'minio' } },
-      data: {
-        minio: `s3:\n  bucket: ${minio.bucket}\n  endpoint: ${minio.endpoint.replace('http://', '')}\n  insecure: true\n  accessKeySecret: {name: minio-cred, key: accesskey}\n  secretKeySecret: {name: minio-cred, key: secretkey}\n`,
-      },
     } as KubernetesObject);
     agent = await startNodeAgent({
       kubeconfigPath: kube.kubeconfigPath,
