@@ -234,6 +234,13 @@ export class KubeRuntime implements Runtime {
   private onPod(event: ObjectEvent<PodObject>): void {
     const pod = event.object;
     const key = keyOf(pod.metadata?.namespace ?? 'default', pod.metadata?.name ?? '');
+    const uid = pod.metadata?.uid;
+    if (uid && this.killed.has(uid)) {
+      // A killed pod's late events never reach a new pod of its name (a retried step's); its deletion ends them.
+      if (this.pods.get(key)?.metadata?.uid === uid) this.pods.delete(key);
+      if (event.type === 'deleted') this.killed.delete(uid);
+      return;
+    }
     const entry = this.tracked.get(key);
     // A deleted pod's last copy stays while its node waits for the end: the outcome reads it.
     if (event.type === 'deleted' && !entry) this.pods.delete(key);
