@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { GitHubUserAuthorization, mayAct, webUrlOf } from '../../../src/server/sign-in/github-user-authorization.js';
-import { type FakeGitHub, startFakeGitHub } from '../../env/github/start-fake-github.js';
+import { GitHubUserAuthorization, mayAct, webUrlOf } from '../../src/server/sign-in/github-user-authorization.js';
+import { type FakeGitHub, startFakeGitHub } from '../env/github/start-fake-github.js';
 
 describe("the App's user authorization against the fake GitHub's OAuth web flow", () => {
   let github: FakeGitHub;
