@@ -76,7 +76,8 @@ test('events that arrive while a run is held are applied in order once it is sav
   };
   const driver = new RunDriver({ store, runtime, storeRetry: { firstMs: 10, maxMs: 20 } });
   const id = await driver.submit(workflow);
-  await sleep(30);
+  // Held only once the store has the run Running (its first pod started), however loaded the machine.
+  while ((await store.load(id))?.status.phase !== 'Running') await sleep(5);
   store.failing = 'API server answered 503';
   driver.stop(id, 'stopped while held');
   await sleep(100);
