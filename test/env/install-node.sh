@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the test environment's real Kubernetes node needs besides the kubelet (which
 # test/env/install-kube.sh builds): Debian's containerd, runc and CNI plugins, and a static busybox
-# unpacked into <repo>/.cache/node/ for the images test/env/images/ assembles. Idempotent and quiet
-# when everything is present; nothing is started here (test/env/kube-node/ starts the node per test).
+# unpacked into <repo>/.cache/node/ (scripts/busybox-static.sh) for the images build/image/ assembles.
+# Idempotent and quiet when everything is present; nothing is started here (test/env/kube-node/
+# starts the node per test).
 #
 # Why Debian's containerd 1.6: it runs the CRI v1 API the 1.36 kubelet speaks, and needs no build.
-# Why busybox-static is downloaded rather than installed: the images need only its files, and the
-# host keeps whatever busybox it has.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -29,32 +28,13 @@ ensure_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Unpacks busybox-static (the Debian package's files, not installed) into NODE_DIR/busybox and
-# records its version, so the image builder can key its cache on it.
-ensure_busybox() {
-  local dir="$NODE_DIR/busybox"
-  [ -x "$dir/bin/busybox" ] && [ -f "$dir/.version" ] && return 0
-  log "downloading busybox-static from Debian"
-  local tmp
-  tmp="$(mktemp -d "$NODE_DIR/.busybox.XXXXXX")"
-  (cd "$tmp" && apt-get download -qq busybox-static >/dev/null 2>&1) ||
-    (apt-get update -qq && cd "$tmp" && apt-get download -qq busybox-static >/dev/null)
-  local deb
-  deb="$(ls "$tmp"/busybox-static_*.deb)"
-  dpkg-deb -x "$deb" "$tmp/root"
-  dpkg-deb -f "$deb" Version >"$tmp/root/.version"
-  rm -rf "$dir"
-  mv "$tmp/root" "$dir"
-  rm -rf "$tmp"
-}
-
 main() {
   mkdir -p "$NODE_DIR"
   # Two test files may start at once; one installs while the other waits.
   exec 9>"$CACHE_DIR/.install-node.lock"
   flock 9
   ensure_packages
-  ensure_busybox
+  bash "$REPO_ROOT/scripts/busybox-static.sh" >/dev/null
   for tool in containerd containerd-shim-runc-v2 ctr runc; do
     command -v "$tool" >/dev/null || { log "$tool is missing after the install"; exit 1; }
   done

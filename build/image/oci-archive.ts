@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { link, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { runCommand } from '../tools/run-command.js';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 /** One filesystem layer: an uncompressed tar whose entries are paths inside the image. */
 export interface LayerFile {
@@ -35,8 +38,9 @@ async function sha256File(path: string): Promise<string> {
 }
 
 async function tar(args: readonly string[]): Promise<void> {
-  const result = await runCommand('tar', args, { timeoutMs: 300_000 });
-  if (result.code !== 0) throw new Error(`tar ${args.join(' ')} failed (exit ${result.code}): ${result.stderr}`);
+  await run('tar', [...args], { timeout: 300_000 }).catch((error: { code?: unknown; stderr?: string }) => {
+    throw new Error(`tar ${args.join(' ')} failed (exit ${String(error.code)}): ${error.stderr ?? ''}`);
+  });
 }
 
 // Same bytes for the same files whatever the clock, umask or user: names sorted, times, owners and
@@ -71,9 +75,11 @@ function blob(json: unknown): { bytes: Buffer; digest: string } {
 
 /**
  * Writes an OCI image layout (oci-layout, index.json, blobs/sha256/...) as one tar at `out`, the form
- * `ctr images import` takes. `name` is the full reference the image gets in containerd
- * (`skiff.test/busybox:1.35.0`): containerd reads it from the index's `io.containerd.image.name`
- * annotation; the OCI `ref.name` annotation carries the tag for other tools.
+ * `ctr images import`, `kind load image-archive` and `skopeo copy oci-archive:` take. `name` is the
+ * full reference the image gets in containerd (`skiff.test/busybox:1.35.0`,
+ * `docker.io/library/skiff:0.1.0`): containerd reads it from the index's `io.containerd.image.name`
+ * annotation, as is, so it must be the normalised form the kubelet asks for. The OCI `ref.name`
+ * annotation carries the tag for other tools.
  */
 export async function writeOciArchive(out: string, name: string, layers: readonly LayerFile[], runtime: ImageRuntimeConfig): Promise<void> {
   const config = blob({
