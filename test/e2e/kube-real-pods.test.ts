@@ -144,8 +144,11 @@ spec:
     }
   });
 
-  test('steps, a DAG, a loop with fan-in, a script result, a retry and S3 artifacts run through real pods to Succeeded with the right outputs; the claim is made before the first pod and deleted after success', async () => {
-    // What the runtime asks of the API server, in order: claims once created, pods as asked for, and
+  test('steps, a DAG, a loop with fan-in, a script result, a retry and S3 artifacts run through real pods to Succeeded with the right outputs; the claim is made before the first pod and deleted after success', {
+    timeout: 10 * 60_000,
+  }, async () => {
+    // The timeout only turns a hang into a failure: a pod whose claim is never bound stays Pending,
+    // as in any cluster. What the runtime asks of the API server, in order: claims once created, pods as asked for, and
     // the run's phase as the cluster holds it when a claim is deleted.
     const order: string[] = [];
     const recording: KubeConnection = Object.create(client);
