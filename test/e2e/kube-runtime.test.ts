@@ -20,6 +20,7 @@ import type { Workflow } from '../../src/spec/model/workflow.js';
 import { REPO_ROOT, startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 import { startMinio, type MinioServer } from '../env/minio/start-minio.js';
 import { startNodeAgent, type NodeAgent } from '../env/node-agent/start-node-agent.js';
+import { assertFullRun, fullRunWorkflow } from '../helpers/full-run-workflow.js';
 import { createMinioRepository } from '../helpers/minio-repository.js';
 
 const NS = 'kr';
@@ -91,70 +92,12 @@ describe('KubeRuntime on a real kube-apiserver with the node agent and MinIO', (
 
   test('steps, a DAG, a loop with fan-in, a script result, a retry and S3 artifacts run to Succeeded with the right outputs; PVCs appear and go', async () => {
     const { driver, runtime } = start();
-    const id = await driver.submit(
-      workflow(`
-metadata: {name: full}
-spec:
-  entrypoint: main
-  volumeClaimTemplates:
-  - metadata: {name: work}
-    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Mi}}}
-  templates:
-  - name: main
-    steps:
-    - - {name: gen, template: gen}
-    - - {name: part, template: part, arguments: {parameters: [{name: n, value: "{{item}}"}]}, withItems: [1, 2, 3]}
-    - - name: sum
-        template: sum
-        arguments: {artifacts: [{name: parts, from: "{{steps.part.outputs.artifacts.out}}"}]}
-    - - {name: flaky, template: flaky}
-    - - {name: graph, template: graph, arguments: {parameters: [{name: total, value: "{{steps.sum.outputs.result}}"}]}}
-  - name: gen
-    script:
-      image: alpine
-      command: [sh]
-      source: |
-        echo 42 > /work/seed
-        echo generated
-      volumeMounts: [{name: work, mountPath: /work}]
-  - name: part
-    inputs: {parameters: [{name: n}]}
-    container: {image: alpine, command: [sh, -c, "echo {{inputs.parameters.n}} > /tmp/out"]}
-    outputs: {artifacts: [{name: out, path: /tmp/out}]}
-  - name: sum
-    inputs: {artifacts: [{name: parts, path: /tmp/parts}]}
-    script:
-      image: alpine
-      command: [sh]
-      source: |
-        total=0; for f in $(find /tmp/parts -type f); do total=$((total + $(cat $f))); done; echo $total
-  - name: flaky
-    retryStrategy: {limit: 2}
-    container: {image: alpine, command: [sh, -c, "test {{retries}} -ge 1"]}
-  - name: graph
-    inputs: {parameters: [{name: total}]}
-    dag:
-      tasks:
-      - {name: a, template: echo, arguments: {parameters: [{name: m, value: "a{{inputs.parameters.total}}"}]}}
-      - {name: b, template: echo, dependencies: [a], arguments: {parameters: [{name: m, value: "{{tasks.a.outputs.parameters.said}}-b"}]}}
-  - name: echo
-    inputs: {parameters: [{name: m}]}
-    container: {image: alpine, command: [sh, -c, "cat /work/seed > /dev/null; echo -n {{inputs.parameters.m}} > /tmp/said"], volumeMounts: [{name: work, mountPath: /work}]}
-    outputs: {parameters: [{name: said, valueFrom: {path: /tmp/said}}]}
-`),
-    );
+    const id = await driver.submit(fullRunWorkflow({ name: 'full', namespace: NS, image: 'alpine' }));
     await untilAsync(async () => (await client.list('v1', 'PersistentVolumeClaim', NS)).items.some((c) => c.metadata.name === 'full-work'), 'the claim exists');
     const status = await driver.wait(id);
-    const detail = JSON.stringify(Object.values(status.nodes).map((n) => [n.displayName, n.phase, n.message]));
-    assert.equal(status.phase, 'Succeeded', detail);
-    assert.equal(nodeNamed(status, 'gen')?.outputs?.result, 'generated');
-    assert.equal(nodeNamed(status, 'sum')?.outputs?.result, '6');
-    assert.equal(nodeNamed(status, 'b')?.outputs?.parameters?.[0]?.value, 'a6-b');
-    const flaky = Object.values(status.nodes).filter((n) => n.displayName.startsWith('flaky') && n.type === 'Pod');
-    assert.deepEqual(flaky.map((n) => n.phase).sort(), ['Failed', 'Succeeded']);
+    assertFullRun(status);
     const out = nodeNamed(status, 'part(0:1)')?.outputs?.artifacts?.[0];
     assert.equal(out?.s3?.bucket ?? minio.bucket, minio.bucket);
-    assert.ok(out?.s3?.key, `an S3 key: ${JSON.stringify(out)}`);
     // Each pod is the one Skiff made: labelled, annotated and owned as Argo's are.
     const pods = podsOf('full');
     assert.ok(pods.length >= 8, `${pods.length} pods`);

@@ -9,7 +9,7 @@ import { minioPath } from '../tools/tool-paths.js';
 import { assumeRole, type TemporaryCredentials } from './assume-role.js';
 
 export interface MinioServer {
-  /** e.g. `http://127.0.0.1:41234` (loopback only). */
+  /** e.g. `http://127.0.0.1:41234` (loopback unless started with `host`). */
   endpoint: string;
   region: string;
   /** Root credentials, generated for this server. */
@@ -33,6 +33,11 @@ export interface MinioServer {
 
 export interface StartMinioOptions {
   bucket?: string;
+  /**
+   * The address to listen on; default 127.0.0.1. The real node's pods (test/env/kube-node) reach
+   * the host only at their bridge's gateway address: listening there serves them and this process.
+   */
+  host?: string;
   /** Default 60 s: a cold MinIO on a busy 2-core machine takes a few seconds. */
   startTimeoutMs?: number;
 }
@@ -61,6 +66,7 @@ export async function startMinio(options: StartMinioOptions = {}): Promise<Minio
   const secretKey = randomBytes(18).toString('base64url');
   const bucket = options.bucket ?? 'skiff-artifacts';
   const timeoutMs = options.startTimeoutMs ?? 60_000;
+  const host = options.host ?? '127.0.0.1';
   const started = Date.now();
 
   let proc: ManagedProcess | undefined;
@@ -68,11 +74,11 @@ export async function startMinio(options: StartMinioOptions = {}): Promise<Minio
   // The free port can be taken between our probe and MinIO's bind: try a few.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    endpoint = `http://127.0.0.1:${port}`;
+    endpoint = `http://${host}:${port}`;
     proc = startProcess({
       name: 'minio',
       command: binary,
-      args: ['server', '--address', `127.0.0.1:${port}`, '--certs-dir', certsDir, dataDir],
+      args: ['server', '--address', `${host}:${port}`, '--certs-dir', certsDir, dataDir],
       logPath,
       // A clean environment: no MINIO_* or AWS_* of the developer's leaks in.
       env: {
