@@ -1,6 +1,8 @@
 // `skiff controller` as real processes against kube-apiserver and a real node (kubelet +
-// containerd): SIGKILLed at the awkward points of a 20-pod run and started again each time, and
-// as two replicas whose leader is SIGKILLed mid-run. The run finishes with the right outputs, each
+// containerd): SIGKILLed at six awkward points of a 20-pod run and started again each time, and
+// as two replicas whose leader is SIGKILLed mid-run. Kill points are picked from the controller's
+// log lines and the cluster's state (a frozen controller, SIGSTOP, where "after X, before Y" must
+// hold), never from sleeps. The run finishes with the right outputs, each
 // step's pod is created exactly once (counted by uid with a pod watch of the test's own, from
 // before the run exists), and every pod ends owned by the Workflow and named in its status.
 import assert from 'node:assert/strict';
@@ -217,7 +219,7 @@ describe('skiff controller as processes on a real node: SIGKILLed and restarted,
     );
   }
 
-  test('SIGKILLed as it takes the run up, once its first pod exists, while a pod runs, after a pod ended before its successor exists, and mid fan-out: the run finishes, each pod created once', async () => {
+  test('SIGKILLed as it takes the run up, once its first pod exists, while a pod runs, after a pod ended before its successor exists, mid fan-out, and after the last pod ended: the run finishes, each pod created once', async () => {
     const run = runRef('restarted', 'killed-run');
     const shape = { chain: 4, fan: 8 };
     const controllers: ControllerProcess[] = [];
@@ -281,13 +283,26 @@ describe('skiff controller as processes on a real node: SIGKILLed and restarted,
       const fanned = podsOf(run, /^fan\(/).length;
       assert.ok(fanned > 0 && fanned < shape.fan, `killed mid fan-out: ${fanned} of ${shape.fan} fan-out pods created\n${log()}`);
       points.push(`fan-out ${fanned} of ${shape.fan} pods created`);
+
+      // 6. Killed once the run's last pod has ended, before the run is recorded finished: frozen
+      // while that pod's main container runs, killed once the pod has ended.
+      const sixth = start('sixth');
+      await sixth.line(takenUp);
+      const final = await until('the last pod to run', () =>
+        podsOf(run, /\.last$/).find((p) => p.status?.containerStatuses?.some((c) => c.name === 'main' && c.state?.running)),
+      );
+      sixth.freeze();
+      await until('the last pod to end', () => pods.get(keyOf(final))?.status?.phase === 'Succeeded');
+      assert.equal(((await readWorkflow(run)).status as { phase?: string } | undefined)?.phase, 'Running');
+      await sixth.kill();
+      points.push('the last pod ended, the run not finished');
       console.log(`killed: ${points.join('; ')}`);
 
       // The last controller finishes the run, then stops (releasing the lease).
       const last = start('last');
       await assertFinishedOnce(run, shape, log);
       assert.deepEqual(await last.stop(), { code: 0, signal: null }, last.log());
-      for (const killed of [first, second, third, fourth, fifth]) assert.equal((await killed.exited).signal, 'SIGKILL');
+      for (const killed of [first, second, third, fourth, fifth, sixth]) assert.equal((await killed.exited).signal, 'SIGKILL');
     } finally {
       await Promise.all(controllers.map((c) => c.kill()));
     }
