@@ -288,8 +288,11 @@ describe('skiff controller as processes on a real node: SIGKILLed and restarted,
       // while that pod's main container runs, killed once the pod has ended.
       const sixth = start('sixth');
       await sixth.line(takenUp);
-      const final = await until('the last pod to run', () =>
-        podsOf(run, /\.last$/).find((p) => p.status?.containerStatuses?.some((c) => c.name === 'main' && c.state?.running)),
+      // The sixth drives the fan-out, the fan-in and the steps before it: on a busy machine, a while.
+      const final = await until(
+        'the last pod to run',
+        () => podsOf(run, /\.last$/).find((p) => p.status?.containerStatuses?.some((c) => c.name === 'main' && c.state?.running)),
+        240_000,
       );
       sixth.freeze();
       await until('the last pod to end', () => pods.get(keyOf(final))?.status?.phase === 'Succeeded');
