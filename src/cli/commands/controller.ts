@@ -7,6 +7,7 @@ import { KubeConnection } from '../../kube/kube-connection.js';
 import type { KubeClient } from '../../kube/kube-client.js';
 import type { Runtime } from '../../ports/runtime.js';
 import { envOf, UsageError, type CliIO, type Command } from '../cli-io.js';
+import { parseAge } from '../parse-age.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 
 /** Argo's controller defaults are 20 and 30; Skiff's steps write less per step, and a little more headroom keeps steps close together. */
@@ -36,6 +37,14 @@ Options:
       --burst N             and at most N at once (default ${DEFAULT_BURST})
       --lease-name NAME     the Lease that elects the leader, in the kubeconfig's namespace
                             (default: ${DEFAULT_LEASE_NAME})
+      --lease-duration DUR  how long a leader that stops renewing keeps the lease, in whole
+                            seconds (default 15s): when a leader dies, another replica takes
+                            over this long after it last saw the lease change
+      --renew-deadline DUR  a leader that could not renew for this long steps down; shorter
+                            than the lease (default 10s, or 3/4 of a shorter lease)
+      --retry-period DUR    how often replicas try to take the lease and the leader renews it;
+                            shorter than the renew deadline (default 2s, or half of a
+                            shorter renew deadline)
       --executor-image IMG  the image that runs skiff executor in each pod
       --resource-steps-as WHO
                             who resource templates act as: service-account (default: the
@@ -94,6 +103,9 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
         qps: { type: 'string' },
         burst: { type: 'string' },
         'lease-name': { type: 'string' },
+        'lease-duration': { type: 'string' },
+        'renew-deadline': { type: 'string' },
+        'retry-period': { type: 'string' },
         'executor-image': { type: 'string' },
         'resource-steps-as': { type: 'string' },
       });
@@ -105,6 +117,7 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
       const resourceStepsAs = values['resource-steps-as'] ?? 'service-account';
       if (resourceStepsAs !== 'service-account' && resourceStepsAs !== 'controller')
         throw new UsageError(`--resource-steps-as ${resourceStepsAs}: expected service-account or controller`);
+      const lease = leaseTimings(values['lease-duration'], values['renew-deadline'], values['retry-period']);
       const instanceId = values['instance-id'] ?? 'skiff';
       if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(instanceId)) throw new UsageError(`--instance-id ${instanceId}: not a label value`);
 
@@ -132,6 +145,7 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
         instanceId,
         leaseName: values['lease-name'] ?? DEFAULT_LEASE_NAME,
         identity,
+        ...lease,
         log,
       });
       log(`skiff controller ${identity} started: waiting for the lease ${connection.namespace}/${values['lease-name'] ?? DEFAULT_LEASE_NAME}`);
@@ -146,6 +160,26 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
 }
 
 export const controllerCommand = makeControllerCommand(PROCESS_SEAMS);
+
+/** Client-go's defaults; a Lease records its duration in whole seconds. */
+const DEFAULT_LEASE = { duration: 15_000, renewDeadline: 10_000, retryPeriod: 2000 };
+
+/** The lease timings the options give, checked as client-go checks them: duration > renew deadline > retry period. */
+function leaseTimings(
+  duration: string | undefined,
+  renewDeadline: string | undefined,
+  retryPeriod: string | undefined,
+): { leaseDurationSeconds: number; renewDeadlineMs: number; retryPeriodMs: number } {
+  const durationMs = duration === undefined ? DEFAULT_LEASE.duration : parseAge(duration, '--lease-duration');
+  if (durationMs < 1000 || durationMs % 1000 !== 0) throw new UsageError(`--lease-duration ${duration}: expected whole seconds, at least 1s`);
+  const renewDeadlineMs = renewDeadline === undefined ? Math.min(DEFAULT_LEASE.renewDeadline, durationMs * 0.75) : parseAge(renewDeadline, '--renew-deadline');
+  const retryPeriodMs = retryPeriod === undefined ? Math.min(DEFAULT_LEASE.retryPeriod, renewDeadlineMs / 2) : parseAge(retryPeriod, '--retry-period');
+  if (renewDeadlineMs >= durationMs)
+    throw new UsageError(`--renew-deadline ${renewDeadline ?? `${renewDeadlineMs / 1000}s`}: must be shorter than the lease duration (${durationMs / 1000}s)`);
+  if (retryPeriodMs <= 0 || retryPeriodMs >= renewDeadlineMs)
+    throw new UsageError(`--retry-period ${retryPeriod ?? `${retryPeriodMs / 1000}s`}: must be shorter than the renew deadline (${renewDeadlineMs / 1000}s)`);
+  return { leaseDurationSeconds: durationMs / 1000, renewDeadlineMs, retryPeriodMs };
+}
 
 function positiveNumber(text: string | undefined, option: string, fallback: number): number {
   if (text === undefined) return fallback;
