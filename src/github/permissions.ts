@@ -14,3 +14,24 @@ export async function canWrite(octokit: InstallationOctokit, repo: RepoRef, logi
     throw error;
   }
 }
+
+/**
+ * Whether `login` may use the comment commands: write access, or active membership of one of
+ * `teams` (`org/team-slug`, the repository config's `commands.teams`). Only teams of the
+ * organization owning the repository count: the App's token sees no other organization's teams,
+ * and a config must not lend its commands to strangers' teams. A pending invitation is no membership.
+ */
+export async function mayUseCommands(octokit: InstallationOctokit, repo: RepoRef, login: string, teams: readonly string[]): Promise<boolean> {
+  if (await canWrite(octokit, repo, login)) return true;
+  for (const team of teams) {
+    const [org, slug] = team.split('/');
+    if (!org || !slug || org.toLowerCase() !== repo.owner.toLowerCase()) continue;
+    try {
+      const { data } = await octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username: login });
+      if (data.state === 'active') return true;
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) throw error;
+    }
+  }
+  return false;
+}

@@ -99,11 +99,28 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       repo: { owner: repository.owner.login, repo: repository.name },
       fullName: repository.full_name,
       cloneUrl: repository.clone_url,
-      pullRequest: issue.number,
+      defaultBranch: repository.default_branch,
+      on: { pullRequest: issue.number },
       commentId: comment.id,
       body: comment.body ?? '',
       author: comment.user?.login ?? '',
       authorIsBot: comment.user?.type === 'Bot' || comment.performed_via_github_app != null,
+    });
+  });
+
+  // The same commands on a commit (its page, or a line of its diff), answered on the commit.
+  probot.on('commit_comment.created', async (context) => {
+    const { comment, repository } = context.payload;
+    await handleCommentCommand(ports, context.octokit as InstallationOctokit, {
+      repo: { owner: repository.owner.login, repo: repository.name },
+      fullName: repository.full_name,
+      cloneUrl: repository.clone_url,
+      defaultBranch: repository.default_branch,
+      on: { commit: comment.commit_id },
+      commentId: comment.id,
+      body: comment.body ?? '',
+      author: comment.user?.login ?? '',
+      authorIsBot: comment.user?.type === 'Bot' || (comment as { performed_via_github_app?: unknown }).performed_via_github_app != null,
     });
   });
 
@@ -150,7 +167,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
   });
 
   probot.on('push', async (context) => {
-    const { ref, after, repository, deleted } = context.payload;
+    const { ref, after, repository, deleted, created, commits } = context.payload;
     // A deleted branch, and tags, run nothing.
     if (deleted || ZERO_SHA.test(after) || !ref.startsWith('refs/heads/')) return;
     await handlePush(ports, context.octokit as InstallationOctokit, {
@@ -160,6 +177,18 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       branch: ref.slice('refs/heads/'.length),
       after,
       defaultBranch: repository.default_branch,
+      ...(created ? {} : changedFilesOfPush(commits)),
     });
   });
+}
+
+/** GitHub lists at most this many commits of a push; a longer push's files are not known whole. */
+const MAX_PUSH_COMMITS = 2048;
+
+/** The files a push's commits touch, as its payload lists them; nothing when that list may be cut short. */
+function changedFilesOfPush(commits: ReadonlyArray<{ added?: string[]; removed?: string[]; modified?: string[] }>): { changedFiles?: string[] } {
+  if (commits.length === 0 || commits.length >= MAX_PUSH_COMMITS) return {};
+  const files = new Set<string>();
+  for (const commit of commits) for (const file of [...(commit.added ?? []), ...(commit.removed ?? []), ...(commit.modified ?? [])]) files.add(file);
+  return { changedFiles: [...files] };
 }
