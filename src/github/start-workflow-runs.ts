@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RunLauncher } from '../ports/run-launcher.js';
+import { CHECK_LIMITS, fitText } from '../report/github-limits.js';
 import { escapeMarkdown } from '../report/markdown.js';
 import { planNotMadeReport } from '../report/plan-report.js';
 import type { Workflow } from '../spec/model/workflow.js';
@@ -102,7 +103,7 @@ export async function publishNotRun(
       octokit,
       repo,
       { name: `skiff / ${name}`, headSha, externalId: `not-run:${headSha}` },
-      { ...planNotMadeReport(reason, conclusion), title: 'Not run' },
+      { conclusion, title: 'Not run', summary: fitText(`Not run: ${escapeMarkdown(reason)}\n`, CHECK_LIMITS.maxOutputChars), annotations: [] },
     );
   }
 }
