@@ -1,10 +1,9 @@
 import { escapeMarkdown } from '../report/markdown.js';
-import { readRepositoryConfig } from '../sync/repository-config.js';
 import { pullRequestDefinitions, runPullRequestWorkflows, type PullRequestRunPorts } from './pull-request-runs.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
 import { lintCommit } from './lint-commit.js';
 import { COMMAND_HELP, parseCommentCommand } from './parse-comment-command.js';
-import { mayUseCommands } from './permissions.js';
+import { configuredCommandTeams, mayUseCommands } from './permissions.js';
 import type { PullRequestSubject } from './pull-request-checks.js';
 import { latestPerWorkflow, retryRuns } from './retry-runs.js';
 import { cancelRunsCommand, type CommandHead, runWorkflowCommand } from './run-commands.js';
@@ -45,7 +44,7 @@ export async function handleCommentCommand(ports: PullRequestRunPorts, octokit: 
   const who = `@${escapeMarkdown(comment.author)}`;
   if (command.name === 'help') return reply(COMMAND_HELP);
   if (command.name === 'unknown') return reply(`${who}: ${escapeMarkdown(command.problem)}.\n\n${COMMAND_HELP}`);
-  if (!(await mayUseCommands(octokit, repo, comment.author, await commandTeams(ports, octokit, comment)))) {
+  if (!(await mayUseCommands(octokit, repo, comment.author, () => configuredCommandTeams(ports.access, octokit, comment)))) {
     return reply(
       `${who}: only people with write access to this repository (or in a team its config names under commands.teams) can use Skiff's commands, so nothing was run.`,
     );
@@ -94,13 +93,6 @@ export async function handleCommentCommand(ports: PullRequestRunPorts, octokit: 
     (o) => `- ${escapeMarkdown(o.workflow)}: ${o.refused ? `not retried: ${escapeMarkdown(o.refused)}` : 'retrying the failed steps'}`,
   );
   await reply(`${who}: retry of commit ${head.headSha.slice(0, 7)}\n\n${lines.join('\n')}`);
-}
-
-/** The teams the default branch's config lets command; none when it has no valid config. */
-async function commandTeams(ports: PullRequestRunPorts, octokit: InstallationOctokit, comment: CommentSubject): Promise<string[]> {
-  const tree = await ports.access.treeAt(octokit, comment.cloneUrl, `refs/heads/${comment.defaultBranch}`, undefined);
-  const config = await readRepositoryConfig(tree);
-  return config.ok ? config.config.commandTeams : [];
 }
 
 async function pullRequestOf(octokit: InstallationOctokit, comment: CommentSubject, number: number): Promise<PullRequestSubject> {

@@ -5,6 +5,7 @@ import { checkPullRequest, LINT_CHECK, PLAN_CHECK, type PullRequestCheckPorts, t
 import { pullRequestDefinitions, runPullRequestWorkflows, type PullRequestRunPorts } from './pull-request-runs.js';
 import { handleCommentCommand } from './comment-commands.js';
 import { handleCheckRunRetry } from './check-run-actions.js';
+import { configuredCommandTeams } from './permissions.js';
 import { PULL_REQUEST_LABEL, publishNotRun } from './start-workflow-runs.js';
 import { cancelSuperseded } from './cancel-runs.js';
 import type { PullRequestComments } from './pull-request-comment.js';
@@ -139,6 +140,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       checkRunId: check.id,
       sender: sender.login,
       identifier,
+      teams: () => configuredCommandTeams(ports.access, octokit, { cloneUrl: repository.clone_url, defaultBranch: repository.default_branch }),
     });
     for (const outcome of outcomes ?? []) if (outcome.refused) ports.log(`check run ${check.id}: ${outcome.workflow} not retried: ${outcome.refused}`);
   });

@@ -138,6 +138,20 @@ test('a pull request runs its configured and its annotated Workflows when its fi
   const after = await finishedTimes(head);
   assert.notDeepEqual(after, before, "the team member's retry ran the failed step again");
   assert.equal(checksAt(head, 'skiff / build').length, 1, 'on the same check run');
+  // The buttons follow the same rule.
+  const [check] = checksAt(head, 'skiff / build');
+  for (const [sender, runs] of [
+    ['erin', false],
+    ['carol', true],
+  ] as const) {
+    const before = await finishedTimes(head);
+    const pressed = await h.github.webhooks.checkRun('requested_action', 'acme/flows', check!.id, { identifier: 'skiff-retry-failed', sender });
+    assert.equal(pressed.status, 202);
+    await h.server.runsSettled();
+    if (runs) assert.notDeepEqual(await finishedTimes(head), before, `${sender}'s press retried`);
+    else assert.deepEqual(await finishedTimes(head), before, `${sender}'s press did nothing`);
+  }
+  assert.ok(h.logs.some((l) => /erin has no write access and is in no team of commands\.teams/.test(l)));
   const membership = h.github.requests.filter((r) => r.operationId === 'teams/get-membership-for-user-in-org');
   assert.ok(membership.some((r) => r.path.includes('/orgs/acme/teams/release/memberships/carol')));
   assert.ok(!membership.some((r) => r.path.includes('/orgs/other/')), "another organization's team is never asked about");
