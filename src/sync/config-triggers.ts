@@ -113,12 +113,20 @@ function validatePathGlobs(globs: readonly string[], problem: (index: number | u
   return ok;
 }
 
+/** Steps (characters of changed paths times glob size) a path filter may take before it gives up and lets the change through. */
+export const PATH_FILTER_BUDGET = 200_000_000;
+
 /**
  * Whether a trigger's path filter lets a change through: no filter, or an unknown list of changed
- * files (`undefined`: too many to list, a new branch), always does; else one changed file must match.
+ * files (`undefined`: too many to list, a new branch), always does; else one changed file must
+ * match. A change so large that matching could take more than PATH_FILTER_BUDGET steps is let
+ * through too: a filter may make Skiff run more, never hang it.
  */
 export function pathsMatch(paths: readonly string[] | undefined, changed: readonly string[] | undefined): boolean {
   if (!paths || !changed) return true;
   const matchers = paths.map((glob) => compileGlob(glob));
+  const size = matchers.reduce((sum, match) => sum + match.size, 0);
+  const characters = changed.reduce((sum, file) => sum + file.length, 0);
+  if (size * characters > PATH_FILTER_BUDGET) return true;
   return changed.some((file) => matchers.some((match) => match(file)));
 }
