@@ -189,6 +189,22 @@ test('commands on a commit: acknowledged and answered on the commit, for writers
   assert.deepEqual(await runsOf(side), []);
 });
 
+test("attacker: a pull request naming its author's team in its own config gains no commands: who may command comes from the default branch", async () => {
+  h.github.setTeamMember('acme/outsiders', 'mallory');
+  const grabbed = CONFIG.replace('teams: [acme/release, other/admins]', 'teams: [acme/release, acme/outsiders]');
+  const head = await h.github.pushCommit('acme/flows', 'grab', { '.skiff.yml': grabbed, 'src/grab.txt': 'x\n' });
+  const pull = await h.github.openPullRequest('acme/flows', { head: 'grab', user: 'mallory' });
+  await h.github.webhooks.pullRequest('opened', 'acme/flows', pull.number);
+  await h.server.runsSettled();
+  const before = await finishedTimes(head);
+  const made = h.github.addComment('acme/flows', pull.number, 'mallory', '/skiff run build');
+  await h.github.webhooks.issueComment('created', 'acme/flows', made.id);
+  await h.server.runsSettled();
+  assert.match([...h.github.state.comments.values()].at(-1)!.body, /@mallory: only people with write access/);
+  assert.deepEqual(await finishedTimes(head), before, 'nothing ran');
+  assert.ok(!h.github.requests.some((r) => r.path.includes('/teams/outsiders/')), "the pull request's config was never asked");
+});
+
 test('mistakes in the new settings fail skiff / lint on their lines; nothing runs', async () => {
   const broken = `${CONFIG.replace("paths: ['src/**']}", "paths: ['../**']}").replace('excerptLines: 3', 'excerptLines: 0')}`;
   const sha = await push({ '.skiff.yml': broken, 'src/app.txt': 'again\n' });
