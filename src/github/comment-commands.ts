@@ -121,13 +121,15 @@ function commitHead(ports: PullRequestRunPorts, octokit: InstallationOctokit, co
     labels: { [COMMIT_LABEL]: sha },
     where: `commit ${short}`,
     definitions: async () => {
+      const refused = {
+        problem: `commit ${short} is not on ${escapeMarkdown(comment.defaultBranch)}; a commit comment runs only the default branch's commits (comment on the pull request instead).`,
+      };
       let tree: Awaited<ReturnType<typeof ports.access.treeAt>>;
       try {
+        if (!(await ports.access.branchHolds(octokit, comment.cloneUrl, comment.defaultBranch, sha))) return refused;
         tree = await ports.access.treeAt(octokit, comment.cloneUrl, `refs/heads/${comment.defaultBranch}`, sha);
       } catch {
-        return {
-          problem: `commit ${short} is not on ${escapeMarkdown(comment.defaultBranch)}; a commit comment runs only the default branch's commits (comment on the pull request instead).`,
-        };
+        return refused;
       }
       const desired = (await lintCommit(tree, tree)).desired;
       return desired ? { desired } : { problem: `commit ${short} does not lint, so nothing runs.` };

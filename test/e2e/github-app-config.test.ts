@@ -182,11 +182,19 @@ test('commands on a commit: acknowledged and answered on the commit, for writers
   assert.match(await commitComment(built, 'bob', '/skiff ok-to-test'), /comment it on the pull request/);
   assert.match(await commitComment(built, 'carol', '/skiff run build'), /started build for commit/);
   assert.equal((await runsOf(built)).length, 2);
+  await push({ 'docs/later.md': 'later\n' }); // main moves on: `built` is no longer its tip
 
-  // A commit only a pull request's branch holds is never run from a commit comment.
-  const side = await h.github.pushCommit('acme/flows', 'side', { 'src/side.txt': 'x\n' });
+  // A commit only a pull request's branch holds is never run from a commit comment, even once
+  // Skiff has fetched it to check that pull request.
+  const side = await h.github.pushCommit('acme/flows', 'side', { 'src/side.txt': 'x\n', 'workflows/build.yaml': BUILD.replace('line-$i', 'side-$i') });
+  const sidePull = await h.github.openPullRequest('acme/flows', { head: 'side', user: 'bob' });
+  await h.github.webhooks.pullRequest('opened', 'acme/flows', sidePull.number);
+  await h.server.runsSettled();
+  const ran = (await runsOf(side)).length;
   assert.match(await commitComment(side, 'bob', '/skiff run build'), /is not on main; a commit comment runs only the default branch's commits/);
-  assert.deepEqual(await runsOf(side), []);
+  assert.equal((await runsOf(side)).length, ran, 'nothing more ran');
+  // An older commit of main is on main.
+  assert.match(await commitComment(built, 'bob', '/skiff run build'), /started build for commit/);
 });
 
 test("attacker: a pull request naming its author's team in its own config gains no commands: who may command comes from the default branch", async () => {
