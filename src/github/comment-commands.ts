@@ -1,18 +1,22 @@
 import { escapeMarkdown } from '../report/markdown.js';
 import { pullRequestDefinitions, runPullRequestWorkflows, type PullRequestRunPorts } from './pull-request-runs.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
+import { lintCommit } from './lint-commit.js';
 import { COMMAND_HELP, parseCommentCommand } from './parse-comment-command.js';
-import { canWrite } from './permissions.js';
+import { configuredCommandTeams, mayUseCommands } from './permissions.js';
 import type { PullRequestSubject } from './pull-request-checks.js';
 import { latestPerWorkflow, retryRuns } from './retry-runs.js';
-import { cancelRunsCommand, runWorkflowCommand } from './run-commands.js';
-import { COMMIT_LABEL, PULL_REQUEST_LABEL, WORKFLOW_ANNOTATION } from './start-workflow-runs.js';
+import { cancelRunsCommand, type CommandHead, runWorkflowCommand } from './run-commands.js';
+import { COMMIT_LABEL, PULL_REQUEST_LABEL, REPOSITORY_ANNOTATION, WORKFLOW_ANNOTATION } from './start-workflow-runs.js';
 
 export interface CommentSubject {
   repo: RepoRef;
   fullName: string;
   cloneUrl: string;
-  pullRequest: number;
+  /** Where the repository config is read from (who may command, beyond writers). */
+  defaultBranch: string;
+  /** Where the comment was made: a pull request's conversation, or a commit. */
+  on: { pullRequest: number } | { commit: string };
   commentId: number;
   body: string;
   author: string;
@@ -20,27 +24,81 @@ export interface CommentSubject {
 }
 
 /**
- * A comment on a pull request: its command, if it holds one, is acknowledged at once with a
- * reaction, run only for people with write access, and answered with the outcome. Unknown
- * commands get the help text; nothing in the reply repeats the comment unescaped.
+ * A comment on a pull request or a commit: its command, if it holds one, is acknowledged at once
+ * with a reaction, run only for people allowed to (write access, or a team the repository config
+ * names), and answered where it was asked, with the outcome. Unknown commands get the help text;
+ * nothing in the reply repeats the comment unescaped.
  */
 export async function handleCommentCommand(ports: PullRequestRunPorts, octokit: InstallationOctokit, comment: CommentSubject): Promise<void> {
   if (comment.authorIsBot) return; // Skiff's own replies, and other apps', are never commands.
   const command = parseCommentCommand(comment.body);
   if (!command) return;
   const { repo } = comment;
-  const reply = (text: string) => octokit.rest.issues.createComment({ ...repo, issue_number: comment.pullRequest, body: text });
-  await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: comment.commentId, content: 'eyes' });
+  const onCommit = 'commit' in comment.on ? comment.on.commit : undefined;
+  const reply = async (text: string): Promise<void> => {
+    if ('commit' in comment.on) await octokit.rest.repos.createCommitComment({ ...repo, commit_sha: comment.on.commit, body: text });
+    else await octokit.rest.issues.createComment({ ...repo, issue_number: comment.on.pullRequest, body: text });
+  };
+  if (onCommit !== undefined) await octokit.rest.reactions.createForCommitComment({ ...repo, comment_id: comment.commentId, content: 'eyes' });
+  else await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: comment.commentId, content: 'eyes' });
   const who = `@${escapeMarkdown(comment.author)}`;
-  if (command.name === 'help') return void (await reply(COMMAND_HELP));
-  if (command.name === 'unknown') return void (await reply(`${who}: ${escapeMarkdown(command.problem)}.\n\n${COMMAND_HELP}`));
-  if (!(await canWrite(octokit, repo, comment.author))) {
-    await reply(`${who}: only people with write access to this repository can use Skiff's commands, so nothing was run.`);
-    return;
+  if (command.name === 'help') return reply(COMMAND_HELP);
+  if (command.name === 'unknown') return reply(`${who}: ${escapeMarkdown(command.problem)}.\n\n${COMMAND_HELP}`);
+  if (!(await mayUseCommands(octokit, repo, comment.author, () => configuredCommandTeams(ports.access, octokit, comment)))) {
+    return reply(
+      `${who}: only people with write access to this repository (or in a team its config names under commands.teams) can use Skiff's commands, so nothing was run.`,
+    );
   }
-  const { data: pull } = await octokit.rest.pulls.get({ ...repo, pull_number: comment.pullRequest });
-  const pr: PullRequestSubject = {
-    repo,
+
+  let head: CommandHead;
+  if (onCommit !== undefined) {
+    if (command.name === 'ok-to-test') return reply(`${who}: /skiff ok-to-test approves a pull request's head commit: comment it on the pull request.`);
+    head = commitHead(ports, octokit, comment, onCommit);
+  } else {
+    const pr = await pullRequestOf(octokit, comment, (comment.on as { pullRequest: number }).pullRequest);
+    if (command.name === 'ok-to-test') {
+      await ports.approvals.approve(pr.fullName, pr.number, pr.headSha, comment.author);
+      const desired = await pullRequestDefinitions(ports.access, octokit, pr);
+      if (!desired) return reply(`${who}: approved commit ${pr.headSha.slice(0, 7)}, but its workflows do not lint, so nothing runs.`);
+      await runPullRequestWorkflows(ports, octokit, pr, desired);
+      return reply(`${who}: approved commit ${pr.headSha.slice(0, 7)}; its pull_request workflows are running. A new push needs a new approval.`);
+    }
+    head = {
+      headSha: pr.headSha,
+      labels: { [COMMIT_LABEL]: pr.headSha, [PULL_REQUEST_LABEL]: String(pr.number) },
+      pullRequest: pr.number,
+      definitions: async () => {
+        const desired = await pullRequestDefinitions(ports.access, octokit, pr);
+        return desired ? { desired } : { problem: `commit ${pr.headSha.slice(0, 7)} does not lint, so nothing runs (see skiff / lint).` };
+      },
+      where: pr.fork ? `${escapeMarkdown(pr.baseRef)} (this pull request comes from a fork)` : `commit ${pr.headSha.slice(0, 7)}`,
+    };
+  }
+
+  if (command.name === 'run') return reply(`${who}: ${await runWorkflowCommand(ports, octokit, comment, head, command)}`);
+  if (command.name === 'cancel') return reply(`${who}: ${await cancelRunsCommand(ports, comment.fullName, head, command.workflow, comment.author)}`);
+
+  if (!ports.runs) return reply(`${who}: this Skiff runs no workflows, so there is nothing to retry.`);
+  const found = (await ports.runs.launcher.find(head.labels)).filter((run) => run.workflow.metadata?.annotations?.[REPOSITORY_ANNOTATION] === comment.fullName);
+  const latest = latestPerWorkflow(found).filter(
+    (run) => command.workflow === undefined || run.workflow.metadata?.annotations?.[WORKFLOW_ANNOTATION] === command.workflow,
+  );
+  const chosen = command.steps.length > 0 ? latest : latest.filter((run) => run.status.phase === 'Failed' || run.status.phase === 'Error');
+  if (chosen.length === 0) {
+    const what = command.workflow ? `workflow ${escapeMarkdown(command.workflow)}` : 'any workflow';
+    return reply(`${who}: no failed run of ${what} for commit ${head.headSha.slice(0, 7)}: nothing to retry.`);
+  }
+  const outcomes = await retryRuns(ports.runs, { octokit, repo, nodes: command.steps, restartSuccessful: command.restartSuccessful }, chosen);
+  const lines = outcomes.map(
+    (o) => `- ${escapeMarkdown(o.workflow)}: ${o.refused ? `not retried: ${escapeMarkdown(o.refused)}` : 'retrying the failed steps'}`,
+  );
+  await reply(`${who}: retry of commit ${head.headSha.slice(0, 7)}\n\n${lines.join('\n')}`);
+}
+
+async function pullRequestOf(octokit: InstallationOctokit, comment: CommentSubject, number: number): Promise<PullRequestSubject> {
+  const { data: pull } = await octokit.rest.pulls.get({ ...comment.repo, pull_number: number });
+  return {
+    repo: comment.repo,
     fullName: comment.fullName,
     cloneUrl: comment.cloneUrl,
     number: pull.number,
@@ -49,32 +107,32 @@ export async function handleCommentCommand(ports: PullRequestRunPorts, octokit: 
     baseSha: pull.base.sha,
     fork: pull.head.repo?.full_name !== comment.fullName,
   };
+}
 
-  if (command.name === 'ok-to-test') {
-    await ports.approvals.approve(pr.fullName, pr.number, pr.headSha, comment.author);
-    const desired = await pullRequestDefinitions(ports.access, octokit, pr);
-    if (!desired) return void (await reply(`${who}: approved commit ${pr.headSha.slice(0, 7)}, but its workflows do not lint, so nothing runs.`));
-    await runPullRequestWorkflows(ports, octokit, pr, desired);
-    await reply(`${who}: approved commit ${pr.headSha.slice(0, 7)}; its pull_request workflows are running. A new push needs a new approval.`);
-    return;
-  }
-
-  if (command.name === 'run') return void (await reply(`${who}: ${await runWorkflowCommand(ports, octokit, pr, command)}`));
-  if (command.name === 'cancel') return void (await reply(`${who}: ${await cancelRunsCommand(ports, pr, command.workflow, comment.author)}`));
-
-  if (!ports.runs) return void (await reply(`${who}: this Skiff runs no workflows, so there is nothing to retry.`));
-  const found = await ports.runs.launcher.find({ [COMMIT_LABEL]: pr.headSha, [PULL_REQUEST_LABEL]: String(pr.number) });
-  const latest = latestPerWorkflow(found).filter(
-    (run) => command.workflow === undefined || run.workflow.metadata?.annotations?.[WORKFLOW_ANNOTATION] === command.workflow,
-  );
-  const chosen = command.steps.length > 0 ? latest : latest.filter((run) => run.status.phase === 'Failed' || run.status.phase === 'Error');
-  if (chosen.length === 0) {
-    const what = command.workflow ? `workflow ${escapeMarkdown(command.workflow)}` : 'any workflow';
-    return void (await reply(`${who}: no failed run of ${what} for commit ${pr.headSha.slice(0, 7)}: nothing to retry.`));
-  }
-  const outcomes = await retryRuns(ports.runs, { octokit, repo, nodes: command.steps, restartSuccessful: command.restartSuccessful }, chosen);
-  const lines = outcomes.map(
-    (o) => `- ${escapeMarkdown(o.workflow)}: ${o.refused ? `not retried: ${escapeMarkdown(o.refused)}` : 'retrying the failed steps'}`,
-  );
-  await reply(`${who}: retry of commit ${pr.headSha.slice(0, 7)}\n\n${lines.join('\n')}`);
+/**
+ * A commit commented on: its runs are those Skiff started for it (by a push or a pull request),
+ * and `/skiff run` runs its definitions only when the default branch holds it: a commit reachable
+ * only through a pull request (a fork's, say) is never run from a commit comment.
+ */
+function commitHead(ports: PullRequestRunPorts, octokit: InstallationOctokit, comment: CommentSubject, sha: string): CommandHead {
+  const short = sha.slice(0, 7);
+  return {
+    headSha: sha,
+    labels: { [COMMIT_LABEL]: sha },
+    where: `commit ${short}`,
+    definitions: async () => {
+      const refused = {
+        problem: `commit ${short} is not on ${escapeMarkdown(comment.defaultBranch)}; a commit comment runs only the default branch's commits (comment on the pull request instead).`,
+      };
+      let tree: Awaited<ReturnType<typeof ports.access.treeAt>>;
+      try {
+        if (!(await ports.access.branchHolds(octokit, comment.cloneUrl, comment.defaultBranch, sha))) return refused;
+        tree = await ports.access.treeAt(octokit, comment.cloneUrl, `refs/heads/${comment.defaultBranch}`, sha);
+      } catch {
+        return refused;
+      }
+      const desired = (await lintCommit(tree, tree)).desired;
+      return desired ? { desired } : { problem: `commit ${short} does not lint, so nothing runs.` };
+    },
+  };
 }

@@ -130,11 +130,11 @@ function unknown(line: string, problem: string): CommentCommand {
 
 /** What `/skiff help` answers. */
 export const COMMAND_HELP = [
-  'Skiff commands (one per comment, on a line of its own; people with write access only):',
+  'Skiff commands (one per comment, on a line of its own, on a pull request or a commit; for people with write access or in a team the repository config names):',
   '',
-  '- `/skiff retry [WORKFLOW] [--step NAME]... [--restart-successful]` (or `/retry`): run the failed steps of the latest runs for this head again',
-  "- `/skiff run WORKFLOW [-p name=value]...`: run a workflow of this pull request (a fork's: of the base branch) for its head commit, with these parameter values",
-  '- `/skiff cancel [WORKFLOW]`: terminate the runs still going for this head (of one workflow, or all)',
+  '- `/skiff retry [WORKFLOW] [--step NAME]... [--restart-successful]` (or `/retry`): run the failed steps of the latest runs for this head (or commit) again',
+  "- `/skiff run WORKFLOW [-p name=value]...`: run a workflow of this pull request (a fork's: of the base branch) for its head commit, or of this commit of the default branch, with these parameter values",
+  '- `/skiff cancel [WORKFLOW]`: terminate the runs still going for this head or commit (of one workflow, or all)',
   '- `/skiff ok-to-test`: let this pull request (from a fork) run its workflows, for its current head commit only',
   '- `/skiff help`: this text',
 ].join('\n');

@@ -3,6 +3,7 @@ import type { DesiredSet } from '../sync/desired-set.js';
 import type { ApprovalStore } from './approvals.js';
 import type { InstallationOctokit } from './github-types.js';
 import { lintCommit } from './lint-commit.js';
+import { pathsMatch } from '../sync/config-triggers.js';
 import { headRefOf, type PullRequestSubject } from './pull-request-checks.js';
 import type { RepositoryAccess } from './repository-access.js';
 import type { RunCheckTracker } from './run-check-tracker.js';
@@ -38,11 +39,15 @@ export async function runPullRequestWorkflows(
   desired: DesiredSet,
 ): Promise<void> {
   const trigger = desired.config.triggers.pullRequest;
-  if (!trigger) return;
-  const runs = selectRuns(desired.run, trigger.workflows);
-  const missing = missingWorkflows(desired.run, trigger.workflows);
+  const runs = selectRuns(desired.run, 'pull_request', trigger?.workflows ?? []);
+  const missing = missingWorkflows(desired.run, trigger?.workflows);
   if (missing.length > 0)
     await publishNotRun(octokit, pr.repo, pr.headSha, missing, `${desired.config.file} names it under on.pull_request, but no Workflow has that name`);
+  if (runs.length === 0) return;
+  if (trigger?.paths && !pathsMatch(trigger.paths, await changedFilesOf(octokit, pr))) {
+    const reason = `no file this pull request changes matches on.pull_request.paths of ${desired.config.file}`;
+    return publishNotRun(octokit, pr.repo, pr.headSha, runs.map(workflowNameOf), reason, 'skipped');
+  }
   const waiting = (reason: string) => publishNotRun(octokit, pr.repo, pr.headSha, runs.map(workflowNameOf), reason);
   if (pr.fork && !(await ports.approvals.isApproved(pr.fullName, pr.number, pr.headSha))) {
     return waiting(`this pull request comes from a fork: someone with write access must comment /skiff ok-to-test for commit ${pr.headSha.slice(0, 7)}`);
@@ -55,9 +60,21 @@ export async function runPullRequestWorkflows(
       fullName: pr.fullName,
       headSha: pr.headSha,
       artifactLinkSeconds: desired.config.artifactLinkSeconds,
+      logExcerptLines: desired.config.logExcerptLines,
       ...(pr.number > 0 ? { pullRequest: pr.number } : {}),
       ...ports.runs,
     },
     runs,
   );
+}
+
+/** GitHub lists at most this many files of a pull request: a longer list is not known whole. */
+const MAX_LISTED_FILES = 3000;
+
+/** The files a pull request changes (renamed ones under both names); undefined when not known (a merge group, too many). */
+async function changedFilesOf(octokit: InstallationOctokit, pr: PullRequestSubject): Promise<string[] | undefined> {
+  if (pr.number <= 0) return undefined;
+  const files = await octokit.paginate(octokit.rest.pulls.listFiles, { ...pr.repo, pull_number: pr.number, per_page: 100 });
+  if (files.length >= MAX_LISTED_FILES) return undefined;
+  return files.flatMap((file) => (file.previous_filename ? [file.filename, file.previous_filename] : [file.filename]));
 }

@@ -3,6 +3,7 @@ import type { RunLauncher } from '../ports/run-launcher.js';
 import { lintReport } from '../report/lint-report.js';
 import { planReport } from '../report/plan-report.js';
 import { applySync } from '../sync/apply/apply-sync.js';
+import { pathsMatch } from '../sync/config-triggers.js';
 import { compileGlob } from '../sync/glob-matcher.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
 import { lintCommit } from './lint-commit.js';
@@ -29,6 +30,8 @@ export interface PushSubject {
   branch: string;
   after: string;
   defaultBranch: string;
+  /** The files the push changed, as its payload lists them; undefined when that list is not whole (a new branch, a huge push). */
+  changedFiles?: string[];
 }
 
 /**
@@ -79,17 +82,15 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
         : { ...report, title: `Applied: ${report.title}` },
     );
   }
+  const selected = selectRuns(linted.desired.run, 'push', trigger.workflows);
   const missing = missingWorkflows(linted.desired.run, trigger.workflows);
   if (missing.length > 0)
     await publishNotRun(octokit, push.repo, push.after, missing, `${linted.desired.config.file} names it under on.push, but no Workflow has that name`);
-  if (!ports.runs)
-    return publishNotRun(
-      octokit,
-      push.repo,
-      push.after,
-      selectRuns(linted.desired.run, trigger.workflows).map(workflowNameOf),
-      'this Skiff is not configured to run workflows',
-    );
+  if (selected.length > 0 && !pathsMatch(trigger.paths, push.changedFiles)) {
+    const reason = `no file this push changes matches on.push.paths of ${linted.desired.config.file}`;
+    return publishNotRun(octokit, push.repo, push.after, selected.map(workflowNameOf), reason, 'skipped');
+  }
+  if (!ports.runs) return publishNotRun(octokit, push.repo, push.after, selected.map(workflowNameOf), 'this Skiff is not configured to run workflows');
   if (linted.desired.config.cancelInProgress) {
     // The branch's new head supersedes the runs of the ones before it.
     await cancelSuperseded(ports.runs.launcher, push.fullName, { [BRANCH_LABEL]: branchLabel(push.branch) }, push.after);
@@ -102,8 +103,9 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
       headSha: push.after,
       branch: push.branch,
       artifactLinkSeconds: linted.desired.config.artifactLinkSeconds,
+      logExcerptLines: linted.desired.config.logExcerptLines,
       ...ports.runs,
     },
-    selectRuns(linted.desired.run, trigger.workflows),
+    selected,
   );
 }

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import git from 'isomorphic-git';
 import { RepositoryMirror } from '../sync/repository-mirror.js';
 import type { RepositoryTree } from '../sync/repository-tree.js';
 import type { InstallationOctokit } from './github-types.js';
@@ -30,6 +32,24 @@ export class RepositoryAccess {
     this.tokens.set(url, () => this.readToken(octokit, url));
     const fetched = await this.mirror.fetchCommit({ url, ref, ...(commit !== undefined ? { commit } : {}) });
     return this.mirror.treeAt(url, fetched.commit);
+  }
+
+  /**
+   * Whether `branch` holds `commit`: its tip, or an ancestor of the tip within the mirror's history
+   * (a commit older than a shallow mirror reaches counts as not held). Asked of the tip freshly
+   * fetched, not of what the mirror happens to hold: a pull request's head fetched earlier is in
+   * the mirror but on no branch.
+   */
+  async branchHolds(octokit: InstallationOctokit, cloneUrl: string, branch: string, commit: string): Promise<boolean> {
+    const url = new URL(cloneUrl).href;
+    this.tokens.set(url, () => this.readToken(octokit, url));
+    const tip = (await this.mirror.fetchCommit({ url, ref: `refs/heads/${branch}` })).commit;
+    if (tip === commit) return true;
+    try {
+      return await git.isDescendent({ fs, gitdir: this.mirror.gitdirFor(url), oid: tip, ancestor: commit, depth: 10_000 });
+    } catch {
+      return false; // history cut short (shallow), or the commit unknown: not shown to be on the branch
+    }
   }
 
   /**

@@ -1,3 +1,4 @@
+import { logExcerptLines } from './log-excerpt-lines.js';
 import { createHash } from 'node:crypto';
 import { isWorkflowDone } from '../engine/workflow-status.js';
 import type { RunKey } from '../ports/run-key.js';
@@ -30,7 +31,7 @@ export interface RunCheckTrackerOptions {
   launcher: RunLauncher;
   /** How often a run is read back; its check run is updated at most this often, and only when it changed. */
   intervalMs: number;
-  /** Last lines of a failed step's log shown. */
+  /** Last lines of a failed step's log shown, unless the run's annotation (the repository config's `logs.excerptLines`) says otherwise. */
   logLines?: number;
   onError?: (error: unknown, run: TrackedRun) => void;
   /** Called after each check-run update (metrics). */
@@ -121,7 +122,7 @@ export class RunCheckTracker {
       const logTails: Record<string, string> = {};
       if (done) {
         for (const node of failed) {
-          const tail = await this.options.launcher.logTail(run, node, this.options.logLines ?? 30);
+          const tail = await this.options.launcher.logTail(run, node, logExcerptLines(run, this.options.logLines));
           if (tail !== undefined) logTails[node.id] = tail;
         }
       }

@@ -5,6 +5,7 @@ import { checkPullRequest, LINT_CHECK, PLAN_CHECK, type PullRequestCheckPorts, t
 import { pullRequestDefinitions, runPullRequestWorkflows, type PullRequestRunPorts } from './pull-request-runs.js';
 import { handleCommentCommand } from './comment-commands.js';
 import { handleCheckRunRetry } from './check-run-actions.js';
+import { configuredCommandTeams } from './permissions.js';
 import { PULL_REQUEST_LABEL, publishNotRun } from './start-workflow-runs.js';
 import { cancelSuperseded } from './cancel-runs.js';
 import type { PullRequestComments } from './pull-request-comment.js';
@@ -99,11 +100,28 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       repo: { owner: repository.owner.login, repo: repository.name },
       fullName: repository.full_name,
       cloneUrl: repository.clone_url,
-      pullRequest: issue.number,
+      defaultBranch: repository.default_branch,
+      on: { pullRequest: issue.number },
       commentId: comment.id,
       body: comment.body ?? '',
       author: comment.user?.login ?? '',
       authorIsBot: comment.user?.type === 'Bot' || comment.performed_via_github_app != null,
+    });
+  });
+
+  // The same commands on a commit (its page, or a line of its diff), answered on the commit.
+  probot.on('commit_comment.created', async (context) => {
+    const { comment, repository } = context.payload;
+    await handleCommentCommand(ports, context.octokit as InstallationOctokit, {
+      repo: { owner: repository.owner.login, repo: repository.name },
+      fullName: repository.full_name,
+      cloneUrl: repository.clone_url,
+      defaultBranch: repository.default_branch,
+      on: { commit: comment.commit_id },
+      commentId: comment.id,
+      body: comment.body ?? '',
+      author: comment.user?.login ?? '',
+      authorIsBot: comment.user?.type === 'Bot' || (comment as { performed_via_github_app?: unknown }).performed_via_github_app != null,
     });
   });
 
@@ -122,6 +140,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       checkRunId: check.id,
       sender: sender.login,
       identifier,
+      teams: () => configuredCommandTeams(ports.access, octokit, { cloneUrl: repository.clone_url, defaultBranch: repository.default_branch }),
     });
     for (const outcome of outcomes ?? []) if (outcome.refused) ports.log(`check run ${check.id}: ${outcome.workflow} not retried: ${outcome.refused}`);
   });
@@ -150,7 +169,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
   });
 
   probot.on('push', async (context) => {
-    const { ref, after, repository, deleted } = context.payload;
+    const { ref, after, repository, deleted, created, commits } = context.payload;
     // A deleted branch, and tags, run nothing.
     if (deleted || ZERO_SHA.test(after) || !ref.startsWith('refs/heads/')) return;
     await handlePush(ports, context.octokit as InstallationOctokit, {
@@ -160,6 +179,18 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       branch: ref.slice('refs/heads/'.length),
       after,
       defaultBranch: repository.default_branch,
+      ...(created ? {} : changedFilesOfPush(commits)),
     });
   });
+}
+
+/** GitHub lists at most this many commits of a push; a longer push's files are not known whole. */
+const MAX_PUSH_COMMITS = 2048;
+
+/** The files a push's commits touch, as its payload lists them; nothing when that list may be cut short. */
+function changedFilesOfPush(commits: ReadonlyArray<{ added?: string[]; removed?: string[]; modified?: string[] }>): { changedFiles?: string[] } {
+  if (commits.length === 0 || commits.length >= MAX_PUSH_COMMITS) return {};
+  const files = new Set<string>();
+  for (const commit of commits) for (const file of [...(commit.added ?? []), ...(commit.removed ?? []), ...(commit.modified ?? [])]) files.add(file);
+  return { changedFiles: [...files] };
 }

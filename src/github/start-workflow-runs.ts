@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { RunLauncher } from '../ports/run-launcher.js';
+import { CHECK_LIMITS, fitText } from '../report/github-limits.js';
 import { escapeMarkdown } from '../report/markdown.js';
 import { planNotMadeReport } from '../report/plan-report.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import type { DesiredRun } from '../sync/desired-set.js';
+import type { WorkflowEvent } from '../sync/workflow-events.js';
 import { ARTIFACT_LINK_ANNOTATION } from './artifact-link-lifetime.js';
+import { LOG_EXCERPT_ANNOTATION } from './log-excerpt-lines.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
 import { completeCheck, publishCheck } from './publish-check.js';
 import type { RunCheckTracker } from './run-check-tracker.js';
@@ -40,6 +43,8 @@ export interface RunStartContext {
   branch?: string;
   /** How long the runs' artifact links live (the repository config's `artifacts.linkLifetime`). */
   artifactLinkSeconds?: number;
+  /** How many log lines of each failed step the check run shows (the repository config's `logs.excerptLines`). */
+  logExcerptLines?: number;
   launcher: RunLauncher;
   tracker: RunCheckTracker;
 }
@@ -67,6 +72,8 @@ export async function startWorkflowRuns(context: RunStartContext, runs: readonly
     const { installationId } = (await context.octokit.auth({ type: 'installation' })) as { installationId?: number };
     if (installationId !== undefined) metadata.annotations[INSTALLATION_ANNOTATION] = String(installationId);
     if (context.artifactLinkSeconds !== undefined) metadata.annotations[ARTIFACT_LINK_ANNOTATION] = String(context.artifactLinkSeconds);
+    if (context.logExcerptLines !== undefined) metadata.annotations[LOG_EXCERPT_ANNOTATION] = String(context.logExcerptLines);
+    else delete metadata.annotations[LOG_EXCERPT_ANNOTATION];
     const labels: Record<string, string> = { [COMMIT_LABEL]: context.headSha, [CHECK_RUN_LABEL]: String(check.id) };
     if (context.pullRequest !== undefined) labels[PULL_REQUEST_LABEL] = String(context.pullRequest);
     if (context.branch !== undefined) labels[BRANCH_LABEL] = branchLabel(context.branch);
@@ -80,16 +87,23 @@ export async function startWorkflowRuns(context: RunStartContext, runs: readonly
 }
 
 /**
- * Check runs for configured workflows that will not run, neutral with the reason, so a required
- * check never waits for ever.
+ * Check runs for configured workflows that will not run, neutral (or skipped, when a path filter
+ * left them out) with the reason, so a required check never waits for ever.
  */
-export async function publishNotRun(octokit: InstallationOctokit, repo: RepoRef, headSha: string, names: readonly string[], reason: string): Promise<void> {
+export async function publishNotRun(
+  octokit: InstallationOctokit,
+  repo: RepoRef,
+  headSha: string,
+  names: readonly string[],
+  reason: string,
+  conclusion: 'neutral' | 'skipped' = 'neutral',
+): Promise<void> {
   for (const name of names) {
     await publishCheck(
       octokit,
       repo,
       { name: `skiff / ${name}`, headSha, externalId: `not-run:${headSha}` },
-      { ...planNotMadeReport(reason), title: 'Not run' },
+      { conclusion, title: 'Not run', summary: fitText(`Not run: ${escapeMarkdown(reason)}\n`, CHECK_LIMITS.maxOutputChars), annotations: [] },
     );
   }
 }
@@ -100,7 +114,11 @@ export function missingWorkflows(runs: readonly DesiredRun[], names: readonly st
   return (names ?? []).filter((name) => !present.has(name));
 }
 
-/** Runs chosen by name (`on.*.workflows`); every Workflow when no names are given. */
-export function selectRuns(runs: readonly DesiredRun[], names: readonly string[] | undefined): DesiredRun[] {
-  return names === undefined ? [...runs] : runs.filter((run) => names.includes(workflowNameOf(run)));
+/**
+ * The Workflows an event runs: a Workflow with a `skiff.dev/on` annotation runs on the events it
+ * lists; one without runs when the config names it under `on.<event>.workflows`, or (a push with
+ * no names given) always.
+ */
+export function selectRuns(runs: readonly DesiredRun[], event: WorkflowEvent, names: readonly string[] | undefined): DesiredRun[] {
+  return runs.filter((run) => (run.on ? run.on.includes(event) : names === undefined ? event === 'push' : names.includes(workflowNameOf(run))));
 }

@@ -6,6 +6,7 @@ import { collectManifestFiles } from './collect-manifest-files.js';
 import { readRepositoryConfig, SYNC_KINDS, type RepositoryConfig, type SyncKind } from './repository-config.js';
 import type { RepositoryTree } from './repository-tree.js';
 import { SYNC_LIMITS, type SyncLimits } from './sync-limits.js';
+import { contradictsConfig, type WorkflowEvent, workflowEvents } from './workflow-events.js';
 
 /** Where an object is written: enough to put a later plan's or apply's finding on its line. */
 export interface ObjectSource {
@@ -40,6 +41,8 @@ export interface DesiredRun {
   generateName?: string;
   source: ObjectSource;
   object: Record<string, unknown>;
+  /** The events its `skiff.dev/on` annotation runs it on; absent: the config alone decides. */
+  on?: WorkflowEvent[];
 }
 
 export interface DesiredSet {
@@ -175,7 +178,10 @@ function classify(
   if (kind === 'Workflow') {
     const generateName = typeof metadata.generateName === 'string' && metadata.generateName !== '' ? metadata.generateName : undefined;
     if (!name && !generateName) return error(['metadata'], 'sync-name', 'a Workflow needs metadata.name or metadata.generateName');
-    return { namespace: namespace!, ...(name ? { name } : {}), ...(generateName ? { generateName } : {}), source, object };
+    const on = workflowEvents(metadata, error);
+    if (on === 'invalid') return undefined;
+    if (on && contradictsConfig(name ?? generateName?.replace(/-+$/, ''), on, config, error)) return undefined;
+    return { namespace: namespace!, ...(name ? { name } : {}), ...(generateName ? { generateName } : {}), source, object, ...(on ? { on } : {}) };
   }
   if (!name) return error(['metadata'], 'sync-name', `a ${kind} to apply needs metadata.name (generateName makes a new object on every apply)`);
   const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : 'v1';

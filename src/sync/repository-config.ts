@@ -1,7 +1,10 @@
 import { compareDiagnostics, type Diagnostic, type DocumentPath } from '../spec/diagnostic.js';
 import { parseSourceFile } from '../spec/source/parse-source-file.js';
 import { compileGlob } from './glob-matcher.js';
-import { parseArtifactSettings, parseConcurrency } from './config-run-settings.js';
+import { parseArtifactSettings, parseCommandSettings, parseConcurrency, parseLogSettings } from './config-run-settings.js';
+import { parseTriggers, type Triggers } from './config-triggers.js';
+
+export type { Triggers } from './config-triggers.js';
 import { readTextFile } from './read-text-file.js';
 import type { RepositoryTree } from './repository-tree.js';
 import { SYNC_LIMITS, type SyncLimits } from './sync-limits.js';
@@ -39,27 +42,43 @@ export interface RepositoryConfig {
   artifactLinkSeconds: number;
   /** Whether a new push to a pull request or branch terminates the runs of the head it replaces (`concurrency.cancelInProgress`). */
   cancelInProgress: boolean;
+  /** Teams (`org/team-slug`) whose members may use the comment commands besides those with write access (`commands.teams`). */
+  commandTeams: string[];
+  /** How many of the last lines of each failed step's log a check run shows (`logs.excerptLines`, default 30). */
+  logExcerptLines: number;
   /** The line of each top-level key, so later findings can point back at the config. */
   lines: Partial<Record<ConfigKey, number>>;
 }
 
-/**
- * `on:` of the config, as the GitHub App reads it.
- *
- * @example
- *   // on:
- *   //   push: {branches: [main], workflows: [build]}
- *   //   pull_request: {workflows: [test]}
- */
-export interface Triggers {
-  /** A push to one of `branches` (globs) applies the repository and runs `workflows` (every Workflow when absent). */
-  push?: { branches: string[]; workflows?: string[] };
-  /** A pull request runs `workflows` (a fork's only after `/skiff ok-to-test`). */
-  pullRequest?: { workflows: string[] };
-}
-
-type ConfigKey = 'version' | 'paths' | 'include' | 'exclude' | 'namespace' | 'namespaces' | 'kinds' | 'prune' | 'on' | 'artifacts' | 'concurrency';
-const KEYS: readonly ConfigKey[] = ['version', 'paths', 'include', 'exclude', 'namespace', 'namespaces', 'kinds', 'prune', 'on', 'artifacts', 'concurrency'];
+type ConfigKey =
+  | 'version'
+  | 'paths'
+  | 'include'
+  | 'exclude'
+  | 'namespace'
+  | 'namespaces'
+  | 'kinds'
+  | 'prune'
+  | 'on'
+  | 'artifacts'
+  | 'concurrency'
+  | 'commands'
+  | 'logs';
+const KEYS: readonly ConfigKey[] = [
+  'version',
+  'paths',
+  'include',
+  'exclude',
+  'namespace',
+  'namespaces',
+  'kinds',
+  'prune',
+  'on',
+  'artifacts',
+  'concurrency',
+  'commands',
+  'logs',
+];
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export type ConfigResult = { ok: true; config: RepositoryConfig } | { ok: false; diagnostics: Diagnostic[] };
@@ -156,6 +175,8 @@ export function parseRepositoryConfig(file: string, text: string): ConfigResult 
   const triggers = parseTriggers(values.on, report);
   const artifacts = parseArtifactSettings(values.artifacts, report);
   const concurrency = parseConcurrency(values.concurrency, report);
+  const commands = parseCommandSettings(values.commands, report);
+  const logs = parseLogSettings(values.logs, report);
 
   if (problems.length > 0 || !paths) return { ok: false, diagnostics: problems.sort(compareDiagnostics) };
   const lines: RepositoryConfig['lines'] = {};
@@ -175,62 +196,11 @@ export function parseRepositoryConfig(file: string, text: string): ConfigResult 
       triggers,
       artifactLinkSeconds: artifacts.linkSeconds,
       cancelInProgress: concurrency.cancelInProgress,
+      commandTeams: commands.teams,
+      logExcerptLines: logs.excerptLines,
       lines,
     },
   };
-}
-
-const TRIGGER_KEYS: Record<string, readonly string[]> = { push: ['branches', 'workflows'], pull_request: ['workflows'] };
-
-function parseTriggers(value: unknown, report: (path: DocumentPath, message: string, at?: 'key' | 'value') => void): Triggers {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    report(['on'], 'on must be a map: push (branches, workflows) and pull_request (workflows)');
-    return {};
-  }
-  const triggers: Triggers = {};
-  for (const [event, settings] of Object.entries(value as Record<string, unknown>)) {
-    const known = TRIGGER_KEYS[event];
-    if (!known) {
-      report(['on', event], `unknown event "${event}"; known: ${Object.keys(TRIGGER_KEYS).join(', ')}`, 'key');
-      continue;
-    }
-    if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
-      report(['on', event], `on.${event} must be a map of ${known.join(', ')}`);
-      continue;
-    }
-    const map = settings as Record<string, unknown>;
-    for (const key of Object.keys(map))
-      if (!known.includes(key)) report(['on', event, key], `unknown setting "${key}" of on.${event}; known: ${known.join(', ')}`, 'key');
-    const list = (key: string, required: boolean): string[] | undefined => {
-      const items = map[key];
-      if (items === undefined) {
-        if (required) report(['on', event], `on.${event}.${key} is required: a list of names`, 'key');
-        return undefined;
-      }
-      if (!Array.isArray(items) || items.length === 0 || items.some((item) => typeof item !== 'string' || item === '')) {
-        report(['on', event, key], `on.${event}.${key} must be a non-empty list of names`);
-        return undefined;
-      }
-      return items as string[];
-    };
-    if (event === 'push') {
-      const branches = list('branches', true);
-      const workflows = list('workflows', false);
-      branches?.forEach((glob, index) => {
-        try {
-          compileGlob(glob);
-        } catch (error) {
-          report(['on', event, 'branches', index], `branch pattern "${glob}" is malformed: ${(error as Error).message}`);
-        }
-      });
-      if (branches) triggers.push = { branches, ...(workflows ? { workflows } : {}) };
-    } else {
-      const workflows = list('workflows', true);
-      if (workflows) triggers.pullRequest = { workflows };
-    }
-  }
-  return triggers;
 }
 
 function stringList(

@@ -269,6 +269,61 @@ test('every implemented operation answers in the shape GitHub documents', async 
   );
 });
 
+test('commit comments and team memberships answer as GitHub documents them, and only to whom GitHub would', async () => {
+  const base = { owner: 'acme', repo: 'flows' };
+  const { data: made } = await octokit.rest.repos.createCommitComment({ ...base, commit_sha: pr.headSha, body: '/skiff help', path: 'README.md', line: 1 });
+  assert.equal(made.commit_id, pr.headSha);
+  assert.equal((await octokit.rest.repos.getCommitComment({ ...base, comment_id: made.id })).data.body, '/skiff help');
+  const person = github.addCommitComment('acme/flows', pr.headSha, 'bob', 'looks good');
+  assert.deepEqual(
+    (await octokit.rest.repos.listCommentsForCommit({ ...base, commit_sha: pr.headSha })).data.map((c) => [c.user?.login, c.body]),
+    [
+      [github.app.botLogin, '/skiff help'],
+      ['bob', 'looks good'],
+    ],
+  );
+  assert.equal((await octokit.rest.reactions.createForCommitComment({ ...base, comment_id: person.id, content: 'eyes' })).status, 201);
+  assert.equal((await octokit.rest.reactions.createForCommitComment({ ...base, comment_id: person.id, content: 'eyes' })).status, 200, 'once per person');
+  assert.deepEqual(
+    (await octokit.rest.reactions.listForCommitComment({ ...base, comment_id: person.id })).data.map((r) => r.content),
+    ['eyes'],
+  );
+  await assert.rejects(
+    octokit.rest.repos.createCommitComment({ ...base, commit_sha: 'f'.repeat(40), body: 'nowhere' }),
+    (err: { status?: number }) => err.status === 422,
+  );
+  assert.deepEqual(
+    github.takeViolations().map((v) => v.status),
+    [422],
+  );
+
+  github.setTeamMember('acme/release', 'carol');
+  github.setTeamMember('acme/release', 'dave', 'pending');
+  github.setTeamMember('other/admins', 'carol');
+  const membership = (org: string, team_slug: string, username: string) => octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug, username });
+  assert.equal((await membership('acme', 'release', 'carol')).data.state, 'active');
+  assert.equal((await membership('ACME', 'release', 'dave')).data.state, 'pending');
+  for (const [org, slug, user] of [
+    ['acme', 'release', 'erin'],
+    ['acme', 'nobody', 'carol'],
+    ['other', 'admins', 'carol'],
+  ] as const) {
+    await assert.rejects(membership(org, slug, user), (err: { status?: number }) => err.status === 404, `${org}/${slug} ${user}`);
+  }
+  // Without members: read the installation may not look.
+  const bare = github.createInstallation('bare', { permissions: { metadata: 'read' } });
+  github.setTeamMember('bare/crew', 'carol');
+  const barely = new TestOctokit({ auth: { token: github.createInstallationToken(bare.id) }, baseUrl: github.baseUrl });
+  await assert.rejects(
+    barely.rest.teams.getMembershipForUserInOrg({ org: 'bare', team_slug: 'crew', username: 'carol' }),
+    (err: { status?: number }) => err.status === 403,
+  );
+  assert.deepEqual(
+    github.takeViolations().map((v) => v.status),
+    [403],
+  );
+});
+
 test("requests that break GitHub's schema are refused with GitHub's errors and recorded", async () => {
   const expectRefusal = async (call: Promise<unknown>, status: number): Promise<void> => {
     await assert.rejects(call, (err: { status?: number; response?: { data?: { message?: string } } }) => {

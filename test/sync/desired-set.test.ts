@@ -182,3 +182,51 @@ test("a pull request's files are read with the base's config; the config file it
     '.skiff.yml:1 config-missing no .skiff.yml or .github/skiff.yml at this commit: it says which paths to sync and where',
   ]);
 });
+
+const annotated = (name: string, on: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: ${name}
+  annotations:
+    skiff.dev/on: ${on}
+spec:
+  workflowTemplateRef:
+    name: build
+`;
+
+test('skiff.dev/on on a Workflow names the events that run it; brackets and spaces are allowed', async () => {
+  const result = await desired({
+    'workflows/both.yaml': annotated('both', '"[push, pull_request]"'),
+    'workflows/push.yaml': annotated('pushed', 'push'),
+    'workflows/plain.yaml': WORKFLOW,
+  });
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.diagnostics));
+  const byName = Object.fromEntries(result.desired.run.map((run) => [run.name ?? run.generateName, run.on]));
+  assert.deepEqual(byName, { both: ['push', 'pull_request'], pushed: ['push'], 'build-': undefined });
+});
+
+test('attacker: odd skiff.dev/on values, and one contradicting the config, are errors on the annotation line', async () => {
+  assert.deepEqual(
+    errors(
+      await desired({
+        'workflows/a.yaml': annotated('a', 'release'),
+        'workflows/b.yaml': annotated('b', '"push, pull_request, $(rm -rf /)"'),
+        'workflows/c.yaml': annotated('c', '""'),
+        'workflows/d.yaml': annotated('d', '[push]'),
+        'workflows/e.yaml': annotated('e', `"${'push,'.repeat(60)}push"`),
+      }),
+    ),
+    [
+      'workflows/a.yaml:6 workflow-events skiff.dev/on names "release", not an event Skiff runs on; known: push, pull_request',
+      'workflows/b.yaml:6 workflow-events skiff.dev/on names "$(rm -rf /)", not an event Skiff runs on; known: push, pull_request',
+      'workflows/c.yaml:6 workflow-events skiff.dev/on names no event; use push, pull_request, or remove it',
+      'workflows/d.yaml:6 schema metadata.annotations.skiff.dev/on: expected a string, found a list',
+      'workflows/d.yaml:6 workflow-events skiff.dev/on must be a string, as every annotation value: quote it, as in "[push, pull_request]"',
+      'workflows/e.yaml:6 workflow-events skiff.dev/on is 304 characters long; it names at most push and pull_request',
+    ],
+  );
+  const withTriggers = `${CONFIG}on:\n  pull_request: {workflows: [pushed]}\n`;
+  assert.deepEqual(errors(await desired({ 'workflows/p.yaml': annotated('pushed', 'push') }, withTriggers)), [
+    'workflows/p.yaml:6 workflow-events .skiff.yml names pushed under on.pull_request.workflows, but its skiff.dev/on leaves out pull_request: list pull_request here or remove it there',
+  ]);
+});

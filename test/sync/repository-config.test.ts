@@ -26,6 +26,8 @@ test('a full config is read with its values and the line of each setting', () =>
     triggers: {},
     artifactLinkSeconds: 7 * 86_400,
     cancelInProgress: false,
+    commandTeams: [],
+    logExcerptLines: 30,
     lines: { version: 2, paths: 3, exclude: 4, namespace: 5, namespaces: 6, prune: 7 },
   });
 });
@@ -46,7 +48,7 @@ test('on: what the GitHub App runs on push and on pull requests, every mistake o
     bad.diagnostics.map((d) => `${d.line} ${d.message}`),
     [
       '4 on.push.branches is required: a list of names',
-      '4 unknown setting "tags" of on.push; known: branches, workflows',
+      '4 unknown setting "tags" of on.push; known: branches, workflows, paths',
       '5 on.pull_request.workflows must be a non-empty list of names',
       '6 unknown event "release"; known: push, pull_request',
     ],
@@ -84,6 +86,94 @@ test('artifacts.linkLifetime and concurrency.cancelInProgress: read, bounded to 
   );
 });
 
+test('on.*.paths, commands.teams and logs.excerptLines: read with their defaults, every mistake on its line', () => {
+  const ok = parseRepositoryConfig(
+    '.skiff.yml',
+    [
+      'paths: [w]',
+      'namespace: ci',
+      'on:',
+      "  push: {branches: [main], paths: ['src/**', 'w/*.yaml']}",
+      "  pull_request: {workflows: [test], paths: ['**/*.go']}",
+      'commands: {teams: [acme/release-team, acme/on_call]}',
+      'logs: {excerptLines: 120}',
+      '',
+    ].join('\n'),
+  );
+  assert.ok(ok.ok, JSON.stringify(!ok.ok && ok.diagnostics));
+  assert.deepEqual(ok.config.triggers, {
+    push: { branches: ['main'], paths: ['src/**', 'w/*.yaml'] },
+    pullRequest: { workflows: ['test'], paths: ['**/*.go'] },
+  });
+  assert.deepEqual(ok.config.commandTeams, ['acme/release-team', 'acme/on_call']);
+  assert.equal(ok.config.logExcerptLines, 120);
+  for (const [lines, accepted] of [
+    [1, true],
+    [500, true],
+    [0, false],
+    [501, false],
+    [2.5, false],
+    ['"30"', false],
+  ] as const) {
+    assert.equal(parseRepositoryConfig('.skiff.yml', `paths: [w]\nnamespace: ci\nlogs: {excerptLines: ${lines}}\n`).ok, accepted, String(lines));
+  }
+  assert.deepEqual(problems(['paths: [w]', 'namespace: ci', 'logs: {excerptLines: 9999, tail: 1}', 'commands: {teams: []}', ''].join('\n')), [
+    '3:22 config-invalid logs.excerptLines must be a whole number from 1 to 500 (default 30)',
+    '3:28 config-invalid unknown setting "tail" of logs; known: excerptLines',
+    '4:19 config-invalid commands.teams must be a list of 1 to 20 teams, each as org/team-slug',
+  ]);
+});
+
+test('attacker: path globs leaving the repository or too costly, and team names with path characters, are errors on their lines', () => {
+  const huge = `${'*/'.repeat(150)}x`;
+  assert.deepEqual(
+    problems(
+      [
+        'paths: [w]',
+        'namespace: ci',
+        'on:',
+        '  pull_request:',
+        '    workflows: [test]',
+        '    paths:',
+        "    - '../**'",
+        "    - 'src/../../etc/passwd'",
+        "    - '/etc/**'",
+        `    - '${huge}'`,
+        "    - '*a*a*a*a*a*a*a*a*a*b'",
+        "    - '{a,b'",
+        'commands:',
+        '  teams:',
+        '  - acme/../admins',
+        '  - acme/team/extra',
+        '  - "acme/team?per_page=100"',
+        '  - "../orgs/acme"',
+        '  - acme',
+        '  - 42',
+        '',
+      ].join('\n'),
+    ).map((p) => p.replace(/ config-invalid/, '')),
+    [
+      '7:7 path glob "../**" must name files inside the repository, without "." or ".." segments',
+      '8:7 path glob "src/../../etc/passwd" must name files inside the repository, without "." or ".." segments',
+      '9:7 path glob "/etc/**" is malformed: a glob is relative to the repository root and must not start with "/"',
+      `10:7 path glob "${huge.slice(0, 60)}…" is 301 characters long; at most 200`,
+      '11:7 path glob "*a*a*a*a*a*a*a*a*a*b" has more than 8 wildcards',
+      '12:7 path glob "{a,b" is malformed: unclosed "{" in glob',
+      '15:5 "acme/../admins" is not a team: write org/team-slug (letters, digits, "-" and "_")',
+      '16:5 "acme/team/extra" is not a team: write org/team-slug (letters, digits, "-" and "_")',
+      '17:5 "acme/team?per_page=100" is not a team: write org/team-slug (letters, digits, "-" and "_")',
+      '18:5 "../orgs/acme" is not a team: write org/team-slug (letters, digits, "-" and "_")',
+      '19:5 "acme" is not a team: write org/team-slug (letters, digits, "-" and "_")',
+      '20:5 this entry is not a team: write org/team-slug (letters, digits, "-" and "_")',
+    ],
+  );
+  const many = Array.from({ length: 51 }, (_, i) => `'d${i}/**'`).join(', ');
+  assert.match(
+    problems(`paths: [w]\nnamespace: ci\non:\n  push: {branches: [main], paths: [${many}]}\n`)[0]!,
+    /^4:\d+ config-invalid at most 50 path globs, not 51$/,
+  );
+});
+
 test('defaults: every kind, no prune, only the default namespace; paths are normalised', () => {
   const result = parseRepositoryConfig('.skiff.yml', 'paths: [./flows/, .]\nnamespace: ci\n');
   assert.ok(result.ok);
@@ -118,7 +208,7 @@ test('every problem is reported at once, on its own line and column', () => {
       '6:9 config-invalid Secrets are never read from git: keep them in the cluster',
       '6:17 config-invalid kind "Deployment" cannot be synced; use one of ConfigMap, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow, Workflow',
       '7:8 config-invalid prune must be true or false',
-      '8:1 config-invalid unknown setting "extra"; known settings: version, paths, include, exclude, namespace, namespaces, kinds, prune, on, artifacts, concurrency',
+      '8:1 config-invalid unknown setting "extra"; known settings: version, paths, include, exclude, namespace, namespaces, kinds, prune, on, artifacts, concurrency, commands, logs',
     ],
   );
 });

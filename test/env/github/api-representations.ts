@@ -3,6 +3,7 @@ import type {
   FakeAnnotation,
   FakeCheckRun,
   FakeComment,
+  FakeCommitComment,
   FakeInstallation,
   FakePullRequest,
   FakeReaction,
@@ -349,6 +350,25 @@ export class ApiRepresentations {
         eyes: count('eyes'),
         rocket: count('rocket'),
       },
+    };
+  }
+
+  /** `commit-comment`: a comment on a commit, or on a line of its diff. */
+  commitComment(comment: FakeCommitComment, repo: FakeRepo): Json {
+    return {
+      html_url: `${this.baseUrl}/${repo.fullName}/commit/${comment.commitId}#commitcomment-${comment.id}`,
+      url: `${this.baseUrl}/repos/${repo.fullName}/comments/${comment.id}`,
+      id: comment.id,
+      node_id: nodeId('CC', comment.id),
+      body: comment.body,
+      path: comment.path,
+      position: comment.line,
+      line: comment.line,
+      commit_id: comment.commitId,
+      user: this.user(comment.user),
+      created_at: iso(comment.createdAt),
+      updated_at: iso(comment.updatedAt),
+      author_association: this.association(repo, comment.user),
     };
   }
 

@@ -12,9 +12,10 @@ import type { Caller, RouteContext, RouteTable } from './routes/api-route.js';
 import { checkRunRoutes } from './routes/check-run-routes.js';
 import { commentRoutes } from './routes/comment-routes.js';
 import { repoRoutes } from './routes/repo-routes.js';
+import { teamRoutes } from './routes/team-routes.js';
 import { USER_TOKEN_OPERATIONS, userRoutes } from './routes/user-routes.js';
 
-const ROUTES: RouteTable = { ...appRoutes, ...repoRoutes, ...checkRunRoutes, ...commentRoutes, ...userRoutes };
+const ROUTES: RouteTable = { ...appRoutes, ...repoRoutes, ...checkRunRoutes, ...commentRoutes, ...teamRoutes, ...userRoutes };
 
 export type ViolationKind = 'unknown-endpoint' | 'invalid-request' | 'auth' | 'forbidden' | 'not-implemented' | 'response';
 

@@ -98,6 +98,27 @@ export interface FakeComment {
   updatedAt: Date;
 }
 
+/** A comment on a commit (its page, or a line of its diff: `path` and `line`). */
+export interface FakeCommitComment {
+  id: number;
+  repoId: number;
+  commitId: string;
+  user: FakeUser;
+  body: string;
+  path: string | null;
+  line: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An organization's team and its members' membership state (an invitation not yet accepted is `pending`). */
+export interface FakeTeam {
+  id: number;
+  org: string;
+  slug: string;
+  members: Map<string, { role: 'member' | 'maintainer'; state: 'active' | 'pending' }>;
+}
+
 export type ReactionContent = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes';
 
 export interface FakeReaction {
@@ -145,6 +166,9 @@ export class GitHubState {
   readonly pulls = new Map<string, FakePullRequest>();
   readonly checkRuns = new Map<number, FakeCheckRun>();
   readonly comments = new Map<number, FakeComment>();
+  readonly commitComments = new Map<number, FakeCommitComment>();
+  /** Teams by `org/slug`, lowercased. */
+  readonly teams = new Map<string, FakeTeam>();
   readonly reactions = new Map<number, FakeReaction>();
   readonly statuses: FakeStatus[] = [];
   readonly tokens = new Map<string, FakeToken>();
@@ -250,6 +274,40 @@ export class GitHubState {
     const comment: FakeComment = { id: this.nextId(), repoId: repo.id, issueNumber, user, body, createdAt: now, updatedAt: now };
     this.comments.set(comment.id, comment);
     return comment;
+  }
+
+  commitComment(repo: FakeRepo, id: number): FakeCommitComment {
+    const comment = this.commitComments.get(id);
+    if (!comment || comment.repoId !== repo.id) throw GitHubApiError.notFound();
+    return comment;
+  }
+
+  addCommitComment(repo: FakeRepo, commitId: string, user: FakeUser, body: string, where: { path?: string; line?: number } = {}): FakeCommitComment {
+    const now = this.now();
+    const comment: FakeCommitComment = {
+      id: this.nextId(),
+      repoId: repo.id,
+      commitId,
+      user,
+      body,
+      path: where.path ?? null,
+      line: where.line ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.commitComments.set(comment.id, comment);
+    return comment;
+  }
+
+  /** The team `org/slug`, created on first mention. */
+  team(org: string, slug: string): FakeTeam {
+    const key = `${org}/${slug}`.toLowerCase();
+    let team = this.teams.get(key);
+    if (!team) {
+      team = { id: this.nextId(), org, slug, members: new Map() };
+      this.teams.set(key, team);
+    }
+    return team;
   }
 
   /** Adds `user`'s reaction unless they reacted so already; says whether it is new (GitHub: 201 vs 200). */

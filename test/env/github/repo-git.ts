@@ -110,6 +110,18 @@ export async function changedFiles(gitdir: string, base: string, head: string): 
   return files;
 }
 
+/** What one commit changed against its first parent (everything, for a root commit), as a push payload lists it. */
+export async function filesOfCommit(gitdir: string, sha: string): Promise<{ added: string[]; removed: string[]; modified: string[] }> {
+  const raw = await runGit(['diff-tree', '-r', '--root', '--no-commit-id', '--no-renames', '--name-status', '-z', sha], { cwd: gitdir });
+  const out = { added: [] as string[], removed: [] as string[], modified: [] as string[] };
+  const fields = raw.split('\0').filter((f) => f !== '');
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const list = fields[i] === 'A' ? out.added : fields[i] === 'D' ? out.removed : out.modified;
+    list.push(fields[i + 1]!);
+  }
+  return out;
+}
+
 /** File contents by path; `null` deletes the file. */
 export type FileChanges = Record<string, string | Uint8Array | null>;
 

@@ -25,11 +25,13 @@
 //   no conditional requests (ETag/304); the Accept header and media types are ignored (contents are
 //   always JSON with base64, never `application/vnd.github.raw`); X-GitHub-Api-Version is not checked.
 // - Token permissions beyond existence and repository coverage: a token without `checks: write` can
-//   still create check runs. Installation permissions are checked only when a token is requested.
+//   still create check runs (team membership alone wants `members`). Installation permissions are checked only when a token is requested.
 // - Unknown body fields are accepted (GitHub's schemas mostly allow them, and GitHub ignores them).
 // - Pagination is per_page (<= 100) and page with a Link header; no cursor pagination; filters are
 //   implemented only where routes/ says so (list-for-ref: check_name, status, filter; list-comments:
 //   since; pulls/list: state, head, base).
+// - Teams exist only as memberships (teams/get-membership-for-user-in-org, seen by an installation
+//   of the team's organization only); commit comments are created, listed and reacted to, not edited.
 // - Issues are pull requests only (no plain issues); no reviews, review comments, labels, merging;
 //   check suites exist only as ids; a check-run button is pressed only by webhooks.checkRun().
 // - Only the operations in routes/ are implemented; any other operation GitHub describes answers 501
@@ -58,8 +60,16 @@ import { createAppCredentials, publicKeyOf } from './app-jwt.js';
 import { GIT_PATH, proxyGitRequest } from './git-proxy.js';
 import { createOAuthWebFlow, type OAuthBrowser } from './oauth-web-flow.js';
 import { loadGitHubContract, type GitHubContract } from './github-contract.js';
-import { GitHubState, type FakeComment, type FakeInstallation, type FakePullRequest, type FakeRepo, type RepoPermission } from './github-state.js';
-import { changedFiles, commitFiles, type FileChanges } from './repo-git.js';
+import {
+  GitHubState,
+  type FakeComment,
+  type FakeCommitComment,
+  type FakeInstallation,
+  type FakePullRequest,
+  type FakeRepo,
+  type RepoPermission,
+} from './github-state.js';
+import { changedFiles, commitFiles, filesOfCommit, type FileChanges } from './repo-git.js';
 import { WebhookPayloads } from './webhook-payloads.js';
 import { WebhookSender, type SendWebhookOptions, type WebhookDelivery } from './webhook-sender.js';
 import { startGitServer, type GitServer } from '../git/start-git-server.js';
@@ -71,6 +81,7 @@ export const DEFAULT_INSTALLATION_PERMISSIONS: Record<string, string> = {
   checks: 'write',
   contents: 'read',
   issues: 'write',
+  members: 'read',
   metadata: 'read',
   pull_requests: 'write',
   statuses: 'write',
@@ -99,6 +110,8 @@ export interface FakeWebhooks {
   send(event: string, payload: Record<string, unknown>, options?: SendWebhookOptions): Promise<WebhookDelivery>;
   pullRequest(action: string, fullName: string, number: number, options?: SendWebhookOptions): Promise<WebhookDelivery>;
   issueComment(action: 'created' | 'edited' | 'deleted', fullName: string, commentId: number, options?: SendWebhookOptions): Promise<WebhookDelivery>;
+  /** `commit_comment.created` for a comment addCommitComment made. */
+  commitComment(fullName: string, commentId: number, options?: SendWebhookOptions): Promise<WebhookDelivery>;
   checkRun(
     action: 'created' | 'completed' | 'rerequested' | 'requested_action',
     fullName: string,
@@ -144,6 +157,10 @@ export interface FakeGitHub {
   setCollaborator(fullName: string, login: string, role: RepoPermission): void;
   /** A comment by a person (not the app), e.g. `/skiff retry`. */
   addComment(fullName: string, number: number, login: string, body: string): FakeComment;
+  /** A comment by a person on a commit (on a line of its diff when `path` and `line` are given). */
+  addCommitComment(fullName: string, sha: string, login: string, body: string, where?: { path?: string; line?: number }): FakeCommitComment;
+  /** Makes `login` a member of the team `org/slug` (made if missing); `pending`: invited, not yet a member. */
+  setTeamMember(team: string, login: string, state?: 'active' | 'pending'): void;
   /** An installation token as the app would get one, for tests that call the API as the app. */
   createInstallationToken(installationId: number): string;
   /** Waits for webhooks in flight, closes the server and deletes the repositories. Idempotent. */
@@ -313,6 +330,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     addComment(fullName, number, login, body) {
       return state.addComment(repoNamed(fullName), number, state.user(login), body);
     },
+    addCommitComment(fullName, sha, login, body, where) {
+      return state.addCommitComment(repoNamed(fullName), sha, state.user(login), body, where);
+    },
+    setTeamMember(team, login, memberState = 'active') {
+      const [org = '', slug = ''] = team.split('/');
+      state.team(org, slug).members.set(state.user(login).login.toLowerCase(), { role: 'member', state: memberState });
+    },
     createInstallationToken(installationId) {
       const installation = state.installation(installationId);
       return state.issueToken(installation.id, undefined, installation.permissions).token;
@@ -338,6 +362,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const repo = repoNamed(fullName);
         return sender.send('issue_comment', payloads.issueComment(action, repo, state.comment(repo, commentId)), sendOptions);
       },
+      commitComment(fullName, commentId, sendOptions) {
+        const repo = repoNamed(fullName);
+        return sender.send('commit_comment', payloads.commitComment(repo, state.commitComment(repo, commentId)), sendOptions);
+      },
       checkRun(action, fullName, checkRunId, sendOptions = {}) {
         const repo = repoNamed(fullName);
         const run = state.checkRun(repo, checkRunId);
@@ -355,10 +383,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const log = /^0+$/.test(before)
           ? await runGit(['log', '--format=%H %s', '-n', '20', after], { cwd: repo.gitdir })
           : await runGit(['log', '--format=%H %s', '--reverse', `${before}..${after}`], { cwd: repo.gitdir });
-        const commits = log
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => ({ id: line.slice(0, 40), message: line.slice(41) }));
+        const commits = await Promise.all(
+          log
+            .split('\n')
+            .filter(Boolean)
+            .map(async (line) => ({ id: line.slice(0, 40), message: line.slice(41), ...(await filesOfCommit(repo.gitdir, line.slice(0, 40))) })),
+        );
         return sender.send('push', payloads.push(repo, ref, before, after, commits, state.user(pusher ?? repo.owner.login)), sendOptions);
       },
     },

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { ApiRepresentations } from './api-representations.js';
 import { iso } from './api-representations.js';
-import type { FakeCheckRun, FakeComment, FakePullRequest, FakeRepo, FakeUser, GitHubState } from './github-state.js';
+import type { FakeCheckRun, FakeComment, FakeCommitComment, FakePullRequest, FakeRepo, FakeUser, GitHubState } from './github-state.js';
 import type { ChangedFile } from './repo-git.js';
 
 type Json = Record<string, unknown>;
@@ -79,6 +79,16 @@ export class WebhookPayloads {
     });
   }
 
+  /** `commit_comment` (GitHub sends only `created`): a comment on a commit, by its author. */
+  commitComment(repo: FakeRepo, comment: FakeCommitComment): Json {
+    const payload = webhookExample('commit_comment', 'created');
+    delete payload.organization;
+    return Object.assign(payload, this.common(repo, comment.user), {
+      action: 'created',
+      comment: { ...(payload.comment as Json), ...this.repr.commitComment(comment, repo), reactions: reactionsOf(this.state, repo, comment.id, this.repr) },
+    });
+  }
+
   checkRun(
     action: 'created' | 'completed' | 'rerequested' | 'requested_action',
     repo: FakeRepo,
@@ -112,14 +122,21 @@ export class WebhookPayloads {
     return payload;
   }
 
-  push(repo: FakeRepo, ref: string, before: string, after: string, commits: Array<{ id: string; message: string }>, pusher: FakeUser): Json {
+  push(
+    repo: FakeRepo,
+    ref: string,
+    before: string,
+    after: string,
+    commits: Array<{ id: string; message: string; added?: string[]; removed?: string[]; modified?: string[] }>,
+    pusher: FakeUser,
+  ): Json {
     const payload = webhookExample('push');
     const repository = this.repr.repo(repo);
     // Push payloads name the owner twice and give times as Unix seconds.
     (repository.owner as Json).name = repo.owner.login;
     repository.created_at = Math.floor(repo.createdAt.getTime() / 1000);
     repository.pushed_at = Math.floor(this.state.now().getTime() / 1000);
-    const toCommit = (c: { id: string; message: string }): Json => ({
+    const toCommit = (c: { id: string; message: string; added?: string[]; removed?: string[]; modified?: string[] }): Json => ({
       id: c.id,
       tree_id: c.id,
       distinct: true,
@@ -128,9 +145,9 @@ export class WebhookPayloads {
       url: `${repository.html_url as string}/commit/${c.id}`,
       author: { name: pusher.login, email: `${pusher.login}@users.noreply.invalid`, username: pusher.login },
       committer: { name: pusher.login, email: `${pusher.login}@users.noreply.invalid`, username: pusher.login },
-      added: [],
-      removed: [],
-      modified: [],
+      added: c.added ?? [],
+      removed: c.removed ?? [],
+      modified: c.modified ?? [],
     });
     delete payload.organization;
     return Object.assign(payload, this.common(repo, pusher), {
@@ -158,4 +175,22 @@ export class WebhookPayloads {
         : {}),
     };
   }
+}
+
+/** The reaction rollup webhook comments carry. */
+function reactionsOf(state: GitHubState, repo: FakeRepo, commentId: number, repr: ApiRepresentations): Json {
+  const mine = [...state.reactions.values()].filter((r) => r.commentId === commentId);
+  const count = (content: string): number => mine.filter((r) => r.content === content).length;
+  return {
+    url: `${repr.baseUrl}/repos/${repo.fullName}/comments/${commentId}/reactions`,
+    total_count: mine.length,
+    '+1': count('+1'),
+    '-1': count('-1'),
+    laugh: count('laugh'),
+    confused: count('confused'),
+    heart: count('heart'),
+    hooray: count('hooray'),
+    eyes: count('eyes'),
+    rocket: count('rocket'),
+  };
 }

@@ -1,8 +1,9 @@
 import { GitHubApiError } from '../github-api-error.js';
 import type { ReactionContent } from '../github-state.js';
-import { intParam, paginate, queryString, repoOf, type RouteTable } from './api-route.js';
+import { resolveCommit } from '../repo-git.js';
+import { intParam, paginate, param, queryString, repoOf, type RouteTable } from './api-route.js';
 
-/** Issue (and pull-request) comments and the reactions on them. */
+/** Issue (and pull-request) comments, commit comments, and the reactions on them. */
 export const commentRoutes: RouteTable = {
   'issues/create-comment': (ctx) => {
     const repo = repoOf(ctx);
@@ -81,5 +82,53 @@ export const commentRoutes: RouteTable = {
     ctx.state.requireIssue(repo, number);
     const { reaction, created } = ctx.state.react({ repoId: repo.id, commentId: undefined, issueNumber: number }, ctx.bot, ctx.body.content as ReactionContent);
     return { status: created ? 201 : 200, body: ctx.repr.reaction(reaction) };
+  },
+
+  'repos/create-commit-comment': async (ctx) => {
+    const repo = repoOf(ctx);
+    const sha = param(ctx, 'commit_sha');
+    const commit = await resolveCommit(repo.gitdir, sha);
+    // GitHub names the commit by any sha that resolves; an unknown one is a validation failure.
+    if (!commit || !/^[0-9a-f]{7,40}$/i.test(sha)) throw GitHubApiError.validationFailed('CommitComment', 'commit_id', `No commit found for SHA: ${sha}`);
+    const where = {
+      ...(typeof ctx.body.path === 'string' ? { path: ctx.body.path } : {}),
+      ...(typeof ctx.body.line === 'number' ? { line: ctx.body.line } : {}),
+    };
+    const comment = ctx.state.addCommitComment(repo, commit, ctx.bot, String(ctx.body.body), where);
+    const body = ctx.repr.commitComment(comment, repo);
+    return { status: 201, body, headers: { location: body.url as string } };
+  },
+
+  'repos/get-commit-comment': (ctx) => {
+    const repo = repoOf(ctx);
+    return { status: 200, body: ctx.repr.commitComment(ctx.state.commitComment(repo, intParam(ctx, 'comment_id')), repo) };
+  },
+
+  'repos/list-comments-for-commit': async (ctx) => {
+    const repo = repoOf(ctx);
+    const commit = await resolveCommit(repo.gitdir, param(ctx, 'commit_sha'));
+    const comments = [...ctx.state.commitComments.values()].filter((c) => c.repoId === repo.id && c.commitId === commit).sort((a, b) => a.id - b.id);
+    const { page, headers } = paginate(ctx, comments);
+    return { status: 200, body: page.map((c) => ctx.repr.commitComment(c, repo)), headers };
+  },
+
+  'reactions/create-for-commit-comment': (ctx) => {
+    const repo = repoOf(ctx);
+    const comment = ctx.state.commitComment(repo, intParam(ctx, 'comment_id'));
+    const { reaction, created } = ctx.state.react(
+      { repoId: repo.id, commentId: comment.id, issueNumber: undefined },
+      ctx.bot,
+      ctx.body.content as ReactionContent,
+    );
+    return { status: created ? 201 : 200, body: ctx.repr.reaction(reaction) };
+  },
+
+  'reactions/list-for-commit-comment': (ctx) => {
+    const repo = repoOf(ctx);
+    const comment = ctx.state.commitComment(repo, intParam(ctx, 'comment_id'));
+    const content = queryString(ctx, 'content');
+    const reactions = [...ctx.state.reactions.values()].filter((r) => r.commentId === comment.id && (!content || r.content === content));
+    const { page, headers } = paginate(ctx, reactions);
+    return { status: 200, body: page.map((r) => ctx.repr.reaction(r)), headers };
   },
 };
