@@ -1,5 +1,6 @@
 import { isWorkflowDone, type NodeStatus } from '../engine/workflow-status.js';
 import { KubeClusterObjects } from '../kube/kube-cluster-objects.js';
+import { KubeError, KubeNotFoundError } from '../kube/kube-errors.js';
 import { KubeRunControl } from '../kube/kube-run-control.js';
 import { CONTROLLER_INSTANCE_ID_LABEL, SKIFF_INSTANCE_ID } from '../kube/kube-names.js';
 import { noteRetriedPods } from '../kube/retried-pods.js';
@@ -12,7 +13,11 @@ import { ARGO_API_VERSION, type Workflow } from '../spec/model/workflow.js';
 import type { ClusterTarget } from './cluster-target.js';
 import { secretNames } from './local-run-launcher.js';
 import { podsResetBy } from './pods-reset-by.js';
+import { podNameOfNode } from '../report/node-tree.js';
 import { prepareRun, saveNewRun } from './submit-run.js';
+
+/** How much of a log's end is kept to find its last lines, as for a local run. */
+const LOG_TAIL_BYTES = 64 * 1024;
 
 /**
  * The cluster's RunLauncher: a run is a Workflow labelled with Skiff's instance id, created as
@@ -82,9 +87,34 @@ export class ClusterRunLauncher implements RunLauncher {
     return found;
   }
 
-  /** Step logs stay in the pods (`kubectl logs POD -c main`); they are not read from a cluster yet. */
-  async logTail(_run: StoredRun, _node: NodeStatus, _lines: number): Promise<string | undefined> {
-    return undefined;
+  /**
+   * The last lines of the step's main container log, from its pod through the API server (the
+   * kubelet cuts it to `lines`); undefined when the pod and its log are gone or it never started.
+   * A log that cannot be read for another reason says so in the excerpt, so the check run still completes.
+   */
+  async logTail(run: StoredRun, node: NodeStatus, lines: number): Promise<string | undefined> {
+    const { namespace, name } = splitRunKey(run.key);
+    const pod = podNameOfNode(run.workflow.metadata?.name ?? name, node);
+    if (pod === undefined) return undefined;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of this.target.podLogs.podLog(namespace, pod, 'main', { tailLines: lines })) {
+        chunks.push(chunk);
+        size += chunk.length;
+        // Lines may be long: only the end is kept.
+        while (size - (chunks[0]?.length ?? 0) >= LOG_TAIL_BYTES) size -= chunks.shift()!.length;
+      }
+    } catch (error) {
+      if (error instanceof KubeNotFoundError || (error instanceof KubeError && error.status === 400)) return undefined;
+      return `(the log of pod ${pod} could not be read: ${(error as Error).message})`;
+    }
+    const whole = Buffer.concat(chunks);
+    const text = whole
+      .subarray(Math.max(0, whole.length - LOG_TAIL_BYTES))
+      .toString('utf8')
+      .replace(/\n$/, '');
+    return text.split('\n').slice(-lines).join('\n');
   }
 
   async secretValues(run: StoredRun): Promise<string[]> {
