@@ -45,21 +45,8 @@ export class ClusterRunLauncher implements RunLauncher {
     return saveNewRun(target, prepared);
   }
 
-  async retry(key: RunKey, options: { nodes?: string[]; restartSuccessful?: boolean }): Promise<void> {
-    const run = await this.target.runs.peek(key);
-    if (!run) throw new RunOperationError(`${describeRun(key)} not found`);
-    if (!isWorkflowDone(run.status.phase)) throw new RunOperationError(`${describeRun(key)} is still running`);
-    const retry = { nodes: options.nodes ?? [], restartSuccessful: options.restartSuccessful === true };
-    try {
-      // The controller deletes the pods noted here when it takes the retried run up (see skiff retry).
-      await noteRetriedPods(this.target.client, key, podsResetBy(run, retry));
-      await retrySavedRun({ store: this.target.runs, configMaps: this.target.objects }, key, retry);
-    } catch (error) {
-      await noteRetriedPods(this.target.client, key, []).catch(() => undefined);
-      throw error;
-    } finally {
-      await this.target.runs.release(key);
-    }
+  retry(key: RunKey, options: { nodes?: string[]; restartSuccessful?: boolean }): Promise<void> {
+    return retryClusterRun(this.target, key, options);
   }
 
   async terminate(key: RunKey, message: string): Promise<void> {
@@ -134,5 +121,28 @@ export class ClusterRunLauncher implements RunLauncher {
 
   close(): void {
     this.watch.close();
+  }
+}
+
+/**
+ * Retries a finished run of a cluster in place, through the connection `target` already has (a
+ * kubeconfig's, or a pod's own service account): its failed steps, or the named ones, as `skiff
+ * retry` does; the controller that leads takes it up. Rejects with a RunOperationError when the
+ * run is missing, still running, or has nothing to retry.
+ */
+export async function retryClusterRun(target: ClusterTarget, key: RunKey, options: { nodes?: string[]; restartSuccessful?: boolean }): Promise<void> {
+  const run = await target.runs.peek(key);
+  if (!run) throw new RunOperationError(`${describeRun(key)} not found`);
+  if (!isWorkflowDone(run.status.phase)) throw new RunOperationError(`${describeRun(key)} is still running`);
+  const retry = { nodes: options.nodes ?? [], restartSuccessful: options.restartSuccessful === true };
+  try {
+    // The controller deletes the pods noted here when it takes the retried run up (see skiff retry).
+    await noteRetriedPods(target.client, key, podsResetBy(run, retry));
+    await retrySavedRun({ store: target.runs, configMaps: target.objects }, key, retry);
+  } catch (error) {
+    await noteRetriedPods(target.client, key, []).catch(() => undefined);
+    throw error;
+  } finally {
+    await target.runs.release(key);
   }
 }

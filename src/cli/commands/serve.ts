@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
 import type { RunKey } from '../../ports/run-key.js';
 import { openLocalTarget } from '../local-target.js';
@@ -137,16 +136,8 @@ export const serveCommand: Command = {
       launcher = cluster.launcher;
       runPageSource = kubeRunPageSource({ client: clusterTarget.client, runs: clusterTarget.runs, objects: clusterTarget.objects });
       artifactPlaces = clusterArtifactPlaces(clusterTarget.objects);
-      const targetArgs = [
-        ...(values.kubeconfig !== undefined ? ['--kubeconfig', resolve(io.cwd, values.kubeconfig)] : []),
-        ...(values.context !== undefined ? ['--context', values.context] : []),
-      ];
-      act = async (key, action) => {
-        // The retry command names a cluster by kubeconfig or context only, not by the pod's own account.
-        if (values['in-cluster'] && action !== 'stop' && action !== 'terminate')
-          throw new Error('retrying from the run page is not there yet with --in-cluster; comment /skiff retry on the pull request');
-        return runPageAction(clusterTarget, targetArgs, { ...clusterIo, env: processEnv }, key, action);
-      };
+      // Retries go through this connection, the pod's own service account with --in-cluster.
+      act = (key, action) => runPageAction(clusterTarget, [], { ...clusterIo, env: processEnv }, key, action);
     } else {
       const client = new LocalKubeClient(target.objects);
       planClient = () => client;
