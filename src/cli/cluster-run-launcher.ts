@@ -18,6 +18,8 @@ import { prepareRun, saveNewRun } from './submit-run.js';
 
 /** How much of a log's end is kept to find its last lines, as for a local run. */
 const LOG_TAIL_BYTES = 64 * 1024;
+/** How long reading a failed step's log may take before the check run is completed without it. */
+const LOG_TAIL_TIMEOUT_MS = 30_000;
 
 /**
  * The cluster's RunLauncher: a run is a Workflow labelled with Skiff's instance id, created as
@@ -86,7 +88,11 @@ export class ClusterRunLauncher implements RunLauncher {
     const chunks: Buffer[] = [];
     let size = 0;
     try {
-      for await (const chunk of this.target.podLogs.podLog(namespace, pod, 'main', { tailLines: lines })) {
+      for await (const chunk of this.target.podLogs.podLog(namespace, pod, 'main', {
+        tailLines: lines,
+        // A node that does not answer must not hold the check run back.
+        signal: AbortSignal.timeout(LOG_TAIL_TIMEOUT_MS),
+      })) {
         chunks.push(chunk);
         size += chunk.length;
         // Lines may be long: only the end is kept.
