@@ -1,5 +1,6 @@
 import { isWorkflowDone, type NodeStatus } from '../engine/workflow-status.js';
 import { KubeClusterObjects } from '../kube/kube-cluster-objects.js';
+import { KubeError, KubeNotFoundError } from '../kube/kube-errors.js';
 import { KubeRunControl } from '../kube/kube-run-control.js';
 import { CONTROLLER_INSTANCE_ID_LABEL, SKIFF_INSTANCE_ID } from '../kube/kube-names.js';
 import { noteRetriedPods } from '../kube/retried-pods.js';
@@ -12,7 +13,13 @@ import { ARGO_API_VERSION, type Workflow } from '../spec/model/workflow.js';
 import type { ClusterTarget } from './cluster-target.js';
 import { secretNames } from './local-run-launcher.js';
 import { podsResetBy } from './pods-reset-by.js';
+import { podNameOfNode } from '../report/node-tree.js';
 import { prepareRun, saveNewRun } from './submit-run.js';
+
+/** How much of a log's end is kept to find its last lines, as for a local run. */
+const LOG_TAIL_BYTES = 64 * 1024;
+/** How long reading a failed step's log may take before the check run is completed without it. */
+const LOG_TAIL_TIMEOUT_MS = 30_000;
 
 /**
  * The cluster's RunLauncher: a run is a Workflow labelled with Skiff's instance id, created as
@@ -40,21 +47,8 @@ export class ClusterRunLauncher implements RunLauncher {
     return saveNewRun(target, prepared);
   }
 
-  async retry(key: RunKey, options: { nodes?: string[]; restartSuccessful?: boolean }): Promise<void> {
-    const run = await this.target.runs.peek(key);
-    if (!run) throw new RunOperationError(`${describeRun(key)} not found`);
-    if (!isWorkflowDone(run.status.phase)) throw new RunOperationError(`${describeRun(key)} is still running`);
-    const retry = { nodes: options.nodes ?? [], restartSuccessful: options.restartSuccessful === true };
-    try {
-      // The controller deletes the pods noted here when it takes the retried run up (see skiff retry).
-      await noteRetriedPods(this.target.client, key, podsResetBy(run, retry));
-      await retrySavedRun({ store: this.target.runs, configMaps: this.target.objects }, key, retry);
-    } catch (error) {
-      await noteRetriedPods(this.target.client, key, []).catch(() => undefined);
-      throw error;
-    } finally {
-      await this.target.runs.release(key);
-    }
+  retry(key: RunKey, options: { nodes?: string[]; restartSuccessful?: boolean }): Promise<void> {
+    return retryClusterRun(this.target, key, options);
   }
 
   async terminate(key: RunKey, message: string): Promise<void> {
@@ -82,9 +76,38 @@ export class ClusterRunLauncher implements RunLauncher {
     return found;
   }
 
-  /** Step logs stay in the pods (`kubectl logs POD -c main`); they are not read from a cluster yet. */
-  async logTail(_run: StoredRun, _node: NodeStatus, _lines: number): Promise<string | undefined> {
-    return undefined;
+  /**
+   * The last lines of the step's main container log, from its pod through the API server (the
+   * kubelet cuts it to `lines`); undefined when the pod and its log are gone or it never started.
+   * A log that cannot be read for another reason says so in the excerpt, so the check run still completes.
+   */
+  async logTail(run: StoredRun, node: NodeStatus, lines: number): Promise<string | undefined> {
+    const { namespace, name } = splitRunKey(run.key);
+    const pod = podNameOfNode(run.workflow.metadata?.name ?? name, node);
+    if (pod === undefined) return undefined;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of this.target.podLogs.podLog(namespace, pod, 'main', {
+        tailLines: lines,
+        // A node that does not answer must not hold the check run back.
+        signal: AbortSignal.timeout(LOG_TAIL_TIMEOUT_MS),
+      })) {
+        chunks.push(chunk);
+        size += chunk.length;
+        // Lines may be long: only the end is kept.
+        while (size - (chunks[0]?.length ?? 0) >= LOG_TAIL_BYTES) size -= chunks.shift()!.length;
+      }
+    } catch (error) {
+      if (error instanceof KubeNotFoundError || (error instanceof KubeError && error.status === 400)) return undefined;
+      return `(the log of pod ${pod} could not be read: ${(error as Error).message})`;
+    }
+    const whole = Buffer.concat(chunks);
+    const text = whole
+      .subarray(Math.max(0, whole.length - LOG_TAIL_BYTES))
+      .toString('utf8')
+      .replace(/\n$/, '');
+    return text.split('\n').slice(-lines).join('\n');
   }
 
   async secretValues(run: StoredRun): Promise<string[]> {
@@ -104,5 +127,28 @@ export class ClusterRunLauncher implements RunLauncher {
 
   close(): void {
     this.watch.close();
+  }
+}
+
+/**
+ * Retries a finished run of a cluster in place, through the connection `target` already has (a
+ * kubeconfig's, or a pod's own service account): its failed steps, or the named ones, as `skiff
+ * retry` does; the controller that leads takes it up. Rejects with a RunOperationError when the
+ * run is missing, still running, or has nothing to retry.
+ */
+export async function retryClusterRun(target: ClusterTarget, key: RunKey, options: { nodes?: string[]; restartSuccessful?: boolean }): Promise<void> {
+  const run = await target.runs.peek(key);
+  if (!run) throw new RunOperationError(`${describeRun(key)} not found`);
+  if (!isWorkflowDone(run.status.phase)) throw new RunOperationError(`${describeRun(key)} is still running`);
+  const retry = { nodes: options.nodes ?? [], restartSuccessful: options.restartSuccessful === true };
+  try {
+    // The controller deletes the pods noted here when it takes the retried run up (see skiff retry).
+    await noteRetriedPods(target.client, key, podsResetBy(run, retry));
+    await retrySavedRun({ store: target.runs, configMaps: target.objects }, key, retry);
+  } catch (error) {
+    await noteRetriedPods(target.client, key, []).catch(() => undefined);
+    throw error;
+  } finally {
+    await target.runs.release(key);
   }
 }

@@ -1,10 +1,10 @@
-import { type ConfigMapSource, createArtifactDriver, type Repository, type SecretSource } from '../artifacts/index.js';
+import { type ConfigMapSource, createArtifactDriver, type SecretSource } from '../artifacts/index.js';
 import { splitRunKey } from '../ports/run-key.js';
 import type { LogRef, RunPageSource } from '../ports/run-page-source.js';
-import { RunRepositories } from '../runs/run-repositories.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import type { KubeClient } from './kube-client.js';
 import { KubeNotFoundError } from './kube-errors.js';
+import { kubeRunRepository } from './kube-run-repository.js';
 import type { KubeRunStore } from './kube-run-store.js';
 import type { PodLogClient } from './pod-logs.js';
 import { WORKFLOW_API, workflowRef } from './run-workflow-object.js';
@@ -102,13 +102,7 @@ export function kubeRunPageSource(options: KubeRunPageSourceOptions): RunPageSou
     },
     artifactAccess: async (run) => {
       const namespace = run.workflow.metadata.namespace ?? 'default';
-      const recorded = run.status.artifactRepositoryRef?.artifactRepository as Repository | undefined;
-      const repository =
-        recorded ??
-        (await new RunRepositories({ configMaps: objects }).repository(run.workflow).then(
-          (r) => r.repository,
-          () => undefined,
-        ));
+      const repository = await kubeRunRepository(objects, run);
       // A directory on this machine is no place a cluster's pods wrote to, and a path from a status is data: never opened.
       const driver = createArtifactDriver({
         secrets: objects,

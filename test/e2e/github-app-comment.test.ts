@@ -8,7 +8,7 @@ import { after, afterEach, before, test } from 'node:test';
 import type { CliIO } from '../../src/cli/cli-io.js';
 import { openLocalTarget } from '../../src/cli/local-target.js';
 import { COMMENT_MARKER } from '../../src/report/pull-request-comment.js';
-import { RunArtifactLinks } from '../../src/server/run-page/run-artifact-links.js';
+import { localArtifactPlaces, RunArtifactLinks } from '../../src/server/run-page/run-artifact-links.js';
 import { type RunPageMount, runPageMount } from '../../src/server/run-page/run-page-mount.js';
 import { localRunPageSource } from '../../src/cli/local-run-page-source.js';
 import { LocalObjectStore } from '../../src/state/local-object-store.js';
@@ -61,7 +61,7 @@ before(async () => {
       { prefix: '/_skiff/', handler: page.handler },
     ],
     runPageUrl: (key: string) => page.link(base, key),
-    artifactLinks: new RunArtifactLinks(target, { publicUrl: base, signer: page.signer }),
+    artifactLinks: new RunArtifactLinks(localArtifactPlaces(target), { publicUrl: base, signer: page.signer }),
   };
   await h.server.close();
   await h.startServer(options);

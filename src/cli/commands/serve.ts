@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
 import type { RunKey } from '../../ports/run-key.js';
 import { openLocalTarget } from '../local-target.js';
@@ -105,6 +104,9 @@ export const serveCommand: Command = {
     const { runPageAction } = await import('../run-page-actions.js');
     const processEnv = { ...process.env, ...env };
     let launcher: import('../../ports/run-launcher.js').RunLauncher | undefined;
+    const { RunArtifactLinks, localArtifactPlaces, clusterArtifactPlaces } = await import('../../server/run-page/run-artifact-links.js');
+    // Artifact links on check runs and PR comments: S3 ones presigned with the keys of the runs' own Secrets.
+    let artifactPlaces: import('../../server/run-page/run-artifact-links.js').RunArtifactPlaces;
     let cluster: import('../serve-cluster.js').ServeCluster | undefined;
     if (clusterNamed) {
       const { openClusterTarget } = await import('../cluster-target.js');
@@ -133,21 +135,15 @@ export const serveCommand: Command = {
       planClient = () => client;
       launcher = cluster.launcher;
       runPageSource = kubeRunPageSource({ client: clusterTarget.client, runs: clusterTarget.runs, objects: clusterTarget.objects });
-      const targetArgs = [
-        ...(values.kubeconfig !== undefined ? ['--kubeconfig', resolve(io.cwd, values.kubeconfig)] : []),
-        ...(values.context !== undefined ? ['--context', values.context] : []),
-      ];
-      act = async (key, action) => {
-        // The retry command names a cluster by kubeconfig or context only, not by the pod's own account.
-        if (values['in-cluster'] && action !== 'stop' && action !== 'terminate')
-          throw new Error('retrying from the run page is not there yet with --in-cluster; comment /skiff retry on the pull request');
-        return runPageAction(clusterTarget, targetArgs, { ...clusterIo, env: processEnv }, key, action);
-      };
+      artifactPlaces = clusterArtifactPlaces(clusterTarget.objects);
+      // Retries go through this connection, the pod's own service account with --in-cluster.
+      act = (key, action) => runPageAction(clusterTarget, [], { ...clusterIo, env: processEnv }, key, action);
     } else {
       const client = new LocalKubeClient(target.objects);
       planClient = () => client;
       launcher = new (await import('../local-run-launcher.js')).LocalRunLauncher(target, env);
       runPageSource = (await import('../local-run-page-source.js')).localRunPageSource(target, processEnv);
+      artifactPlaces = localArtifactPlaces(target);
       act = (key, action) => runPageAction(target, ['--state-dir', target.layout.root], { ...io, env: processEnv }, key, action);
     }
     // The run page of the runs (local, or the cluster's), on the same server; check runs link to it
@@ -175,7 +171,7 @@ export const serveCommand: Command = {
         { prefix: '/_skiff/', handler: runPage.handler },
       ],
       ...(launcher && publicUrl !== undefined ? { runPageUrl: (key: RunKey) => runPage.link(publicUrl, key) } : {}),
-      artifactLinks: new (await import('../../server/run-page/run-artifact-links.js')).RunArtifactLinks(target, {
+      artifactLinks: new RunArtifactLinks(artifactPlaces, {
         signer: runPage.signer,
         ...(publicUrl !== undefined ? { publicUrl } : {}),
       }),

@@ -51,6 +51,9 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
   const runs = new Map<string, PodRun>();
   const podDirs = new Map<string, string>();
   const finished = new Set<string>();
+  // A pod is one object by its uid, as a kubelet sees it: a new pod of a name that ran before (a
+  // retried step's) runs again.
+  const finishedUids = new Set<string>();
   const keyOf = (pod: V1Pod): string => `${pod.metadata?.namespace}/${pod.metadata?.name}`;
 
   const logs = await startLogServer(
@@ -132,9 +135,10 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
         .catch(() => undefined); // already bound by an earlier event
       return;
     }
-    if (pod.spec.nodeName !== nodeName || runs.has(key) || finished.has(key)) return;
+    const uid = pod.metadata?.uid ?? key;
+    if (pod.spec.nodeName !== nodeName || runs.has(key) || finishedUids.has(uid)) return;
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
-    const podDir = join(dir, 'pods', pod.metadata!.namespace!, pod.metadata!.name!);
+    const podDir = join(dir, 'pods', pod.metadata!.namespace!, pod.metadata!.name!, uid);
     podDirs.set(key, podDir);
     runs.set(key, { kill: () => undefined, done: Promise.resolve() });
     const identity = sandboxIdentity();
@@ -154,6 +158,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
     await run.done;
     runs.delete(key);
     finished.add(key);
+    finishedUids.add(uid);
   };
 
   // One watch of all pods; on any end of the stream it starts again from a fresh list.
