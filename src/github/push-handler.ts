@@ -2,7 +2,7 @@ import type { KubeClient } from '../kube/kube-client.js';
 import type { RunLauncher } from '../ports/run-launcher.js';
 import { lintReport } from '../report/lint-report.js';
 import { planReport } from '../report/plan-report.js';
-import { applySync } from '../sync/apply/apply-sync.js';
+import { type ApplyOutcome, applySync } from '../sync/apply/apply-sync.js';
 import { compileGlob } from '../sync/glob-matcher.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
 import { lintCommit } from './lint-commit.js';
@@ -20,6 +20,8 @@ export interface PushPorts {
   planClient: () => KubeClient | undefined;
   /** Where runs go and who follows them; absent when this Skiff runs nothing. */
   runs: { launcher: RunLauncher; tracker: RunCheckTracker } | undefined;
+  /** Told of each sync applied: whether it all went through, and each object's result (metrics). */
+  onSync?: (ok: boolean, objectResults: ReadonlyArray<ApplyOutcome['result']>) => void;
 }
 
 export interface PushSubject {
@@ -68,6 +70,10 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
   const client = ports.planClient();
   if (client && linted.desired.apply.length > 0) {
     const result = await applySync({ desired: linted.desired, client, repository: push.fullName, commit: push.after });
+    ports.onSync?.(
+      result.ok,
+      result.outcomes.map((o) => o.result),
+    );
     const report = planReport(result.plan);
     const failed = result.outcomes.filter((o) => o.result === 'failed');
     await publishCheck(
