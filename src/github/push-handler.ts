@@ -31,6 +31,8 @@ export interface PushSubject {
   branch: string;
   after: string;
   defaultBranch: string;
+  /** The delivery being handled, so handling it again finds its check runs. */
+  delivery?: string;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
     await publishCheck(
       octokit,
       push.repo,
-      { name: LINT_CHECK, headSha: push.after, externalId: `lint:${push.after}` },
+      { name: LINT_CHECK, headSha: push.after, externalId: `lint:${push.after}`, delivery: push.delivery },
       lintReport(linted.diagnostics, push.after),
     );
     const configured = linted.config?.triggers.push;
@@ -79,7 +81,7 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
     await publishCheck(
       octokit,
       push.repo,
-      { name: SYNC_CHECK, headSha: push.after, externalId: `sync:${push.after}` },
+      { name: SYNC_CHECK, headSha: push.after, externalId: `sync:${push.after}`, delivery: push.delivery },
       failed.length > 0
         ? { ...report, conclusion: 'failure', title: `${failed.length} object(s) failed to apply` }
         : { ...report, title: `Applied: ${report.title}` },

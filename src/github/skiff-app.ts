@@ -88,6 +88,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       baseRef: pull.base.ref,
       baseSha: pull.base.sha,
       fork: pull.head.repo?.full_name !== repository.full_name,
+      delivery: context.id,
     };
     await processPullRequest(ports, octokit, pr);
   });
@@ -146,6 +147,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       baseRef: group.base_ref.replace(/^refs\/heads\//, ''),
       baseSha: group.base_sha,
       fork: false,
+      delivery: context.id,
     });
   });
 
@@ -160,6 +162,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       branch: ref.slice('refs/heads/'.length),
       after,
       defaultBranch: repository.default_branch,
+      delivery: context.id,
     });
   });
 }

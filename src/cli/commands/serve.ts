@@ -25,6 +25,9 @@ The App's credentials come from the environment; skiff serve refuses to start wi
   PRIVATE_KEY               its private key (PEM), or PRIVATE_KEY_PATH: a file holding it
   WEBHOOK_SECRET            the secret GitHub signs webhooks with
   GITHUB_API_URL            GitHub's API (default https://api.github.com; or GHE_HOST for Enterprise)
+  SKIFF_GITHUB_THROTTLE     on (default): writes to GitHub go one at a time, a second apart per
+                            installation, as GitHub asks; off: not spaced (a GitHub Enterprise
+                            Server without rate limits, a test double)
 
 With --public-url and the App's OAuth client, people sign in with GitHub on the run page, and
 those with write, maintain or admin access to a run's repository may retry, stop and terminate it
@@ -98,6 +101,8 @@ export const serveCommand: Command = {
     if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
       throw new UsageError(`${values['log-level'] !== undefined ? '--log-level ' : 'LOG_LEVEL='}${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
     const logger = new StructuredLog({ format: logFormat, level: logLevel as LogLevel, write: (text) => io.stderr.write(text) });
+    const throttle = env.SKIFF_GITHUB_THROTTLE ?? 'on';
+    if (throttle !== 'on' && throttle !== 'off') throw new UsageError(`SKIFF_GITHUB_THROTTLE=${throttle}: expected on or off`);
     const controllerMode = values.controller ?? 'embedded';
     if (controllerMode !== 'embedded' && controllerMode !== 'external') throw new UsageError(`--controller ${controllerMode}: expected embedded or external`);
     if (!clusterNamed && (values.controller !== undefined || values['executor-image'] !== undefined))
@@ -197,6 +202,7 @@ export const serveCommand: Command = {
         ...(publicUrl !== undefined ? { publicUrl } : {}),
       }),
       logger,
+      ...(throttle === 'off' ? { Octokit: await unthrottledOctokit() } : {}),
     }).catch(async (error: unknown) => {
       await cluster?.close();
       throw error;
@@ -230,4 +236,10 @@ async function githubSignInOf(
   const api = apiUrl ?? 'https://api.github.com';
   const authorization = new GitHubUserAuthorization({ clientId, clientSecret, apiUrl: api, webUrl: env.GITHUB_WEB_URL?.trim() || webUrlOf(api) });
   return (secret) => githubSignIn({ authorization, publicUrl, secret });
+}
+
+/** Probot's Octokit without the spacing of writes (its retries stay). */
+async function unthrottledOctokit(): Promise<typeof import('probot').ProbotOctokit> {
+  const { ProbotOctokit } = await import('probot');
+  return ProbotOctokit.defaults((options: { throttle?: object }) => ({ ...options, throttle: { ...options.throttle, enabled: false } }));
 }
