@@ -139,7 +139,8 @@ test('100 deliveries while skiff serve is killed and restarted are all handled o
   }
 
   const checksOf = (sha: string, name: string) => [...github.state.checkRuns.values()].filter((r) => r.headSha === sha && r.name === name);
-  const finished = () => pulls.every((pr) => ['skiff / lint', 'skiff / plan'].every((name) => checksOf(pr.sha, name).filter((r) => r.status === 'completed').length >= 2));
+  const finished = () =>
+    pulls.every((pr) => ['skiff / lint', 'skiff / plan'].every((name) => checksOf(pr.sha, name).filter((r) => r.status === 'completed').length >= 2));
   for (let i = 0; i < 1200 && !finished(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   // The inbox empty: nothing is left to handle, and nothing more will be made.
   for (let i = 0; i < 300 && (await readdir(join(dir, 'state', 'github', 'inbox'))).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -150,7 +151,8 @@ test('100 deliveries while skiff serve is killed and restarted are all handled o
     for (const name of ['skiff / lint', 'skiff / plan']) {
       const runs = checksOf(pr.sha, name);
       const shown = runs.map((r) => `${r.status}/${r.conclusion}/${r.externalId}`);
-      if (runs.length !== 2 || runs.some((r) => r.status !== 'completed' || r.conclusion !== 'success')) wrong.push(`${pr.owner}#${pr.number} ${name}: ${shown.join(', ')}`);
+      if (runs.length !== 2 || runs.some((r) => r.status !== 'completed' || r.conclusion !== 'success'))
+        wrong.push(`${pr.owner}#${pr.number} ${name}: ${shown.join(', ')}`);
     }
   }
   assert.deepEqual(wrong, [], `each delivery made its two check runs once:\n${serve.stderr()}`);
