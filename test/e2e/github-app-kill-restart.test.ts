@@ -122,7 +122,7 @@ test('100 deliveries while skiff serve is killed and restarted are all handled o
           killAt.shift();
           restarting = killAndRestart();
         }
-        if (restarting) await restarting;
+        await restarting; // a restart under way: the next delivery goes to the new process
       }
     }),
   );
