@@ -77,7 +77,8 @@ async function startServe(): Promise<Serve> {
 test('100 deliveries while skiff serve is killed and restarted are all handled once', { timeout: 600_000 }, async () => {
   const pulls: Array<{ owner: string; number: number; sha: string }> = [];
   for (let o = 0; o < ORGANISATIONS; o++) {
-    await github.createRepo(`org${o}/flows`, { '.skiff.yml': CONFIG });
+    // Each organisation's own config (a comment naming it), so no two repositories share a commit.
+    await github.createRepo(`org${o}/flows`, { '.skiff.yml': `# org${o}\n${CONFIG}` });
     for (let i = 0; i < PULL_REQUESTS_EACH; i++) {
       const sha = await github.pushCommit(`org${o}/flows`, `b${i}`, { [`workflows/w${i}.yaml`]: workflow(i) });
       pulls.push({ owner: `org${o}`, number: (await github.openPullRequest(`org${o}/flows`, { head: `b${i}` })).number, sha });
@@ -139,6 +140,7 @@ test('100 deliveries while skiff serve is killed and restarted are all handled o
   }
 
   const checksOf = (sha: string, name: string) => [...github.state.checkRuns.values()].filter((r) => r.headSha === sha && r.name === name);
+  assert.equal(new Set(pulls.map((pr) => pr.sha)).size, pulls.length, 'every pull request has a head of its own');
   const finished = () =>
     pulls.every((pr) => ['skiff / lint', 'skiff / plan'].every((name) => checksOf(pr.sha, name).filter((r) => r.status === 'completed').length >= 2));
   for (let i = 0; i < 1200 && !finished(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
