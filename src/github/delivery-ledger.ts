@@ -53,12 +53,24 @@ export class DeliveryLedger {
 
   /**
    * Records `id` (on disk before it resolves) and returns true, or returns false when it was
-   * recorded before. Concurrent calls with one id: exactly one gets true.
+   * recorded before. Concurrent calls with one id: exactly one gets true. `beforeWrite` runs once
+   * the id is claimed and before its line is written (the delivery is kept in the inbox first, so
+   * a kill between the two leaves it in the inbox, never known here and kept nowhere); when it
+   * fails, the id is let go, so the delivery sent again is taken.
    */
-  async accept(id: string): Promise<boolean> {
+  async accept(id: string, beforeWrite?: () => Promise<void>): Promise<boolean> {
     if (!DELIVERY_ID.test(id)) throw new Error(`"${id.slice(0, 80)}" is not a delivery id`);
     if (this.seen.has(id)) return false;
     this.remember(id);
+    if (beforeWrite) {
+      try {
+        await beforeWrite();
+      } catch (error) {
+        this.seen.delete(id);
+        this.order = this.order.filter((kept) => kept !== id);
+        throw error;
+      }
+    }
     this.pending.push(id);
     this.nextWrite ??= this.writing.then(() => {
       const ids = this.pending;

@@ -7,22 +7,30 @@ export interface CheckTarget {
   headSha: string;
   /** What the check is about (`lint:<sha>`, a run's key): how it is found again after a restart. */
   externalId: string;
+  /**
+   * The delivery it is made for (its X-GitHub-Delivery), added to the external id: that delivery
+   * handled again (its process was killed mid-way) finds the check run it made, completed or not,
+   * while a new delivery about the same commit (a reopened pull request, a re-run) makes a new one.
+   */
+  delivery?: string | undefined;
 }
 
 /**
  * Opens a check run as in progress, before the work that decides it, and returns its id. One of
- * the same name and external id still open on the commit (left by a process killed mid-way, whose
- * delivery is being handled again) is taken over instead of made twice.
+ * the same name and external id on the commit (made by a process killed mid-way, whose delivery
+ * is being handled again) is taken over instead of made twice: if it was completed already, it is
+ * completed again with the same result.
  */
 export async function startCheck(octokit: InstallationOctokit, repo: RepoRef, target: CheckTarget): Promise<number> {
   const { data: existing } = await octokit.rest.checks.listForRef({ ...repo, ref: target.headSha, check_name: target.name, per_page: 100 });
-  const open = existing.check_runs.find((run) => run.external_id === target.externalId && run.status !== 'completed');
-  if (open) return open.id;
+  const externalId = target.delivery ? `${target.externalId}:${target.delivery}` : target.externalId;
+  const earlier = existing.check_runs.find((run) => run.external_id === externalId && (target.delivery !== undefined || run.status !== 'completed'));
+  if (earlier) return earlier.id;
   const { data } = await octokit.rest.checks.create({
     ...repo,
     name: target.name,
     head_sha: target.headSha,
-    external_id: target.externalId,
+    external_id: externalId,
     status: 'in_progress',
     started_at: new Date().toISOString(),
   });

@@ -26,6 +26,8 @@ export interface PullRequestSubject {
   baseSha: string;
   /** The head lives in another repository: its config is not trusted, the base branch's is used. */
   fork: boolean;
+  /** The delivery being handled (its X-GitHub-Delivery), so handling it again finds its check runs. */
+  delivery?: string;
 }
 
 export interface PullRequestCheckPorts {
@@ -46,8 +48,8 @@ export async function checkPullRequest(
   octokit: InstallationOctokit,
   pr: PullRequestSubject,
 ): Promise<{ lints: boolean; config?: RepositoryConfig }> {
-  const lintId = await startCheck(octokit, pr.repo, { name: LINT_CHECK, headSha: pr.headSha, externalId: `lint:${pr.headSha}` });
-  const planId = await startCheck(octokit, pr.repo, { name: PLAN_CHECK, headSha: pr.headSha, externalId: `plan:${pr.headSha}` });
+  const lintId = await startCheck(octokit, pr.repo, { name: LINT_CHECK, headSha: pr.headSha, externalId: `lint:${pr.headSha}`, delivery: pr.delivery });
+  const planId = await startCheck(octokit, pr.repo, { name: PLAN_CHECK, headSha: pr.headSha, externalId: `plan:${pr.headSha}`, delivery: pr.delivery });
   let head: RepositoryTree;
   let configFrom: RepositoryTree;
   try {

@@ -2,7 +2,7 @@ import type { KubeClient } from '../kube/kube-client.js';
 import type { RunLauncher } from '../ports/run-launcher.js';
 import { lintReport } from '../report/lint-report.js';
 import { planReport } from '../report/plan-report.js';
-import { applySync } from '../sync/apply/apply-sync.js';
+import { type ApplyOutcome, applySync } from '../sync/apply/apply-sync.js';
 import { pathsMatch } from '../sync/config-triggers.js';
 import { compileGlob } from '../sync/glob-matcher.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
@@ -21,6 +21,8 @@ export interface PushPorts {
   planClient: () => KubeClient | undefined;
   /** Where runs go and who follows them; absent when this Skiff runs nothing. */
   runs: { launcher: RunLauncher; tracker: RunCheckTracker } | undefined;
+  /** Told of each sync applied: whether it all went through, and each object's result (metrics). */
+  onSync?: (ok: boolean, objectResults: ReadonlyArray<ApplyOutcome['result']>) => void;
 }
 
 export interface PushSubject {
@@ -32,6 +34,8 @@ export interface PushSubject {
   defaultBranch: string;
   /** The files the push changed, as its payload lists them; undefined when that list is not whole (a new branch, a huge push). */
   changedFiles?: string[];
+  /** The delivery being handled, so handling it again finds its check runs. */
+  delivery?: string;
 }
 
 /**
@@ -50,7 +54,7 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
     await publishCheck(
       octokit,
       push.repo,
-      { name: LINT_CHECK, headSha: push.after, externalId: `lint:${push.after}` },
+      { name: LINT_CHECK, headSha: push.after, externalId: `lint:${push.after}`, delivery: push.delivery },
       lintReport(linted.diagnostics, push.after),
     );
     const configured = linted.config?.triggers.push;
@@ -71,12 +75,16 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
   const client = ports.planClient();
   if (client && linted.desired.apply.length > 0) {
     const result = await applySync({ desired: linted.desired, client, repository: push.fullName, commit: push.after });
+    ports.onSync?.(
+      result.ok,
+      result.outcomes.map((o) => o.result),
+    );
     const report = planReport(result.plan);
     const failed = result.outcomes.filter((o) => o.result === 'failed');
     await publishCheck(
       octokit,
       push.repo,
-      { name: SYNC_CHECK, headSha: push.after, externalId: `sync:${push.after}` },
+      { name: SYNC_CHECK, headSha: push.after, externalId: `sync:${push.after}`, delivery: push.delivery },
       failed.length > 0
         ? { ...report, conclusion: 'failure', title: `${failed.length} object(s) failed to apply` }
         : { ...report, title: `Applied: ${report.title}` },

@@ -89,6 +89,16 @@ export class RunCheckTracker {
     return this.options.reported?.has(completionId(key, checkRunId, finishedAt)) ?? false;
   }
 
+  /** How many followed runs are in each phase, as last read (metrics). */
+  phases(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const state of this.active.values()) {
+      const phase = state.phase ?? 'Pending';
+      counts.set(phase, (counts.get(phase) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   /** Resolves when every followed run has ended and its check run is completed. */
   async settled(): Promise<void> {
     while (this.active.size > 0) await Promise.all([...this.active.values()].map((s) => s.done));
@@ -117,6 +127,7 @@ export class RunCheckTracker {
     while (!state.stop) {
       const run = await this.options.launcher.read(tracked.key);
       if (!run) throw new Error(`run ${tracked.key} disappeared`);
+      state.phase = run.status.phase || 'Pending';
       const done = isWorkflowDone(run.status.phase);
       const failed = Object.values(run.status.nodes).filter((n) => n.type === 'Pod' && (n.phase === 'Failed' || n.phase === 'Error'));
       const logTails: Record<string, string> = {};
@@ -179,6 +190,8 @@ interface FollowState {
   stop: boolean;
   done: Promise<void>;
   changes?: RunChanges;
+  /** The run's phase when last read. */
+  phase?: string;
 }
 
 function stopFollowing(state: FollowState): void {

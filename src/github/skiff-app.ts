@@ -89,6 +89,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       baseRef: pull.base.ref,
       baseSha: pull.base.sha,
       fork: pull.head.repo?.full_name !== repository.full_name,
+      delivery: context.id,
     };
     await processPullRequest(ports, octokit, pr);
   });
@@ -165,6 +166,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       baseRef: group.base_ref.replace(/^refs\/heads\//, ''),
       baseSha: group.base_sha,
       fork: false,
+      delivery: context.id,
     });
   });
 
@@ -180,6 +182,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       after,
       defaultBranch: repository.default_branch,
       ...(created ? {} : changedFilesOfPush(commits)),
+      delivery: context.id,
     });
   });
 }

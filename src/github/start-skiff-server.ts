@@ -19,6 +19,13 @@ import type { RunLauncher } from '../ports/run-launcher.js';
 import { type AcceptedDelivery, webhookReceiver } from './webhook-receiver.js';
 import { DeliveryInbox } from './delivery-inbox.js';
 import { WorkQueues } from './work-queues.js';
+import { API_CALLS, withApiCallMetrics } from './api-call-metrics.js';
+import { probotLog } from './probot-log.js';
+import { type StructuredLog, withLogFields } from '../server/structured-log.js';
+import { isWorkflowDone } from '../engine/workflow-status.js';
+
+const QUEUE_WAIT = 'skiff_github_queue_wait_seconds';
+const HANDLE_SECONDS = 'skiff_github_delivery_seconds';
 
 /** Where GitHub sends webhooks (the App's "Webhook URL" is this path on Skiff's host). */
 export const WEBHOOK_PATH = '/api/github/webhooks';
@@ -45,8 +52,13 @@ export interface SkiffServerOptions {
   commentIntervalMs?: number;
   /** Further handlers on the same server (the run page, say), mounted before it listens. */
   mounts?: Array<{ prefix: string; handler: RequestHandler }>;
-  /** One line per noteworthy thing (refused deliveries, failed work). */
+  /** One line per noteworthy thing (refused deliveries, failed work); default: the structured log's info lines. */
   log?: (line: string) => void;
+  /**
+   * Skiff's and Probot's log, JSON or readable, with the delivery's id and event on every line of
+   * the work done for it; without one, Probot logs on its own at `logLevel`.
+   */
+  logger?: StructuredLog;
 }
 
 export interface SkiffServer {
@@ -68,20 +80,27 @@ export interface SkiffServer {
  * handled in one queue per repository.
  */
 export async function startSkiffServer(options: SkiffServerOptions): Promise<SkiffServer> {
-  const log = options.log ?? (() => undefined);
+  const logger = options.logger;
+  const log = options.log ?? ((line: string) => logger?.info(line));
   const metrics = new Metrics({
     skiff_github_deliveries_total: 'Webhook deliveries by event and outcome (accepted, handled, failed, duplicate, refused)',
+    [API_CALLS]: 'GitHub API calls by method, route and status',
     skiff_github_check_run_updates_total: 'Updates of run check runs (bounded per run, not one per step event)',
     skiff_github_comment_writes_total: 'Pull-request comments created or edited (at most one edit per pull request every few seconds)',
+    skiff_runs_finished_total: 'Runs started for GitHub that ended, by phase',
+    skiff_sync_total: 'Syncs applied on push, by outcome (applied, failed)',
+    skiff_sync_objects_total: 'Objects of the syncs applied on push, by result (created, changed, unchanged, pruned, failed, skipped)',
   });
+  metrics.histogram(QUEUE_WAIT, 'Seconds a delivery waited in its repository queue between being accepted and its work starting');
+  metrics.histogram(HANDLE_SECONDS, 'Seconds the work of a delivery took, by event');
   const { credentials } = options;
   const probot = new Probot({
     appId: credentials.appId,
     privateKey: credentials.privateKey,
     secret: credentials.webhookSecret,
     ...(credentials.baseUrl ? { baseUrl: credentials.baseUrl } : {}),
-    Octokit: withTokenBaseUrl(options.Octokit ?? ProbotOctokit, credentials.baseUrl),
-    logLevel: options.logLevel ?? 'warn',
+    Octokit: withApiCallMetrics(withTokenBaseUrl(options.Octokit ?? ProbotOctokit, credentials.baseUrl), metrics),
+    ...(logger ? { log: probotLog(logger) } : { logLevel: options.logLevel ?? 'warn' }),
   });
   const access = new RepositoryAccess(join(options.stateDir, 'github', 'mirrors'));
   const launcher = options.launcher;
@@ -115,6 +134,7 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
         ...(options.runPageUrl ? { runPageUrl: options.runPageUrl } : {}),
         ...(options.artifactLinks ? { artifactLinks: options.artifactLinks } : {}),
         onChange: (tracked, run) => {
+          if (isWorkflowDone(run.status.phase)) metrics.count('skiff_runs_finished_total', { phase: run.status.phase });
           const labels = run.workflow.metadata?.labels ?? {};
           const number = Number(labels[PULL_REQUEST_LABEL]);
           const fullName = run.workflow.metadata?.annotations?.[REPOSITORY_ANNOTATION];
@@ -134,6 +154,10 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
     approvals: new ApprovalStore(join(options.stateDir, 'github', 'approvals.json')),
     comments,
     log,
+    onSync: (ok, results) => {
+      metrics.count('skiff_sync_total', { outcome: ok ? 'applied' : 'failed' });
+      for (const result of results) metrics.count('skiff_sync_objects_total', { result });
+    },
   });
   const ledger = await DeliveryLedger.open(join(options.stateDir, 'github', 'deliveries'));
   const inbox = new DeliveryInbox(join(options.stateDir, 'github', 'inbox'));
@@ -141,21 +165,37 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
   const enqueue = (delivery: AcceptedDelivery): void => {
     const repository = (delivery.payload.repository as { full_name?: unknown } | undefined)?.full_name;
     const key = typeof repository === 'string' ? repository : `installation:${String((delivery.payload.installation as { id?: unknown })?.id)}`;
-    queues.add(key, async () => {
-      try {
-        await probot.receive({ id: delivery.id, name: delivery.name, payload: delivery.payload } as Parameters<Probot['receive']>[0]);
-        metrics.count('skiff_github_deliveries_total', { event: delivery.name, outcome: 'handled' });
-      } catch (error) {
-        metrics.count('skiff_github_deliveries_total', { event: delivery.name, outcome: 'failed' });
-        throw error;
-      } finally {
-        // Handled, or failed for good: a failure is logged, not retried for ever at every start.
-        await inbox.done(delivery.id);
-      }
-    });
+    const action = typeof delivery.payload.action === 'string' ? delivery.payload.action : undefined;
+    const fields = { delivery: delivery.id, event: action ? `${delivery.name}.${action}` : delivery.name, repository: key };
+    const queuedAt = performance.now();
+    // Without a log nothing reads the fields (and on Node 20 AsyncLocalStorage slows every promise).
+    const inContext = logger ? <T>(work: () => T) => withLogFields(fields, work) : <T>(work: () => T) => work();
+    queues.add(key, () =>
+      inContext(async () => {
+        const startedAt = performance.now();
+        metrics.observe(QUEUE_WAIT, (startedAt - queuedAt) / 1000);
+        let outcome = 'handled';
+        try {
+          await probot.receive({ id: delivery.id, name: delivery.name, payload: delivery.payload } as Parameters<Probot['receive']>[0]);
+        } catch (error) {
+          outcome = 'failed';
+          // Logged here, inside the delivery's work, so the line carries its id.
+          log(`skiff serve: work for ${key} failed: ${errorText(error)}`);
+        } finally {
+          const seconds = (performance.now() - startedAt) / 1000;
+          metrics.count('skiff_github_deliveries_total', { event: delivery.name, outcome });
+          metrics.observe(HANDLE_SECONDS, seconds, { event: delivery.name });
+          logger?.info(`delivery ${outcome}`, { ms: Math.round(seconds * 1000) });
+          // Handled, or failed for good: a failure is logged, not retried for ever at every start.
+          await inbox.done(delivery.id);
+        }
+      }),
+    );
   };
-  // What the previous process accepted and did not finish is handled first.
+  // What the previous process accepted and did not finish is handled first. Their ids go into the
+  // ledger (a kill between the inbox and the ledger leaves one out), so a redelivery is not taken twice.
   const left = await inbox.pending();
+  for (const delivery of left) await ledger.accept(delivery.id);
   for (const delivery of left) enqueue(delivery);
   if (left.length > 0) log(`skiff serve: handling ${left.length} delivery(ies) accepted before the restart`);
   const http = new SkiffHttpServer({ onError: (error) => log(`skiff serve: ${errorText(error)}`) });
@@ -166,16 +206,21 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
       ledger,
       onRefused: (reason, id) => {
         metrics.count('skiff_github_deliveries_total', { event: 'unknown', outcome: /seen before/.test(reason) ? 'duplicate' : 'refused' });
-        log(`skiff serve: delivery ${id ?? '(no id)'} refused: ${reason}`);
+        const line = `skiff serve: delivery ${id ?? '(no id)'} refused: ${reason}`;
+        if (logger) withLogFields({ delivery: id }, () => log(line));
+        else log(line);
       },
-      accept: async (delivery) => {
+      record: (delivery) => inbox.record(delivery),
+      accept: (delivery) => {
         metrics.count('skiff_github_deliveries_total', { event: delivery.name, outcome: 'accepted' });
-        await inbox.record(delivery);
         enqueue(delivery);
       },
     }),
   );
   metrics.gauge('skiff_github_queue_depth', 'Deliveries accepted and not yet handled', () => queues.depth);
+  metrics.labelledGauge('skiff_runs_followed', 'Runs started for GitHub whose check runs Skiff is following, by phase', () =>
+    [...(tracker?.phases() ?? [])].map(([phase, count]) => [{ phase }, count] as [Record<string, string>, number]),
+  );
   http.mount('/metrics', metrics.handler());
   for (const { prefix, handler } of options.mounts ?? []) http.mount(prefix, handler);
   const address = await http.listen(options.port, options.host);

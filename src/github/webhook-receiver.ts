@@ -17,10 +17,12 @@ export interface WebhookReceiverOptions {
   secret: string;
   ledger: DeliveryLedger;
   /**
-   * Takes a delivery for processing: records it and queues the work, and resolves once it is
-   * recorded (the acknowledgement waits for that, never for the work: GitHub waits 10 s at most).
+   * Keeps a first-seen delivery where a restart finds it (the inbox), before its id is written to
+   * the ledger: the acknowledgement waits for both, never for the work (GitHub waits 10 s at most).
    */
-  accept: (delivery: AcceptedDelivery) => Promise<void> | void;
+  record: (delivery: AcceptedDelivery) => Promise<void>;
+  /** Queues the work of a delivery recorded and acknowledged-to-be. */
+  accept: (delivery: AcceptedDelivery) => void;
   /** Deliveries refused or ignored, with why (for logs). */
   onRefused?: (reason: string, id: string | undefined) => void;
 }
@@ -28,7 +30,7 @@ export interface WebhookReceiverOptions {
 /**
  * The webhook endpoint: checks the X-Hub-Signature-256 HMAC of the raw body in constant time
  * (400 when missing or wrong, before anything is parsed), ignores a delivery id seen before (200,
- * nothing done), records the id, hands the delivery on (which records it too) and answers 202.
+ * nothing done), keeps the delivery in the inbox, records the id, queues the work and answers 202.
  */
 export function webhookReceiver(options: WebhookReceiverOptions): RequestHandler {
   return async (req: IncomingMessage, res: ServerResponse) => {
@@ -61,11 +63,13 @@ export function webhookReceiver(options: WebhookReceiverOptions): RequestHandler
       return reply(res, 400, 'payload is not JSON\n');
     }
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return reply(res, 400, 'payload is not a JSON object\n');
-    if (!(await options.ledger.accept(id))) {
+    const delivery: AcceptedDelivery = { id, name, payload: payload as Record<string, unknown> };
+    if (!(await options.ledger.accept(id, () => options.record(delivery)))) {
       options.onRefused?.('delivery seen before', id);
       return reply(res, 200, 'delivery seen before: ignored\n');
     }
-    await options.accept({ id, name, payload: payload as Record<string, unknown> });
+    // Queued only once the id is on disk: work done and forgotten before then could be done again.
+    options.accept(delivery);
     reply(res, 202, 'accepted\n');
   };
 }

@@ -29,3 +29,16 @@ test('--in-cluster goes with neither --kubeconfig nor --context, and outside a p
   assert.match(outside.stderr, /--in-cluster: not in a pod with a service account/);
   assert.doesNotMatch(outside.stderr, /\n\s+at /, 'no stack trace');
 });
+
+test('--log-format takes json or pretty, --log-level a level, before anything starts', async () => {
+  const dir = workspace();
+  const format = await skiff(dir, ['serve', '--log-format', 'xml']);
+  assert.equal(format.status, 2);
+  assert.match(format.stderr, /--log-format xml: expected json or pretty/);
+  const fromEnv = await skiff(dir, ['serve'], { env: { LOG_FORMAT: 'yaml' } });
+  assert.equal(fromEnv.status, 2);
+  assert.match(fromEnv.stderr, /LOG_FORMAT=yaml: expected json or pretty/);
+  const level = await skiff(dir, ['serve', '--log-level', 'loud']);
+  assert.equal(level.status, 2);
+  assert.match(level.stderr, /--log-level loud: expected one of trace, debug, info, warn, error, fatal/);
+});

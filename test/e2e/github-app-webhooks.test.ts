@@ -96,6 +96,52 @@ test('a delivery accepted but not handled before a crash is handled at the next 
   assert.equal(h.checkRuns('skiff / lint').length, before + 1);
 });
 
+test('a delivery handled again after a kill takes over the check runs it made, completed or not', async () => {
+  const repo = h.github.state.repo('acme', 'flows');
+  const pull = h.github.state.pull(repo, pr.number);
+  const sha = pull.head.sha;
+  const payload = h.github.webhooks.payloads.pullRequest('synchronize', repo, pull, [], 1);
+  const id = randomUUID();
+  await h.server.close();
+  // What a process killed after it completed skiff / lint, with skiff / plan still in progress, leaves.
+  const token = h.github.createInstallationToken(repo.installationId!);
+  const create = async (body: Record<string, unknown>) => {
+    const response = await fetch(`${h.github.baseUrl}/repos/acme/flows/check-runs`, {
+      method: 'POST',
+      headers: { authorization: `token ${token}`, accept: 'application/vnd.github+json', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.equal(response.status, 201, await response.text());
+  };
+  await create({
+    name: 'skiff / lint',
+    head_sha: sha,
+    external_id: `lint:${sha}:${id}`,
+    status: 'completed',
+    conclusion: 'success',
+    output: { title: 'Lint passed', summary: 'no problems' },
+  });
+  await create({ name: 'skiff / plan', head_sha: sha, external_id: `plan:${sha}:${id}`, status: 'in_progress' });
+  await new DeliveryInbox(join(h.stateDir, 'github', 'inbox')).record({ id, name: 'pull_request', payload });
+  const runsOf = (name: string) => h.checkRuns(name).filter((r) => r.headSha === sha);
+  const before = { lint: runsOf('skiff / lint').length, plan: runsOf('skiff / plan').length };
+
+  await h.startServer();
+  await h.server.idle();
+  assert.deepEqual({ lint: runsOf('skiff / lint').length, plan: runsOf('skiff / plan').length }, before, 'none made twice');
+  assert.deepEqual(
+    runsOf('skiff / plan')
+      .filter((r) => r.externalId === `plan:${sha}:${id}`)
+      .map((r) => r.status),
+    ['completed'],
+    'the plan left in progress is completed',
+  );
+  assert.equal((await h.sendRaw('pull_request', payload, id)).status, 200, 'the id went into the ledger from the inbox');
+  assert.equal((await h.sendRaw('pull_request', payload, randomUUID())).status, 202);
+  await h.server.idle();
+  assert.equal(runsOf('skiff / lint').length, before.lint + 1, 'a new delivery about the same commit makes its own');
+});
+
 test('a payload over 25 MB, a body that is not JSON, and a bad delivery id are refused without a crash', async () => {
   const big = await fetch(h.github.webhooks.url!, {
     method: 'POST',

@@ -45,3 +45,30 @@ test('a line cut short by a crash is ignored; a malformed id is refused', async 
   await assert.rejects(reopened.accept('../../etc/passwd'), /not a delivery id/);
   assert.equal(DeliveryLedger.isDeliveryId('x'.repeat(65)), false);
 });
+
+test('what must be kept first is kept before the id is written; when that fails the id is let go', async () => {
+  const file = join(dir, 'before-write');
+  const ledger = await DeliveryLedger.open(file);
+  const id = randomUUID();
+  const onDisk = async () => (await readFile(file, 'utf8').catch(() => '')).includes(id);
+  await assert.rejects(
+    ledger.accept(id, async () => {
+      assert.equal(await onDisk(), false, 'not written before the inbox has it');
+      throw new Error('disk full');
+    }),
+    /disk full/,
+  );
+  assert.equal(ledger.has(id), false);
+  assert.equal(await onDisk(), false);
+  let kept = false;
+  assert.equal(
+    await ledger.accept(id, async () => {
+      kept = true;
+    }),
+    true,
+    'sent again, it is taken',
+  );
+  assert.ok(kept);
+  assert.equal(await onDisk(), true);
+  assert.equal(await ledger.accept(id, async () => assert.fail('a duplicate is never kept')), false);
+});

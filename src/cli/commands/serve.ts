@@ -2,6 +2,7 @@ import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
 import type { RunKey } from '../../ports/run-key.js';
 import { openLocalTarget } from '../local-target.js';
 import { parseCommandArgs } from '../parse-command-args.js';
+import { LOG_LEVELS, type LogLevel, StructuredLog } from '../../server/structured-log.js';
 
 const SERVE_USAGE = `Usage: skiff serve [options]
 
@@ -23,6 +24,9 @@ The App's credentials come from the environment; skiff serve refuses to start wi
   PRIVATE_KEY               its private key (PEM), or PRIVATE_KEY_PATH: a file holding it
   WEBHOOK_SECRET            the secret GitHub signs webhooks with
   GITHUB_API_URL            GitHub's API (default https://api.github.com; or GHE_HOST for Enterprise)
+  SKIFF_GITHUB_THROTTLE     on (default): writes to GitHub go one at a time, a second apart per
+                            installation, as GitHub asks; off: not spaced (a GitHub Enterprise
+                            Server without rate limits, a test double)
 
 With --public-url and the App's OAuth client, people sign in with GitHub on the run page, and
 those with write, maintain or admin access to a run's repository may retry, stop and terminate it
@@ -46,11 +50,18 @@ Options:
                             check run then links to its run page (/runs/...), signed for that run
                             and valid for 7 days, and artifacts kept in the state directory get
                             download links (S3 artifacts get presigned links either way)
+      --log-format FORMAT   json (one JSON object a line, with the delivery id and event on every
+                            line of the work done for a delivery) or pretty (default: $LOG_FORMAT,
+                            else pretty)
+      --log-level LEVEL     trace, debug, info, warn, error or fatal (default: $LOG_LEVEL, else info)
   -h, --help                show this help
 
 The run page of every run (local, or the cluster's with --kubeconfig or --context) is served
 under /runs/, reachable only by a link signed for that run (skiff ui --link NAME prints one with
 the same state directory's secret).
+
+Prometheus metrics are served at /metrics: deliveries by event and outcome, queue depth and wait,
+runs by phase, GitHub API calls by route and status and the rate limit left, sync results.
 
 Stops on SIGINT or SIGTERM, finishing the deliveries already accepted.`;
 
@@ -69,6 +80,8 @@ export const serveCommand: Command = {
       'in-cluster': { type: 'boolean' },
       controller: { type: 'string' },
       'executor-image': { type: 'string' },
+      'log-format': { type: 'string' },
+      'log-level': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got ${positionals.join(' ')})`);
     const env = envOf(io);
@@ -80,6 +93,15 @@ export const serveCommand: Command = {
     const clusterNamed = values.kubeconfig !== undefined || values.context !== undefined || values['in-cluster'] === true;
     if (values['in-cluster'] && (values.kubeconfig !== undefined || values.context !== undefined))
       throw new UsageError("--in-cluster uses the pod's service account: it cannot go with --kubeconfig or --context");
+    const logFormat = values['log-format'] ?? env.LOG_FORMAT ?? 'pretty';
+    if (logFormat !== 'json' && logFormat !== 'pretty')
+      throw new UsageError(`${values['log-format'] !== undefined ? '--log-format ' : 'LOG_FORMAT='}${logFormat}: expected json or pretty`);
+    const logLevel = values['log-level'] ?? env.LOG_LEVEL ?? 'info';
+    if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+      throw new UsageError(`${values['log-level'] !== undefined ? '--log-level ' : 'LOG_LEVEL='}${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
+    const logger = new StructuredLog({ format: logFormat, level: logLevel as LogLevel, write: (text) => io.stderr.write(text) });
+    const throttle = env.SKIFF_GITHUB_THROTTLE ?? 'on';
+    if (throttle !== 'on' && throttle !== 'off') throw new UsageError(`SKIFF_GITHUB_THROTTLE=${throttle}: expected on or off`);
     const controllerMode = values.controller ?? 'embedded';
     if (controllerMode !== 'embedded' && controllerMode !== 'external') throw new UsageError(`--controller ${controllerMode}: expected embedded or external`);
     if (!clusterNamed && (values.controller !== undefined || values['executor-image'] !== undefined))
@@ -129,7 +151,7 @@ export const serveCommand: Command = {
       cluster = openServeCluster(clusterTarget, {
         controller: controllerMode,
         executorImage: values['executor-image'],
-        log: (line) => io.stderr.write(`${new Date().toISOString()} ${line}\n`),
+        log: (line) => logger.info(line),
       });
       const client = cluster.client;
       planClient = () => client;
@@ -158,7 +180,7 @@ export const serveCommand: Command = {
       signIn ? { act, access: signIn } : undefined,
     );
     if (!signIn && publicUrl !== undefined)
-      io.stderr.write('skiff serve: no GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET: nobody signs in on run pages, which offer no actions\n');
+      logger.warn('skiff serve: no GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET: nobody signs in on run pages, which offer no actions');
     const server = await startSkiffServer({
       credentials: credentials.credentials,
       host,
@@ -175,7 +197,8 @@ export const serveCommand: Command = {
         signer: runPage.signer,
         ...(publicUrl !== undefined ? { publicUrl } : {}),
       }),
-      log: (line) => io.stderr.write(`${line}\n`),
+      logger,
+      ...(throttle === 'off' ? { Octokit: await unthrottledOctokit() } : {}),
     }).catch(async (error: unknown) => {
       await cluster?.close();
       throw error;
@@ -185,7 +208,7 @@ export const serveCommand: Command = {
       process.once('SIGINT', done);
       process.once('SIGTERM', done);
     });
-    io.stderr.write(`skiff serve: ${signal}: finishing accepted deliveries\n`);
+    logger.info(`skiff serve: ${signal}: finishing accepted deliveries`);
     await server.close();
     await cluster?.close();
     runPage.handler.close();
@@ -209,4 +232,10 @@ async function githubSignInOf(
   const api = apiUrl ?? 'https://api.github.com';
   const authorization = new GitHubUserAuthorization({ clientId, clientSecret, apiUrl: api, webUrl: env.GITHUB_WEB_URL?.trim() || webUrlOf(api) });
   return (secret) => githubSignIn({ authorization, publicUrl, secret });
+}
+
+/** Probot's Octokit without the spacing of writes (its retries stay). */
+async function unthrottledOctokit(): Promise<typeof import('probot').ProbotOctokit> {
+  const { ProbotOctokit } = await import('probot');
+  return ProbotOctokit.defaults((options: { throttle?: object }) => ({ ...options, throttle: { ...options.throttle, enabled: false } }));
 }

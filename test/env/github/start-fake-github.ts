@@ -108,6 +108,8 @@ export interface FakeWebhooks {
   readonly payloads: WebhookPayloads;
   /** Signs and delivers any payload. */
   send(event: string, payload: Record<string, unknown>, options?: SendWebhookOptions): Promise<WebhookDelivery>;
+  /** Sends a delivery again with its id, as GitHub's "Redeliver" (and its retry of failed deliveries) does. */
+  redeliver(id: string): Promise<WebhookDelivery>;
   pullRequest(action: string, fullName: string, number: number, options?: SendWebhookOptions): Promise<WebhookDelivery>;
   issueComment(action: 'created' | 'edited' | 'deleted', fullName: string, commentId: number, options?: SendWebhookOptions): Promise<WebhookDelivery>;
   /** `commit_comment.created` for a comment addCommitComment made. */
@@ -352,6 +354,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       deliveries: sender.deliveries,
       payloads,
       send: (event, payload, sendOptions) => sender.send(event, payload, sendOptions),
+      redeliver: (id) => sender.redeliver(id),
       async pullRequest(action, fullName, number, sendOptions) {
         const repo = repoNamed(fullName);
         const pull = state.pull(repo, number);

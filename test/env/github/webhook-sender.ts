@@ -41,6 +41,8 @@ export interface SendWebhookOptions {
  */
 export class WebhookSender {
   readonly deliveries: WebhookDelivery[] = [];
+  /** What each delivery sent, by id, for redelivery. */
+  private readonly sent = new Map<string, { event: string; body: string; headers: Record<string, string> }>();
 
   constructor(
     private readonly secret: string,
@@ -63,8 +65,25 @@ export class WebhookSender {
       'x-github-hook-installation-target-id': String(this.appId),
     };
     if (!options.unsigned) headers['x-hub-signature-256'] = signWebhookBody(options.secret ?? this.secret, body);
+    this.sent.set(id, { event, body, headers });
+    return this.post({ id, event, action: payload.action as string | undefined, url, status: 0, responseBody: '', durationMs: 0 }, headers, body);
+  }
+
+  /**
+   * Sends a delivery again, as GitHub's "Redeliver" does: the same id, event, body and signature,
+   * to the sender's URL as it is now (a restarted receiver may listen elsewhere).
+   */
+  async redeliver(id: string): Promise<WebhookDelivery> {
+    const sent = this.sent.get(id);
+    if (!sent) throw new Error(`no delivery ${id} was sent`);
+    if (!this.url) throw new Error('no webhook URL to redeliver to');
+    const action = (JSON.parse(sent.body) as { action?: string }).action;
+    return this.post({ id, event: sent.event, action, url: this.url, status: 0, responseBody: '', durationMs: 0 }, sent.headers, sent.body);
+  }
+
+  private async post(delivery: WebhookDelivery, headers: Record<string, string>, body: string): Promise<WebhookDelivery> {
+    const { url } = delivery;
     const started = Date.now();
-    const delivery: WebhookDelivery = { id, event, action: payload.action as string | undefined, url, status: 0, responseBody: '', durationMs: 0 };
     try {
       // GitHub gives up after 10 s; so does the fake.
       const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
