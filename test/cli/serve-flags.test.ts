@@ -29,3 +29,18 @@ test('--in-cluster goes with neither --kubeconfig nor --context, and outside a p
   assert.match(outside.stderr, /--in-cluster: not in a pod with a service account/);
   assert.doesNotMatch(outside.stderr, /\n\s+at /, 'no stack trace');
 });
+
+test('-n/--namespace is for a cluster, takes namespace names, repeated or comma-separated', async () => {
+  const dir = workspace();
+  const local = await skiff(dir, ['serve', '-n', 'ci']);
+  assert.equal(local.status, 2);
+  assert.match(local.stderr, /--namespace is for a cluster: name one with --kubeconfig, --context or --in-cluster/);
+  const bad = await skiff(dir, ['serve', '--kubeconfig', 'kc.yaml', '-n', 'ci,Team_B']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--namespace ci,Team_B: "Team_B" is not a namespace name/);
+  const empty = await skiff(dir, ['serve', '--kubeconfig', 'kc.yaml', '-n', 'ci,']);
+  assert.equal(empty.status, 2);
+  assert.match(empty.stderr, /--namespace ci,: an empty namespace name/);
+  const help = await skiff(dir, ['serve', '--help']);
+  assert.match(help.stdout, /-n, --namespace NS/);
+});
