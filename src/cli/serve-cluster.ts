@@ -21,7 +21,7 @@ export interface ServeClusterOptions {
   /** The runtime the embedded controller drives pods with; default the cluster's (tests may pass their own). */
   runtime?: Runtime & { close?(): Promise<void> };
   /** Lease timings (tests shorten them). */
-  lease?: Pick<ControllerOptions, 'leaseDurationSeconds' | 'retryPeriodMs' | 'renewDeadlineMs'>;
+  lease?: Pick<ControllerOptions, 'leaseDurationSeconds' | 'retryPeriodMs' | 'renewDeadlineMs' | 'leaseNamespace'>;
   log: (line: string) => void;
 }
 
