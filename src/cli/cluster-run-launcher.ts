@@ -31,17 +31,30 @@ export class ClusterRunLauncher implements RunLauncher {
   private readonly control: KubeRunControl;
   private readonly watch: WorkflowChanges;
 
+  /** The namespaces runs are created, listed and watched in; every namespace when undefined. */
+  private readonly namespaces: readonly string[] | undefined;
+
   constructor(
     private readonly target: ClusterTarget,
-    options: { onWatchError?: (error: Error) => void } = {},
+    options: { onWatchError?: (error: Error) => void; namespaces?: readonly string[] | undefined } = {},
   ) {
+    this.namespaces = options.namespaces;
     this.control = new KubeRunControl(target.client);
-    this.watch = new WorkflowChanges(target.client, options.onWatchError ? { onError: options.onWatchError } : {});
+    this.watch = new WorkflowChanges(target.client, {
+      namespaces: options.namespaces,
+      ...(options.onWatchError ? { onError: options.onWatchError } : {}),
+    });
   }
 
   async submit(workflow: Workflow, labels: Record<string, string>): Promise<RunKey> {
     // Templates are looked up in the run's own namespace, where the sync applied them.
     const namespace = workflow.metadata?.namespace ?? this.target.namespace;
+    // Nothing would drive or follow a run elsewhere (and the server has no rights there): refused,
+    // and the check run says why.
+    if (this.namespaces !== undefined && !this.namespaces.includes(namespace))
+      throw new Error(
+        `namespace "${namespace}" is not one this server runs workflows in (${this.namespaces.map((name) => `"${name}"`).join(', ')}): set the Workflow's metadata.namespace to one of them, or start skiff serve with -n ${namespace}`,
+      );
     const target = { ...this.target, namespace, objects: new KubeClusterObjects(this.target.client, { namespace }) };
     const prepared = await prepareRun(target, workflow, { labels }, workflow.metadata?.name ?? workflow.metadata?.generateName ?? 'workflow');
     return saveNewRun(target, prepared);
@@ -67,7 +80,9 @@ export class ClusterRunLauncher implements RunLauncher {
     const selector = Object.entries({ ...labels, [CONTROLLER_INSTANCE_ID_LABEL]: SKIFF_INSTANCE_ID })
       .map(([name, value]) => `${name}=${value}`)
       .join(',');
-    const { items } = await this.target.client.list<Workflow>(ARGO_API_VERSION, 'Workflow', undefined, { labelSelector: selector });
+    const items: Workflow[] = [];
+    for (const namespace of this.namespaces ?? [undefined])
+      items.push(...(await this.target.client.list<Workflow>(ARGO_API_VERSION, 'Workflow', namespace, { labelSelector: selector })).items);
     const found: StoredRun[] = [];
     for (const item of items) {
       const run = await this.target.runs.peek(runKeyOf(item)).catch(() => undefined);

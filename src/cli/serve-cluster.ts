@@ -12,6 +12,8 @@ export type ControllerMode = 'embedded' | 'external';
 
 export interface ServeClusterOptions {
   controller: ControllerMode;
+  /** The namespaces runs are created in, followed in and driven in; every namespace when undefined. */
+  namespaces?: readonly string[] | undefined;
   /** The image that runs `skiff executor` in each pod (the embedded controller's). */
   executorImage?: string | undefined;
   /** Who this replica is in the controller's Lease; default the pod's name or host, plus something unique. */
@@ -19,7 +21,7 @@ export interface ServeClusterOptions {
   /** The runtime the embedded controller drives pods with; default the cluster's (tests may pass their own). */
   runtime?: Runtime & { close?(): Promise<void> };
   /** Lease timings (tests shorten them). */
-  lease?: Pick<ControllerOptions, 'leaseDurationSeconds' | 'retryPeriodMs' | 'renewDeadlineMs'>;
+  lease?: Pick<ControllerOptions, 'leaseDurationSeconds' | 'retryPeriodMs' | 'renewDeadlineMs' | 'leaseNamespace'>;
   log: (line: string) => void;
 }
 
@@ -38,13 +40,18 @@ export interface ServeCluster {
  * run once.
  */
 export function openServeCluster(target: ClusterTarget, options: ServeClusterOptions): ServeCluster {
-  const launcher = new ClusterRunLauncher(target, { onWatchError: (error) => options.log(`skiff serve: watching Workflows: ${error.message}`) });
+  const launcher = new ClusterRunLauncher(target, {
+    namespaces: options.namespaces,
+    onWatchError: (error) => options.log(`skiff serve: watching Workflows: ${error.message}`),
+  });
   let controller: Controller | undefined;
   let runtime: (Runtime & { close?(): Promise<void> }) | undefined;
   if (options.controller === 'embedded') {
-    runtime = options.runtime ?? createControllerRuntime(target.client, { executorImage: options.executorImage, warn: options.log });
+    runtime =
+      options.runtime ?? createControllerRuntime(target.client, { executorImage: options.executorImage, namespaces: options.namespaces, warn: options.log });
     controller = startController({
       connection: target.client,
+      namespaces: options.namespaces,
       runtime,
       identity: options.identity ?? `${process.env.POD_NAME ?? hostname()}-${randomUUID().slice(0, 8)}`,
       log: (line) => options.log(`skiff serve: controller: ${line}`),

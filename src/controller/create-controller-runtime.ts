@@ -6,8 +6,10 @@ export interface ControllerRuntimeOptions {
   executorImage?: string | undefined;
   /** The controller's instance id: its pods carry it, and only they are watched. */
   instanceId?: string | undefined;
-  /** The one namespace whose pods are watched; every namespace when undefined. */
+  /** The one namespace whose pods are watched; every namespace when neither this nor `namespaces` is given. */
   namespace?: string | undefined;
+  /** The namespaces whose pods are watched. */
+  namespaces?: readonly string[] | undefined;
   /** Who resource templates act as (see KubeRuntimeOptions); default the step's service account. */
   resourceStepsAs?: 'service-account' | 'controller' | undefined;
   /** Told of what went wrong without failing a node (a pod that could not be garbage collected). */
@@ -24,7 +26,11 @@ export function createControllerRuntime(connection: KubeClient, options: Control
   return createKubeRuntime({
     client: connection,
     ...(options.executorImage !== undefined ? { executorImage: options.executorImage } : {}),
-    ...(options.namespace !== undefined ? { namespaces: [options.namespace] } : {}),
+    ...(options.namespaces !== undefined
+      ? { namespaces: [...options.namespaces] }
+      : options.namespace !== undefined
+        ? { namespaces: [options.namespace] }
+        : {}),
     ...(options.instanceId !== undefined ? { instanceId: options.instanceId } : {}),
     ...(options.resourceStepsAs !== undefined ? { resourceStepsAs: options.resourceStepsAs } : {}),
     ...(options.warn ? { warn: options.warn } : {}),

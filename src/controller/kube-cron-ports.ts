@@ -13,8 +13,8 @@ import type { CronWorkflow, Workflow } from '../spec/model/workflow.js';
 export interface KubeCronPortsOptions {
   client: KubeClient;
   store: KubeRunStore;
-  /** One namespace's CronWorkflows, or every namespace's when undefined. */
-  namespace: string | undefined;
+  /** These namespaces' CronWorkflows, or every namespace's when undefined. */
+  namespaces: readonly string[] | undefined;
   instanceId: string;
   log: (line: string) => void;
 }
@@ -26,11 +26,16 @@ export interface KubeCronPortsOptions {
  * created as a plain Workflow with Skiff's label; the leader's informer takes it up like any other.
  */
 export function kubeCronPorts(options: KubeCronPortsOptions): CronSchedulerPorts {
-  const { client, store, namespace, instanceId, log } = options;
+  const { client, store, namespaces, instanceId, log } = options;
   const mine = `${CONTROLLER_INSTANCE_ID_LABEL}=${instanceId}`;
   const cronNamespace = (cron: CronWorkflow): string => cron.metadata.namespace ?? client.namespace;
   return {
-    listCrons: async () => (await client.list<CronWorkflow>(WORKFLOW_API, 'CronWorkflow', namespace, { labelSelector: mine })).items,
+    listCrons: async () => {
+      const crons: CronWorkflow[] = [];
+      for (const namespace of namespaces ?? [undefined])
+        crons.push(...(await client.list<CronWorkflow>(WORKFLOW_API, 'CronWorkflow', namespace, { labelSelector: mine })).items);
+      return crons;
+    },
     runsOf: async (cron): Promise<CronRun[]> => {
       const labelSelector = `${mine},${CRON_WORKFLOW_LABEL}=${cron.metadata.name}`;
       const { items } = await client.list<Workflow>(WORKFLOW_API, 'Workflow', cronNamespace(cron), { labelSelector });

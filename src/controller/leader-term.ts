@@ -27,8 +27,8 @@ const CRON_RETRY_MS = 2000;
 export interface LeaderTermOptions {
   client: KubeClient;
   runtime: Runtime;
-  /** The one namespace whose runs are driven; every namespace when undefined. */
-  namespace: string | undefined;
+  /** The namespaces whose runs are driven; every namespace when undefined. */
+  namespaces: readonly string[] | undefined;
   instanceId: string;
   /** One line per event worth knowing (a run picked up, signalled, ended, deleted; a watch failing). */
   log: (line: string) => void;
@@ -48,7 +48,8 @@ export interface LeaderTermOptions {
 export class LeaderTerm {
   readonly store: KubeRunStore;
   readonly driver: RunDriver;
-  private readonly watcher: WatchObjects<Workflow>;
+  /** One watch of every namespace, or one per namespace driven (a Role in each suffices then). */
+  private readonly watchers: WatchObjects<Workflow>[];
   private readonly serial = new KeyedSerializer();
   /** The Workflow as last handled, per run driven: what the next change is compared with. */
   private readonly handled = new Map<RunKey, Workflow>();
@@ -56,8 +57,8 @@ export class LeaderTerm {
   private readonly scheduling = new AbortController();
 
   constructor(private readonly options: LeaderTermOptions) {
-    const { client, namespace, instanceId, log } = options;
-    this.store = new KubeRunStore(client, { instanceId, ...(namespace !== undefined ? { namespaces: [namespace] } : {}) });
+    const { client, namespaces, instanceId, log } = options;
+    this.store = new KubeRunStore(client, { instanceId, ...(namespaces !== undefined ? { namespaces: [...namespaces] } : {}) });
     this.driver = new RunDriver({
       ...options.driver,
       store: this.fencedStore(this.store),
@@ -73,27 +74,30 @@ export class LeaderTerm {
         void this.store.release(key);
       },
     });
-    this.watcher = new WatchObjects<Workflow>(client, {
-      apiVersion: WORKFLOW_API,
-      kind: 'Workflow',
-      namespace,
-      labelSelector: `${CONTROLLER_INSTANCE_ID_LABEL}=${instanceId}`,
-      onEvent: (event) => this.onEvent(event),
-      onError: (error) => log(`watching Workflows: ${error.message}; listing again`),
-    });
+    this.watchers = (namespaces ?? [undefined]).map(
+      (namespace) =>
+        new WatchObjects<Workflow>(client, {
+          apiVersion: WORKFLOW_API,
+          kind: 'Workflow',
+          namespace,
+          labelSelector: `${CONTROLLER_INSTANCE_ID_LABEL}=${instanceId}`,
+          onEvent: (event) => this.onEvent(event),
+          onError: (error) => log(`watching Workflows: ${error.message}; listing again`),
+        }),
+    );
   }
 
   /** Starts the cron scheduler; resolves once the Workflows there are have been listed (and handed to the queue). */
   start(): Promise<void> {
     void this.schedule();
-    return this.watcher.start();
+    return Promise.all(this.watchers.map((watcher) => watcher.start())).then(() => undefined);
   }
 
   /** Stops driving every run at once; what is saved stays for the next leader. */
   close(): void {
     this.closed = true;
     this.scheduling.abort();
-    this.watcher.close();
+    for (const watcher of this.watchers) watcher.close();
     this.driver.close();
     this.handled.clear();
   }
@@ -103,8 +107,8 @@ export class LeaderTerm {
    * leader runs it. A look that fails (the API server away) is tried again after a pause.
    */
   private async schedule(): Promise<void> {
-    const { client, namespace, instanceId, log } = this.options;
-    const scheduler = new CronScheduler(kubeCronPorts({ client, store: this.store, namespace, instanceId, log }));
+    const { client, namespaces, instanceId, log } = this.options;
+    const scheduler = new CronScheduler(kubeCronPorts({ client, store: this.store, namespaces, instanceId, log }));
     const signal = this.scheduling.signal;
     while (!signal.aborted) {
       try {
@@ -132,9 +136,15 @@ export class LeaderTerm {
     this.options.log(`${describeRun(key)} deleted: no longer driven`);
   }
 
+  /** The watch that sees the run's namespace. */
+  private watchOf(key: RunKey): WatchObjects<Workflow> | undefined {
+    const namespaces = this.options.namespaces;
+    return namespaces === undefined ? this.watchers[0] : this.watchers[namespaces.indexOf(splitRunKey(key).namespace)];
+  }
+
   private async changed(key: RunKey): Promise<void> {
     // The newest object seen, not the event's: events queued behind a slow one are then no older than it.
-    const live = this.watcher.get(key);
+    const live = this.watchOf(key)?.get(key);
     if (this.closed || !live) return;
     if (this.driver.drives(key)) {
       this.signal(key, workflowSignals(this.handled.get(key), live));

@@ -9,8 +9,10 @@ export interface ControllerOptions {
   connection: KubeClient;
   /** Runs the pods; shared by every term of leadership, so a new term reattaches to the pods of the last. */
   runtime: Runtime;
-  /** The one namespace whose Workflows are driven; every namespace when undefined (`allNamespaces`). */
+  /** The one namespace whose Workflows are driven; every namespace when neither this nor `namespaces` is given. */
   namespace?: string | undefined;
+  /** The namespaces whose Workflows are driven (a Role in each suffices). */
+  namespaces?: readonly string[] | undefined;
   /** Drives the Workflows labelled `workflows.argoproj.io/controller-instanceid` with this value; default `skiff`. */
   instanceId?: string;
   /** The Lease that elects the leader, in `leaseNamespace` (default: the connection's namespace). */
@@ -52,6 +54,7 @@ export const DEFAULT_LEASE_NAME = 'skiff-controller';
 export function startController(options: ControllerOptions): Controller {
   const log = options.log ?? (() => {});
   const instanceId = options.instanceId ?? SKIFF_INSTANCE_ID;
+  const namespaces = options.namespaces ?? (options.namespace !== undefined ? [options.namespace] : undefined);
   let term: LeaderTerm | undefined;
   const election = new LeaseLeaderElection(options.connection, {
     namespace: options.leaseNamespace ?? options.connection.namespace,
@@ -62,12 +65,12 @@ export function startController(options: ControllerOptions): Controller {
     ...(options.renewDeadlineMs !== undefined ? { renewDeadlineMs: options.renewDeadlineMs } : {}),
     onStartedLeading: () => {
       log(
-        `${options.identity} leads: driving ${options.namespace === undefined ? 'every namespace' : `namespace "${options.namespace}"`}'s runs (instance id ${instanceId})`,
+        `${options.identity} leads: driving ${namespaces === undefined ? 'every namespace' : namespaces.map((namespace) => `namespace "${namespace}"`).join(', ')}'s runs (instance id ${instanceId})`,
       );
       term = new LeaderTerm({
         client: options.connection,
         runtime: options.runtime,
-        namespace: options.namespace,
+        namespaces,
         instanceId,
         log,
         ...(options.driver ? { driver: options.driver } : {}),

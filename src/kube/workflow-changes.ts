@@ -6,8 +6,8 @@ import { CONTROLLER_INSTANCE_ID_LABEL, SKIFF_INSTANCE_ID } from './kube-names.js
 import { WatchObjects } from './watch-objects.js';
 
 export interface WorkflowChangesOptions {
-  /** The one namespace watched; every namespace when undefined. */
-  namespace?: string | undefined;
+  /** The namespaces watched, one watch each; every namespace (one watch) when undefined. */
+  namespaces?: readonly string[] | undefined;
   /** Only the Workflows of this instance id; default `skiff`. */
   instanceId?: string;
   onError?: (error: Error) => void;
@@ -20,7 +20,7 @@ export interface WorkflowChangesOptions {
  * for long; followers still bound how often they act on changes.
  */
 export class WorkflowChanges {
-  private watch: WatchObjects<Workflow> | undefined;
+  private watches: WatchObjects<Workflow>[] | undefined;
   private readonly feeds = new Map<RunKey, Set<Feed>>();
 
   constructor(
@@ -29,7 +29,7 @@ export class WorkflowChanges {
   ) {}
 
   feed(key: RunKey): RunChanges {
-    this.watch ??= this.startWatch();
+    this.watches ??= (this.options.namespaces ?? [undefined]).map((namespace) => this.startWatch(namespace));
     const feed = new Feed(() => {
       const set = this.feeds.get(key);
       set?.delete(feed);
@@ -42,16 +42,16 @@ export class WorkflowChanges {
   }
 
   close(): void {
-    this.watch?.close();
-    this.watch = undefined;
+    for (const watch of this.watches ?? []) watch.close();
+    this.watches = undefined;
     for (const set of this.feeds.values()) for (const feed of set) feed.close();
   }
 
-  private startWatch(): WatchObjects<Workflow> {
+  private startWatch(namespace: string | undefined): WatchObjects<Workflow> {
     const watch = new WatchObjects<Workflow>(this.client, {
       apiVersion: ARGO_API_VERSION,
       kind: 'Workflow',
-      namespace: this.options.namespace,
+      namespace,
       labelSelector: `${CONTROLLER_INSTANCE_ID_LABEL}=${this.options.instanceId ?? SKIFF_INSTANCE_ID}`,
       onEvent: ({ object }) => {
         for (const feed of this.feeds.get(runKeyOf(object)) ?? []) feed.changed();

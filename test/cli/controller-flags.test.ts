@@ -24,3 +24,15 @@ test('lease timings that cannot work are refused with a usage error; --help name
   assert.equal(help.status, 0);
   for (const option of ['--lease-duration DUR', '--renew-deadline DUR', '--retry-period DUR']) assert.ok(help.stdout.includes(option), option);
 });
+
+test('-n takes namespace names, repeated or comma-separated, and excludes -A', async () => {
+  const dir = workspace();
+  const bad = await skiff(dir, ['controller', '--kubeconfig', 'nowhere.yaml', '-n', 'team-a', '-n', 'Team_B']);
+  assert.equal(bad.status, 2, bad.stderr);
+  assert.match(bad.stderr, /--namespace Team_B: "Team_B" is not a namespace name/);
+  const both = await skiff(dir, ['controller', '--kubeconfig', 'nowhere.yaml', '-n', 'team-a,team-b', '-A']);
+  assert.equal(both.status, 2, both.stderr);
+  assert.match(both.stderr, /-n and -A exclude each other/);
+  const help = await skiff(dir, ['controller', '--help']);
+  assert.match(help.stdout, /repeat it or list several/);
+});

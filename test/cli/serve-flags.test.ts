@@ -42,3 +42,18 @@ test('--log-format takes json or pretty, --log-level a level, before anything st
   assert.equal(level.status, 2);
   assert.match(level.stderr, /--log-level loud: expected one of trace, debug, info, warn, error, fatal/);
 });
+
+test('-n/--namespace is for a cluster, takes namespace names, repeated or comma-separated', async () => {
+  const dir = workspace();
+  const local = await skiff(dir, ['serve', '-n', 'ci']);
+  assert.equal(local.status, 2);
+  assert.match(local.stderr, /--namespace is for a cluster: name one with --kubeconfig, --context or --in-cluster/);
+  const bad = await skiff(dir, ['serve', '--kubeconfig', 'kc.yaml', '-n', 'ci,Team_B']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--namespace ci,Team_B: "Team_B" is not a namespace name/);
+  const empty = await skiff(dir, ['serve', '--kubeconfig', 'kc.yaml', '-n', 'ci,']);
+  assert.equal(empty.status, 2);
+  assert.match(empty.stderr, /--namespace ci,: an empty namespace name/);
+  const help = await skiff(dir, ['serve', '--help']);
+  assert.match(help.stdout, /-n, --namespace NS/);
+});

@@ -155,7 +155,7 @@ describe('skiff template and skiff cron against a cluster', () => {
     const live = await client.get<CronWorkflow>(ref('CronWorkflow', 'ci', 'hourly'));
     assert.equal(live.metadata.labels?.['workflows.argoproj.io/controller-instanceid'], 'skiff');
     // What skiff controller's scheduler lists (kube-controller.test.ts shows it runs what it lists).
-    const scheduled = await kubeCronPorts({ client, store: new KubeRunStore(client), namespace: 'ci', instanceId: 'skiff', log: () => {} }).listCrons();
+    const scheduled = await kubeCronPorts({ client, store: new KubeRunStore(client), namespaces: ['ci'], instanceId: 'skiff', log: () => {} }).listCrons();
     assert.deepEqual(
       scheduled.map((c) => c.metadata.name),
       ['hourly'],

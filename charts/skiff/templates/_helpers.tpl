@@ -60,6 +60,47 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 
+{{- /* How skiff serve runs: cluster (runs are Workflows in the namespaces it manages) or single-machine. */ -}}
+{{- define "skiff.serveEmbedsController" -}}
+{{- if and .Values.serve.cluster (not .Values.controller.enabled) }}true{{ end -}}
+{{- end -}}
+
 {{- define "skiff.controllerNamespace" -}}
 {{- default .Release.Namespace .Values.controller.namespace -}}
+{{- end -}}
+
+{{- /*
+What a controller calls in the namespaces it drives (see controller-rbac.yaml): the rules of the
+controller's Role, and of skiff serve's Role when serve drives its runs itself (embedded controller).
+*/ -}}
+{{- define "skiff.controllerRules" -}}
+- apiGroups: [argoproj.io]
+  resources: [workflows]
+  verbs: [get, list, watch, create, update, patch, delete]
+- apiGroups: [argoproj.io]
+  resources: [workflowtemplates]
+  verbs: [get]
+- apiGroups: [argoproj.io]
+  resources: [cronworkflows]
+  verbs: [list, patch]
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [get, list, watch, create, delete]
+- apiGroups: [""]
+  resources: [persistentvolumeclaims]
+  verbs: [create, delete]
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get, list, create, update, delete]
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get]
+{{- if eq .Values.controller.resourceStepsAs "service-account" }}
+- apiGroups: [""]
+  resources: [serviceaccounts]
+  verbs: [impersonate]
+{{- end }}
+{{- with .Values.controller.resourceRules }}
+{{- toYaml . | nindent 0 }}
+{{- end }}
 {{- end -}}

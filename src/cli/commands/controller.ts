@@ -8,6 +8,7 @@ import type { KubeClient } from '../../kube/kube-client.js';
 import type { Runtime } from '../../ports/runtime.js';
 import { envOf, UsageError, type CliIO, type Command } from '../cli-io.js';
 import { parseAge } from '../parse-age.js';
+import { parseNamespaceList } from '../namespace-list.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 
 /** Argo's controller defaults are 20 and 30; Skiff's steps write less per step, and a little more headroom keeps steps close together. */
@@ -28,8 +29,9 @@ Options:
       --kubeconfig FILE     the cluster (default: $KUBECONFIG, else the pod's service account
                             in a cluster, else ~/.kube/config)
       --context NAME        a context of the kubeconfig other than its current one
-  -n, --namespace NS        drive the runs of this namespace only (default: every namespace,
-                            which needs a ClusterRole)
+  -n, --namespace NS        drive the runs of this namespace only; repeat it or list several
+                            (-n ci,build) for those (default: every namespace, which needs a
+                            ClusterRole; a Role in each namespace suffices with -n)
   -A, --all-namespaces      drive the runs of every namespace (the default)
       --instance-id ID      drive the Workflows whose controller-instanceid label is ID
                             (default: skiff)
@@ -63,7 +65,7 @@ export interface ControllerCommandSeams {
     connection: KubeClient,
     options: {
       executorImage?: string | undefined;
-      namespace?: string | undefined;
+      namespaces?: readonly string[] | undefined;
       instanceId?: string;
       resourceStepsAs?: 'service-account' | 'controller';
       warn?: (message: string) => void;
@@ -97,7 +99,7 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
       const { values, positionals } = parseCommandArgs(args, {
         kubeconfig: { type: 'string' },
         context: { type: 'string' },
-        namespace: { type: 'string', short: 'n' },
+        namespace: { type: 'string', short: 'n', multiple: true },
         'all-namespaces': { type: 'boolean', short: 'A' },
         'instance-id': { type: 'string' },
         qps: { type: 'string' },
@@ -110,7 +112,8 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
         'resource-steps-as': { type: 'string' },
       });
       if (positionals.length > 0) throw new UsageError(`controller takes no arguments (got ${positionals.join(' ')})`);
-      if (values.namespace !== undefined && values['all-namespaces']) throw new UsageError('-n and -A exclude each other');
+      const namespaces = parseNamespaceList(values.namespace);
+      if (namespaces !== undefined && values['all-namespaces']) throw new UsageError('-n and -A exclude each other');
       const qps = positiveNumber(values.qps, '--qps', DEFAULT_QPS);
       const burst = positiveNumber(values.burst, '--burst', DEFAULT_BURST);
       if (!Number.isInteger(burst)) throw new UsageError(`--burst ${values.burst}: expected a whole number`);
@@ -132,7 +135,7 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
       const log = (line: string): void => void io.stderr.write(`${new Date().toISOString()} ${line}\n`);
       const runtime = seams.createRuntime(connection, {
         executorImage: values['executor-image'],
-        namespace: values.namespace,
+        namespaces,
         instanceId,
         resourceStepsAs,
         warn: log,
@@ -141,7 +144,7 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
       const controller = startController({
         connection,
         runtime,
-        namespace: values.namespace,
+        namespaces,
         instanceId,
         leaseName: values['lease-name'] ?? DEFAULT_LEASE_NAME,
         identity,

@@ -1,6 +1,7 @@
 import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
 import type { RunKey } from '../../ports/run-key.js';
 import { openLocalTarget } from '../local-target.js';
+import { parseNamespaceList } from '../namespace-list.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { LOG_LEVELS, type LogLevel, StructuredLog } from '../../server/structured-log.js';
 
@@ -45,6 +46,10 @@ Options:
       --controller MODE     on a cluster, who drives the runs: embedded (default: this process,
                             leader-elected) or external (a separate skiff controller)
       --executor-image IMG  the image that runs skiff executor in each pod (embedded controller)
+  -n, --namespace NS        on a cluster, create, follow and drive runs in these namespaces only
+                            (repeat it or list them: -n ci,build; default every namespace, which
+                            needs a ClusterRole); a Workflow for another namespace does not start,
+                            its check run says why. A Role in each namespace then suffices.
       --state-dir DIR       the local state directory (default: $SKIFF_STATE_DIR, else ~/.local/state/skiff)
       --public-url URL      where people reach this server (default: $SKIFF_PUBLIC_URL): each run's
                             check run then links to its run page (/runs/...), signed for that run
@@ -82,6 +87,7 @@ export const serveCommand: Command = {
       'executor-image': { type: 'string' },
       'log-format': { type: 'string' },
       'log-level': { type: 'string' },
+      namespace: { type: 'string', short: 'n', multiple: true },
     });
     if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got ${positionals.join(' ')})`);
     const env = envOf(io);
@@ -104,10 +110,11 @@ export const serveCommand: Command = {
     if (throttle !== 'on' && throttle !== 'off') throw new UsageError(`SKIFF_GITHUB_THROTTLE=${throttle}: expected on or off`);
     const controllerMode = values.controller ?? 'embedded';
     if (controllerMode !== 'embedded' && controllerMode !== 'external') throw new UsageError(`--controller ${controllerMode}: expected embedded or external`);
-    if (!clusterNamed && (values.controller !== undefined || values['executor-image'] !== undefined))
-      throw new UsageError(
-        `--${values.controller !== undefined ? 'controller' : 'executor-image'} is for a cluster: name one with --kubeconfig, --context or --in-cluster`,
-      );
+    const namespaces = parseNamespaceList(values.namespace);
+    const clusterOnly =
+      values.controller !== undefined ? 'controller' : values['executor-image'] !== undefined ? 'executor-image' : namespaces ? 'namespace' : undefined;
+    if (!clusterNamed && clusterOnly !== undefined)
+      throw new UsageError(`--${clusterOnly} is for a cluster: name one with --kubeconfig, --context or --in-cluster`);
     const { readAppCredentials } = await import('../../github/app-settings.js');
     const credentials = await readAppCredentials(env, io.cwd);
     if (!credentials.ok) {
@@ -150,6 +157,7 @@ export const serveCommand: Command = {
       const { openServeCluster } = await import('../serve-cluster.js');
       cluster = openServeCluster(clusterTarget, {
         controller: controllerMode,
+        namespaces,
         executorImage: values['executor-image'],
         log: (line) => logger.info(line),
       });
