@@ -193,7 +193,8 @@ export class KubeRuntime implements Runtime {
       return;
     }
     let archiveLocation: StorageLocation | undefined;
-    const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (request.template.outputs?.artifacts?.length ?? 0) > 0;
+    const archiveLogs = await this.repositories.archivesLogs(workflow, request);
+    const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (request.template.outputs?.artifacts?.length ?? 0) > 0 || archiveLogs;
     if (resolved || needsRepository) {
       try {
         archiveLocation = await this.repositories.archiveLocation(workflow, request);
@@ -214,6 +215,7 @@ export class KubeRuntime implements Runtime {
       ...(this.options.shell ? { shell: this.options.shell } : {}),
       ...(request.nodeName ? { nodeName: request.nodeName } : {}),
       ...(archiveLocation ? { archiveLocation } : {}),
+      ...(archiveLogs ? { archiveLogs } : {}),
     });
     if ('error' in built) return this.fail(key, entry, built.error);
     if (this.tracked.get(key) !== entry) return;

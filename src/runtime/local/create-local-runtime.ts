@@ -142,7 +142,8 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     // An http template runs no pod: the request is made from here, as Argo's agent makes it.
     if (template.http) return runHttp(request, entry, workflow);
     let archiveLocation: StorageLocation | undefined;
-    const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (template.outputs?.artifacts?.length ?? 0) > 0;
+    const archiveLogs = await repositories.archivesLogs(workflow, request);
+    const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (template.outputs?.artifacts?.length ?? 0) > 0 || archiveLogs;
     // Every pod resolves the run's repository (once per run), so the first one to start records
     // it in status as Argo does; only a pod with artifacts fails when it cannot be resolved.
     const repositoryRef = await repositories.repository(workflow).then(
@@ -156,7 +157,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
         return fail((error as Error).message);
       }
     }
-    const built = buildPodSpec(request, { workflow, ...(archiveLocation ? { archiveLocation } : {}) });
+    const built = buildPodSpec(request, { workflow, ...(archiveLocation ? { archiveLocation } : {}), ...(archiveLogs ? { archiveLogs } : {}) });
     if ('error' in built) return fail(built.error);
     // A hostPath would hand the step any directory of this machine: the one way around the sandbox's root.
     const hostVolume = built.pod.spec?.volumes?.find((v) => v.hostPath);
