@@ -1,9 +1,10 @@
-import { type ConfigMapSource, createArtifactDriver, type Repository, type SecretSource } from '../artifacts/index.js';
+import type { ConfigMapSource, SecretSource } from '../artifacts/index.js';
 import { splitRunKey } from '../ports/run-key.js';
 import type { LogRef, RunPageSource } from '../ports/run-page-source.js';
-import { RunRepositories } from '../runs/run-repositories.js';
+import { ARCHIVED_LOG_NOTE, readArchivedLog } from '../runs/archived-log.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import type { KubeClient } from './kube-client.js';
+import { kubeArtifactAccess } from './kube-artifact-access.js';
 import { KubeNotFoundError } from './kube-errors.js';
 import type { KubeRunStore } from './kube-run-store.js';
 import type { PodLogClient } from './pod-logs.js';
@@ -34,6 +35,17 @@ export interface KubeRunPageSourceOptions {
 export function kubeRunPageSource(options: KubeRunPageSourceOptions): RunPageSource {
   const { client, runs, objects } = options;
   const retryMs = options.retryMs ?? 1000;
+  /** The log archiveLogs kept of a step whose pod is gone; undefined when it kept none. */
+  const archived = async (ref: LogRef): Promise<Buffer | undefined> => {
+    const run = await runs.peek(ref.key);
+    if (!run) return undefined;
+    const access = await kubeArtifactAccess(run, objects);
+    try {
+      return await readArchivedLog(access, run.status.nodes[ref.nodeId], ref.container);
+    } finally {
+      access.close();
+    }
+  };
   return {
     description: options.description ?? 'the cluster',
     readRun: (key) => runs.peek(key),
@@ -65,7 +77,12 @@ export function kubeRunPageSource(options: KubeRunPageSourceOptions): RunPageSou
       } catch (error) {
         // Not started yet (the API server answers 400 while a container waits), or the pod is gone.
         const gone = error instanceof KubeNotFoundError;
-        return { bytes: Buffer.alloc(0), start: 0, size: 0, ...(gone ? { note: `pod ${ref.pod} is gone, and its log with it` } : {}) };
+        if (!gone) return { bytes: Buffer.alloc(0), start: 0, size: 0 };
+        const kept = await archived(ref);
+        if (!kept) return { bytes: Buffer.alloc(0), start: 0, size: 0, note: `pod ${ref.pod} is gone, and its log with it` };
+        const stop = Math.min(end ?? kept.length, kept.length);
+        const start = Math.max(0, stop - maxBytes);
+        return { bytes: kept.subarray(start, stop), start, size: kept.length, note: ARCHIVED_LOG_NOTE };
       }
       const whole = Buffer.concat(chunks);
       const stop = Math.min(end ?? whole.length, whole.length);
@@ -86,8 +103,16 @@ export function kubeRunPageSource(options: KubeRunPageSourceOptions): RunPageSou
             yield chunk.subarray(Math.max(0, delivered - start));
             delivered = position;
           }
-        } catch {
+        } catch (error) {
           // The container has not started (400), its pod is gone (404), or the connection dropped: look again below.
+          // A pod that is gone left its log in the repository if the step archived it: that is the log from here on.
+          if (error instanceof KubeNotFoundError && position === 0) {
+            const kept = await archived(ref).catch(() => undefined);
+            if (kept) {
+              if (kept.length > delivered) yield kept.subarray(delivered);
+              return;
+            }
+          }
         }
         // A follow ends when the container does; the step's phase may say so a moment later.
         if (done || signal.aborted) return;
@@ -100,25 +125,7 @@ export function kubeRunPageSource(options: KubeRunPageSourceOptions): RunPageSou
         });
       }
     },
-    artifactAccess: async (run) => {
-      const namespace = run.workflow.metadata.namespace ?? 'default';
-      const recorded = run.status.artifactRepositoryRef?.artifactRepository as Repository | undefined;
-      const repository =
-        recorded ??
-        (await new RunRepositories({ configMaps: objects }).repository(run.workflow).then(
-          (r) => r.repository,
-          () => undefined,
-        ));
-      // A directory on this machine is no place a cluster's pods wrote to, and a path from a status is data: never opened.
-      const driver = createArtifactDriver({
-        secrets: objects,
-        namespace,
-        localRoot: async () => {
-          throw new Error('a local directory repository is not readable for a run on a cluster');
-        },
-      });
-      return { driver, repository, close: () => driver.close() };
-    },
+    artifactAccess: (run) => kubeArtifactAccess(run, objects),
   };
 }
 
