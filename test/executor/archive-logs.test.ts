@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,9 @@ import type { PodRequest } from '../../src/engine/engine-events.js';
 import type { Template, Workflow } from '../../src/spec/model/workflow.js';
 
 const run = promisify(execFile);
+
+/** A real BusyBox: SKIFF_TEST_BUSYBOX, else the one the test environment keeps for its node image. */
+const busybox = process.env.SKIFF_TEST_BUSYBOX ?? [join(process.cwd(), '.cache', 'node', 'busybox', 'bin', 'busybox')].find((path) => existsSync(path));
 
 describe('archiveLogs: which pods archive their logs (Argo’s rule)', () => {
   const t = (archiveLogs?: boolean): Template => ({
@@ -78,16 +82,28 @@ describe('archiveLogs: the wrapper keeps the log, the wait container archives it
     await rm(dir, { recursive: true, force: true });
   });
 
-  const wrap = async (outputs: WrapperOutputs, script: string, options: WrapperOptions & { containers?: string[] } = {}) => {
+  const wrap = async (outputs: WrapperOutputs, script: string, options: WrapperOptions & { containers?: string[]; shell?: string[] } = {}) => {
     const pod = join(dir, `pod-${++pods}`);
     const runDir = join(pod, 'run');
     await mkdir(runDir, { recursive: true });
     const names = options.containers ?? ['main'];
     const results = await Promise.all(
       names.map((name) =>
-        run('/bin/sh', ['-c', mainWrapper(outputs, { ...options, container: name }).replaceAll(RUN_DIR, runDir), `skiff-${name}`, 'sh', '-c', script], {
-          env: { ...process.env, RUN: runDir, NAME: name },
-        }).catch((error: { stdout: string; stderr: string }) => error),
+        run(
+          (options.shell ?? ['/bin/sh'])[0]!,
+          [
+            ...(options.shell ?? ['/bin/sh']).slice(1),
+            '-c',
+            mainWrapper(outputs, { ...options, container: name }).replaceAll(RUN_DIR, runDir),
+            `skiff-${name}`,
+            'sh',
+            '-c',
+            script,
+          ],
+          {
+            env: { ...process.env, RUN: runDir, NAME: name },
+          },
+        ).catch((error: { stdout: string; stderr: string }) => error),
       ),
     );
     const repo = join(pod, 'repo');
@@ -130,6 +146,20 @@ describe('archiveLogs: the wrapper keeps the log, the wait container archives it
     const log = await readFile(join(repo, 'wf', 'pod', 'main.log'), 'utf8');
     assert.deepEqual(log.split('\n').filter(Boolean).sort(), ['err-line', 'out-line', 'second-out']);
   });
+
+  // Images without a shell: the wrapper runs under the executor image's static busybox, its tee an applet.
+  if (busybox) {
+    it("keeps the log under BusyBox's sh and tee (the cluster's busybox shell)", async () => {
+      const { report, repo, stdout } = await wrap({ parameters: [], artifacts: [], result: true, log: true }, 'echo boxed; echo boxed-err >&2; exit 4', {
+        busybox,
+        shell: [busybox, 'sh'],
+      });
+      assert.equal(report.exitCode, 4);
+      assert.equal(stdout, 'boxed\n');
+      assert.equal(report.result, 'boxed\n');
+      assert.deepEqual((await readFile(join(repo, 'wf', 'pod', 'main.log'), 'utf8')).split('\n').filter(Boolean).sort(), ['boxed', 'boxed-err']);
+    });
+  }
 
   it('keeps the exit code of a failed step and archives its log too', async () => {
     const { report, repo } = await wrap({ parameters: [], artifacts: [], result: false, log: true }, 'echo dying >&2; exit 7');
