@@ -1,5 +1,6 @@
-import { inputLocation, type StorageLocation } from '../artifacts/index.js';
+import { inputLocation, locationKey, type StorageLocation } from '../artifacts/index.js';
 import type { NodeStatus } from '../engine/workflow-status.js';
+import type { Artifact } from '../spec/model/workflow.js';
 import type { ArtifactAccess } from '../ports/run-page-source.js';
 
 /** Said wherever an archived log stands in for a pod's: the pod is gone, this is the copy archiveLogs kept. */
@@ -33,4 +34,16 @@ export async function readArchivedLog(
   }
   const whole = Buffer.concat(chunks);
   return whole.length > limit ? whole.subarray(whole.length - limit) : whole;
+}
+
+/**
+ * Whether an output is a container's archived log (`<container>-logs` at `<key>/<container>.log`):
+ * the raw log, so wherever people are handed it (the run page's download, a comment's link) it
+ * goes through the redaction every log shown goes through, never as a raw link to the store.
+ */
+export function isArchivedLog(artifact: Artifact): boolean {
+  const container = /^(.+)-logs$/.exec(artifact.name)?.[1];
+  if (container === undefined) return false;
+  const key = locationKey(artifact as StorageLocation);
+  return key === `${container}.log` || key.endsWith(`/${container}.log`);
 }
