@@ -11,7 +11,6 @@ import type { PodRequest } from '../engine/engine-events.js';
 import type { ArtifactRepositoryRefStatus } from '../engine/workflow-status.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import { runKeyOf, type RunKey } from '../ports/run-key.js';
-import { archivesLogs } from './archive-logs.js';
 
 /**
  * The key of the embedded local default repository: Argo's default (`{{workflow.name}}/{{pod.name}}`)
@@ -94,19 +93,6 @@ export class RunRepositories {
       'workflow.creationTimestamp.S': String(created.getUTCSeconds()).padStart(2, '0'),
     };
     return archiveLocation(repository, (name) => vars[name]);
-  }
-
-  /**
-   * Whether the pod archives its logs (see `archivesLogs`), with the run's repository; a run whose
-   * repository cannot be resolved goes by the workflow and template alone (and, archiving, fails
-   * where its archive location is asked for, saying why).
-   */
-  async archivesLogs(workflow: Workflow, request: PodRequest): Promise<boolean> {
-    const repository = await this.repository(workflow).then(
-      (resolved) => resolved.repository,
-      () => undefined,
-    );
-    return archivesLogs(repository, workflow.spec, request.template);
   }
 
   forget(runId: RunKey): void {
