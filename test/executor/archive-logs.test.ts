@@ -27,15 +27,15 @@ describe('archiveLogs: which pods archive their logs (Argo’s rule)', () => {
     ...(archiveLogs === undefined ? {} : { archiveLocation: { archiveLogs } }),
   });
   it('archives when the repository says so, whatever the workflow and template say', () => {
-    assert.equal(archivesLogs({ s3: { bucket: 'b' }, archiveLogs: true }, { archiveLogs: false }, t(false)), true);
+    assert.equal(archivesLogs({ s3: { bucket: 'b' }, archiveLogs: true }, false, t(false)), true);
   });
   it("lets the template's archiveLocation.archiveLogs overrule the workflow's spec.archiveLogs", () => {
-    assert.equal(archivesLogs({ s3: { bucket: 'b' } }, { archiveLogs: true }, t(false)), false);
-    assert.equal(archivesLogs({ s3: { bucket: 'b' } }, { archiveLogs: false }, t(true)), true);
+    assert.equal(archivesLogs({ s3: { bucket: 'b' } }, true, t(false)), false);
+    assert.equal(archivesLogs({ s3: { bucket: 'b' } }, false, t(true)), true);
   });
   it('follows spec.archiveLogs when the template says nothing, and archives nothing by default', () => {
-    assert.equal(archivesLogs(undefined, { archiveLogs: true }, t()), true);
-    assert.equal(archivesLogs({ s3: { bucket: 'b' }, archiveLogs: false }, {}, t()), false);
+    assert.equal(archivesLogs(undefined, true, t()), true);
+    assert.equal(archivesLogs({ s3: { bucket: 'b' }, archiveLogs: false }, undefined, t()), false);
   });
 });
 

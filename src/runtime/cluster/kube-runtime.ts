@@ -194,7 +194,7 @@ export class KubeRuntime implements Runtime {
       return;
     }
     let archiveLocation: StorageLocation | undefined;
-    const archiveLogs = archivesLogs(resolved?.repository, workflow.spec, request.template);
+    const archiveLogs = archivesLogs(resolved?.repository, request.workflowArchiveLogs, request.template);
     const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (request.template.outputs?.artifacts?.length ?? 0) > 0 || archiveLogs;
     if (resolved || needsRepository) {
       try {

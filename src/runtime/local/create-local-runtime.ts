@@ -147,7 +147,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     // it in status as Argo does; only a pod with artifacts (or archived logs) fails when it cannot be resolved.
     const resolved = await repositories.repository(workflow).catch(() => undefined);
     const repositoryRef = resolved?.ref as ArtifactRepositoryRefStatus | undefined;
-    const archiveLogs = archivesLogs(resolved?.repository, workflow.spec, template);
+    const archiveLogs = archivesLogs(resolved?.repository, request.workflowArchiveLogs, template);
     const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (template.outputs?.artifacts?.length ?? 0) > 0 || archiveLogs;
     if (needsRepository) {
       try {
