@@ -38,7 +38,8 @@ export function kubeRunPageSource(options: KubeRunPageSourceOptions): RunPageSou
   /** The log archiveLogs kept of a step whose pod is gone; undefined when it kept none. */
   const archived = async (ref: LogRef): Promise<Buffer | undefined> => {
     const run = await runs.peek(ref.key);
-    if (!run) return undefined;
+    // Most steps archive nothing: no repository is opened for them (this is asked again while a pod is awaited).
+    if (!run?.status.nodes[ref.nodeId]?.outputs?.artifacts?.some((a) => a.name === `${ref.container}-logs`)) return undefined;
     const access = await kubeArtifactAccess(run, objects);
     try {
       return await readArchivedLog(access, run.status.nodes[ref.nodeId], ref.container);
