@@ -1,4 +1,8 @@
+import type { NodeStatus } from '../engine/workflow-status.js';
+import { kubeArtifactAccess } from '../kube/kube-artifact-access.js';
 import { KubeNotFoundError } from '../kube/kube-errors.js';
+import type { StoredRun } from '../ports/run-store.js';
+import { readArchivedLog } from '../runs/archived-log.js';
 import { splitRunKey, type RunKey } from '../ports/run-key.js';
 import type { CliIO } from './cli-io.js';
 import type { ClusterTarget } from './cluster-target.js';
@@ -31,6 +35,7 @@ export async function printClusterLogs(target: ClusterTarget, io: CliIO, runId: 
       const label = `${pod}${members.length > 1 ? `/${container}` : ''}${attempt ? ` (attempt ${attempt})` : ''}`;
       const color = COLORS[count++ % COLORS.length]!;
       let text: string;
+      let archived = false;
       try {
         const chunks: Buffer[] = [];
         for await (const chunk of target.podLogs.podLog(namespace, pod, container, {
@@ -48,23 +53,44 @@ export async function printClusterLogs(target: ClusterTarget, io: CliIO, runId: 
           chunks.push(chunk);
         text = Buffer.concat(chunks).toString('utf8');
       } catch (error) {
-        // A pod deleted since (by podGC, or with its run's artifacts) has no log left to read.
-        if (error instanceof KubeNotFoundError) continue;
-        throw error;
+        if (!(error instanceof KubeNotFoundError)) throw error;
+        // A pod deleted since (by podGC, or with its run's artifacts) has no log left to read,
+        // unless the step archived it (archiveLogs): then that copy is the log, without times.
+        const kept = await archivedLog(target, run, node, container);
+        if (kept === undefined) continue;
+        io.stderr.write(`skiff logs: pod ${pod} is gone; its log below is the copy archiveLogs kept in the artifact repository\n`);
+        const lines = kept
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== '');
+        text = (options.tail !== undefined ? lines.slice(-options.tail) : lines).map((line) => ` ${line}`).join('\n');
+        archived = true;
       }
       const prefix = options.color ? `\u001b[${color}m${label}\u001b[0m: ` : `${label}: `;
       let out = '';
       for (const line of text.split('\n')) {
         if (line === '') continue;
+        // An archived line has no time (the lines were given one leading space): --since and --timestamps pass it as it is.
         const space = line.indexOf(' ');
         const time = space < 0 ? line : line.slice(0, space);
         const said = space < 0 ? '' : line.slice(space + 1);
-        if (options.since !== undefined && Date.parse(time) < options.since) continue;
+        if (!archived && options.since !== undefined && Date.parse(time) < options.since) continue;
         if (options.grep && !options.grep.test(said)) continue;
-        out += `${prefix}${options.timestamps ? `${time} ` : ''}${said}\n`;
+        out += `${prefix}${options.timestamps && !archived ? `${time} ` : ''}${said}\n`;
       }
       if (out) io.stdout.write(out);
     }
   }
   return 0;
+}
+
+/** The log archiveLogs kept of a container whose pod is gone, read through the run's repository. */
+async function archivedLog(target: ClusterTarget, run: StoredRun, node: NodeStatus, container: string): Promise<Buffer | undefined> {
+  if (!node.outputs?.artifacts?.some((a) => a.name === `${container}-logs`)) return undefined;
+  const access = await kubeArtifactAccess(run, target.objects);
+  try {
+    return await readArchivedLog(access, node, container);
+  } finally {
+    access.close();
+  }
 }

@@ -82,6 +82,8 @@ export interface PodRequest {
    * them throughout the workflow's spec); absent when it has none. The template's own patch is in `template`.
    */
   workflowPodSpecPatch?: string;
+  /** The run's `spec.archiveLogs` (a referenced WorkflowTemplate's, under the workflow's own); absent when unset. */
+  workflowArchiveLogs?: boolean;
   /** The workflow's volumes with the variables of the steps and tasks above substituted; absent: the workflow's own. */
   volumes?: Volume[];
   /**

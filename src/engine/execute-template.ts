@@ -145,6 +145,7 @@ function startPod(
   if (typeof workflowPatch === 'string' && workflowPatch.trim() !== '') {
     request.workflowPodSpecPatch = substituteValue(workflowPatch, exec.globals, false).value;
   }
+  if (typeof exec.spec.archiveLogs === 'boolean') request.workflowArchiveLogs = exec.spec.archiveLogs;
   // The node was in the status already: a driver before this one asked for its pod.
   if (existing?.startedAt) request.askedBefore = existing.startedAt;
   exec.pods.add(node, request, deadlineAt, pending !== undefined ? startedAt + pending : undefined);

@@ -170,6 +170,9 @@ export class PodTracker {
       ...declared,
       ...(reported?.artifacts?.find((a) => a.name === declared.name) ?? {}),
     }));
+    // Archived logs (`main-logs`, a containerSet's `<container>-logs`) are outputs no template declares: after the declared ones, as Argo lists them.
+    const declaredNames = new Set(artifacts.map((a) => a.name));
+    for (const a of reported?.artifacts ?? []) if (!declaredNames.has(a.name) && a.name.endsWith('-logs')) artifacts.push(a);
     if (artifacts.length > 0) outputs.artifacts = artifacts;
     let result = reported?.result;
     if (result === undefined && template.script) result = '';

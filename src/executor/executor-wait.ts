@@ -82,14 +82,14 @@ export async function executorWait(plan: ExecutorPlan, options: ExecutorWaitOpti
         throw new Error(`outputs.result: the step's stdout file was replaced by a link to ${JSON.stringify(found.target)}; ${LINK_NOTE}`);
       report.result = stepText(found, 'outputs.result', "the step's stdout file") ?? '';
     }
-    if (plan.artifacts.length > 0) {
+    if (plan.artifacts.length > 0 || plan.archiveLogs) {
       // Loaded only here: the S3 client is most of the executor's start-up time.
       const { createArtifactDriver, saveOutputArtifact } = await import('../artifacts/index.js');
       const artifacts =
         driver ??
         createArtifactDriver({ secrets: fileSecretSource(paths.secretsDir), namespace: plan.namespace, ...(progress ? { onBytes: progress.add } : {}) });
+      const saved: Artifact[] = [];
       try {
-        const saved: Artifact[] = [];
         for (const artifact of plan.artifacts) {
           const sourcePath = join(paths.outputsDir, 'artifacts', safeName(artifact.name));
           await assertRealDirectories(under, dirname(sourcePath));
@@ -109,15 +109,28 @@ export async function executorWait(plan: ExecutorPlan, options: ExecutorWaitOpti
           await progress?.end();
           if (result.saved) saved.push(result.recorded as Artifact);
         }
-        if (saved.length > 0) report.artifacts = saved;
+      } catch (error) {
+        report.error = (error as Error).message;
       } finally {
         await progress?.end();
+      }
+      try {
+        // After the outputs, whatever became of them (Argo's order): the log says why a step failed.
+        if (plan.archiveLogs) {
+          const { archiveContainerLogs } = await import('./archive-container-logs.js');
+          saved.push(...(await archiveContainerLogs({ names, dirOf, under, archiveLocation: plan.archiveLocation, driver: artifacts })));
+        }
+      } catch (error) {
+        report.error = [report.error, (error as Error).message].filter(Boolean).join('; ');
+      } finally {
         if (!driver) artifacts.close();
       }
+      if (saved.length > 0) report.artifacts = saved;
     }
   } catch (error) {
-    report.error = (error as Error).message.replaceAll(paths.outputsDir, '<outputs>');
+    report.error = (error as Error).message;
   }
+  if (report.error) report.error = report.error.replaceAll(paths.outputsDir, '<outputs>');
   // The step may have left a link where the report goes: it is replaced, not written through.
   await replaceFile(paths.reportPath, JSON.stringify(report));
   // In a cluster the report is also the container's termination message: what the runtime reads.

@@ -1,10 +1,11 @@
-import { type ConfigMapSource, createArtifactDriver, type SecretSource } from '../artifacts/index.js';
+import type { ConfigMapSource, SecretSource } from '../artifacts/index.js';
 import { splitRunKey } from '../ports/run-key.js';
 import type { LogRef, RunPageSource } from '../ports/run-page-source.js';
+import { ARCHIVED_LOG_NOTE, readArchivedLog } from '../runs/archived-log.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import type { KubeClient } from './kube-client.js';
+import { kubeArtifactAccess } from './kube-artifact-access.js';
 import { KubeNotFoundError } from './kube-errors.js';
-import { kubeRunRepository } from './kube-run-repository.js';
 import type { KubeRunStore } from './kube-run-store.js';
 import type { PodLogClient } from './pod-logs.js';
 import { WORKFLOW_API, workflowRef } from './run-workflow-object.js';
@@ -34,6 +35,18 @@ export interface KubeRunPageSourceOptions {
 export function kubeRunPageSource(options: KubeRunPageSourceOptions): RunPageSource {
   const { client, runs, objects } = options;
   const retryMs = options.retryMs ?? 1000;
+  /** The log archiveLogs kept of a step whose pod is gone; undefined when it kept none. */
+  const archived = async (ref: LogRef): Promise<Buffer | undefined> => {
+    const run = await runs.peek(ref.key);
+    // Most steps archive nothing: no repository is opened for them (this is asked again while a pod is awaited).
+    if (!run?.status.nodes[ref.nodeId]?.outputs?.artifacts?.some((a) => a.name === `${ref.container}-logs`)) return undefined;
+    const access = await kubeArtifactAccess(run, objects);
+    try {
+      return await readArchivedLog(access, run.status.nodes[ref.nodeId], ref.container);
+    } finally {
+      access.close();
+    }
+  };
   return {
     description: options.description ?? 'the cluster',
     readRun: (key) => runs.peek(key),
@@ -65,7 +78,12 @@ export function kubeRunPageSource(options: KubeRunPageSourceOptions): RunPageSou
       } catch (error) {
         // Not started yet (the API server answers 400 while a container waits), or the pod is gone.
         const gone = error instanceof KubeNotFoundError;
-        return { bytes: Buffer.alloc(0), start: 0, size: 0, ...(gone ? { note: `pod ${ref.pod} is gone, and its log with it` } : {}) };
+        if (!gone) return { bytes: Buffer.alloc(0), start: 0, size: 0 };
+        const kept = await archived(ref);
+        if (!kept) return { bytes: Buffer.alloc(0), start: 0, size: 0, note: `pod ${ref.pod} is gone, and its log with it` };
+        const stop = Math.min(end ?? kept.length, kept.length);
+        const start = Math.max(0, stop - maxBytes);
+        return { bytes: kept.subarray(start, stop), start, size: kept.length, note: ARCHIVED_LOG_NOTE };
       }
       const whole = Buffer.concat(chunks);
       const stop = Math.min(end ?? whole.length, whole.length);
@@ -86,8 +104,16 @@ export function kubeRunPageSource(options: KubeRunPageSourceOptions): RunPageSou
             yield chunk.subarray(Math.max(0, delivered - start));
             delivered = position;
           }
-        } catch {
+        } catch (error) {
           // The container has not started (400), its pod is gone (404), or the connection dropped: look again below.
+          // A pod that is gone left its log in the repository if the step archived it: that is the log from here on.
+          if (error instanceof KubeNotFoundError && position === 0) {
+            const kept = await archived(ref).catch(() => undefined);
+            if (kept) {
+              if (kept.length > delivered) yield kept.subarray(delivered);
+              return;
+            }
+          }
         }
         // A follow ends when the container does; the step's phase may say so a moment later.
         if (done || signal.aborted) return;
@@ -100,19 +126,7 @@ export function kubeRunPageSource(options: KubeRunPageSourceOptions): RunPageSou
         });
       }
     },
-    artifactAccess: async (run) => {
-      const namespace = run.workflow.metadata.namespace ?? 'default';
-      const repository = await kubeRunRepository(objects, run);
-      // A directory on this machine is no place a cluster's pods wrote to, and a path from a status is data: never opened.
-      const driver = createArtifactDriver({
-        secrets: objects,
-        namespace,
-        localRoot: async () => {
-          throw new Error('a local directory repository is not readable for a run on a cluster');
-        },
-      });
-      return { driver, repository, close: () => driver.close() };
-    },
+    artifactAccess: (run) => kubeArtifactAccess(run, objects),
   };
 }
 

@@ -17,7 +17,7 @@ export interface LogBytes {
   start: number;
   /** How long the log was when read. */
   size: number;
-  /** Why there is no log to show, when there is none (its pod is gone). */
+  /** Why there is no log to show (its pod is gone), or where the log shown comes from (the archived copy of a pod that is gone). */
   note?: string;
 }
 

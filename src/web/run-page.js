@@ -246,6 +246,8 @@
     const page = await response.json();
     pre.innerHTML = page.html; // escaped by the server
     if (page.note && !page.html) pre.textContent = `[${page.note}]`;
+    // A log shown with a note (the archived copy of a pod that is gone) says so above it.
+    else if (page.note) pre.insertAdjacentText('afterbegin', `[${page.note}]\n`);
     pre.dataset.start = page.start;
     const earlier = panel.querySelector('.log-earlier');
     if (earlier) earlier.hidden = true;

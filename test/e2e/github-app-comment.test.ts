@@ -202,6 +202,53 @@ test('artifacts in S3 get presigned links expiring as the config says; the link 
   assert.equal((await fetch(forged)).status, 403, 'the lifetime is signed');
 });
 
+test('attacker: an archived log (archiveLogs) is linked through the run page, which hides the Secret a step printed, never straight from MinIO', async () => {
+  const objects = new LocalObjectStore(new StateLayout(h.stateDir).objects);
+  const token = 'tok-4f9a2c-never-in-a-comment';
+  await objects.apply({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'minio-cred', namespace: 'ci' },
+    stringData: { accesskey: minio.accessKey, secretkey: minio.secretKey },
+  } as never);
+  await objects.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'deploy', namespace: 'ci' }, stringData: { token } } as never);
+  const repository = `s3:\n  bucket: ${minio.bucket}\n  endpoint: ${minio.endpoint.replace('http://', '')}\n  insecure: true\n  keyPrefix: app\n  accessKeySecret: {name: minio-cred, key: accesskey}\n  secretKeySecret: {name: minio-cred, key: secretkey}\n`;
+  await objects.apply({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'artifact-repositories', namespace: 'ci', annotations: { 'workflows.argoproj.io/default-artifact-repository': 'minio' } },
+    data: { minio: repository },
+  } as never);
+  const workflow = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: leaky-}
+spec:
+  entrypoint: leak
+  archiveLogs: true
+  templates:
+  - name: leak
+    container:
+      image: alpine
+      command: [sh, -c, "echo before; echo token=$TOKEN; echo after"]
+      env: [{name: TOKEN, valueFrom: {secretKeyRef: {name: deploy, key: token}}}]
+`;
+  const config = 'paths: [workflows]\nnamespace: ci\non:\n  push: {branches: [main]}\n';
+  const repo = await h.github.createRepo('acme/leaky', { '.skiff.yml': config, 'workflows/leaky.yaml': workflow });
+  await h.github.webhooks.push('acme/leaky', { ref: 'refs/heads/main', before: '0'.repeat(40), after: repo.commit });
+  await h.server.runsSettled();
+  const check = h.checkRuns('skiff / leaky').find((r) => r.headSha === repo.commit)!;
+  assert.equal(check.conclusion, 'success', check.output.summary ?? '');
+  const link = /\[[^\]]*main-logs\]\((http[^)]+)\)/.exec(check.output.summary ?? '')?.[1];
+  assert.ok(link, check.output.summary ?? '');
+  assert.notEqual(new URL(link).origin, new URL(minio.endpoint).origin, 'not a presigned link to the raw log');
+  const response = await fetch(link);
+  assert.equal(response.status, 200);
+  const text = Buffer.from(await response.arrayBuffer()).toString();
+  assert.match(text, /before\n/);
+  assert.match(text, /token=\[redacted\]/);
+  assert.ok(!text.includes(token), text);
+});
+
 test("attacker: a PR's loop items and messages cannot inject Mermaid or Markdown into the comment", async () => {
   const hostile = `apiVersion: argoproj.io/v1alpha1
 kind: Workflow

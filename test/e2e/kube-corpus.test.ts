@@ -9,7 +9,7 @@
 // corpus's own exclusions (LOCAL_EXCLUDED: two examples that take over 250 s by design) are not run
 // here either.
 import assert from 'node:assert/strict';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,6 +142,21 @@ describe('Argo example corpus on the cluster runtime (kube-apiserver, node agent
     const s3 = new S3Client(minio.s3Config());
     try {
       for (const key of [...ref.s3Keys, ...passing.s3Keys]) await s3.send(new HeadObjectCommand({ Bucket: minio.bucket, Key: key }));
+    } finally {
+      s3.destroy();
+    }
+  });
+
+  it("archives the main container's log of both archiveLogs examples as main.log in MinIO", async () => {
+    const s3 = new S3Client(minio.s3Config());
+    try {
+      for (const file of ['examples/archive-location.yaml', 'examples/workflow-template/workflow-archive-logs.yaml']) {
+        const outcome = await outcomes.get(file)!;
+        const logs = outcome.s3Keys.filter((k) => k.endsWith('/main.log'));
+        assert.equal(logs.length, 1, `${file}: ${outcome.s3Keys.join(', ')}`);
+        const object = await s3.send(new GetObjectCommand({ Bucket: minio.bucket, Key: logs[0]! }));
+        assert.match(await object.Body!.transformToString(), /hello world/, file);
+      }
     } finally {
       s3.destroy();
     }

@@ -27,7 +27,7 @@ describe('local runs against MinIO', () => {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'artifact-repositories', namespace: 'default', annotations: { 'workflows.argoproj.io/default-artifact-repository': 'ns-default' } },
-      data: { 'ns-default': repo(minio, 'from-namespace'), other: repo(minio, 'from-ref') },
+      data: { 'ns-default': repo(minio, 'from-namespace'), other: repo(minio, 'from-ref'), logging: `${repo(minio, 'from-logging')}archiveLogs: true\n` },
     });
     harness = await LocalRunHarness.create(objects);
   });
@@ -95,5 +95,57 @@ spec:
     const key = node.outputs?.artifacts?.[0]?.s3?.key ?? '';
     assert.match(key, /^from-ref\//);
     assert.ok(gunzipSync(await object(key)).includes('ref\n'));
+  });
+
+  it("archives a step's stdout and stderr as main-logs (main.log, as it is) when the workflow asks, and a template can decline", async () => {
+    const { status } = await harness.run(`apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: s3-logs-}
+spec:
+  entrypoint: main
+  archiveLogs: true
+  templates:
+  - name: main
+    steps:
+    - - {name: talk, template: talk}
+      - {name: quiet, template: quiet}
+  - name: talk
+    container: {image: alpine, command: [sh, -c, "echo to-stdout; echo to-stderr >&2; echo out > /tmp/o"]}
+    outputs: {artifacts: [{name: o, path: /tmp/o}]}
+  - name: quiet
+    archiveLocation: {archiveLogs: false}
+    container: {image: alpine, command: [sh, -c, "echo unkept"]}
+`);
+    assert.equal(status.phase, 'Succeeded', JSON.stringify(status, null, 1));
+    const talk = Object.values(status.nodes).find((n) => n.displayName === 'talk')!;
+    assert.deepEqual(
+      talk.outputs?.artifacts?.map((a) => a.name),
+      ['o', 'main-logs'],
+    );
+    const logs = talk.outputs!.artifacts!.find((a) => a.name === 'main-logs')!;
+    assert.match(logs.s3?.key ?? '', new RegExp(`^from-namespace/.*/${talk.id}.*/main\\.log$|^from-namespace/.*/main\\.log$`));
+    const text = (await object(logs.s3!.key!)).toString();
+    assert.deepEqual(text.split('\n').filter(Boolean).sort(), ['to-stderr', 'to-stdout']);
+    const quiet = Object.values(status.nodes).find((n) => n.displayName === 'quiet')!;
+    assert.equal(quiet.outputs?.artifacts, undefined, 'archiveLocation.archiveLogs: false overrules spec.archiveLogs');
+  });
+
+  it("archives every pod's logs when the repository says archiveLogs: true, whatever the template says", async () => {
+    const { status } = await harness.run(`apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: s3-repo-logs-}
+spec:
+  entrypoint: quiet
+  artifactRepositoryRef: {key: logging}
+  templates:
+  - name: quiet
+    archiveLocation: {archiveLogs: false}
+    container: {image: alpine, command: [sh, -c, "echo kept anyway"]}
+`);
+    assert.equal(status.phase, 'Succeeded', JSON.stringify(status, null, 1));
+    const node = Object.values(status.nodes).find((n) => n.type === 'Pod')!;
+    const key = node.outputs?.artifacts?.find((a) => a.name === 'main-logs')?.s3?.key ?? '';
+    assert.match(key, /^from-logging\/.*\/main\.log$/);
+    assert.equal((await object(key)).toString(), 'kept anyway\n');
   });
 });

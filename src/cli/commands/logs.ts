@@ -17,7 +17,8 @@ may be @latest, the newest run. POD (or --node) prints one step's logs only.
 Against a cluster (--kubeconfig or --context), each step's pod's log is read through the API
 server, which passes --tail, --since and --since-time on to the kubelet (tailLines,
 sinceSeconds, sinceTime) and gives each line the time the kubelet recorded; --follow is not yet
-offered there.
+offered there. A step whose pod is gone (podGC) prints the log it archived (archiveLogs), if it
+did, read from the artifact repository, with a note on stderr; those lines have no times.
 
 Each local line's time is when the step wrote it (kept beside the log, as a kubelet keeps it):
 --timestamps prints it (RFC 3339, to the microsecond) and --since and --since-time keep the

@@ -35,6 +35,8 @@ export interface ClusterPodContext {
   instanceId?: string;
   /** The pod's archive location in the run's repository, when the run has one. */
   archiveLocation?: StorageLocation;
+  /** Archive the user containers' logs there (runs/archive-logs.ts). */
+  archiveLogs?: boolean;
   /** The node's display path (`run.build[0].test`), for the node-name annotation. */
   nodeName?: string;
   /** Now, for the pod's activeDeadlineSeconds (ms since the epoch). */
@@ -66,6 +68,7 @@ export function clusterPod(request: PodRequest, context: ClusterPodContext): { p
     executorImage: context.executorImage,
     ...(busybox ? { busybox: POD_BUSYBOX } : {}),
     ...(context.archiveLocation ? { archiveLocation: context.archiveLocation } : {}),
+    ...(context.archiveLogs ? { archiveLogs: true } : {}),
   });
   if ('error' in built) return built;
   const pod = built.pod;

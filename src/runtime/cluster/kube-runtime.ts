@@ -9,6 +9,7 @@ import { type ObjectEvent, WatchObjects } from '../../kube/watch-objects.js';
 import type { PodRef } from '../../ports/executor-reports.js';
 import { type RunKey, runKey, splitRunKey } from '../../ports/run-key.js';
 import type { Runtime, RuntimeEvent } from '../../ports/runtime.js';
+import { archivesLogs } from '../../runs/archive-logs.js';
 import { RunRepositories } from '../../runs/run-repositories.js';
 import type { KubernetesObject } from '../../spec/model/kubernetes.js';
 import type { Workflow } from '../../spec/model/workflow.js';
@@ -193,7 +194,8 @@ export class KubeRuntime implements Runtime {
       return;
     }
     let archiveLocation: StorageLocation | undefined;
-    const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (request.template.outputs?.artifacts?.length ?? 0) > 0;
+    const archiveLogs = archivesLogs(resolved?.repository, request.workflowArchiveLogs, request.template);
+    const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (request.template.outputs?.artifacts?.length ?? 0) > 0 || archiveLogs;
     if (resolved || needsRepository) {
       try {
         archiveLocation = await this.repositories.archiveLocation(workflow, request);
@@ -214,6 +216,7 @@ export class KubeRuntime implements Runtime {
       ...(this.options.shell ? { shell: this.options.shell } : {}),
       ...(request.nodeName ? { nodeName: request.nodeName } : {}),
       ...(archiveLocation ? { archiveLocation } : {}),
+      ...(archiveLogs ? { archiveLogs } : {}),
     });
     if ('error' in built) return this.fail(key, entry, built.error);
     if (this.tracked.get(key) !== entry) return;

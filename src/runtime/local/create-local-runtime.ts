@@ -24,6 +24,7 @@ import { LocalRepositoryRoots, localRoots } from './local-repository-roots.js';
 import { localizePod } from './localize-pod.js';
 import type { PodObjectSource } from '../../ports/pod-object-source.js';
 import { collectRunGarbage, garbageChanges } from '../../runs/run-artifact-gc.js';
+import { archivesLogs } from '../../runs/archive-logs.js';
 import { embeddedLocalDefault, RunRepositories } from '../../runs/run-repositories.js';
 import { recordedPodEnd } from './recorded-pod-end.js';
 import { RunVolumeReports } from './run-volume-reports.js';
@@ -142,13 +143,12 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     // An http template runs no pod: the request is made from here, as Argo's agent makes it.
     if (template.http) return runHttp(request, entry, workflow);
     let archiveLocation: StorageLocation | undefined;
-    const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (template.outputs?.artifacts?.length ?? 0) > 0;
     // Every pod resolves the run's repository (once per run), so the first one to start records
-    // it in status as Argo does; only a pod with artifacts fails when it cannot be resolved.
-    const repositoryRef = await repositories.repository(workflow).then(
-      (resolved) => resolved.ref as ArtifactRepositoryRefStatus,
-      () => undefined,
-    );
+    // it in status as Argo does; only a pod with artifacts (or archived logs) fails when it cannot be resolved.
+    const resolved = await repositories.repository(workflow).catch(() => undefined);
+    const repositoryRef = resolved?.ref as ArtifactRepositoryRefStatus | undefined;
+    const archiveLogs = archivesLogs(resolved?.repository, request.workflowArchiveLogs, template);
+    const needsRepository = (request.inputs.artifacts?.length ?? 0) > 0 || (template.outputs?.artifacts?.length ?? 0) > 0 || archiveLogs;
     if (needsRepository) {
       try {
         archiveLocation = await repositories.archiveLocation(workflow, request);
@@ -156,7 +156,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
         return fail((error as Error).message);
       }
     }
-    const built = buildPodSpec(request, { workflow, ...(archiveLocation ? { archiveLocation } : {}) });
+    const built = buildPodSpec(request, { workflow, ...(archiveLocation ? { archiveLocation } : {}), ...(archiveLogs ? { archiveLogs } : {}) });
     if ('error' in built) return fail(built.error);
     // A hostPath would hand the step any directory of this machine: the one way around the sandbox's root.
     const hostVolume = built.pod.spec?.volumes?.find((v) => v.hostPath);

@@ -25,6 +25,8 @@ export interface PodSpecContext {
   workflow: Workflow;
   /** The template's archive location (repository + this pod's key), when the pod has artifacts. */
   archiveLocation?: StorageLocation;
+  /** Archive the user containers' logs (see archive-logs.ts); needs an `archiveLocation`. */
+  archiveLogs?: boolean;
   /** The executor image (default `skiff/executor`). */
   executorImage?: string;
   /**
@@ -73,6 +75,11 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
     result: hasResultOutput(template),
   };
   if (context.archiveLocation) plan.archiveLocation = context.archiveLocation;
+  if (context.archiveLogs) {
+    if (!context.archiveLocation) return { error: `template "${template.name}" archives its logs, but no artifact repository is configured to keep them` };
+    plan.archiveLogs = true;
+  }
+  const log = plan.archiveLogs ? { log: true } : {};
   if (type === 'script') plan.script = template.script!.source;
 
   const runMount: V1VolumeMount = { name: RUN_VOLUME, mountPath: RUN_DIR };
@@ -88,7 +95,13 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
   const shell = context.busybox ? [context.busybox, 'sh', '-c'] : ['/bin/sh', '-c'];
   const busybox = context.busybox ? { busybox: context.busybox } : {};
   if (type === 'containerSet') {
-    const built = containerSetContainers(template, { runMount, inputMounts, outputs: { parameters, artifacts, result: plan.result }, shell, ...busybox });
+    const built = containerSetContainers(template, {
+      runMount,
+      inputMounts,
+      outputs: { parameters, artifacts, result: plan.result, ...log },
+      shell,
+      ...busybox,
+    });
     if ('error' in built) return built;
     users = built.containers;
     plan.containers = users.map((c) => c.name);
@@ -103,7 +116,7 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
       {
         ...(container as V1Container),
         name: 'main',
-        command: [...shell, mainWrapper({ parameters, artifacts, result: plan.result }, busybox), 'skiff-main', ...argv],
+        command: [...shell, mainWrapper({ parameters, artifacts, result: plan.result, ...log }, busybox), 'skiff-main', ...argv],
         args: [],
         env: [...((source.env ?? []) as V1Container['env'] & object)],
         volumeMounts: [...((source.volumeMounts ?? []) as V1VolumeMount[]), runMount, ...inputMounts],

@@ -36,7 +36,8 @@ export function containerSetContainers(template: Template, parts: ContainerSetPa
   if (limit === undefined) return { error: `${where}: retryStrategy.retries "${String(set.retryStrategy?.retries)}" is not a whole number of retries` };
   if (delaySeconds === undefined)
     return { error: `${where}: retryStrategy.duration "${String(set.retryStrategy?.duration)}" is not a duration such as "500ms" or "10s"` };
-  const none: WrapperOutputs = { parameters: [], artifacts: [], result: false };
+  // Every container's log is archived when the template's is (Argo's `<container>-logs`), not only main's.
+  const none: WrapperOutputs = { parameters: [], artifacts: [], result: false, ...(parts.outputs.log ? { log: true } : {}) };
   const containers: V1Container[] = [];
   for (const member of set.containers) {
     const { dependencies, ...source } = member as Container & { dependencies?: string[] };

@@ -11,6 +11,11 @@ export interface ExecutorPlan {
   namespace: string;
   /** The template's archive location: the repository's storage with this pod's key. */
   archiveLocation?: StorageLocation;
+  /**
+   * Archive each user container's log (Argo's `archiveLogs`): wait saves the wrapper's copy as
+   * `<container>.log` under the archive location and reports it as the `<container>-logs` artifact.
+   */
+  archiveLogs?: boolean;
   /** Input artifacts to load, located (`from` resolved), each placed at `INPUTS_DIR/<name>`. */
   inputs: Artifact[];
   /** A script template's source, staged at `SCRIPT_PATH`. */

@@ -5,7 +5,15 @@ export interface WrapperOutputs {
   parameters: Array<{ name: string; path: string }>;
   artifacts: Array<{ name: string; path: string }>;
   result: boolean;
+  /**
+   * Keep the container's whole log (stdout and stderr, as they come) in `<dir>/LOG_FILE`, for the
+   * wait container to archive as `<container>.log` (the template archives logs, see archive-logs.ts).
+   */
+  log?: boolean;
 }
+
+/** The container's combined stdout and stderr beside its exit code, when its log is archived. */
+export const LOG_FILE = 'combined';
 
 /** How a containerSet member is wrapped besides its outputs (a plain main container needs none of it). */
 export interface WrapperOptions {
@@ -58,6 +66,8 @@ export function mainWrapper(outputs: WrapperOutputs, options: WrapperOptions = {
   const lines: string[] = [];
   if (options.busybox) lines.push(`t=${quote(options.busybox)}`, ...WRAPPER_TOOLS.map((tool) => `${tool}() { "$t" ${tool} "$@"; }`));
   lines.push(`d=${quote(containerDir(name))}`, `o=${quote(OUTPUTS_DIR)}`, 'mkdir -p "$d" "$o/parameters" "$o/artifacts"');
+  // Made first, so a container that never runs its command (a failed dependency) has an empty log.
+  if (outputs.log) lines.push(`: > "$d/${LOG_FILE}"`);
   // The exit code appears whole or not at all (a rename), since other containers poll for it.
   lines.push('finish() { echo "$1" > "$d/exitcode.tmp" && mv -f "$d/exitcode.tmp" "$d/exitcode"; exit "$1"; }');
   for (const dependency of options.dependencies ?? []) {
@@ -68,10 +78,7 @@ export function mainWrapper(outputs: WrapperOutputs, options: WrapperOptions = {
       `if [ "$c" != 0 ]; then echo ${quote(`skiff: "${name}" does not run: it depends on "${dependency}", which failed (exit code `)}"$c)" >&2; echo ${quote(dependency)} > "$d/${BLOCKED_BY_FILE}"; finish "$c"; fi`,
     );
   }
-  const attempt = outputs.result
-    ? // A pipe loses the command's exit code in POSIX sh; the subshell writes it down instead.
-      ['rm -f "$d/code"', '( "$@"; echo $? > "$d/code" ) | tee "$d/stdout"', 'code=$(cat "$d/code" 2>/dev/null || echo 1)']
-    : ['"$@"', 'code=$?'];
+  const attempt = attemptLines(outputs);
   const retries = options.retries;
   if (retries && retries.limit > 0) {
     lines.push(
@@ -95,6 +102,30 @@ export function mainWrapper(outputs: WrapperOutputs, options: WrapperOptions = {
   for (const a of outputs.artifacts) lines.push(copy(a.path, `$o/artifacts/${safeName(a.name)}`));
   lines.push('finish "$code"');
   return lines.join('\n');
+}
+
+/**
+ * One run of the command, its exit code in `code`. A pipe loses the command's exit code in POSIX
+ * sh, so with a pipe the subshell writes it down instead. With a log, stdout and stderr each pass
+ * through a `tee` of their own (fd 4 carries stdout past the stderr pipe): both still reach the
+ * container's own streams (what `kubectl logs` shows), and both are appended to the log file, each
+ * write whole, so the two interleave as the command wrote them, up to the tees' buffering.
+ */
+function attemptLines(outputs: WrapperOutputs): string[] {
+  const code = ['rm -f "$d/code"'];
+  const read = 'code=$(cat "$d/code" 2>/dev/null || echo 1)';
+  const run = '( "$@"; echo $? > "$d/code" )';
+  if (outputs.log) {
+    const stdoutFiles = outputs.result ? `"$d/stdout" "$d/${LOG_FILE}"` : `"$d/${LOG_FILE}"`;
+    return [
+      ...code,
+      ...(outputs.result ? [': > "$d/stdout"'] : []),
+      `{ ${run} 2>&1 1>&4 4>&- | tee -a "$d/${LOG_FILE}" >&2 4>&-; } 4>&1 | tee -a ${stdoutFiles}`,
+      read,
+    ];
+  }
+  if (outputs.result) return [...code, `${run} | tee "$d/stdout"`, read];
+  return ['"$@"', 'code=$?'];
 }
 
 /**

@@ -2,14 +2,19 @@ import type { ServerResponse } from 'node:http';
 import type { NodeStatus } from '../../engine/workflow-status.js';
 import type { RunPageSource } from '../../ports/run-page-source.js';
 import type { StoredRun } from '../../ports/run-store.js';
+import { isArchivedLog } from '../../runs/archived-log.js';
 import { describeLocation, inspectArtifact, openArtifact, tarballFile } from './artifact-access.js';
 import { refuse, SECURITY_HEADERS, send, writeAll } from './http-answers.js';
+import { redactedLines } from './node-log.js';
+import { type SecretRedactor, secretRedactor } from './secret-redactor.js';
 
 /** What is asked of an output artifact: its size and files (`info`), the artifact, or one `file` of a tarball. */
 export interface ArtifactRequest {
   name: string;
   info: boolean;
   file: string | null;
+  /** Hides Secrets' values in an archived log (the raw log), as in every log the page shows. */
+  redactor?: SecretRedactor;
 }
 
 /**
@@ -38,6 +43,14 @@ export async function serveArtifact(
     }
     let body: AsyncIterable<Buffer> = opened.body;
     let fileName = opened.fileName;
+    if (isArchivedLog(artifact) && !opened.tarball) {
+      const redactor = request.redactor ?? secretRedactor([]);
+      const raw = opened.body;
+      body = (async function* () {
+        for await (const text of redactedLines(raw, redactor)) yield Buffer.from(text);
+      })();
+      fileName = `${request.name.replace(/-logs$/, '')}.log`;
+    }
     if (request.file !== null && opened.tarball) {
       const chunks = tarballFile(opened, request.file)[Symbol.asyncIterator]();
       const first = await chunks.next(); // a missing file throws here, before any header is sent

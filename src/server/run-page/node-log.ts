@@ -10,7 +10,7 @@ export interface LogPage {
   html: string;
   start: number;
   end: number;
-  /** Why there is no log (its pod is gone), shown instead of it. */
+  /** Why there is no log (its pod is gone), shown instead of it; or, above it, that it is the archived copy. */
   note?: string;
 }
 

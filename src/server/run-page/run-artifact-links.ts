@@ -6,6 +6,7 @@ import { runRepository } from '../../cli/run-repository.js';
 import { kubeRunRepository } from '../../kube/kube-run-repository.js';
 import { type ArtifactLink, type ArtifactLinks, MAX_ARTIFACT_LINK_SECONDS } from '../../ports/artifact-links.js';
 import { splitRunKey } from '../../ports/run-key.js';
+import { isArchivedLog } from '../../runs/archived-log.js';
 import type { StoredRun } from '../../ports/run-store.js';
 import type { RunLinkSigner } from './run-link-signer.js';
 
@@ -72,14 +73,16 @@ export class RunArtifactLinks implements ArtifactLinks {
         if (links.length >= MAX_LINKS) return links;
         const location = inputLocation(artifact, repository as StorageLocation | undefined);
         let url: string | undefined;
-        if (location?.s3) {
+        // An archived log is the raw log: linked only through the run page, which hides Secrets in it, never straight to the store.
+        const archivedLog = isArchivedLog(artifact);
+        if (location?.s3 && !archivedLog) {
           url = await presignS3Get(location.s3, {
             secrets: this.places.secrets,
             namespace,
             expiresInSeconds: seconds,
             fileName: /\.(tgz|tar\.gz)$/.test(location.s3.key ?? '') ? `${artifact.name}.tgz` : artifact.name,
           }).catch(() => undefined);
-        } else if (location?.local && this.places.localDirectories && this.options.publicUrl !== undefined) {
+        } else if (location && this.options.publicUrl !== undefined && (location.local ? this.places.localDirectories : archivedLog)) {
           const query = new URLSearchParams(this.options.signer.query(namespace, name, { expiresAt }));
           query.set('id', step.id);
           query.set('name', artifact.name);

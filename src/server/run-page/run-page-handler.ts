@@ -198,6 +198,7 @@ export function createRunPageHandler(options: RunPageOptions): RunPageHandler {
           name: url.searchParams.get('name') ?? '',
           info: part === 'artifact-info',
           file: url.searchParams.get('file'),
+          redactor,
         });
         return true;
       default:

@@ -204,6 +204,8 @@ export interface WorkflowSpec {
   parallelism?: number;
   activeDeadlineSeconds?: number;
   artifactRepositoryRef?: ArtifactRepositoryRef;
+  /** Archive every pod's logs in the artifact repository (see runs/archive-logs.ts). */
+  archiveLogs?: boolean;
   workflowTemplateRef?: { name: string; clusterScope?: boolean };
   templateDefaults?: Partial<Template>;
   retryStrategy?: RetryStrategy;
