@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +16,12 @@ import type { Template, Workflow } from '../../src/spec/model/workflow.js';
 
 const run = promisify(execFile);
 
-/** A real BusyBox: SKIFF_TEST_BUSYBOX, else the one the test environment keeps for its node image. */
-const busybox = process.env.SKIFF_TEST_BUSYBOX ?? [join(process.cwd(), '.cache', 'node', 'busybox', 'bin', 'busybox')].find((path) => existsSync(path));
+/** A real BusyBox: SKIFF_TEST_BUSYBOX, else Debian's static one that the image build unpacks into .cache (fetched once). */
+async function realBusybox(): Promise<string> {
+  if (process.env.SKIFF_TEST_BUSYBOX) return process.env.SKIFF_TEST_BUSYBOX;
+  const { stdout } = await run('bash', [join(process.cwd(), 'scripts', 'busybox-static.sh')]);
+  return stdout.trim();
+}
 
 describe('archiveLogs: which pods archive their logs (Argo’s rule)', () => {
   const t = (archiveLogs?: boolean): Template => ({
@@ -148,18 +151,17 @@ describe('archiveLogs: the wrapper keeps the log, the wait container archives it
   });
 
   // Images without a shell: the wrapper runs under the executor image's static busybox, its tee an applet.
-  if (busybox) {
-    it("keeps the log under BusyBox's sh and tee (the cluster's busybox shell)", async () => {
-      const { report, repo, stdout } = await wrap({ parameters: [], artifacts: [], result: true, log: true }, 'echo boxed; echo boxed-err >&2; exit 4', {
-        busybox,
-        shell: [busybox, 'sh'],
-      });
-      assert.equal(report.exitCode, 4);
-      assert.equal(stdout, 'boxed\n');
-      assert.equal(report.result, 'boxed\n');
-      assert.deepEqual((await readFile(join(repo, 'wf', 'pod', 'main.log'), 'utf8')).split('\n').filter(Boolean).sort(), ['boxed', 'boxed-err']);
+  it("keeps the log under BusyBox's sh and tee (the cluster's busybox shell)", async () => {
+    const busybox = await realBusybox();
+    const { report, repo, stdout } = await wrap({ parameters: [], artifacts: [], result: true, log: true }, 'echo boxed; echo boxed-err >&2; exit 4', {
+      busybox,
+      shell: [busybox, 'sh'],
     });
-  }
+    assert.equal(report.exitCode, 4);
+    assert.equal(stdout, 'boxed\n');
+    assert.equal(report.result, 'boxed\n');
+    assert.deepEqual((await readFile(join(repo, 'wf', 'pod', 'main.log'), 'utf8')).split('\n').filter(Boolean).sort(), ['boxed', 'boxed-err']);
+  });
 
   it('keeps the exit code of a failed step and archives its log too', async () => {
     const { report, repo } = await wrap({ parameters: [], artifacts: [], result: false, log: true }, 'echo dying >&2; exit 7');
