@@ -303,6 +303,37 @@ spec:
     await runtime.close();
   });
 
+  test('podGC deleteDelayDuration keeps an ended pod for the delay; a controller that dies meanwhile leaves the deletion to the next one', async () => {
+    const first = start();
+    const id = await first.driver.submit(
+      workflow(`
+metadata: {name: gc-delayed}
+spec:
+  entrypoint: main
+  podGC: {strategy: OnPodSuccess, deleteDelayDuration: 3s}
+  templates:
+  - name: main
+    container: {image: alpine, command: [sh, -c, "echo done"]}
+`),
+    );
+    const status = await first.driver.wait(id);
+    assert.equal(status.phase, 'Succeeded', JSON.stringify(status.nodes));
+    await until('the pod is marked with the time it goes', () => podsOf('gc-delayed').some((p) => p.metadata.annotations?.['skiff.dev/delete-after']));
+    const [pod] = podsOf('gc-delayed');
+    const due = Date.parse(pod!.metadata.annotations!['skiff.dev/delete-after']!);
+    const finished = Math.max(...(pod!.status?.containerStatuses ?? []).map((c) => new Date(c.state?.terminated?.finishedAt ?? 0).getTime()));
+    assert.equal(due, finished + 3000, 'the delay counts from the pod’s end');
+    // The controller dies before the delay is over: its timer goes with it, the pod stays.
+    await first.runtime.close();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now()) + 500));
+    assert.equal(podsOf('gc-delayed').length, 1, 'a closed runtime deleted the pod');
+    // The next controller reads the mark from the cluster and deletes the overdue pod at once.
+    const second = start();
+    await second.runtime.start();
+    await until('the next controller deletes the pod', () => podsOf('gc-delayed').length === 0, 10_000);
+    await second.runtime.close();
+  });
+
   test('attacker: no secret value appears in any pod spec Skiff created', async () => {
     const everything = JSON.stringify((await client.list('v1', 'Pod', undefined)).items);
     assert.ok(everything.includes('minio-cred'), 'the pods refer to the Secret by name');
