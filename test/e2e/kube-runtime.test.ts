@@ -303,6 +303,38 @@ spec:
     await runtime.close();
   });
 
+  test("a sidecar with mirrorVolumeMounts mounts main's volumes: what it writes there, main reads", async () => {
+    const { driver, runtime } = start();
+    const id = await driver.submit(
+      workflow(`
+metadata: {name: mirrored}
+spec:
+  entrypoint: main
+  volumes: [{name: work, emptyDir: {}}]
+  templates:
+  - name: main
+    script:
+      image: alpine
+      command: [sh]
+      volumeMounts: [{name: work, mountPath: /work}]
+      source: |
+        i=0
+        while [ ! -f /work/from-sidecar ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done
+        cat /work/from-sidecar
+    sidecars:
+    - {name: writer, image: alpine, command: [sh, -c, "echo sidecar-saw-work > /work/from-sidecar; sleep 600"], mirrorVolumeMounts: true}
+`),
+    );
+    // The pod goes once main ends (its sidecar still runs): read its spec while it is there.
+    await until('the pod exists', () => podsOf('mirrored').length > 0);
+    const writer = podsOf('mirrored')[0]?.spec?.containers.find((c) => c.name === 'writer');
+    const status = await driver.wait(id);
+    assert.equal(status.phase, 'Succeeded', JSON.stringify(status.nodes));
+    assert.equal(nodeNamed(status, 'mirrored')?.outputs?.result, 'sidecar-saw-work');
+    assert.deepEqual(writer?.volumeMounts, [{ name: 'work', mountPath: '/work' }]);
+    await runtime.close();
+  });
+
   test('podGC deleteDelayDuration keeps an ended pod for the delay; a controller that dies meanwhile leaves the deletion to the next one', async () => {
     const first = start();
     const id = await first.driver.submit(

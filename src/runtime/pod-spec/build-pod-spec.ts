@@ -19,6 +19,7 @@ import {
 } from './executor-plan.js';
 import { containerSetContainers } from './container-set-containers.js';
 import { mainWrapper, safeName } from './main-wrapper.js';
+import { withMirroredMounts } from './mirror-volume-mounts.js';
 
 export interface PodSpecContext {
   /** The run's workflow: name, namespace, uid, spec-level volumes, volumeClaimTemplates, pod settings. */
@@ -32,6 +33,8 @@ export interface PodSpecContext {
    * for images without a shell. The caller puts it there (see cluster-pod.ts).
    */
   busybox?: string;
+  /** Add the template's sidecars after wait (a cluster runs them; the local runtime does not). */
+  sidecars?: boolean;
 }
 
 /** The claim a volumeClaimTemplate becomes for a run: Argo names it `<workflow>-<template>`. */
@@ -47,7 +50,9 @@ export function claimName(workflowName: string, template: string): string {
  * its containers in main's place, each wrapped to start once its dependencies succeeded (see
  * `containerSetContainers`); wait then waits for all of them. Input artifacts reach main
  * as subPath mounts at their paths; the workflow's and the template's volumes and the run's
- * volumeClaimTemplates (as claims) are added as the containers mount them. The same spec runs on
+ * volumeClaimTemplates (as claims) are added as the containers mount them. The template's init
+ * containers, and its sidecars when asked for, get main's mounts with `mirrorVolumeMounts`
+ * (mirror-volume-mounts.ts). The same spec runs on
  * a cluster and, through the local runtime, on this machine. Pure.
  *
  * @example buildPodSpec(request, { workflow }) // { pod: { metadata: { name: 'hello-123' }, spec: { containers: [main, wait] } } }
@@ -85,12 +90,16 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
 
   const inputMounts: V1VolumeMount[] = inputs.map((a) => ({ name: INPUTS_VOLUME, mountPath: a.path!, subPath: safeName(a.name) }));
   let users: V1Container[];
+  /** The user's own mounts of main, which `mirrorVolumeMounts` copies. */
+  let mainMounts: V1VolumeMount[] = [];
   const shell = context.busybox ? [context.busybox, 'sh', '-c'] : ['/bin/sh', '-c'];
   const busybox = context.busybox ? { busybox: context.busybox } : {};
   if (type === 'containerSet') {
     const built = containerSetContainers(template, { runMount, inputMounts, outputs: { parameters, artifacts, result: plan.result }, shell, ...busybox });
     if ('error' in built) return built;
     users = built.containers;
+    const main = template.containerSet?.containers.find((c) => c.name === 'main');
+    if (main) mainMounts = [...((template.containerSet?.volumeMounts ?? []) as V1VolumeMount[]), ...((main.volumeMounts ?? []) as V1VolumeMount[])];
     plan.containers = users.map((c) => c.name);
   } else {
     const source = (type === 'script' ? template.script : template.container) as Container;
@@ -99,6 +108,7 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
     else argv = [...(source.command ?? []), ...(source.args ?? [])];
     if (argv.length === 0) return { error: `the ${type} of template "${template.name}" has no command: images are not pulled, so name the command to run` };
     const { source: _source, ...container } = source as Container & { source?: string };
+    mainMounts = (source.volumeMounts ?? []) as V1VolumeMount[];
     users = [
       {
         ...(container as V1Container),
@@ -122,7 +132,8 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
       volumeMounts: [runMount, ...(inputs.length > 0 ? [{ name: INPUTS_VOLUME, mountPath: INPUTS_DIR }] : []), ...secretMounts],
     });
   }
-  for (const user of template.initContainers ?? []) initContainers.push(user as V1Container);
+  for (const user of template.initContainers ?? []) initContainers.push(withMirroredMounts(user, mainMounts));
+  const sidecars = context.sidecars ? (template.sidecars ?? []).map((c) => withMirroredMounts(c, mainMounts)) : [];
 
   const wait: V1Container = {
     name: 'wait',
@@ -141,7 +152,7 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
     if (name) declared.set(name, { name, persistentVolumeClaim: { claimName: claimName(workflow.metadata.name ?? request.workflowName, name) } });
   }
   // As Argo: only the volumes some container mounts become part of the pod.
-  const used = new Set([...initContainers, ...users].flatMap((c) => (c.volumeMounts ?? []).map((m) => m.name)));
+  const used = new Set([...initContainers, ...users, ...sidecars].flatMap((c) => (c.volumeMounts ?? []).map((m) => m.name)));
   for (const name of used) {
     const volume = declared.get(name);
     if (volume && !volumes.some((v) => v.name === name)) volumes.push(volume);
@@ -164,7 +175,7 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
     spec: {
       restartPolicy: 'Never',
       initContainers,
-      containers: [...users, wait],
+      containers: [...users, wait, ...sidecars],
       volumes,
     },
   };
