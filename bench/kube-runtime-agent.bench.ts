@@ -8,7 +8,7 @@
 // time per pod (what the controller itself spends; the rest of a pod's wall time is the agent's
 // sandboxes and the executor's own Node.js processes in them).
 //
-//   npm run bench:kube-runtime-agent     (or: node dist/bench/kube-runtime-agent.bench.js [pods] [runs] [parallelism])
+//   npm run bench:kube-runtime-agent     (or: node dist/bench/kube-runtime-agent.bench.js [pods] [runs] [parallelism] [chain,fanout])
 //
 // Defaults: 1,000 pods, 1 run of each (the median of more when asked), fan-out parallelism 100
 // (a thousand sandboxes at once would measure this machine's memory, not the runtime).
@@ -21,6 +21,7 @@ import { DEFAULT_BURST, DEFAULT_QPS } from '../src/cli/commands/controller.js';
 import { KubeConnection } from '../src/kube/kube-connection.js';
 import { KubeRunStore } from '../src/kube/kube-run-store.js';
 import { serverSideApply } from '../src/kube/server-side-apply.js';
+import { WatchObjects } from '../src/kube/watch-objects.js';
 import { RunDriver } from '../src/runs/run-driver.js';
 import { createKubeRuntime } from '../src/runtime/cluster/kube-runtime.js';
 import type { KubernetesObject } from '../src/spec/model/kubernetes.js';
@@ -32,6 +33,7 @@ import { median } from './median.js';
 const total = Number(process.argv[2] ?? 1000);
 const runs = Number(process.argv[3] ?? 1);
 const parallelism = Number(process.argv[4] ?? 100);
+const shapes = (process.argv[5] ?? 'chain,fanout').split(',');
 const NS = 'bench';
 const EXECUTOR = 'ghcr.io/skiff/skiff:bench';
 const BARE_LABEL = 'bench/bare';
@@ -58,13 +60,13 @@ try {
   if (!Buffer.isBuffer(line) || !line.toString().includes('ready')) throw new Error(`the node agent did not start (${String(line)})`);
   await serverSideApply(unlimited, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   await unlimited.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: NS } } as KubernetesObject);
-  const list = await unlimited.list<Pod>('v1', 'Pod', NS, { labelSelector: BARE_LABEL });
-  watch = await unlimited.watch<Pod>(
-    'v1',
-    'Pod',
-    NS,
-    { resourceVersion: list.resourceVersion, labelSelector: BARE_LABEL },
-    ({ object }) => {
+  // The API server ends a watch after half an hour or so: this one starts again by itself.
+  const bareWatch = new WatchObjects<Pod>(unlimited, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    namespace: NS,
+    labelSelector: BARE_LABEL,
+    onEvent: ({ object }) => {
       const phase = object.status?.phase;
       const name = object.metadata.name!;
       if ((phase === 'Succeeded' || phase === 'Failed') && !ended.has(name)) {
@@ -72,10 +74,10 @@ try {
         waiting.get(name)?.();
       }
     },
-    (error) => {
-      if (error) console.error(`bare pod watch ended: ${error.message}`);
-    },
-  );
+    onError: (error) => console.error(`bare pod watch: ${error.message}`),
+  });
+  watch = bareWatch;
+  await bareWatch.start();
 
   let bareCount = 0;
   /** One bare pod, created directly, until the node agent reports it ended. */
@@ -168,10 +170,12 @@ try {
   const idleRss = process.memoryUsage().rss;
   console.log(`node agent (sandboxed processes, no real containers); ${total} pods each, ${runs === 1 ? '1 run' : `median of ${runs} runs`}`);
   console.log(`  controller RSS before the runs ${mib(idleRss)} (driver, run store and runtime in this process; the agent in its own)`);
-  for (const [shape, inFlight] of [
-    ['chain', 1],
-    ['fanout', parallelism],
-  ] as const) {
+  for (const [shape, inFlight] of (
+    [
+      ['chain', 1],
+      ['fanout', parallelism],
+    ] as const
+  ).filter(([shape]) => shapes.includes(shape))) {
     const bare: number[] = [];
     const skiff: Array<{ wallMs: number; rss: number; requests: number; cpuMs: number }> = [];
     for (let r = 0; r < runs; r++) {
