@@ -321,8 +321,9 @@ spec:
         i=0
         while [ ! -f /work/from-sidecar ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done
         cat /work/from-sidecar
+    # Written aside and moved into place: main never reads a file half written.
     sidecars:
-    - {name: writer, image: alpine, command: [sh, -c, "echo sidecar-saw-work > /work/from-sidecar; sleep 600"], mirrorVolumeMounts: true}
+    - {name: writer, image: alpine, command: [sh, -c, "echo sidecar-saw-work > /work/.partial && mv /work/.partial /work/from-sidecar; sleep 600"], mirrorVolumeMounts: true}
 `),
     );
     // The pod goes once main ends (its sidecar still runs): read its spec while it is there.
