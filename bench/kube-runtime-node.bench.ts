@@ -26,6 +26,7 @@ import type { KubernetesObject } from '../src/spec/model/kubernetes.js';
 import type { Workflow } from '../src/spec/model/workflow.js';
 import { REPO_ROOT, startKubeApiServer } from '../test/env/kube/index.js';
 import { startKubeNode } from '../test/env/kube-node/index.js';
+import { counting, percentile } from './kube-bench-helpers.js';
 import { median } from './median.js';
 
 const chainRuns = Number(process.argv[2] ?? 3);
@@ -43,27 +44,6 @@ interface Seen {
   /** When the pod's phase was seen Succeeded or Failed: the kubelet reports it a moment after. */
   phaseEnded?: number;
   workflow?: string;
-}
-
-/** Counts the client's calls by method: each is one API request (a watch once, when it starts). */
-function counting(client: KubeClient): { client: KubeClient; count: () => number } {
-  let calls = 0;
-  const counted = new Proxy(client, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls++;
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { client: counted, count: () => calls };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 const kube = await startKubeApiServer({ realNode: true, crdPaths: [join(REPO_ROOT, 'charts', 'skiff', 'crds')] });

@@ -28,6 +28,7 @@ import type {
   WriteOptions,
 } from './kube-client.js';
 import { type PodLogClient, type PodLogOptions, readPodLog } from './pod-logs.js';
+import { withReusedConnections } from './reused-connections.js';
 import { TokenBucket } from './token-bucket.js';
 import { type KubeError, type KubeStatus, KubeUnknownKindError, type ObjectRef, fromStatus, toKubeError } from './kube-errors.js';
 
@@ -114,7 +115,7 @@ class RawObjectApi extends KubernetesObjectApi {
     configuration: Configuration,
     private readonly timeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {
-    super(configuration);
+    super(withReusedConnections(configuration));
   }
 
   static forConfig(kc: KubeConfig, timeoutMs: number): RawObjectApi {

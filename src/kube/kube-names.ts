@@ -66,6 +66,13 @@ export const DEFAULT_ARTIFACT_REPOSITORY_ANNOTATION = 'workflows.argoproj.io/def
 export const SHUTDOWN_MESSAGE_ANNOTATION = 'skiff.dev/shutdown-message';
 
 /**
+ * On a pod: when podGC deletes it (RFC 3339), set when a `podGC.deleteDelayDuration` holds its
+ * deletion back. A controller that starts (a restart, a new leader) deletes the pods so marked when
+ * their time comes, so a pending delay never depends on the memory of the process that set it.
+ */
+export const DELETE_AFTER_ANNOTATION = 'skiff.dev/delete-after';
+
+/**
  * On a run's Workflow: which generation of node snapshot ConfigMaps holds its nodes (`0` or absent:
  * none, the nodes are in `status.nodes` or `status.compressedNodes`, as Argo writes them), and how
  * many chunks that snapshot has, so a load can tell a complete snapshot from a damaged one.

@@ -9,6 +9,7 @@ import { checkDags } from './rules/dag-rules.js';
 import { checkLoops } from './rules/loop-rules.js';
 import { checkMemoize } from './rules/memoize-rules.js';
 import { checkObjectName } from './rules/object-name-rules.js';
+import { checkPodGC } from './rules/pod-gc-rules.js';
 import { buildSpecContext, isRecord, type LintCatalog, type SpecKind, type SpecRule } from './rules/spec-context.js';
 import { checkEntrypoint, checkNames, checkTemplateReferences, checkTemplateTypes } from './rules/template-rules.js';
 import { checkDeadlines } from './rules/deadline-rules.js';
@@ -43,6 +44,7 @@ const SPEC_RULES: SpecRule[] = [
   checkArtifactRepositoryRef,
   checkParameterConfigMaps,
   checkMemoize,
+  checkPodGC,
 ];
 
 export type DocumentCheck =

@@ -37,6 +37,7 @@ export const RULES: Readonly<Record<string, { severity: Severity; summary: strin
   'depends-syntax': { severity: 'error', summary: 'a depends expression does not parse' },
   loop: { severity: 'error', summary: 'withItems, withParam or withSequence is malformed, or more than one is set' },
   deadline: { severity: 'error', summary: 'activeDeadlineSeconds, timeout or a suspend duration is malformed or on a template that cannot honour it' },
+  'pod-gc': { severity: 'error', summary: 'podGC.deleteDelayDuration is not a duration (such as "30s") or is negative' },
   parallelism: { severity: 'error', summary: 'parallelism is set on a template that is not steps or DAG' },
   'retry-strategy': { severity: 'error', summary: 'a retryStrategy limit, backoff or expression is malformed' },
   artifact: { severity: 'error', summary: 'an artifact is declared so that it cannot be produced or consumed (from, path, source)' },

@@ -246,6 +246,70 @@ spec:
     await runtime.close();
   });
 
+  test("a sidecar with mirrorVolumeMounts mounts main's volumes: what it writes there, main reads", async () => {
+    const { driver, runtime } = start();
+    const id = await driver.submit(
+      workflow(`
+metadata: {name: mirrored}
+spec:
+  entrypoint: main
+  volumes: [{name: work, emptyDir: {}}]
+  templates:
+  - name: main
+    script:
+      image: alpine
+      command: [sh]
+      volumeMounts: [{name: work, mountPath: /work}]
+      source: |
+        i=0
+        while [ ! -f /work/from-sidecar ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done
+        cat /work/from-sidecar
+    # Written aside and moved into place: main never reads a file half written.
+    sidecars:
+    - {name: writer, image: alpine, command: [sh, -c, "echo sidecar-saw-work > /work/.partial && mv /work/.partial /work/from-sidecar; sleep 600"], mirrorVolumeMounts: true}
+`),
+    );
+    // The pod goes once main ends (its sidecar still runs): read its spec while it is there.
+    await until('the pod exists', () => podsOf('mirrored').length > 0);
+    const writer = podsOf('mirrored')[0]?.spec?.containers.find((c) => c.name === 'writer');
+    const status = await driver.wait(id);
+    assert.equal(status.phase, 'Succeeded', JSON.stringify(status.nodes));
+    assert.equal(nodeNamed(status, 'mirrored')?.outputs?.result, 'sidecar-saw-work');
+    assert.deepEqual(writer?.volumeMounts, [{ name: 'work', mountPath: '/work' }]);
+    await runtime.close();
+  });
+
+  test('podGC deleteDelayDuration keeps an ended pod for the delay; a controller that dies meanwhile leaves the deletion to the next one', async () => {
+    const first = start();
+    const id = await first.driver.submit(
+      workflow(`
+metadata: {name: gc-delayed}
+spec:
+  entrypoint: main
+  podGC: {strategy: OnPodSuccess, deleteDelayDuration: 3s}
+  templates:
+  - name: main
+    container: {image: alpine, command: [sh, -c, "echo done"]}
+`),
+    );
+    const status = await first.driver.wait(id);
+    assert.equal(status.phase, 'Succeeded', JSON.stringify(status.nodes));
+    await until('the pod is marked with the time it goes', () => podsOf('gc-delayed').some((p) => p.metadata.annotations?.['skiff.dev/delete-after']));
+    const [pod] = podsOf('gc-delayed');
+    const due = Date.parse(pod!.metadata.annotations!['skiff.dev/delete-after']!);
+    const finished = Math.max(...(pod!.status?.containerStatuses ?? []).map((c) => new Date(c.state?.terminated?.finishedAt ?? 0).getTime()));
+    assert.equal(due, finished + 3000, 'the delay counts from the pod’s end');
+    // The controller dies before the delay is over: its timer goes with it, the pod stays.
+    await first.runtime.close();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now()) + 500));
+    assert.equal(podsOf('gc-delayed').length, 1, 'a closed runtime deleted the pod');
+    // The next controller reads the mark from the cluster and deletes the overdue pod at once.
+    const second = start();
+    await second.runtime.start();
+    await until('the next controller deletes the pod', () => podsOf('gc-delayed').length === 0, 10_000);
+    await second.runtime.close();
+  });
+
   test('attacker: no secret value appears in any pod spec Skiff created', async () => {
     const everything = JSON.stringify((await client.list('v1', 'Pod', undefined)).items);
     assert.ok(everything.includes('minio-cred'), 'the pods refer to the Secret by name');

@@ -66,6 +66,7 @@ export function clusterPod(request: PodRequest, context: ClusterPodContext): { p
   const built = buildPodSpec(request, {
     workflow,
     executorImage: context.executorImage,
+    sidecars: true,
     ...(busybox ? { busybox: POD_BUSYBOX } : {}),
     ...(context.archiveLocation ? { archiveLocation: context.archiveLocation } : {}),
     ...(context.archiveLogs ? { archiveLogs: true } : {}),
@@ -93,7 +94,7 @@ export function clusterPod(request: PodRequest, context: ClusterPodContext): { p
     return { ...c, env, terminationMessagePath: EXECUTOR_TERMINATION_PATH, terminationMessagePolicy: 'File' };
   };
   spec.initContainers = (spec.initContainers ?? []).map(executor);
-  spec.containers = [...spec.containers.map(executor), ...((template.sidecars ?? []) as V1Container[])];
+  spec.containers = spec.containers.map(executor);
 
   const own = template as Record<string, unknown>;
   const wf = workflow.spec as Record<string, unknown>;

@@ -17,7 +17,8 @@ import { EXECUTOR_IMAGE } from '../pod-spec/executor-plan.js';
 import { clusterPod } from './cluster-pod.js';
 import { clusterPodOutcome } from './cluster-pod-outcome.js';
 import { KubeExecutorReports } from './kube-executor-reports.js';
-import { collectFinishedRun, deletePod, deletePodAndWait, deletePodNow } from './pod-gc.js';
+import { DelayedPodDeletions } from './delayed-pod-deletions.js';
+import { collectFinishedRun, deletePod, deletePodAndWait, deletePodNow, podFinishedAt, podGCDelay } from './pod-gc.js';
 import { podCreateRefusal } from './pod-create-refusal.js';
 import { isPodless, type PodlessContext, runPodlessStep } from './podless-steps.js';
 import { podProgress } from './pod-progress.js';
@@ -52,7 +53,8 @@ const keyOf = (namespace: string, podName: string): string => `${namespace}/${po
  * container ended. `run` is idempotent by pod: a pod that exists already (a controller restarted)
  * is followed, never created twice. A pod that cannot start, vanishes or ends without a report
  * ends its node with a message saying why (cluster-pod-outcome.ts). `kill` deletes the pod;
- * `runFinished` applies podGC and volumeClaimGC. http, resource and data templates run with no pod (podless-steps.ts).
+ * `runFinished` applies podGC and volumeClaimGC; a podGC `deleteDelayDuration` is kept on the pods
+ * themselves (delayed-pod-deletions.ts), so it outlives this process. http, resource and data templates run with no pod (podless-steps.ts).
  *
  * @example
  *   const runtime = createKubeRuntime({ client: KubeConnection.load(), executorImage: 'ghcr.io/skiff/skiff:1.0' });
@@ -76,6 +78,7 @@ export class KubeRuntime implements Runtime {
   private readonly claims = new Map<RunKey, Promise<void>>();
   private readonly chores = new Set<Promise<unknown>>();
   private readonly podless: PodlessContext;
+  private readonly deletions: DelayedPodDeletions;
   private readonly executorImage: string;
   private readonly now: () => number;
   private synced: Promise<void> | undefined;
@@ -98,6 +101,13 @@ export class KubeRuntime implements Runtime {
       ...(options.resourcePollMs !== undefined ? { resourcePollMs: options.resourcePollMs } : {}),
       ...(options.warn ? { warn: options.warn } : {}),
     };
+    this.deletions = new DelayedPodDeletions({
+      client: options.client,
+      deletePod: (namespace, name) => this.deletePod(namespace, name),
+      now: this.now,
+      chore: (work) => this.chore(work),
+      ...(options.warn ? { warn: options.warn } : {}),
+    });
     this.reports = new KubeExecutorReports({
       podOf: (ref) => this.pods.get(keyOf(splitRunKey(ref.run).namespace, ref.podName)),
       driverFor: (namespace) => createArtifactDriver({ secrets: this.objects, namespace }),
@@ -162,6 +172,7 @@ export class KubeRuntime implements Runtime {
   async close(): Promise<void> {
     this.closed = true;
     for (const watcher of this.watchers) watcher.close();
+    this.deletions.close();
     for (const entry of this.tracked.values()) {
       if (entry.stuckTimer) clearTimeout(entry.stuckTimer);
       entry.abort?.abort();
@@ -238,6 +249,7 @@ export class KubeRuntime implements Runtime {
     const pod = event.object;
     const key = keyOf(pod.metadata?.namespace ?? 'default', pod.metadata?.name ?? '');
     const uid = pod.metadata?.uid;
+    this.deletions.seen(pod, event.type === 'deleted');
     if (uid && this.killed.has(uid)) {
       // A killed pod's late events never reach a new pod of its name (a retried step's); its deletion ends them.
       if (this.pods.get(key)?.metadata?.uid === uid) this.pods.delete(key);
@@ -319,7 +331,17 @@ export class KubeRuntime implements Runtime {
     const running = (pod.status?.containerStatuses ?? []).some((c) => c.state?.running !== undefined);
     const workflow = await this.workflowOf(runKey(namespace, pod.metadata?.labels?.[WORKFLOW_LABEL] ?? ''));
     const succeeded = outcome.type === 'pod-finished' && outcome.exitCode === 0;
-    if (running || (workflow && deletePodNow(workflow, { labels: pod.metadata?.labels ?? {}, succeeded }))) await this.deletePod(namespace, name);
+    if (running) return this.deletePod(namespace, name);
+    if (workflow && deletePodNow(workflow, { labels: pod.metadata?.labels ?? {}, succeeded })) {
+      await this.collectPod(workflow, namespace, name, podFinishedAt(pod) ?? this.now());
+    }
+  }
+
+  /** Deletes a pod podGC picked, once `deleteDelayDuration` has passed since `since` (when the pod, or its run, ended). */
+  private collectPod(workflow: Workflow, namespace: string, name: string, since: number): Promise<void> {
+    const delay = podGCDelay(workflow);
+    if (delay.error) this.options.warn?.(`run ${namespace}/${workflow.metadata.name}: ${delay.error}`);
+    return delay.ms > 0 ? this.deletions.deleteAt(namespace, name, since + delay.ms) : this.deletePod(namespace, name);
   }
 
   private fail(key: string, entry: Tracked, message: string): void {
@@ -348,7 +370,9 @@ export class KubeRuntime implements Runtime {
     this.repositories.forget(key);
     if (!workflow) return;
     try {
-      await collectFinishedRun(this.options.client, workflow, (pod) => this.deletePod(namespace, pod));
+      const finishedAt = Date.parse(String((workflow.status as { finishedAt?: string } | undefined)?.finishedAt));
+      const since = Number.isNaN(finishedAt) ? this.now() : finishedAt;
+      await collectFinishedRun(this.options.client, workflow, (pod) => this.collectPod(workflow, namespace, pod, since));
     } catch (error) {
       this.options.warn?.(`run ${key}: garbage collection failed: ${(error as Error).message}`);
     }

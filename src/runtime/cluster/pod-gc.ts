@@ -1,3 +1,5 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { parseDuration } from '../../engine/durations.js';
 import type { KubeClient } from '../../kube/kube-client.js';
 import { KubeNotFoundError } from '../../kube/kube-errors.js';
 import { WORKFLOW_LABEL } from '../../kube/kube-names.js';
@@ -10,6 +12,7 @@ export type PodGCStrategy = 'OnPodCompletion' | 'OnPodSuccess' | 'OnWorkflowComp
 interface PodGC {
   strategy?: string;
   labelSelector?: { matchLabels?: Record<string, string> };
+  deleteDelayDuration?: string;
 }
 
 /**
@@ -39,6 +42,44 @@ export function podsToDeleteAtEnd(workflow: Workflow, phase: string | undefined)
 export function deleteClaimsAtEnd(workflow: Workflow, phase: string | undefined): boolean {
   const strategy = (workflow.spec.volumeClaimGC as { strategy?: string } | undefined)?.strategy || 'OnWorkflowSuccess';
   return strategy === 'OnWorkflowCompletion' || phase === 'Succeeded';
+}
+
+/**
+ * How long a pod podGC picked waits before it is deleted: `podGC.deleteDelayDuration`, read as Argo
+ * reads it (a Go duration such as "30s" or "1h", or a bare number of seconds). Unset or empty: no
+ * wait. A value that does not parse (lint refuses it; a Workflow created with kubectl may still have
+ * one) gives an `error` to warn about, and no wait, as Argo falls back to its default then. Pure.
+ *
+ * @example podGCDelay(workflow) // { ms: 30000 } for deleteDelayDuration "30s"
+ */
+export function podGCDelay(workflow: Workflow): { ms: number; error?: string } {
+  const value = (workflow.spec.podGC as PodGC | undefined)?.deleteDelayDuration;
+  if (value === undefined || value === '') return { ms: 0 };
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < 0)
+    return { ms: 0, error: `podGC.deleteDelayDuration "${String(value)}" is not a duration such as "30s"; pods are deleted without delay` };
+  return { ms };
+}
+
+/**
+ * When a pod ended, from its status: the last container's finish, else the last change of its
+ * conditions. The delay of podGC counts from here, so a controller that reads the pod later (after
+ * a restart) waits no longer than the one that saw it end. Undefined: the status does not say.
+ */
+export function podFinishedAt(pod: V1Pod): number | undefined {
+  const status = pod.status ?? {};
+  const times = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])].map((c) => c.state?.terminated?.finishedAt);
+  const finished = latest(times);
+  return finished ?? latest((status.conditions ?? []).map((c) => c.lastTransitionTime));
+}
+
+function latest(times: Array<Date | string | undefined>): number | undefined {
+  let found: number | undefined;
+  for (const time of times) {
+    const ms = time === undefined ? Number.NaN : new Date(time).getTime();
+    if (Number.isFinite(ms) && (found === undefined || ms > found)) found = ms;
+  }
+  return found;
 }
 
 function selected(gc: PodGC | undefined, labels: Record<string, string>): boolean {

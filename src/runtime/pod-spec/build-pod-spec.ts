@@ -19,6 +19,7 @@ import {
 } from './executor-plan.js';
 import { containerSetContainers } from './container-set-containers.js';
 import { mainWrapper, safeName } from './main-wrapper.js';
+import { withMirroredMounts } from './mirror-volume-mounts.js';
 
 export interface PodSpecContext {
   /** The run's workflow: name, namespace, uid, spec-level volumes, volumeClaimTemplates, pod settings. */
@@ -34,6 +35,8 @@ export interface PodSpecContext {
    * for images without a shell. The caller puts it there (see cluster-pod.ts).
    */
   busybox?: string;
+  /** Add the template's sidecars after wait (a cluster runs them; the local runtime does not). */
+  sidecars?: boolean;
 }
 
 /** The claim a volumeClaimTemplate becomes for a run: Argo names it `<workflow>-<template>`. */
@@ -49,7 +52,9 @@ export function claimName(workflowName: string, template: string): string {
  * its containers in main's place, each wrapped to start once its dependencies succeeded (see
  * `containerSetContainers`); wait then waits for all of them. Input artifacts reach main
  * as subPath mounts at their paths; the workflow's and the template's volumes and the run's
- * volumeClaimTemplates (as claims) are added as the containers mount them. The same spec runs on
+ * volumeClaimTemplates (as claims) are added as the containers mount them. The template's init
+ * containers, and its sidecars when asked for, get main's mounts with `mirrorVolumeMounts`
+ * (mirror-volume-mounts.ts). The same spec runs on
  * a cluster and, through the local runtime, on this machine. Pure.
  *
  * @example buildPodSpec(request, { workflow }) // { pod: { metadata: { name: 'hello-123' }, spec: { containers: [main, wait] } } }
@@ -92,6 +97,8 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
 
   const inputMounts: V1VolumeMount[] = inputs.map((a) => ({ name: INPUTS_VOLUME, mountPath: a.path!, subPath: safeName(a.name) }));
   let users: V1Container[];
+  /** The user's own mounts of main, which `mirrorVolumeMounts` copies. */
+  let mainMounts: V1VolumeMount[] = [];
   const shell = context.busybox ? [context.busybox, 'sh', '-c'] : ['/bin/sh', '-c'];
   const busybox = context.busybox ? { busybox: context.busybox } : {};
   if (type === 'containerSet') {
@@ -104,6 +111,8 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
     });
     if ('error' in built) return built;
     users = built.containers;
+    const main = template.containerSet?.containers.find((c) => c.name === 'main');
+    if (main) mainMounts = [...((template.containerSet?.volumeMounts ?? []) as V1VolumeMount[]), ...((main.volumeMounts ?? []) as V1VolumeMount[])];
     plan.containers = users.map((c) => c.name);
   } else {
     const source = (type === 'script' ? template.script : template.container) as Container;
@@ -112,6 +121,7 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
     else argv = [...(source.command ?? []), ...(source.args ?? [])];
     if (argv.length === 0) return { error: `the ${type} of template "${template.name}" has no command: images are not pulled, so name the command to run` };
     const { source: _source, ...container } = source as Container & { source?: string };
+    mainMounts = (source.volumeMounts ?? []) as V1VolumeMount[];
     users = [
       {
         ...(container as V1Container),
@@ -135,7 +145,8 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
       volumeMounts: [runMount, ...(inputs.length > 0 ? [{ name: INPUTS_VOLUME, mountPath: INPUTS_DIR }] : []), ...secretMounts],
     });
   }
-  for (const user of template.initContainers ?? []) initContainers.push(user as V1Container);
+  for (const user of template.initContainers ?? []) initContainers.push(withMirroredMounts(user, mainMounts));
+  const sidecars = context.sidecars ? (template.sidecars ?? []).map((c) => withMirroredMounts(c, mainMounts)) : [];
 
   const wait: V1Container = {
     name: 'wait',
@@ -154,7 +165,7 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
     if (name) declared.set(name, { name, persistentVolumeClaim: { claimName: claimName(workflow.metadata.name ?? request.workflowName, name) } });
   }
   // As Argo: only the volumes some container mounts become part of the pod.
-  const used = new Set([...initContainers, ...users].flatMap((c) => (c.volumeMounts ?? []).map((m) => m.name)));
+  const used = new Set([...initContainers, ...users, ...sidecars].flatMap((c) => (c.volumeMounts ?? []).map((m) => m.name)));
   for (const name of used) {
     const volume = declared.get(name);
     if (volume && !volumes.some((v) => v.name === name)) volumes.push(volume);
@@ -177,7 +188,7 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
     spec: {
       restartPolicy: 'Never',
       initContainers,
-      containers: [...users, wait],
+      containers: [...users, wait, ...sidecars],
       volumes,
     },
   };

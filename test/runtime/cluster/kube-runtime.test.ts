@@ -19,6 +19,8 @@ class FakeCluster {
   readonly created: string[] = [];
   readonly deleted: string[] = [];
   refuseCreate: ((pod: Pod) => Error | undefined) | undefined;
+  /** The spec of every Workflow read. */
+  workflowSpec: Record<string, unknown> = {};
   private version = 1;
   private readonly watchers = new Set<(event: WatchEvent<Pod>) => void>();
 
@@ -26,7 +28,12 @@ class FakeCluster {
     namespace: 'default',
     get: async (ref: { kind: string; name: string; namespace?: string }) => {
       if (ref.kind === 'Workflow')
-        return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: ref.name, namespace: ref.namespace, uid: 'uid-1' }, spec: {} };
+        return {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Workflow',
+          metadata: { name: ref.name, namespace: ref.namespace, uid: 'uid-1' },
+          spec: this.workflowSpec,
+        };
       throw fromStatus({ code: 404, reason: 'NotFound', message: 'not found' }, ref);
     },
     list: async () => ({ items: [...this.pods.values()], resourceVersion: String(this.version) }),
@@ -52,7 +59,13 @@ class FakeCluster {
       return { close: () => this.watchers.delete(onEvent) };
     },
     replace: async () => assert.fail('not used'),
-    patch: async () => assert.fail('not used'),
+    // Only the merge patch of a pod's annotations is used (podGC's deletion mark).
+    patch: async (ref: { namespace?: string; name: string }, patch: { metadata: { annotations: Record<string, string> } }) => {
+      const pod = this.pods.get(`${ref.namespace}/${ref.name}`);
+      if (!pod) throw fromStatus({ code: 404, reason: 'NotFound', message: 'not found' }, { kind: 'Pod', name: ref.name });
+      this.put({ ...pod, metadata: { ...pod.metadata, annotations: { ...pod.metadata.annotations, ...patch.metadata.annotations } } });
+      return this.pods.get(`${ref.namespace}/${ref.name}`);
+    },
     apply: async () => assert.fail('not used'),
   } as unknown as KubeClient;
 
@@ -199,5 +212,62 @@ describe('KubeRuntime', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(events, []);
     await runtime.close();
+  });
+
+  const DELETE_AFTER = 'skiff.dev/delete-after';
+  const endedPod = (name: string, finishedAt: number, annotations: Record<string, string> = {}): Pod => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'ci', labels: { 'workflows.argoproj.io/workflow': 'wf' }, annotations },
+    status: {
+      phase: 'Succeeded',
+      containerStatuses: [
+        container('main', { terminated: { exitCode: 0, finishedAt: new Date(finishedAt - 100) } }),
+        container('wait', { terminated: { exitCode: 0, finishedAt: new Date(finishedAt), message: JSON.stringify({ skiffReport: { exitCode: 0 } }) } }),
+      ],
+    },
+  });
+  const until = async (check: () => boolean, what: string): Promise<void> => {
+    for (let i = 0; i < 400 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(check(), `timed out waiting until ${what}`);
+  };
+
+  it('podGC deleteDelayDuration marks the ended pod with the time it goes (its finish plus the delay) and deletes it then, not before', async () => {
+    const { cluster, runtime, next, run } = harness();
+    cluster.workflowSpec = { podGC: { strategy: 'OnPodCompletion', deleteDelayDuration: '1s' } };
+    const finishedAt = Date.now() - 600;
+    cluster.put(endedPod('wf-step-1', finishedAt), 'ADDED');
+    run();
+    await next('pod-finished');
+    await until(() => cluster.pods.get('ci/wf-step-1')?.metadata.annotations?.[DELETE_AFTER] !== undefined, 'the pod is marked');
+    assert.equal(cluster.pods.get('ci/wf-step-1')?.metadata.annotations?.[DELETE_AFTER], new Date(finishedAt + 1000).toISOString());
+    assert.deepEqual(cluster.deleted, [], 'deleted before its delay');
+    await until(() => !cluster.pods.has('ci/wf-step-1'), 'the pod is deleted');
+    assert.ok(Date.now() >= finishedAt + 1000, 'deleted before its time');
+    await runtime.close();
+  });
+
+  it('a controller that starts deletes the pods an earlier one marked: at once when the time has passed, later when not, never an unmarked one', async () => {
+    const { cluster, runtime } = harness();
+    const now = Date.now();
+    cluster.put(endedPod('wf-past', now - 5000, { [DELETE_AFTER]: new Date(now - 1000).toISOString() }), 'ADDED');
+    cluster.put(endedPod('wf-soon', now - 5000, { [DELETE_AFTER]: new Date(now + 400).toISOString() }), 'ADDED');
+    cluster.put(endedPod('wf-unmarked', now - 5000), 'ADDED');
+    await runtime.start();
+    await until(() => !cluster.pods.has('ci/wf-past'), 'the overdue pod is deleted');
+    assert.ok(cluster.pods.has('ci/wf-soon'), 'a pod whose time has not come is kept');
+    await until(() => !cluster.pods.has('ci/wf-soon'), 'the pod is deleted when its time comes');
+    assert.ok(Date.now() >= now + 400);
+    assert.ok(cluster.pods.has('ci/wf-unmarked'), 'an unmarked ended pod (its node maybe not yet recorded) is kept');
+    await runtime.close();
+  });
+
+  it('a closed runtime deletes nothing more: the mark stays for the next controller', async () => {
+    const { cluster, runtime } = harness();
+    cluster.put(endedPod('wf-later', Date.now(), { [DELETE_AFTER]: new Date(Date.now() + 150).toISOString() }), 'ADDED');
+    await runtime.start();
+    await runtime.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(cluster.deleted, []);
   });
 });

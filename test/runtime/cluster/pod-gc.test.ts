@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deleteClaimsAtEnd, deletePodNow, podsToDeleteAtEnd } from '../../../src/runtime/cluster/pod-gc.js';
+import { deleteClaimsAtEnd, deletePodNow, podFinishedAt, podGCDelay, podsToDeleteAtEnd } from '../../../src/runtime/cluster/pod-gc.js';
 import type { Workflow } from '../../../src/spec/model/workflow.js';
 
 const wf = (spec: Record<string, unknown>): Workflow => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'w' }, spec });
@@ -28,5 +28,39 @@ describe('podGC and volumeClaimGC', () => {
     assert.equal(deleteClaimsAtEnd(wf({}), 'Failed'), false);
     assert.equal(deleteClaimsAtEnd(wf({}), 'Succeeded'), true);
     assert.equal(deleteClaimsAtEnd(wf({ volumeClaimGC: { strategy: 'OnWorkflowCompletion' } }), 'Failed'), true);
+  });
+});
+
+describe('podGC deleteDelayDuration', () => {
+  it('reads the delay as Argo does: a Go duration or a number of seconds; unset, empty or malformed is no delay (malformed with a warning)', () => {
+    const delay = (value: unknown) => podGCDelay(wf({ podGC: { strategy: 'OnPodCompletion', deleteDelayDuration: value } }));
+    assert.deepEqual(podGCDelay(wf({})), { ms: 0 });
+    assert.deepEqual(delay(''), { ms: 0 });
+    assert.deepEqual(delay('30s'), { ms: 30_000 });
+    assert.deepEqual(delay('1h30m'), { ms: 5_400_000 });
+    assert.deepEqual(delay('120'), { ms: 120_000 });
+    assert.match(delay('ten seconds').error ?? '', /podGC.deleteDelayDuration "ten seconds" is not a duration such as "30s"/);
+    assert.equal(delay('ten seconds').ms, 0);
+    assert.match(delay('-5s').error ?? '', /not a duration/);
+  });
+
+  it("counts from the pod's end: its last container's finish, else its conditions' last change", () => {
+    const terminated = (finishedAt: string) => ({
+      name: 'c',
+      image: 'i',
+      imageID: '',
+      ready: false,
+      restartCount: 0,
+      state: { terminated: { exitCode: 0, finishedAt: finishedAt as unknown as Date } },
+    });
+    assert.equal(
+      podFinishedAt({ status: { containerStatuses: [terminated('2026-01-01T00:00:05Z'), terminated('2026-01-01T00:00:09Z')] } }),
+      Date.parse('2026-01-01T00:00:09Z'),
+    );
+    assert.equal(
+      podFinishedAt({ status: { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: '2026-01-01T00:01:00Z' as unknown as Date }] } }),
+      Date.parse('2026-01-01T00:01:00Z'),
+    );
+    assert.equal(podFinishedAt({}), undefined);
   });
 });

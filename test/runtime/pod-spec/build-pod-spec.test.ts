@@ -100,6 +100,49 @@ describe('buildPodSpec', () => {
     assert.equal(pod.spec!.volumes!.find((v) => v.name === 'work')!.persistentVolumeClaim!.claimName, 'wf-work');
   });
 
+  it("gives sidecars and init containers with mirrorVolumeMounts main's own mounts (not Skiff's), and adds the volumes only they mount", () => {
+    const template: PodRequest['template'] = {
+      name: 'main',
+      container: { image: 'alpine', command: ['true'], volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+      initContainers: [{ name: 'prepare', image: 'alpine', mirrorVolumeMounts: true } as never],
+      sidecars: [
+        { name: 'mirror', image: 'alpine', mirrorVolumeMounts: true, volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] } as never,
+        { name: 'overrides', image: 'alpine', mirrorVolumeMounts: true, volumeMounts: [{ name: 'cfg', mountPath: '/work' }] } as never,
+        { name: 'plain', image: 'alpine', volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }] },
+      ],
+    };
+    const result = buildPodSpec(request(template, { artifacts: [{ name: 'in', path: '/in/file', s3: { key: 'k' } }] }), { workflow, sidecars: true });
+    if ('error' in result) assert.fail(result.error);
+    const { spec } = result.pod;
+    const mounts = (name: string) => [...spec!.initContainers!, ...spec!.containers].find((c) => c.name === name)?.volumeMounts;
+    assert.deepEqual(
+      spec!.containers.map((c) => c.name),
+      ['main', 'wait', 'mirror', 'overrides', 'plain'],
+    );
+    assert.deepEqual(mounts('prepare'), [{ name: 'work', mountPath: '/work' }]);
+    assert.deepEqual(mounts('mirror'), [
+      { name: 'cfg', mountPath: '/cfg' },
+      { name: 'work', mountPath: '/work' },
+    ]);
+    assert.deepEqual(mounts('overrides'), [{ name: 'cfg', mountPath: '/work' }], 'a path the sidecar mounts keeps its own mount');
+    assert.deepEqual(mounts('plain'), [{ name: 'cfg', mountPath: '/etc/cfg' }]);
+    assert.ok(
+      spec!.containers.every((c) => !('mirrorVolumeMounts' in c)) && spec!.initContainers!.every((c) => !('mirrorVolumeMounts' in c)),
+      'Argo’s field reaches no pod',
+    );
+    assert.ok(
+      spec!.volumes!.some((v) => v.name === 'cfg'),
+      'a volume only a sidecar mounts is in the pod',
+    );
+    const local = buildPodSpec(request(template), { workflow });
+    if ('error' in local) assert.fail(local.error);
+    assert.deepEqual(
+      local.pod.spec!.containers.map((c) => c.name),
+      ['main', 'wait'],
+      'no sidecars unless asked for',
+    );
+  });
+
   it("takes the workflow's volumes as the engine substituted them for this pod, when it did", () => {
     const template = { name: 't', container: { image: 'alpine', command: ['ls'], volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] } };
     const pod = built({ ...request(template), volumes: [{ name: 'cfg', configMap: { name: 'made-by-gen' } }] });
