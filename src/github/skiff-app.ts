@@ -3,7 +3,7 @@ import type { InstallationOctokit } from './github-types.js';
 import { handlePush, type PushPorts } from './push-handler.js';
 import { checkPullRequest, LINT_CHECK, PLAN_CHECK, type PullRequestCheckPorts, type PullRequestSubject } from './pull-request-checks.js';
 import { pullRequestDefinitions, runPullRequestWorkflows, type PullRequestRunPorts } from './pull-request-runs.js';
-import { handleCommentCommand } from './comment-commands.js';
+import { type CommentSubject, handleCommentCommand } from './comment-commands.js';
 import { handleCheckRunRetry } from './check-run-actions.js';
 import { configuredCommandTeams } from './permissions.js';
 import { PULL_REQUEST_LABEL, publishNotRun } from './start-workflow-runs.js';
@@ -97,33 +97,13 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
   probot.on('issue_comment.created', async (context) => {
     const { issue, comment, repository } = context.payload;
     if (!issue.pull_request) return; // commands on plain issues: nothing to run there
-    await handleCommentCommand(ports, context.octokit as InstallationOctokit, {
-      repo: { owner: repository.owner.login, repo: repository.name },
-      fullName: repository.full_name,
-      cloneUrl: repository.clone_url,
-      defaultBranch: repository.default_branch,
-      on: { pullRequest: issue.number },
-      commentId: comment.id,
-      body: comment.body ?? '',
-      author: comment.user?.login ?? '',
-      authorIsBot: comment.user?.type === 'Bot' || comment.performed_via_github_app != null,
-    });
+    await handleCommentCommand(ports, context.octokit as InstallationOctokit, commandSubject(repository, comment, { pullRequest: issue.number }));
   });
 
   // The same commands on a commit (its page, or a line of its diff), answered on the commit.
   probot.on('commit_comment.created', async (context) => {
     const { comment, repository } = context.payload;
-    await handleCommentCommand(ports, context.octokit as InstallationOctokit, {
-      repo: { owner: repository.owner.login, repo: repository.name },
-      fullName: repository.full_name,
-      cloneUrl: repository.clone_url,
-      defaultBranch: repository.default_branch,
-      on: { commit: comment.commit_id },
-      commentId: comment.id,
-      body: comment.body ?? '',
-      author: comment.user?.login ?? '',
-      authorIsBot: comment.user?.type === 'Bot' || (comment as { performed_via_github_app?: unknown }).performed_via_github_app != null,
-    });
+    await handleCommentCommand(ports, context.octokit as InstallationOctokit, commandSubject(repository, comment, { commit: comment.commit_id }));
   });
 
   probot.on(['check_run.requested_action', 'check_run.rerequested'], async (context) => {
@@ -188,6 +168,27 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
 }
 
 /** GitHub lists at most this many commits of a push; a longer push's files are not known whole. */
+/** The repository and comment fields of an issue_comment or commit_comment webhook that a command needs. */
+interface CommentPayload {
+  repository: { owner: { login: string }; name: string; full_name: string; clone_url: string; default_branch: string };
+  comment: { id: number; body?: string | null; user?: { login?: string; type?: string } | null; performed_via_github_app?: unknown };
+}
+
+/** A comment command's subject, the same from a pull request's conversation and from a commit. */
+function commandSubject(repository: CommentPayload['repository'], comment: CommentPayload['comment'], on: CommentSubject['on']): CommentSubject {
+  return {
+    repo: { owner: repository.owner.login, repo: repository.name },
+    fullName: repository.full_name,
+    cloneUrl: repository.clone_url,
+    defaultBranch: repository.default_branch,
+    on,
+    commentId: comment.id,
+    body: comment.body ?? '',
+    author: comment.user?.login ?? '',
+    authorIsBot: comment.user?.type === 'Bot' || comment.performed_via_github_app != null,
+  };
+}
+
 const MAX_PUSH_COMMITS = 2048;
 
 /** The files a push's commits touch, as its payload lists them; nothing when that list may be cut short. */
