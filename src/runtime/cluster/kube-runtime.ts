@@ -3,7 +3,7 @@ import { type ConfigMapSource, createArtifactDriver, type SecretSource, type Sto
 import type { PodRequest } from '../../engine/engine-events.js';
 import type { ArtifactRepositoryRefStatus } from '../../engine/workflow-status.js';
 import { KubeClusterObjects } from '../../kube/kube-cluster-objects.js';
-import { KubeAlreadyExistsError, KubeNotFoundError } from '../../kube/kube-errors.js';
+import { KubeAlreadyExistsError } from '../../kube/kube-errors.js';
 import { CONTROLLER_INSTANCE_ID_LABEL, SKIFF_INSTANCE_ID, WORKFLOW_LABEL } from '../../kube/kube-names.js';
 import { type ObjectEvent, WatchObjects } from '../../kube/watch-objects.js';
 import type { PodRef } from '../../ports/executor-reports.js';
@@ -23,7 +23,7 @@ import { podCreateRefusal } from './pod-create-refusal.js';
 import { isPodless, type PodlessContext, runPodlessStep } from './podless-steps.js';
 import { podProgress } from './pod-progress.js';
 import { ResourceStepClients } from './resource-template/resource-step-clients.js';
-import { ensureRunClaims } from './run-claims.js';
+import { RunObjects } from './run-objects.js';
 import type { KubeRuntimeOptions } from './kube-runtime-options.js';
 
 /** A pod asked for and not yet reported ended. */
@@ -74,8 +74,7 @@ export class KubeRuntime implements Runtime {
   private readonly objects: ConfigMapSource & SecretSource;
   private readonly repositories: RunRepositories;
   private readonly reports: KubeExecutorReports;
-  private readonly workflows = new Map<RunKey, Promise<Workflow | undefined>>();
-  private readonly claims = new Map<RunKey, Promise<void>>();
+  private readonly runObjects: RunObjects;
   private readonly chores = new Set<Promise<unknown>>();
   private readonly podless: PodlessContext;
   private readonly deletions: DelayedPodDeletions;
@@ -88,10 +87,11 @@ export class KubeRuntime implements Runtime {
     this.executorImage = options.executorImage ?? EXECUTOR_IMAGE;
     this.now = options.now ?? Date.now;
     this.objects = options.objects ?? new KubeClusterObjects(options.client);
+    this.runObjects = new RunObjects(options.client, options.runOf);
     this.repositories = new RunRepositories({
       configMaps: this.objects,
       ...(options.defaultRepository ? { controllerDefault: options.defaultRepository } : {}),
-      recordedOf: async (key) => (await this.workflowOf(key))?.status?.artifactRepositoryRef as ArtifactRepositoryRefStatus | undefined,
+      recordedOf: async (key) => (await this.runObjects.workflow(key))?.status?.artifactRepositoryRef as ArtifactRepositoryRefStatus | undefined,
     });
     this.podless = {
       secrets: this.objects,
@@ -185,7 +185,7 @@ export class KubeRuntime implements Runtime {
     const { request } = entry;
     await this.start();
     const run = runKey(request.workflowNamespace, request.workflowName);
-    const workflow = await this.workflowOf(run);
+    const workflow = await this.runObjects.workflow(run);
     if (!workflow) return this.fail(key, entry, `run ${run} is not in the cluster`);
     const resolved = await this.repositories.repository(workflow).catch(() => undefined);
     if (resolved) entry.repositoryRef = resolved.ref as ArtifactRepositoryRefStatus;
@@ -215,7 +215,7 @@ export class KubeRuntime implements Runtime {
       }
     }
     try {
-      await this.claimsOf(run, workflow);
+      await this.runObjects.ensureClaims(run, workflow);
     } catch (error) {
       return this.fail(key, entry, (error as Error).message);
     }
@@ -329,7 +329,7 @@ export class KubeRuntime implements Runtime {
     const namespace = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
     const running = (pod.status?.containerStatuses ?? []).some((c) => c.state?.running !== undefined);
-    const workflow = await this.workflowOf(runKey(namespace, pod.metadata?.labels?.[WORKFLOW_LABEL] ?? ''));
+    const workflow = await this.runObjects.workflow(runKey(namespace, pod.metadata?.labels?.[WORKFLOW_LABEL] ?? ''));
     const succeeded = outcome.type === 'pod-finished' && outcome.exitCode === 0;
     if (running) return this.deletePod(namespace, name);
     if (workflow && deletePodNow(workflow, { labels: pod.metadata?.labels ?? {}, succeeded })) {
@@ -363,10 +363,10 @@ export class KubeRuntime implements Runtime {
 
   private async collectRun(key: RunKey): Promise<void> {
     const { namespace } = splitRunKey(key);
-    this.workflows.delete(key);
-    const workflow = await this.workflowOf(key);
-    this.workflows.delete(key);
-    this.claims.delete(key);
+    // Read afresh: podGC and volumeClaimGC go by how the run ended.
+    this.runObjects.forget(key);
+    const workflow = await this.runObjects.workflow(key);
+    this.runObjects.forget(key);
     this.repositories.forget(key);
     if (!workflow) return;
     try {
@@ -380,32 +380,6 @@ export class KubeRuntime implements Runtime {
 
   private deletePod(namespace: string, name: string): Promise<void> {
     return deletePod(this.options.client, namespace, name, this.options.warn);
-  }
-
-  private workflowOf(key: RunKey): Promise<Workflow | undefined> {
-    let found = this.workflows.get(key);
-    if (!found) {
-      const { namespace, name } = splitRunKey(key);
-      found = this.options.runOf
-        ? this.options.runOf(key)
-        : this.options.client.get<Workflow>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', namespace, name }).catch((error: unknown) => {
-            if (error instanceof KubeNotFoundError) return undefined;
-            throw error;
-          });
-      found.catch(() => this.workflows.delete(key));
-      this.workflows.set(key, found);
-    }
-    return found;
-  }
-
-  private claimsOf(key: RunKey, workflow: Workflow): Promise<void> {
-    let made = this.claims.get(key);
-    if (!made) {
-      made = ensureRunClaims(this.options.client, workflow);
-      made.catch(() => this.claims.delete(key));
-      this.claims.set(key, made);
-    }
-    return made;
   }
 
   private chore(work: Promise<unknown>): void {
