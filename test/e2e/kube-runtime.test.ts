@@ -310,7 +310,7 @@ spec:
     await second.runtime.close();
   });
 
-  test('attacker: no secret value appears in any pod spec Skiff created', async () => {
+  test('attacker: no secret value appears in any pod spec, run record, event or container log', async () => {
     const everything = JSON.stringify((await client.list('v1', 'Pod', undefined)).items);
     assert.ok(everything.includes('minio-cred'), 'the pods refer to the Secret by name');
     assert.ok(!everything.includes(minio.secretKey), 'the secret key is in a pod spec');
@@ -322,6 +322,23 @@ spec:
     ]);
     assert.ok(runs.includes('minio-cred'));
     assert.ok(!runs.includes(minio.secretKey) && !runs.includes(minio.accessKey), 'a key is in a run record');
+    // Nor in an event, nor in a line any container of the pods still here printed (init and wait read the Secret).
+    const events = JSON.stringify((await client.list('v1', 'Event', undefined)).items);
+    assert.ok(!events.includes(minio.secretKey) && !events.includes(minio.accessKey), 'a key is in an event');
+    let logs = '';
+    let containers = 0;
+    for (const pod of live.values()) {
+      for (const container of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+        try {
+          for await (const chunk of client.podLog(pod.metadata.namespace ?? NS, pod.metadata.name ?? '', container.name)) logs += chunk.toString();
+          containers++;
+        } catch {
+          // A container that never started has no log to search.
+        }
+      }
+    }
+    assert.ok(containers > 0 && logs.length > 0, 'the pods printed something to search');
+    assert.ok(!logs.includes(minio.secretKey) && !logs.includes(minio.accessKey), 'a key is in a container log');
   });
 
   async function untilAsync(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
