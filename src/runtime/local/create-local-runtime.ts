@@ -187,7 +187,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
     // attempt (sandboxes still running, or stuck half-started) is killed, and its volumes go.
     const sandboxTagOfPod = sandboxTag(layout.root, runId, request.podName);
     if (request.askedBefore !== undefined) killTaggedSandboxes(sandboxTagOfPod);
-    await rm(join(podDir, 'volumes'), { recursive: true, force: true });
+    await rm(join(podDir, 'volumes'), { recursive: true, force: true, maxRetries: 5 });
     await mkdir(join(podDir, 'logs'), { recursive: true });
     if (warnings.length > 0) appendTimedLog(layout.containerLog(runId, request.podName, 'main'), warnings.map((w) => `skiff: warning: ${w}\n`).join(''));
     if (entry.killed) return;

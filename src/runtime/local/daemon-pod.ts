@@ -46,7 +46,7 @@ export async function prepareDaemonPod(pod: V1Pod, options: { nodePath: string; 
       volumeMounts: [...(c.volumeMounts ?? []), ...relay.mounts, { name: 'skiff-relay', mountPath: RELAY_DIR }],
     };
   });
-  const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true });
+  const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true, maxRetries: 5 });
   if (!found) {
     await dispose();
     throw new Error(`the pod has no container "${name}"`);

@@ -90,7 +90,7 @@ export class LocalRunHarness {
     await this.runtime.close();
     await this.store.closeAll();
     // SKIFF_KEEP_STATE=1 keeps the state directory (logs, volumes) for a post-mortem.
-    if (!process.env.SKIFF_KEEP_STATE) await rm(this.layout.root, { recursive: true, force: true });
+    if (!process.env.SKIFF_KEEP_STATE) await rm(this.layout.root, { recursive: true, force: true, maxRetries: 5 });
     else process.stderr.write(`state kept in ${this.layout.root}\n`);
   }
 }
