@@ -21,9 +21,11 @@ const CONFLICT_RETRIES = 5;
  * the controller has deleted them.
  */
 export function deletesArtifactsWithWorkflow(run: Pick<StoredRun, 'workflow' | 'referenced'>): boolean {
-  if (run.workflow.spec.artifactGC?.strategy === 'OnWorkflowDeletion') return true;
+  if (run.workflow.spec?.artifactGC?.strategy === 'OnWorkflowDeletion') return true;
   const specs = [run.workflow.spec, ...(run.referenced ?? []).map((r) => r.spec)];
-  return specs.some((spec) => (spec.templates ?? []).some((t) => (t.outputs?.artifacts ?? []).some((a) => a.artifactGC?.strategy === 'OnWorkflowDeletion')));
+  // Read before the engine has checked the spec: a malformed one is the engine's to report.
+  const list = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
+  return specs.some((spec) => list(spec?.templates).some((t) => list(t?.outputs?.artifacts).some((a) => a?.artifactGC?.strategy === 'OnWorkflowDeletion')));
 }
 
 /** Adds (or, `present: false`, removes) the artifact-GC finalizer, keeping everyone else's. */

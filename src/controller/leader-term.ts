@@ -174,7 +174,11 @@ export class LeaderTerm {
       const stored = isUnprepared(loaded) ? await this.prepare(loaded) : loaded;
       if (this.closed) return;
       // Held by Argo's finalizer once deleted, until its artifacts are (artifact-gc-finalizer.ts).
-      if (deletesArtifactsWithWorkflow(stored) && !hasArtifactGCFinalizer(live)) await setArtifactGCFinalizer(this.options.client, key, true);
+      if (deletesArtifactsWithWorkflow(stored) && !hasArtifactGCFinalizer(live)) {
+        await setArtifactGCFinalizer(this.options.client, key, true).catch((error: unknown) =>
+          this.options.log(`${describeRun(key)}: no artifact-GC finalizer (${(error as Error).message}): its artifacts stay if it is deleted`),
+        );
+      }
       // A retried run: the failed pods of the steps it runs again have those steps' pod names, and
       // must go first, or the runtime would reattach to them.
       const retried = retriedPodsOf(live);
