@@ -85,7 +85,7 @@ export interface RunGarbagePass {
 
 /**
  * The GC pass every runtime makes of a finished (or, with `deleting`, a deleted) run, through
- * `driver`: the repository is looked up only when something is due, and a pass that fails as a
+ * `driver`: the repository is looked up only when there is something to delete, and a pass that fails as a
  * whole (the repository or its credentials unreadable) becomes an `ArtifactGCError` condition
  * like a failed artifact, never a rejection. The caller makes and closes the driver.
  *
@@ -99,8 +99,10 @@ export async function runGarbagePass(
   options: { deleting: boolean; driver: ArtifactDriver; repository: () => Promise<Repository | undefined> },
 ): Promise<RunGarbagePass> {
   try {
-    if (planRunGarbage(workflow, status, options.deleting).strategies.length === 0) return { changes: undefined, failures: [], finalizerRemovable: true };
-    const repository = await options.repository();
+    const plan = planRunGarbage(workflow, status, options.deleting);
+    if (plan.strategies.length === 0) return { changes: undefined, failures: [], finalizerRemovable: true };
+    // A strategy with nothing to delete is only marked processed: no repository needed.
+    const repository = plan.items.length > 0 ? await options.repository() : undefined;
     const garbage = await collectRunGarbage(workflow, status, { deleting: options.deleting, driver: options.driver, repository });
     if (!garbage) return { changes: undefined, failures: [], finalizerRemovable: true };
     return { changes: garbageChanges(status, garbage), failures: garbage.failures, finalizerRemovable: garbage.finalizerRemovable };

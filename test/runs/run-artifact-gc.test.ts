@@ -79,6 +79,8 @@ test('nothing due (OnWorkflowDeletion before a deletion): no changes, and the re
   });
   // OnWorkflowCompletion is still due as a strategy, with no artifact of it: processed, nothing deleted.
   assert.deepEqual(pass.changes?.nodes, []);
+  assert.deepEqual(pass.changes?.run.artifactGCStatus, { strategiesProcessed: { OnWorkflowCompletion: true } });
+  assert.equal(looked, false);
   const done = { ...status(), artifactGCStatus: { strategiesProcessed: { OnWorkflowCompletion: true } } };
   looked = false;
   const again = await runGarbagePass(workflow({ strategy: 'OnWorkflowDeletion' }), done, {
