@@ -10,6 +10,7 @@ import type { WorkflowStatus } from '../engine/workflow-status.js';
 import { describeRun, type RunKey, splitRunKey } from '../ports/run-key.js';
 import type { StoredRun } from '../ports/run-store.js';
 import type { Workflow } from '../spec/model/workflow.js';
+import { DamagedRunError } from '../state/damaged-run-error.js';
 
 /** How often a finalizer change that met a 409 Conflict is tried again on a fresh read. */
 const CONFLICT_RETRIES = 5;
@@ -68,17 +69,29 @@ export interface DeletionGCContext {
  * `spec.artifactGC.forceFinalizerRemoval`; setting that later (or removing the finalizer by
  * hand) lets the Workflow go.
  */
-export async function collectDeletedRunGarbage(context: DeletionGCContext, key: RunKey, uid: string | undefined): Promise<void> {
+export async function collectDeletedRunGarbage(context: DeletionGCContext, key: RunKey, live: Workflow): Promise<void> {
   const { client, store, log } = context;
+  const uid = live.metadata.uid;
   let run: StoredRun | undefined;
   try {
     run = await store.load(key);
+  } catch (error) {
+    // Its node ConfigMaps went first (a foreground deletion): nothing says where its artifacts are.
+    if (!(error instanceof DamagedRunError)) throw error;
+    log(`${describeRun(key)} is being deleted: its artifacts cannot be garbage collected (${error.message})`);
+    if (!live.spec?.artifactGC?.forceFinalizerRemoval) return;
   } finally {
     await store.release(key);
   }
-  if (!run || !hasArtifactGCFinalizer(run.workflow)) return;
+  // Gone already, or unreadable and let go by forceFinalizerRemoval.
+  if (!run) {
+    await setArtifactGCFinalizer(client, key, false);
+    if (uid) await deleteRunNodeConfigMaps(client, splitRunKey(key).namespace, uid);
+    return;
+  }
+  if (!hasArtifactGCFinalizer(run.workflow)) return;
   const pass = await collectKubeRunGarbage(context.objects, run, true);
-  const force = Boolean(run.workflow.spec.artifactGC?.forceFinalizerRemoval);
+  const force = Boolean(run.workflow.spec?.artifactGC?.forceFinalizerRemoval);
   // Nothing due: an earlier pass ran; one that failed holds the Workflow until told otherwise.
   const removable = pass.changes ? pass.finalizerRemovable : force || !failedBefore(run.status);
   for (const failure of pass.failures) log(`${describeRun(key)}: ${failure}`);

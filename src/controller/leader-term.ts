@@ -149,7 +149,7 @@ export class LeaderTerm {
     }
     if (!hasArtifactGCFinalizer(live)) return;
     const { client, log } = this.options;
-    await collectDeletedRunGarbage({ client, store: this.store, objects: new KubeClusterObjects(client), log }, key, live.metadata.uid);
+    await collectDeletedRunGarbage({ client, store: this.store, objects: new KubeClusterObjects(client), log }, key, live);
   }
 
   /** The watch that sees the run's namespace. */

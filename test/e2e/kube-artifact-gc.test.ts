@@ -113,6 +113,7 @@ describe('artifact GC on a cluster, with the namespace’s credentials', { timeo
       'completion.yaml': gcWorkflow('completion', 'OnWorkflowCompletion'),
       'deletion.yaml': gcWorkflow('deletion', 'OnWorkflowDeletion'),
       'cli-deletion.yaml': gcWorkflow('cli-deletion', 'OnWorkflowDeletion'),
+      'unreadable.yaml': gcWorkflow('unreadable', 'OnWorkflowDeletion'),
       'spoiled.yaml': gcWorkflow('spoiled', 'OnWorkflowDeletion', '  artifactRepositoryRef: {key: spoilable}\n'),
     });
     const command = makeControllerCommand({
@@ -257,5 +258,27 @@ describe('artifact GC on a cluster, with the namespace’s credentials', { timeo
     await client.patch(workflowRef(runKey(NS, 'spoiled')), { spec: { artifactGC: { forceFinalizerRemoval: true } } }, 'merge');
     await gone('spoiled');
     assert.equal(await inMinio(out), true);
+  });
+
+  test('a run whose node ConfigMaps went first in part (unreadable status) keeps its Workflow until forceFinalizerRemoval, and says why', async () => {
+    await submit('unreadable.yaml');
+    const out = artifactsOf(await got('unreadable')).get('out')!.s3!.key!;
+    const live = await client.get<Workflow>(workflowRef(runKey(NS, 'unreadable')));
+    // Its first journal record goes, as a foreground deletion takes dependents first: the rest cannot be read.
+    const chunks = await client.list('v1', 'ConfigMap', NS, {
+      labelSelector: `${runChunkSelector(live.metadata.uid!)},skiff.dev/run-part=journal,skiff.dev/record=1`,
+    });
+    assert.equal(chunks.items.length, 1);
+    for (const chunk of chunks.items) await client.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: chunk.metadata.name! });
+
+    await client.delete(workflowRef(runKey(NS, 'unreadable')));
+    await until(`the controller to say why it keeps it, in:\n${controllerLog}`, async () =>
+      /"unreadable" in namespace "artgc" is being deleted: its artifacts cannot be garbage collected/.test(controllerLog),
+    );
+    const held = await client.get<Workflow>(workflowRef(runKey(NS, 'unreadable')));
+    assert.deepEqual(held.metadata.finalizers, [ARTIFACT_GC_FINALIZER]);
+    await client.patch(workflowRef(runKey(NS, 'unreadable')), { spec: { artifactGC: { forceFinalizerRemoval: true } } }, 'merge');
+    await gone('unreadable');
+    assert.equal(await inMinio(out), true, 'nothing said where it was: it stays');
   });
 });
