@@ -6,12 +6,11 @@ import { KubeConnection } from '../kube/kube-connection.js';
 import { KubeNotFoundError } from '../kube/kube-errors.js';
 import { KubeRunControl } from '../kube/kube-run-control.js';
 import { KubeRunStore } from '../kube/kube-run-store.js';
-import { runChunkSelector } from '../kube/run-node-config-maps.js';
-import { workflowRef } from '../kube/run-workflow-object.js';
+import { deleteRunNodeConfigMaps } from '../kube/delete-run-node-config-maps.js';
+import { hasArtifactGCFinalizer, workflowRef } from '../kube/run-workflow-object.js';
 import { isWorkflowDone } from '../engine/workflow-status.js';
 import { describeRun, type RunKey, splitRunKey } from '../ports/run-key.js';
 import type { RunSignal } from '../ports/run-control.js';
-import type { ConfigMap } from '../spec/model/kubernetes.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import type { DamagedRunError } from '../state/damaged-run-error.js';
 import { type CliIO, envOf } from './cli-io.js';
@@ -73,17 +72,16 @@ export function openClusterTarget(
         return false;
       }
       await client.delete(workflowRef(key), { propagationPolicy: 'Background', preconditions: { uid: live.metadata.uid! } });
-      // The node ConfigMaps are owned by the Workflow, so the cluster's garbage collector deletes
-      // them; deleting them here too leaves nothing behind where no collector runs.
       const { namespace, name } = splitRunKey(key);
-      const chunks = await client.list<ConfigMap>('v1', 'ConfigMap', namespace, { labelSelector: runChunkSelector(live.metadata.uid!) });
-      for (const chunk of chunks.items) {
-        try {
-          await client.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: chunk.metadata.name! });
-        } catch (error) {
-          if (!(error instanceof KubeNotFoundError)) throw error;
-        }
+      // Held by the artifact-GC finalizer: the controller deletes its artifacts, then its node
+      // ConfigMaps, which that garbage collection reads.
+      if (hasArtifactGCFinalizer(live)) {
+        out.stdout.write(
+          `workflow ${name} deleted${namespace === 'default' ? '' : ` (namespace ${namespace})`}: it goes once the controller has deleted its artifacts\n`,
+        );
+        return true;
       }
+      await deleteRunNodeConfigMaps(client, namespace, live.metadata.uid!);
       out.stdout.write(`workflow ${name} deleted${namespace === 'default' ? '' : ` (namespace ${namespace})`}\n`);
       return true;
     },

@@ -3,7 +3,7 @@ import type { KubeClient } from '../kube/kube-client.js';
 import { CONTROLLER_INSTANCE_ID_LABEL } from '../kube/kube-names.js';
 import { takeResumeRequest } from '../kube/kube-run-control.js';
 import { KubeRunStore } from '../kube/kube-run-store.js';
-import { WORKFLOW_API } from '../kube/run-workflow-object.js';
+import { hasArtifactGCFinalizer, WORKFLOW_API } from '../kube/run-workflow-object.js';
 import { type ObjectEvent, WatchObjects } from '../kube/watch-objects.js';
 import { hasResumeRequest, workflowSignals } from '../kube/workflow-signals.js';
 import { describeRun, type RunKey, runKeyOf, splitRunKey } from '../ports/run-key.js';
@@ -19,6 +19,7 @@ import type { RunDriverOptions } from '../runs/run-driver-options.js';
 import { KeyedSerializer } from '../shared/keyed-serializer.js';
 import { CronScheduler, SYSTEM_CLOCK } from '../schedule/cron-scheduler.js';
 import { kubeCronPorts } from './kube-cron-ports.js';
+import { collectDeletedRunGarbage, deletesArtifactsWithWorkflow, setArtifactGCFinalizer } from './artifact-gc-finalizer.js';
 import type { Workflow } from '../spec/model/workflow.js';
 
 /** The pause before the cron scheduler looks again after a failed look. */
@@ -136,6 +137,21 @@ export class LeaderTerm {
     this.options.log(`${describeRun(key)} deleted: no longer driven`);
   }
 
+  /**
+   * A Workflow being deleted is no longer driven (its pods go with it); one held by the
+   * artifact-GC finalizer has its artifacts deleted first, and then goes.
+   */
+  private async deleting(key: RunKey, live: Workflow): Promise<void> {
+    if (this.driver.drives(key)) {
+      this.driver.forget(key);
+      this.handled.delete(key);
+      this.options.log(`${describeRun(key)} deleted: no longer driven`);
+    }
+    if (!hasArtifactGCFinalizer(live)) return;
+    const { client, log } = this.options;
+    await collectDeletedRunGarbage({ client, store: this.store, objects: new KubeClusterObjects(client), log }, key, live);
+  }
+
   /** The watch that sees the run's namespace. */
   private watchOf(key: RunKey): WatchObjects<Workflow> | undefined {
     const namespaces = this.options.namespaces;
@@ -146,6 +162,7 @@ export class LeaderTerm {
     // The newest object seen, not the event's: events queued behind a slow one are then no older than it.
     const live = this.watchOf(key)?.get(key);
     if (this.closed || !live) return;
+    if (live.metadata.deletionTimestamp) return this.deleting(key, live);
     if (this.driver.drives(key)) {
       this.signal(key, workflowSignals(this.handled.get(key), live));
       this.handled.set(key, live);
@@ -156,6 +173,12 @@ export class LeaderTerm {
       if (this.closed || !loaded || isWorkflowDone(loaded.status.phase)) return;
       const stored = isUnprepared(loaded) ? await this.prepare(loaded) : loaded;
       if (this.closed) return;
+      // Held by Argo's finalizer once deleted, until its artifacts are (artifact-gc-finalizer.ts).
+      if (deletesArtifactsWithWorkflow(stored) && !hasArtifactGCFinalizer(live)) {
+        await setArtifactGCFinalizer(this.options.client, key, true).catch((error: unknown) =>
+          this.options.log(`${describeRun(key)}: no artifact-GC finalizer (${(error as Error).message}): its artifacts stay if it is deleted`),
+        );
+      }
       // A retried run: the failed pods of the steps it runs again have those steps' pod names, and
       // must go first, or the runtime would reattach to them.
       const retried = retriedPodsOf(live);

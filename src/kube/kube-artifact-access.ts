@@ -1,4 +1,4 @@
-import { type ConfigMapSource, createArtifactDriver, type SecretSource } from '../artifacts/index.js';
+import { type ArtifactDriver, type ConfigMapSource, createArtifactDriver, type SecretSource } from '../artifacts/index.js';
 import type { ArtifactAccess } from '../ports/run-page-source.js';
 import type { StoredRun } from '../ports/run-store.js';
 import { kubeRunRepository } from './kube-run-repository.js';
@@ -13,12 +13,20 @@ import { kubeRunRepository } from './kube-run-repository.js';
 export async function kubeArtifactAccess(run: StoredRun, objects: ConfigMapSource & SecretSource): Promise<ArtifactAccess> {
   const namespace = run.workflow.metadata.namespace ?? 'default';
   const repository = await kubeRunRepository(objects, run);
-  const driver = createArtifactDriver({
-    secrets: objects,
+  const driver = kubeArtifactDriver(objects, namespace);
+  return { driver, repository, close: () => driver.close() };
+}
+
+/**
+ * A driver for a cluster run's artifacts, with the Secrets of its namespace as credentials; a
+ * local-directory repository is refused (its files are on the machines of the pods that wrote them).
+ */
+export function kubeArtifactDriver(secrets: SecretSource, namespace: string): ArtifactDriver {
+  return createArtifactDriver({
+    secrets,
     namespace,
     localRoot: async () => {
       throw new Error('a local directory repository is not readable for a run on a cluster');
     },
   });
-  return { driver, repository, close: () => driver.close() };
 }

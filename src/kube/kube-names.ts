@@ -17,6 +17,9 @@ export const SKIFF_INSTANCE_ID = 'skiff';
 /** On a pod: the name of the Workflow (run) it belongs to. */
 export const WORKFLOW_LABEL = 'workflows.argoproj.io/workflow';
 
+/** Argo's finalizer on a Workflow whose artifacts are deleted when it is: held until that is done. */
+export const ARTIFACT_GC_FINALIZER = 'workflows.argoproj.io/artifact-gc';
+
 /** On a pod: the id of the node it runs (`<run>-<hash>`). */
 export const NODE_ID_ANNOTATION = 'workflows.argoproj.io/node-id';
 

@@ -8,7 +8,7 @@ import { RunRepositories } from '../runs/run-repositories.js';
  * `artifact-repositories` ConfigMap). Undefined when neither names one. A cluster has no local
  * default: its pods' directories are on other machines.
  */
-export async function kubeRunRepository(configMaps: ConfigMapSource, run: StoredRun): Promise<Repository | undefined> {
+export async function kubeRunRepository(configMaps: ConfigMapSource, run: Pick<StoredRun, 'workflow' | 'status'>): Promise<Repository | undefined> {
   const recorded = run.status.artifactRepositoryRef?.artifactRepository as Repository | undefined;
   if (recorded) return recorded;
   return new RunRepositories({ configMaps }).repository(run.workflow).then(

@@ -1,8 +1,10 @@
 import { type RunKey, splitRunKey } from '../ports/run-key.js';
 import { type JournalRecord, runFields, type StoredRun } from '../ports/run-store.js';
+import type { ObjectMeta } from '../spec/model/kubernetes.js';
 import type { Workflow } from '../spec/model/workflow.js';
 import type { ResourceRef } from './kube-client.js';
 import {
+  ARTIFACT_GC_FINALIZER,
   COMPLETED_LABEL,
   CONTROLLER_INSTANCE_ID_LABEL,
   HELD_ANNOTATION,
@@ -35,7 +37,7 @@ export function workflowRef(key: RunKey): ResourceRef {
  */
 export function workflowObject(run: StoredRun, live: Workflow | undefined, snapshot: { generation: number; chunks: number }): Workflow {
   const { namespace, name } = splitRunKey(run.key);
-  const metadata = {
+  const metadata: ObjectMeta = {
     ...run.workflow.metadata,
     name,
     namespace,
@@ -48,6 +50,11 @@ export function workflowObject(run: StoredRun, live: Workflow | undefined, snaps
     },
     ...(live ? { resourceVersion: live.metadata.resourceVersion, uid: live.metadata.uid } : {}),
   };
+  // Finalizers are their adders' (the artifact-GC one is added after the run was read): a save keeps the live ones.
+  if (live) {
+    if (live.metadata.finalizers) metadata.finalizers = live.metadata.finalizers;
+    else delete metadata.finalizers;
+  }
   return { ...run.workflow, apiVersion: WORKFLOW_API, kind: 'Workflow', metadata, status: { ...runFields(run.status) } };
 }
 
@@ -66,6 +73,11 @@ export function workflowWithRecord(live: Workflow, record: JournalRecord): Workf
     // A Workflow written by others keeps its nodes in status (generation 0) until the first save.
     status: { ...record.run, ...pickKeys(live.status, ['nodes', 'compressedNodes']) },
   };
+}
+
+/** Whether a Workflow is held by Argo's artifact-GC finalizer (see controller/artifact-gc-finalizer.ts). */
+export function hasArtifactGCFinalizer(workflow: Workflow): boolean {
+  return ((workflow.metadata.finalizers as string[] | undefined) ?? []).includes(ARTIFACT_GC_FINALIZER);
 }
 
 /** The generation of node snapshot a Workflow points at (0: none yet). */

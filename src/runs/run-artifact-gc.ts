@@ -73,6 +73,50 @@ function planRunGarbage(workflow: Workflow, status: WorkflowStatus, deleting: bo
   return planArtifactGC(Object.values(status.nodes), workflow.spec, { completed: true, deleting, processed });
 }
 
+/** One GC pass of a run, as its caller records it. */
+export interface RunGarbagePass {
+  /** Status changes to record (artifacts now `deleted`, strategies processed, an `ArtifactGCError` condition); undefined when nothing was due. */
+  changes: RunStatusChanges | undefined;
+  /** One line per artifact (or the whole pass) that failed. */
+  failures: string[];
+  /** Nothing due is left undeleted, or `spec.artifactGC.forceFinalizerRemoval` lets the run go anyway. */
+  finalizerRemovable: boolean;
+}
+
+/**
+ * The GC pass every runtime makes of a finished (or, with `deleting`, a deleted) run, through
+ * `driver`: the repository is looked up only when there is something to delete, and a pass that fails as a
+ * whole (the repository or its credentials unreadable) becomes an `ArtifactGCError` condition
+ * like a failed artifact, never a rejection. The caller makes and closes the driver.
+ *
+ * @example
+ *   const pass = await runGarbagePass(workflow, status, { deleting: false, driver, repository: async () => recorded });
+ *   if (pass.changes) record(pass.changes);
+ */
+export async function runGarbagePass(
+  workflow: Workflow,
+  status: WorkflowStatus,
+  options: { deleting: boolean; driver: ArtifactDriver; repository: () => Promise<Repository | undefined> },
+): Promise<RunGarbagePass> {
+  try {
+    const plan = planRunGarbage(workflow, status, options.deleting);
+    if (plan.strategies.length === 0) return { changes: undefined, failures: [], finalizerRemovable: true };
+    // A strategy with nothing to delete is only marked processed: no repository needed.
+    const repository = plan.items.length > 0 ? await options.repository() : undefined;
+    const garbage = await collectRunGarbage(workflow, status, { deleting: options.deleting, driver: options.driver, repository });
+    if (!garbage) return { changes: undefined, failures: [], finalizerRemovable: true };
+    return { changes: garbageChanges(status, garbage), failures: garbage.failures, finalizerRemovable: garbage.finalizerRemovable };
+  } catch (error) {
+    const message = `artifact GC failed: ${(error as Error).message}`;
+    const others = (status.conditions ?? []).filter((c) => c.type !== 'ArtifactGCError');
+    return {
+      changes: { nodes: [], run: { conditions: [...others, { type: 'ArtifactGCError', status: 'True', message }] } },
+      failures: [message],
+      finalizerRemovable: Boolean(workflow.spec.artifactGC?.forceFinalizerRemoval),
+    };
+  }
+}
+
 /** A GC pass as status changes (nodes, GC status, an `ArtifactGCError` condition on failures), for `RunStatusChanges` or to apply in place. */
 export function garbageChanges(status: WorkflowStatus, garbage: RunGarbage): RunStatusChanges {
   const run: RunStatusChanges['run'] = { artifactGCStatus: garbage.artifactGCStatus };

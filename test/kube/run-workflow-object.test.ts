@@ -1,7 +1,7 @@
 // The Workflow objects KubeRunStore writes: labels, the snapshot pointer, run-level status without nodes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { generationOf, workflowObject, workflowRef, workflowWithRecord } from '../../src/kube/run-workflow-object.js';
+import { generationOf, hasArtifactGCFinalizer, workflowObject, workflowRef, workflowWithRecord } from '../../src/kube/run-workflow-object.js';
 import type { StoredRun } from '../../src/ports/run-store.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
 
@@ -56,4 +56,17 @@ test('a journal record sets the run-level status, and a stop record the spec and
   assert.equal(next.metadata.resourceVersion, '9');
   assert.deepEqual(next.status, { phase: 'Failed', message: 'stopped', nodes: { x: {} } }, 'a Workflow written by others keeps its status nodes');
   assert.deepEqual(workflowRef('ci/build'), { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', namespace: 'ci', name: 'build' });
+});
+
+test('a save over a live object keeps the finalizers it has (the artifact-GC one is added after the run was read)', () => {
+  const held = { ...run, workflow: { ...run.workflow, metadata: { ...run.workflow.metadata, finalizers: ['stale.example/old'] } } };
+  const live: Workflow = {
+    ...run.workflow,
+    metadata: { name: 'build', namespace: 'ci', uid: 'u', resourceVersion: '9', finalizers: ['workflows.argoproj.io/artifact-gc'] },
+  };
+  assert.deepEqual(workflowObject(held, live, { generation: 1, chunks: 1 }).metadata.finalizers, ['workflows.argoproj.io/artifact-gc']);
+  const released: Workflow = { ...live, metadata: { ...live.metadata, finalizers: undefined } };
+  assert.equal('finalizers' in workflowObject(held, released, { generation: 1, chunks: 1 }).metadata, false);
+  assert.equal(hasArtifactGCFinalizer(live), true);
+  assert.equal(hasArtifactGCFinalizer(released), false);
 });

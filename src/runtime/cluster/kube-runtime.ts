@@ -1,14 +1,15 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { type ConfigMapSource, createArtifactDriver, type SecretSource, type StorageLocation } from '../../artifacts/index.js';
 import type { PodRequest } from '../../engine/engine-events.js';
-import type { ArtifactRepositoryRefStatus } from '../../engine/workflow-status.js';
+import type { ArtifactRepositoryRefStatus, WorkflowStatus } from '../../engine/workflow-status.js';
 import { KubeClusterObjects } from '../../kube/kube-cluster-objects.js';
 import { KubeAlreadyExistsError } from '../../kube/kube-errors.js';
 import { CONTROLLER_INSTANCE_ID_LABEL, SKIFF_INSTANCE_ID, WORKFLOW_LABEL } from '../../kube/kube-names.js';
 import { type ObjectEvent, WatchObjects } from '../../kube/watch-objects.js';
 import type { PodRef } from '../../ports/executor-reports.js';
 import { type RunKey, runKey, splitRunKey } from '../../ports/run-key.js';
-import type { Runtime, RuntimeEvent } from '../../ports/runtime.js';
+import type { Runtime, RunStatusChanges, RuntimeEvent } from '../../ports/runtime.js';
+import { collectKubeRunGarbage } from '../../kube/kube-run-garbage.js';
 import { archivesLogs } from '../../runs/archive-logs.js';
 import { RunRepositories } from '../../runs/run-repositories.js';
 import type { KubernetesObject } from '../../spec/model/kubernetes.js';
@@ -162,6 +163,11 @@ export class KubeRuntime implements Runtime {
     });
     this.deleting.set(podKey, gone);
     this.chore(gone);
+  }
+
+  /** The finished run's OnWorkflowCompletion artifact GC, with its namespace's credentials. */
+  async collectGarbage(run: { workflow: Workflow; status: WorkflowStatus }): Promise<RunStatusChanges | undefined> {
+    return (await collectKubeRunGarbage(this.objects, run, false)).changes;
   }
 
   runFinished(key: RunKey): void {

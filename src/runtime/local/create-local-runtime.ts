@@ -23,7 +23,7 @@ import { imageWarning } from './image-warning.js';
 import { LocalRepositoryRoots, localRoots } from './local-repository-roots.js';
 import { localizePod } from './localize-pod.js';
 import type { PodObjectSource } from '../../ports/pod-object-source.js';
-import { collectRunGarbage, garbageChanges } from '../../runs/run-artifact-gc.js';
+import { runGarbagePass } from '../../runs/run-artifact-gc.js';
 import { archivesLogs } from '../../runs/archive-logs.js';
 import { embeddedLocalDefault, RunRepositories } from '../../runs/run-repositories.js';
 import { recordedPodEnd } from './recorded-pod-end.js';
@@ -344,21 +344,13 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
       });
       try {
         const recorded = status.artifactRepositoryRef?.artifactRepository as Repository | undefined;
-        const repository =
+        const repository = async (): Promise<Repository | undefined> =>
           recorded ??
-          (await repositories.repository(workflow).then(
+          repositories.repository(workflow).then(
             (r) => r.repository,
             () => undefined,
-          ));
-        const garbage = await collectRunGarbage(workflow, status, { deleting: false, driver, repository });
-        return garbage ? garbageChanges(status, garbage) : undefined;
-      } catch (error) {
-        return {
-          nodes: [],
-          run: {
-            conditions: [...(status.conditions ?? []), { type: 'ArtifactGCError', status: 'True', message: `artifact GC failed: ${(error as Error).message}` }],
-          },
-        };
+          );
+        return (await runGarbagePass(workflow, status, { deleting: false, driver, repository })).changes;
       } finally {
         driver.close();
       }
