@@ -18,8 +18,8 @@ import { EXECUTOR_IMAGE } from '../pod-spec/executor-plan.js';
 import { clusterPod } from './cluster-pod.js';
 import { clusterPodOutcome } from './cluster-pod-outcome.js';
 import { KubeExecutorReports } from './kube-executor-reports.js';
-import { DelayedPodDeletions } from './delayed-pod-deletions.js';
-import { collectFinishedRun, deletePod, deletePodAndWait, deletePodNow, podFinishedAt, podGCDelay } from './pod-gc.js';
+import { deletePodAndWait } from './pod-gc.js';
+import { RunPodGC } from './run-pod-gc.js';
 import { podCreateRefusal } from './pod-create-refusal.js';
 import { isPodless, type PodlessContext, runPodlessStep } from './podless-steps.js';
 import { podProgress } from './pod-progress.js';
@@ -54,8 +54,8 @@ const keyOf = (namespace: string, podName: string): string => `${namespace}/${po
  * container ended. `run` is idempotent by pod: a pod that exists already (a controller restarted)
  * is followed, never created twice. A pod that cannot start, vanishes or ends without a report
  * ends its node with a message saying why (cluster-pod-outcome.ts). `kill` deletes the pod;
- * `runFinished` applies podGC and volumeClaimGC; a podGC `deleteDelayDuration` is kept on the pods
- * themselves (delayed-pod-deletions.ts), so it outlives this process. http, resource and data templates run with no pod (podless-steps.ts).
+ * `runFinished` applies podGC and volumeClaimGC (run-pod-gc.ts). http, resource and data templates
+ * run with no pod (podless-steps.ts).
  *
  * @example
  *   const runtime = createKubeRuntime({ client: KubeConnection.load(), executorImage: 'ghcr.io/skiff/skiff:1.0' });
@@ -78,7 +78,7 @@ export class KubeRuntime implements Runtime {
   private readonly runObjects: RunObjects;
   private readonly chores = new Set<Promise<unknown>>();
   private readonly podless: PodlessContext;
-  private readonly deletions: DelayedPodDeletions;
+  private readonly podGC: RunPodGC;
   private readonly executorImage: string;
   private readonly now: () => number;
   private synced: Promise<void> | undefined;
@@ -102,9 +102,8 @@ export class KubeRuntime implements Runtime {
       ...(options.resourcePollMs !== undefined ? { resourcePollMs: options.resourcePollMs } : {}),
       ...(options.warn ? { warn: options.warn } : {}),
     };
-    this.deletions = new DelayedPodDeletions({
+    this.podGC = new RunPodGC({
       client: options.client,
-      deletePod: (namespace, name) => this.deletePod(namespace, name),
       now: this.now,
       chore: (work) => this.chore(work),
       ...(options.warn ? { warn: options.warn } : {}),
@@ -178,7 +177,7 @@ export class KubeRuntime implements Runtime {
   async close(): Promise<void> {
     this.closed = true;
     for (const watcher of this.watchers) watcher.close();
-    this.deletions.close();
+    this.podGC.close();
     for (const entry of this.tracked.values()) {
       if (entry.stuckTimer) clearTimeout(entry.stuckTimer);
       entry.abort?.abort();
@@ -255,7 +254,7 @@ export class KubeRuntime implements Runtime {
     const pod = event.object;
     const key = keyOf(pod.metadata?.namespace ?? 'default', pod.metadata?.name ?? '');
     const uid = pod.metadata?.uid;
-    this.deletions.seen(pod, event.type === 'deleted');
+    this.podGC.seen(pod, event.type === 'deleted');
     if (uid && this.killed.has(uid)) {
       // A killed pod's late events never reach a new pod of its name (a retried step's); its deletion ends them.
       if (this.pods.get(key)?.metadata?.uid === uid) this.pods.delete(key);
@@ -329,25 +328,11 @@ export class KubeRuntime implements Runtime {
     await this.deletePod(entry.request.workflowNamespace, entry.request.podName);
   }
 
-  /** An ended pod: podGC now, and a pod still running something (sidecars, a wait that died) goes. */
+  /** An ended pod: podGC now, and a pod still running something goes (run-pod-gc.ts). */
   private async afterEnd(pod: V1Pod, deleted: boolean, outcome: RuntimeEvent): Promise<void> {
     if (deleted) return;
-    const namespace = pod.metadata?.namespace ?? 'default';
-    const name = pod.metadata?.name ?? '';
-    const running = (pod.status?.containerStatuses ?? []).some((c) => c.state?.running !== undefined);
-    const workflow = await this.runObjects.workflow(runKey(namespace, pod.metadata?.labels?.[WORKFLOW_LABEL] ?? ''));
-    const succeeded = outcome.type === 'pod-finished' && outcome.exitCode === 0;
-    if (running) return this.deletePod(namespace, name);
-    if (workflow && deletePodNow(workflow, { labels: pod.metadata?.labels ?? {}, succeeded })) {
-      await this.collectPod(workflow, namespace, name, podFinishedAt(pod) ?? this.now());
-    }
-  }
-
-  /** Deletes a pod podGC picked, once `deleteDelayDuration` has passed since `since` (when the pod, or its run, ended). */
-  private collectPod(workflow: Workflow, namespace: string, name: string, since: number): Promise<void> {
-    const delay = podGCDelay(workflow);
-    if (delay.error) this.options.warn?.(`run ${namespace}/${workflow.metadata.name}: ${delay.error}`);
-    return delay.ms > 0 ? this.deletions.deleteAt(namespace, name, since + delay.ms) : this.deletePod(namespace, name);
+    const workflow = await this.runObjects.workflow(runKey(pod.metadata?.namespace ?? 'default', pod.metadata?.labels?.[WORKFLOW_LABEL] ?? ''));
+    await this.podGC.podEnded(pod, workflow, outcome.type === 'pod-finished' && outcome.exitCode === 0);
   }
 
   private fail(key: string, entry: Tracked, message: string): void {
@@ -368,24 +353,16 @@ export class KubeRuntime implements Runtime {
   }
 
   private async collectRun(key: RunKey): Promise<void> {
-    const { namespace } = splitRunKey(key);
     // Read afresh: podGC and volumeClaimGC go by how the run ended.
     this.runObjects.forget(key);
     const workflow = await this.runObjects.workflow(key);
     this.runObjects.forget(key);
     this.repositories.forget(key);
-    if (!workflow) return;
-    try {
-      const finishedAt = Date.parse(String((workflow.status as { finishedAt?: string } | undefined)?.finishedAt));
-      const since = Number.isNaN(finishedAt) ? this.now() : finishedAt;
-      await collectFinishedRun(this.options.client, workflow, (pod) => this.collectPod(workflow, namespace, pod, since));
-    } catch (error) {
-      this.options.warn?.(`run ${key}: garbage collection failed: ${(error as Error).message}`);
-    }
+    if (workflow) await this.podGC.runEnded(workflow);
   }
 
   private deletePod(namespace: string, name: string): Promise<void> {
-    return deletePod(this.options.client, namespace, name, this.options.warn);
+    return this.podGC.deletePod(namespace, name);
   }
 
   private chore(work: Promise<unknown>): void {
