@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { GroupCommit } from '../shared/group-commit.js';
 
 /** Delivery ids are GitHub's UUIDs; anything else is refused before it reaches the ledger file. */
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -18,10 +19,8 @@ export class DeliveryLedger {
   private readonly seen = new Set<string>();
   private order: string[] = [];
   private fileLines = 0;
-  /** Ids waiting for the next write, and the write that will carry them (group commit: one append for a burst). */
-  private pending: string[] = [];
-  private nextWrite: Promise<void> | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  /** One append for the ids of a burst. */
+  private readonly appends = new GroupCommit<string>((ids) => this.append(ids));
 
   private constructor(
     private readonly file: string,
@@ -71,16 +70,7 @@ export class DeliveryLedger {
         throw error;
       }
     }
-    this.pending.push(id);
-    this.nextWrite ??= this.writing.then(() => {
-      const ids = this.pending;
-      this.pending = [];
-      this.nextWrite = undefined;
-      return this.append(ids);
-    });
-    const write = this.nextWrite;
-    this.writing = write.catch(() => undefined);
-    await write;
+    await this.appends.add(id);
     return true;
   }
 

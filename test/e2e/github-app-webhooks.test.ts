@@ -3,8 +3,8 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { DeliveryInbox } from '../../src/github/delivery-inbox.js';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { DeliveryInbox, INBOX_JOURNAL } from '../../src/github/delivery-inbox.js';
 import { DeliveryLedger } from '../../src/github/delivery-ledger.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,7 +80,8 @@ test('a delivery accepted but not handled before a crash is handled at the next 
   const repo = h.github.state.repo('acme', 'flows');
   const payload = h.github.webhooks.payloads.pullRequest('reopened', repo, h.github.state.pull(repo, pr.number), [], 1);
   const inboxDir = join(h.stateDir, 'github', 'inbox');
-  assert.deepEqual(await readdir(inboxDir), [], 'handled deliveries leave nothing behind');
+  assert.deepEqual(await readdir(inboxDir), [INBOX_JOURNAL]);
+  assert.equal(await readFile(join(inboxDir, INBOX_JOURNAL), 'utf8'), '', 'handled deliveries leave nothing behind');
   await h.server.close();
   // What a process killed right after its 202 leaves: the delivery in the inbox, its id in the ledger.
   const id = randomUUID();
@@ -90,7 +91,7 @@ test('a delivery accepted but not handled before a crash is handled at the next 
   await h.startServer();
   await h.server.idle();
   assert.equal(h.checkRuns('skiff / lint').length, before + 1);
-  assert.deepEqual(await readdir(inboxDir), []);
+  assert.equal(await readFile(join(inboxDir, INBOX_JOURNAL), 'utf8'), '', 'handled: the journal drained');
   assert.equal((await h.sendRaw('pull_request', payload, id)).status, 200, 'GitHub redelivering it changes nothing');
   await h.server.idle();
   assert.equal(h.checkRuns('skiff / lint').length, before + 1);
