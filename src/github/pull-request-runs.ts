@@ -3,11 +3,11 @@ import type { DesiredSet } from '../sync/desired-set.js';
 import type { ApprovalStore } from './approvals.js';
 import type { InstallationOctokit } from './github-types.js';
 import { lintCommit } from './lint-commit.js';
-import { pathsMatch } from '../sync/config-triggers.js';
+import { pathFilterSkips } from '../sync/config-triggers.js';
 import { headRefOf, type PullRequestSubject } from './pull-request-checks.js';
 import type { RepositoryAccess } from './repository-access.js';
 import type { RunCheckTracker } from './run-check-tracker.js';
-import { missingWorkflows, publishNotRun, selectRuns, startWorkflowRuns, workflowNameOf } from './start-workflow-runs.js';
+import { missingWorkflows, pathFilterReason, publishNotRun, selectRuns, startWorkflowRuns, workflowNameOf } from './start-workflow-runs.js';
 
 export interface PullRequestRunPorts {
   access: RepositoryAccess;
@@ -44,8 +44,10 @@ export async function runPullRequestWorkflows(
   if (missing.length > 0)
     await publishNotRun(octokit, pr.repo, pr.headSha, missing, `${desired.config.file} names it under on.pull_request, but no Workflow has that name`);
   if (runs.length === 0) return;
-  if (trigger?.paths && !pathsMatch(trigger.paths, await changedFilesOf(octokit, pr))) {
-    const reason = `no file this pull request changes matches on.pull_request.paths of ${desired.config.file}`;
+  // Listing the files costs API calls: only a filter pays for them.
+  const skippedBy = trigger?.paths || trigger?.pathsIgnore ? pathFilterSkips(trigger, await changedFilesOf(octokit, pr)) : undefined;
+  if (skippedBy) {
+    const reason = pathFilterReason(skippedBy, 'pull_request', desired.config.file);
     return publishNotRun(octokit, pr.repo, pr.headSha, runs.map(workflowNameOf), reason, 'skipped');
   }
   const waiting = (reason: string) => publishNotRun(octokit, pr.repo, pr.headSha, runs.map(workflowNameOf), reason);

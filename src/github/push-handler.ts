@@ -3,7 +3,7 @@ import type { RunLauncher } from '../ports/run-launcher.js';
 import { lintReport } from '../report/lint-report.js';
 import { planReport } from '../report/plan-report.js';
 import { type ApplyOutcome, applySync } from '../sync/apply/apply-sync.js';
-import { pathsMatch } from '../sync/config-triggers.js';
+import { pathFilterSkips } from '../sync/config-triggers.js';
 import { compileGlob } from '../sync/glob-matcher.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
 import { lintCommit } from './lint-commit.js';
@@ -11,7 +11,16 @@ import { LINT_CHECK } from './pull-request-checks.js';
 import { publishCheck } from './publish-check.js';
 import type { RepositoryAccess } from './repository-access.js';
 import type { RunCheckTracker } from './run-check-tracker.js';
-import { BRANCH_LABEL, branchLabel, missingWorkflows, publishNotRun, selectRuns, startWorkflowRuns, workflowNameOf } from './start-workflow-runs.js';
+import {
+  BRANCH_LABEL,
+  branchLabel,
+  missingWorkflows,
+  pathFilterReason,
+  publishNotRun,
+  selectRuns,
+  startWorkflowRuns,
+  workflowNameOf,
+} from './start-workflow-runs.js';
 import { cancelSuperseded } from './cancel-runs.js';
 
 export const SYNC_CHECK = 'skiff / sync';
@@ -94,8 +103,9 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
   const missing = missingWorkflows(linted.desired.run, trigger.workflows);
   if (missing.length > 0)
     await publishNotRun(octokit, push.repo, push.after, missing, `${linted.desired.config.file} names it under on.push, but no Workflow has that name`);
-  if (selected.length > 0 && !pathsMatch(trigger.paths, push.changedFiles)) {
-    const reason = `no file this push changes matches on.push.paths of ${linted.desired.config.file}`;
+  const skippedBy = selected.length > 0 ? pathFilterSkips(trigger, push.changedFiles) : undefined;
+  if (skippedBy) {
+    const reason = pathFilterReason(skippedBy, 'push', linted.desired.config.file);
     return publishNotRun(octokit, push.repo, push.after, selected.map(workflowNameOf), reason, 'skipped');
   }
   if (!ports.runs) return publishNotRun(octokit, push.repo, push.after, selected.map(workflowNameOf), 'this Skiff is not configured to run workflows');

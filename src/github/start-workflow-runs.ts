@@ -4,6 +4,7 @@ import { CHECK_LIMITS, fitText } from '../report/github-limits.js';
 import { escapeMarkdown } from '../report/markdown.js';
 import { planNotMadeReport } from '../report/plan-report.js';
 import type { Workflow } from '../spec/model/workflow.js';
+import type { PathFilterKey } from '../sync/config-triggers.js';
 import type { DesiredRun } from '../sync/desired-set.js';
 import type { WorkflowEvent } from '../sync/workflow-events.js';
 import { ARTIFACT_LINK_ANNOTATION } from './artifact-link-lifetime.js';
@@ -106,6 +107,18 @@ export async function publishNotRun(
       { conclusion, title: 'Not run', summary: fitText(`Not run: ${escapeMarkdown(reason)}\n`, CHECK_LIMITS.maxOutputChars), annotations: [] },
     );
   }
+}
+
+/**
+ * Why a path filter left an event's workflows out, naming the filter the config set.
+ *
+ * @example pathFilterReason('paths-ignore', 'push', '.skiff.yml') // → 'every file this push changes matches on.push.paths-ignore of .skiff.yml'
+ */
+export function pathFilterReason(filter: PathFilterKey, event: 'push' | 'pull_request', configFile: string): string {
+  const change = event === 'push' ? 'this push changes' : 'this pull request changes';
+  return filter === 'paths'
+    ? `no file ${change} matches on.${event}.paths of ${configFile}`
+    : `every file ${change} matches on.${event}.paths-ignore of ${configFile}`;
 }
 
 /** Names under `on.*.workflows` that no Workflow of the repository has. */

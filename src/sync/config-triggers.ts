@@ -1,5 +1,5 @@
 import type { DocumentPath } from '../spec/diagnostic.js';
-import { compileGlob } from './glob-matcher.js';
+import { compileGlob, type GlobMatcher, matchesAny } from './glob-matcher.js';
 
 type Report = (path: DocumentPath, message: string, at?: 'key' | 'value') => void;
 
@@ -9,27 +9,44 @@ type Report = (path: DocumentPath, message: string, at?: 'key' | 'value') => voi
  * @example
  *   // on:
  *   //   push: {branches: [main], workflows: [build], paths: ['src/**']}
- *   //   pull_request: {workflows: [test]}
+ *   //   pull_request: {workflows: [test], paths-ignore: ['docs/**']}
  */
 export interface Triggers {
   /** A push to one of `branches` (globs) applies the repository and runs `workflows` (every Workflow when absent). */
-  push?: { branches: string[]; workflows?: string[]; paths?: string[] };
+  push?: { branches: string[]; workflows?: string[] } & PathFilter;
   /** A pull request runs `workflows` (a fork's only after `/skiff ok-to-test`). */
-  pullRequest?: { workflows: string[]; paths?: string[] };
+  pullRequest?: { workflows: string[] } & PathFilter;
 }
+
+/**
+ * Which changes an event's workflows run for, as GitHub Actions reads `paths` and `paths-ignore`:
+ * at most one of the two is set (the parser refuses both).
+ */
+export interface PathFilter {
+  /** Run only when at least one changed file matches one of these globs. */
+  paths?: string[];
+  /** Skip when every changed file matches one of these globs. */
+  pathsIgnore?: string[];
+}
+
+/** The config key of each filter, as reasons and errors name it. */
+export type PathFilterKey = 'paths' | 'paths-ignore';
 
 /** Path filters are matched against every changed file: kept short, so a hostile glob cannot cost much. */
 export const MAX_PATH_GLOBS = 50;
 export const MAX_PATH_GLOB_CHARS = 200;
 const MAX_WILDCARDS = 8;
 
-const TRIGGER_KEYS: Record<string, readonly string[]> = { push: ['branches', 'workflows', 'paths'], pull_request: ['workflows', 'paths'] };
+const TRIGGER_KEYS: Record<string, readonly string[]> = {
+  push: ['branches', 'workflows', 'paths', 'paths-ignore'],
+  pull_request: ['workflows', 'paths', 'paths-ignore'],
+};
 
 /** Parses `on:`; every mistake is reported on its line. */
 export function parseTriggers(value: unknown, report: Report): Triggers {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    report(['on'], 'on must be a map: push (branches, workflows, paths) and pull_request (workflows, paths)');
+    report(['on'], 'on must be a map: push (branches, workflows, paths or paths-ignore) and pull_request (workflows, paths or paths-ignore)');
     return {};
   }
   const triggers: Triggers = {};
@@ -53,14 +70,12 @@ export function parseTriggers(value: unknown, report: Report): Triggers {
         return undefined;
       }
       if (!Array.isArray(items) || items.length === 0 || items.some((item) => typeof item !== 'string' || item === '')) {
-        report(['on', event, key], `on.${event}.${key} must be a non-empty list of ${key === 'paths' ? 'globs' : 'names'}`);
+        report(['on', event, key], `on.${event}.${key} must be a non-empty list of ${key.startsWith('paths') ? 'globs' : 'names'}`);
         return undefined;
       }
       return items as string[];
     };
-    const paths = list('paths', false);
-    const validPaths = paths && validatePathGlobs(paths, (index, message) => report(['on', event, 'paths', ...(index === undefined ? [] : [index])], message));
-    const filter = validPaths ? { paths } : {};
+    const filter = parsePathFilter(event, list, report);
     if (event === 'push') {
       const branches = list('branches', true);
       const workflows = list('workflows', false);
@@ -78,6 +93,30 @@ export function parseTriggers(value: unknown, report: Report): Triggers {
     }
   }
   return triggers;
+}
+
+/**
+ * `paths` or `paths-ignore` of one event, each glob checked on its line. Both at once is an error,
+ * as in GitHub Actions: Skiff's globs have no `!` negation, so a filter either lists what runs or
+ * what does not.
+ */
+function parsePathFilter(event: string, list: (key: string, required: boolean) => string[] | undefined, report: Report): PathFilter {
+  const checked = (key: PathFilterKey): string[] | undefined => {
+    const globs = list(key, false);
+    const valid = globs && validatePathGlobs(globs, (index, message) => report(['on', event, key, ...(index === undefined ? [] : [index])], message));
+    return valid ? globs : undefined;
+  };
+  const paths = checked('paths');
+  const pathsIgnore = checked('paths-ignore');
+  if (paths && pathsIgnore) {
+    report(
+      ['on', event, 'paths-ignore'],
+      `on.${event} sets both paths and paths-ignore: use one (paths runs when a changed file matches; paths-ignore skips when every changed file matches)`,
+      'key',
+    );
+    return {};
+  }
+  return { ...(paths ? { paths } : {}), ...(pathsIgnore ? { pathsIgnore } : {}) };
 }
 
 /**
@@ -117,16 +156,43 @@ function validatePathGlobs(globs: readonly string[], problem: (index: number | u
 export const PATH_FILTER_BUDGET = 200_000_000;
 
 /**
- * Whether a trigger's path filter lets a change through: no filter, or an unknown list of changed
+ * Whether a trigger's `paths` lets a change through: no filter, or an unknown list of changed
  * files (`undefined`: too many to list, a new branch), always does; else one changed file must
  * match. A change so large that matching could take more than PATH_FILTER_BUDGET steps is let
  * through too: a filter may make Skiff run more, never hang it.
  */
 export function pathsMatch(paths: readonly string[] | undefined, changed: readonly string[] | undefined): boolean {
   if (!paths || !changed) return true;
-  const matchers = paths.map((glob) => compileGlob(glob));
+  const matchers = affordableMatchers(paths, changed);
+  return !matchers || changed.some((file) => matchesAny(matchers, file));
+}
+
+/**
+ * Whether `paths-ignore` leaves a change out: every changed file matches one of its globs. No
+ * filter, an unknown list of changed files, or one too large to match within PATH_FILTER_BUDGET,
+ * never does (the workflows run). A change of no files is left out, as `paths` leaves it out.
+ */
+export function pathsAllIgnored(pathsIgnore: readonly string[] | undefined, changed: readonly string[] | undefined): boolean {
+  if (!pathsIgnore || !changed) return false;
+  const matchers = affordableMatchers(pathsIgnore, changed);
+  return matchers !== undefined && changed.every((file) => matchesAny(matchers, file));
+}
+
+/**
+ * The filter that leaves a change out, if one does: the workflows then get a skipped check naming it.
+ *
+ * @example pathFilterSkips({pathsIgnore: ['docs/**']}, ['docs/a.md']) // → 'paths-ignore'
+ */
+export function pathFilterSkips(filter: PathFilter | undefined, changed: readonly string[] | undefined): PathFilterKey | undefined {
+  if (!pathsMatch(filter?.paths, changed)) return 'paths';
+  if (pathsAllIgnored(filter?.pathsIgnore, changed)) return 'paths-ignore';
+  return undefined;
+}
+
+/** The globs compiled, or undefined when matching them over `changed` could take more than PATH_FILTER_BUDGET steps. */
+function affordableMatchers(globs: readonly string[], changed: readonly string[]): GlobMatcher[] | undefined {
+  const matchers = globs.map((glob) => compileGlob(glob));
   const size = matchers.reduce((sum, match) => sum + match.size, 0);
   const characters = changed.reduce((sum, file) => sum + file.length, 0);
-  if (size * characters > PATH_FILTER_BUDGET) return true;
-  return changed.some((file) => matchers.some((match) => match(file)));
+  return size * characters > PATH_FILTER_BUDGET ? undefined : matchers;
 }

@@ -1,6 +1,6 @@
 // The repository config's GitHub settings against skiff serve, the fake GitHub and the real local
-// runtime: path filters on push and pull requests (a filtered-out workflow gets a skipped check
-// with the reason), a Workflow's skiff.dev/on annotation, logs.excerptLines, commands.teams
+// runtime: path filters (paths and paths-ignore) on push and pull requests (a filtered-out
+// workflow gets a skipped check with the reason), a Workflow's skiff.dev/on annotation, logs.excerptLines, commands.teams
 // (an active member of a named team may command, a reader or a pending member may not), comment
 // commands on commits answered on the commit, and config mistakes as a failing check on their line.
 import { after, afterEach, before, test } from 'node:test';
@@ -95,6 +95,31 @@ test('path filters: a push changing no matching file runs nothing and says so; o
   const text = check!.output.text ?? '';
   assert.match(text, /line-8\nline-9\nline-10/);
   assert.doesNotMatch(text, /line-7\b/, 'only the last 3 lines, as logs.excerptLines says');
+});
+
+test('paths-ignore: a push changing only ignored files is skipped naming the filter; one changing any other file runs', async () => {
+  const config = "paths: [workflows]\nnamespace: ci\non:\n  push: {branches: [main], paths-ignore: ['docs/**', '**/*.md']}\n";
+  const hello = BUILD.replace('build-', 'hello-').replace(/command: \[sh.*\]\}/, 'command: [echo, hello]}');
+  await h.github.createRepo('acme/handbook', { '.skiff.yml': config, 'workflows/hello.yaml': hello });
+  const pushTo = async (files: Record<string, string>) => {
+    const before = await import('../env/git/run-git.js').then(({ runGit }) =>
+      runGit(['rev-parse', 'refs/heads/main'], { cwd: h.github.state.repo('acme', 'handbook').gitdir }),
+    );
+    const sha = await h.github.pushCommit('acme/handbook', 'main', files);
+    assert.equal((await h.github.webhooks.push('acme/handbook', { ref: 'refs/heads/main', before, after: sha })).status, 202);
+    await h.server.runsSettled();
+    return sha;
+  };
+  const docs = await pushTo({ 'docs/guide.md': 'words\n', 'NOTES.md': 'more words\n' });
+  assert.deepEqual(await runsOf(docs), [], 'nothing ran');
+  const [skipped] = checksAt(docs, 'skiff / hello');
+  assert.ok(skipped, h.logs.join('\n'));
+  assert.equal(skipped.conclusion, 'skipped');
+  assert.match(skipped.output.summary ?? '', /every file this push changes matches on\.push\.paths-ignore of \.skiff\.yml/);
+
+  const mixed = await pushTo({ 'docs/guide.md': 'changed\n', 'src/app.txt': 'code\n' });
+  assert.deepEqual((await runsOf(mixed)).map(workflowOf), ['hello']);
+  assert.equal(checksAt(mixed, 'skiff / hello')[0]?.conclusion, 'success');
 });
 
 test('a pull request runs its configured and its annotated Workflows when its files match, and neither when they do not', async () => {

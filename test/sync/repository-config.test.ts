@@ -48,7 +48,7 @@ test('on: what the GitHub App runs on push and on pull requests, every mistake o
     bad.diagnostics.map((d) => `${d.line} ${d.message}`),
     [
       '4 on.push.branches is required: a list of names',
-      '4 unknown setting "tags" of on.push; known: branches, workflows, paths',
+      '4 unknown setting "tags" of on.push; known: branches, workflows, paths, paths-ignore',
       '5 on.pull_request.workflows must be a non-empty list of names',
       '6 unknown event "release"; known: push, pull_request',
     ],
@@ -122,6 +122,59 @@ test('on.*.paths, commands.teams and logs.excerptLines: read with their defaults
     '3:28 config-invalid unknown setting "tail" of logs; known: excerptLines',
     '4:19 config-invalid commands.teams must be a list of 1 to 20 teams, each as org/team-slug',
   ]);
+});
+
+test('on.*.paths-ignore: read as paths is, its mistakes on their lines, and never together with paths', () => {
+  const ok = parseRepositoryConfig(
+    '.skiff.yml',
+    [
+      'paths: [w]',
+      'namespace: ci',
+      'on:',
+      "  push: {branches: [main], paths-ignore: ['docs/**', '**/*.md']}",
+      "  pull_request: {workflows: [test], paths-ignore: ['docs/**']}",
+      '',
+    ].join('\n'),
+  );
+  assert.ok(ok.ok, JSON.stringify(!ok.ok && ok.diagnostics));
+  assert.deepEqual(ok.config.triggers, {
+    push: { branches: ['main'], pathsIgnore: ['docs/**', '**/*.md'] },
+    pullRequest: { workflows: ['test'], pathsIgnore: ['docs/**'] },
+  });
+  assert.deepEqual(
+    problems(
+      [
+        'paths: [w]',
+        'namespace: ci',
+        'on:',
+        '  push:',
+        '    branches: [main]',
+        "    paths: ['src/**']",
+        "    paths-ignore: ['docs/**']",
+        '  pull_request:',
+        '    workflows: [test]',
+        '    paths-ignore:',
+        "    - '../secrets/**'",
+        "    - '{a,b'",
+        "    - '*a*a*a*a*a*a*a*a*a*b'",
+        '',
+      ].join('\n'),
+    ).map((p) => p.replace(/ config-invalid/, '')),
+    [
+      '7:5 on.push sets both paths and paths-ignore: use one (paths runs when a changed file matches; paths-ignore skips when every changed file matches)',
+      '11:7 path glob "../secrets/**" must name files inside the repository, without "." or ".." segments',
+      '12:7 path glob "{a,b" is malformed: unclosed "{" in glob',
+      '13:7 path glob "*a*a*a*a*a*a*a*a*a*b" has more than 8 wildcards',
+    ],
+  );
+  assert.deepEqual(problems('paths: [w]\nnamespace: ci\non:\n  pull_request: {workflows: [test], paths-ignore: []}\n'), [
+    '4:51 config-invalid on.pull_request.paths-ignore must be a non-empty list of globs',
+  ]);
+  const many = Array.from({ length: 51 }, (_, i) => `'d${i}/**'`).join(', ');
+  assert.match(
+    problems(`paths: [w]\nnamespace: ci\non:\n  push: {branches: [main], paths-ignore: [${many}]}\n`)[0]!,
+    /^4:\d+ config-invalid at most 50 path globs, not 51$/,
+  );
 });
 
 test('attacker: path globs leaving the repository or too costly, and team names with path characters, are errors on their lines', () => {
