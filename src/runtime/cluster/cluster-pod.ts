@@ -94,12 +94,15 @@ export function clusterPod(request: PodRequest, context: ClusterPodContext): { p
     return { ...c, env, terminationMessagePath: EXECUTOR_TERMINATION_PATH, terminationMessagePolicy: 'File' };
   };
   spec.initContainers = (spec.initContainers ?? []).map(executor);
-  spec.containers = spec.containers.map(executor);
+  spec.containers = waitFirst(spec.containers.map(executor), context.executorImage);
+  // `kubectl logs` and `exec` without -c mean the step's own container, not wait, which is first.
+  const own = spec.containers.find((c) => c.name === 'main') ?? spec.containers.find((c) => c.image !== context.executorImage);
+  if (own) pod.metadata!.annotations = { ...pod.metadata!.annotations, [DEFAULT_CONTAINER_ANNOTATION]: own.name };
 
-  const own = template as Record<string, unknown>;
+  const settings = template as Record<string, unknown>;
   const wf = workflow.spec as Record<string, unknown>;
   const either = <K extends keyof V1PodSpec>(field: K, templateField: string = field, workflowField: string = field): void => {
-    const value = nonEmpty(own[templateField]) ? own[templateField] : nonEmpty(wf[workflowField]) ? wf[workflowField] : undefined;
+    const value = nonEmpty(settings[templateField]) ? settings[templateField] : nonEmpty(wf[workflowField]) ? wf[workflowField] : undefined;
     if (value !== undefined) spec[field] = value as V1PodSpec[K];
   };
   either('nodeSelector');
@@ -112,11 +115,11 @@ export function clusterPod(request: PodRequest, context: ClusterPodContext): { p
   either('dnsPolicy');
   either('dnsConfig');
   either('hostNetwork');
-  const aliases = [...asList(wf.hostAliases), ...asList(own.hostAliases)];
+  const aliases = [...asList(wf.hostAliases), ...asList(settings.hostAliases)];
   if (aliases.length > 0) spec.hostAliases = aliases as V1PodSpec['hostAliases'];
   if (nonEmpty(wf.imagePullSecrets)) spec.imagePullSecrets = wf.imagePullSecrets as V1PodSpec['imagePullSecrets'];
   if (request.deadline) spec.activeDeadlineSeconds = Math.max(1, Math.ceil((Date.parse(request.deadline) - context.now) / 1000));
-  for (const patch of [request.workflowPodSpecPatch ?? wf.podSpecPatch, own.podSpecPatch]) {
+  for (const patch of [request.workflowPodSpecPatch ?? wf.podSpecPatch, settings.podSpecPatch]) {
     if (typeof patch !== 'string' || patch.trim() === '') continue;
     const patched = applyPodSpecPatch(spec, patch);
     if ('error' in patched) return { error: `template "${template.name}": ${patched.error}` };
@@ -140,6 +143,20 @@ export function clusterPod(request: PodRequest, context: ClusterPodContext): { p
   }
   pod.spec = spec;
   return { pod };
+}
+
+/** The annotation kubectl reads for the container `logs`, `exec` and `attach` mean without -c. */
+export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
+
+/**
+ * Skiff's wait container first, as Argo orders a pod's containers. The kubelet starts a pod's
+ * containers one after another, each a create and a start call to the container runtime: with
+ * wait first, its Node.js start overlaps main's creation instead of following it, so wait is
+ * ready (and reports) soon after a short main ends, not a container start and a Node.js start later.
+ */
+function waitFirst(containers: V1Container[], executorImage: string): V1Container[] {
+  const wait = containers.find((c) => c.name === 'wait' && c.image === executorImage);
+  return wait ? [wait, ...containers.filter((c) => c !== wait)] : containers;
 }
 
 /**

@@ -112,9 +112,30 @@ describe('clusterPod', () => {
     assert.equal(spec.serviceAccountName, 'runner');
     assert.deepEqual(
       spec.containers.map((c) => c.name),
-      ['main', 'wait', 'db'],
+      ['wait', 'main', 'db'],
+      'wait first: the kubelet starts it while main is created',
     );
     assert.equal(spec.restartPolicy, 'Never');
+  });
+
+  it("names the step's own container as kubectl's default, wait being first", () => {
+    assert.equal(pod(request()).metadata?.annotations?.['kubectl.kubernetes.io/default-container'], 'main');
+    const set = pod(
+      request({
+        script: undefined,
+        containerSet: {
+          containers: [
+            { name: 'build', image: 'alpine', command: ['true'] },
+            { name: 'test', image: 'alpine', command: ['true'], dependencies: ['build'] },
+          ],
+        },
+      }),
+    );
+    assert.deepEqual(
+      set.spec?.containers.map((c) => c.name),
+      ['wait', 'build', 'test'],
+    );
+    assert.equal(set.metadata?.annotations?.['kubectl.kubernetes.io/default-container'], 'build');
   });
 
   it("gives wait its share of the kubelet's 12 KiB of termination messages when the pod has more than three containers", () => {
