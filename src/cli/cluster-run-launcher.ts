@@ -5,7 +5,7 @@ import { KubeRunControl } from '../kube/kube-run-control.js';
 import { CONTROLLER_INSTANCE_ID_LABEL, SKIFF_INSTANCE_ID } from '../kube/kube-names.js';
 import { noteRetriedPods } from '../kube/retried-pods.js';
 import { WorkflowChanges } from '../kube/workflow-changes.js';
-import type { RunChanges, RunLauncher } from '../ports/run-launcher.js';
+import type { RetryLaunch, RunChanges, RunLauncher } from '../ports/run-launcher.js';
 import { describeRun, type RunKey, runKeyOf, splitRunKey } from '../ports/run-key.js';
 import type { StoredRun } from '../ports/run-store.js';
 import { retrySavedRun, RunOperationError } from '../runs/run-operations.js';
@@ -60,7 +60,7 @@ export class ClusterRunLauncher implements RunLauncher {
     return saveNewRun(target, prepared);
   }
 
-  retry(key: RunKey, options: { nodes?: string[]; restartSuccessful?: boolean }): Promise<void> {
+  retry(key: RunKey, options: RetryLaunch): Promise<void> {
     return retryClusterRun(this.target, key, options);
   }
 
@@ -151,7 +151,7 @@ export class ClusterRunLauncher implements RunLauncher {
  * retry` does; the controller that leads takes it up. Rejects with a RunOperationError when the
  * run is missing, still running, or has nothing to retry.
  */
-export async function retryClusterRun(target: ClusterTarget, key: RunKey, options: { nodes?: string[]; restartSuccessful?: boolean }): Promise<void> {
+export async function retryClusterRun(target: ClusterTarget, key: RunKey, options: RetryLaunch): Promise<void> {
   const run = await target.runs.peek(key);
   if (!run) throw new RunOperationError(`${describeRun(key)} not found`);
   if (!isWorkflowDone(run.status.phase)) throw new RunOperationError(`${describeRun(key)} is still running`);
@@ -159,7 +159,7 @@ export async function retryClusterRun(target: ClusterTarget, key: RunKey, option
   try {
     // The controller deletes the pods noted here when it takes the retried run up (see skiff retry).
     await noteRetriedPods(target.client, key, podsResetBy(run, retry));
-    await retrySavedRun({ store: target.runs, configMaps: target.objects }, key, retry);
+    await retrySavedRun({ store: target.runs, configMaps: target.objects }, key, { ...retry, ...(options.labels ? { labels: options.labels } : {}) });
   } catch (error) {
     await noteRetriedPods(target.client, key, []).catch(() => undefined);
     throw error;

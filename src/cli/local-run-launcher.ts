@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { NodeStatus } from '../engine/workflow-status.js';
-import type { RunLauncher } from '../ports/run-launcher.js';
+import type { RetryLaunch, RunLauncher } from '../ports/run-launcher.js';
 import { type RunKey, splitRunKey } from '../ports/run-key.js';
 import type { StoredRun } from '../ports/run-store.js';
 import { retrySavedRun, RunOperationError } from '../runs/run-operations.js';
@@ -37,7 +37,7 @@ export class LocalRunLauncher implements RunLauncher {
     return key;
   }
 
-  async retry(key: RunKey, options: { nodes?: string[]; restartSuccessful?: boolean }): Promise<void> {
+  async retry(key: RunKey, options: RetryLaunch): Promise<void> {
     const lease = await acquireLease(this.target.layout, key);
     if (!lease) throw new RunOperationError(`${describeRun(key)} is still running (process ${(await leaseOwner(this.target.layout, key)) ?? '?'})`);
     try {

@@ -19,6 +19,8 @@ export async function handleCheckRunRetry(
     identifier: string | undefined;
     /** The teams the repository config lets command besides writers (`commands.teams`), read only when needed. */
     teams: () => Promise<readonly string[]>;
+    /** The delivery of the press, so handling it again does not retry twice. */
+    delivery?: string;
   },
 ): Promise<RetryOutcome[] | undefined> {
   const [run] = await ports.launcher.find({ [CHECK_RUN_LABEL]: String(request.checkRunId) });
@@ -32,5 +34,5 @@ export async function handleCheckRunRetry(
         .filter((n) => n.type === 'Pod')
         .map((n) => n.id)
     : [];
-  return retryRuns(ports, { octokit, repo: request.repo, nodes, restartSuccessful: all }, [run]);
+  return retryRuns(ports, { octokit, repo: request.repo, nodes, restartSuccessful: all, delivery: request.delivery }, [run]);
 }

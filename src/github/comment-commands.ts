@@ -5,7 +5,8 @@ import { lintCommit } from './lint-commit.js';
 import { COMMAND_HELP, parseCommentCommand } from './parse-comment-command.js';
 import { configuredCommandTeams, mayUseCommands } from './permissions.js';
 import type { PullRequestSubject } from './pull-request-checks.js';
-import { latestPerWorkflow, retryRuns } from './retry-runs.js';
+import { latestPerWorkflow, retriedBy, retryRuns } from './retry-runs.js';
+import { answeredAlready, postReply, replyMarker } from './command-reply.js';
 import { cancelRunsCommand, type CommandHead, runWorkflowCommand } from './run-commands.js';
 import { COMMIT_LABEL, PULL_REQUEST_LABEL, REPOSITORY_ANNOTATION, WORKFLOW_ANNOTATION } from './start-workflow-runs.js';
 
@@ -21,13 +22,19 @@ export interface CommentSubject {
   body: string;
   author: string;
   authorIsBot: boolean;
+  /** The delivery being handled: the reply names it, and the runs it starts or retries carry it. */
+  delivery?: string;
+  /** Whether an earlier process may have handled part of this delivery: then an answer of its is looked for first. */
+  resumed?: boolean;
 }
 
 /**
  * A comment on a pull request or a commit: its command, if it holds one, is acknowledged at once
  * with a reaction, run only for people allowed to (write access, or a team the repository config
  * names), and answered where it was asked, with the outcome. Unknown commands get the help text;
- * nothing in the reply repeats the comment unescaped.
+ * nothing in the reply repeats the comment unescaped. A delivery handled again after a kill that
+ * was answered already does nothing more; one that acted without answering finds the runs it
+ * started or retried (they carry its delivery) instead of acting twice.
  */
 export async function handleCommentCommand(ports: PullRequestRunPorts, octokit: InstallationOctokit, comment: CommentSubject): Promise<void> {
   if (comment.authorIsBot) return; // Skiff's own replies, and other apps', are never commands.
@@ -35,10 +42,9 @@ export async function handleCommentCommand(ports: PullRequestRunPorts, octokit: 
   if (!command) return;
   const { repo } = comment;
   const onCommit = 'commit' in comment.on ? comment.on.commit : undefined;
-  const reply = async (text: string): Promise<void> => {
-    if ('commit' in comment.on) await octokit.rest.repos.createCommitComment({ ...repo, commit_sha: comment.on.commit, body: text });
-    else await octokit.rest.issues.createComment({ ...repo, issue_number: comment.on.pullRequest, body: text });
-  };
+  const marker = comment.delivery === undefined ? undefined : replyMarker(comment.commentId, comment.delivery);
+  if (marker !== undefined && comment.resumed !== false && (await answeredAlready(octokit, comment, marker))) return;
+  const reply = (text: string): Promise<void> => postReply(octokit, comment, text, marker);
   if (onCommit !== undefined) await octokit.rest.reactions.createForCommitComment({ ...repo, comment_id: comment.commentId, content: 'eyes' });
   else await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: comment.commentId, content: 'eyes' });
   const who = `@${escapeMarkdown(comment.author)}`;
@@ -83,12 +89,20 @@ export async function handleCommentCommand(ports: PullRequestRunPorts, octokit: 
   const latest = latestPerWorkflow(found).filter(
     (run) => command.workflow === undefined || run.workflow.metadata?.annotations?.[WORKFLOW_ANNOTATION] === command.workflow,
   );
-  const chosen = command.steps.length > 0 ? latest : latest.filter((run) => run.status.phase === 'Failed' || run.status.phase === 'Error');
+  // A run this delivery retried before a kill is running again, not failed: it is still the one chosen.
+  const chosen =
+    command.steps.length > 0
+      ? latest
+      : latest.filter((run) => run.status.phase === 'Failed' || run.status.phase === 'Error' || retriedBy(run, comment.delivery));
   if (chosen.length === 0) {
     const what = command.workflow ? `workflow ${escapeMarkdown(command.workflow)}` : 'any workflow';
     return reply(`${who}: no failed run of ${what} for commit ${head.headSha.slice(0, 7)}: nothing to retry.`);
   }
-  const outcomes = await retryRuns(ports.runs, { octokit, repo, nodes: command.steps, restartSuccessful: command.restartSuccessful }, chosen);
+  const outcomes = await retryRuns(
+    ports.runs,
+    { octokit, repo, nodes: command.steps, restartSuccessful: command.restartSuccessful, delivery: comment.delivery },
+    chosen,
+  );
   const lines = outcomes.map(
     (o) => `- ${escapeMarkdown(o.workflow)}: ${o.refused ? `not retried: ${escapeMarkdown(o.refused)}` : 'retrying the failed steps'}`,
   );
@@ -106,6 +120,8 @@ async function pullRequestOf(octokit: InstallationOctokit, comment: CommentSubje
     baseRef: pull.base.ref,
     baseSha: pull.base.sha,
     fork: pull.head.repo?.full_name !== comment.fullName,
+    ...(comment.delivery !== undefined ? { delivery: comment.delivery } : {}),
+    ...(comment.resumed !== undefined ? { resumed: comment.resumed } : {}),
   };
 }
 

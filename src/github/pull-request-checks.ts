@@ -26,8 +26,10 @@ export interface PullRequestSubject {
   baseSha: string;
   /** The head lives in another repository: its config is not trusted, the base branch's is used. */
   fork: boolean;
-  /** The delivery being handled (its X-GitHub-Delivery), so handling it again finds its check runs. */
+  /** The delivery being handled (its X-GitHub-Delivery), so handling it again finds its check runs and runs. */
   delivery?: string;
+  /** Whether an earlier process may have handled part of this delivery (see RunStartContext.resumed). */
+  resumed?: boolean;
 }
 
 export interface PullRequestCheckPorts {

@@ -64,6 +64,8 @@ export async function runPullRequestWorkflows(
       artifactLinkSeconds: desired.config.artifactLinkSeconds,
       logExcerptLines: desired.config.logExcerptLines,
       ...(pr.number > 0 ? { pullRequest: pr.number } : {}),
+      delivery: pr.delivery,
+      resumed: pr.resumed,
       ...ports.runs,
     },
     runs,

@@ -43,8 +43,10 @@ export interface PushSubject {
   defaultBranch: string;
   /** The files the push changed, as its payload lists them; undefined when that list is not whole (a new branch, a huge push). */
   changedFiles?: string[];
-  /** The delivery being handled, so handling it again finds its check runs. */
+  /** The delivery being handled, so handling it again finds its check runs and runs. */
   delivery?: string;
+  /** Whether an earlier process may have handled part of this delivery (see RunStartContext.resumed). */
+  resumed?: boolean;
 }
 
 /**
@@ -122,6 +124,8 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
       branch: push.branch,
       artifactLinkSeconds: linted.desired.config.artifactLinkSeconds,
       logExcerptLines: linted.desired.config.logExcerptLines,
+      delivery: push.delivery,
+      resumed: push.resumed,
       ...ports.runs,
     },
     selected,

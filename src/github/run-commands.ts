@@ -30,7 +30,8 @@ export interface CommandHead {
 export async function runWorkflowCommand(
   ports: PullRequestRunPorts,
   octokit: InstallationOctokit,
-  subject: { repo: RepoRef; fullName: string },
+  /** With the delivery being handled: handling it again takes over the run it started (see startWorkflowRuns). */
+  subject: { repo: RepoRef; fullName: string; delivery?: string; resumed?: boolean },
   head: CommandHead,
   command: { workflow: string; parameters: Record<string, string> },
 ): Promise<string> {
@@ -61,6 +62,8 @@ export async function runWorkflowCommand(
       ...(head.pullRequest !== undefined ? { pullRequest: head.pullRequest } : {}),
       artifactLinkSeconds: desired.config.artifactLinkSeconds,
       logExcerptLines: desired.config.logExcerptLines,
+      delivery: subject.delivery,
+      resumed: subject.resumed,
       ...ports.runs,
     },
     [{ ...chosen, object }],

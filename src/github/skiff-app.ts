@@ -17,6 +17,12 @@ export type SkiffAppPorts = PullRequestCheckPorts &
     log: (line: string) => void;
     /** The one comment per pull request; absent: no comment is written. */
     comments?: PullRequestComments;
+    /**
+     * Whether an earlier process accepted this delivery and may have handled part of it before it
+     * stopped (it was left in the inbox): only then do handlers look for what it did. Absent:
+     * they always look.
+     */
+    resumedDelivery?: (id: string) => boolean;
   };
 
 const ZERO_SHA = /^0{40}$/;
@@ -31,6 +37,7 @@ async function recheckPullRequest(
   repository: { owner: { login: string }; name: string; full_name: string; clone_url: string },
   headSha: string,
   pulls: ReadonlyArray<{ number: number; head: { sha: string } }>,
+  delivery: string,
 ): Promise<void> {
   const number = pulls.find((p) => p.head.sha === headSha)?.number;
   if (number === undefined) return;
@@ -46,7 +53,14 @@ async function recheckPullRequest(
     baseRef: pull.base.ref,
     baseSha: pull.base.sha,
     fork: pull.head.repo?.full_name !== repository.full_name,
+    ...deliveryOf(ports, delivery),
   });
+}
+
+/** The delivery fields of a subject: its id, and whether an earlier process may have handled part of it. */
+function deliveryOf(ports: SkiffAppPorts, id: string): { delivery: string; resumed?: boolean } {
+  const resumed = ports.resumedDelivery?.(id);
+  return resumed === undefined ? { delivery: id } : { delivery: id, resumed };
 }
 
 /** A pull request's checks, then the workflows it runs (if it lints). */
@@ -89,7 +103,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       baseRef: pull.base.ref,
       baseSha: pull.base.sha,
       fork: pull.head.repo?.full_name !== repository.full_name,
-      delivery: context.id,
+      ...deliveryOf(ports, context.id),
     };
     await processPullRequest(ports, octokit, pr);
   });
@@ -97,13 +111,19 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
   probot.on('issue_comment.created', async (context) => {
     const { issue, comment, repository } = context.payload;
     if (!issue.pull_request) return; // commands on plain issues: nothing to run there
-    await handleCommentCommand(ports, context.octokit as InstallationOctokit, commandSubject(repository, comment, { pullRequest: issue.number }));
+    await handleCommentCommand(ports, context.octokit as InstallationOctokit, {
+      ...commandSubject(repository, comment, { pullRequest: issue.number }),
+      ...deliveryOf(ports, context.id),
+    });
   });
 
   // The same commands on a commit (its page, or a line of its diff), answered on the commit.
   probot.on('commit_comment.created', async (context) => {
     const { comment, repository } = context.payload;
-    await handleCommentCommand(ports, context.octokit as InstallationOctokit, commandSubject(repository, comment, { commit: comment.commit_id }));
+    await handleCommentCommand(ports, context.octokit as InstallationOctokit, {
+      ...commandSubject(repository, comment, { commit: comment.commit_id }),
+      ...deliveryOf(ports, context.id),
+    });
   });
 
   probot.on(['check_run.requested_action', 'check_run.rerequested'], async (context) => {
@@ -111,7 +131,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
     const octokit = context.octokit as InstallationOctokit;
     if (context.payload.action === 'rerequested' && (check.name === LINT_CHECK || check.name === PLAN_CHECK)) {
       // "Re-run" on lint or plan: check the pull request's head again (that of the check run's commit).
-      await recheckPullRequest(ports, octokit, repository, check.head_sha, check.pull_requests);
+      await recheckPullRequest(ports, octokit, repository, check.head_sha, check.pull_requests, context.id);
       return;
     }
     if (!ports.runs) return;
@@ -122,6 +142,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       sender: sender.login,
       identifier,
       teams: () => configuredCommandTeams(ports.access, octokit, { cloneUrl: repository.clone_url, defaultBranch: repository.default_branch }),
+      delivery: context.id,
     });
     for (const outcome of outcomes ?? []) if (outcome.refused) ports.log(`check run ${check.id}: ${outcome.workflow} not retried: ${outcome.refused}`);
   });
@@ -129,7 +150,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
   // "Re-run all checks": the pull request's checks and workflows again, for that commit.
   probot.on('check_suite.rerequested', async (context) => {
     const { check_suite: suite, repository } = context.payload;
-    await recheckPullRequest(ports, context.octokit as InstallationOctokit, repository, suite.head_sha, suite.pull_requests);
+    await recheckPullRequest(ports, context.octokit as InstallationOctokit, repository, suite.head_sha, suite.pull_requests, context.id);
   });
 
   // The merge queue's commit gets the pull-request checks and workflows, so required checks pass there too.
@@ -146,7 +167,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       baseRef: group.base_ref.replace(/^refs\/heads\//, ''),
       baseSha: group.base_sha,
       fork: false,
-      delivery: context.id,
+      ...deliveryOf(ports, context.id),
     });
   });
 
@@ -162,7 +183,7 @@ export function registerSkiffApp(probot: Probot, ports: SkiffAppPorts): void {
       after,
       defaultBranch: repository.default_branch,
       ...(created ? {} : changedFilesOfPush(commits)),
-      delivery: context.id,
+      ...deliveryOf(ports, context.id),
     });
   });
 }

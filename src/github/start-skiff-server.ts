@@ -147,6 +147,8 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
     const resumed = await resumeRunChecks(launcher, tracker, async (id) => (await probot.auth(id)) as InstallationOctokit);
     if (resumed > 0) log(`skiff serve: following ${resumed} run(s) started before this restart`);
   }
+  // Deliveries a killed process left in the inbox: their handlers look for what it did before them.
+  const resumedDeliveries = new Set<string>();
   registerSkiffApp(probot, {
     access,
     planClient: options.planClient,
@@ -154,6 +156,7 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
     approvals: new ApprovalStore(join(options.stateDir, 'github', 'approvals.json')),
     comments,
     log,
+    resumedDelivery: (id) => resumedDeliveries.has(id),
     onSync: (ok, results) => {
       metrics.count('skiff_sync_total', { outcome: ok ? 'applied' : 'failed' });
       for (const result of results) metrics.count('skiff_sync_objects_total', { result });
@@ -195,6 +198,7 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
   // What the previous process accepted and did not finish is handled first. Their ids go into the
   // ledger (a kill between the inbox and the ledger leaves one out), so a redelivery is not taken twice.
   const left = await inbox.pending();
+  for (const delivery of left) resumedDeliveries.add(delivery.id);
   for (const delivery of left) await ledger.accept(delivery.id);
   for (const delivery of left) enqueue(delivery);
   if (left.length > 0) log(`skiff serve: handling ${left.length} delivery(ies) accepted before the restart`);

@@ -15,8 +15,11 @@ import type { StoredRun } from './run-store.js';
 export interface RunLauncher {
   /** Saves a new run of `workflow` with `labels` added and starts it. Rejects with the reason it cannot run. */
   submit(workflow: Workflow, labels: Record<string, string>): Promise<RunKey>;
-  /** Runs a finished run's failed steps again (or the named ones), in place, and starts it. */
-  retry(key: RunKey, options: { nodes?: string[]; restartSuccessful?: boolean }): Promise<void>;
+  /**
+   * Runs a finished run's failed steps again (or the named ones), in place, and starts it;
+   * `labels` are added to the run in the same write as the retry (what retried it).
+   */
+  retry(key: RunKey, options: RetryLaunch): Promise<void>;
   /** Ends a run that is still going at once (Argo's terminate: no exit handlers), with `message` on it. Rejects when it has finished. */
   terminate(key: RunKey, message: string): Promise<void>;
   read(key: RunKey): Promise<StoredRun | undefined>;
@@ -32,6 +35,13 @@ export interface RunLauncher {
    * followers read on a timer.
    */
   changes?(key: RunKey): RunChanges;
+}
+
+/** What a retry through the launcher asks for. */
+export interface RetryLaunch {
+  nodes?: string[];
+  restartSuccessful?: boolean;
+  labels?: Record<string, string>;
 }
 
 /** One run's changes, as a follower waits for them. */

@@ -56,27 +56,32 @@ export async function submitRun(ports: RunOperationPorts, submitted: Workflow, e
 
 /**
  * Retries a finished run in place (see retryRun), with `parameters` changing workflow arguments
- * for the steps run again: saves the run with its retried status and returns it. A run that
- * cannot be retried rejects with the reason (RunOperationError).
+ * for the steps run again and `labels` added to the run: saves the run with its retried status
+ * and returns it. A run that cannot be retried rejects with the reason (RunOperationError).
  */
 export async function retrySavedRun(
   ports: RunOperationPorts,
   key: RunKey,
-  options: RetryOptions & { parameters?: Record<string, string> } = {},
+  options: RetryOptions & { parameters?: Record<string, string>; labels?: Record<string, string> } = {},
 ): Promise<StoredRun> {
   const stored = await ports.store.load(key);
   if (!stored) throw new Error(`${describeRun(key)} not found`);
-  const { parameters, ...retry } = options;
+  const { parameters, labels, ...retry } = options;
   const workflow = parameters && Object.keys(parameters).length > 0 ? withOverrides(stored.workflow, { parameters }) : stored.workflow;
   const result = retryRun(workflow, stored.status, retry);
   if ('error' in result) throw new RunOperationError(result.error);
   // Steps run again read the ConfigMaps as they are now (one may have been created since).
   const { configMaps: _before, caches: _cachesBefore, ...kept } = stored;
+  // Saved with the retry itself, so a label saying who retried the run is there exactly when the retry is.
+  const labelled =
+    labels && Object.keys(labels).length > 0
+      ? { ...result.workflow, metadata: { ...result.workflow.metadata, labels: { ...result.workflow.metadata?.labels, ...labels } } }
+      : result.workflow;
   const retried: StoredRun = {
     ...kept,
-    workflow: result.workflow,
+    workflow: labelled,
     status: result.status,
-    ...(await readClusterData(ports, result.workflow, stored.referenced, stored)),
+    ...(await readClusterData(ports, labelled, stored.referenced, stored)),
   };
   await ports.store.save(retried);
   return retried;
