@@ -13,6 +13,7 @@ import {
   PLAN_ENV,
   RUN_DIR,
   RUN_VOLUME,
+  SCRIPT_ENV,
   SCRIPT_PATH,
   SECRETS_DIR,
   TERMINATION_ENV,
@@ -20,6 +21,12 @@ import {
 import { containerSetContainers } from './container-set-containers.js';
 import { mainWrapper, safeName } from './main-wrapper.js';
 import { withMirroredMounts } from './mirror-volume-mounts.js';
+
+/**
+ * The longest script passed in main's environment (bytes). The kernel takes at most 128 KiB in
+ * one environment string; a longer script is staged by init.
+ */
+export const INLINE_SCRIPT_LIMIT = 64 * 1024;
 
 export interface PodSpecContext {
   /** The run's workflow: name, namespace, uid, spec-level volumes, volumeClaimTemplates, pod settings. */
@@ -46,7 +53,8 @@ export function claimName(workflowName: string, template: string): string {
 
 /**
  * Builds the Kubernetes pod for a pod node, as Argo's workflowpod.go does, with Skiff's executor:
- * `init` (stage the script, load input artifacts into the `input-artifacts` emptyDir), `main` (the
+ * `init` when there is something to stage (input artifacts into the `input-artifacts` emptyDir, a
+ * script too long for main's environment), `main` (the
  * user's container or script, wrapped so that its outputs outlive it; see `mainWrapper`), `wait`
  * (collect output parameters, `outputs.result` and output artifacts). A containerSet's pod has
  * its containers in main's place, each wrapped to start once its dependencies succeeded (see
@@ -85,7 +93,12 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
     plan.archiveLogs = true;
   }
   const log = plan.archiveLogs ? { log: true } : {};
-  if (type === 'script') plan.script = template.script!.source;
+  // A script reaches main in its environment, for the wrapper to write before it runs it, unless
+  // init runs anyway (input artifacts, a busybox to hand over) or the script is too long for one
+  // environment string: then init stages it. No init container saves a whole Node.js start
+  // before main can begin.
+  const inlineScript = type === 'script' && inputs.length === 0 && !context.busybox && Buffer.byteLength(template.script!.source) <= INLINE_SCRIPT_LIMIT;
+  if (type === 'script' && !inlineScript) plan.script = template.script!.source;
 
   const runMount: V1VolumeMount = { name: RUN_VOLUME, mountPath: RUN_DIR };
   const secretVolumes = secretsOf([plan.archiveLocation, ...inputs, ...artifacts]).map((name) => ({
@@ -126,9 +139,14 @@ export function buildPodSpec(request: PodRequest, context: PodSpecContext): { po
       {
         ...(container as V1Container),
         name: 'main',
-        command: [...shell, mainWrapper({ parameters, artifacts, result: plan.result, ...log }, busybox), 'skiff-main', ...argv],
+        command: [
+          ...shell,
+          mainWrapper({ parameters, artifacts, result: plan.result, ...log }, { ...busybox, ...(inlineScript ? { script: SCRIPT_PATH } : {}) }),
+          'skiff-main',
+          ...argv,
+        ],
         args: [],
-        env: [...((source.env ?? []) as V1Container['env'] & object)],
+        env: [...((source.env ?? []) as V1Container['env'] & object), ...(inlineScript ? [{ name: SCRIPT_ENV, value: template.script!.source }] : [])],
         volumeMounts: [...((source.volumeMounts ?? []) as V1VolumeMount[]), runMount, ...inputMounts],
       },
     ];

@@ -70,6 +70,8 @@ export const TERMINATION_ENV = 'SKIFF_TERMINATION_MESSAGE_PATH';
 export const RUN_VOLUME = 'argo-run';
 export const RUN_DIR = '/argo/run';
 export const SCRIPT_PATH = `${RUN_DIR}/staging/script`;
+/** main's environment variable with a script's source, which the wrapper writes to SCRIPT_PATH and unsets. */
+export const SCRIPT_ENV = 'SKIFF_SCRIPT';
 export const MAIN_DIR = `${RUN_DIR}/ctr/main`;
 export const OUTPUTS_DIR = `${RUN_DIR}/outputs`;
 /** The wait container's report (an `ExecutorReport`). */

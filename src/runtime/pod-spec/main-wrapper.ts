@@ -1,4 +1,4 @@
-import { MAIN_DIR, OUTPUTS_DIR, RUN_DIR } from './executor-plan.js';
+import { MAIN_DIR, OUTPUTS_DIR, RUN_DIR, SCRIPT_ENV } from './executor-plan.js';
 
 /** What the wrapper keeps once the command has exited: output copies and stdout for `outputs.result`. */
 export interface WrapperOutputs {
@@ -29,10 +29,15 @@ export interface WrapperOptions {
    * command does not inherit: it runs with the image's PATH and programs, untouched.
    */
   busybox?: string;
+  /**
+   * Write the script in `$SKIFF_SCRIPT` (SCRIPT_ENV) to this path first, executable, and unset the
+   * variable, so the command finds its script and does not inherit the variable.
+   */
+  script?: string;
 }
 
 /** The external programs the wrapper uses; with a busybox they are its applets. */
-const WRAPPER_TOOLS = ['mkdir', 'cp', 'cat', 'tee', 'mv', 'rm', 'sleep'];
+const WRAPPER_TOOLS = ['mkdir', 'cp', 'cat', 'tee', 'mv', 'rm', 'sleep', 'chmod'];
 
 /** The directory of a container's exit code, stdout and markers in the pod's shared volume. */
 export function containerDir(name: string): string {
@@ -66,10 +71,20 @@ export function mainWrapper(outputs: WrapperOutputs, options: WrapperOptions = {
   const lines: string[] = [];
   if (options.busybox) lines.push(`t=${quote(options.busybox)}`, ...WRAPPER_TOOLS.map((tool) => `${tool}() { "$t" ${tool} "$@"; }`));
   lines.push(`d=${quote(containerDir(name))}`, `o=${quote(OUTPUTS_DIR)}`, 'mkdir -p "$d" "$o/parameters" "$o/artifacts"');
+
   // Made first, so a container that never runs its command (a failed dependency) has an empty log.
   if (outputs.log) lines.push(`: > "$d/${LOG_FILE}"`);
   // The exit code appears whole or not at all (a rename), since other containers poll for it.
   lines.push('finish() { echo "$1" > "$d/exitcode.tmp" && mv -f "$d/exitcode.tmp" "$d/exitcode"; exit "$1"; }');
+  if (options.script) {
+    const file = quote(options.script);
+    const dir = quote(options.script.slice(0, options.script.lastIndexOf('/')) || '/');
+    // printf, not echo: the source byte for byte, backslashes and a leading dash included.
+    lines.push(
+      `mkdir -p ${dir} && printf '%s' "$${SCRIPT_ENV}" > ${file} && chmod 755 ${file} || { echo 'skiff: cannot write the script to ${options.script.replace(/'/g, '')}' >&2; finish 1; }`,
+      `unset ${SCRIPT_ENV}`,
+    );
+  }
   for (const dependency of options.dependencies ?? []) {
     const file = quote(`${containerDir(dependency)}/exitcode`);
     lines.push(

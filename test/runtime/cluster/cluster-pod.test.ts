@@ -26,6 +26,9 @@ const request = (template: Partial<PodRequest['template']> = {}, extra: Partial<
   ...extra,
 });
 
+/** A step with an input artifact: init loads it. */
+const withInput: PodRequest = request({}, { inputs: { artifacts: [{ name: 'in', path: '/tmp/in', s3: { key: 'k' } }] } });
+
 function pod(req: PodRequest, wf = workflow(), archive = true): V1Pod {
   const built = clusterPod(req, {
     workflow: wf,
@@ -60,7 +63,7 @@ describe('clusterPod', () => {
   });
 
   it("makes wait's report its termination message, with the repository location for a long one, and init's failure init's message", () => {
-    const p = pod(request());
+    const p = pod(withInput);
     const wait = p.spec!.containers.find((c) => c.name === 'wait')!;
     const init = p.spec!.initContainers!.find((c) => c.name === 'init')!;
     for (const c of [wait, init]) {
@@ -139,9 +142,9 @@ describe('clusterPod', () => {
   });
 
   it("gives wait its share of the kubelet's 12 KiB of termination messages when the pod has more than three containers", () => {
-    assert.equal(planOf(pod(request()), 'wait').report?.limit, undefined, 'init, main, wait: 4096 each');
+    assert.equal(planOf(pod(withInput), 'wait').report?.limit, undefined, 'init, main, wait: 4096 each');
     const sidecars = ['a', 'b', 'c'].map((name) => ({ name, image: 'alpine' }));
-    assert.equal(planOf(pod(request({ sidecars })), 'wait').report?.limit, 2048);
+    assert.equal(planOf(pod(request({ sidecars }, { inputs: withInput.inputs })), 'wait').report?.limit, 2048);
   });
 
   it("sets the pod's activeDeadlineSeconds from the node's deadline", () => {

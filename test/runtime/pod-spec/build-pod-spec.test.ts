@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PodRequest } from '../../../src/engine/engine-events.js';
-import { buildPodSpec } from '../../../src/runtime/pod-spec/build-pod-spec.js';
-import { type ExecutorPlan, INPUTS_DIR, PLAN_ENV, SCRIPT_PATH } from '../../../src/runtime/pod-spec/executor-plan.js';
+import { buildPodSpec, INLINE_SCRIPT_LIMIT } from '../../../src/runtime/pod-spec/build-pod-spec.js';
+import { type ExecutorPlan, INPUTS_DIR, PLAN_ENV, SCRIPT_ENV, SCRIPT_PATH } from '../../../src/runtime/pod-spec/executor-plan.js';
 import type { Workflow } from '../../../src/spec/model/workflow.js';
 
 const workflow: Workflow = {
@@ -60,13 +60,44 @@ describe('buildPodSpec', () => {
     assert.equal(pod.spec!.restartPolicy, 'Never');
   });
 
-  it('stages a script and runs it with the image command', () => {
+  it("hands a script to main in its environment (no init container) and runs it with the image's command", () => {
     const pod = built(request({ name: 's', script: { image: 'python:3', command: ['python3'], args: ['-u'], source: 'print(1)' } }));
-    const init = pod.spec!.initContainers![0]!;
-    assert.deepEqual(init.command, ['skiff', 'executor', 'init']);
-    assert.equal(planOf(init).script, 'print(1)');
-    assert.equal(planOf(init).result, true);
-    assert.deepEqual(pod.spec!.containers[0]!.command!.slice(3), ['skiff-main', 'python3', SCRIPT_PATH, '-u']);
+    assert.deepEqual(pod.spec!.initContainers, [], 'nothing to stage: no Node.js start before main');
+    const main = pod.spec!.containers.find((c) => c.name === 'main')!;
+    assert.deepEqual(main.env, [{ name: SCRIPT_ENV, value: 'print(1)' }]);
+    assert.match(main.command![2]!, new RegExp(`printf '%s' "\\$${SCRIPT_ENV}" > '${SCRIPT_PATH}'`));
+    assert.deepEqual(main.command!.slice(3), ['skiff-main', 'python3', SCRIPT_PATH, '-u']);
+    assert.equal(planOf(pod.spec!.containers.find((c) => c.name === 'wait')!).result, true);
+  });
+
+  it('stages a script in init when init runs anyway (input artifacts) or the script is too long for the environment', () => {
+    const long = 'x'.repeat(INLINE_SCRIPT_LIMIT + 1);
+    for (const [why, pod] of [
+      ['long', built(request({ name: 's', script: { image: 'alpine', command: ['sh'], source: long } }))],
+      [
+        'inputs',
+        built(
+          request(
+            { name: 's', script: { image: 'alpine', command: ['sh'], source: long } },
+            { artifacts: [{ name: 'in', path: '/tmp/in', s3: { key: 'k' } }] },
+          ),
+        ),
+      ],
+    ] as const) {
+      const init = pod.spec!.initContainers![0]!;
+      assert.deepEqual(init.command, ['skiff', 'executor', 'init'], why);
+      assert.equal(planOf(init).script, long, why);
+      const main = pod.spec!.containers.find((c) => c.name === 'main')!;
+      assert.equal(
+        main.env?.some((e) => e.name === SCRIPT_ENV),
+        false,
+        why,
+      );
+    }
+    const short = built(
+      request({ name: 's', script: { image: 'alpine', command: ['sh'], source: 'echo' } }, { artifacts: [{ name: 'in', path: '/tmp/in', s3: { key: 'k' } }] }),
+    );
+    assert.equal(planOf(short.spec!.initContainers![0]!).script, 'echo', 'with inputs, init stages even a short script');
   });
 
   it('loads input artifacts in init and mounts each at its path in main', () => {

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createArtifactDriver } from '../../../src/artifacts/index.js';
 import { executorWait } from '../../../src/executor/executor-wait.js';
-import { RUN_DIR } from '../../../src/runtime/pod-spec/executor-plan.js';
+import { RUN_DIR, SCRIPT_ENV } from '../../../src/runtime/pod-spec/executor-plan.js';
 import { mainWrapper, type WrapperOutputs } from '../../../src/runtime/pod-spec/main-wrapper.js';
 
 const run = promisify(execFile);
@@ -42,7 +42,7 @@ function describeWrapper(shell: Shell): void {
         // Only BusyBox's applets on the PATH, as in a busybox image.
         const bin = join(dir, 'bin');
         await mkdir(bin);
-        for (const applet of ['sh', 'cp', 'mkdir', 'rm', 'ln', 'mv', 'cat', 'tee', 'echo', 'printf', 'sleep', 'true'])
+        for (const applet of ['sh', 'cp', 'mkdir', 'rm', 'ln', 'mv', 'cat', 'tee', 'echo', 'printf', 'sleep', 'true', 'chmod'])
           await symlink(busybox!, join(bin, applet));
         env = { ...process.env, PATH: bin };
       }
@@ -129,6 +129,21 @@ function describeWrapper(shell: Shell): void {
       await assert.rejects(lstat(join(outputs, 'parameters', 'none')), /ENOENT/);
       assert.equal(stderr, '');
       assert.equal((await wait()).parameters, undefined);
+    });
+
+    it('writes a script passed in its environment byte for byte, executable, and runs the command without the variable', async () => {
+      const pod = join(dir, `pod-${++pods}`);
+      const runDir = join(pod, 'run');
+      const scriptPath = join(runDir, 'staging', 'script');
+      const source = '#!/bin/sh\n-n \\n \\t %s %% $HOME `id` \'q\' "d"\nprintf "%s" "${SKIFF_SCRIPT-unset}" > "$RUN/seen"\n\n\n';
+      const command = mainWrapper({ parameters: [], artifacts: [], result: false }, { script: scriptPath }).replaceAll(RUN_DIR, runDir);
+      await run(shell.argv[0]!, [...shell.argv.slice(1), '-c', command, 'skiff-main', 'sh', scriptPath], {
+        env: { ...env, RUN: runDir, [SCRIPT_ENV]: source },
+      }).catch((error: { stderr: string }) => assert.fail(error.stderr));
+      assert.equal(await readFile(scriptPath, 'utf8'), source);
+      assert.equal((await lstat(scriptPath)).mode & 0o777, 0o755);
+      assert.equal(await readFile(join(runDir, 'seen'), 'utf8'), 'unset', 'the command does not inherit the variable');
+      assert.equal((await readFile(join(runDir, 'ctr', 'main', 'exitcode'), 'utf8')).trim(), '0');
     });
   });
 }
