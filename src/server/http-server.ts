@@ -48,7 +48,9 @@ export class SkiffHttpServer {
   listen(port: number, host: string): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, host, () => {
+      // GitHub may send hundreds of deliveries at once: a connection the accept queue has no room
+      // for waits a second for its retry (Node's default queue is 511; the kernel caps this).
+      this.server.listen({ port, host, backlog: 4096 }, () => {
         this.server.off('error', reject);
         resolve(this.server.address() as AddressInfo);
       });
