@@ -22,17 +22,35 @@ export interface CheckTarget {
  * completed again with the same result.
  */
 export async function startCheck(octokit: InstallationOctokit, repo: RepoRef, target: CheckTarget): Promise<number> {
-  const { data: existing } = await octokit.rest.checks.listForRef({ ...repo, ref: target.headSha, check_name: target.name, per_page: 100 });
+  return openCheck(octokit, repo, target, 'in_progress');
+}
+
+/**
+ * Opens a check run as queued (the work has not started: see announce-checks.ts), or finds the one
+ * of the same name and external id already there; `startCheck` later takes it over and sets it in progress.
+ */
+export async function queueCheck(octokit: InstallationOctokit, repo: RepoRef, target: CheckTarget): Promise<number> {
+  return openCheck(octokit, repo, target, 'queued');
+}
+
+async function openCheck(octokit: InstallationOctokit, repo: RepoRef, target: CheckTarget, status: 'queued' | 'in_progress'): Promise<number> {
+  // Every run of the name (`filter: all`): by default GitHub lists only the newest, and another
+  // delivery about the same commit may have opened a newer one since.
+  const { data: existing } = await octokit.rest.checks.listForRef({ ...repo, ref: target.headSha, check_name: target.name, filter: 'all', per_page: 100 });
   const externalId = target.delivery ? `${target.externalId}:${target.delivery}` : target.externalId;
   const earlier = existing.check_runs.find((run) => run.external_id === externalId && (target.delivery !== undefined || run.status !== 'completed'));
-  if (earlier) return earlier.id;
+  if (earlier) {
+    if (earlier.status === 'queued' && status === 'in_progress')
+      await octokit.rest.checks.update({ ...repo, check_run_id: earlier.id, status: 'in_progress', started_at: new Date().toISOString() });
+    return earlier.id;
+  }
   const { data } = await octokit.rest.checks.create({
     ...repo,
     name: target.name,
     head_sha: target.headSha,
     external_id: externalId,
-    status: 'in_progress',
-    started_at: new Date().toISOString(),
+    status,
+    ...(status === 'in_progress' ? { started_at: new Date().toISOString() } : {}),
   });
   return data.id;
 }

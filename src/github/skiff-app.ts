@@ -9,6 +9,7 @@ import { configuredCommandTeams } from './permissions.js';
 import { PULL_REQUEST_LABEL, publishNotRun } from './start-workflow-runs.js';
 import { cancelSuperseded } from './cancel-runs.js';
 import type { PullRequestComments } from './pull-request-comment.js';
+import { PULL_REQUEST_ACTIONS } from './announce-checks.js';
 
 /** What the App's handlers work with; the server wires them (local state directory or cluster). */
 export type SkiffAppPorts = PullRequestCheckPorts &
@@ -83,7 +84,7 @@ async function processPullRequest(ports: SkiffAppPorts, octokit: InstallationOct
   touchComment();
 }
 
-const PR_ACTIONS = ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'] as const;
+const PR_ACTIONS = PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const);
 
 /**
  * The GitHub App's event handlers, registered on a Probot instance. Each handler gets an Octokit

@@ -19,6 +19,8 @@ import type { RunLauncher } from '../ports/run-launcher.js';
 import { type AcceptedDelivery, webhookReceiver } from './webhook-receiver.js';
 import { DeliveryInbox } from './delivery-inbox.js';
 import { WorkQueues } from './work-queues.js';
+import PQueue from 'p-queue';
+import { type Announcement, announceChecks, announcementOf } from './announce-checks.js';
 import { API_CALLS, withApiCallMetrics } from './api-call-metrics.js';
 import { probotLog } from './probot-log.js';
 import { type StructuredLog, withLogFields } from '../server/structured-log.js';
@@ -165,6 +167,17 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
   const ledger = await DeliveryLedger.open(join(options.stateDir, 'github', 'deliveries'));
   const inbox = new DeliveryInbox(join(options.stateDir, 'github', 'inbox'));
   const queues = new WorkQueues((error, key) => log(`skiff serve: work for ${key} failed: ${errorText(error)}`));
+  // Check runs a delivery is sure to open are opened queued at once, beside the repositories'
+  // queues, where the delivery may wait behind its repository's earlier ones (announce-checks.ts).
+  const announcements = new PQueue({ concurrency: 8 });
+  const announce = (announcement: Announcement): Promise<void> =>
+    announcements.add(async () => {
+      try {
+        await announceChecks((await probot.auth(announcement.installationId)) as InstallationOctokit, announcement);
+      } catch (error) {
+        log(`skiff serve: could not open the queued check runs: ${errorText(error)}`);
+      }
+    });
   const enqueue = (delivery: AcceptedDelivery): void => {
     const repository = (delivery.payload.repository as { full_name?: unknown } | undefined)?.full_name;
     const key = typeof repository === 'string' ? repository : `installation:${String((delivery.payload.installation as { id?: unknown })?.id)}`;
@@ -173,8 +186,13 @@ export async function startSkiffServer(options: SkiffServerOptions): Promise<Ski
     const queuedAt = performance.now();
     // Without a log nothing reads the fields (and on Node 20 AsyncLocalStorage slows every promise).
     const inContext = logger ? <T>(work: () => T) => withLogFields(fields, work) : <T>(work: () => T) => work();
+    // A delivery handled again after a restart may have opened them already: its work finds them.
+    const announcement = resumedDeliveries.has(delivery.id) ? undefined : announcementOf(delivery.name, delivery.payload, delivery.id);
+    const announced = announcement ? inContext(() => announce(announcement)) : undefined;
     queues.add(key, () =>
       inContext(async () => {
+        // Not before the announcement is done: both would open the same check runs.
+        await announced;
         const startedAt = performance.now();
         metrics.observe(QUEUE_WAIT, (startedAt - queuedAt) / 1000);
         let outcome = 'handled';

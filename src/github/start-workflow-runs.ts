@@ -133,7 +133,7 @@ async function queuedCheck(context: RunStartContext, desired: DesiredRun, taken:
   const name = `skiff / ${workflowNameOf(desired)}`;
   const externalId = context.delivery === undefined ? undefined : `run:${context.delivery}`;
   if (externalId !== undefined && context.resumed !== false) {
-    const { data } = await context.octokit.rest.checks.listForRef({ ...context.repo, ref: context.headSha, check_name: name, per_page: 100 });
+    const { data } = await context.octokit.rest.checks.listForRef({ ...context.repo, ref: context.headSha, check_name: name, filter: 'all', per_page: 100 });
     const earlier = data.check_runs.find((run) => run.external_id === externalId && !taken.has(run.id));
     if (earlier) return earlier.id;
   }
