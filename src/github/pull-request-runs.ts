@@ -41,16 +41,15 @@ export async function runPullRequestWorkflows(
   const trigger = desired.config.triggers.pullRequest;
   const runs = selectRuns(desired.run, 'pull_request', trigger?.workflows ?? []);
   const missing = missingWorkflows(desired.run, trigger?.workflows);
-  if (missing.length > 0)
-    await publishNotRun(octokit, pr.repo, pr.headSha, missing, `${desired.config.file} names it under on.pull_request, but no Workflow has that name`);
+  if (missing.length > 0) await publishNotRun(octokit, pr, missing, `${desired.config.file} names it under on.pull_request, but no Workflow has that name`);
   if (runs.length === 0) return;
   // Listing the files costs API calls: only a filter pays for them.
   const skippedBy = trigger?.paths || trigger?.pathsIgnore ? pathFilterSkips(trigger, await changedFilesOf(octokit, pr)) : undefined;
   if (skippedBy) {
     const reason = pathFilterReason(skippedBy, 'pull_request', desired.config.file);
-    return publishNotRun(octokit, pr.repo, pr.headSha, runs.map(workflowNameOf), reason, 'skipped');
+    return publishNotRun(octokit, pr, runs.map(workflowNameOf), reason, 'skipped');
   }
-  const waiting = (reason: string) => publishNotRun(octokit, pr.repo, pr.headSha, runs.map(workflowNameOf), reason);
+  const waiting = (reason: string) => publishNotRun(octokit, pr, runs.map(workflowNameOf), reason);
   if (pr.fork && !(await ports.approvals.isApproved(pr.fullName, pr.number, pr.headSha))) {
     return waiting(`this pull request comes from a fork: someone with write access must comment /skiff ok-to-test for commit ${pr.headSha.slice(0, 7)}`);
   }

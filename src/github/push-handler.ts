@@ -56,6 +56,7 @@ export interface PushSubject {
  * and the Workflows configured for push are run, each with its check run.
  */
 export async function handlePush(ports: PushPorts, octokit: InstallationOctokit, push: PushSubject): Promise<void> {
+  const checkSubject = { repo: push.repo, headSha: push.after, delivery: push.delivery };
   const tree = await ports.access.treeAt(octokit, push.cloneUrl, `refs/heads/${push.branch}`, push.after);
   const configFrom =
     push.branch === push.defaultBranch ? tree : await ports.access.treeAt(octokit, push.cloneUrl, `refs/heads/${push.defaultBranch}`, undefined);
@@ -70,13 +71,7 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
     );
     const configured = linted.config?.triggers.push;
     if (configured?.branches.some((glob) => compileGlob(glob)(push.branch))) {
-      await publishNotRun(
-        octokit,
-        push.repo,
-        push.after,
-        configured.workflows ?? [],
-        `the commit does not lint (see ${LINT_CHECK}): nothing was applied or run`,
-      );
+      await publishNotRun(octokit, checkSubject, configured.workflows ?? [], `the commit does not lint (see ${LINT_CHECK}): nothing was applied or run`);
     }
     return;
   }
@@ -104,13 +99,13 @@ export async function handlePush(ports: PushPorts, octokit: InstallationOctokit,
   const selected = selectRuns(linted.desired.run, 'push', trigger.workflows);
   const missing = missingWorkflows(linted.desired.run, trigger.workflows);
   if (missing.length > 0)
-    await publishNotRun(octokit, push.repo, push.after, missing, `${linted.desired.config.file} names it under on.push, but no Workflow has that name`);
+    await publishNotRun(octokit, checkSubject, missing, `${linted.desired.config.file} names it under on.push, but no Workflow has that name`);
   const skippedBy = selected.length > 0 ? pathFilterSkips(trigger, push.changedFiles) : undefined;
   if (skippedBy) {
     const reason = pathFilterReason(skippedBy, 'push', linted.desired.config.file);
-    return publishNotRun(octokit, push.repo, push.after, selected.map(workflowNameOf), reason, 'skipped');
+    return publishNotRun(octokit, checkSubject, selected.map(workflowNameOf), reason, 'skipped');
   }
-  if (!ports.runs) return publishNotRun(octokit, push.repo, push.after, selected.map(workflowNameOf), 'this Skiff is not configured to run workflows');
+  if (!ports.runs) return publishNotRun(octokit, checkSubject, selected.map(workflowNameOf), 'this Skiff is not configured to run workflows');
   if (linted.desired.config.cancelInProgress) {
     // The branch's new head supersedes the runs of the ones before it.
     await cancelSuperseded(ports.runs.launcher, push.fullName, { [BRANCH_LABEL]: branchLabel(push.branch) }, push.after);

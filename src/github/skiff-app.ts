@@ -76,7 +76,7 @@ async function processPullRequest(ports: SkiffAppPorts, octokit: InstallationOct
   }
   if (!lints) {
     const names = config?.triggers.pullRequest?.workflows ?? [];
-    await publishNotRun(octokit, pr.repo, pr.headSha, names, `the repository does not lint at this commit (see ${LINT_CHECK})`);
+    await publishNotRun(octokit, pr, names, `the repository does not lint at this commit (see ${LINT_CHECK})`);
     return;
   }
   const desired = await pullRequestDefinitions(ports.access, octokit, pr);

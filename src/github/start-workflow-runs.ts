@@ -148,23 +148,30 @@ async function queuedCheck(context: RunStartContext, desired: DesiredRun, taken:
   return check.id;
 }
 
+/** The commit a check run is about, and the delivery handled (so handling it again finds its check runs). */
+export interface CheckSubject {
+  repo: RepoRef;
+  headSha: string;
+  delivery?: string | undefined;
+}
+
 /**
  * Check runs for configured workflows that will not run, neutral (or skipped, when a path filter
  * left them out) with the reason, so a required check never waits for ever.
  */
 export async function publishNotRun(
   octokit: InstallationOctokit,
-  repo: RepoRef,
-  headSha: string,
+  subject: CheckSubject,
   names: readonly string[],
   reason: string,
   conclusion: 'neutral' | 'skipped' = 'neutral',
 ): Promise<void> {
+  const { repo, headSha, delivery } = subject;
   for (const name of names) {
     await publishCheck(
       octokit,
       repo,
-      { name: `skiff / ${name}`, headSha, externalId: `not-run:${headSha}` },
+      { name: `skiff / ${name}`, headSha, externalId: `not-run:${headSha}`, delivery },
       { conclusion, title: 'Not run', summary: fitText(`Not run: ${escapeMarkdown(reason)}\n`, CHECK_LIMITS.maxOutputChars), annotations: [] },
     );
   }

@@ -28,7 +28,10 @@ test("every pull-request delivery's checks are opened queued at once, then taken
   const ids = Array.from({ length: 6 }, () => randomUUID());
   const requestsBefore = h.github.requests.length;
   const statuses = await Promise.all(ids.map(async (id) => (await h.sendRaw('pull_request', payload, id)).status));
-  assert.deepEqual(statuses, ids.map(() => 202));
+  assert.deepEqual(
+    statuses,
+    ids.map(() => 202),
+  );
   await h.server.idle();
 
   const requests = h.github.requests.slice(requestsBefore);
@@ -51,11 +54,12 @@ test("every pull-request delivery's checks are opened queued at once, then taken
   }
   // The last delivery's checks were opened before the first delivery's work had finished: queued
   // while they waited, not opened when their own work began.
-  const firstDone = requests.findIndex(
-    (r) => r.operationId === 'checks/update' && (r.body as { status?: string }).status === 'completed',
-  );
+  const firstDone = requests.findIndex((r) => r.operationId === 'checks/update' && (r.body as { status?: string }).status === 'completed');
   const lastOpened = requests.findIndex(
     (r) => r.operationId === 'checks/create' && (r.body as { external_id?: string }).external_id === `plan:${headSha}:${ids.at(-1)}`,
   );
-  assert.ok(lastOpened >= 0 && lastOpened < firstDone, `the last delivery's checks were opened (request ${lastOpened}) before any check was completed (request ${firstDone})`);
+  assert.ok(
+    lastOpened >= 0 && lastOpened < firstDone,
+    `the last delivery's checks were opened (request ${lastOpened}) before any check was completed (request ${firstDone})`,
+  );
 });

@@ -22,7 +22,12 @@ test('a pull request Skiff checks announces skiff / lint and skiff / plan for it
       ],
     });
   }
-  const group = { action: 'checks_requested', installation: { id: 7 }, repository: { name: 'flows', owner: { login: 'acme' } }, merge_group: { head_sha: sha } };
+  const group = {
+    action: 'checks_requested',
+    installation: { id: 7 },
+    repository: { name: 'flows', owner: { login: 'acme' } },
+    merge_group: { head_sha: sha },
+  };
   assert.equal(announcementOf('merge_group', group, 'd-2')?.checks[0]?.headSha, sha);
 });
 
