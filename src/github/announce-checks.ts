@@ -43,8 +43,10 @@ export function announcementOf(name: string, payload: Record<string, unknown>, d
 /**
  * Opens a delivery's check runs as queued, moments after it is acknowledged, while its work may
  * wait behind the repository's earlier deliveries: the pull request shows at once that Skiff has
- * it. The work takes them over by their external ids (startCheck) and must not start before this
- * has finished, or both could open the same check run.
+ * it. Only for a delivery seen for the first time (one handled again after a restart may have
+ * opened them). The work takes them over by their external ids (startCheck) and must not start
+ * before this has finished, or both could open the same check run. Two requests, the same as the
+ * work would have made to open them.
  */
 export async function announceChecks(octokit: InstallationOctokit, announcement: Announcement): Promise<void> {
   for (const check of announcement.checks) await queueCheck(octokit, announcement.repo, check);

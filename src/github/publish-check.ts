@@ -17,42 +17,46 @@ export interface CheckTarget {
 
 /**
  * Opens a check run as in progress, before the work that decides it, and returns its id. One of
- * the same name and external id on the commit (made by a process killed mid-way, whose delivery
- * is being handled again) is taken over instead of made twice: if it was completed already, it is
- * completed again with the same result.
+ * the same name and external id on the commit (opened queued when the delivery came, or made by a
+ * process killed mid-way, whose delivery is being handled again) is taken over instead of made
+ * twice: if it was completed already, it is completed again with the same result.
  */
 export async function startCheck(octokit: InstallationOctokit, repo: RepoRef, target: CheckTarget): Promise<number> {
-  return openCheck(octokit, repo, target, 'in_progress');
-}
-
-/**
- * Opens a check run as queued (the work has not started: see announce-checks.ts), or finds the one
- * of the same name and external id already there; `startCheck` later takes it over and sets it in progress.
- */
-export async function queueCheck(octokit: InstallationOctokit, repo: RepoRef, target: CheckTarget): Promise<number> {
-  return openCheck(octokit, repo, target, 'queued');
-}
-
-async function openCheck(octokit: InstallationOctokit, repo: RepoRef, target: CheckTarget, status: 'queued' | 'in_progress'): Promise<number> {
   // Every run of the name (`filter: all`): by default GitHub lists only the newest, and another
   // delivery about the same commit may have opened a newer one since.
   const { data: existing } = await octokit.rest.checks.listForRef({ ...repo, ref: target.headSha, check_name: target.name, filter: 'all', per_page: 100 });
-  const externalId = target.delivery ? `${target.externalId}:${target.delivery}` : target.externalId;
+  const externalId = externalIdOf(target);
   const earlier = existing.check_runs.find((run) => run.external_id === externalId && (target.delivery !== undefined || run.status !== 'completed'));
-  if (earlier) {
-    if (earlier.status === 'queued' && status === 'in_progress')
-      await octokit.rest.checks.update({ ...repo, check_run_id: earlier.id, status: 'in_progress', started_at: new Date().toISOString() });
-    return earlier.id;
-  }
+  if (earlier) return earlier.id;
   const { data } = await octokit.rest.checks.create({
     ...repo,
     name: target.name,
     head_sha: target.headSha,
     external_id: externalId,
-    status,
-    ...(status === 'in_progress' ? { started_at: new Date().toISOString() } : {}),
+    status: 'in_progress',
+    started_at: new Date().toISOString(),
   });
   return data.id;
+}
+
+/**
+ * Opens a check run as queued, for a delivery seen for the first time (so nothing can have opened
+ * it yet: no lookup). `startCheck` with the same target finds it; it stays queued until its work
+ * completes it, which spares a request per check run (see announce-checks.ts).
+ */
+export async function queueCheck(octokit: InstallationOctokit, repo: RepoRef, target: CheckTarget): Promise<number> {
+  const { data } = await octokit.rest.checks.create({
+    ...repo,
+    name: target.name,
+    head_sha: target.headSha,
+    external_id: externalIdOf(target),
+    status: 'queued',
+  });
+  return data.id;
+}
+
+function externalIdOf(target: CheckTarget): string {
+  return target.delivery ? `${target.externalId}:${target.delivery}` : target.externalId;
 }
 
 /**
