@@ -135,14 +135,14 @@ function describeWrapper(shell: Shell): void {
       const pod = join(dir, `pod-${++pods}`);
       const runDir = join(pod, 'run');
       const scriptPath = join(runDir, 'staging', 'script');
-      const source = '#!/bin/sh\n-n \\n \\t %s %% $HOME `id` \'q\' "d"\nprintf "%s" "${SKIFF_SCRIPT-unset}" > "$RUN/seen"\n\n\n';
+      const source = '#!/bin/sh\n-n \\n \\t %s %% $HOME `id` \'q\' "d"\nif [ -n "$SKIFF_SCRIPT" ]; then echo set; else echo unset; fi > "$RUN/seen"\n\n\n';
       const command = mainWrapper({ parameters: [], artifacts: [], result: false }, { script: scriptPath }).replaceAll(RUN_DIR, runDir);
       await run(shell.argv[0]!, [...shell.argv.slice(1), '-c', command, 'skiff-main', 'sh', scriptPath], {
         env: { ...env, RUN: runDir, [SCRIPT_ENV]: source },
       }).catch((error: { stderr: string }) => assert.fail(error.stderr));
       assert.equal(await readFile(scriptPath, 'utf8'), source);
       assert.equal((await lstat(scriptPath)).mode & 0o777, 0o755);
-      assert.equal(await readFile(join(runDir, 'seen'), 'utf8'), 'unset', 'the command does not inherit the variable');
+      assert.equal(await readFile(join(runDir, 'seen'), 'utf8'), 'unset\n', 'the command does not inherit the variable');
       assert.equal((await readFile(join(runDir, 'ctr', 'main', 'exitcode'), 'utf8')).trim(), '0');
     });
   });
