@@ -141,7 +141,8 @@ describe('artifact GC of local runs (local default repository)', () => {
     assert.equal(submitted, 0, stderr);
     assert.match(stderr, new RegExp(`collecting the artifact garbage of run "${id}" in namespace "default"`));
     let processed: boolean | undefined;
-    for (let i = 0; i < 200 && !processed; i++) {
+    // The GC runs in a background skiff process of its own, which a loaded machine starts slowly.
+    for (let i = 0; i < 1200 && !processed; i++) {
       await new Promise((r) => setTimeout(r, 50));
       const reader = new LocalRunStore(harness.layout.root);
       processed = (await reader.load(id))?.status.artifactGCStatus?.strategiesProcessed?.OnWorkflowCompletion;
