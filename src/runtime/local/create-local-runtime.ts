@@ -30,7 +30,7 @@ import { recordedPodEnd } from './recorded-pod-end.js';
 import { RunVolumeReports } from './run-volume-reports.js';
 import { runPod, type PodRun } from './run-pod.js';
 import { killTaggedSandboxes, sandboxTag } from './sandbox-tags.js';
-import { handTreeToSandbox, makeSandboxDir, sandboxIdentity, type SandboxIdentity } from './sandbox-identity.js';
+import { handTreeToSandbox, makeSharedSandboxDir, sandboxIdentity, type SandboxIdentity } from './sandbox-identity.js';
 import { type HttpClient, nodeHttpClient } from './http-client.js';
 import { runHttpTemplate } from './run-http-template.js';
 import { runKey, splitRunKey, type RunKey } from '../../ports/run-key.js';
@@ -235,7 +235,7 @@ export function createLocalRuntime(options: LocalRuntimeOptions): Runtime & { cl
         // that it is over.
         const codeFile = hostPath(`${containerDir(user.name)}/exitcode`);
         if (!existsSync(codeFile)) {
-          await makeSandboxDir(dirname(codeFile), identity);
+          await makeSharedSandboxDir(dirname(codeFile), identity);
           await writeFile(codeFile, `${user.state.terminated.exitCode}\n`);
         }
       }

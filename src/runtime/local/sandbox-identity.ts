@@ -1,5 +1,5 @@
-import { chown, lchown, mkdir, readdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, chown, lchown, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 /** The host user and group a sandboxed step runs as. */
 export interface SandboxIdentity {
@@ -69,4 +69,37 @@ export async function makeSandboxDir(path: string, identity: SandboxIdentity): P
   const first = await mkdir(path, { recursive: true });
   if (first === undefined) return;
   for (let dir = path; dir !== dirname(first); dir = dirname(dir)) await handToSandbox(dir, identity);
+}
+
+/**
+ * makeSandboxDir for a directory the steps may be making at the same moment (the run volume's
+ * `ctr/`, where each container's wrapper makes its own directory): a level made here and handed
+ * over after would be Skiff's for an instant, and a step's `mkdir` inside it then would fail. So
+ * each missing level is made aside, handed over, and renamed into place; a level someone made
+ * meanwhile is kept (a rename over an empty directory replaces it, which a step's next step
+ * inside it does not notice).
+ */
+export async function makeSharedSandboxDir(path: string, identity: SandboxIdentity): Promise<void> {
+  if (!identity.switchUser) {
+    await mkdir(path, { recursive: true });
+    return;
+  }
+  const missing: string[] = [];
+  for (let dir = path; !(await isDirectory(dir)); dir = dirname(dir)) missing.unshift(dir);
+  for (const dir of missing) {
+    const aside = await mkdtemp(join(dirname(dir), `.${basename(dir)}-`));
+    await chmod(aside, 0o755); // as mkdir makes it (mkdtemp's is 0700)
+    await handToSandbox(aside, identity);
+    try {
+      await rename(aside, dir);
+    } catch (error) {
+      await rm(aside, { recursive: true, force: true });
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
 }
