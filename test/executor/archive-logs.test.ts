@@ -188,9 +188,11 @@ describe('archiveLogs: the wrapper keeps the log, the wait container archives it
   it('refuses a log the step replaced by a link to what only the wait container can read', async () => {
     const secret = join(dir, 'wait-only-secret');
     await import('node:fs/promises').then((fs) => fs.writeFile(secret, 'TOP-SECRET\n'));
+    // The wrapper's tee may create the log again between the step's rm and ln (its open races the
+    // step): the step tries until its link is there, as an attacker would.
     const { report, repo } = await wrap(
       { parameters: [], artifacts: [], result: false, log: true },
-      `echo hi; rm -f "$RUN/ctr/main/combined"; ln -s ${secret} "$RUN/ctr/main/combined"`,
+      `echo hi; f="$RUN/ctr/main/combined"; for i in 1 2 3 4 5 6 7 8 9 10; do rm -f "$f"; ln -s ${secret} "$f" 2>/dev/null && break; sleep 0.05; done; [ -L "$f" ]`,
     );
     assert.match(report.error ?? '', /log of container "main" was replaced by something that is not a file/);
     await assert.rejects(readFile(join(repo, 'wf', 'pod', 'main.log'), 'utf8'), /ENOENT/);
