@@ -52,6 +52,47 @@ run_layer() {
   total_failed=$((total_failed + failed))
 }
 
+# The e2e layer: one file at a time, each with a time limit of its own, so a file that hangs fails
+# alone and the files after it still run; the layer as a whole stops starting files after
+# E2E_LAYER_MINUTES. Ends with the slowest files, to show where the layer's time goes.
+FILE_LIMIT_SECONDS=600
+E2E_LAYER_MINUTES=${E2E_LAYER_MINUTES:-55}
+run_files_in_turn() {
+  local name=$1
+  shift
+  if [ "$#" -eq 0 ]; then
+    echo "no test files found for layer $name"
+    total_failed=$((total_failed + 1))
+    return
+  fi
+  echo "=== $name: $(node --version), $# test files, one at a time"
+  local deadline=$((SECONDS + E2E_LAYER_MINUTES * 60)) times file started status passed failed
+  times=$(mktemp)
+  for file in "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "not run (the layer's ${E2E_LAYER_MINUTES} minutes are over): $file"
+      total_failed=$((total_failed + 1))
+      continue
+    fi
+    started=$SECONDS
+    timeout --kill-after=10 "$FILE_LIMIT_SECONDS" node --test --test-reporter=spec "$file" 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then echo "$file did not finish within $((FILE_LIMIT_SECONDS / 60)) minutes"; fi
+    passed=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -1)
+    failed=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -1)
+    passed=${passed:-0}
+    failed=${failed:-0}
+    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+    if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
+    echo "$((SECONDS - started)) s  ${file#dist/test/}  ($passed passed, $failed failed)" >>"$times"
+  done
+  echo "=== $name: the slowest files"
+  sort -rn "$times" | head -12
+  rm -f "$times"
+}
+
 # A check counts as one test: passed when its command exits 0.
 run_check() {
   local name=$1
@@ -81,7 +122,7 @@ for layer in "${layers[@]}"; do
     e2e)
       # Builds (once per machine, cached in .cache/) the real servers the e2e tests run against.
       if bash test/env/install-kube.sh && bash test/env/install-node.sh && bash test/env/install-tools.sh && bash test/env/install-github-openapi.sh && bash test/env/install-chromium.sh; then
-        mapfile -t files < <(e2e_files); run_layer e2e node "${files[@]}"
+        mapfile -t files < <(e2e_files); run_files_in_turn e2e "${files[@]}"
       else
         echo "could not install the test environment"; total_failed=$((total_failed + 1))
       fi ;;

@@ -199,8 +199,10 @@ export class RunDriver {
   wait(runId: string): Promise<WorkflowStatus> {
     const run = this.runs.get(runId);
     if (!run) return Promise.reject(new Error(`run ${runId} is not active`));
-    // A held run may have ended in memory only: it has not ended until that is saved.
-    if (isWorkflowDone(run.session.status.phase) && !run.held) return (run.finishing ?? Promise.resolve()).then(() => run.session.status);
+    // A held run may have ended in memory only: it has not ended until that is saved. A run opened
+    // already finished (a completion GC left undone) has not ended until its start event reaches
+    // the effects and its finish (the GC, recorded) is done: the waiters wait for that too.
+    if (run.finishing && !run.held) return run.finishing.then(() => run.session.status);
     return new Promise((resolve) => run.waiters.push(resolve));
   }
 

@@ -51,3 +51,22 @@ test('the driver stops, retries and resubmits runs', async () => {
   assert.equal(stopped.phase, 'Failed');
   assert.equal(stopped.message, "Stopped with strategy 'Stop'");
 });
+
+test('a run resumed already finished is not waited for until its completion GC is recorded', async () => {
+  const store = new MemoryRunStore();
+  const finished = new RunDriver({ store, runtime: new InstantRuntime() });
+  const id = await finished.submit(workflow);
+  assert.equal((await finished.wait(id)).phase, 'Succeeded');
+  // A second driver (the next skiff process) finds the run owing its GC; the GC takes a while.
+  const runtime = Object.assign(new InstantRuntime(), {
+    collectGarbage: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return { nodes: [], run: { artifactGCStatus: { strategiesProcessed: { OnWorkflowCompletion: true } } } };
+    },
+  });
+  const next = new RunDriver({ store, runtime });
+  await next.resume(id);
+  const status = await next.wait(id);
+  assert.deepEqual(status.artifactGCStatus?.strategiesProcessed, { OnWorkflowCompletion: true });
+  assert.deepEqual((await store.load(id))!.status.artifactGCStatus?.strategiesProcessed, { OnWorkflowCompletion: true }, 'recorded before the wait ended');
+});
