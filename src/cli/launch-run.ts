@@ -12,7 +12,8 @@ import { formatRunOutput, type OutputFormat } from './output-format.js';
 import { ProgressLines } from './progress-lines.js';
 import { followRun, type InterruptSource } from './follow-run.js';
 import { printRunLogs } from './print-run-logs.js';
-import { readRun, requireRun } from './read-run.js';
+import { readRun, requireRun, requireTargetRun } from './read-run.js';
+import { clusterLogFeed, followClusterLogs } from './follow-cluster-logs.js';
 import { startBackgroundDriver } from './start-background-driver.js';
 import { leaseOwner } from './run-lease.js';
 import { nameOf, runArgs } from './describe-run.js';
@@ -55,9 +56,10 @@ export async function startDriving(target: LocalTarget | ClusterTarget, io: CliI
 export async function followInBackground(target: LocalTarget | ClusterTarget, io: CliIO, runId: RunKey, options: LaunchOptions): Promise<number> {
   const quiet = options.output === 'json' || options.output === 'yaml' || options.output === 'name';
   if (options.follow === 'log') {
-    if (target.kind === 'cluster') throw new Error(NO_CLUSTER_LOGS);
-    await printRunLogs(target, io, runId, { follow: true, color: io.stdout.isTTY === true });
-    const run = await requireRun(target.layout, runId);
+    const color = io.stdout.isTTY === true;
+    if (target.kind === 'cluster') await followClusterLogs(clusterLogFeed(target, runId), io, runId, { color });
+    else await printRunLogs(target, io, runId, { follow: true, color });
+    const run = target.kind === 'cluster' ? await requireTargetRun(target, runId) : await requireRun(target.layout, runId);
     return run.status.phase === 'Succeeded' ? 0 : 1;
   }
   const stop = (): Promise<void> => target.control(io, runId, { op: 'stop', message: 'stopped by Ctrl-C' });
@@ -119,6 +121,3 @@ function transferNotes(target: LocalTarget, workflowName: string, runId: RunKey)
 export function childEnv(io: CliIO): NodeJS.ProcessEnv {
   return io.env ? { ...process.env, ...io.env } : process.env;
 }
-
-/** What `skiff logs` and `--log` say against a cluster, until step logs are read from pods. */
-export const NO_CLUSTER_LOGS = 'step logs are not yet read from a cluster (they are in the pods: kubectl logs POD -c main)';

@@ -66,26 +66,35 @@ export async function printClusterLogs(target: ClusterTarget, io: CliIO, runId: 
         text = (options.tail !== undefined ? lines.slice(-options.tail) : lines).map((line) => ` ${line}`).join('\n');
         archived = true;
       }
-      const prefix = options.color ? `\u001b[${color}m${label}\u001b[0m: ` : `${label}: `;
+      const format = clusterLineFormat(label, color, options);
       let out = '';
-      for (const line of text.split('\n')) {
-        if (line === '') continue;
-        // An archived line has no time (the lines were given one leading space): --since and --timestamps pass it as it is.
-        const space = line.indexOf(' ');
-        const time = space < 0 ? line : line.slice(0, space);
-        const said = space < 0 ? '' : line.slice(space + 1);
-        if (!archived && options.since !== undefined && Date.parse(time) < options.since) continue;
-        if (options.grep && !options.grep.test(said)) continue;
-        out += `${prefix}${options.timestamps && !archived ? `${time} ` : ''}${said}\n`;
-      }
+      for (const line of text.split('\n')) if (line !== '') out += format(line, archived);
       if (out) io.stdout.write(out);
     }
   }
   return 0;
 }
 
+/**
+ * Turns a line of a pod's log, as the API server sends it with `timestamps` (its time, a space,
+ * what the step wrote), into the line printed: after the pod's label, with its time if asked, or
+ * into nothing when --since or --grep leaves it out. An archived line has no time (it was given
+ * one leading space): --since and --timestamps pass it as it is.
+ */
+export function clusterLineFormat(label: string, color: number, options: LogOptions): (line: string, archived: boolean) => string {
+  const prefix = options.color ? `\u001b[${color}m${label}\u001b[0m: ` : `${label}: `;
+  return (line, archived) => {
+    const space = line.indexOf(' ');
+    const time = space < 0 ? line : line.slice(0, space);
+    const said = space < 0 ? '' : line.slice(space + 1);
+    if (!archived && options.since !== undefined && Date.parse(time) < options.since) return '';
+    if (options.grep && !options.grep.test(said)) return '';
+    return `${prefix}${options.timestamps && !archived ? `${time} ` : ''}${said}\n`;
+  };
+}
+
 /** The log archiveLogs kept of a container whose pod is gone, read through the run's repository. */
-async function archivedLog(target: ClusterTarget, run: StoredRun, node: NodeStatus, container: string): Promise<Buffer | undefined> {
+export async function archivedLog(target: ClusterTarget, run: StoredRun, node: NodeStatus, container: string): Promise<Buffer | undefined> {
   if (!node.outputs?.artifacts?.some((a) => a.name === `${container}-logs`)) return undefined;
   const access = await kubeArtifactAccess(run, target.objects);
   try {

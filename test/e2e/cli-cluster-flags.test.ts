@@ -17,6 +17,7 @@ import { localizePod } from '../../src/runtime/local/localize-pod.js';
 import type { KubernetesObject } from '../../src/spec/model/kubernetes.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
 import { skiff, workspace } from '../cli/run-cli.js';
+import { main } from '../../src/cli/main.js';
 import { join } from 'node:path';
 import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
 import { startNodeAgent, type NodeAgent } from '../env/node-agent/start-node-agent.js';
@@ -147,9 +148,6 @@ describe('the Argo CLI flags against a cluster', { timeout: 600_000 }, () => {
     const missing = await cluster('logs', 'talk', 'nope');
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /has no step "nope"/);
-    const follow = await cluster('logs', 'talk', '--follow');
-    assert.equal(follow.status, 1);
-    assert.match(follow.stderr, /--follow: not yet against a cluster/);
   });
 
   test('list filters (--prefix, -l, --status, --running, --completed), -o name|json, and --chunk-size with more runs than a chunk', async () => {
@@ -293,5 +291,42 @@ describe('the Argo CLI flags against a cluster', { timeout: 600_000 }, () => {
     assert.deepEqual(deleted.stdout.split('\n').filter(Boolean).sort(), held.map((name) => `workflow ${name} deleted (namespace ${NS})`).sort());
     assert.deepEqual((await cluster('list', '-o', 'name', '-l', 'kind=held')).stdout, '');
     assert.match((await cluster('list', '-o', 'name')).stdout, /^talk$/m, 'runs the selector does not pick are left');
+  });
+
+  test('logs --follow streams a running step as it writes, and submit --log follows a run to its end', async () => {
+    // In a namespace of its own: the other tests count the runs of theirs.
+    await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'follow' } });
+    const here = (...args: string[]) => skiff(dir, [...args, '--kubeconfig', kube.kubeconfigPath, '-n', 'follow']);
+    const submitted = await here('submit', 'talk.yaml', '--name', 'talk-live', '-o', 'name');
+    assert.equal(submitted.status, 0, submitted.stderr);
+    // Started at once: the follow waits for the pod, prints alpha while the step still sleeps, then the rest, and ends with the run.
+    const written: Array<{ at: number; text: string }> = [];
+    let stderr = '';
+    const status = await main(['logs', 'talk-live', '--follow', '--timestamps', '--kubeconfig', kube.kubeconfigPath, '-n', 'follow'], {
+      stdout: { write: (text: string) => written.push({ at: Date.now(), text }) > 0, isTTY: false },
+      stderr: { write: (text: string) => (stderr += text) },
+      cwd: dir,
+      env: {},
+    });
+    assert.equal(status, 0, stderr);
+    const lines = written.flatMap(({ at, text }) =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => ({ at, line })),
+    );
+    assert.deepEqual(
+      lines.map(({ line }) => line.replace(/ \S+Z /, ' ')),
+      ['talk-live: alpha', 'talk-live: beta', 'talk-live: gamma'],
+      `each line once, in order: ${JSON.stringify(written)}`,
+    );
+    const betaWritten = Date.parse(/ (\S+Z) /.exec(lines[1]!.line)![1]!);
+    assert.ok(lines[0]!.at < betaWritten, `alpha was printed (${new Date(lines[0]!.at).toISOString()}) before the step wrote beta (${lines[1]!.line})`);
+    const run = await here('get', 'talk-live', '-o', 'json');
+    assert.equal(JSON.parse(run.stdout).status.phase, 'Succeeded', 'the follow ended with the run');
+
+    const logged = await here('submit', 'talk.yaml', '--name', 'talk-logged', '--log');
+    assert.equal(logged.status, 0, logged.stderr);
+    assert.equal(logged.stdout, 'talk-logged: alpha\ntalk-logged: beta\ntalk-logged: gamma\n');
   });
 });

@@ -11,7 +11,8 @@ import { KubeRunStore } from '../../src/kube/kube-run-store.js';
 import { KubeNotFoundError } from '../../src/kube/kube-errors.js';
 import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import type { KubernetesObject } from '../../src/spec/model/kubernetes.js';
-import type { CronWorkflow, WorkflowTemplate } from '../../src/spec/model/workflow.js';
+import type { CronWorkflow, Workflow, WorkflowTemplate } from '../../src/spec/model/workflow.js';
+import { CLUSTER_WORKFLOW_TEMPLATE_LABEL, CONTROLLER_INSTANCE_ID_LABEL, CRON_WORKFLOW_LABEL, WORKFLOW_TEMPLATE_LABEL } from '../../src/kube/kube-names.js';
 import { skiff, workspace } from '../cli/run-cli.js';
 import { startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 
@@ -245,5 +246,38 @@ describe('skiff template and skiff cron against a cluster', () => {
     const cleared = await cluster('template', 'delete', '--all', '-n', 'other');
     assert.equal(cleared.stdout, "WorkflowTemplate 'planted' deleted\n");
     assert.deepEqual(await names('CronWorkflow', 'other'), ['planted-cron'], 'delete --all of templates leaves CronWorkflows alone');
+  });
+
+  test("submit --from runs the cluster's WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow, as argo submit --from", async () => {
+    const template = load(TEMPLATE) as WorkflowTemplate;
+    await serverSideApply(client, { ...template, metadata: { name: 'from-tmpl', namespace: 'ci' } });
+    await serverSideApply(client, { ...template, kind: 'ClusterWorkflowTemplate', metadata: { name: 'shared' } });
+    const cron = load(CRON) as CronWorkflow;
+    await serverSideApply(client, { ...cron, metadata: { name: 'from-cron', namespace: 'ci' } });
+    const submit = async (from: string): Promise<Workflow> => {
+      const submitted = await cluster('submit', '--from', from, '-n', 'ci', '-o', 'name');
+      assert.equal(submitted.status, 0, submitted.stderr);
+      return client.get<Workflow>(ref('Workflow', 'ci', submitted.stdout.trim()));
+    };
+
+    const fromTemplate = await submit('wftmpl/from-tmpl');
+    assert.match(fromTemplate.metadata.name!, /^from-tmpl-[a-z0-9]{5}$/);
+    assert.deepEqual(fromTemplate.spec.workflowTemplateRef, { name: 'from-tmpl' });
+    assert.equal(fromTemplate.metadata.labels?.[WORKFLOW_TEMPLATE_LABEL], 'from-tmpl');
+    assert.equal(fromTemplate.metadata.labels?.[CONTROLLER_INSTANCE_ID_LABEL], 'skiff', 'for skiff controller');
+
+    const fromShared = await submit('clusterworkflowtemplate/shared');
+    assert.deepEqual(fromShared.spec.workflowTemplateRef, { name: 'shared', clusterScope: true });
+    assert.equal(fromShared.metadata.labels?.[CLUSTER_WORKFLOW_TEMPLATE_LABEL], 'shared');
+
+    const fromCron = await submit('cwf/from-cron');
+    assert.equal(fromCron.spec.entrypoint, 'main');
+    assert.equal(fromCron.metadata.labels?.[CRON_WORKFLOW_LABEL], 'from-cron');
+
+    // Only the cluster's objects count: a template of that name stored here with skiff apply does not.
+    assert.equal((await skiff(dir, ['template', 'get', 'build'])).status, 0);
+    const missing = await cluster('submit', '--from', 'wftmpl/build', '-n', 'ci');
+    assert.equal(missing.status, 1);
+    assert.equal(missing.stderr, 'skiff submit: --from wftmpl/build: no WorkflowTemplate "build" in namespace ci in the cluster\n');
   });
 });

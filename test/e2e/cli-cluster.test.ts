@@ -234,14 +234,14 @@ describe('the run commands against a cluster', () => {
     assert.match(ended.stdout, /Stopped with strategy 'Terminate'/);
   });
 
-  test('logs of no such run, and logs --follow against a cluster, say so; a bad --qps or --resource-steps-as is a usage error', async () => {
+  test('logs of no such run, followed or not, says so; a bad --qps or --resource-steps-as is a usage error', async () => {
     // (logs from the pods themselves: cli-cluster-flags.test.ts, where the pods run on the node agent)
     const logs = await cluster('logs', 'anything', '-n', 'ci');
     assert.equal(logs.status, 1);
     assert.match(logs.stderr, /run "anything" in namespace "ci" not found/);
     const follow = await cluster('logs', 'anything', '-n', 'ci', '--follow');
     assert.equal(follow.status, 1);
-    assert.match(follow.stderr, /--follow: not yet against a cluster/);
+    assert.match(follow.stderr, /run "anything" in namespace "ci" not found/);
     const badQps = await skiff(dir, ['controller', '--kubeconfig', kube.kubeconfigPath, '--qps', 'lots']);
     assert.equal(badQps.status, 2);
     assert.match(badQps.stderr, /--qps lots: expected a positive number/);

@@ -1,6 +1,7 @@
 import { type CliIO, type Command, UsageError } from '../cli-io.js';
 import { openRunTarget } from '../open-run-target.js';
 import { printClusterLogs } from '../print-cluster-logs.js';
+import { clusterLogFeed, followClusterLogs } from '../follow-cluster-logs.js';
 import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { parseAge } from '../parse-age.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, parseCommandArgs } from '../parse-command-args.js';
@@ -16,9 +17,11 @@ may be @latest, the newest run. POD (or --node) prints one step's logs only.
 
 Against a cluster (--kubeconfig or --context), each step's pod's log is read through the API
 server, which passes --tail, --since and --since-time on to the kubelet (tailLines,
-sinceSeconds, sinceTime) and gives each line the time the kubelet recorded; --follow is not yet
-offered there. A step whose pod is gone (podGC) prints the log it archived (archiveLogs), if it
-did, read from the artifact repository, with a note on stderr; those lines have no times.
+sinceSeconds, sinceTime) and gives each line the time the kubelet recorded. --follow streams
+every step's log as it is written (lines of steps running side by side interleave, as in argo
+logs --follow), steps joining as their pods start, until the run has finished. A step whose pod
+is gone (podGC) prints the log it archived (archiveLogs), if it did, read from the artifact
+repository, with a note on stderr; those lines have no times.
 
 Each local line's time is when the step wrote it (kept beside the log, as a kubelet keeps it):
 --timestamps prints it (RFC 3339, to the microsecond) and --since and --since-time keep the
@@ -79,8 +82,6 @@ export const logsCommand: Command = {
       throw new UsageError(`--grep ${values.grep}: ${(error as Error).message}`);
     }
     const target = openRunTarget(io, { ...values, namespace: undefined });
-    if (target.kind === 'cluster' && values.follow === true)
-      throw new Error('logs --follow: not yet against a cluster (kubectl logs -f POD -c main follows one step)');
     const runId = await resolveRunName(target, positionals[0]!, values.namespace);
     const sinceAge = values.since === undefined ? undefined : parseAge(values.since, '--since');
     const options = {
@@ -95,6 +96,7 @@ export const logsCommand: Command = {
       color: io.stdout.isTTY === true && values['no-color'] !== true,
       previous: values.previous === true,
     };
-    return target.kind === 'cluster' ? printClusterLogs(target, io, runId, options) : printRunLogs(target, io, runId, options);
+    if (target.kind === 'local') return printRunLogs(target, io, runId, options);
+    return options.follow ? followClusterLogs(clusterLogFeed(target, runId), io, runId, options) : printClusterLogs(target, io, runId, options);
   },
 };

@@ -4,7 +4,7 @@ import { parseAssignments } from '../parse-assignments.js';
 import { parseNodeFieldSelector } from '../node-field-selector.js';
 import { resolveRunName } from '../select-runs.js';
 import { continueOrphans } from '../continue-orphans.js';
-import { launchRun, NO_CLUSTER_LOGS } from '../launch-run.js';
+import { launchRun } from '../launch-run.js';
 import { noteRetriedPods } from '../../kube/retried-pods.js';
 import { podsResetBy } from '../pods-reset-by.js';
 import { openRunTarget } from '../open-run-target.js';
@@ -66,7 +66,6 @@ export const retryCommand: Command = {
     const selected = values['node-field-selector'] === undefined ? undefined : parseNodeFieldSelector(values['node-field-selector']);
     const parameters = parseAssignments(values.parameter ?? [], '-p');
     const target = openRunTarget(io, { ...values, namespace: undefined });
-    if (target.kind === 'cluster' && values.log) throw new Error(NO_CLUSTER_LOGS);
     const runId = await resolveRunName(target, oneName(positionals), values.namespace);
     const stored = await requireTargetRun(target, runId);
     // Locally the lease keeps any other skiff process off the run; in a cluster the retried

@@ -4,7 +4,7 @@ import { dump, load } from 'js-yaml';
 import type { Workflow } from '../../spec/model/workflow.js';
 import { envOf, UsageError, type CliIO, type Command } from '../cli-io.js';
 import { continueOrphans } from '../continue-orphans.js';
-import { followInBackground, launchRun, NO_CLUSTER_LOGS, startDriving } from '../launch-run.js';
+import { followInBackground, launchRun, startDriving } from '../launch-run.js';
 import { checkRunEnvironment } from '../local-runtime-factory.js';
 import { openRunTarget } from '../open-run-target.js';
 import { CLUSTER_TARGET_OPTIONS } from '../run-target.js';
@@ -13,7 +13,7 @@ import { parseCommandArgs, STATE_DIR_HELP, STATE_DIR_OPTION } from '../parse-com
 import { parseAssignments } from '../parse-assignments.js';
 import { readManifests } from '../read-manifests.js';
 import { prepareRun, saveNewRun, type SubmitChanges } from '../submit-run.js';
-import { workflowFromStored } from '../workflow-from-stored.js';
+import { fromObjectsOf, workflowFromStored } from '../workflow-from-stored.js';
 
 const USAGE = `Usage: skiff submit [options] FILE...
        skiff submit [options] --from KIND/NAME
@@ -39,12 +39,14 @@ Ctrl-C within 3 seconds stops the run.
 
 Against a cluster (--kubeconfig or --context), the run is created there as a Workflow labelled
 workflows.argoproj.io/controller-instanceid: skiff, and skiff controller drives it; --wait and
---watch follow it from here, with the same output and the same Ctrl-C. --from and --log
-work only on this machine for now.
+--watch follow it from here, with the same output and the same Ctrl-C, and --log streams its
+steps' logs from their pods. --from runs the cluster's WorkflowTemplate, ClusterWorkflowTemplate
+or CronWorkflow of that name.
 
 Options:
       --from KIND/NAME           run a stored workflowtemplate/NAME, clusterworkflowtemplate/NAME
-                                 or cronworkflow/NAME (see skiff apply) instead of a file
+                                 or cronworkflow/NAME (see skiff apply; in a cluster, its own)
+                                 instead of a file
   -p, --parameter NAME=VALUE     set a workflow argument (repeatable)
   -f, --parameter-file FILE      workflow arguments from a YAML or JSON map (-p wins)
       --entrypoint TEMPLATE      run this template instead of spec.entrypoint
@@ -119,14 +121,17 @@ export const submitCommand: Command = {
 
     const target = openRunTarget(io, values);
     if (!dryRun && target.kind === 'local') checkRunEnvironment(envOf(io));
-    if (target.kind === 'cluster' && values.from !== undefined) throw new Error('--from reads objects stored with skiff apply: not yet against a cluster');
-    if (target.kind === 'cluster' && values.log === true) throw new Error(NO_CLUSTER_LOGS);
     // A stored object was linted when it was applied; a file is linted now.
     const manifests = values.from !== undefined ? [] : await readManifests(positionals, io);
     if (!manifests) return 1;
     const given =
-      values.from !== undefined && target.kind === 'local'
-        ? [{ source: values.from, workflow: await workflowFromStored(values.from, target.objects, target.objects.namespace) }]
+      values.from !== undefined
+        ? [
+            {
+              source: values.from,
+              workflow: await workflowFromStored(values.from, fromObjectsOf(target), target.kind === 'local' ? target.objects.namespace : target.namespace),
+            },
+          ]
         : manifests.filter((m) => m.object.kind === 'Workflow').map((m) => ({ source: m.file, workflow: m.object as Workflow }));
     if (given.length === 0) throw new Error(`${positionals.join(' ')}: no Workflow to submit`);
     if (given.length > 1 && values.name !== undefined) throw new UsageError(`--name ${values.name} names one run, but ${given.length} Workflows were given`);

@@ -15,7 +15,8 @@ export interface LogServer {
  * The part of the kubelet API that `kubectl logs` reaches through the API server:
  * GET /containerLogs/{namespace}/{pod}/{container}, with the kubelet's tailLines, sinceSeconds,
  * sinceTime and timestamps (each line's time from the times the local runtime keeps beside the
- * log, see src/state/log-times.ts), and follow: what the container writes is sent as it comes,
+ * log, see src/state/log-times.ts), and follow: what the container writes is sent as it comes
+ * (with the same options),
  * until `running` says its pod ended (as the kubelet ends a followed log when its container
  * exits). HTTPS with a throwaway self-signed certificate (the API server does not verify kubelets
  * unless told to).
@@ -58,7 +59,7 @@ export async function startLogServer(
       async ({ mtime }) => {
         response.writeHead(200, { 'Content-Type': 'text/plain' });
         if (url.searchParams.get('follow') === 'true') {
-          await followFile(path, () => running(decodeURIComponent(match![1]!), decodeURIComponent(match![2]!)), response);
+          await followFile(path, () => running(decodeURIComponent(match![1]!), decodeURIComponent(match![2]!)), response, url.searchParams);
         } else {
           response.end(await kubeletLog(path, mtime, url.searchParams));
         }
@@ -73,14 +74,31 @@ export async function startLogServer(
   };
 }
 
-/** Sends a file as it grows (a look every 100 ms) until `running` turns false and all of it was sent, or the client goes. */
-async function followFile(path: string, running: () => boolean, response: import('node:http').ServerResponse): Promise<void> {
+/**
+ * Sends a log as it grows (a look every 100 ms) until `running` turns false and all of it was
+ * sent, or the client goes: whole lines, each with its time when `timestamps` is asked, the first
+ * look cut to `tailLines` and every line to `sinceSeconds`/`sinceTime`, as the kubelet follows.
+ */
+async function followFile(path: string, running: () => boolean, response: import('node:http').ServerResponse, query: URLSearchParams): Promise<void> {
   let closed = false;
   response.on('close', () => {
     closed = true;
   });
   const handle = await open(path, 'r');
+  const { tail, since, stamp } = logQuery(query);
+  let times: LogTimes | undefined;
   let offset = 0;
+  let partial = Buffer.alloc(0);
+  let first = true;
+  const send = (lines: Array<{ line: string; micros: number }>): void => {
+    const shown = first && tail !== undefined ? lines.slice(lines.length - Math.min(tail, lines.length)) : lines;
+    first = false;
+    const text = shown
+      .filter(({ micros }) => since === undefined || micros >= since * 1000)
+      .map(({ line, micros }) => `${stamp ? `${formatRfc3339Nano(micros)} ` : ''}${line}\n`)
+      .join('');
+    if (text) response.write(text);
+  };
   try {
     while (!closed) {
       const still = running();
@@ -88,16 +106,42 @@ async function followFile(path: string, running: () => boolean, response: import
       if (size > offset) {
         const bytes = Buffer.alloc(size - offset);
         const { bytesRead } = await handle.read(bytes, 0, bytes.length, offset);
+        if (times) await times.refresh();
+        else times = (await LogTimes.load(path)) ?? undefined;
+        const chunk = Buffer.concat([partial, bytes.subarray(0, bytesRead)]);
+        const chunkStart = offset - partial.length;
         offset += bytesRead;
-        response.write(bytes.subarray(0, bytesRead));
+        const lines: Array<{ line: string; micros: number }> = [];
+        let from = 0;
+        for (let newline = chunk.indexOf(10); newline >= 0; newline = chunk.indexOf(10, from)) {
+          lines.push({ line: chunk.subarray(from, newline).toString('utf8'), micros: times?.timeOf(chunkStart + newline) ?? Date.now() * 1000 });
+          from = newline + 1;
+        }
+        partial = Buffer.from(chunk.subarray(from));
+        send(lines);
       }
-      if (!still) break;
+      if (!still) {
+        if (partial.length > 0) send([{ line: partial.toString('utf8'), micros: times?.timeOf(offset - 1) ?? Date.now() * 1000 }]);
+        break;
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {
     await handle.close();
     response.end();
   }
+}
+
+/** The kubelet's log options in a request: tailLines, sinceSeconds or sinceTime (as ms since the epoch), timestamps. */
+function logQuery(query: URLSearchParams): { tail: number | undefined; since: number | undefined; stamp: boolean } {
+  const tail = Number(query.get('tailLines') ?? Number.NaN);
+  const sinceSeconds = Number(query.get('sinceSeconds') ?? Number.NaN);
+  const sinceTime = query.get('sinceTime');
+  return {
+    tail: Number.isInteger(tail) && tail >= 0 ? tail : undefined,
+    since: Number.isInteger(sinceSeconds) ? Date.now() - sinceSeconds * 1000 : sinceTime ? Date.parse(sinceTime) : undefined,
+    stamp: query.get('timestamps') === 'true',
+  };
 }
 
 /**
@@ -115,12 +159,9 @@ async function kubeletLog(path: string, mtime: Date, query: URLSearchParams): Pr
     from = newline + 1;
   }
   if (from < text.length) lines.push({ line: text.subarray(from).toString('utf8'), micros: times?.timeOf(text.length - 1) ?? mtime.getTime() * 1000 });
-  const tail = Number(query.get('tailLines') ?? Number.NaN);
-  const sinceSeconds = Number(query.get('sinceSeconds') ?? Number.NaN);
-  const sinceTime = query.get('sinceTime');
-  const since = Number.isInteger(sinceSeconds) ? Date.now() - sinceSeconds * 1000 : sinceTime ? Date.parse(sinceTime) : undefined;
-  return (Number.isInteger(tail) && tail >= 0 ? lines.slice(lines.length - Math.min(tail, lines.length)) : lines)
+  const { tail, since, stamp } = logQuery(query);
+  return (tail !== undefined ? lines.slice(lines.length - Math.min(tail, lines.length)) : lines)
     .filter(({ micros }) => since === undefined || micros >= since * 1000)
-    .map(({ line, micros }) => `${query.get('timestamps') === 'true' ? `${formatRfc3339Nano(micros)} ` : ''}${line}\n`)
+    .map(({ line, micros }) => `${stamp ? `${formatRfc3339Nano(micros)} ` : ''}${line}\n`)
     .join('');
 }
