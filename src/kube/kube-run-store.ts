@@ -7,7 +7,7 @@ import type { Workflow } from '../spec/model/workflow.js';
 import type { KubeClient } from './kube-client.js';
 import { KubeAlreadyExistsError, KubeConflictError, KubeGoneError, KubeNotFoundError } from './kube-errors.js';
 import { CONTROLLER_INSTANCE_ID_LABEL, HELD_ANNOTATION, RUN_GENERATION_LABEL, RUN_WRITER_LABEL, SKIFF_INSTANCE_ID } from './kube-names.js';
-import { packItems } from './packed-items.js';
+import { encodeCompressedJson, packItems } from './packed-items.js';
 import { type RecordHead, type RunDefinition, readKubeRun } from './read-kube-run.js';
 import { type RunPart, runChunkConfigMap, runChunkSelector } from './run-node-config-maps.js';
 import { generationOf, WORKFLOW_API, workflowObject, workflowRef, workflowWithRecord } from './run-workflow-object.js';
@@ -16,6 +16,9 @@ import { DamagedRunError } from '../state/damaged-run-error.js';
 
 /** How often a write that met a 409 Conflict is tried again on fresh state before giving up. */
 const CONFLICT_RETRIES = 5;
+
+/** The most a new run's compressed nodes may take in the Workflow it is created as (etcd takes objects up to 1.5 MiB). */
+const INLINE_NODES_BYTES = 512 * 1024;
 /** How many times a list read in chunks starts again after its continue token expired. */
 const LIST_RESTARTS = 3;
 
@@ -170,17 +173,25 @@ export class KubeRunStore implements RunStore {
   async create(run: StoredRun): Promise<void> {
     await this.serial.run(run.key, async () => {
       let live: Workflow;
+      // A run born with nodes (resubmitted with memoized ones) has them in the object it is created
+      // as, compressed as Argo compresses nodes: a controller may take the run up the moment it is
+      // there, and must find them. Only nodes too many for one object go to a first snapshot below.
+      const object = workflowObject(run, undefined, { generation: 0, chunks: 0 });
+      const extras = run.referenced !== undefined || run.configMaps !== undefined || run.caches !== undefined;
+      const compressed = Object.keys(run.status.nodes).length > 0 && !extras ? encodeCompressedJson(run.status.nodes) : undefined;
+      const inline = compressed !== undefined && compressed.length <= INLINE_NODES_BYTES;
+      if (inline) object.status = { ...object.status, compressedNodes: compressed } as Workflow['status'];
       try {
         // Argo's CRD has no status subresource (charts/skiff/crds), so the status goes with the create.
-        live = await this.client.create<Workflow>(workflowObject(run, undefined, { generation: 0, chunks: 0 }));
+        live = await this.client.create<Workflow>(object);
       } catch (error) {
         if (error instanceof KubeAlreadyExistsError) throw new RunExistsError(run.key);
         throw error;
       }
       this.open.set(run.key, { live, generation: 0, record: 0, snapshotBytes: 0, journalBytes: 0 });
-      // A run born with nodes (resubmitted with memoized ones) or extras needs its first snapshot;
-      // should this process die before it is written, the run is there without them.
-      if (Object.keys(run.status.nodes).length > 0 || run.referenced || run.configMaps || run.caches) await this.snapshot(run);
+      // Extras, or too many nodes, need a first snapshot; should this process die before it is
+      // written, the run is there without them.
+      if (!inline && (Object.keys(run.status.nodes).length > 0 || extras)) await this.snapshot(run);
     });
   }
 

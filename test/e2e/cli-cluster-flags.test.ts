@@ -53,6 +53,26 @@ spec:
       command: ["true"]
 `;
 
+/** \`first\` succeeds and \`second\` fails: a memoized resubmission keeps \`first\` and runs \`second\` again. */
+const HALFWAY = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: halfway-
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - name: first
+        template: ok
+    - - name: second
+        template: fail
+  - name: ok
+    container: {image: busybox, command: [sh, -c, "echo first ran"]}
+  - name: fail
+    container: {image: busybox, command: [sh, -c, "exit 3"]}
+`;
+
 const HELD = `apiVersion: argoproj.io/v1alpha1
 kind: Workflow
 metadata:
@@ -95,7 +115,7 @@ describe('the Argo CLI flags against a cluster', { timeout: 600_000 }, () => {
       kubeconfigPath: kube.kubeconfigPath,
       localize: (pod) => localizePod(pod, { projectDir: REPO_ROOT, nodePath: process.execPath, executorImage: EXECUTOR }),
     });
-    dir = workspace({ 'talk.yaml': TALK, 'quick.yaml': QUICK, 'held.yaml': HELD });
+    dir = workspace({ 'talk.yaml': TALK, 'quick.yaml': QUICK, 'held.yaml': HELD, 'halfway.yaml': HALFWAY });
     const command = makeControllerCommand({
       createRuntime: (connection, options) =>
         createKubeRuntime({ client: connection, executorImage: EXECUTOR, ...(options.warn ? { warn: options.warn } : {}) }),
@@ -328,5 +348,28 @@ describe('the Argo CLI flags against a cluster', { timeout: 600_000 }, () => {
     const logged = await here('submit', 'talk.yaml', '--name', 'talk-logged', '--log');
     assert.equal(logged.status, 0, logged.stderr);
     assert.equal(logged.stdout, 'talk-logged: alpha\ntalk-logged: beta\ntalk-logged: gamma\n');
+  });
+
+  test('resubmit --memoized creates a Workflow that keeps the steps that succeeded and runs the failed one again', async () => {
+    await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'memo' } });
+    const here = (...args: string[]) => skiff(dir, [...args, '--kubeconfig', kube.kubeconfigPath, '-n', 'memo']);
+    const submitted = await here('submit', 'halfway.yaml', '--wait', '-o', 'name');
+    assert.equal(submitted.status, 1, `the run fails at its second step: ${submitted.stderr}`);
+    const original = submitted.stdout.trim().split('\n').at(-1)!;
+
+    const resubmitted = await here('resubmit', original, '--memoized', '--wait', '-o', 'name');
+    assert.equal(resubmitted.status, 1, `${resubmitted.stdout}${resubmitted.stderr}`);
+    const again = resubmitted.stdout.trim().split('\n').at(-1)!;
+    assert.match(again, /^halfway-[a-z0-9]{5}$/, `${submitted.stdout}${submitted.stderr}${resubmitted.stdout}${resubmitted.stderr}`);
+    assert.notEqual(again, original);
+    const got = await here('get', again, '-o', 'json');
+    const nodes = Object.values((JSON.parse(got.stdout) as { status: { nodes: Record<string, { displayName: string; type: string; phase: string; message?: string }> } }).status.nodes);
+    const first = nodes.find((n) => n.displayName === 'first');
+    const second = nodes.find((n) => n.displayName === 'second');
+    assert.equal(first?.type, 'Skipped', JSON.stringify(nodes));
+    assert.match(first?.message ?? '', /^original pod: /);
+    assert.equal(second?.phase, 'Failed');
+    const pods = await client.list<KubernetesObject>('v1', 'Pod', 'memo', { labelSelector: `workflows.argoproj.io/workflow=${again}` });
+    assert.equal(pods.items.length, 1, `only the failed step ran again: ${pods.items.map((p) => p.metadata.name).join(', ')}`);
   });
 });

@@ -88,6 +88,25 @@ describe('KubeRunStore against kube-apiserver', () => {
     assert.equal(await store.load(`${NAMESPACE}/never-made`), undefined);
   });
 
+  test('a run created with nodes (a memoized resubmission) is whole the moment its Workflow exists: the nodes are in it, compressed as Argo compresses them', async () => {
+    const run: StoredRun = {
+      key: `${NAMESPACE}/born-with-nodes`,
+      workflow: workflow('born-with-nodes'),
+      status: { phase: 'Pending', nodes: { kept: node('kept', 'Skipped', { message: 'original pod: old-1' }) } },
+    };
+    await store.create(run);
+    const live = await client.get<Workflow>({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', namespace: NAMESPACE, name: 'born-with-nodes' });
+    assert.equal(typeof (live.status as { compressedNodes?: unknown }).compressedNodes, 'string', 'the nodes came with the create');
+    assert.deepEqual(await chunksOf(run.key), [], 'no ConfigMap to wait for');
+    // Another process (a controller) taking it up at once reads it whole, and goes on from there.
+    const other = new KubeRunStore(client);
+    assert.deepEqual(await other.load(run.key), plain(run));
+    await other.append(run.key, { nodes: [node('again', 'Pending')], run: { phase: 'Running' } });
+    const after = await new KubeRunStore(client).load(run.key);
+    assert.deepEqual(Object.keys(after!.status.nodes).sort(), ['again', 'kept']);
+    assert.equal(after!.status.phase, 'Running');
+  });
+
   test('list shows the Workflows labelled with Skiff’s instance id, whoever created them, in every namespace or the configured ones', async () => {
     await store.create({ key: `elsewhere/ours`, workflow: workflow('ours', 'elsewhere'), status: newRunStatus() });
     // Created by "someone else" (kubectl, Argo's CLI): a plain create, with and without the label.
@@ -202,18 +221,19 @@ describe('KubeRunStore against kube-apiserver', () => {
         { part: 'snapshot', generation, record: 0, chunk, chunks: 2, data: encodeCompressedJson([{}, node('z', 'Failed')]) },
         'a-dead-process',
       );
+    // The run was created with its nodes in the Workflow (generation 0): the next save writes generation 1.
     // Two chunks of it were written; the save packs into one, and must not leave the second behind.
-    await client.create(garbage(2));
-    await client.create(garbage(2, 1));
+    await client.create(garbage(1));
+    await client.create(garbage(1, 1));
     const next = { ...run, status: { phase: 'Running' as const, nodes: { a: node('a', 'Succeeded') } } };
     await store.save(next, { compaction: true });
     assert.deepEqual(await new KubeRunStore(client).load(key), plain(next));
 
-    await client.create(garbage(3));
+    await client.create(garbage(2));
     await new KubeRunStore(client).load(key);
     assert.deepEqual(
       (await chunksOf(key)).map((c) => c.metadata.name),
-      ['leftover-skiff-s2-0'],
+      ['leftover-skiff-s1-0'],
     );
   });
 

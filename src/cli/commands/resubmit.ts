@@ -57,12 +57,14 @@ export const resubmitCommand: Command = {
     const name = `${resubmitBaseName(old.workflow)}${runSuffix()}`;
     const key = runKey(splitRunKey(runId).namespace, name);
     if (target.kind === 'cluster') {
-      // A new Workflow, created as a submit creates one; the controller reads its templates and ConfigMaps.
-      if (values.memoized) throw new Error('--memoized is not yet available against a cluster');
-      const result = resubmitRun(old.workflow, old.status, name, false);
+      // A new Workflow, created as a submit creates one; the controller reads its templates and
+      // ConfigMaps. Memoized, it is created with the old run's succeeded steps in its status, as
+      // Argo's resubmit creates it: the controller takes those as done and runs the rest.
+      const memoized = values.memoized === true;
+      const result = resubmitRun(old.workflow, old.status, name, memoized);
       if ('error' in result) throw new Error(`cannot resubmit ${describeRun(runId)}: ${result.error}`);
       const workflow = { ...result.workflow, metadata: { ...result.workflow.metadata, namespace: splitRunKey(runId).namespace } };
-      await saveNewRun(target, { workflow, referenced: [] });
+      await saveNewRun(target, { workflow, referenced: [], ...(memoized ? { status: result.status } : {}) });
       return launchRun(target, io, key, { wait: values.wait === true, output });
     }
     // The new run's lease first, as for every new run, so no other process takes it for an orphan.
