@@ -363,7 +363,9 @@ describe('the Argo CLI flags against a cluster', { timeout: 600_000 }, () => {
     assert.match(again, /^halfway-[a-z0-9]{5}$/, `${submitted.stdout}${submitted.stderr}${resubmitted.stdout}${resubmitted.stderr}`);
     assert.notEqual(again, original);
     const got = await here('get', again, '-o', 'json');
-    const nodes = Object.values((JSON.parse(got.stdout) as { status: { nodes: Record<string, { displayName: string; type: string; phase: string; message?: string }> } }).status.nodes);
+    const nodes = Object.values(
+      (JSON.parse(got.stdout) as { status: { nodes: Record<string, { displayName: string; type: string; phase: string; message?: string }> } }).status.nodes,
+    );
     const first = nodes.find((n) => n.displayName === 'first');
     const second = nodes.find((n) => n.displayName === 'second');
     assert.equal(first?.type, 'Skipped', JSON.stringify(nodes));

@@ -22,6 +22,7 @@ import { runSecretRedactor } from '../../src/server/run-page/secret-redactor.js'
 import type { KubernetesObject } from '../../src/spec/model/kubernetes.js';
 import { skiff, workspace } from '../cli/run-cli.js';
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
 import { startMinio, type MinioServer } from '../env/minio/start-minio.js';
 import { startNodeAgent, type NodeAgent } from '../env/node-agent/start-node-agent.js';
@@ -150,6 +151,21 @@ describe('archiveLogs on a cluster: the log outlives the pod', { timeout: 600_00
     assert.deepEqual(lines.map((line) => line.slice('archived: '.length)).sort(), ['first line', 'last line', 'on stderr', `token ${TOKEN}`].sort());
     assert.equal((await cluster('logs', 'archived', '--tail', '1')).stdout.split('\n').filter(Boolean).length, 1);
     assert.deepEqual((await cluster('logs', 'archived', '--grep', '^first')).stdout, 'archived: first line\n');
+  });
+
+  test("skiff cp --kubeconfig downloads a run's artifacts from the repository it recorded, with the cluster's Secret", async () => {
+    const out = join(dir, 'copied');
+    const copied = await cluster('cp', 'archived', out);
+    assert.equal(copied.status, 0, copied.stderr);
+    const [line] = copied.stdout.split('\n').filter(Boolean);
+    assert.match(line ?? '', /^archived\/main-logs -> /, copied.stdout);
+    const file = line!.slice(line!.indexOf(' -> ') + 4);
+    assert.ok(file.startsWith(join(out, NS, 'archived')), file);
+    const text = await readFile(file, 'utf8');
+    assert.deepEqual(text.split('\n').filter(Boolean).sort(), ['first line', 'last line', 'on stderr', `token ${TOKEN}`].sort());
+    const none = await cluster('cp', 'archived', out, '--artifact-name', 'nothing-of-that-name');
+    assert.equal(none.status, 0, none.stderr);
+    assert.equal(none.stdout, '');
   });
 
   test('the run page reads the archived log of a pod that is gone, says so, and hides the Secret in it', async () => {

@@ -1,13 +1,19 @@
 import { resolve } from 'node:path';
 import { createArtifactDriver, inputLocation } from '../../artifacts/index.js';
 import type { StorageLocation } from '../../artifacts/artifact-location.js';
+import { kubeArtifactAccess } from '../../kube/kube-artifact-access.js';
+import type { ArtifactAccess } from '../../ports/run-page-source.js';
+import type { StoredRun } from '../../ports/run-store.js';
 import { DEFAULT_NAMESPACE } from '../../state/local-object-store.js';
 import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
+import type { ClusterTarget } from '../cluster-target.js';
 import { localRootConfinement } from '../local-root-confinement.js';
-import { openLocalTarget } from '../local-target.js';
+import type { LocalTarget } from '../local-target.js';
+import { openRunTarget } from '../open-run-target.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, parseCommandArgs } from '../parse-command-args.js';
-import { requireRun } from '../read-run.js';
+import { requireTargetRun } from '../read-run.js';
 import { runRepository } from '../run-repository.js';
+import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { resolveRunName } from '../select-runs.js';
 import { splitRunKey } from '../../ports/run-key.js';
 
@@ -20,6 +26,10 @@ repository the run saved them to (a tarball is unpacked). Each goes to a path un
 made from --path, whose placeholders are {namespace}, {workflowName}, {nodeId}, {templateName}
 and {artifactName}. NAME may be @latest.
 
+Against a cluster (--kubeconfig or --context), the artifacts are read from the repository the
+run recorded (else the namespace's artifact-repositories ConfigMap), with the credentials of
+the cluster's Secrets it names, as the run page reads them.
+
 Options:
       --artifact-name NAME   only artifacts of this name
       --template-name NAME   only artifacts of steps of this template
@@ -27,6 +37,7 @@ Options:
       --path PATTERN         where under OUTPUT_DIR (default: ${DEFAULT_PATH})
 ${NAMESPACE_HELP}
 ${STATE_DIR_HELP}
+${CLUSTER_TARGET_HELP}
   -h, --help                 show this help
 
 Exit status: 0 downloaded (also when nothing matched), 1 no such run or an artifact that could
@@ -39,6 +50,7 @@ export const cpCommand: Command = {
   async run(args: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(args, {
       ...STATE_DIR_OPTION,
+      ...CLUSTER_TARGET_OPTIONS,
       ...NAMESPACE_OPTION,
       'artifact-name': { type: 'string' },
       'template-name': { type: 'string' },
@@ -46,12 +58,11 @@ export const cpCommand: Command = {
       path: { type: 'string' },
     });
     if (positionals.length !== 2) throw new UsageError('name the run and the directory: NAME OUTPUT_DIR');
-    const target = openLocalTarget(io, { stateDir: values['state-dir'] });
-    const run = await requireRun(target.layout, await resolveRunName(target, positionals[0]!, values.namespace));
+    const target = openRunTarget(io, { ...values, namespace: undefined });
+    const run = await requireTargetRun(target, await resolveRunName(target, positionals[0]!, values.namespace));
     const outputDir = resolve(io.cwd, positionals[1]!);
     const namespace = run.workflow.metadata.namespace ?? DEFAULT_NAMESPACE;
-    const repository = await runRepository(target, run);
-    const driver = createArtifactDriver({ secrets: target.objects, namespace, localRoot: localRootConfinement(target, envOf(io)) });
+    const { driver, repository, close } = await artifactAccess(target, run, io);
     let status = 0;
     try {
       for (const node of Object.values(run.status.nodes)) {
@@ -85,8 +96,16 @@ export const cpCommand: Command = {
         }
       }
     } finally {
-      driver.close();
+      close();
     }
     return status;
   },
 };
+
+/** Where a run's artifacts are read from: this machine's repositories, or the cluster's through its Secrets. */
+async function artifactAccess(target: LocalTarget | ClusterTarget, run: StoredRun, io: CliIO): Promise<ArtifactAccess> {
+  if (target.kind === 'cluster') return kubeArtifactAccess(run, target.objects);
+  const namespace = run.workflow.metadata.namespace ?? DEFAULT_NAMESPACE;
+  const driver = createArtifactDriver({ secrets: target.objects, namespace, localRoot: localRootConfinement(target, envOf(io)) });
+  return { driver, repository: await runRepository(target, run), close: () => driver.close() };
+}
