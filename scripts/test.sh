@@ -27,29 +27,37 @@ total_failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-# Runs one layer's files with the given node binary and adds its counts to the totals.
+# Runs test files with the given node binary, at most LIMIT seconds (a run that hangs, a process
+# that never exits, fails then instead of holding CI), and adds its counts to the totals; they
+# are left in run_passed and run_failed.
+run_tests() {
+  local limit=$1 node_bin=$2
+  shift 2
+  timeout --kill-after=10 "$limit" "$node_bin" --test --test-reporter=spec "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then echo "did not finish within $((limit / 60)) minutes: $*"; fi
+  run_passed=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -1)
+  run_failed=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -1)
+  run_passed=${run_passed:-0}
+  run_failed=${run_failed:-0}
+  if [ "$status" -ne 0 ] && [ "$run_failed" -eq 0 ]; then run_failed=1; fi
+  if [ "$run_passed" -eq 0 ] && [ "$run_failed" -eq 0 ]; then run_failed=1; fi
+  total_passed=$((total_passed + run_passed))
+  total_failed=$((total_failed + run_failed))
+}
+
+no_files() {
+  echo "no test files found for layer $1"
+  total_failed=$((total_failed + 1))
+}
+
+# A unit layer: its files with the given node binary, in one run of at most 30 minutes.
 run_layer() {
   local name=$1 node_bin=$2
   shift 2
-  if [ "$#" -eq 0 ]; then
-    echo "no test files found for layer $name"
-    total_failed=$((total_failed + 1))
-    return
-  fi
+  if [ "$#" -eq 0 ]; then no_files "$name" && return; fi
   echo "=== $name: $("$node_bin" --version), $# test files"
-  # A layer that hangs (a process that never exits) fails after 30 minutes instead of holding CI.
-  timeout --kill-after=10 1800 "$node_bin" --test --test-reporter=spec "$@" 2>&1 | tee "$log"
-  local status=${PIPESTATUS[0]}
-  if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then echo "layer $name did not finish within 30 minutes"; fi
-  local passed failed
-  passed=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -1)
-  failed=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -1)
-  passed=${passed:-0}
-  failed=${failed:-0}
-  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-  if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-  total_passed=$((total_passed + passed))
-  total_failed=$((total_failed + failed))
+  run_tests 1800 "$node_bin" "$@"
 }
 
 # The e2e layer: one file at a time, each with a time limit of its own, so a file that hangs fails
@@ -60,13 +68,9 @@ E2E_LAYER_MINUTES=${E2E_LAYER_MINUTES:-55}
 run_files_in_turn() {
   local name=$1
   shift
-  if [ "$#" -eq 0 ]; then
-    echo "no test files found for layer $name"
-    total_failed=$((total_failed + 1))
-    return
-  fi
+  if [ "$#" -eq 0 ]; then no_files "$name" && return; fi
   echo "=== $name: $(node --version), $# test files, one at a time"
-  local deadline=$((SECONDS + E2E_LAYER_MINUTES * 60)) times file started status passed failed
+  local deadline=$((SECONDS + E2E_LAYER_MINUTES * 60)) times file started
   times=$(mktemp)
   for file in "$@"; do
     if [ "$SECONDS" -ge "$deadline" ]; then
@@ -75,18 +79,8 @@ run_files_in_turn() {
       continue
     fi
     started=$SECONDS
-    timeout --kill-after=10 "$FILE_LIMIT_SECONDS" node --test --test-reporter=spec "$file" 2>&1 | tee "$log"
-    status=${PIPESTATUS[0]}
-    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then echo "$file did not finish within $((FILE_LIMIT_SECONDS / 60)) minutes"; fi
-    passed=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -1)
-    failed=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -1)
-    passed=${passed:-0}
-    failed=${failed:-0}
-    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-    if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-    total_passed=$((total_passed + passed))
-    total_failed=$((total_failed + failed))
-    echo "$((SECONDS - started)) s  ${file#dist/test/}  ($passed passed, $failed failed)" >>"$times"
+    run_tests "$FILE_LIMIT_SECONDS" node "$file"
+    echo "$((SECONDS - started)) s  ${file#dist/test/}  ($run_passed passed, $run_failed failed)" >>"$times"
   done
   echo "=== $name: the slowest files"
   sort -rn "$times" | head -12

@@ -18,6 +18,7 @@ import type { KubernetesObject } from '../../src/spec/model/kubernetes.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
 import { skiff, workspace } from '../cli/run-cli.js';
 import { main } from '../../src/cli/main.js';
+import { halfwayWorkflow } from '../helpers/halfway-workflow.js';
 import { join } from 'node:path';
 import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
 import { startNodeAgent, type NodeAgent } from '../env/node-agent/start-node-agent.js';
@@ -51,26 +52,6 @@ spec:
     container:
       image: busybox
       command: ["true"]
-`;
-
-/** \`first\` succeeds and \`second\` fails: a memoized resubmission keeps \`first\` and runs \`second\` again. */
-const HALFWAY = `apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata:
-  generateName: halfway-
-spec:
-  entrypoint: main
-  templates:
-  - name: main
-    steps:
-    - - name: first
-        template: ok
-    - - name: second
-        template: fail
-  - name: ok
-    container: {image: busybox, command: [sh, -c, "echo first ran"]}
-  - name: fail
-    container: {image: busybox, command: [sh, -c, "exit 3"]}
 `;
 
 const HELD = `apiVersion: argoproj.io/v1alpha1
@@ -115,7 +96,7 @@ describe('the Argo CLI flags against a cluster', { timeout: 600_000 }, () => {
       kubeconfigPath: kube.kubeconfigPath,
       localize: (pod) => localizePod(pod, { projectDir: REPO_ROOT, nodePath: process.execPath, executorImage: EXECUTOR }),
     });
-    dir = workspace({ 'talk.yaml': TALK, 'quick.yaml': QUICK, 'held.yaml': HELD, 'halfway.yaml': HALFWAY });
+    dir = workspace({ 'talk.yaml': TALK, 'quick.yaml': QUICK, 'held.yaml': HELD, 'halfway.yaml': halfwayWorkflow() });
     const command = makeControllerCommand({
       createRuntime: (connection, options) =>
         createKubeRuntime({ client: connection, executorImage: EXECUTOR, ...(options.warn ? { warn: options.warn } : {}) }),

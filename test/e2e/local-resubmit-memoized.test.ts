@@ -5,32 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { repoRoot } from '../helpers/paths.js';
+import { halfwayWorkflow } from '../helpers/halfway-workflow.js';
 
 const SKIFF = join(repoRoot, 'bin', 'skiff.js');
-
-// `first` succeeds and `second` fails: a memoized resubmission keeps `first` and runs `second` again.
-const WORKFLOW = `apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata:
-  generateName: halfway-
-spec:
-  entrypoint: main
-  templates:
-  - name: main
-    steps:
-    - - name: first
-        template: ok
-    - - name: second
-        template: fail
-  - name: ok
-    container:
-      image: busybox
-      command: [sh, -c, "echo first ran"]
-  - name: fail
-    container:
-      image: busybox
-      command: [sh, -c, "exit 3"]
-`;
 
 interface Node {
   displayName: string;
@@ -64,7 +41,7 @@ const podsOf = async (name: string): Promise<Record<string, Node>> => {
 };
 
 it('skiff resubmit --memoized keeps the steps that succeeded and runs the failed one again', async () => {
-  writeFileSync(join(dir, 'halfway.yaml'), WORKFLOW);
+  writeFileSync(join(dir, 'halfway.yaml'), halfwayWorkflow());
   const submitted = await skiff('submit', 'halfway.yaml', '--wait', '-o', 'name');
   assert.equal(submitted.status, 1, 'the run fails at its second step');
   const original = submitted.stdout.trim().split('\n').at(-1)!;
