@@ -82,7 +82,10 @@ export async function handleCommentCommand(ports: PullRequestRunPorts, octokit: 
   }
 
   if (command.name === 'run') return reply(`${who}: ${await runWorkflowCommand(ports, octokit, comment, head, command)}`);
-  if (command.name === 'cancel') return reply(`${who}: ${await cancelRunsCommand(ports, comment.fullName, head, command.workflow, comment.author)}`);
+  if (command.name === 'cancel')
+    return reply(
+      `${who}: ${await cancelRunsCommand(ports, comment.fullName, head, command.workflow, { author: comment.author, commentId: comment.commentId })}`,
+    );
 
   if (!ports.runs) return reply(`${who}: this Skiff runs no workflows, so there is nothing to retry.`);
   const found = (await ports.runs.launcher.find(head.labels)).filter((run) => run.workflow.metadata?.annotations?.[REPOSITORY_ANNOTATION] === comment.fullName);

@@ -1,7 +1,9 @@
 import { withOverrides } from '../engine/submit-overrides.js';
+import { isWorkflowDone } from '../engine/workflow-status.js';
+import { SHUTDOWN_MESSAGE_ANNOTATION } from '../spec/model/argo-labels.js';
 import { escapeMarkdown } from '../report/markdown.js';
 import type { Workflow } from '../spec/model/workflow.js';
-import { terminateRuns } from './cancel-runs.js';
+import { type CancelOutcome, terminateRuns } from './cancel-runs.js';
 import type { DesiredSet } from '../sync/desired-set.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
 import type { PullRequestRunPorts } from './pull-request-runs.js';
@@ -72,13 +74,18 @@ export async function runWorkflowCommand(
   return `started ${name} for commit ${commit}${given > 0 ? ` with ${given} parameter${given === 1 ? '' : 's'}` : ''}; its check run is skiff / ${name}.`;
 }
 
-/** `/skiff cancel [WORKFLOW]`: the runs of the head still going (of that workflow) are terminated. Returns the reply. */
+/**
+ * `/skiff cancel [WORKFLOW]`: the runs of the head still going (of that workflow) are terminated,
+ * with a message naming the comment. The same comment handled again (its process killed after it
+ * cancelled, before it replied) finds the runs it ended by that message and says so again.
+ * Returns the reply.
+ */
 export async function cancelRunsCommand(
   ports: PullRequestRunPorts,
   fullName: string,
   head: CommandHead,
   workflow: string | undefined,
-  author: string,
+  by: { author: string; commentId: number },
 ): Promise<string> {
   if (!ports.runs) return 'this Skiff runs no workflows.';
   const found = await ports.runs.launcher.find(head.labels);
@@ -87,7 +94,11 @@ export async function cancelRunsCommand(
       run.workflow.metadata?.annotations?.[REPOSITORY_ANNOTATION] === fullName &&
       (workflow === undefined || run.workflow.metadata?.annotations?.[WORKFLOW_ANNOTATION] === workflow),
   );
-  const outcomes = await terminateRuns(ports.runs.launcher, chosen, `cancelled by ${author} (/skiff cancel)`);
+  const message = `cancelled by ${by.author} (/skiff cancel in comment ${by.commentId})`;
+  const endedByThis = chosen
+    .filter((run) => isWorkflowDone(run.status.phase) && run.workflow.metadata?.annotations?.[SHUTDOWN_MESSAGE_ANNOTATION] === message)
+    .map((run): CancelOutcome => ({ workflow: run.workflow.metadata?.annotations?.[WORKFLOW_ANNOTATION] ?? run.key, run: run.key }));
+  const outcomes = [...endedByThis, ...(await terminateRuns(ports.runs.launcher, chosen, message))];
   const what = workflow === undefined ? 'no run' : `no run of ${escapeMarkdown(workflow)}`;
   if (outcomes.length === 0) return `${what} is going for commit ${head.headSha.slice(0, 7)}: nothing to cancel.`;
   const lines = outcomes.map(
