@@ -4,6 +4,7 @@ import { transientErrorPattern } from '../engine/transient-errors.js';
 import { InstantRuntime, type InstantPodScript } from '../runtime/instant-runtime.js';
 import type { LocalTarget } from './local-target.js';
 import { readRun } from './read-run.js';
+import { DEFAULT_REPOSITORY_ENV, parseDefaultArtifactRepository } from './default-artifact-repository.js';
 
 export type LocalRuntime = Runtime & { close(): Promise<void> };
 
@@ -25,6 +26,7 @@ export async function createRuntime(target: LocalTarget, env: NodeJS.ProcessEnv)
     recordedRepositoryOf: async (id) => (await readRun(target.layout, id))?.status.artifactRepositoryRef,
     allowEgress: egressAllowed(env),
     localRepositoryRoots: localRepositoryRootsFromEnv(env.SKIFF_LOCAL_REPOSITORY_ROOTS),
+    defaultRepository: parseDefaultArtifactRepository(env[DEFAULT_REPOSITORY_ENV], `$${DEFAULT_REPOSITORY_ENV}`),
   });
 }
 
@@ -44,7 +46,7 @@ export function egressAllowed(env: NodeJS.ProcessEnv): boolean {
  * Fails early, before anything is saved, on settings from the environment a run could not start
  * with: a SKIFF_RUNTIME that names no runtime, a TRANSIENT_ERROR_PATTERN that is no regular
  * expression, a SKIFF_ALLOW_EGRESS that is neither 1 nor 0, a SKIFF_LOCAL_REPOSITORY_ROOTS that
- * names a relative path.
+ * names a relative path, a SKIFF_DEFAULT_ARTIFACT_REPOSITORY that is no artifact repository.
  */
 export function checkRunEnvironment(env: NodeJS.ProcessEnv): void {
   if (env.SKIFF_RUNTIME && env.SKIFF_RUNTIME !== 'local' && env.SKIFF_RUNTIME !== 'instant') {
@@ -53,6 +55,7 @@ export function checkRunEnvironment(env: NodeJS.ProcessEnv): void {
   transientErrorPattern(env.TRANSIENT_ERROR_PATTERN);
   egressAllowed(env);
   localRepositoryRootsFromEnv(env.SKIFF_LOCAL_REPOSITORY_ROOTS);
+  parseDefaultArtifactRepository(env[DEFAULT_REPOSITORY_ENV], `$${DEFAULT_REPOSITORY_ENV}`);
 }
 
 function instantRuntime(scriptJson: string | undefined): LocalRuntime {

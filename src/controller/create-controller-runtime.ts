@@ -1,3 +1,4 @@
+import type { Repository } from '../artifacts/index.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { createKubeRuntime, type KubeRuntime } from '../runtime/cluster/kube-runtime.js';
 
@@ -14,6 +15,8 @@ export interface ControllerRuntimeOptions {
   resourceStepsAs?: 'service-account' | 'controller' | undefined;
   /** Told of what went wrong without failing a node (a pod that could not be garbage collected). */
   warn?: (message: string) => void;
+  /** Argo's controller default: the repository when neither the workflow nor its namespace names one. */
+  defaultRepository?: Repository | undefined;
 }
 
 /**
@@ -34,5 +37,6 @@ export function createControllerRuntime(connection: KubeClient, options: Control
     ...(options.instanceId !== undefined ? { instanceId: options.instanceId } : {}),
     ...(options.resourceStepsAs !== undefined ? { resourceStepsAs: options.resourceStepsAs } : {}),
     ...(options.warn ? { warn: options.warn } : {}),
+    ...(options.defaultRepository ? { defaultRepository: options.defaultRepository } : {}),
   });
 }

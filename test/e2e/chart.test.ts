@@ -10,6 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
 import { runCommand } from '../env/tools/run-command.js';
 import { helmPath, kubeconformPath, kubeSchemas } from '../env/tools/tool-paths.js';
+import { DEFAULT_REPOSITORY_ENV, parseDefaultArtifactRepository } from '../../src/cli/default-artifact-repository.js';
 
 const CHART = join(REPO_ROOT, 'charts', 'skiff');
 const VALUES = readdirSync(join(CHART, 'ci'))
@@ -61,6 +62,18 @@ describe("Skiff's Helm chart", () => {
       ['skiff-controller'],
     );
     assert.deepEqual(deployments[0]!.spec.template.spec.containers[0]!.args.slice(0, 2), ['controller', '--namespace=team-a']);
+    // The default artifact repository reaches the controller as the YAML it reads.
+    const env = (deployments[0]!.spec.template.spec.containers[0] as unknown as { env: Array<{ name: string; value?: string }> }).env;
+    const repository = env.find((e) => e.name === DEFAULT_REPOSITORY_ENV)?.value;
+    assert.deepEqual(parseDefaultArtifactRepository(repository, DEFAULT_REPOSITORY_ENV), {
+      s3: {
+        bucket: 'runs',
+        endpoint: 'minio.minio.svc:9000',
+        insecure: true,
+        accessKeySecret: { name: 'minio-cred', key: 'accesskey' },
+        secretKeySecret: { name: 'minio-cred', key: 'secretkey' },
+      },
+    });
     assert.ok(!alone.some((o) => o.kind === 'Secret' || o.kind === 'Service'));
     for (const [flag, message] of [
       ['controller.scope=everywhere', /controller.scope must be namespace or cluster/],

@@ -93,6 +93,14 @@ describe('artifact GC on a cluster, with the namespace’s credentials', { timeo
     minio = await startMinio();
     s3 = new S3Client(minio.s3Config());
     await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    // A namespace with MinIO's credentials but no artifact-repositories ConfigMap: its runs use the controller's default.
+    await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'plain' } });
+    await client.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'minio-cred', namespace: 'plain' },
+      stringData: { accesskey: minio.accessKey, secretkey: minio.secretKey },
+    } as KubernetesObject);
     // A second repository whose Secret the last test spoils: the others keep working keys.
     const spoilable = minioS3Repository(minio, ['keyFormat: "spoilable/{{workflow.name}}/{{pod.name}}"']).replaceAll('minio-cred', 'spoilable-cred');
     await createMinioRepository(client, minio, NS, {
@@ -115,17 +123,23 @@ describe('artifact GC on a cluster, with the namespace’s credentials', { timeo
       'cli-deletion.yaml': gcWorkflow('cli-deletion', 'OnWorkflowDeletion'),
       'unreadable.yaml': gcWorkflow('unreadable', 'OnWorkflowDeletion'),
       'spoiled.yaml': gcWorkflow('spoiled', 'OnWorkflowDeletion', '  artifactRepositoryRef: {key: spoilable}\n'),
+      'plain.yaml': gcWorkflow('plain', 'Never'),
     });
     const command = makeControllerCommand({
       createRuntime: (connection, options) =>
-        createKubeRuntime({ client: connection, executorImage: EXECUTOR, ...(options.warn ? { warn: options.warn } : {}) }),
+        createKubeRuntime({
+          client: connection,
+          executorImage: EXECUTOR,
+          ...(options.warn ? { warn: options.warn } : {}),
+          ...(options.defaultRepository ? { defaultRepository: options.defaultRepository } : {}),
+        }),
       stopRequested: () => new Promise((resolve) => (stopController = resolve)),
     });
     controllerExit = command.run(['--kubeconfig', kube.kubeconfigPath], {
       stdout: { write: () => true },
       stderr: { write: (text: string) => (controllerLog += text) },
       cwd: dir,
-      env: {},
+      env: { SKIFF_DEFAULT_ARTIFACT_REPOSITORY: minioS3Repository(minio, ['keyFormat: "controller-default/{{workflow.name}}/{{pod.name}}"']) },
     });
   });
 
@@ -170,6 +184,19 @@ describe('artifact GC on a cluster, with the namespace’s credentials', { timeo
     const submitted = await cluster('submit', file, '--wait', '-o', 'name');
     assert.equal(submitted.status, 0, `${submitted.stdout}${submitted.stderr}\n${controllerLog}`);
   };
+
+  test("a namespace that names no repository gets the controller's default ($SKIFF_DEFAULT_ARTIFACT_REPOSITORY), recorded in the run", async () => {
+    const submitted = await skiff(dir, ['submit', 'plain.yaml', '--wait', '-o', 'json', '--kubeconfig', kube.kubeconfigPath, '-n', 'plain']);
+    assert.equal(submitted.status, 0, `${submitted.stdout}${submitted.stderr}\n${controllerLog}`);
+    const run = JSON.parse(submitted.stdout.slice(submitted.stdout.indexOf('{'))) as GotWorkflow & {
+      status: { artifactRepositoryRef?: { default?: boolean; artifactRepository?: { s3?: { keyFormat?: string } } } };
+    };
+    assert.equal(run.status.artifactRepositoryRef?.default, true);
+    assert.equal(run.status.artifactRepositoryRef?.artifactRepository?.s3?.keyFormat, 'controller-default/{{workflow.name}}/{{pod.name}}');
+    const out = artifactsOf(run).get('out');
+    assert.match(out?.s3?.key ?? '', /^controller-default\/plain\//);
+    assert.equal(await inMinio(out!.s3!.key!), true, 'stored in the default repository');
+  });
 
   test('OnWorkflowCompletion: the run ends with its artifact gone from MinIO and marked deleted; the Never one stays', async () => {
     await submit('completion.yaml');

@@ -7,6 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMinio, type MinioServer } from '../env/minio/start-minio.js';
 import { LocalRunHarness, MemoryObjects } from '../runtime/local/local-run-harness.js';
+import { skiff, workspace } from '../cli/run-cli.js';
+import type { WorkflowStatus } from '../../src/engine/workflow-status.js';
 
 const repo = (minio: MinioServer, prefix: string) =>
   `s3:\n  bucket: ${minio.bucket}\n  endpoint: ${minio.endpoint.replace('http://', '')}\n  insecure: true\n  keyPrefix: ${prefix}\n  accessKeySecret: {name: minio-cred, key: accesskey}\n  secretKeySecret: {name: minio-cred, key: secretkey}\n`;
@@ -75,6 +77,32 @@ spec:
     assert.ok(gunzipSync(level0).includes('level0\n'), 'compressionLevel 0 still a tarball');
     assert.equal(keys.keyed, `custom/${id}/keyed.tgz`, 'a key-only artifact keeps its key in the repository bucket');
     assert.ok(gunzipSync(await object(keys.keyed!)).includes('keyed\n'));
+  });
+
+  it("takes $SKIFF_DEFAULT_ARTIFACT_REPOSITORY (the controller's default) when neither the workflow nor its namespace names one", async () => {
+    const dir = workspace({
+      'secret.yaml': `apiVersion: v1\nkind: Secret\nmetadata: {name: minio-cred, namespace: plain}\nstringData: {accesskey: ${minio.accessKey}, secretkey: ${minio.secretKey}}\n`,
+      'plain.yaml': `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: plain-run, namespace: plain}
+spec:
+  entrypoint: make
+  templates:
+  - name: make
+    container: {image: alpine, command: [sh, -c, "echo plain > /tmp/p"]}
+    outputs: {artifacts: [{name: p, path: /tmp/p}]}
+`,
+    });
+    const env = { SKIFF_RUNTIME: 'local', SKIFF_DEFAULT_ARTIFACT_REPOSITORY: repo(minio, 'from-controller-default') };
+    assert.equal((await skiff(dir, ['apply', 'secret.yaml'], { env })).status, 0);
+    const submitted = await skiff(dir, ['submit', 'plain.yaml', '--wait', '-o', 'json'], { env });
+    assert.equal(submitted.status, 0, `${submitted.stdout}${submitted.stderr}`);
+    const run = JSON.parse(submitted.stdout.slice(submitted.stdout.indexOf('{'))) as { status: WorkflowStatus };
+    assert.equal(run.status.artifactRepositoryRef?.default, true);
+    const node = Object.values(run.status.nodes).find((n) => n.type === 'Pod')!;
+    const key = node.outputs?.artifacts?.[0]?.s3?.key ?? '';
+    assert.match(key, /^from-controller-default\//, JSON.stringify(node.outputs));
+    assert.ok(gunzipSync(await object(key)).includes('plain\n'));
   });
 
   it('prefers the workflow artifactRepositoryRef over the namespace default', async () => {

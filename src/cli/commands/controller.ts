@@ -1,5 +1,8 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import type { Repository } from '../../artifacts/index.js';
+import { DEFAULT_REPOSITORY_ENV, parseDefaultArtifactRepository } from '../default-artifact-repository.js';
 import { randomUUID } from 'node:crypto';
 import { createControllerRuntime } from '../../controller/create-controller-runtime.js';
 import { DEFAULT_LEASE_NAME, startController } from '../../controller/start-controller.js';
@@ -48,6 +51,11 @@ Options:
                             shorter than the renew deadline (default 2s, or half of a
                             shorter renew deadline)
       --executor-image IMG  the image that runs skiff executor in each pod
+      --default-artifact-repository FILE
+                            the artifact repository of runs whose workflow and namespace name
+                            none (Argo's controller default): YAML shaped as an entry of an
+                            artifact-repositories ConfigMap (default: $SKIFF_DEFAULT_ARTIFACT_REPOSITORY,
+                            the YAML itself; with neither, such a run's artifacts fail)
       --resource-steps-as WHO
                             who resource templates act as: service-account (default: the
                             step's service account, by impersonation, as Argo's kubectl in the
@@ -69,6 +77,7 @@ export interface ControllerCommandSeams {
       instanceId?: string;
       resourceStepsAs?: 'service-account' | 'controller';
       warn?: (message: string) => void;
+      defaultRepository?: Repository | undefined;
     },
   ) => Runtime & { close?(): Promise<void> };
   /** Resolves when the process is asked to stop (SIGTERM, SIGINT). */
@@ -110,6 +119,7 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
         'retry-period': { type: 'string' },
         'executor-image': { type: 'string' },
         'resource-steps-as': { type: 'string' },
+        'default-artifact-repository': { type: 'string' },
       });
       if (positionals.length > 0) throw new UsageError(`controller takes no arguments (got ${positionals.join(' ')})`);
       const namespaces = parseNamespaceList(values.namespace);
@@ -124,6 +134,7 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
       const instanceId = values['instance-id'] ?? 'skiff';
       if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(instanceId)) throw new UsageError(`--instance-id ${instanceId}: not a label value`);
 
+      const defaultRepository = await readDefaultRepository(values['default-artifact-repository'], io);
       const connection = KubeConnection.load(
         {
           ...(values.kubeconfig !== undefined ? { kubeconfigPath: resolve(io.cwd, values.kubeconfig) } : {}),
@@ -139,6 +150,7 @@ export function makeControllerCommand(seams: ControllerCommandSeams): Command {
         instanceId,
         resourceStepsAs,
         warn: log,
+        defaultRepository,
       });
       const identity = `${envOf(io).POD_NAME ?? hostname()}-${randomUUID().slice(0, 8)}`;
       const controller = startController({
@@ -189,4 +201,18 @@ function positiveNumber(text: string | undefined, option: string, fallback: numb
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${option} ${text}: expected a positive number`);
   return value;
+}
+
+/** Argo's controller default artifact repository: from --default-artifact-repository FILE, else $SKIFF_DEFAULT_ARTIFACT_REPOSITORY. */
+async function readDefaultRepository(file: string | undefined, io: CliIO): Promise<Repository | undefined> {
+  if (file === undefined) return parseDefaultArtifactRepository(envOf(io)[DEFAULT_REPOSITORY_ENV], `$${DEFAULT_REPOSITORY_ENV}`);
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, file), 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `--default-artifact-repository ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
+  }
+  return parseDefaultArtifactRepository(text, `--default-artifact-repository ${file}`);
 }

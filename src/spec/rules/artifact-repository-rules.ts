@@ -42,12 +42,13 @@ export function checkArtifactRepositoryConfigMap(configMap: ConfigMap): Finding[
     });
   }
   for (const [key, value] of Object.entries(data)) {
-    if (typeof value === 'string') findings.push(...checkRepositoryEntry(key, value));
+    if (typeof value === 'string') findings.push(...checkArtifactRepositoryEntry(key, value));
   }
   return findings;
 }
 
-function checkRepositoryEntry(key: string, text: string): Finding[] {
+/** One entry of an artifact-repositories ConfigMap (or a controller default): YAML describing exactly one repository whose settings make sense. */
+export function checkArtifactRepositoryEntry(key: string, text: string): Finding[] {
   const path: DocumentPath = ['data', key];
   const parsed = parseSourceFile(`data.${key}`, text);
   // Findings inside the embedded YAML point at the offending text within the entry.
