@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { createControllerRuntime } from '../controller/create-controller-runtime.js';
 import { type Controller, type ControllerOptions, startController } from '../controller/start-controller.js';
+import type { Repository } from '../artifacts/index.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import type { Runtime } from '../ports/runtime.js';
 import type { ClusterTarget } from './cluster-target.js';
@@ -16,6 +17,8 @@ export interface ServeClusterOptions {
   namespaces?: readonly string[] | undefined;
   /** The image that runs `skiff executor` in each pod (the embedded controller's). */
   executorImage?: string | undefined;
+  /** The embedded controller's default artifact repository (Argo's controller default). */
+  defaultRepository?: Repository | undefined;
   /** Who this replica is in the controller's Lease; default the pod's name or host, plus something unique. */
   identity?: string;
   /** The runtime the embedded controller drives pods with; default the cluster's (tests may pass their own). */
@@ -48,7 +51,13 @@ export function openServeCluster(target: ClusterTarget, options: ServeClusterOpt
   let runtime: (Runtime & { close?(): Promise<void> }) | undefined;
   if (options.controller === 'embedded') {
     runtime =
-      options.runtime ?? createControllerRuntime(target.client, { executorImage: options.executorImage, namespaces: options.namespaces, warn: options.log });
+      options.runtime ??
+      createControllerRuntime(target.client, {
+        executorImage: options.executorImage,
+        namespaces: options.namespaces,
+        warn: options.log,
+        defaultRepository: options.defaultRepository,
+      });
     controller = startController({
       connection: target.client,
       namespaces: options.namespaces,

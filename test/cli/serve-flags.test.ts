@@ -57,3 +57,18 @@ test('-n/--namespace is for a cluster, takes namespace names, repeated or comma-
   const help = await skiff(dir, ['serve', '--help']);
   assert.match(help.stdout, /-n, --namespace NS/);
 });
+
+test('a $SKIFF_DEFAULT_ARTIFACT_REPOSITORY that is no artifact repository stops the server before it starts', async () => {
+  const dir = workspace();
+  const refused = await skiff(dir, ['serve'], {
+    env: {
+      APP_ID: '1',
+      PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----',
+      WEBHOOK_SECRET: 's',
+      SKIFF_DEFAULT_ARTIFACT_REPOSITORY: 's3: {endpoint: minio:9000}',
+    },
+  });
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /\$SKIFF_DEFAULT_ARTIFACT_REPOSITORY is not an artifact repository: .*s3\.bucket is required/);
+  assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
+});

@@ -75,6 +75,22 @@ describe("Skiff's Helm chart", () => {
       },
     });
     assert.ok(!alone.some((o) => o.kind === 'Secret' || o.kind === 'Service'));
+    // Another instance id is for a controller alone; skiff serve on the cluster labels its runs skiff.
+    assert.equal(
+      (await runCommand(helmPath(), ['template', 'skiff', CHART, '-f', join(CHART, 'ci', 'controller-values.yaml'), '--set', 'instanceId=team-a'])).code,
+      0,
+    );
+    const mismatched = await runCommand(helmPath(), [
+      'template',
+      'skiff',
+      CHART,
+      '-f',
+      join(CHART, 'ci', 'multi-namespace-values.yaml'),
+      '--set',
+      'instanceId=team-a',
+    ]);
+    assert.notEqual(mismatched.code, 0);
+    assert.match(mismatched.stderr, /instanceId must be skiff while serve.cluster is on/);
     for (const [flag, message] of [
       ['controller.scope=everywhere', /controller.scope must be namespace or cluster/],
       ['controller.resourceStepsAs=root', /controller.resourceStepsAs must be service-account or controller/],

@@ -4,6 +4,7 @@ import { openLocalTarget } from '../local-target.js';
 import { parseNamespaceList } from '../namespace-list.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { LOG_LEVELS, type LogLevel, StructuredLog } from '../../server/structured-log.js';
+import { DEFAULT_REPOSITORY_ENV, parseDefaultArtifactRepository } from '../default-artifact-repository.js';
 
 const SERVE_USAGE = `Usage: skiff serve [options]
 
@@ -28,6 +29,10 @@ The App's credentials come from the environment; skiff serve refuses to start wi
   SKIFF_GITHUB_THROTTLE     on (default): writes to GitHub go one at a time, a second apart per
                             installation, as GitHub asks; off: not spaced (a GitHub Enterprise
                             Server without rate limits, a test double)
+  SKIFF_DEFAULT_ARTIFACT_REPOSITORY
+                            the artifact repository of runs whose workflow and namespace name
+                            none (Argo's controller default), as YAML of an artifact-repositories
+                            entry; checked at start
 
 With --public-url and the App's OAuth client, people sign in with GitHub on the run page, and
 those with write, maintain or admin access to a run's repository may retry, stop and terminate it
@@ -132,6 +137,8 @@ export const serveCommand: Command = {
     let act: import('../../server/run-page/run-actions.js').RunActionPerformer;
     const { runPageAction } = await import('../run-page-actions.js');
     const processEnv = { ...process.env, ...env };
+    // Refused now, not at the first run: where this server's runs keep artifacts no workflow or namespace names.
+    const defaultRepository = parseDefaultArtifactRepository(processEnv[DEFAULT_REPOSITORY_ENV], `$${DEFAULT_REPOSITORY_ENV}`);
     let launcher: import('../../ports/run-launcher.js').RunLauncher | undefined;
     const { RunArtifactLinks, localArtifactPlaces, clusterArtifactPlaces } = await import('../../server/run-page/run-artifact-links.js');
     // Artifact links on check runs and PR comments: S3 ones presigned with the keys of the runs' own Secrets.
@@ -159,6 +166,7 @@ export const serveCommand: Command = {
         controller: controllerMode,
         namespaces,
         executorImage: values['executor-image'],
+        defaultRepository,
         log: (line) => logger.info(line),
       });
       const client = cluster.client;
