@@ -28,11 +28,19 @@ export function deletePodNow(workflow: Workflow, pod: { labels: Record<string, s
   return gc?.strategy === 'OnPodCompletion' || (gc?.strategy === 'OnPodSuccess' && pod.succeeded);
 }
 
-/** The run's matchLabels of podGC, when a finished run's pods go (OnWorkflowCompletion, or OnWorkflowSuccess and it succeeded); undefined: they stay. */
-export function podsToDeleteAtEnd(workflow: Workflow, phase: string | undefined): { matchLabels: Record<string, string> } | undefined {
+/**
+ * Which of a finished run's pods go: with OnWorkflowCompletion (or OnWorkflowSuccess and it
+ * succeeded) every pod podGC's matchLabels pick; with OnPodCompletion (OnPodSuccess) those that
+ * ended (succeeded) and are still there, which each pod's own end should have removed but a
+ * controller that died in between missed. Undefined: they stay.
+ */
+export function podsToDeleteAtEnd(workflow: Workflow, phase: string | undefined): { matchLabels: Record<string, string>; podPhases?: string[] } | undefined {
   const gc = workflow.spec.podGC as PodGC | undefined;
-  const due = gc?.strategy === 'OnWorkflowCompletion' || (gc?.strategy === 'OnWorkflowSuccess' && phase === 'Succeeded');
-  return due ? { matchLabels: gc?.labelSelector?.matchLabels ?? {} } : undefined;
+  const matchLabels = gc?.labelSelector?.matchLabels ?? {};
+  if (gc?.strategy === 'OnWorkflowCompletion' || (gc?.strategy === 'OnWorkflowSuccess' && phase === 'Succeeded')) return { matchLabels };
+  if (gc?.strategy === 'OnPodCompletion') return { matchLabels, podPhases: ['Succeeded', 'Failed'] };
+  if (gc?.strategy === 'OnPodSuccess') return { matchLabels, podPhases: ['Succeeded'] };
+  return undefined;
 }
 
 /**
@@ -95,8 +103,10 @@ export async function collectFinishedRun(client: KubeClient, workflow: Workflow,
   const pods = podsToDeleteAtEnd(workflow, phase);
   if (pods) {
     const selector = [`${WORKFLOW_LABEL}=${workflow.metadata.name}`, ...Object.entries(pods.matchLabels).map(([k, v]) => `${k}=${v}`)].join(',');
-    const { items } = await client.list<KubernetesObject>('v1', 'Pod', workflow.metadata.namespace ?? 'default', { labelSelector: selector });
-    for (const pod of items) await deletePod(pod.metadata.name ?? '');
+    const { items } = await client.list<KubernetesObject & { status?: { phase?: string } }>('v1', 'Pod', workflow.metadata.namespace ?? 'default', {
+      labelSelector: selector,
+    });
+    for (const pod of items) if (!pods.podPhases || pods.podPhases.includes(pod.status?.phase ?? '')) await deletePod(pod.metadata.name ?? '');
   }
   if (deleteClaimsAtEnd(workflow, phase)) await deleteRunClaims(client, workflow);
 }

@@ -262,6 +262,18 @@ describe('KubeRuntime', () => {
     await runtime.close();
   });
 
+  it('OnPodCompletion: when the run ends, an ended pod a dead controller left is deleted; a pod still running is not', async () => {
+    const { cluster, runtime } = harness();
+    cluster.workflowSpec = { podGC: { strategy: 'OnPodCompletion' } };
+    cluster.put(endedPod('wf-left', Date.now() - 1000), 'ADDED');
+    cluster.put({ ...endedPod('wf-running', Date.now()), status: { phase: 'Running' } }, 'ADDED');
+    runtime.runFinished('ci/wf');
+    await until(() => !cluster.pods.has('ci/wf-left'), 'the left pod is deleted');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(cluster.deleted, ['ci/wf-left']);
+    await runtime.close();
+  });
+
   it('a closed runtime deletes nothing more: the mark stays for the next controller', async () => {
     const { cluster, runtime } = harness();
     cluster.put(endedPod('wf-later', Date.now(), { [DELETE_AFTER]: new Date(Date.now() + 150).toISOString() }), 'ADDED');

@@ -22,6 +22,12 @@ describe('podGC and volumeClaimGC', () => {
     assert.equal(podsToDeleteAtEnd(wf({ podGC: { strategy: 'OnWorkflowSuccess' } }), 'Failed'), undefined);
     assert.ok(podsToDeleteAtEnd(wf({ podGC: { strategy: 'OnWorkflowSuccess' } }), 'Succeeded'));
     assert.equal(podsToDeleteAtEnd(wf({}), 'Succeeded'), undefined);
+    // OnPod* strategies delete each pod as it ends; at the run's end, the ended ones a dead controller missed go too.
+    assert.deepEqual(podsToDeleteAtEnd(wf({ podGC: { strategy: 'OnPodCompletion' } }), 'Succeeded'), { matchLabels: {}, podPhases: ['Succeeded', 'Failed'] });
+    assert.deepEqual(podsToDeleteAtEnd(wf({ podGC: { strategy: 'OnPodSuccess', labelSelector: { matchLabels: { gc: 'yes' } } } }), 'Failed'), {
+      matchLabels: { gc: 'yes' },
+      podPhases: ['Succeeded'],
+    });
   });
 
   it("keeps a failed run's claims by default, as Argo (OnWorkflowSuccess)", () => {
