@@ -21,6 +21,7 @@ import { REPO_ROOT, startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 import { runCommand } from '../env/tools/run-command.js';
 import { helmPath } from '../env/tools/tool-paths.js';
 import { RecordingKubeClient } from '../helpers/recording-kube-client.js';
+import { untilWithin } from '../helpers/until.js';
 
 const CHART = join(REPO_ROOT, 'charts', 'skiff');
 const RELEASE_NS = 'skiff-system';
@@ -38,15 +39,7 @@ async function rendered(values: string, namespace: string): Promise<KubernetesOb
     .filter((o): o is KubernetesObject => o !== null);
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = untilWithin({ timeoutMs: 30_000, pollMs: 100 });
 
 describe("the chart's controller RBAC on a real kube-apiserver", () => {
   let kube: KubeEnv;

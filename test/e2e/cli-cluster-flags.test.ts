@@ -22,6 +22,7 @@ import { halfwayWorkflow } from '../helpers/halfway-workflow.js';
 import { join } from 'node:path';
 import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
 import { startNodeAgent, type NodeAgent } from '../env/node-agent/start-node-agent.js';
+import { untilWithin } from '../helpers/until.js';
 
 const NS = 'flags';
 const EXECUTOR = 'ghcr.io/skiff/skiff:test';
@@ -67,15 +68,7 @@ spec:
       command: [sleep, "120"]
 `;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const until = untilWithin({ timeoutMs: 60_000, pollMs: 200 });
 
 describe('the Argo CLI flags against a cluster', { timeout: 600_000 }, () => {
   let kube: KubeEnv;

@@ -15,6 +15,7 @@ import { HELLO, skiff, workspace } from '../cli/run-cli.js';
 import { startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 import { SharedPods } from '../helpers/shared-pods.js';
 import { halfwayWorkflow } from '../helpers/halfway-workflow.js';
+import { untilWithin } from '../helpers/until.js';
 
 const HELD = `apiVersion: argoproj.io/v1alpha1
 kind: Workflow
@@ -54,15 +55,7 @@ spec:
       command: ["true"]
 `;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = untilWithin({ timeoutMs: 15_000, pollMs: 50 });
 
 /** The shape of a run's output: its header fields and its tree's columns, without names, times or durations. */
 function shapeOf(output: string): string[] {

@@ -25,6 +25,7 @@ import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.j
 import { startMinio, type MinioServer } from '../env/minio/start-minio.js';
 import { startNodeAgent, type NodeAgent } from '../env/node-agent/start-node-agent.js';
 import { createMinioRepository, minioS3Repository } from '../helpers/minio-repository.js';
+import { untilWithin } from '../helpers/until.js';
 
 const NS = 'artgc';
 const EXECUTOR = 'ghcr.io/skiff/skiff:test';
@@ -66,15 +67,7 @@ interface GotWorkflow {
   };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const until = untilWithin({ timeoutMs: 60_000, pollMs: 200 });
 
 describe('artifact GC on a cluster, with the namespace’s credentials', { timeout: 600_000 }, () => {
   let kube: KubeEnv;

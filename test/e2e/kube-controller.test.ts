@@ -14,6 +14,7 @@ import { serverSideApply } from '../../src/kube/server-side-apply.js';
 import type { Workflow } from '../../src/spec/model/workflow.js';
 import { startSkiffKube, type KubeEnv } from '../env/kube/index.js';
 import { SharedPods } from '../helpers/shared-pods.js';
+import { untilWithin } from '../helpers/until.js';
 
 const INSTANCE = { 'workflows.argoproj.io/controller-instanceid': 'skiff' };
 const LEASE = { leaseDurationSeconds: 2, retryPeriodMs: 200, renewDeadlineMs: 1500 };
@@ -34,15 +35,7 @@ function workflow(name: string, namespace: string, labels: Record<string, string
   };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = untilWithin({ timeoutMs: 15_000, pollMs: 50 });
 
 describe('the controller against kube-apiserver', () => {
   let kube: KubeEnv;

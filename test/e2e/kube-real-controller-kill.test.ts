@@ -21,6 +21,7 @@ import type { Workflow } from '../../src/spec/model/workflow.js';
 import { type KubeEnv, REPO_ROOT, startKubeApiServer } from '../env/kube/index.js';
 import { type KubeNode, startKubeNode } from '../env/kube-node/index.js';
 import { ControllerProcess, killControllerProcesses } from '../helpers/controller-process.js';
+import { untilWithin } from '../helpers/until.js';
 
 // A short lease, so a restarted or surviving controller takes over within seconds.
 const LEASE = ['--lease-duration', '2s', '--renew-deadline', '1500ms', '--retry-period', '500ms'];
@@ -94,15 +95,7 @@ function expectedResults(shape: { chain: number; fan: number }): Record<string, 
 
 const podCount = (shape: { chain: number; fan: number }) => shape.chain + shape.fan + 8;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const until = untilWithin({ timeoutMs: 120_000, pollMs: 25 });
 
 /** A run of the test: its namespace, its name, and the `run "NAME" in namespace "NS"` of the controller's lines. */
 interface RunRef {

@@ -121,6 +121,9 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
   const stop = (graceMs = 5000): Promise<void> => {
     stopping ??= (async () => {
       if (!running) return;
+      // Waited for now: unreferenced, a child that outlives its SIGTERM grace (killed after it)
+      // would leave the event loop with nothing to wait on, and the test would end mid-await.
+      child.ref();
       killGroup(child, 'SIGTERM');
       const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
       try {
