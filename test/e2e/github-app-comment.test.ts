@@ -14,6 +14,7 @@ import { localRunPageSource } from '../../src/cli/local-run-page-source.js';
 import { LocalObjectStore } from '../../src/state/local-object-store.js';
 import { StateLayout } from '../../src/state/state-layout.js';
 import { startMinio, type MinioServer } from '../env/minio/start-minio.js';
+import { minioS3Repository, minioSecret } from '../helpers/minio-repository.js';
 import { GitHubAppHarness } from '../helpers/github-app-harness.js';
 
 const MAKE = (name: string, text: string) => `apiVersion: argoproj.io/v1alpha1
@@ -168,13 +169,8 @@ test('a push to a branch with no pull request gets check runs and no comment', a
 
 test('artifacts in S3 get presigned links expiring as the config says; the link downloads the bytes from MinIO', async () => {
   const objects = new LocalObjectStore(new StateLayout(h.stateDir).objects);
-  await objects.apply({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: 'minio-cred', namespace: 'ci' },
-    stringData: { accesskey: minio.accessKey, secretkey: minio.secretKey },
-  } as never);
-  const repository = `s3:\n  bucket: ${minio.bucket}\n  endpoint: ${minio.endpoint.replace('http://', '')}\n  insecure: true\n  keyPrefix: app\n  accessKeySecret: {name: minio-cred, key: accesskey}\n  secretKeySecret: {name: minio-cred, key: secretkey}\n`;
+  await objects.apply(minioSecret(minio, 'ci'));
+  const repository = minioS3Repository(minio, ['keyPrefix: app']);
   await objects.apply({
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -205,14 +201,9 @@ test('artifacts in S3 get presigned links expiring as the config says; the link 
 test('attacker: an archived log (archiveLogs) is linked through the run page, which hides the Secret a step printed, never straight from MinIO', async () => {
   const objects = new LocalObjectStore(new StateLayout(h.stateDir).objects);
   const token = 'tok-4f9a2c-never-in-a-comment';
-  await objects.apply({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: 'minio-cred', namespace: 'ci' },
-    stringData: { accesskey: minio.accessKey, secretkey: minio.secretKey },
-  } as never);
+  await objects.apply(minioSecret(minio, 'ci'));
   await objects.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'deploy', namespace: 'ci' }, stringData: { token } } as never);
-  const repository = `s3:\n  bucket: ${minio.bucket}\n  endpoint: ${minio.endpoint.replace('http://', '')}\n  insecure: true\n  keyPrefix: app\n  accessKeySecret: {name: minio-cred, key: accesskey}\n  secretKeySecret: {name: minio-cred, key: secretkey}\n`;
+  const repository = minioS3Repository(minio, ['keyPrefix: app']);
   await objects.apply({
     apiVersion: 'v1',
     kind: 'ConfigMap',

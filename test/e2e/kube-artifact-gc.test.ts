@@ -24,7 +24,7 @@ import { skiff, workspace } from '../cli/run-cli.js';
 import { REPO_ROOT, startKubeApiServer, type KubeEnv } from '../env/kube/index.js';
 import { startMinio, type MinioServer } from '../env/minio/start-minio.js';
 import { startNodeAgent, type NodeAgent } from '../env/node-agent/start-node-agent.js';
-import { createMinioRepository, minioS3Repository } from '../helpers/minio-repository.js';
+import { createMinioRepository, minioS3Repository, minioSecret } from '../helpers/minio-repository.js';
 import { untilWithin } from '../helpers/until.js';
 
 const NS = 'artgc';
@@ -88,24 +88,14 @@ describe('artifact GC on a cluster, with the namespace’s credentials', { timeo
     await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     // A namespace with MinIO's credentials but no artifact-repositories ConfigMap: its runs use the controller's default.
     await serverSideApply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'plain' } });
-    await client.create({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'minio-cred', namespace: 'plain' },
-      stringData: { accesskey: minio.accessKey, secretkey: minio.secretKey },
-    } as KubernetesObject);
+    await client.create(minioSecret(minio, 'plain'));
     // A second repository whose Secret the last test spoils: the others keep working keys.
     const spoilable = minioS3Repository(minio, ['keyFormat: "spoilable/{{workflow.name}}/{{pod.name}}"']).replaceAll('minio-cred', 'spoilable-cred');
     await createMinioRepository(client, minio, NS, {
       minio: minioS3Repository(minio, ['keyFormat: "runs/{{workflow.name}}/{{pod.name}}"']),
       spoilable,
     });
-    await client.create({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'spoilable-cred', namespace: NS },
-      stringData: { accesskey: minio.accessKey, secretkey: minio.secretKey },
-    } as KubernetesObject);
+    await client.create(minioSecret(minio, NS, 'spoilable-cred'));
     agent = await startNodeAgent({
       kubeconfigPath: kube.kubeconfigPath,
       localize: (pod) => localizePod(pod, { projectDir: REPO_ROOT, nodePath: process.execPath, executorImage: EXECUTOR }),

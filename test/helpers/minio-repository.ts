@@ -16,6 +16,16 @@ export function minioS3Repository(minio: MinioServer, extra: string[] = []): str
   ].join('\n');
 }
 
+/** A Secret holding MinIO's keys as `accesskey` and `secretkey`, as minioS3Repository's entries read them. */
+export function minioSecret(minio: MinioServer, namespace: string, name = 'minio-cred'): KubernetesObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace },
+    stringData: { accesskey: minio.accessKey, secretkey: minio.secretKey },
+  } as KubernetesObject;
+}
+
 /**
  * Makes MinIO the artifact repository of `namespace` as a cluster holds one: the Secret
  * `minio-cred` with its keys, and the `artifact-repositories` ConfigMap with `repositories`
@@ -27,12 +37,7 @@ export async function createMinioRepository(
   namespace: string,
   repositories: Record<string, string> = { minio: minioS3Repository(minio) },
 ): Promise<void> {
-  await client.create({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: 'minio-cred', namespace },
-    stringData: { accesskey: minio.accessKey, secretkey: minio.secretKey },
-  } as KubernetesObject);
+  await client.create(minioSecret(minio, namespace));
   await client.create({
     apiVersion: 'v1',
     kind: 'ConfigMap',
