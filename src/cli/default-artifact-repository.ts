@@ -26,3 +26,8 @@ export function parseDefaultArtifactRepository(text: string | undefined, source:
   }
   return load(text) as Repository;
 }
+
+/** The controller default from `$SKIFF_DEFAULT_ARTIFACT_REPOSITORY` (see parseDefaultArtifactRepository). */
+export function defaultArtifactRepositoryFromEnv(env: NodeJS.ProcessEnv): Repository | undefined {
+  return parseDefaultArtifactRepository(env[DEFAULT_REPOSITORY_ENV], `$${DEFAULT_REPOSITORY_ENV}`);
+}

@@ -1,13 +1,11 @@
 import { open, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createArtifactDriver, type Repository } from '../artifacts/index.js';
 import type { RunKey } from '../ports/run-key.js';
 import type { LogBytes, LogRef, RunPageSource } from '../ports/run-page-source.js';
 import { watchChanges } from '../shared/watch-changes.js';
-import { localRootConfinement } from './local-root-confinement.js';
 import type { LocalTarget } from './local-target.js';
 import { readRun } from './read-run.js';
-import { runRepository } from './run-repository.js';
+import { localArtifactAccess } from './local-artifact-access.js';
 
 /**
  * The run page's view of a state directory: runs from their snapshot and journal, changes seen
@@ -68,14 +66,7 @@ export function localRunPageSource(target: LocalTarget, env: NodeJS.ProcessEnv, 
         signal.removeEventListener('abort', nudge);
       }
     },
-    artifactAccess: async (run) => {
-      const driver = createArtifactDriver({
-        secrets: target.objects,
-        namespace: run.workflow.metadata.namespace ?? 'default',
-        localRoot: localRootConfinement(target, env),
-      });
-      return { driver, repository: (await runRepository(target, run)) as Repository | undefined, close: () => driver.close() };
-    },
+    artifactAccess: (run) => localArtifactAccess(target, run, env),
   };
 }
 

@@ -4,7 +4,7 @@ import { transientErrorPattern } from '../engine/transient-errors.js';
 import { InstantRuntime, type InstantPodScript } from '../runtime/instant-runtime.js';
 import type { LocalTarget } from './local-target.js';
 import { readRun } from './read-run.js';
-import { DEFAULT_REPOSITORY_ENV, parseDefaultArtifactRepository } from './default-artifact-repository.js';
+import { defaultArtifactRepositoryFromEnv } from './default-artifact-repository.js';
 
 export type LocalRuntime = Runtime & { close(): Promise<void> };
 
@@ -26,7 +26,7 @@ export async function createRuntime(target: LocalTarget, env: NodeJS.ProcessEnv)
     recordedRepositoryOf: async (id) => (await readRun(target.layout, id))?.status.artifactRepositoryRef,
     allowEgress: egressAllowed(env),
     localRepositoryRoots: localRepositoryRootsFromEnv(env.SKIFF_LOCAL_REPOSITORY_ROOTS),
-    defaultRepository: parseDefaultArtifactRepository(env[DEFAULT_REPOSITORY_ENV], `$${DEFAULT_REPOSITORY_ENV}`),
+    defaultRepository: defaultArtifactRepositoryFromEnv(env),
   });
 }
 
@@ -55,7 +55,7 @@ export function checkRunEnvironment(env: NodeJS.ProcessEnv): void {
   transientErrorPattern(env.TRANSIENT_ERROR_PATTERN);
   egressAllowed(env);
   localRepositoryRootsFromEnv(env.SKIFF_LOCAL_REPOSITORY_ROOTS);
-  parseDefaultArtifactRepository(env[DEFAULT_REPOSITORY_ENV], `$${DEFAULT_REPOSITORY_ENV}`);
+  defaultArtifactRepositoryFromEnv(env);
 }
 
 function instantRuntime(scriptJson: string | undefined): LocalRuntime {

@@ -1,6 +1,7 @@
 import { isWorkflowDone } from '../engine/workflow-status.js';
 import type { RunLauncher } from '../ports/run-launcher.js';
 import type { StoredRun } from '../ports/run-store.js';
+import { SHUTDOWN_MESSAGE_ANNOTATION } from '../spec/model/argo-labels.js';
 import { COMMIT_LABEL, REPOSITORY_ANNOTATION, WORKFLOW_ANNOTATION } from './start-workflow-runs.js';
 
 /** What became of one run asked to end. */
@@ -13,13 +14,19 @@ export interface CancelOutcome {
 
 /**
  * Terminates the runs among `runs` that are still going, all at once (each waits for its driver
- * to take the request), with `message` on each: their check runs then complete as cancelled.
+ * to take the request), with `message` on each: their check runs then complete as cancelled. A
+ * run that already ended with this very message was terminated by the same request handled
+ * before (its process killed before it answered): it counts as cancelled again, not as nothing.
  */
 export async function terminateRuns(launcher: RunLauncher, runs: readonly StoredRun[], message: string): Promise<CancelOutcome[]> {
+  const workflowOf = (run: StoredRun): string => run.workflow.metadata?.annotations?.[WORKFLOW_ANNOTATION] ?? run.key;
+  const endedByThis = runs
+    .filter((run) => isWorkflowDone(run.status.phase) && run.workflow.metadata?.annotations?.[SHUTDOWN_MESSAGE_ANNOTATION] === message)
+    .map((run): CancelOutcome => ({ workflow: workflowOf(run), run: run.key }));
   const going = runs.filter((run) => !isWorkflowDone(run.status.phase));
-  return Promise.all(
+  const terminated = await Promise.all(
     going.map(async (run): Promise<CancelOutcome> => {
-      const workflow = run.workflow.metadata?.annotations?.[WORKFLOW_ANNOTATION] ?? run.key;
+      const workflow = workflowOf(run);
       try {
         await launcher.terminate(run.key, message);
         return { workflow, run: run.key };
@@ -28,6 +35,7 @@ export async function terminateRuns(launcher: RunLauncher, runs: readonly Stored
       }
     }),
   );
+  return [...endedByThis, ...terminated];
 }
 
 /**

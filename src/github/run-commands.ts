@@ -1,9 +1,7 @@
 import { withOverrides } from '../engine/submit-overrides.js';
-import { isWorkflowDone } from '../engine/workflow-status.js';
-import { SHUTDOWN_MESSAGE_ANNOTATION } from '../spec/model/argo-labels.js';
 import { escapeMarkdown } from '../report/markdown.js';
 import type { Workflow } from '../spec/model/workflow.js';
-import { type CancelOutcome, terminateRuns } from './cancel-runs.js';
+import { terminateRuns } from './cancel-runs.js';
 import type { DesiredSet } from '../sync/desired-set.js';
 import type { InstallationOctokit, RepoRef } from './github-types.js';
 import type { PullRequestRunPorts } from './pull-request-runs.js';
@@ -94,11 +92,8 @@ export async function cancelRunsCommand(
       run.workflow.metadata?.annotations?.[REPOSITORY_ANNOTATION] === fullName &&
       (workflow === undefined || run.workflow.metadata?.annotations?.[WORKFLOW_ANNOTATION] === workflow),
   );
-  const message = `cancelled by ${by.author} (/skiff cancel in comment ${by.commentId})`;
-  const endedByThis = chosen
-    .filter((run) => isWorkflowDone(run.status.phase) && run.workflow.metadata?.annotations?.[SHUTDOWN_MESSAGE_ANNOTATION] === message)
-    .map((run): CancelOutcome => ({ workflow: run.workflow.metadata?.annotations?.[WORKFLOW_ANNOTATION] ?? run.key, run: run.key }));
-  const outcomes = [...endedByThis, ...(await terminateRuns(ports.runs.launcher, chosen, message))];
+  // The message names the comment, so the same comment handled again recognises the runs it ended.
+  const outcomes = await terminateRuns(ports.runs.launcher, chosen, `cancelled by ${by.author} (/skiff cancel in comment ${by.commentId})`);
   const what = workflow === undefined ? 'no run' : `no run of ${escapeMarkdown(workflow)}`;
   if (outcomes.length === 0) return `${what} is going for commit ${head.headSha.slice(0, 7)}: nothing to cancel.`;
   const lines = outcomes.map(

@@ -177,8 +177,9 @@ export class KubeRunStore implements RunStore {
       // as, compressed as Argo compresses nodes: a controller may take the run up the moment it is
       // there, and must find them. Only nodes too many for one object go to a first snapshot below.
       const object = workflowObject(run, undefined, { generation: 0, chunks: 0 });
+      const hasNodes = Object.keys(run.status.nodes).length > 0;
       const extras = run.referenced !== undefined || run.configMaps !== undefined || run.caches !== undefined;
-      const compressed = Object.keys(run.status.nodes).length > 0 && !extras ? encodeCompressedJson(run.status.nodes) : undefined;
+      const compressed = hasNodes && !extras ? encodeCompressedJson(run.status.nodes) : undefined;
       const inline = compressed !== undefined && compressed.length <= INLINE_NODES_BYTES;
       if (inline) object.status = { ...object.status, compressedNodes: compressed } as Workflow['status'];
       try {
@@ -191,7 +192,7 @@ export class KubeRunStore implements RunStore {
       this.open.set(run.key, { live, generation: 0, record: 0, snapshotBytes: 0, journalBytes: 0 });
       // Extras, or too many nodes, need a first snapshot; should this process die before it is
       // written, the run is there without them.
-      if (!inline && (Object.keys(run.status.nodes).length > 0 || extras)) await this.snapshot(run);
+      if (!inline && (hasNodes || extras)) await this.snapshot(run);
     });
   }
 

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Repository } from '../../artifacts/index.js';
-import { DEFAULT_REPOSITORY_ENV, parseDefaultArtifactRepository } from '../default-artifact-repository.js';
+import { defaultArtifactRepositoryFromEnv, parseDefaultArtifactRepository } from '../default-artifact-repository.js';
 import { randomUUID } from 'node:crypto';
 import { createControllerRuntime } from '../../controller/create-controller-runtime.js';
 import { DEFAULT_LEASE_NAME, startController } from '../../controller/start-controller.js';
@@ -205,7 +205,7 @@ function positiveNumber(text: string | undefined, option: string, fallback: numb
 
 /** Argo's controller default artifact repository: from --default-artifact-repository FILE, else $SKIFF_DEFAULT_ARTIFACT_REPOSITORY. */
 async function readDefaultRepository(file: string | undefined, io: CliIO): Promise<Repository | undefined> {
-  if (file === undefined) return parseDefaultArtifactRepository(envOf(io)[DEFAULT_REPOSITORY_ENV], `$${DEFAULT_REPOSITORY_ENV}`);
+  if (file === undefined) return defaultArtifactRepositoryFromEnv(envOf(io));
   let text: string;
   try {
     text = await readFile(resolve(io.cwd, file), 'utf8');

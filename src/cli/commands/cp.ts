@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createArtifactDriver, inputLocation } from '../../artifacts/index.js';
+import { inputLocation } from '../../artifacts/index.js';
 import type { StorageLocation } from '../../artifacts/artifact-location.js';
 import { kubeArtifactAccess } from '../../kube/kube-artifact-access.js';
 import type { ArtifactAccess } from '../../ports/run-page-source.js';
@@ -7,12 +7,11 @@ import type { StoredRun } from '../../ports/run-store.js';
 import { DEFAULT_NAMESPACE } from '../../state/local-object-store.js';
 import { type CliIO, type Command, envOf, UsageError } from '../cli-io.js';
 import type { ClusterTarget } from '../cluster-target.js';
-import { localRootConfinement } from '../local-root-confinement.js';
 import type { LocalTarget } from '../local-target.js';
 import { openRunTarget } from '../open-run-target.js';
 import { NAMESPACE_HELP, NAMESPACE_OPTION, STATE_DIR_HELP, STATE_DIR_OPTION, parseCommandArgs } from '../parse-command-args.js';
 import { requireTargetRun } from '../read-run.js';
-import { runRepository } from '../run-repository.js';
+import { localArtifactAccess } from '../local-artifact-access.js';
 import { CLUSTER_TARGET_HELP, CLUSTER_TARGET_OPTIONS } from '../run-target.js';
 import { resolveRunName } from '../select-runs.js';
 import { splitRunKey } from '../../ports/run-key.js';
@@ -103,9 +102,6 @@ export const cpCommand: Command = {
 };
 
 /** Where a run's artifacts are read from: this machine's repositories, or the cluster's through its Secrets. */
-async function artifactAccess(target: LocalTarget | ClusterTarget, run: StoredRun, io: CliIO): Promise<ArtifactAccess> {
-  if (target.kind === 'cluster') return kubeArtifactAccess(run, target.objects);
-  const namespace = run.workflow.metadata.namespace ?? DEFAULT_NAMESPACE;
-  const driver = createArtifactDriver({ secrets: target.objects, namespace, localRoot: localRootConfinement(target, envOf(io)) });
-  return { driver, repository: await runRepository(target, run), close: () => driver.close() };
+function artifactAccess(target: LocalTarget | ClusterTarget, run: StoredRun, io: CliIO): Promise<ArtifactAccess> {
+  return target.kind === 'cluster' ? kubeArtifactAccess(run, target.objects) : localArtifactAccess(target, run, envOf(io));
 }

@@ -4,7 +4,7 @@ import { openLocalTarget } from '../local-target.js';
 import { parseNamespaceList } from '../namespace-list.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { LOG_LEVELS, type LogLevel, StructuredLog } from '../../server/structured-log.js';
-import { DEFAULT_REPOSITORY_ENV, parseDefaultArtifactRepository } from '../default-artifact-repository.js';
+import { defaultArtifactRepositoryFromEnv } from '../default-artifact-repository.js';
 
 const SERVE_USAGE = `Usage: skiff serve [options]
 
@@ -138,7 +138,7 @@ export const serveCommand: Command = {
     const { runPageAction } = await import('../run-page-actions.js');
     const processEnv = { ...process.env, ...env };
     // Refused now, not at the first run: where this server's runs keep artifacts no workflow or namespace names.
-    const defaultRepository = parseDefaultArtifactRepository(processEnv[DEFAULT_REPOSITORY_ENV], `$${DEFAULT_REPOSITORY_ENV}`);
+    const defaultRepository = defaultArtifactRepositoryFromEnv(processEnv);
     let launcher: import('../../ports/run-launcher.js').RunLauncher | undefined;
     const { RunArtifactLinks, localArtifactPlaces, clusterArtifactPlaces } = await import('../../server/run-page/run-artifact-links.js');
     // Artifact links on check runs and PR comments: S3 ones presigned with the keys of the runs' own Secrets.
